@@ -1,0 +1,157 @@
+// Encoding and decoding of frames, handshake messages and records. No I/O, no allocation
+// on the record-decoding path: decoded records are handed to a handler by reference.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "actorscope/protocol/messages.hpp"
+#include "actorscope/protocol/wire.hpp"
+
+namespace actorscope::proto {
+
+// ---- frames ----------------------------------------------------------------------------
+// Appends a frame header placeholder; finish_frame() fills in the length once the payload
+// has been appended. Returns the header's offset.
+size_t begin_frame(std::vector<uint8_t>& out, FrameType type, uint32_t seq);
+void finish_frame(std::vector<uint8_t>& out, size_t header_offset);
+
+// Parses the 9 header bytes at p. Does not check the length against a limit.
+FrameHeader parse_frame_header(const uint8_t* p);
+
+// Splits a byte stream into frames. Checks each header (known type, length within the
+// limit, sequence number) before buffering its payload, so a hostile length prefix costs
+// nothing. After an error the decoder stays failed.
+class FrameDecoder {
+ public:
+  explicit FrameDecoder(uint32_t max_frame = kDefaultMaxFrame) : max_frame_(max_frame) {}
+
+  // Appends received bytes.
+  void feed(const uint8_t* p, size_t n);
+  // Takes the next complete frame; false when more bytes are needed or on error.
+  // payload stays valid until the next call to feed() or next().
+  bool next(FrameHeader& header, const uint8_t*& payload);
+  bool failed() const { return !error_.empty(); }
+  const std::string& error() const { return error_; }
+  size_t buffered() const { return buf_.size() - start_; }
+  void set_max_frame(uint32_t m) { max_frame_ = m; }
+
+ private:
+  std::vector<uint8_t> buf_;
+  size_t start_ = 0;
+  uint32_t max_frame_;
+  uint32_t expected_seq_ = 0;
+  std::string error_;
+};
+
+// ---- handshake -------------------------------------------------------------------------
+void encode(Writer& w, const Hello& m);
+void encode(Writer& w, const Welcome& m);
+void encode(Writer& w, const Reject& m);
+// Decoders return false and set `error` to a one-line reason on malformed input.
+bool decode(Reader& r, Hello& m, std::string& error);
+bool decode(Reader& r, Welcome& m, std::string& error);
+bool decode(Reader& r, Reject& m, std::string& error);
+
+// ---- records ---------------------------------------------------------------------------
+void encode(Writer& w, const StringDef& m);
+void encode(Writer& w, const ActorSpawned& m);
+void encode(Writer& w, const ActorExited& m);
+void encode(Writer& w, const ChildRestarted& m);
+void encode(Writer& w, const Link& m);
+void encode(Writer& w, const ActorStats& m);
+void encode(Writer& w, const Telemetry& m);
+void encode(Writer& w, const Dropped& m);
+void encode(Writer& w, const SnapshotBegin& m);
+void encode(Writer& w, const SnapshotEnd& m);
+void encode(Writer& w, const Heartbeat& m);
+void encode(Writer& w, const TypeTotals& m);
+
+// Body decoders: r holds exactly one record body.
+bool decode_body(Reader& r, StringDef& m);
+bool decode_body(Reader& r, ActorSpawned& m);
+bool decode_body(Reader& r, ActorExited& m);
+bool decode_body(Reader& r, ChildRestarted& m);
+bool decode_body(Reader& r, Link& m);
+bool decode_body(Reader& r, ActorStats& m);
+bool decode_body(Reader& r, Telemetry& m);
+bool decode_body(Reader& r, Dropped& m);
+bool decode_body(Reader& r, SnapshotBegin& m);
+bool decode_body(Reader& r, SnapshotEnd& m);
+bool decode_body(Reader& r, Heartbeat& m);
+bool decode_body(Reader& r, TypeTotals& m);
+
+struct DecodeResult {
+  bool ok = true;
+  const char* error = nullptr;  // static text, one line
+  size_t records = 0;
+};
+
+// Decodes every record of a Batch payload, calling h.on(const X&) for each known record
+// (X one of the record structs). Unknown tags are skipped. Stops at the first malformed
+// record. A handler's on() may return void, or bool where false stops decoding with
+// error "rejected by handler".
+template <class Handler>
+DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h);
+
+// ---- implementation of decode_records --------------------------------------------------
+namespace detail {
+template <class Handler, class Msg>
+bool dispatch(Reader& body, Handler& h, DecodeResult& res) {
+  Msg m{};
+  if (!decode_body(body, m)) {
+    res.ok = false;
+    res.error = body.error() ? body.error() : "malformed record";
+    return false;
+  }
+  if constexpr (std::is_same_v<decltype(h.on(m)), bool>) {
+    if (!h.on(m)) {
+      res.ok = false;
+      res.error = "rejected by handler";
+      return false;
+    }
+  } else {
+    h.on(m);
+  }
+  ++res.records;
+  return true;
+}
+}  // namespace detail
+
+template <class Handler>
+DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
+  DecodeResult res;
+  Reader r(p, n);
+  while (!r.empty()) {
+    uint8_t tag = r.u8();
+    uint64_t len = r.varint();
+    if (!r.ok() || len > r.remaining()) {
+      res.ok = false;
+      res.error = r.ok() ? "record length past the end of the frame" : r.error();
+      return res;
+    }
+    Reader body = r.sub(static_cast<size_t>(len));
+    bool go = true;
+    switch (static_cast<RecordType>(tag)) {
+      case RecordType::StringDef: go = detail::dispatch<Handler, StringDef>(body, h, res); break;
+      case RecordType::ActorSpawned: go = detail::dispatch<Handler, ActorSpawned>(body, h, res); break;
+      case RecordType::ActorExited: go = detail::dispatch<Handler, ActorExited>(body, h, res); break;
+      case RecordType::ChildRestarted: go = detail::dispatch<Handler, ChildRestarted>(body, h, res); break;
+      case RecordType::Link: go = detail::dispatch<Handler, Link>(body, h, res); break;
+      case RecordType::ActorStats: go = detail::dispatch<Handler, ActorStats>(body, h, res); break;
+      case RecordType::Telemetry: go = detail::dispatch<Handler, Telemetry>(body, h, res); break;
+      case RecordType::Dropped: go = detail::dispatch<Handler, Dropped>(body, h, res); break;
+      case RecordType::SnapshotBegin: go = detail::dispatch<Handler, SnapshotBegin>(body, h, res); break;
+      case RecordType::SnapshotEnd: go = detail::dispatch<Handler, SnapshotEnd>(body, h, res); break;
+      case RecordType::Heartbeat: go = detail::dispatch<Handler, Heartbeat>(body, h, res); break;
+      case RecordType::TypeTotals: go = detail::dispatch<Handler, TypeTotals>(body, h, res); break;
+      default: break;  // unknown: skipped, its length told us how far
+    }
+    if (!go) return res;
+  }
+  return res;
+}
+
+}  // namespace actorscope::proto

@@ -1,0 +1,251 @@
+// The one definition of actorscope's messages: enums, frame header, handshake and ingest records.
+// protocol/SPEC.md is the normative text; this header follows it field by field.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace actorscope::proto {
+
+// ---- versions and limits -------------------------------------------------------------
+inline constexpr char kMagic[8] = {'A', 'C', 'T', 'S', 'C', 'O', 'P', 'E'};
+inline constexpr uint16_t kVersionMajor = 1;  // incompatible changes
+inline constexpr uint16_t kVersionMinor = 0;  // additions a v1.0 peer can skip
+
+inline constexpr size_t kFrameHeaderSize = 9;               // u32 length, u8 type, u32 seq
+inline constexpr uint32_t kDefaultMaxFrame = 1u << 20;      // 1 MiB payload
+inline constexpr uint32_t kHardMaxFrame = 16u << 20;        // no setting may exceed this
+inline constexpr size_t kMaxStringLen = 4096;               // names, reasons, metadata values
+inline constexpr size_t kMaxTokenLen = 1024;
+inline constexpr size_t kMaxTelemetryFields = 16;           // measurements, and metadata pairs
+inline constexpr size_t kHistogramBuckets = 10;             // see kHistogramBoundsNs
+
+// Upper bounds (inclusive, in ns) of the processing-time histogram buckets; the last is +Inf.
+inline constexpr std::array<uint64_t, kHistogramBuckets - 1> kHistogramBoundsNs = {
+    10'000,        // 10 us
+    50'000,        // 50 us
+    100'000,       // 100 us
+    500'000,       // 500 us
+    1'000'000,     // 1 ms
+    10'000'000,    // 10 ms
+    100'000'000,   // 100 ms
+    1'000'000'000, // 1 s
+    5'000'000'000, // 5 s
+};
+
+// ---- frames --------------------------------------------------------------------------
+enum class FrameType : uint8_t {
+  Hello = 0x01,    // client -> collector, first frame of every connection
+  Welcome = 0x02,  // collector -> client, handshake accepted
+  Reject = 0x03,   // collector -> client, handshake refused; the connection closes
+  Goodbye = 0x04,  // either side, orderly close
+  Batch = 0x10,    // agent -> collector: a sequence of records
+  View = 0x20,     // viewer conversation (see SPEC.md, "Viewer conversation")
+};
+bool is_known_frame_type(uint8_t t);
+
+struct FrameHeader {
+  uint32_t length = 0;  // payload bytes after the 9-byte header
+  FrameType type{};
+  uint32_t seq = 0;     // per direction, starts at 0, +1 per frame
+};
+
+enum class Role : uint8_t { Agent = 1, Viewer = 2 };
+
+// Capability bits, announced in Hello and echoed (intersected) in Welcome.
+enum Capability : uint64_t {
+  kCapCommands = 1u << 0,   // agent: accepts commands (kill); viewer: wants command support
+  kCapLz4 = 1u << 1,        // reserved: compressed batches
+};
+
+struct Hello {
+  uint16_t version_major = kVersionMajor;
+  uint16_t version_minor = kVersionMinor;
+  uint64_t capabilities = 0;
+  Role role = Role::Agent;
+  std::string token;         // empty when the collector needs none
+  std::string node;          // node name, e.g. "orders@host1"
+  uint64_t incarnation = 0;  // differs on every start of the process
+  uint64_t pid = 0;
+  std::string host;
+  std::string program;
+  uint64_t anchor_mono_ns = 0;  // the sender's monotonic clock ...
+  uint64_t anchor_wall_ns = 0;  // ... and its wall clock (Unix ns), read together
+  uint32_t max_frame = kDefaultMaxFrame;  // largest payload the sender accepts
+};
+
+struct Welcome {
+  uint16_t version_major = kVersionMajor;
+  uint16_t version_minor = kVersionMinor;
+  uint64_t capabilities = 0;
+  uint64_t session = 0;  // collector-assigned connection id
+  std::string collector;  // collector name/version for logs
+  uint32_t max_frame = kDefaultMaxFrame;
+};
+
+enum class RejectCode : uint8_t { BadMagic = 1, BadVersion = 2, BadToken = 3, BadRole = 4, Overloaded = 5, Malformed = 6 };
+
+struct Reject {
+  RejectCode code = RejectCode::Malformed;
+  std::string message;
+};
+
+// ---- domain enums (otp-primer.md) ------------------------------------------------------
+enum class ActorKind : uint8_t { Worker = 0, Supervisor = 1 };
+enum class Strategy : uint8_t { None = 0, OneForOne = 1, OneForAll = 2, RestForOne = 3, SimpleOneForOne = 4 };
+enum class RestartType : uint8_t { Permanent = 0, Transient = 1, Temporary = 2 };
+// normal, shutdown and {shutdown, Term} are clean; killed is kill; error is any crash.
+enum class ExitReason : uint8_t { Normal = 0, Shutdown = 1, ShutdownTerm = 2, Killed = 3, Error = 4, Unknown = 5 };
+inline constexpr size_t kExitReasonCount = 6;
+enum class LinkOp : uint8_t { Link = 0, Unlink = 1, Monitor = 2, Demonitor = 3 };
+// What the agent had to drop, counted per kind.
+enum class DropKind : uint8_t { Restart = 0, Link = 1, Telemetry = 2, Stats = 3, String = 4, Other = 5 };
+inline constexpr size_t kDropKindCount = 6;
+
+std::string_view name(ActorKind);
+std::string_view name(Strategy);
+std::string_view name(RestartType);
+std::string_view name(ExitReason);
+std::string_view name(LinkOp);
+std::string_view name(DropKind);
+bool exit_is_clean(ExitReason r);  // normal, shutdown, {shutdown, _}
+
+// ---- records (inside Batch frames) ----------------------------------------------------
+// Every record is: u8 tag, varint body length, body. Decoders skip unknown tags and
+// ignore body bytes past the fields they know (minor-version additions).
+enum class RecordType : uint8_t {
+  StringDef = 0x01,
+  ActorSpawned = 0x02,
+  ActorExited = 0x03,
+  ChildRestarted = 0x04,
+  Link = 0x05,
+  ActorStats = 0x06,
+  Telemetry = 0x07,
+  Dropped = 0x08,
+  SnapshotBegin = 0x09,
+  SnapshotEnd = 0x0A,
+  Heartbeat = 0x0B,
+  TypeTotals = 0x0C,
+};
+inline constexpr size_t kRecordTypeCount = 12;
+
+// String ids are per connection; 0 is the empty string and is never defined.
+using StringId = uint32_t;
+
+struct StringDef {
+  StringId id = 0;
+  std::string_view text;
+};
+
+struct ActorSpawned {
+  uint64_t t_ns = 0;       // ns since the Hello's anchor_mono_ns
+  uint64_t actor = 0;      // non-zero, unique within the node's incarnation
+  uint64_t parent = 0;     // 0: a root
+  StringId name = 0;       // registered name or label
+  StringId type = 0;       // actor type, e.g. "parser"
+  StringId child_id = 0;   // id in the parent supervisor's child spec
+  ActorKind kind = ActorKind::Worker;
+  RestartType restart = RestartType::Permanent;
+  Strategy strategy = Strategy::None;  // supervisors only
+  uint32_t intensity = 0;              // supervisors only
+  uint32_t period_ms = 0;              // supervisors only
+};
+
+struct ActorExited {
+  uint64_t t_ns = 0;
+  uint64_t actor = 0;
+  ExitReason reason = ExitReason::Normal;
+  StringId reason_text = 0;
+};
+
+struct ChildRestarted {
+  uint64_t t_ns = 0;
+  uint64_t supervisor = 0;
+  StringId child_id = 0;
+  uint64_t old_actor = 0;
+  uint64_t new_actor = 0;  // 0 when the restart failed or is still pending
+  ExitReason reason = ExitReason::Error;
+  StringId reason_text = 0;
+};
+
+struct Link {
+  uint64_t t_ns = 0;
+  uint64_t a = 0;
+  uint64_t b = 0;
+  LinkOp op = LinkOp::Link;
+};
+
+// Cumulative counters of one live actor, sent when they changed. Being cumulative,
+// a lost or repeated record costs nothing.
+struct ActorStats {
+  uint64_t actor = 0;
+  uint64_t mailbox = 0;     // current depth
+  uint64_t enqueued = 0;    // messages ever put in the mailbox
+  uint64_t dequeued = 0;    // messages ever taken out
+  uint64_t busy_ns = 0;     // time spent processing
+  uint64_t restarts = 0;    // supervisors: restarts performed
+  std::array<uint64_t, kHistogramBuckets> hist{};  // processing-time counts per bucket
+};
+
+struct TelemetryMeasurement {
+  StringId key = 0;
+  double value = 0;
+};
+struct TelemetryMeta {
+  StringId key = 0;
+  std::string_view value;  // inline, not interned: values are unbounded
+};
+struct Telemetry {
+  uint64_t t_ns = 0;
+  uint64_t actor = 0;  // 0: not tied to an actor
+  StringId event = 0;  // dotted name, e.g. "my_app.repo.query.stop"
+  uint8_t n_measurements = 0;
+  uint8_t n_metadata = 0;
+  std::array<TelemetryMeasurement, kMaxTelemetryFields> measurements{};
+  std::array<TelemetryMeta, kMaxTelemetryFields> metadata{};
+};
+
+// Cumulative drop counts since the agent started, per kind.
+struct Dropped {
+  std::array<uint64_t, kDropKindCount> counts{};
+};
+
+struct SnapshotBegin {
+  uint64_t snapshot = 0;  // agent-assigned id
+  uint64_t actors = 0;    // live actors the snapshot will describe
+};
+struct SnapshotEnd {
+  uint64_t snapshot = 0;
+};
+
+struct Heartbeat {
+  uint64_t t_ns = 0;
+  uint64_t live_actors = 0;
+  uint64_t agent_bytes = 0;     // memory the agent holds (cells, rings, tables)
+  uint64_t ring_bytes_used = 0;
+  uint64_t flushes = 0;
+};
+
+// Cumulative totals of the actors of one type that have exited, so that per-type
+// counters survive their actors (and a collector restart).
+struct TypeTotals {
+  StringId type = 0;
+  uint64_t spawned = 0;
+  uint64_t exited = 0;
+  uint64_t enqueued = 0;
+  uint64_t dequeued = 0;
+  uint64_t busy_ns = 0;
+  std::array<uint64_t, kHistogramBuckets> hist{};
+};
+
+// Index of the histogram bucket for a duration in ns.
+inline size_t histogram_bucket(uint64_t ns) {
+  size_t i = 0;
+  while (i < kHistogramBoundsNs.size() && ns > kHistogramBoundsNs[i]) ++i;
+  return i;
+}
+
+}  // namespace actorscope::proto
