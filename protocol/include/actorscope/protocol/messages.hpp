@@ -75,6 +75,7 @@ struct Hello {
   uint64_t anchor_mono_ns = 0;  // the sender's monotonic clock ...
   uint64_t anchor_wall_ns = 0;  // ... and its wall clock (Unix ns), read together
   uint32_t max_frame = kDefaultMaxFrame;  // largest payload the sender accepts
+  friend bool operator==(const Hello&, const Hello&) = default;
 };
 
 struct Welcome {
@@ -84,6 +85,7 @@ struct Welcome {
   uint64_t session = 0;  // collector-assigned connection id
   std::string collector;  // collector name/version for logs
   uint32_t max_frame = kDefaultMaxFrame;
+  friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 
 enum class RejectCode : uint8_t { BadMagic = 1, BadVersion = 2, BadToken = 3, BadRole = 4, Overloaded = 5, Malformed = 6 };
@@ -91,6 +93,7 @@ enum class RejectCode : uint8_t { BadMagic = 1, BadVersion = 2, BadToken = 3, Ba
 struct Reject {
   RejectCode code = RejectCode::Malformed;
   std::string message;
+  friend bool operator==(const Reject&, const Reject&) = default;
 };
 
 // ---- domain enums (otp-primer.md) ------------------------------------------------------
@@ -138,6 +141,7 @@ using StringId = uint32_t;
 struct StringDef {
   StringId id = 0;
   std::string_view text;
+  friend bool operator==(const StringDef&, const StringDef&) = default;
 };
 
 struct ActorSpawned {
@@ -152,6 +156,7 @@ struct ActorSpawned {
   Strategy strategy = Strategy::None;  // supervisors only
   uint32_t intensity = 0;              // supervisors only
   uint32_t period_ms = 0;              // supervisors only
+  friend bool operator==(const ActorSpawned&, const ActorSpawned&) = default;
 };
 
 struct ActorExited {
@@ -159,6 +164,7 @@ struct ActorExited {
   uint64_t actor = 0;
   ExitReason reason = ExitReason::Normal;
   StringId reason_text = 0;
+  friend bool operator==(const ActorExited&, const ActorExited&) = default;
 };
 
 struct ChildRestarted {
@@ -169,6 +175,7 @@ struct ChildRestarted {
   uint64_t new_actor = 0;  // 0 when the restart failed or is still pending
   ExitReason reason = ExitReason::Error;
   StringId reason_text = 0;
+  friend bool operator==(const ChildRestarted&, const ChildRestarted&) = default;
 };
 
 struct Link {
@@ -176,6 +183,7 @@ struct Link {
   uint64_t a = 0;
   uint64_t b = 0;
   LinkOp op = LinkOp::Link;
+  friend bool operator==(const Link&, const Link&) = default;
 };
 
 // Cumulative counters of one live actor, sent when they changed. Being cumulative,
@@ -188,15 +196,18 @@ struct ActorStats {
   uint64_t busy_ns = 0;     // time spent processing
   uint64_t restarts = 0;    // supervisors: restarts performed
   std::array<uint64_t, kHistogramBuckets> hist{};  // processing-time counts per bucket
+  friend bool operator==(const ActorStats&, const ActorStats&) = default;
 };
 
 struct TelemetryMeasurement {
   StringId key = 0;
   double value = 0;
+  friend bool operator==(const TelemetryMeasurement&, const TelemetryMeasurement&) = default;
 };
 struct TelemetryMeta {
   StringId key = 0;
   std::string_view value;  // inline, not interned: values are unbounded
+  friend bool operator==(const TelemetryMeta&, const TelemetryMeta&) = default;
 };
 struct Telemetry {
   uint64_t t_ns = 0;
@@ -206,19 +217,23 @@ struct Telemetry {
   uint8_t n_metadata = 0;
   std::array<TelemetryMeasurement, kMaxTelemetryFields> measurements{};
   std::array<TelemetryMeta, kMaxTelemetryFields> metadata{};
+  friend bool operator==(const Telemetry&, const Telemetry&) = default;
 };
 
 // Cumulative drop counts since the agent started, per kind.
 struct Dropped {
   std::array<uint64_t, kDropKindCount> counts{};
+  friend bool operator==(const Dropped&, const Dropped&) = default;
 };
 
 struct SnapshotBegin {
   uint64_t snapshot = 0;  // agent-assigned id
   uint64_t actors = 0;    // live actors the snapshot will describe
+  friend bool operator==(const SnapshotBegin&, const SnapshotBegin&) = default;
 };
 struct SnapshotEnd {
   uint64_t snapshot = 0;
+  friend bool operator==(const SnapshotEnd&, const SnapshotEnd&) = default;
 };
 
 struct Heartbeat {
@@ -227,6 +242,7 @@ struct Heartbeat {
   uint64_t agent_bytes = 0;     // memory the agent holds (cells, rings, tables)
   uint64_t ring_bytes_used = 0;
   uint64_t flushes = 0;
+  friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
 };
 
 // Cumulative totals of the actors of one type that have exited, so that per-type
@@ -239,6 +255,7 @@ struct TypeTotals {
   uint64_t dequeued = 0;
   uint64_t busy_ns = 0;
   std::array<uint64_t, kHistogramBuckets> hist{};
+  friend bool operator==(const TypeTotals&, const TypeTotals&) = default;
 };
 
 // Index of the histogram bucket for a duration in ns.

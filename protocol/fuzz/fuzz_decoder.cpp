@@ -1,0 +1,69 @@
+// libFuzzer target: every decoder of the protocol must survive any input without a crash.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "actorscope/protocol/codec.hpp"
+
+namespace {
+struct Sink {
+  size_t n = 0;
+  template <class T>
+  void on(const T&) {
+    ++n;
+  }
+};
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace actorscope::proto;
+  if (size == 0) return 0;
+  // The first byte picks which decoder sees the rest, so one corpus covers all of them.
+  const uint8_t mode = data[0] % 4;
+  const uint8_t* p = data + 1;
+  const size_t n = size - 1;
+  std::string error;
+  switch (mode) {
+    case 0: {
+      Reader r(p, n);
+      Hello h;
+      (void)decode(r, h, error);
+      break;
+    }
+    case 1: {
+      Sink s;
+      (void)decode_records(p, n, s);
+      break;
+    }
+    case 2: {
+      // A byte stream cut into frames, fed in uneven pieces.
+      FrameDecoder d(4096);
+      size_t at = 0, step = 1;
+      while (at < n && !d.failed()) {
+        size_t k = std::min(step, n - at);
+        d.feed(p + at, k);
+        at += k;
+        step = step * 3 + 1;
+        FrameHeader fh;
+        const uint8_t* payload = nullptr;
+        while (d.next(fh, payload)) {
+          if (fh.type == FrameType::Batch) {
+            Sink s;
+            (void)decode_records(payload, fh.length, s);
+          }
+        }
+      }
+      break;
+    }
+    default: {
+      Reader r(p, n);
+      Welcome w;
+      Reader r2(p, n);
+      Reject j;
+      (void)decode(r, w, error);
+      (void)decode(r2, j, error);
+      break;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,420 @@
+// The viewer conversation: messages carried inside View frames between a viewer and the collector.
+// protocol/VIEWER.md is the normative text; this header follows it field by field.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "actorscope/protocol/codec.hpp"
+#include "actorscope/protocol/messages.hpp"
+#include "actorscope/protocol/wire.hpp"
+
+namespace actorscope::proto::viewer {
+
+// ---- limits ------------------------------------------------------------------------------
+inline constexpr size_t kDefaultChunkBytes = 64u << 10;  // a View frame's payload is cut near this size
+inline constexpr size_t kMaxLints = 4096;                // lints in one Lints message
+inline constexpr size_t kMaxChain = 256;                 // parent chain entries in a detail reply
+inline constexpr size_t kMaxLinks = 4096;                // links in a detail reply
+inline constexpr size_t kMaxPageEvents = 4096;           // events in one page or detail reply
+inline constexpr size_t kMaxSeriesPoints = 86400;        // points in one series reply
+inline constexpr size_t kMaxMeasurements = kMaxTelemetryFields;
+inline constexpr uint8_t kMaxDeltaHz = 10;
+
+// ---- message tags --------------------------------------------------------------------------
+// Every message is: u8 tag, varint body length, body. Unknown tags are skipped; body bytes
+// past the known fields are ignored (minor-version additions).
+enum class Tag : uint8_t {
+  // viewer -> collector
+  Subscribe = 0x01,
+  DetailRequest = 0x02,
+  EventsRequest = 0x03,
+  SeriesRequest = 0x04,
+  KillRequest = 0x05,
+  // collector -> viewer
+  SnapshotBegin = 0x40,
+  SnapshotEnd = 0x41,
+  NodeRow = 0x42,
+  NodeRemoved = 0x43,
+  ActorRow = 0x44,
+  ActorStats = 0x45,
+  ActorRemoved = 0x46,
+  Event = 0x47,
+  Lints = 0x48,
+  TelemetryRow = 0x49,
+  Tick = 0x4A,
+  DetailReply = 0x4B,
+  EventsPage = 0x4C,
+  SeriesReply = 0x4D,
+  CommandResult = 0x4E,
+  RequestFailed = 0x4F,
+};
+inline constexpr size_t kTagCount = 21;
+
+// Nodes are numbered by the collector (1, 2, ...; 0 means "all nodes" in requests) and keep
+// their number for the collector's lifetime, across reconnects of the same node name.
+using NodeId = uint32_t;
+
+// ---- viewer -> collector ------------------------------------------------------------------
+struct Subscribe {
+  std::string node;     // empty: every node; otherwise one node's name
+  uint8_t delta_hz = 0;  // 0: the collector's default; capped at kMaxDeltaHz
+};
+
+struct DetailRequest {
+  uint64_t request = 0;
+  NodeId node = 0;
+  uint64_t actor = 0;
+};
+
+enum class EventKind : uint8_t {
+  Spawned = 0,
+  Exited = 1,     // a clean exit (normal, shutdown)
+  Crashed = 2,    // an abnormal exit (error, killed, unknown)
+  Restarted = 3,  // a supervisor restarted a child
+  Telemetry = 4,
+  NodeUp = 5,
+  NodeDown = 6,
+  Command = 7,  // a command a viewer sent (kill), accepted or refused
+};
+inline constexpr size_t kEventKindCount = 8;
+std::string_view name(EventKind k);
+inline constexpr uint32_t kind_bit(EventKind k) { return 1u << static_cast<unsigned>(k); }
+inline constexpr uint32_t kAllEventKinds = (1u << kEventKindCount) - 1;
+
+struct EventsRequest {
+  uint64_t request = 0;
+  NodeId node = 0;                // 0: all nodes
+  uint32_t kinds = kAllEventKinds;  // bit set of EventKind
+  uint64_t before_seq = 0;        // 0: from the newest; else events with seq < before_seq
+  uint32_t limit = 100;           // capped at kMaxPageEvents
+  std::string text;               // substring of name or text; empty: any
+};
+
+enum class Metric : uint8_t { Actors = 0, MessagesPerSec = 1, RestartsPerMin = 2, MailboxTotal = 3, Drops = 4 };
+inline constexpr size_t kMetricCount = 5;
+std::string_view name(Metric m);
+
+struct SeriesRequest {
+  uint64_t request = 0;
+  NodeId node = 0;  // 0: summed over all nodes
+  Metric metric = Metric::MessagesPerSec;
+  uint32_t seconds = 60;  // the last N seconds
+};
+
+struct KillRequest {
+  uint64_t request = 0;
+  NodeId node = 0;
+  uint64_t actor = 0;
+  std::string token;  // the collector's token; required even when viewers need none to connect
+};
+
+// ---- collector -> viewer ------------------------------------------------------------------
+struct SnapshotBegin {
+  uint64_t snapshot = 0;  // collector-assigned
+  uint64_t nodes = 0;
+  uint64_t actors = 0;
+};
+struct SnapshotEnd {
+  uint64_t snapshot = 0;
+};
+
+struct NodeRow {
+  NodeId node = 0;
+  std::string name;
+  std::string host;
+  std::string program;
+  uint64_t pid = 0;
+  uint64_t incarnation = 0;
+  bool connected = false;
+  uint64_t actors = 0;           // live
+  uint64_t spawned = 0;          // ever, this incarnation
+  uint64_t exited = 0;
+  uint64_t restarts = 0;         // supervisor restarts, ever
+  uint64_t messages = 0;         // processed, ever
+  uint64_t mailbox_total = 0;    // sum of current mailbox depths
+  uint64_t drops = 0;            // the agent's drops, all kinds
+  uint64_t lints = 0;            // current warnings
+  uint64_t msgs_per_s_x100 = 0;  // messages processed per second, x100
+  uint64_t restarts_per_min_x100 = 0;
+  uint64_t agent_bytes = 0;
+};
+struct NodeRemoved {
+  NodeId node = 0;
+};
+
+enum class ActorState : uint8_t { Running = 0, Exiting = 1, Restarting = 2 };
+std::string_view name(ActorState s);
+
+// What an actor is: sent when it appears or when one of these fields changes.
+struct ActorRow {
+  NodeId node = 0;
+  uint64_t actor = 0;
+  uint64_t parent = 0;  // 0: a root
+  std::string name;
+  std::string type;
+  std::string child_id;
+  ActorKind kind = ActorKind::Worker;
+  RestartType restart = RestartType::Permanent;
+  Strategy strategy = Strategy::None;
+  uint32_t intensity = 0;
+  uint32_t period_ms = 0;
+  uint64_t spawned_wall_ns = 0;
+};
+
+// How an actor is doing: sent when any of these fields changes.
+struct ActorStats {
+  NodeId node = 0;
+  uint64_t actor = 0;
+  ActorState state = ActorState::Running;
+  uint64_t mailbox = 0;
+  uint64_t enqueued = 0;
+  uint64_t dequeued = 0;
+  uint64_t busy_ns = 0;
+  uint64_t restarts = 0;            // supervisors: restarts performed, ever
+  uint32_t restarts_in_period = 0;  // supervisors: inside the current period (budget used)
+  uint64_t msgs_per_s_x100 = 0;
+};
+
+struct ActorRemoved {
+  NodeId node = 0;
+  uint64_t actor = 0;
+};
+
+struct Event {
+  uint64_t seq = 0;  // collector-wide, increasing
+  uint64_t wall_ns = 0;
+  NodeId node = 0;
+  EventKind kind = EventKind::Spawned;
+  uint64_t actor = 0;
+  uint64_t supervisor = 0;  // restarts: the supervisor
+  ExitReason reason = ExitReason::Normal;
+  std::string name;  // the actor's name, or the telemetry event name
+  std::string text;  // reason text, or telemetry measurements rendered "k=v k=v"
+};
+
+enum class Severity : uint8_t { Info = 0, Warning = 1, Critical = 2 };
+std::string_view name(Severity s);
+
+struct Lint {
+  NodeId node = 0;
+  uint64_t actor = 0;  // 0: about the node
+  std::string kind;    // e.g. "mailbox_growing", "restart_storm"
+  Severity severity = Severity::Warning;
+  std::string text;
+};
+// The whole set of current lints; replaces the previous one.
+struct Lints {
+  std::vector<Lint> lints;
+};
+
+struct MeasurementStats {
+  std::string key;
+  uint64_t count = 0;
+  double sum = 0, min = 0, max = 0, last = 0;
+};
+// Aggregates of one telemetry event name on one node (upsert).
+struct TelemetryRow {
+  NodeId node = 0;
+  std::string event;
+  uint64_t count = 0;
+  uint64_t per_s_x100 = 0;
+  std::vector<MeasurementStats> measurements;
+};
+
+// Ends one snapshot or one delta: the viewer's replica is consistent after it.
+struct Tick {
+  uint64_t tick = 0;
+  uint64_t wall_ns = 0;
+  uint64_t viewers_dropped = 0;  // viewers the collector dropped for not reading
+};
+
+struct ChainEntry {
+  uint64_t actor = 0;
+  std::string name;
+  std::string type;
+};
+struct LinkEntry {
+  uint64_t peer = 0;
+  LinkOp op = LinkOp::Link;
+};
+struct DetailReply {
+  uint64_t request = 0;
+  bool found = false;
+  NodeId node = 0;
+  uint64_t actor = 0;
+  std::vector<ChainEntry> chain;  // parent, grandparent, ... up to the root
+  std::vector<LinkEntry> links;
+  std::vector<Event> events;      // the actor's recent events, newest first
+};
+
+struct EventsPage {
+  uint64_t request = 0;
+  bool more = false;  // older matching events exist
+  std::vector<Event> events;  // newest first
+};
+
+struct SeriesReply {
+  uint64_t request = 0;
+  uint32_t step_ms = 1000;
+  uint64_t end_wall_ns = 0;  // time of the last point
+  std::vector<double> points;  // oldest first
+};
+
+struct CommandResult {
+  uint64_t request = 0;
+  bool ok = false;
+  std::string message;  // why it was refused, or what was done
+};
+
+struct RequestFailed {
+  uint64_t request = 0;
+  std::string message;
+};
+
+// ---- codec -------------------------------------------------------------------------------
+// encode() appends one whole message (tag, length, body).
+void encode(Writer& w, const Subscribe& m);
+void encode(Writer& w, const DetailRequest& m);
+void encode(Writer& w, const EventsRequest& m);
+void encode(Writer& w, const SeriesRequest& m);
+void encode(Writer& w, const KillRequest& m);
+void encode(Writer& w, const SnapshotBegin& m);
+void encode(Writer& w, const SnapshotEnd& m);
+void encode(Writer& w, const NodeRow& m);
+void encode(Writer& w, const NodeRemoved& m);
+void encode(Writer& w, const ActorRow& m);
+void encode(Writer& w, const ActorStats& m);
+void encode(Writer& w, const ActorRemoved& m);
+void encode(Writer& w, const Event& m);
+void encode(Writer& w, const Lints& m);
+void encode(Writer& w, const TelemetryRow& m);
+void encode(Writer& w, const Tick& m);
+void encode(Writer& w, const DetailReply& m);
+void encode(Writer& w, const EventsPage& m);
+void encode(Writer& w, const SeriesReply& m);
+void encode(Writer& w, const CommandResult& m);
+void encode(Writer& w, const RequestFailed& m);
+
+// Body decoders: r holds exactly one message body. False on malformed input.
+bool decode_body(Reader& r, Subscribe& m);
+bool decode_body(Reader& r, DetailRequest& m);
+bool decode_body(Reader& r, EventsRequest& m);
+bool decode_body(Reader& r, SeriesRequest& m);
+bool decode_body(Reader& r, KillRequest& m);
+bool decode_body(Reader& r, SnapshotBegin& m);
+bool decode_body(Reader& r, SnapshotEnd& m);
+bool decode_body(Reader& r, NodeRow& m);
+bool decode_body(Reader& r, NodeRemoved& m);
+bool decode_body(Reader& r, ActorRow& m);
+bool decode_body(Reader& r, ActorStats& m);
+bool decode_body(Reader& r, ActorRemoved& m);
+bool decode_body(Reader& r, Event& m);
+bool decode_body(Reader& r, Lints& m);
+bool decode_body(Reader& r, TelemetryRow& m);
+bool decode_body(Reader& r, Tick& m);
+bool decode_body(Reader& r, DetailReply& m);
+bool decode_body(Reader& r, EventsPage& m);
+bool decode_body(Reader& r, SeriesReply& m);
+bool decode_body(Reader& r, CommandResult& m);
+bool decode_body(Reader& r, RequestFailed& m);
+
+// Decodes every message of a View payload, calling h.on(const X&) for each known one.
+// Unknown tags are skipped. Stops at the first malformed message.
+template <class Handler>
+DecodeResult decode_messages(const uint8_t* p, size_t n, Handler& h);
+
+// Cuts a stream of encoded messages into View frames of about `chunk` payload bytes.
+// The caller appends messages to body(); flush_if_full() closes the frame when the chunk is
+// reached, flush() closes it unconditionally. Frames go to `out` with consecutive seqs.
+class FrameChunker {
+ public:
+  FrameChunker(std::vector<uint8_t>& out, uint32_t& seq, size_t chunk = kDefaultChunkBytes)
+      : out_(out), seq_(seq), chunk_(chunk) {}
+  ~FrameChunker() { flush(); }
+  Writer& writer() {
+    open();
+    return w_;
+  }
+  void flush_if_full() {
+    if (open_ && out_.size() - at_ - kFrameHeaderSize >= chunk_) flush();
+  }
+  void flush();
+
+ private:
+  void open();
+  std::vector<uint8_t>& out_;
+  uint32_t& seq_;
+  size_t chunk_;
+  Writer w_{out_};
+  size_t at_ = 0;
+  bool open_ = false;
+};
+
+// ---- implementation of decode_messages -----------------------------------------------------
+namespace detail {
+template <class Handler, class Msg>
+bool dispatch(Reader& body, Handler& h, DecodeResult& res) {
+  Msg m{};
+  if (!decode_body(body, m)) {
+    res.ok = false;
+    res.error = body.error() ? body.error() : "malformed view message";
+    return false;
+  }
+  h.on(m);
+  ++res.records;
+  return true;
+}
+}  // namespace detail
+
+template <class Handler>
+DecodeResult decode_messages(const uint8_t* p, size_t n, Handler& h) {
+  DecodeResult res;
+  Reader r(p, n);
+  while (!r.empty()) {
+    uint8_t tag = r.u8();
+    uint64_t len = r.varint();
+    if (!r.ok() || len > r.remaining()) {
+      res.ok = false;
+      res.error = r.ok() ? "view message length past the end of the frame" : r.error();
+      return res;
+    }
+    Reader body = r.sub(static_cast<size_t>(len));
+    bool go = true;
+    switch (static_cast<Tag>(tag)) {
+#define ACTORSCOPE_VIEW_CASE(T) \
+  case Tag::T: go = detail::dispatch<Handler, T>(body, h, res); break;
+      ACTORSCOPE_VIEW_CASE(Subscribe)
+      ACTORSCOPE_VIEW_CASE(DetailRequest)
+      ACTORSCOPE_VIEW_CASE(EventsRequest)
+      ACTORSCOPE_VIEW_CASE(SeriesRequest)
+      ACTORSCOPE_VIEW_CASE(KillRequest)
+      ACTORSCOPE_VIEW_CASE(SnapshotBegin)
+      ACTORSCOPE_VIEW_CASE(SnapshotEnd)
+      ACTORSCOPE_VIEW_CASE(NodeRow)
+      ACTORSCOPE_VIEW_CASE(NodeRemoved)
+      ACTORSCOPE_VIEW_CASE(ActorRow)
+      ACTORSCOPE_VIEW_CASE(ActorStats)
+      ACTORSCOPE_VIEW_CASE(ActorRemoved)
+      ACTORSCOPE_VIEW_CASE(Event)
+      ACTORSCOPE_VIEW_CASE(Lints)
+      ACTORSCOPE_VIEW_CASE(TelemetryRow)
+      ACTORSCOPE_VIEW_CASE(Tick)
+      ACTORSCOPE_VIEW_CASE(DetailReply)
+      ACTORSCOPE_VIEW_CASE(EventsPage)
+      ACTORSCOPE_VIEW_CASE(SeriesReply)
+      ACTORSCOPE_VIEW_CASE(CommandResult)
+      ACTORSCOPE_VIEW_CASE(RequestFailed)
+#undef ACTORSCOPE_VIEW_CASE
+      default: break;  // unknown: skipped, its length told us how far
+    }
+    if (!go) return res;
+  }
+  return res;
+}
+
+}  // namespace actorscope::proto::viewer

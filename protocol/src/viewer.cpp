@@ -1,0 +1,590 @@
+// Encoders and decoders of the viewer conversation (see protocol/VIEWER.md).
+#include "actorscope/protocol/viewer.hpp"
+
+#include <algorithm>
+
+namespace actorscope::proto::viewer {
+
+std::string_view name(EventKind k) {
+  switch (k) {
+    case EventKind::Spawned: return "spawned";
+    case EventKind::Exited: return "exited";
+    case EventKind::Crashed: return "crashed";
+    case EventKind::Restarted: return "restarted";
+    case EventKind::Telemetry: return "telemetry";
+    case EventKind::NodeUp: return "node_up";
+    case EventKind::NodeDown: return "node_down";
+    case EventKind::Command: return "command";
+  }
+  return "unknown";
+}
+std::string_view name(Metric m) {
+  switch (m) {
+    case Metric::Actors: return "actors";
+    case Metric::MessagesPerSec: return "messages_per_s";
+    case Metric::RestartsPerMin: return "restarts_per_min";
+    case Metric::MailboxTotal: return "mailbox_total";
+    case Metric::Drops: return "drops";
+  }
+  return "unknown";
+}
+std::string_view name(ActorState s) {
+  switch (s) {
+    case ActorState::Running: return "running";
+    case ActorState::Exiting: return "exiting";
+    case ActorState::Restarting: return "restarting";
+  }
+  return "running";
+}
+std::string_view name(Severity s) {
+  switch (s) {
+    case Severity::Info: return "info";
+    case Severity::Warning: return "warning";
+    case Severity::Critical: return "critical";
+  }
+  return "warning";
+}
+
+// ---- framing helpers -------------------------------------------------------------------------
+namespace {
+
+// Writes tag + varint length + body; the body is built by `fill` into a scratch buffer.
+template <class Fill>
+void message(Writer& w, Tag tag, Fill&& fill) {
+  thread_local std::vector<uint8_t> scratch;
+  scratch.clear();
+  Writer b(scratch);
+  fill(b);
+  w.u8(static_cast<uint8_t>(tag));
+  w.varint(scratch.size());
+  w.bytes(scratch.data(), scratch.size());
+}
+
+template <class E>
+bool enum_in_range(uint8_t v, E last) { return v <= static_cast<uint8_t>(last); }
+
+std::string str(Reader& r) { return std::string(r.str(kMaxStringLen)); }
+
+void event_body(Writer& b, const Event& m) {
+  b.varint(m.seq);
+  b.varint(m.wall_ns);
+  b.varint(m.node);
+  b.u8(static_cast<uint8_t>(m.kind));
+  b.varint(m.actor);
+  b.varint(m.supervisor);
+  b.u8(static_cast<uint8_t>(m.reason));
+  b.str(m.name);
+  b.str(m.text);
+}
+// An embedded event is length-prefixed so that later additions stay skippable.
+void embedded_event(Writer& b, const Event& m) {
+  std::vector<uint8_t> tmp;
+  Writer t(tmp);
+  event_body(t, m);
+  b.varint(tmp.size());
+  b.bytes(tmp.data(), tmp.size());
+}
+bool event_fields(Reader& r, Event& m) {
+  m.seq = r.varint();
+  m.wall_ns = r.varint();
+  m.node = r.varint32();
+  uint8_t kind = r.u8();
+  m.actor = r.varint();
+  m.supervisor = r.varint();
+  uint8_t reason = r.u8();
+  m.name = str(r);
+  m.text = str(r);
+  if (!r.ok()) return false;
+  if (!enum_in_range(kind, EventKind::Command) || reason >= kExitReasonCount) {
+    r.fail("event kind or reason out of range");
+    return false;
+  }
+  m.kind = static_cast<EventKind>(kind);
+  m.reason = static_cast<ExitReason>(reason);
+  return true;
+}
+bool embedded_events(Reader& r, std::vector<Event>& out) {
+  uint64_t n = r.varint();
+  if (n > kMaxPageEvents || n > r.remaining()) {
+    r.fail("too many events");
+    return false;
+  }
+  out.resize(static_cast<size_t>(n));
+  for (auto& e : out) {
+    uint64_t len = r.varint();
+    if (!r.ok() || len > r.remaining()) {
+      r.fail("event length past the end of the message");
+      return false;
+    }
+    Reader sub = r.sub(static_cast<size_t>(len));
+    if (!event_fields(sub, e)) {
+      r.fail(sub.error() ? sub.error() : "malformed event");
+      return false;
+    }
+  }
+  return r.ok();
+}
+// A count read before a list: bounded by its limit and by the bytes left (each item >= 1 byte).
+bool count(Reader& r, size_t limit, uint64_t& n) {
+  n = r.varint();
+  if (!r.ok()) return false;
+  if (n > limit || n > r.remaining()) {
+    r.fail("list longer than its limit");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void FrameChunker::open() {
+  if (open_) return;
+  at_ = begin_frame(out_, FrameType::View, seq_++);
+  open_ = true;
+}
+void FrameChunker::flush() {
+  if (!open_) return;
+  finish_frame(out_, at_);
+  open_ = false;
+}
+
+// ---- viewer -> collector -----------------------------------------------------------------------
+void encode(Writer& w, const Subscribe& m) {
+  message(w, Tag::Subscribe, [&](Writer& b) {
+    b.str(m.node);
+    b.u8(m.delta_hz);
+  });
+}
+bool decode_body(Reader& r, Subscribe& m) {
+  m.node = str(r);
+  m.delta_hz = r.u8();
+  return r.ok();
+}
+
+void encode(Writer& w, const DetailRequest& m) {
+  message(w, Tag::DetailRequest, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.node);
+    b.varint(m.actor);
+  });
+}
+bool decode_body(Reader& r, DetailRequest& m) {
+  m.request = r.varint();
+  m.node = r.varint32();
+  m.actor = r.varint();
+  return r.ok();
+}
+
+void encode(Writer& w, const EventsRequest& m) {
+  message(w, Tag::EventsRequest, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.node);
+    b.varint(m.kinds);
+    b.varint(m.before_seq);
+    b.varint(m.limit);
+    b.str(m.text);
+  });
+}
+bool decode_body(Reader& r, EventsRequest& m) {
+  m.request = r.varint();
+  m.node = r.varint32();
+  m.kinds = r.varint32();
+  m.before_seq = r.varint();
+  m.limit = r.varint32();
+  m.text = str(r);
+  return r.ok();
+}
+
+void encode(Writer& w, const SeriesRequest& m) {
+  message(w, Tag::SeriesRequest, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.node);
+    b.u8(static_cast<uint8_t>(m.metric));
+    b.varint(m.seconds);
+  });
+}
+bool decode_body(Reader& r, SeriesRequest& m) {
+  m.request = r.varint();
+  m.node = r.varint32();
+  uint8_t metric = r.u8();
+  m.seconds = r.varint32();
+  if (r.ok() && metric >= kMetricCount) r.fail("unknown metric");
+  m.metric = static_cast<Metric>(metric);
+  return r.ok();
+}
+
+void encode(Writer& w, const KillRequest& m) {
+  message(w, Tag::KillRequest, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.node);
+    b.varint(m.actor);
+    b.str(m.token);
+  });
+}
+bool decode_body(Reader& r, KillRequest& m) {
+  m.request = r.varint();
+  m.node = r.varint32();
+  m.actor = r.varint();
+  m.token = std::string(r.str(kMaxTokenLen));
+  return r.ok();
+}
+
+// ---- collector -> viewer -----------------------------------------------------------------------
+void encode(Writer& w, const SnapshotBegin& m) {
+  message(w, Tag::SnapshotBegin, [&](Writer& b) {
+    b.varint(m.snapshot);
+    b.varint(m.nodes);
+    b.varint(m.actors);
+  });
+}
+bool decode_body(Reader& r, SnapshotBegin& m) {
+  m.snapshot = r.varint();
+  m.nodes = r.varint();
+  m.actors = r.varint();
+  return r.ok();
+}
+
+void encode(Writer& w, const SnapshotEnd& m) {
+  message(w, Tag::SnapshotEnd, [&](Writer& b) { b.varint(m.snapshot); });
+}
+bool decode_body(Reader& r, SnapshotEnd& m) {
+  m.snapshot = r.varint();
+  return r.ok();
+}
+
+void encode(Writer& w, const NodeRow& m) {
+  message(w, Tag::NodeRow, [&](Writer& b) {
+    b.varint(m.node);
+    b.str(m.name);
+    b.str(m.host);
+    b.str(m.program);
+    b.varint(m.pid);
+    b.varint(m.incarnation);
+    b.u8(m.connected ? 1 : 0);
+    b.varint(m.actors);
+    b.varint(m.spawned);
+    b.varint(m.exited);
+    b.varint(m.restarts);
+    b.varint(m.messages);
+    b.varint(m.mailbox_total);
+    b.varint(m.drops);
+    b.varint(m.lints);
+    b.varint(m.msgs_per_s_x100);
+    b.varint(m.restarts_per_min_x100);
+    b.varint(m.agent_bytes);
+  });
+}
+bool decode_body(Reader& r, NodeRow& m) {
+  m.node = r.varint32();
+  m.name = str(r);
+  m.host = str(r);
+  m.program = str(r);
+  m.pid = r.varint();
+  m.incarnation = r.varint();
+  m.connected = r.u8() != 0;
+  m.actors = r.varint();
+  m.spawned = r.varint();
+  m.exited = r.varint();
+  m.restarts = r.varint();
+  m.messages = r.varint();
+  m.mailbox_total = r.varint();
+  m.drops = r.varint();
+  m.lints = r.varint();
+  m.msgs_per_s_x100 = r.varint();
+  m.restarts_per_min_x100 = r.varint();
+  m.agent_bytes = r.varint();
+  return r.ok();
+}
+
+void encode(Writer& w, const NodeRemoved& m) {
+  message(w, Tag::NodeRemoved, [&](Writer& b) { b.varint(m.node); });
+}
+bool decode_body(Reader& r, NodeRemoved& m) {
+  m.node = r.varint32();
+  return r.ok();
+}
+
+void encode(Writer& w, const ActorRow& m) {
+  message(w, Tag::ActorRow, [&](Writer& b) {
+    b.varint(m.node);
+    b.varint(m.actor);
+    b.varint(m.parent);
+    b.str(m.name);
+    b.str(m.type);
+    b.str(m.child_id);
+    b.u8(static_cast<uint8_t>(m.kind));
+    b.u8(static_cast<uint8_t>(m.restart));
+    b.u8(static_cast<uint8_t>(m.strategy));
+    b.varint(m.intensity);
+    b.varint(m.period_ms);
+    b.varint(m.spawned_wall_ns);
+  });
+}
+bool decode_body(Reader& r, ActorRow& m) {
+  m.node = r.varint32();
+  m.actor = r.varint();
+  m.parent = r.varint();
+  m.name = str(r);
+  m.type = str(r);
+  m.child_id = str(r);
+  uint8_t kind = r.u8(), restart = r.u8(), strategy = r.u8();
+  m.intensity = r.varint32();
+  m.period_ms = r.varint32();
+  m.spawned_wall_ns = r.varint();
+  if (!r.ok()) return false;
+  if (!enum_in_range(kind, ActorKind::Supervisor) || !enum_in_range(restart, RestartType::Temporary) ||
+      !enum_in_range(strategy, Strategy::SimpleOneForOne)) {
+    r.fail("actor kind, restart type or strategy out of range");
+    return false;
+  }
+  m.kind = static_cast<ActorKind>(kind);
+  m.restart = static_cast<RestartType>(restart);
+  m.strategy = static_cast<Strategy>(strategy);
+  return true;
+}
+
+void encode(Writer& w, const ActorStats& m) {
+  message(w, Tag::ActorStats, [&](Writer& b) {
+    b.varint(m.node);
+    b.varint(m.actor);
+    b.u8(static_cast<uint8_t>(m.state));
+    b.varint(m.mailbox);
+    b.varint(m.enqueued);
+    b.varint(m.dequeued);
+    b.varint(m.busy_ns);
+    b.varint(m.restarts);
+    b.varint(m.restarts_in_period);
+    b.varint(m.msgs_per_s_x100);
+  });
+}
+bool decode_body(Reader& r, ActorStats& m) {
+  m.node = r.varint32();
+  m.actor = r.varint();
+  uint8_t state = r.u8();
+  m.mailbox = r.varint();
+  m.enqueued = r.varint();
+  m.dequeued = r.varint();
+  m.busy_ns = r.varint();
+  m.restarts = r.varint();
+  m.restarts_in_period = r.varint32();
+  m.msgs_per_s_x100 = r.varint();
+  if (r.ok() && !enum_in_range(state, ActorState::Restarting)) r.fail("actor state out of range");
+  m.state = static_cast<ActorState>(state);
+  return r.ok();
+}
+
+void encode(Writer& w, const ActorRemoved& m) {
+  message(w, Tag::ActorRemoved, [&](Writer& b) {
+    b.varint(m.node);
+    b.varint(m.actor);
+  });
+}
+bool decode_body(Reader& r, ActorRemoved& m) {
+  m.node = r.varint32();
+  m.actor = r.varint();
+  return r.ok();
+}
+
+void encode(Writer& w, const Event& m) {
+  message(w, Tag::Event, [&](Writer& b) { event_body(b, m); });
+}
+bool decode_body(Reader& r, Event& m) { return event_fields(r, m); }
+
+void encode(Writer& w, const Lints& m) {
+  message(w, Tag::Lints, [&](Writer& b) {
+    size_t n = std::min(m.lints.size(), kMaxLints);
+    b.varint(n);
+    for (size_t i = 0; i < n; ++i) {
+      const Lint& l = m.lints[i];
+      b.varint(l.node);
+      b.varint(l.actor);
+      b.str(l.kind);
+      b.u8(static_cast<uint8_t>(l.severity));
+      b.str(l.text);
+    }
+  });
+}
+bool decode_body(Reader& r, Lints& m) {
+  uint64_t n;
+  if (!count(r, kMaxLints, n)) return false;
+  m.lints.resize(static_cast<size_t>(n));
+  for (auto& l : m.lints) {
+    l.node = r.varint32();
+    l.actor = r.varint();
+    l.kind = str(r);
+    uint8_t sev = r.u8();
+    l.text = str(r);
+    if (r.ok() && !enum_in_range(sev, Severity::Critical)) r.fail("severity out of range");
+    l.severity = static_cast<Severity>(sev);
+    if (!r.ok()) return false;
+  }
+  return true;
+}
+
+void encode(Writer& w, const TelemetryRow& m) {
+  message(w, Tag::TelemetryRow, [&](Writer& b) {
+    b.varint(m.node);
+    b.str(m.event);
+    b.varint(m.count);
+    b.varint(m.per_s_x100);
+    size_t n = std::min(m.measurements.size(), kMaxMeasurements);
+    b.varint(n);
+    for (size_t i = 0; i < n; ++i) {
+      const auto& s = m.measurements[i];
+      b.str(s.key);
+      b.varint(s.count);
+      b.f64(s.sum);
+      b.f64(s.min);
+      b.f64(s.max);
+      b.f64(s.last);
+    }
+  });
+}
+bool decode_body(Reader& r, TelemetryRow& m) {
+  m.node = r.varint32();
+  m.event = str(r);
+  m.count = r.varint();
+  m.per_s_x100 = r.varint();
+  uint64_t n;
+  if (!count(r, kMaxMeasurements, n)) return false;
+  m.measurements.resize(static_cast<size_t>(n));
+  for (auto& s : m.measurements) {
+    s.key = str(r);
+    s.count = r.varint();
+    s.sum = r.f64();
+    s.min = r.f64();
+    s.max = r.f64();
+    s.last = r.f64();
+  }
+  return r.ok();
+}
+
+void encode(Writer& w, const Tick& m) {
+  message(w, Tag::Tick, [&](Writer& b) {
+    b.varint(m.tick);
+    b.varint(m.wall_ns);
+    b.varint(m.viewers_dropped);
+  });
+}
+bool decode_body(Reader& r, Tick& m) {
+  m.tick = r.varint();
+  m.wall_ns = r.varint();
+  m.viewers_dropped = r.varint();
+  return r.ok();
+}
+
+void encode(Writer& w, const DetailReply& m) {
+  message(w, Tag::DetailReply, [&](Writer& b) {
+    b.varint(m.request);
+    b.u8(m.found ? 1 : 0);
+    b.varint(m.node);
+    b.varint(m.actor);
+    size_t nc = std::min(m.chain.size(), kMaxChain);
+    b.varint(nc);
+    for (size_t i = 0; i < nc; ++i) {
+      b.varint(m.chain[i].actor);
+      b.str(m.chain[i].name);
+      b.str(m.chain[i].type);
+    }
+    size_t nl = std::min(m.links.size(), kMaxLinks);
+    b.varint(nl);
+    for (size_t i = 0; i < nl; ++i) {
+      b.varint(m.links[i].peer);
+      b.u8(static_cast<uint8_t>(m.links[i].op));
+    }
+    size_t ne = std::min(m.events.size(), kMaxPageEvents);
+    b.varint(ne);
+    for (size_t i = 0; i < ne; ++i) embedded_event(b, m.events[i]);
+  });
+}
+bool decode_body(Reader& r, DetailReply& m) {
+  m.request = r.varint();
+  m.found = r.u8() != 0;
+  m.node = r.varint32();
+  m.actor = r.varint();
+  uint64_t n;
+  if (!count(r, kMaxChain, n)) return false;
+  m.chain.resize(static_cast<size_t>(n));
+  for (auto& c : m.chain) {
+    c.actor = r.varint();
+    c.name = str(r);
+    c.type = str(r);
+  }
+  if (!count(r, kMaxLinks, n)) return false;
+  m.links.resize(static_cast<size_t>(n));
+  for (auto& l : m.links) {
+    l.peer = r.varint();
+    uint8_t op = r.u8();
+    if (r.ok() && !enum_in_range(op, LinkOp::Demonitor)) r.fail("link op out of range");
+    l.op = static_cast<LinkOp>(op);
+  }
+  return r.ok() && embedded_events(r, m.events);
+}
+
+void encode(Writer& w, const EventsPage& m) {
+  message(w, Tag::EventsPage, [&](Writer& b) {
+    b.varint(m.request);
+    b.u8(m.more ? 1 : 0);
+    size_t ne = std::min(m.events.size(), kMaxPageEvents);
+    b.varint(ne);
+    for (size_t i = 0; i < ne; ++i) embedded_event(b, m.events[i]);
+  });
+}
+bool decode_body(Reader& r, EventsPage& m) {
+  m.request = r.varint();
+  m.more = r.u8() != 0;
+  return r.ok() && embedded_events(r, m.events);
+}
+
+void encode(Writer& w, const SeriesReply& m) {
+  message(w, Tag::SeriesReply, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.step_ms);
+    b.varint(m.end_wall_ns);
+    size_t n = std::min(m.points.size(), kMaxSeriesPoints);
+    b.varint(n);
+    for (size_t i = 0; i < n; ++i) b.f64(m.points[i]);
+  });
+}
+bool decode_body(Reader& r, SeriesReply& m) {
+  m.request = r.varint();
+  m.step_ms = r.varint32();
+  m.end_wall_ns = r.varint();
+  uint64_t n;
+  if (!count(r, kMaxSeriesPoints, n)) return false;
+  if (n * 8 > r.remaining()) {
+    r.fail("series points past the end of the message");
+    return false;
+  }
+  m.points.resize(static_cast<size_t>(n));
+  for (auto& p : m.points) p = r.f64();
+  return r.ok();
+}
+
+void encode(Writer& w, const CommandResult& m) {
+  message(w, Tag::CommandResult, [&](Writer& b) {
+    b.varint(m.request);
+    b.u8(m.ok ? 1 : 0);
+    b.str(m.message);
+  });
+}
+bool decode_body(Reader& r, CommandResult& m) {
+  m.request = r.varint();
+  m.ok = r.u8() != 0;
+  m.message = str(r);
+  return r.ok();
+}
+
+void encode(Writer& w, const RequestFailed& m) {
+  message(w, Tag::RequestFailed, [&](Writer& b) {
+    b.varint(m.request);
+    b.str(m.message);
+  });
+}
+bool decode_body(Reader& r, RequestFailed& m) {
+  m.request = r.varint();
+  m.message = str(r);
+  return r.ok();
+}
+
+}  // namespace actorscope::proto::viewer

@@ -1,0 +1,193 @@
+// Round-trip property tests: decode(encode(m)) == m for random messages of every record type.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <variant>
+
+#include "test_messages.hpp"
+
+namespace actorscope::proto {
+namespace {
+
+using testing::MessageGen;
+using AnyRecord = std::variant<StringDef, ActorSpawned, ActorExited, ChildRestarted, Link, ActorStats, Telemetry,
+                               Dropped, SnapshotBegin, SnapshotEnd, Heartbeat, TypeTotals>;
+
+// Owns the strings that string_views in generated records point into.
+struct Arena {
+  std::deque<std::string> strings;
+  std::string_view keep(std::string s) { return strings.emplace_back(std::move(s)); }
+};
+
+AnyRecord random_record(MessageGen& g, Arena& arena) {
+  switch (g.rng()() % std::variant_size_v<AnyRecord>) {
+    case 0: return StringDef{static_cast<StringId>(g.nonzero() & 0xffffffff ? g.nonzero() & 0xffffffff : 1), arena.keep(g.text())};
+    case 1: {
+      ActorSpawned m;
+      m.t_ns = g.any(); m.actor = g.nonzero(); m.parent = g.any(); m.name = g.u32(); m.type = g.u32();
+      m.child_id = g.u32(); m.kind = g.pick<ActorKind>(1); m.restart = g.pick<RestartType>(2);
+      m.strategy = g.pick<Strategy>(4); m.intensity = g.u32(); m.period_ms = g.u32();
+      return m;
+    }
+    case 2: return ActorExited{g.any(), g.any(), g.pick<ExitReason>(5), g.u32()};
+    case 3: return ChildRestarted{g.any(), g.any(), g.u32(), g.any(), g.any(), g.pick<ExitReason>(5), g.u32()};
+    case 4: return Link{g.any(), g.any(), g.any(), g.pick<LinkOp>(3)};
+    case 5: {
+      ActorStats m;
+      m.actor = g.any(); m.mailbox = g.any(); m.enqueued = g.any(); m.dequeued = g.any();
+      m.busy_ns = g.any(); m.restarts = g.any(); m.hist = g.hist();
+      return m;
+    }
+    case 6: {
+      Telemetry m;
+      m.t_ns = g.any(); m.actor = g.any(); m.event = static_cast<StringId>(g.nonzero() & 0xffff) | 1;
+      m.n_measurements = static_cast<uint8_t>(g.rng()() % (kMaxTelemetryFields + 1));
+      for (uint8_t i = 0; i < m.n_measurements; ++i)
+        m.measurements[i] = {g.u32(), static_cast<double>(g.any()) / 7.0};
+      m.n_metadata = static_cast<uint8_t>(g.rng()() % (kMaxTelemetryFields + 1));
+      for (uint8_t i = 0; i < m.n_metadata; ++i) m.metadata[i] = {g.u32(), arena.keep(g.text(200))};
+      return m;
+    }
+    case 7: {
+      Dropped m;
+      for (auto& c : m.counts) c = g.any();
+      return m;
+    }
+    case 8: return SnapshotBegin{g.any(), g.any()};
+    case 9: return SnapshotEnd{g.any()};
+    case 10: return Heartbeat{g.any(), g.any(), g.any(), g.any(), g.any()};
+    default: {
+      TypeTotals m;
+      m.type = g.u32(); m.spawned = g.any(); m.exited = g.any(); m.enqueued = g.any();
+      m.dequeued = g.any(); m.busy_ns = g.any(); m.hist = g.hist();
+      return m;
+    }
+  }
+}
+
+struct Collect {
+  std::vector<AnyRecord> got;
+  template <class T>
+  void on(const T& m) {
+    got.emplace_back(m);
+  }
+};
+
+TEST(CodecRoundTrip, RandomBatchesDecodeToWhatWasEncoded) {
+  MessageGen g(20261121);
+  for (int batch = 0; batch < 500; ++batch) {
+    Arena arena;
+    std::vector<AnyRecord> sent;
+    std::vector<uint8_t> buf;
+    Writer w(buf);
+    int n = static_cast<int>(g.rng()() % 64) + 1;
+    for (int i = 0; i < n; ++i) {
+      sent.push_back(random_record(g, arena));
+      std::visit([&](const auto& m) { encode(w, m); }, sent.back());
+    }
+    Collect c;
+    DecodeResult res = decode_records(buf.data(), buf.size(), c);
+    ASSERT_TRUE(res.ok) << res.error;
+    ASSERT_EQ(res.records, sent.size());
+    ASSERT_EQ(c.got, sent) << "batch " << batch;
+  }
+}
+
+TEST(CodecRoundTrip, LongTelemetryBodyUsesAWiderLengthField) {
+  Arena arena;
+  Telemetry m;
+  m.event = 3;
+  m.n_metadata = kMaxTelemetryFields;
+  for (auto& md : m.metadata) md = {4, arena.keep(std::string(kMaxStringLen, 'x'))};
+  std::vector<uint8_t> buf;
+  Writer w(buf);
+  encode(w, m);
+  ASSERT_GT(buf.size(), 16384u);
+  Collect c;
+  auto res = decode_records(buf.data(), buf.size(), c);
+  ASSERT_TRUE(res.ok) << res.error;
+  ASSERT_EQ(c.got.size(), 1u);
+  EXPECT_EQ(std::get<Telemetry>(c.got[0]), m);
+}
+
+TEST(CodecRoundTrip, UnknownRecordTagsAreSkippedByLength) {
+  std::vector<uint8_t> buf;
+  Writer w(buf);
+  encode(w, SnapshotBegin{7, 9});
+  w.u8(0x7f);  // a record from a newer minor version
+  w.varint(3);
+  w.u8(1); w.u8(2); w.u8(3);
+  encode(w, SnapshotEnd{7});
+  Collect c;
+  auto res = decode_records(buf.data(), buf.size(), c);
+  ASSERT_TRUE(res.ok);
+  ASSERT_EQ(c.got.size(), 2u);
+  EXPECT_EQ(std::get<SnapshotEnd>(c.got[1]).snapshot, 7u);
+}
+
+TEST(CodecRoundTrip, TrailingFieldsFromANewerMinorAreIgnored) {
+  std::vector<uint8_t> body;
+  Writer bw(body);
+  bw.varint(42);     // snapshot
+  bw.varint(1000);   // a field this version does not know
+  std::vector<uint8_t> buf;
+  Writer w(buf);
+  w.u8(static_cast<uint8_t>(RecordType::SnapshotEnd));
+  w.varint(body.size());
+  w.bytes(body.data(), body.size());
+  Collect c;
+  ASSERT_TRUE(decode_records(buf.data(), buf.size(), c).ok);
+  EXPECT_EQ(std::get<SnapshotEnd>(c.got.at(0)).snapshot, 42u);
+}
+
+TEST(CodecRoundTrip, MalformedRecordsAreRejectedWithAReason) {
+  struct Case {
+    const char* what;
+    std::vector<uint8_t> bytes;
+  };
+  std::vector<Case> cases = {
+      {"length past the end", {0x02, 0x20, 0x01}},
+      {"truncated varint in body", {0x03, 0x02, 0x05, 0x80}},
+      {"bad enum", {0x05, 0x04, 0x01, 0x02, 0x03, 0x09}},
+      {"actor id 0", {0x02, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
+      {"string id 0", {0x01, 0x02, 0x00, 0x00}},
+      {"varint too long", {0x09, 0x0b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}},
+      {"too many measurements", {0x07, 0x04, 0x00, 0x00, 0x01, 0x11}},
+      {"histogram mask too wide", {0x06, 0x08, 1, 0, 0, 0, 0, 0, 0x80, 0x08}},
+  };
+  for (const auto& c : cases) {
+    Collect sink;
+    auto res = decode_records(c.bytes.data(), c.bytes.size(), sink);
+    EXPECT_FALSE(res.ok) << c.what;
+    EXPECT_NE(res.error, nullptr) << c.what;
+  }
+}
+
+struct Stopper {
+  int seen = 0;
+  bool on(const SnapshotBegin&) { return ++seen < 2; }
+  template <class T>
+  void on(const T&) {}
+};
+
+TEST(CodecRoundTrip, HandlerCanStopDecoding) {
+  Stopper h;
+  std::vector<uint8_t> buf;
+  Writer w(buf);
+  for (int i = 0; i < 5; ++i) encode(w, SnapshotBegin{1, 1});
+  auto res = decode_records(buf.data(), buf.size(), h);
+  EXPECT_FALSE(res.ok);
+  EXPECT_EQ(h.seen, 2);
+}
+
+TEST(Histogram, BucketsFollowTheWireBounds) {
+  EXPECT_EQ(histogram_bucket(0), 0u);
+  EXPECT_EQ(histogram_bucket(10'000), 0u);
+  EXPECT_EQ(histogram_bucket(10'001), 1u);
+  EXPECT_EQ(histogram_bucket(1'000'000), 4u);
+  EXPECT_EQ(histogram_bucket(5'000'000'000), 8u);
+  EXPECT_EQ(histogram_bucket(5'000'000'001), 9u);
+}
+
+}  // namespace
+}  // namespace actorscope::proto

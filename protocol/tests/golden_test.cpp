@@ -1,0 +1,123 @@
+// Golden byte vectors: fixed messages must encode to the bytes stored in golden/*.hex.
+// A change here is a wire-format change: bump the version (SPEC.md) before updating them
+// with ACTORSCOPE_UPDATE_GOLDEN=1.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "actorscope/protocol/codec.hpp"
+
+namespace actorscope::proto {
+namespace {
+
+std::string to_hex(const std::vector<uint8_t>& b) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < b.size(); ++i) {
+    s += digits[b[i] >> 4];
+    s += digits[b[i] & 15];
+    s += (i % 16 == 15) ? '\n' : ' ';
+  }
+  if (!s.empty() && s.back() == ' ') s.back() = '\n';
+  return s;
+}
+
+void check_golden(const std::string& name, const std::vector<uint8_t>& bytes) {
+  std::string path = std::string(ACTORSCOPE_GOLDEN_DIR) + "/" + name + ".hex";
+  if (std::getenv("ACTORSCOPE_UPDATE_GOLDEN")) {
+    std::ofstream(path) << to_hex(bytes);
+    GTEST_SKIP() << "updated " << name;
+  }
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << "missing golden file " << path;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), to_hex(bytes)) << "wire bytes of " << name << " changed";
+}
+
+std::vector<uint8_t> frame(FrameType type, uint32_t seq, const auto& encode_payload) {
+  std::vector<uint8_t> out;
+  size_t at = begin_frame(out, type, seq);
+  Writer w(out);
+  encode_payload(w);
+  finish_frame(out, at);
+  return out;
+}
+
+TEST(Golden, Hello) {
+  Hello h;
+  h.capabilities = kCapCommands;
+  h.role = Role::Agent;
+  h.token = "s3cret";
+  h.node = "orders@db1";
+  h.incarnation = 0x1122334455667788ull;
+  h.pid = 4242;
+  h.host = "db1";
+  h.program = "orders";
+  h.anchor_mono_ns = 1'000'000'000;
+  h.anchor_wall_ns = 1'795'000'000'000'000'000ull;
+  auto bytes = frame(FrameType::Hello, 0, [&](Writer& w) { encode(w, h); });
+  check_golden("hello", bytes);
+  // And it decodes back.
+  Reader r(bytes.data() + kFrameHeaderSize, bytes.size() - kFrameHeaderSize);
+  Hello back;
+  std::string err;
+  ASSERT_TRUE(decode(r, back, err)) << err;
+  EXPECT_EQ(back, h);
+}
+
+TEST(Golden, WelcomeAndReject) {
+  Welcome wl;
+  wl.session = 7;
+  wl.collector = "actorscope-collector 0.1.0";
+  check_golden("welcome", frame(FrameType::Welcome, 0, [&](Writer& w) { encode(w, wl); }));
+  Reject rj{RejectCode::BadToken, "bad token"};
+  check_golden("reject", frame(FrameType::Reject, 0, [&](Writer& w) { encode(w, rj); }));
+}
+
+TEST(Golden, BatchWithEveryRecord) {
+  auto bytes = frame(FrameType::Batch, 1, [&](Writer& w) {
+    encode(w, SnapshotBegin{1, 2});
+    encode(w, StringDef{1, "sup"});
+    encode(w, StringDef{2, "parser"});
+    encode(w, StringDef{3, "p1"});
+    ActorSpawned sup;
+    sup.t_ns = 100; sup.actor = 1; sup.type = 1; sup.name = 1; sup.kind = ActorKind::Supervisor;
+    sup.strategy = Strategy::OneForOne; sup.intensity = 3; sup.period_ms = 5000;
+    encode(w, sup);
+    ActorSpawned p;
+    p.t_ns = 200; p.actor = 2; p.parent = 1; p.type = 2; p.child_id = 3; p.restart = RestartType::Transient;
+    encode(w, p);
+    ActorStats st;
+    st.actor = 2; st.mailbox = 5; st.enqueued = 300; st.dequeued = 295; st.busy_ns = 1'234'567;
+    st.hist[0] = 290; st.hist[4] = 5;
+    encode(w, st);
+    encode(w, SnapshotEnd{1});
+    encode(w, StringDef{4, "badarg"});
+    encode(w, ActorExited{300, 2, ExitReason::Error, 4});
+    encode(w, ChildRestarted{310, 1, 3, 2, 9, ExitReason::Error, 4});
+    encode(w, Link{320, 9, 1, LinkOp::Link});
+    encode(w, StringDef{5, "demo.request.stop"});
+    encode(w, StringDef{6, "duration"});
+    encode(w, StringDef{7, "route"});
+    Telemetry t;
+    t.t_ns = 330; t.actor = 9; t.event = 5;
+    t.n_measurements = 1; t.measurements[0] = {6, 0.25};
+    t.n_metadata = 1; t.metadata[0] = {7, "/orders"};
+    encode(w, t);
+    Dropped d;
+    d.counts[2] = 17;
+    encode(w, d);
+    encode(w, Heartbeat{400, 2, 65536, 128, 4});
+    TypeTotals tt;
+    tt.type = 2; tt.spawned = 2; tt.exited = 1; tt.enqueued = 300; tt.dequeued = 295; tt.busy_ns = 1'234'567;
+    tt.hist[0] = 290; tt.hist[4] = 5;
+    encode(w, tt);
+  });
+  check_golden("batch", bytes);
+}
+
+}  // namespace
+}  // namespace actorscope::proto
