@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make bench: runs every benchmark binary and a longer fuzz run; results go to <build>/bench-results/.
+set -uo pipefail
+BUILD=${1:-build}
+BIN="$BUILD/bin"
+OUT="$BUILD/bench-results"
+mkdir -p "$OUT"
+status=0
+echo "bench: machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
+for b in "$BIN"/actorscope-bench-*; do
+  [ -x "$b" ] || continue
+  name=$(basename "$b")
+  echo "bench: $name"
+  if ! "$b" --benchmark_out="$OUT/$name.json" --benchmark_out_format=json 2>&1 | tee "$OUT/$name.txt"; then
+    echo "bench: $name failed" >&2
+    status=1
+  fi
+done
+fuzz=$(find "$BUILD" -name actorscope-fuzz-decoder -type f -perm -u+x | head -1)
+if [ -n "$fuzz" ]; then
+  echo "bench: fuzzing the protocol decoder for 120 s"
+  "$fuzz" -max_total_time=120 -max_len=65536 protocol/tests/golden 2>&1 | tail -5 | tee "$OUT/fuzz.txt"
+fi
+echo "bench: results in $OUT (see docs/PERFORMANCE.md for the budgets)"
+exit $status
