@@ -1,0 +1,117 @@
+// Collector budgets: ingest >= 10 M events/s on one core, <= 256 B per live actor, and
+// /metrics rendered in <= 50 ms at 1 M live actors.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <mutex>
+
+#include "actorscope/collector/exporter.hpp"
+#include "actorscope/collector/model.hpp"
+#include "actorscope/collector/record.hpp"
+#include "synthetic_stream.hpp"
+
+using namespace actorscope;
+using namespace actorscope::collector;
+
+namespace {
+
+const bench::SyntheticStream& stream_100k() {
+  static const bench::SyntheticStream s = bench::make_stream({});
+  return s;
+}
+
+ModelSettings bench_settings() {
+  ModelSettings s;
+  return s;
+}
+
+// Decodes and applies a recorded-like stream of 100k actors (spawns, 10 stats rounds,
+// restarts, telemetry) into a fresh model per iteration.
+void BM_Ingest(benchmark::State& state) {
+  const auto& s = stream_100k();
+  uint64_t records = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto model = std::make_unique<Model>(bench_settings());
+    NodeKey n = model->on_hello(1, s.hello);
+    state.ResumeTiming();
+    for (const auto& b : s.batches) {
+      auto r = model->apply_batch(n, b.data(), b.size());
+      records += r.records;
+    }
+    benchmark::DoNotOptimize(model->version());
+    state.PauseTiming();
+    model.reset();
+    state.ResumeTiming();
+  }
+  state.counters["events/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
+  state.counters["events/batch_run"] = static_cast<double>(s.records);
+}
+BENCHMARK(BM_Ingest)->Unit(benchmark::kMillisecond);
+
+// Replays the file named by ACTORSCOPE_REPLAY_FILE (a --record file), when set.
+void BM_IngestReplayFile(benchmark::State& state) {
+  const char* path = std::getenv("ACTORSCOPE_REPLAY_FILE");
+  if (!path) {
+    state.SkipWithError("set ACTORSCOPE_REPLAY_FILE to a file written by actorscope-collector --record");
+    return;
+  }
+  uint64_t records = 0;
+  for (auto _ : state) {
+    Model model(bench_settings());
+    ReplayResult r = replay(path, model);
+    if (!r.ok) {
+      state.SkipWithError(r.error.c_str());
+      return;
+    }
+    records += r.records;
+  }
+  state.counters["events/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_IngestReplayFile)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A model holding 1 M live actors: 1000 supervisors, 50 types, one stats sample each.
+std::unique_ptr<Model> model_1m(NodeKey& n) {
+  bench::StreamShape shape;
+  shape.actors = 1'000'000;
+  shape.stats_rounds = 1;
+  shape.restarts = 0;
+  shape.telemetry = 1000;
+  static const bench::SyntheticStream s = bench::make_stream(shape);
+  auto m = std::make_unique<Model>(bench_settings());
+  n = m->on_hello(1, s.hello);
+  for (const auto& b : s.batches) m->apply_batch(n, b.data(), b.size());
+  m->tick(1'000'000'000);
+  return m;
+}
+
+void BM_MemoryPerActor_1M(benchmark::State& state) {
+  NodeKey n = 0;
+  std::unique_ptr<Model> m;
+  for (auto _ : state) m = model_1m(n);
+  ModelStats st = m->stats();
+  state.counters["live_actors"] = static_cast<double>(st.live_actors);
+  state.counters["actor_table_bytes/actor"] = static_cast<double>(st.actor_table_bytes) / static_cast<double>(st.live_actors);
+  state.counters["model_bytes/actor"] = static_cast<double>(st.memory_bytes) / static_cast<double>(st.live_actors);
+  state.counters["sizeof(Actor)"] = sizeof(Actor);
+}
+BENCHMARK(BM_MemoryPerActor_1M)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+void BM_MetricsRender_1M(benchmark::State& state) {
+  NodeKey n = 0;
+  static std::unique_ptr<Model> m = model_1m(n);
+  std::mutex mu;
+  MetricsCollectable collectable(*m, mu);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string text = to_text(collectable.Collect());
+    bytes = text.size();
+    benchmark::DoNotOptimize(text.data());
+  }
+  state.counters["text_bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_MetricsRender_1M)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,226 @@
+// Parsing of actorscope-collector's flags: every bound is a flag with its default shown.
+#include "options.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace actorscope::collector {
+
+std::string usage() {
+  DaemonOptions d;
+  const ModelSettings& m = d.model;
+  const ServerSettings& s = d.server;
+  std::ostringstream o;
+  o << "usage: actorscope-collector [options]\n"
+       "\n"
+       "Accepts actorscope agents and viewers, keeps the live model of every connected app,\n"
+       "and exports Prometheus metrics.\n"
+       "\n"
+       "  --listen ADDR            tcp:HOST:PORT or unix:PATH; repeatable (default tcp:127.0.0.1:7411)\n"
+       "  --metrics HOST:PORT      Prometheus endpoint, or 'none' (default 127.0.0.1:9464)\n"
+       "  --allow-remote           allow non-loopback listen and metrics addresses\n"
+       "  --token-file FILE        agents and viewers must present the token in FILE\n"
+       "  --record FILE            append every ingest frame to FILE (for replay)\n"
+       "  --replay FILE            load a recorded FILE into the model, then keep serving\n"
+       "  --replay-speed X         0: as fast as possible (default); 1: real time\n"
+       "  --allow-commands         let viewers send commands (kill) to agents that allow them\n"
+       "  --log-level LEVEL        error, warn, info (default) or debug\n"
+       "  --help                   this text\n"
+       "\n"
+       "Bounds:\n"
+       "  --max-frame BYTES          largest frame payload accepted ("
+    << s.max_frame << ")\n"
+    << "  --max-output-bytes BYTES   output queue per connection (" << s.max_output_bytes << ")\n"
+    << "  --max-connections N        (" << s.max_connections << ")\n"
+    << "  --handshake-timeout-ms MS  (" << s.handshake_timeout_ms << ")\n"
+    << "  --max-series N             label sets per metric family before 'other' ("
+    << d.exporter.max_series << ")\n"
+    << "  --event-log N              events kept (" << m.event_log_capacity << ")\n"
+    << "  --series-points N          time-series points per node, one per second (" << m.series_points << ")\n"
+    << "  --journal N                change-journal entries for viewers (" << m.journal_capacity << ")\n"
+    << "  --restart-history N        restart times kept per supervisor (" << m.restart_history << ")\n"
+    << "  --max-gone-nodes N         disconnected nodes remembered (" << m.max_gone_nodes << ")\n"
+    << "  --gone-node-ttl S          seconds a disconnected node is remembered ("
+    << m.gone_node_ttl_ns / kNsPerSecond << ")\n"
+    << "  --max-string-id N          largest agent string id accepted (" << m.max_string_id << ")\n"
+    << "Lints:\n"
+    << "  --lint-growth-samples N    mailbox grew in N samples in a row ... (" << m.mailbox_growth_samples << ")\n"
+    << "  --lint-growth-min N        ... and by more than N messages (" << m.mailbox_growth_min << ")\n"
+    << "  --lint-stuck-s S           mailbox non-empty, nothing processed for S seconds ("
+    << m.stuck_after_ns / kNsPerSecond << ")\n"
+    << "  --lint-storm-ratio R       restart budget used at or above R (" << m.restart_storm_ratio << ")\n"
+    << "\n"
+       "On start it prints 'actorscope-collector: listening on ADDR' for each listener and\n"
+       "'actorscope-collector: metrics on http://HOST:PORT/metrics' (real ports when 0 was asked).\n";
+  return o.str();
+}
+
+namespace {
+
+bool to_u64(const std::string& flag, const char* text, uint64_t max, uint64_t& out, std::string& error) {
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || v > max) {
+    error = flag + ": expected a whole number up to " + std::to_string(max) + ", got '" + text + "'";
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+bool to_double(const std::string& flag, const char* text, double lo, double hi, double& out, std::string& error) {
+  char* end = nullptr;
+  double v = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !(v >= lo && v <= hi)) {
+    error = flag + ": expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got '" + text + "'";
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string& error) {
+  bool listen_given = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    std::string inline_value;
+    bool has_inline = false;
+    if (flag.rfind("--", 0) == 0) {
+      size_t eq = flag.find('=');
+      if (eq != std::string::npos) {
+        inline_value = flag.substr(eq + 1);
+        flag = flag.substr(0, eq);
+        has_inline = true;
+      }
+    }
+    auto value = [&](const char*& v) {
+      if (has_inline) {
+        v = argv[i] + (std::strlen(argv[i]) - inline_value.size());
+        return true;
+      }
+      if (i + 1 >= argc) {
+        error = flag + " needs a value";
+        return false;
+      }
+      v = argv[++i];
+      return true;
+    };
+    const char* v = nullptr;
+    uint64_t n = 0;
+    double d = 0;
+    if (flag == "--help" || flag == "-h") return ParseOutcome::Help;
+    if (flag == "--allow-remote") {
+      o.server.allow_remote = true;
+    } else if (flag == "--allow-commands") {
+      o.allow_commands = true;
+    } else if (flag == "--listen") {
+      if (!value(v)) return ParseOutcome::Error;
+      if (!listen_given) o.server.listen.clear();
+      listen_given = true;
+      o.server.listen.push_back(v);
+    } else if (flag == "--metrics") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.metrics = v;
+    } else if (flag == "--token-file") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.token_file = v;
+    } else if (flag == "--record") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.server.record_path = v;
+    } else if (flag == "--replay") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.replay = v;
+    } else if (flag == "--replay-speed") {
+      if (!value(v) || !to_double(flag, v, 0, 1e6, o.replay_speed, error)) return ParseOutcome::Error;
+    } else if (flag == "--log-level") {
+      if (!value(v)) return ParseOutcome::Error;
+      if (!parse_log_level(v, o.log_level)) {
+        error = "--log-level: expected error, warn, info or debug, got '" + std::string(v) + "'";
+        return ParseOutcome::Error;
+      }
+    } else if (flag == "--max-frame") {
+      if (!value(v) || !to_u64(flag, v, proto::kHardMaxFrame, n, error)) return ParseOutcome::Error;
+      if (n < 4096) {
+        error = "--max-frame: at least 4096 bytes";
+        return ParseOutcome::Error;
+      }
+      o.server.max_frame = static_cast<uint32_t>(n);
+    } else if (flag == "--max-output-bytes") {
+      if (!value(v) || !to_u64(flag, v, 1ull << 34, n, error)) return ParseOutcome::Error;
+      o.server.max_output_bytes = n;
+    } else if (flag == "--max-connections") {
+      if (!value(v) || !to_u64(flag, v, 1u << 20, n, error)) return ParseOutcome::Error;
+      o.server.max_connections = n;
+    } else if (flag == "--handshake-timeout-ms") {
+      if (!value(v) || !to_u64(flag, v, 3'600'000, n, error)) return ParseOutcome::Error;
+      o.server.handshake_timeout_ms = static_cast<uint32_t>(n);
+    } else if (flag == "--max-series") {
+      if (!value(v) || !to_u64(flag, v, 100'000'000, n, error)) return ParseOutcome::Error;
+      o.exporter.max_series = n;
+    } else if (flag == "--event-log") {
+      if (!value(v) || !to_u64(flag, v, 100'000'000, n, error)) return ParseOutcome::Error;
+      o.model.event_log_capacity = n ? n : 1;
+    } else if (flag == "--series-points") {
+      if (!value(v) || !to_u64(flag, v, 10'000'000, n, error)) return ParseOutcome::Error;
+      o.model.series_points = n ? n : 1;
+    } else if (flag == "--journal") {
+      if (!value(v) || !to_u64(flag, v, 1'000'000'000, n, error)) return ParseOutcome::Error;
+      o.model.journal_capacity = n ? n : 1;
+    } else if (flag == "--restart-history") {
+      if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
+      o.model.restart_history = n;
+    } else if (flag == "--max-gone-nodes") {
+      if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
+      o.model.max_gone_nodes = n;
+    } else if (flag == "--gone-node-ttl") {
+      if (!value(v) || !to_u64(flag, v, 365ull * 86400, n, error)) return ParseOutcome::Error;
+      o.model.gone_node_ttl_ns = n * kNsPerSecond;
+    } else if (flag == "--max-string-id") {
+      if (!value(v) || !to_u64(flag, v, 1u << 30, n, error)) return ParseOutcome::Error;
+      o.model.max_string_id = static_cast<uint32_t>(n);
+    } else if (flag == "--lint-growth-samples") {
+      if (!value(v) || !to_u64(flag, v, 255, n, error)) return ParseOutcome::Error;
+      o.model.mailbox_growth_samples = static_cast<unsigned>(n);
+    } else if (flag == "--lint-growth-min") {
+      if (!value(v) || !to_u64(flag, v, UINT64_MAX, n, error)) return ParseOutcome::Error;
+      o.model.mailbox_growth_min = n;
+    } else if (flag == "--lint-stuck-s") {
+      if (!value(v) || !to_u64(flag, v, 86400, n, error)) return ParseOutcome::Error;
+      o.model.stuck_after_ns = n * kNsPerSecond;
+    } else if (flag == "--lint-storm-ratio") {
+      if (!value(v) || !to_double(flag, v, 0, 100, d, error)) return ParseOutcome::Error;
+      o.model.restart_storm_ratio = d;
+    } else {
+      error = "unknown option '" + std::string(argv[i]) + "'";
+      return ParseOutcome::Error;
+    }
+  }
+  return ParseOutcome::Run;
+}
+
+bool read_token_file(const std::string& path, std::string& token, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot read token file " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) token.pop_back();
+  if (token.empty()) {
+    error = "token file " + path + " is empty";
+    return false;
+  }
+  if (token.size() > proto::kMaxTokenLen) {
+    error = "token in " + path + " is longer than " + std::to_string(proto::kMaxTokenLen) + " bytes";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace actorscope::collector

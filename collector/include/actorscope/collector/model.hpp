@@ -1,0 +1,160 @@
+// The collector's live model of every connected app: pure state, no I/O, no threads.
+//
+// The ingest path calls on_hello(), then apply() for every decoded record (or
+// apply_batch() for a whole Batch payload), commit() after each batch, and tick() a few
+// times per second. Readers (exporter, viewer sessions, the viewers' replica) use the
+// const accessors. Nothing here locks: the owner serialises access.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "actorscope/collector/model_types.hpp"
+#include "actorscope/collector/settings.hpp"
+#include "actorscope/collector/strings.hpp"
+#include "actorscope/protocol/codec.hpp"
+
+namespace actorscope::collector {
+
+class Model {
+ public:
+  explicit Model(ModelSettings settings = {});
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const ModelSettings& settings() const;
+
+  // ---- clock -------------------------------------------------------------------------
+  // The collector clock (any monotonic ns) used to stamp what is applied next: arrival
+  // time of the frame being applied. tick() also sets it. Replay sets recorded times.
+  void set_now(uint64_t now_ns);
+  uint64_t now() const;
+
+  // ---- ingest --------------------------------------------------------------------------
+  // A validated Hello from connection `conn`. Same node name and incarnation: a
+  // reconnect; a new incarnation: the app restarted. Either way the node's string table
+  // starts empty and the snapshot that follows replaces its actors.
+  NodeKey on_hello(uint64_t conn, const proto::Hello& hello);
+  // The connection ended. Ignored when `conn` no longer feeds the node (a newer
+  // connection took it over). The node is kept as Gone until expiry.
+  void on_disconnect(NodeKey node, uint64_t conn);
+  // The connection currently feeding the node (0 when gone or unknown).
+  uint64_t connection_of(NodeKey node) const;
+
+  void apply(NodeKey node, const proto::StringDef& r);
+  void apply(NodeKey node, const proto::ActorSpawned& r);
+  void apply(NodeKey node, const proto::ActorExited& r);
+  void apply(NodeKey node, const proto::ChildRestarted& r);
+  void apply(NodeKey node, const proto::Link& r);
+  void apply(NodeKey node, const proto::ActorStats& r);
+  void apply(NodeKey node, const proto::Telemetry& r);
+  void apply(NodeKey node, const proto::Dropped& r);
+  void apply(NodeKey node, const proto::SnapshotBegin& r);
+  void apply(NodeKey node, const proto::SnapshotEnd& r);
+  void apply(NodeKey node, const proto::Heartbeat& r);
+  void apply(NodeKey node, const proto::TypeTotals& r);
+
+  // Decodes a Batch payload and applies every record, then commit(). On a malformed
+  // record, what came before it stays applied and the result says why it stopped.
+  proto::DecodeResult apply_batch(NodeKey node, const uint8_t* payload, size_t len);
+
+  // Ends a batch: bumps the version when anything changed. Returns the version.
+  uint64_t commit();
+
+  // Periodic work at collector time now_ns: at each series step, a time-series point per
+  // node, rates, lint evaluation, mailbox maxima, and expiry of gone nodes.
+  void tick(uint64_t now_ns);
+
+  // ---- reading: nodes --------------------------------------------------------------------
+  std::vector<NodeKey> node_keys() const;   // in key order
+  const Node* node(NodeKey key) const;      // nullptr when unknown or forgotten
+  NodeKey find_node(std::string_view name) const;  // 0 when unknown
+
+  // ---- reading: actors ---------------------------------------------------------------------
+  // The node's actor table: rows with id 0 are free. Spans stay valid until the next
+  // mutation.
+  std::span<const Actor> actor_rows(NodeKey node) const;
+  const Actor* actor(NodeKey node, uint64_t id) const;
+  Row row_of(NodeKey node, uint64_t id) const;   // kNoRow when not live
+  Row first_root(NodeKey node) const;            // roots and orphans, linked by next_sibling
+
+  template <class Fn>  // fn(const Actor&)
+  void for_each_actor(NodeKey node, Fn&& fn) const {
+    for (const Actor& a : actor_rows(node))
+      if (a.id != 0) fn(a);
+  }
+  // Children of `parent` (0: the roots, including orphans), in spawn order.
+  template <class Fn>  // fn(const Actor&)
+  void for_each_child(NodeKey node, uint64_t parent, Fn&& fn) const {
+    auto rows = actor_rows(node);
+    Row r = parent == 0 ? first_root(node) : first_child_of(node, parent);
+    while (r != kNoRow && r < rows.size()) {
+      fn(rows[r]);
+      r = rows[r].next_sibling;
+    }
+  }
+  Row first_child_of(NodeKey node, uint64_t parent) const;
+
+  // ---- reading: supervisors -----------------------------------------------------------------
+  const Supervisor* supervisor(NodeKey node, uint64_t actor) const;
+  // Restarts within the current period / intensity, at the model's clock (0 when the
+  // intensity is unknown). 1.0 means one more restart escalates.
+  double restart_budget_used(NodeKey node, uint64_t actor) const;
+  // Restarts performed per supervisor label ("other" past its cap is the exporter's job).
+  template <class Fn>  // fn(const Supervisor&)
+  void for_each_supervisor(NodeKey node, Fn&& fn) const {
+    for (const Supervisor* s : supervisors_of(node)) fn(*s);
+  }
+  std::vector<const Supervisor*> supervisors_of(NodeKey node) const;
+  // Cumulative restarts per supervisor label on a node, surviving supervisor restarts.
+  std::span<const std::pair<Str, uint64_t>> restarts_by_supervisor(NodeKey node) const;
+
+  // ---- reading: aggregates, telemetry ----------------------------------------------------------
+  std::span<const TypeAggregate> types(NodeKey node) const;
+  std::span<const TelemetryStats> telemetry(NodeKey node) const;
+  // Cumulative agent drops per kind on the node (across incarnations).
+  const std::array<uint64_t, proto::kDropKindCount>* drops(NodeKey node) const;
+
+  // ---- reading: events, series, lints --------------------------------------------------------
+  // A page of the event log (see EventQuery). Pointers stay valid until the next mutation.
+  std::vector<const Event*> events(const EventQuery& q) const;
+  // Events with seq > seq, oldest first, at most `limit`.
+  std::vector<const Event*> events_since(uint64_t seq, size_t limit) const;
+  uint64_t last_event_seq() const;
+  // The node's time series, oldest first, at most the last `last_n` points.
+  std::vector<SeriesPoint> series(NodeKey node, size_t last_n) const;
+  const std::vector<Lint>& lints() const;
+
+  // ---- change journal -------------------------------------------------------------------------
+  uint64_t version() const;
+  // Changes with version > since, oldest first (an actor may appear more than once).
+  // TooOld when some of them were pushed out of the journal: resnapshot.
+  SinceResult changes_since(uint64_t since, std::vector<Change>& out) const;
+
+  // ---- strings and health -----------------------------------------------------------------------
+  std::string_view text(Str id) const;
+  StringPool& strings();
+  ModelStats stats() const;
+
+ // Opaque state (declared public only so the implementation files can name it).
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Drives a Model from proto::decode_records().
+struct ModelIngest {
+  Model& model;
+  NodeKey node;
+  template <class Record>
+  void on(const Record& r) {
+    model.apply(node, r);
+  }
+};
+
+}  // namespace actorscope::collector

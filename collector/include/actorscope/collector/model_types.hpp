@@ -1,0 +1,294 @@
+// What the model holds, as plain structs that readers (exporter, viewer sessions) walk.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "actorscope/collector/strings.hpp"
+#include "actorscope/protocol/messages.hpp"
+
+namespace actorscope::collector {
+
+namespace proto = ::actorscope::proto;
+
+// Identifies a node (one app process lineage, by node name) inside this model; 0 is none.
+// A reconnect or restart of the same node name keeps its key.
+using NodeKey = uint32_t;
+// Row index inside a node's actor table.
+using Row = uint32_t;
+inline constexpr Row kNoRow = std::numeric_limits<Row>::max();
+
+// ---- nodes -----------------------------------------------------------------------------
+enum class NodeState : uint8_t { Connected = 0, Gone = 1 };
+
+struct Node {
+  NodeKey key = 0;
+  std::string name;             // e.g. "orders@host1"
+  std::string host;
+  std::string program;
+  uint64_t pid = 0;
+  uint64_t incarnation = 0;
+  NodeState state = NodeState::Connected;
+  uint64_t connection = 0;      // the server's id of the connection feeding it
+  uint64_t connected_at_ns = 0; // collector clock
+  uint64_t gone_at_ns = 0;      // collector clock, when state is Gone
+  uint64_t anchor_mono_ns = 0;  // the agent's clock anchor from its Hello
+  uint64_t anchor_wall_ns = 0;
+  uint64_t reconnects = 0;      // Hellos with the same incarnation after the first
+  uint64_t app_restarts = 0;    // Hellos with a new incarnation
+  std::array<uint64_t, proto::kDropKindCount> drops{};  // cumulative, across incarnations
+  uint64_t last_heartbeat_ns = 0;  // collector clock; 0 before the first
+  proto::Heartbeat heartbeat{};    // the last one
+  bool snapshot_in_progress = false;
+  uint64_t snapshots = 0;          // snapshots completed
+  uint64_t live_actors = 0;
+  uint64_t restarts = 0;           // child restarts seen (all supervisors)
+  uint64_t crashes = 0;            // abnormal exits seen
+  uint64_t telemetry_events = 0;
+};
+
+// ---- actors ----------------------------------------------------------------------------
+// One live actor. Exited actors leave the table (their exit is in the event log and the
+// per-type aggregates). A row whose id is 0 is free.
+struct Actor {
+  uint64_t id = 0;
+  uint64_t parent = 0;          // 0: a root
+  uint64_t spawn_wall_ns = 0;   // agent wall clock (anchor + record time)
+  Str name = 0;
+  Str type = 0;
+  Str child_id = 0;             // id in the parent supervisor's child spec
+  uint32_t type_slot = 0;       // index of its TypeAggregate within the node
+  Row first_child = kNoRow;     // tree links, row indices within the same node
+  Row next_sibling = kNoRow;
+  Row prev_sibling = kNoRow;
+  proto::ActorKind kind = proto::ActorKind::Worker;
+  proto::RestartType restart = proto::RestartType::Permanent;
+  proto::Strategy strategy = proto::Strategy::None;
+  uint8_t flags = 0;            // kActorOrphan | kActorWatched
+  uint32_t intensity = 0;       // supervisors
+  uint32_t period_ms = 0;       // supervisors
+  // Cumulative stats, as last reported.
+  uint64_t mailbox = 0;
+  uint64_t enqueued = 0;
+  uint64_t dequeued = 0;
+  uint64_t busy_ns = 0;
+  std::array<uint64_t, proto::kHistogramBuckets> hist{};
+  // Derived.
+  float messages_per_s = 0;     // from the last two samples
+  uint8_t growth_streak = 0;    // consecutive samples in which the mailbox grew
+  uint16_t seen_epoch = 0;      // snapshot bookkeeping
+  uint32_t journaled = 0;       // low bits of the version it was last journaled at
+  uint64_t growth_base = 0;     // mailbox when the current growth streak started
+  uint64_t last_sample_ns = 0;  // collector clock of the last stats sample
+  uint64_t last_progress_ns = 0;// collector clock when dequeued last moved (or spawn)
+};
+inline constexpr uint8_t kActorOrphan = 1;   // its parent is not (yet) known: listed as a root
+inline constexpr uint8_t kActorWatched = 2;  // on the model's list of non-empty mailboxes
+
+// ---- supervisors -----------------------------------------------------------------------
+struct ChildRestartCount {
+  Str child_id = 0;
+  uint64_t restarts = 0;
+};
+
+struct Supervisor {
+  uint64_t actor = 0;
+  Str label = 0;                         // name, else child id: the metrics label
+  proto::Strategy strategy = proto::Strategy::None;
+  uint32_t intensity = 0;
+  uint32_t period_ms = 0;
+  uint64_t restarts = 0;                 // max(restart records seen, the agent's cumulative count)
+  uint64_t restart_records = 0;
+  uint64_t reported_restarts = 0;        // ActorStats.restarts
+  std::vector<uint64_t> history;         // collector-clock times of recent restarts (ring)
+  size_t history_next = 0;
+  std::vector<ChildRestartCount> per_child;
+};
+
+// ---- per-type aggregates -----------------------------------------------------------------
+// A counter fed by two cumulative sources that may each lag: what this collector saw
+// (local) and what the agent reported (agent). base carries earlier incarnations.
+// value() never goes backwards.
+struct MonotoneCounter {
+  uint64_t base = 0;
+  uint64_t local = 0;
+  uint64_t agent = 0;
+  uint64_t value() const { return base + (local > agent ? local : agent); }
+  void fold() {
+    base = value();
+    local = agent = 0;
+  }
+};
+
+// Everything /metrics needs about the actors of one type on one node, kept up to date
+// on every update so that a scrape is O(types).
+struct TypeAggregate {
+  Str type = 0;
+  std::array<uint64_t, 2> live{};        // by ActorKind
+  MonotoneCounter spawns;
+  MonotoneCounter exits;
+  std::array<uint64_t, proto::kExitReasonCount> exits_by_reason{};  // seen by this collector
+  // Live sums (of the live actors' cumulative stats) ...
+  uint64_t live_enqueued = 0;
+  uint64_t live_dequeued = 0;
+  uint64_t live_busy_ns = 0;
+  std::array<uint64_t, proto::kHistogramBuckets> live_hist{};
+  // ... plus the retired part, so that totals survive exits.
+  MonotoneCounter retired_enqueued;
+  MonotoneCounter retired_dequeued;
+  MonotoneCounter retired_busy_ns;
+  std::array<MonotoneCounter, proto::kHistogramBuckets> retired_hist{};
+  uint64_t mailbox_sum = 0;
+  uint64_t mailbox_max = 0;              // rises at once; falls at the next series step
+
+  uint64_t enqueued() const { return live_enqueued + retired_enqueued.value(); }
+  uint64_t dequeued() const { return live_dequeued + retired_dequeued.value(); }
+  uint64_t busy_ns() const { return live_busy_ns + retired_busy_ns.value(); }
+  uint64_t hist(size_t i) const { return live_hist[i] + retired_hist[i].value(); }
+  uint64_t live_total() const { return live[0] + live[1]; }
+};
+
+// ---- telemetry ---------------------------------------------------------------------------
+inline constexpr size_t kTelemetryBuckets = 64;  // log2 buckets of |value|, see telemetry_bucket()
+
+struct MeasurementStats {
+  Str key = 0;
+  uint64_t count = 0;
+  double sum = 0;
+  double min = 0;
+  double max = 0;
+  double last = 0;
+  std::array<uint64_t, kTelemetryBuckets> buckets{};
+};
+
+// Upper bound of telemetry bucket i: 2^(i-20); bucket 0 also takes zero and negatives.
+double telemetry_bucket_bound(size_t i);
+size_t telemetry_bucket(double v);
+
+struct TelemetryStats {
+  NodeKey node = 0;
+  Str event = 0;
+  uint64_t count = 0;
+  double rate = 0;            // events/s over the last series step
+  uint64_t count_at_step = 0; // bookkeeping for rate
+  std::vector<MeasurementStats> measurements;
+};
+
+// ---- event log ---------------------------------------------------------------------------
+enum class EventKind : uint8_t {
+  Exit = 0,              // a clean exit (normal, shutdown)
+  Crash = 1,             // an abnormal exit
+  Restart = 2,           // a supervisor restarted a child
+  Telemetry = 3,
+  NodeConnected = 4,     // first Hello of a node name
+  NodeReconnected = 5,   // same incarnation
+  NodeRestarted = 6,     // new incarnation
+  NodeDisconnected = 7,
+  NodeForgotten = 8,
+  LintRaised = 9,
+  LintCleared = 10,
+};
+inline constexpr size_t kEventKindCount = 11;
+std::string_view name(EventKind k);
+
+struct Event {
+  uint64_t seq = 0;            // global, from 1
+  uint64_t at_ns = 0;          // collector clock
+  uint64_t wall_ns = 0;        // agent wall clock, 0 when not from an agent record
+  uint64_t actor = 0;          // the actor it is about (restart: the old actor)
+  uint64_t other = 0;          // restart: the supervisor; telemetry: unused
+  NodeKey node = 0;
+  EventKind kind = EventKind::Exit;
+  proto::ExitReason reason = proto::ExitReason::Normal;
+  Str name = 0;                // actor name / child id / telemetry event name
+  Str type = 0;                // actor type
+  Str text = 0;                // reason text
+  uint64_t new_actor = 0;      // restart: the replacement
+  double value = 0;            // telemetry: first measurement
+  std::string detail;          // lints, node events: human text
+};
+
+struct EventQuery {
+  uint64_t before_seq = 0;     // when non-zero: events with seq < before_seq, newest first
+  uint64_t after_seq = 0;      // else: events with seq > after_seq, oldest first
+  size_t limit = 100;
+  uint32_t kinds = ~0u;        // bit (1 << EventKind)
+  NodeKey node = 0;            // 0: any
+  uint64_t actor = 0;          // 0: any (matches actor, other or new_actor)
+};
+
+// ---- time series -------------------------------------------------------------------------
+struct SeriesPoint {
+  uint64_t at_ns = 0;          // collector clock at the end of the step
+  float live_actors = 0;
+  float messages_per_s = 0;
+  float restarts_per_s = 0;
+  float crashes_per_s = 0;
+  float mailbox_total = 0;
+  float mailbox_max = 0;
+  float drops_per_s = 0;
+  float telemetry_per_s = 0;
+};
+
+// ---- lints -------------------------------------------------------------------------------
+enum class LintKind : uint8_t { MailboxGrowing = 0, SlowHandler = 1, StuckActor = 2, RestartStorm = 3, AgentDrops = 4 };
+inline constexpr size_t kLintKindCount = 5;
+std::string_view name(LintKind k);
+
+struct Lint {
+  LintKind kind = LintKind::MailboxGrowing;
+  NodeKey node = 0;
+  uint64_t actor = 0;          // 0 for node-wide lints (agent drops)
+  std::string text;
+  uint64_t since_ns = 0;       // collector clock when raised
+  uint64_t seen_ns = 0;        // collector clock when last confirmed
+};
+
+// ---- change journal ----------------------------------------------------------------------
+enum class ChangeKind : uint8_t { ActorChanged = 0, ActorRemoved = 1, NodeChanged = 2, NodeRemoved = 3 };
+
+struct Change {
+  uint64_t version = 0;
+  NodeKey node = 0;
+  ChangeKind kind = ChangeKind::ActorChanged;
+  uint64_t actor = 0;          // 0 for node changes
+};
+
+enum class SinceResult : uint8_t { Ok = 0, TooOld = 1 };
+
+// ---- model health ------------------------------------------------------------------------
+enum class Anomaly : uint8_t {
+  UnknownString = 0,      // a record referenced a string id never defined
+  BadStringId = 1,        // a string definition with id 0 or past max_string_id
+  UnknownActor = 2,       // stats / exit for an actor not in the table
+  DuplicateSpawn = 3,     // spawn of a live id outside a snapshot (treated as an update)
+  CounterWentBack = 4,    // a cumulative counter decreased (kept the larger)
+  UnknownNode = 5,        // a record for a node key the model does not know
+  BadEnum = 6,            // an enum value past its range (clamped)
+  ParentCycle = 7,        // a parent link that would make a cycle (the actor stays a root)
+  TooManyMeasurements = 8,// telemetry measurement keys past max_measurements_per_event (ignored)
+};
+inline constexpr size_t kAnomalyCount = 9;
+std::string_view name(Anomaly a);
+
+struct ModelStats {
+  uint64_t nodes = 0;
+  uint64_t live_actors = 0;
+  uint64_t supervisors = 0;
+  uint64_t types = 0;
+  uint64_t records_applied = 0;   // every record, including string definitions
+  uint64_t events_logged = 0;     // event-log sequence
+  uint64_t events_dropped = 0;    // pushed out of the ring
+  uint64_t journal_dropped = 0;   // pushed out of the journal
+  uint64_t lints_active = 0;
+  uint64_t lints_over_cap = 0;
+  uint64_t strings = 0;
+  std::array<uint64_t, kAnomalyCount> anomalies{};
+  uint64_t memory_bytes = 0;      // estimate of what the model holds
+  uint64_t actor_table_bytes = 0; // the actor rows and their index only
+};
+
+}  // namespace actorscope::collector

@@ -1,0 +1,136 @@
+// The collector's network side: one epoll loop thread serving agents and viewers.
+//
+// Agents: Hello -> Welcome, then Batch frames applied to the Model. Viewers: Hello ->
+// Welcome, then every frame goes to the Session made by the registered viewer factory.
+// Any protocol error closes that one connection with one log line; nothing else is
+// affected.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "actorscope/collector/model.hpp"
+#include "actorscope/protocol/messages.hpp"
+
+namespace actorscope::collector {
+
+struct ServerSettings {
+  std::vector<std::string> listen = {"tcp:127.0.0.1:7411"};  // tcp:HOST:PORT or unix:PATH
+  bool allow_remote = false;            // refuse non-loopback TCP addresses unless set
+  std::string token;                    // empty: no token required
+  uint32_t max_frame = proto::kDefaultMaxFrame;  // largest payload accepted
+  size_t max_output_bytes = 8u << 20;   // per-connection output queue; over it: dropped
+  uint32_t handshake_timeout_ms = 5000; // Hello must arrive within this
+  uint32_t tick_ms = 100;               // Session::on_tick and Model::tick period
+  size_t max_connections = 1024;        // more are refused (counted)
+  std::string record_path;              // when set, every ingest frame is appended here
+  std::string name = "actorscope-collector";
+};
+
+// Decode errors, by reason, as counted and exported.
+enum class ErrorReason : uint8_t {
+  BadMagic = 0,
+  BadVersion = 1,
+  BadToken = 2,
+  BadRole = 3,
+  MalformedHello = 4,
+  FrameError = 5,       // unknown type, oversized length prefix, sequence gap
+  MalformedRecord = 6,
+  UnexpectedFrame = 7,  // e.g. Batch before Hello, View from an agent
+  HandshakeTimeout = 8,
+};
+inline constexpr size_t kErrorReasonCount = 9;
+std::string_view name(ErrorReason r);
+
+struct ServerCounters {
+  uint64_t agents_connected = 0;        // current
+  uint64_t viewers_connected = 0;       // current
+  uint64_t pending_connected = 0;       // current, before their Hello
+  uint64_t agents_total = 0;
+  uint64_t viewers_total = 0;
+  uint64_t accepted_total = 0;
+  uint64_t frames_total = 0;
+  uint64_t bytes_in_total = 0;
+  uint64_t records_total = 0;
+  uint64_t handshake_failures = 0;
+  uint64_t slow_peers_dropped = 0;
+  uint64_t refused_connections = 0;     // over max_connections
+  uint64_t record_write_errors = 0;
+  std::array<uint64_t, kErrorReasonCount> errors{};
+};
+
+// A viewer's connection as its Session sees it. Lives on the loop thread.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual uint64_t id() const = 0;
+  virtual const std::string& peer() const = 0;   // "tcp:127.0.0.1:53211" / "unix"
+  virtual const proto::Hello& hello() const = 0;
+  // Queues one frame (header added here). False when the output queue would exceed its
+  // bound: the server then closes the connection (counted as a slow peer).
+  virtual bool send_frame(proto::FrameType type, const uint8_t* payload, size_t len) = 0;
+  bool send_frame(proto::FrameType type, const std::vector<uint8_t>& payload) {
+    return send_frame(type, payload.data(), payload.size());
+  }
+  virtual size_t queued_bytes() const = 0;
+  // Closes after flushing what is queued; logs `reason`.
+  virtual void close(const std::string& reason) = 0;
+};
+
+// The viewer conversation on one connection. All calls on the loop thread, which owns
+// the Model: a session may read it directly (never keep pointers across calls).
+class Session {
+ public:
+  virtual ~Session() = default;
+  // A frame after the handshake (normally FrameType::View). payload holds len bytes.
+  virtual void on_frame(const proto::FrameHeader& header, const uint8_t* payload, size_t len) = 0;
+  // Called every ServerSettings::tick_ms with the collector clock.
+  virtual void on_tick(uint64_t now_ns) { (void)now_ns; }
+  // The connection is closing; the Connection must not be used afterwards.
+  virtual void on_close() {}
+};
+
+// Makes the Session of a viewer whose Hello was accepted (Welcome already queued).
+// Returning nullptr rejects the viewer (the connection closes).
+using ViewerFactory = std::function<std::unique_ptr<Session>(Connection& conn, const Model& model)>;
+
+class Server {
+ public:
+  // The model is guarded by model_mutex: the loop holds it while mutating the model;
+  // other threads (the exporter) lock it to read.
+  Server(Model& model, std::mutex& model_mutex, ServerSettings settings);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Without a factory, viewer Hellos are rejected ("this collector does not serve viewers").
+  // Set before start().
+  void set_viewer_factory(ViewerFactory factory);
+
+  // Binds every listener. False with a one-line error (address in use, non-loopback
+  // without allow_remote, bad address syntax).
+  bool start(std::string& error);
+  // Actual addresses, with real ports when 0 was asked ("tcp:127.0.0.1:7411", "unix:/p").
+  std::vector<std::string> bound_addresses() const;
+  // Runs the loop on the calling thread until stop().
+  void run();
+  // Thread-safe; run() returns soon after.
+  void stop();
+
+  // Thread-safe snapshot of the counters.
+  ServerCounters counters() const;
+  // The collector clock used for the model (CLOCK_MONOTONIC ns).
+  static uint64_t clock_ns();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace actorscope::collector

@@ -1,0 +1,31 @@
+// Bounds and thresholds of the collector's model: every one is a named setting with a default.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace actorscope::collector {
+
+inline constexpr uint64_t kNsPerSecond = 1'000'000'000;
+
+struct ModelSettings {
+  size_t event_log_capacity = 100'000;       // events kept in the ring (oldest dropped first)
+  size_t series_points = 3600;               // points per node time series
+  uint64_t series_step_ns = kNsPerSecond;    // one point per second
+  size_t journal_capacity = 1u << 20;        // change-journal entries for viewers
+  size_t restart_history = 64;               // restart times kept per supervisor
+  size_t max_gone_nodes = 64;                // disconnected nodes remembered, oldest forgotten first
+  uint64_t gone_node_ttl_ns = 3600 * kNsPerSecond;  // a gone node is forgotten after this
+  uint32_t max_string_id = 1u << 22;         // agent string ids at or above this are refused
+  size_t max_lints = 10'000;                 // active lints kept (more are counted, not kept)
+  size_t max_measurements_per_event = 32;    // distinct measurement keys kept per telemetry event
+
+  // Lints, evaluated once per series step.
+  unsigned mailbox_growth_samples = 5;       // grew in each of this many consecutive samples ...
+  uint64_t mailbox_growth_min = 100;         // ... and by more than this many messages
+  uint64_t stuck_after_ns = 5 * kNsPerSecond;       // mailbox > 0 and no dequeue for this long
+  double restart_storm_ratio = 0.8;          // restart budget used at or above this
+  uint64_t lint_hold_ns = 10 * kNsPerSecond; // event-like lints (slow handler, drops) clear after this
+};
+
+}  // namespace actorscope::collector

@@ -1,0 +1,320 @@
+// The model's nodes, event log, change journal and read accessors.
+#include <algorithm>
+
+#include "model_impl.hpp"
+
+namespace actorscope::collector {
+
+Model::Model(ModelSettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
+Model::~Model() = default;
+
+const ModelSettings& Model::settings() const { return impl_->settings; }
+void Model::set_now(uint64_t now_ns) { impl_->now = now_ns; }
+uint64_t Model::now() const { return impl_->now; }
+
+// ---- event log and journal ----------------------------------------------------------------------
+Event& Model::Impl::push_event(EventKind kind, NodeKey node) {
+  uint64_t seq = next_seq++;
+  if (seq > events.size()) ++events_dropped;
+  Event& e = events[(seq - 1) % events.size()];
+  e = Event{};
+  e.seq = seq;
+  e.at_ns = now;
+  e.kind = kind;
+  e.node = node;
+  return e;
+}
+
+void Model::Impl::note_change(NodeKey node, ChangeKind kind, uint64_t actor) {
+  if (journal_count == journal.size()) {
+    journal_lost_version = std::max(journal_lost_version, journal[journal_head].version);
+    journal_head = (journal_head + 1) % journal.size();
+    --journal_count;
+    ++journal_dropped;
+  }
+  journal[(journal_head + journal_count) % journal.size()] = Change{version + 1, node, kind, actor};
+  ++journal_count;
+  dirty = true;
+}
+
+uint64_t Model::commit() {
+  if (impl_->dirty) {
+    ++impl_->version;
+    impl_->dirty = false;
+  }
+  return impl_->version;
+}
+
+uint64_t Model::version() const { return impl_->version; }
+
+SinceResult Model::changes_since(uint64_t since, std::vector<Change>& out) const {
+  const Impl& m = *impl_;
+  if (since < m.journal_lost_version) return SinceResult::TooOld;
+  for (size_t i = 0; i < m.journal_count; ++i) {
+    const Change& c = m.journal[(m.journal_head + i) % m.journal.size()];
+    if (c.version > since && c.version <= m.version) out.push_back(c);
+  }
+  return SinceResult::Ok;
+}
+
+static bool matches(const Event& e, const EventQuery& q) {
+  if (!(q.kinds & (1u << static_cast<unsigned>(e.kind)))) return false;
+  if (q.node != 0 && e.node != q.node) return false;
+  if (q.actor != 0 && e.actor != q.actor && e.other != q.actor && e.new_actor != q.actor) return false;
+  return true;
+}
+
+std::vector<const Event*> Model::events(const EventQuery& q) const {
+  const Impl& m = *impl_;
+  std::vector<const Event*> out;
+  uint64_t last = m.next_seq - 1;
+  uint64_t first = last >= m.events.size() ? last - m.events.size() + 1 : 1;
+  if (last == 0) return out;
+  if (q.before_seq != 0) {
+    for (uint64_t s = std::min(q.before_seq - 1, last); s >= first && s > 0 && out.size() < q.limit; --s) {
+      const Event& e = m.events[(s - 1) % m.events.size()];
+      if (matches(e, q)) out.push_back(&e);
+    }
+  } else {
+    for (uint64_t s = std::max(q.after_seq + 1, first); s <= last && out.size() < q.limit; ++s) {
+      const Event& e = m.events[(s - 1) % m.events.size()];
+      if (matches(e, q)) out.push_back(&e);
+    }
+  }
+  return out;
+}
+
+std::vector<const Event*> Model::events_since(uint64_t seq, size_t limit) const {
+  EventQuery q;
+  q.after_seq = seq;
+  q.limit = limit;
+  return events(q);
+}
+
+uint64_t Model::last_event_seq() const { return impl_->next_seq - 1; }
+
+// ---- nodes ---------------------------------------------------------------------------------------------
+NodeKey Model::on_hello(uint64_t conn, const proto::Hello& h) {
+  Impl& m = *impl_;
+  NodeKey key;
+  NodeData* n;
+  auto it = m.by_name.find(h.node);
+  EventKind kind;
+  if (it == m.by_name.end()) {
+    m.nodes.push_back(std::make_unique<NodeData>());
+    key = static_cast<NodeKey>(m.nodes.size());
+    n = m.nodes.back().get();
+    n->info.key = key;
+    n->info.name = h.node;
+    n->series.resize(m.settings.series_points ? m.settings.series_points : 1);
+    m.by_name.emplace(h.node, key);
+    kind = EventKind::NodeConnected;
+  } else {
+    key = it->second;
+    n = m.nodes[key - 1].get();
+    if (n->info.incarnation == h.incarnation) {
+      ++n->info.reconnects;
+      kind = EventKind::NodeReconnected;
+    } else {
+      // A new process: its actors, ids and cumulative counters start over.
+      ++n->info.app_restarts;
+      kind = EventKind::NodeRestarted;
+      m.remove_all_actors(*n);
+      for (TypeAggregate& t : n->types) {
+        t.spawns.fold();
+        t.exits.fold();
+        t.retired_enqueued.fold();
+        t.retired_dequeued.fold();
+        t.retired_busy_ns.fold();
+        for (auto& c : t.retired_hist) c.fold();
+      }
+      for (size_t i = 0; i < proto::kDropKindCount; ++i) {
+        n->drops_base[i] += n->drops_last[i];
+        n->drops_last[i] = 0;
+      }
+    }
+  }
+  Node& info = n->info;
+  info.host = h.host;
+  info.program = h.program;
+  info.pid = h.pid;
+  info.incarnation = h.incarnation;
+  info.state = NodeState::Connected;
+  info.connection = conn;
+  info.connected_at_ns = m.now;
+  info.gone_at_ns = 0;
+  info.anchor_mono_ns = h.anchor_mono_ns;
+  info.anchor_wall_ns = h.anchor_wall_ns;
+  info.snapshot_in_progress = false;
+  n->strings.clear();
+  m.cached_key = 0;
+  m.cached = nullptr;
+  Event& e = m.push_event(kind, key);
+  e.detail = h.node + " (pid " + std::to_string(h.pid) + ", " + h.program + ")";
+  m.note_change(key, ChangeKind::NodeChanged, 0);
+  return key;
+}
+
+void Model::on_disconnect(NodeKey key, uint64_t conn) {
+  Impl& m = *impl_;
+  if (key == 0 || key > m.nodes.size() || !m.nodes[key - 1]) return;
+  NodeData& n = *m.nodes[key - 1];
+  if (n.info.connection != conn || n.info.state == NodeState::Gone) return;
+  n.info.state = NodeState::Gone;
+  n.info.connection = 0;
+  n.info.gone_at_ns = m.now;
+  n.info.snapshot_in_progress = false;
+  Event& e = m.push_event(EventKind::NodeDisconnected, key);
+  e.detail = n.info.name;
+  m.note_change(key, ChangeKind::NodeChanged, 0);
+}
+
+uint64_t Model::connection_of(NodeKey key) const {
+  const NodeData* n = impl_->node(key);
+  return n ? n->info.connection : 0;
+}
+
+std::vector<NodeKey> Model::node_keys() const {
+  std::vector<NodeKey> keys;
+  for (size_t i = 0; i < impl_->nodes.size(); ++i)
+    if (impl_->nodes[i]) keys.push_back(static_cast<NodeKey>(i + 1));
+  return keys;
+}
+
+const Node* Model::node(NodeKey key) const {
+  const NodeData* n = impl_->node(key);
+  return n ? &n->info : nullptr;
+}
+
+NodeKey Model::find_node(std::string_view name) const {
+  auto it = impl_->by_name.find(std::string(name));
+  return it == impl_->by_name.end() ? 0 : it->second;
+}
+
+// ---- actors, supervisors, aggregates -------------------------------------------------------------------
+std::span<const Actor> Model::actor_rows(NodeKey key) const {
+  const NodeData* n = impl_->node(key);
+  return n ? std::span<const Actor>(n->rows) : std::span<const Actor>();
+}
+
+const Actor* Model::actor(NodeKey key, uint64_t id) const {
+  const NodeData* n = impl_->node(key);
+  if (!n) return nullptr;
+  Row r = n->index.find(id, n->rows);
+  return r == kNoRow ? nullptr : &n->rows[r];
+}
+
+Row Model::row_of(NodeKey key, uint64_t id) const {
+  const NodeData* n = impl_->node(key);
+  return n ? n->index.find(id, n->rows) : kNoRow;
+}
+
+Row Model::first_root(NodeKey key) const {
+  const NodeData* n = impl_->node(key);
+  return n ? n->root_first : kNoRow;
+}
+
+Row Model::first_child_of(NodeKey key, uint64_t parent) const {
+  const NodeData* n = impl_->node(key);
+  if (!n) return kNoRow;
+  Row r = n->index.find(parent, n->rows);
+  return r == kNoRow ? kNoRow : n->rows[r].first_child;
+}
+
+const Supervisor* Model::supervisor(NodeKey key, uint64_t actor) const {
+  const NodeData* n = impl_->node(key);
+  if (!n) return nullptr;
+  auto it = n->supervisors.find(actor);
+  return it == n->supervisors.end() ? nullptr : &it->second;
+}
+
+double Model::restart_budget_used(NodeKey key, uint64_t actor) const {
+  const Supervisor* s = supervisor(key, actor);
+  return s ? restart_budget(*s, impl_->now) : 0.0;
+}
+
+std::vector<const Supervisor*> Model::supervisors_of(NodeKey key) const {
+  std::vector<const Supervisor*> out;
+  const NodeData* n = impl_->node(key);
+  if (!n) return out;
+  for (const auto& [id, s] : n->supervisors) out.push_back(&s);
+  std::sort(out.begin(), out.end(), [](const Supervisor* a, const Supervisor* b) { return a->actor < b->actor; });
+  return out;
+}
+
+std::span<const std::pair<Str, uint64_t>> Model::restarts_by_supervisor(NodeKey key) const {
+  const NodeData* n = impl_->node(key);
+  return n ? std::span<const std::pair<Str, uint64_t>>(n->restarts_by_label) : std::span<const std::pair<Str, uint64_t>>();
+}
+
+std::span<const TypeAggregate> Model::types(NodeKey key) const {
+  const NodeData* n = impl_->node(key);
+  return n ? std::span<const TypeAggregate>(n->types) : std::span<const TypeAggregate>();
+}
+
+std::span<const TelemetryStats> Model::telemetry(NodeKey key) const {
+  const NodeData* n = impl_->node(key);
+  return n ? std::span<const TelemetryStats>(n->telemetry) : std::span<const TelemetryStats>();
+}
+
+const std::array<uint64_t, proto::kDropKindCount>* Model::drops(NodeKey key) const {
+  const NodeData* n = impl_->node(key);
+  return n ? &n->info.drops : nullptr;
+}
+
+std::vector<SeriesPoint> Model::series(NodeKey key, size_t last_n) const {
+  std::vector<SeriesPoint> out;
+  const NodeData* n = impl_->node(key);
+  if (!n) return out;
+  size_t count = std::min(last_n, n->series_count);
+  size_t cap = n->series.size();
+  for (size_t i = 0; i < count; ++i) out.push_back(n->series[(n->series_next + cap - count + i) % cap]);
+  return out;
+}
+
+const std::vector<Lint>& Model::lints() const { return impl_->lint_list; }
+
+// ---- strings and health -----------------------------------------------------------------------------------
+std::string_view Model::text(Str id) const { return impl_->pool.text(id); }
+StringPool& Model::strings() { return impl_->pool; }
+
+ModelStats Model::stats() const {
+  const Impl& m = *impl_;
+  ModelStats s;
+  s.records_applied = m.records;
+  s.events_logged = m.next_seq - 1;
+  s.events_dropped = m.events_dropped;
+  s.journal_dropped = m.journal_dropped;
+  s.lints_active = m.lint_list.size();
+  s.lints_over_cap = m.lints_over_cap;
+  s.strings = m.pool.size();
+  s.anomalies = m.anomalies;
+  uint64_t mem = m.pool.memory_bytes() + m.events.capacity() * sizeof(Event) + m.journal.capacity() * sizeof(Change);
+  for (const auto& p : m.nodes) {
+    if (!p) continue;
+    const NodeData& n = *p;
+    ++s.nodes;
+    s.live_actors += n.info.live_actors;
+    s.supervisors += n.supervisors.size();
+    s.types += n.types.size();
+    uint64_t table = n.rows.capacity() * sizeof(Actor) + n.index.memory_bytes() + n.free_rows.capacity() * sizeof(Row) +
+                     n.watched.capacity() * sizeof(Row);
+    s.actor_table_bytes += table;
+    mem += table + n.strings.capacity() * sizeof(Str) + n.types.capacity() * sizeof(TypeAggregate) +
+           n.series.capacity() * sizeof(SeriesPoint) + n.orphans.size() * 64;
+    for (const auto& [id, sup] : n.supervisors)
+      mem += sizeof(Supervisor) + 48 + sup.history.capacity() * 8 + sup.per_child.capacity() * sizeof(ChildRestartCount);
+    for (const auto& t : n.telemetry) mem += sizeof(TelemetryStats) + t.measurements.capacity() * sizeof(MeasurementStats);
+  }
+  s.memory_bytes = mem;
+  return s;
+}
+
+proto::DecodeResult Model::apply_batch(NodeKey key, const uint8_t* payload, size_t len) {
+  ModelIngest ingest{*this, key};
+  proto::DecodeResult res = proto::decode_records(payload, len, ingest);
+  commit();
+  return res;
+}
+
+}  // namespace actorscope::collector

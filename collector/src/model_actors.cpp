@@ -1,0 +1,489 @@
+// The model's actor table: spawn, exit, stats, restarts, snapshots and the supervision tree.
+#include <algorithm>
+
+#include "model_impl.hpp"
+
+namespace actorscope::collector {
+
+namespace {
+
+template <class E>
+E checked_enum(uint8_t v, uint8_t max, Model::Impl& m) {
+  if (v > max) {
+    m.anomaly(Anomaly::BadEnum);
+    return static_cast<E>(0);
+  }
+  return static_cast<E>(v);
+}
+
+// Adds new - old to a live sum; a decreasing cumulative counter keeps the old value.
+inline uint64_t advance(uint64_t& field, uint64_t value, uint64_t& live_sum, Model::Impl& m) {
+  if (value < field) {
+    m.anomaly(Anomaly::CounterWentBack);
+    return 0;
+  }
+  uint64_t d = value - field;
+  field = value;
+  live_sum += d;
+  return d;
+}
+
+}  // namespace
+
+// ---- tree links ------------------------------------------------------------------------------
+// Sibling lists are doubly linked; the first member's prev_sibling is the last member, so
+// appending (spawn order) is O(1).
+static void list_append(std::vector<Actor>& rows, Row& head, Row r) {
+  Actor& a = rows[r];
+  a.next_sibling = kNoRow;
+  if (head == kNoRow) {
+    head = r;
+    a.prev_sibling = r;
+    return;
+  }
+  Row last = rows[head].prev_sibling;
+  rows[last].next_sibling = r;
+  a.prev_sibling = last;
+  rows[head].prev_sibling = r;
+}
+
+static void list_remove(std::vector<Actor>& rows, Row& head, Row r) {
+  Actor& a = rows[r];
+  if (head == r) {
+    head = a.next_sibling;
+    if (head != kNoRow) rows[head].prev_sibling = a.prev_sibling;
+  } else {
+    rows[a.prev_sibling].next_sibling = a.next_sibling;
+    Row next = a.next_sibling != kNoRow ? a.next_sibling : head;
+    rows[next].prev_sibling = a.prev_sibling;
+  }
+  a.next_sibling = a.prev_sibling = kNoRow;
+}
+
+// True when `actor` is `from` or one of its ancestors: attaching it below `from` would
+// make a cycle (hostile or confused input; tree walks must always end).
+static bool is_ancestor_or_self(const NodeData& n, uint64_t actor, Row from) {
+  Row r = from;
+  for (int depth = 0; r != kNoRow && depth < 100'000; ++depth) {
+    const Actor& a = n.rows[r];
+    if (a.id == actor) return true;
+    if (a.parent == 0 || (a.flags & kActorOrphan)) return false;
+    r = n.index.find(a.parent, n.rows);
+  }
+  return r != kNoRow;  // too deep to tell: refuse
+}
+
+void Model::Impl::link_under(NodeData& n, Row r) {
+  Actor& a = n.rows[r];
+  a.flags &= static_cast<uint8_t>(~kActorOrphan);
+  if (a.parent == 0) {
+    list_append(n.rows, n.root_first, r);
+    return;
+  }
+  Row p = n.index.find(a.parent, n.rows);
+  if (p != kNoRow && is_ancestor_or_self(n, a.id, p)) {
+    anomaly(Anomaly::ParentCycle);
+    a.flags |= kActorOrphan;
+    list_append(n.rows, n.root_first, r);
+    return;
+  }
+  if (p == kNoRow) {
+    // Parent not known yet: list it as a root until the parent arrives.
+    a.flags |= kActorOrphan;
+    list_append(n.rows, n.root_first, r);
+    n.orphans[a.parent].push_back(r);
+    return;
+  }
+  list_append(n.rows, n.rows[p].first_child, r);
+}
+
+void Model::Impl::unlink(NodeData& n, Row r) {
+  Actor& a = n.rows[r];
+  if (a.parent == 0 || (a.flags & kActorOrphan)) {
+    list_remove(n.rows, n.root_first, r);
+    if (a.flags & kActorOrphan) {
+      auto it = n.orphans.find(a.parent);
+      if (it != n.orphans.end()) {
+        auto& v = it->second;
+        v.erase(std::remove(v.begin(), v.end(), r), v.end());
+        if (v.empty()) n.orphans.erase(it);
+      }
+    }
+    return;
+  }
+  Row p = n.index.find(a.parent, n.rows);
+  if (p != kNoRow) list_remove(n.rows, n.rows[p].first_child, r);
+}
+
+// ---- rows --------------------------------------------------------------------------------------
+uint32_t Model::Impl::type_slot(NodeData& n, Str type) {
+  auto [it, fresh] = n.type_slots.try_emplace(type, static_cast<uint32_t>(n.types.size()));
+  if (fresh) n.types.emplace_back().type = type;
+  return it->second;
+}
+
+Row Model::Impl::add_row(NodeData& n, const Actor& a) {
+  Row r;
+  if (!n.free_rows.empty()) {
+    r = n.free_rows.back();
+    n.free_rows.pop_back();
+    n.rows[r] = a;
+  } else {
+    r = static_cast<Row>(n.rows.size());
+    // Grow by a quarter, not double: rows are most of the memory per actor.
+    if (n.rows.size() == n.rows.capacity()) n.rows.reserve(n.rows.size() + std::max<size_t>(n.rows.size() / 4, 64));
+    n.rows.push_back(a);
+  }
+  n.index.insert(a.id, r, n.rows);
+  return r;
+}
+
+void Model::Impl::remove_row(NodeData& n, Row r) {
+  Actor& a = n.rows[r];
+  unlink(n, r);
+  // Children outlive their parent only in odd runtimes: list them as roots.
+  Row c = a.first_child;
+  while (c != kNoRow) {
+    Row next = n.rows[c].next_sibling;
+    n.rows[c].flags |= kActorOrphan;
+    list_append(n.rows, n.root_first, c);
+    c = next;
+  }
+  a.first_child = kNoRow;
+  if (a.kind == proto::ActorKind::Supervisor) n.supervisors.erase(a.id);
+  note_change(n.info.key, ChangeKind::ActorRemoved, a.id);
+  n.index.erase(a.id, n.rows);
+  a = Actor{};
+  n.free_rows.push_back(r);
+  --n.info.live_actors;
+}
+
+void Model::Impl::add_live(NodeData& n, Actor& a) {
+  TypeAggregate& t = n.types[a.type_slot];
+  ++t.live[static_cast<size_t>(a.kind)];
+  t.live_enqueued += a.enqueued;
+  t.live_dequeued += a.dequeued;
+  t.live_busy_ns += a.busy_ns;
+  for (size_t i = 0; i < proto::kHistogramBuckets; ++i) t.live_hist[i] += a.hist[i];
+  t.mailbox_sum += a.mailbox;
+  t.mailbox_max = std::max(t.mailbox_max, a.mailbox);
+}
+
+// Moves an actor's contribution from the live sums to the retired totals.
+void Model::Impl::retire(NodeData& n, Actor& a) {
+  TypeAggregate& t = n.types[a.type_slot];
+  --t.live[static_cast<size_t>(a.kind)];
+  t.live_enqueued -= a.enqueued;
+  t.live_dequeued -= a.dequeued;
+  t.live_busy_ns -= a.busy_ns;
+  t.retired_enqueued.local += a.enqueued;
+  t.retired_dequeued.local += a.dequeued;
+  t.retired_busy_ns.local += a.busy_ns;
+  for (size_t i = 0; i < proto::kHistogramBuckets; ++i) {
+    t.live_hist[i] -= a.hist[i];
+    t.retired_hist[i].local += a.hist[i];
+  }
+  t.mailbox_sum -= a.mailbox;
+}
+
+void Model::Impl::remove_all_actors(NodeData& n) {
+  for (Row r = 0; r < n.rows.size(); ++r) {
+    if (n.rows[r].id == 0) continue;
+    retire(n, n.rows[r]);
+    note_change(n.info.key, ChangeKind::ActorRemoved, n.rows[r].id);
+  }
+  n.rows.clear();
+  n.free_rows.clear();
+  n.index.clear();
+  n.orphans.clear();
+  n.watched.clear();
+  n.supervisors.clear();
+  n.root_first = kNoRow;
+  n.info.live_actors = 0;
+}
+
+// ---- supervisors ---------------------------------------------------------------------------------
+Supervisor& Model::Impl::supervisor_of(NodeData& n, const Actor& a) {
+  Supervisor& s = n.supervisors[a.id];
+  s.actor = a.id;
+  s.label = a.name != 0 ? a.name : a.child_id != 0 ? a.child_id : pool.intern("unnamed");
+  s.strategy = a.strategy;
+  s.intensity = a.intensity;
+  s.period_ms = a.period_ms;
+  if (s.history.size() != settings.restart_history) s.history.assign(settings.restart_history, 0);
+  return s;
+}
+
+void Model::Impl::count_restart_label(NodeData& n, Str label, uint64_t delta) {
+  auto [it, fresh] = n.restart_label_slots.try_emplace(label, static_cast<uint32_t>(n.restarts_by_label.size()));
+  if (fresh) n.restarts_by_label.emplace_back(label, 0);
+  n.restarts_by_label[it->second].second += delta;
+}
+
+void Model::Impl::update_supervisor_restarts(NodeData& n, Supervisor& s) {
+  uint64_t v = std::max(s.restart_records, s.reported_restarts);
+  if (v > s.restarts) {
+    count_restart_label(n, s.label, v - s.restarts);
+    s.restarts = v;
+  }
+}
+
+double restart_budget(const Supervisor& s, uint64_t now_ns) {
+  if (s.intensity == 0) return 0;
+  uint64_t period = static_cast<uint64_t>(s.period_ms) * 1'000'000;
+  size_t inside = 0;
+  for (uint64_t t : s.history)
+    if (t != 0 && t <= now_ns && now_ns - t < period) ++inside;
+  return static_cast<double>(inside) / s.intensity;
+}
+
+// ---- records ---------------------------------------------------------------------------------------
+void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  if (r.actor == 0) {
+    m.anomaly(Anomaly::UnknownActor);
+    return;
+  }
+  Actor d;
+  d.id = r.actor;
+  d.parent = r.parent == r.actor ? 0 : r.parent;
+  d.spawn_wall_ns = m.wall(*n, r.t_ns);
+  d.name = m.resolve(*n, r.name);
+  d.type = m.resolve(*n, r.type);
+  d.child_id = m.resolve(*n, r.child_id);
+  d.kind = checked_enum<proto::ActorKind>(static_cast<uint8_t>(r.kind), 1, m);
+  d.restart = checked_enum<proto::RestartType>(static_cast<uint8_t>(r.restart), 2, m);
+  d.strategy = checked_enum<proto::Strategy>(static_cast<uint8_t>(r.strategy), 4, m);
+  d.intensity = r.intensity;
+  d.period_ms = r.period_ms;
+  d.seen_epoch = n->epoch;
+  d.last_progress_ns = m.now;
+  d.last_sample_ns = m.now;
+
+  Row row = n->index.find(r.actor, n->rows);
+  if (row != kNoRow) {
+    // A snapshot describing an actor we already have: keep its stats, refresh the rest.
+    if (!n->info.snapshot_in_progress) m.anomaly(Anomaly::DuplicateSpawn);
+    Actor& a = n->rows[row];
+    if (a.type != d.type || a.kind != d.kind) {
+      m.retire(*n, a);
+      // Its counters stay with the old type (retired); the new type starts from here.
+      a.enqueued = a.dequeued = a.busy_ns = 0;
+      a.hist = {};
+      a.mailbox = 0;
+      a.type = d.type;
+      if (a.kind != d.kind && a.kind == proto::ActorKind::Supervisor) n->supervisors.erase(a.id);
+      a.kind = d.kind;
+      a.type_slot = m.type_slot(*n, d.type);
+      m.add_live(*n, a);
+    }
+    if (a.parent != d.parent) {
+      m.unlink(*n, row);
+      a.parent = d.parent;
+      m.link_under(*n, row);
+    }
+    a.name = d.name;
+    a.child_id = d.child_id;
+    a.restart = d.restart;
+    a.strategy = d.strategy;
+    a.intensity = d.intensity;
+    a.period_ms = d.period_ms;
+    a.seen_epoch = n->epoch;
+    if (a.kind == proto::ActorKind::Supervisor) m.supervisor_of(*n, a);
+    m.note_actor(*n, a);
+    return;
+  }
+
+  d.type_slot = m.type_slot(*n, d.type);
+  row = m.add_row(*n, d);
+  ++n->info.live_actors;
+  Actor& a = n->rows[row];
+  TypeAggregate& t = n->types[a.type_slot];
+  ++t.spawns.local;
+  m.add_live(*n, a);
+  m.link_under(*n, row);
+  if (a.kind == proto::ActorKind::Supervisor) m.supervisor_of(*n, a);
+  // Children that arrived before this parent attach now, in their arrival order.
+  auto waiting = n->orphans.find(a.id);
+  if (waiting != n->orphans.end()) {
+    std::vector<Row> kids = std::move(waiting->second);
+    n->orphans.erase(waiting);
+    for (Row k : kids) {
+      if (is_ancestor_or_self(*n, n->rows[k].id, row)) {
+        m.anomaly(Anomaly::ParentCycle);  // stays listed as a root
+        continue;
+      }
+      list_remove(n->rows, n->root_first, k);
+      n->rows[k].flags &= static_cast<uint8_t>(~kActorOrphan);
+      list_append(n->rows, n->rows[row].first_child, k);
+      m.note_actor(*n, n->rows[k]);
+    }
+  }
+  m.note_actor(*n, n->rows[row]);
+}
+
+void Model::apply(NodeKey key, const proto::ActorExited& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  auto reason = checked_enum<proto::ExitReason>(static_cast<uint8_t>(r.reason), proto::kExitReasonCount - 1, m);
+  bool crash = !proto::exit_is_clean(reason);
+  Event& e = m.push_event(crash ? EventKind::Crash : EventKind::Exit, key);
+  e.wall_ns = m.wall(*n, r.t_ns);
+  e.actor = r.actor;
+  e.reason = reason;
+  e.text = m.resolve(*n, r.reason_text);
+  if (crash) ++n->info.crashes;
+  Row row = n->index.find(r.actor, n->rows);
+  if (row == kNoRow) {
+    m.anomaly(Anomaly::UnknownActor);
+    return;
+  }
+  Actor& a = n->rows[row];
+  e.name = a.name;
+  e.type = a.type;
+  e.other = a.parent;
+  TypeAggregate& t = n->types[a.type_slot];
+  ++t.exits.local;
+  ++t.exits_by_reason[static_cast<size_t>(reason)];
+  m.retire(*n, a);
+  m.remove_row(*n, row);
+}
+
+void Model::apply(NodeKey key, const proto::ChildRestarted& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  auto reason = checked_enum<proto::ExitReason>(static_cast<uint8_t>(r.reason), proto::kExitReasonCount - 1, m);
+  Str child = m.resolve(*n, r.child_id);
+  ++n->info.restarts;
+  Event& e = m.push_event(EventKind::Restart, key);
+  e.wall_ns = m.wall(*n, r.t_ns);
+  e.actor = r.old_actor;
+  e.other = r.supervisor;
+  e.new_actor = r.new_actor;
+  e.reason = reason;
+  e.name = child;
+  e.text = m.resolve(*n, r.reason_text);
+  auto it = n->supervisors.find(r.supervisor);
+  if (it == n->supervisors.end()) {
+    m.anomaly(Anomaly::UnknownActor);
+    return;
+  }
+  Supervisor& s = it->second;
+  ++s.restart_records;
+  if (!s.history.empty()) {
+    s.history[s.history_next] = m.now;
+    s.history_next = (s.history_next + 1) % s.history.size();
+  }
+  auto pc = std::find_if(s.per_child.begin(), s.per_child.end(), [&](const ChildRestartCount& c) { return c.child_id == child; });
+  if (pc == s.per_child.end()) pc = s.per_child.insert(s.per_child.end(), ChildRestartCount{child, 0});
+  ++pc->restarts;
+  m.update_supervisor_restarts(*n, s);
+  Row sr = n->index.find(r.supervisor, n->rows);
+  if (sr != kNoRow) m.note_actor(*n, n->rows[sr]);
+}
+
+void Model::apply(NodeKey key, const proto::ActorStats& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  Row row = n->find_next_in_order(r.actor);
+  if (row == kNoRow) {
+    m.anomaly(Anomaly::UnknownActor);
+    return;
+  }
+  Actor& a = n->rows[row];
+  TypeAggregate& t = n->types[a.type_slot];
+  a.seen_epoch = n->epoch;
+
+  uint64_t old_mailbox = a.mailbox;
+  a.mailbox = r.mailbox;
+  t.mailbox_sum += r.mailbox - old_mailbox;  // wraps correctly in unsigned arithmetic
+  if (r.mailbox > t.mailbox_max) t.mailbox_max = r.mailbox;
+  if (r.mailbox > old_mailbox) {
+    if (a.growth_streak == 0) a.growth_base = old_mailbox;
+    if (a.growth_streak < 255) ++a.growth_streak;
+  } else {
+    a.growth_streak = 0;
+  }
+
+  advance(a.enqueued, r.enqueued, t.live_enqueued, m);
+  uint64_t old_dequeued = a.dequeued;
+  uint64_t processed = advance(a.dequeued, r.dequeued, t.live_dequeued, m);
+  advance(a.busy_ns, r.busy_ns, t.live_busy_ns, m);
+  uint64_t slow_before = a.hist[8] + a.hist[9];
+  for (size_t i = 0; i < proto::kHistogramBuckets; ++i) advance(a.hist[i], r.hist[i], t.live_hist[i], m);
+
+  if (processed > 0) {
+    if (m.now > a.last_sample_ns)
+      a.messages_per_s = static_cast<float>(static_cast<double>(a.dequeued - old_dequeued) * 1e9 /
+                                            static_cast<double>(m.now - a.last_sample_ns));
+    a.last_progress_ns = m.now;
+  } else if (m.now > a.last_sample_ns) {
+    a.messages_per_s = 0;
+  }
+  if (m.now > a.last_sample_ns) a.last_sample_ns = m.now;
+
+  if (a.hist[8] + a.hist[9] > slow_before)
+    m.raise_lint(LintKind::SlowHandler, key, a.id, "a message took longer than 1 s to process");
+  if (a.mailbox > 0 && !(a.flags & kActorWatched)) {
+    a.flags |= kActorWatched;
+    n->watched.push_back(row);
+  }
+  if (a.kind == proto::ActorKind::Supervisor) {
+    auto it = n->supervisors.find(a.id);
+    if (it != n->supervisors.end() && r.restarts > it->second.reported_restarts) {
+      it->second.reported_restarts = r.restarts;
+      m.update_supervisor_restarts(*n, it->second);
+    }
+  }
+  m.note_actor(*n, a);
+}
+
+void Model::apply(NodeKey key, const proto::SnapshotBegin& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  n->info.snapshot_in_progress = true;
+  n->snapshot_id = r.snapshot;
+  // The agent says how many actors follow: room for them in one step (bounded, as the
+  // count is the peer's word).
+  size_t want = static_cast<size_t>(std::min<uint64_t>(r.actors, 1u << 24));
+  if (want > n->rows.capacity()) n->rows.reserve(want);
+  if (++n->epoch == 0) n->epoch = 1;  // 0 stays "never seen"
+  m.note_change(key, ChangeKind::NodeChanged, 0);
+}
+
+void Model::apply(NodeKey key, const proto::SnapshotEnd& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n || !n->info.snapshot_in_progress || r.snapshot != n->snapshot_id) return;
+  // What the snapshot did not describe exited while we were not looking.
+  for (Row row = 0; row < n->rows.size(); ++row) {
+    Actor& a = n->rows[row];
+    if (a.id == 0 || a.seen_epoch == n->epoch) continue;
+    m.retire(*n, a);
+    m.remove_row(*n, row);
+  }
+  n->info.snapshot_in_progress = false;
+  ++n->info.snapshots;
+  m.note_change(key, ChangeKind::NodeChanged, 0);
+}
+
+void Model::apply(NodeKey key, const proto::Link& r) {
+  // Links and monitors are not modelled yet; counted so that nothing is silently lost.
+  (void)r;
+  ++impl_->records;
+  impl_->node(key);
+}
+
+}  // namespace actorscope::collector

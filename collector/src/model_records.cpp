@@ -1,0 +1,162 @@
+// The model's handling of strings, telemetry, drop counts, heartbeats and type totals.
+#include <algorithm>
+#include <cmath>
+
+#include "model_impl.hpp"
+
+namespace actorscope::collector {
+
+void Model::apply(NodeKey key, const proto::StringDef& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  if (r.id == 0 || r.id >= m.settings.max_string_id) {
+    m.anomaly(Anomaly::BadStringId);
+    return;
+  }
+  if (r.id >= n->strings.size()) n->strings.resize(std::max<size_t>(r.id + 1, n->strings.size() * 2), kUndefinedString);
+  n->strings[r.id] = m.pool.intern(r.text);
+}
+
+double telemetry_bucket_bound(size_t i) { return std::ldexp(1.0, static_cast<int>(i) - 20); }
+
+size_t telemetry_bucket(double v) {
+  if (!(v > 0)) return 0;  // zero, negatives and NaN
+  if (std::isinf(v)) return kTelemetryBuckets - 1;
+  int e = std::ilogb(v);
+  // v <= 2^(i-20): i = e + 20, plus one unless v is an exact power of two.
+  long i = static_cast<long>(e) + 20 + (v > std::ldexp(1.0, e) ? 1 : 0);
+  return static_cast<size_t>(std::clamp<long>(i, 0, kTelemetryBuckets - 1));
+}
+
+void Model::apply(NodeKey key, const proto::Telemetry& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  Str event = m.resolve(*n, r.event);
+  auto [it, fresh] = n->telemetry_slots.try_emplace(event, static_cast<uint32_t>(n->telemetry.size()));
+  if (fresh) {
+    TelemetryStats& t = n->telemetry.emplace_back();
+    t.node = key;
+    t.event = event;
+  }
+  TelemetryStats& t = n->telemetry[it->second];
+  ++t.count;
+  ++n->info.telemetry_events;
+  size_t nm = std::min<size_t>(r.n_measurements, proto::kMaxTelemetryFields);
+  for (size_t i = 0; i < nm; ++i) {
+    Str k = m.resolve(*n, r.measurements[i].key);
+    double v = r.measurements[i].value;
+    auto ms = std::find_if(t.measurements.begin(), t.measurements.end(), [&](const MeasurementStats& s) { return s.key == k; });
+    if (ms == t.measurements.end()) {
+      if (t.measurements.size() >= m.settings.max_measurements_per_event) {
+        m.anomaly(Anomaly::TooManyMeasurements);
+        continue;
+      }
+      ms = t.measurements.insert(t.measurements.end(), MeasurementStats{});
+      ms->key = k;
+      ms->min = ms->max = v;
+    }
+    ++ms->count;
+    ms->sum += v;
+    ms->min = std::min(ms->min, v);
+    ms->max = std::max(ms->max, v);
+    ms->last = v;
+    ++ms->buckets[telemetry_bucket(v)];
+  }
+  Event& e = m.push_event(EventKind::Telemetry, key);
+  e.wall_ns = m.wall(*n, r.t_ns);
+  e.actor = r.actor;
+  e.name = event;
+  e.value = nm > 0 ? r.measurements[0].value : 0;
+}
+
+void Model::apply(NodeKey key, const proto::Dropped& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  bool changed = false;
+  for (size_t i = 0; i < proto::kDropKindCount; ++i) {
+    if (r.counts[i] < n->drops_last[i]) {
+      m.anomaly(Anomaly::CounterWentBack);
+      continue;
+    }
+    changed |= r.counts[i] != n->drops_last[i];
+    n->drops_last[i] = r.counts[i];
+    n->info.drops[i] = n->drops_base[i] + n->drops_last[i];
+  }
+  if (changed) m.note_change(key, ChangeKind::NodeChanged, 0);
+}
+
+void Model::apply(NodeKey key, const proto::Heartbeat& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  n->info.last_heartbeat_ns = m.now;
+  n->info.heartbeat = r;
+}
+
+void Model::apply(NodeKey key, const proto::TypeTotals& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  TypeAggregate& t = n->types[m.type_slot(*n, m.resolve(*n, r.type))];
+  auto up = [](uint64_t& field, uint64_t v) { field = std::max(field, v); };
+  up(t.spawns.agent, r.spawned);
+  up(t.exits.agent, r.exited);
+  up(t.retired_enqueued.agent, r.enqueued);
+  up(t.retired_dequeued.agent, r.dequeued);
+  up(t.retired_busy_ns.agent, r.busy_ns);
+  for (size_t i = 0; i < proto::kHistogramBuckets; ++i) up(t.retired_hist[i].agent, r.hist[i]);
+}
+
+// ---- names ------------------------------------------------------------------------------------------
+std::string_view name(EventKind k) {
+  switch (k) {
+    case EventKind::Exit: return "exit";
+    case EventKind::Crash: return "crash";
+    case EventKind::Restart: return "restart";
+    case EventKind::Telemetry: return "telemetry";
+    case EventKind::NodeConnected: return "node_connected";
+    case EventKind::NodeReconnected: return "node_reconnected";
+    case EventKind::NodeRestarted: return "node_restarted";
+    case EventKind::NodeDisconnected: return "node_disconnected";
+    case EventKind::NodeForgotten: return "node_forgotten";
+    case EventKind::LintRaised: return "lint_raised";
+    case EventKind::LintCleared: return "lint_cleared";
+  }
+  return "unknown";
+}
+
+std::string_view name(LintKind k) {
+  switch (k) {
+    case LintKind::MailboxGrowing: return "mailbox_growing";
+    case LintKind::SlowHandler: return "slow_handler";
+    case LintKind::StuckActor: return "stuck_actor";
+    case LintKind::RestartStorm: return "restart_storm";
+    case LintKind::AgentDrops: return "agent_drops";
+  }
+  return "unknown";
+}
+
+std::string_view name(Anomaly a) {
+  switch (a) {
+    case Anomaly::UnknownString: return "unknown_string";
+    case Anomaly::BadStringId: return "bad_string_id";
+    case Anomaly::UnknownActor: return "unknown_actor";
+    case Anomaly::DuplicateSpawn: return "duplicate_spawn";
+    case Anomaly::CounterWentBack: return "counter_went_back";
+    case Anomaly::UnknownNode: return "unknown_node";
+    case Anomaly::BadEnum: return "bad_enum";
+    case Anomaly::ParentCycle: return "parent_cycle";
+    case Anomaly::TooManyMeasurements: return "too_many_measurements";
+  }
+  return "unknown";
+}
+
+}  // namespace actorscope::collector

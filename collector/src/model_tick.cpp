@@ -1,0 +1,175 @@
+// The model's periodic work: time-series points, rates, mailbox maxima, lints, expiry.
+#include <algorithm>
+#include <cstdio>
+
+#include "model_impl.hpp"
+
+namespace actorscope::collector {
+
+void Model::Impl::raise_lint(LintKind kind, NodeKey node, uint64_t actor, std::string text) {
+  LintKey key{kind, node, actor};
+  auto it = active_lints.find(key);
+  if (it != active_lints.end()) {
+    it->second.seen_ns = now;
+    it->second.text = std::move(text);
+    return;
+  }
+  if (active_lints.size() >= settings.max_lints) {
+    ++lints_over_cap;
+    return;
+  }
+  Lint& l = active_lints[key];
+  l.kind = kind;
+  l.node = node;
+  l.actor = actor;
+  l.text = std::move(text);
+  l.since_ns = now;
+  l.seen_ns = now;
+  Event& e = push_event(EventKind::LintRaised, node);
+  e.actor = actor;
+  e.detail = std::string(name(kind)) + ": " + l.text;
+}
+
+void Model::tick(uint64_t now_ns) {
+  Impl& m = *impl_;
+  m.now = now_ns;
+  if (m.next_step_ns == 0) m.next_step_ns = now_ns;
+  if (now_ns < m.next_step_ns) return;
+  m.step(now_ns);
+  m.next_step_ns = now_ns + m.settings.series_step_ns;
+}
+
+void Model::Impl::forget_node(NodeKey key) {
+  NodeData& n = *nodes[key - 1];
+  Event& e = push_event(EventKind::NodeForgotten, key);
+  e.detail = n.info.name;
+  note_change(key, ChangeKind::NodeRemoved, 0);
+  by_name.erase(n.info.name);
+  for (auto it = active_lints.begin(); it != active_lints.end();)
+    it = it->first.node == key ? active_lints.erase(it) : std::next(it);
+  nodes[key - 1].reset();
+  cached_key = 0;
+  cached = nullptr;
+}
+
+void Model::Impl::step(uint64_t now_ns) {
+  const ModelSettings& s = settings;
+  char buf[160];
+  std::vector<NodeKey> gone;
+  for (auto& p : nodes) {
+    if (!p) continue;
+    NodeData& n = *p;
+    NodeKey key = n.info.key;
+    bool live = n.info.state == NodeState::Connected;
+
+    // Mailbox maxima fall back here: recomputed from the actors with non-empty mailboxes.
+    for (TypeAggregate& t : n.types) t.mailbox_max = 0;
+    size_t kept = 0;
+    for (Row r : n.watched) {
+      Actor& a = n.rows[r];
+      if (a.id == 0 || !(a.flags & kActorWatched)) continue;  // freed, or a duplicate entry
+      a.flags &= static_cast<uint8_t>(~kActorWatched);
+      if (a.mailbox == 0) continue;
+      n.watched[kept++] = r;
+      TypeAggregate& t = n.types[a.type_slot];
+      t.mailbox_max = std::max(t.mailbox_max, a.mailbox);
+      if (!live) continue;
+      if (a.growth_streak >= s.mailbox_growth_samples && a.mailbox > a.growth_base + s.mailbox_growth_min) {
+        std::snprintf(buf, sizeof buf, "mailbox grew in %u samples in a row, from %llu to %llu messages",
+                      static_cast<unsigned>(a.growth_streak), static_cast<unsigned long long>(a.growth_base),
+                      static_cast<unsigned long long>(a.mailbox));
+        raise_lint(LintKind::MailboxGrowing, key, a.id, buf);
+      }
+      if (now_ns >= a.last_progress_ns + s.stuck_after_ns) {
+        std::snprintf(buf, sizeof buf, "%llu messages waiting, none processed for %.1f s",
+                      static_cast<unsigned long long>(a.mailbox), static_cast<double>(now_ns - a.last_progress_ns) / 1e9);
+        raise_lint(LintKind::StuckActor, key, a.id, buf);
+      }
+    }
+    n.watched.resize(kept);
+    for (Row r : n.watched) n.rows[r].flags |= kActorWatched;
+
+    if (live) {
+      for (auto& [id, sup] : n.supervisors) {
+        double used = restart_budget(sup, now_ns);
+        if (sup.intensity > 0 && used >= s.restart_storm_ratio) {
+          std::snprintf(buf, sizeof buf, "restart budget %.0f%% used (%u restarts allowed in %.1f s)", used * 100,
+                        sup.intensity, sup.period_ms / 1000.0);
+          raise_lint(LintKind::RestartStorm, key, id, buf);
+        }
+      }
+    }
+    uint64_t drops = 0;
+    for (uint64_t d : n.info.drops) drops += d;
+    if (drops > n.drops_at_last_lint) {
+      std::snprintf(buf, sizeof buf, "the agent dropped %llu records (%llu in total)",
+                    static_cast<unsigned long long>(drops - n.drops_at_last_lint), static_cast<unsigned long long>(drops));
+      raise_lint(LintKind::AgentDrops, key, 0, buf);
+      n.drops_at_last_lint = drops;
+    }
+
+    // One time-series point.
+    uint64_t messages = 0, mailbox_total = 0, mailbox_max = 0;
+    for (const TypeAggregate& t : n.types) {
+      messages += t.dequeued();
+      mailbox_total += t.mailbox_sum;
+      mailbox_max = std::max(mailbox_max, t.mailbox_max);
+    }
+    double dt = n.prev_step_ns != 0 && now_ns > n.prev_step_ns ? static_cast<double>(now_ns - n.prev_step_ns) / 1e9 : 0;
+    auto rate = [dt](uint64_t cur, uint64_t prev) {
+      return dt > 0 && cur >= prev ? static_cast<float>(static_cast<double>(cur - prev) / dt) : 0.0f;
+    };
+    SeriesPoint& pt = n.series[n.series_next];
+    pt.at_ns = now_ns;
+    pt.live_actors = static_cast<float>(n.info.live_actors);
+    pt.messages_per_s = rate(messages, n.prev_messages);
+    pt.restarts_per_s = rate(n.info.restarts, n.prev_restarts);
+    pt.crashes_per_s = rate(n.info.crashes, n.prev_crashes);
+    pt.mailbox_total = static_cast<float>(mailbox_total);
+    pt.mailbox_max = static_cast<float>(mailbox_max);
+    pt.drops_per_s = rate(drops, n.prev_drops);
+    pt.telemetry_per_s = rate(n.info.telemetry_events, n.prev_telemetry);
+    n.series_next = (n.series_next + 1) % n.series.size();
+    n.series_count = std::min(n.series_count + 1, n.series.size());
+    for (TelemetryStats& t : n.telemetry) {
+      t.rate = rate(t.count, t.count_at_step);
+      t.count_at_step = t.count;
+    }
+    n.prev_step_ns = now_ns;
+    n.prev_messages = messages;
+    n.prev_restarts = n.info.restarts;
+    n.prev_crashes = n.info.crashes;
+    n.prev_drops = drops;
+    n.prev_telemetry = n.info.telemetry_events;
+    if (!live) gone.push_back(key);
+  }
+
+  // Lints not confirmed this step clear (event-like ones after a hold time).
+  for (auto it = active_lints.begin(); it != active_lints.end();) {
+    const Lint& l = it->second;
+    bool held = l.kind == LintKind::SlowHandler || l.kind == LintKind::AgentDrops;
+    bool stale = held ? now_ns >= l.seen_ns + s.lint_hold_ns : l.seen_ns < now_ns;
+    if (!stale) {
+      ++it;
+      continue;
+    }
+    Event& e = push_event(EventKind::LintCleared, l.node);
+    e.actor = l.actor;
+    e.detail = std::string(name(l.kind)) + " cleared";
+    it = active_lints.erase(it);
+  }
+  lint_list.clear();
+  for (const auto& [k, l] : active_lints) lint_list.push_back(l);
+
+  // Gone nodes: forgotten after their time, or oldest first past the count.
+  std::sort(gone.begin(), gone.end(), [&](NodeKey a, NodeKey b) {
+    return nodes[a - 1]->info.gone_at_ns < nodes[b - 1]->info.gone_at_ns;
+  });
+  size_t over = gone.size() > s.max_gone_nodes ? gone.size() - s.max_gone_nodes : 0;
+  for (size_t i = 0; i < gone.size(); ++i) {
+    const Node& info = nodes[gone[i] - 1]->info;
+    if (i < over || now_ns >= info.gone_at_ns + s.gone_node_ttl_ns) forget_node(gone[i]);
+  }
+}
+
+}  // namespace actorscope::collector

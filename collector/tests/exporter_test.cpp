@@ -1,0 +1,111 @@
+// Exporter tests: names and values in the text format, the series cap, and promtool's lint.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "actorscope/collector/exporter.hpp"
+#include "stream.hpp"
+
+namespace actorscope::collector {
+namespace {
+
+using proto::ActorKind;
+using proto::ExitReason;
+using testing::Stream;
+
+// A model with two nodes, supervisors, workers, exits, restarts, telemetry and drops.
+void populate(Model& m) {
+  NodeKey n = m.on_hello(1, testing::hello("orders@h1"));
+  Stream s;
+  s.spawn(1, 0, "root_sup", "root", ActorKind::Supervisor, "", 3, 5000);
+  s.spawn(2, 1, "parser", "", ActorKind::Worker, "parser_1").spawn(3, 1, "parser", "", ActorKind::Worker, "parser_2");
+  std::array<uint64_t, proto::kHistogramBuckets> h{};
+  h[0] = 10;
+  h[4] = 2;
+  s.stats(2, 4, 16, 12, 3'000'000, h).stats(3, 9, 10, 1);
+  s.spawn(4, 1, "parser").exit(4, ExitReason::Error, "bad input").restart(1, "parser_3", 4, 5);
+  proto::Telemetry t;
+  t.event = s.str("orders.repo.query.stop");
+  t.n_measurements = 1;
+  t.measurements[0] = {s.str("duration"), 0.25};
+  s.add(t).add(t);
+  s.add(proto::Dropped{{1, 0, 2, 0, 0, 0}});
+  s.apply(m, n);
+  NodeKey n2 = m.on_hello(2, testing::hello("billing@h2"));
+  Stream s2;
+  s2.spawn(1, 0, "ledger").stats(1, 0, 5, 5);
+  s2.apply(m, n2);
+  m.on_disconnect(n2, 2);
+}
+
+std::string render(const Model& m, size_t max_series = 10'000, uint64_t* folded = nullptr) {
+  ExporterSettings st;
+  st.max_series = max_series;
+  return to_text(render_model(m, st, folded));
+}
+
+TEST(Exporter, RendersNamedSeriesWithValues) {
+  Model m;
+  populate(m);
+  std::string text = render(m);
+  auto has = [&](const std::string& line) { return text.find(line) != std::string::npos; };
+  EXPECT_TRUE(has("actorscope_actors{node=\"orders@h1\",actor_type=\"parser\",kind=\"worker\"} 2\n")) << text;
+  EXPECT_TRUE(has("actorscope_actors{node=\"orders@h1\",actor_type=\"root_sup\",kind=\"supervisor\"} 1\n"));
+  EXPECT_TRUE(has("actorscope_actor_spawns_total{node=\"orders@h1\",actor_type=\"parser\"} 3\n"));
+  EXPECT_TRUE(has("actorscope_actor_exits_total{node=\"orders@h1\",actor_type=\"parser\",reason=\"error\"} 1\n"));
+  EXPECT_TRUE(has("actorscope_supervisor_restarts_total{node=\"orders@h1\",supervisor=\"root\"} 1\n"));
+  EXPECT_TRUE(has("actorscope_mailbox_messages{node=\"orders@h1\",actor_type=\"parser\"} 13\n"));
+  EXPECT_TRUE(has("actorscope_mailbox_max_messages{node=\"orders@h1\",actor_type=\"parser\"} 9\n"));
+  EXPECT_TRUE(has("actorscope_messages_processed_total{node=\"orders@h1\",actor_type=\"parser\"} 13\n"));
+  EXPECT_TRUE(has("actorscope_processing_seconds_bucket{node=\"orders@h1\",actor_type=\"parser\",le=\"1e-05\"} 10\n"));
+  EXPECT_TRUE(has("actorscope_processing_seconds_bucket{node=\"orders@h1\",actor_type=\"parser\",le=\"+Inf\"} 12\n"));
+  EXPECT_TRUE(has("actorscope_processing_seconds_count{node=\"orders@h1\",actor_type=\"parser\"} 12\n"));
+  EXPECT_TRUE(has("actorscope_processing_seconds_sum{node=\"orders@h1\",actor_type=\"parser\"} 0.003\n"));
+  EXPECT_TRUE(has("actorscope_telemetry_events_total{node=\"orders@h1\",event=\"orders.repo.query.stop\"} 2\n"));
+  EXPECT_TRUE(has("actorscope_agent_dropped_total{node=\"orders@h1\",kind=\"telemetry\"} 2\n"));
+  EXPECT_TRUE(has("actorscope_node_connected{node=\"billing@h2\"} 0\n"));
+  EXPECT_TRUE(has("actorscope_messages_processed_total{node=\"billing@h2\",actor_type=\"ledger\"} 5\n"))
+      << "a gone node keeps its counters";
+  EXPECT_FALSE(has("actorscope_actors{node=\"billing@h2\"")) << "a gone node has no live gauges";
+  EXPECT_FALSE(has("actor_id")) << "never a per-actor label";
+}
+
+TEST(Exporter, SeriesPastTheCapFoldIntoOther) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("many"));
+  Stream s;
+  for (uint64_t id = 1; id <= 20; ++id) s.spawn(id, 0, "type" + std::to_string(id)).stats(id, 0, 1, 1);
+  s.apply(m, n);
+  uint64_t folded = 0;
+  std::string text = render(m, 5, &folded);
+  EXPECT_GT(folded, 0u);
+  EXPECT_NE(text.find("actorscope_messages_processed_total{node=\"other\",actor_type=\"other\"} 15\n"), std::string::npos)
+      << text;
+}
+
+TEST(Exporter, PromtoolFindsNothingToComplainAbout) {
+  if (std::system("command -v promtool > /dev/null 2>&1") != 0) GTEST_SKIP() << "promtool is not installed";
+  Model m;
+  populate(m);
+  auto path = std::filesystem::temp_directory_path() / ("actorscope-metrics-" + std::to_string(::getpid()) + ".txt");
+  {
+    std::ofstream out(path);
+    out << render(m);
+  }
+  std::string cmd = "promtool check metrics < " + path.string() + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string output;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) output += buf;
+  int rc = ::pclose(p);
+  std::filesystem::remove(path);
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_EQ(output, "") << output;
+}
+
+}  // namespace
+}  // namespace actorscope::collector

@@ -1,0 +1,422 @@
+// Unit tests of the collector's model: lifecycle, resync, tree, supervisors, aggregates,
+// lints, strings, change journal and memory.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <random>
+
+#include "actorscope/collector/model.hpp"
+#include "stream.hpp"
+
+namespace actorscope::collector {
+namespace {
+
+using testing::Stream;
+using proto::ActorKind;
+using proto::ExitReason;
+constexpr uint64_t kSec = 1'000'000'000;
+
+std::vector<uint64_t> children(const Model& m, NodeKey n, uint64_t parent) {
+  std::vector<uint64_t> ids;
+  m.for_each_child(n, parent, [&](const Actor& a) { ids.push_back(a.id); });
+  return ids;
+}
+
+const TypeAggregate* type_named(const Model& m, NodeKey n, std::string_view type) {
+  for (const TypeAggregate& t : m.types(n))
+    if (m.text(t.type) == type) return &t;
+  return nullptr;
+}
+
+TEST(Model, SpawnStatsExitUpdateActorsAndAggregates) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("orders@h"));
+  Stream s;
+  s.spawn(1, 0, "root_sup", "root", ActorKind::Supervisor, "", 3, 5000);
+  s.spawn(2, 1, "parser", "p1").spawn(3, 1, "parser", "p2");
+  s.stats(2, 5, 10, 5).stats(3, 1, 4, 3);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.node(n)->live_actors, 3u);
+  ASSERT_NE(m.actor(n, 2), nullptr);
+  EXPECT_EQ(m.text(m.actor(n, 2)->name), "p1");
+  EXPECT_EQ(children(m, n, 1), (std::vector<uint64_t>{2, 3}));
+  const TypeAggregate* parser = type_named(m, n, "parser");
+  ASSERT_NE(parser, nullptr);
+  EXPECT_EQ(parser->live[0], 2u);
+  EXPECT_EQ(parser->mailbox_sum, 6u);
+  EXPECT_EQ(parser->mailbox_max, 5u);
+  EXPECT_EQ(parser->dequeued(), 8u);
+
+  s.exit(2, ExitReason::Error, "boom");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.actor(n, 2), nullptr);
+  EXPECT_EQ(children(m, n, 1), (std::vector<uint64_t>{3}));
+  EXPECT_EQ(parser->live[0], 1u);
+  EXPECT_EQ(parser->dequeued(), 8u) << "processed messages survive the exit";
+  EXPECT_EQ(parser->exits_by_reason[static_cast<size_t>(ExitReason::Error)], 1u);
+  auto ev = m.events_since(0, 100);
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev.back()->kind, EventKind::Crash);
+  EXPECT_EQ(m.text(ev.back()->text), "boom");
+  EXPECT_EQ(m.node(n)->crashes, 1u);
+}
+
+TEST(Model, CountersNeverGoBackwardsAcrossExitsAndTypeTotals) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  std::array<uint64_t, proto::kHistogramBuckets> h{};
+  h[2] = 7;
+  s.spawn(10, 0, "worker").stats(10, 0, 7, 7, 700, h);
+  s.apply(m, n);
+  const TypeAggregate* w = type_named(m, n, "worker");
+  ASSERT_NE(w, nullptr);
+  uint64_t before = w->dequeued();
+  s.exit(10, ExitReason::Normal);
+  s.apply(m, n);
+  EXPECT_GE(w->dequeued(), before);
+  EXPECT_EQ(w->hist(2), 7u);
+  // The agent's totals lag behind (smaller): nothing moves back.
+  proto::TypeTotals tt;
+  tt.type = s.str("worker");
+  tt.dequeued = 3;
+  s.add(tt).apply(m, n);
+  EXPECT_EQ(w->dequeued(), 7u);
+  // The agent knew of more (final stats never sampled): the counter moves up.
+  tt.dequeued = 9;
+  tt.spawned = 1;
+  s.add(tt).apply(m, n);
+  EXPECT_EQ(w->dequeued(), 9u);
+  EXPECT_EQ(w->spawns.value(), 1u);
+  // A restarted app (new incarnation) starts its counts from zero; ours carry on.
+  NodeKey n2 = m.on_hello(2, testing::hello("a", 2));
+  EXPECT_EQ(n2, n);
+  s.reset_strings();
+  tt.type = s.str("worker");
+  tt.dequeued = 1;
+  s.add(tt).apply(m, n);
+  EXPECT_EQ(type_named(m, n, "worker")->dequeued(), 10u);
+}
+
+TEST(Model, SnapshotAfterReconnectReplacesActors) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "sup", "", ActorKind::Supervisor).spawn(2, 1, "w").spawn(3, 1, "w").stats(2, 0, 5, 5);
+  s.apply(m, n);
+  m.on_disconnect(n, 1);
+  EXPECT_EQ(m.node(n)->state, NodeState::Gone);
+  // Same incarnation: a reconnect. The snapshot no longer has actor 3.
+  EXPECT_EQ(m.on_hello(2, testing::hello("a")), n);
+  EXPECT_EQ(m.node(n)->reconnects, 1u);
+  s.reset_strings();
+  s.add(proto::SnapshotBegin{7, 2});
+  s.spawn(1, 0, "sup", "", ActorKind::Supervisor).spawn(2, 1, "w").stats(2, 0, 6, 6);
+  s.add(proto::SnapshotEnd{7});
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.node(n)->live_actors, 2u);
+  EXPECT_EQ(m.actor(n, 3), nullptr);
+  EXPECT_EQ(m.actor(n, 2)->dequeued, 6u);
+  EXPECT_EQ(type_named(m, n, "w")->dequeued(), 6u);
+  EXPECT_FALSE(m.node(n)->snapshot_in_progress);
+
+  // New incarnation: everything goes, then the new snapshot arrives.
+  m.on_hello(3, testing::hello("a", 99));
+  EXPECT_EQ(m.node(n)->live_actors, 0u);
+  EXPECT_EQ(m.node(n)->app_restarts, 1u);
+  s.reset_strings();
+  s.add(proto::SnapshotBegin{1, 1}).spawn(5, 0, "w").add(proto::SnapshotEnd{1});
+  s.apply(m, n);
+  EXPECT_EQ(m.node(n)->live_actors, 1u);
+  EXPECT_EQ(children(m, n, 0), (std::vector<uint64_t>{5}));
+}
+
+TEST(Model, OrphansAttachWhenTheirParentArrives) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(2, 1, "w").spawn(3, 1, "w");
+  s.apply(m, n);
+  EXPECT_EQ(children(m, n, 0), (std::vector<uint64_t>{2, 3})) << "orphans are listed as roots meanwhile";
+  EXPECT_TRUE(m.actor(n, 2)->flags & kActorOrphan);
+  s.spawn(1, 0, "sup", "", ActorKind::Supervisor);
+  s.apply(m, n);
+  EXPECT_EQ(children(m, n, 0), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(children(m, n, 1), (std::vector<uint64_t>{2, 3}));
+  EXPECT_FALSE(m.actor(n, 2)->flags & kActorOrphan);
+  // Removing a middle child keeps the list intact.
+  s.spawn(4, 1, "w").exit(3, ExitReason::Normal);
+  s.apply(m, n);
+  EXPECT_EQ(children(m, n, 1), (std::vector<uint64_t>{2, 4}));
+}
+
+TEST(Model, ParentCyclesAreRefusedSoTreeWalksEnd) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 2, "w").spawn(2, 1, "w");
+  s.apply(m, n);
+  EXPECT_EQ(children(m, n, 0), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(children(m, n, 1), (std::vector<uint64_t>{2}));
+  EXPECT_TRUE(children(m, n, 2).empty());
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentCycle)], 1u);
+}
+
+TEST(Model, RestartBudgetUsedFollowsIntensityAndPeriod) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "sup", "top", ActorKind::Supervisor, "", 4, 5000).spawn(2, 1, "w", "", ActorKind::Worker, "child_a");
+  s.apply(m, n);
+  m.set_now(10 * kSec);
+  s.restart(1, "child_a", 2, 3).spawn(3, 1, "w", "", ActorKind::Worker, "child_a");
+  s.apply(m, n);
+  m.set_now(11 * kSec);
+  s.restart(1, "child_a", 3, 4).restart(1, "child_a", 4, 5);
+  s.apply(m, n);
+  EXPECT_DOUBLE_EQ(m.restart_budget_used(n, 1), 0.75);
+  const Supervisor* sup = m.supervisor(n, 1);
+  ASSERT_NE(sup, nullptr);
+  EXPECT_EQ(sup->restarts, 3u);
+  ASSERT_EQ(sup->per_child.size(), 1u);
+  EXPECT_EQ(m.text(sup->per_child[0].child_id), "child_a");
+  EXPECT_EQ(sup->per_child[0].restarts, 3u);
+  m.set_now(15 * kSec + 1);  // the first restart left the 5 s window
+  EXPECT_DOUBLE_EQ(m.restart_budget_used(n, 1), 0.5);
+  auto by_label = m.restarts_by_supervisor(n);
+  ASSERT_EQ(by_label.size(), 1u);
+  EXPECT_EQ(m.text(by_label[0].first), "top");
+  EXPECT_EQ(by_label[0].second, 3u);
+  // The agent's cumulative count (lossless) wins when restart records were dropped.
+  s.stats(1, 0, 0, 0, 0, {}, 5);
+  s.apply(m, n);
+  EXPECT_EQ(m.restarts_by_supervisor(n)[0].second, 5u);
+}
+
+TEST(Model, LintsFireAndClear) {
+  ModelSettings st;
+  st.mailbox_growth_samples = 3;
+  st.mailbox_growth_min = 10;
+  st.stuck_after_ns = 5 * kSec;
+  Model m(st);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "sup", "top", ActorKind::Supervisor, "", 2, 10000).spawn(2, 1, "w").spawn(3, 1, "w");
+  s.apply(m, n);
+  auto has = [&](LintKind k, uint64_t actor) {
+    for (const Lint& l : m.lints())
+      if (l.kind == k && l.actor == actor) return true;
+    return false;
+  };
+  uint64_t t = 1 * kSec;
+  m.tick(t);
+  // Actor 2: mailbox grows 0 -> 5 -> 20 -> 50 while dequeues continue.
+  uint64_t depth[] = {5, 20, 50};
+  for (int i = 0; i < 3; ++i) {
+    t += kSec;
+    m.set_now(t);
+    s.stats(2, depth[i], depth[i] + i + 1, i + 1);
+    s.apply(m, n);
+    m.tick(t);
+  }
+  EXPECT_TRUE(has(LintKind::MailboxGrowing, 2));
+  EXPECT_FALSE(has(LintKind::StuckActor, 2));
+  // Actor 3: one message waiting, nothing processed for longer than 5 s.
+  m.set_now(t);
+  s.stats(3, 1, 1, 0);
+  // Two restarts of 2 allowed: budget used 100%.
+  s.restart(1, "c", 9, 10).restart(1, "c", 10, 11);
+  // A handler took more than 1 s.
+  std::array<uint64_t, proto::kHistogramBuckets> slow{};
+  slow[8] = 1;
+  s.stats(2, 50, 53, 3, 2 * kSec, slow);
+  s.add(proto::Dropped{{0, 0, 4, 0, 0, 0}});
+  s.apply(m, n);
+  t += 6 * kSec;
+  m.tick(t);
+  EXPECT_TRUE(has(LintKind::StuckActor, 3));
+  EXPECT_TRUE(has(LintKind::RestartStorm, 1));
+  EXPECT_TRUE(has(LintKind::SlowHandler, 2));
+  EXPECT_TRUE(has(LintKind::AgentDrops, 0));
+  // Mailboxes drain, the restarts age out of the period, the held lints expire.
+  m.set_now(t);
+  s.stats(2, 0, 53, 53).stats(3, 0, 1, 1);
+  s.apply(m, n);
+  t += 20 * kSec;
+  m.tick(t);
+  EXPECT_TRUE(m.lints().empty()) << m.lints().front().text;
+  bool cleared = false;
+  for (const Event* e : m.events_since(0, 1000)) cleared |= e->kind == EventKind::LintCleared;
+  EXPECT_TRUE(cleared);
+}
+
+TEST(Model, UnknownStringIdsReadAsEmptyAndAreCounted) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  proto::ActorSpawned sp;
+  sp.actor = 1;
+  sp.type = 77;  // never defined
+  m.apply(n, sp);
+  ASSERT_NE(m.actor(n, 1), nullptr);
+  EXPECT_EQ(m.text(m.actor(n, 1)->type), "");
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::UnknownString)], 1u);
+  m.apply(n, proto::StringDef{0, "zero"});
+  m.apply(n, proto::StringDef{m.settings().max_string_id, "far"});
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::BadStringId)], 2u);
+  proto::ActorStats st;
+  st.actor = 999;
+  m.apply(n, st);
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::UnknownActor)], 1u);
+}
+
+TEST(Model, ChangeJournalAnswersIncrementallyOrTooOld) {
+  ModelSettings st;
+  st.journal_capacity = 8;
+  Model m(st);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  m.commit();
+  uint64_t v0 = m.version();
+  Stream s;
+  s.spawn(1, 0, "w").spawn(2, 0, "w").stats(1, 1, 1, 0).stats(1, 2, 2, 0);
+  s.apply(m, n);
+  EXPECT_EQ(m.version(), v0 + 1);
+  std::vector<Change> ch;
+  ASSERT_EQ(m.changes_since(v0, ch), SinceResult::Ok);
+  ASSERT_EQ(ch.size(), 2u) << "one entry per actor per batch";
+  EXPECT_EQ(ch[0].actor, 1u);
+  EXPECT_EQ(ch[1].actor, 2u);
+  uint64_t v1 = m.version();
+  s.exit(2, ExitReason::Normal);
+  s.apply(m, n);
+  ch.clear();
+  ASSERT_EQ(m.changes_since(v1, ch), SinceResult::Ok);
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].kind, ChangeKind::ActorRemoved);
+  // Overflow the journal: an old version must resnapshot; the newest still works.
+  for (uint64_t id = 10; id < 30; ++id) s.spawn(id, 0, "w");
+  s.apply(m, n);
+  ch.clear();
+  EXPECT_EQ(m.changes_since(v1, ch), SinceResult::TooOld);
+  ch.clear();
+  EXPECT_EQ(m.changes_since(m.version(), ch), SinceResult::Ok);
+  EXPECT_TRUE(ch.empty());
+}
+
+TEST(Model, EventQueriesPageAndFilter) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  for (uint64_t id = 1; id <= 10; ++id) s.spawn(id, 0, "w");
+  for (uint64_t id = 1; id <= 10; ++id) s.exit(id, id % 2 ? ExitReason::Error : ExitReason::Normal);
+  s.apply(m, n);
+  EventQuery q;
+  q.kinds = 1u << static_cast<unsigned>(EventKind::Crash);
+  q.limit = 3;
+  auto page = m.events(q);
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0]->actor, 1u);
+  EXPECT_EQ(page[2]->actor, 5u);
+  q.after_seq = page.back()->seq;
+  auto next = m.events(q);
+  ASSERT_EQ(next.size(), 2u);
+  EXPECT_EQ(next[0]->actor, 7u);
+  EventQuery back;
+  back.before_seq = m.last_event_seq() + 1;
+  back.actor = 4;
+  auto b = m.events(back);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0]->kind, EventKind::Exit);
+}
+
+TEST(Model, GoneNodesAreForgottenPastTheirLimit) {
+  ModelSettings st;
+  st.max_gone_nodes = 1;
+  st.gone_node_ttl_ns = 100 * kSec;
+  Model m(st);
+  NodeKey a = m.on_hello(1, testing::hello("a"));
+  NodeKey b = m.on_hello(2, testing::hello("b"));
+  m.set_now(1 * kSec);
+  m.on_disconnect(a, 1);
+  m.set_now(2 * kSec);
+  m.on_disconnect(b, 2);
+  m.tick(3 * kSec);
+  EXPECT_EQ(m.node(a), nullptr);
+  ASSERT_NE(m.node(b), nullptr);
+  m.tick(200 * kSec);
+  EXPECT_EQ(m.node(b), nullptr);
+  EXPECT_EQ(m.find_node("b"), 0u);
+}
+
+TEST(Model, TimeSeriesRecordsOnePointPerStep) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "w");
+  s.apply(m, n);
+  m.tick(1 * kSec);
+  s.stats(1, 3, 103, 100);
+  s.apply(m, n);
+  m.tick(2 * kSec);
+  auto pts = m.series(n, 10);
+  ASSERT_EQ(pts.size(), 2u);
+  EXPECT_FLOAT_EQ(pts[1].live_actors, 1.0f);
+  EXPECT_FLOAT_EQ(pts[1].messages_per_s, 100.0f);
+  EXPECT_FLOAT_EQ(pts[1].mailbox_total, 3.0f);
+}
+
+TEST(Model, MemoryPerLiveActorStaysWithinBudget) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  constexpr uint64_t kActors = 100'000;
+  s.spawn(1, 0, "sup", "top", ActorKind::Supervisor);
+  for (uint64_t id = 2; id <= kActors; ++id) s.spawn(id, 1 + id % 100, "worker");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  ModelStats st = m.stats();
+  EXPECT_EQ(st.live_actors, kActors);
+  double per_actor = static_cast<double>(st.actor_table_bytes) / kActors;
+  EXPECT_LE(per_actor, 256.0) << "actor table bytes per live actor";
+  EXPECT_LE(sizeof(Actor), 232u);
+}
+
+}  // namespace
+}  // namespace actorscope::collector
+
+namespace actorscope::collector {
+namespace {
+
+// Hostile input: random and mutated batches are applied or refused, never crash, and the
+// tree stays walkable.
+TEST(Model, RandomAndMutatedBatchesAreSurvived) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("fuzz"));
+  std::mt19937 rng(1234);
+  testing::Stream s;
+  s.spawn(1, 0, "sup", "top", proto::ActorKind::Supervisor, "", 3, 5000);
+  for (uint64_t id = 2; id < 40; ++id) s.spawn(id, 1 + id % 5, "w").stats(id, id, id, 1).restart(1, "c", id, id + 1);
+  std::vector<uint8_t> valid = s.take();
+  for (int round = 0; round < 3000; ++round) {
+    std::vector<uint8_t> b = valid;
+    if (round % 3 == 0) {
+      b.resize(rng() % 512);
+      for (auto& x : b) x = static_cast<uint8_t>(rng());
+    } else {
+      for (int k = 0; k < 1 + round % 8; ++k) b[rng() % b.size()] = static_cast<uint8_t>(rng());
+    }
+    m.apply_batch(n, b.data(), b.size());
+    if (round % 100 == 0) m.tick(static_cast<uint64_t>(round) * 100'000'000ull);
+  }
+  size_t visited = 0;
+  std::function<void(uint64_t, int)> walk = [&](uint64_t parent, int depth) {
+    ASSERT_LT(depth, 1000);
+    m.for_each_child(n, parent, [&](const Actor& a) {
+      ++visited;
+      walk(a.id, depth + 1);
+    });
+  };
+  walk(0, 0);
+  EXPECT_EQ(visited, m.node(n)->live_actors) << "every live actor is reachable exactly once";
+}
+
+}  // namespace
+}  // namespace actorscope::collector
