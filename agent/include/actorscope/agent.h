@@ -58,7 +58,7 @@ typedef struct actorscope_config {
   const char* token;       /* NULL: read from token_file */
   const char* token_file;  /* NULL: $ACTORSCOPE_TOKEN_FILE */
   uint32_t flush_ms;       /* flush period; 0: $ACTORSCOPE_FLUSH_MS, else 100 */
-  uint32_t ring_bytes;     /* per-thread lifecycle ring; 0: 65536 */
+  uint32_t ring_bytes;     /* per-thread ring for restart, link and telemetry records; 0: 65536 */
   uint64_t memory_budget;  /* rings + string table + buffers, excluding cells; 0: 16 MiB */
   uint32_t max_strings;    /* interned strings (names, types, reasons); 0: 65536 */
   uint32_t backoff_min_ms; /* reconnect backoff start; 0: 250 */

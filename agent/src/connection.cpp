@@ -1,0 +1,198 @@
+// Handshake (Hello -> Welcome | Reject), frames with sequence numbers from 0, and reads.
+#include "connection.hpp"
+
+#include <unistd.h>
+
+#include "clock.hpp"
+#include "strings.hpp"
+#include "transport.hpp"
+
+namespace actorscope::agent {
+
+Connection::Open Connection::open(const Settings& s, uint64_t incarnation, uint64_t capabilities,
+                                  std::string& message) {
+  close(false);
+  lost_.clear();
+  int fd = connect_to(s.collector, kConnectTimeoutMs, message);
+  if (fd < 0) return Open::Unreachable;
+
+  proto::Hello hello;
+  hello.capabilities = capabilities;
+  hello.role = proto::Role::Agent;
+  hello.token = s.token;
+  hello.node = s.node;
+  hello.incarnation = incarnation;
+  hello.pid = static_cast<uint64_t>(getpid());
+  hello.host = s.host;
+  hello.program = s.program;
+  hello.anchor_mono_ns = anchor_mono_ns();
+  hello.anchor_wall_ns = anchor_wall_ns();
+  hello.max_frame = proto::kDefaultMaxFrame;
+  std::vector<uint8_t> frame;
+  size_t at = proto::begin_frame(frame, proto::FrameType::Hello, 0);
+  proto::Writer w(frame);
+  proto::encode(w, hello);
+  proto::finish_frame(frame, at);
+  if (!send_all(fd, frame.data(), frame.size(), mono_ns() + kHandshakeTimeoutMs * 1'000'000ull, message)) {
+    close_socket(fd);
+    return Open::Unreachable;
+  }
+
+  // Wait for the collector's answer: the first frame it sends.
+  proto::FrameDecoder in(proto::kDefaultMaxFrame);
+  uint64_t deadline = mono_ns() + kHandshakeTimeoutMs * 1'000'000ull;
+  uint8_t buf[4096];
+  proto::FrameHeader h;
+  const uint8_t* payload = nullptr;
+  while (!in.next(h, payload)) {
+    if (in.failed()) {
+      message = "malformed answer to hello: " + in.error();
+      close_socket(fd);
+      return Open::Unreachable;
+    }
+    uint64_t now = mono_ns();
+    long n = now < deadline ? receive(fd, buf, sizeof buf, int((deadline - now) / 1'000'000) + 1) : -2;
+    if (n == -2 && mono_ns() >= deadline) {
+      message = "no answer to hello within " + std::to_string(kHandshakeTimeoutMs) + " ms";
+      close_socket(fd);
+      return Open::Unreachable;
+    }
+    if (n == 0 || n == -1) {
+      message = "connection closed during the handshake";
+      close_socket(fd);
+      return Open::Unreachable;
+    }
+    if (n > 0) in.feed(buf, static_cast<size_t>(n));
+  }
+  proto::Reader r(payload, h.length);
+  if (h.type == proto::FrameType::Reject) {
+    proto::Reject rej;
+    std::string err;
+    message = proto::decode(r, rej, err) ? "collector refused this agent: " + rej.message : err;
+    close_socket(fd);
+    return Open::Rejected;
+  }
+  proto::Welcome welcome;
+  std::string err;
+  if (h.type != proto::FrameType::Welcome || !proto::decode(r, welcome, err)) {
+    message = h.type != proto::FrameType::Welcome ? "collector answered hello with an unexpected frame" : err;
+    close_socket(fd);
+    return Open::Rejected;
+  }
+  fd_ = fd;
+  seq_out_ = 1;
+  max_frame_ = welcome.max_frame < 4096 ? 4096 : welcome.max_frame;
+  if (max_frame_ > proto::kDefaultMaxFrame) max_frame_ = proto::kDefaultMaxFrame;
+  out_.clear();
+  open_frame_ = SIZE_MAX;
+  sent_.assign(sent_.size(), false);
+  in_ = std::move(in);  // bytes after the Welcome stay buffered; its seq continues at 1
+  bytes_sent_ = frame.size();
+  return Open::Ok;
+}
+
+void Connection::close(bool goodbye) {
+  if (fd_ < 0) return;
+  if (goodbye) {
+    close_frame();
+    size_t at = proto::begin_frame(out_, proto::FrameType::Goodbye, seq_out_++);
+    proto::finish_frame(out_, at);
+    send_queued();
+  }
+  close_socket(fd_);
+  fd_ = -1;
+  out_.clear();
+  open_frame_ = SIZE_MAX;
+}
+
+void Connection::fail(const std::string& why) {
+  if (lost_.empty()) lost_ = why;
+  close_socket(fd_);
+  fd_ = -1;
+  out_.clear();
+  open_frame_ = SIZE_MAX;
+}
+
+uint32_t Connection::str(uint32_t id) {
+  if (id == 0 || fd_ < 0) return id;
+  if (id >= sent_.size()) sent_.resize(id + 1024, false);
+  if (sent_[id]) return id;
+  std::string text = strings().text(id);
+  if (text.empty()) return 0;
+  def_.clear();
+  proto::Writer w(def_);
+  proto::encode(w, proto::StringDef{id, text});
+  rec_.swap(def_);
+  bool ok = append();
+  rec_.swap(def_);
+  if (ok) sent_[id] = true;
+  return id;
+}
+
+bool Connection::append() {
+  if (rec_.size() + proto::kFrameHeaderSize > max_frame_) return false;  // can never fit: dropped
+  if (open_frame_ != SIZE_MAX && out_.size() - open_frame_ - proto::kFrameHeaderSize + rec_.size() > max_frame_)
+    close_frame();
+  if (open_frame_ == SIZE_MAX) {
+    if (out_.size() >= kSendChunkBytes && !send_queued()) return false;
+    open_frame_ = proto::begin_frame(out_, proto::FrameType::Batch, seq_out_++);
+  }
+  out_.insert(out_.end(), rec_.begin(), rec_.end());
+  return true;
+}
+
+void Connection::close_frame() {
+  if (open_frame_ == SIZE_MAX) return;
+  proto::finish_frame(out_, open_frame_);
+  open_frame_ = SIZE_MAX;
+}
+
+bool Connection::send_queued() {
+  if (fd_ < 0) return false;
+  close_frame();
+  if (out_.empty()) return true;
+  std::string err;
+  uint64_t deadline = deadline_ns_ ? deadline_ns_ : mono_ns() + kSendTimeoutMs * 1'000'000ull;
+  if (!send_all(fd_, out_.data(), out_.size(), deadline, err)) {
+    fail(err);
+    return false;
+  }
+  bytes_sent_ += out_.size();
+  out_.clear();
+  return true;
+}
+
+bool Connection::poll_incoming(int wait_ms) {
+  if (fd_ < 0) return false;
+  uint8_t buf[4096];
+  for (;;) {
+    long n = receive(fd_, buf, sizeof buf, wait_ms);
+    if (n == -2) break;
+    if (n == 0) {
+      fail("collector closed the connection");
+      return false;
+    }
+    if (n < 0) {
+      fail("connection error while reading");
+      return false;
+    }
+    in_.feed(buf, static_cast<size_t>(n));
+    wait_ms = 0;
+  }
+  proto::FrameHeader h;
+  const uint8_t* payload = nullptr;
+  while (in_.next(h, payload)) {
+    if (h.type == proto::FrameType::Goodbye) {
+      fail("collector said goodbye");
+      return false;
+    }
+    // Other frames (commands in later versions) are read and ignored.
+  }
+  if (in_.failed()) {
+    fail("malformed frame from the collector: " + in_.error());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace actorscope::agent

@@ -1,0 +1,401 @@
+// Each flush: lifecycle list, rings, dirty cells -> records in Batch frames -> socket.
+#include "flusher.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "cells.hpp"
+#include "clock.hpp"
+#include "ring_records.hpp"
+#include "shared.hpp"
+#include "strings.hpp"
+#include "type_totals.hpp"
+
+namespace actorscope::agent {
+
+inline constexpr uint64_t kHeartbeatNs = 1'000'000'000;
+inline constexpr uint64_t kStopWaitNs = 1'000'000'000;
+inline constexpr size_t kMaxRecheck = 16384;  // cells re-read once after a flush
+
+std::vector<TypeTotal>& type_totals() {
+  static auto* t = new std::vector<TypeTotal>();
+  return *t;
+}
+
+namespace {
+
+TypeTotal& total_of(uint16_t type) {
+  auto& t = type_totals();
+  if (type >= t.size()) t.resize(size_t(type) + 1);
+  return t[type];
+}
+
+template <class T>
+T load(const T& field) {
+  return __atomic_load_n(&field, __ATOMIC_RELAXED);
+}
+
+}  // namespace
+
+Flusher::Flusher(Settings s, uint64_t incarnation)
+    : s_(std::move(s)), incarnation_(incarnation), backoff_ms_(s_.backoff_min_ms), rng_(incarnation) {}
+
+void Flusher::request_stop() {
+  stop_deadline_ns_.store(mono_ns() + kStopWaitNs);
+  stop_.store(true);
+  Shared& sh = shared();
+  std::lock_guard<std::mutex> lock(sh.wake_mu);
+  sh.wake_cv.notify_all();
+}
+
+void Flusher::log(const std::string& line) {
+  if (line == last_log_) return;
+  last_log_ = line;
+  std::fprintf(stderr, "actorscope: %s\n", line.c_str());
+}
+
+void Flusher::run() {
+  Shared& sh = shared();
+  for (;;) {
+    bool stopping = stop_.load();
+    try {
+      if (!stopping) maybe_connect();
+      flush();
+      if (!stopping && conn_.is_open() && !conn_.poll_incoming(0)) on_lost();
+    } catch (...) {
+      // Out of memory while encoding: give up this connection; the next one resends all.
+      log("out of memory while flushing; reconnecting");
+      conn_.close(false);
+      shared().connected.store(0);
+    }
+    if (stopping) break;
+    std::unique_lock<std::mutex> lock(sh.wake_mu);
+    sh.wake_cv.wait_for(lock, std::chrono::milliseconds(s_.flush_ms),
+                        [&] { return stop_.load() || sh.wake_requested.load(std::memory_order_relaxed); });
+  }
+  try {
+    conn_.close(true);
+  } catch (...) {
+  }
+  sh.connected.store(0);
+}
+
+void Flusher::maybe_connect() {
+  if (conn_.is_open() || s_.collector.kind == Address::Kind::None) return;
+  uint64_t now = mono_ns();
+  if (now < next_attempt_ns_) return;
+  std::string message;
+  uint64_t caps = s_.allow_commands ? uint64_t(proto::kCapCommands) : 0;
+  Connection::Open r = conn_.open(s_, incarnation_, caps, message);
+  Shared& sh = shared();
+  if (r == Connection::Open::Ok) {
+    sh.connects.fetch_add(1);
+    sh.connected.store(1);
+    backoff_ms_ = s_.backoff_min_ms;
+    log("connected to " + s_.collector.text + " as " + s_.node);
+    send_snapshot();
+    return;
+  }
+  if (r == Connection::Open::Rejected)
+    log(message + "; retrying later");
+  else
+    log("collector " + s_.collector.text + " unreachable (" + message + "); retrying quietly");
+  // Exponential backoff with jitter: a random delay in [backoff/2, backoff].
+  uint64_t half = backoff_ms_ / 2;
+  uint64_t delay_ms = half + (half ? rng_() % (half + 1) : 0);
+  next_attempt_ns_ = mono_ns() + delay_ms * 1'000'000;
+  backoff_ms_ = std::min<uint64_t>(uint64_t(backoff_ms_) * 2, s_.backoff_max_ms);
+}
+
+void Flusher::on_lost() {
+  shared().connected.store(0);
+  log("connection to " + s_.collector.text + " lost (" + conn_.lost_reason() + "); reconnecting");
+  backoff_ms_ = s_.backoff_min_ms;
+  uint64_t delay_ms = backoff_ms_ / 2 + rng_() % (backoff_ms_ / 2 + 1);
+  next_attempt_ns_ = mono_ns() + delay_ms * 1'000'000;
+}
+
+void Flusher::flush() {
+  Shared& sh = shared();
+  sh.wake_requested.store(false, std::memory_order_relaxed);
+  uint64_t stop_deadline = stop_.load() ? stop_deadline_ns_.load() : 0;
+  conn_.set_deadline(stop_deadline ? stop_deadline : mono_ns() + kSendTimeoutMs * 1'000'000ull);
+  ++flush_no_;
+  bool was_open = conn_.is_open();
+
+  drain_lifecycle();
+  std::vector<ThreadState*> threads = registered_threads(), orphans;
+  drain_rings(threads, orphans);
+  emit_changed_stats(threads);
+  free_orphans(orphans);
+  emit_type_totals(false);
+  if (conn_.is_open()) {
+    emit_dropped();
+    uint64_t now = mono_ns();
+    if (now - last_heartbeat_ns_ >= kHeartbeatNs) {
+      last_heartbeat_ns_ = now;
+      proto::Heartbeat hb;
+      hb.t_ns = since_anchor_ns();
+      hb.live_actors = sh.live_actors.load();
+      hb.agent_bytes = cells().bytes() + sh.budget_used.load();
+      hb.ring_bytes_used = ring_bytes_used();
+      hb.flushes = sh.flushes.load() + 1;
+      conn_.emit(hb);
+    }
+    conn_.send_queued();
+  }
+  sh.bytes_sent.store(conn_.bytes_sent());
+  if (was_open && !conn_.is_open()) on_lost();
+  cells().release_quarantined(flush_no_);
+  sh.flushes.fetch_add(1);
+}
+
+void Flusher::send_snapshot() {
+  uint64_t live = 0;
+  cells().for_each([&](actorscope_actor* a) { live += reported_live(load_state(a)); });
+  proto::SnapshotBegin begin;
+  begin.snapshot = ++snapshot_id_;
+  begin.actors = live;
+  conn_.emit(begin);
+  cells().for_each([&](actorscope_actor* a) {
+    if (!reported_live(load_state(a))) return;
+    emit_spawned(a);
+    emit_stats(a);
+  });
+  emit_type_totals(true);
+  emit_dropped();
+  conn_.emit(proto::SnapshotEnd{snapshot_id_});
+  conn_.send_queued();
+}
+
+void Flusher::drain_lifecycle() {
+  for (actorscope_actor* a = lifecycle_take_all(); a;) {
+    actorscope_actor* next = a->next;  // read first: once live, an exit may push it again
+    uint8_t st = load_state(a);
+    if (st == kSpawnPending) {
+      if (__atomic_compare_exchange_n(&a->lifecycle, &st, uint8_t(kLive), false, __ATOMIC_ACQ_REL,
+                                      __ATOMIC_ACQUIRE)) {
+        TypeTotal& t = total_of(a->type);
+        ++t.spawned;
+        t.changed = true;
+        emit_spawned(a);
+        emit_stats(a);
+        a = next;
+        continue;
+      }
+    }
+    while (st == kExitingUnreported || st == kExitingReported) {  // exit() is writing the cell
+      std::this_thread::yield();
+      st = load_state(a);
+    }
+    if (st == kExitBeforeReport) {
+      TypeTotal& t = total_of(a->type);
+      ++t.spawned;
+      emit_spawned(a);
+      report_exit(a);
+    } else if (st == kExitPending) {
+      report_exit(a);
+    }
+    a = next;
+  }
+}
+
+void Flusher::report_exit(actorscope_actor* a) {
+  emit_stats(a);  // final counters first
+  proto::ActorExited m;
+  m.t_ns = uint64_t(a->event_ms) * 1'000'000;
+  m.actor = a->id;
+  m.reason = static_cast<proto::ExitReason>(a->exit_reason);
+  m.reason_text = conn_.str(a->exit_text);
+  conn_.emit(m);
+
+  TypeTotal& t = total_of(a->type);
+  ++t.exited;
+  t.enqueued += load(a->enqueued);
+  t.dequeued += load(a->dequeued);
+  t.busy_ns += ticks_to_ns(load(a->busy_ticks));
+  for (size_t i = 0; i < proto::kHistogramBuckets; ++i) t.hist[i] += load(a->hist[i]);
+  t.changed = true;
+
+  __atomic_store_n(&a->lifecycle, uint8_t(kDead), __ATOMIC_RELEASE);
+  cells().quarantine(a, flush_no_);
+}
+
+void Flusher::emit_spawned(const actorscope_actor* a) {
+  if (!conn_.is_open()) return;
+  proto::ActorSpawned m;
+  m.t_ns = uint64_t(a->event_ms) * 1'000'000;
+  m.actor = a->id;
+  m.parent = a->parent_id;
+  m.name = conn_.str(a->name);
+  m.type = conn_.str(type_string(a->type));
+  m.child_id = conn_.str(a->child_id);
+  m.kind = static_cast<proto::ActorKind>(a->flags & 1);
+  m.restart = static_cast<proto::RestartType>((a->flags >> 1) & 3);
+  m.strategy = static_cast<proto::Strategy>((a->flags >> 3) & 7);
+  m.intensity = a->intensity;
+  m.period_ms = a->period_ms;
+  conn_.emit(m);
+}
+
+void Flusher::emit_stats(const actorscope_actor* a) {
+  if (!conn_.is_open()) return;
+  proto::ActorStats m;
+  m.actor = a->id;
+  m.enqueued = load(a->enqueued);
+  m.dequeued = load(a->dequeued);
+  uint32_t depth = load(a->depth);
+  m.mailbox = depth != UINT32_MAX ? depth : (m.enqueued > m.dequeued ? m.enqueued - m.dequeued : 0);
+  m.busy_ns = ticks_to_ns(load(a->busy_ticks));
+  m.restarts = load(a->restarts);
+  for (size_t i = 0; i < proto::kHistogramBuckets; ++i) m.hist[i] = load(a->hist[i]);
+  conn_.emit(m);
+}
+
+void Flusher::drain_rings(std::vector<ThreadState*>& threads, std::vector<ThreadState*>& orphans) {
+  for (ThreadState* st : threads) {
+    // Seen orphaned before draining: its thread wrote its last record already.
+    if (st->orphaned.load(std::memory_order_acquire)) orphans.push_back(st);
+    while (st->ring.pop(rec_buf_)) handle_ring_record(rec_buf_);
+  }
+}
+
+void Flusher::handle_ring_record(const std::vector<uint8_t>& rec) {
+  RingReader r(rec);
+  auto kind = static_cast<RingKind>(r.get<uint8_t>());
+  DropKind drop = kind == RingKind::ChildRestarted ? DropKind::Restart
+                  : kind == RingKind::Link         ? DropKind::Link
+                                                   : DropKind::Telemetry;
+  if (!conn_.is_open()) {
+    count_drop(drop);  // not kept while disconnected: live state goes in the next snapshot
+    return;
+  }
+  bool sent = false;
+  StringTable& st = strings();
+  switch (kind) {
+    case RingKind::ChildRestarted: {
+      proto::ChildRestarted m;
+      m.t_ns = r.get<uint64_t>();
+      m.supervisor = r.get<uint64_t>();
+      m.old_actor = r.get<uint64_t>();
+      m.new_actor = r.get<uint64_t>();
+      uint8_t reason = r.get<uint8_t>();
+      m.reason = static_cast<proto::ExitReason>(reason <= 5 ? reason : 5);
+      m.child_id = conn_.str(st.intern(r.text()));
+      m.reason_text = conn_.str(st.intern(r.text()));
+      sent = conn_.emit(m);
+      break;
+    }
+    case RingKind::Link: {
+      proto::Link m;
+      m.t_ns = r.get<uint64_t>();
+      m.a = r.get<uint64_t>();
+      m.b = r.get<uint64_t>();
+      uint8_t op = r.get<uint8_t>();
+      m.op = static_cast<proto::LinkOp>(op <= 3 ? op : 0);
+      sent = conn_.emit(m);
+      break;
+    }
+    case RingKind::Telemetry: {
+      proto::Telemetry m;
+      m.t_ns = r.get<uint64_t>();
+      m.actor = r.get<uint64_t>();
+      m.event = conn_.str(st.intern(r.text()));
+      m.n_measurements = std::min<uint8_t>(r.get<uint8_t>(), proto::kMaxTelemetryFields);
+      for (uint8_t i = 0; i < m.n_measurements; ++i) {
+        m.measurements[i].key = conn_.str(st.intern(r.text()));
+        m.measurements[i].value = r.get<double>();
+      }
+      m.n_metadata = std::min<uint8_t>(r.get<uint8_t>(), proto::kMaxTelemetryFields);
+      for (uint8_t i = 0; i < m.n_metadata; ++i) {
+        m.metadata[i].key = conn_.str(st.intern(r.text()));
+        m.metadata[i].value = r.text();
+      }
+      sent = m.event != 0 && conn_.emit(m);
+      break;
+    }
+    default:
+      drop = DropKind::Other;
+      break;
+  }
+  if (!sent) count_drop(drop);
+}
+
+void Flusher::emit_changed_stats(std::vector<ThreadState*>& threads) {
+  Shared& sh = shared();
+  recheck_next_.clear();
+  auto remember = [&](actorscope_actor* a) {
+    if (recheck_next_.size() >= kMaxRecheck) return;
+    recheck_next_.push_back({a, load(a->enqueued), load(a->dequeued), load(a->busy_ticks), load(a->depth),
+                             load(a->restarts)});
+  };
+  // Clear the dirty bytes BEFORE reading the counters: a hook that runs after the read
+  // sees a clear byte and marks the cell again.
+  auto clear = [](actorscope_actor* a) {
+    __atomic_store_n(&a->send_dirty, uint8_t(0), __ATOMIC_RELAXED);
+    __atomic_store_n(&a->recv_dirty, uint8_t(0), __ATOMIC_RELAXED);
+  };
+  auto report = [&](actorscope_actor* a) {
+    if (!reported_live(load_state(a))) return;  // spawn or exit reports carry its counters
+    emit_stats(a);
+    remember(a);
+  };
+
+  dirty_.clear();
+  for (ThreadState* st : threads) st->dirty.drain([&](actorscope_actor* a) { dirty_.push_back(a); });
+  std::sort(dirty_.begin(), dirty_.end());
+  dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
+  for (actorscope_actor* a : dirty_) clear(a);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  for (actorscope_actor* a : dirty_) report(a);
+
+  // A dirty buffer overflowed: walk every cell (no list of them is kept, memory stays flat).
+  if (sh.rescan.exchange(false)) {
+    cells().for_each([&](actorscope_actor* a) {
+      if (!load(a->send_dirty) && !load(a->recv_dirty)) return;
+      clear(a);
+      __atomic_thread_fence(__ATOMIC_SEQ_CST);
+      report(a);
+    });
+  }
+
+  // A hook whose counter store was still in flight when the byte was cleared is caught
+  // here, one flush later, instead of waiting for that actor's next message.
+  for (const Recheck& r : recheck_) {
+    actorscope_actor* a = r.cell;
+    if (std::binary_search(dirty_.begin(), dirty_.end(), a) || !reported_live(load_state(a))) continue;
+    if (load(a->enqueued) != r.enqueued || load(a->dequeued) != r.dequeued || load(a->busy_ticks) != r.busy_ticks ||
+        load(a->depth) != r.depth || load(a->restarts) != r.restarts) {
+      emit_stats(a);
+    }
+  }
+  recheck_.swap(recheck_next_);
+}
+
+void Flusher::emit_type_totals(bool all) {
+  auto& totals = type_totals();
+  for (size_t i = 0; i < totals.size(); ++i) {
+    TypeTotal& t = totals[i];
+    if (!all && !t.changed) continue;
+    if (!conn_.is_open()) continue;  // stays changed; the next snapshot sends it anyway
+    proto::TypeTotals m;
+    m.type = conn_.str(type_string(static_cast<uint16_t>(i)));
+    m.spawned = t.spawned;
+    m.exited = t.exited;
+    m.enqueued = t.enqueued;
+    m.dequeued = t.dequeued;
+    m.busy_ns = t.busy_ns;
+    m.hist = t.hist;
+    if (conn_.emit(m)) t.changed = false;
+  }
+}
+
+void Flusher::emit_dropped() {
+  proto::Dropped d;
+  for (size_t i = 0; i < proto::kDropKindCount; ++i) d.counts[i] = shared().drops[i].load(std::memory_order_relaxed);
+  conn_.emit(d);
+}
+
+}  // namespace actorscope::agent

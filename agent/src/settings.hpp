@@ -1,0 +1,42 @@
+// The agent's settings: the C config merged with the environment, validated once at start.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "actorscope/agent.h"
+
+namespace actorscope::agent {
+
+struct Address {
+  enum class Kind { None, Tcp, Unix } kind = Kind::None;
+  std::string host;  // tcp
+  uint16_t port = 0;  // tcp
+  std::string path;  // unix
+  std::string text;  // as given, for log lines
+};
+
+struct Settings {
+  Address collector;
+  std::string node;
+  std::string token;
+  std::string host;
+  std::string program;
+  uint32_t flush_ms = 100;
+  uint32_t ring_bytes = 65536;
+  uint64_t memory_budget = 16u << 20;
+  uint32_t max_strings = 65536;
+  uint32_t backoff_min_ms = 250;
+  uint32_t backoff_max_ms = 30000;
+  bool disabled = false;
+  bool allow_commands = false;
+};
+
+// Parses "tcp:HOST:PORT" or "unix:PATH"; false with a one-line reason otherwise.
+bool parse_address(const std::string& text, Address& out, std::string& error);
+
+// Fills s from c (may be NULL) and the environment. False with a one-line reason when
+// the user gave something unusable (bad address, unreadable token file).
+bool resolve_settings(const actorscope_config* c, Settings& s, std::string& error);
+
+}  // namespace actorscope::agent

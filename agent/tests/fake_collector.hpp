@@ -1,0 +1,96 @@
+// A tiny in-test collector: accepts agents on a unix socket or loopback TCP and decodes
+// everything they send with the protocol codec, so tests can assert on what arrived.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actorscope/protocol/codec.hpp"
+
+namespace actorscope::testing {
+
+struct SeenActor {
+  proto::ActorSpawned spawned;
+  std::string name, type, child_id;
+};
+struct SeenExit {
+  proto::ActorExited exited;
+  std::string text;
+};
+struct SeenRestart {
+  proto::ChildRestarted restart;
+  std::string child_id, text;
+};
+struct SeenTelemetry {
+  uint64_t actor = 0;
+  std::string event;
+  std::map<std::string, double> measurements;
+  std::map<std::string, std::string> metadata;
+};
+
+// Everything received, across connections (strings are resolved per connection).
+struct Seen {
+  std::vector<proto::Hello> hellos;
+  std::map<uint64_t, SeenActor> actors;  // every actor ever spawned
+  std::map<uint64_t, SeenExit> exits;
+  std::vector<SeenRestart> restarts;
+  std::vector<proto::Link> links;
+  std::vector<SeenTelemetry> telemetry;
+  std::map<uint64_t, proto::ActorStats> stats;  // latest per actor
+  std::map<std::string, proto::TypeTotals> totals;  // latest per type name
+  proto::Dropped dropped;
+  int snapshots_begun = 0, snapshots_ended = 0;
+  uint64_t last_snapshot_announced = 0;     // SnapshotBegin.actors
+  std::set<uint64_t> last_snapshot_actors;  // ActorSpawned inside the latest snapshot
+  int heartbeats = 0, goodbyes = 0, connections = 0;
+  std::vector<std::string> errors;  // decode errors: a correct agent causes none
+};
+
+class FakeCollector {
+ public:
+  enum class Transport { Unix, Tcp };
+  explicit FakeCollector(Transport t = Transport::Unix, std::string unix_path = "");
+  ~FakeCollector();
+
+  // The address to give the agent: "unix:..." or "tcp:127.0.0.1:PORT".
+  const std::string& address() const { return address_; }
+  // Answer Hellos with a Reject carrying this message instead of a Welcome.
+  void reject_with(std::string message) { reject_ = std::move(message); }
+  // Closes the current agent connection from the collector's side.
+  void drop_connection();
+
+  // Polls pred under the lock until it holds or the timeout passes.
+  bool wait_for(const std::function<bool(const Seen&)>& pred, std::chrono::seconds timeout = std::chrono::seconds(30));
+  Seen seen();
+
+ private:
+  void serve();
+  void handle(int fd);
+
+  std::string dir_, address_, reject_;
+  int listen_fd_ = -1;
+  std::atomic<int> conn_fd_{-1};
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Seen seen_;
+  std::thread thread_;
+};
+
+// A fresh private directory under $TMPDIR, removed by the destructor.
+struct TempDir {
+  TempDir();
+  ~TempDir();
+  std::string path;
+};
+
+}  // namespace actorscope::testing

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the agent into a fresh prefix and builds the README's examples against it:
+# the C one with pkg-config, the C++ one with find_package(actorscope).
+set -euo pipefail
+build_dir=$1 source_dir=$2 cmake=${3:-cmake}
+work=$(mktemp -d "${TMPDIR:-/tmp}/actorscope-install-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+prefix=$work/prefix
+
+"$cmake" --install "$build_dir" --prefix "$prefix" --component agent >/dev/null
+test -f "$prefix/include/actorscope/agent.h"
+test -f "$prefix/include/actorscope/agent.hpp"
+if [ -e "$prefix/include/actorscope/protocol" ]; then
+  echo "protocol headers were installed; the agent must not need them" >&2
+  exit 1
+fi
+
+# C, with pkg-config (the command in agent/README.md).
+export PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name actorscope-agent.pc)")
+cp "$source_dir/examples/example.c" "$source_dir/examples/example.cpp" "$work/"
+cd "$work"
+cc -std=c99 -Wall -Wextra example.c $(pkg-config --cflags --libs actorscope-agent) -o example-c
+env -u ACTORSCOPE_COLLECTOR ./example-c 0.2
+
+# C++, with find_package (the project in agent/README.md).
+mkdir project
+cp "$source_dir/tests/installed/CMakeLists.txt" example.cpp project/
+"$cmake" -S project -B project/build -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+"$cmake" --build project/build >/dev/null
+env -u ACTORSCOPE_COLLECTOR ./project/build/example-cpp 0.2
+echo "installed agent: C and C++ examples built and ran"
+
+# The README shows these very files.
+extract() {  # prints the fenced block that follows the marker line naming $1
+  awk -v name="$1" 'index($0, "<!-- " name " ") == 1 {on = 1; next}
+                    on == 1 && /^```/ {on = 2; next}
+                    on == 2 && /^```$/ {exit}
+                    on == 2 {print}' "$source_dir/README.md"
+}
+extract example.c | diff -u "$source_dir/examples/example.c" - >&2 || { echo "README's C example differs from examples/example.c" >&2; exit 1; }
+extract example.cpp | diff -u "$source_dir/examples/example.cpp" - >&2 || { echo "README's C++ example differs from examples/example.cpp" >&2; exit 1; }
+extract CMakeLists.txt | diff -u "$source_dir/tests/installed/CMakeLists.txt" - >&2 || { echo "README's CMakeLists.txt differs" >&2; exit 1; }
+echo "README examples match the compiled files"
