@@ -9,7 +9,7 @@ PKGS=(
   libncurses-dev tmux
   libimgui-dev libglfw3-dev libgl-dev libstb-dev xvfb xauth libgl1-mesa-dri
   libasio-dev liblz4-dev
-  curl python3
+  curl python3 fonts-dejavu-core
 )
 missing=()
 for p in "${PKGS[@]}"; do

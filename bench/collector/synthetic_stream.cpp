@@ -1,6 +1,8 @@
 // Builds the synthetic stream with the real codec, cut into agent-sized batches.
 #include "synthetic_stream.hpp"
 
+#include <algorithm>
+#include <numeric>
 #include <random>
 #include <string>
 
@@ -93,8 +95,12 @@ SyntheticStream make_stream(const StreamShape& shape) {
   uint64_t restarts_left = shape.restarts, telemetry_left = shape.telemetry;
   uint64_t restarts_per_round = shape.restarts / std::max<uint64_t>(shape.stats_rounds, 1);
   uint64_t telemetry_per_round = shape.telemetry / std::max<uint64_t>(shape.stats_rounds, 1);
+  std::vector<size_t> order(cells.size());
+  std::iota(order.begin(), order.end(), size_t{0});
   for (uint64_t round = 0; round < shape.stats_rounds; ++round) {
-    for (auto& c : cells) {
+    if (shape.shuffled_stats) std::shuffle(order.begin(), order.end(), rng);
+    for (size_t at : order) {
+      proto::ActorStats& c = cells[at];
       uint64_t n = 1 + rng() % 20;
       c.enqueued += n;
       c.dequeued += n - (rng() % 2);

@@ -22,6 +22,9 @@ struct StreamShape {
   uint64_t restarts = 10'000;   // crash + restart + respawn triples
   uint64_t telemetry = 50'000;
   size_t batch_bytes = 64 * 1024;  // payload size at which a batch is cut, like an agent flush
+  // Stats records of a round in a random order instead of spawn order: an agent whose
+  // cells are flushed as they turn dirty, across threads, is closer to this.
+  bool shuffled_stats = false;
 };
 
 SyntheticStream make_stream(const StreamShape& shape);

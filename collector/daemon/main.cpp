@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   actorscope::serve::ServeOptions serve_options;
   serve_options.allow_commands = opt.allow_commands;
   serve_options.token = opt.server.token;
+  serve_options.connection_bound_bytes = opt.server.max_output_bytes;
   auto serve_counters = actorscope::serve::install(server, model, serve_options);
 #endif
 
@@ -86,7 +87,6 @@ int main(int argc, char** argv) {
     exposer->RegisterCollectable(collectable);
   }
 
-  std::atomic<bool> stop_replay{false};
   std::atomic<bool> exiting{false};    // set before waking the signal thread ourselves
   std::atomic<bool> signalled{false};  // the signal thread has returned from sigwait
   std::thread signal_thread([&] {
@@ -95,32 +95,40 @@ int main(int argc, char** argv) {
     signalled.store(true);
     if (exiting.load()) return;
     log_line(LogLevel::Info, std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
-    stop_replay.store(true);
     server.stop();
   });
 
   if (!opt.replay.empty()) {
+    // The replay runs on the loop, after the listeners open: viewers and /metrics see it
+    // progress. At a real-time speed the entries arrive as if live (the collector's own
+    // clock); at full speed the recorded clock drives the model until the end.
     ReplayOptions ro;
     ro.speed = opt.replay_speed;
     ro.model_mutex = &model_mutex;
-    ro.stop = &stop_replay;
-    ReplayResult r = replay(opt.replay, model, ro);
-    if (!r.ok) {
-      log_line(LogLevel::Error, "replay failed: " + r.error);
-      server.stop();
+    ro.live_clock = opt.replay_speed > 0;
+    auto replayer = std::make_unique<Replayer>(model, ro);
+    if (!replayer->open(opt.replay, error)) {
+      log_line(LogLevel::Error, "replay failed: " + error);
       exiting.store(true);
       pthread_kill(signal_thread.native_handle(), SIGTERM);
       signal_thread.join();
       return 1;
     }
-    log_line(LogLevel::Info, "replayed " + std::to_string(r.records) + " records in " + std::to_string(r.batches) +
-                                 " batches from " + std::to_string(r.connections) + " connections of " + opt.replay);
+    std::string path = opt.replay;
+    server.replay_on_loop(std::move(replayer), [path](const ReplayResult& r) {
+      if (!r.ok) {
+        log_line(LogLevel::Error, "replay stopped: " + r.error + " (what came before stays loaded)");
+        return;
+      }
+      log_line(LogLevel::Info, "replayed " + std::to_string(r.records) + " records in " + std::to_string(r.batches) +
+                                   " batches from " + std::to_string(r.connections) + " connections of " + path);
+    });
   }
 
   if (!server.start(error)) {
     log_line(LogLevel::Error, error);
     exiting.store(true);
-      pthread_kill(signal_thread.native_handle(), SIGTERM);
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
     signal_thread.join();
     return 1;
   }

@@ -24,8 +24,8 @@ std::string usage() {
        "  --allow-remote           allow non-loopback listen and metrics addresses\n"
        "  --token-file FILE        agents and viewers must present the token in FILE\n"
        "  --record FILE            append every ingest frame to FILE (for replay)\n"
-       "  --replay FILE            load a recorded FILE into the model, then keep serving\n"
-       "  --replay-speed X         0: as fast as possible (default); 1: real time\n"
+       "  --replay FILE            replay a recorded FILE into the model while serving\n"
+       "  --replay-speed X         0: as fast as possible, recorded clock (default); 1: real time\n"
        "  --allow-commands         let viewers send commands (kill) to agents that allow them\n"
        "  --log-level LEVEL        error, warn, info (default) or debug\n"
        "  --help                   this text\n"
@@ -46,6 +46,10 @@ std::string usage() {
     << "  --gone-node-ttl S          seconds a disconnected node is remembered ("
     << m.gone_node_ttl_ns / kNsPerSecond << ")\n"
     << "  --max-string-id N          largest agent string id accepted (" << m.max_string_id << ")\n"
+    << "  --max-strings N            distinct names, types and reasons kept; new ones read 'other'; 0: no limit ("
+    << m.max_strings << ")\n"
+    << "  --max-string-bytes BYTES   ... and their bytes; 0: no limit (" << m.max_string_bytes << ")\n"
+    << "  --max-links N              links and monitors kept per actor (" << m.max_links_per_actor << ")\n"
     << "Lints:\n"
     << "  --lint-growth-samples N    mailbox grew in N samples in a row ... (" << m.mailbox_growth_samples << ")\n"
     << "  --lint-growth-min N        ... and by more than N messages (" << m.mailbox_growth_min << ")\n"
@@ -184,6 +188,15 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--max-string-id") {
       if (!value(v) || !to_u64(flag, v, 1u << 30, n, error)) return ParseOutcome::Error;
       o.model.max_string_id = static_cast<uint32_t>(n);
+    } else if (flag == "--max-strings") {
+      if (!value(v) || !to_u64(flag, v, 1ull << 32, n, error)) return ParseOutcome::Error;
+      o.model.max_strings = n;
+    } else if (flag == "--max-string-bytes") {
+      if (!value(v) || !to_u64(flag, v, 1ull << 40, n, error)) return ParseOutcome::Error;
+      o.model.max_string_bytes = n;
+    } else if (flag == "--max-links") {
+      if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
+      o.model.max_links_per_actor = n;
     } else if (flag == "--lint-growth-samples") {
       if (!value(v) || !to_u64(flag, v, 255, n, error)) return ParseOutcome::Error;
       o.model.mailbox_growth_samples = static_cast<unsigned>(n);

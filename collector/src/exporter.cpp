@@ -205,6 +205,18 @@ std::vector<MetricFamily> render_model(const Model& model, const ExporterSetting
     f.add({}, static_cast<double>(st.events_dropped));
   }
   {
+    FamilyBuilder f(out, "actorscope_collector_strings_dropped_total",
+                    "New names, types and reason texts not kept because the string pool was full (they read \"other\")",
+                    MetricType::Counter, 0, folded);
+    f.add({}, static_cast<double>(st.strings_dropped));
+  }
+  {
+    FamilyBuilder f(out, "actorscope_collector_links_dropped_total",
+                    "Links and monitors not kept because an actor already had the most kept per actor",
+                    MetricType::Counter, 0, folded);
+    f.add({}, static_cast<double>(st.links_dropped));
+  }
+  {
     FamilyBuilder f(out, "actorscope_collector_model_memory_bytes", "Estimate of the memory the model holds",
                     MetricType::Gauge, 0, folded);
     f.add({}, static_cast<double>(st.memory_bytes));
@@ -234,7 +246,7 @@ std::vector<MetricFamily> MetricsCollectable::Collect() const {
     std::lock_guard<std::mutex> lock(mutex_);
     out = render_model(model_, settings_, &folded);
   }
-  folded_.fetch_add(folded, std::memory_order_relaxed);
+  folded_.store(folded, std::memory_order_relaxed);
   uint64_t dummy = 0;
   if (server_counters_) {
     ServerCounters c = server_counters_();
@@ -282,10 +294,10 @@ std::vector<MetricFamily> MetricsCollectable::Collect() const {
     }
   }
   {
-    FamilyBuilder f(out, "actorscope_collector_series_folded_total",
-                    "Label sets folded into \"other\" over the series cap, summed over scrapes", MetricType::Counter, 0,
-                    dummy);
-    f.add({}, static_cast<double>(folded_.load(std::memory_order_relaxed)));
+    FamilyBuilder f(out, "actorscope_collector_series_folded",
+                    "Label sets folded into \"other\" by this scrape, over the series cap of each metric family",
+                    MetricType::Gauge, 0, dummy);
+    f.add({}, static_cast<double>(folded));
   }
   uint64_t took = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());

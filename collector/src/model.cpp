@@ -100,6 +100,7 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& h) {
   NodeData* n;
   auto it = m.by_name.find(h.node);
   EventKind kind;
+  uint64_t unseen_before = 0;
   if (it == m.by_name.end()) {
     m.nodes.push_back(std::make_unique<NodeData>());
     key = static_cast<NodeKey>(m.nodes.size());
@@ -119,6 +120,7 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& h) {
       // A new process: its actors, ids and cumulative counters start over.
       ++n->info.app_restarts;
       kind = EventKind::NodeRestarted;
+      unseen_before = n->info.unseen_exits;
       m.remove_all_actors(*n);
       for (TypeAggregate& t : n->types) {
         t.spawns.fold();
@@ -151,6 +153,9 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& h) {
   m.cached = nullptr;
   Event& e = m.push_event(kind, key);
   e.detail = h.node + " (pid " + std::to_string(h.pid) + ", " + h.program + ")";
+  if (n->info.unseen_exits > unseen_before)
+    e.detail += "; " + std::to_string(n->info.unseen_exits - unseen_before) +
+                " actors of the previous process counted as exited (reason unknown)";
   m.note_change(key, ChangeKind::NodeChanged, 0);
   return key;
 }
@@ -288,6 +293,8 @@ ModelStats Model::stats() const {
   s.lints_active = m.lint_list.size();
   s.lints_over_cap = m.lints_over_cap;
   s.strings = m.pool.size();
+  s.strings_dropped = m.pool.dropped();
+  s.links_dropped = m.links_dropped;
   s.anomalies = m.anomalies;
   uint64_t mem = m.pool.memory_bytes() + m.events.capacity() * sizeof(Event) + m.journal.capacity() * sizeof(Change);
   for (const auto& p : m.nodes) {
@@ -297,24 +304,19 @@ ModelStats Model::stats() const {
     s.live_actors += n.info.live_actors;
     s.supervisors += n.supervisors.size();
     s.types += n.types.size();
+    s.links += n.link_ends;
     uint64_t table = n.rows.capacity() * sizeof(Actor) + n.index.memory_bytes() + n.free_rows.capacity() * sizeof(Row) +
                      n.watched.capacity() * sizeof(Row);
     s.actor_table_bytes += table;
     mem += table + n.strings.capacity() * sizeof(Str) + n.types.capacity() * sizeof(TypeAggregate) +
-           n.series.capacity() * sizeof(SeriesPoint) + n.orphans.size() * 64;
+           n.series.capacity() * sizeof(SeriesPoint) + n.orphans.size() * 64 +
+           n.links.size() * (sizeof(LinkSet) + 48) + n.link_ends * sizeof(ActorLink);
     for (const auto& [id, sup] : n.supervisors)
       mem += sizeof(Supervisor) + 48 + sup.history.capacity() * 8 + sup.per_child.capacity() * sizeof(ChildRestartCount);
     for (const auto& t : n.telemetry) mem += sizeof(TelemetryStats) + t.measurements.capacity() * sizeof(MeasurementStats);
   }
   s.memory_bytes = mem;
   return s;
-}
-
-proto::DecodeResult Model::apply_batch(NodeKey key, const uint8_t* payload, size_t len) {
-  ModelIngest ingest{*this, key};
-  proto::DecodeResult res = proto::decode_records(payload, len, ingest);
-  commit();
-  return res;
 }
 
 }  // namespace actorscope::collector

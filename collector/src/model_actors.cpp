@@ -131,10 +131,13 @@ Row Model::Impl::add_row(NodeData& n, const Actor& a) {
   } else {
     r = static_cast<Row>(n.rows.size());
     // Grow by a quarter, not double: rows are most of the memory per actor.
-    if (n.rows.size() == n.rows.capacity()) n.rows.reserve(n.rows.size() + std::max<size_t>(n.rows.size() / 4, 64));
+    if (n.rows.size() == n.rows.capacity()) {
+      n.rows.reserve(n.rows.size() + std::max<size_t>(n.rows.size() / 4, 64));
+      advise_huge_pages(n.rows.data(), n.rows.capacity() * sizeof(Actor));
+    }
     n.rows.push_back(a);
   }
-  n.index.insert(a.id, r, n.rows);
+  n.index.insert(a.id, r);
   return r;
 }
 
@@ -150,6 +153,7 @@ void Model::Impl::remove_row(NodeData& n, Row r) {
     c = next;
   }
   a.first_child = kNoRow;
+  remove_links_of(n, a);
   if (a.kind == proto::ActorKind::Supervisor) n.supervisors.erase(a.id);
   note_change(n.info.key, ChangeKind::ActorRemoved, a.id);
   n.index.erase(a.id, n.rows);
@@ -186,9 +190,18 @@ void Model::Impl::retire(NodeData& n, Actor& a) {
   t.mailbox_sum -= a.mailbox;
 }
 
+void Model::Impl::count_unseen_exit(NodeData& n, const Actor& a) {
+  TypeAggregate& t = n.types[a.type_slot];
+  ++t.exits.local;
+  ++t.exits_by_reason[static_cast<size_t>(proto::ExitReason::Unknown)];
+  ++n.info.unseen_exits;
+}
+
+// A new incarnation replaces the node's state: the old process's actors died with it.
 void Model::Impl::remove_all_actors(NodeData& n) {
   for (Row r = 0; r < n.rows.size(); ++r) {
     if (n.rows[r].id == 0) continue;
+    count_unseen_exit(n, n.rows[r]);
     retire(n, n.rows[r]);
     note_change(n.info.key, ChangeKind::ActorRemoved, n.rows[r].id);
   }
@@ -197,6 +210,8 @@ void Model::Impl::remove_all_actors(NodeData& n) {
   n.index.clear();
   n.orphans.clear();
   n.watched.clear();
+  n.links.clear();
+  n.link_ends = 0;
   n.supervisors.clear();
   n.root_first = kNoRow;
   n.info.live_actors = 0;
@@ -399,6 +414,13 @@ void Model::apply(NodeKey key, const proto::ActorStats& r) {
     m.anomaly(Anomaly::UnknownActor);
     return;
   }
+  m.apply_stats(*n, row, r);
+}
+
+void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r) {
+  Impl& m = *this;
+  NodeData* n = &nd;
+  NodeKey key = nd.info.key;
   Actor& a = n->rows[row];
   TypeAggregate& t = n->types[a.type_slot];
   a.seen_epoch = n->epoch;
@@ -457,7 +479,10 @@ void Model::apply(NodeKey key, const proto::SnapshotBegin& r) {
   // The agent says how many actors follow: room for them in one step (bounded, as the
   // count is the peer's word).
   size_t want = static_cast<size_t>(std::min<uint64_t>(r.actors, 1u << 24));
-  if (want > n->rows.capacity()) n->rows.reserve(want);
+  if (want > n->rows.capacity()) {
+    n->rows.reserve(want);
+    advise_huge_pages(n->rows.data(), n->rows.capacity() * sizeof(Actor));
+  }
   if (++n->epoch == 0) n->epoch = 1;  // 0 stays "never seen"
   m.note_change(key, ChangeKind::NodeChanged, 0);
 }
@@ -467,23 +492,18 @@ void Model::apply(NodeKey key, const proto::SnapshotEnd& r) {
   ++m.records;
   NodeData* n = m.node(key);
   if (!n || !n->info.snapshot_in_progress || r.snapshot != n->snapshot_id) return;
-  // What the snapshot did not describe exited while we were not looking.
+  // What the snapshot did not describe exited while we were not looking: counted as an
+  // exit whose reason we cannot know.
   for (Row row = 0; row < n->rows.size(); ++row) {
     Actor& a = n->rows[row];
     if (a.id == 0 || a.seen_epoch == n->epoch) continue;
+    m.count_unseen_exit(*n, a);
     m.retire(*n, a);
     m.remove_row(*n, row);
   }
   n->info.snapshot_in_progress = false;
   ++n->info.snapshots;
   m.note_change(key, ChangeKind::NodeChanged, 0);
-}
-
-void Model::apply(NodeKey key, const proto::Link& r) {
-  // Links and monitors are not modelled yet; counted so that nothing is silently lost.
-  (void)r;
-  ++impl_->records;
-  impl_->node(key);
 }
 
 }  // namespace actorscope::collector

@@ -3,6 +3,9 @@
 
 #include <map>
 #include <memory>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -13,67 +16,119 @@ namespace actorscope::collector {
 
 inline constexpr Str kUndefinedString = 0xffffffffu;
 
+// Asks for transparent huge pages under a large table (actor rows, the id index): stats
+// samples arrive in any order, and with 4 KiB pages most look-ups would also miss the TLB.
+// Only advice: without THP (or off Linux) nothing changes.
+inline void advise_huge_pages(const void* data, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHuge = 2u << 20;
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
 // Open-addressing index actor id -> row (linear probing, backward-shift deletion, no
-// tombstones). Slots hold row indices; the id is read from the row itself.
+// tombstones). A slot holds the row and the high half of the id's hash: a probe compares
+// hashes in the index and reads a row only when they match, and erase and grow never read
+// rows. The slot's home is the top bits of the hash (Fibonacci hashing spreads sequential
+// ids evenly).
 class ActorIndex {
  public:
   Row find(uint64_t id, const std::vector<Actor>& rows) const {
     if (slots_.empty()) return kNoRow;
-    size_t mask = slots_.size() - 1;
-    for (size_t i = hash(id) & mask;; i = (i + 1) & mask) {
-      Row r = slots_[i];
-      if (r == kNoRow) return kNoRow;
-      if (rows[r].id == id) return r;
+    uint32_t tag = tag_of(id);
+    for (size_t i = home(tag);; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.row == kNoRow) return kNoRow;
+      if (s.tag == tag && rows[s.row].id == id) return s.row;
     }
   }
-  void insert(uint64_t id, Row row, const std::vector<Actor>& rows) {
-    if ((size_ + 1) * 2 > slots_.size()) grow(rows);
-    place(id, row);
+  // The row of the first slot whose hash matches id's, without reading any row: a
+  // candidate to prefetch, which the caller must confirm (rows[r].id == id; else find()).
+  Row candidate(uint64_t id) const {
+    if (slots_.empty()) return kNoRow;
+    uint32_t tag = tag_of(id);
+    for (size_t i = home(tag);; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.row == kNoRow || s.tag == tag) return s.row;
+    }
+  }
+  // Brings the slot where the search for `id` starts into the cache. Unconditional on
+  // purpose: GCC 12 drops a prefetch that is alone inside an `if` (an empty index has
+  // shift 32, so this is a prefetch of its null data, which is harmless).
+  void prefetch(uint64_t id) const { __builtin_prefetch(slots_.data() + home(tag_of(id))); }
+  void insert(uint64_t id, Row row) {
+    if ((size_ + 1) * 2 > slots_.size()) grow();
+    place(Slot{row, tag_of(id)});
     ++size_;
   }
   void erase(uint64_t id, const std::vector<Actor>& rows) {
     if (slots_.empty()) return;
-    size_t mask = slots_.size() - 1;
-    size_t i = hash(id) & mask;
-    for (;; i = (i + 1) & mask) {
-      if (slots_[i] == kNoRow) return;
-      if (rows[slots_[i]].id == id) break;
+    uint32_t tag = tag_of(id);
+    size_t i = home(tag);
+    for (;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.row == kNoRow) return;
+      if (s.tag == tag && rows[s.row].id == id) break;
     }
     // Backward shift: pull later members of the probe run into the hole.
     size_t hole = i;
-    for (size_t j = (i + 1) & mask; slots_[j] != kNoRow; j = (j + 1) & mask) {
-      size_t home = hash(rows[slots_[j]].id) & mask;
-      bool movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+    for (size_t j = (i + 1) & mask_; slots_[j].row != kNoRow; j = (j + 1) & mask_) {
+      size_t h = home(slots_[j].tag);
+      bool movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
       if (movable) {
         slots_[hole] = slots_[j];
         hole = j;
       }
     }
-    slots_[hole] = kNoRow;
+    slots_[hole] = Slot{};
     --size_;
   }
   void clear() {
     slots_.clear();
+    mask_ = 0;
+    shift_ = 32;
     size_ = 0;
   }
-  size_t memory_bytes() const { return slots_.capacity() * sizeof(Row); }
+  size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
 
  private:
-  static size_t hash(uint64_t id) { return static_cast<size_t>((id * 0x9E3779B97F4A7C15ull) >> 17); }
-  void place(uint64_t id, Row row) {
-    size_t mask = slots_.size() - 1;
-    size_t i = hash(id) & mask;
-    while (slots_[i] != kNoRow) i = (i + 1) & mask;
-    slots_[i] = row;
+  struct Slot {
+    Row row = kNoRow;
+    uint32_t tag = 0;
+  };
+  static uint32_t tag_of(uint64_t id) { return static_cast<uint32_t>((id * 0x9E3779B97F4A7C15ull) >> 32); }
+  size_t home(uint32_t tag) const { return static_cast<size_t>(static_cast<uint64_t>(tag) >> shift_); }
+  void place(Slot s) {
+    size_t i = home(s.tag);
+    while (slots_[i].row != kNoRow) i = (i + 1) & mask_;
+    slots_[i] = s;
   }
-  void grow(const std::vector<Actor>& rows) {
-    std::vector<Row> old = std::move(slots_);
-    slots_.assign(old.empty() ? 64 : old.size() * 2, kNoRow);
-    for (Row r : old)
-      if (r != kNoRow) place(rows[r].id, r);
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    size_t size = old.empty() ? 64 : old.size() * 2;
+    slots_.reserve(size);
+    advise_huge_pages(slots_.data(), size * sizeof(Slot));
+    slots_.assign(size, Slot{});
+    mask_ = size - 1;
+    shift_ = 32 - static_cast<unsigned>(__builtin_ctzll(size));
+    for (const Slot& s : old)
+      if (s.row != kNoRow) place(s);
   }
-  std::vector<Row> slots_;
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  unsigned shift_ = 32;  // 32 - log2(slots); 32 when empty, so that every home is 0
   size_t size_ = 0;
+};
+
+// The links and monitors of one actor that has any (most have none: kept out of the row).
+struct LinkSet {
+  std::vector<ActorLink> ends;
+  uint64_t over_cap = 0;               // ends not kept because this set was full
 };
 
 struct NodeData {
@@ -85,6 +140,8 @@ struct NodeData {
   Row root_first = kNoRow;             // roots list; prev_sibling of the first is the last
   std::unordered_map<uint64_t, std::vector<Row>> orphans;  // by the parent id they wait for
   std::vector<Row> watched;            // rows whose mailbox was > 0 at their last sample
+  std::unordered_map<uint64_t, LinkSet> links;  // by live actor id; only actors with links
+  size_t link_ends = 0;                // sum of links[*].ends.size()
   std::vector<TypeAggregate> types;
   std::unordered_map<Str, uint32_t> type_slots;
   std::vector<TelemetryStats> telemetry;
@@ -129,6 +186,7 @@ struct LintKey {
 
 struct Model::Impl {
   explicit Impl(ModelSettings s) : settings(std::move(s)) {
+    pool.set_limits(settings.max_strings, settings.max_string_bytes);
     events.resize(settings.event_log_capacity ? settings.event_log_capacity : 1);
     journal.resize(settings.journal_capacity ? settings.journal_capacity : 1);
   }
@@ -161,6 +219,7 @@ struct Model::Impl {
   uint64_t lints_over_cap = 0;
 
   uint64_t records = 0;
+  uint64_t links_dropped = 0;
   std::array<uint64_t, kAnomalyCount> anomalies{};
 
   // ---- helpers ----
@@ -197,6 +256,8 @@ struct Model::Impl {
   }
 
   // Actor table (model_actors.cpp).
+  // Applies a stats sample to the live actor at `row` (the caller found it).
+  void apply_stats(NodeData& n, Row row, const proto::ActorStats& r);
   Row add_row(NodeData& n, const Actor& a);
   void remove_row(NodeData& n, Row r);
   void link_under(NodeData& n, Row r);
@@ -208,6 +269,13 @@ struct Model::Impl {
   Supervisor& supervisor_of(NodeData& n, const Actor& a);
   void update_supervisor_restarts(NodeData& n, Supervisor& s);
   void count_restart_label(NodeData& n, Str label, uint64_t delta);
+  // An actor left the table without an exit record (see Node::unseen_exits).
+  void count_unseen_exit(NodeData& n, const Actor& a);
+
+  // Links and monitors (model_links.cpp).
+  void add_link_end(NodeData& n, Row r, uint64_t other, LinkKind kind);
+  void remove_link_end(NodeData& n, uint64_t id, uint64_t other, LinkKind kind, bool all);
+  void remove_links_of(NodeData& n, Actor& a);
 
   // Lints (model_tick.cpp).
   void raise_lint(LintKind kind, NodeKey node, uint64_t actor, std::string text);

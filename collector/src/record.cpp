@@ -1,6 +1,7 @@
 // Record and replay: a file header, then framed entries (kind, connection, time, payload).
 #include "actorscope/collector/record.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -71,70 +72,99 @@ void Recorder::flush() {
   if (file_ && std::fflush(file_) != 0) ++write_errors_;
 }
 
-ReplayResult replay(const std::string& path, Model& model, const ReplayOptions& options) {
+struct Replayer::Impl {
+  Model& model;
+  ReplayOptions options;
+  std::string path;
+  std::FILE* file = nullptr;
+  std::vector<char> iobuf;
   ReplayResult res;
-  auto fail = [&](std::string why) {
+  std::unordered_map<uint64_t, NodeKey> nodes;  // recorded connection -> node
+  uint64_t index = 0;        // entries read
+  bool have_entry = false;   // an entry is read and waits until it is due
+  RecordEntry kind = RecordEntry::Hello;
+  uint64_t conn = 0;
+  uint64_t at = 0;
+  std::vector<uint8_t> payload;
+  uint64_t first_at = 0;     // recorded time of the first entry
+  uint64_t origin_ns = 0;    // caller's clock at the first step
+  bool started = false;
+  bool finished = false;
+
+  Impl(Model& m, ReplayOptions o) : model(m), options(std::move(o)) {}
+  ~Impl() {
+    if (file) std::fclose(file);
+  }
+  Replayer::State fail(std::string why) {
     res.ok = false;
     res.error = path + ": " + why;
-    return res;
-  };
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return fail(std::string("cannot open: ") + std::strerror(errno));
-  struct Closer {
-    std::FILE* f;
-    ~Closer() { std::fclose(f); }
-  } closer{f};
-  // Big reads: the replay is also the ingest benchmark.
-  std::vector<char> iobuf(1 << 20);
-  std::setvbuf(f, iobuf.data(), _IOFBF, iobuf.size());
-
-  uint8_t fh[kRecordFileHeaderSize];
-  if (std::fread(fh, 1, sizeof fh, f) != sizeof fh || std::memcmp(fh, kRecordMagic, sizeof kRecordMagic) != 0)
-    return fail("not an actorscope record file (bad magic)");
-  proto::Reader hr(fh + 8, 8);
-  uint16_t version = hr.u16();
-  if (version != kRecordVersion) return fail("record file version " + std::to_string(version) + " is not supported");
-
-  std::unordered_map<uint64_t, NodeKey> nodes;
-  std::vector<uint8_t> payload;
-  uint64_t first_at = 0;
-  auto wall_start = std::chrono::steady_clock::now();
-  for (uint64_t index = 0;; ++index) {
-    if (options.stop && options.stop->load(std::memory_order_relaxed)) break;
+    return finish(Replayer::State::Failed);
+  }
+  Replayer::State finish(Replayer::State s) {
+    finished = true;
+    if (file) std::fclose(file);
+    file = nullptr;
+    return s;
+  }
+  // Reads the next entry; false at the end of the file (or on error, with res set).
+  bool read_entry(bool& failed) {
+    failed = false;
     uint8_t eh[kRecordEntryHeaderSize];
-    size_t got = std::fread(eh, 1, sizeof eh, f);
-    if (got == 0) break;
-    if (got != sizeof eh) return fail("truncated entry header at entry " + std::to_string(index));
-    proto::Reader r(eh, sizeof eh);
-    auto kind = static_cast<RecordEntry>(r.u8());
-    uint64_t conn = r.u64();
-    uint64_t at = r.u64();
-    uint32_t len = r.u32();
-    if (len > options.max_frame) return fail("entry " + std::to_string(index) + " claims " + std::to_string(len) + " bytes");
-    payload.resize(len);
-    if (len > 0 && std::fread(payload.data(), 1, len, f) != len) return fail("truncated entry " + std::to_string(index));
-
-    if (options.speed > 0) {
-      if (first_at == 0) first_at = at == 0 ? 1 : at;
-      auto due = wall_start + std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(at - first_at) / options.speed));
-      std::this_thread::sleep_until(due);
+    size_t got = std::fread(eh, 1, sizeof eh, file);
+    if (got == 0) return false;
+    std::string where = "entry " + std::to_string(index);
+    if (got != sizeof eh) {
+      fail("truncated entry header at " + where);
+      failed = true;
+      return false;
     }
+    proto::Reader r(eh, sizeof eh);
+    kind = static_cast<RecordEntry>(r.u8());
+    conn = r.u64();
+    at = r.u64();
+    uint32_t len = r.u32();
+    if (len > options.max_frame) {
+      fail(where + " claims " + std::to_string(len) + " bytes");
+      failed = true;
+      return false;
+    }
+    payload.resize(len);
+    if (len > 0 && std::fread(payload.data(), 1, len, file) != len) {
+      fail("truncated " + where);
+      failed = true;
+      return false;
+    }
+    if (first_at == 0) first_at = at == 0 ? 1 : at;
+    ++index;
+    return true;
+  }
+  // Applies the entry that was read; false when it makes the replay fail.
+  bool apply(uint64_t now_ns) {
+    std::string where = "entry " + std::to_string(index - 1);
     std::unique_lock<std::mutex> lock;
     if (options.model_mutex) lock = std::unique_lock<std::mutex>(*options.model_mutex);
-    model.set_now(at);
+    uint64_t stamp = options.live_clock ? now_ns : at;
+    model.set_now(stamp);
     switch (kind) {
       case RecordEntry::Hello: {
         proto::Hello h;
         std::string err;
         proto::Reader pr(payload.data(), payload.size());
-        if (!proto::decode(pr, h, err)) return fail("entry " + std::to_string(index) + ": " + err);
+        if (!proto::decode(pr, h, err)) {
+          fail(where + ": " + err);
+          return false;
+        }
         nodes[conn] = model.on_hello(conn, h);
+        model.commit();
         ++res.connections;
         break;
       }
       case RecordEntry::Batch: {
         auto it = nodes.find(conn);
-        if (it == nodes.end()) return fail("entry " + std::to_string(index) + ": batch before its connection's hello");
+        if (it == nodes.end()) {
+          fail(where + ": batch before its connection's hello");
+          return false;
+        }
         proto::DecodeResult d = model.apply_batch(it->second, payload.data(), payload.size());
         res.records += d.records;
         ++res.batches;
@@ -157,11 +187,97 @@ ReplayResult replay(const std::string& path, Model& model, const ReplayOptions& 
         break;
       }
       default:
-        return fail("entry " + std::to_string(index) + " has unknown kind " + std::to_string(static_cast<unsigned>(kind)));
+        fail(where + " has unknown kind " + std::to_string(static_cast<unsigned>(kind)));
+        return false;
     }
-    model.tick(at);
+    if (!options.live_clock) model.tick(stamp);
+    return true;
   }
-  return res;
+};
+
+Replayer::Replayer(Model& model, ReplayOptions options) : impl_(std::make_unique<Impl>(model, std::move(options))) {}
+Replayer::~Replayer() = default;
+const ReplayResult& Replayer::result() const { return impl_->res; }
+const std::string& Replayer::path() const { return impl_->path; }
+const ReplayOptions& Replayer::options() const { return impl_->options; }
+
+bool Replayer::open(const std::string& path, std::string& error) {
+  Impl& m = *impl_;
+  m.path = path;
+  m.file = std::fopen(path.c_str(), "rb");
+  if (!m.file) {
+    error = path + ": cannot open: " + std::strerror(errno);
+    m.res.ok = false;
+    m.res.error = error;
+    return false;
+  }
+  // Big reads: the replay is also the ingest benchmark.
+  m.iobuf.resize(1 << 20);
+  std::setvbuf(m.file, m.iobuf.data(), _IOFBF, m.iobuf.size());
+  uint8_t fh[kRecordFileHeaderSize];
+  if (std::fread(fh, 1, sizeof fh, m.file) != sizeof fh || std::memcmp(fh, kRecordMagic, sizeof kRecordMagic) != 0) {
+    m.fail("not an actorscope record file (bad magic)");
+    error = m.res.error;
+    return false;
+  }
+  proto::Reader hr(fh + 8, 8);
+  uint16_t version = hr.u16();
+  if (version != kRecordVersion) {
+    m.fail("record file version " + std::to_string(version) + " is not supported");
+    error = m.res.error;
+    return false;
+  }
+  return true;
+}
+
+Replayer::State Replayer::step(uint64_t now_ns, size_t max_entries, uint64_t& wait_ns) {
+  Impl& m = *impl_;
+  wait_ns = 0;
+  if (m.finished || !m.file) return m.res.ok ? State::Done : State::Failed;
+  if (!m.started) {
+    m.started = true;
+    m.origin_ns = now_ns;
+  }
+  for (size_t n = 0; n < max_entries; ++n) {
+    if (m.options.stop && m.options.stop->load(std::memory_order_relaxed)) return m.finish(State::Done);
+    if (!m.have_entry) {
+      bool failed = false;
+      if (!m.read_entry(failed)) return failed ? State::Failed : m.finish(State::Done);
+      m.have_entry = true;
+    }
+    if (m.options.speed > 0) {
+      auto offset = static_cast<uint64_t>(static_cast<double>(m.at > m.first_at ? m.at - m.first_at : 0) / m.options.speed);
+      uint64_t due = m.origin_ns + offset;
+      if (now_ns < due) {
+        wait_ns = due - now_ns;
+        return State::Waiting;
+      }
+    }
+    m.have_entry = false;
+    if (!m.apply(now_ns)) return State::Failed;
+  }
+  return State::Ready;
+}
+
+static uint64_t steady_ns() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+ReplayResult replay(const std::string& path, Model& model, const ReplayOptions& options) {
+  Replayer r(model, options);
+  std::string error;
+  if (!r.open(path, error)) return r.result();
+  for (;;) {
+    uint64_t wait = 0;
+    Replayer::State s = r.step(steady_ns(), SIZE_MAX, wait);
+    if (s == Replayer::State::Done || s == Replayer::State::Failed) break;
+    if (s == Replayer::State::Waiting) {
+      // Sleep in short slices so that options.stop is seen.
+      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<uint64_t>(wait, 100'000'000)));
+    }
+  }
+  return r.result();
 }
 
 uint64_t replay_file(const std::string& path, Model& model) {

@@ -50,6 +50,7 @@ constexpr uint32_t kHelloMaxFrame = 64 * 1024;        // before the handshake, f
 constexpr uint64_t kDrainTimeoutNs = 2'000'000'000;   // time a closing peer gets to read our last words
 constexpr uint64_t kListenerTag = 1ull << 63;
 constexpr uint64_t kWakeTag = ~0ull;
+constexpr size_t kReplayEntriesPerTurn = 64;         // recorded frames applied between two looks at the sockets
 
 // Compares a presented token with the configured one in time independent of where they differ.
 bool token_matches(std::string_view presented, std::string_view secret) {
@@ -147,6 +148,23 @@ struct Server::Impl {
   ServerCounters published;           // what counters() returns
   Recorder recorder;
   uint64_t last_flush_ns = 0;
+  std::unique_ptr<Replayer> replayer;
+  std::function<void(const ReplayResult&)> replay_done;
+  bool replay_drives_clock = false;   // the replay's recorded clock ticks the model meanwhile
+  uint64_t replay_due_ns = 0;         // when the replay wants its next turn
+
+  // One turn of the replay: a bounded number of entries, so that the loop stays responsive.
+  void replay_turn(uint64_t now) {
+    if (!replayer || now < replay_due_ns) return;
+    uint64_t wait = 0;
+    Replayer::State st = replayer->step(now, kReplayEntriesPerTurn, wait);
+    replay_due_ns = st == Replayer::State::Waiting ? now + wait : now;
+    if (st == Replayer::State::Done || st == Replayer::State::Failed) {
+      std::unique_ptr<Replayer> r = std::move(replayer);
+      replay_drives_clock = false;
+      if (replay_done) replay_done(r->result());
+    }
+  }
 
   void publish() {
     counters.pending_connected = 0;
@@ -468,7 +486,7 @@ struct Server::Impl {
   }
 
   void on_tick(uint64_t now) {
-    {
+    if (!replay_drives_clock) {
       std::lock_guard<std::mutex> lock(model_mutex);
       model.tick(now);
     }
@@ -514,6 +532,13 @@ Server::~Server() {
 
 void Server::set_viewer_factory(ViewerFactory factory) { impl_->factory = std::move(factory); }
 
+void Server::replay_on_loop(std::unique_ptr<Replayer> replayer, std::function<void(const ReplayResult&)> done) {
+  impl_->replay_drives_clock = replayer != nullptr && !replayer->options().live_clock;
+  impl_->replayer = std::move(replayer);
+  impl_->replay_done = std::move(done);
+  impl_->replay_due_ns = 0;
+}
+
 bool Server::start(std::string& error) {
   Impl& s = *impl_;
   if (!s.settings.record_path.empty() && !s.recorder.open(s.settings.record_path, error)) return false;
@@ -556,7 +581,8 @@ void Server::run() {
   epoll_event events[64];
   while (!s.stopping.load()) {
     uint64_t now = clock_ns();
-    int timeout_ms = now >= next_tick ? 0 : static_cast<int>((next_tick - now) / 1'000'000 + 1);
+    uint64_t wake_at = s.replayer ? std::min(next_tick, s.replay_due_ns) : next_tick;
+    int timeout_ms = now >= wake_at ? 0 : static_cast<int>((wake_at - now) / 1'000'000 + 1);
     int n = ::epoll_wait(s.ep, events, 64, timeout_ms);
     if (n < 0 && errno != EINTR) {
       log_line(LogLevel::Error, std::string("epoll_wait failed: ") + std::strerror(errno));
@@ -581,6 +607,7 @@ void Server::run() {
       if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) s.on_readable(c, now);
       s.after_dispatch(now);
     }
+    s.replay_turn(now);
     if (now >= next_tick) {
       s.on_tick(now);
       s.after_dispatch(now);

@@ -73,6 +73,13 @@ class Stream {
     r.reason = reason;
     return add(r);
   }
+  Stream& link(uint64_t a, uint64_t b, proto::LinkOp op = proto::LinkOp::Link) {
+    proto::Link l;
+    l.a = a;
+    l.b = b;
+    l.op = op;
+    return add(l);
+  }
   // Applies what was accumulated as one batch and clears it.
   proto::DecodeResult apply(Model& m, NodeKey node) {
     auto r = m.apply_batch(node, buf_.data(), buf_.size());

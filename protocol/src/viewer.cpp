@@ -15,8 +15,17 @@ std::string_view name(EventKind k) {
     case EventKind::NodeUp: return "node_up";
     case EventKind::NodeDown: return "node_down";
     case EventKind::Command: return "command";
+    case EventKind::Warning: return "warning";
   }
   return "unknown";
+}
+std::string_view name(LinkKind k) {
+  switch (k) {
+    case LinkKind::Link: return "link";
+    case LinkKind::Monitors: return "monitors";
+    case LinkKind::MonitoredBy: return "monitored_by";
+  }
+  return "link";
 }
 std::string_view name(Metric m) {
   switch (m) {
@@ -95,7 +104,7 @@ bool event_fields(Reader& r, Event& m) {
   m.name = str(r);
   m.text = str(r);
   if (!r.ok()) return false;
-  if (!enum_in_range(kind, EventKind::Command) || reason >= kExitReasonCount) {
+  if (!enum_in_range(kind, EventKind::Warning) || reason >= kExitReasonCount) {
     r.fail("event kind or reason out of range");
     return false;
   }
@@ -490,7 +499,8 @@ void encode(Writer& w, const DetailReply& m) {
     b.varint(nl);
     for (size_t i = 0; i < nl; ++i) {
       b.varint(m.links[i].peer);
-      b.u8(static_cast<uint8_t>(m.links[i].op));
+      b.u8(static_cast<uint8_t>(m.links[i].kind));
+      b.varint(m.links[i].count);
     }
     size_t ne = std::min(m.events.size(), kMaxPageEvents);
     b.varint(ne);
@@ -514,9 +524,10 @@ bool decode_body(Reader& r, DetailReply& m) {
   m.links.resize(static_cast<size_t>(n));
   for (auto& l : m.links) {
     l.peer = r.varint();
-    uint8_t op = r.u8();
-    if (r.ok() && !enum_in_range(op, LinkOp::Demonitor)) r.fail("link op out of range");
-    l.op = static_cast<LinkOp>(op);
+    uint8_t kind = r.u8();
+    l.count = r.varint32();
+    if (r.ok() && !enum_in_range(kind, LinkKind::MonitoredBy)) r.fail("link kind out of range");
+    l.kind = static_cast<LinkKind>(kind);
   }
   return r.ok() && embedded_events(r, m.events);
 }

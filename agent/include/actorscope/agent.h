@@ -142,7 +142,7 @@ void actorscope_exit(actorscope_actor* a, actorscope_reason reason, const char* 
 /* A supervisor restarted one of its children. new_id 0: the restart failed. */
 void actorscope_child_restarted(actorscope_actor* supervisor, const char* child_id, uint64_t old_id,
                                 uint64_t new_id, actorscope_reason reason, const char* text);
-/* Links and monitors between two actors, by id. */
+/* Links and monitors between two actors, by id. ACTORSCOPE_MONITOR / ACTORSCOPE_DEMONITOR: a monitors b. */
 void actorscope_link(uint64_t a, uint64_t b, actorscope_link_op op);
 
 /* ---- messages (hot path: inline, no locks, no allocation) ------------------------------ */

@@ -29,6 +29,8 @@ class MetricsCollectable : public prometheus::Collectable {
                      std::function<ServerCounters()> server_counters = {});
   std::vector<prometheus::MetricFamily> Collect() const override;
 
+  // Label sets the last scrape folded into "other" (a gauge: the same label set folded
+  // at every scrape counts once per scrape, not once per scrape summed).
   uint64_t series_folded() const { return folded_.load(std::memory_order_relaxed); }
   double last_scrape_seconds() const;
 

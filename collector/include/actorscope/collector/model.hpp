@@ -99,6 +99,13 @@ class Model {
   }
   Row first_child_of(NodeKey node, uint64_t parent) const;
 
+  // ---- reading: links and monitors ----------------------------------------------------------
+  // The links and monitors of a live actor, oldest first; empty when it has none. At most
+  // ModelSettings::max_links_per_actor; valid until the next mutation.
+  std::span<const ActorLink> links(NodeKey node, uint64_t id) const;
+  // Links and monitors of that actor that were not kept because its set was full.
+  uint64_t links_over_cap(NodeKey node, uint64_t id) const;
+
   // ---- reading: supervisors -----------------------------------------------------------------
   const Supervisor* supervisor(NodeKey node, uint64_t actor) const;
   // Restarts within the current period / intensity, at the model's clock (0 when the

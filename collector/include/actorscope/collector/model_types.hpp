@@ -48,6 +48,11 @@ struct Node {
   uint64_t restarts = 0;           // child restarts seen (all supervisors)
   uint64_t crashes = 0;            // abnormal exits seen
   uint64_t telemetry_events = 0;
+  // Actors removed without an exit record: those a new incarnation's snapshot replaced
+  // (they died with the old process) and those a reconnect's snapshot no longer
+  // described (they exited while the collector was not connected). Counted as exits
+  // with reason unknown.
+  uint64_t unseen_exits = 0;
 };
 
 // ---- actors ----------------------------------------------------------------------------
@@ -67,7 +72,7 @@ struct Actor {
   proto::ActorKind kind = proto::ActorKind::Worker;
   proto::RestartType restart = proto::RestartType::Permanent;
   proto::Strategy strategy = proto::Strategy::None;
-  uint8_t flags = 0;            // kActorOrphan | kActorWatched
+  uint8_t flags = 0;            // kActorOrphan | kActorWatched | kActorLinked
   uint32_t intensity = 0;       // supervisors
   uint32_t period_ms = 0;       // supervisors
   // Cumulative stats, as last reported.
@@ -87,6 +92,20 @@ struct Actor {
 };
 inline constexpr uint8_t kActorOrphan = 1;   // its parent is not (yet) known: listed as a root
 inline constexpr uint8_t kActorWatched = 2;  // on the model's list of non-empty mailboxes
+inline constexpr uint8_t kActorLinked = 4;   // has links or monitors (kept out of line, see ActorLink)
+
+// ---- links and monitors ------------------------------------------------------------------
+// One end of a link or monitor as seen from an actor. A Link record with op monitor means
+// `a` monitors `b`: a holds {b, Monitors}, b holds {a, MonitoredBy} (Erlang's `monitors`
+// and `monitored_by`). Links are symmetric: both hold {other, Link}.
+enum class LinkKind : uint8_t { Link = 0, Monitors = 1, MonitoredBy = 2 };
+std::string_view name(LinkKind k);
+
+struct ActorLink {
+  uint64_t other = 0;          // the actor at the other end (may live on no known row)
+  LinkKind kind = LinkKind::Link;
+  uint32_t count = 1;          // monitors: how many (each demonitor removes one); links: 1
+};
 
 // ---- supervisors -----------------------------------------------------------------------
 struct ChildRestartCount {
@@ -286,6 +305,9 @@ struct ModelStats {
   uint64_t lints_active = 0;
   uint64_t lints_over_cap = 0;
   uint64_t strings = 0;
+  uint64_t strings_dropped = 0;   // new strings past the pool's cap (they read as "other")
+  uint64_t links = 0;             // link and monitor ends held, all nodes
+  uint64_t links_dropped = 0;     // links and monitors not kept: an actor's set was full
   std::array<uint64_t, kAnomalyCount> anomalies{};
   uint64_t memory_bytes = 0;      // estimate of what the model holds
   uint64_t actor_table_bytes = 0; // the actor rows and their index only

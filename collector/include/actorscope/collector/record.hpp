@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -52,6 +53,10 @@ struct ReplayOptions {
   std::mutex* model_mutex = nullptr;         // held while applying each entry, when set
   const std::atomic<bool>* stop = nullptr;   // checked between entries, when set
   uint32_t max_frame = proto::kHardMaxFrame; // larger entries are refused as corrupt
+  // false: the model's clock follows the recorded arrival times, and the replay ticks the
+  // model. true: entries are stamped with the clock passed to Replayer::step() (as if
+  // they arrived now) and the caller ticks the model, as a live collector does.
+  bool live_clock = false;
 };
 
 struct ReplayResult {
@@ -63,7 +68,36 @@ struct ReplayResult {
   uint64_t bad_batches = 0;  // malformed batches (their connection ends there, as it did live)
 };
 
-// Reads a recorded file into the model.
+// Replays a recorded file a few entries at a time, so that a caller's event loop can
+// keep serving viewers and /metrics while it runs. Not thread-safe.
+class Replayer {
+ public:
+  enum class State : uint8_t {
+    Ready = 0,    // more entries are due: call step() again soon
+    Waiting = 1,  // the next entry is due in `wait_ns` (speed > 0)
+    Done = 2,     // the end of the file (or options.stop)
+    Failed = 3,   // result().error says why; what came before stays applied
+  };
+  Replayer(Model& model, ReplayOptions options = {});
+  ~Replayer();
+  Replayer(const Replayer&) = delete;
+  Replayer& operator=(const Replayer&) = delete;
+
+  // Opens the file and checks its header. False with a one-line error.
+  bool open(const std::string& path, std::string& error);
+  // Applies at most max_entries entries due at `now_ns` (any monotonic clock; the first
+  // call is the replay's time origin). wait_ns receives the time to the next due entry.
+  State step(uint64_t now_ns, size_t max_entries, uint64_t& wait_ns);
+  const ReplayResult& result() const;
+  const std::string& path() const;
+  const ReplayOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads a recorded file into the model (on the calling thread, sleeping at speed > 0).
 ReplayResult replay(const std::string& path, Model& model, const ReplayOptions& options = {});
 // Shorthand: replays at full speed and returns the number of records applied (0 on error).
 uint64_t replay_file(const std::string& path, Model& model);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "actorscope/collector/model.hpp"
+#include "actorscope/collector/record.hpp"
 #include "actorscope/protocol/messages.hpp"
 
 namespace actorscope::collector {
@@ -112,6 +113,12 @@ class Server {
   // Without a factory, viewer Hellos are rejected ("this collector does not serve viewers").
   // Set before start().
   void set_viewer_factory(ViewerFactory factory);
+
+  // Replays `replayer` (opened) on the loop thread once run() starts, a few entries per
+  // turn, so that viewers and /metrics see it progress. With options.live_clock the loop
+  // keeps ticking the model; without, the replay's recorded clock drives it until the
+  // replay ends. `done` runs on the loop thread at the end. Set before run().
+  void replay_on_loop(std::unique_ptr<Replayer> replayer, std::function<void(const ReplayResult&)> done = {});
 
   // Binds every listener. False with a one-line error (address in use, non-loopback
   // without allow_remote, bad address syntax).

@@ -19,6 +19,9 @@ struct ModelSettings {
   uint32_t max_string_id = 1u << 22;         // agent string ids at or above this are refused
   size_t max_lints = 10'000;                 // active lints kept (more are counted, not kept)
   size_t max_measurements_per_event = 32;    // distinct measurement keys kept per telemetry event
+  size_t max_links_per_actor = 64;           // link and monitor ends kept per actor (more are counted)
+  size_t max_strings = 1u << 20;             // distinct names, types and reason texts kept ...
+  size_t max_string_bytes = 64u << 20;       // ... and their bytes; new ones past either read "other"
 
   // Lints, evaluated once per series step.
   unsigned mailbox_growth_samples = 5;       // grew in each of this many consecutive samples ...

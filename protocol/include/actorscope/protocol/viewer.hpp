@@ -80,8 +80,9 @@ enum class EventKind : uint8_t {
   NodeUp = 5,
   NodeDown = 6,
   Command = 7,  // a command a viewer sent (kill), accepted or refused
+  Warning = 8,  // a lint raised or cleared
 };
-inline constexpr size_t kEventKindCount = 8;
+inline constexpr size_t kEventKindCount = 9;
 std::string_view name(EventKind k);
 inline constexpr uint32_t kind_bit(EventKind k) { return 1u << static_cast<unsigned>(k); }
 inline constexpr uint32_t kAllEventKinds = (1u << kEventKindCount) - 1;
@@ -238,9 +239,13 @@ struct ChainEntry {
   std::string name;
   std::string type;
 };
+// One end of a link or monitor, seen from the actor of a detail reply.
+enum class LinkKind : uint8_t { Link = 0, Monitors = 1, MonitoredBy = 2 };
+std::string_view name(LinkKind k);
 struct LinkEntry {
   uint64_t peer = 0;
-  LinkOp op = LinkOp::Link;
+  LinkKind kind = LinkKind::Link;
+  uint32_t count = 1;  // monitors: how many
 };
 struct DetailReply {
   uint64_t request = 0;

@@ -1,0 +1,55 @@
+// The collector's side of the viewer conversation: one Session per viewer, reading the Model
+// on the server's loop thread, streaming a snapshot and then deltas (protocol/VIEWER.md).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "actorscope/collector/model.hpp"
+#include "actorscope/collector/server.hpp"
+#include "actorscope/protocol/viewer.hpp"
+
+namespace actorscope::serve {
+
+struct ServeOptions {
+  bool allow_commands = false;       // --allow-commands: accept kill requests (the agent must allow them too)
+  std::string token;                 // the collector's token; commands need it, and need one set
+  size_t chunk_bytes = proto::viewer::kDefaultChunkBytes;  // payload of one View frame
+  uint8_t delta_hz = 10;             // deltas per second at most (a viewer may ask for fewer)
+  size_t snapshot_fill_bytes = 6u << 20;  // snapshot frames are queued up to this level per tick
+  size_t max_queue_bytes = 4u << 20;      // after its snapshot, a viewer queueing more is dropped
+  size_t connection_bound_bytes = 8u << 20;  // the server's per-connection output bound
+                                             // (ServerSettings::max_output_bytes): the two limits
+                                             // above are kept below it
+  size_t snapshot_events = 500;      // recent events sent with a snapshot
+  size_t events_per_tick = 2000;     // new events sent per delta at most (the rest follow)
+};
+
+// Counters shared by every session of one collector.
+struct ServeCounters {
+  std::atomic<uint64_t> viewers{0};          // current
+  std::atomic<uint64_t> viewers_total{0};
+  std::atomic<uint64_t> viewers_dropped{0};  // fell behind: closed
+  std::atomic<uint64_t> snapshots{0};
+  std::atomic<uint64_t> resnapshots{0};      // the journal no longer reached back
+  std::atomic<uint64_t> deltas{0};
+  std::atomic<uint64_t> bytes_queued{0};
+  std::atomic<uint64_t> commands_refused{0};
+  std::atomic<uint64_t> requests_failed{0};
+};
+
+// Makes the session of one viewer (used by install(); tests drive it with their own
+// Connection).
+std::unique_ptr<collector::Session> make_session(collector::Connection& conn, const collector::Model& model,
+                                                 const ServeOptions& options,
+                                                 std::shared_ptr<ServeCounters> counters);
+
+// Registers the viewer factory on the server. Call before Server::start(). The returned
+// counters live as long as any session.
+std::shared_ptr<ServeCounters> install(collector::Server& server, collector::Model& model, const ServeOptions& options);
+
+}  // namespace actorscope::serve

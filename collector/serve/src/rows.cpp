@@ -1,0 +1,161 @@
+// The projection of the Model onto the viewer conversation's rows.
+#include "actorscope/serve/rows.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace actorscope::serve {
+
+using collector::EventKind;
+
+uint64_t x100(double v) { return v > 0 && std::isfinite(v) ? static_cast<uint64_t>(std::llround(v * 100.0)) : 0; }
+
+wire::ActorRow actor_row(const collector::Model& model, collector::NodeKey node, const collector::Actor& a) {
+  wire::ActorRow r;
+  r.node = node;
+  r.actor = a.id;
+  r.parent = a.parent;
+  r.name = std::string(model.text(a.name));
+  r.type = std::string(model.text(a.type));
+  r.child_id = std::string(model.text(a.child_id));
+  r.kind = a.kind;
+  r.restart = a.restart;
+  r.strategy = a.strategy;
+  r.intensity = a.intensity;
+  r.period_ms = a.period_ms;
+  r.spawned_wall_ns = a.spawn_wall_ns;
+  return r;
+}
+
+wire::ActorStats actor_stats(const collector::Model& model, collector::NodeKey node, const collector::Actor& a) {
+  wire::ActorStats s;
+  s.node = node;
+  s.actor = a.id;
+  s.mailbox = a.mailbox;
+  s.enqueued = a.enqueued;
+  s.dequeued = a.dequeued;
+  s.busy_ns = a.busy_ns;
+  s.msgs_per_s_x100 = x100(a.messages_per_s);
+  if (a.kind == proto::ActorKind::Supervisor) {
+    if (const auto* sup = model.supervisor(node, a.id)) s.restarts = sup->restarts;
+    double used = model.restart_budget_used(node, a.id);
+    s.restarts_in_period = static_cast<uint32_t>(std::lround(used * a.intensity));
+  }
+  return s;
+}
+
+wire::NodeRow node_row(const collector::Model& model, const collector::Node& n) {
+  wire::NodeRow r;
+  r.node = n.key;
+  r.name = n.name;
+  r.host = n.host;
+  r.program = n.program;
+  r.pid = n.pid;
+  r.incarnation = n.incarnation;
+  r.connected = n.state == collector::NodeState::Connected;
+  r.actors = n.live_actors;
+  r.restarts = n.restarts;
+  for (const auto& t : model.types(n.key)) {
+    r.spawned += t.spawns.value();
+    r.exited += t.exits.value();
+    r.messages += t.dequeued();
+    r.mailbox_total += t.mailbox_sum;
+  }
+  for (uint64_t d : n.drops) r.drops += d;
+  for (const auto& l : model.lints())
+    if (l.node == n.key) ++r.lints;
+  auto series = model.series(n.key, 1);
+  if (!series.empty()) {
+    r.msgs_per_s_x100 = x100(series.back().messages_per_s);
+    r.restarts_per_min_x100 = x100(series.back().restarts_per_s * 60.0);
+  }
+  r.agent_bytes = n.heartbeat.agent_bytes;
+  return r;
+}
+
+wire::TelemetryRow telemetry_row(const collector::Model& model, const collector::TelemetryStats& t) {
+  wire::TelemetryRow r;
+  r.node = t.node;
+  r.event = std::string(model.text(t.event));
+  r.count = t.count;
+  r.per_s_x100 = x100(t.rate);
+  for (const auto& m : t.measurements) {
+    if (r.measurements.size() == wire::kMaxMeasurements) break;
+    r.measurements.push_back({std::string(model.text(m.key)), m.count, m.sum, m.min, m.max, m.last});
+  }
+  return r;
+}
+
+wire::Lint lint_row(const collector::Lint& l) {
+  wire::Lint r;
+  r.node = l.node;
+  r.actor = l.actor;
+  r.kind = std::string(collector::name(l.kind));
+  r.severity = l.kind == collector::LintKind::RestartStorm || l.kind == collector::LintKind::StuckActor
+                   ? wire::Severity::Critical
+                   : wire::Severity::Warning;
+  r.text = l.text;
+  return r;
+}
+
+namespace {
+wire::EventKind viewer_kind(EventKind k) {
+  switch (k) {
+    case EventKind::Exit: return wire::EventKind::Exited;
+    case EventKind::Crash: return wire::EventKind::Crashed;
+    case EventKind::Restart: return wire::EventKind::Restarted;
+    case EventKind::Telemetry: return wire::EventKind::Telemetry;
+    case EventKind::NodeConnected:
+    case EventKind::NodeReconnected:
+    case EventKind::NodeRestarted: return wire::EventKind::NodeUp;
+    case EventKind::NodeDisconnected:
+    case EventKind::NodeForgotten: return wire::EventKind::NodeDown;
+    case EventKind::LintRaised:
+    case EventKind::LintCleared: return wire::EventKind::Warning;
+  }
+  return wire::EventKind::Warning;
+}
+}  // namespace
+
+uint32_t model_kinds(uint32_t viewer_kinds) {
+  uint32_t out = 0;
+  for (size_t k = 0; k < collector::kEventKindCount; ++k)
+    if (viewer_kinds & wire::kind_bit(viewer_kind(static_cast<EventKind>(k)))) out |= 1u << k;
+  return out;
+}
+
+wire::Event event_row(const collector::Model& model, const collector::Event& e, int64_t wall_offset_ns) {
+  wire::Event r;
+  r.seq = e.seq;
+  r.wall_ns = e.wall_ns ? e.wall_ns : static_cast<uint64_t>(static_cast<int64_t>(e.at_ns) + wall_offset_ns);
+  r.node = e.node;
+  r.kind = viewer_kind(e.kind);
+  r.actor = e.actor;
+  r.reason = e.reason;
+  r.name = std::string(model.text(e.name));
+  switch (e.kind) {
+    case EventKind::Restart:
+      r.supervisor = e.other;
+      r.text = std::string(model.text(e.text));
+      break;
+    case EventKind::Telemetry: {
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "%g", e.value);
+      r.text = buf;
+      break;
+    }
+    case EventKind::Exit:
+    case EventKind::Crash:
+      r.text = std::string(model.text(e.text));
+      break;
+    default:
+      r.text = e.detail;
+      if (r.name.empty())
+        if (const auto* n = model.node(e.node)) r.name = n->name;
+      break;
+  }
+  if (r.text.empty() && !e.detail.empty()) r.text = e.detail;
+  return r;
+}
+
+}  // namespace actorscope::serve

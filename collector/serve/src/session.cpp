@@ -1,0 +1,463 @@
+// One viewer's session: subscription, streamed snapshot, deltas from the change journal,
+// requests and commands. Runs on the server's loop thread and reads the Model directly.
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <unordered_set>
+
+#include "actorscope/collector/log.hpp"
+#include "actorscope/serve/rows.hpp"
+#include "actorscope/serve/serve.hpp"
+
+namespace actorscope::serve {
+
+namespace {
+
+using collector::Model;
+using collector::NodeKey;
+
+uint64_t wall_now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+bool same_token(const std::string& a, const std::string& b) {
+  // Constant time in the length of the secret.
+  unsigned diff = a.size() == b.size() ? 0u : 1u;
+  for (size_t i = 0; i < b.size(); ++i) diff |= static_cast<unsigned>(static_cast<uint8_t>(i < a.size() ? a[i] : 0) ^ static_cast<uint8_t>(b[i]));
+  return diff == 0;
+}
+
+struct KeyHash {
+  size_t operator()(const std::pair<NodeKey, uint64_t>& k) const noexcept {
+    return std::hash<uint64_t>()(k.second * 0x9E3779B97F4A7C15ull ^ k.first);
+  }
+};
+
+template <class Msg>
+std::vector<uint8_t> encoded(const Msg& m) {
+  std::vector<uint8_t> out;
+  proto::Writer w(out);
+  wire::encode(w, m);
+  return out;
+}
+
+class ViewerSession final : public collector::Session {
+ public:
+  ViewerSession(collector::Connection& conn, const Model& model, ServeOptions options, std::shared_ptr<ServeCounters> counters)
+      : conn_(conn), model_(model), options_(std::move(options)), counters_(std::move(counters)) {
+    // Stay under the server's own bound, so that it is this session that decides (and says
+    // why) when a viewer falls behind, and a snapshot never trips the bound by itself.
+    size_t bound = std::max<size_t>(options_.connection_bound_bytes, 4 * options_.chunk_bytes);
+    options_.snapshot_fill_bytes = std::min(options_.snapshot_fill_bytes, bound / 2);
+    options_.max_queue_bytes = std::min(options_.max_queue_bytes, bound / 2);
+    ++counters_->viewers;
+    ++counters_->viewers_total;
+  }
+  ~ViewerSession() override { on_close(); }
+
+  void on_frame(const proto::FrameHeader& header, const uint8_t* payload, size_t len) override {
+    if (closed_) return;
+    if (header.type != proto::FrameType::View) return;  // Goodbye and others: nothing to do
+    auto res = wire::decode_messages(payload, len, *this);
+    if (!res.ok) close(std::string("malformed view frame: ") + (res.error ? res.error : "?"));
+    flush_out();
+  }
+
+  void on_tick(uint64_t now_ns) override {
+    if (closed_ || !subscribed_) return;
+    if (streaming_) {
+      continue_snapshot();
+    } else if (now_ns - last_delta_ns_ >= interval_ns_) {
+      if (conn_.queued_bytes() > options_.max_queue_bytes) {
+        ++counters_->viewers_dropped;
+        close("viewer fell behind: " + std::to_string(conn_.queued_bytes()) + " bytes queued (limit " +
+              std::to_string(options_.max_queue_bytes) + ")");
+        return;
+      }
+      last_delta_ns_ = now_ns;
+      send_delta();
+    }
+    flush_out();
+  }
+
+  void on_close() override {
+    if (!counted_closed_) {
+      counted_closed_ = true;
+      --counters_->viewers;
+    }
+    closed_ = true;
+  }
+
+  // ---- requests (decode_messages calls these) ----
+  void on(const wire::Subscribe& m) {
+    node_filter_ = 0;
+    if (!m.node.empty()) {
+      node_filter_ = model_.find_node(m.node);
+      if (node_filter_ == 0) {
+        fail(0, "unknown node '" + m.node + "'");
+        wanted_node_ = m.node;  // subscribed to a node that may appear later: show nothing yet
+      }
+    }
+    wanted_node_ = m.node;
+    uint8_t hz = m.delta_hz == 0 ? options_.delta_hz : std::min(m.delta_hz, options_.delta_hz);
+    hz = std::clamp<uint8_t>(hz, 1, wire::kMaxDeltaHz);
+    interval_ns_ = 1'000'000'000ull / hz;
+    subscribed_ = true;
+    start_snapshot();
+  }
+
+  void on(const wire::DetailRequest& m) {
+    wire::DetailReply r;
+    r.request = m.request;
+    r.node = m.node;
+    r.actor = m.actor;
+    const collector::Actor* a = model_.actor(m.node, m.actor);
+    r.found = a != nullptr;
+    if (a) {
+      for (const collector::Actor* p = model_.actor(m.node, a->parent); p && r.chain.size() < wire::kMaxChain;
+           p = model_.actor(m.node, p->parent))
+        r.chain.push_back({p->id, std::string(model_.text(p->name)), std::string(model_.text(p->type))});
+      for (const auto& l : model_.links(m.node, m.actor)) {
+        if (r.links.size() == wire::kMaxLinks) break;
+        wire::LinkKind kind = l.kind == collector::LinkKind::Monitors      ? wire::LinkKind::Monitors
+                              : l.kind == collector::LinkKind::MonitoredBy ? wire::LinkKind::MonitoredBy
+                                                                           : wire::LinkKind::Link;
+        r.links.push_back({l.other, kind, l.count});
+      }
+    }
+    collector::EventQuery q;
+    q.before_seq = model_.last_event_seq() + 1;
+    q.limit = 50;
+    q.node = m.node;
+    q.actor = m.actor;
+    int64_t off = wall_offset();
+    for (const auto* e : model_.events(q)) r.events.push_back(event_row(model_, *e, off));
+    append(r);
+  }
+
+  void on(const wire::EventsRequest& m) {
+    wire::EventsPage page;
+    page.request = m.request;
+    size_t limit = std::min<size_t>(std::max<uint32_t>(m.limit, 1), wire::kMaxPageEvents);
+    collector::EventQuery q;
+    q.before_seq = m.before_seq ? m.before_seq : model_.last_event_seq() + 1;
+    q.kinds = model_kinds(m.kinds);
+    q.node = m.node;
+    q.limit = 256;
+    int64_t off = wall_offset();
+    // The model filters by kind and node; the text filter is applied here, over a bounded scan.
+    size_t scanned = 0;
+    while (page.events.size() < limit && scanned < 100'000) {
+      auto batch = model_.events(q);
+      if (batch.empty()) break;
+      for (const auto* e : batch) {
+        ++scanned;
+        q.before_seq = e->seq;
+        wire::Event ev = event_row(model_, *e, off);
+        if (!m.text.empty() && ev.name.find(m.text) == std::string::npos && ev.text.find(m.text) == std::string::npos)
+          continue;
+        if (page.events.size() == limit) {
+          page.more = true;
+          break;
+        }
+        page.events.push_back(std::move(ev));
+      }
+      if (page.more) break;
+    }
+    append(page);
+  }
+
+  void on(const wire::SeriesRequest& m) {
+    wire::SeriesReply r;
+    r.request = m.request;
+    r.step_ms = static_cast<uint32_t>(model_.settings().series_step_ns / 1'000'000);
+    size_t n = std::min<size_t>(m.seconds ? m.seconds : 60, wire::kMaxSeriesPoints);
+    std::vector<NodeKey> nodes = m.node ? std::vector<NodeKey>{m.node} : model_.node_keys();
+    for (NodeKey k : nodes) {
+      auto pts = model_.series(k, n);
+      if (r.points.size() < pts.size()) r.points.insert(r.points.begin(), pts.size() - r.points.size(), 0.0);
+      size_t shift = r.points.size() - pts.size();  // align on the newest point
+      for (size_t i = 0; i < pts.size(); ++i) r.points[shift + i] += value(pts[i], m.metric);
+      if (!pts.empty()) r.end_wall_ns = std::max<uint64_t>(r.end_wall_ns, static_cast<uint64_t>(static_cast<int64_t>(pts.back().at_ns) + wall_offset()));
+    }
+    append(r);
+  }
+
+  void on(const wire::KillRequest& m) {
+    wire::CommandResult r;
+    r.request = m.request;
+    const collector::Actor* a = model_.actor(m.node, m.actor);
+    if (!options_.allow_commands)
+      r.message = "refused: this collector does not accept commands (start it with --allow-commands)";
+    else if (options_.token.empty())
+      r.message = "refused: commands need a collector token (--token-file)";
+    else if (!same_token(m.token, options_.token))
+      r.message = "refused: wrong token";
+    else if (!a)
+      r.message = "refused: actor " + std::to_string(m.actor) + " is not live on node " + std::to_string(m.node);
+    else
+      r.message = "refused: the agent cannot receive commands yet (no collector-to-agent command path)";
+    r.ok = false;
+    ++counters_->commands_refused;
+    collector::log_line(collector::LogLevel::Warn, "kill of actor " + std::to_string(m.actor) + " on node " +
+                                                       std::to_string(m.node) + " asked by viewer " + conn_.peer() +
+                                                       ": " + r.message);
+    append(r);
+  }
+
+  template <class Other>
+  void on(const Other&) {}  // collector -> viewer messages sent by a viewer: ignored
+
+ private:
+  static double value(const collector::SeriesPoint& p, wire::Metric m) {
+    switch (m) {
+      case wire::Metric::Actors: return p.live_actors;
+      case wire::Metric::MessagesPerSec: return p.messages_per_s;
+      case wire::Metric::RestartsPerMin: return p.restarts_per_s * 60.0;
+      case wire::Metric::MailboxTotal: return p.mailbox_total;
+      case wire::Metric::Drops: return p.drops_per_s;
+    }
+    return 0;
+  }
+
+  int64_t wall_offset() const { return static_cast<int64_t>(wall_now_ns()) - static_cast<int64_t>(model_.now()); }
+
+  bool wanted(NodeKey node) const { return wanted_node_.empty() ? true : node == node_filter_; }
+
+  template <class Msg>
+  void append(const Msg& m) {
+    proto::Writer w(out_);
+    wire::encode(w, m);
+    if (out_.size() >= options_.chunk_bytes) flush_out();
+  }
+
+  // Sends what is buffered as one View frame.
+  void flush_out() {
+    if (out_.empty() || closed_) {
+      out_.clear();
+      return;
+    }
+    counters_->bytes_queued += out_.size();
+    if (!conn_.send_frame(proto::FrameType::View, out_)) {
+      ++counters_->viewers_dropped;
+      closed_ = true;  // the server closes it as a slow peer
+    }
+    out_.clear();
+  }
+
+  void close(const std::string& reason) {
+    if (closed_) return;
+    out_.clear();
+    conn_.close(reason);
+    closed_ = true;
+  }
+
+  void fail(uint64_t request, std::string message) {
+    ++counters_->requests_failed;
+    append(wire::RequestFailed{request, std::move(message)});
+  }
+
+  // ---- snapshot ----
+  void start_snapshot() {
+    if (wanted_node_.size() && node_filter_ == 0) node_filter_ = model_.find_node(wanted_node_);
+    streaming_ = true;
+    snapshot_version_ = model_.version();
+    snapshot_nodes_.clear();
+    for (NodeKey k : model_.node_keys())
+      if (wanted(k)) snapshot_nodes_.push_back(k);
+    node_cursor_ = 0;
+    row_cursor_ = 0;
+    sent_nodes_.clear();
+    sent_telemetry_.clear();
+    sent_lints_.clear();
+    ++counters_->snapshots;
+    wire::SnapshotBegin b;
+    b.snapshot = ++snapshot_id_;
+    b.nodes = snapshot_nodes_.size();
+    for (NodeKey k : snapshot_nodes_)
+      if (const auto* n = model_.node(k)) b.actors += n->live_actors;
+    append(b);
+    send_nodes();
+    continue_snapshot();
+  }
+
+  void continue_snapshot() {
+    while (conn_.queued_bytes() < options_.snapshot_fill_bytes && node_cursor_ < snapshot_nodes_.size()) {
+      NodeKey k = snapshot_nodes_[node_cursor_];
+      auto rows = model_.actor_rows(k);
+      while (row_cursor_ < rows.size() && !closed_ && conn_.queued_bytes() + out_.size() < options_.snapshot_fill_bytes) {
+        const collector::Actor& a = rows[row_cursor_++];
+        if (a.id == 0) continue;
+        append(actor_row(model_, k, a));
+        append(actor_stats(model_, k, a));
+      }
+      flush_out();
+      if (closed_) return;
+      if (row_cursor_ >= rows.size()) {
+        ++node_cursor_;
+        row_cursor_ = 0;
+      }
+    }
+    if (node_cursor_ < snapshot_nodes_.size()) return;  // more at the next tick
+    // Telemetry, lints, recent events; then what changed while streaming.
+    send_telemetry();
+    send_lints();
+    uint64_t last = model_.last_event_seq();
+    last_event_seq_ = last > options_.snapshot_events ? last - options_.snapshot_events : 0;
+    send_events(options_.snapshot_events);
+    last_version_ = snapshot_version_;
+    streaming_ = false;
+    if (!send_changes()) return;  // too old: a new snapshot started
+    append(wire::SnapshotEnd{snapshot_id_});
+    send_nodes();
+    append(tick());
+    flush_out();
+  }
+
+  // ---- deltas ----
+  void send_delta() {
+    if (!send_changes()) return;
+    send_nodes();
+    send_telemetry();
+    send_lints();
+    send_events(options_.events_per_tick);
+    append(tick());
+    ++counters_->deltas;
+  }
+
+  wire::Tick tick() {
+    wire::Tick t;
+    t.tick = ++tick_;
+    t.wall_ns = wall_now_ns();
+    t.viewers_dropped = counters_->viewers_dropped.load();
+    return t;
+  }
+
+  // Actor rows changed since last_version_. False when the journal no longer reaches back
+  // (a new snapshot was started instead).
+  bool send_changes() {
+    changes_.clear();
+    if (model_.changes_since(last_version_, changes_) == collector::SinceResult::TooOld) {
+      ++counters_->resnapshots;
+      start_snapshot();
+      return false;
+    }
+    last_version_ = model_.version();
+    seen_.clear();
+    for (const auto& c : changes_) {
+      if (c.kind != collector::ChangeKind::ActorChanged && c.kind != collector::ChangeKind::ActorRemoved) continue;
+      if (!wanted(c.node) || !seen_.insert({c.node, c.actor}).second) continue;
+      if (const collector::Actor* a = model_.actor(c.node, c.actor)) {
+        append(actor_row(model_, c.node, *a));
+        append(actor_stats(model_, c.node, *a));
+      } else {
+        append(wire::ActorRemoved{c.node, c.actor});
+      }
+    }
+    return true;
+  }
+
+  void send_nodes() {
+    std::map<NodeKey, std::vector<uint8_t>> now;
+    for (NodeKey k : model_.node_keys()) {
+      if (!wanted(k)) continue;
+      const auto* n = model_.node(k);
+      if (!n) continue;
+      auto bytes = encoded(node_row(model_, *n));
+      auto it = sent_nodes_.find(k);
+      if (it == sent_nodes_.end() || it->second != bytes) out_.insert(out_.end(), bytes.begin(), bytes.end());
+      now.emplace(k, std::move(bytes));
+    }
+    for (const auto& [k, bytes] : sent_nodes_)
+      if (!now.count(k)) append(wire::NodeRemoved{k});
+    sent_nodes_ = std::move(now);
+  }
+
+  void send_telemetry() {
+    for (NodeKey k : model_.node_keys()) {
+      if (!wanted(k)) continue;
+      for (const auto& t : model_.telemetry(k)) {
+        auto bytes = encoded(telemetry_row(model_, t));
+        auto& sent = sent_telemetry_[{k, t.event}];
+        if (sent != bytes) {
+          out_.insert(out_.end(), bytes.begin(), bytes.end());
+          sent = std::move(bytes);
+        }
+      }
+    }
+  }
+
+  void send_lints() {
+    wire::Lints l;
+    for (const auto& x : model_.lints()) {
+      if (!wanted(x.node)) continue;
+      if (l.lints.size() == wire::kMaxLints) break;
+      l.lints.push_back(lint_row(x));
+    }
+    auto bytes = encoded(l);
+    if (bytes != sent_lints_) {
+      out_.insert(out_.end(), bytes.begin(), bytes.end());
+      sent_lints_ = std::move(bytes);
+    }
+  }
+
+  void send_events(size_t limit) {
+    int64_t off = wall_offset();
+    for (const auto* e : model_.events_since(last_event_seq_, limit)) {
+      last_event_seq_ = e->seq;
+      if (!wanted(e->node)) continue;
+      append(event_row(model_, *e, off));
+    }
+  }
+
+  collector::Connection& conn_;
+  const Model& model_;
+  ServeOptions options_;
+  std::shared_ptr<ServeCounters> counters_;
+  bool closed_ = false;
+  bool counted_closed_ = false;
+  bool subscribed_ = false;
+  std::string wanted_node_;
+  NodeKey node_filter_ = 0;
+  uint64_t interval_ns_ = 100'000'000;
+  uint64_t last_delta_ns_ = 0;
+  uint64_t tick_ = 0;
+  std::vector<uint8_t> out_;
+  // snapshot streaming
+  bool streaming_ = false;
+  uint64_t snapshot_id_ = 0;
+  uint64_t snapshot_version_ = 0;
+  std::vector<NodeKey> snapshot_nodes_;
+  size_t node_cursor_ = 0;
+  size_t row_cursor_ = 0;
+  // what the viewer has
+  uint64_t last_version_ = 0;
+  uint64_t last_event_seq_ = 0;
+  std::map<NodeKey, std::vector<uint8_t>> sent_nodes_;
+  std::map<std::pair<NodeKey, collector::Str>, std::vector<uint8_t>> sent_telemetry_;
+  std::vector<uint8_t> sent_lints_;
+  std::vector<collector::Change> changes_;
+  std::unordered_set<std::pair<NodeKey, uint64_t>, KeyHash> seen_;
+};
+
+}  // namespace
+
+std::unique_ptr<collector::Session> make_session(collector::Connection& conn, const collector::Model& model,
+                                                 const ServeOptions& options, std::shared_ptr<ServeCounters> counters) {
+  return std::make_unique<ViewerSession>(conn, model, options, std::move(counters));
+}
+
+std::shared_ptr<ServeCounters> install(collector::Server& server, collector::Model& model, const ServeOptions& options) {
+  auto counters = std::make_shared<ServeCounters>();
+  (void)model;  // sessions get the model from the factory call, on the loop thread
+  server.set_viewer_factory([options, counters](collector::Connection& conn, const collector::Model& m) {
+    return make_session(conn, m, options, counters);
+  });
+  return counters;
+}
+
+}  // namespace actorscope::serve

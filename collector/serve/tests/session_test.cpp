@@ -1,0 +1,285 @@
+// A viewer's replica, fed by a session over a real Model, equals the model after a snapshot
+// and after deltas; back-pressure and commands behave as the viewer conversation says.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "actorscope/collector/model.hpp"
+#include "actorscope/serve/serve.hpp"
+#include "actorscope/view/replica.hpp"
+
+namespace {
+
+using namespace actorscope;
+namespace wire = proto::viewer;
+
+// Captures frames as a real connection would queue them; `reading` drains at every pump().
+class CapturingConnection : public collector::Connection {
+ public:
+  uint64_t id() const override { return 7; }
+  const std::string& peer() const override { return peer_; }
+  const proto::Hello& hello() const override { return hello_; }
+  bool send_frame(proto::FrameType type, const uint8_t* p, size_t n) override {
+    if (queued_ + n > limit) return false;
+    frames.push_back({type, std::vector<uint8_t>(p, p + n)});
+    queued_ += n;
+    return true;
+  }
+  size_t queued_bytes() const override { return queued_; }
+  void close(const std::string& reason) override { closed = reason; }
+  // The viewer reads everything queued.
+  void pump(view::Replica& r) {
+    for (auto& [type, bytes] : frames)
+      if (type == proto::FrameType::View) {
+        ASSERT_TRUE(r.apply(bytes.data(), bytes.size())) << r.error();
+      }
+    frames.clear();
+    queued_ = 0;
+  }
+  std::vector<std::pair<proto::FrameType, std::vector<uint8_t>>> frames;
+  std::string closed;
+  size_t limit = 1u << 30;
+
+ private:
+  std::string peer_ = "test";
+  proto::Hello hello_;
+  size_t queued_ = 0;
+};
+
+struct App {
+  collector::Model model;
+  collector::NodeKey node = 0;
+  uint64_t now = 1'000'000'000;
+  proto::StringId next_string = 1;
+
+  App() {
+    proto::Hello h;
+    h.node = "orders@host";
+    h.incarnation = 1;
+    node = model.on_hello(1, h);
+    model.set_now(now);
+  }
+  proto::StringId str(const std::string& s) {
+    proto::StringDef d{next_string, s};
+    model.apply(node, d);
+    return next_string++;
+  }
+  void spawn(uint64_t id, uint64_t parent, const std::string& name, const std::string& type, bool supervisor = false) {
+    proto::ActorSpawned s;
+    s.actor = id;
+    s.parent = parent;
+    s.name = str(name);
+    s.type = str(type);
+    s.child_id = str(name);
+    s.kind = supervisor ? proto::ActorKind::Supervisor : proto::ActorKind::Worker;
+    if (supervisor) {
+      s.strategy = proto::Strategy::OneForOne;
+      s.intensity = 3;
+      s.period_ms = 5000;
+    }
+    model.apply(node, s);
+  }
+  void stats(uint64_t id, uint64_t mailbox, uint64_t dequeued) {
+    proto::ActorStats s;
+    s.actor = id;
+    s.mailbox = mailbox;
+    s.enqueued = mailbox + dequeued;
+    s.dequeued = dequeued;
+    s.busy_ns = dequeued * 1000;
+    model.apply(node, s);
+  }
+  void exit(uint64_t id, proto::ExitReason why) {
+    proto::ActorExited e;
+    e.actor = id;
+    e.reason = why;
+    e.reason_text = str("boom");
+    model.apply(node, e);
+  }
+  void tick() {
+    model.commit();
+    now += 100'000'000;
+    model.tick(now);
+  }
+};
+
+// Every live actor of the model is in the replica with the same fields, and nothing else.
+void expect_equal(const collector::Model& model, const view::Replica& replica) {
+  size_t live = 0;
+  for (collector::NodeKey k : model.node_keys()) {
+    model.for_each_actor(k, [&](const collector::Actor& a) {
+      ++live;
+      const view::Actor* r = replica.actor({k, a.id});
+      ASSERT_NE(r, nullptr) << "actor " << a.id << " missing from the replica";
+      EXPECT_EQ(r->row.parent, a.parent);
+      EXPECT_EQ(r->row.name, model.text(a.name));
+      EXPECT_EQ(r->row.type, model.text(a.type));
+      EXPECT_EQ(r->row.kind, a.kind);
+      EXPECT_EQ(r->stats.mailbox, a.mailbox);
+      EXPECT_EQ(r->stats.dequeued, a.dequeued);
+      EXPECT_EQ(r->stats.busy_ns, a.busy_ns);
+    });
+    const auto* n = model.node(k);
+    ASSERT_NE(replica.node(k), nullptr);
+    EXPECT_EQ(replica.node(k)->name, n->name);
+    EXPECT_EQ(replica.node(k)->actors, n->live_actors);
+  }
+  EXPECT_EQ(replica.actor_count(), live);
+}
+
+std::vector<uint8_t> view_frame(const wire::Subscribe& s) {
+  std::vector<uint8_t> out;
+  proto::Writer w(out);
+  wire::encode(w, s);
+  return out;
+}
+
+TEST(ViewerSession, ReplicaAfterSnapshotAndDeltasEqualsTheModel) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  for (uint64_t i = 2; i < 300; ++i) app.spawn(i, 1, "session", "session");
+  app.stats(5, 40, 100);
+  app.tick();
+
+  CapturingConnection conn;
+  auto counters = std::make_shared<serve::ServeCounters>();
+  serve::ServeOptions opts;
+  opts.chunk_bytes = 4096;  // many frames for a small snapshot
+  auto session = serve::make_session(conn, app.model, opts, counters);
+  auto sub = view_frame(wire::Subscribe{"", 10});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(sub.size()), proto::FrameType::View, 1}, sub.data(), sub.size());
+  session->on_tick(app.now);
+  view::Replica replica;
+  conn.pump(replica);
+  EXPECT_GT(conn.frames.size() + 1, 0u);
+  ASSERT_TRUE(replica.has_snapshot());
+  expect_equal(app.model, replica);
+
+  // Deltas: new actors, changed stats, exits.
+  app.spawn(400, 1, "late", "worker");
+  app.stats(7, 999, 5);
+  app.exit(3, proto::ExitReason::Error);
+  app.exit(4, proto::ExitReason::Normal);
+  app.tick();
+  session->on_tick(app.now);
+  conn.pump(replica);
+  expect_equal(app.model, replica);
+  EXPECT_EQ(replica.actor({app.node, 7})->stats.mailbox, 999u);
+  EXPECT_EQ(replica.actor({app.node, 3}), nullptr);
+  bool crash_seen = false;
+  for (const auto& e : replica.events()) crash_seen |= e.kind == wire::EventKind::Crashed && e.actor == 3;
+  EXPECT_TRUE(crash_seen);
+}
+
+TEST(ViewerSession, SnapshotStreamsAcrossTicksWhenTheQueueIsFull) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  for (uint64_t i = 2; i < 3000; ++i) app.spawn(i, 1, "w" + std::to_string(i), "worker");
+  app.tick();
+  CapturingConnection conn;
+  serve::ServeOptions opts;
+  opts.chunk_bytes = 2048;
+  opts.snapshot_fill_bytes = 8192;  // a few frames per tick
+  auto session = serve::make_session(conn, app.model, opts, std::make_shared<serve::ServeCounters>());
+  auto sub = view_frame(wire::Subscribe{"", 10});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(sub.size()), proto::FrameType::View, 1}, sub.data(), sub.size());
+  view::Replica replica;
+  int ticks = 0;
+  // Changes made while the snapshot streams must still arrive.
+  while (!replica.has_snapshot() && ticks < 1000) {
+    session->on_tick(app.now);
+    conn.pump(replica);
+    if (ticks == 2) {
+      app.stats(2, 77, 1);
+      app.exit(2999, proto::ExitReason::Error);
+      app.tick();
+    }
+    ++ticks;
+  }
+  ASSERT_TRUE(replica.has_snapshot());
+  EXPECT_GT(ticks, 3);  // it did take several ticks
+  expect_equal(app.model, replica);
+}
+
+TEST(ViewerSession, ViewerThatStopsReadingIsDropped) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  for (uint64_t i = 2; i < 200; ++i) app.spawn(i, 1, "w", "worker");
+  app.tick();
+  CapturingConnection conn;
+  serve::ServeOptions opts;
+  opts.max_queue_bytes = 16 * 1024;
+  auto counters = std::make_shared<serve::ServeCounters>();
+  auto session = serve::make_session(conn, app.model, opts, counters);
+  auto sub = view_frame(wire::Subscribe{"", 10});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(sub.size()), proto::FrameType::View, 1}, sub.data(), sub.size());
+  for (int i = 0; i < 200 && conn.closed.empty(); ++i) {
+    for (uint64_t a = 2; a < 200; ++a) app.stats(a, static_cast<uint64_t>(i), static_cast<uint64_t>(i) * 10);
+    app.tick();
+    session->on_tick(app.now);  // never pumped: the viewer does not read
+  }
+  EXPECT_NE(conn.closed.find("fell behind"), std::string::npos) << conn.closed;
+  EXPECT_EQ(counters->viewers_dropped.load(), 1u);
+}
+
+TEST(ViewerSession, DetailCarriesTheParentChainAndLinks) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  app.spawn(2, 1, "mid", "sup", true);
+  app.spawn(3, 2, "leaf", "worker");
+  app.spawn(4, 1, "peer", "worker");
+  proto::Link link;
+  link.a = 3;
+  link.b = 4;
+  link.op = proto::LinkOp::Link;
+  app.model.apply(app.node, link);
+  app.exit(3, proto::ExitReason::Error);
+  app.spawn(5, 2, "leaf", "worker");
+  link.a = 5;
+  app.model.apply(app.node, link);
+  app.tick();
+  CapturingConnection conn;
+  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  wire::encode(w, wire::DetailRequest{9, app.node, 5});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+  view::Replica replica;
+  conn.pump(replica);
+  ASSERT_TRUE(replica.detail().has_value());
+  const auto& d = *replica.detail();
+  EXPECT_EQ(d.request, 9u);
+  EXPECT_TRUE(d.found);
+  ASSERT_EQ(d.chain.size(), 2u);
+  EXPECT_EQ(d.chain[0].name, "mid");
+  EXPECT_EQ(d.chain[1].name, "root");
+  ASSERT_EQ(d.links.size(), 1u);
+  EXPECT_EQ(d.links[0].peer, 4u);
+  EXPECT_EQ(d.links[0].kind, wire::LinkKind::Link);
+}
+
+TEST(ViewerSession, KillIsRefusedWithAReason) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  app.tick();
+  for (bool allow : {false, true}) {
+    CapturingConnection conn;
+    serve::ServeOptions opts;
+    opts.allow_commands = allow;
+    opts.token = "secret";
+    auto session = serve::make_session(conn, app.model, opts, std::make_shared<serve::ServeCounters>());
+    std::vector<uint8_t> m;
+    proto::Writer w(m);
+    wire::encode(w, wire::KillRequest{42, app.node, 1, "secret"});
+    session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+    view::Replica replica;
+    conn.pump(replica);
+    ASSERT_TRUE(replica.command().has_value());
+    EXPECT_EQ(replica.command()->request, 42u);
+    EXPECT_FALSE(replica.command()->ok);
+    EXPECT_NE(replica.command()->message.find(allow ? "agent" : "--allow-commands"), std::string::npos)
+        << replica.command()->message;
+  }
+}
+
+}  // namespace

@@ -1,0 +1,123 @@
+// Batch ingest: stats samples are looked up a few records ahead, with prefetches, so that
+// the cache misses of a random-order stream overlap instead of adding up.
+#include <utility>
+
+#include "model_impl.hpp"
+
+namespace actorscope::collector {
+
+namespace {
+
+// Stats records wait in a short queue: when one enters, its index slot is prefetched;
+// kResolveAfter records later its candidate row is read from the index (no row touched)
+// and prefetched; kApplyAfter records after that it is confirmed and applied. Any other
+// record first drains the queue, so records still apply in stream order (only stats are
+// held, and stats never add or remove rows, so a row found early stays right).
+class PipelinedIngest {
+ public:
+  static constexpr size_t kResolveAfter = 8;
+  static constexpr size_t kApplyAfter = 8;
+  static constexpr size_t kDepth = 32;  // a power of two above kResolveAfter + kApplyAfter
+  static_assert(kResolveAfter + kApplyAfter < kDepth && (kDepth & (kDepth - 1)) == 0);
+  static constexpr uint64_t kGuessRetry = 64;  // records between guesses once one failed
+
+  PipelinedIngest(Model& model, Model::Impl& impl, NodeKey key, NodeData* node)
+      : model_(model), m_(impl), key_(key), n_(node) {}
+
+  template <class Record>
+  void on(const Record& r) {
+    drain();
+    model_.apply(key_, r);
+  }
+  void on(const proto::ActorStats& r) {
+    if (!n_) {
+      model_.apply(key_, r);
+      return;
+    }
+    if (guessing_ && applied_ == pushed_) {
+      // In-order stream and nothing queued: apply at once, no copy, no look-up.
+      Row guess = n_->hint + 1;
+      if (guess < n_->rows.size() && n_->rows[guess].id == r.actor) {
+        n_->hint = guess;
+        ++m_.records;
+        m_.apply_stats(*n_, guess, r);
+        return;
+      }
+    }
+    Pending& p = queue_[pushed_ % kDepth];
+    p.stats = r;
+    if (!guessing_) n_->index.prefetch(r.actor);
+    ++pushed_;
+    if (pushed_ - resolved_ > kResolveAfter) resolve_next();
+    if (pushed_ - applied_ > kResolveAfter + kApplyAfter) apply_next();
+  }
+  void drain() {
+    while (applied_ < pushed_) apply_next();
+  }
+
+ private:
+  struct Pending {
+    proto::ActorStats stats;
+    Row row = kNoRow;
+  };
+  void resolve_next() {
+    Pending& p = queue_[resolved_++ % kDepth];
+    // Agents flush cells in table order, which is mostly spawn order, which is mostly row
+    // order: while that holds, the row after the last one is the answer. Once it fails,
+    // the guess (a likely cache miss in a random-order stream) is tried again only now
+    // and then.
+    Row guess = n_->hint + 1;
+    if (guessing_ && guess < n_->rows.size() && n_->rows[guess].id == p.stats.actor) {
+      p.row = guess;
+    } else {
+      p.row = n_->index.candidate(p.stats.actor);
+      if (guessing_) {
+        guessing_ = false;
+        guess_again_at_ = resolved_ + kGuessRetry;
+      } else if (resolved_ >= guess_again_at_) {
+        guessing_ = true;
+      }
+    }
+    if (p.row != kNoRow) n_->hint = p.row;
+    if (p.row != kNoRow) {
+      // An Actor spans four cache lines; the stats update touches all of them.
+      const char* a = reinterpret_cast<const char*>(&n_->rows[p.row]);
+      for (size_t off = 0; off < sizeof(Actor); off += 64) __builtin_prefetch(a + off, 1);
+      __builtin_prefetch(a + sizeof(Actor) - 1, 1);
+    }
+  }
+  void apply_next() {
+    if (applied_ == resolved_) resolve_next();
+    Pending& p = queue_[applied_++ % kDepth];
+    ++m_.records;
+    if (p.row != kNoRow && n_->rows[p.row].id != p.stats.actor) p.row = n_->index.find(p.stats.actor, n_->rows);
+    if (p.row == kNoRow) {
+      m_.anomaly(Anomaly::UnknownActor);
+      return;
+    }
+    m_.apply_stats(*n_, p.row, p.stats);
+  }
+
+  Model& model_;
+  Model::Impl& m_;
+  NodeKey key_;
+  NodeData* n_;
+  Pending queue_[kDepth];
+  uint64_t pushed_ = 0, resolved_ = 0, applied_ = 0;
+  bool guessing_ = true;
+  uint64_t guess_again_at_ = 0;
+};
+
+}  // namespace
+
+proto::DecodeResult Model::apply_batch(NodeKey key, const uint8_t* payload, size_t len) {
+  // The const look-up: an unknown key is counted once per record by apply(), not here.
+  NodeData* n = const_cast<NodeData*>(std::as_const(*impl_).node(key));
+  PipelinedIngest ingest(*this, *impl_, key, n);
+  proto::DecodeResult res = proto::decode_records(payload, len, ingest);
+  ingest.drain();  // what was decoded before a malformed record stays applied
+  commit();
+  return res;
+}
+
+}  // namespace actorscope::collector

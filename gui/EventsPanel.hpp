@@ -1,0 +1,20 @@
+// Events: restarts, crashes, telemetry and node events, newest first, filtered.
+#pragma once
+
+#include "AppState.hpp"
+#include "actorscope/view/events.hpp"
+
+namespace actorscope::gui {
+
+class EventsPanel {
+ public:
+  void draw(AppState& app);
+
+ private:
+  view::EventsList list_;
+  view::EventsQuery query_{view::kInterestingEvents, {}, 0};
+  char filter_[128] = {};
+  view::ActorKey supervisor_;  // actor 0: any supervisor
+};
+
+}  // namespace actorscope::gui

@@ -1,0 +1,37 @@
+// Where the GUI's data comes from: a replica of the collector's model plus the requests a
+// viewer can send. A live collector, an embedded one, or a generated actor system.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "actorscope/view/replica.hpp"
+
+namespace actorscope::gui {
+
+namespace wire = ::actorscope::proto::viewer;
+
+class Feed {
+ public:
+  virtual ~Feed() = default;
+  // Applies what arrived since the last call; once per frame, never blocks.
+  virtual void poll() = 0;
+  // Keeps the replica still while a frame reads it (a network feed updates it from its
+  // own thread). Hold it for the whole frame, requests included.
+  virtual std::unique_lock<std::mutex> hold() { return {}; }
+  virtual const view::Replica& replica() const = 0;
+  // One line for the status bar: where the data comes from and how the link is.
+  virtual std::string status() const = 0;
+  virtual bool connected() const = 0;
+  // True when the collector accepts commands (the kill button is shown only then).
+  virtual bool commands_allowed() const { return false; }
+
+  // Requests; each returns its request id (0 when it could not be sent). Replies land in
+  // the replica (detail(), series(), command()).
+  virtual uint64_t request_detail(view::ActorKey actor) = 0;
+  virtual uint64_t request_series(wire::NodeId node, wire::Metric metric, uint32_t seconds) = 0;
+  virtual uint64_t request_kill(view::ActorKey actor, const std::string& token) = 0;
+};
+
+}  // namespace actorscope::gui

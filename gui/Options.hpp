@@ -1,0 +1,33 @@
+// The command line of actorscope-gui: where the data comes from, and the screenshot mode.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace actorscope::gui {
+
+struct Options {
+  std::string collector;          // connect to this collector (tcp:HOST:PORT or unix:PATH)
+  std::string listen;             // or embed a collector listening here for agents
+  std::string node;               // show one node; empty: all nodes
+  std::string token_file;         // file holding the collector's token
+  float scale = 1.0f;             // font and spacing scale for HiDPI screens
+  std::string screenshot;         // when set: render, write this PNG, exit
+  int frames = 4;                 // frames rendered after the data arrived, before the shot
+  std::string panel = "overview";  // panel open at start (and in the shot)
+  int width = 1600;               // window size in screen pixels
+  int height = 1000;
+  int snapshot_timeout_s = 30;    // screenshot mode: longest wait for the first snapshot
+  int settle_ms = 1500;           // screenshot mode: time given to replies and charts after it
+  uint64_t synthetic = 0;         // > 0: show a generated system of this many actors instead
+};
+
+// Parses argv. Returns 0 to run, 1 after printing --help (exit 0), 2 after a bad flag
+// (one-line error and usage already printed to stderr).
+int parse_options(int argc, char** argv, Options& out);
+
+// The panels a user can open, by their command-line name.
+inline constexpr const char* kPanelNames[] = {"overview", "tree", "actors", "events", "telemetry",
+                                              "warnings", "actor"};
+
+}  // namespace actorscope::gui

@@ -1,0 +1,42 @@
+// Colours, fonts and spacing of the GUI: the only place that decides how things look.
+#pragma once
+
+#include <cstdint>
+
+#include "imgui.h"
+
+namespace actorscope::gui::style {
+
+// Palette (dark, low-glare, like a profiler; status colours stay distinguishable for
+// red/green colour blindness by also differing in brightness).
+inline const ImVec4 kBackground{0.086f, 0.094f, 0.110f, 1.0f};  // window behind panels
+inline const ImVec4 kPanel{0.118f, 0.129f, 0.149f, 1.0f};       // panel and table body
+inline const ImVec4 kText{0.88f, 0.90f, 0.92f, 1.0f};
+inline const ImVec4 kTextMuted{0.56f, 0.60f, 0.65f, 1.0f};       // labels, units
+inline const ImVec4 kAccent{0.33f, 0.62f, 0.98f, 1.0f};          // selection, links, charts
+inline const ImVec4 kGood{0.38f, 0.78f, 0.46f, 1.0f};            // running, connected
+inline const ImVec4 kWarn{0.98f, 0.74f, 0.26f, 1.0f};            // growing, warnings
+inline const ImVec4 kBad{0.96f, 0.36f, 0.33f, 1.0f};             // crashes, critical
+inline const ImVec4 kRestart{0.80f, 0.52f, 0.98f, 1.0f};         // restarts (distinct from crashes)
+inline const ImVec4 kSupervisor{0.20f, 0.30f, 0.45f, 1.0f};      // supervisor boxes
+inline const ImVec4 kWorker{0.17f, 0.19f, 0.22f, 1.0f};          // worker boxes
+inline const ImVec4 kEdge{0.40f, 0.44f, 0.50f, 1.0f};            // tree edges
+
+ImU32 u32(const ImVec4& c, float alpha = 1.0f);
+// Mailbox depth to colour: 0 is calm, then amber from 100, red from 10 000 (log scale).
+ImVec4 mailbox_colour(uint64_t depth);
+// A colour per series index, for charts with several lines.
+ImVec4 series_colour(int index);
+
+struct Fonts {
+  ImFont* regular = nullptr;
+  ImFont* large = nullptr;  // header totals
+  ImFont* mono = nullptr;   // numbers in tables, ids
+};
+const Fonts& fonts();
+
+// Loads fonts (DejaVu when installed, else ImGui's own, scaled) and the theme. Call once,
+// after the ImGui context exists and before the first frame.
+void apply(float scale);
+
+}  // namespace actorscope::gui::style

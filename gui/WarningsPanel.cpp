@@ -1,0 +1,67 @@
+// Draws the warnings view-model as a table; each row jumps to its actor in the tree.
+#include "WarningsPanel.hpp"
+
+#include <string>
+
+#include "Style.hpp"
+#include "actorscope/view/warnings.hpp"
+#include "imgui.h"
+
+namespace actorscope::gui {
+
+void draw_warnings(AppState& app) {
+  const auto lints = view::warnings(app.replica(), app.node);
+  if (lints.empty()) {
+    ImGui::TextColored(style::kGood, "No warnings: mailboxes, handlers, restarts and drops look healthy.");
+    return;
+  }
+  ImGui::TextDisabled("%zu warnings. Click one to show its actor in the supervision tree; double-click to open it.",
+                      lints.size());
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
+  if (!ImGui::BeginTable("warnings", 5, flags)) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("Severity", ImGuiTableColumnFlags_WidthFixed, 90);
+  ImGui::TableSetupColumn("Kind", ImGuiTableColumnFlags_WidthFixed, 170);
+  ImGui::TableSetupColumn("Node", ImGuiTableColumnFlags_WidthFixed, 120);
+  ImGui::TableSetupColumn("Actor", ImGuiTableColumnFlags_WidthFixed, 160);
+  ImGui::TableSetupColumn("What", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableHeadersRow();
+  int i = 0;
+  for (const wire::Lint* l : lints) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::PushID(i++);
+    const ImVec4 c = l->severity == wire::Severity::Critical ? style::kBad
+                     : l->severity == wire::Severity::Warning ? style::kWarn
+                                                              : style::kAccent;
+    ImGui::PushStyleColor(ImGuiCol_Text, c);
+    const view::ActorKey key{l->node, l->actor};
+    const bool selected = l->actor && app.selected && *app.selected == key;
+    if (ImGui::Selectable(std::string(wire::name(l->severity)).c_str(), selected,
+                          ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick) && l->actor) {
+      if (ImGui::IsMouseDoubleClicked(0))
+        app.open_actor(key);
+      else
+        app.jump_to(key);
+    }
+    ImGui::PopStyleColor();
+    ImGui::PopID();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(l->kind.c_str());
+    ImGui::TableNextColumn();
+    const wire::NodeRow* n = app.replica().node(l->node);
+    ImGui::TextUnformatted(n ? n->name.c_str() : "?");
+    ImGui::TableNextColumn();
+    const view::Actor* a = l->actor ? app.replica().actor(key) : nullptr;
+    if (l->actor)
+      ImGui::TextUnformatted(a ? a->row.name.c_str() : "(gone)");
+    else
+      ImGui::TextDisabled("(node)");
+    ImGui::TableNextColumn();
+    ImGui::TextWrapped("%s", l->text.c_str());
+  }
+  ImGui::EndTable();
+}
+
+}  // namespace actorscope::gui

@@ -1,0 +1,181 @@
+// actorscope-gui: opens the window, runs frames until closed, or takes one screenshot and exits.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include <unistd.h>
+
+#include "App.hpp"
+#include "ClientFeed.hpp"
+#include "Options.hpp"
+#include "Screenshot.hpp"
+#include "Style.hpp"
+#include "SyntheticFeed.hpp"
+#include "Window.hpp"
+#include "actorscope/view/embedded.hpp"
+#include "imgui.h"
+
+using namespace actorscope::gui;
+
+namespace {
+
+constexpr const char* kDefaultCollector = "tcp:127.0.0.1:7411";
+
+// $XDG_CONFIG_HOME/actorscope/imgui.ini (or ~/.config/...); empty when neither is known.
+std::string settings_path() {
+  std::filesystem::path dir;
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x)
+    dir = x;
+  else if (const char* h = std::getenv("HOME"); h && *h)
+    dir = std::filesystem::path(h) / ".config";
+  else
+    return {};
+  dir /= "actorscope";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  return ec ? std::string() : (dir / "imgui.ini").string();
+}
+
+Panel panel_by_name(const std::string& name) {
+  if (name == "tree") return Panel::Tree;
+  if (name == "actors" || name == "actor") return Panel::Actors;
+  if (name == "events") return Panel::Events;
+  if (name == "telemetry") return Panel::Telemetry;
+  if (name == "warnings") return Panel::Warnings;
+  return Panel::Overview;
+}
+
+// The collector's token: --token-file, else $ACTORSCOPE_TOKEN, else none.
+bool read_token(const Options& opts, std::string& token) {
+  if (opts.token_file.empty()) {
+    if (const char* t = std::getenv("ACTORSCOPE_TOKEN")) token = t;
+    return true;
+  }
+  std::ifstream in(opts.token_file);
+  if (!in || !std::getline(in, token)) {
+    std::fprintf(stderr, "actorscope-gui: cannot read the token file %s\n", opts.token_file.c_str());
+    return false;
+  }
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  return true;
+}
+
+// The actor most worth a look: the deepest mailbox (for `--panel actor`).
+std::optional<actorscope::view::ActorKey> busiest(const actorscope::view::Replica& r) {
+  const actorscope::view::Actor* best = nullptr;
+  for (const auto& a : r.actors())
+    if (!best || a.stats.mailbox > best->stats.mailbox) best = &a;
+  if (!best) return std::nullopt;
+  return best->key();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opts;
+  if (int rc = parse_options(argc, argv, opts); rc != 0) return rc == 1 ? 0 : 2;
+
+  actorscope::view::EmbeddedCollector embedded;  // outlives the feed that connects to it
+  std::unique_ptr<Feed> feed;
+  if (opts.synthetic) {
+    SyntheticSettings s;
+    s.actors = opts.synthetic;
+    feed = std::make_unique<SyntheticFeed>(s);
+  } else {
+    std::string token;
+    if (!read_token(opts, token)) return 1;
+    actorscope::view::ClientOptions co;
+    co.address = opts.collector.empty() ? kDefaultCollector : opts.collector;
+    co.node = opts.node;
+    co.token = token;
+    if (!opts.listen.empty()) {
+      // A collector inside the GUI: agents connect to --listen, the GUI to the same address.
+      actorscope::view::EmbeddedOptions eo{{opts.listen}, token, {}};
+      const char* tmp = std::getenv("TMPDIR");
+      eo.log_file = std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-gui." + std::to_string(::getpid()) + ".log";
+      std::string error;
+      if (!embedded.start(eo, error)) {
+        std::fprintf(stderr, "actorscope-gui: %s\n", error.c_str());
+        return 1;
+      }
+      std::fprintf(stderr, "actorscope-gui: collector inside, agents connect to %s (log: %s)\n",
+                   embedded.address().c_str(), eo.log_file.c_str());
+      co.address = embedded.address();
+    }
+    feed = std::make_unique<ClientFeed>(co);
+  }
+
+  const bool shot = !opts.screenshot.empty();
+  WindowSettings ws;
+  ws.width = opts.width;
+  ws.height = opts.height;
+  ws.vsync = !shot;
+  ws.ignore_mouse = shot;
+  ws.ini_path = shot ? std::string() : settings_path();
+  Window window;
+  std::string error;
+  if (!window.open(ws, error)) {
+    std::fprintf(stderr, "actorscope-gui: %s\n", error.c_str());
+    return 1;
+  }
+  style::apply(opts.scale);
+
+  App app(*feed, panel_by_name(opts.panel));
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  Clock::time_point data_at{};
+  int frames_with_data = 0;
+  bool node_applied = opts.node.empty();
+  while (!window.should_close()) {
+    feed->poll();
+    window.begin_frame();
+    {
+      auto hold = feed->hold();
+      const auto& r = feed->replica();
+      if (!node_applied && r.has_snapshot()) {  // --node: show that node once it is known
+        app.state().node = r.find_node(opts.node);
+        node_applied = true;
+      }
+      // A shot waits for the collector's snapshot with at least one actor in it; past the
+      // timeout an empty but answered snapshot is shown as it is.
+      const bool waited_enough = Clock::now() - started > std::chrono::seconds(opts.snapshot_timeout_s);
+      if (shot && data_at == Clock::time_point{} && r.has_snapshot() && (r.actor_count() > 0 || waited_enough)) {
+        data_at = Clock::now();
+        if (opts.panel == "actor")
+          if (auto k = busiest(r)) app.state().open_actor(*k);
+      }
+      // The tree's shot follows the deepest mailbox, which may change while it settles.
+      if (shot && data_at != Clock::time_point{} && opts.panel == "tree")
+        if (auto k = busiest(r); k && app.state().selected != k) app.state().jump_to(*k);
+      app.draw();
+    }
+    window.render();
+    if (shot) {
+      const auto now = Clock::now();
+      if (data_at == Clock::time_point{}) {
+        if (now - started > std::chrono::seconds(opts.snapshot_timeout_s)) {
+          std::fprintf(stderr, "actorscope-gui: no snapshot from the collector within %ds (%s)\n",
+                       opts.snapshot_timeout_s, feed->status().c_str());
+          return 1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting on the network, not drawing
+      } else if (++frames_with_data >= opts.frames && now - data_at >= std::chrono::milliseconds(opts.settle_ms)) {
+        int w = 0, h = 0;
+        auto rgba = window.read_back_buffer(w, h);
+        if (!write_png(opts.screenshot, w, h, rgba, error)) {
+          std::fprintf(stderr, "actorscope-gui: %s\n", error.c_str());
+          return 1;
+        }
+        return 0;
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(15));
+      }
+    }
+    window.present();
+  }
+  return 0;
+}

@@ -1,0 +1,85 @@
+// The drawn tree's layout and the command line: the GUI's only logic that is not drawing
+// and not in the view library.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "Options.hpp"
+#include "TreeLayout.hpp"
+
+namespace {
+
+using actorscope::gui::layout_tree;
+using actorscope::view::TreeRow;
+
+std::vector<TreeRow> rows_at_depths(std::initializer_list<unsigned> depths) {
+  std::vector<TreeRow> rows;
+  for (unsigned d : depths) {
+    TreeRow r;
+    r.depth = d;
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+TEST(TreeLayout, LeavesTakeConsecutiveRowsAndParentsSitBetweenTheirChildren) {
+  // node
+  //   sup_a
+  //     w1
+  //     w2
+  //     w3
+  //   w4
+  const auto slots = layout_tree(rows_at_depths({0, 1, 2, 2, 2, 1}));
+  ASSERT_EQ(slots.size(), 6u);
+  EXPECT_FLOAT_EQ(slots[2].y, 0);
+  EXPECT_FLOAT_EQ(slots[3].y, 1);
+  EXPECT_FLOAT_EQ(slots[4].y, 2);
+  EXPECT_FLOAT_EQ(slots[5].y, 3);
+  EXPECT_FLOAT_EQ(slots[1].y, 1);    // between w1 and w3
+  EXPECT_FLOAT_EQ(slots[0].y, 2);    // between sup_a (1) and w4 (3)
+  EXPECT_EQ(slots[1].parent, 0);
+  EXPECT_EQ(slots[4].parent, 1);
+  EXPECT_EQ(slots[5].parent, 0);
+  EXPECT_EQ(slots[0].parent, -1);
+  EXPECT_FLOAT_EQ(slots[4].x, 2);
+}
+
+TEST(TreeLayout, SeveralTopRowsStackWithoutOverlap) {
+  const auto slots = layout_tree(rows_at_depths({0, 1, 0, 1, 1}));
+  EXPECT_FLOAT_EQ(slots[1].y, 0);
+  EXPECT_FLOAT_EQ(slots[3].y, 1);
+  EXPECT_FLOAT_EQ(slots[4].y, 2);
+  EXPECT_FLOAT_EQ(slots[2].y, 1.5f);
+  EXPECT_EQ(slots[2].parent, -1);
+}
+
+TEST(TreeLayout, NoRowsNoSlots) { EXPECT_TRUE(layout_tree({}).empty()); }
+
+int parse(std::vector<const char*> args, actorscope::gui::Options& o) {
+  args.insert(args.begin(), "actorscope-gui");
+  return actorscope::gui::parse_options(static_cast<int>(args.size()), const_cast<char**>(args.data()), o);
+}
+
+TEST(GuiOptions, ScreenshotFlagsAreRead) {
+  actorscope::gui::Options o;
+  ASSERT_EQ(parse({"--collector", "unix:/x.sock", "--screenshot", "a.png", "--panel", "tree", "--size", "800x600",
+                   "--frames", "7"},
+                  o),
+            0);
+  EXPECT_EQ(o.collector, "unix:/x.sock");
+  EXPECT_EQ(o.screenshot, "a.png");
+  EXPECT_EQ(o.panel, "tree");
+  EXPECT_EQ(o.width, 800);
+  EXPECT_EQ(o.height, 600);
+  EXPECT_EQ(o.frames, 7);
+}
+
+TEST(GuiOptions, BadValuesAreRefused) {
+  actorscope::gui::Options o;
+  EXPECT_EQ(parse({"--scale", "9"}, o), 2);
+  EXPECT_EQ(parse({"--size", "10x10"}, o), 2);
+  EXPECT_EQ(parse({"--collector", "a", "--listen", "b"}, o), 2);
+  EXPECT_EQ(parse({"--frames"}, o), 2);
+}
+
+}  // namespace

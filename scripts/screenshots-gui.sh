@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Writes screenshots/gui-<panel>.png from a live run: actorscope-collector, actorscope-loadgen
+# (restarts and a slow consumer whose mailbox grows) and actorscope-gui --screenshot under Xvfb.
+# usage: scripts/screenshots-gui.sh [BUILD_DIR]   (default: build)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="${1:-build}"
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+BIN="$BUILD/bin"
+for b in actorscope-collector actorscope-loadgen actorscope-gui; do
+  [ -x "$BIN/$b" ] || { echo "screenshots-gui: $BIN/$b is missing; build first (make build)" >&2; exit 1; }
+done
+command -v xvfb-run >/dev/null || { echo "screenshots-gui: xvfb-run is missing; run make deps" >&2; exit 1; }
+WARMUP="${ACTORSCOPE_SCREENSHOT_WARMUP:-20}"   # seconds of history before the first shot
+OUT="$ROOT/screenshots"
+mkdir -p "$OUT"
+TMP="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  # SIGTERM, then SIGKILL for whatever is still there after a grace period.
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    alive=0
+    for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+SOCK="unix:$TMP/collector.sock"
+"$BIN/actorscope-collector" --listen "$SOCK" --metrics none >"$TMP/collector.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.1; done
+# Two apps, so that the node selector and the all-nodes view have something to show.
+"$BIN/actorscope-loadgen" --collector "$SOCK" --node shop@web-1 --actors 3000 --rate 8000 \
+  --duration 600 --slow-consumer --slow-every 50 --slow-us 20000 --crash-rate 0.0002 \
+  --intensity 5 --period-ms 10000 --stay 0 >"$TMP/loadgen-1.log" 2>&1 &
+PIDS+=($!)
+"$BIN/actorscope-loadgen" --collector "$SOCK" --node billing@db-1 --actors 800 --depth 2 --rate 2000 \
+  --duration 600 --crash-rate 0.0001 --stay 0 >"$TMP/loadgen-2.log" 2>&1 &
+PIDS+=($!)
+echo "screenshots-gui: letting the system run ${WARMUP}s so that the charts have history"
+sleep "$WARMUP"
+
+export LIBGL_ALWAYS_SOFTWARE=1
+for panel in overview tree actors actor events telemetry warnings; do
+  xvfb-run -a -s "-screen 0 1920x1200x24" "$BIN/actorscope-gui" --collector "$SOCK" \
+    --screenshot "$OUT/gui-$panel.png" --panel "$panel" --size 1600x1000 --settle 2500
+  echo "screenshots-gui: wrote screenshots/gui-$panel.png"
+done

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Screenshots of actorscope-top from a live run: loadgen -> collector -> actorscope-top in
+# tmux; each view is captured as text (screenshots/tui-VIEW.txt) and as a PNG.
+# Usage: scripts/screenshots-tui.sh [BUILD_DIR]   (default: build)
+set -eu
+BUILD=${1:-build}
+BIN="$BUILD/bin"
+OUT=screenshots
+FONT=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+BOLD=/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf
+for b in actorscope-collector actorscope-loadgen actorscope-top actorscope-screen2png; do
+  [ -x "$BIN/$b" ] || { echo "screenshots-tui: $BIN/$b is missing: build first (make build)" >&2; exit 1; }
+done
+command -v tmux >/dev/null || { echo "screenshots-tui: tmux is missing (apt-get install tmux)" >&2; exit 1; }
+[ -f "$FONT" ] || { echo "screenshots-tui: $FONT is missing (apt-get install fonts-dejavu-core)" >&2; exit 1; }
+mkdir -p "$OUT"
+TMP=$(mktemp -d)
+SOCK="unix:$TMP/collector.sock"
+TS="actorscope-shots-$$"
+PIDS=()
+cleanup() {
+  tmux -L "$TS" kill-server 2>/dev/null || true
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+"$BIN/actorscope-collector" --listen "$SOCK" --metrics none >"$TMP/collector.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 1 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.05; done
+"$BIN/actorscope-loadgen" --collector "$SOCK" --node shop@demo --actors 2000 --depth 3 --fanout 4 \
+  --rate 20000 --duration 600 --slow-consumer --slow-every 20 --slow-us 2000 --crash-rate 0.002 \
+  --telemetry-rate 0.02 >"$TMP/loadgen.log" 2>&1 &
+PIDS+=($!)
+sleep 6  # let rates, sparklines and restarts accumulate
+
+tmux -L "$TS" -f /dev/null new-session -d -s top -x 120 -y 36 \
+  "env LANG=C.UTF-8 TERM=xterm-256color $BIN/actorscope-top --collector $SOCK"
+sleep 3
+shot() {
+  local name=$1
+  sleep 1.5
+  tmux -L "$TS" capture-pane -p -t top >"$OUT/tui-$name.txt"
+  tmux -L "$TS" capture-pane -e -p -t top >"$TMP/$name.ansi"
+  "$BIN/actorscope-screen2png" "$TMP/$name.ansi" "$OUT/tui-$name.png" "$FONT" "$BOLD" 16
+  echo "screenshots-tui: $OUT/tui-$name.png"
+}
+keys() { tmux -L "$TS" send-keys -t top "$@"; }
+keys j j Right j Right   # open the first supervisor and its first child
+shot tree
+keys 2; shot actors
+keys Enter; shot detail
+keys Escape; sleep 0.3; keys 3; shot events
+keys 4; shot telemetry
+keys 5; shot warnings
+keys '?'; shot help
+keys q

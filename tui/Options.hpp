@@ -1,0 +1,26 @@
+// Command-line options of actorscope-top.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "UiState.hpp"
+
+namespace actorscope::tui {
+
+struct Options {
+  std::string collector = "tcp:127.0.0.1:7411";
+  std::string listen;       // when set: embed a collector listening here
+  std::string node;         // show one node
+  std::string token_file;
+  bool batch = false;
+  ViewId view = ViewId::Tree;
+  int width = 0, height = 0;  // --batch frame size; 0: $COLUMNS/$LINES, else 120x40
+  int wait_ms = 10000;        // --batch: how long to wait for the first snapshot
+};
+
+const char* usage();
+// Parses argv. Returns an exit code (0 for --help, 2 for a bad flag) when the program must
+// stop, after printing usage or a one-line error; nullopt to go on.
+std::optional<int> parse_options(int argc, char** argv, Options& o);
+
+}  // namespace actorscope::tui

@@ -1,0 +1,50 @@
+// The Telemetry panel: per event name, count and rate; per measurement, its statistics.
+#include <cstdio>
+
+#include "Panels.hpp"
+#include "actorscope/view/format.hpp"
+#include "actorscope/view/telemetry.hpp"
+
+namespace actorscope::tui {
+
+namespace {
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+}  // namespace
+
+void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
+  auto lines = view::telemetry_lines(r, ui.node);
+  auto& cur = ui.cursor[static_cast<size_t>(ViewId::Telemetry)];
+  int body = height - 1;
+  cur.fit(lines.size(), static_cast<size_t>(body));
+  const int name_w = std::max(24, c.width() - 12 - 9 - 9 - 4 * 10);
+  c.fill(top, Style::ColumnHeader);
+  c.text(top, 0, pad("EVENT / MEASUREMENT", name_w) + pad("NODE", 12) + pad("COUNT", 9, true) + pad("RATE", 9, true) +
+                     pad("MEAN", 10, true) + pad("MIN", 10, true) + pad("MAX", 10, true) + pad("LAST", 10, true),
+         Style::ColumnHeader);
+  for (int i = 0; i < body; ++i) {
+    size_t idx = cur.offset + static_cast<size_t>(i);
+    if (idx >= lines.size()) break;
+    const auto& l = lines[idx];
+    std::string line;
+    if (!l.measurement) {
+      const auto* n = r.node(l.row->node);
+      line = pad(l.row->event, name_w) + pad(n ? n->name : "?", 12) + pad(view::format_count(l.row->count), 9, true) +
+             pad(view::format_rate(static_cast<double>(l.row->per_s_x100) / 100.0), 9, true);
+    } else {
+      const auto& m = *l.measurement;
+      line = pad("  " + m.key, name_w) + pad("", 12) + pad(view::format_count(m.count), 9, true) + pad("", 9) +
+             pad(num(l.mean()), 10, true) + pad(num(m.min), 10, true) + pad(num(m.max), 10, true) + pad(num(m.last), 10, true);
+    }
+    int y = top + 1 + i;
+    bool selected = idx == cur.selected;
+    if (selected) c.fill(y, Style::Selected);
+    c.text(y, 0, line, selected ? Style::Selected : (l.measurement ? Style::Normal : Style::Title));
+  }
+  if (lines.empty()) c.text(top + 1, 0, "no telemetry events yet", Style::Dim);
+}
+
+}  // namespace actorscope::tui

@@ -1,0 +1,61 @@
+// actorscope-top: the terminal observer (ncurses), a thin renderer of the view library.
+#include <unistd.h>
+
+#include <clocale>
+#include <cstdlib>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "App.hpp"
+#include "Glyphs.hpp"
+#include "Options.hpp"
+#include "actorscope/view/client.hpp"
+#include "actorscope/view/embedded.hpp"
+
+using namespace actorscope;
+
+int main(int argc, char** argv) {
+  std::setlocale(LC_ALL, "");
+  tui::Options o;
+  if (auto code = tui::parse_options(argc, argv, o)) return *code;
+  std::string token;
+  if (!o.token_file.empty()) {
+    std::ifstream in(o.token_file);
+    if (!in || !std::getline(in, token)) {
+      std::fprintf(stderr, "actorscope-top: cannot read token file %s\n", o.token_file.c_str());
+      return 1;
+    }
+    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  }
+  view::EmbeddedCollector embedded;
+  std::string address = o.collector;
+  std::string log_file;
+  if (!o.listen.empty()) {
+    std::string error;
+    view::EmbeddedOptions eo{{o.listen}, token, {}};
+    if (!o.batch) {
+      const char* tmp = std::getenv("TMPDIR");
+      eo.log_file = std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-top." + std::to_string(::getpid()) + ".log";
+      log_file = eo.log_file;
+    }
+    if (!embedded.start(eo, error)) {
+      std::fprintf(stderr, "actorscope-top: %s\n", error.c_str());
+      return 1;
+    }
+    address = embedded.address();
+  }
+  view::ClientOptions co;
+  co.address = address;
+  co.node = o.node;
+  co.token = token;
+  view::Client client(co);
+  client.start();
+  tui::UiState ui;
+  if (!o.listen.empty() && !o.batch) ui.message = "collector inside, agents connect to " + address + " (log: " + log_file + ")";
+  ui.glyphs = tui::locale_is_utf8() ? tui::kUnicodeGlyphs : tui::kAsciiGlyphs;
+  int rc = o.batch ? tui::run_batch(client, ui, o) : tui::run_interactive(client, ui);
+  client.stop();
+  embedded.stop();
+  return rc;
+}

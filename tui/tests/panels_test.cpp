@@ -1,0 +1,147 @@
+// actorscope-top's panels rendered into text from a known replica, and the --help snapshot.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "Panels.hpp"
+#include "actorscope/view/replica.hpp"
+
+using namespace actorscope;
+namespace wire = proto::viewer;
+
+namespace {
+
+view::Replica sample() {
+  view::Replica r;
+  std::vector<uint8_t> buf;
+  proto::Writer w(buf);
+  wire::encode(w, wire::SnapshotBegin{1, 1, 3});
+  wire::NodeRow n;
+  n.node = 1;
+  n.name = "orders";
+  n.connected = true;
+  n.actors = 3;
+  wire::encode(w, n);
+  auto actor = [&](uint64_t id, uint64_t parent, const char* name, const char* type, uint64_t mailbox, bool sup) {
+    wire::ActorRow a;
+    a.node = 1;
+    a.actor = id;
+    a.parent = parent;
+    a.name = name;
+    a.type = type;
+    if (sup) {
+      a.kind = proto::ActorKind::Supervisor;
+      a.strategy = proto::Strategy::OneForOne;
+      a.intensity = 3;
+      a.period_ms = 5000;
+    }
+    wire::encode(w, a);
+    wire::ActorStats s;
+    s.node = 1;
+    s.actor = id;
+    s.mailbox = mailbox;
+    s.restarts = sup ? 2 : 0;
+    s.restarts_in_period = sup ? 1 : 0;
+    wire::encode(w, s);
+  };
+  actor(1, 0, "root", "root_sup", 0, true);
+  actor(2, 1, "parser", "parser", 12, false);
+  actor(3, 1, "slow-consumer", "consumer", 4200, false);
+  wire::encode(w, wire::SnapshotEnd{1});
+  wire::encode(w, wire::Event{1, 0, 1, wire::EventKind::Crashed, 2, 0, proto::ExitReason::Error, "parser", "bad input"});
+  wire::encode(w, wire::Tick{1, 0, 0});
+  EXPECT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
+  return r;
+}
+
+std::string render(view::Replica& r, tui::UiState& ui, int w = 80, int h = 24) {
+  tui::TextCanvas c(w, h);
+  tui::draw_frame(c, r, ui);
+  return c.str();
+}
+
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+TEST(Panels, TreeShowsSupervisorsWithStrategyAndBudget) {
+  auto r = sample();
+  tui::UiState ui;
+  auto screen = lines(render(r, ui));
+  ASSERT_GE(screen.size(), 24u);
+  EXPECT_NE(screen[4].find("node orders"), std::string::npos) << screen[4];
+  EXPECT_NE(screen[5].find("root"), std::string::npos);
+  EXPECT_NE(screen[5].find("one_for_one"), std::string::npos);
+  EXPECT_NE(screen[5].find("1/3"), std::string::npos);
+  for (const auto& l : screen) EXPECT_LE(l.size(), 80u) << l;  // ASCII glyphs: bytes = columns
+}
+
+TEST(Panels, ActorsSortedByMailboxPutTheSlowConsumerFirst) {
+  auto r = sample();
+  tui::UiState ui;
+  ui.view = tui::ViewId::Actors;
+  auto screen = lines(render(r, ui, 100, 30));
+  EXPECT_NE(screen[3].find("vMAILBOX"), std::string::npos) << screen[3];
+  EXPECT_NE(screen[4].find("slow-consumer"), std::string::npos) << screen[4];
+  EXPECT_NE(screen[4].find("4.2k"), std::string::npos) << screen[4];
+  ui.actors_query.inverted = true;
+  screen = lines(render(r, ui, 100, 30));
+  EXPECT_EQ(screen[4].find("slow-consumer"), std::string::npos) << screen[4];
+}
+
+TEST(Panels, EventsAndDetail) {
+  auto r = sample();
+  tui::UiState ui;
+  ui.view = tui::ViewId::Events;
+  auto text = render(r, ui);
+  EXPECT_NE(text.find("crashed"), std::string::npos);
+  EXPECT_NE(text.find("error: bad input"), std::string::npos);
+  ui.view = tui::ViewId::Detail;
+  ui.detail = view::ActorKey{1, 2};
+  text = render(r, ui);
+  EXPECT_NE(text.find("parser  <2>  on orders"), std::string::npos) << text;
+  EXPECT_NE(text.find("parents: root"), std::string::npos) << text;
+}
+
+TEST(Panels, EveryViewFitsA80x24Terminal) {
+  auto r = sample();
+  for (size_t v = 0; v < tui::kViewCount; ++v) {
+    tui::UiState ui;
+    ui.view = static_cast<tui::ViewId>(v);
+    auto screen = lines(render(r, ui));
+    EXPECT_EQ(screen.size(), 24u);
+    for (const auto& l : screen) EXPECT_LE(l.size(), 80u) << tui::name(ui.view) << ": " << l;
+  }
+}
+
+TEST(Help, MatchesTheSnapshot) {
+  FILE* p = popen(ACTORSCOPE_TOP " --help", "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int status = pclose(p);
+  EXPECT_EQ(status, 0);
+  std::ifstream golden(ACTORSCOPE_HELP_GOLDEN);
+  std::stringstream want;
+  want << golden.rdbuf();
+  EXPECT_EQ(out, want.str());
+}
+
+TEST(Help, BadFlagExitsTwoWithUsage) {
+  FILE* p = popen(ACTORSCOPE_TOP " --no-such-flag 2>&1", "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int status = pclose(p);
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_EQ(out.rfind("actorscope-top: unknown flag '--no-such-flag'\nusage:", 0), 0u) << out;
+}

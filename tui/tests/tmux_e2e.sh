@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# End to end: actorscope-top in a 100x30 tmux pane, watching loadgen through a collector.
+# Usage: tmux_e2e.sh BIN_DIR
+set -u
+BIN=$1
+TMP=$(mktemp -d /tmp/actorscope-top-e2e.XXXXXX)
+SOCK="unix:$TMP/collector.sock"
+TMUX_SOCKET="actorscope-e2e-$$"
+PIDS=()
+cleanup() {
+  tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  echo "---- screen ----"
+  tmux -L "$TMUX_SOCKET" capture-pane -p -t top 2>/dev/null
+  echo "---- collector log ----"
+  tail -20 "$TMP/collector.log"
+  exit 1
+}
+screen() { tmux -L "$TMUX_SOCKET" capture-pane -p -t top; }
+# Polls until the screen matches an extended regex (30 s at most).
+wait_for() {
+  local what=$1 i
+  for i in $(seq 1 300); do
+    if screen | grep -Eq -- "$what"; then return 0; fi
+    sleep 0.1
+  done
+  fail "screen never showed /$what/"
+}
+keys() { tmux -L "$TMUX_SOCKET" send-keys -t top "$@"; }
+
+"$BIN/actorscope-collector" --listen "$SOCK" --metrics none >"$TMP/collector.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 1 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.05; done
+"$BIN/actorscope-loadgen" --collector "$SOCK" --node e2e --actors 120 --rate 2000 --duration 120 \
+  --slow-consumer --slow-every 5 --slow-us 5000 --crash-rate 0.01 >"$TMP/loadgen.log" 2>&1 &
+PIDS+=($!)
+
+tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -s top -x 100 -y 30 \
+  "env LANG=C.UTF-8 TERM=xterm-256color $BIN/actorscope-top --collector $SOCK; echo exit=\$?; sleep 30"
+
+# Tree: the node and its supervisors with their strategies.
+wait_for "node e2e"
+wait_for "top .*one_for_one"
+wait_for "sup-1\.1 .*(one_for_all|rest_for_one|simple_one_for_one)"
+
+# Actors, sorted by mailbox (the default column): the slow consumer comes first.
+keys 2
+wait_for "vMAILBOX"
+for i in $(seq 1 300); do
+  first=$(screen | sed -n 5p)
+  case "$first" in *slow-consumer*) break ;; esac
+  sleep 0.1
+done
+case "$first" in *slow-consumer*) ;; *) fail "the first actor by mailbox is not the slow consumer: $first" ;; esac
+# Sorting on another column and back.
+keys Right
+wait_for "vMSG/S"
+keys Left
+wait_for "vMAILBOX"
+
+# Enter: its detail.
+keys Enter
+wait_for "slow-consumer  <[0-9]+>  on e2e"
+wait_for "mailbox history"
+wait_for "parents: "
+keys Escape
+wait_for "vMAILBOX"
+
+# Events: a crash with its reason.
+keys 3
+wait_for "crashed +worker"
+
+# Help, then quit: the process exits 0 and leaves the alternate screen.
+keys '?'
+wait_for "this help"
+keys q
+keys q
+wait_for "exit=0"
+alt=$(tmux -L "$TMUX_SOCKET" display -p -t top '#{alternate_on}')
+[ "$alt" = "0" ] || fail "the terminal was left in the alternate screen"
+echo "PASS"

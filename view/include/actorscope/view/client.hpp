@@ -1,0 +1,95 @@
+// The viewer's connection to a collector: handshake, subscription, a replica kept up to date
+// by a background thread, requests, and reconnection with backoff.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actorscope/view/replica.hpp"
+
+namespace actorscope::view {
+
+struct ClientOptions {
+  std::string address;              // tcp:HOST:PORT or unix:PATH
+  std::string node;                 // subscribe to one node; empty: all
+  std::string token;                // the collector's token, when it has one
+  uint8_t delta_hz = 10;
+  uint32_t backoff_min_ms = 250;    // reconnect delay, doubled up to the max
+  uint32_t backoff_max_ms = 5000;
+  uint32_t max_frame = proto::kHardMaxFrame;
+  size_t max_held_bytes = 64u << 20;  // frames held while paused
+  ReplicaSettings replica;
+};
+
+enum class ClientState : uint8_t { Connecting, Connected, Rejected, Stopped };
+
+// Opens a connected socket to tcp:HOST:PORT or unix:PATH; -1 with `error` set on failure.
+int connect_address(const std::string& address, std::string& error);
+
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  void start();  // runs the connection on a background thread
+  void stop();
+
+  // The replica is shared with the background thread: read it under this lock.
+  std::unique_lock<std::mutex> lock() const { return std::unique_lock<std::mutex>(mutex_); }
+  Replica& replica() { return replica_; }
+  const Replica& replica() const { return replica_; }
+
+  ClientState state() const { return state_.load(); }
+  // One line for the status bar: "connected to tcp:127.0.0.1:7411", "rejected: bad token".
+  std::string status() const;
+  uint64_t reconnects() const { return reconnects_.load(); }
+  // Bumped whenever a payload was applied: a renderer may wake on it.
+  uint64_t updates() const { return updates_.load(); }
+
+  // Requests (answers land in the replica); each returns its request id.
+  uint64_t request_detail(NodeId node, uint64_t actor);
+  uint64_t request_events(const wire::EventsRequest& q);
+  uint64_t request_series(NodeId node, wire::Metric metric, uint32_t seconds);
+  uint64_t request_kill(NodeId node, uint64_t actor, const std::string& token);
+  // Subscribes again, to another node (empty: all).
+  void resubscribe(const std::string& node);
+
+  // While paused the replica stands still: frames are held (up to max_held_bytes) and
+  // applied on resume; past the bound they are discarded and a fresh snapshot is asked for.
+  void set_paused(bool paused);
+  bool paused() const { return paused_.load(); }
+
+ private:
+  void run();
+  bool session(int fd);
+  void queue(std::vector<uint8_t> messages);
+  void set_status(std::string s);
+
+  ClientOptions options_;
+  mutable std::mutex mutex_;  // guards replica_
+  Replica replica_;
+  std::atomic<ClientState> state_{ClientState::Connecting};
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> reconnects_{0};
+  std::atomic<uint64_t> updates_{0};
+  std::atomic<uint64_t> next_request_{1};
+  std::atomic<bool> paused_{false};
+  std::vector<std::vector<uint8_t>> held_;  // guarded by mutex_
+  size_t held_bytes_ = 0;
+  bool held_overflow_ = false;
+  mutable std::mutex out_mutex_;  // guards pending_, status_, wake
+  std::vector<std::vector<uint8_t>> pending_;  // encoded messages waiting for the socket
+  std::string status_;
+  int wake_[2] = {-1, -1};
+  std::thread thread_;
+};
+
+}  // namespace actorscope::view

@@ -1,0 +1,30 @@
+// The Detail view-model: one actor's counters, parent chain, links and recent events.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actorscope/view/replica.hpp"
+
+namespace actorscope::view {
+
+struct DetailModel {
+  bool live = false;
+  ActorKey key;
+  wire::ActorRow row;
+  wire::ActorStats stats;
+  std::string node_name;
+  uint64_t children = 0;
+  uint64_t avg_processing_ns = 0;           // busy / dequeued
+  std::vector<wire::ChainEntry> chain;      // parent first, from the replica
+  std::vector<wire::LinkEntry> links;       // from the collector's reply, when it came
+  std::vector<wire::Event> recent_events;   // from the reply, else from the replica's events
+  std::vector<double> mailbox_history;      // oldest first, one per tick
+  bool reply_received = false;
+};
+
+DetailModel detail(const Replica& replica, ActorKey key);
+
+}  // namespace actorscope::view

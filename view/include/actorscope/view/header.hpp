@@ -1,0 +1,28 @@
+// The header view-model: totals across the shown nodes, with the history behind sparklines.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "actorscope/view/replica.hpp"
+
+namespace actorscope::view {
+
+struct HeaderModel {
+  uint64_t nodes = 0;
+  uint64_t nodes_connected = 0;
+  uint64_t actors = 0;
+  double msgs_per_s = 0;
+  double restarts_per_min = 0;
+  uint64_t mailbox_total = 0;
+  uint64_t drops = 0;
+  uint64_t warnings = 0;
+  uint64_t viewers_dropped = 0;
+  uint64_t tick_wall_ns = 0;
+  std::vector<double> msgs_history;      // oldest first, one per tick
+  std::vector<double> restarts_history;  // restarts per minute
+};
+
+HeaderModel header(const Replica& replica, NodeId node = 0);
+
+}  // namespace actorscope::view

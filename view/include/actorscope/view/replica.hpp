@@ -1,0 +1,175 @@
+// The viewer's copy of the collector's model, kept from a snapshot plus deltas.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actorscope/protocol/viewer.hpp"
+
+namespace actorscope::view {
+
+namespace wire = ::actorscope::proto::viewer;
+using wire::NodeId;
+
+struct ActorKey {
+  NodeId node = 0;
+  uint64_t actor = 0;
+  bool operator==(const ActorKey&) const = default;
+  auto operator<=>(const ActorKey&) const = default;
+};
+struct ActorKeyHash {
+  size_t operator()(const ActorKey& k) const noexcept {
+    uint64_t h = k.actor * 0x9E3779B97F4A7C15ull ^ (uint64_t{k.node} << 1);
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+};
+
+// One live actor: what it is (ActorRow) and how it is doing (ActorStats).
+inline constexpr uint32_t kNoRow = 0xFFFFFFFFu;
+
+struct Actor {
+  wire::ActorRow row;
+  wire::ActorStats stats;
+  uint32_t pos_in_parent = 0;     // index inside its parent's children list
+  uint32_t parent_row = kNoRow;   // the parent's index in actors(), kNoRow when not live
+  ActorKey key() const { return {row.node, row.actor}; }
+  bool is_supervisor() const { return row.kind == proto::ActorKind::Supervisor; }
+  double msgs_per_s() const { return static_cast<double>(stats.msgs_per_s_x100) / 100.0; }
+};
+
+// Header totals at one tick, kept as history for sparklines.
+struct TotalsPoint {
+  uint64_t wall_ns = 0;
+  uint64_t actors = 0;
+  double msgs_per_s = 0;
+  double restarts_per_min = 0;
+  uint64_t mailbox_total = 0;
+  uint64_t drops = 0;
+};
+
+struct ReplicaSettings {
+  size_t max_events = 10'000;        // events kept, oldest dropped first
+  size_t history_points = 600;       // header totals kept for sparklines (one per tick)
+  size_t watched_points = 120;       // mailbox samples kept for the watched actor
+};
+
+class Replica {
+ public:
+  explicit Replica(ReplicaSettings settings = {});
+
+  // Applies one View payload. False (with error()) when malformed; what came before stays.
+  bool apply(const uint8_t* payload, size_t len);
+  const std::string& error() const { return error_; }
+
+  // ---- state ----
+  // Bumped at every Tick: view-models rebuild when it moves.
+  uint64_t version() const { return version_; }
+  bool has_snapshot() const { return snapshots_ > 0 && !in_snapshot_; }
+  uint64_t snapshots() const { return snapshots_; }
+  const wire::Tick& last_tick() const { return last_tick_; }
+
+  const std::map<NodeId, wire::NodeRow>& nodes() const { return nodes_; }
+  const wire::NodeRow* node(NodeId id) const;
+  NodeId find_node(std::string_view name) const;
+
+  size_t actor_count() const { return actors_.size(); }
+  const std::vector<Actor>& actors() const { return actors_; }  // dense, unordered
+  const Actor* actor(ActorKey k) const;
+  // Children of an actor (parent 0: the node's roots and orphans), unordered.
+  const std::vector<uint64_t>* children(ActorKey parent) const;
+  // Every children list, by parent (parents that are not live make orphans).
+  const std::unordered_map<ActorKey, std::vector<uint64_t>, ActorKeyHash>& children_lists() const { return children_; }
+
+  const std::deque<wire::Event>& events() const { return events_; }  // oldest first
+  uint64_t events_dropped() const { return events_dropped_; }
+  const std::vector<wire::Lint>& lints() const { return lints_; }
+  const std::map<std::pair<NodeId, std::string>, wire::TelemetryRow>& telemetry() const { return telemetry_; }
+  // Header totals, one point per tick: all nodes (node 0) or one node.
+  const std::deque<TotalsPoint>& history(NodeId node = 0) const;
+
+  // The actor whose mailbox is sampled at every tick (the one in the detail view).
+  void watch(std::optional<ActorKey> k);
+  const std::deque<uint64_t>& watched_mailbox() const { return watched_mailbox_; }
+
+  // Latest replies, by kind.
+  const std::optional<wire::DetailReply>& detail() const { return detail_; }
+  const std::optional<wire::EventsPage>& events_page() const { return events_page_; }
+  const std::optional<wire::SeriesReply>& series() const { return series_; }
+  const std::optional<wire::CommandResult>& command() const { return command_; }
+  const std::optional<wire::RequestFailed>& failure() const { return failure_; }
+
+  // Totals over the nodes (node 0: every node).
+  TotalsPoint totals(NodeId node = 0) const;
+
+  void clear();
+
+  // ---- message handlers (decode_messages calls these) ----
+  void on(const wire::SnapshotBegin&);
+  void on(const wire::SnapshotEnd&);
+  void on(const wire::NodeRow&);
+  void on(const wire::NodeRemoved&);
+  void on(const wire::ActorRow&);
+  void on(const wire::ActorStats&);
+  void on(const wire::ActorRemoved&);
+  void on(const wire::Event&);
+  void on(const wire::Lints&);
+  void on(const wire::TelemetryRow&);
+  void on(const wire::Tick&);
+  void on(const wire::DetailReply& m) { detail_ = m; }
+  void on(const wire::EventsPage& m) { events_page_ = m; }
+  void on(const wire::SeriesReply& m) { series_ = m; }
+  void on(const wire::CommandResult& m) { command_ = m; }
+  void on(const wire::RequestFailed& m) { failure_ = m; }
+  // Requests travel the other way: a replica ignores them.
+  template <class Request>
+  void on(const Request&) {}
+
+ private:
+  void remove_actor(ActorKey k);
+  void link_child(const Actor& a, uint32_t row);
+  void unlink_child(const Actor& a);
+  void set_children_parent_row(ActorKey parent, uint32_t row);
+  uint32_t row_of(ActorKey k) const;
+  std::vector<uint64_t>& children_list(ActorKey parent);
+
+  // Snapshots and deltas come in runs (siblings in a row, stats right after their row):
+  // the last actor and the last children list looked up are remembered, and checked
+  // before use, so that most messages cost one hash look-up instead of four.
+  mutable ActorKey last_key_{};
+  mutable uint32_t last_row_ = kNoRow;
+  ActorKey last_list_key_{};
+  std::vector<uint64_t>* last_list_ = nullptr;
+
+  ReplicaSettings settings_;
+  std::string error_;
+  uint64_t version_ = 0;
+  uint64_t snapshots_ = 0;
+  bool in_snapshot_ = false;
+  wire::Tick last_tick_;
+  std::map<NodeId, wire::NodeRow> nodes_;
+  std::vector<Actor> actors_;
+  std::unordered_map<ActorKey, uint32_t, ActorKeyHash> index_;
+  std::unordered_map<ActorKey, std::vector<uint64_t>, ActorKeyHash> children_;
+  std::deque<wire::Event> events_;
+  uint64_t events_dropped_ = 0;
+  std::vector<wire::Lint> lints_;
+  std::map<std::pair<NodeId, std::string>, wire::TelemetryRow> telemetry_;
+  std::deque<TotalsPoint> history_;
+  std::map<NodeId, std::deque<TotalsPoint>> node_history_;
+  std::deque<TotalsPoint> no_history_;
+  std::optional<ActorKey> watched_;
+  std::deque<uint64_t> watched_mailbox_;
+  std::optional<wire::DetailReply> detail_;
+  std::optional<wire::EventsPage> events_page_;
+  std::optional<wire::SeriesReply> series_;
+  std::optional<wire::CommandResult> command_;
+  std::optional<wire::RequestFailed> failure_;
+};
+
+}  // namespace actorscope::view

@@ -1,0 +1,12 @@
+// The Warnings view-model: the collector's lints, most severe first.
+#pragma once
+
+#include <vector>
+
+#include "actorscope/view/replica.hpp"
+
+namespace actorscope::view {
+
+std::vector<const wire::Lint*> warnings(const Replica& replica, NodeId node = 0);
+
+}  // namespace actorscope::view

@@ -1,0 +1,36 @@
+// Assembles one actor's detail from the replica and the collector's detail reply.
+#include "actorscope/view/detail.hpp"
+
+namespace actorscope::view {
+
+DetailModel detail(const Replica& replica, ActorKey key) {
+  DetailModel d;
+  d.key = key;
+  if (const auto* n = replica.node(key.node)) d.node_name = n->name;
+  const Actor* a = replica.actor(key);
+  if (a) {
+    d.live = true;
+    d.row = a->row;
+    d.stats = a->stats;
+    if (const auto* kids = replica.children(key)) d.children = kids->size();
+    d.avg_processing_ns = a->stats.dequeued ? a->stats.busy_ns / a->stats.dequeued : 0;
+    for (const Actor* p = replica.actor(ActorKey{key.node, a->row.parent}); p && d.chain.size() < wire::kMaxChain;
+         p = replica.actor(ActorKey{key.node, p->row.parent}))
+      d.chain.push_back({p->row.actor, p->row.name.empty() ? p->row.child_id : p->row.name, p->row.type});
+  }
+  const auto& reply = replica.detail();
+  if (reply && reply->node == key.node && reply->actor == key.actor) {
+    d.reply_received = true;
+    d.links = reply->links;
+    d.recent_events = reply->events;
+    if (!a && !reply->chain.empty()) d.chain = reply->chain;
+  } else {
+    const auto& events = replica.events();
+    for (auto it = events.rbegin(); it != events.rend() && d.recent_events.size() < 20; ++it)
+      if (it->node == key.node && (it->actor == key.actor || it->supervisor == key.actor)) d.recent_events.push_back(*it);
+  }
+  for (uint64_t m : replica.watched_mailbox()) d.mailbox_history.push_back(static_cast<double>(m));
+  return d;
+}
+
+}  // namespace actorscope::view

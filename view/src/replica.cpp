@@ -1,0 +1,237 @@
+// Applies the viewer conversation's snapshot and deltas to the viewer's copy of the model.
+#include "actorscope/view/replica.hpp"
+
+#include <algorithm>
+
+namespace actorscope::view {
+
+Replica::Replica(ReplicaSettings settings) : settings_(settings) {}
+
+bool Replica::apply(const uint8_t* payload, size_t len) {
+  auto res = wire::decode_messages(payload, len, *this);
+  if (!res.ok) {
+    error_ = res.error ? res.error : "malformed view frame";
+    return false;
+  }
+  return true;
+}
+
+const wire::NodeRow* Replica::node(NodeId id) const {
+  auto it = nodes_.find(id);
+  return it == nodes_.end() ? nullptr : &it->second;
+}
+
+NodeId Replica::find_node(std::string_view name) const {
+  for (const auto& [id, n] : nodes_)
+    if (n.name == name) return id;
+  return 0;
+}
+
+const Actor* Replica::actor(ActorKey k) const {
+  auto it = index_.find(k);
+  return it == index_.end() ? nullptr : &actors_[it->second];
+}
+
+const std::vector<uint64_t>* Replica::children(ActorKey parent) const {
+  auto it = children_.find(parent);
+  return it == children_.end() ? nullptr : &it->second;
+}
+
+void Replica::watch(std::optional<ActorKey> k) {
+  if (k != watched_) watched_mailbox_.clear();
+  watched_ = k;
+}
+
+TotalsPoint Replica::totals(NodeId node) const {
+  TotalsPoint t;
+  t.wall_ns = last_tick_.wall_ns;
+  for (const auto& [id, n] : nodes_) {
+    if (node != 0 && id != node) continue;
+    t.actors += n.actors;
+    t.msgs_per_s += static_cast<double>(n.msgs_per_s_x100) / 100.0;
+    t.restarts_per_min += static_cast<double>(n.restarts_per_min_x100) / 100.0;
+    t.mailbox_total += n.mailbox_total;
+    t.drops += n.drops;
+  }
+  return t;
+}
+
+void Replica::clear() {
+  last_row_ = kNoRow;
+  last_list_ = nullptr;
+  nodes_.clear();
+  actors_.clear();
+  index_.clear();
+  children_.clear();
+  lints_.clear();
+  telemetry_.clear();
+}
+
+void Replica::on(const wire::SnapshotBegin& m) {
+  clear();
+  events_.clear();  // the snapshot carries the recent ones again
+  in_snapshot_ = true;
+  actors_.reserve(static_cast<size_t>(std::min<uint64_t>(m.actors, 1u << 24)));
+  index_.reserve(static_cast<size_t>(std::min<uint64_t>(m.actors, 1u << 24)));
+}
+
+void Replica::on(const wire::SnapshotEnd&) {
+  in_snapshot_ = false;
+  ++snapshots_;
+}
+
+void Replica::on(const wire::NodeRow& m) { nodes_[m.node] = m; }
+
+void Replica::on(const wire::NodeRemoved& m) {
+  nodes_.erase(m.node);
+  std::vector<ActorKey> gone;
+  for (const Actor& a : actors_)
+    if (a.row.node == m.node) gone.push_back(a.key());
+  for (ActorKey k : gone) remove_actor(k);
+  std::erase_if(telemetry_, [&](const auto& kv) { return kv.first.first == m.node; });
+}
+
+std::vector<uint64_t>& Replica::children_list(ActorKey parent) {
+  if (last_list_ && last_list_key_ == parent) return *last_list_;
+  last_list_key_ = parent;
+  last_list_ = &children_[parent];  // element references survive rehashing
+  return *last_list_;
+}
+
+void Replica::link_child(const Actor& a, uint32_t row) {
+  auto& list = children_list(ActorKey{a.row.node, a.row.parent});
+  actors_[row].pos_in_parent = static_cast<uint32_t>(list.size());
+  list.push_back(a.row.actor);
+}
+
+// Swap-removes the actor from its parent's list, fixing the moved sibling's position.
+void Replica::unlink_child(const Actor& a) {
+  auto it = children_.find(ActorKey{a.row.node, a.row.parent});
+  if (it == children_.end()) return;
+  auto& list = it->second;
+  uint32_t pos = a.pos_in_parent;
+  if (pos >= list.size() || list[pos] != a.row.actor) return;
+  if (pos + 1 != list.size()) {
+    list[pos] = list.back();
+    auto moved = index_.find(ActorKey{a.row.node, list[pos]});
+    if (moved != index_.end()) actors_[moved->second].pos_in_parent = pos;
+  }
+  list.pop_back();
+  if (list.empty()) {
+    if (last_list_ == &list) last_list_ = nullptr;
+    children_.erase(it);
+  }
+}
+
+uint32_t Replica::row_of(ActorKey k) const {
+  if (k.actor == 0) return kNoRow;
+  if (last_row_ < actors_.size() && last_key_ == k && actors_[last_row_].key() == k) return last_row_;
+  auto it = index_.find(k);
+  if (it == index_.end()) return kNoRow;
+  last_key_ = k;
+  last_row_ = it->second;
+  return it->second;
+}
+
+// Points the children of `parent` at its row (kNoRow: they became orphans).
+void Replica::set_children_parent_row(ActorKey parent, uint32_t row) {
+  auto it = children_.find(parent);
+  if (it == children_.end()) return;
+  for (uint64_t c : it->second) {
+    uint32_t cr = row_of(ActorKey{parent.node, c});
+    if (cr != kNoRow) actors_[cr].parent_row = row;
+  }
+}
+
+void Replica::on(const wire::ActorRow& m) {
+  ActorKey k{m.node, m.actor};
+  uint32_t parent_row = row_of(ActorKey{m.node, m.parent});
+  auto [it, inserted] = index_.try_emplace(k, static_cast<uint32_t>(actors_.size()));
+  if (inserted) {
+    uint32_t row = it->second;
+    Actor& a = actors_.emplace_back();
+    a.row = m;
+    a.stats.node = m.node;
+    a.stats.actor = m.actor;
+    a.parent_row = parent_row;
+    link_child(a, row);
+    set_children_parent_row(k, row);  // children that arrived before it
+    last_key_ = k;
+    last_row_ = row;
+    return;
+  }
+  Actor& a = actors_[it->second];
+  if (a.row.parent != m.parent) {
+    unlink_child(a);
+    a.row = m;
+    a.parent_row = row_of(ActorKey{m.node, m.parent});
+    link_child(a, it->second);
+  } else {
+    a.row = m;
+  }
+}
+
+void Replica::on(const wire::ActorStats& m) {
+  uint32_t row = row_of(ActorKey{m.node, m.actor});
+  if (row == kNoRow) return;  // its row comes first; a stray stats record is ignored
+  actors_[row].stats = m;
+}
+
+void Replica::remove_actor(ActorKey k) {
+  auto it = index_.find(k);
+  if (it == index_.end()) return;
+  uint32_t row = it->second;
+  unlink_child(actors_[row]);
+  index_.erase(it);
+  set_children_parent_row(k, kNoRow);
+  uint32_t last = static_cast<uint32_t>(actors_.size() - 1);
+  if (row != last) {
+    actors_[row] = std::move(actors_[last]);
+    index_[actors_[row].key()] = row;
+    set_children_parent_row(actors_[row].key(), row);
+  }
+  actors_.pop_back();
+}
+
+void Replica::on(const wire::ActorRemoved& m) { remove_actor(ActorKey{m.node, m.actor}); }
+
+void Replica::on(const wire::Event& m) {
+  if (!events_.empty() && m.seq != 0 && m.seq <= events_.back().seq) return;  // already have it
+  events_.push_back(m);
+  while (events_.size() > settings_.max_events) {
+    events_.pop_front();
+    ++events_dropped_;
+  }
+}
+
+void Replica::on(const wire::Lints& m) { lints_ = m.lints; }
+
+void Replica::on(const wire::TelemetryRow& m) { telemetry_[{m.node, m.event}] = m; }
+
+const std::deque<TotalsPoint>& Replica::history(NodeId node) const {
+  if (node == 0) return history_;
+  auto it = node_history_.find(node);
+  return it == node_history_.end() ? no_history_ : it->second;
+}
+
+void Replica::on(const wire::Tick& m) {
+  last_tick_ = m;
+  ++version_;
+  auto record = [&](std::deque<TotalsPoint>& h, NodeId node) {
+    TotalsPoint t = totals(node);
+    t.wall_ns = m.wall_ns;
+    h.push_back(t);
+    while (h.size() > settings_.history_points) h.pop_front();
+  };
+  record(history_, 0);
+  if (nodes_.size() > 1)  // with one node, its history is the whole history
+    for (const auto& [id, n] : nodes_) record(node_history_[id], id);
+  std::erase_if(node_history_, [&](const auto& kv) { return !nodes_.count(kv.first); });
+  if (watched_) {
+    const Actor* a = actor(*watched_);
+    watched_mailbox_.push_back(a ? a->stats.mailbox : 0);
+    while (watched_mailbox_.size() > settings_.watched_points) watched_mailbox_.pop_front();
+  }
+}
+
+}  // namespace actorscope::view

@@ -1,0 +1,287 @@
+// The replica applying snapshot and deltas, and the view-models built on it.
+#include <gtest/gtest.h>
+
+#include "actorscope/view/actors_table.hpp"
+#include "actorscope/view/events.hpp"
+#include "actorscope/view/header.hpp"
+#include "actorscope/view/replica.hpp"
+#include "actorscope/view/tree.hpp"
+
+using namespace actorscope;
+namespace wire = proto::viewer;
+
+namespace {
+
+// Builds View payloads the way a collector would.
+struct Feed {
+  std::vector<uint8_t> buf;
+  proto::Writer w{buf};
+  template <class M>
+  Feed& add(const M& m) {
+    wire::encode(w, m);
+    return *this;
+  }
+  Feed& actor(uint64_t id, uint64_t parent, std::string name, std::string type, uint64_t mailbox = 0,
+              proto::ActorKind kind = proto::ActorKind::Worker) {
+    wire::ActorRow r;
+    r.node = 1;
+    r.actor = id;
+    r.parent = parent;
+    r.name = std::move(name);
+    r.child_id = r.name.empty() ? "worker-" + std::to_string(id) : r.name;
+    r.type = std::move(type);
+    r.kind = kind;
+    add(r);
+    wire::ActorStats s;
+    s.node = 1;
+    s.actor = id;
+    s.mailbox = mailbox;
+    s.msgs_per_s_x100 = id * 100;
+    return add(s);
+  }
+  void into(view::Replica& r) {
+    ASSERT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
+    buf.clear();
+  }
+};
+
+// node 1: sup(1) > [session x20 (10..29), worker "parser"(2), sub-sup(3) > slow(4)]
+void populate(view::Replica& r) {
+  Feed f;
+  f.add(wire::SnapshotBegin{1, 1, 24});
+  wire::NodeRow n;
+  n.node = 1;
+  n.name = "orders";
+  n.connected = true;
+  f.add(n);
+  f.actor(1, 0, "root", "root_sup", 0, proto::ActorKind::Supervisor);
+  f.actor(2, 1, "parser", "parser", 5);
+  f.actor(3, 1, "sub", "sub_sup", 0, proto::ActorKind::Supervisor);
+  f.actor(4, 3, "slow", "consumer", 9000);
+  for (uint64_t i = 10; i < 30; ++i) f.actor(i, 1, "", "session", i);
+  f.add(wire::SnapshotEnd{1}).add(wire::Tick{1, 0, 0});
+  f.into(r);
+}
+
+}  // namespace
+
+TEST(Replica, AppliesSnapshotThenDeltas) {
+  view::Replica r;
+  populate(r);
+  ASSERT_TRUE(r.has_snapshot());
+  EXPECT_EQ(r.actor_count(), 24u);
+  Feed f;
+  f.add(wire::ActorRemoved{1, 2});
+  f.actor(40, 3, "new", "worker");
+  f.add(wire::Tick{2, 0, 0});
+  f.into(r);
+  EXPECT_EQ(r.actor({1, 2}), nullptr);
+  ASSERT_NE(r.actor({1, 40}), nullptr);
+  EXPECT_EQ(r.children({1, 3})->size(), 2u);
+  EXPECT_EQ(r.children({1, 1})->size(), 21u);  // 22 children minus the removed parser
+  // A new snapshot replaces everything.
+  populate(r);
+  EXPECT_EQ(r.actor({1, 40}), nullptr);
+  EXPECT_EQ(r.actor_count(), 24u);
+}
+
+TEST(Replica, RejectsMalformedPayloads) {
+  view::Replica r;
+  uint8_t junk[] = {0x44, 0x05, 0x01};
+  EXPECT_FALSE(r.apply(junk, sizeof junk));
+  EXPECT_FALSE(r.error().empty());
+}
+
+TEST(ActorsTable, SortsByMailboxFiltersAndInverts) {
+  view::Replica r;
+  populate(r);
+  view::ActorsTable t;
+  view::ActorsQuery q;
+  t.update(r, q);
+  auto top = t.window(0, 3);
+  ASSERT_EQ(top.size(), 3u);
+  EXPECT_EQ(top[0]->row.name, "slow");     // 9000 messages waiting
+  EXPECT_EQ(top[1]->row.actor, 29u);        // then the sessions, deepest first
+  q.inverted = true;
+  t.update(r, q);
+  EXPECT_EQ(t.window(t.size() - 1, 1)[0]->row.name, "slow");
+  q = {};
+  q.filter = "PARS";
+  t.update(r, q);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t.window(0, 10)[0]->row.name, "parser");
+  q = {};
+  q.sort = view::ActorColumn::Name;
+  t.update(r, q);
+  EXPECT_EQ(t.window(0, 1)[0]->row.name, "parser");  // unnamed sessions sort by child id "worker-N"
+  // A window deep in the list is ordered like the full sort.
+  q = {};
+  q.sort = view::ActorColumn::MessagesPerSec;
+  t.update(r, q);
+  auto deep = t.window(10, 3);
+  ASSERT_EQ(deep.size(), 3u);
+  EXPECT_GT(deep[0]->stats.msgs_per_s_x100, deep[1]->stats.msgs_per_s_x100);
+  EXPECT_EQ(t.position_of({1, 29}), 0u);
+}
+
+TEST(TreeModel, GroupsIdenticalSiblingsAndExpandsLazily) {
+  view::Replica r;
+  populate(r);
+  view::TreeModel tree;
+  tree.update(r);
+  const auto& rows = tree.rows();
+  // node, root, parser, sub (collapsed below open depth 2), session x20 group
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].kind, view::TreeRowKind::Node);
+  EXPECT_EQ(rows[0].totals.actors, 24u);
+  EXPECT_EQ(rows[1].actor->row.name, "root");
+  EXPECT_EQ(rows[1].totals.mailbox, 5u + 9000u + (10 + 29) * 20 / 2);
+  const auto& group = rows[4];
+  EXPECT_EQ(group.kind, view::TreeRowKind::Group);
+  EXPECT_EQ(group.group_count, 20u);
+  EXPECT_EQ(group.item.type, "session");
+  EXPECT_FALSE(group.expanded);
+  EXPECT_EQ(rows[3].actor->row.name, "sub");
+  EXPECT_FALSE(rows[3].expanded);
+  tree.toggle(3);  // expand sub
+  tree.update(r);
+  EXPECT_EQ(tree.rows().size(), 6u);
+  EXPECT_EQ(tree.rows()[4].actor->row.name, "slow");
+  EXPECT_TRUE(tree.rows()[4].last_sibling);
+  EXPECT_EQ(tree.rows()[4].guides >> 2 & 1, 1u);  // "sub" has a later sibling: a line runs past
+  EXPECT_TRUE(tree.rows()[5].last_sibling);        // the group comes last under root
+  tree.toggle(5);  // expand the group
+  tree.update(r);
+  EXPECT_EQ(tree.rows().size(), 26u);
+}
+
+TEST(TreeModel, SearchRevealsAHiddenActor) {
+  view::Replica r;
+  populate(r);
+  view::TreeModel tree;
+  tree.update(r);
+  auto hit = tree.search(r, "slow", 0);
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(tree.rows()[*hit].actor->row.name, "slow");
+  EXPECT_FALSE(tree.search(r, "nothing-like-this", 0).has_value());
+}
+
+TEST(EventsList, FiltersByKindAndText) {
+  view::Replica r;
+  populate(r);
+  Feed f;
+  f.add(wire::Event{1, 0, 1, wire::EventKind::Crashed, 2, 0, proto::ExitReason::Error, "parser", "bad input"});
+  f.add(wire::Event{2, 0, 1, wire::EventKind::Restarted, 2, 1, proto::ExitReason::Error, "parser", "bad input"});
+  f.add(wire::Event{3, 0, 1, wire::EventKind::Telemetry, 0, 0, proto::ExitReason::Normal, "db.query", "12"});
+  f.add(wire::Tick{2, 0, 0});
+  f.into(r);
+  view::EventsList l;
+  view::EventsQuery q;
+  l.update(r, q);
+  ASSERT_EQ(l.size(), 3u);
+  EXPECT_EQ(l.rows()[0]->seq, 3u);  // newest first
+  q.kinds = wire::kind_bit(wire::EventKind::Crashed);
+  l.update(r, q);
+  ASSERT_EQ(l.size(), 1u);
+  q = {};
+  q.filter = "db.";
+  l.update(r, q);
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l.rows()[0]->kind, wire::EventKind::Telemetry);
+}
+
+TEST(TreeModel, TotalsHoldWhenChildrenArriveBeforeTheirParentAndAfterRemovals) {
+  view::Replica r;
+  Feed f;
+  f.add(wire::SnapshotBegin{1, 1, 4});
+  wire::NodeRow n;
+  n.node = 1;
+  n.name = "orders";
+  f.add(n);
+  f.actor(5, 2, "leaf", "w", 10);  // before its parent
+  f.actor(2, 1, "mid", "sup", 1, proto::ActorKind::Supervisor);
+  f.actor(1, 0, "root", "sup", 0, proto::ActorKind::Supervisor);
+  f.actor(6, 2, "leaf2", "w", 100);
+  f.add(wire::SnapshotEnd{1}).add(wire::Tick{1, 0, 0});
+  f.into(r);
+  view::TreeModel tree;
+  tree.update(r);
+  EXPECT_EQ(tree.totals_of({1, 1}).actors, 4u);
+  EXPECT_EQ(tree.totals_of({1, 1}).mailbox, 111u);
+  // Removing the first-inserted row moves the last one into its place.
+  f.add(wire::ActorRemoved{1, 5}).add(wire::Tick{2, 0, 0});
+  f.into(r);
+  tree.update(r);
+  EXPECT_EQ(tree.totals_of({1, 1}).actors, 3u);
+  EXPECT_EQ(tree.totals_of({1, 2}).mailbox, 101u);
+  // The middle supervisor goes: its child is an orphan, listed beside the root.
+  f.add(wire::ActorRemoved{1, 2}).add(wire::Tick{3, 0, 0});
+  f.into(r);
+  tree.update(r);
+  EXPECT_EQ(tree.totals_of({1, 1}).actors, 1u);
+  EXPECT_EQ(tree.rows()[0].totals.actors, 2u);  // node: root + the orphan
+}
+
+TEST(TreeModel, ExpansionSurvivesARestartOfTheExpandedSupervisor) {
+  view::Replica r;
+  populate(r);
+  view::TreeModel tree;
+  tree.update(r);
+  ASSERT_EQ(tree.rows()[3].actor->row.name, "sub");
+  tree.toggle(3);  // expand sub
+  tree.update(r);
+  ASSERT_TRUE(tree.rows()[3].expanded);
+  // sub (actor 3) is restarted as actor 50 with the same child id; its child follows.
+  Feed f;
+  f.add(wire::ActorRemoved{1, 4}).add(wire::ActorRemoved{1, 3});
+  wire::ActorRow sub;
+  sub.node = 1;
+  sub.actor = 50;
+  sub.parent = 1;
+  sub.name = "sub";
+  sub.child_id = "sub";
+  sub.kind = proto::ActorKind::Supervisor;
+  f.add(sub);
+  f.actor(51, 50, "slow", "consumer", 1);
+  f.add(wire::Tick{5, 0, 0});
+  f.into(r);
+  tree.update(r);
+  bool found = false;
+  for (const auto& row : tree.rows())
+    if (row.actor && row.actor->row.actor == 50) {
+      found = true;
+      EXPECT_TRUE(row.expanded);
+    }
+  EXPECT_TRUE(found);
+}
+
+TEST(Header, TotalsAndHistoryFollowTheShownNode) {
+  view::Replica r;
+  Feed f;
+  f.add(wire::SnapshotBegin{1, 2, 0});
+  wire::NodeRow a, b;
+  a.node = 1;
+  a.name = "a";
+  a.connected = true;
+  a.actors = 10;
+  a.msgs_per_s_x100 = 100'00;
+  b.node = 2;
+  b.name = "b";
+  b.actors = 5;
+  b.msgs_per_s_x100 = 7'00;
+  b.drops = 3;
+  f.add(a).add(b).add(wire::SnapshotEnd{1}).add(wire::Tick{1, 0, 0}).add(wire::Tick{2, 0, 0});
+  f.into(r);
+  auto all = view::header(r);
+  EXPECT_EQ(all.nodes, 2u);
+  EXPECT_EQ(all.nodes_connected, 1u);
+  EXPECT_EQ(all.actors, 15u);
+  EXPECT_DOUBLE_EQ(all.msgs_per_s, 107.0);
+  EXPECT_EQ(all.drops, 3u);
+  ASSERT_EQ(all.msgs_history.size(), 2u);
+  EXPECT_DOUBLE_EQ(all.msgs_history.back(), 107.0);
+  auto only_b = view::header(r, 2);
+  EXPECT_EQ(only_b.actors, 5u);
+  ASSERT_EQ(only_b.msgs_history.size(), 2u);
+  EXPECT_DOUBLE_EQ(only_b.msgs_history.back(), 7.0);
+}
