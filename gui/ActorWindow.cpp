@@ -158,14 +158,26 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
   if (app.feed.commands_allowed() && d.live) {
     ImGui::Separator();
     ImGui::SetNextItemWidth(220);
-    ImGui::InputTextWithHint("##token", "collector token", s.token, sizeof s.token, ImGuiInputTextFlags_Password);
+    ImGui::InputTextWithHint("##token", "token (empty: the viewer's own)", s.token, sizeof s.token, ImGuiInputTextFlags_Password);
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.18f, 0.16f, 1.0f));
-    if (ImGui::Button("Kill actor")) s.kill_request = app.feed.request_kill(key, s.token);
+    if (ImGui::Button("Kill actor")) ImGui::OpenPopup("Kill this actor?");
     ImGui::PopStyleColor();
+    // Killing changes the application: one more click, in a modal that names the actor.
+    if (ImGui::BeginPopupModal("Kill this actor?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+      ImGui::Text("Kill actor %llu? Its supervisor decides whether it restarts.",
+                  static_cast<unsigned long long>(key.actor));
+      if (ImGui::Button("Kill")) {
+        s.kill_request = app.feed.request_kill(key, s.token);
+        s.kill_result = "sent, waiting for the answer";
+        ImGui::CloseCurrentPopup();
+      }
+      ImGui::SameLine();
+      if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
+      ImGui::EndPopup();
+    }
     const auto& res = r.command();
-    if (res && res->request == s.kill_request && s.kill_request)
-      s.kill_result = (res->ok ? "done: " : "refused: ") + res->message;
+    if (res && res->request == s.kill_request && s.kill_request) s.kill_result = res->message;  // "done: ..." or "refused: ..."
     if (!s.kill_result.empty()) ImGui::TextWrapped("%s", s.kill_result.c_str());
   }
   ImGui::End();

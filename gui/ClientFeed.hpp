@@ -21,8 +21,10 @@ class ClientFeed final : public Feed {
   uint64_t request_series(wire::NodeId node, wire::Metric metric, uint32_t seconds) override {
     return client_->request_series(node, metric, seconds);
   }
+  bool commands_allowed() const override { return client_->commands_allowed(); }
+  // An empty token: the one the client connected with (--token-file).
   uint64_t request_kill(view::ActorKey actor, const std::string& token) override {
-    return client_->request_kill(actor.node, actor.actor, token);
+    return token.empty() ? client_->kill(actor.node, actor.actor) : client_->request_kill(actor.node, actor.actor, token);
   }
 
  private:

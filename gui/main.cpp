@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
     if (!opts.listen.empty()) {
       // A collector inside the GUI: agents connect to --listen, the GUI to the same address.
       actorscope::view::EmbeddedOptions eo{{opts.listen}, token, {}};
+      eo.name = "actorscope-gui (embedded collector)";
       const char* tmp = std::getenv("TMPDIR");
       eo.log_file = std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-gui." + std::to_string(::getpid()) + ".log";
       std::string error;

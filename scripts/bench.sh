@@ -7,11 +7,14 @@ OUT="$BUILD/bench-results"
 mkdir -p "$OUT"
 status=0
 echo "bench: machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
-for b in "$BIN"/actorscope-bench-*; do
+for b in "$BIN"/actorscope-bench-* "$BIN"/actorscope_bench_*; do
   [ -x "$b" ] || continue
   name=$(basename "$b")
   echo "bench: $name"
-  if ! "$b" --benchmark_out="$OUT/$name.json" --benchmark_out_format=json 2>&1 | tee "$OUT/$name.txt"; then
+  run=("$b")
+  # The GUI renders through Mesa's software rasterizer on a virtual display.
+  case "$name" in *gui*) run=(xvfb-run -a -s "-screen 0 1920x1200x24" env LIBGL_ALWAYS_SOFTWARE=1 "$b") ;; esac
+  if ! "${run[@]}" --benchmark_out="$OUT/$name.json" --benchmark_out_format=json 2>&1 | tee "$OUT/$name.txt"; then
     echo "bench: $name failed" >&2
     status=1
   fi

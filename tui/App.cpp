@@ -12,6 +12,7 @@
 
 #include "CursesCanvas.hpp"
 #include "Keys.hpp"
+#include "KillCommand.hpp"
 #include "Panels.hpp"
 
 namespace actorscope::tui {
@@ -57,6 +58,7 @@ int run_interactive(view::Client& client, UiState& ui) {
     {
       auto lock = client.lock();
       drawn_updates = client.updates();
+      show_kill_result(ui, client.replica());
       draw_frame(canvas, client.replica(), ui);
     }
     refresh();

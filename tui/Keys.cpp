@@ -3,6 +3,7 @@
 
 #include <curses.h>
 
+#include "KillCommand.hpp"
 #include "actorscope/view/telemetry.hpp"
 #include "actorscope/view/warnings.hpp"
 
@@ -239,6 +240,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'N'}, search_next, "N", "next search match"},
       {{'n'}, next_node, "n", "next node (then all nodes)"},
       {{'t'}, toggle_telemetry, "t", "events: show / hide telemetry events"},
+      {{'K'}, ask_kill, "K", "kill the selected actor (asks y/n)"},
       {{' '}, pause, "Space", "pause / resume updates"},
       {{kTab}, next_view, "Tab", "next view"},
       {{'1'}, view1, "1", "Tree"},
@@ -255,6 +257,7 @@ const std::vector<KeyBinding>& key_bindings() {
 
 unsigned handle_key(int key, ActionContext& ctx) {
   if (ctx.ui.searching) return search_key(key, ctx);
+  if (ctx.ui.kill_asked) return answer_kill(key, ctx);
   for (const auto& b : key_bindings())
     for (int code : b.codes)
       if (code == key) {

@@ -46,6 +46,8 @@ struct UiState {
   std::optional<view::ActorKey> detail;  // the actor shown in Detail
   Glyphs glyphs = kAsciiGlyphs;
   std::string message;                   // one line of feedback in the status bar
+  std::optional<view::ActorKey> kill_asked;  // "kill ...? (y/n)" is on the status line
+  uint64_t kill_request = 0;             // a kill sent and not answered yet (its request id)
   std::string status;                    // the connection's status
   int body_rows = 10;                    // lines the current panel had at the last draw
 };

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   if (!o.listen.empty()) {
     std::string error;
     view::EmbeddedOptions eo{{o.listen}, token, {}};
+    eo.name = "actorscope-top (embedded collector)";
     if (!o.batch) {
       const char* tmp = std::getenv("TMPDIR");
       eo.log_file = std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-top." + std::to_string(::getpid()) + ".log";

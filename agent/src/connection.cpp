@@ -81,6 +81,8 @@ Connection::Open Connection::open(const Settings& s, uint64_t incarnation, uint6
   }
   fd_ = fd;
   seq_out_ = 1;
+  granted_ = welcome.capabilities & capabilities;
+  commands_.clear();
   max_frame_ = welcome.max_frame < 4096 ? 4096 : welcome.max_frame;
   if (max_frame_ > proto::kDefaultMaxFrame) max_frame_ = proto::kDefaultMaxFrame;
   out_.clear();
@@ -162,6 +164,16 @@ bool Connection::send_queued() {
   return true;
 }
 
+bool Connection::send_command_result(const proto::CommandResult& r) {
+  if (fd_ < 0) return false;
+  close_frame();
+  size_t at = proto::begin_frame(out_, proto::FrameType::CommandResult, seq_out_++);
+  proto::Writer w(out_);
+  proto::encode(w, r);
+  proto::finish_frame(out_, at);
+  return send_queued();
+}
+
 bool Connection::poll_incoming(int wait_ms) {
   if (fd_ < 0) return false;
   uint8_t buf[4096];
@@ -186,7 +198,23 @@ bool Connection::poll_incoming(int wait_ms) {
       fail("collector said goodbye");
       return false;
     }
-    // Other frames (commands in later versions) are read and ignored.
+    if (h.type == proto::FrameType::Command) {
+      proto::Command c;
+      std::string err;
+      proto::Reader r(payload, h.length);
+      if (!proto::decode(r, c, err)) {
+        fail("malformed command from the collector: " + err);
+        return false;
+      }
+      // A command on a connection that did not negotiate them is still answered (refused
+      // by the flusher): its sender evidently knows the CommandResult frame.
+      if (commands_.size() < kMaxPendingCommands) {
+        commands_.push_back(c);
+      } else {
+        send_command_result(proto::CommandResult{c.request, false, "refused: too many commands at once"});
+      }
+    }
+    // Other frames are read and ignored.
   }
   if (in_.failed()) {
     fail("malformed frame from the collector: " + in_.error());

@@ -14,6 +14,7 @@ inline constexpr int kConnectTimeoutMs = 1000;
 inline constexpr int kHandshakeTimeoutMs = 1000;
 inline constexpr int kSendTimeoutMs = 2000;
 inline constexpr size_t kSendChunkBytes = 256 * 1024;  // frames are sent once this much is queued
+inline constexpr size_t kMaxPendingCommands = 64;  // commands read but not yet carried out; more: refused
 
 class Connection {
  public:
@@ -41,6 +42,12 @@ class Connection {
   void set_deadline(uint64_t deadline_ns) { deadline_ns_ = deadline_ns; }
   // Reads and handles frames from the collector; false when the connection ended.
   bool poll_incoming(int wait_ms);
+  // Commands read by poll_incoming(), oldest first; the caller answers and clears them.
+  std::vector<proto::Command>& commands() { return commands_; }
+  // Whether the collector granted commands in its Welcome.
+  bool commands_granted() const { return granted_ & proto::kCapCommands; }
+  // Queues a CommandResult frame after the current Batch and sends what is queued.
+  bool send_command_result(const proto::CommandResult& r);
   uint64_t bytes_sent() const { return bytes_sent_; }
   size_t queued_bytes() const { return out_.size(); }
 
@@ -59,6 +66,8 @@ class Connection {
   std::vector<uint8_t> rec_, def_;
   std::vector<bool> sent_;
   proto::FrameDecoder in_;
+  std::vector<proto::Command> commands_;
+  uint64_t granted_ = 0;
   std::string lost_;
 };
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cells.hpp"
+#include "commands.hpp"
 #include "clock.hpp"
 #include "ring_records.hpp"
 #include "shared.hpp"
@@ -64,6 +65,7 @@ void Flusher::run() {
       if (!stopping) maybe_connect();
       flush();
       if (!stopping && conn_.is_open() && !conn_.poll_incoming(0)) on_lost();
+      if (!stopping && conn_.is_open()) run_commands();
     } catch (...) {
       // Out of memory while encoding: give up this connection; the next one resends all.
       log("out of memory while flushing; reconnecting");
@@ -107,6 +109,18 @@ void Flusher::maybe_connect() {
   uint64_t delay_ms = half + (half ? rng_() % (half + 1) : 0);
   next_attempt_ns_ = mono_ns() + delay_ms * 1'000'000;
   backoff_ms_ = std::min<uint64_t>(uint64_t(backoff_ms_) * 2, s_.backoff_max_ms);
+}
+
+void Flusher::run_commands() {
+  std::vector<proto::Command> todo;
+  todo.swap(conn_.commands());
+  for (const proto::Command& c : todo) {
+    proto::CommandResult r = run_command(c, s_.allow_commands);
+    if (!conn_.send_command_result(r)) {
+      on_lost();
+      return;
+    }
+  }
 }
 
 void Flusher::on_lost() {

@@ -31,6 +31,7 @@ class Flusher {
   void flush();
   void maybe_connect();
   void on_lost();
+  void run_commands();
   void send_snapshot();
   void drain_lifecycle();
   void drain_rings(std::vector<ThreadState*>& threads, std::vector<ThreadState*>& orphans);

@@ -81,7 +81,8 @@ bool resolve_settings(const actorscope_config* c, Settings& s, std::string& erro
 
   const char* disable = env("ACTORSCOPE_DISABLE");
   s.disabled = c->disabled != 0 || (disable && std::strcmp(disable, "0") != 0);
-  s.allow_commands = c->allow_commands != 0;
+  const char* allow = env("ACTORSCOPE_ALLOW_COMMANDS");
+  s.allow_commands = c->allow_commands != 0 || (allow && *allow && std::strcmp(allow, "0") != 0);
 
   const char* collector = c->collector ? c->collector : env("ACTORSCOPE_COLLECTOR");
   if (collector && *collector && !parse_address(collector, s.collector, error)) return false;

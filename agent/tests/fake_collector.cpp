@@ -68,6 +68,11 @@ FakeCollector::~FakeCollector() {
   }
 }
 
+void FakeCollector::send_command(const proto::Command& c) {
+  std::lock_guard<std::mutex> lock(mu_);
+  to_send_.push_back(c);
+}
+
 void FakeCollector::drop_connection() {
   int fd = conn_fd_.load();
   if (fd >= 0) shutdown(fd, SHUT_RDWR);
@@ -163,8 +168,23 @@ void FakeCollector::handle(int fd) {
   bool greeted = false;
   uint8_t buf[65536];
   while (!stop_) {
+    if (greeted) {
+      std::vector<proto::Command> cmds;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        cmds.swap(to_send_);
+      }
+      for (const proto::Command& c : cmds) {
+        std::vector<uint8_t> out;
+        size_t at = proto::begin_frame(out, proto::FrameType::Command, seq_out++);
+        proto::Writer w(out);
+        proto::encode(w, c);
+        proto::finish_frame(out, at);
+        send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+      }
+    }
     pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 50) <= 0) continue;
+    if (poll(&p, 1, 20) <= 0) continue;
     ssize_t n = recv(fd, buf, sizeof buf, 0);
     if (n <= 0) return;
     in.feed(buf, static_cast<size_t>(n));
@@ -192,6 +212,7 @@ void FakeCollector::handle(int fd) {
           at = proto::begin_frame(out, proto::FrameType::Welcome, seq_out++);
           proto::Welcome welcome;
           welcome.collector = "fake";
+          welcome.capabilities = hello.capabilities & proto::kCapCommands;
           proto::encode(w, welcome);
         }
         proto::finish_frame(out, at);
@@ -206,6 +227,14 @@ void FakeCollector::handle(int fd) {
       } else if (h.type == proto::FrameType::Batch) {
         proto::DecodeResult res = proto::decode_records(payload, h.length, handler);
         if (!res.ok) seen_.errors.push_back(std::string("bad batch: ") + res.error);
+      } else if (h.type == proto::FrameType::CommandResult) {
+        proto::Reader r(payload, h.length);
+        proto::CommandResult cr;
+        std::string err;
+        if (proto::decode(r, cr, err))
+          seen_.command_results.push_back(cr);
+        else
+          seen_.errors.push_back("bad command result: " + err);
       } else {
         seen_.errors.push_back("unexpected frame type " + std::to_string(int(h.type)));
       }

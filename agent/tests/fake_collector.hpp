@@ -52,6 +52,7 @@ struct Seen {
   uint64_t last_snapshot_announced = 0;     // SnapshotBegin.actors
   std::set<uint64_t> last_snapshot_actors;  // ActorSpawned inside the latest snapshot
   int heartbeats = 0, goodbyes = 0, connections = 0;
+  std::vector<proto::CommandResult> command_results;
   std::vector<std::string> errors;  // decode errors: a correct agent causes none
 };
 
@@ -65,6 +66,8 @@ class FakeCollector {
   const std::string& address() const { return address_; }
   // Answer Hellos with a Reject carrying this message instead of a Welcome.
   void reject_with(std::string message) { reject_ = std::move(message); }
+  // Sends a Command frame to the connected agent (from the serving thread, soon).
+  void send_command(const proto::Command& c);
   // Closes the current agent connection from the collector's side.
   void drop_connection();
 
@@ -83,6 +86,7 @@ class FakeCollector {
   std::mutex mu_;
   std::condition_variable cv_;
   Seen seen_;
+  std::vector<proto::Command> to_send_;  // guarded by mu_
   std::thread thread_;
 };
 

@@ -111,6 +111,67 @@ void BM_ScrollActors(benchmark::State& state) {
 }
 BENCHMARK(BM_ScrollActors)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
+// One redraw after a delta like a busy app's: stats of `changes` actors, plus `churn`
+// sessions exiting and as many spawned (the actor count stays put), then a tick.
+void redraw_after_delta(benchmark::State& state, tui::ViewId v, size_t changes, size_t churn, bool expand_one) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  view::Replica& r = shared_replica(n);
+  tui::UiState ui;
+  ui.view = v;
+  if (expand_one) ui.tree.set_expanded(view::TreeItem{view::TreeRowKind::Actor, 1, "/root/sup-7", {}}, 2, true);
+  static uint64_t tick = 1'000'000, oldest = 102, next_id = 0, seed = 1;
+  if (next_id < n) next_id = n;
+  auto rnd = [&] { return seed = seed * 6364136223846793005ull + 1442695040888963407ull, seed >> 33; };
+  for (auto _ : state) {
+    for (size_t i = 0; i < changes; ++i) {
+      wire::ActorStats s;
+      s.node = 1;
+      s.actor = oldest + rnd() % (next_id - oldest);
+      s.mailbox = rnd() % 200;
+      s.msgs_per_s_x100 = rnd() % 100'000;
+      r.on(s);
+    }
+    for (size_t i = 0; i < churn; ++i) {
+      r.on(wire::ActorRemoved{1, oldest++});
+      wire::ActorRow a;
+      a.node = 1;
+      a.actor = next_id++;
+      a.parent = 2 + a.actor % 100;
+      a.name = "session-" + std::to_string(a.actor);
+      a.type = "session";
+      r.on(a);
+    }
+    r.on(wire::Tick{tick++, 0, 0});
+    tui::TextCanvas c(200, 60);
+    tui::draw_frame(c, r, ui);
+    benchmark::DoNotOptimize(c);
+  }
+  state.counters["actors"] = static_cast<double>(r.actor_count());
+}
+void BM_RedrawActorsAfterDelta(benchmark::State& s) { redraw_after_delta(s, tui::ViewId::Actors, 2000, 20, false); }
+void BM_RedrawTreeAfterDelta(benchmark::State& s) { redraw_after_delta(s, tui::ViewId::Tree, 2000, 20, false); }
+void BM_RedrawTreeExpandedAfterDelta(benchmark::State& s) { redraw_after_delta(s, tui::ViewId::Tree, 2000, 20, true); }
+BENCHMARK(BM_RedrawActorsAfterDelta)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RedrawTreeAfterDelta)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RedrawTreeExpandedAfterDelta)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+// A new sort column at a million actors: the shown window at once (Arg 0), or the full
+// order that ActorsTable restores at most every resort_interval_ms (Arg 1).
+void BM_ActorsNewSortColumn(benchmark::State& state) {
+  view::Replica& r = shared_replica(1'000'000);
+  view::ActorsTableSettings settings;
+  settings.resort_interval_ms = state.range(0) ? 0 : 1'000'000;
+  view::ActorsTable table(settings);
+  view::ActorsQuery q;
+  int column = 0;
+  for (auto _ : state) {
+    q.sort = column++ % 2 ? view::ActorColumn::Mailbox : view::ActorColumn::MessagesPerSec;
+    table.update(r, q);
+    benchmark::DoNotOptimize(table.window(0, 60));
+  }
+}
+BENCHMARK(BM_ActorsNewSortColumn)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
 // ---- snapshot, in process: encode (session) + decode and apply (replica) -------------------
 class DrainingConnection : public collector::Connection {
  public:

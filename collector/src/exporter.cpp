@@ -292,6 +292,13 @@ std::vector<MetricFamily> MetricsCollectable::Collect() const {
                       "Connections refused over the connection limit", MetricType::Counter, 0, dummy);
       f.add({}, static_cast<double>(c.refused_connections));
     }
+    {
+      FamilyBuilder f(out, "actorscope_collector_commands_total",
+                      "Commands from viewers (kill), by outcome at the collector", MetricType::Counter, 0, dummy);
+      f.add({{"outcome", "sent"}}, static_cast<double>(c.commands_sent));
+      f.add({{"outcome", "refused"}}, static_cast<double>(c.commands_refused));
+      f.add({{"outcome", "timed_out"}}, static_cast<double>(c.commands_timed_out));
+    }
   }
   {
     FamilyBuilder f(out, "actorscope_collector_series_folded",

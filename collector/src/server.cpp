@@ -117,6 +117,9 @@ struct Server::Impl {
       srv.dirty_out.push_back(conn_id);
     }
     void close(const std::string& reason) override { srv.request_close(*this, LogLevel::Info, reason); }
+    void send_command(NodeKey node, uint64_t actor, proto::CommandKind kind, CommandDone done) override {
+      srv.send_command(*this, node, actor, kind, std::move(done));
+    }
     std::string who() const {
       if (state == State::Agent) return peer_name + " (agent " + hello_msg.node + ")";
       if (state == State::Viewer) return peer_name + " (viewer)";
@@ -152,6 +155,93 @@ struct Server::Impl {
   std::function<void(const ReplayResult&)> replay_done;
   bool replay_drives_clock = false;   // the replay's recorded clock ticks the model meanwhile
   uint64_t replay_due_ns = 0;         // when the replay wants its next turn
+
+  // Commands sent to agents and not answered yet, by the request id sent to the agent.
+  struct PendingCommand {
+    uint64_t viewer = 0;  // connection ids
+    uint64_t agent = 0;
+    uint64_t deadline_ns = 0;
+    CommandDone done;
+  };
+  std::unordered_map<uint64_t, PendingCommand> pending_commands;
+  uint64_t next_command = 1;
+
+  void send_command(Conn& viewer, NodeKey node, uint64_t actor, proto::CommandKind kind, CommandDone done) {
+    auto refuse = [&](const std::string& why) {
+      ++counters.commands_refused;
+      done({false, "refused: " + why});
+    };
+    if (!settings.allow_commands) return refuse("this collector does not accept commands (start it with --allow-commands)");
+    uint64_t agent_id = model.connection_of(node);
+    auto it = conns.find(agent_id);
+    if (agent_id == 0 || it == conns.end() || it->second->state != State::Agent || it->second->close_requested)
+      return refuse("node " + std::to_string(node) + " has no connected agent");
+    Conn& agent = *it->second;
+    if (!(agent.hello_msg.capabilities & proto::kCapCommands))
+      return refuse("the agent of " + agent.hello_msg.node +
+                    " does not accept commands (start it with allow_commands or ACTORSCOPE_ALLOW_COMMANDS=1)");
+    if (pending_commands.size() >= settings.max_pending_commands)
+      return refuse(std::to_string(pending_commands.size()) + " commands already wait for an answer");
+    uint64_t request = next_command++;
+    std::vector<uint8_t> body;
+    proto::Writer w(body);
+    proto::encode(w, proto::Command{request, kind, actor});
+    agent.queue(proto::FrameType::Command, body.data(), body.size());
+    ++counters.commands_sent;
+    uint64_t deadline = clock_ns() + static_cast<uint64_t>(settings.command_timeout_ms) * 1'000'000;
+    pending_commands.emplace(request, PendingCommand{viewer.conn_id, agent.conn_id, deadline, std::move(done)});
+  }
+
+  // The agent's answer: handed to the viewer that asked, if it is still there.
+  void on_command_result(Conn& agent, const uint8_t* p, size_t len) {
+    proto::Reader r(p, len);
+    proto::CommandResult res;
+    std::string err;
+    if (!proto::decode(r, res, err)) {
+      protocol_error(agent, ErrorReason::MalformedRecord, err, proto::RejectCode::Malformed);
+      return;
+    }
+    auto it = pending_commands.find(res.request);
+    if (it == pending_commands.end() || it->second.agent != agent.conn_id) {
+      log_line(LogLevel::Debug, "late or unknown command result " + std::to_string(res.request) + " from " + agent.who());
+      return;
+    }
+    CommandDone done = std::move(it->second.done);
+    pending_commands.erase(it);
+    done({res.ok, res.message});
+  }
+
+  // Ends the commands of a closing connection: a viewer's are forgotten (its session is
+  // going), an agent's fail now rather than at their deadline.
+  void end_commands_of(uint64_t conn_id) {
+    std::vector<CommandDone> failed;
+    for (auto it = pending_commands.begin(); it != pending_commands.end();) {
+      if (it->second.viewer == conn_id) {
+        it = pending_commands.erase(it);
+      } else if (it->second.agent == conn_id) {
+        failed.push_back(std::move(it->second.done));
+        it = pending_commands.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& done : failed) done({false, "failed: the agent disconnected before answering"});
+  }
+
+  void expire_commands(uint64_t now) {
+    std::vector<CommandDone> expired;
+    for (auto it = pending_commands.begin(); it != pending_commands.end();) {
+      if (now >= it->second.deadline_ns) {
+        expired.push_back(std::move(it->second.done));
+        it = pending_commands.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    counters.commands_timed_out += expired.size();
+    for (auto& done : expired)
+      done({false, "failed: no answer from the agent within " + std::to_string(settings.command_timeout_ms) + " ms"});
+  }
 
   // One turn of the replay: a bounded number of entries, so that the loop stays responsive.
   void replay_turn(uint64_t now) {
@@ -209,6 +299,7 @@ struct Server::Impl {
   // Moves a connection whose close was requested into draining: the role ends now, the
   // socket stays until our last frames are out and the peer hung up (or a deadline).
   void begin_drain(Conn& c, uint64_t now) {
+    end_commands_of(c.conn_id);
     if (c.state == State::Agent) {
       std::lock_guard<std::mutex> lock(model_mutex);
       model.set_now(now);
@@ -354,7 +445,8 @@ struct Server::Impl {
     c.hello_msg.token.clear();
     c.decoder.set_max_frame(settings.max_frame);
     proto::Welcome w;
-    w.capabilities = 0;  // no optional capability is implemented yet
+    // Commands are the one optional capability: granted when this collector routes them.
+    w.capabilities = settings.allow_commands ? (h.capabilities & proto::kCapCommands) : 0;
     w.session = c.conn_id;
     w.collector = settings.name;
     w.max_frame = settings.max_frame;
@@ -429,6 +521,8 @@ struct Server::Impl {
           } else if (h.type == proto::FrameType::Goodbye) {
             request_close(c, LogLevel::Info, "said goodbye");
             return;
+          } else if (h.type == proto::FrameType::CommandResult && (c.hello_msg.capabilities & proto::kCapCommands)) {
+            on_command_result(c, p, h.length);
           } else {
             protocol_error(c, ErrorReason::UnexpectedFrame,
                            "unexpected frame type " + std::to_string(static_cast<unsigned>(h.type)) + " from an agent",
@@ -498,6 +592,7 @@ struct Server::Impl {
       }
       if (c->state == State::Viewer && c->session && !c->close_requested) c->session->on_tick(now);
     }
+    expire_commands(now);
     if (now >= last_flush_ns + 1'000'000'000ull) {
       recorder.flush();
       last_flush_ns = now;
@@ -517,6 +612,7 @@ Server::Server(Model& model, std::mutex& model_mutex, ServerSettings settings)
 
 Server::~Server() {
   Impl& s = *impl_;
+  s.pending_commands.clear();  // their callbacks belong to sessions destroyed below
   for (auto& [id, c] : s.conns) {
     if (c->state == Impl::State::Viewer && c->session) c->session->on_close();
     ::close(c->fd);
@@ -531,6 +627,7 @@ Server::~Server() {
 }
 
 void Server::set_viewer_factory(ViewerFactory factory) { impl_->factory = std::move(factory); }
+void Server::set_allow_commands(bool allow) { impl_->settings.allow_commands = allow; }
 
 void Server::replay_on_loop(std::unique_ptr<Replayer> replayer, std::function<void(const ReplayResult&)> done) {
   impl_->replay_drives_clock = replayer != nullptr && !replayer->options().live_clock;

@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include "actorscope/agent.h"
+#include "actorscope/caf/commands.hpp"
 #include "actorscope/caf/supervisor.hpp"
 #include "actorscope/caf/totals.hpp"
 #include "messages.hpp"
@@ -90,7 +91,11 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  actorscope_start(nullptr);  // on failure it says why and stays off; the demo runs anyway
+  actorscope_config config;
+  actorscope_config_init(&config);  // everything else from the environment
+  config.allow_commands = opt.allow_commands ? 1 : 0;
+  actorscope::caf::enable_kill_commands();  // used only when commands are allowed
+  actorscope_start(&config);  // on failure it says why and stays off; the demo runs anyway
   {
     caf::actor_system_config cfg;
     caf::actor_system sys{cfg};

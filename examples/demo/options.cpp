@@ -21,6 +21,8 @@ const char* kUsage =
     "  --duration S        run for S seconds; 0: until SIGINT/SIGTERM (default 0)\n"
     "  --seed N            random seed (default 1)\n"
     "  --hold              after --duration: stop the traffic, print the registry, wait for a signal\n"
+    "  --allow-commands    let the collector kill actors (also ACTORSCOPE_ALLOW_COMMANDS=1);\n"
+    "                      the collector must run with --allow-commands and a token\n"
     "  --quiet             no live summary on stderr\n"
     "  --help              this text\n";
 
@@ -50,6 +52,10 @@ int parse_options(int argc, char** argv, options& o) {
     }
     if (flag == "--quiet") {
       o.quiet = true;
+      continue;
+    }
+    if (flag == "--allow-commands") {
+      o.allow_commands = true;
       continue;
     }
     if (flag == "--hold") {

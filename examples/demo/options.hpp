@@ -16,6 +16,7 @@ struct options {
   uint64_t seed = 1;
   bool quiet = false;        // no live summary on stderr
   bool hold = false;         // after --duration: stop traffic, print the registry, wait for a signal
+  bool allow_commands = false;  // accept kill commands from the collector (as ACTORSCOPE_ALLOW_COMMANDS=1)
 };
 
 // Parses argv: 0 to run; -1 after --help (usage on stdout, exit 0); 2 after a bad flag

@@ -23,7 +23,9 @@ const char kUsage[] =
     "                        rest_for_one, simple_one_for_one (default: all four, in that order)\n"
     "  --restart TYPE        workers' restart type: permanent, transient, temporary (default permanent)\n"
     "  --intensity N         max restarts per supervisor within the period (default 3)\n"
-    "  --period-ms MS        restart period, on the workload clock (default 5000)\n"
+    "  --period-ms MS        restart period, in real (monotonic) time (default 5000)\n"
+    "  --workload-clock      measure the period in message number / rate (rate 0: 10000/s)\n"
+    "                        instead of real time, so that a seed gives the same counts\n"
     "  --rate R              messages per second in total, 0 = as fast as possible (default 0)\n"
     "  --messages N          send exactly N messages, then stop (exact, repeatable counts)\n"
     "  --duration SECONDS    send for this long (default 10, unless --messages is given)\n"
@@ -130,6 +132,7 @@ int parse_options(int argc, char** argv, Options& o) {
     }
     if (f == "--slow-consumer") { o.slow_consumer = true; continue; }
     if (f == "--scale") { o.scale = true; continue; }
+    if (f == "--workload-clock") { o.workload_clock = true; continue; }
     const char* v = i + 1 < argc ? argv[i + 1] : nullptr;
     bool known = true, ok = false;
     const char* what = "expects a non-negative integer";

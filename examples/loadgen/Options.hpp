@@ -17,7 +17,8 @@ struct Options {
                                                  ACTORSCOPE_REST_FOR_ONE, ACTORSCOPE_SIMPLE_ONE_FOR_ONE};
   actorscope_restart worker_restart = ACTORSCOPE_PERMANENT;
   uint32_t intensity = 3;          // max restarts per supervisor ...
-  uint32_t period_ms = 5000;       // ... within this period of the workload clock
+  uint32_t period_ms = 5000;       // ... within this period (real time)
+  bool workload_clock = false;     // judge intensity on message number / rate: repeatable runs
   double rate = 0;                 // total messages per second; 0: as fast as possible
   double duration_s = 0;           // stop sending after this long (when messages is unset)
   int64_t messages = -1;           // stop after exactly this many messages; -1: unset

@@ -216,6 +216,16 @@ void SupervisionTree::restart_top_child(uint32_t a) {
   restart_child(top_, a, ACTORSCOPE_EXIT_SHUTDOWN, "restarted with a sibling");
 }
 
+bool SupervisionTree::kill(uint64_t id, uint64_t now_ms) {
+  for (uint32_t a = 0; a < actors_.size(); ++a) {
+    if (!actors_[a].alive || actors_[a].id != id) continue;
+    terminate(a, ACTORSCOPE_EXIT_KILLED, "killed");
+    if (actors_[a].parent != kNoActor) child_failed(actors_[a].parent, a, ACTORSCOPE_EXIT_KILLED, "killed", now_ms);
+    return true;
+  }
+  return false;
+}
+
 TreeCounts SupervisionTree::alive() const {
   TreeCounts n;
   for (const Actor& x : actors_)

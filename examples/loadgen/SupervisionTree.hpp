@@ -68,6 +68,10 @@ class SupervisionTree {
   void crash(uint32_t a, uint64_t now_ms, const std::string& why);
   // The top supervisor restarts one of its children run by this thread.
   void restart_top_child(uint32_t a);
+  // The live actor with this agent id exits with reason killed and its supervisor applies
+  // its strategy (killed is abnormal: permanent and transient children are restarted).
+  // Only while no actor thread runs. False when no live actor has this id.
+  bool kill(uint64_t id, uint64_t now_ms);
 
   TreeCounts alive() const;
   uint64_t restarts() const { return restarts_.load(); }

@@ -19,4 +19,15 @@ struct Counts {
 // processed. The actors stay alive (nothing is torn down) so that they can be observed.
 Counts run_workload(const Options& o);
 
+// SIGINT/SIGTERM: the sender stops at its next message, what was sent is settled, and
+// run_workload returns the counts so far; a --stay ends too. Safe from any thread.
+void request_stop();
+bool stop_requested();
+
+// Kills the live actor with this agent id once run_workload() has returned (the calling
+// thread then plays its supervisors); the command handler registered with the agent.
+// Returns ACTORSCOPE_COMMAND_DONE, ACTORSCOPE_COMMAND_NO_ACTOR, or ACTORSCOPE_COMMAND_BUSY
+// while the workload runs.
+int kill_actor(uint64_t id, int command, void* user);
+
 }  // namespace loadgen

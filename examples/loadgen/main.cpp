@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <atomic>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -52,17 +53,34 @@ void print_counts(const loadgen::Counts& c) {
                c.run_seconds, s.connects, s.connected, s.bytes_sent, s.agent_bytes);
 }
 
-// Keeps the process (and so its actors) alive for `seconds`, 0 = until SIGINT or SIGTERM.
-void stay(const sigset_t& signals, double seconds) {
-  if (seconds <= 0) {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    return;
+// Takes SIGINT/SIGTERM for the whole process (blocked in every other thread): the first
+// one stops the workload, or ends the stay.
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(const sigset_t& signals)
+      : thread_([this, signals] {
+          timespec step{0, 50'000'000};
+          while (!done_.load())
+            if (sigtimedwait(&signals, nullptr, &step) > 0) {
+              loadgen::request_stop();
+              return;
+            }
+        }) {}
+  ~SignalWatcher() {
+    done_.store(true);
+    thread_.join();
   }
-  timespec ts;
-  ts.tv_sec = static_cast<time_t>(seconds);
-  ts.tv_nsec = static_cast<long>((seconds - static_cast<double>(ts.tv_sec)) * 1e9);
-  sigtimedwait(&signals, nullptr, &ts);
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// Keeps the process (and so its actors) alive for `seconds`, 0 = until SIGINT or SIGTERM.
+void stay(double seconds) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (!loadgen::stop_requested() && (seconds <= 0 || std::chrono::steady_clock::now() < end))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 }  // namespace
@@ -77,13 +95,14 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // With --stay, SIGINT/SIGTERM end the stay: block them in every thread (the agent's
-  // included, so start it afterwards) and wait for them explicitly.
+  // SIGINT/SIGTERM stop the workload (or end the stay) and still print the counts: block
+  // them in every thread (the agent's included, so start it afterwards); one thread takes them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
-  if (o.stay) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  SignalWatcher watcher(signals);
 
   actorscope_config config;
   actorscope_config_init(&config);
@@ -91,6 +110,9 @@ int main(int argc, char** argv) {
   if (!o.node.empty()) config.node = o.node.c_str();
   if (!o.token_file.empty()) config.token_file = o.token_file.c_str();
   config.flush_ms = o.flush_ms;
+  // Kill commands are carried out once the traffic ended (--stay); the agent refuses them
+  // unless ACTORSCOPE_ALLOW_COMMANDS=1.
+  actorscope_set_command_handler(loadgen::kill_actor, nullptr);
   if (actorscope_start(&config) != 0)
     std::fprintf(stderr, "actorscope-loadgen: running without the agent\n");
 
@@ -98,7 +120,7 @@ int main(int argc, char** argv) {
   if (o.stay) {
     wait_for_flush();
     print_counts(counts);
-    stay(signals, o.stay_s);
+    stay(o.stay_s);
     actorscope_stop();
   } else {
     actorscope_stop();  // its final flush sends what is left

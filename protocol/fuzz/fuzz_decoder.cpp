@@ -50,6 +50,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           if (fh.type == FrameType::Batch) {
             Sink s;
             (void)decode_records(payload, fh.length, s);
+          } else if (fh.type == FrameType::Command) {
+            Reader r(payload, fh.length);
+            Command c;
+            (void)decode(r, c, error);
+          } else if (fh.type == FrameType::CommandResult) {
+            Reader r(payload, fh.length);
+            CommandResult c;
+            (void)decode(r, c, error);
           }
         }
       }

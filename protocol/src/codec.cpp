@@ -67,6 +67,8 @@ bool is_known_frame_type(uint8_t t) {
     case FrameType::Goodbye:
     case FrameType::Batch:
     case FrameType::View:
+    case FrameType::Command:
+    case FrameType::CommandResult:
       return true;
   }
   return false;
@@ -229,6 +231,55 @@ bool decode(Reader& r, Reject& m, std::string& error) {
     error = std::string("malformed reject: ") + r.error();
     return false;
   }
+  return true;
+}
+
+// ---- commands --------------------------------------------------------------------------------
+void encode(Writer& w, const Command& m) {
+  w.varint(m.request);
+  w.u8(static_cast<uint8_t>(m.kind));
+  w.varint(m.actor);
+}
+
+bool decode(Reader& r, Command& m, std::string& error) {
+  m.request = r.varint();
+  uint8_t kind = r.u8();
+  m.actor = r.varint();
+  if (!r.ok()) {
+    error = std::string("malformed command: ") + r.error();
+    return false;
+  }
+  if (kind != static_cast<uint8_t>(CommandKind::Kill)) {
+    error = "unknown command " + std::to_string(kind);
+    return false;
+  }
+  m.kind = static_cast<CommandKind>(kind);
+  if (m.actor == 0) {
+    error = "command names actor 0";
+    return false;
+  }
+  return true;  // trailing bytes: fields of a newer minor, ignored
+}
+
+void encode(Writer& w, const CommandResult& m) {
+  w.varint(m.request);
+  w.u8(m.ok ? 1 : 0);
+  w.str(std::string_view(m.message).substr(0, kMaxCommandMessageLen));
+}
+
+bool decode(Reader& r, CommandResult& m, std::string& error) {
+  m.request = r.varint();
+  uint8_t ok = r.u8();
+  m.message = std::string(r.str(kMaxCommandMessageLen));
+  if (!r.ok()) {
+    error = std::string("malformed command result: ") + r.error();
+    return false;
+  }
+  if (ok > 1) {
+    error = "command result with ok = " + std::to_string(ok);
+    return false;
+  }
+  m.ok = ok == 1;
   return true;
 }
 

@@ -51,7 +51,8 @@ TEST(LoadgenFlags, BadValueIsRefusedWithExitTwo) {
 
 TEST(LoadgenCounts, SameSeedSameCounts) {
   std::vector<std::string> args = {"--messages", "20000", "--crash-rate", "0.005", "--telemetry-rate", "0.05",
-                                   "--threads", "3", "--seed", "42", "--slow-consumer", "--slow-us", "50"};
+                                   "--threads", "3", "--seed", "42", "--slow-consumer", "--slow-us", "50",
+                                   "--workload-clock"};  // restart intensity on message numbers: repeatable
   Counts a = run(args), b = run(args);
   EXPECT_EQ(a, b);
   EXPECT_EQ(a["messages_sent"], 20000);

@@ -251,6 +251,7 @@ void Client::run() {
 
 // One connection's life. Returns true when the handshake succeeded.
 bool Client::session(int fd) {
+  commands_allowed_ = false;  // until this connection's Welcome says otherwise
   uint32_t seq_out = 0;
   std::vector<uint8_t> out;
   proto::Hello hello;
@@ -335,6 +336,7 @@ bool Client::session(int fd) {
           return false;
         }
         welcomed = true;
+        commands_allowed_ = (wm.capabilities & proto::kCapCommands) != 0;
         state_ = ClientState::Connected;
         set_status("connected to " + options_.address + " (" + wm.collector + ")");
       } else if (h.type == proto::FrameType::Reject) {

@@ -39,11 +39,12 @@ bool EmbeddedCollector::start(const EmbeddedOptions& options, std::string& error
   collector::ServerSettings s;
   s.listen = options.listen;
   s.token = options.token;
-  s.name = "actorscope-top (embedded collector)";
+  s.name = options.name;
   s.max_output_bytes = 64u << 20;  // its own viewer reads at memory speed
   impl_->server = std::make_unique<collector::Server>(impl_->model, impl_->model_mutex, s);
   serve::ServeOptions so;
   so.token = options.token;
+  so.allow_commands = options.allow_commands;
   serve::install(*impl_->server, impl_->model, so);
   if (!impl_->server->start(error)) return false;
   impl_->loop = std::thread([this] { impl_->server->run(); });

@@ -5,6 +5,25 @@
 
 namespace actorscope::view {
 
+namespace {
+constexpr size_t kMaxDepth = 4096;  // deeper parent chains (or cycles from bad input) are cut here
+SubtreeTotals own(const wire::ActorStats& s) { return {1, s.mailbox, s.restarts, s.msgs_per_s_x100}; }
+// Unsigned arithmetic wraps, so a difference added later restores the exact sum.
+void add(SubtreeTotals& t, const SubtreeTotals& d, bool subtract) {
+  if (subtract) {
+    t.actors -= d.actors;
+    t.mailbox -= d.mailbox;
+    t.restarts -= d.restarts;
+    t.msgs_per_s_x100 -= d.msgs_per_s_x100;
+  } else {
+    t.actors += d.actors;
+    t.mailbox += d.mailbox;
+    t.restarts += d.restarts;
+    t.msgs_per_s_x100 += d.msgs_per_s_x100;
+  }
+}
+}  // namespace
+
 Replica::Replica(ReplicaSettings settings) : settings_(settings) {}
 
 bool Replica::apply(const uint8_t* payload, size_t len) {
@@ -57,6 +76,7 @@ TotalsPoint Replica::totals(NodeId node) const {
 }
 
 void Replica::clear() {
+  forget_changes();
   last_row_ = kNoRow;
   last_list_ = nullptr;
   nodes_.clear();
@@ -143,6 +163,35 @@ void Replica::set_children_parent_row(ActorKey parent, uint32_t row) {
   }
 }
 
+// Adds (or takes away) a subtree's totals along the parent chain starting at `parent_row`.
+void Replica::add_to_ancestors(uint32_t parent_row, const SubtreeTotals& t, bool subtract, uint32_t self) {
+  size_t steps = 0;
+  for (uint32_t r = parent_row; r != kNoRow && r != self && steps < kMaxDepth; r = actors_[r].parent_row, ++steps)
+    add(actors_[r].subtree, t, subtract);
+}
+
+void Replica::record(const ActorChange& c) {
+  if (in_snapshot_) return;  // a snapshot replaces everything: readers rebuild
+  if (changes_.size() >= settings_.max_changes) {
+    changes_dropped_ += changes_.size();
+    forget_changes();
+  }
+  changes_.push_back(c);
+}
+
+// Readers holding any earlier position must rebuild: the sequence jumps past them.
+void Replica::forget_changes() {
+  changes_base_ += changes_.size() + 1;
+  changes_.clear();
+  tick_seqs_.clear();
+}
+
+std::optional<std::span<const ActorChange>> Replica::changes_since(uint64_t seq) const {
+  if (seq < changes_base_ || seq > change_seq()) return std::nullopt;
+  size_t from = static_cast<size_t>(seq - changes_base_);
+  return std::span<const ActorChange>(changes_.data() + from, changes_.size() - from);
+}
+
 void Replica::on(const wire::ActorRow& m) {
   ActorKey k{m.node, m.actor};
   uint32_t parent_row = row_of(ActorKey{m.node, m.parent});
@@ -154,33 +203,58 @@ void Replica::on(const wire::ActorRow& m) {
     a.stats.node = m.node;
     a.stats.actor = m.actor;
     a.parent_row = parent_row;
+    a.subtree = SubtreeTotals{1, 0, 0, 0};
     link_child(a, row);
     set_children_parent_row(k, row);  // children that arrived before it
+    if (const auto* kids = children(k))
+      for (uint64_t c : *kids) {
+        uint32_t cr = row_of(ActorKey{m.node, c});
+        if (cr != kNoRow && cr != row) add(actors_[row].subtree, actors_[cr].subtree, false);
+      }
+    add_to_ancestors(parent_row, actors_[row].subtree, false, row);
+    record({k, m.parent, 0, row, kNoRow, ActorChangeKind::Spawned});
     last_key_ = k;
     last_row_ = row;
     return;
   }
-  Actor& a = actors_[it->second];
+  uint32_t row = it->second;
+  Actor& a = actors_[row];
+  uint64_t old_parent = a.row.parent;
   if (a.row.parent != m.parent) {
+    add_to_ancestors(a.parent_row, a.subtree, true, row);
     unlink_child(a);
     a.row = m;
     a.parent_row = row_of(ActorKey{m.node, m.parent});
-    link_child(a, it->second);
+    link_child(a, row);
+    add_to_ancestors(a.parent_row, a.subtree, false, row);
   } else {
     a.row = m;
   }
+  record({k, m.parent, old_parent, row, kNoRow, ActorChangeKind::Row});
 }
 
 void Replica::on(const wire::ActorStats& m) {
   uint32_t row = row_of(ActorKey{m.node, m.actor});
   if (row == kNoRow) return;  // its row comes first; a stray stats record is ignored
-  actors_[row].stats = m;
+  Actor& a = actors_[row];
+  SubtreeTotals delta = own(m);
+  add(delta, own(a.stats), true);
+  a.stats = m;
+  add(a.subtree, delta, false);
+  add_to_ancestors(a.parent_row, delta, false, row);
+  record({a.key(), a.row.parent, 0, row, kNoRow, ActorChangeKind::Stats});
 }
 
 void Replica::remove_actor(ActorKey k) {
   auto it = index_.find(k);
   if (it == index_.end()) return;
   uint32_t row = it->second;
+  {
+    const Actor& a = actors_[row];
+    add_to_ancestors(a.parent_row, a.subtree, true, row);  // its children stay, as orphans
+    uint32_t last_row = static_cast<uint32_t>(actors_.size() - 1);
+    record({k, a.row.parent, 0, row, row == last_row ? kNoRow : last_row, ActorChangeKind::Exited});
+  }
   unlink_child(actors_[row]);
   index_.erase(it);
   set_children_parent_row(k, kNoRow);
@@ -217,6 +291,16 @@ const std::deque<TotalsPoint>& Replica::history(NodeId node) const {
 void Replica::on(const wire::Tick& m) {
   last_tick_ = m;
   ++version_;
+  // Keep a few ticks of changes for readers that skip frames; older ones go.
+  tick_seqs_.push_back(change_seq());
+  while (tick_seqs_.size() > std::max<size_t>(settings_.change_ticks_kept, 1)) {
+    uint64_t cut = tick_seqs_.front();
+    tick_seqs_.pop_front();
+    if (cut > changes_base_) {
+      changes_.erase(changes_.begin(), changes_.begin() + static_cast<ptrdiff_t>(cut - changes_base_));
+      changes_base_ = cut;
+    }
+  }
   auto record = [&](std::deque<TotalsPoint>& h, NodeId node) {
     TotalsPoint t = totals(node);
     t.wall_ns = m.wall_ns;

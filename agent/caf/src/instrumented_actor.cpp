@@ -5,6 +5,7 @@
 
 #include <caf/exit_reason.hpp>
 
+#include "actorscope/caf/commands.hpp"
 #include "actorscope/caf/exit_reasons.hpp"
 #include "actorscope/caf/totals.hpp"
 
@@ -45,6 +46,9 @@ instrumented_actor::instrumented_actor(::caf::actor_config& cfg, actor_info info
   detail::count_spawn(info_.type);
   set_exception_handler(exception_to_exit);
   attach_functor([this](const ::caf::error& reason) { report_exit(reason); });
+  // So that a kill command finds it from now on (its control block precedes it: the
+  // address is valid during construction).
+  detail::register_actor(id(), address());
 }
 
 ::caf::behavior instrumented_actor::make_behavior() {
@@ -56,6 +60,7 @@ instrumented_actor::instrumented_actor(::caf::actor_config& cfg, actor_info info
 void instrumented_actor::report_exit(const ::caf::error& reason) {
   if (counted_exit_) return;
   counted_exit_ = true;
+  detail::unregister_actor(id());
   actorscope_actor* cell = cell_.exchange(nullptr, std::memory_order_relaxed);
   std::string text = reason_text(reason);
   actorscope_exit(cell, reason_class(reason), text.empty() ? nullptr : text.c_str());

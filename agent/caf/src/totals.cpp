@@ -14,8 +14,10 @@ struct state {
   uint64_t processed = 0;
 };
 state& the_state() {
-  static state s;
-  return s;
+  // Never destroyed: CAF actors may still exit (and count) while the process runs its
+  // static destructors.
+  static state* s = new state();
+  return *s;
 }
 }  // namespace
 

@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 
+#include "actorscope/caf/commands.hpp"
 #include "actorscope/caf/supervisor.hpp"
 #include "actorscope/caf/totals.hpp"
 #include "test_support.hpp"
@@ -265,6 +266,20 @@ TEST_F(SupervisorTest, KilledChildIsRestartedAndItsSupervisorSurvives) {
   ASSERT_TRUE(all_replaced(sup, {{"a", before["a"]}}));
   EXPECT_EQ(actors(sup)["b"], before["b"]);
   EXPECT_EQ(j.with_suffix(":stop:killed"), (std::vector<std::string>{"a"}));
+  stop(sup);
+}
+
+TEST_F(SupervisorTest, KillCommandFindsTheActorByIdAndItsSupervisorRestartsIt) {
+  auto sup = start(strategy::one_for_one, {probe_spec(j, "a"), probe_spec(j, "b")});
+  auto before = actors(sup);
+  uint64_t old_id = before["a"].id();
+  EXPECT_EQ(detail::kill_actor(old_id, ACTORSCOPE_COMMAND_KILL, nullptr), ACTORSCOPE_COMMAND_DONE);
+  ASSERT_TRUE(all_replaced(sup, {{"a", before["a"]}}));
+  EXPECT_EQ(actors(sup)["b"], before["b"]);
+  EXPECT_EQ(j.with_suffix(":stop:killed"), (std::vector<std::string>{"a"}));
+  // The old incarnation is no longer known; neither is an id that never existed.
+  EXPECT_TRUE(wait_until([&] { return detail::kill_actor(old_id, ACTORSCOPE_COMMAND_KILL, nullptr) == ACTORSCOPE_COMMAND_NO_ACTOR; }));
+  EXPECT_EQ(detail::kill_actor(~0ull >> 8, ACTORSCOPE_COMMAND_KILL, nullptr), ACTORSCOPE_COMMAND_NO_ACTOR);
   stop(sup);
 }
 

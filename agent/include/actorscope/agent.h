@@ -64,8 +64,25 @@ typedef struct actorscope_config {
   uint32_t backoff_min_ms; /* reconnect backoff start; 0: 250 */
   uint32_t backoff_max_ms; /* reconnect backoff cap; 0: 30000 */
   int disabled;            /* non-zero: kill switch (as is ACTORSCOPE_DISABLE=1) */
-  int allow_commands;      /* non-zero: accept commands (kill) from the collector; default 0 */
+  int allow_commands;      /* non-zero (or $ACTORSCOPE_ALLOW_COMMANDS=1): accept commands (kill)
+                              from the collector; default 0 */
 } actorscope_config;
+
+/* ---- commands ---------------------------------------------------------------------
+ * With allow_commands, the collector may ask the agent to kill an actor. The agent knows
+ * no actor, only cells: the runtime registers how to do it. The handler runs on the
+ * agent's thread; it must not block for long (send an exit signal, do not wait for the
+ * exit). It returns ACTORSCOPE_COMMAND_DONE, ACTORSCOPE_COMMAND_NO_ACTOR (no live actor
+ * with that id), ACTORSCOPE_COMMAND_BUSY (not now) or any other value to refuse. Every
+ * command is logged on stderr. */
+#define ACTORSCOPE_COMMAND_KILL 1 /* the actor exits with reason killed */
+#define ACTORSCOPE_COMMAND_DONE 0
+#define ACTORSCOPE_COMMAND_NO_ACTOR 1
+#define ACTORSCOPE_COMMAND_BUSY 2
+typedef int (*actorscope_command_handler)(uint64_t actor_id, int command, void* user);
+/* Registers (or, with NULL, removes) the handler. Once it returns, the previous handler is
+ * no longer running and will not be called again. Not to be called from a handler. */
+void actorscope_set_command_handler(actorscope_command_handler handler, void* user);
 
 /* Fills c with zeros (= defaults, environment consulted at start). */
 void actorscope_config_init(actorscope_config* c);

@@ -57,6 +57,7 @@ struct Config {
   uint32_t backoff_min_ms = 0; // reconnect backoff start; 0: 250
   uint32_t backoff_max_ms = 0; // reconnect backoff cap; 0: 30000
   bool disabled = false;       // kill switch (as is ACTORSCOPE_DISABLE=1)
+  bool allow_commands = false; // accept commands (kill) from the collector (as ACTORSCOPE_ALLOW_COMMANDS=1)
 
   // The C view; valid while this Config lives.
   actorscope_config c_config() const {
@@ -73,6 +74,7 @@ struct Config {
     c.backoff_min_ms = backoff_min_ms;
     c.backoff_max_ms = backoff_max_ms;
     c.disabled = disabled ? 1 : 0;
+    c.allow_commands = allow_commands ? 1 : 0;
     return c;
   }
 };

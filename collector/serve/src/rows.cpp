@@ -64,10 +64,14 @@ wire::NodeRow node_row(const collector::Model& model, const collector::Node& n) 
   for (uint64_t d : n.drops) r.drops += d;
   for (const auto& l : model.lints())
     if (l.node == n.key) ++r.lints;
-  auto series = model.series(n.key, 1);
+  // Restarts/min is what happened in the last minute (one point per second), not the last
+  // second's rate times 60: one burst must not read as a storm of thousands per minute.
+  auto series = model.series(n.key, 60);
   if (!series.empty()) {
     r.msgs_per_s_x100 = x100(series.back().messages_per_s);
-    r.restarts_per_min_x100 = x100(series.back().restarts_per_s * 60.0);
+    double last_minute = 0;
+    for (const auto& p : series) last_minute += p.restarts_per_s;
+    r.restarts_per_min_x100 = x100(last_minute);
   }
   r.agent_bytes = n.heartbeat.agent_bytes;
   return r;

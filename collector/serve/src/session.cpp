@@ -188,31 +188,42 @@ class ViewerSession final : public collector::Session {
   }
 
   void on(const wire::KillRequest& m) {
-    wire::CommandResult r;
-    r.request = m.request;
-    const collector::Actor* a = model_.actor(m.node, m.actor);
+    std::string what = "kill of actor " + std::to_string(m.actor) + " on node " + std::to_string(m.node) +
+                       " asked by viewer " + conn_.peer();
+    std::string refusal;
     if (!options_.allow_commands)
-      r.message = "refused: this collector does not accept commands (start it with --allow-commands)";
+      refusal = "refused: this collector does not accept commands (start it with --allow-commands)";
     else if (options_.token.empty())
-      r.message = "refused: commands need a collector token (--token-file)";
+      refusal = "refused: commands need a collector token (--token-file)";
     else if (!same_token(m.token, options_.token))
-      r.message = "refused: wrong token";
-    else if (!a)
-      r.message = "refused: actor " + std::to_string(m.actor) + " is not live on node " + std::to_string(m.node);
-    else
-      r.message = "refused: the agent cannot receive commands yet (no collector-to-agent command path)";
-    r.ok = false;
-    ++counters_->commands_refused;
-    collector::log_line(collector::LogLevel::Warn, "kill of actor " + std::to_string(m.actor) + " on node " +
-                                                       std::to_string(m.node) + " asked by viewer " + conn_.peer() +
-                                                       ": " + r.message);
-    append(r);
+      refusal = "refused: wrong token";
+    else if (!model_.actor(m.node, m.actor))
+      refusal = "refused: actor " + std::to_string(m.actor) + " is not live on node " + std::to_string(m.node);
+    if (!refusal.empty()) {
+      answer(m.request, what, {false, refusal});
+      return;
+    }
+    // The server routes it to the node's agent; the answer comes back on the loop thread,
+    // never after this session closed.
+    collector::log_line(collector::LogLevel::Info, what + ": sent to the agent");
+    uint64_t request = m.request;
+    conn_.send_command(m.node, m.actor, proto::CommandKind::Kill,
+                       [this, request, what](const collector::CommandOutcome& o) { answer(request, what, o); });
   }
 
   template <class Other>
   void on(const Other&) {}  // collector -> viewer messages sent by a viewer: ignored
 
  private:
+  // Replies to a kill request and logs its outcome (every command is logged, whatever it became).
+  void answer(uint64_t request, const std::string& what, const collector::CommandOutcome& o) {
+    ++(o.ok ? counters_->commands_done : counters_->commands_refused);
+    collector::log_line(o.ok ? collector::LogLevel::Info : collector::LogLevel::Warn, what + ": " + o.message);
+    if (closed_) return;
+    append(wire::CommandResult{request, o.ok, o.message});
+    flush_out();
+  }
+
   static double value(const collector::SeriesPoint& p, wire::Metric m) {
     switch (m) {
       case wire::Metric::Actors: return p.live_actors;
@@ -454,6 +465,7 @@ std::unique_ptr<collector::Session> make_session(collector::Connection& conn, co
 std::shared_ptr<ServeCounters> install(collector::Server& server, collector::Model& model, const ServeOptions& options) {
   auto counters = std::make_shared<ServeCounters>();
   (void)model;  // sessions get the model from the factory call, on the loop thread
+  server.set_allow_commands(options.allow_commands);
   server.set_viewer_factory([options, counters](collector::Connection& conn, const collector::Model& m) {
     return make_session(conn, m, options, counters);
   });

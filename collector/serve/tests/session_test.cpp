@@ -28,6 +28,16 @@ class CapturingConnection : public collector::Connection {
   }
   size_t queued_bytes() const override { return queued_; }
   void close(const std::string& reason) override { closed = reason; }
+  // Commands are held here, as the server holds them until the agent answers.
+  void send_command(collector::NodeKey node, uint64_t actor, proto::CommandKind, collector::CommandDone done) override {
+    commands.push_back({node, actor, std::move(done)});
+  }
+  struct SentCommand {
+    collector::NodeKey node;
+    uint64_t actor;
+    collector::CommandDone done;
+  };
+  std::vector<SentCommand> commands;
   // The viewer reads everything queued.
   void pump(view::Replica& r) {
     for (auto& [type, bytes] : frames)
@@ -262,24 +272,60 @@ TEST(ViewerSession, KillIsRefusedWithAReason) {
   App app;
   app.spawn(1, 0, "root", "root_sup", true);
   app.tick();
-  for (bool allow : {false, true}) {
+  struct Case {
+    bool allow;
+    const char* token;
+    uint64_t actor;
+    const char* reason;
+  };
+  for (const Case& c : {Case{false, "secret", 1, "--allow-commands"}, Case{true, "wrong", 1, "wrong token"},
+                        Case{true, "secret", 99, "not live"}}) {
     CapturingConnection conn;
     serve::ServeOptions opts;
-    opts.allow_commands = allow;
+    opts.allow_commands = c.allow;
     opts.token = "secret";
     auto session = serve::make_session(conn, app.model, opts, std::make_shared<serve::ServeCounters>());
     std::vector<uint8_t> m;
     proto::Writer w(m);
-    wire::encode(w, wire::KillRequest{42, app.node, 1, "secret"});
+    wire::encode(w, wire::KillRequest{42, app.node, c.actor, c.token});
     session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+    EXPECT_TRUE(conn.commands.empty()) << "a refused kill reached the agent";
     view::Replica replica;
     conn.pump(replica);
     ASSERT_TRUE(replica.command().has_value());
     EXPECT_EQ(replica.command()->request, 42u);
     EXPECT_FALSE(replica.command()->ok);
-    EXPECT_NE(replica.command()->message.find(allow ? "agent" : "--allow-commands"), std::string::npos)
-        << replica.command()->message;
+    EXPECT_NE(replica.command()->message.find(c.reason), std::string::npos) << replica.command()->message;
   }
+}
+
+TEST(ViewerSession, AcceptedKillGoesToTheAgentAndItsAnswerIsTheReply) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  app.tick();
+  CapturingConnection conn;
+  serve::ServeOptions opts;
+  opts.allow_commands = true;
+  opts.token = "secret";
+  auto counters = std::make_shared<serve::ServeCounters>();
+  auto session = serve::make_session(conn, app.model, opts, counters);
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  wire::encode(w, wire::KillRequest{43, app.node, 1, "secret"});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+  ASSERT_EQ(conn.commands.size(), 1u);
+  EXPECT_EQ(conn.commands[0].node, app.node);
+  EXPECT_EQ(conn.commands[0].actor, 1u);
+  view::Replica replica;
+  conn.pump(replica);
+  EXPECT_FALSE(replica.command().has_value()) << "replied before the agent answered";
+  conn.commands[0].done({true, "done: sent kill to actor 1"});
+  conn.pump(replica);
+  ASSERT_TRUE(replica.command().has_value());
+  EXPECT_EQ(replica.command()->request, 43u);
+  EXPECT_TRUE(replica.command()->ok);
+  EXPECT_EQ(replica.command()->message, "done: sent kill to actor 1");
+  EXPECT_EQ(counters->commands_done.load(), 1u);
 }
 
 }  // namespace

@@ -32,7 +32,17 @@ struct ServerSettings {
   size_t max_connections = 1024;        // more are refused (counted)
   std::string record_path;              // when set, every ingest frame is appended here
   std::string name = "actorscope-collector";
+  bool allow_commands = false;          // --allow-commands: route viewers' commands to agents
+  uint32_t command_timeout_ms = 5000;   // a command the agent has not answered by then fails
+  size_t max_pending_commands = 256;    // commands awaiting an agent's answer; more are refused
 };
+
+// The outcome of a command routed to an agent, as the agent (or the collector) tells it.
+struct CommandOutcome {
+  bool ok = false;
+  std::string message;  // one line: what was done, or why it was refused
+};
+using CommandDone = std::function<void(const CommandOutcome&)>;
 
 // Decode errors, by reason, as counted and exported.
 enum class ErrorReason : uint8_t {
@@ -63,6 +73,9 @@ struct ServerCounters {
   uint64_t slow_peers_dropped = 0;
   uint64_t refused_connections = 0;     // over max_connections
   uint64_t record_write_errors = 0;
+  uint64_t commands_sent = 0;           // routed to an agent
+  uint64_t commands_refused = 0;        // refused by the collector before reaching an agent
+  uint64_t commands_timed_out = 0;      // no answer within command_timeout_ms
   std::array<uint64_t, kErrorReasonCount> errors{};
 };
 
@@ -80,6 +93,14 @@ class Connection {
     return send_frame(type, payload.data(), payload.size());
   }
   virtual size_t queued_bytes() const = 0;
+  // Sends a command to the agent connection of `node` and calls `done` once, on the loop
+  // thread, with the agent's answer, or a refusal (collector without allow_commands, node
+  // not connected, agent without kCapCommands, too many pending), or a timeout. Never
+  // called after this connection closed. May call `done` before returning.
+  virtual void send_command(NodeKey node, uint64_t actor, proto::CommandKind kind, CommandDone done) {
+    (void)node, (void)actor, (void)kind;
+    done({false, "refused: this connection cannot route commands"});
+  }
   // Closes after flushing what is queued; logs `reason`.
   virtual void close(const std::string& reason) = 0;
 };
@@ -113,6 +134,8 @@ class Server {
   // Without a factory, viewer Hellos are rejected ("this collector does not serve viewers").
   // Set before start().
   void set_viewer_factory(ViewerFactory factory);
+  // Same as ServerSettings::allow_commands (the viewer service sets it). Before start().
+  void set_allow_commands(bool allow);
 
   // Replays `replayer` (opened) on the loop thread once run() starts, a few entries per
   // turn, so that viewers and /metrics see it progress. With options.live_clock the loop

@@ -55,6 +55,12 @@ bool decode(Reader& r, Hello& m, std::string& error);
 bool decode(Reader& r, Welcome& m, std::string& error);
 bool decode(Reader& r, Reject& m, std::string& error);
 
+// ---- commands (the payload of a Command / CommandResult frame) -------------------------
+void encode(Writer& w, const Command& m);
+void encode(Writer& w, const CommandResult& m);
+bool decode(Reader& r, Command& m, std::string& error);
+bool decode(Reader& r, CommandResult& m, std::string& error);
+
 // ---- records ---------------------------------------------------------------------------
 void encode(Writer& w, const StringDef& m);
 void encode(Writer& w, const ActorSpawned& m);

@@ -44,6 +44,9 @@ enum class FrameType : uint8_t {
   Goodbye = 0x04,  // either side, orderly close
   Batch = 0x10,    // agent -> collector: a sequence of records
   View = 0x20,     // viewer conversation (see SPEC.md, "Viewer conversation")
+  // Commands: sent only on a connection whose Hello and Welcome both carry kCapCommands.
+  Command = 0x30,        // collector -> agent: one command (kill an actor)
+  CommandResult = 0x31,  // agent -> collector: the outcome of one Command
 };
 bool is_known_frame_type(uint8_t t);
 
@@ -94,6 +97,24 @@ struct Reject {
   RejectCode code = RejectCode::Malformed;
   std::string message;
   friend bool operator==(const Reject&, const Reject&) = default;
+};
+
+// ---- commands (collector -> agent, agent -> collector) ----------------------------------
+enum class CommandKind : uint8_t { Kill = 1 };  // kill: the actor exits with reason killed
+inline constexpr size_t kMaxCommandMessageLen = 1024;  // CommandResult.message
+
+struct Command {
+  uint64_t request = 0;  // collector-chosen id, echoed in the CommandResult
+  CommandKind kind = CommandKind::Kill;
+  uint64_t actor = 0;    // the agent's actor id (non-zero)
+  friend bool operator==(const Command&, const Command&) = default;
+};
+
+struct CommandResult {
+  uint64_t request = 0;
+  bool ok = false;
+  std::string message;  // what was done, or why it was refused; one line
+  friend bool operator==(const CommandResult&, const CommandResult&) = default;
 };
 
 // ---- domain enums (otp-primer.md) ------------------------------------------------------

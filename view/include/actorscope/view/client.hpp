@@ -59,6 +59,12 @@ class Client {
   uint64_t request_events(const wire::EventsRequest& q);
   uint64_t request_series(NodeId node, wire::Metric metric, uint32_t seconds);
   uint64_t request_kill(NodeId node, uint64_t actor, const std::string& token);
+  // Kills an actor with the token of ClientOptions; the answer (a CommandResult with this
+  // request id) lands in replica().command(). Refused unless commands_allowed() and the
+  // actor's agent accepts commands.
+  uint64_t kill(NodeId node, uint64_t actor) { return request_kill(node, actor, options_.token); }
+  // True when the collector's Welcome granted commands (it runs with --allow-commands).
+  bool commands_allowed() const { return commands_allowed_.load(); }
   // Subscribes again, to another node (empty: all).
   void resubscribe(const std::string& node);
 
@@ -82,6 +88,7 @@ class Client {
   std::atomic<uint64_t> updates_{0};
   std::atomic<uint64_t> next_request_{1};
   std::atomic<bool> paused_{false};
+  std::atomic<bool> commands_allowed_{false};
   std::vector<std::vector<uint8_t>> held_;  // guarded by mutex_
   size_t held_bytes_ = 0;
   bool held_overflow_ = false;

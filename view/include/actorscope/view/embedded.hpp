@@ -12,6 +12,8 @@ struct EmbeddedOptions {
   std::vector<std::string> listen;  // tcp:HOST:PORT or unix:PATH; agents connect here
   std::string token;
   std::string log_file;  // when set, the collector's log lines go here instead of stderr
+  std::string name = "actorscope (embedded collector)";  // announced in the Welcome (status bars show it)
+  bool allow_commands = false;  // route viewers' commands (kill) to agents that allow them
 };
 
 class EmbeddedCollector {

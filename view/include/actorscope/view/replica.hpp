@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,14 +34,42 @@ struct ActorKeyHash {
 // One live actor: what it is (ActorRow) and how it is doing (ActorStats).
 inline constexpr uint32_t kNoRow = 0xFFFFFFFFu;
 
+// An actor plus everything below it (the tree's subtree totals).
+struct SubtreeTotals {
+  uint64_t actors = 0;  // including itself
+  uint64_t mailbox = 0;
+  uint64_t restarts = 0;
+  uint64_t msgs_per_s_x100 = 0;
+  bool operator==(const SubtreeTotals&) const = default;
+};
+
 struct Actor {
   wire::ActorRow row;
   wire::ActorStats stats;
+  // Kept up to date at every change (O(depth) per changed actor), so that no viewer has to
+  // walk a million actors per tick.
+  SubtreeTotals subtree;
   uint32_t pos_in_parent = 0;     // index inside its parent's children list
   uint32_t parent_row = kNoRow;   // the parent's index in actors(), kNoRow when not live
   ActorKey key() const { return {row.node, row.actor}; }
   bool is_supervisor() const { return row.kind == proto::ActorKind::Supervisor; }
   double msgs_per_s() const { return static_cast<double>(stats.msgs_per_s_x100) / 100.0; }
+};
+
+// What happened to one actor, for view-models that follow changes instead of rebuilding.
+enum class ActorChangeKind : uint8_t {
+  Spawned,  // a new row
+  Exited,   // its row is gone
+  Row,      // name, type, child id, kind or parent changed
+  Stats,    // only its stats changed
+};
+struct ActorChange {
+  ActorKey key;
+  uint64_t parent = 0;           // its parent (Row: the new one)
+  uint64_t old_parent = 0;       // Row: the parent before
+  uint32_t row = kNoRow;         // its index in actors() when it happened (Exited: the freed index)
+  uint32_t moved_from = kNoRow;  // Exited: the last index, whose actor moved into `row` (kNoRow: none)
+  ActorChangeKind kind = ActorChangeKind::Stats;
 };
 
 // Header totals at one tick, kept as history for sparklines.
@@ -57,6 +86,8 @@ struct ReplicaSettings {
   size_t max_events = 10'000;        // events kept, oldest dropped first
   size_t history_points = 600;       // header totals kept for sparklines (one per tick)
   size_t watched_points = 120;       // mailbox samples kept for the watched actor
+  size_t max_changes = 262'144;      // actor changes kept between ticks; beyond, readers rebuild
+  size_t change_ticks_kept = 8;      // ticks of actor changes kept for readers that skip some
 };
 
 class Replica {
@@ -104,6 +135,16 @@ class Replica {
   const std::optional<wire::CommandResult>& command() const { return command_; }
   const std::optional<wire::RequestFailed>& failure() const { return failure_; }
 
+  // ---- actor changes, for view-models that follow them ----
+  // A position in the change journal; read it after an update, pass it back next time.
+  uint64_t change_seq() const { return changes_base_ + changes_.size(); }
+  // The changes after `seq`, oldest first (snapshots are not journalled). nullopt when some
+  // are no longer kept (a new snapshot, more than max_changes, a reader that skipped more
+  // than change_ticks_kept ticks): rebuild from scratch then.
+  std::optional<std::span<const ActorChange>> changes_since(uint64_t seq) const;
+  // Changes dropped unread because the journal was full (counted, never silent).
+  uint64_t changes_dropped() const { return changes_dropped_; }
+
   // Totals over the nodes (node 0: every node).
   TotalsPoint totals(NodeId node = 0) const;
 
@@ -137,6 +178,9 @@ class Replica {
   void set_children_parent_row(ActorKey parent, uint32_t row);
   uint32_t row_of(ActorKey k) const;
   std::vector<uint64_t>& children_list(ActorKey parent);
+  void add_to_ancestors(uint32_t parent_row, const SubtreeTotals& t, bool subtract, uint32_t self = kNoRow);
+  void record(const ActorChange& c);
+  void forget_changes();
 
   // Snapshots and deltas come in runs (siblings in a row, stats right after their row):
   // the last actor and the last children list looked up are remembered, and checked
@@ -170,6 +214,10 @@ class Replica {
   std::optional<wire::SeriesReply> series_;
   std::optional<wire::CommandResult> command_;
   std::optional<wire::RequestFailed> failure_;
+  std::vector<ActorChange> changes_;
+  uint64_t changes_base_ = 0;       // the seq of changes_[0]
+  std::deque<uint64_t> tick_seqs_;  // change_seq() at each recent tick, for trimming
+  uint64_t changes_dropped_ = 0;
 };
 
 }  // namespace actorscope::view

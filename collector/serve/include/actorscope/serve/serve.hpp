@@ -38,7 +38,8 @@ struct ServeCounters {
   std::atomic<uint64_t> resnapshots{0};      // the journal no longer reached back
   std::atomic<uint64_t> deltas{0};
   std::atomic<uint64_t> bytes_queued{0};
-  std::atomic<uint64_t> commands_refused{0};
+  std::atomic<uint64_t> commands_refused{0};  // refused or failed, by the collector or the agent
+  std::atomic<uint64_t> commands_done{0};     // carried out by an agent
   std::atomic<uint64_t> requests_failed{0};
 };
 

@@ -1,0 +1,24 @@
+// Kill commands for CAF: the collector names an actor id, the adapter finds the instrumented
+// actor and sends it exit_reason::kill (its supervisor then applies its strategy).
+#pragma once
+
+#include <cstdint>
+
+#include <caf/actor_addr.hpp>
+
+namespace actorscope::caf {
+
+// Registers the agent's command handler for the instrumented actors of this process. The
+// agent still refuses commands unless started with allow_commands (or
+// ACTORSCOPE_ALLOW_COMMANDS=1). Call before or after actorscope_start.
+void enable_kill_commands();
+
+namespace detail {
+// Instrumented actors by CAF actor id, as weak addresses (the registry keeps nobody alive).
+void register_actor(uint64_t id, const ::caf::actor_addr& addr);
+void unregister_actor(uint64_t id);
+// The handler itself: ACTORSCOPE_COMMAND_DONE or ACTORSCOPE_COMMAND_NO_ACTOR.
+int kill_actor(uint64_t id, int command, void* user);
+}  // namespace detail
+
+}  // namespace actorscope::caf
