@@ -154,6 +154,12 @@ struct Server::Impl {
   std::unique_ptr<Replayer> replayer;
   std::function<void(const ReplayResult&)> replay_done;
   bool replay_drives_clock = false;   // the replay's recorded clock ticks the model meanwhile
+  // After a full-speed replay the model's clock continues from the last recorded instant at
+  // real speed (model time = now + offset), so the replayed world and live agents share one
+  // timeline instead of jumping to this machine's clock (which would, say, expire every
+  // replayed node at once, or move time backwards).
+  int64_t model_clock_offset_ns = 0;
+  uint64_t model_now(uint64_t now) const { return static_cast<uint64_t>(static_cast<int64_t>(now) + model_clock_offset_ns); }
   uint64_t replay_due_ns = 0;         // when the replay wants its next turn
 
   // Commands sent to agents and not answered yet, by the request id sent to the agent.
@@ -251,6 +257,10 @@ struct Server::Impl {
     replay_due_ns = st == Replayer::State::Waiting ? now + wait : now;
     if (st == Replayer::State::Done || st == Replayer::State::Failed) {
       std::unique_ptr<Replayer> r = std::move(replayer);
+      if (replay_drives_clock) {
+        std::lock_guard<std::mutex> lock(model_mutex);
+        model_clock_offset_ns = static_cast<int64_t>(model.now()) - static_cast<int64_t>(now);
+      }
       replay_drives_clock = false;
       if (replay_done) replay_done(r->result());
     }
@@ -302,7 +312,7 @@ struct Server::Impl {
     end_commands_of(c.conn_id);
     if (c.state == State::Agent) {
       std::lock_guard<std::mutex> lock(model_mutex);
-      model.set_now(now);
+      model.set_now(model_now(now));
       model.on_disconnect(c.node, c.conn_id);
       model.commit();
       recorder.disconnect(c.conn_id, now);
@@ -459,7 +469,7 @@ struct Server::Impl {
       uint64_t previous = 0;
       {
         std::lock_guard<std::mutex> lock(model_mutex);
-        model.set_now(now);
+        model.set_now(model_now(now));
         previous = model.connection_of(model.find_node(h.node));
         c.node = model.on_hello(c.conn_id, h);
         model.commit();
@@ -507,7 +517,7 @@ struct Server::Impl {
             proto::DecodeResult res;
             {
               std::lock_guard<std::mutex> lock(model_mutex);
-              model.set_now(now);
+              model.set_now(model_now(now));
               res = model.apply_batch(c.node, p, h.length);
             }
             counters.records_total += res.records;
@@ -582,7 +592,7 @@ struct Server::Impl {
   void on_tick(uint64_t now) {
     if (!replay_drives_clock) {
       std::lock_guard<std::mutex> lock(model_mutex);
-      model.tick(now);
+      model.tick(model_now(now));
     }
     for (auto& [id, c] : conns) {
       if (c->state == State::AwaitHello && !c->close_requested && now >= c->deadline_ns) {
