@@ -85,7 +85,15 @@ wire::TelemetryRow telemetry_row(const collector::Model& model, const collector:
   r.per_s_x100 = x100(t.rate);
   for (const auto& m : t.measurements) {
     if (r.measurements.size() == wire::kMaxMeasurements) break;
-    r.measurements.push_back({std::string(model.text(m.key)), m.count, m.sum, m.min, m.max, m.last});
+    auto& out = r.measurements.emplace_back();
+    out.key = std::string(model.text(m.key));
+    out.count = m.count;
+    out.sum = m.sum;
+    out.min = m.min;
+    out.max = m.max;
+    out.last = m.last;
+    static_assert(wire::kTelemetryBuckets == collector::kTelemetryBuckets, "the viewer histogram mirrors the model's");
+    out.buckets = m.buckets;
   }
   return r;
 }

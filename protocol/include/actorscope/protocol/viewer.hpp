@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -213,10 +214,18 @@ struct Lints {
   std::vector<Lint> lints;
 };
 
+// Telemetry values are counted in log2 buckets: bucket i holds values v with
+// 2^(i-21) < v <= 2^(i-20); bucket 0 also holds zero, negatives and NaN, the last bucket
+// everything larger.
+inline constexpr size_t kTelemetryBuckets = 64;
+inline double telemetry_bucket_bound(size_t i) { return std::ldexp(1.0, static_cast<int>(i) - 20); }
+
 struct MeasurementStats {
   std::string key;
   uint64_t count = 0;
   double sum = 0, min = 0, max = 0, last = 0;
+  // Counts per bucket; all zero when the collector sent none (an older collector).
+  std::array<uint64_t, kTelemetryBuckets> buckets{};
 };
 // Aggregates of one telemetry event name on one node (upsert).
 struct TelemetryRow {
