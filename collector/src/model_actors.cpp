@@ -392,7 +392,10 @@ void Model::apply(NodeKey key, const proto::ChildRestarted& r) {
   }
   Supervisor& s = it->second;
   ++s.restart_records;
-  if (!s.history.empty()) {
+  // Intensity counts restarts the way OTP does: one per failure handled. The siblings that
+  // one_for_all / rest_for_one restart along with the failed child come with reason
+  // shutdown (the supervisor stopped them); they are counted per child, not in the budget.
+  if (!s.history.empty() && reason != proto::ExitReason::Shutdown) {
     s.history[s.history_next] = m.now;
     s.history_next = (s.history_next + 1) % s.history.size();
   }

@@ -162,6 +162,25 @@ TEST(Model, ParentCyclesAreRefusedSoTreeWalksEnd) {
   EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentCycle)], 1u);
 }
 
+TEST(Model, SiblingsRestartedWithTheFailedChildDoNotSpendTheBudget) {
+  // one_for_all: child_a crashes, child_b and child_c are stopped (shutdown) and restarted
+  // with it. OTP counts that as one restart toward the intensity.
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "sup", "pool", ActorKind::Supervisor, "", 3, 5000);
+  s.apply(m, n);
+  m.set_now(10 * kSec);
+  s.restart(1, "child_a", 2, 5)
+      .restart(1, "child_b", 3, 6, proto::ExitReason::Shutdown)
+      .restart(1, "child_c", 4, 7, proto::ExitReason::Shutdown);
+  s.apply(m, n);
+  EXPECT_DOUBLE_EQ(m.restart_budget_used(n, 1), 1.0 / 3.0);
+  const Supervisor* sup = m.supervisor(n, 1);
+  ASSERT_NE(sup, nullptr);
+  EXPECT_EQ(sup->per_child.size(), 3u);  // every child's own count still moves
+}
+
 TEST(Model, RestartBudgetUsedFollowsIntensityAndPeriod) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));
