@@ -19,17 +19,6 @@ void Model::apply(NodeKey key, const proto::StringDef& r) {
   n->strings[r.id] = m.pool.intern(r.text);
 }
 
-double telemetry_bucket_bound(size_t i) { return std::ldexp(1.0, static_cast<int>(i) - 20); }
-
-size_t telemetry_bucket(double v) {
-  if (!(v > 0)) return 0;  // zero, negatives and NaN
-  if (std::isinf(v)) return kTelemetryBuckets - 1;
-  int e = std::ilogb(v);
-  // v <= 2^(i-20): i = e + 20, plus one unless v is an exact power of two.
-  long i = static_cast<long>(e) + 20 + (v > std::ldexp(1.0, e) ? 1 : 0);
-  return static_cast<size_t>(std::clamp<long>(i, 0, kTelemetryBuckets - 1));
-}
-
 void Model::apply(NodeKey key, const proto::Telemetry& r) {
   Impl& m = *impl_;
   ++m.records;

@@ -311,24 +311,6 @@ void end_record(Writer& w, size_t at) {
   b[at + 2] = static_cast<uint8_t>(len >> 14);
 }
 
-void put_hist(Writer& w, const std::array<uint64_t, kHistogramBuckets>& h) {
-  uint32_t mask = 0;
-  for (size_t i = 0; i < h.size(); ++i)
-    if (h[i]) mask |= 1u << i;
-  w.varint(mask);
-  for (size_t i = 0; i < h.size(); ++i)
-    if (h[i]) w.varint(h[i]);
-}
-
-void get_hist(Reader& r, std::array<uint64_t, kHistogramBuckets>& h) {
-  uint64_t mask = r.varint();
-  if (mask >> kHistogramBuckets) {
-    r.fail("histogram mask names unknown buckets");
-    return;
-  }
-  for (size_t i = 0; i < h.size(); ++i) h[i] = (mask >> i) & 1 ? r.varint() : 0;
-}
-
 template <class E>
 E get_enum(Reader& r, uint8_t max, const char* what) {
   uint8_t v = r.u8();
@@ -444,7 +426,7 @@ void encode(Writer& w, const ActorStats& m) {
   w.varint(m.dequeued);
   w.varint(m.busy_ns);
   w.varint(m.restarts);
-  put_hist(w, m.hist);
+  put_buckets(w, m.hist);
   end_record(w, at);
 }
 bool decode_body(Reader& r, ActorStats& m) {
@@ -454,7 +436,7 @@ bool decode_body(Reader& r, ActorStats& m) {
   m.dequeued = r.varint();
   m.busy_ns = r.varint();
   m.restarts = r.varint();
-  get_hist(r, m.hist);
+  get_buckets(r, m.hist);
   return r.ok();
 }
 
@@ -560,7 +542,7 @@ void encode(Writer& w, const TypeTotals& m) {
   w.varint(m.enqueued);
   w.varint(m.dequeued);
   w.varint(m.busy_ns);
-  put_hist(w, m.hist);
+  put_buckets(w, m.hist);
   end_record(w, at);
 }
 bool decode_body(Reader& r, TypeTotals& m) {
@@ -570,7 +552,7 @@ bool decode_body(Reader& r, TypeTotals& m) {
   m.enqueued = r.varint();
   m.dequeued = r.varint();
   m.busy_ns = r.varint();
-  get_hist(r, m.hist);
+  get_buckets(r, m.hist);
   return r.ok();
 }
 

@@ -448,15 +448,7 @@ void encode(Writer& w, const TelemetryRow& m) {
       b.f64(s.last);
     }
     // Histograms follow the whole list, so that decoders that predate them stop before them.
-    for (size_t i = 0; i < n; ++i) {
-      const auto& h = m.measurements[i].buckets;
-      uint64_t mask = 0;
-      for (size_t k = 0; k < h.size(); ++k)
-        if (h[k]) mask |= uint64_t{1} << k;
-      b.varint(mask);
-      for (size_t k = 0; k < h.size(); ++k)
-        if (h[k]) b.varint(h[k]);
-    }
+    for (size_t i = 0; i < n; ++i) put_buckets(b, m.measurements[i].buckets);
   });
 }
 bool decode_body(Reader& r, TelemetryRow& m) {
@@ -477,10 +469,7 @@ bool decode_body(Reader& r, TelemetryRow& m) {
   }
   // No bytes left: an encoder without histograms; the buckets stay zero.
   if (!r.ok() || r.empty()) return r.ok();
-  for (auto& s : m.measurements) {
-    uint64_t mask = r.varint();
-    for (size_t k = 0; k < s.buckets.size(); ++k) s.buckets[k] = (mask >> k) & 1 ? r.varint() : 0;
-  }
+  for (auto& s : m.measurements) get_buckets(r, s.buckets);
   return r.ok();
 }
 

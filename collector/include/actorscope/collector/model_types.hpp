@@ -171,7 +171,7 @@ struct TypeAggregate {
 };
 
 // ---- telemetry ---------------------------------------------------------------------------
-inline constexpr size_t kTelemetryBuckets = 64;  // log2 buckets of |value|, see telemetry_bucket()
+using proto::kTelemetryBuckets;  // log2 buckets, defined with the wire format
 
 struct MeasurementStats {
   Str key = 0;
@@ -183,9 +183,8 @@ struct MeasurementStats {
   std::array<uint64_t, kTelemetryBuckets> buckets{};
 };
 
-// Upper bound of telemetry bucket i: 2^(i-20); bucket 0 also takes zero and negatives.
-double telemetry_bucket_bound(size_t i);
-size_t telemetry_bucket(double v);
+using proto::telemetry_bucket;
+using proto::telemetry_bucket_bound;
 
 struct TelemetryStats {
   NodeKey node = 0;

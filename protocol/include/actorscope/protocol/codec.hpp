@@ -2,6 +2,7 @@
 // on the record-decoding path: decoded records are handed to a handler by reference.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -45,6 +46,32 @@ class FrameDecoder {
   uint32_t expected_seq_ = 0;
   std::string error_;
 };
+
+// ---- bucket counts ----------------------------------------------------------------------
+// A histogram's counts: a varint bitmask of the non-empty buckets, then one varint per set
+// bit, in bucket order (ingest `hist`, viewer telemetry histograms).
+template <size_t N>
+void put_buckets(Writer& w, const std::array<uint64_t, N>& h) {
+  static_assert(N <= 64, "the mask is one varint");
+  uint64_t mask = 0;
+  for (size_t i = 0; i < N; ++i)
+    if (h[i]) mask |= uint64_t{1} << i;
+  w.varint(mask);
+  for (size_t i = 0; i < N; ++i)
+    if (h[i]) w.varint(h[i]);
+}
+template <size_t N>
+void get_buckets(Reader& r, std::array<uint64_t, N>& h) {
+  static_assert(N <= 64, "the mask is one varint");
+  uint64_t mask = r.varint();
+  if constexpr (N < 64) {
+    if (mask >> N) {
+      r.fail("histogram mask names unknown buckets");
+      return;
+    }
+  }
+  for (size_t i = 0; i < N; ++i) h[i] = (mask >> i) & 1 ? r.varint() : 0;
+}
 
 // ---- handshake -------------------------------------------------------------------------
 void encode(Writer& w, const Hello& m);
@@ -109,7 +136,7 @@ bool dispatch(Reader& body, Handler& h, DecodeResult& res) {
   Msg m{};
   if (!decode_body(body, m)) {
     res.ok = false;
-    res.error = body.error() ? body.error() : "malformed record";
+    res.error = body.error() ? body.error() : "malformed message";
     return false;
   }
   if constexpr (std::is_same_v<decltype(h.on(m)), bool>) {
@@ -126,8 +153,11 @@ bool dispatch(Reader& body, Handler& h, DecodeResult& res) {
 }
 }  // namespace detail
 
-template <class Handler>
-DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
+namespace detail {
+// The loop both conversations share: u8 tag, varint length, body. `on_body(tag, body, res)`
+// decodes one body (or skips an unknown tag) and returns false to stop.
+template <class OnBody>
+DecodeResult decode_tagged(const uint8_t* p, size_t n, OnBody&& on_body) {
   DecodeResult res;
   Reader r(p, n);
   while (!r.empty()) {
@@ -135,10 +165,19 @@ DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
     uint64_t len = r.varint();
     if (!r.ok() || len > r.remaining()) {
       res.ok = false;
-      res.error = r.ok() ? "record length past the end of the frame" : r.error();
+      res.error = r.ok() ? "message length past the end of the frame" : r.error();
       return res;
     }
     Reader body = r.sub(static_cast<size_t>(len));
+    if (!on_body(tag, body, res)) return res;
+  }
+  return res;
+}
+}  // namespace detail
+
+template <class Handler>
+DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
+  return detail::decode_tagged(p, n, [&h](uint8_t tag, Reader& body, DecodeResult& res) {
     bool go = true;
     switch (static_cast<RecordType>(tag)) {
       case RecordType::StringDef: go = detail::dispatch<Handler, StringDef>(body, h, res); break;
@@ -155,9 +194,8 @@ DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
       case RecordType::TypeTotals: go = detail::dispatch<Handler, TypeTotals>(body, h, res); break;
       default: break;  // unknown: skipped, its length told us how far
     }
-    if (!go) return res;
-  }
-  return res;
+    return go;
+  });
 }
 
 }  // namespace actorscope::proto

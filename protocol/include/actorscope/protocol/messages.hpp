@@ -2,7 +2,9 @@
 // protocol/SPEC.md is the normative text; this header follows it field by field.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -278,6 +280,20 @@ struct TypeTotals {
   std::array<uint64_t, kHistogramBuckets> hist{};
   friend bool operator==(const TypeTotals&, const TypeTotals&) = default;
 };
+
+// Telemetry measurements are counted in log2 buckets: bucket i holds values v with
+// 2^(i-21) < v <= 2^(i-20); bucket 0 also holds zero, negatives and NaN, the last bucket
+// everything larger. The collector keeps them; the viewer conversation carries them.
+inline constexpr size_t kTelemetryBuckets = 64;
+inline double telemetry_bucket_bound(size_t i) { return std::ldexp(1.0, static_cast<int>(i) - 20); }
+inline size_t telemetry_bucket(double v) {
+  if (!(v > 0)) return 0;  // zero, negatives and NaN
+  if (std::isinf(v)) return kTelemetryBuckets - 1;
+  int e = std::ilogb(v);
+  // v <= 2^(i-20): i = e + 20, plus one unless v is an exact power of two.
+  long i = static_cast<long>(e) + 20 + (v > std::ldexp(1.0, e) ? 1 : 0);
+  return static_cast<size_t>(std::clamp<long>(i, 0, static_cast<long>(kTelemetryBuckets) - 1));
+}
 
 // Index of the histogram bucket for a duration in ns.
 inline size_t histogram_bucket(uint64_t ns) {

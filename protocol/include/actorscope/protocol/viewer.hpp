@@ -214,11 +214,8 @@ struct Lints {
   std::vector<Lint> lints;
 };
 
-// Telemetry values are counted in log2 buckets: bucket i holds values v with
-// 2^(i-21) < v <= 2^(i-20); bucket 0 also holds zero, negatives and NaN, the last bucket
-// everything larger.
-inline constexpr size_t kTelemetryBuckets = 64;
-inline double telemetry_bucket_bound(size_t i) { return std::ldexp(1.0, static_cast<int>(i) - 20); }
+using proto::kTelemetryBuckets;  // log2 buckets, see messages.hpp
+using proto::telemetry_bucket_bound;
 
 struct MeasurementStats {
   std::string key;
@@ -370,38 +367,13 @@ class FrameChunker {
 };
 
 // ---- implementation of decode_messages -----------------------------------------------------
-namespace detail {
-template <class Handler, class Msg>
-bool dispatch(Reader& body, Handler& h, DecodeResult& res) {
-  Msg m{};
-  if (!decode_body(body, m)) {
-    res.ok = false;
-    res.error = body.error() ? body.error() : "malformed view message";
-    return false;
-  }
-  h.on(m);
-  ++res.records;
-  return true;
-}
-}  // namespace detail
-
 template <class Handler>
 DecodeResult decode_messages(const uint8_t* p, size_t n, Handler& h) {
-  DecodeResult res;
-  Reader r(p, n);
-  while (!r.empty()) {
-    uint8_t tag = r.u8();
-    uint64_t len = r.varint();
-    if (!r.ok() || len > r.remaining()) {
-      res.ok = false;
-      res.error = r.ok() ? "view message length past the end of the frame" : r.error();
-      return res;
-    }
-    Reader body = r.sub(static_cast<size_t>(len));
+  return proto::detail::decode_tagged(p, n, [&h](uint8_t tag, Reader& body, DecodeResult& res) {
     bool go = true;
     switch (static_cast<Tag>(tag)) {
 #define ACTORSCOPE_VIEW_CASE(T) \
-  case Tag::T: go = detail::dispatch<Handler, T>(body, h, res); break;
+  case Tag::T: go = proto::detail::dispatch<Handler, T>(body, h, res); break;
       ACTORSCOPE_VIEW_CASE(Subscribe)
       ACTORSCOPE_VIEW_CASE(DetailRequest)
       ACTORSCOPE_VIEW_CASE(EventsRequest)
@@ -426,9 +398,8 @@ DecodeResult decode_messages(const uint8_t* p, size_t n, Handler& h) {
 #undef ACTORSCOPE_VIEW_CASE
       default: break;  // unknown: skipped, its length told us how far
     }
-    if (!go) return res;
-  }
-  return res;
+    return go;
+  });
 }
 
 }  // namespace actorscope::proto::viewer
