@@ -1,0 +1,569 @@
+// The observation schedule of one BEAM node and its translation into agent-protocol records.
+#include "observer.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace actorscope::beam {
+namespace {
+
+uint64_t now_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+proto::Strategy strategy_of(const Term& t) {
+  if (t.is_atom("one_for_one")) return proto::Strategy::OneForOne;
+  if (t.is_atom("one_for_all")) return proto::Strategy::OneForAll;
+  if (t.is_atom("rest_for_one")) return proto::Strategy::RestForOne;
+  if (t.is_atom("simple_one_for_one") || t.is_atom("dynamic")) return proto::Strategy::SimpleOneForOne;
+  return proto::Strategy::None;
+}
+
+proto::RestartType restart_of(const Term& t) {
+  if (t.is_atom("transient")) return proto::RestartType::Transient;
+  if (t.is_atom("temporary")) return proto::RestartType::Temporary;
+  return proto::RestartType::Permanent;
+}
+
+proto::ExitReason reason_of(const std::string& cls) {
+  if (cls == "normal") return proto::ExitReason::Normal;
+  if (cls == "shutdown") return proto::ExitReason::Shutdown;
+  if (cls == "shutdown_term") return proto::ExitReason::ShutdownTerm;
+  if (cls == "killed") return proto::ExitReason::Killed;
+  if (cls == "error") return proto::ExitReason::Error;
+  return proto::ExitReason::Unknown;
+}
+
+std::string mfa_module(const Term& t) {
+  if (t.is_tuple(3) && t.items[0].kind == Term::Kind::Atom) return display_name(t.items[0].text);
+  return {};
+}
+
+std::string mfa_text(const Term& t) {
+  if (!t.is_tuple(3) || t.items[0].kind != Term::Kind::Atom || t.items[1].kind != Term::Kind::Atom) return {};
+  return display_name(t.items[0].text) + ":" + t.items[1].text + "/" + std::to_string(t.items[2].as_int());
+}
+
+}  // namespace
+
+void NodeObserver::reset() {
+  procs_.clear();
+  sups_.clear();
+  pending_.clear();
+  rewalk_.clear();
+  scanning_ = false;
+  scan_started_ms_ = 0;
+  last_walk_ms_ = 0;
+  last_vm_ms_ = 0;
+  prev_reductions_ = -1;
+  batch_ = 256;
+}
+
+uint32_t NodeObserver::type_index(const std::string& type) {
+  auto it = type_ids_.find(type);
+  if (it != type_ids_.end()) return it->second;
+  uint32_t i = static_cast<uint32_t>(types_.size());
+  types_.push_back(type);
+  type_ids_.emplace(type, i);
+  return i;
+}
+
+NodeObserver::Process& NodeObserver::ensure(const erlang_pid& pid, uint64_t now, bool& created) {
+  uint64_t id = actor_id(pid);
+  auto [it, inserted] = procs_.try_emplace(id);
+  created = inserted;
+  Process& p = it->second;
+  if (inserted) p.pid = pid;
+  p.last_seen_ms = now;
+  return p;
+}
+
+// ---- records ------------------------------------------------------------------------------
+void NodeObserver::announce(uint64_t id, Process& p) {
+  if (!linked()) {
+    p.announced = false;
+    return;
+  }
+  proto::ActorSpawned r;
+  r.t_ns = link_.t_ns();
+  r.actor = id;
+  r.parent = p.parent;
+  r.name = link_.str(p.name.empty() && p.child_id.empty() ? pid_text(p.pid) : p.name);
+  r.type = link_.str(types_[p.type]);
+  r.child_id = link_.str(p.child_id);
+  r.kind = p.kind;
+  r.restart = p.restart;
+  r.strategy = p.strategy;
+  r.intensity = p.intensity;
+  r.period_ms = p.period_ms;
+  link_.add(r);
+  p.announced = true;
+  p.stats_dirty = true;
+}
+
+void NodeObserver::send_stats(uint64_t id, Process& p) {
+  if (!linked() || !p.announced) return;
+  // Reductions are a BEAM process's work: they stand in for processed messages, so the
+  // viewers' rate column shows reductions/s for BEAM nodes (see beam/README.md).
+  proto::ActorStats s;
+  s.actor = id;
+  s.mailbox = p.mailbox;
+  s.dequeued = p.reductions;
+  s.enqueued = p.reductions + p.mailbox;
+  s.restarts = p.restarts;
+  link_.add(s);
+  p.stats_dirty = false;
+}
+
+void NodeObserver::exited(uint64_t id, proto::ExitReason reason, const std::string& text) {
+  auto it = procs_.find(id);
+  if (it == procs_.end()) return;
+  bool announced = it->second.announced;
+  procs_.erase(it);
+  sups_.erase(id);
+  pending_.erase(id);
+  if (!linked() || !announced) return;
+  proto::ActorExited r;
+  r.t_ns = link_.t_ns();
+  r.actor = id;
+  r.reason = reason;
+  r.reason_text = link_.str(text);
+  link_.add(r);
+}
+
+void NodeObserver::restarted(uint64_t sup, const std::string& child_id, uint64_t old_id, uint64_t new_id,
+                             proto::ExitReason reason, const std::string& text) {
+  auto s = procs_.find(sup);
+  if (s != procs_.end()) {
+    ++s->second.restarts;
+    s->second.stats_dirty = true;
+  }
+  if (!linked()) return;
+  proto::ChildRestarted r;
+  r.t_ns = link_.t_ns();
+  r.supervisor = sup;
+  r.child_id = link_.str(child_id);
+  r.old_actor = old_id;
+  r.new_actor = new_id;
+  r.reason = reason;
+  r.reason_text = link_.str(text);
+  link_.add(r);
+}
+
+void NodeObserver::telemetry(const char* event, std::initializer_list<std::pair<const char*, double>> values) {
+  if (!linked()) return;
+  proto::Telemetry t;
+  t.t_ns = link_.t_ns();
+  t.event = link_.str(event);
+  for (const auto& [k, v] : values) {
+    if (t.n_measurements >= proto::kMaxTelemetryFields) break;
+    t.measurements[t.n_measurements++] = proto::TelemetryMeasurement{link_.str(k), v};
+  }
+  link_.add(t);
+}
+
+void NodeObserver::set_identity(uint64_t id, Process& p, uint64_t parent, const std::string& type,
+                                const std::string& child_id, proto::ActorKind kind) {
+  uint32_t t = type.empty() ? p.type : type_index(type);
+  bool changed = p.parent != parent || p.type != t || p.child_id != child_id || p.kind != kind;
+  p.parent = parent;
+  p.type = t;
+  p.child_id = child_id;
+  p.kind = kind;
+  p.supervised = true;
+  if (pending_.count(id)) return;  // announced when the scan ends
+  if (!p.announced || changed) announce(id, p);
+}
+
+void NodeObserver::send_snapshot() {
+  if (!linked()) return;
+  proto::SnapshotBegin b;
+  b.snapshot = ++snapshot_id_;
+  b.actors = procs_.size() - pending_.size();
+  link_.add(b);
+  for (auto& [id, p] : procs_) {
+    if (pending_.count(id)) continue;
+    announce(id, p);
+    send_stats(id, p);
+  }
+  link_.add(proto::Dropped{});
+  link_.add(proto::SnapshotEnd{b.snapshot});
+}
+
+// ---- the supervision walk ------------------------------------------------------------------
+bool NodeObserver::walk(std::string& error) {
+  uint64_t now = now_ms();
+  last_walk_ms_ = now;
+  ++counters_.walks;
+  unsigned tmo = target_.options().inner_timeout_ms;
+  Term apps;
+  if (!target_.call([tmo](ei_x_buff& x) {
+        ei_x_encode_tuple_header(&x, 2);
+        ei_x_encode_atom(&x, "apps");
+        ei_x_encode_ulong(&x, tmo);
+      }, apps, error))
+    return target_.connected();  // a timeout is not fatal
+  std::vector<uint64_t> queue;
+  for (const Term& a : apps.items) {
+    if (!a.is_tuple(3) || a.items[1].kind != Term::Kind::Pid) continue;
+    bool created = false;
+    uint64_t master_id = actor_id(a.items[1].pid);
+    Process& master = ensure(a.items[1].pid, now, created);
+    if (master.name != a.items[0].text) {  // named after its application: re-announce
+      master.name = a.items[0].text;
+      master.announced = false;
+    }
+    set_identity(master_id, master, 0, "application", "", proto::ActorKind::Supervisor);
+    const Term& top = a.items[2];
+    if (top.is_tuple(2) && top.items[0].kind == Term::Kind::Pid) {
+      // OTP requires an application's start/2 to return its top supervisor's pid: that is
+      // the one process trusted to be a supervisor without a parent's child spec saying so.
+      uint64_t top_id = actor_id(top.items[0].pid);
+      Process& t = ensure(top.items[0].pid, now, created);
+      set_identity(top_id, t, master_id, display_name(top.items[1].text), "", proto::ActorKind::Supervisor);
+      queue.push_back(top_id);
+    }
+  }
+  size_t walked = 0;
+  while (!queue.empty() && walked < settings_.max_supervisors) {
+    uint64_t sup = queue.back();
+    queue.pop_back();
+    ++walked;
+    if (!walk_supervisor(sup, queue, error) && !target_.connected()) return false;
+  }
+  return true;
+}
+
+bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, std::string& error) {
+  auto it = procs_.find(sup);
+  if (it == procs_.end()) return true;
+  erlang_pid pid = it->second.pid;
+  unsigned tmo = target_.options().inner_timeout_ms;
+  SupervisorData& data = sups_[sup];
+  if (!it->second.flags_read) {
+    Term flags;
+    if (!target_.call([&](ei_x_buff& x) {
+          ei_x_encode_tuple_header(&x, 3);
+          ei_x_encode_atom(&x, "flags");
+          ei_x_encode_pid(&x, &pid);
+          ei_x_encode_ulong(&x, tmo);
+        }, flags, error)) {
+      ++counters_.timeouts;
+      return false;
+    }
+    it = procs_.find(sup);
+    if (it == procs_.end()) return true;
+    Process& s = it->second;
+    if (!flags.is_atom("timeout")) s.flags_read = true;
+    if (flags.is_tuple(5) && flags.items[0].is_atom("ok")) {
+      s.strategy = strategy_of(flags.items[1]);
+      s.intensity = static_cast<uint32_t>(flags.items[2].as_int());
+      s.period_ms = static_cast<uint32_t>(flags.items[3].as_int() * 1000);
+      for (const Term& r : flags.items[4].items)
+        if (r.is_tuple(2)) data.restart_types[r.items[0].text] = restart_of(r.items[1]);
+      if (s.announced) announce(sup, s);
+    }
+  }
+  Term reply;
+  if (!target_.call([&](ei_x_buff& x) {
+        ei_x_encode_tuple_header(&x, 3);
+        ei_x_encode_atom(&x, "children");
+        ei_x_encode_pid(&x, &pid);
+        ei_x_encode_ulong(&x, tmo);
+      }, reply, error)) {
+    ++counters_.timeouts;
+    return false;
+  }
+  if (!reply.is_tuple(2) || !reply.items[0].is_atom("ok")) return true;  // timeout or not a supervisor after all
+  it = procs_.find(sup);
+  if (it == procs_.end()) return true;
+  proto::Strategy strategy = it->second.strategy;
+  bool dynamic = strategy == proto::Strategy::SimpleOneForOne;
+  uint64_t now = now_ms();
+  std::unordered_map<std::string, uint64_t> children;
+  for (const Term& c : reply.items[1].items) {
+    // {IdText, Child, Type, Module}
+    if (!c.is_tuple(4) || c.items[1].kind != Term::Kind::Pid) continue;
+    const std::string& id_text = c.items[0].text;
+    bool is_sup = c.items[2].is_atom("supervisor");
+    std::string cid = dynamic && id_text == "undefined" ? std::string() : id_text;
+    bool created = false;
+    uint64_t child = actor_id(c.items[1].pid);
+    Process& p = ensure(c.items[1].pid, now, created);
+    std::string type = c.items[3].kind == Term::Kind::Atom && c.items[3].text != "undefined" ? display_name(c.items[3].text) : std::string();
+    if (type.empty() && created) type = "dynamic";
+    auto rt = data.restart_types.find(dynamic && data.restart_types.size() == 1 ? data.restart_types.begin()->first : cid);
+    if (rt != data.restart_types.end()) p.restart = rt->second;
+    set_identity(child, p, sup, type, cid, is_sup ? proto::ActorKind::Supervisor : proto::ActorKind::Worker);
+    if (is_sup) queue.push_back(child);
+    if (!cid.empty()) {
+      children[cid] = child;
+      auto prev = data.children.find(cid);
+      if (prev != data.children.end() && prev->second != child) {
+        // No report arrived for this one (a logger without our filter, or a level that
+        // hides errors): the pid under the same child id changed, so it was restarted.
+        ++counters_.restarts_inferred;
+        exited(prev->second, proto::ExitReason::Unknown, "inferred from which_children");
+        restarted(sup, cid, prev->second, child, proto::ExitReason::Unknown, "inferred from which_children");
+      }
+    }
+  }
+  data.children = std::move(children);
+  return true;
+}
+
+// ---- the process scan ----------------------------------------------------------------------
+void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now) {
+  if (pid.kind != Term::Kind::Pid || info.kind != Term::Kind::List) return;  // undefined: gone
+  bool created = false;
+  uint64_t id = actor_id(pid.pid);
+  Process& p = ensure(pid.pid, now, created);
+  uint64_t mailbox = 0, reductions = 0, memory = p.memory;
+  std::string registered, initial, dict_initial, current;
+  for (const Term& kv : info.items) {
+    if (!kv.is_tuple(2)) continue;
+    const Term& k = kv.items[0];
+    const Term& v = kv.items[1];
+    if (k.kind == Term::Kind::Tuple) {  // {dictionary, '$initial_call'}
+      dict_initial = mfa_module(v);
+      continue;
+    }
+    if (k.text == "message_queue_len") mailbox = static_cast<uint64_t>(v.as_int());
+    else if (k.text == "reductions") reductions = static_cast<uint64_t>(v.as_int());
+    else if (k.text == "memory") memory = static_cast<uint64_t>(v.as_int());
+    else if (k.text == "registered_name") registered = v.kind == Term::Kind::Atom ? display_name(v.text) : std::string();
+    else if (k.text == "initial_call") initial = mfa_text(v);
+    else if (k.text == "current_function") current = mfa_module(v);
+  }
+  if (created) {
+    // A name and a type that stay: registered name, else the pid; the proc_lib initial
+    // call where the node tells it, else the initial call, else where it runs now.
+    std::string type = !dict_initial.empty() ? dict_initial
+                       : !initial.empty() && initial.rfind("proc_lib:", 0) != 0 ? initial.substr(0, initial.find(':'))
+                                                                               : current;
+    if (initial == "erlang:apply/2") type = "erlang:apply";
+    p.type = type_index(type);
+    pending_.insert(id);
+  }
+  if (!registered.empty() && p.name != registered) {
+    p.name = registered;
+    if (p.announced) announce(id, p);
+  }
+  if (p.mailbox != mailbox || p.reductions != reductions) {
+    p.mailbox = mailbox;
+    p.reductions = reductions;
+    p.stats_dirty = true;
+  }
+  p.memory = memory;
+  if (p.stats_dirty) send_stats(id, p);
+}
+
+bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
+  uint64_t start = now_ms();
+  if (!scanning_) {
+    if (scan_started_ms_ != 0 && start - scan_started_ms_ < settings_.scan_interval_ms) return true;
+    Term count;
+    if (!target_.call([](ei_x_buff& x) { ei_x_encode_atom(&x, "scan_start"); }, count, error)) {
+      ++counters_.timeouts;
+      return target_.connected();
+    }
+    scanning_ = true;
+    scan_started_ms_ = start;
+    scan_processes_ = 0;
+  }
+  while (now_ms() - start < budget_ms) {
+    uint64_t t0 = now_ms();
+    Term reply;
+    unsigned n = batch_;
+    if (!target_.call([n](ei_x_buff& x) {
+          ei_x_encode_tuple_header(&x, 2);
+          ei_x_encode_atom(&x, "scan_next");
+          ei_x_encode_ulong(&x, n);
+        }, reply, error)) {
+      ++counters_.timeouts;
+      batch_ = std::max(64u, batch_ / 4);
+      return target_.connected();
+    }
+    uint64_t dt = now_ms() - t0;
+    if (!reply.is_tuple(2)) {
+      scanning_ = false;
+      return true;
+    }
+    uint64_t now = now_ms();
+    for (const Term& e : reply.items[1].items)
+      if (e.is_tuple(2)) absorb_info(e.items[0], e.items[1], now);
+    scan_processes_ += reply.items[1].items.size();
+    // Aim at ~5 ms per request: short enough to keep the node's scheduler fair.
+    if (dt <= 2) batch_ = std::min(settings_.max_batch, batch_ * 2);
+    else if (dt > 10) batch_ = std::max(64u, batch_ / 2);
+    if (reply.items[0].is_atom("done")) {
+      scanning_ = false;
+      if (!walk(error) && !target_.connected()) return false;
+      finish_scan();
+      break;
+    }
+    if (link_.wants_flush() && !link_.flush(error)) return true;
+  }
+  return true;
+}
+
+void NodeObserver::finish_scan() {
+  ++counters_.scans;
+  counters_.last_scan_processes = scan_processes_;
+  counters_.last_scan_seconds = static_cast<double>(now_ms() - scan_started_ms_) / 1000.0;
+  // New processes, now that the walk has placed the supervised ones.
+  for (uint64_t id : pending_) {
+    auto it = procs_.find(id);
+    if (it == procs_.end()) continue;
+    announce(id, it->second);
+    send_stats(id, it->second);
+  }
+  pending_.clear();
+  // Gone: not seen by this scan nor by a walk since it started.
+  std::vector<uint64_t> gone;
+  for (const auto& [id, p] : procs_)
+    if (p.last_seen_ms < scan_started_ms_) gone.push_back(id);
+  for (uint64_t id : gone) exited(id, proto::ExitReason::Unknown, "");
+}
+
+// ---- restarts as they happen ---------------------------------------------------------------
+bool NodeObserver::handle_reports(std::string& error) {
+  auto reports = target_.take_reports();
+  for (const RestartReport& r : reports) {
+    if (!r.has_supervisor || !r.has_old) continue;
+    uint64_t sup = actor_id(r.supervisor);
+    uint64_t old_id = actor_id(r.old_pid);
+    proto::ExitReason reason = reason_of(r.reason_class);
+    exited(old_id, reason, r.reason_text);
+    if (r.context != "child_terminated") continue;  // the supervisor gave up: it exits itself
+    ++counters_.restarts_reported;
+    // The new pid: ask the supervisor now (its report precedes the restart it performs).
+    auto it = procs_.find(sup);
+    if (it == procs_.end()) {
+      rewalk_.insert(sup);
+      continue;
+    }
+    SupervisorData& data = sups_[sup];
+    bool dynamic = it->second.strategy == proto::Strategy::SimpleOneForOne;
+    std::string cid = dynamic && r.child_id == "undefined" ? std::string() : r.child_id;
+    auto prev = data.children.find(cid);
+    std::unordered_map<uint64_t, bool> known;
+    if (dynamic)
+      for (const auto& [id, p] : procs_)
+        if (p.parent == sup) known[id] = true;
+    std::vector<uint64_t> queue;
+    if (!walk_supervisor(sup, queue, error)) {
+      if (!target_.connected()) return false;
+      restarted(sup, cid, old_id, 0, reason, r.reason_text);
+      continue;
+    }
+    uint64_t new_id = 0;
+    if (!cid.empty()) {
+      auto now = data.children.find(cid);
+      if (now != data.children.end() && now->second != old_id) new_id = now->second;
+      (void)prev;
+    } else {
+      std::vector<uint64_t> fresh;
+      for (const auto& [id, p] : procs_)
+        if (p.parent == sup && !known.count(id)) fresh.push_back(id);
+      if (fresh.size() == 1) new_id = fresh[0];
+    }
+    bool restarts = new_id != 0;
+    if (restarts || (reason != proto::ExitReason::Normal && it->second.restart != proto::RestartType::Temporary))
+      restarted(sup, cid, old_id, new_id, reason, r.reason_text);
+    for (uint64_t s : queue) rewalk_.insert(s);
+  }
+  return true;
+}
+
+// ---- VM statistics --------------------------------------------------------------------------
+bool NodeObserver::vm_stats(std::string& error) {
+  Term vm;
+  if (!target_.call([](ei_x_buff& x) { ei_x_encode_atom(&x, "vm"); }, vm, error)) {
+    ++counters_.timeouts;
+    return target_.connected();
+  }
+  uint64_t now = now_ms();
+  auto get = [&vm](const char* k) -> int64_t {
+    const Term* t = vm.get(k);
+    return t ? t->as_int() : 0;
+  };
+  auto mem = [&vm](const char* k) -> double {
+    for (const Term& kv : vm.items)
+      if (kv.is_tuple(2) && kv.items[0].is_tuple(2) && kv.items[0].items[1].is_atom(k)) return static_cast<double>(kv.items[1].as_int());
+    return 0;
+  };
+  int64_t reds = get("reductions"), gcs = get("gcs"), reclaimed = get("gc_words_reclaimed");
+  int64_t own = get("own_reductions"), active = get("scheduler_active"), total = get("scheduler_total");
+  int64_t run_queue = get("run_queue");
+  loaded_ = run_queue > 2 * std::max(1, target_.info().schedulers);
+  telemetry("beam.vm.processes", {{"count", double(get("process_count"))}, {"limit", double(get("process_limit"))}});
+  telemetry("beam.vm.run_queue", {{"total", double(run_queue)}, {"max", double(get("run_queue_max"))}});
+  telemetry("beam.vm.memory", {{"total", mem("total")}, {"processes", mem("processes")}, {"system", mem("system")},
+                               {"atom", mem("atom")}, {"binary", mem("binary")}, {"code", mem("code")}, {"ets", mem("ets")}});
+  telemetry("beam.vm.limits", {{"atoms", double(get("atom_count"))}, {"atom_limit", double(get("atom_limit"))},
+                               {"ports", double(get("port_count"))}, {"port_limit", double(get("port_limit"))},
+                               {"ets_tables", double(get("ets_count"))}, {"ets_limit", double(get("ets_limit"))}});
+  if (prev_reductions_ >= 0 && now > prev_vm_ms_) {
+    double dt = static_cast<double>(now - prev_vm_ms_) / 1000.0;
+    double util = total > prev_sched_total_ ? double(active - prev_sched_active_) / double(total - prev_sched_total_) : 0;
+    counters_.own_reductions_per_s = double(own - prev_own_reductions_) / dt;
+    telemetry("beam.vm.schedulers", {{"utilization", util}, {"online", double(target_.info().schedulers)}});
+    telemetry("beam.vm.reductions", {{"per_second", double(reds - prev_reductions_) / dt}});
+    telemetry("beam.vm.gc", {{"per_second", double(gcs - prev_gcs_) / dt},
+                             {"words_reclaimed_per_second", double(reclaimed - prev_reclaimed_) / dt}});
+    telemetry("beam.attach.cost", {{"reductions_per_second", counters_.own_reductions_per_s},
+                                   {"relay_memory", double(get("own_memory"))},
+                                   {"last_scan_seconds", counters_.last_scan_seconds},
+                                   {"last_scan_processes", double(counters_.last_scan_processes)},
+                                   {"batch", double(batch_)},
+                                   {"loaded", loaded_ ? 1.0 : 0.0},
+                                   {"timeouts", double(counters_.timeouts)}});
+  }
+  prev_vm_ms_ = now;
+  prev_reductions_ = reds;
+  prev_gcs_ = gcs;
+  prev_reclaimed_ = reclaimed;
+  prev_own_reductions_ = own;
+  prev_sched_active_ = active;
+  prev_sched_total_ = total;
+  return true;
+}
+
+bool NodeObserver::tick(std::string& error) {
+  uint64_t now = now_ms();
+  if (!handle_reports(error)) return false;
+  if (!rewalk_.empty()) {
+    std::vector<uint64_t> queue(rewalk_.begin(), rewalk_.end());
+    rewalk_.clear();
+    while (!queue.empty()) {
+      uint64_t s = queue.back();
+      queue.pop_back();
+      if (!walk_supervisor(s, queue, error) && !target_.connected()) return false;
+    }
+  }
+  if (now - last_vm_ms_ >= settings_.vm_interval_ms) {
+    last_vm_ms_ = now;
+    if (!vm_stats(error)) return false;
+  }
+  if (last_walk_ms_ == 0 || now - last_walk_ms_ >= settings_.tree_interval_ms)
+    if (!walk(error) && !target_.connected()) return false;
+  // A loaded node (long run queues) gets a quarter of the scan budget.
+  uint64_t budget = loaded_ ? std::max(1u, settings_.scan_budget_ms / 4) : settings_.scan_budget_ms;
+  if (!scan_step(budget, error)) return false;
+  if (linked()) {
+    proto::Heartbeat hb;
+    hb.t_ns = link_.t_ns();
+    hb.live_actors = procs_.size();
+    hb.agent_bytes = procs_.size() * (sizeof(Process) + 48);
+    hb.flushes = counters_.scans;
+    link_.add(hb);
+    std::string ignored;
+    link_.flush(ignored);
+  }
+  return target_.connected();
+}
+
+}  // namespace actorscope::beam

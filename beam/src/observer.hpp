@@ -1,0 +1,128 @@
+// What actorscope-beam knows about one BEAM node, and the schedule that keeps it fresh:
+// the supervision walk, the time-budgeted process scan, VM statistics and restart reports,
+// turned into agent-protocol records.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "collector_link.hpp"
+#include "target.hpp"
+
+namespace actorscope::beam {
+
+struct ObserverSettings {
+  unsigned tick_ms = 100;             // one round of work, then idle until the next
+  unsigned scan_budget_ms = 20;       // wall time per tick spent waiting on scan batches
+  unsigned scan_interval_ms = 2000;   // a full process scan starts at most this often
+  unsigned tree_interval_ms = 5000;   // supervision walk, besides after each scan and restart
+  unsigned vm_interval_ms = 1000;     // VM statistics
+  unsigned max_batch = 5000;          // processes per scan request, at most
+  unsigned max_supervisors = 20000;   // supervisors walked per pass, at most
+};
+
+// What the observer has done, for the log and for the cost it reports.
+struct ObserverCounters {
+  uint64_t scans = 0;                 // full scans completed
+  uint64_t last_scan_processes = 0;
+  double last_scan_seconds = 0;
+  uint64_t walks = 0;
+  uint64_t restarts_reported = 0;     // from supervisor reports
+  uint64_t restarts_inferred = 0;     // from which_children differences
+  uint64_t timeouts = 0;
+  double own_reductions_per_s = 0;    // reductions the relay spent on the target
+};
+
+class NodeObserver {
+ public:
+  NodeObserver(Target& target, CollectorLink& link, ObserverSettings settings)
+      : target_(target), link_(link), settings_(settings) {}
+
+  // Forget everything (a new incarnation of the node).
+  void reset();
+  // The collector (re)connected: describe everything known in one snapshot.
+  void send_snapshot();
+  // One round of work. False when the node was lost (error says why).
+  bool tick(std::string& error);
+  const ObserverCounters& counters() const { return counters_; }
+  size_t live_processes() const { return procs_.size(); }
+
+ private:
+  // One process; kept small, since a node may have a million of them.
+  struct Process {
+    erlang_pid pid{};
+    uint64_t parent = 0;
+    std::string name;
+    std::string child_id;
+    uint32_t type = 0;            // index into types_
+    proto::ActorKind kind = proto::ActorKind::Worker;
+    proto::RestartType restart = proto::RestartType::Permanent;
+    proto::Strategy strategy = proto::Strategy::None;
+    uint32_t intensity = 0;
+    uint32_t period_ms = 0;
+    bool supervised = false;      // placed by the walk
+    bool flags_read = false;      // supervisors: strategy/intensity/period asked once
+    bool announced = false;       // ActorSpawned sent on the current collector connection
+    bool stats_dirty = true;
+    uint64_t mailbox = 0;
+    uint64_t reductions = 0;
+    uint64_t memory = 0;
+    uint64_t restarts = 0;        // supervisors: restarts seen
+    uint64_t last_seen_ms = 0;
+  };
+  // What a supervisor needs besides its Process.
+  struct SupervisorData {
+    std::unordered_map<std::string, uint64_t> children;  // static child id -> actor
+    std::unordered_map<std::string, proto::RestartType> restart_types;
+  };
+
+  bool walk(std::string& error);
+  bool walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, std::string& error);
+  bool scan_step(uint64_t budget_ms, std::string& error);
+  bool vm_stats(std::string& error);
+  bool handle_reports(std::string& error);
+  void finish_scan();
+  void absorb_info(const Term& pid, const Term& info, uint64_t now);
+
+  Process& ensure(const erlang_pid& pid, uint64_t now, bool& created);
+  void set_identity(uint64_t id, Process& p, uint64_t parent, const std::string& type,
+                    const std::string& child_id, proto::ActorKind kind);
+  uint32_t type_index(const std::string& type);
+  void announce(uint64_t id, Process& p);
+  void send_stats(uint64_t id, Process& p);
+  void exited(uint64_t id, proto::ExitReason reason, const std::string& text);
+  void restarted(uint64_t sup, const std::string& child_id, uint64_t old_id, uint64_t new_id,
+                 proto::ExitReason reason, const std::string& text);
+  void telemetry(const char* event, std::initializer_list<std::pair<const char*, double>> values);
+  bool linked() const { return link_.connected(); }
+
+  Target& target_;
+  CollectorLink& link_;
+  ObserverSettings settings_;
+  ObserverCounters counters_;
+  std::unordered_map<uint64_t, Process> procs_;
+  std::unordered_map<uint64_t, SupervisorData> sups_;
+  std::vector<std::string> types_{""};
+  std::unordered_map<std::string, uint32_t> type_ids_{{"", 0}};
+  std::unordered_set<uint64_t> pending_;   // found by the scan, announced when it ends
+  std::unordered_set<uint64_t> rewalk_;    // supervisors to ask again soon (after a report)
+
+  bool scanning_ = false;
+  uint64_t scan_started_ms_ = 0;
+  uint64_t scan_processes_ = 0;
+  unsigned batch_ = 256;
+  uint64_t last_walk_ms_ = 0;
+  uint64_t last_vm_ms_ = 0;
+  uint64_t snapshot_id_ = 0;
+  bool loaded_ = false;                    // run queues long: scan slower
+
+  // previous VM readings, for rates
+  uint64_t prev_vm_ms_ = 0;
+  int64_t prev_reductions_ = -1, prev_gcs_ = 0, prev_reclaimed_ = 0, prev_own_reductions_ = 0;
+  int64_t prev_sched_active_ = 0, prev_sched_total_ = 0;
+};
+
+}  // namespace actorscope::beam

@@ -1,0 +1,6 @@
+// The relay's Erlang source (relay.exprs), embedded at build time.
+#pragma once
+
+namespace actorscope::beam {
+const char* relay_source();
+}
