@@ -16,7 +16,8 @@
 #include "Style.hpp"
 #include "SyntheticFeed.hpp"
 #include "Window.hpp"
-#include "actorscope/view/embedded.hpp"
+#include "actorscope/collector/collector.hpp"
+#include "actorscope/collector/log.hpp"
 #include "imgui.h"
 
 using namespace actorscope::gui;
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
   Options opts;
   if (int rc = parse_options(argc, argv, opts); rc != 0) return rc == 1 ? 0 : 2;
 
-  actorscope::view::EmbeddedCollector embedded;  // outlives the feed that connects to it
+  std::unique_ptr<actorscope::collector::Collector> embedded;  // outlives the feed that connects to it
   std::unique_ptr<Feed> feed;
   if (opts.synthetic) {
     SyntheticSettings s;
@@ -94,18 +95,19 @@ int main(int argc, char** argv) {
     co.token = token;
     if (!opts.listen.empty()) {
       // A collector inside the GUI: agents connect to --listen, the GUI to the same address.
-      actorscope::view::EmbeddedOptions eo{{opts.listen}, token, {}};
-      eo.name = "actorscope-gui (embedded collector)";
+      namespace col = actorscope::collector;
       const char* tmp = std::getenv("TMPDIR");
-      eo.log_file = std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-gui." + std::to_string(::getpid()) + ".log";
+      std::string log_file = std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-gui." + std::to_string(::getpid()) + ".log";
       std::string error;
-      if (!embedded.start(eo, error)) {
+      embedded = std::make_unique<col::Collector>(
+          col::Collector::inside_viewer(opts.listen, token, "actorscope-gui (embedded collector)"));
+      if (!col::log_to_file(log_file, error) || !embedded->start_in_background(error)) {
         std::fprintf(stderr, "actorscope-gui: %s\n", error.c_str());
         return 1;
       }
-      std::fprintf(stderr, "actorscope-gui: collector inside, agents connect to %s (log: %s)\n",
-                   embedded.address().c_str(), eo.log_file.c_str());
-      co.address = embedded.address();
+      co.address = embedded->bound_addresses().front();
+      std::fprintf(stderr, "actorscope-gui: collector inside, agents connect to %s (log: %s)\n", co.address.c_str(),
+                   log_file.c_str());
     }
     feed = std::make_unique<ClientFeed>(co);
   }

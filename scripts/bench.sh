@@ -22,7 +22,8 @@ done
 fuzz=$(find "$BUILD" -name actorscope-fuzz-decoder -type f -perm -u+x | head -1)
 if [ -n "$fuzz" ]; then
   echo "bench: fuzzing the protocol decoder for 120 s"
-  "$fuzz" -max_total_time=120 -max_len=65536 protocol/tests/golden 2>&1 | tail -5 | tee "$OUT/fuzz.txt"
+  mkdir -p "$OUT/fuzz-corpus"
+  "$fuzz" -max_total_time=120 -max_len=65536 -artifact_prefix="$OUT/" "$OUT/fuzz-corpus" protocol/tests/golden 2>&1 | tail -5 | tee "$OUT/fuzz.txt"
 fi
 echo "bench: results in $OUT (see docs/PERFORMANCE.md for the budgets)"
 exit $status

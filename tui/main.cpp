@@ -11,7 +11,8 @@
 #include "Glyphs.hpp"
 #include "Options.hpp"
 #include "actorscope/view/client.hpp"
-#include "actorscope/view/embedded.hpp"
+#include "actorscope/collector/collector.hpp"
+#include "actorscope/collector/log.hpp"
 
 using namespace actorscope;
 
@@ -28,23 +29,27 @@ int main(int argc, char** argv) {
     }
     while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
   }
-  view::EmbeddedCollector embedded;
+  std::unique_ptr<collector::Collector> embedded;  // outlives the client that connects to it
   std::string address = o.collector;
   std::string log_file;
   if (!o.listen.empty()) {
     std::string error;
-    view::EmbeddedOptions eo{{o.listen}, token, {}};
-    eo.name = "actorscope-top (embedded collector)";
+    embedded = std::make_unique<collector::Collector>(
+        collector::Collector::inside_viewer(o.listen, token, "actorscope-top (embedded collector)"));
     if (!o.batch) {
+      // The terminal belongs to the viewer: the collector's log lines go to a file.
       const char* tmp = std::getenv("TMPDIR");
-      eo.log_file = std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-top." + std::to_string(::getpid()) + ".log";
-      log_file = eo.log_file;
+      log_file = std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-top." + std::to_string(::getpid()) + ".log";
+      if (!collector::log_to_file(log_file, error)) {
+        std::fprintf(stderr, "actorscope-top: %s\n", error.c_str());
+        return 1;
+      }
     }
-    if (!embedded.start(eo, error)) {
+    if (!embedded->start_in_background(error)) {
       std::fprintf(stderr, "actorscope-top: %s\n", error.c_str());
       return 1;
     }
-    address = embedded.address();
+    address = embedded->bound_addresses().front();
   }
   view::ClientOptions co;
   co.address = address;
@@ -57,6 +62,6 @@ int main(int argc, char** argv) {
   ui.glyphs = tui::locale_is_utf8() ? tui::kUnicodeGlyphs : tui::kAsciiGlyphs;
   int rc = o.batch ? tui::run_batch(client, ui, o) : tui::run_interactive(client, ui);
   client.stop();
-  embedded.stop();
+  if (embedded) embedded->stop();
   return rc;
 }

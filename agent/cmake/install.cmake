@@ -1,7 +1,9 @@
 # Installs the agent: headers, static library, CMake package (actorscope::agent), pkg-config.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS actorscope_agent EXPORT actorscopeTargets
+# The wire codec the agent links comes along as its own archive (linked for you by the
+# CMake package and by pkg-config).
+install(TARGETS actorscope_agent actorscope_protocol EXPORT actorscopeTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT agent
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES

@@ -5,7 +5,7 @@
  * is accounted (enqueue, dequeue, processing time). Every 400th message crashes the
  * consumer and the supervisor restarts it. Each batch of work is a telemetry span.
  *
- * Run: ACTORSCOPE_COLLECTOR=tcp:127.0.0.1:7070 ./example-c [SECONDS]   (default 5) */
+ * Run: ACTORSCOPE_COLLECTOR=tcp:127.0.0.1:7411 ./example-c [SECONDS]   (default 5) */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, nanosleep */
 #include <actorscope/agent.h>
 #include <stdio.h>
@@ -39,7 +39,7 @@ static void send_to(worker* to) {
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char** argv) {

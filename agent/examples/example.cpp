@@ -5,7 +5,7 @@
 // is accounted; every 400th message crashes the consumer and the supervisor restarts it;
 // each batch is a telemetry span.
 //
-// Run: ACTORSCOPE_COLLECTOR=tcp:127.0.0.1:7070 ./example-cpp [SECONDS]   (default 5)
+// Run: ACTORSCOPE_COLLECTOR=tcp:127.0.0.1:7411 ./example-cpp [SECONDS]   (default 5)
 #include <actorscope/agent.hpp>
 
 #include <atomic>

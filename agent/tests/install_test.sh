@@ -28,7 +28,27 @@ cp "$source_dir/tests/installed/CMakeLists.txt" example.cpp project/
 "$cmake" -S project -B project/build -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 "$cmake" --build project/build >/dev/null
 env -u ACTORSCOPE_COLLECTOR ./project/build/example-cpp 0.2
-echo "installed agent: C and C++ examples built and ran"
+
+# C only, with find_package: the package carries the C++ runtime the agent needs.
+mkdir cproject
+cat > cproject/CMakeLists.txt <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(actorscope_c_example C)
+find_package(actorscope REQUIRED)
+add_executable(example-c example.c)
+target_link_libraries(example-c PRIVATE actorscope::agent)
+CMAKE
+cp example.c cproject/
+"$cmake" -S cproject -B cproject/build -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+"$cmake" --build cproject/build >/dev/null
+env -u ACTORSCOPE_COLLECTOR ./cproject/build/example-c 0.2
+
+# The headers stay quiet under a user's strictest warnings, with plain -I from pkg-config.
+strict="-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wcast-qual -Wold-style-cast -Wuseless-cast -Wzero-as-null-pointer-constant -Werror"
+c++ -std=c++17 $strict -fsyntax-only example.cpp $(pkg-config --cflags actorscope-agent)
+cc -std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wcast-qual -Wstrict-prototypes -Werror \
+  -fsyntax-only example.c $(pkg-config --cflags actorscope-agent)
+echo "installed agent: C, C-only CMake and C++ examples built and ran; headers clean under strict warnings"
 
 # The README shows these very files.
 extract() {  # prints the fenced block that follows the marker line naming $1

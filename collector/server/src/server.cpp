@@ -1,0 +1,657 @@
+// The collector's event loop: epoll over listeners and connections, dispatch of frames to
+// the model (agents) and to sessions (viewers), deadlines and counters. The handshake's
+// decisions, output queues and commands in flight live in their own files.
+#include "actorscope/collector/server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+
+#include "actorscope/collector/log.hpp"
+#include "actorscope/collector/record.hpp"
+#include "actorscope/protocol/codec.hpp"
+#include "address.hpp"
+#include "commands.hpp"
+#include "connection.hpp"
+#include "handshake.hpp"
+
+namespace actorscope::collector {
+
+std::string_view name(ErrorReason r) {
+  switch (r) {
+    case ErrorReason::BadMagic: return "bad_magic";
+    case ErrorReason::BadVersion: return "bad_version";
+    case ErrorReason::BadToken: return "bad_token";
+    case ErrorReason::BadRole: return "bad_role";
+    case ErrorReason::MalformedHello: return "malformed_hello";
+    case ErrorReason::FrameError: return "frame_error";
+    case ErrorReason::MalformedRecord: return "malformed_record";
+    case ErrorReason::UnexpectedFrame: return "unexpected_frame";
+    case ErrorReason::HandshakeTimeout: return "handshake_timeout";
+  }
+  return "unknown";
+}
+
+uint64_t Server::clock_ns() {
+  timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+namespace {
+
+constexpr uint32_t kHelloMaxFrame = 64 * 1024;        // before the handshake, frames stay small
+constexpr uint64_t kDrainTimeoutNs = 2'000'000'000;   // time a closing peer gets to read our last words
+constexpr uint64_t kListenerTag = 1ull << 63;
+constexpr uint64_t kWakeTag = ~0ull;
+constexpr size_t kReplayEntriesPerTurn = 64;         // recorded frames applied between two looks at the sockets
+
+}  // namespace
+
+struct Server::Impl {
+  enum class State { AwaitHello, Agent, Viewer, Draining };
+
+  struct Conn final : Connection {
+    Impl& srv;
+    int fd;
+    uint64_t conn_id;
+    std::string peer_name;
+    State state = State::AwaitHello;
+    proto::FrameDecoder decoder{kHelloMaxFrame};
+    OutputQueue out;
+    uint64_t deadline_ns = 0;
+    proto::Hello hello_msg;
+    NodeKey node = 0;
+    std::unique_ptr<Session> session;
+    bool close_requested = false;
+    bool write_shut = false;
+    bool want_write = false;
+    bool over_bound = false;
+    bool peer_gone = false;  // EOF or error seen: nothing more to read or deliver
+
+    Conn(Impl& s, int f, uint64_t id, std::string peer) : srv(s), fd(f), conn_id(id), peer_name(std::move(peer)) {}
+    uint64_t id() const override { return conn_id; }
+    const std::string& peer() const override { return peer_name; }
+    const proto::Hello& hello() const override { return hello_msg; }
+    size_t queued_bytes() const override { return out.queued_bytes(); }
+    bool send_frame(proto::FrameType type, const uint8_t* payload, size_t len) override {
+      if (state == State::Draining || close_requested) return false;
+      if (out.would_exceed(len, srv.settings.max_output_bytes)) {
+        if (!over_bound) {
+          over_bound = true;
+          ++srv.counters.slow_peers_dropped;
+          srv.request_close(*this, LogLevel::Warn, "output queue over " + std::to_string(srv.settings.max_output_bytes) +
+                                                       " bytes: dropped as a slow peer");
+        }
+        return false;
+      }
+      queue(type, payload, len);
+      return true;
+    }
+    void queue(proto::FrameType type, const uint8_t* payload, size_t len) {
+      out.append(type, payload, len);
+      srv.dirty_out.push_back(conn_id);
+    }
+    void close(const std::string& reason) override { srv.request_close(*this, LogLevel::Info, reason); }
+    void send_command(NodeKey node, uint64_t actor, proto::CommandKind kind, CommandDone done) override {
+      srv.send_command(*this, node, actor, kind, std::move(done));
+    }
+    std::string who() const {
+      if (state == State::Agent) return peer_name + " (agent " + hello_msg.node + ")";
+      if (state == State::Viewer) return peer_name + " (viewer)";
+      return peer_name;
+    }
+  };
+
+  Impl(Model& m, std::mutex& mu, ServerSettings s) : model(m), model_mutex(mu), settings(std::move(s)) {}
+
+  Model& model;
+  std::mutex& model_mutex;
+  ServerSettings settings;
+  ViewerFactory factory;
+  int ep = -1;
+  int wake = -1;
+  struct Listener {
+    int fd;
+    std::string address;
+    std::string unix_path;
+  };
+  std::vector<Listener> listeners;
+  std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns;
+  std::vector<uint64_t> dirty_out;
+  std::vector<uint64_t> closing;
+  uint64_t next_id = 1;
+  std::atomic<bool> stopping{false};
+  ServerCounters counters;            // loop thread
+  mutable std::mutex published_mutex;
+  ServerCounters published;           // what counters() returns
+  Recorder recorder;
+  uint64_t last_flush_ns = 0;
+  std::unique_ptr<Replayer> replayer;
+  std::function<void(const ReplayResult&)> replay_done;
+  bool replay_drives_clock = false;   // the replay's recorded clock ticks the model meanwhile
+  // After a full-speed replay the model's clock continues from the last recorded instant at
+  // real speed (model time = now + offset), so the replayed world and live agents share one
+  // timeline instead of jumping to this machine's clock (which would, say, expire every
+  // replayed node at once, or move time backwards).
+  int64_t model_clock_offset_ns = 0;
+  uint64_t model_now(uint64_t now) const { return static_cast<uint64_t>(static_cast<int64_t>(now) + model_clock_offset_ns); }
+  uint64_t replay_due_ns = 0;         // when the replay wants its next turn
+
+  CommandRouter commands{settings.max_pending_commands};
+
+  void send_command(Conn& viewer, NodeKey node, uint64_t actor, proto::CommandKind kind, CommandDone done) {
+    auto refuse = [&](const std::string& why) {
+      ++counters.commands_refused;
+      done({false, "refused: " + why});
+    };
+    if (!settings.allow_commands) return refuse("this collector does not accept commands (start it with --allow-commands)");
+    uint64_t agent_id = model.connection_of(node);
+    auto it = conns.find(agent_id);
+    if (agent_id == 0 || it == conns.end() || it->second->state != State::Agent || it->second->close_requested)
+      return refuse("node " + std::to_string(node) + " has no connected agent");
+    Conn& agent = *it->second;
+    if (!(agent.hello_msg.capabilities & proto::kCapCommands))
+      return refuse("the agent of " + agent.hello_msg.node +
+                    " does not accept commands (start it with allow_commands or ACTORSCOPE_ALLOW_COMMANDS=1)");
+    if (commands.full()) return refuse(std::to_string(commands.pending()) + " commands already wait for an answer");
+    uint64_t deadline = clock_ns() + static_cast<uint64_t>(settings.command_timeout_ms) * 1'000'000;
+    uint64_t request = commands.add(viewer.conn_id, agent.conn_id, deadline, std::move(done));
+    std::vector<uint8_t> body;
+    proto::Writer w(body);
+    proto::encode(w, proto::Command{request, kind, actor});
+    agent.queue(proto::FrameType::Command, body.data(), body.size());
+    ++counters.commands_sent;
+  }
+
+  // The agent's answer: handed to the viewer that asked, if it is still there.
+  void on_command_result(Conn& agent, const uint8_t* p, size_t len) {
+    proto::Reader r(p, len);
+    proto::CommandResult res;
+    std::string err;
+    if (!proto::decode(r, res, err)) {
+      protocol_error(agent, ErrorReason::MalformedRecord, err, proto::RejectCode::Malformed);
+      return;
+    }
+    CommandDone done = commands.take(res.request, agent.conn_id);
+    if (!done) {
+      log_line(LogLevel::Debug, "late or unknown command result " + std::to_string(res.request) + " from " + agent.who());
+      return;
+    }
+    done({res.ok, res.message});
+  }
+
+  void end_commands_of(uint64_t conn_id) {
+    for (auto& done : commands.end_of(conn_id)) done({false, "failed: the agent disconnected before answering"});
+  }
+
+  void expire_commands(uint64_t now) {
+    std::vector<CommandDone> expired = commands.expire(now);
+    counters.commands_timed_out += expired.size();
+    for (auto& done : expired)
+      done({false, "failed: no answer from the agent within " + std::to_string(settings.command_timeout_ms) + " ms"});
+  }
+
+  // One turn of the replay: a bounded number of entries, so that the loop stays responsive.
+  void replay_turn(uint64_t now) {
+    if (!replayer || now < replay_due_ns) return;
+    uint64_t wait = 0;
+    Replayer::State st = replayer->step(now, kReplayEntriesPerTurn, wait);
+    replay_due_ns = st == Replayer::State::Waiting ? now + wait : now;
+    if (st == Replayer::State::Done || st == Replayer::State::Failed) {
+      std::unique_ptr<Replayer> r = std::move(replayer);
+      if (replay_drives_clock) {
+        std::lock_guard<std::mutex> lock(model_mutex);
+        model_clock_offset_ns = static_cast<int64_t>(model.now()) - static_cast<int64_t>(now);
+      }
+      replay_drives_clock = false;
+      if (replay_done) replay_done(r->result());
+    }
+  }
+
+  void publish() {
+    counters.pending_connected = 0;
+    counters.agents_connected = 0;
+    counters.viewers_connected = 0;
+    for (auto& [id, c] : conns) {
+      if (c->close_requested || c->state == State::Draining) continue;
+      if (c->state == State::AwaitHello) ++counters.pending_connected;
+      if (c->state == State::Agent) ++counters.agents_connected;
+      if (c->state == State::Viewer) ++counters.viewers_connected;
+    }
+    counters.record_write_errors = recorder.write_errors();
+    std::lock_guard<std::mutex> lock(published_mutex);
+    published = counters;
+  }
+
+  void request_close(Conn& c, LogLevel level, const std::string& reason) {
+    if (c.close_requested || c.state == State::Draining) return;
+    c.close_requested = true;
+    log_line(level, "closed " + c.who() + ": " + reason);
+    closing.push_back(c.conn_id);
+  }
+
+  void protocol_error(Conn& c, ErrorReason why, const std::string& text, proto::RejectCode code) {
+    if (c.close_requested || c.state == State::Draining) return;
+    ++counters.errors[static_cast<size_t>(why)];
+    if (c.state == State::AwaitHello) {
+      ++counters.handshake_failures;
+      proto::Reject rej{code, text};
+      std::vector<uint8_t> body;
+      proto::Writer w(body);
+      proto::encode(w, rej);
+      c.queue(proto::FrameType::Reject, body.data(), body.size());
+      c.close_requested = true;
+      log_line(LogLevel::Warn, "rejected " + c.who() + ": " + text);
+      closing.push_back(c.conn_id);
+      return;
+    }
+    request_close(c, LogLevel::Warn, text);
+  }
+
+  // Moves a connection whose close was requested into draining: the role ends now, the
+  // socket stays until our last frames are out and the peer hung up (or a deadline).
+  void begin_drain(Conn& c, uint64_t now) {
+    end_commands_of(c.conn_id);
+    if (c.state == State::Agent) {
+      std::lock_guard<std::mutex> lock(model_mutex);
+      model.set_now(model_now(now));
+      model.on_disconnect(c.node, c.conn_id);
+      model.commit();
+      recorder.disconnect(c.conn_id, now);
+    }
+    if (c.state == State::Viewer && c.session) c.session->on_close();
+    c.state = State::Draining;
+    c.deadline_ns = now + kDrainTimeoutNs;
+    flush(c);
+  }
+
+  void destroy(uint64_t id) {
+    auto it = conns.find(id);
+    if (it == conns.end()) return;
+    ::epoll_ctl(ep, EPOLL_CTL_DEL, it->second->fd, nullptr);
+    ::close(it->second->fd);
+    conns.erase(it);
+  }
+
+  void flush(Conn& c) {
+    if (c.out.write_to(c.fd) == OutputQueue::Flush::PeerGone && c.state != State::Draining)
+      request_close(c, LogLevel::Info, "send failed: " + std::string(std::strerror(errno)));
+    bool pending = !c.out.empty();
+    if (pending != c.want_write) {
+      c.want_write = pending;
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLRDHUP | (pending ? EPOLLOUT : 0u);
+      ev.data.u64 = c.conn_id;
+      ::epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
+    }
+    if (c.state == State::Draining && !pending && !c.write_shut) {
+      ::shutdown(c.fd, SHUT_WR);
+      c.write_shut = true;
+    }
+  }
+
+  void after_dispatch(uint64_t now) {
+    // Closing can request more closes (a session's on_close may send): loop until quiet.
+    while (!closing.empty()) {
+      std::vector<uint64_t> ids;
+      ids.swap(closing);
+      for (uint64_t id : ids) {
+        auto it = conns.find(id);
+        if (it != conns.end() && it->second->state != State::Draining) begin_drain(*it->second, now);
+      }
+    }
+    std::vector<uint64_t> ids;
+    ids.swap(dirty_out);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (uint64_t id : ids) {
+      auto it = conns.find(id);
+      if (it != conns.end()) flush(*it->second);
+    }
+  }
+
+  void accept_on(const Listener& l, uint64_t now) {
+    for (;;) {
+      sockaddr_storage ss{};
+      socklen_t len = sizeof ss;
+      int fd = ::accept4(l.fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+          log_line(LogLevel::Warn, "accept on " + l.address + " failed: " + std::strerror(errno));
+        return;
+      }
+      if (conns.size() >= settings.max_connections) {
+        ++counters.refused_connections;
+        log_line(LogLevel::Warn, "refused a connection on " + l.address + ": " + std::to_string(conns.size()) +
+                                     " connections already (the limit)");
+        ::close(fd);
+        continue;
+      }
+      std::string peer;
+      char host[INET6_ADDRSTRLEN] = {};
+      uint64_t id = next_id++;
+      if (ss.ss_family == AF_INET) {
+        auto* in = reinterpret_cast<sockaddr_in*>(&ss);
+        ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        peer = std::string("tcp:") + host + ":" + std::to_string(ntohs(in->sin_port));
+      } else if (ss.ss_family == AF_INET6) {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
+        ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        peer = std::string("tcp:[") + host + "]:" + std::to_string(ntohs(in6->sin6_port));
+      } else {
+        peer = l.address + "#" + std::to_string(id);
+      }
+      auto c = std::make_unique<Conn>(*this, fd, id, peer);
+      c->deadline_ns = now + static_cast<uint64_t>(settings.handshake_timeout_ms) * 1'000'000;
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLRDHUP;
+      ev.data.u64 = id;
+      ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+      ++counters.accepted_total;
+      log_line(LogLevel::Debug, "accepted " + peer);
+      conns.emplace(id, std::move(c));
+    }
+  }
+
+  void on_hello(Conn& c, const uint8_t* p, size_t len, uint64_t now) {
+    proto::Hello h;
+    HelloVerdict verdict = check_hello(settings, static_cast<bool>(factory), p, len, h);
+    if (!verdict.ok) {
+      protocol_error(c, verdict.reason, verdict.text, verdict.code);
+      return;
+    }
+    c.hello_msg = h;
+    c.decoder.set_max_frame(settings.max_frame);
+    std::vector<uint8_t> body;
+    proto::Writer bw(body);
+    proto::encode(bw, make_welcome(settings, h, c.conn_id));
+    c.queue(proto::FrameType::Welcome, body.data(), body.size());
+
+    if (h.role == proto::Role::Agent) {
+      uint64_t previous = 0;
+      {
+        std::lock_guard<std::mutex> lock(model_mutex);
+        model.set_now(model_now(now));
+        previous = model.connection_of(model.find_node(h.node));
+        c.node = model.on_hello(c.conn_id, h);
+        model.commit();
+      }
+      recorder.hello(c.conn_id, now, h);
+      c.state = State::Agent;
+      ++counters.agents_total;
+      log_line(LogLevel::Info, "agent " + h.node + " (pid " + std::to_string(h.pid) + ", " + h.program + ") connected from " +
+                                   c.peer_name);
+      if (previous != 0 && previous != c.conn_id) {
+        auto it = conns.find(previous);
+        if (it != conns.end()) request_close(*it->second, LogLevel::Info, "replaced by a newer connection of the same node");
+      }
+      return;
+    }
+    c.state = State::Viewer;
+    ++counters.viewers_total;
+    log_line(LogLevel::Info, "viewer connected from " + c.peer_name);
+    c.session = factory(c, model);
+    if (!c.session) request_close(c, LogLevel::Info, "the viewer service refused the session");
+  }
+
+  void on_frames(Conn& c, uint64_t now) {
+    proto::FrameHeader h;
+    const uint8_t* p = nullptr;
+    while (!c.close_requested && c.state != State::Draining && c.decoder.next(h, p)) {
+      ++counters.frames_total;
+      switch (c.state) {
+        case State::AwaitHello:
+          if (h.type != proto::FrameType::Hello) {
+            protocol_error(c, ErrorReason::UnexpectedFrame,
+                           "expected a Hello frame first, got frame type " + std::to_string(static_cast<unsigned>(h.type)),
+                           proto::RejectCode::Malformed);
+            return;
+          }
+          on_hello(c, p, h.length, now);
+          break;
+        case State::Agent:
+          if (h.type == proto::FrameType::Batch) {
+            if (model.connection_of(c.node) != c.conn_id) {
+              request_close(c, LogLevel::Info, "replaced by a newer connection of the same node");
+              return;
+            }
+            recorder.batch(c.conn_id, now, p, h.length);
+            proto::DecodeResult res;
+            {
+              std::lock_guard<std::mutex> lock(model_mutex);
+              model.set_now(model_now(now));
+              res = model.apply_batch(c.node, p, h.length);
+            }
+            counters.records_total += res.records;
+            if (!res.ok) {
+              protocol_error(c, ErrorReason::MalformedRecord,
+                             std::string("malformed record after ") + std::to_string(res.records) + " good ones: " +
+                                 (res.error ? res.error : "?"),
+                             proto::RejectCode::Malformed);
+              return;
+            }
+          } else if (h.type == proto::FrameType::Goodbye) {
+            request_close(c, LogLevel::Info, "said goodbye");
+            return;
+          } else if (h.type == proto::FrameType::CommandResult && (c.hello_msg.capabilities & proto::kCapCommands)) {
+            on_command_result(c, p, h.length);
+          } else {
+            protocol_error(c, ErrorReason::UnexpectedFrame,
+                           "unexpected frame type " + std::to_string(static_cast<unsigned>(h.type)) + " from an agent",
+                           proto::RejectCode::Malformed);
+            return;
+          }
+          break;
+        case State::Viewer:
+          if (h.type == proto::FrameType::Goodbye) {
+            request_close(c, LogLevel::Info, "said goodbye");
+            return;
+          }
+          if (c.session) c.session->on_frame(h, p, h.length);
+          break;
+        case State::Draining:
+          return;
+      }
+    }
+    if (c.decoder.failed() && !c.close_requested && c.state != State::Draining)
+      protocol_error(c, ErrorReason::FrameError, c.decoder.error(), proto::RejectCode::Malformed);
+  }
+
+  void on_readable(Conn& c, uint64_t now) {
+    uint8_t buf[64 * 1024];
+    // Bounded work per wake-up so that one busy peer cannot starve the others.
+    for (int round = 0; round < 16; ++round) {
+      ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+      if (n > 0) {
+        counters.bytes_in_total += static_cast<uint64_t>(n);
+        if (c.state == State::Draining || c.close_requested) continue;  // discarded
+        c.decoder.feed(buf, static_cast<size_t>(n));
+        on_frames(c, now);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      // EOF or error.
+      c.peer_gone = true;
+      if (c.state == State::Draining) return;
+      if (!c.close_requested && c.decoder.buffered() > 0) {
+        // The stream ended inside a frame: a truncated frame is a protocol error worth a line.
+        if (c.state == State::AwaitHello) ++counters.handshake_failures;
+        request_close(c, LogLevel::Warn,
+                      "truncated frame: the stream ended " + std::to_string(c.decoder.buffered()) +
+                          " bytes into an incomplete frame");
+      } else if (c.state == State::AwaitHello && !c.close_requested) {
+        // Nothing buffered: a port scanner or health check, not worth more than debug.
+        ++counters.handshake_failures;
+        request_close(c, LogLevel::Debug, "hung up before its Hello");
+      } else {
+        request_close(c, LogLevel::Info, n == 0 ? "disconnected" : std::string("read failed: ") + std::strerror(errno));
+      }
+      return;
+    }
+  }
+
+  void on_tick(uint64_t now) {
+    if (!replay_drives_clock) {
+      std::lock_guard<std::mutex> lock(model_mutex);
+      model.tick(model_now(now));
+    }
+    for (auto& [id, c] : conns) {
+      if (c->state == State::AwaitHello && !c->close_requested && now >= c->deadline_ns) {
+        protocol_error(*c, ErrorReason::HandshakeTimeout,
+                       "no Hello within " + std::to_string(settings.handshake_timeout_ms) + " ms",
+                       proto::RejectCode::Malformed);
+      }
+      if (c->state == State::Viewer && c->session && !c->close_requested) c->session->on_tick(now);
+    }
+    expire_commands(now);
+    if (now >= last_flush_ns + 1'000'000'000ull) {
+      recorder.flush();
+      last_flush_ns = now;
+    }
+  }
+
+  void sweep(uint64_t now) {
+    std::vector<uint64_t> dead;
+    for (auto& [id, c] : conns)
+      if (c->state == State::Draining && (now >= c->deadline_ns || c->peer_gone)) dead.push_back(id);
+    for (uint64_t id : dead) destroy(id);
+  }
+};
+
+Server::Server(Model& model, std::mutex& model_mutex, ServerSettings settings)
+    : impl_(std::make_unique<Impl>(model, model_mutex, std::move(settings))) {}
+
+Server::~Server() {
+  Impl& s = *impl_;
+  s.commands.clear();  // their callbacks belong to sessions destroyed below
+  for (auto& [id, c] : s.conns) {
+    if (c->state == Impl::State::Viewer && c->session) c->session->on_close();
+    ::close(c->fd);
+  }
+  s.conns.clear();
+  for (auto& l : s.listeners) {
+    ::close(l.fd);
+    if (!l.unix_path.empty()) ::unlink(l.unix_path.c_str());
+  }
+  if (s.wake >= 0) ::close(s.wake);
+  if (s.ep >= 0) ::close(s.ep);
+}
+
+void Server::set_viewer_factory(ViewerFactory factory) { impl_->factory = std::move(factory); }
+void Server::set_allow_commands(bool allow) { impl_->settings.allow_commands = allow; }
+
+void Server::replay_on_loop(std::unique_ptr<Replayer> replayer, std::function<void(const ReplayResult&)> done) {
+  impl_->replay_drives_clock = replayer != nullptr && !replayer->options().live_clock;
+  impl_->replayer = std::move(replayer);
+  impl_->replay_done = std::move(done);
+  impl_->replay_due_ns = 0;
+}
+
+bool Server::start(std::string& error) {
+  Impl& s = *impl_;
+  if (!s.settings.record_path.empty() && !s.recorder.open(s.settings.record_path, error)) return false;
+  s.ep = ::epoll_create1(EPOLL_CLOEXEC);
+  s.wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (s.ep < 0 || s.wake < 0) {
+    error = std::string("epoll/eventfd: ") + std::strerror(errno);
+    return false;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kWakeTag;
+  ::epoll_ctl(s.ep, EPOLL_CTL_ADD, s.wake, &ev);
+  for (const std::string& text : s.settings.listen) {
+    ListenAddress a;
+    if (!parse_listen_address(text, a, error)) return false;
+    std::string bound;
+    int fd = open_listener(a, s.settings.allow_remote, bound, error);
+    if (fd < 0) return false;
+    s.listeners.push_back({fd, bound, a.unix_socket ? a.path : std::string()});
+    epoll_event lev{};
+    lev.events = EPOLLIN;
+    lev.data.u64 = kListenerTag | (s.listeners.size() - 1);
+    ::epoll_ctl(s.ep, EPOLL_CTL_ADD, fd, &lev);
+  }
+  s.publish();
+  return true;
+}
+
+std::vector<std::string> Server::bound_addresses() const {
+  std::vector<std::string> out;
+  for (auto& l : impl_->listeners) out.push_back(l.address);
+  return out;
+}
+
+void Server::run() {
+  Impl& s = *impl_;
+  const uint64_t tick_ns = static_cast<uint64_t>(std::max<uint32_t>(s.settings.tick_ms, 1)) * 1'000'000;
+  uint64_t next_tick = clock_ns();
+  epoll_event events[64];
+  while (!s.stopping.load()) {
+    uint64_t now = clock_ns();
+    uint64_t wake_at = s.replayer ? std::min(next_tick, s.replay_due_ns) : next_tick;
+    int timeout_ms = now >= wake_at ? 0 : static_cast<int>((wake_at - now) / 1'000'000 + 1);
+    int n = ::epoll_wait(s.ep, events, 64, timeout_ms);
+    if (n < 0 && errno != EINTR) {
+      log_line(LogLevel::Error, std::string("epoll_wait failed: ") + std::strerror(errno));
+      break;
+    }
+    now = clock_ns();
+    for (int i = 0; i < n; ++i) {
+      uint64_t tag = events[i].data.u64;
+      if (tag == kWakeTag) {
+        uint64_t v;
+        [[maybe_unused]] ssize_t r = ::read(s.wake, &v, sizeof v);
+        continue;
+      }
+      if (tag & kListenerTag) {
+        s.accept_on(s.listeners[tag & ~kListenerTag], now);
+        continue;
+      }
+      auto it = s.conns.find(tag);
+      if (it == s.conns.end()) continue;
+      Impl::Conn& c = *it->second;
+      if (events[i].events & EPOLLOUT) s.flush(c);
+      if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) s.on_readable(c, now);
+      s.after_dispatch(now);
+    }
+    s.replay_turn(now);
+    if (now >= next_tick) {
+      s.on_tick(now);
+      s.after_dispatch(now);
+      next_tick = now + tick_ns;
+      s.publish();
+    }
+    s.sweep(now);
+  }
+  s.recorder.flush();
+  s.publish();
+}
+
+void Server::stop() {
+  impl_->stopping.store(true);
+  if (impl_->wake >= 0) {
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t r = ::write(impl_->wake, &one, sizeof one);
+  }
+}
+
+ServerCounters Server::counters() const {
+  std::lock_guard<std::mutex> lock(impl_->published_mutex);
+  return impl_->published;
+}
+
+}  // namespace actorscope::collector
