@@ -108,7 +108,7 @@ void Flusher::maybe_connect() {
   uint64_t half = backoff_ms_ / 2;
   uint64_t delay_ms = half + (half ? rng_() % (half + 1) : 0);
   next_attempt_ns_ = mono_ns() + delay_ms * 1'000'000;
-  backoff_ms_ = std::min<uint64_t>(uint64_t(backoff_ms_) * 2, s_.backoff_max_ms);
+  backoff_ms_ = static_cast<uint32_t>(std::min<uint64_t>(uint64_t(backoff_ms_) * 2, s_.backoff_max_ms));
 }
 
 void Flusher::run_commands() {

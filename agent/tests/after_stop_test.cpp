@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "actorscope/agent.h"
-#include "fake_collector.hpp"
+#include "FakeCollector.hpp"
 
 using actorscope::testing::FakeCollector;
 using actorscope::testing::Seen;

@@ -10,7 +10,8 @@
 
 #include "actorscope/agent.h"
 #include "actorscope/agent.hpp"
-#include "fake_collector.hpp"
+#include "FakeCollector.hpp"
+#include "Loopback.hpp"
 
 using actorscope::testing::FakeCollector;
 using actorscope::testing::Seen;
@@ -48,7 +49,7 @@ class AgentTest : public ::testing::Test {
 
 TEST_F(AgentTest, HandshakeCarriesIdentityAndStopSaysGoodbye) {
   TempDir dir;
-  std::string token_file = dir.path + "/token";
+  std::string token_file = dir.file("token");
   std::ofstream(token_file) << "s3cret\n";
   FakeCollector fc;
   actorscope_config c = fast_config(fc.address());
@@ -233,7 +234,7 @@ TEST_F(AgentTest, ExitsAreNeverLostEvenWithFullRings) {
   Seen s = fc.seen();
   for (uint64_t id : ids) EXPECT_EQ(s.exits.at(id).exited.reason, actorscope::proto::ExitReason::Killed);
   EXPECT_GT(s.dropped.counts[size_t(actorscope::proto::DropKind::Telemetry)], 0u);
-  ASSERT_TRUE(fc.wait_for([&](const Seen& s) { return s.totals.count(type) && s.totals.at(type).exited == 200; }));
+  ASSERT_TRUE(fc.wait_for([&](const Seen& now) { return now.totals.count(type) && now.totals.at(type).exited == 200; }));
   EXPECT_EQ(fc.seen().totals.at(type).spawned, 200u);
 }
 
@@ -260,7 +261,7 @@ TEST_F(AgentTest, ReconnectsByItselfAndSendsAFullSnapshot) {
 
 TEST_F(AgentTest, WithoutACollectorHooksWorkAndStateStaysBounded) {
   TempDir dir;
-  std::string path = dir.path + "/later.sock";
+  std::string path = dir.file("later.sock");
   std::string address = "unix:" + path;
   actorscope_config c = fast_config(address);
   c.memory_budget = 1 << 20;
@@ -295,7 +296,7 @@ TEST_F(AgentTest, WithoutACollectorHooksWorkAndStateStaysBounded) {
   EXPECT_EQ(s.last_snapshot_announced, s.last_snapshot_actors.size());
   // Each live actor is in the snapshot, or (spawned while the handshake ran) right after it.
   for (actorscope_actor* a : actors) EXPECT_EQ(s.actors.count(actorscope_actor_id(a)), 1u);
-  ASSERT_TRUE(fc.wait_for([&](const Seen& s) { return s.stats.count(actorscope_actor_id(actors[0])) == 1; }));
+  ASSERT_TRUE(fc.wait_for([&](const Seen& now) { return now.stats.count(actorscope_actor_id(actors[0])) == 1; }));
   EXPECT_EQ(fc.seen().stats.at(actorscope_actor_id(actors[0])).enqueued, 100u);
 }
 
@@ -440,8 +441,8 @@ TEST_F(AgentTest, RingsOfExitedThreadsAreDrainedThenFreed) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i)
     threads.emplace_back([] {
-      actorscope_measurement m[] = {{"n", 1}};
-      actorscope_telemetry_execute("thread.done", m, 1, nullptr, 0, nullptr);
+      actorscope_measurement done[] = {{"n", 1}};
+      actorscope_telemetry_execute("thread.done", done, 1, nullptr, 0, nullptr);
     });
   for (auto& t : threads) t.join();
   // Each thread's last record still arrives after the thread is gone ...
@@ -496,5 +497,5 @@ TEST_F(AgentTest, StringsOverTheCapAreSentEmptyAndCounted) {
   EXPECT_GE(st.dropped[4] - before.dropped[4], 5u);
   Seen s = fc.seen();
   for (uint64_t id : ids) EXPECT_EQ(s.actors.at(id).name, "");
-  ASSERT_TRUE(fc.wait_for([&](const Seen& s) { return s.dropped.counts[4] >= st.dropped[4]; }));
+  ASSERT_TRUE(fc.wait_for([&](const Seen& now) { return now.dropped.counts[4] >= st.dropped[4]; }));
 }

@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "actorscope/agent.h"
-#include "fake_collector.hpp"
+#include "FakeCollector.hpp"
 
 using actorscope::testing::FakeCollector;
 using actorscope::testing::Seen;

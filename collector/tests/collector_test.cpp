@@ -6,7 +6,7 @@
 
 #include "actorscope/collector/collector.hpp"
 #include "actorscope/collector/log.hpp"
-#include "client.hpp"
+#include "WireClient.hpp"
 #include "stream.hpp"
 
 namespace actorscope::collector {

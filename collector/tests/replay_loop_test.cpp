@@ -9,7 +9,7 @@
 #include "actorscope/collector/log.hpp"
 #include "actorscope/collector/record.hpp"
 #include "actorscope/collector/server.hpp"
-#include "client.hpp"
+#include "WireClient.hpp"
 #include "stream.hpp"
 
 namespace actorscope::collector {

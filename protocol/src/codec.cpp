@@ -86,7 +86,7 @@ size_t begin_frame(std::vector<uint8_t>& out, FrameType type, uint32_t seq) {
 
 void finish_frame(std::vector<uint8_t>& out, size_t header_offset) {
   uint32_t len = static_cast<uint32_t>(out.size() - header_offset - kFrameHeaderSize);
-  for (int i = 0; i < 4; ++i) out[header_offset + i] = static_cast<uint8_t>(len >> (8 * i));
+  for (size_t i = 0; i < 4; ++i) out[header_offset + i] = static_cast<uint8_t>(len >> (8 * i));
 }
 
 FrameHeader parse_frame_header(const uint8_t* p) {

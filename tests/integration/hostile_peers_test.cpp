@@ -124,9 +124,9 @@ TEST_P(HostilePeer, IsClosedWithOneLogLineAndAWellBehavedAgentIsUnaffected) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Collector, HostilePeer, ::testing::ValuesIn(hostile_peers()),
-                         [](const ::testing::TestParamInfo<Hostile>& info) {
+                         [](const ::testing::TestParamInfo<Hostile>& param_info) {
                            std::string name;
-                           for (char c : info.param.what)
+                           for (char c : param_info.param.what)
                              if (std::isalnum(static_cast<unsigned char>(c))) name += c;
                            return name;
                          });

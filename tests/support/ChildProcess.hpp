@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "Eventually.hpp"
+
 namespace actorscope::testing {
 
 using namespace std::chrono_literals;
@@ -56,17 +58,5 @@ class ChildProcess {
   int open_streams_ = 2;
   std::thread out_reader_, err_reader_;
 };
-
-// Polls `condition` until it holds or `timeout` passes; true when it held.
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout = 30s,
-                std::chrono::milliseconds every = 100ms) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(every);
-  }
-}
 
 }  // namespace actorscope::testing

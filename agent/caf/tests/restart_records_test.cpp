@@ -6,7 +6,7 @@
 
 #include "actorscope/agent.h"
 #include "actorscope/caf/supervisor.hpp"
-#include "fake_collector.hpp"
+#include "FakeCollector.hpp"
 #include "test_support.hpp"
 
 using namespace actorscope::caf;
@@ -14,7 +14,7 @@ using namespace actorscope::caf::testing;
 using namespace std::chrono_literals;
 
 TEST(RestartRecords, ReachTheCollectorWithChildIdOldAndNewActorAndReason) {
-  fake_collector collector;
+  actorscope::testing::FakeCollector collector(actorscope::testing::FakeCollector::Transport::Tcp);
   std::string address = collector.address();
   actorscope_config cfg;
   actorscope_config_init(&cfg);
@@ -36,49 +36,39 @@ TEST(RestartRecords, ReachTheCollectorWithChildIdOldAndNewActorAndReason) {
     ASSERT_TRUE(old_w);
     ::caf::anon_send(old_w, crash_atom::value);
     ::caf::actor new_w, new_after;
-    ASSERT_TRUE(wait_until([&] {
+    ASSERT_TRUE(eventually([&] {
       new_w = child_actor(sys, sup, "w");
       new_after = child_actor(sys, sup, "after");
       return new_w && new_after && new_w != old_w && new_after != old_after;
     }));
-    ASSERT_TRUE(wait_until([&] { return collector.restarts().size() >= 2; }));
-    auto restarts = collector.restarts();
+    ASSERT_TRUE(collector.wait_for([](const auto& seen) { return seen.restarts.size() >= 2; }));
+    auto restarts = collector.seen().restarts;
     ASSERT_EQ(restarts.size(), 2u);
-    EXPECT_EQ(restarts[0].supervisor, sup.id());
+    EXPECT_EQ(restarts[0].restart.supervisor, sup.id());
     EXPECT_EQ(restarts[0].child_id, "w");
-    EXPECT_EQ(restarts[0].old_actor, old_w.id());
-    EXPECT_EQ(restarts[0].new_actor, new_w.id());
-    EXPECT_EQ(restarts[0].reason, actorscope::proto::ExitReason::Error);
+    EXPECT_EQ(restarts[0].restart.old_actor, old_w.id());
+    EXPECT_EQ(restarts[0].restart.new_actor, new_w.id());
+    EXPECT_EQ(restarts[0].restart.reason, actorscope::proto::ExitReason::Error);
     EXPECT_EQ(restarts[0].text, "boom");
     EXPECT_EQ(restarts[1].child_id, "after");
-    EXPECT_EQ(restarts[1].old_actor, old_after.id());
-    EXPECT_EQ(restarts[1].new_actor, new_after.id());
-    EXPECT_EQ(restarts[1].reason, actorscope::proto::ExitReason::Shutdown);
+    EXPECT_EQ(restarts[1].restart.old_actor, old_after.id());
+    EXPECT_EQ(restarts[1].restart.new_actor, new_after.id());
+    EXPECT_EQ(restarts[1].restart.reason, actorscope::proto::ExitReason::Shutdown);
 
-    ASSERT_TRUE(wait_until([&] {
-      for (auto& s : collector.spawns())
-        if (s.actor == new_after.id()) return true;
-      return false;
-    }));
-    bool saw_sup = false, saw_child = false;
-    for (auto& s : collector.spawns()) {
-      if (s.actor == sup.id()) {
-        saw_sup = true;
-        EXPECT_EQ(s.name, "records_sup");
-        EXPECT_EQ(s.kind, actorscope::proto::ActorKind::Supervisor);
-        EXPECT_EQ(s.strategy, actorscope::proto::Strategy::RestForOne);
-        EXPECT_EQ(s.intensity, 5u);
-      }
-      if (s.actor == new_w.id()) {
-        saw_child = true;
-        EXPECT_EQ(s.parent, sup.id());
-        EXPECT_EQ(s.child_id, "w");
-        EXPECT_EQ(s.type, "probe");
-        EXPECT_EQ(s.kind, actorscope::proto::ActorKind::Worker);
-      }
-    }
-    EXPECT_TRUE(saw_sup);
-    EXPECT_TRUE(saw_child);
+    ASSERT_TRUE(collector.wait_for([&](const auto& seen) { return seen.actors.count(new_after.id()) > 0; }));
+    auto actors = collector.seen().actors;
+    ASSERT_TRUE(actors.count(sup.id()));
+    const auto& s = actors.at(sup.id());
+    EXPECT_EQ(s.name, "records_sup");
+    EXPECT_EQ(s.spawned.kind, actorscope::proto::ActorKind::Supervisor);
+    EXPECT_EQ(s.spawned.strategy, actorscope::proto::Strategy::RestForOne);
+    EXPECT_EQ(s.spawned.intensity, 5u);
+    ASSERT_TRUE(actors.count(new_w.id()));
+    const auto& w = actors.at(new_w.id());
+    EXPECT_EQ(w.spawned.parent, sup.id());
+    EXPECT_EQ(w.child_id, "w");
+    EXPECT_EQ(w.type, "probe");
+    EXPECT_EQ(w.spawned.kind, actorscope::proto::ActorKind::Worker);
     ::caf::anon_send_exit(sup, ::caf::exit_reason::user_shutdown);
   }
   actorscope_stop();

@@ -31,7 +31,7 @@ class SupervisorTest : public ::testing::Test {
   }
   // Waits until every child named in ids runs as an actor different from before.
   bool all_replaced(const ::caf::actor& sup, const std::map<std::string, ::caf::actor>& before) {
-    return wait_until([&] {
+    return eventually([&] {
       for (const auto& [id, old] : before) {
         auto now = child_actor(sys, sup, id);
         if (!now || now == old) return false;
@@ -121,8 +121,8 @@ TEST_F(SupervisorTest, TransientChildIsRestartedOnlyAfterAnAbnormalExit) {
   ASSERT_TRUE(all_replaced(sup, {{"t", before["t"]}}));
   auto second = actors(sup)["t"];
   ::caf::anon_send(second, finish_atom::value);
-  ASSERT_TRUE(wait_until([&] { return j.with_suffix(":stop:normal").size() == 1; }));
-  ASSERT_TRUE(wait_until([&] {
+  ASSERT_TRUE(eventually([&] { return j.with_suffix(":stop:normal").size() == 1; }));
+  ASSERT_TRUE(eventually([&] {
     auto kids = which(sys, sup);
     return kids.size() == 2 && kids[0].id == "t" && !kids[0].actor;
   }));
@@ -134,7 +134,7 @@ TEST_F(SupervisorTest, TemporaryChildIsNeverRestartedNorBroughtBackBySiblings) {
   auto sup = start(strategy::one_for_all, {probe_spec(j, "tmp", restart::temporary), probe_spec(j, "w")});
   auto before = actors(sup);
   ::caf::anon_send(before["tmp"], crash_atom::value);
-  ASSERT_TRUE(wait_until([&] { return which(sys, sup).size() == 1; }));
+  ASSERT_TRUE(eventually([&] { return which(sys, sup).size() == 1; }));
   EXPECT_EQ(actors(sup)["w"], before["w"]);  // a temporary child's exit restarts nobody
   ::caf::anon_send(before["w"], crash_atom::value);
   ASSERT_TRUE(all_replaced(sup, {{"w", before["w"]}}));
@@ -150,7 +150,7 @@ TEST_F(SupervisorTest, TemporaryChildStoppedForASiblingRestartIsNotBroughtBack) 
   auto before = actors(sup);
   ::caf::anon_send(before["w"], crash_atom::value);
   ASSERT_TRUE(all_replaced(sup, {{"w", before["w"]}}));
-  ASSERT_TRUE(wait_until([&] { return which(sys, sup).size() == 1; }));
+  ASSERT_TRUE(eventually([&] { return which(sys, sup).size() == 1; }));
   EXPECT_EQ(j.with_suffix(":stop:shutdown"), (std::vector<std::string>{"tmp"}));
   stop(sup);
 }
@@ -172,7 +172,7 @@ TEST_F(SupervisorTest, ExceedingIntensityEscalatesToTheParent) {
   // Two restarts are within the budget; the third failure exceeds it.
   for (int i = 0; i < 3; ++i) {
     // Wait for the (i+1)-th instance of w ("w" and "peer" started first).
-    ASSERT_TRUE(wait_until([&] {
+    ASSERT_TRUE(eventually([&] {
       return child_actor(sys, inner_sup, "w") && j.with_suffix(":start").size() == static_cast<size_t>(2 + i);
     }));
     ::caf::anon_send(child_actor(sys, inner_sup, "w"), crash_atom::value);
@@ -182,9 +182,9 @@ TEST_F(SupervisorTest, ExceedingIntensityEscalatesToTheParent) {
   EXPECT_EQ(reason_class(reason), ACTORSCOPE_EXIT_SHUTDOWN);
   EXPECT_EQ(reason_text(reason), "reached_max_restart_intensity");
   // The parent saw a failure and restarted the child supervisor, with a fresh worker.
-  ASSERT_TRUE(wait_until([&] { auto now = child_actor(sys, top, "inner"); return now && now != inner_sup; }));
+  ASSERT_TRUE(eventually([&] { auto now = child_actor(sys, top, "inner"); return now && now != inner_sup; }));
   auto again = child_actor(sys, top, "inner");
-  ASSERT_TRUE(wait_until([&] { return static_cast<bool>(child_actor(sys, again, "w")); }));
+  ASSERT_TRUE(eventually([&] { return static_cast<bool>(child_actor(sys, again, "w")); }));
   EXPECT_EQ(child_actor(sys, top, "peer"), peer);
   stop(top);
 }
@@ -223,7 +223,7 @@ TEST_F(SupervisorTest, DynamicSupervisorStartsRestartsAndTerminatesChildren) {
   EXPECT_TRUE(terminated);
   EXPECT_EQ(which(sys, sup).size(), 2u);
   ::caf::anon_send(started[1], crash_atom::value);
-  ASSERT_TRUE(wait_until([&] {
+  ASSERT_TRUE(eventually([&] {
     auto kids = which(sys, sup);
     return kids.size() == 2 && kids[0].actor && kids[0].actor != started[1];
   }));
@@ -237,7 +237,7 @@ TEST_F(SupervisorTest, DynamicTransientChildIsForgottenAfterANormalExit) {
   self->request(sup, 30s, start_child_atom::value, ::caf::make_message()).receive([&](::caf::actor& x) { a = x; }, [](::caf::error&) {});
   ASSERT_TRUE(a);
   ::caf::anon_send(a, finish_atom::value);
-  ASSERT_TRUE(wait_until([&] { return which(sys, sup).empty(); }));
+  ASSERT_TRUE(eventually([&] { return which(sys, sup).empty(); }));
   stop(sup);
 }
 
@@ -278,7 +278,7 @@ TEST_F(SupervisorTest, KillCommandFindsTheActorByIdAndItsSupervisorRestartsIt) {
   EXPECT_EQ(actors(sup)["b"], before["b"]);
   EXPECT_EQ(j.with_suffix(":stop:killed"), (std::vector<std::string>{"a"}));
   // The old incarnation is no longer known; neither is an id that never existed.
-  EXPECT_TRUE(wait_until([&] { return detail::kill_actor(old_id, ACTORSCOPE_COMMAND_KILL, nullptr) == ACTORSCOPE_COMMAND_NO_ACTOR; }));
+  EXPECT_TRUE(eventually([&] { return detail::kill_actor(old_id, ACTORSCOPE_COMMAND_KILL, nullptr) == ACTORSCOPE_COMMAND_NO_ACTOR; }));
   EXPECT_EQ(detail::kill_actor(~0ull >> 8, ACTORSCOPE_COMMAND_KILL, nullptr), ACTORSCOPE_COMMAND_NO_ACTOR);
   stop(sup);
 }
@@ -293,5 +293,5 @@ TEST_F(SupervisorTest, KilledSupervisorTakesItsChildrenWithIt) {
   int down = 0;
   self->receive_for(down, 2)([](::caf::down_msg&) {});
   // A down message may overtake the child's own exit functor: poll the journal.
-  EXPECT_TRUE(wait_until([&] { return j.with_suffix(":stop:killed").size() == 2u; }));
+  EXPECT_TRUE(eventually([&] { return j.with_suffix(":stop:killed").size() == 2u; }));
 }

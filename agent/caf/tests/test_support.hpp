@@ -1,5 +1,5 @@
 // Shared pieces of the CAF adapter tests: a journal of starts and stops, a probe worker
-// that crashes or stops on request, polling with a generous timeout, which_children.
+// that crashes or stops on request, which_children.
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include <caf/all.hpp>
 
 #include "actorscope/caf/exit_reasons.hpp"
+#include "Eventually.hpp"
 #include "actorscope/caf/supervisor.hpp"
 
 namespace actorscope::caf::testing {
@@ -83,15 +84,8 @@ inline child_spec probe_spec(journal& j, std::string id, restart r = restart::pe
   return s;
 }
 
-// Polls `pred` until it holds or `timeout` passes.
-inline bool wait_until(const std::function<bool()>& pred, std::chrono::seconds timeout = std::chrono::seconds(30)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
+// Polls a condition until it holds (the shared harness's).
+using ::actorscope::testing::eventually;
 
 inline std::vector<child_info> which(::caf::actor_system& sys, const ::caf::actor& sup) {
   std::vector<child_info> out;

@@ -2,9 +2,7 @@
 // collector keeps serving a well-behaved viewer and the loadgen agent.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,27 +11,18 @@
 #include <mutex>
 #include <thread>
 
+#include "ChildProcess.hpp"
 #include "actorscope/collector/server.hpp"
 #include "actorscope/protocol/codec.hpp"
 #include "actorscope/serve/serve.hpp"
 #include "actorscope/view/client.hpp"
-
-extern char** environ;
 
 namespace {
 
 using namespace actorscope;
 using namespace std::chrono_literals;
 
-template <class Pred>
-bool eventually(Pred p, std::chrono::seconds limit = 30s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (p()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return p();
-}
+using actorscope::testing::eventually;
 
 // Connects, says hello as a viewer, subscribes to everything, and then never reads.
 int stalled_viewer(const std::string& address) {
@@ -74,11 +63,8 @@ TEST(StalledViewer, IsDroppedWhileTheCollectorKeepsServing) {
   std::thread loop([&] { server.run(); });
 
   // The workload: loadgen, busy enough that every delta carries a few kilobytes.
-  std::string collector_flag = address;
-  const char* argv[] = {ACTORSCOPE_LOADGEN, "--collector", collector_flag.c_str(), "--node", "stall-test",
-                        "--actors", "300", "--rate", "5000", "--duration", "60", "--flush-ms", "50", nullptr};
-  pid_t loadgen = -1;
-  ASSERT_EQ(posix_spawn(&loadgen, ACTORSCOPE_LOADGEN, nullptr, nullptr, const_cast<char**>(argv), environ), 0);
+  actorscope::testing::ChildProcess loadgen(ACTORSCOPE_LOADGEN, {"--collector", address, "--node", "stall-test", "--actors",
+                                                                 "300", "--rate", "5000", "--duration", "60", "--flush-ms", "50"});
 
   view::ClientOptions client_options;
   client_options.address = address;
@@ -108,9 +94,8 @@ TEST(StalledViewer, IsDroppedWhileTheCollectorKeepsServing) {
 
   ::close(stalled);
   good.stop();
-  ::kill(loadgen, SIGTERM);
-  int status = 0;
-  ::waitpid(loadgen, &status, 0);
+  loadgen.signal(SIGTERM);
+  EXPECT_TRUE(loadgen.wait_exit(30s).has_value());
   server.stop();
   loop.join();
   std::filesystem::remove_all(dir);

@@ -103,8 +103,8 @@ struct Server::Impl {
       srv.dirty_out.push_back(conn_id);
     }
     void close(const std::string& reason) override { srv.request_close(*this, LogLevel::Info, reason); }
-    void send_command(NodeKey node, uint64_t actor, proto::CommandKind kind, CommandDone done) override {
-      srv.send_command(*this, node, actor, kind, std::move(done));
+    void send_command(NodeKey to, uint64_t actor, proto::CommandKind kind, CommandDone done) override {
+      srv.send_command(*this, to, actor, kind, std::move(done));
     }
     std::string who() const {
       if (state == State::Agent) return peer_name + " (agent " + hello_msg.node + ")";

@@ -149,10 +149,10 @@ class Reader {
     }
     return true;
   }
-  uint64_t le(int n) {
+  uint64_t le(unsigned n) {
     if (!need(n)) return 0;
     uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v |= static_cast<uint64_t>(p_[i]) << (8 * i);
+    for (unsigned i = 0; i < n; ++i) v |= static_cast<uint64_t>(p_[i]) << (8 * i);
     p_ += n;
     return v;
   }

@@ -1,5 +1,5 @@
 // The fake collector: one agent connection at a time, frames decoded as they arrive.
-#include "fake_collector.hpp"
+#include "FakeCollector.hpp"
 
 #include <netinet/in.h>
 #include <poll.h>
@@ -23,12 +23,6 @@ std::string make_temp_dir() {
   return buf.data();
 }
 }  // namespace
-
-TempDir::TempDir() : path(make_temp_dir()) {}
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);
-}
 
 FakeCollector::FakeCollector(Transport t, std::string unix_path) {
   if (t == Transport::Unix) {

@@ -1,4 +1,5 @@
-// Test helper: a tiny blocking client that speaks the wire format to a collector.
+// A tiny blocking client that speaks the wire format to a collector, for tests that play
+// an agent or a viewer byte by byte.
 #pragma once
 
 #include <poll.h>
@@ -15,21 +16,13 @@
 #include <thread>
 #include <vector>
 
+#include "Eventually.hpp"
 #include "actorscope/protocol/codec.hpp"
 
 namespace actorscope::collector::testing {
 
 constexpr int kWaitMs = 30'000;  // generous: a condition, not a timing
-
-// Polls cond until it holds or kWaitMs passed.
-inline bool eventually(const std::function<bool()>& cond) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWaitMs);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return cond();
-}
+using ::actorscope::testing::eventually;
 
 class Client {
  public:

@@ -90,11 +90,4 @@ class FakeCollector {
   std::thread thread_;
 };
 
-// A fresh private directory under $TMPDIR, removed by the destructor.
-struct TempDir {
-  TempDir();
-  ~TempDir();
-  std::string path;
-};
-
 }  // namespace actorscope::testing
