@@ -110,8 +110,8 @@ void NodeObserver::send_stats(uint64_t id, Process& p) {
   proto::ActorStats s;
   s.actor = id;
   s.mailbox = p.mailbox;
-  s.dequeued = p.reductions;
-  s.enqueued = p.reductions + p.mailbox;
+  s.dequeued = p.reductions - p.reductions_base;
+  s.enqueued = s.dequeued + p.mailbox;
   s.restarts = p.restarts;
   link_.add(s);
   p.stats_dirty = false;
@@ -236,7 +236,7 @@ bool NodeObserver::walk(std::string& error) {
   return true;
 }
 
-bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, std::string& error) {
+bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, std::string& error, bool after_report) {
   auto it = procs_.find(sup);
   if (it == procs_.end()) return true;
   erlang_pid pid = it->second.pid;
@@ -277,6 +277,9 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
     return false;
   }
   if (!reply.is_tuple(2) || !reply.items[0].is_atom("ok")) return true;  // timeout or not a supervisor after all
+  // A report from this supervisor is waiting: its handling walks it again and pairs the
+  // restarted children; a diff now would call them inferred.
+  if (!after_report && target_.report_pending_from(pid)) return true;
   it = procs_.find(sup);
   if (it == procs_.end()) return true;
   proto::Strategy strategy = it->second.strategy;
@@ -301,12 +304,19 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
     if (!cid.empty()) {
       children[cid] = child;
       auto prev = data.children.find(cid);
-      if (prev != data.children.end() && prev->second != child) {
-        // No report arrived for this one (a logger without our filter, or a level that
-        // hides errors): the pid under the same child id changed, so it was restarted.
-        ++counters_.restarts_inferred;
-        exited(prev->second, proto::ExitReason::Unknown, "inferred from which_children");
-        restarted(sup, cid, prev->second, child, proto::ExitReason::Unknown, "inferred from which_children");
+      auto old = prev != data.children.end() ? procs_.find(prev->second) : procs_.end();
+      bool reported = old != procs_.end() && target_.report_pending_for(old->second.pid);
+      if (prev != data.children.end() && prev->second != child && !reported) {
+        if (after_report) {
+          exited(prev->second, proto::ExitReason::Shutdown, "restarted with a sibling");
+          restarted(sup, cid, prev->second, child, proto::ExitReason::Shutdown, "restarted with a sibling");
+        } else {
+          // No report arrived for this one (a logger without our filter, or a level that
+          // hides errors): the pid under the same child id changed, so it was restarted.
+          ++counters_.restarts_inferred;
+          exited(prev->second, proto::ExitReason::Unknown, "inferred from which_children");
+          restarted(sup, cid, prev->second, child, proto::ExitReason::Unknown, "inferred from which_children");
+        }
       }
     }
   }
@@ -322,6 +332,8 @@ void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now) 
   Process& p = ensure(pid.pid, now, created);
   uint64_t mailbox = 0, reductions = 0, memory = p.memory;
   std::string registered, initial, dict_initial, current;
+  static const Term kNoLinks;
+  const Term* links_term = &kNoLinks;
   for (const Term& kv : info.items) {
     if (!kv.is_tuple(2)) continue;
     const Term& k = kv.items[0];
@@ -336,7 +348,9 @@ void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now) 
     else if (k.text == "registered_name") registered = v.kind == Term::Kind::Atom ? display_name(v.text) : std::string();
     else if (k.text == "initial_call") initial = mfa_text(v);
     else if (k.text == "current_function") current = mfa_module(v);
+    else if (k.text == "links") links_term = &v;
   }
+  const std::vector<Term>& links = links_term->items;
   if (created) {
     // A name and a type that stay: registered name, else the pid; the proc_lib initial
     // call where the node tells it, else the initial call, else where it runs now.
@@ -344,8 +358,16 @@ void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now) 
                        : !initial.empty() && initial.rfind("proc_lib:", 0) != 0 ? initial.substr(0, initial.find(':'))
                                                                                : current;
     if (initial == "erlang:apply/2") type = "erlang:apply";
-    p.type = type_index(type);
+    if (!p.supervised) p.type = type_index(type);
+    p.reductions_base = reductions;
     pending_.insert(id);
+    // An application master's helper process belongs under its master.
+    if (!p.supervised && type == "application_master")
+      for (const Term& l : links)
+        if (l.kind == Term::Kind::Pid) {
+          auto m = procs_.find(actor_id(l.pid));
+          if (m != procs_.end() && types_[m->second.type] == "application") p.parent = m->first;
+        }
   }
   if (!registered.empty() && p.name != registered) {
     p.name = registered;
@@ -436,43 +458,46 @@ bool NodeObserver::handle_reports(std::string& error) {
     uint64_t sup = actor_id(r.supervisor);
     uint64_t old_id = actor_id(r.old_pid);
     proto::ExitReason reason = reason_of(r.reason_class);
+    proto::RestartType restart = proto::RestartType::Permanent;
+    if (auto o = procs_.find(old_id); o != procs_.end()) restart = o->second.restart;
     exited(old_id, reason, r.reason_text);
     if (r.context != "child_terminated") continue;  // the supervisor gave up: it exits itself
     ++counters_.restarts_reported;
-    // The new pid: ask the supervisor now (its report precedes the restart it performs).
     auto it = procs_.find(sup);
     if (it == procs_.end()) {
       rewalk_.insert(sup);
       continue;
     }
-    SupervisorData& data = sups_[sup];
+    // The new pid: ask the supervisor now (its report precedes the restart it performs).
     bool dynamic = it->second.strategy == proto::Strategy::SimpleOneForOne;
     std::string cid = dynamic && r.child_id == "undefined" ? std::string() : r.child_id;
-    auto prev = data.children.find(cid);
-    std::unordered_map<uint64_t, bool> known;
+    SupervisorData& data = sups_[sup];
+    if (!cid.empty()) data.children.erase(cid);  // paired below, not inferred by the walk
+    std::unordered_set<uint64_t> known;
     if (dynamic)
       for (const auto& [id, p] : procs_)
-        if (p.parent == sup) known[id] = true;
+        if (p.parent == sup) known.insert(id);
     std::vector<uint64_t> queue;
-    if (!walk_supervisor(sup, queue, error)) {
+    if (!walk_supervisor(sup, queue, error, true)) {
       if (!target_.connected()) return false;
       restarted(sup, cid, old_id, 0, reason, r.reason_text);
       continue;
     }
     uint64_t new_id = 0;
     if (!cid.empty()) {
-      auto now = data.children.find(cid);
-      if (now != data.children.end() && now->second != old_id) new_id = now->second;
-      (void)prev;
+      const SupervisorData& d = sups_[sup];
+      auto now = d.children.find(cid);
+      if (now != d.children.end() && now->second != old_id) new_id = now->second;
     } else {
       std::vector<uint64_t> fresh;
       for (const auto& [id, p] : procs_)
         if (p.parent == sup && !known.count(id)) fresh.push_back(id);
       if (fresh.size() == 1) new_id = fresh[0];
     }
-    bool restarts = new_id != 0;
-    if (restarts || (reason != proto::ExitReason::Normal && it->second.restart != proto::RestartType::Temporary))
-      restarted(sup, cid, old_id, new_id, reason, r.reason_text);
+    // A temporary child, or a transient one that ended cleanly, is not restarted.
+    bool expected = restart == proto::RestartType::Permanent ||
+                    (restart == proto::RestartType::Transient && !proto::exit_is_clean(reason));
+    if (new_id != 0 || expected) restarted(sup, cid, old_id, new_id, reason, r.reason_text);
     for (uint64_t s : queue) rewalk_.insert(s);
   }
   return true;

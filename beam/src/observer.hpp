@@ -68,7 +68,8 @@ class NodeObserver {
     bool announced = false;       // ActorSpawned sent on the current collector connection
     bool stats_dirty = true;
     uint64_t mailbox = 0;
-    uint64_t reductions = 0;
+    uint64_t reductions = 0;      // cumulative, as the node counts them
+    uint64_t reductions_base = 0; // at first sight: the figures start at attach
     uint64_t memory = 0;
     uint64_t restarts = 0;        // supervisors: restarts seen
     uint64_t last_seen_ms = 0;
@@ -80,7 +81,9 @@ class NodeObserver {
   };
 
   bool walk(std::string& error);
-  bool walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, std::string& error);
+  // `after_report`: this supervisor just reported a failure, so siblings whose pid changed
+  // were restarted along with the failed child (reason shutdown), not inferred restarts.
+  bool walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, std::string& error, bool after_report = false);
   bool scan_step(uint64_t budget_ms, std::string& error);
   bool vm_stats(std::string& error);
   bool handle_reports(std::string& error);

@@ -441,6 +441,18 @@ std::vector<RestartReport> Target::take_reports() {
   return out;
 }
 
+bool Target::report_pending_for(const erlang_pid& child) const {
+  for (const RestartReport& r : reports_)
+    if (r.has_old && actor_id(r.old_pid) == actor_id(child)) return true;
+  return false;
+}
+
+bool Target::report_pending_from(const erlang_pid& supervisor) const {
+  for (const RestartReport& r : reports_)
+    if (r.has_supervisor && actor_id(r.supervisor) == actor_id(supervisor)) return true;
+  return false;
+}
+
 void Target::close() {
   if (fd_ >= 0 && have_relay_) {
     Buffer req(true);

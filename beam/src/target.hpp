@@ -64,6 +64,10 @@ class Target {
   // Waits up to `ms` for reports while idle (answers distribution ticks meanwhile).
   bool idle(unsigned ms, std::string& error);
   std::vector<RestartReport> take_reports();
+  // True when a report about this child is waiting to be taken.
+  bool report_pending_for(const erlang_pid& child) const;
+  // True when a report from this supervisor is waiting to be taken.
+  bool report_pending_from(const erlang_pid& supervisor) const;
   // Asks the relay to remove what it created, then closes the connection.
   void close();
 
