@@ -6,8 +6,11 @@
 #include <string>
 
 #include "Charts.hpp"
+#include "DrawnText.hpp"
 #include "Style.hpp"
 #include "actorscope/view/detail.hpp"
+#include "actorscope/view/display.hpp"
+#include "actorscope/view/events.hpp"
 #include "actorscope/view/format.hpp"
 #include "imgui.h"
 
@@ -75,7 +78,7 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
     d.recent_events = s.reply->events;
     d.reply_received = true;
   }
-  const std::string name = d.live ? (d.row.name.empty() ? "<" + std::to_string(key.actor) + ">" : d.row.name) : "gone";
+  const std::string& name = d.name;
   const std::string title = "Actor " + name + " on " + d.node_name + "###actor" + std::to_string(key.node) + "." +
                             std::to_string(key.actor);
   bool open = true;
@@ -84,6 +87,8 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
     return open;
   }
   if (ImGui::IsWindowFocused() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) open = false;
+  drawn_text::begin_window();
+  drawn_text::note(("[window] Actor " + name + " on " + d.node_name).c_str());
   ImGui::PushFont(style::fonts().large);
   ImGui::TextUnformatted(name.c_str());
   ImGui::PopFont();
@@ -94,9 +99,10 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
   if (ImGui::SmallButton("Show in tree")) app.jump_to(key);
 
   if (ImGui::BeginTable("counters", 4, ImGuiTableFlags_SizingStretchProp)) {
-    field("State", std::string(wire::name(d.stats.state)), d.stats.state == wire::ActorState::Running ? style::kGood : style::kWarn);
-    field("Mailbox", view::format_count(d.stats.mailbox), d.stats.mailbox >= 100 ? style::kWarn : style::kText);
-    field("Messages/s", view::format_rate(d.stats.msgs_per_s_x100 / 100.0));
+    field("State", std::string(pv::name(d.stats.state)), d.stats.state == pv::ActorState::Running ? style::kGood : style::kWarn);
+    const view::DisplayThresholds& t = app.settings.thresholds;
+    field("Mailbox", view::format_count(d.stats.mailbox), style::severity_colour(view::mailbox_severity(d.stats.mailbox, t)));
+    field("Messages/s", view::format_rate(d.msgs_per_s));
     field("Processed", view::format_count(d.stats.dequeued));
     field("Enqueued", view::format_count(d.stats.enqueued));
     field("Busy (total)", view::format_duration_ns(d.stats.busy_ns));
@@ -106,7 +112,8 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
     field("Restarts", view::format_count(d.stats.restarts), d.stats.restarts ? style::kRestart : style::kText);
     if (d.row.kind == proto::ActorKind::Supervisor) {
       field("Strategy", std::string(proto::name(d.row.strategy)), style::kAccent);
-      field("Restart budget", view::format_budget(d.stats.restarts_in_period, d.row.intensity, d.row.period_ms));
+      field("Restart budget", view::format_budget(d.stats.restarts_in_period, d.row.intensity, d.row.period_ms),
+            style::severity_colour(view::restart_budget_severity(d.stats.restarts_in_period, d.row.intensity, t)));
     }
     if (d.row.spawned_wall_ns) field("Up for", view::format_age(d.row.spawned_wall_ns, r.last_tick().wall_ns));
     ImGui::EndTable();
@@ -136,9 +143,7 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
     if (!d.reply_received) ImGui::TextDisabled("asking the collector...");
     else if (d.links.empty()) ImGui::TextDisabled("none");
     for (const auto& l : d.links) {
-      const view::Actor* p = r.actor({key.node, l.peer});
-      ImGui::BulletText("%s %s%s", std::string(wire::name(l.kind)).c_str(),
-                        p ? p->row.name.c_str() : std::to_string(l.peer).c_str(),
+      ImGui::BulletText("%s %s%s", std::string(pv::name(l.kind)).c_str(), view::actor_name(r, {key.node, l.peer}).c_str(),
                         l.count > 1 ? (" (x" + std::to_string(l.count) + ")").c_str() : "");
     }
   }
@@ -147,12 +152,12 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
     for (const auto& e : d.recent_events) {
       ImGui::TextDisabled("%s", view::format_clock(e.wall_ns).c_str());
       ImGui::SameLine();
-      const ImVec4 c = e.kind == wire::EventKind::Crashed ? style::kBad
-                       : e.kind == wire::EventKind::Restarted ? style::kRestart
+      const ImVec4 c = e.kind == pv::EventKind::Crashed ? style::kBad
+                       : e.kind == pv::EventKind::Restarted ? style::kRestart
                                                               : style::kText;
-      ImGui::TextColored(c, "%-9s", std::string(wire::name(e.kind)).c_str());
+      ImGui::TextColored(c, "%-9s", std::string(pv::name(e.kind)).c_str());
       ImGui::SameLine();
-      ImGui::TextUnformatted(e.kind == wire::EventKind::Crashed ? view::format_reason(e.reason, e.text).c_str() : e.text.c_str());
+      ImGui::TextUnformatted(view::describe(e, &r).c_str());
     }
   }
   if (app.feed.commands_allowed() && d.live) {
@@ -180,6 +185,7 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
     if (res && res->request == s.kill_request && s.kill_request) s.kill_result = res->message;  // "done: ..." or "refused: ..."
     if (!s.kill_result.empty()) ImGui::TextWrapped("%s", s.kill_result.c_str());
   }
+  drawn_text::end_window();
   ImGui::End();
   return open;
 }

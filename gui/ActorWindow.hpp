@@ -27,7 +27,7 @@ class ActorWindows {
     uint64_t last_dequeued = 0, last_busy = 0;
     std::deque<double> mailbox;         // depth at each tick
     std::deque<double> processing_us;   // mean processing time per message during each tick
-    std::optional<wire::DetailReply> reply;
+    std::optional<pv::DetailReply> reply;
     uint64_t pending = 0;
     std::chrono::steady_clock::time_point asked{};
     char token[128] = {};

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "Style.hpp"
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
 #include "imgui.h"
 
@@ -91,7 +92,7 @@ void ActorsPanel::draw(AppState& app) {
       const view::ActorKey key = a->key();
       const bool selected = app.selected && *app.selected == key;
       ImGui::PushID(static_cast<int>(a->row.actor ^ (uint64_t{a->row.node} << 24)));
-      const std::string label = a->row.name.empty() ? "<" + std::to_string(a->row.actor) + ">" : a->row.name;
+      const std::string label = view::display_name(*a);
       if (ImGui::Selectable(label.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick)) {
         app.select(key);
         if (ImGui::IsMouseDoubleClicked(0)) app.open_actor(key);
@@ -102,13 +103,14 @@ void ActorsPanel::draw(AppState& app) {
       ImGui::TableNextColumn();
       ImGui::TextColored(a->is_supervisor() ? style::kAccent : style::kTextMuted, "%s", a->row.type.c_str());
       ImGui::TableNextColumn();
-      const wire::NodeRow* n = r.node(a->row.node);
+      const pv::NodeRow* n = r.node(a->row.node);
       ImGui::TextUnformatted(n ? n->name.c_str() : "?");
       ImGui::TableNextColumn();
-      const bool running = a->stats.state == wire::ActorState::Running;
-      ImGui::TextColored(running ? style::kGood : style::kWarn, "%s", std::string(wire::name(a->stats.state)).c_str());
+      const bool running = a->stats.state == pv::ActorState::Running;
+      ImGui::TextColored(running ? style::kGood : style::kWarn, "%s", std::string(pv::name(a->stats.state)).c_str());
       ImGui::TableNextColumn();
-      right_aligned(view::format_count(a->stats.mailbox), a->stats.mailbox >= 100 ? style::kWarn : style::kText);
+      right_aligned(view::format_count(a->stats.mailbox),
+                    style::severity_colour(view::mailbox_severity(a->stats.mailbox, app.settings.thresholds)));
       ImGui::TableNextColumn();
       right_aligned(view::format_rate(a->msgs_per_s()));
       ImGui::TableNextColumn();

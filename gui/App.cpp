@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <string>
 
+#include "DrawnText.hpp"
 #include "Style.hpp"
 #include "TelemetryPanel.hpp"
 #include "WarningsPanel.hpp"
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
 #include "actorscope/view/header.hpp"
 #include "imgui.h"
@@ -63,7 +65,7 @@ void App::draw_title_bar() {
   ImGui::AlignTextToFramePadding();
   ImGui::TextDisabled("NODE");
   ImGui::SameLine();
-  const wire::NodeRow* shown = state_.node ? r.node(state_.node) : nullptr;
+  const pv::NodeRow* shown = state_.node ? r.node(state_.node) : nullptr;
   const std::string current = shown ? shown->name : "all nodes (" + std::to_string(r.nodes().size()) + ")";
   ImGui::SetNextItemWidth(240);
   if (ImGui::BeginCombo("##node", current.c_str())) {
@@ -85,10 +87,12 @@ void App::draw_title_bar() {
   };
   total("actors", view::format_count(h.actors), style::kText);
   total("messages", view::format_rate(h.msgs_per_s), style::kAccent);
-  total("restarts", view::format_rate(h.restarts_per_min, "/min"), h.restarts_per_min > 0 ? style::kRestart : style::kText);
-  total("mailboxes", view::format_count(h.mailbox_total), h.mailbox_total > 1000 ? style::kWarn : style::kText);
-  total("drops", view::format_count(h.drops), h.drops ? style::kWarn : style::kText);
-  total("warnings", std::to_string(h.warnings), h.warnings ? style::kWarn : style::kGood);
+  const view::DisplayThresholds& t = state_.settings.thresholds;
+  const bool restarting = view::restart_rate_severity(h.restarts_per_min, t) != view::Severity::normal;
+  total("restarts", view::format_rate(h.restarts_per_min, "/min"), restarting ? style::kRestart : style::kText);
+  total("mailboxes", view::format_count(h.mailbox_total), style::severity_colour(view::mailbox_total_severity(h.mailbox_total, t)));
+  total("drops", view::format_count(h.drops), style::severity_colour(view::drops_severity(h.drops, t)));
+  total("warnings", std::to_string(h.warnings), style::severity_colour(view::warnings_severity(h.warnings, t), style::kGood));
   ImGui::NewLine();
 }
 
@@ -116,6 +120,7 @@ void App::draw() {
   ImGui::Begin("actorscope", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus |
                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBackground);
+  drawn_text::begin_window();
   // Every full-window layer costs a full-screen fill in a software renderer (llvmpipe):
   // the clear colour is the background, and the panel area draws no background of its own.
   draw_title_bar();
@@ -131,6 +136,7 @@ void App::draw() {
       if (!ImGui::BeginTabItem(label.c_str(), nullptr, flags)) continue;
       current_ = p;
       ImGui::BeginChild("panel", ImVec2(0, -status_h - 4), false, ImGuiWindowFlags_NoBackground);
+      drawn_text::note(("[panel] " + std::string(panel_title(p))).c_str());
       switch (p) {
         case Panel::Overview: overview_.draw(state_); break;
         case Panel::Tree: tree_.draw(state_); break;
@@ -139,6 +145,7 @@ void App::draw() {
         case Panel::Telemetry: draw_telemetry(state_); break;
         case Panel::Warnings: draw_warnings(state_); break;
       }
+      drawn_text::note("[end panel]");
       ImGui::EndChild();
       ImGui::EndTabItem();
     }
@@ -146,6 +153,7 @@ void App::draw() {
   }
   state_.switch_to.reset();
   draw_status_bar();
+  drawn_text::end_window();
   ImGui::End();
   windows_.draw(state_);
 }

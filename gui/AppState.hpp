@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "Feed.hpp"
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace actorscope::gui {
@@ -17,13 +18,14 @@ const char* panel_title(Panel p);
 
 struct AppSettings {
   size_t max_actor_windows = 8;  // actor windows open at once; the oldest closes first
+  view::DisplayThresholds thresholds;  // when values ask for attention (shared with the TUI)
 };
 
 struct AppState {
   explicit AppState(Feed& f) : feed(f) {}
   Feed& feed;
   AppSettings settings;
-  wire::NodeId node = 0;                       // 0: every node
+  pv::NodeId node = 0;                       // 0: every node
   std::optional<view::ActorKey> selected;      // highlighted in every panel
   std::optional<view::ActorKey> reveal;        // the tree scrolls to it on its next frame
   std::vector<view::ActorKey> actor_windows;   // open actor windows, oldest first

@@ -1,4 +1,5 @@
-// Events: restarts, crashes, telemetry and node events, newest first, filtered.
+// Events: restarts, crashes, telemetry and node events, newest first, filtered by the
+// events view-model (kinds, text, node, supervisor).
 #pragma once
 
 #include "AppState.hpp"
@@ -14,7 +15,6 @@ class EventsPanel {
   view::EventsList list_;
   view::EventsQuery query_{view::kInterestingEvents, {}, 0};
   char filter_[128] = {};
-  view::ActorKey supervisor_;  // actor 0: any supervisor
 };
 
 }  // namespace actorscope::gui

@@ -10,7 +10,7 @@
 
 namespace actorscope::gui {
 
-namespace wire = ::actorscope::proto::viewer;
+namespace pv = ::actorscope::proto::viewer;  // the protocol's viewer conversation
 
 class Feed {
  public:
@@ -30,7 +30,7 @@ class Feed {
   // Requests; each returns its request id (0 when it could not be sent). Replies land in
   // the replica (detail(), series(), command()).
   virtual uint64_t request_detail(view::ActorKey actor) = 0;
-  virtual uint64_t request_series(wire::NodeId node, wire::Metric metric, uint32_t seconds) = 0;
+  virtual uint64_t request_series(pv::NodeId node, pv::Metric metric, uint32_t seconds) = 0;
   virtual uint64_t request_kill(view::ActorKey actor, const std::string& token) = 0;
 };
 

@@ -12,11 +12,12 @@ namespace {
 constexpr const char* kUsage =
     "usage: actorscope-gui [--collector ADDR | --listen ADDR] [--node NAME] [--token-file FILE] [--scale F]\n"
     "                      [--screenshot FILE [--frames N] [--panel NAME] [--size WxH]\n"
-    "                       [--timeout S] [--settle MS]] [--synthetic N] [--help]\n"
+    "                       [--timeout S] [--settle MS] [--drawn-text FILE]] [--synthetic N] [--help]\n"
     "  --collector ADDR  collector to watch (tcp:HOST:PORT or unix:PATH; default tcp:127.0.0.1:7411)\n"
     "  --listen ADDR     embed a collector: agents connect here, no separate daemon needed\n"
     "  --node NAME       show one node (default: all nodes)\n"
-    "  --token-file FILE the collector's token (default: $ACTORSCOPE_TOKEN, or none)\n"
+    "  --token-file FILE the collector's token (default: the file $ACTORSCOPE_TOKEN_FILE names,\n"
+    "                    else $ACTORSCOPE_TOKEN, else none)\n"
     "  --scale F         font and spacing scale for HiDPI screens (default 1.0)\n"
     "  --screenshot FILE render, write FILE as PNG, exit 0 (for CI and documentation)\n"
     "  --frames N        frames rendered once the data arrived, before the shot (default 4)\n"
@@ -24,6 +25,7 @@ constexpr const char* kUsage =
     "  --size WxH        window size (default 1600x1000)\n"
     "  --timeout S       screenshot mode: longest wait for the collector's snapshot (default 30)\n"
     "  --settle MS       screenshot mode: time for replies and charts after the snapshot (default 1500)\n"
+    "  --drawn-text FILE screenshot mode: also write the text the shot drew, one item per line (tests)\n"
     "  --synthetic N     show a generated actor system of N actors, no collector (demo, benchmarks)\n"
     "  --help            this text\n"
     "Settings and the window layout are kept in $XDG_CONFIG_HOME/actorscope/imgui.ini.\n";
@@ -59,7 +61,7 @@ int parse_options(int argc, char** argv, Options& out) {
       return 1;
     } else if (a == "--collector" || a == "--listen" || a == "--node" || a == "--token-file" || a == "--scale" ||
                a == "--screenshot" || a == "--frames" || a == "--panel" || a == "--size" ||
-               a == "--timeout" || a == "--settle" || a == "--synthetic") {
+               a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text") {
       if (!value(v)) return bad("%s needs a value", argv[i]);
       if (a == "--collector") {
         out.collector = v;
@@ -71,6 +73,8 @@ int parse_options(int argc, char** argv, Options& out) {
         out.token_file = v;
       } else if (a == "--screenshot") {
         out.screenshot = v;
+      } else if (a == "--drawn-text") {
+        out.drawn_text = v;
       } else if (a == "--scale") {
         char* end = nullptr;
         double f = std::strtod(v, &end);
@@ -108,6 +112,8 @@ int parse_options(int argc, char** argv, Options& out) {
   }
   if (out.synthetic && (!out.collector.empty() || !out.listen.empty()))
     return bad("%s", "--synthetic excludes --collector and --listen");
+  if (!out.drawn_text.empty() && out.screenshot.empty())
+    return bad("%s", "--drawn-text goes with --screenshot");
   if (!out.collector.empty() && !out.listen.empty())
     return bad("%s", "--collector and --listen exclude each other");
   return 0;

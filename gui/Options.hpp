@@ -13,6 +13,7 @@ struct Options {
   std::string token_file;         // file holding the collector's token
   float scale = 1.0f;             // font and spacing scale for HiDPI screens
   std::string screenshot;         // when set: render, write this PNG, exit
+  std::string drawn_text;         // screenshot mode: also write the text the shot drew here
   int frames = 4;                 // frames rendered after the data arrived, before the shot
   std::string panel = "overview";  // panel open at start (and in the shot)
   int width = 1600;               // window size in screen pixels

@@ -6,6 +6,7 @@
 
 #include "Charts.hpp"
 #include "Style.hpp"
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
 #include "actorscope/view/header.hpp"
 #include "imgui.h"
@@ -55,7 +56,7 @@ void OverviewPanel::draw(AppState& app) {
 
 void OverviewPanel::draw_cards(AppState& app) {
   const view::HeaderModel h = view::header(app.replica(), app.node);
-  using M = wire::Metric;
+  using M = pv::Metric;
   const bool past = cursor_ >= 0;
   auto pick = [&](M m, double live) { return past ? at(series_.points(m), cursor_) : live; };
   std::vector<double> actors_hist(series_.points(M::Actors).end() - std::min<size_t>(series_.points(M::Actors).size(), 300),
@@ -72,25 +73,28 @@ void OverviewPanel::draw_cards(AppState& app) {
   ImGui::SameLine(2 * w);
   card("MESSAGES", rate(pick(M::MessagesPerSec, h.msgs_per_s)), &h.msgs_history, style::kAccent, w);
   ImGui::SameLine(3 * w);
+  const view::DisplayThresholds& t = app.settings.thresholds;
   const double rpm = pick(M::RestartsPerMin, h.restarts_per_min);
-  card("RESTARTS", per_min(rpm), &h.restarts_history, rpm > 0 ? style::kRestart : style::kText, w);
+  const bool restarting = view::restart_rate_severity(rpm, t) != view::Severity::normal;
+  card("RESTARTS", per_min(rpm), &h.restarts_history, restarting ? style::kRestart : style::kText, w);
   ImGui::SameLine(4 * w);
   const double mb = pick(M::MailboxTotal, static_cast<double>(h.mailbox_total));
-  card("MAILBOXES (sum)", count(mb), &mailbox_hist, mb > 1000 ? style::kWarn : style::kText, w);
+  card("MAILBOXES (sum)", count(mb), &mailbox_hist,
+       style::severity_colour(view::mailbox_total_severity(static_cast<uint64_t>(mb + 0.5), t)), w);
   ImGui::SameLine(5 * w);
   const double drops = pick(M::Drops, static_cast<double>(h.drops));
-  card("DROPS", count(drops), nullptr, drops > 0 ? style::kWarn : style::kText, w);
+  card("DROPS", count(drops), nullptr, style::severity_colour(view::drops_severity(static_cast<uint64_t>(drops + 0.5), t)), w);
   ImGui::SameLine(6 * w);
-  card("WARNINGS", std::to_string(h.warnings), nullptr, h.warnings ? style::kWarn : style::kGood, w);
+  card("WARNINGS", std::to_string(h.warnings), nullptr, style::severity_colour(view::warnings_severity(h.warnings, t), style::kGood), w);
   ImGui::EndChild();
 }
 
 void OverviewPanel::draw_charts(AppState& app) {
-  using M = wire::Metric;
+  using M = pv::Metric;
   (void)app;
   // Time cursor: how far back the cards and the yellow line look.
   size_t longest = 0;
-  for (size_t m = 0; m < wire::kMetricCount; ++m) longest = std::max(longest, series_.points(static_cast<M>(m)).size());
+  for (size_t m = 0; m < pv::kMetricCount; ++m) longest = std::max(longest, series_.points(static_cast<M>(m)).size());
   ImGui::AlignTextToFramePadding();
   ImGui::TextDisabled("HISTORY");
   ImGui::SameLine();
@@ -172,15 +176,16 @@ void OverviewPanel::draw_nodes(AppState& app) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(view::format_count(n.actors).c_str());
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(view::format_rate(n.msgs_per_s_x100 / 100.0).c_str());
+    ImGui::TextUnformatted(view::format_rate(view::msgs_per_s(n)).c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(view::format_count(n.restarts).c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(view::format_count(n.mailbox_total).c_str());
     ImGui::TableNextColumn();
-    ImGui::TextColored(n.drops ? style::kWarn : style::kText, "%s", view::format_count(n.drops).c_str());
+    const view::DisplayThresholds& t = app.settings.thresholds;
+    ImGui::TextColored(style::severity_colour(view::drops_severity(n.drops, t)), "%s", view::format_count(n.drops).c_str());
     ImGui::TableNextColumn();
-    ImGui::TextColored(n.lints ? style::kWarn : style::kText, "%llu", static_cast<unsigned long long>(n.lints));
+    ImGui::TextColored(style::severity_colour(view::warnings_severity(n.lints, t)), "%llu", static_cast<unsigned long long>(n.lints));
   }
   ImGui::EndTable();
 }

@@ -4,7 +4,7 @@
 
 namespace actorscope::gui {
 
-void SeriesCache::update(Feed& feed, wire::NodeId node) {
+void SeriesCache::update(Feed& feed, pv::NodeId node) {
   const auto now = Clock::now();
   if (node != node_) {
     node_ = node;
@@ -26,9 +26,9 @@ void SeriesCache::update(Feed& feed, wire::NodeId node) {
     }
   }
   if (!feed.connected()) return;
-  for (size_t m = 0; m < wire::kMetricCount; ++m) {
+  for (size_t m = 0; m < pv::kMetricCount; ++m) {
     if (now - fetched_[m] < std::chrono::milliseconds(settings_.refresh_ms)) continue;
-    in_flight_ = feed.request_series(node, static_cast<wire::Metric>(m), settings_.seconds);
+    in_flight_ = feed.request_series(node, static_cast<pv::Metric>(m), settings_.seconds);
     in_flight_metric_ = m;
     sent_ = now;
     fetched_[m] = now;  // even when the reply never comes, wait refresh_ms before asking again

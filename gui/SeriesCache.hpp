@@ -21,21 +21,21 @@ class SeriesCache {
  public:
   explicit SeriesCache(SeriesSettings s = {}) : settings_(s) {}
   // Takes a reply that arrived and sends the next request, at most one in flight.
-  void update(Feed& feed, wire::NodeId node);
-  const std::vector<double>& points(wire::Metric m) const { return points_[static_cast<size_t>(m)]; }
-  float step_s(wire::Metric m) const { return step_s_[static_cast<size_t>(m)]; }
+  void update(Feed& feed, pv::NodeId node);
+  const std::vector<double>& points(pv::Metric m) const { return points_[static_cast<size_t>(m)]; }
+  float step_s(pv::Metric m) const { return step_s_[static_cast<size_t>(m)]; }
   const SeriesSettings& settings() const { return settings_; }
 
  private:
   using Clock = std::chrono::steady_clock;
   SeriesSettings settings_;
-  wire::NodeId node_ = ~0u;
+  pv::NodeId node_ = ~0u;
   uint64_t in_flight_ = 0;
   size_t in_flight_metric_ = 0;
   Clock::time_point sent_{};
-  std::array<Clock::time_point, wire::kMetricCount> fetched_{};
-  std::array<std::vector<double>, wire::kMetricCount> points_{};
-  std::array<float, wire::kMetricCount> step_s_{1, 1, 1, 1, 1};
+  std::array<Clock::time_point, pv::kMetricCount> fetched_{};
+  std::array<std::vector<double>, pv::kMetricCount> points_{};
+  std::array<float, pv::kMetricCount> step_s_{1, 1, 1, 1, 1};
 };
 
 }  // namespace actorscope::gui

@@ -37,10 +37,22 @@ ImFont* load(const char* path, float size) {
 
 ImU32 u32(const ImVec4& c, float alpha) { return ImGui::ColorConvertFloat4ToU32(ImVec4(c.x, c.y, c.z, c.w * alpha)); }
 
-ImVec4 mailbox_colour(uint64_t depth) {
+ImVec4 severity_colour(view::Severity s, const ImVec4& normal) {
+  switch (s) {
+    case view::Severity::critical: return kBad;
+    case view::Severity::warn: return kWarn;
+    default: return normal;
+  }
+}
+
+ImVec4 mailbox_colour(uint64_t depth, const view::DisplayThresholds& th) {
   if (depth == 0) return kWorker;
-  // 1 -> 0, 100 -> 0.5, 10 000 -> 1
-  float t = std::clamp(static_cast<float>(std::log10(static_cast<double>(depth))) / 4.0f, 0.0f, 1.0f);
+  // 1 -> 0, the warn depth -> 0.5, the critical depth -> 1, log scale in between
+  const double d = static_cast<double>(depth);
+  const double warn = static_cast<double>(std::max<uint64_t>(view::mailbox_depth_at(view::Severity::warn, th), 2));
+  const double crit = std::max(static_cast<double>(view::mailbox_depth_at(view::Severity::critical, th)), warn * 2);
+  const double level = d <= warn ? 0.5 * std::log(d) / std::log(warn) : 0.5 + 0.5 * std::log(d / warn) / std::log(crit / warn);
+  float t = std::clamp(static_cast<float>(level), 0.0f, 1.0f);
   auto mix = [](const ImVec4& a, const ImVec4& b, float k) {
     return ImVec4(a.x + (b.x - a.x) * k, a.y + (b.y - a.y) * k, a.z + (b.z - a.z) * k, 1.0f);
   };

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "actorscope/view/display.hpp"
 #include "imgui.h"
 
 namespace actorscope::gui::style {
@@ -23,8 +24,11 @@ inline const ImVec4 kWorker{0.17f, 0.19f, 0.22f, 1.0f};          // worker boxes
 inline const ImVec4 kEdge{0.40f, 0.44f, 0.50f, 1.0f};            // tree edges
 
 ImU32 u32(const ImVec4& c, float alpha = 1.0f);
-// Mailbox depth to colour: 0 is calm, then amber from 100, red from 10 000 (log scale).
-ImVec4 mailbox_colour(uint64_t depth);
+// A severity's colour: critical red, warn amber, normal the given colour.
+ImVec4 severity_colour(view::Severity s, const ImVec4& normal = kText);
+// Mailbox depth to a box colour: 0 is calm, amber at the warn depth, red from the critical
+// depth (log scale in between), both from the view's thresholds.
+ImVec4 mailbox_colour(uint64_t depth, const view::DisplayThresholds& t);
 // A colour per series index, for charts with several lines.
 ImVec4 series_colour(int index);
 

@@ -17,16 +17,12 @@
 namespace actorscope::gui {
 namespace {
 
-std::string num(double v) {
-  char buf[32];
-  if (std::fabs(v) >= 1000)
-    return view::format_count(static_cast<uint64_t>(std::max(v, 0.0)));
-  std::snprintf(buf, sizeof buf, std::fabs(v) >= 10 ? "%.0f" : "%.2f", v);
-  return buf;
-}
+// Measured values in the view's one number format, as the TUI shows them.
+std::string num(double v) { return view::format_measurement(v); }
+std::string num(std::optional<double> v) { return view::format_measurement(v); }
 
 // min..max on a log scale when the range is wide, with ticks for the mean and the last value.
-void range_bar(const wire::MeasurementStats& m, double mean, float width) {
+void range_bar(const pv::MeasurementStats& m, double mean, float width) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p = ImGui::GetCursorScreenPos();
   const float h = ImGui::GetTextLineHeight();
@@ -46,11 +42,9 @@ void range_bar(const wire::MeasurementStats& m, double mean, float width) {
                       num(m.last).c_str(), log ? "\n(log scale)" : "");
 }
 
-std::string num(std::optional<double> v) { return v ? num(*v) : std::string("-"); }
-
 // One bar per bucket from the lowest to the highest non-empty one, heights relative to the
 // fullest; the buckets from p99's up in the warning colour. Hover names a bucket's bounds.
-void histogram(const wire::MeasurementStats& m, float width) {
+void histogram(const pv::MeasurementStats& m, float width) {
   const view::BucketSpan span = view::used_buckets(m);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -120,15 +114,15 @@ void draw_telemetry(AppState& app) {
       if (!l.measurement) {
         ImGui::TextColored(style::kAccent, "%s", l.row->event.c_str());
         ImGui::TableNextColumn();
-        const wire::NodeRow* n = app.replica().node(l.row->node);
+        const pv::NodeRow* n = app.replica().node(l.row->node);
         ImGui::TextUnformatted(n ? n->name.c_str() : "?");
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(view::format_count(l.row->count).c_str());
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(view::format_rate(l.row->per_s_x100 / 100.0).c_str());
+        ImGui::TextUnformatted(view::format_rate(l.per_s()).c_str());
         continue;
       }
-      const wire::MeasurementStats& m = *l.measurement;
+      const pv::MeasurementStats& m = *l.measurement;
       ImGui::Indent(ImGui::GetFontSize());
       ImGui::TextDisabled("%s", m.key.c_str());
       ImGui::Unindent(ImGui::GetFontSize());

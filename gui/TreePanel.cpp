@@ -6,25 +6,21 @@
 #include <cmath>
 #include <string>
 
+#include "DrawnText.hpp"
 #include "Style.hpp"
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
 #include "imgui.h"
 
 namespace actorscope::gui {
 namespace {
 
-std::string actor_label(const view::Actor& a) {
-  if (!a.row.name.empty()) return a.row.name;
-  if (!a.row.child_id.empty()) return a.row.child_id;
-  return "<" + std::to_string(a.row.actor) + ">";
-}
-
 // The second line of a box: what the user checks first for that kind of row.
 std::string box_detail(const view::TreeRow& row) {
   if (row.kind == view::TreeRowKind::Group)
     return "mailboxes " + view::format_count(row.totals.mailbox) + "  restarts " + view::format_count(row.totals.restarts);
   if (row.kind == view::TreeRowKind::Node)
-    return view::format_count(row.totals.actors) + " actors  " + view::format_rate(row.totals.msgs_per_s_x100 / 100.0);
+    return view::format_count(row.totals.actors) + " actors  " + view::format_rate(row.totals.msgs_per_s());
   const view::Actor& a = *row.actor;
   if (a.is_supervisor())
     return std::string(proto::name(a.row.strategy)) + "  " +
@@ -35,13 +31,13 @@ std::string box_detail(const view::TreeRow& row) {
 std::string box_title(const view::Replica& r, const view::TreeRow& row) {
   switch (row.kind) {
     case view::TreeRowKind::Node: {
-      const wire::NodeRow* n = r.node(row.item.node);
+      const pv::NodeRow* n = r.node(row.item.node);
       return n ? n->name : "node";
     }
     case view::TreeRowKind::Group:
       return row.item.type + " \xC3\x97" + std::to_string(row.group_count);
     case view::TreeRowKind::Actor:
-      return actor_label(*row.actor);
+      return view::display_name(*row.actor);
   }
   return {};
 }
@@ -85,7 +81,7 @@ void TreePanel::collect_flashes(const AppState& app) {
   uint64_t newest = flash_seq_;
   for (auto it = events.rbegin(); it != events.rend() && it->seq > flash_seq_; ++it) {
     newest = std::max(newest, it->seq);
-    if (it->kind != wire::EventKind::Restarted && it->kind != wire::EventKind::Crashed) continue;
+    if (it->kind != pv::EventKind::Restarted && it->kind != pv::EventKind::Crashed) continue;
     if (now > it->wall_ns + window) continue;
     flashing_[{it->node, it->actor}] = settings_.flash_s;
     if (it->supervisor) flashing_[{it->node, it->supervisor}] = settings_.flash_s;
@@ -126,10 +122,13 @@ void TreePanel::draw_toolbar(AppState& app) {
     ImGui::TextDisabled("%s", label);
     ImGui::SameLine();
   };
+  const view::DisplayThresholds& t = app.settings.thresholds;
+  const uint64_t warn = view::mailbox_depth_at(view::Severity::warn, t);
+  const uint64_t critical = view::mailbox_depth_at(view::Severity::critical, t);
   swatch(style::kSupervisor, "supervisor");
-  swatch(style::mailbox_colour(1), "mailbox 1");
-  swatch(style::mailbox_colour(100), "100");
-  swatch(style::mailbox_colour(10000), "10k+");
+  swatch(style::mailbox_colour(1, t), "mailbox 1");
+  swatch(style::mailbox_colour(warn, t), view::format_count(warn).c_str());
+  swatch(style::mailbox_colour(critical, t), (view::format_count(critical) + "+").c_str());
   swatch(style::kRestart, "restarted");
   ImGui::NewLine();
 }
@@ -212,9 +211,9 @@ void TreePanel::draw_canvas(AppState& app) {
     const view::TreeRow& row = rows[i];
     ImVec4 fill = style::kWorker;
     if (row.kind == view::TreeRowKind::Node) fill = ImVec4(0.16f, 0.22f, 0.30f, 1.0f);
-    else if (row.kind == view::TreeRowKind::Group) fill = style::mailbox_colour(row.totals.mailbox / std::max<size_t>(row.group_count, 1));
+    else if (row.kind == view::TreeRowKind::Group) fill = style::mailbox_colour(row.totals.mailbox / std::max<size_t>(row.group_count, 1), app.settings.thresholds);
     else if (row.actor->is_supervisor()) fill = style::kSupervisor;
-    else fill = style::mailbox_colour(row.actor->stats.mailbox);
+    else fill = style::mailbox_colour(row.actor->stats.mailbox, app.settings.thresholds);
     const float round = 5.0f * zoom_;
     if (row.kind == view::TreeRowKind::Group) {  // a stack of cards: many of the same
       dl->AddRectFilled(ImVec2(a.x + 6 * zoom_, a.y - 5 * zoom_), ImVec2(b.x + 6 * zoom_, b.y - 5 * zoom_), style::u32(fill, 0.55f), round);
@@ -240,11 +239,13 @@ void TreePanel::draw_canvas(AppState& app) {
       const std::string title = box_title(r, row), detail = box_detail(row);
       dl->PushClipRect(a, ImVec2(b.x - 14 * zoom_, b.y), true);
       dl->AddText(font, title_size, ImVec2(a.x + 10 * zoom_, a.y + 5 * zoom_), style::u32(style::kText), title.c_str());
-      // a supervisor near or over its restart budget says so in red
-      const bool hot = row.kind == view::TreeRowKind::Actor && row.actor->is_supervisor() && row.actor->row.intensity &&
-                       row.actor->stats.restarts_in_period * 5 >= row.actor->row.intensity * 4;
+      drawn_text::note(title.c_str());  // drawn into the draw list: ImGui's capture does not see it
+      // a supervisor that used (some of) its restart budget says so in colour
+      const view::Severity budget = row.kind == view::TreeRowKind::Actor
+                                        ? view::restart_budget_severity(*row.actor, app.settings.thresholds)
+                                        : view::Severity::normal;
       dl->AddText(font, detail_size, ImVec2(a.x + 10 * zoom_, a.y + 7 * zoom_ + title_size),
-                  style::u32(hot ? style::kBad : style::kTextMuted), detail.c_str());
+                  style::u32(style::severity_colour(budget, style::kTextMuted)), detail.c_str());
       dl->PopClipRect();
     }
     // the collapse handle on the right edge
@@ -267,7 +268,7 @@ void TreePanel::draw_canvas(AppState& app) {
       if (row.kind == view::TreeRowKind::Actor) {
         const view::Actor& ac = *row.actor;
         ImGui::SetTooltip("%s  (%s)\nmailbox %s   %s   processing %s\nrestarts %s   subtree %s actors",
-                          actor_label(ac).c_str(), ac.row.type.c_str(), view::format_count(ac.stats.mailbox).c_str(),
+                          view::display_name(ac).c_str(), ac.row.type.c_str(), view::format_count(ac.stats.mailbox).c_str(),
                           view::format_rate(ac.msgs_per_s()).c_str(), view::format_duration_ns(ac.stats.busy_ns).c_str(),
                           view::format_count(ac.stats.restarts).c_str(), view::format_count(row.totals.actors).c_str());
       }
@@ -340,17 +341,18 @@ void TreePanel::draw_outline(AppState& app) {
       ImGui::TableNextColumn();
       if (row.kind == view::TreeRowKind::Actor && row.actor->is_supervisor()) {
         const view::Actor& a = *row.actor;
-        const bool hot = a.row.intensity && a.stats.restarts_in_period * 5 >= a.row.intensity * 4;
-        ImGui::TextColored(hot ? style::kBad : style::kAccent, "%s  %s", std::string(proto::name(a.row.strategy)).c_str(),
+        const view::Severity budget = view::restart_budget_severity(a, app.settings.thresholds);
+        ImGui::TextColored(style::severity_colour(budget, style::kAccent), "%s  %s", std::string(proto::name(a.row.strategy)).c_str(),
                            view::format_budget(a.stats.restarts_in_period, a.row.intensity, a.row.period_ms).c_str());
       } else if (row.kind == view::TreeRowKind::Actor) {
         ImGui::TextDisabled("%s", row.actor->row.type.c_str());
       }
       ImGui::TableNextColumn();
       const uint64_t mb = row.kind == view::TreeRowKind::Actor && !row.actor->is_supervisor() ? row.actor->stats.mailbox : row.totals.mailbox;
-      ImGui::TextColored(mb >= 100 ? style::kWarn : style::kText, "%s", view::format_count(mb).c_str());
+      ImGui::TextColored(style::severity_colour(view::mailbox_severity(mb, app.settings.thresholds)), "%s",
+                         view::format_count(mb).c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(view::format_rate(row.kind == view::TreeRowKind::Actor ? row.actor->msgs_per_s() : row.totals.msgs_per_s_x100 / 100.0).c_str());
+      ImGui::TextUnformatted(view::format_rate(row.kind == view::TreeRowKind::Actor ? row.actor->msgs_per_s() : row.totals.msgs_per_s()).c_str());
       ImGui::TableNextColumn();
       const uint64_t rs = row.kind == view::TreeRowKind::Actor ? row.actor->stats.restarts : row.totals.restarts;
       ImGui::TextColored(rs ? style::kRestart : style::kText, "%s", view::format_count(rs).c_str());

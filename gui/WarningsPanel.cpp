@@ -4,6 +4,7 @@
 #include <string>
 
 #include "Style.hpp"
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/warnings.hpp"
 #include "imgui.h"
 
@@ -28,17 +29,15 @@ void draw_warnings(AppState& app) {
   ImGui::TableSetupColumn("What", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableHeadersRow();
   int i = 0;
-  for (const wire::Lint* l : lints) {
+  for (const pv::Lint* l : lints) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::PushID(i++);
-    const ImVec4 c = l->severity == wire::Severity::Critical ? style::kBad
-                     : l->severity == wire::Severity::Warning ? style::kWarn
-                                                              : style::kAccent;
+    const ImVec4 c = style::severity_colour(view::lint_severity(*l), style::kAccent);
     ImGui::PushStyleColor(ImGuiCol_Text, c);
     const view::ActorKey key{l->node, l->actor};
     const bool selected = l->actor && app.selected && *app.selected == key;
-    if (ImGui::Selectable(std::string(wire::name(l->severity)).c_str(), selected,
+    if (ImGui::Selectable(std::string(pv::name(l->severity)).c_str(), selected,
                           ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick) && l->actor) {
       if (ImGui::IsMouseDoubleClicked(0))
         app.open_actor(key);
@@ -50,14 +49,14 @@ void draw_warnings(AppState& app) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(l->kind.c_str());
     ImGui::TableNextColumn();
-    const wire::NodeRow* n = app.replica().node(l->node);
+    const pv::NodeRow* n = app.replica().node(l->node);
     ImGui::TextUnformatted(n ? n->name.c_str() : "?");
     ImGui::TableNextColumn();
-    const view::Actor* a = l->actor ? app.replica().actor(key) : nullptr;
+    const std::string subject = view::lint_subject(app.replica(), *l);
     if (l->actor)
-      ImGui::TextUnformatted(a ? a->row.name.c_str() : "(gone)");
+      ImGui::TextUnformatted(subject.c_str());
     else
-      ImGui::TextDisabled("(node)");
+      ImGui::TextDisabled("%s", subject.c_str());
     ImGui::TableNextColumn();
     ImGui::TextWrapped("%s", l->text.c_str());
   }

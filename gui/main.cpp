@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -11,6 +10,7 @@
 
 #include "App.hpp"
 #include "ClientFeed.hpp"
+#include "DrawnText.hpp"
 #include "Options.hpp"
 #include "Screenshot.hpp"
 #include "Style.hpp"
@@ -23,8 +23,6 @@
 using namespace actorscope::gui;
 
 namespace {
-
-constexpr const char* kDefaultCollector = "tcp:127.0.0.1:7411";
 
 // $XDG_CONFIG_HOME/actorscope/imgui.ini (or ~/.config/...); empty when neither is known.
 std::string settings_path() {
@@ -50,21 +48,6 @@ Panel panel_by_name(const std::string& name) {
   return Panel::Overview;
 }
 
-// The collector's token: --token-file, else $ACTORSCOPE_TOKEN, else none.
-bool read_token(const Options& opts, std::string& token) {
-  if (opts.token_file.empty()) {
-    if (const char* t = std::getenv("ACTORSCOPE_TOKEN")) token = t;
-    return true;
-  }
-  std::ifstream in(opts.token_file);
-  if (!in || !std::getline(in, token)) {
-    std::fprintf(stderr, "actorscope-gui: cannot read the token file %s\n", opts.token_file.c_str());
-    return false;
-  }
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  return true;
-}
-
 // The actor most worth a look: the deepest mailbox (for `--panel actor`).
 std::optional<actorscope::view::ActorKey> busiest(const actorscope::view::Replica& r) {
   const actorscope::view::Actor* best = nullptr;
@@ -83,14 +66,17 @@ int main(int argc, char** argv) {
   std::unique_ptr<actorscope::collector::Collector> embedded;  // outlives the feed that connects to it
   std::unique_ptr<Feed> feed;
   if (opts.synthetic) {
-    SyntheticSettings s;
+    actorscope::view::SyntheticSettings s;
     s.actors = opts.synthetic;
     feed = std::make_unique<SyntheticFeed>(s);
   } else {
-    std::string token;
-    if (!read_token(opts, token)) return 1;
+    std::string token, token_error;
+    if (!actorscope::view::read_token(opts.token_file, token, token_error)) {
+      std::fprintf(stderr, "actorscope-gui: %s\n", token_error.c_str());
+      return 1;
+    }
     actorscope::view::ClientOptions co;
-    co.address = opts.collector.empty() ? kDefaultCollector : opts.collector;
+    if (!opts.collector.empty()) co.address = opts.collector;
     co.node = opts.node;
     co.token = token;
     if (!opts.listen.empty()) {
@@ -133,9 +119,11 @@ int main(int argc, char** argv) {
   Clock::time_point data_at{};
   int frames_with_data = 0;
   bool node_applied = opts.node.empty();
+  const bool record_text = shot && !opts.drawn_text.empty();
   while (!window.should_close()) {
     feed->poll();
     window.begin_frame();
+    if (record_text) drawn_text::begin_frame();
     {
       auto hold = feed->hold();
       const auto& r = feed->replica();
@@ -156,6 +144,7 @@ int main(int argc, char** argv) {
         if (auto k = busiest(r); k && app.state().selected != k) app.state().jump_to(*k);
       app.draw();
     }
+    if (record_text) drawn_text::end_frame();
     window.render();
     if (shot) {
       const auto now = Clock::now();
@@ -169,7 +158,7 @@ int main(int argc, char** argv) {
       } else if (++frames_with_data >= opts.frames && now - data_at >= std::chrono::milliseconds(opts.settle_ms)) {
         int w = 0, h = 0;
         auto rgba = window.read_back_buffer(w, h);
-        if (!write_png(opts.screenshot, w, h, rgba, error)) {
+        if (!write_png(opts.screenshot, w, h, rgba, error) || (record_text && !drawn_text::write(opts.drawn_text, error))) {
           std::fprintf(stderr, "actorscope-gui: %s\n", error.c_str());
           return 1;
         }

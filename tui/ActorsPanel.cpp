@@ -36,13 +36,13 @@ void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState
     int y = top + 1 + static_cast<int>(i);
     bool selected = cur.offset + i == cur.selected;
     const auto* n = r.node(a.row.node);
-    std::string name = !a.row.name.empty() ? a.row.name : (!a.row.child_id.empty() ? a.row.child_id : "<" + std::to_string(a.row.actor) + ">");
+    std::string name = view::display_name(a);
     std::string line = pad(n ? n->name : "?", 12) + pad(name, name_w) + pad(a.row.type, 14) +
                        pad(view::format_count(a.stats.mailbox), 9, true) + pad(view::format_rate(a.msgs_per_s(), ""), 8, true) +
                        pad(view::format_duration_ns(a.stats.busy_ns), 8, true) + pad(view::format_count(a.stats.restarts), 9, true) +
                        pad(proto::viewer::name(a.stats.state), 9, true) +
                        pad(a.stats.dequeued ? view::format_duration_ns(a.stats.busy_ns / a.stats.dequeued) : "-", 8, true);
-    Style st = a.stats.mailbox >= 1000 ? Style::Warning : Style::Normal;
+    Style st = style_of(view::mailbox_severity(a.stats.mailbox, ui.thresholds));
     if (selected) c.fill(y, Style::Selected);
     c.text(y, 0, line, selected ? Style::Selected : st);
   }

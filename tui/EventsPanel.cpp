@@ -1,5 +1,6 @@
 // The Events panel: crashes, restarts, exits, telemetry and node events, newest first.
 #include "Panels.hpp"
+#include "actorscope/view/events.hpp"
 #include "actorscope/view/format.hpp"
 
 namespace actorscope::tui {
@@ -18,13 +19,11 @@ void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState
     if (idx >= rows.size()) break;
     const auto& e = *rows[idx];
     const auto* n = r.node(e.node);
-    std::string detail = e.kind == proto::viewer::EventKind::Telemetry ? e.text : view::describe(e, &r);
-    std::string name = e.name.empty() ? "<" + std::to_string(e.actor) + ">" : e.name;
+    std::string detail = view::event_text(e, &r);
+    std::string name = view::event_name(e);
     std::string line = pad(view::format_clock(e.wall_ns), 9) + pad(n ? n->name : "?", 12) +
                        pad(proto::viewer::name(e.kind), 10) + pad(name, 26) + detail;
-    Style st = e.kind == proto::viewer::EventKind::Crashed ? Style::Critical
-               : e.kind == proto::viewer::EventKind::Restarted ? Style::Warning
-                                                               : Style::Normal;
+    Style st = style_of(view::event_severity(e));
     int y = top + 1 + i;
     bool selected = idx == cur.selected;
     if (selected) c.fill(y, Style::Selected);

@@ -3,6 +3,14 @@
 
 namespace actorscope::tui {
 
+Style style_of(view::Severity s, Style normal) {
+  switch (s) {
+    case view::Severity::critical: return Style::Critical;
+    case view::Severity::warn: return Style::Warning;
+    default: return normal;
+  }
+}
+
 void draw_status(Canvas& c, int y, const UiState& ui) {
   c.fill(y, Style::Status);
   std::string s;

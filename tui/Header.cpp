@@ -25,9 +25,9 @@ void draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   field("msg/s " + view::format_rate(h.msgs_per_s, "") + " ", Style::Normal);
   field(sparkline(h.msgs_history, spark_w, ui.glyphs), Style::Good);
   field("  restarts/min " + view::format_rate(h.restarts_per_min, "") + " ", Style::Normal);
-  field(sparkline(h.restarts_history, spark_w, ui.glyphs), h.restarts_per_min > 0 ? Style::Warning : Style::Good);
-  field("  drops " + view::format_count(h.drops), h.drops ? Style::Warning : Style::Normal);
-  field("  warnings " + std::to_string(h.warnings), h.warnings ? Style::Warning : Style::Normal);
+  field(sparkline(h.restarts_history, spark_w, ui.glyphs), style_of(view::restart_rate_severity(h.restarts_per_min, ui.thresholds), Style::Good));
+  field("  drops " + view::format_count(h.drops), style_of(view::drops_severity(h.drops, ui.thresholds)));
+  field("  warnings " + std::to_string(h.warnings), style_of(view::warnings_severity(h.warnings, ui.thresholds)));
   if (h.viewers_dropped) field("  viewers dropped " + std::to_string(h.viewers_dropped), Style::Dim);
   // Tabs.
   static const char* const tabs[] = {"1 Tree", "2 Actors", "3 Events", "4 Telemetry", "5 Warnings"};

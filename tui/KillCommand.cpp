@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "actorscope/view/display.hpp"
+
 namespace actorscope::tui {
 
 namespace {
@@ -28,9 +30,7 @@ std::optional<view::ActorKey> selected_actor(ActionContext& ctx) {
 
 std::string describe(ActionContext& ctx, view::ActorKey key) {
   auto lock = ctx.client.lock();
-  const view::Actor* a = ctx.client.replica().actor(key);
-  std::string who = a && !a->row.name.empty() ? a->row.name : a ? a->row.type : std::string("actor");
-  return who + " (" + std::to_string(key.actor) + ")";
+  return view::actor_name(ctx.client.replica(), key) + " (" + std::to_string(key.actor) + ")";
 }
 
 }  // namespace

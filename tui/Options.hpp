@@ -4,14 +4,15 @@
 #include <string>
 
 #include "UiState.hpp"
+#include "actorscope/view/client.hpp"
 
 namespace actorscope::tui {
 
 struct Options {
-  std::string collector = "tcp:127.0.0.1:7411";
+  std::string collector = view::kDefaultCollectorAddress;
   std::string listen;       // when set: embed a collector listening here
   std::string node;         // show one node
-  std::string token_file;
+  std::string token_file;   // else $ACTORSCOPE_TOKEN_FILE, else $ACTORSCOPE_TOKEN (view::read_token)
   bool batch = false;
   ViewId view = ViewId::Tree;
   int width = 0, height = 0;  // --batch frame size; 0: $COLUMNS/$LINES, else 120x40

@@ -3,6 +3,7 @@
 
 #include "Canvas.hpp"
 #include "UiState.hpp"
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace actorscope::tui {
@@ -17,6 +18,8 @@ void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiSta
 void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_help(Canvas& c, int top, int height);
 void draw_status(Canvas& c, int y, const UiState& ui);
+// The style of a severity: Critical, Warning, or `normal` for the normal level.
+Style style_of(view::Severity s, Style normal = Style::Normal);
 // A sparkline of the last `width` values, glyphs from ui.glyphs.
 std::string sparkline(const std::vector<double>& values, int width, const Glyphs& g);
 

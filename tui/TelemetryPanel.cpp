@@ -13,12 +13,8 @@ namespace actorscope::tui {
 namespace {
 constexpr int kMinNameWidth = 24;
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
-std::string num(std::optional<double> v) { return v ? num(*v) : std::string("-"); }
+std::string num(double v) { return view::format_measurement(v); }
+std::string num(std::optional<double> v) { return view::format_measurement(v); }
 }  // namespace
 
 void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
@@ -43,7 +39,7 @@ void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiSt
     if (!l.measurement) {
       const auto* n = r.node(l.row->node);
       line = pad(l.row->event, name_w) + pad(n ? n->name : "?", 12) + pad(view::format_count(l.row->count), 9, true) +
-             pad(view::format_rate(static_cast<double>(l.row->per_s_x100) / 100.0), 9, true);
+             pad(view::format_rate(l.per_s()), 9, true);
     } else {
       const auto& m = *l.measurement;
       line = pad("  " + m.key, name_w) + pad("", 12) + pad(view::format_count(m.count), 9, true) + pad("", 9) +

@@ -4,14 +4,6 @@
 
 namespace actorscope::tui {
 
-namespace {
-std::string actor_label(const view::Actor& a) {
-  if (!a.row.name.empty()) return a.row.name;
-  if (!a.row.child_id.empty()) return a.row.child_id;
-  return "<" + std::to_string(a.row.actor) + ">";
-}
-}  // namespace
-
 void draw_tree(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
   ui.tree.update(r, ui.node);
   const auto& rows = ui.tree.rows();
@@ -52,13 +44,12 @@ void draw_tree(Canvas& c, int top, int height, const view::Replica& r, UiState& 
         break;
       case view::TreeRowKind::Actor: {
         const view::Actor& a = *row.actor;
-        name = actor_label(a);
+        name = view::display_name(a);
         type = a.row.type;
         if (a.is_supervisor()) {
           strategy = std::string(proto::name(a.row.strategy));
           budget = a.row.intensity ? std::to_string(a.stats.restarts_in_period) + "/" + std::to_string(a.row.intensity) : "-";
-          if (a.row.intensity && a.stats.restarts_in_period >= a.row.intensity) st = Style::Critical;
-          else if (a.stats.restarts_in_period > 0) st = Style::Warning;
+          st = style_of(view::restart_budget_severity(a, ui.thresholds));
         }
         if (a.stats.state != proto::viewer::ActorState::Running) name += " (" + std::string(proto::viewer::name(a.stats.state)) + ")";
         break;

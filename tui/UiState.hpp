@@ -8,6 +8,7 @@
 
 #include "Glyphs.hpp"
 #include "actorscope/view/actors_table.hpp"
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/events.hpp"
 #include "actorscope/view/replica.hpp"
 #include "actorscope/view/tree.hpp"
@@ -39,6 +40,7 @@ struct UiState {
   view::EventsList events;
   view::EventsQuery events_query{view::kInterestingEvents, {}, 0};
   view::NodeId node = 0;                 // 0: every node
+  view::DisplayThresholds thresholds;    // when values ask for attention (shared with the GUI)
   bool paused = false;
   bool searching = false;                // the / prompt is open
   std::string search_input;

@@ -21,7 +21,8 @@ void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiSta
     int y = top + 1 + i;
     bool selected = idx == cur.selected;
     if (selected) c.fill(y, Style::Selected);
-    c.text(y, 0, line, selected ? Style::Selected : (l.severity == proto::viewer::Severity::Critical ? Style::Critical : Style::Warning));
+    // every row here is a warning: the collector's info level is drawn like its warnings
+    c.text(y, 0, line, selected ? Style::Selected : style_of(view::lint_severity(l), Style::Warning));
   }
   if (rows.empty()) c.text(top + 1, 0, "no warnings", Style::Good);
 }

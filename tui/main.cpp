@@ -4,7 +4,6 @@
 #include <clocale>
 #include <cstdlib>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "App.hpp"
@@ -20,14 +19,10 @@ int main(int argc, char** argv) {
   std::setlocale(LC_ALL, "");
   tui::Options o;
   if (auto code = tui::parse_options(argc, argv, o)) return *code;
-  std::string token;
-  if (!o.token_file.empty()) {
-    std::ifstream in(o.token_file);
-    if (!in || !std::getline(in, token)) {
-      std::fprintf(stderr, "actorscope-top: cannot read token file %s\n", o.token_file.c_str());
-      return 1;
-    }
-    while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  std::string token, token_error;
+  if (!view::read_token(o.token_file, token, token_error)) {
+    std::fprintf(stderr, "actorscope-top: %s\n", token_error.c_str());
+    return 1;
   }
   std::unique_ptr<collector::Collector> embedded;  // outlives the client that connects to it
   std::string address = o.collector;

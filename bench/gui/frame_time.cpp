@@ -36,7 +36,7 @@ struct Fixture {
     ws.ignore_mouse = true;
     if (!window.open(ws, error)) return;
     style::apply(1.0f);
-    SyntheticSettings s;
+    actorscope::view::SyntheticSettings s;
     s.actors = actor_count();
     feed = std::make_unique<SyntheticFeed>(s);
     ok = true;

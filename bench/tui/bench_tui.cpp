@@ -30,21 +30,21 @@ extern char** environ;
 namespace {
 
 using namespace actorscope;
-namespace wire = proto::viewer;
+namespace pv = proto::viewer;
 using Clock = std::chrono::steady_clock;
 
 // A replica shaped like a big app: root > 100 supervisors > workers, one slow consumer.
 std::unique_ptr<view::Replica> big_replica(size_t actors) {
   auto r = std::make_unique<view::Replica>();
-  r->on(wire::SnapshotBegin{1, 1, actors});
-  wire::NodeRow n;
+  r->on(pv::SnapshotBegin{1, 1, actors});
+  pv::NodeRow n;
   n.node = 1;
   n.name = "shop@bench";
   n.connected = true;
   n.actors = actors;
   r->on(n);
   auto add = [&](uint64_t id, uint64_t parent, std::string name, const char* type, bool sup, uint64_t mailbox) {
-    wire::ActorRow a;
+    pv::ActorRow a;
     a.node = 1;
     a.actor = id;
     a.parent = parent;
@@ -52,7 +52,7 @@ std::unique_ptr<view::Replica> big_replica(size_t actors) {
     a.type = type;
     a.kind = sup ? proto::ActorKind::Supervisor : proto::ActorKind::Worker;
     r->on(a);
-    wire::ActorStats s;
+    pv::ActorStats s;
     s.node = 1;
     s.actor = id;
     s.mailbox = mailbox;
@@ -63,8 +63,8 @@ std::unique_ptr<view::Replica> big_replica(size_t actors) {
   add(1, 0, "root", "root_sup", true, 0);
   for (uint64_t s = 0; s < 100; ++s) add(2 + s, 1, "sup-" + std::to_string(s), "sup", true, 0);
   for (uint64_t i = 102; i < actors; ++i) add(i, 2 + i % 100, "session-" + std::to_string(i), "session", false, i % 97);
-  r->on(wire::SnapshotEnd{1});
-  r->on(wire::Tick{1, 0, 0});
+  r->on(pv::SnapshotEnd{1});
+  r->on(pv::Tick{1, 0, 0});
   return r;
 }
 
@@ -85,7 +85,7 @@ void redraw(benchmark::State& state, tui::ViewId v) {
   ui.view = v;
   uint64_t tick = 2;
   for (auto _ : state) {
-    r.on(wire::Tick{tick++, 0, 0});  // new data: forces the rebuild
+    r.on(pv::Tick{tick++, 0, 0});  // new data: forces the rebuild
     tui::TextCanvas c(200, 60);
     tui::draw_frame(c, r, ui);
     benchmark::DoNotOptimize(c);
@@ -124,7 +124,7 @@ void redraw_after_delta(benchmark::State& state, tui::ViewId v, size_t changes, 
   auto rnd = [&] { return seed = seed * 6364136223846793005ull + 1442695040888963407ull, seed >> 33; };
   for (auto _ : state) {
     for (size_t i = 0; i < changes; ++i) {
-      wire::ActorStats s;
+      pv::ActorStats s;
       s.node = 1;
       s.actor = oldest + rnd() % (next_id - oldest);
       s.mailbox = rnd() % 200;
@@ -132,8 +132,8 @@ void redraw_after_delta(benchmark::State& state, tui::ViewId v, size_t changes, 
       r.on(s);
     }
     for (size_t i = 0; i < churn; ++i) {
-      r.on(wire::ActorRemoved{1, oldest++});
-      wire::ActorRow a;
+      r.on(pv::ActorRemoved{1, oldest++});
+      pv::ActorRow a;
       a.node = 1;
       a.actor = next_id++;
       a.parent = 2 + a.actor % 100;
@@ -141,7 +141,7 @@ void redraw_after_delta(benchmark::State& state, tui::ViewId v, size_t changes, 
       a.type = "session";
       r.on(a);
     }
-    r.on(wire::Tick{tick++, 0, 0});
+    r.on(pv::Tick{tick++, 0, 0});
     tui::TextCanvas c(200, 60);
     tui::draw_frame(c, r, ui);
     benchmark::DoNotOptimize(c);
@@ -217,7 +217,7 @@ void BM_SnapshotInProcess(benchmark::State& state) {
     auto session = serve::make_session(conn, model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
     std::vector<uint8_t> sub;
     proto::Writer w(sub);
-    wire::encode(w, wire::Subscribe{"", 10});
+    pv::encode(w, pv::Subscribe{"", 10});
     session->on_frame(proto::FrameHeader{static_cast<uint32_t>(sub.size()), proto::FrameType::View, 1}, sub.data(), sub.size());
     while (!replica.has_snapshot()) session->on_tick(1);
     if (replica.actor_count() != n) state.SkipWithError("replica incomplete");
@@ -249,7 +249,7 @@ struct DrainViewer {
   int fd = -1;
   proto::FrameDecoder decoder{proto::kHardMaxFrame};
   bool done = false;
-  void on(const wire::SnapshotEnd&) { done = true; }
+  void on(const pv::SnapshotEnd&) { done = true; }
   template <class M>
   void on(const M&) {}
   bool open(const std::string& address) {
@@ -265,7 +265,7 @@ struct DrainViewer {
     proto::encode(w, h);
     proto::finish_frame(out, at);
     at = proto::begin_frame(out, proto::FrameType::View, 1);
-    wire::encode(w, wire::Subscribe{"", 10});
+    pv::encode(w, pv::Subscribe{"", 10});
     proto::finish_frame(out, at);
     return ::send(fd, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size());
   }
@@ -280,7 +280,7 @@ struct DrainViewer {
     proto::FrameHeader h;
     const uint8_t* p;
     while (decoder.next(h, p))
-      if (h.type == proto::FrameType::View) wire::decode_messages(p, h.length, *this);
+      if (h.type == proto::FrameType::View) pv::decode_messages(p, h.length, *this);
   }
 };
 

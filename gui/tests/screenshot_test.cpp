@@ -1,6 +1,8 @@
 // Runs what a user runs: actorscope-collector, actorscope-loadgen reporting to it, and
 // actorscope-gui taking a screenshot of every panel under Xvfb. Each PNG must exist, have
-// the asked size, many colours and visible content, and the GUI must exit 0.
+// the asked size, many colours and visible content, and the GUI must exit 0. The text the
+// shot drew (--drawn-text) must show the asked panel, and in it what the workload made: the
+// slow consumer and the supervisor above it in the tree, the node in the overview.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -60,6 +63,21 @@ std::string read_file(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The lines between the drawn panel's marker and its end: what the panel itself drew.
+std::string panel_section(const std::string& text, const std::string& title) {
+  const std::string begin = "[panel] " + title + "\n";
+  const size_t at = text.find(begin);
+  if (at == std::string::npos) return {};
+  const size_t end = text.find("[end panel]", at);
+  return text.substr(at + begin.size(), end == std::string::npos ? std::string::npos : end - at - begin.size());
+}
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
 }
 
 bool poll_until(const std::function<bool()>& cond, std::chrono::seconds timeout) {
@@ -126,12 +144,30 @@ TEST_F(GuiUnderXvfb, EveryPanelIsDrawnFromTheLiveCollector) {
   // exit (reported from an unknown module); leak checking of the GUI's own code is done by
   // its unit tests. Address and undefined-behaviour checks stay on.
   setenv("LSAN_OPTIONS", "detect_leaks=0", 1);
-  for (const char* panel : {"overview", "tree", "actors", "actor", "events", "telemetry", "warnings"}) {
+  // --panel name, the title of the panel drawn, and what that panel must show.
+  struct Shot {
+    const char* panel;
+    const char* title;
+    const char* shows;
+  };
+  const Shot shots[] = {
+      {"overview", "Overview", "shop@test"},       // the nodes table
+      {"tree", "Supervision tree", "slow-consumer"},  // the tree centres on the deepest mailbox
+      {"actors", "Actors", "slow-consumer"},       // sorted by mailbox
+      {"actor", "Actors", "slow-consumer"},
+      {"events", "Events", "dropped by the size cap"},
+      {"telemetry", "Telemetry", "telemetry API"},
+      {"warnings", "Warnings", "arning"},          // "No warnings: ..." or "N warnings. Click one ..."
+  };
+  for (const Shot& shot : shots) {
+    const std::string panel = shot.panel;
     SCOPED_TRACE(panel);
-    const fs::path png = dir_ / (std::string("gui-") + panel + ".png");
-    const fs::path log = dir_ / (std::string("gui-") + panel + ".log");
+    const fs::path png = dir_ / ("gui-" + panel + ".png");
+    const fs::path log = dir_ / ("gui-" + panel + ".log");
+    const fs::path text = dir_ / ("gui-" + panel + ".txt");
     pid_t gui = spawn({xvfb_run_, "-a", "-s", "-screen 0 1280x800x24", ACTORSCOPE_GUI_BIN, "--collector", socket_,
-                       "--screenshot", png.string(), "--panel", panel, "--size", "1200x760", "--settle", "800"},
+                       "--screenshot", png.string(), "--drawn-text", text.string(), "--panel", panel, "--size",
+                       "1200x760", "--settle", "800"},
                       log.string());
     ASSERT_GT(gui, 0);
     EXPECT_EQ(wait_exit(gui, std::chrono::seconds(90)), 0) << read_file(log);
@@ -143,6 +179,21 @@ TEST_F(GuiUnderXvfb, EveryPanelIsDrawnFromTheLiveCollector) {
     // charts have hundreds.
     EXPECT_GE(s.distinct_colours, 64u) << png;
     EXPECT_GE(s.foreground_fraction, 0.03) << png;
+
+    // Content: the asked panel was the one drawn, with what the workload put in it.
+    const std::string drawn = read_file(text);
+    ASSERT_FALSE(drawn.empty()) << "no drawn text at " << text << "\n" << read_file(log);
+    EXPECT_EQ(count_of(drawn, "[panel] "), 1u) << drawn;  // one panel in front
+    const std::string section = panel_section(drawn, shot.title);
+    ASSERT_FALSE(section.empty()) << "panel '" << shot.title << "' not drawn:\n" << drawn;
+    EXPECT_NE(section.find(shot.shows), std::string::npos) << section;
+    if (panel == "tree") {
+      // a supervisor's box, named as loadgen names them ("top", "sup-1.2"), in the tree panel
+      EXPECT_TRUE(std::regex_search(section, std::regex("(^|\n)(top|sup-[0-9]+\\.[0-9]+)\n"))) << section;
+    }
+    if (panel == "actor") {
+      EXPECT_NE(drawn.find("[window] Actor slow-consumer on shop@test"), std::string::npos) << drawn;
+    }
   }
 }
 

@@ -7,7 +7,7 @@
 #include "actorscope/view/replica.hpp"
 
 using namespace actorscope;
-namespace wire = proto::viewer;
+namespace pv = proto::viewer;
 
 namespace {
 
@@ -54,7 +54,7 @@ TEST(KillKey, AnswerToAQuestionAndResultInTheStatusLine) {
   view::Replica r;
   std::vector<uint8_t> buf;
   proto::Writer w(buf);
-  wire::encode(w, wire::CommandResult{ui.kill_request, true, "done: sent kill to actor 2"});
+  pv::encode(w, pv::CommandResult{ui.kill_request, true, "done: sent kill to actor 2"});
   ASSERT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
   tui::show_kill_result(ui, r);
   EXPECT_EQ(ui.kill_request, 0u);

@@ -7,9 +7,10 @@
 
 #include "Panels.hpp"
 #include "actorscope/view/replica.hpp"
+#include "actorscope/view/synthetic.hpp"
 
 using namespace actorscope;
-namespace wire = proto::viewer;
+namespace pv = proto::viewer;
 
 namespace {
 
@@ -17,15 +18,15 @@ view::Replica sample() {
   view::Replica r;
   std::vector<uint8_t> buf;
   proto::Writer w(buf);
-  wire::encode(w, wire::SnapshotBegin{1, 1, 3});
-  wire::NodeRow n;
+  pv::encode(w, pv::SnapshotBegin{1, 1, 3});
+  pv::NodeRow n;
   n.node = 1;
   n.name = "orders";
   n.connected = true;
   n.actors = 3;
-  wire::encode(w, n);
+  pv::encode(w, n);
   auto actor = [&](uint64_t id, uint64_t parent, const char* name, const char* type, uint64_t mailbox, bool sup) {
-    wire::ActorRow a;
+    pv::ActorRow a;
     a.node = 1;
     a.actor = id;
     a.parent = parent;
@@ -37,21 +38,21 @@ view::Replica sample() {
       a.intensity = 3;
       a.period_ms = 5000;
     }
-    wire::encode(w, a);
-    wire::ActorStats s;
+    pv::encode(w, a);
+    pv::ActorStats s;
     s.node = 1;
     s.actor = id;
     s.mailbox = mailbox;
     s.restarts = sup ? 2 : 0;
     s.restarts_in_period = sup ? 1 : 0;
-    wire::encode(w, s);
+    pv::encode(w, s);
   };
   actor(1, 0, "root", "root_sup", 0, true);
   actor(2, 1, "parser", "parser", 12, false);
   actor(3, 1, "slow-consumer", "consumer", 4200, false);
-  wire::encode(w, wire::SnapshotEnd{1});
-  wire::encode(w, wire::Event{1, 0, 1, wire::EventKind::Crashed, 2, 0, proto::ExitReason::Error, "parser", "bad input"});
-  wire::encode(w, wire::Tick{1, 0, 0});
+  pv::encode(w, pv::SnapshotEnd{1});
+  pv::encode(w, pv::Event{1, 0, 1, pv::EventKind::Crashed, 2, 0, proto::ExitReason::Error, "parser", "bad input"});
+  pv::encode(w, pv::Tick{1, 0, 0});
   EXPECT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
   return r;
 }
@@ -68,6 +69,30 @@ std::vector<std::string> lines(const std::string& s) {
   for (std::string l; std::getline(in, l);) out.push_back(l);
   return out;
 }
+
+// Keeps the style of each line's text, to check what a renderer made of a severity.
+class StyleCanvas final : public tui::Canvas {
+ public:
+  StyleCanvas(int w, int h) : text_(w, h), styles_(static_cast<size_t>(h), tui::Style::Normal) {}
+  int width() const override { return text_.width(); }
+  int height() const override { return text_.height(); }
+  void text(int y, int x, std::string_view s, tui::Style st, int max_width) override {
+    text_.text(y, x, s, st, max_width);
+    if (y >= 0 && y < height() && x == 0) styles_[static_cast<size_t>(y)] = st;
+  }
+  void fill(int, tui::Style) override {}
+  std::vector<std::string> lines() const {
+    std::vector<std::string> out;
+    std::istringstream in(text_.str());
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  }
+  tui::Style style(size_t y) const { return styles_[y]; }
+
+ private:
+  tui::TextCanvas text_;
+  std::vector<tui::Style> styles_;
+};
 
 }  // namespace
 
@@ -144,4 +169,51 @@ TEST(Help, BadFlagExitsTwoWithUsage) {
   int status = pclose(p);
   EXPECT_EQ(WEXITSTATUS(status), 2);
   EXPECT_EQ(out.rfind("actorscope-top: unknown flag '--no-such-flag'\nusage:", 0), 0u) << out;
+}
+
+// The view library's generated system shows every state; the terminal draws each severity
+// in the style the view's thresholds call for.
+TEST(Panels, SeveritiesOfTheSyntheticSystemBecomeStyles) {
+  view::SyntheticSystem sys;
+  for (int i = 0; i < 20; ++i) sys.tick();
+  const view::Replica& r = sys.replica();
+  tui::UiState ui;
+  ui.view = tui::ViewId::Actors;
+  ui.cursor[static_cast<size_t>(tui::ViewId::Actors)].selected = 34;  // the selection bar out of the way
+  StyleCanvas c(120, 40);
+  tui::draw_frame(c, r, ui);
+  auto screen = c.lines();
+  // sorted by mailbox: the slow consumer is past the critical depth
+  ASSERT_NE(screen[4].find("audit_log"), std::string::npos) << screen[4];
+  EXPECT_EQ(c.style(4), tui::Style::Critical);
+  bool warn = false, normal = false;
+  for (size_t y = 5; y + 1 < screen.size(); ++y) {
+    warn = warn || c.style(y) == tui::Style::Warning;
+    normal = normal || c.style(y) == tui::Style::Normal;
+  }
+  EXPECT_TRUE(warn);
+  EXPECT_TRUE(normal);
+
+  // Tree: db_sup used its whole restart budget (critical), jobs_sup some (warning).
+  ui.view = tui::ViewId::Tree;
+  tui::draw_frame(c, r, ui);
+  screen = c.lines();
+  bool db = false, jobs = false;
+  for (size_t y = 0; y < screen.size(); ++y) {
+    if (screen[y].find("db_sup") != std::string::npos) {
+      db = true;
+      EXPECT_EQ(c.style(y), tui::Style::Critical) << screen[y];
+    }
+    if (screen[y].find("jobs_sup") != std::string::npos) {
+      jobs = true;
+      EXPECT_EQ(c.style(y), tui::Style::Warning) << screen[y];
+    }
+  }
+  EXPECT_TRUE(db && jobs);
+
+  // A stricter setting moves the line: the thresholds are the view's, not the panel's.
+  ui.view = tui::ViewId::Actors;
+  ui.thresholds.mailbox_critical = 1'000'000;
+  tui::draw_frame(c, r, ui);
+  EXPECT_EQ(c.style(4), tui::Style::Warning);
 }

@@ -14,9 +14,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "actorscope/protocol/codec.hpp"
+#include "actorscope/protocol/token.hpp"
 
 namespace actorscope::view {
 
@@ -45,6 +49,22 @@ bool write_all(int fd, const uint8_t* p, size_t n) {
   return true;
 }
 }  // namespace
+
+bool read_token(const std::string& token_file, std::string& token, std::string& error) {
+  token.clear();
+  std::string file = token_file;
+  if (file.empty())
+    if (const char* f = std::getenv("ACTORSCOPE_TOKEN_FILE"); f && *f) file = f;
+  if (file.empty()) {
+    if (const char* t = std::getenv("ACTORSCOPE_TOKEN")) token = t;
+  } else {
+    // The one token-file reader every program shares: the same file means the same token.
+    return proto::read_token_file(file, token, error);
+  }
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' || token.back() == '\t'))
+    token.pop_back();
+  return true;
+}
 
 int connect_address(const std::string& address, std::string& error) {
   if (address.rfind("unix:", 0) == 0) {
@@ -155,26 +175,26 @@ uint64_t Client::request_detail(NodeId node, uint64_t actor) {
   uint64_t id = next_request_++;
   std::vector<uint8_t> m;
   proto::Writer w(m);
-  wire::encode(w, wire::DetailRequest{id, node, actor});
+  pv::encode(w, pv::DetailRequest{id, node, actor});
   queue(std::move(m));
   return id;
 }
 
-uint64_t Client::request_events(const wire::EventsRequest& q) {
-  wire::EventsRequest r = q;
+uint64_t Client::request_events(const pv::EventsRequest& q) {
+  pv::EventsRequest r = q;
   r.request = next_request_++;
   std::vector<uint8_t> m;
   proto::Writer w(m);
-  wire::encode(w, r);
+  pv::encode(w, r);
   queue(std::move(m));
   return r.request;
 }
 
-uint64_t Client::request_series(NodeId node, wire::Metric metric, uint32_t seconds) {
+uint64_t Client::request_series(NodeId node, pv::Metric metric, uint32_t seconds) {
   uint64_t id = next_request_++;
   std::vector<uint8_t> m;
   proto::Writer w(m);
-  wire::encode(w, wire::SeriesRequest{id, node, metric, seconds});
+  pv::encode(w, pv::SeriesRequest{id, node, metric, seconds});
   queue(std::move(m));
   return id;
 }
@@ -183,7 +203,7 @@ uint64_t Client::request_kill(NodeId node, uint64_t actor, const std::string& to
   uint64_t id = next_request_++;
   std::vector<uint8_t> m;
   proto::Writer w(m);
-  wire::encode(w, wire::KillRequest{id, node, actor, token});
+  pv::encode(w, pv::KillRequest{id, node, actor, token});
   queue(std::move(m));
   return id;
 }
@@ -195,7 +215,7 @@ void Client::resubscribe(const std::string& node) {
   }
   std::vector<uint8_t> m;
   proto::Writer w(m);
-  wire::encode(w, wire::Subscribe{node, options_.delta_hz});
+  pv::encode(w, pv::Subscribe{node, options_.delta_hz});
   queue(std::move(m));
 }
 
@@ -278,7 +298,7 @@ bool Client::session(int fd) {
     }
     size_t at = proto::begin_frame(out, proto::FrameType::View, seq_out++);
     proto::Writer w(out);
-    wire::encode(w, wire::Subscribe{node, options_.delta_hz});
+    pv::encode(w, pv::Subscribe{node, options_.delta_hz});
     proto::finish_frame(out, at);
   }
   // Requests made before this connection are stale: drop them.

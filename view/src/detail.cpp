@@ -1,6 +1,8 @@
 // Assembles one actor's detail from the replica and the collector's detail reply.
 #include "actorscope/view/detail.hpp"
 
+#include "actorscope/view/display.hpp"
+
 namespace actorscope::view {
 
 DetailModel detail(const Replica& replica, ActorKey key) {
@@ -13,17 +15,22 @@ DetailModel detail(const Replica& replica, ActorKey key) {
     d.row = a->row;
     d.stats = a->stats;
     if (const auto* kids = replica.children(key)) d.children = kids->size();
+    d.msgs_per_s = msgs_per_s(a->stats);
     d.avg_processing_ns = a->stats.dequeued ? a->stats.busy_ns / a->stats.dequeued : 0;
-    for (const Actor* p = replica.actor(ActorKey{key.node, a->row.parent}); p && d.chain.size() < wire::kMaxChain;
+    for (const Actor* p = replica.actor(ActorKey{key.node, a->row.parent}); p && d.chain.size() < pv::kMaxChain;
          p = replica.actor(ActorKey{key.node, p->row.parent}))
-      d.chain.push_back({p->row.actor, p->row.name.empty() ? p->row.child_id : p->row.name, p->row.type});
+      d.chain.push_back({p->row.actor, display_name(*p), p->row.type});
   }
+  d.name = display_name(d.row.name, d.row.child_id, key.actor);
   const auto& reply = replica.detail();
   if (reply && reply->node == key.node && reply->actor == key.actor) {
     d.reply_received = true;
     d.links = reply->links;
     d.recent_events = reply->events;
-    if (!a && !reply->chain.empty()) d.chain = reply->chain;
+    if (!a && !reply->chain.empty()) {
+      d.chain = reply->chain;
+      for (auto& c : d.chain) c.name = display_name(c.name, {}, c.actor);
+    }
   } else {
     const auto& events = replica.events();
     for (auto it = events.rbegin(); it != events.rend() && d.recent_events.size() < 20; ++it)

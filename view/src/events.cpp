@@ -1,29 +1,34 @@
 // Filtering of the replica's recent events.
 #include "actorscope/view/events.hpp"
 
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
 
 namespace actorscope::view {
 
-std::string describe(const wire::Event& e, const Replica* replica) {
+std::string describe(const pv::Event& e, const Replica* replica) {
   switch (e.kind) {
-    case wire::EventKind::Exited:
-    case wire::EventKind::Crashed: return format_reason(e.reason, e.text);
-    case wire::EventKind::Restarted:
+    case pv::EventKind::Exited:
+    case pv::EventKind::Crashed: return format_reason(e.reason, e.text);
+    case pv::EventKind::Restarted:
     {
       std::string sup = std::to_string(e.supervisor);
       if (const Actor* a = replica ? replica->actor(ActorKey{e.node, e.supervisor}) : nullptr)
-        sup = a->row.name.empty() ? a->row.child_id : a->row.name;
+        sup = display_name(*a);
       return format_reason(e.reason, e.text) + " (by " + sup + ")";
     }
-    case wire::EventKind::Telemetry: return e.name + " = " + e.text;
+    case pv::EventKind::Telemetry: return e.name + " = " + e.text;
     default: return e.text;
   }
 }
 
+std::string event_text(const pv::Event& e, const Replica* replica) {
+  return e.kind == pv::EventKind::Telemetry ? e.text : describe(e, replica);
+}
+
 bool EventsList::update(const Replica& replica, const EventsQuery& query) {
   bool same = built_ && replica_ == &replica && version_ == replica.version() && query.kinds == query_.kinds &&
-              query.filter == query_.filter && query.node == query_.node;
+              query.filter == query_.filter && query.node == query_.node && query.supervisor == query_.supervisor;
   if (same) return false;
   replica_ = &replica;
   version_ = replica.version();
@@ -32,11 +37,14 @@ bool EventsList::update(const Replica& replica, const EventsQuery& query) {
   rows_.clear();
   const auto& events = replica.events();
   for (auto it = events.rbegin(); it != events.rend(); ++it) {
-    const wire::Event& e = *it;
-    if (!(query.kinds & wire::kind_bit(e.kind))) continue;
+    const pv::Event& e = *it;
+    if (!(query.kinds & pv::kind_bit(e.kind))) continue;
     if (query.node != 0 && e.node != query.node) continue;
+    if (query.supervisor.actor != 0 && (e.node != query.supervisor.node ||
+                                        (e.supervisor != query.supervisor.actor && e.actor != query.supervisor.actor)))
+      continue;
     if (!query.filter.empty() && !contains_folded(e.name, query.filter) && !contains_folded(e.text, query.filter) &&
-        !contains_folded(wire::name(e.kind), query.filter))
+        !contains_folded(pv::name(e.kind), query.filter))
       continue;
     rows_.push_back(&e);
   }

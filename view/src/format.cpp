@@ -100,6 +100,14 @@ std::string format_reason(proto::ExitReason r, std::string_view text) {
   return s;
 }
 
+std::string format_measurement(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string format_measurement(std::optional<double> v) { return v ? format_measurement(*v) : std::string("-"); }
+
 std::string format_budget(uint32_t used, uint32_t intensity, uint32_t period_ms) {
   if (intensity == 0) return "-";
   std::string period = period_ms % 1000 == 0 ? std::to_string(period_ms / 1000) + "s"

@@ -6,7 +6,7 @@
 
 namespace actorscope::view {
 
-BucketSpan used_buckets(const wire::MeasurementStats& m) {
+BucketSpan used_buckets(const pv::MeasurementStats& m) {
   BucketSpan s;
   const auto& b = m.buckets;
   while (s.first < b.size() && b[s.first] == 0) ++s.first;
@@ -16,11 +16,11 @@ BucketSpan used_buckets(const wire::MeasurementStats& m) {
   return s;
 }
 
-BucketRange bucket_range(const wire::MeasurementStats& m, size_t i) {
+BucketRange bucket_range(const pv::MeasurementStats& m, size_t i) {
   // Bucket 0 also holds zero and negatives, the last bucket everything larger: their open
   // side is the measurement's own extreme.
-  double low = i == 0 ? m.min : wire::telemetry_bucket_bound(i - 1);
-  double high = i + 1 == wire::kTelemetryBuckets ? m.max : wire::telemetry_bucket_bound(i);
+  double low = i == 0 ? m.min : pv::telemetry_bucket_bound(i - 1);
+  double high = i + 1 == pv::kTelemetryBuckets ? m.max : pv::telemetry_bucket_bound(i);
   if (m.count > 0) {
     low = std::max(low, m.min);
     high = std::min(high, m.max);
@@ -36,7 +36,7 @@ struct Rank {
   size_t bucket = 0;
   double into = 0;
 };
-std::optional<Rank> locate(const wire::MeasurementStats& m, double q) {
+std::optional<Rank> locate(const pv::MeasurementStats& m, double q) {
   uint64_t total = 0;
   for (uint64_t c : m.buckets) total += c;
   if (total == 0) return std::nullopt;
@@ -54,13 +54,13 @@ std::optional<Rank> locate(const wire::MeasurementStats& m, double q) {
 
 }  // namespace
 
-std::optional<size_t> percentile_bucket(const wire::MeasurementStats& m, double q) {
+std::optional<size_t> percentile_bucket(const pv::MeasurementStats& m, double q) {
   auto at = locate(m, q);
   if (!at) return std::nullopt;
   return at->bucket;
 }
 
-std::optional<double> percentile(const wire::MeasurementStats& m, double q) {
+std::optional<double> percentile(const pv::MeasurementStats& m, double q) {
   auto at = locate(m, q);
   if (!at) return std::nullopt;
   const BucketRange r = bucket_range(m, at->bucket);

@@ -7,7 +7,7 @@ namespace actorscope::view {
 
 namespace {
 constexpr size_t kMaxDepth = 4096;  // deeper parent chains (or cycles from bad input) are cut here
-SubtreeTotals own(const wire::ActorStats& s) { return {1, s.mailbox, s.restarts, s.msgs_per_s_x100}; }
+SubtreeTotals own(const pv::ActorStats& s) { return {1, s.mailbox, s.restarts, s.msgs_per_s_x100}; }
 // Unsigned arithmetic wraps, so a difference added later restores the exact sum.
 void add(SubtreeTotals& t, const SubtreeTotals& d, bool subtract) {
   if (subtract) {
@@ -27,7 +27,7 @@ void add(SubtreeTotals& t, const SubtreeTotals& d, bool subtract) {
 Replica::Replica(ReplicaSettings settings) : settings_(settings) {}
 
 bool Replica::apply(const uint8_t* payload, size_t len) {
-  auto res = wire::decode_messages(payload, len, *this);
+  auto res = pv::decode_messages(payload, len, *this);
   if (!res.ok) {
     error_ = res.error ? res.error : "malformed view frame";
     return false;
@@ -35,7 +35,7 @@ bool Replica::apply(const uint8_t* payload, size_t len) {
   return true;
 }
 
-const wire::NodeRow* Replica::node(NodeId id) const {
+const pv::NodeRow* Replica::node(NodeId id) const {
   auto it = nodes_.find(id);
   return it == nodes_.end() ? nullptr : &it->second;
 }
@@ -87,7 +87,7 @@ void Replica::clear() {
   telemetry_.clear();
 }
 
-void Replica::on(const wire::SnapshotBegin& m) {
+void Replica::on(const pv::SnapshotBegin& m) {
   clear();
   events_.clear();  // the snapshot carries the recent ones again
   in_snapshot_ = true;
@@ -95,14 +95,14 @@ void Replica::on(const wire::SnapshotBegin& m) {
   index_.reserve(static_cast<size_t>(std::min<uint64_t>(m.actors, 1u << 24)));
 }
 
-void Replica::on(const wire::SnapshotEnd&) {
+void Replica::on(const pv::SnapshotEnd&) {
   in_snapshot_ = false;
   ++snapshots_;
 }
 
-void Replica::on(const wire::NodeRow& m) { nodes_[m.node] = m; }
+void Replica::on(const pv::NodeRow& m) { nodes_[m.node] = m; }
 
-void Replica::on(const wire::NodeRemoved& m) {
+void Replica::on(const pv::NodeRemoved& m) {
   nodes_.erase(m.node);
   std::vector<ActorKey> gone;
   for (const Actor& a : actors_)
@@ -192,7 +192,7 @@ std::optional<std::span<const ActorChange>> Replica::changes_since(uint64_t seq)
   return std::span<const ActorChange>(changes_.data() + from, changes_.size() - from);
 }
 
-void Replica::on(const wire::ActorRow& m) {
+void Replica::on(const pv::ActorRow& m) {
   ActorKey k{m.node, m.actor};
   uint32_t parent_row = row_of(ActorKey{m.node, m.parent});
   auto [it, inserted] = index_.try_emplace(k, static_cast<uint32_t>(actors_.size()));
@@ -233,7 +233,7 @@ void Replica::on(const wire::ActorRow& m) {
   record({k, m.parent, old_parent, row, kNoRow, ActorChangeKind::Row});
 }
 
-void Replica::on(const wire::ActorStats& m) {
+void Replica::on(const pv::ActorStats& m) {
   uint32_t row = row_of(ActorKey{m.node, m.actor});
   if (row == kNoRow) return;  // its row comes first; a stray stats record is ignored
   Actor& a = actors_[row];
@@ -267,9 +267,9 @@ void Replica::remove_actor(ActorKey k) {
   actors_.pop_back();
 }
 
-void Replica::on(const wire::ActorRemoved& m) { remove_actor(ActorKey{m.node, m.actor}); }
+void Replica::on(const pv::ActorRemoved& m) { remove_actor(ActorKey{m.node, m.actor}); }
 
-void Replica::on(const wire::Event& m) {
+void Replica::on(const pv::Event& m) {
   if (!events_.empty() && m.seq != 0 && m.seq <= events_.back().seq) return;  // already have it
   events_.push_back(m);
   while (events_.size() > settings_.max_events) {
@@ -278,9 +278,9 @@ void Replica::on(const wire::Event& m) {
   }
 }
 
-void Replica::on(const wire::Lints& m) { lints_ = m.lints; }
+void Replica::on(const pv::Lints& m) { lints_ = m.lints; }
 
-void Replica::on(const wire::TelemetryRow& m) { telemetry_[{m.node, m.event}] = m; }
+void Replica::on(const pv::TelemetryRow& m) { telemetry_[{m.node, m.event}] = m; }
 
 const std::deque<TotalsPoint>& Replica::history(NodeId node) const {
   if (node == 0) return history_;
@@ -288,7 +288,7 @@ const std::deque<TotalsPoint>& Replica::history(NodeId node) const {
   return it == node_history_.end() ? no_history_ : it->second;
 }
 
-void Replica::on(const wire::Tick& m) {
+void Replica::on(const pv::Tick& m) {
   last_tick_ = m;
   ++version_;
   // Keep a few ticks of changes for readers that skip frames; older ones go.

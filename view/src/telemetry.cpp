@@ -6,7 +6,7 @@
 namespace actorscope::view {
 
 std::vector<TelemetryLine> telemetry_lines(const Replica& replica, NodeId node) {
-  std::vector<const wire::TelemetryRow*> rows;
+  std::vector<const pv::TelemetryRow*> rows;
   for (const auto& [key, row] : replica.telemetry())
     if (node == 0 || key.first == node) rows.push_back(&row);
   std::sort(rows.begin(), rows.end(), [](auto* a, auto* b) {

@@ -5,8 +5,8 @@
 
 namespace actorscope::view {
 
-std::vector<const wire::Lint*> warnings(const Replica& replica, NodeId node) {
-  std::vector<const wire::Lint*> out;
+std::vector<const pv::Lint*> warnings(const Replica& replica, NodeId node) {
+  std::vector<const pv::Lint*> out;
   for (const auto& l : replica.lints())
     if (node == 0 || l.node == node) out.push_back(&l);
   std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) {

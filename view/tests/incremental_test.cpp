@@ -12,7 +12,7 @@
 #include "actorscope/view/tree.hpp"
 
 using namespace actorscope;
-namespace wire = proto::viewer;
+namespace pv = proto::viewer;
 
 namespace {
 
@@ -26,8 +26,8 @@ struct Workload {
   Workload(uint64_t seed, view::Replica& replica) : rng(seed), r(replica) {}
 
   uint64_t pick(uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng); }
-  wire::ActorRow row_for(wire::NodeId node, uint64_t id) {
-    wire::ActorRow a;
+  pv::ActorRow row_for(pv::NodeId node, uint64_t id) {
+    pv::ActorRow a;
     a.node = node;
     a.actor = id;
     a.parent = id < 4 ? 0 : pick(id);  // 0 (a root) or any smaller id, live or not
@@ -38,27 +38,27 @@ struct Workload {
     a.child_id = pick(5) == 0 ? "" : "c" + std::to_string(pick(40));
     return a;
   }
-  void stats(wire::NodeId node, uint64_t id) {
-    wire::ActorStats s;
+  void stats(pv::NodeId node, uint64_t id) {
+    pv::ActorStats s;
     s.node = node;
     s.actor = id;
     s.mailbox = pick(6);  // few values: many ties
     s.restarts = pick(3);
     s.msgs_per_s_x100 = pick(1000);
     s.busy_ns = pick(1'000'000);
-    s.state = static_cast<wire::ActorState>(pick(2));
+    s.state = static_cast<pv::ActorState>(pick(2));
     r.on(s);
   }
-  void spawn(wire::NodeId node, uint64_t id) {
+  void spawn(pv::NodeId node, uint64_t id) {
     r.on(row_for(node, id));
     live[{node, id}] = true;
     if (pick(4) != 0) stats(node, id);
   }
   void snapshot() {
-    r.on(wire::SnapshotBegin{1, 2, kIds});
+    r.on(pv::SnapshotBegin{1, 2, kIds});
     live.clear();
-    for (wire::NodeId node : {1u, 2u}) {
-      wire::NodeRow n;
+    for (pv::NodeId node : {1u, 2u}) {
+      pv::NodeRow n;
       n.node = node;
       n.name = "node" + std::to_string(node);
       r.on(n);
@@ -68,7 +68,7 @@ struct Workload {
     std::shuffle(ids.begin(), ids.end(), rng);  // children often come before their parent
     for (uint64_t id : ids)
       if (pick(2) == 0) spawn(id % 5 == 0 ? 2 : 1, id);
-    r.on(wire::SnapshotEnd{1});
+    r.on(pv::SnapshotEnd{1});
   }
   view::ActorKey any_live() {
     auto it = live.begin();
@@ -81,11 +81,11 @@ struct Workload {
       uint64_t what = pick(10);
       if (what < 2) {
         uint64_t id = 1 + pick(kIds);
-        wire::NodeId node = id % 5 == 0 ? 2 : 1;
+        pv::NodeId node = id % 5 == 0 ? 2 : 1;
         if (!live.count({node, id})) spawn(node, id);
       } else if (what < 4 && !live.empty()) {
         view::ActorKey k = any_live();
-        r.on(wire::ActorRemoved{k.node, k.actor});
+        r.on(pv::ActorRemoved{k.node, k.actor});
         live.erase(k);
       } else if (what < 5 && !live.empty()) {
         view::ActorKey k = any_live();
@@ -95,7 +95,7 @@ struct Workload {
         stats(k.node, k.actor);
       }
     }
-    r.on(wire::Tick{n, 0, 0});
+    r.on(pv::Tick{n, 0, 0});
   }
 };
 
@@ -183,7 +183,7 @@ void run(uint64_t seed, view::ReplicaSettings settings, Check check) {
   view::Replica r(settings);
   Workload w(seed, r);
   w.snapshot();
-  w.r.on(wire::Tick{1, 0, 0});
+  w.r.on(pv::Tick{1, 0, 0});
   view::TreeSettings ts;
   ts.group_min = 3;
   view::TreeModel tree(ts);
@@ -242,7 +242,7 @@ void run(uint64_t seed, view::ReplicaSettings settings, Check check) {
       q.sort = static_cast<view::ActorColumn>(w.pick(view::kActorColumnCount));
       q.inverted = w.pick(2) == 0;
       q.filter = w.pick(3) == 0 ? (w.pick(2) ? "SESS" : "c1") : "";
-      q.node = static_cast<wire::NodeId>(w.pick(3));
+      q.node = static_cast<pv::NodeId>(w.pick(3));
     }
     auto want = naive_order(r, q);
     for (view::ActorsTable* table : {&lazy, &eager}) {

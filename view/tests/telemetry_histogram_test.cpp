@@ -9,20 +9,20 @@
 #include "actorscope/view/telemetry.hpp"
 
 using namespace actorscope;
-namespace wire = proto::viewer;
+namespace pv = proto::viewer;
 
 namespace {
 
 // The bucket a value lands in, by the definition in VIEWER.md.
 size_t bucket_of(double v) {
   if (!(v > 0)) return 0;
-  for (size_t i = 0; i < wire::kTelemetryBuckets; ++i)
-    if (v <= wire::telemetry_bucket_bound(i)) return i;
-  return wire::kTelemetryBuckets - 1;
+  for (size_t i = 0; i < pv::kTelemetryBuckets; ++i)
+    if (v <= pv::telemetry_bucket_bound(i)) return i;
+  return pv::kTelemetryBuckets - 1;
 }
 
-wire::MeasurementStats measured(std::string key, double from, double to) {
-  wire::MeasurementStats m;
+pv::MeasurementStats measured(std::string key, double from, double to) {
+  pv::MeasurementStats m;
   m.key = std::move(key);
   m.min = from;
   m.max = to;
@@ -35,14 +35,14 @@ wire::MeasurementStats measured(std::string key, double from, double to) {
   return m;
 }
 
-wire::TelemetryRow sample_row() {
-  wire::TelemetryRow row;
+pv::TelemetryRow sample_row() {
+  pv::TelemetryRow row;
   row.node = 3;
   row.event = "db.query";
   row.count = 1000;
   row.per_s_x100 = 12345;
   row.measurements.push_back(measured("duration_ms", 1, 1000));
-  wire::MeasurementStats empty;
+  pv::MeasurementStats empty;
   empty.key = "rows";
   empty.count = 7;
   row.measurements.push_back(empty);
@@ -51,13 +51,13 @@ wire::TelemetryRow sample_row() {
 }
 
 struct Rows {
-  std::vector<wire::TelemetryRow> rows;
+  std::vector<pv::TelemetryRow> rows;
   template <class M>
   void on(const M&) {}
-  void on(const wire::TelemetryRow& m) { rows.push_back(m); }
+  void on(const pv::TelemetryRow& m) { rows.push_back(m); }
 };
 
-void expect_same(const wire::TelemetryRow& a, const wire::TelemetryRow& b) {
+void expect_same(const pv::TelemetryRow& a, const pv::TelemetryRow& b) {
   EXPECT_EQ(a.node, b.node);
   EXPECT_EQ(a.event, b.event);
   EXPECT_EQ(a.count, b.count);
@@ -78,12 +78,12 @@ void expect_same(const wire::TelemetryRow& a, const wire::TelemetryRow& b) {
 }  // namespace
 
 TEST(ViewerCodec, TelemetryHistogramsRoundTrip) {
-  const wire::TelemetryRow row = sample_row();
+  const pv::TelemetryRow row = sample_row();
   std::vector<uint8_t> buf;
   proto::Writer w(buf);
-  wire::encode(w, row);
+  pv::encode(w, row);
   Rows got;
-  auto res = wire::decode_messages(buf.data(), buf.size(), got);
+  auto res = pv::decode_messages(buf.data(), buf.size(), got);
   ASSERT_TRUE(res.ok) << res.error;
   ASSERT_EQ(got.rows.size(), 1u);
   expect_same(got.rows[0], row);
@@ -93,7 +93,7 @@ TEST(ViewerCodec, TelemetryHistogramsRoundTrip) {
 // The histograms come after every field an older decoder reads, and a row without them
 // (from an older collector) still decodes, with empty histograms.
 TEST(ViewerCodec, TelemetryHistogramsTrailTheOlderFields) {
-  wire::TelemetryRow row = sample_row();
+  pv::TelemetryRow row = sample_row();
   std::vector<uint8_t> older_body;
   proto::Writer b(older_body);
   b.varint(row.node);
@@ -111,20 +111,20 @@ TEST(ViewerCodec, TelemetryHistogramsTrailTheOlderFields) {
   }
   std::vector<uint8_t> now;
   proto::Writer w(now);
-  wire::encode(w, row);
+  pv::encode(w, row);
   ASSERT_GT(now.size(), older_body.size() + 2);
   // tag, one- or two-byte length, then the older body unchanged.
   const size_t at = 1 + ((now[1] & 0x80) ? 2 : 1);
-  ASSERT_EQ(now[0], static_cast<uint8_t>(wire::Tag::TelemetryRow));
+  ASSERT_EQ(now[0], static_cast<uint8_t>(pv::Tag::TelemetryRow));
   EXPECT_TRUE(std::equal(older_body.begin(), older_body.end(), now.begin() + static_cast<long>(at)));
 
   std::vector<uint8_t> older;
   proto::Writer o(older);
-  o.u8(static_cast<uint8_t>(wire::Tag::TelemetryRow));
+  o.u8(static_cast<uint8_t>(pv::Tag::TelemetryRow));
   o.varint(older_body.size());
   o.bytes(older_body.data(), older_body.size());
   Rows got;
-  auto res = wire::decode_messages(older.data(), older.size(), got);
+  auto res = pv::decode_messages(older.data(), older.size(), got);
   ASSERT_TRUE(res.ok) << res.error;
   ASSERT_EQ(got.rows.size(), 1u);
   for (auto& m : row.measurements) m.buckets = {};
@@ -134,7 +134,7 @@ TEST(ViewerCodec, TelemetryHistogramsTrailTheOlderFields) {
 TEST(ViewerCodec, TruncatedTelemetryHistogramIsRejected) {
   std::vector<uint8_t> buf;
   proto::Writer w(buf);
-  wire::encode(w, sample_row());
+  pv::encode(w, sample_row());
   // Cut the last count off and shorten the message length to match.
   std::vector<uint8_t> cut(buf.begin(), buf.end() - 1);
   ASSERT_EQ(cut[1] & 0x80, 0x80);
@@ -143,14 +143,14 @@ TEST(ViewerCodec, TruncatedTelemetryHistogramIsRejected) {
   cut[1] = static_cast<uint8_t>((len & 0x7f) | 0x80);
   cut[2] = static_cast<uint8_t>(len >> 7);
   Rows got;
-  EXPECT_FALSE(wire::decode_messages(cut.data(), cut.size(), got).ok);
+  EXPECT_FALSE(pv::decode_messages(cut.data(), cut.size(), got).ok);
   EXPECT_TRUE(got.rows.empty());
 }
 
 TEST(Replica, KeepsTelemetryHistograms) {
   std::vector<uint8_t> buf;
   proto::Writer w(buf);
-  wire::encode(w, sample_row());
+  pv::encode(w, sample_row());
   view::Replica r;
   ASSERT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
   auto lines = view::telemetry_lines(r);
@@ -176,7 +176,7 @@ TEST(TelemetryHistogram, PercentilesFallInTheRightBucket) {
 }
 
 TEST(TelemetryHistogram, PercentilesStayWithinMinAndMax) {
-  wire::MeasurementStats one;
+  pv::MeasurementStats one;
   one.count = 10;
   one.min = one.max = one.last = 5;
   one.sum = 50;
@@ -192,7 +192,7 @@ TEST(TelemetryHistogram, PercentilesStayWithinMinAndMax) {
 }
 
 TEST(TelemetryHistogram, NoBucketsMeansNoPercentiles) {
-  wire::MeasurementStats m;
+  pv::MeasurementStats m;
   m.count = 3;
   m.min = 1;
   m.max = 9;

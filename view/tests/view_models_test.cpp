@@ -8,7 +8,7 @@
 #include "actorscope/view/tree.hpp"
 
 using namespace actorscope;
-namespace wire = proto::viewer;
+namespace pv = proto::viewer;
 
 namespace {
 
@@ -18,12 +18,12 @@ struct Feed {
   proto::Writer w{buf};
   template <class M>
   Feed& add(const M& m) {
-    wire::encode(w, m);
+    pv::encode(w, m);
     return *this;
   }
   Feed& actor(uint64_t id, uint64_t parent, std::string name, std::string type, uint64_t mailbox = 0,
               proto::ActorKind kind = proto::ActorKind::Worker) {
-    wire::ActorRow r;
+    pv::ActorRow r;
     r.node = 1;
     r.actor = id;
     r.parent = parent;
@@ -32,7 +32,7 @@ struct Feed {
     r.type = std::move(type);
     r.kind = kind;
     add(r);
-    wire::ActorStats s;
+    pv::ActorStats s;
     s.node = 1;
     s.actor = id;
     s.mailbox = mailbox;
@@ -48,8 +48,8 @@ struct Feed {
 // node 1: sup(1) > [session x20 (10..29), worker "parser"(2), sub-sup(3) > slow(4)]
 void populate(view::Replica& r) {
   Feed f;
-  f.add(wire::SnapshotBegin{1, 1, 24});
-  wire::NodeRow n;
+  f.add(pv::SnapshotBegin{1, 1, 24});
+  pv::NodeRow n;
   n.node = 1;
   n.name = "orders";
   n.connected = true;
@@ -59,7 +59,7 @@ void populate(view::Replica& r) {
   f.actor(3, 1, "sub", "sub_sup", 0, proto::ActorKind::Supervisor);
   f.actor(4, 3, "slow", "consumer", 9000);
   for (uint64_t i = 10; i < 30; ++i) f.actor(i, 1, "", "session", i);
-  f.add(wire::SnapshotEnd{1}).add(wire::Tick{1, 0, 0});
+  f.add(pv::SnapshotEnd{1}).add(pv::Tick{1, 0, 0});
   f.into(r);
 }
 
@@ -71,9 +71,9 @@ TEST(Replica, AppliesSnapshotThenDeltas) {
   ASSERT_TRUE(r.has_snapshot());
   EXPECT_EQ(r.actor_count(), 24u);
   Feed f;
-  f.add(wire::ActorRemoved{1, 2});
+  f.add(pv::ActorRemoved{1, 2});
   f.actor(40, 3, "new", "worker");
-  f.add(wire::Tick{2, 0, 0});
+  f.add(pv::Tick{2, 0, 0});
   f.into(r);
   EXPECT_EQ(r.actor({1, 2}), nullptr);
   ASSERT_NE(r.actor({1, 40}), nullptr);
@@ -170,31 +170,31 @@ TEST(EventsList, FiltersByKindAndText) {
   view::Replica r;
   populate(r);
   Feed f;
-  f.add(wire::Event{1, 0, 1, wire::EventKind::Crashed, 2, 0, proto::ExitReason::Error, "parser", "bad input"});
-  f.add(wire::Event{2, 0, 1, wire::EventKind::Restarted, 2, 1, proto::ExitReason::Error, "parser", "bad input"});
-  f.add(wire::Event{3, 0, 1, wire::EventKind::Telemetry, 0, 0, proto::ExitReason::Normal, "db.query", "12"});
-  f.add(wire::Tick{2, 0, 0});
+  f.add(pv::Event{1, 0, 1, pv::EventKind::Crashed, 2, 0, proto::ExitReason::Error, "parser", "bad input"});
+  f.add(pv::Event{2, 0, 1, pv::EventKind::Restarted, 2, 1, proto::ExitReason::Error, "parser", "bad input"});
+  f.add(pv::Event{3, 0, 1, pv::EventKind::Telemetry, 0, 0, proto::ExitReason::Normal, "db.query", "12"});
+  f.add(pv::Tick{2, 0, 0});
   f.into(r);
   view::EventsList l;
   view::EventsQuery q;
   l.update(r, q);
   ASSERT_EQ(l.size(), 3u);
   EXPECT_EQ(l.rows()[0]->seq, 3u);  // newest first
-  q.kinds = wire::kind_bit(wire::EventKind::Crashed);
+  q.kinds = pv::kind_bit(pv::EventKind::Crashed);
   l.update(r, q);
   ASSERT_EQ(l.size(), 1u);
   q = {};
   q.filter = "db.";
   l.update(r, q);
   ASSERT_EQ(l.size(), 1u);
-  EXPECT_EQ(l.rows()[0]->kind, wire::EventKind::Telemetry);
+  EXPECT_EQ(l.rows()[0]->kind, pv::EventKind::Telemetry);
 }
 
 TEST(TreeModel, TotalsHoldWhenChildrenArriveBeforeTheirParentAndAfterRemovals) {
   view::Replica r;
   Feed f;
-  f.add(wire::SnapshotBegin{1, 1, 4});
-  wire::NodeRow n;
+  f.add(pv::SnapshotBegin{1, 1, 4});
+  pv::NodeRow n;
   n.node = 1;
   n.name = "orders";
   f.add(n);
@@ -202,20 +202,20 @@ TEST(TreeModel, TotalsHoldWhenChildrenArriveBeforeTheirParentAndAfterRemovals) {
   f.actor(2, 1, "mid", "sup", 1, proto::ActorKind::Supervisor);
   f.actor(1, 0, "root", "sup", 0, proto::ActorKind::Supervisor);
   f.actor(6, 2, "leaf2", "w", 100);
-  f.add(wire::SnapshotEnd{1}).add(wire::Tick{1, 0, 0});
+  f.add(pv::SnapshotEnd{1}).add(pv::Tick{1, 0, 0});
   f.into(r);
   view::TreeModel tree;
   tree.update(r);
   EXPECT_EQ(tree.totals_of({1, 1}).actors, 4u);
   EXPECT_EQ(tree.totals_of({1, 1}).mailbox, 111u);
   // Removing the first-inserted row moves the last one into its place.
-  f.add(wire::ActorRemoved{1, 5}).add(wire::Tick{2, 0, 0});
+  f.add(pv::ActorRemoved{1, 5}).add(pv::Tick{2, 0, 0});
   f.into(r);
   tree.update(r);
   EXPECT_EQ(tree.totals_of({1, 1}).actors, 3u);
   EXPECT_EQ(tree.totals_of({1, 2}).mailbox, 101u);
   // The middle supervisor goes: its child is an orphan, listed beside the root.
-  f.add(wire::ActorRemoved{1, 2}).add(wire::Tick{3, 0, 0});
+  f.add(pv::ActorRemoved{1, 2}).add(pv::Tick{3, 0, 0});
   f.into(r);
   tree.update(r);
   EXPECT_EQ(tree.totals_of({1, 1}).actors, 1u);
@@ -233,8 +233,8 @@ TEST(TreeModel, ExpansionSurvivesARestartOfTheExpandedSupervisor) {
   ASSERT_TRUE(tree.rows()[3].expanded);
   // sub (actor 3) is restarted as actor 50 with the same child id; its child follows.
   Feed f;
-  f.add(wire::ActorRemoved{1, 4}).add(wire::ActorRemoved{1, 3});
-  wire::ActorRow sub;
+  f.add(pv::ActorRemoved{1, 4}).add(pv::ActorRemoved{1, 3});
+  pv::ActorRow sub;
   sub.node = 1;
   sub.actor = 50;
   sub.parent = 1;
@@ -243,7 +243,7 @@ TEST(TreeModel, ExpansionSurvivesARestartOfTheExpandedSupervisor) {
   sub.kind = proto::ActorKind::Supervisor;
   f.add(sub);
   f.actor(51, 50, "slow", "consumer", 1);
-  f.add(wire::Tick{5, 0, 0});
+  f.add(pv::Tick{5, 0, 0});
   f.into(r);
   tree.update(r);
   bool found = false;
@@ -258,8 +258,8 @@ TEST(TreeModel, ExpansionSurvivesARestartOfTheExpandedSupervisor) {
 TEST(Header, TotalsAndHistoryFollowTheShownNode) {
   view::Replica r;
   Feed f;
-  f.add(wire::SnapshotBegin{1, 2, 0});
-  wire::NodeRow a, b;
+  f.add(pv::SnapshotBegin{1, 2, 0});
+  pv::NodeRow a, b;
   a.node = 1;
   a.name = "a";
   a.connected = true;
@@ -270,7 +270,7 @@ TEST(Header, TotalsAndHistoryFollowTheShownNode) {
   b.actors = 5;
   b.msgs_per_s_x100 = 7'00;
   b.drops = 3;
-  f.add(a).add(b).add(wire::SnapshotEnd{1}).add(wire::Tick{1, 0, 0}).add(wire::Tick{2, 0, 0});
+  f.add(a).add(b).add(pv::SnapshotEnd{1}).add(pv::Tick{1, 0, 0}).add(pv::Tick{2, 0, 0});
   f.into(r);
   auto all = view::header(r);
   EXPECT_EQ(all.nodes, 2u);

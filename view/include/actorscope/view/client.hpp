@@ -15,8 +15,11 @@
 
 namespace actorscope::view {
 
+// Where a viewer looks for its collector when told nothing else.
+inline constexpr const char* kDefaultCollectorAddress = "tcp:127.0.0.1:7411";
+
 struct ClientOptions {
-  std::string address;              // tcp:HOST:PORT or unix:PATH
+  std::string address = kDefaultCollectorAddress;  // tcp:HOST:PORT or unix:PATH
   std::string node;                 // subscribe to one node; empty: all
   std::string token;                // the collector's token, when it has one
   uint8_t delta_hz = 10;
@@ -26,6 +29,12 @@ struct ClientOptions {
   size_t max_held_bytes = 64u << 20;  // frames held while paused
   ReplicaSettings replica;
 };
+
+// The collector's token, read the same way by every viewer: the file given on the command
+// line (--token-file), else the file named by $ACTORSCOPE_TOKEN_FILE, else $ACTORSCOPE_TOKEN,
+// else none (empty). Trailing whitespace and newlines are dropped. False, with a one-line
+// error that names the file, when a token file cannot be read.
+bool read_token(const std::string& token_file, std::string& token, std::string& error);
 
 enum class ClientState : uint8_t { Connecting, Connected, Rejected, Stopped };
 
@@ -56,8 +65,8 @@ class Client {
 
   // Requests (answers land in the replica); each returns its request id.
   uint64_t request_detail(NodeId node, uint64_t actor);
-  uint64_t request_events(const wire::EventsRequest& q);
-  uint64_t request_series(NodeId node, wire::Metric metric, uint32_t seconds);
+  uint64_t request_events(const pv::EventsRequest& q);
+  uint64_t request_series(NodeId node, pv::Metric metric, uint32_t seconds);
   uint64_t request_kill(NodeId node, uint64_t actor, const std::string& token);
   // Kills an actor with the token of ClientOptions; the answer (a CommandResult with this
   // request id) lands in replica().command(). Refused unless commands_allowed() and the

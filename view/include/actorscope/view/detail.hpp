@@ -13,14 +13,16 @@ namespace actorscope::view {
 struct DetailModel {
   bool live = false;
   ActorKey key;
-  wire::ActorRow row;
-  wire::ActorStats stats;
+  pv::ActorRow row;
+  pv::ActorStats stats;
+  std::string name;                         // display_name() of the actor
   std::string node_name;
+  double msgs_per_s = 0;
   uint64_t children = 0;
   uint64_t avg_processing_ns = 0;           // busy / dequeued
-  std::vector<wire::ChainEntry> chain;      // parent first, from the replica
-  std::vector<wire::LinkEntry> links;       // from the collector's reply, when it came
-  std::vector<wire::Event> recent_events;   // from the reply, else from the replica's events
+  std::vector<pv::ChainEntry> chain;      // parent first, from the replica; names are display names
+  std::vector<pv::LinkEntry> links;       // from the collector's reply, when it came
+  std::vector<pv::Event> recent_events;   // from the reply, else from the replica's events
   std::vector<double> mailbox_history;      // oldest first, one per tick
   bool reply_received = false;
 };

@@ -9,35 +9,39 @@
 namespace actorscope::view {
 
 struct EventsQuery {
-  uint32_t kinds = wire::kAllEventKinds;  // bit set of wire::kind_bit()
+  uint32_t kinds = pv::kAllEventKinds;  // bit set of pv::kind_bit()
   std::string filter;                     // substring of name, text or kind
   NodeId node = 0;
+  ActorKey supervisor{};                  // actor 0: any; else its own events and those of the children it restarts
 };
 
 // Kinds shown by default: what a person on call looks for first (telemetry, which can
 // drown them, is one key away).
 inline constexpr uint32_t kInterestingEvents =
-    wire::kind_bit(wire::EventKind::Crashed) | wire::kind_bit(wire::EventKind::Restarted) |
-    wire::kind_bit(wire::EventKind::Exited) | wire::kind_bit(wire::EventKind::NodeUp) |
-    wire::kind_bit(wire::EventKind::NodeDown) | wire::kind_bit(wire::EventKind::Command);
+    pv::kind_bit(pv::EventKind::Crashed) | pv::kind_bit(pv::EventKind::Restarted) |
+    pv::kind_bit(pv::EventKind::Exited) | pv::kind_bit(pv::EventKind::NodeUp) |
+    pv::kind_bit(pv::EventKind::NodeDown) | pv::kind_bit(pv::EventKind::Command);
 
 // One line describing an event's outcome: "error: boom", "restarted by 12: error: boom",
 // "db.query = 12".
-// With a replica, the supervisor of a restart is named rather than numbered.
-std::string describe(const wire::Event& e, const Replica* replica = nullptr);
+// With a replica, the supervisor of a restart is named (display_name) rather than numbered.
+std::string describe(const pv::Event& e, const Replica* replica = nullptr);
+// What a list of events shows beside the event's name (event_name()): describe(), except
+// that a telemetry event shows only its measurements (its name has a column of its own).
+std::string event_text(const pv::Event& e, const Replica* replica = nullptr);
 
 class EventsList {
  public:
   bool update(const Replica& replica, const EventsQuery& query);
   size_t size() const { return rows_.size(); }
-  const std::vector<const wire::Event*>& rows() const { return rows_; }  // newest first
+  const std::vector<const pv::Event*>& rows() const { return rows_; }  // newest first
 
  private:
   const Replica* replica_ = nullptr;
   uint64_t version_ = ~0ull;
   EventsQuery query_;
   bool built_ = false;
-  std::vector<const wire::Event*> rows_;
+  std::vector<const pv::Event*> rows_;
 };
 
 }  // namespace actorscope::view

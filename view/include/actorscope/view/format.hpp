@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,10 @@ std::string format_age(uint64_t then_ns, uint64_t now_ns);
 std::string format_clock(uint64_t wall_ns);
 // Exit reason and its text: "error: boom", "normal".
 std::string format_reason(proto::ExitReason r, std::string_view text);
+// A measured value (telemetry measurements, percentiles): four significant digits, "12.35",
+// "0.004", "1.235e+04"; "-" when there is none.
+std::string format_measurement(double v);
+std::string format_measurement(std::optional<double> v);
 // Restart budget "2/3 in 5s".
 std::string format_budget(uint32_t used, uint32_t intensity, uint32_t period_ms);
 

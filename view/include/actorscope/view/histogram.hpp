@@ -11,9 +11,9 @@ namespace actorscope::view {
 // The value below which a fraction q (0..1) of the measurement's values fall, estimated from
 // its buckets (interpolated inside the bucket, kept within min..max). Empty when the
 // measurement carries no histogram.
-std::optional<double> percentile(const wire::MeasurementStats& m, double q);
+std::optional<double> percentile(const pv::MeasurementStats& m, double q);
 // The bucket that percentile falls in.
-std::optional<size_t> percentile_bucket(const wire::MeasurementStats& m, double q);
+std::optional<size_t> percentile_bucket(const pv::MeasurementStats& m, double q);
 
 // The buckets from the lowest to the highest non-empty one: [first, end); first == end when
 // the histogram is empty.
@@ -22,13 +22,13 @@ struct BucketSpan {
   size_t end = 0;
   bool empty() const { return first == end; }
 };
-BucketSpan used_buckets(const wire::MeasurementStats& m);
+BucketSpan used_buckets(const pv::MeasurementStats& m);
 
 // The values bucket i holds, clipped to the measurement's min..max: (low, high].
 struct BucketRange {
   double low = 0;
   double high = 0;
 };
-BucketRange bucket_range(const wire::MeasurementStats& m, size_t i);
+BucketRange bucket_range(const pv::MeasurementStats& m, size_t i);
 
 }  // namespace actorscope::view

@@ -15,8 +15,9 @@
 
 namespace actorscope::view {
 
-namespace wire = ::actorscope::proto::viewer;
-using wire::NodeId;
+// pv: the viewer conversation of the protocol (protocol/viewer.hpp), what the replica is made of.
+namespace pv = ::actorscope::proto::viewer;
+using pv::NodeId;
 
 struct ActorKey {
   NodeId node = 0;
@@ -40,12 +41,13 @@ struct SubtreeTotals {
   uint64_t mailbox = 0;
   uint64_t restarts = 0;
   uint64_t msgs_per_s_x100 = 0;
+  double msgs_per_s() const { return static_cast<double>(msgs_per_s_x100) / 100.0; }
   bool operator==(const SubtreeTotals&) const = default;
 };
 
 struct Actor {
-  wire::ActorRow row;
-  wire::ActorStats stats;
+  pv::ActorRow row;
+  pv::ActorStats stats;
   // Kept up to date at every change (O(depth) per changed actor), so that no viewer has to
   // walk a million actors per tick.
   SubtreeTotals subtree;
@@ -103,10 +105,10 @@ class Replica {
   uint64_t version() const { return version_; }
   bool has_snapshot() const { return snapshots_ > 0 && !in_snapshot_; }
   uint64_t snapshots() const { return snapshots_; }
-  const wire::Tick& last_tick() const { return last_tick_; }
+  const pv::Tick& last_tick() const { return last_tick_; }
 
-  const std::map<NodeId, wire::NodeRow>& nodes() const { return nodes_; }
-  const wire::NodeRow* node(NodeId id) const;
+  const std::map<NodeId, pv::NodeRow>& nodes() const { return nodes_; }
+  const pv::NodeRow* node(NodeId id) const;
   NodeId find_node(std::string_view name) const;
 
   size_t actor_count() const { return actors_.size(); }
@@ -117,10 +119,10 @@ class Replica {
   // Every children list, by parent (parents that are not live make orphans).
   const std::unordered_map<ActorKey, std::vector<uint64_t>, ActorKeyHash>& children_lists() const { return children_; }
 
-  const std::deque<wire::Event>& events() const { return events_; }  // oldest first
+  const std::deque<pv::Event>& events() const { return events_; }  // oldest first
   uint64_t events_dropped() const { return events_dropped_; }
-  const std::vector<wire::Lint>& lints() const { return lints_; }
-  const std::map<std::pair<NodeId, std::string>, wire::TelemetryRow>& telemetry() const { return telemetry_; }
+  const std::vector<pv::Lint>& lints() const { return lints_; }
+  const std::map<std::pair<NodeId, std::string>, pv::TelemetryRow>& telemetry() const { return telemetry_; }
   // Header totals, one point per tick: all nodes (node 0) or one node.
   const std::deque<TotalsPoint>& history(NodeId node = 0) const;
 
@@ -129,11 +131,11 @@ class Replica {
   const std::deque<uint64_t>& watched_mailbox() const { return watched_mailbox_; }
 
   // Latest replies, by kind.
-  const std::optional<wire::DetailReply>& detail() const { return detail_; }
-  const std::optional<wire::EventsPage>& events_page() const { return events_page_; }
-  const std::optional<wire::SeriesReply>& series() const { return series_; }
-  const std::optional<wire::CommandResult>& command() const { return command_; }
-  const std::optional<wire::RequestFailed>& failure() const { return failure_; }
+  const std::optional<pv::DetailReply>& detail() const { return detail_; }
+  const std::optional<pv::EventsPage>& events_page() const { return events_page_; }
+  const std::optional<pv::SeriesReply>& series() const { return series_; }
+  const std::optional<pv::CommandResult>& command() const { return command_; }
+  const std::optional<pv::RequestFailed>& failure() const { return failure_; }
 
   // ---- actor changes, for view-models that follow them ----
   // A position in the change journal; read it after an update, pass it back next time.
@@ -151,22 +153,22 @@ class Replica {
   void clear();
 
   // ---- message handlers (decode_messages calls these) ----
-  void on(const wire::SnapshotBegin&);
-  void on(const wire::SnapshotEnd&);
-  void on(const wire::NodeRow&);
-  void on(const wire::NodeRemoved&);
-  void on(const wire::ActorRow&);
-  void on(const wire::ActorStats&);
-  void on(const wire::ActorRemoved&);
-  void on(const wire::Event&);
-  void on(const wire::Lints&);
-  void on(const wire::TelemetryRow&);
-  void on(const wire::Tick&);
-  void on(const wire::DetailReply& m) { detail_ = m; }
-  void on(const wire::EventsPage& m) { events_page_ = m; }
-  void on(const wire::SeriesReply& m) { series_ = m; }
-  void on(const wire::CommandResult& m) { command_ = m; }
-  void on(const wire::RequestFailed& m) { failure_ = m; }
+  void on(const pv::SnapshotBegin&);
+  void on(const pv::SnapshotEnd&);
+  void on(const pv::NodeRow&);
+  void on(const pv::NodeRemoved&);
+  void on(const pv::ActorRow&);
+  void on(const pv::ActorStats&);
+  void on(const pv::ActorRemoved&);
+  void on(const pv::Event&);
+  void on(const pv::Lints&);
+  void on(const pv::TelemetryRow&);
+  void on(const pv::Tick&);
+  void on(const pv::DetailReply& m) { detail_ = m; }
+  void on(const pv::EventsPage& m) { events_page_ = m; }
+  void on(const pv::SeriesReply& m) { series_ = m; }
+  void on(const pv::CommandResult& m) { command_ = m; }
+  void on(const pv::RequestFailed& m) { failure_ = m; }
   // Requests travel the other way: a replica ignores them.
   template <class Request>
   void on(const Request&) {}
@@ -195,25 +197,25 @@ class Replica {
   uint64_t version_ = 0;
   uint64_t snapshots_ = 0;
   bool in_snapshot_ = false;
-  wire::Tick last_tick_;
-  std::map<NodeId, wire::NodeRow> nodes_;
+  pv::Tick last_tick_;
+  std::map<NodeId, pv::NodeRow> nodes_;
   std::vector<Actor> actors_;
   std::unordered_map<ActorKey, uint32_t, ActorKeyHash> index_;
   std::unordered_map<ActorKey, std::vector<uint64_t>, ActorKeyHash> children_;
-  std::deque<wire::Event> events_;
+  std::deque<pv::Event> events_;
   uint64_t events_dropped_ = 0;
-  std::vector<wire::Lint> lints_;
-  std::map<std::pair<NodeId, std::string>, wire::TelemetryRow> telemetry_;
+  std::vector<pv::Lint> lints_;
+  std::map<std::pair<NodeId, std::string>, pv::TelemetryRow> telemetry_;
   std::deque<TotalsPoint> history_;
   std::map<NodeId, std::deque<TotalsPoint>> node_history_;
   std::deque<TotalsPoint> no_history_;
   std::optional<ActorKey> watched_;
   std::deque<uint64_t> watched_mailbox_;
-  std::optional<wire::DetailReply> detail_;
-  std::optional<wire::EventsPage> events_page_;
-  std::optional<wire::SeriesReply> series_;
-  std::optional<wire::CommandResult> command_;
-  std::optional<wire::RequestFailed> failure_;
+  std::optional<pv::DetailReply> detail_;
+  std::optional<pv::EventsPage> events_page_;
+  std::optional<pv::SeriesReply> series_;
+  std::optional<pv::CommandResult> command_;
+  std::optional<pv::RequestFailed> failure_;
   std::vector<ActorChange> changes_;
   uint64_t changes_base_ = 0;       // the seq of changes_[0]
   std::deque<uint64_t> tick_seqs_;  // change_seq() at each recent tick, for trimming

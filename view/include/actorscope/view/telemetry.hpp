@@ -8,8 +8,9 @@
 namespace actorscope::view {
 
 struct TelemetryLine {
-  const wire::TelemetryRow* row = nullptr;
-  const wire::MeasurementStats* measurement = nullptr;  // null: the event's own line
+  const pv::TelemetryRow* row = nullptr;
+  const pv::MeasurementStats* measurement = nullptr;  // null: the event's own line
+  double per_s() const { return row ? static_cast<double>(row->per_s_x100) / 100.0 : 0; }  // the event's rate
   double mean() const { return measurement && measurement->count ? measurement->sum / static_cast<double>(measurement->count) : 0; }
 };
 

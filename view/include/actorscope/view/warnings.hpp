@@ -7,6 +7,6 @@
 
 namespace actorscope::view {
 
-std::vector<const wire::Lint*> warnings(const Replica& replica, NodeId node = 0);
+std::vector<const pv::Lint*> warnings(const Replica& replica, NodeId node = 0);
 
 }  // namespace actorscope::view

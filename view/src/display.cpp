@@ -1,0 +1,81 @@
+// Actor names and severity levels: the display rules both viewers apply the same way.
+#include "actorscope/view/display.hpp"
+
+namespace actorscope::view {
+
+namespace {
+std::string numbered(uint64_t actor) { return "<" + std::to_string(actor) + ">"; }
+Severity at_least(uint64_t v, uint64_t warn) { return warn && v >= warn ? Severity::warn : Severity::normal; }
+}  // namespace
+
+std::string display_name(std::string_view name, std::string_view child_id, uint64_t actor) {
+  if (!name.empty()) return std::string(name);
+  if (!child_id.empty()) return std::string(child_id);
+  return numbered(actor);
+}
+
+std::string display_name(const pv::ActorRow& row) { return display_name(row.name, row.child_id, row.actor); }
+
+std::string actor_name(const Replica& replica, ActorKey key) {
+  const Actor* a = replica.actor(key);
+  return a ? display_name(*a) : numbered(key.actor);
+}
+
+std::string event_name(const pv::Event& e) { return e.name.empty() ? numbered(e.actor) : e.name; }
+
+std::string lint_subject(const Replica& replica, const pv::Lint& lint) {
+  if (!lint.actor) return "(node)";
+  const Actor* a = replica.actor(ActorKey{lint.node, lint.actor});
+  return a ? display_name(*a) : numbered(lint.actor) + " (gone)";
+}
+
+Severity mailbox_severity(uint64_t depth, const DisplayThresholds& t) {
+  if (t.mailbox_critical && depth >= t.mailbox_critical) return Severity::critical;
+  return at_least(depth, t.mailbox_warn);
+}
+
+Severity mailbox_total_severity(uint64_t total, const DisplayThresholds& t) { return at_least(total, t.mailbox_total_warn); }
+
+Severity restart_budget_severity(uint32_t used, uint32_t intensity, const DisplayThresholds& t) {
+  if (intensity && static_cast<double>(used) >= t.restart_budget_hot * intensity) return Severity::critical;
+  return at_least(used, t.restart_budget_warn);
+}
+
+Severity restart_budget_severity(const Actor& a, const DisplayThresholds& t) {
+  if (!a.is_supervisor()) return Severity::normal;
+  return restart_budget_severity(a.stats.restarts_in_period, a.row.intensity, t);
+}
+
+Severity restart_rate_severity(double restarts_per_min, const DisplayThresholds& t) {
+  return restarts_per_min > t.restarts_per_min_warn ? Severity::warn : Severity::normal;
+}
+
+Severity drops_severity(uint64_t drops, const DisplayThresholds& t) { return at_least(drops, t.drops_warn); }
+
+Severity warnings_severity(uint64_t warnings, const DisplayThresholds& t) { return at_least(warnings, t.warnings_warn); }
+
+Severity lint_severity(const pv::Lint& lint) {
+  switch (lint.severity) {
+    case pv::Severity::Critical: return Severity::critical;
+    case pv::Severity::Warning: return Severity::warn;
+    default: return Severity::normal;
+  }
+}
+
+Severity event_severity(const pv::Event& e) {
+  switch (e.kind) {
+    case pv::EventKind::Crashed: return Severity::critical;
+    case pv::EventKind::Restarted: return Severity::warn;
+    default: return Severity::normal;
+  }
+}
+
+uint64_t mailbox_depth_at(Severity s, const DisplayThresholds& t) {
+  switch (s) {
+    case Severity::critical: return t.mailbox_critical;
+    case Severity::warn: return t.mailbox_warn;
+    default: return 1;
+  }
+}
+
+}  // namespace actorscope::view
