@@ -4,7 +4,7 @@ JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
 VIEWER ?= top
 
-.PHONY: all deps build test demo bench sanitize screenshots clean install
+.PHONY: all deps build test demo bench sanitize screenshots clean install package
 
 all: build
 
@@ -34,6 +34,9 @@ screenshots: build
 
 install: build
 	cmake --install $(BUILD)
+
+package: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -12,6 +12,7 @@ PKGS=(
   erlang-nox erlang-dev elixir libssl-dev
   xdotool xclip
   curl python3 fonts-dejavu-core
+  help2man dpkg-dev
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -3,8 +3,9 @@ include(CMakePackageConfigHelpers)
 
 # The wire codec the agent links comes along as its own archive (linked for you by the
 # CMake package and by pkg-config).
-install(TARGETS actorscope_agent actorscope_protocol EXPORT actorscopeTargets
+install(TARGETS actorscope_agent actorscope_agent_shared actorscope_protocol EXPORT actorscopeTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT agent
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT agent NAMELINK_COMPONENT agent
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES
     ${CMAKE_CURRENT_SOURCE_DIR}/include/actorscope/agent.h

@@ -20,7 +20,17 @@ export PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name actorscope-agent.pc)")
 cp "$source_dir/examples/example.c" "$source_dir/examples/example.cpp" "$work/"
 cd "$work"
 cc -std=c99 -Wall -Wextra example.c $(pkg-config --cflags --libs actorscope-agent) -o example-c
-env -u ACTORSCOPE_COLLECTOR ./example-c 0.2
+libdir=$(pkg-config --variable=libdir actorscope-agent)
+env -u ACTORSCOPE_COLLECTOR LD_LIBRARY_PATH="$libdir" ./example-c 0.2
+# pkg-config gave the shared library: a SONAME, and nothing exported but the C ABI.
+so=$(readlink -f "$libdir/libactorscope-agent.so")
+readelf -d "$so" | grep -q 'SONAME.*libactorscope-agent\.so\.[0-9]' || { echo "no SONAME on $so" >&2; exit 1; }
+leaked=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v '^actorscope_' | grep -v '^ACTORSCOPE_AGENT_' || true)
+if [ -n "$leaked" ]; then echo "the shared agent exports more than its C ABI:" >&2; echo "$leaked" | head >&2; exit 1; fi
+# Static, with pkg-config --static.
+cc -std=c99 -Wall -Wextra example.c $(pkg-config --cflags actorscope-agent) -L"$libdir" -Wl,-Bstatic -lactorscope-agent \
+  -Wl,-Bdynamic $(pkg-config --static --libs-only-l actorscope-agent | sed 's/-lactorscope-agent//') -o example-c-static
+env -u ACTORSCOPE_COLLECTOR ./example-c-static 0.2
 
 # C++, with find_package (the project in agent/README.md).
 mkdir project

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The .deb packages as an operator gets them: built by CPack, unpacked into a scratch root
+# (dpkg -x), the unit verified by systemd-analyze, and the installed collector and an
+# agent program built against the installed dev package run against each other.
+set -euo pipefail
+build_dir=$1 source_dir=$2
+work=$(mktemp -d "${TMPDIR:-/tmp}/actorscope-package-XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "package test: $*" >&2; exit 1; }
+
+(cd "$build_dir" && cpack -G DEB -B "$work/debs" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log" >&2; fail "cpack failed"; }
+app=$(ls "$work"/debs/actorscope_*.deb 2>/dev/null | head -1)
+dev=$(ls "$work"/debs/libactorscope-agent-dev_*.deb 2>/dev/null | head -1)
+[ -n "$app" ] || fail "no actorscope .deb in $(ls "$work/debs")"
+[ -n "$dev" ] || fail "no libactorscope-agent-dev .deb in $(ls "$work/debs")"
+dpkg-deb -f "$app" Depends | grep -q libprometheus-cpp || fail "actorscope does not depend on prometheus-cpp's runtime (shlibdeps)"
+root=$work/root
+dpkg -x "$app" "$root"
+dpkg -x "$dev" "$root"
+
+for f in usr/bin/actorscope-collector usr/bin/actorscope-top usr/bin/actorscope-loadgen \
+         usr/lib/systemd/system/actorscope-collector.service usr/lib/sysusers.d/actorscope.conf \
+         usr/share/doc/actorscope/actorscope-collector.default usr/share/man/man1/actorscope-collector.1.gz \
+         usr/share/doc/actorscope/actorscope-alerts.yml usr/share/doc/actorscope/actorscope.json \
+         usr/include/actorscope/agent.h usr/include/actorscope/agent.hpp; do
+  [ -e "$root/$f" ] || fail "$f is not in the packages"
+done
+libdir=$(dirname "$(find "$root" -name actorscope-agent.pc)")/..
+[ -e "$libdir/libactorscope-agent.a" ] || fail "no static agent library"
+so=$(find "$root" -name 'libactorscope-agent.so.*.*' | head -1)
+[ -n "$so" ] || fail "no shared agent library"
+readelf -d "$so" | grep -q 'SONAME.*libactorscope-agent\.so\.[0-9]' || fail "no SONAME on the shared agent"
+find "$root" -name actorscopeConfig.cmake | grep -q . || fail "no CMake package"
+dpkg-deb -I "$app" postinst >/dev/null || fail "no postinst (service user) in actorscope"
+
+# The unit, as systemd reads it, pointing at the packaged binary and man page (systemd-analyze
+# checks that ExecStart exists and that the man page opens).
+if command -v systemd-analyze >/dev/null; then
+  sed "s#/usr/bin/actorscope-collector#$root/usr/bin/actorscope-collector#" \
+    "$root/usr/lib/systemd/system/actorscope-collector.service" >"$work/actorscope-collector.service"
+  MANPATH="$root/usr/share/man" systemd-analyze verify "$work/actorscope-collector.service" >"$work/verify.log" 2>&1 \
+    || { cat "$work/verify.log" >&2; fail "systemd-analyze verify failed"; }
+  if grep -q . "$work/verify.log"; then cat "$work/verify.log" >&2; fail "systemd-analyze verify printed warnings"; fi
+fi
+
+# The installed collector and a program built against the installed agent, together.
+"$root/usr/bin/actorscope-collector" --listen "unix:$work/c.sock" --metrics 127.0.0.1:0 >"$work/collector.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do grep -q "metrics on" "$work/collector.log" && break; sleep 0.1; done
+port=$(sed -n 's#.*metrics on http://[^:]*:\([0-9]*\)/metrics#\1#p' "$work/collector.log")
+[ -n "$port" ] || { cat "$work/collector.log" >&2; fail "the installed collector did not start"; }
+export PKG_CONFIG_PATH=$(dirname "$(find "$root" -name actorscope-agent.pc)")
+cp "$source_dir/agent/examples/example.c" "$work/"
+cc -std=c99 -Wall -Wextra "$work/example.c" $(pkg-config --cflags --libs actorscope-agent) -o "$work/example-c"
+ACTORSCOPE_COLLECTOR="unix:$work/c.sock" LD_LIBRARY_PATH="$(pkg-config --variable=libdir actorscope-agent)" \
+  "$work/example-c" 1 >"$work/example.log" 2>&1 || { cat "$work/example.log" >&2; fail "the example failed"; }
+for _ in $(seq 1 300); do
+  curl -s "http://127.0.0.1:$port/metrics" | grep -q 'actorscope_supervisor_restarts_total{node="example-c"' && break
+  sleep 0.1
+done
+curl -s "http://127.0.0.1:$port/metrics" | grep -q 'actorscope_supervisor_restarts_total{node="example-c"' \
+  || { cat "$work/collector.log" >&2; fail "the installed collector never showed the example's node"; }
+echo "package test: $(basename "$app") and $(basename "$dev") install and run together"
