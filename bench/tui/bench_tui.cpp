@@ -24,6 +24,7 @@
 #include "actorscope/serve/serve.hpp"
 #include "actorscope/view/client.hpp"
 #include "actorscope/view/replica.hpp"
+#include "actorscope/view/synthetic.hpp"
 
 extern char** environ;
 
@@ -96,6 +97,32 @@ void BM_RedrawActors(benchmark::State& s) { redraw(s, tui::ViewId::Actors); }
 void BM_RedrawTree(benchmark::State& s) { redraw(s, tui::ViewId::Tree); }
 BENCHMARK(BM_RedrawActors)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RedrawTree)->Arg(100'000)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+// The generated system the GUI's frame-time benchmark draws (view/synthetic.hpp), with its
+// deep and growing mailboxes, used-up restart budgets and crashes: one redraw after each of
+// its ticks, so that both viewers are measured on one input.
+void BM_RedrawAfterSyntheticTick(benchmark::State& state) {
+  static view::SyntheticSystem sys([] {
+    view::SyntheticSettings s;
+    s.actors = 1'000'000;
+    return s;
+  }());
+  tui::UiState ui;
+  ui.view = static_cast<tui::ViewId>(state.range(0));
+  for (auto _ : state) {
+    state.PauseTiming();
+    sys.tick();  // the generator's own work is not the terminal's
+    state.ResumeTiming();
+    tui::TextCanvas c(200, 60);
+    tui::draw_frame(c, sys.replica(), ui);
+    benchmark::DoNotOptimize(c);
+  }
+  state.counters["actors"] = static_cast<double>(sys.replica().actor_count());
+}
+BENCHMARK(BM_RedrawAfterSyntheticTick)
+    ->Arg(static_cast<int>(tui::ViewId::Actors))
+    ->Arg(static_cast<int>(tui::ViewId::Tree))
+    ->Unit(benchmark::kMillisecond);
 
 // Scrolling without new data: only the window is ordered.
 void BM_ScrollActors(benchmark::State& state) {
