@@ -242,6 +242,7 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
   erlang_pid pid = it->second.pid;
   unsigned tmo = target_.options().inner_timeout_ms;
   SupervisorData& data = sups_[sup];
+  if (now_ms() < data.quiet_until_ms) return true;
   if (!it->second.flags_read) {
     Term flags;
     if (!target_.call([&](ei_x_buff& x) {
@@ -256,7 +257,11 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
     it = procs_.find(sup);
     if (it == procs_.end()) return true;
     Process& s = it->second;
-    if (!flags.is_atom("timeout")) s.flags_read = true;
+    if (flags.is_atom("timeout")) {
+      data.quiet_until_ms = now_ms() + settings_.quiet_ms;
+      return true;
+    }
+    s.flags_read = true;
     if (flags.is_tuple(5) && flags.items[0].is_atom("ok")) {
       s.strategy = strategy_of(flags.items[1]);
       s.intensity = static_cast<uint32_t>(flags.items[2].as_int());
@@ -276,6 +281,7 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
     ++counters_.timeouts;
     return false;
   }
+  if (reply.is_atom("timeout")) data.quiet_until_ms = now_ms() + settings_.quiet_ms;
   if (!reply.is_tuple(2) || !reply.items[0].is_atom("ok")) return true;  // timeout or not a supervisor after all
   // A report from this supervisor is waiting: its handling walks it again and pairs the
   // restarted children; a diff now would call them inferred.
@@ -325,13 +331,14 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
 }
 
 // ---- the process scan ----------------------------------------------------------------------
-void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now) {
+void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now, std::vector<erlang_pid>* unknown) {
   if (pid.kind != Term::Kind::Pid || info.kind != Term::Kind::List) return;  // undefined: gone
   bool created = false;
   uint64_t id = actor_id(pid.pid);
   Process& p = ensure(pid.pid, now, created);
   uint64_t mailbox = 0, reductions = 0, memory = p.memory;
   std::string registered, initial, dict_initial, current;
+  bool full = false;
   static const Term kNoLinks;
   const Term* links_term = &kNoLinks;
   for (const Term& kv : info.items) {
@@ -346,23 +353,26 @@ void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now) 
     else if (k.text == "reductions") reductions = static_cast<uint64_t>(v.as_int());
     else if (k.text == "memory") memory = static_cast<uint64_t>(v.as_int());
     else if (k.text == "registered_name") registered = v.kind == Term::Kind::Atom ? display_name(v.text) : std::string();
-    else if (k.text == "initial_call") initial = mfa_text(v);
+    else if (k.text == "initial_call") initial = mfa_text(v), full = true;
     else if (k.text == "current_function") current = mfa_module(v);
     else if (k.text == "links") links_term = &v;
   }
   const std::vector<Term>& links = links_term->items;
   if (created) {
-    // A name and a type that stay: registered name, else the pid; the proc_lib initial
-    // call where the node tells it, else the initial call, else where it runs now.
+    p.reductions_base = reductions;
+    pending_.insert(id);
+    if (unknown) unknown->push_back(pid.pid);
+  }
+  if (full && !p.supervised && p.type == 0) {
+    // A type that stays: the proc_lib initial call where the node tells it, else the
+    // initial call, else where the process runs at first sight.
     std::string type = !dict_initial.empty() ? dict_initial
                        : !initial.empty() && initial.rfind("proc_lib:", 0) != 0 ? initial.substr(0, initial.find(':'))
                                                                                : current;
     if (initial == "erlang:apply/2") type = "erlang:apply";
-    if (!p.supervised) p.type = type_index(type);
-    p.reductions_base = reductions;
-    pending_.insert(id);
+    p.type = type_index(type);
     // An application master's helper process belongs under its master.
-    if (!p.supervised && type == "application_master")
+    if (type == "application_master")
       for (const Term& l : links)
         if (l.kind == Term::Kind::Pid) {
           auto m = procs_.find(actor_id(l.pid));
@@ -414,12 +424,14 @@ bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
       return true;
     }
     uint64_t now = now_ms();
+    std::vector<erlang_pid> unknown;
     for (const Term& e : reply.items[1].items)
-      if (e.is_tuple(2)) absorb_info(e.items[0], e.items[1], now);
+      if (e.is_tuple(2)) absorb_info(e.items[0], e.items[1], now, &unknown);
     scan_processes_ += reply.items[1].items.size();
+    if (!unknown.empty() && !describe_new(unknown, error)) return target_.connected();
     // Aim at ~5 ms per request: short enough to keep the node's scheduler fair.
-    if (dt <= 2) batch_ = std::min(settings_.max_batch, batch_ * 2);
-    else if (dt > 10) batch_ = std::max(64u, batch_ / 2);
+    if (dt < 3) batch_ = std::min(settings_.max_batch, batch_ * 2);
+    else if (dt > 10) batch_ = std::max(64u, static_cast<unsigned>(batch_ * 5 / dt));
     if (reply.items[0].is_atom("done")) {
       scanning_ = false;
       if (!walk(error) && !target_.connected()) return false;
@@ -427,6 +439,28 @@ bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
       break;
     }
     if (link_.wants_flush() && !link_.flush(error)) return true;
+  }
+  return true;
+}
+
+// First-seen processes: their full items (initial call, current function, links, ...).
+bool NodeObserver::describe_new(std::vector<erlang_pid>& pids, std::string& error) {
+  for (size_t at = 0; at < pids.size(); at += settings_.max_batch) {
+    size_t end = std::min(pids.size(), at + settings_.max_batch);
+    Term reply;
+    if (!target_.call([&](ei_x_buff& x) {
+          ei_x_encode_tuple_header(&x, 2);
+          ei_x_encode_atom(&x, "pinfo");
+          ei_x_encode_list_header(&x, static_cast<long>(end - at));
+          for (size_t i = at; i < end; ++i) ei_x_encode_pid(&x, &pids[i]);
+          ei_x_encode_empty_list(&x);
+        }, reply, error)) {
+      ++counters_.timeouts;
+      return false;
+    }
+    uint64_t now = now_ms();
+    for (const Term& e : reply.items)
+      if (e.is_tuple(2)) absorb_info(e.items[0], e.items[1], now, nullptr);
   }
   return true;
 }

@@ -22,6 +22,7 @@ struct ObserverSettings {
   unsigned vm_interval_ms = 1000;     // VM statistics
   unsigned max_batch = 5000;          // processes per scan request, at most
   unsigned max_supervisors = 20000;   // supervisors walked per pass, at most
+  unsigned quiet_ms = 30000;          // a supervisor that timed out is not asked again before
 };
 
 // What the observer has done, for the log and for the cost it reports.
@@ -78,6 +79,7 @@ class NodeObserver {
   struct SupervisorData {
     std::unordered_map<std::string, uint64_t> children;  // static child id -> actor
     std::unordered_map<std::string, proto::RestartType> restart_types;
+    uint64_t quiet_until_ms = 0;  // it did not answer: not asked again before this
   };
 
   bool walk(std::string& error);
@@ -88,7 +90,10 @@ class NodeObserver {
   bool vm_stats(std::string& error);
   bool handle_reports(std::string& error);
   void finish_scan();
-  void absorb_info(const Term& pid, const Term& info, uint64_t now);
+  // One process's items. `unknown` (scan batches): where first-seen pids go, to be asked
+  // for their full items (pinfo).
+  void absorb_info(const Term& pid, const Term& info, uint64_t now, std::vector<erlang_pid>* unknown);
+  bool describe_new(std::vector<erlang_pid>& pids, std::string& error);
 
   Process& ensure(const erlang_pid& pid, uint64_t now, bool& created);
   void set_identity(uint64_t id, Process& p, uint64_t parent, const std::string& type,

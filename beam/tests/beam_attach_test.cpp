@@ -138,7 +138,7 @@ class ErlangNode : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     scratch_ = new Scratch();
-    node_ = Node::erlang(*scratch_, {"sasl", "inets", "ssl", "mnesia"}).release();
+    node_ = Node::erlang(*scratch_, {"sasl", "inets", "ssl", "mnesia", "beamtest"}).release();
     sink_ = new Sink();
     beam_ = new Child(start_beam(*scratch_, {node_->name()}, sink_->address()));
   }

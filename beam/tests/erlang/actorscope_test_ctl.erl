@@ -8,19 +8,23 @@
 -export([boot/2, start_worker/1, start_liar/0, worker_loop/0]).
 -export([handle_call/3, handle_cast/2, handle_info/2]).
 
-%% Starts the applications a test asks for (httpd gets a listener), beamtest, and the control
-%% channel, whose port is written to PortFile.
+%% Starts the applications a test asks for (inets gets an httpd listener; beamtest is the
+%% tree below) and the control channel, whose port is written to PortFile.
 boot(PortFile, Apps) ->
-    [{ok, _} = application:ensure_all_started(A) || A <- Apps],
+    [{ok, _} = application:ensure_all_started(A) || A <- Apps, A =/= beamtest],
     case lists:member(inets, Apps) of
         true -> {ok, _} = inets:start(httpd, [{port, 0}, {server_name, "beamtest"}, {bind_address, {127, 0, 0, 1}},
                                                {server_root, "/tmp"}, {document_root, "/tmp"}]);
         false -> ok
     end,
-    ok = application:load({application, beamtest,
-                           [{description, "actorscope-beam test tree"}, {vsn, "1"}, {modules, []},
-                            {registered, []}, {applications, [kernel, stdlib]}, {mod, {?MODULE, []}}]}),
-    ok = application:start(beamtest),
+    case lists:member(beamtest, Apps) of
+        true ->
+            ok = application:load({application, beamtest,
+                                   [{description, "actorscope-beam test tree"}, {vsn, "1"}, {modules, []},
+                                    {registered, []}, {applications, [kernel, stdlib]}, {mod, {?MODULE, []}}]}),
+            ok = application:start(beamtest);
+        false -> ok
+    end,
     start(PortFile).
 
 %% ---- control channel: "<expression>.\n" -> "<length>\n<bytes>" -------------------------------
