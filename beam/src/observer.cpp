@@ -70,7 +70,7 @@ uint32_t NodeObserver::type_index(const std::string& type) {
   return i;
 }
 
-NodeObserver::Process& NodeObserver::ensure(const erlang_pid& pid, uint64_t now, bool& created) {
+NodeObserver::Process& NodeObserver::ensure(const Pid& pid, uint64_t now, bool& created) {
   uint64_t id = actor_id(pid);
   auto [it, inserted] = procs_.try_emplace(id);
   created = inserted;
@@ -239,7 +239,7 @@ bool NodeObserver::walk(std::string& error) {
 bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, std::string& error, bool after_report) {
   auto it = procs_.find(sup);
   if (it == procs_.end()) return true;
-  erlang_pid pid = it->second.pid;
+  Pid pid = it->second.pid;
   unsigned tmo = target_.options().inner_timeout_ms;
   SupervisorData& data = sups_[sup];
   if (now_ms() < data.quiet_until_ms) return true;
@@ -248,7 +248,7 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
     if (!target_.call([&](ei_x_buff& x) {
           ei_x_encode_tuple_header(&x, 3);
           ei_x_encode_atom(&x, "flags");
-          ei_x_encode_pid(&x, &pid);
+          target_.encode_pid(x, pid);
           ei_x_encode_ulong(&x, tmo);
         }, flags, error)) {
       ++counters_.timeouts;
@@ -275,7 +275,7 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
   if (!target_.call([&](ei_x_buff& x) {
         ei_x_encode_tuple_header(&x, 3);
         ei_x_encode_atom(&x, "children");
-        ei_x_encode_pid(&x, &pid);
+        target_.encode_pid(x, pid);
         ei_x_encode_ulong(&x, tmo);
       }, reply, error)) {
     ++counters_.timeouts;
@@ -331,7 +331,7 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
 }
 
 // ---- the process scan ----------------------------------------------------------------------
-void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now, std::vector<erlang_pid>* unknown) {
+void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now, std::vector<Pid>* unknown) {
   if (pid.kind != Term::Kind::Pid || info.kind != Term::Kind::List) return;  // undefined: gone
   bool created = false;
   uint64_t id = actor_id(pid.pid);
@@ -424,7 +424,7 @@ bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
       return true;
     }
     uint64_t now = now_ms();
-    std::vector<erlang_pid> unknown;
+    std::vector<Pid> unknown;
     for (const Term& e : reply.items[1].items)
       if (e.is_tuple(2)) absorb_info(e.items[0], e.items[1], now, &unknown);
     scan_processes_ += reply.items[1].items.size();
@@ -444,7 +444,7 @@ bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
 }
 
 // First-seen processes: their full items (initial call, current function, links, ...).
-bool NodeObserver::describe_new(std::vector<erlang_pid>& pids, std::string& error) {
+bool NodeObserver::describe_new(std::vector<Pid>& pids, std::string& error) {
   for (size_t at = 0; at < pids.size(); at += settings_.max_batch) {
     size_t end = std::min(pids.size(), at + settings_.max_batch);
     Term reply;
@@ -452,7 +452,7 @@ bool NodeObserver::describe_new(std::vector<erlang_pid>& pids, std::string& erro
           ei_x_encode_tuple_header(&x, 2);
           ei_x_encode_atom(&x, "pinfo");
           ei_x_encode_list_header(&x, static_cast<long>(end - at));
-          for (size_t i = at; i < end; ++i) ei_x_encode_pid(&x, &pids[i]);
+          for (size_t i = at; i < end; ++i) target_.encode_pid(x, pids[i]);
           ei_x_encode_empty_list(&x);
         }, reply, error)) {
       ++counters_.timeouts;

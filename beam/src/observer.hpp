@@ -54,7 +54,7 @@ class NodeObserver {
  private:
   // One process; kept small, since a node may have a million of them.
   struct Process {
-    erlang_pid pid{};
+    Pid pid{};
     uint64_t parent = 0;
     std::string name;
     std::string child_id;
@@ -92,10 +92,10 @@ class NodeObserver {
   void finish_scan();
   // One process's items. `unknown` (scan batches): where first-seen pids go, to be asked
   // for their full items (pinfo).
-  void absorb_info(const Term& pid, const Term& info, uint64_t now, std::vector<erlang_pid>* unknown);
-  bool describe_new(std::vector<erlang_pid>& pids, std::string& error);
+  void absorb_info(const Term& pid, const Term& info, uint64_t now, std::vector<Pid>* unknown);
+  bool describe_new(std::vector<Pid>& pids, std::string& error);
 
-  Process& ensure(const erlang_pid& pid, uint64_t now, bool& created);
+  Process& ensure(const Pid& pid, uint64_t now, bool& created);
   void set_identity(uint64_t id, Process& p, uint64_t parent, const std::string& type,
                     const std::string& child_id, proto::ActorKind kind);
   uint32_t type_index(const std::string& type);

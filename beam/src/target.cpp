@@ -313,7 +313,14 @@ bool Target::bootstrap_relay(std::string& error) {
     drop(error, "node " + options_.node + " could not start the relay");
     return false;
   }
-  relay_ = reply.items[1].pid;
+  {  // the relay's full pid, node name included: {value, Pid, Bindings}
+    int index = 1, arity = 0;
+    if (ei_decode_tuple_header(raw.data(), &index, &arity) != 0 || ei_skip_term(raw.data(), &index) != 0 ||
+        ei_decode_pid(raw.data(), &index, &relay_) != 0) {
+      drop(error, "node " + options_.node + " could not start the relay");
+      return false;
+    }
+  }
   have_relay_ = true;
   return true;
 }
@@ -446,16 +453,24 @@ std::vector<RestartReport> Target::take_reports() {
   return out;
 }
 
-bool Target::report_pending_for(const erlang_pid& child) const {
+bool Target::report_pending_for(const Pid& child) const {
   for (const RestartReport& r : reports_)
     if (r.has_old && actor_id(r.old_pid) == actor_id(child)) return true;
   return false;
 }
 
-bool Target::report_pending_from(const erlang_pid& supervisor) const {
+bool Target::report_pending_from(const Pid& supervisor) const {
   for (const RestartReport& r : reports_)
     if (r.has_supervisor && actor_id(r.supervisor) == actor_id(supervisor)) return true;
   return false;
+}
+
+void Target::encode_pid(ei_x_buff& x, const Pid& p) const {
+  erlang_pid full = relay_;  // same node: name and creation
+  full.num = p.num;
+  full.serial = p.serial;
+  full.creation = p.creation;
+  ei_x_encode_pid(&x, &full);
 }
 
 void Target::close() {

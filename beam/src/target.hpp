@@ -25,10 +25,10 @@ struct TargetOptions {
 // A supervisor report forwarded by the relay.
 struct RestartReport {
   std::string context;   // child_terminated | shutdown (the supervisor gave up)
-  erlang_pid supervisor{};
+  Pid supervisor{};
   bool has_supervisor = false;
   std::string child_id;
-  erlang_pid old_pid{};
+  Pid old_pid{};
   bool has_old = false;
   std::string reason_class;  // normal | shutdown | shutdown_term | killed | error
   std::string reason_text;
@@ -65,9 +65,11 @@ class Target {
   bool idle(unsigned ms, std::string& error);
   std::vector<RestartReport> take_reports();
   // True when a report about this child is waiting to be taken.
-  bool report_pending_for(const erlang_pid& child) const;
+  bool report_pending_for(const Pid& child) const;
   // True when a report from this supervisor is waiting to be taken.
-  bool report_pending_from(const erlang_pid& supervisor) const;
+  bool report_pending_from(const Pid& supervisor) const;
+  // Writes a pid of the attached node into a request.
+  void encode_pid(ei_x_buff& x, const Pid& p) const;
   // Asks the relay to remove what it created, then closes the connection.
   void close();
 

@@ -62,9 +62,13 @@ bool decode_term(const char* buf, int* index, Term& out) {
       return true;
     }
     case ERL_PID_EXT:
-    case ERL_NEW_PID_EXT:
+    case ERL_NEW_PID_EXT: {
+      erlang_pid p;
+      if (ei_decode_pid(buf, index, &p) != 0) return false;
       out.kind = Term::Kind::Pid;
-      return ei_decode_pid(buf, index, &out.pid) == 0;
+      out.pid = Pid{p.num, p.serial, p.creation};
+      return true;
+    }
     case ERL_SMALL_TUPLE_EXT:
     case ERL_LARGE_TUPLE_EXT: {
       int arity = 0;
@@ -95,11 +99,11 @@ bool decode_term(const char* buf, int* index, Term& out) {
   }
 }
 
-uint64_t actor_id(const erlang_pid& p) {
+uint64_t actor_id(const Pid& p) {
   return ((static_cast<uint64_t>(p.serial) << 32) | p.num) + 1;
 }
 
-std::string pid_text(const erlang_pid& p) {
+std::string pid_text(const Pid& p) {
   return "<0." + std::to_string(p.num) + "." + std::to_string(p.serial) + ">";
 }
 

@@ -10,13 +10,21 @@
 
 namespace actorscope::beam {
 
+// A pid of the attached node, without its node name (the same for every pid we keep):
+// 12 bytes instead of erl_interface's 1 KiB erlang_pid.
+struct Pid {
+  uint32_t num = 0;
+  uint32_t serial = 0;
+  uint32_t creation = 0;
+};
+
 struct Term {
   enum class Kind : uint8_t { Integer, Float, Atom, Binary, String, Pid, Tuple, List, Other };
   Kind kind = Kind::Other;
   int64_t integer = 0;
   double real = 0;
   std::string text;        // atom name, binary bytes, or a STRING_EXT charlist
-  erlang_pid pid{};
+  Pid pid{};
   std::vector<Term> items; // tuple elements, list elements
 
   bool is_atom(std::string_view a) const { return kind == Kind::Atom && text == a; }
@@ -34,9 +42,9 @@ struct Term {
 bool decode_term(const char* buf, int* index, Term& out);
 
 // A pid as one 64-bit actor id, unique within the node's incarnation; never 0.
-uint64_t actor_id(const erlang_pid& p);
+uint64_t actor_id(const Pid& p);
 // "<0.123.0>" as the target prints it (the node index is 0 for local pids).
-std::string pid_text(const erlang_pid& p);
+std::string pid_text(const Pid& p);
 // An atom or module for display: Elixir's 'Elixir.Foo.Bar' becomes Foo.Bar.
 std::string display_name(std::string_view atom);
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Screenshots of a live Elixir node attached by actorscope-beam: beam/demo/shop.exs ->
+# actorscope-beam -> collector -> actorscope-top in tmux (the tree and the telemetry views, as
+# text and PNG: screenshots/tui-beam-*.txt, .png) and actorscope-gui under Xvfb when it is
+# built (screenshots/gui-beam-tree.png).
+# Usage: beam/demo/screenshots.sh [BUILD_DIR]   (default: build)
+set -eu
+BUILD=${1:-build}
+BIN="$BUILD/bin"
+OUT=screenshots
+FONT=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+BOLD=/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf
+for b in actorscope-collector actorscope-beam actorscope-top actorscope-screen2png; do
+  [ -x "$BIN/$b" ] || { echo "beam screenshots: $BIN/$b is missing: build first (make build)" >&2; exit 1; }
+done
+command -v tmux >/dev/null || { echo "beam screenshots: tmux is missing" >&2; exit 1; }
+command -v elixir >/dev/null || { echo "beam screenshots: elixir is missing (make deps)" >&2; exit 1; }
+mkdir -p "$OUT"
+TMP=$(mktemp -d)
+SOCK="unix:$TMP/collector.sock"
+TS="actorscope-beam-shots-$$"
+PIDS=()
+cleanup() {
+  tmux -L "$TS" kill-server 2>/dev/null || true
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+epmd -daemon
+head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$TMP/.erlang.cookie"
+chmod 400 "$TMP/.erlang.cookie"
+SHOP="shop_$$"
+HOME="$TMP" SHOP_CHAOS=1 SHOP_ORDERS=300 elixir --sname "$SHOP" --no-halt "$(dirname "$0")/shop.exs" >"$TMP/shop.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 1 300); do grep -q "shop running" "$TMP/shop.log" 2>/dev/null && break; sleep 0.1; done
+"$BIN/actorscope-collector" --listen "$SOCK" --metrics none >"$TMP/collector.log" 2>&1 &
+PIDS+=($!)
+for i in $(seq 1 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.05; done
+"$BIN/actorscope-beam" --node "$SHOP@$(hostname -s)" --cookie-file "$TMP/.erlang.cookie" --collector "$SOCK" \
+  >"$TMP/beam.log" 2>&1 &
+PIDS+=($!)
+sleep 12  # a few scans, restarts from the shop's chaos, rates
+
+tmux -L "$TS" -f /dev/null new-session -d -s top -x 120 -y 36 \
+  "env LANG=C.UTF-8 TERM=xterm-256color $BIN/actorscope-top --collector $SOCK"
+sleep 3
+shot() {
+  local name=$1
+  sleep 1.5
+  tmux -L "$TS" capture-pane -p -t top >"$OUT/tui-beam-$name.txt"
+  tmux -L "$TS" capture-pane -e -p -t top >"$TMP/$name.ansi"
+  "$BIN/actorscope-screen2png" "$TMP/$name.ansi" "$OUT/tui-beam-$name.png" "$FONT" "$BOLD" 16
+  echo "beam screenshots: $OUT/tui-beam-$name.png"
+}
+keys() { tmux -L "$TS" send-keys -t top "$@"; }
+# Down to the shop application, open it and its top supervisor.
+keys /; sleep 0.3; keys -l "Shop.Supervisor"; keys Enter; sleep 0.5; keys Escape; sleep 0.3; keys Right; sleep 0.3
+shot tree
+keys 4; shot telemetry
+keys q
+GUI=${ACTORSCOPE_GUI_BIN:-$BIN/actorscope-gui}
+if [ -x "$GUI" ] && command -v xvfb-run >/dev/null; then
+  LIBGL_ALWAYS_SOFTWARE=1 xvfb-run -a -s "-screen 0 1920x1200x24" "$GUI" --collector "$SOCK" \
+    --screenshot "$OUT/gui-beam-tree.png" --panel tree --size 1600x1000 --settle 2500
+  echo "beam screenshots: $OUT/gui-beam-tree.png"
+fi
