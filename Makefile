@@ -4,7 +4,7 @@ JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
 VIEWER ?= top
 
-.PHONY: all deps build test demo bench sanitize screenshots clean install package
+.PHONY: all deps build test demo bench sanitize screenshots clean install package tsan
 
 all: build
 
@@ -38,5 +38,16 @@ install: build
 package: build
 	cd $(BUILD) && cpack -G DEB
 
+# ThreadSanitizer: the agent's rings and flusher and the collector's threads (loop, HTTP
+# scrapes, viewers' --listen) under TSan. Only the suites that run those threads.
+TSAN_TESTS ?= ^(agent|collector|serve|integration|protocol)\.
+tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACTORSCOPE_GUI=OFF -DACTORSCOPE_BENCH=OFF \
+	  -DACTORSCOPE_BEAM=OFF -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	  -DCMAKE_C_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" $(CMAKE_FLAGS)
+	cmake --build build-tsan -j$(JOBS)
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  ctest --output-on-failure -j$(JOBS) --timeout 900 -R '$(TSAN_TESTS)' -E 'fuzz'
+
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-tsan

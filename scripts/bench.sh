@@ -25,5 +25,22 @@ if [ -n "$fuzz" ]; then
   mkdir -p "$OUT/fuzz-corpus"
   "$fuzz" -max_total_time=120 -max_len=65536 -artifact_prefix="$OUT/" "$OUT/fuzz-corpus" protocol/tests/golden 2>&1 | tail -5 | tee "$OUT/fuzz.txt"
 fi
+for target in viewer handshake; do
+  f=$(find "$BUILD" -name "actorscope-fuzz-$target" -type f -perm -u+x | head -1)
+  [ -n "$f" ] || continue
+  echo "bench: fuzzing the $target decoder for 60 s"
+  mkdir -p "$OUT/fuzz-corpus-$target"
+  "$f" -max_total_time=60 -max_len=65536 -artifact_prefix="$OUT/$target-" "$OUT/fuzz-corpus-$target" protocol/tests/golden 2>&1 | tail -3 | tee "$OUT/fuzz-$target.txt"
+done
+# The collector under siege: every hostile-peer attack at ten times the table's scale
+# (loop latency, viewer delta gaps, scrape latency, memory), then a soak of SOAK_S seconds
+# (default 600): loadgen with crashes and telemetry, viewers joining and leaving, a scrape
+# every second; RSS slope after warm-up and counter drift.
+if [ -x "$BIN/actorscope-collector" ] && [ -x "$BIN/actorscope-loadgen" ]; then
+  echo "bench: collector siege at 10x"
+  python3 scripts/siege.py "$BUILD" --scale 10 2>&1 | tee "$OUT/siege.txt" || status=1
+  echo "bench: collector soak for ${SOAK_S:-600} s"
+  python3 scripts/siege.py "$BUILD" --soak "${SOAK_S:-600}" 2>&1 | tee "$OUT/soak.txt" || status=1
+fi
 echo "bench: results in $OUT (see docs/PERFORMANCE.md for the budgets)"
 exit $status

@@ -1,6 +1,8 @@
 // Config fields override the environment; defaults fill what neither gives.
 #include "settings.hpp"
 
+#include "actorscope/protocol/token.hpp"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -93,20 +95,8 @@ bool resolve_settings(const actorscope_config* c, Settings& s, std::string& erro
   if (c->token) {
     s.token = c->token;
   } else if (const char* file = c->token_file ? c->token_file : env("ACTORSCOPE_TOKEN_FILE")) {
-    std::ifstream f(file, std::ios::binary);
-    if (!f) {
-      error = std::string("cannot read token file '") + file + "': " + std::strerror(errno);
-      return false;
-    }
-    std::stringstream ss;
-    ss << f.rdbuf();
-    s.token = ss.str();
-    while (!s.token.empty() && (s.token.back() == '\n' || s.token.back() == '\r' || s.token.back() == ' '))
-      s.token.pop_back();
-    if (s.token.size() > 1024) {
-      error = std::string("token file '") + file + "' holds more than 1024 bytes";
-      return false;
-    }
+    // The one token-file reader every program shares: the same file means the same token.
+    if (!proto::read_token_file(file, s.token, error)) return false;
   }
 
   if (c->flush_ms) {

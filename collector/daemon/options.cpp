@@ -1,6 +1,8 @@
 // Parsing of actorscope-collector's flags: every bound is a flag with its default shown.
 #include "options.hpp"
 
+#include "actorscope/protocol/token.hpp"
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -36,8 +38,22 @@ std::string usage() {
     << "  --max-output-bytes BYTES   output queue per connection (" << s.max_output_bytes << ")\n"
     << "  --max-connections N        (" << s.max_connections << ")\n"
     << "  --handshake-timeout-ms MS  (" << s.handshake_timeout_ms << ")\n"
-    << "  --max-series N             label sets per metric family before 'other' ("
-    << d.exporter.max_series << ")\n"
+    << "  --max-pending-connections N  connections in their handshake; the oldest gives way (" << s.max_pending_connections << ")\n"
+    << "  --max-connections-per-peer N connections from one address (" << s.max_connections_per_peer << ")\n"
+    << "  --idle-timeout-ms MS       an agent silent this long is closed (" << s.idle_timeout_ms << ")\n"
+    << "  --frame-timeout-ms MS      a frame begun must be complete within this (" << s.frame_timeout_ms << ")\n"
+    << "  --max-input-bytes BYTES    incomplete frames held, all connections (" << s.max_input_bytes << ")\n"
+    << "  --peer-slice-us US         work on one peer before serving others (" << s.peer_slice_us << ")\n"
+    << "  --takeover-silence-ms MS   a node's connection is replaced only after this silence ("
+    << s.takeover_silence_ms << ")\n"
+    << "  --log-interval-ms MS       a refusal is logged once per peer per interval (" << s.log_interval_ms << ")\n"
+    << "  --max-series N             label sets per metric family, shared fairly by nodes; past a node's\n"
+    << "                             share its series fold into its own 'other' (" << d.exporter.max_series << ")\n"
+    << "  --http-threads N           /metrics HTTP threads (" << d.exporter.http_threads << ")\n"
+    << "  --http-timeout-ms MS       an HTTP client must send its request within this ("
+    << d.exporter.http_request_timeout_ms << ")\n"
+    << "  --scrape-wait-ms MS        a scrape waits this long for a fresh snapshot, else gets the last ("
+    << d.exporter.scrape_wait_ms << ")\n"
     << "  --event-log N              events kept (" << m.event_log_capacity << ")\n"
     << "  --series-points N          time-series points per node, one per second (" << m.series_points << ")\n"
     << "  --journal N                change-journal entries for viewers (" << m.journal_capacity << ")\n"
@@ -50,6 +66,13 @@ std::string usage() {
     << m.max_strings << ")\n"
     << "  --max-string-bytes BYTES   ... and their bytes; 0: no limit (" << m.max_string_bytes << ")\n"
     << "  --max-links N              links and monitors kept per actor (" << m.max_links_per_actor << ")\n"
+    << "  --max-text-bytes BYTES     names, types, reasons, node/host/program are cut to this (" << m.max_text_bytes << ")\n"
+    << "  --max-strings-per-node N   string definitions kept per node (" << m.max_strings_per_node << ")\n"
+    << "  --max-types N              actor types per node; more count as 'other' (" << m.max_types_per_node << ")\n"
+    << "  --max-telemetry-events N   telemetry event names per node; more count as 'other' ("
+    << m.max_telemetry_events_per_node << ")\n"
+    << "  --max-children N           per-child restart counts per supervisor; more count as 'other' ("
+    << m.max_children_per_supervisor << ")\n"
     << "Lints:\n"
     << "  --lint-growth-samples N    mailbox grew in N samples in a row ... (" << m.mailbox_growth_samples << ")\n"
     << "  --lint-growth-min N        ... and by more than N messages (" << m.mailbox_growth_min << ")\n"
@@ -164,6 +187,54 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--handshake-timeout-ms") {
       if (!value(v) || !to_u64(flag, v, 3'600'000, n, error)) return ParseOutcome::Error;
       o.server.handshake_timeout_ms = static_cast<uint32_t>(n);
+    } else if (flag == "--max-pending-connections") {
+      if (!value(v) || !to_u64(flag, v, 1u << 20, n, error)) return ParseOutcome::Error;
+      o.server.max_pending_connections = n;
+    } else if (flag == "--max-connections-per-peer") {
+      if (!value(v) || !to_u64(flag, v, 1u << 20, n, error)) return ParseOutcome::Error;
+      o.server.max_connections_per_peer = n;
+    } else if (flag == "--idle-timeout-ms") {
+      if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
+      o.server.idle_timeout_ms = static_cast<uint32_t>(n);
+    } else if (flag == "--frame-timeout-ms") {
+      if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
+      o.server.frame_timeout_ms = static_cast<uint32_t>(n);
+    } else if (flag == "--max-input-bytes") {
+      if (!value(v) || !to_u64(flag, v, 1ull << 40, n, error)) return ParseOutcome::Error;
+      o.server.max_input_bytes = n;
+    } else if (flag == "--peer-slice-us") {
+      if (!value(v) || !to_u64(flag, v, 10'000'000, n, error)) return ParseOutcome::Error;
+      o.server.peer_slice_us = static_cast<uint32_t>(n ? n : 1);
+    } else if (flag == "--takeover-silence-ms") {
+      if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
+      o.server.takeover_silence_ms = static_cast<uint32_t>(n);
+    } else if (flag == "--log-interval-ms") {
+      if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
+      o.server.log_interval_ms = static_cast<uint32_t>(n);
+    } else if (flag == "--http-threads") {
+      if (!value(v) || !to_u64(flag, v, 1024, n, error)) return ParseOutcome::Error;
+      o.exporter.http_threads = static_cast<unsigned>(n ? n : 1);
+    } else if (flag == "--http-timeout-ms") {
+      if (!value(v) || !to_u64(flag, v, 3'600'000, n, error)) return ParseOutcome::Error;
+      o.exporter.http_request_timeout_ms = static_cast<uint32_t>(n);
+    } else if (flag == "--scrape-wait-ms") {
+      if (!value(v) || !to_u64(flag, v, 60'000, n, error)) return ParseOutcome::Error;
+      o.exporter.scrape_wait_ms = static_cast<uint32_t>(n);
+    } else if (flag == "--max-text-bytes") {
+      if (!value(v) || !to_u64(flag, v, proto::kMaxStringLen, n, error)) return ParseOutcome::Error;
+      o.model.max_text_bytes = n < 16 ? 16 : n;
+    } else if (flag == "--max-strings-per-node") {
+      if (!value(v) || !to_u64(flag, v, 1ull << 32, n, error)) return ParseOutcome::Error;
+      o.model.max_strings_per_node = n;
+    } else if (flag == "--max-types") {
+      if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
+      o.model.max_types_per_node = n;
+    } else if (flag == "--max-telemetry-events") {
+      if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
+      o.model.max_telemetry_events_per_node = n;
+    } else if (flag == "--max-children") {
+      if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
+      o.model.max_children_per_supervisor = n;
     } else if (flag == "--max-series") {
       if (!value(v) || !to_u64(flag, v, 100'000'000, n, error)) return ParseOutcome::Error;
       o.exporter.max_series = n;
@@ -218,22 +289,8 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
 }
 
 bool read_token_file(const std::string& path, std::string& token, std::string& error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = "cannot read token file " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  std::getline(in, token);
-  while (!token.empty() && (token.back() == '\r' || token.back() == ' ' || token.back() == '\t')) token.pop_back();
-  if (token.empty()) {
-    error = "token file " + path + " is empty";
-    return false;
-  }
-  if (token.size() > proto::kMaxTokenLen) {
-    error = "token in " + path + " is longer than " + std::to_string(proto::kMaxTokenLen) + " bytes";
-    return false;
-  }
-  return true;
+  // The one token-file reader every program shares: the same file means the same token.
+  return proto::read_token_file(path, token, error);
 }
 
 }  // namespace actorscope::collector

@@ -1,8 +1,17 @@
 // The Collector: the model, server, sessions, exporter, recorder and replay put together.
 #include "actorscope/collector/collector.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <prometheus/exposer.h>
 
+#include <cerrno>
+#include <cstring>
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "actorscope/collector/log.hpp"
@@ -12,8 +21,77 @@ namespace actorscope::collector {
 
 namespace {
 
-bool metrics_host_is_loopback(const std::string& hostport) {
-  return hostport.rfind("127.", 0) == 0 || hostport.rfind("localhost:", 0) == 0 || hostport.rfind("[::1]:", 0) == 0;
+// Where /metrics is served: "HOST:PORT" checked and resolved before civetweb sees it, so
+// that a bad port, a name that does not resolve, a non-loopback address and a port in use
+// each get a message of their own (civetweb says "null context" for all of them).
+struct MetricsAddress {
+  std::string listening;  // civetweb's listening_ports value: "127.0.0.1:9464" / "[::1]:9464"
+  std::string host;       // as given (for the URL)
+};
+
+bool is_loopback(const sockaddr* sa) {
+  if (sa->sa_family == AF_INET)
+    return (ntohl(reinterpret_cast<const sockaddr_in*>(sa)->sin_addr.s_addr) >> 24) == 127;
+  if (sa->sa_family == AF_INET6) return IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr);
+  return false;
+}
+
+bool resolve_metrics_address(const std::string& text, bool allow_remote, MetricsAddress& out, std::string& error) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    error = "bad metrics address '" + text + "': expected HOST:PORT (e.g. 127.0.0.1:9464), or none";
+    return false;
+  }
+  std::string host = text.substr(0, colon), port = text.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  char* end = nullptr;
+  long p = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || p < 0 || p > 65535) {
+    error = "bad metrics address '" + text + "': the port must be a number from 0 to 65535";
+    return false;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
+  if (rc != 0 || !res) {
+    error = "cannot resolve metrics host '" + host + "': " + ::gai_strerror(rc);
+    return false;
+  }
+  // The address actually bound is checked, not the spelling: "127.evil.example" resolves
+  // wherever its owner likes.
+  const addrinfo* use = res;
+  if (!allow_remote && !is_loopback(use->ai_addr)) {
+    ::freeaddrinfo(res);
+    error = "refusing to serve metrics on non-loopback address " + text + " (pass --allow-remote)";
+    return false;
+  }
+  char numeric[INET6_ADDRSTRLEN] = {};
+  if (use->ai_family == AF_INET)
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(use->ai_addr)->sin_addr, numeric, sizeof numeric);
+  else
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(use->ai_addr)->sin6_addr, numeric, sizeof numeric);
+  // Probe the port so that "in use" is said plainly.
+  int fd = ::socket(use->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (::bind(fd, use->ai_addr, use->ai_addrlen) != 0) {
+      int e = errno;
+      ::close(fd);
+      ::freeaddrinfo(res);
+      error = "cannot serve metrics on " + text + ": " + std::strerror(e) +
+              (e == EADDRINUSE ? " (another program listens there: choose another --metrics port)" : "");
+      return false;
+    }
+    ::close(fd);
+  }
+  out.listening = use->ai_family == AF_INET6 ? "[" + std::string(numeric) + "]:" + port : std::string(numeric) + ":" + port;
+  out.host = use->ai_family == AF_INET6 ? "[" + std::string(numeric) + "]" : std::string(numeric);
+  ::freeaddrinfo(res);
+  return true;
 }
 
 }  // namespace
@@ -29,6 +107,7 @@ struct Collector::Impl {
   std::unique_ptr<prometheus::Exposer> exposer;
   std::shared_ptr<MetricsCollectable> collectable;
   std::string metrics_url;
+  std::string metrics_host;  // numeric, as bound
   std::thread loop;
   bool started = false;
 };
@@ -51,28 +130,82 @@ Collector::Collector(CollectorSettings settings) : impl_(std::make_unique<Impl>(
   c.serve_counters = serve::install(*c.server, c.model, c.settings.serve);
 }
 
-Collector::~Collector() { stop(); }
+// civetweb's listening thread notices that it must stop only when its poll wakes (up to a
+// second or more): connections made meanwhile wake it, so that stopping is prompt.
+static void stop_http_promptly(std::unique_ptr<prometheus::Exposer>& exposer, const std::string& host) {
+  if (!exposer) return;
+  auto ports = exposer->GetListeningPorts();
+  std::atomic<bool> done{false};
+  std::thread poke([&] {
+    sockaddr_storage ss{};
+    socklen_t len = 0;
+    std::string h = host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
+    if (auto* in = reinterpret_cast<sockaddr_in*>(&ss); ::inet_pton(AF_INET, h.c_str(), &in->sin_addr) == 1) {
+      in->sin_family = AF_INET;
+      in->sin_port = htons(static_cast<uint16_t>(ports.empty() ? 0 : ports[0]));
+      len = sizeof(sockaddr_in);
+    } else if (auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss); ::inet_pton(AF_INET6, h.c_str(), &in6->sin6_addr) == 1) {
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons(static_cast<uint16_t>(ports.empty() ? 0 : ports[0]));
+      len = sizeof(sockaddr_in6);
+    }
+    while (!done.load() && len != 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd < 0) break;
+      (void)::connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+      ::close(fd);
+    }
+  });
+  exposer.reset();
+  done.store(true);
+  poke.join();
+}
+
+Collector::~Collector() {
+  stop();
+  stop_http_promptly(impl_->exposer, impl_->metrics_host);
+}
 
 bool Collector::start(std::string& error) {
   Impl& c = *impl_;
   if (c.settings.metrics != "none" && !c.settings.metrics.empty()) {
-    if (!c.settings.server.allow_remote && !metrics_host_is_loopback(c.settings.metrics)) {
-      error = "refusing to serve metrics on non-loopback address " + c.settings.metrics + " (pass --allow-remote)";
-      return false;
-    }
+    MetricsAddress where;
+    if (!resolve_metrics_address(c.settings.metrics, c.settings.server.allow_remote, where, error)) return false;
+    // Short timeouts and enough threads: a client that sends its request one byte at a
+    // time holds one thread for request_timeout_ms at most, and Prometheus finds another.
+    const ExporterSettings& ex = c.settings.exporter;
+    std::vector<std::string> options = {
+        "listening_ports", where.listening,
+        "num_threads", std::to_string(std::max<unsigned>(ex.http_threads, 1)),
+        "request_timeout_ms", std::to_string(ex.http_request_timeout_ms),
+        "enable_keep_alive", "yes",
+        "keep_alive_timeout_ms", std::to_string(ex.http_request_timeout_ms),
+    };
     try {
-      c.exposer = std::make_unique<prometheus::Exposer>(c.settings.metrics, 2);
+      c.exposer = std::make_unique<prometheus::Exposer>(options);
     } catch (const std::exception& e) {
-      error = "cannot serve metrics on " + c.settings.metrics + ": " + e.what();
+      error = "cannot serve metrics on " + c.settings.metrics + ": the HTTP server did not start (" + e.what() + ")";
       return false;
     }
     Server* server = c.server.get();
-    c.collectable = std::make_shared<MetricsCollectable>(c.model, c.model_mutex, c.settings.exporter,
-                                                         [server] { return server->counters(); });
+    std::shared_ptr<serve::ServeCounters> viewers = c.serve_counters;
+    c.collectable = std::make_shared<MetricsCollectable>(c.model, c.model_mutex, c.settings.exporter, [server, viewers] {
+      ServerCounters counters = server->counters();
+      if (viewers) counters.viewers_dropped = viewers->viewers_dropped.load();
+      return counters;
+    });
+    // Scrapes take a snapshot the loop publishes between two peers' turns: they never
+    // wait on the model's lock, and ingest never waits on a scrape.
+    MetricsCollectable* collectable = c.collectable.get();
+    c.collectable->publish_from_loop([server] { server->wake(); });
+    c.server->set_turn_hook([collectable] {
+      if (collectable->wants_snapshot()) collectable->publish();
+    });
     c.exposer->RegisterCollectable(c.collectable);
-    std::string host = c.settings.metrics.substr(0, c.settings.metrics.rfind(':'));
     auto ports = c.exposer->GetListeningPorts();
-    c.metrics_url = "http://" + host + ":" + std::to_string(ports.empty() ? 0 : ports[0]) + "/metrics";
+    c.metrics_url = "http://" + where.host + ":" + std::to_string(ports.empty() ? 0 : ports[0]) + "/metrics";
+    c.metrics_host = where.host;
   }
 
   if (!c.settings.replay.empty()) {
@@ -99,6 +232,7 @@ bool Collector::start(std::string& error) {
     });
   }
   if (!c.server->start(error)) return false;
+  c.serve_counters->collector_started_wall_ns = c.server->started_wall_ns();
   c.started = true;
   return true;
 }

@@ -59,7 +59,9 @@ TEST(Exporter, RendersNamedSeriesWithValues) {
   EXPECT_TRUE(has("actorscope_supervisor_restarts_total{node=\"orders@h1\",supervisor=\"root\"} 1\n"));
   EXPECT_TRUE(has("actorscope_mailbox_messages{node=\"orders@h1\",actor_type=\"parser\"} 13\n"));
   EXPECT_TRUE(has("actorscope_mailbox_max_messages{node=\"orders@h1\",actor_type=\"parser\"} 9\n"));
-  EXPECT_TRUE(has("actorscope_messages_processed_total{node=\"orders@h1\",actor_type=\"parser\"} 13\n"));
+  EXPECT_TRUE(has("actorscope_messages_dequeued_total{node=\"orders@h1\",actor_type=\"parser\"} 13\n"));
+  // Processed = processing scopes that ended (the histogram: 10 + 2), not the 13 dequeued.
+  EXPECT_TRUE(has("actorscope_messages_processed_total{node=\"orders@h1\",actor_type=\"parser\"} 12\n"));
   EXPECT_TRUE(has("actorscope_processing_seconds_bucket{node=\"orders@h1\",actor_type=\"parser\",le=\"1e-05\"} 10\n"));
   EXPECT_TRUE(has("actorscope_processing_seconds_bucket{node=\"orders@h1\",actor_type=\"parser\",le=\"+Inf\"} 12\n"));
   EXPECT_TRUE(has("actorscope_processing_seconds_count{node=\"orders@h1\",actor_type=\"parser\"} 12\n"));
@@ -67,7 +69,7 @@ TEST(Exporter, RendersNamedSeriesWithValues) {
   EXPECT_TRUE(has("actorscope_telemetry_events_total{node=\"orders@h1\",event=\"orders.repo.query.stop\"} 2\n"));
   EXPECT_TRUE(has("actorscope_agent_dropped_total{node=\"orders@h1\",kind=\"telemetry\"} 2\n"));
   EXPECT_TRUE(has("actorscope_node_connected{node=\"billing@h2\"} 0\n"));
-  EXPECT_TRUE(has("actorscope_messages_processed_total{node=\"billing@h2\",actor_type=\"ledger\"} 5\n"))
+  EXPECT_TRUE(has("actorscope_messages_dequeued_total{node=\"billing@h2\",actor_type=\"ledger\"} 5\n"))
       << "a gone node keeps its counters";
   EXPECT_FALSE(has("actorscope_actors{node=\"billing@h2\"")) << "a gone node has no live gauges";
   EXPECT_FALSE(has("actor_id")) << "never a per-actor label";
@@ -81,9 +83,57 @@ TEST(Exporter, SeriesPastTheCapFoldIntoOther) {
   s.apply(m, n);
   uint64_t folded = 0;
   std::string text = render(m, 5, &folded);
-  EXPECT_GT(folded, 0u);
-  EXPECT_NE(text.find("actorscope_messages_processed_total{node=\"other\",actor_type=\"other\"} 15\n"), std::string::npos)
-      << text;
+  EXPECT_GE(folded, 16u * 7) << "16 types past the cap in each of the seven per-type families";
+  EXPECT_NE(text.find("actorscope_messages_dequeued_total{node=\"many\",actor_type=\"other\"} 16\n"), std::string::npos)
+      << "the fold keeps the node's name: " << text;
+}
+
+TEST(Exporter, EachNodeGetsAFairShareOfTheSeriesCap) {
+  Model m;
+  NodeKey big = m.on_hello(1, testing::hello("big"));
+  Stream s;
+  for (uint64_t id = 1; id <= 100; ++id) s.spawn(id, 0, "type" + std::to_string(id)).stats(id, 0, 1, 1);
+  s.apply(m, big);
+  NodeKey small = m.on_hello(2, testing::hello("small"));
+  Stream s2;
+  for (uint64_t id = 1; id <= 3; ++id) s2.spawn(id, 0, "kind" + std::to_string(id)).stats(id, 0, 1, 1);
+  s2.apply(m, small);
+  std::string text = render(m, 20);
+  for (int i = 1; i <= 3; ++i)
+    EXPECT_NE(text.find("actorscope_messages_dequeued_total{node=\"small\",actor_type=\"kind" + std::to_string(i) + "\"} 1\n"),
+              std::string::npos)
+        << "a node that came later keeps its own series: " << text;
+  EXPECT_NE(text.find("actorscope_messages_dequeued_total{node=\"big\",actor_type=\"other\"}"), std::string::npos);
+  EXPECT_EQ(text.find("node=\"other\""), std::string::npos);
+}
+
+TEST(Exporter, PeerTextCannotClaimTheCollectorsLabelValues) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("other"));
+  Stream s;
+  s.spawn(1, 0, "other").stats(1, 0, 1, 1);
+  s.spawn(2, 0, "unknown").stats(2, 0, 1, 1);
+  s.spawn(3, 0, "").stats(3, 0, 1, 1);
+  s.spawn(4, 0, "~x").stats(4, 0, 1, 1);
+  s.apply(m, n);
+  std::string text = render(m);
+  auto has = [&](const std::string& line) { return text.find(line) != std::string::npos; };
+  EXPECT_TRUE(has("actorscope_messages_dequeued_total{node=\"~other\",actor_type=\"~other\"} 1\n")) << text;
+  EXPECT_TRUE(has("actorscope_messages_dequeued_total{node=\"~other\",actor_type=\"~unknown\"} 1\n"));
+  EXPECT_TRUE(has("actorscope_messages_dequeued_total{node=\"~other\",actor_type=\"none\"} 1\n"));
+  EXPECT_TRUE(has("actorscope_messages_dequeued_total{node=\"~other\",actor_type=\"~~x\"} 1\n"));
+}
+
+TEST(Exporter, InvalidUtf8FromAPeerIsRepairedAndCounted) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("bad\xff" "node"));
+  Stream s;
+  s.spawn(1, 0, "ty\xc3pe").stats(1, 0, 1, 1);
+  s.apply(m, n);
+  std::string text = render(m);
+  EXPECT_NE(text.find("node=\"bad\xef\xbf\xbdnode\""), std::string::npos) << text;
+  EXPECT_NE(text.find("actor_type=\"ty\xef\xbf\xbdpe\""), std::string::npos) << text;
+  EXPECT_GE(m.stats().text_invalid_bytes, 2u);
 }
 
 TEST(Exporter, PromtoolFindsNothingToComplainAbout) {

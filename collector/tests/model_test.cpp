@@ -269,7 +269,7 @@ TEST(Model, LintsFireAndClear) {
   EXPECT_TRUE(cleared);
 }
 
-TEST(Model, UnknownStringIdsReadAsEmptyAndAreCounted) {
+TEST(Model, UnknownStringIdsAreCountedAndAnUndefinedTypeIsNotTheEmptyOne) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));
   proto::ActorSpawned sp;
@@ -277,7 +277,8 @@ TEST(Model, UnknownStringIdsReadAsEmptyAndAreCounted) {
   sp.type = 77;  // never defined
   m.apply(n, sp);
   ASSERT_NE(m.actor(n, 1), nullptr);
-  EXPECT_EQ(m.text(m.actor(n, 1)->type), "");
+  EXPECT_EQ(m.actor(n, 1)->type, StringPool::kUnknown) << "an undefined type reads \"unknown\", not \"\"";
+  EXPECT_EQ(m.text(m.actor(n, 1)->type), "unknown");
   EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::UnknownString)], 1u);
   m.apply(n, proto::StringDef{0, "zero"});
   m.apply(n, proto::StringDef{m.settings().max_string_id, "far"});
@@ -373,7 +374,9 @@ TEST(Model, TimeSeriesRecordsOnePointPerStep) {
   s.spawn(1, 0, "w");
   s.apply(m, n);
   m.tick(1 * kSec);
-  s.stats(1, 3, 103, 100);
+  std::array<uint64_t, proto::kHistogramBuckets> processed{};
+  processed[0] = 100;  // messages per second are processed ones: scopes that ended
+  s.stats(1, 3, 103, 100, 0, processed);
   s.apply(m, n);
   m.tick(2 * kSec);
   auto pts = m.series(n, 10);

@@ -545,6 +545,18 @@ void encode(Writer& w, const TypeTotals& m) {
   put_buckets(w, m.hist);
   end_record(w, at);
 }
+void encode(Writer& w, const SupervisorEscalated& m) {
+  size_t at = begin_record(w, RecordType::SupervisorEscalated);
+  w.varint(m.t_ns);
+  w.varint(m.supervisor);
+  end_record(w, at);
+}
+bool decode_body(Reader& r, SupervisorEscalated& m) {
+  m.t_ns = r.varint();
+  m.supervisor = r.varint();
+  return r.ok();
+}
+
 bool decode_body(Reader& r, TypeTotals& m) {
   m.type = r.varint32();
   m.spawned = r.varint();

@@ -244,12 +244,14 @@ void encode(Writer& w, const SnapshotBegin& m) {
     b.varint(m.snapshot);
     b.varint(m.nodes);
     b.varint(m.actors);
+    if (m.collector_started_wall_ns != 0) b.varint(m.collector_started_wall_ns);
   });
 }
 bool decode_body(Reader& r, SnapshotBegin& m) {
   m.snapshot = r.varint();
   m.nodes = r.varint();
   m.actors = r.varint();
+  m.collector_started_wall_ns = r.ok() && r.remaining() > 0 ? r.varint() : 0;
   return r.ok();
 }
 
@@ -364,6 +366,8 @@ void encode(Writer& w, const ActorStats& m) {
     b.varint(m.restarts);
     b.varint(m.restarts_in_period);
     b.varint(m.msgs_per_s_x100);
+    b.varint(m.processed);
+    b.varint(m.child_restarts);
   });
 }
 bool decode_body(Reader& r, ActorStats& m) {
@@ -377,6 +381,8 @@ bool decode_body(Reader& r, ActorStats& m) {
   m.restarts = r.varint();
   m.restarts_in_period = r.varint32();
   m.msgs_per_s_x100 = r.varint();
+  m.processed = r.ok() && r.remaining() > 0 ? r.varint() : 0;
+  m.child_restarts = r.ok() && r.remaining() > 0 ? r.varint() : 0;
   if (r.ok() && !enum_in_range(state, ActorState::Restarting)) r.fail("actor state out of range");
   m.state = static_cast<ActorState>(state);
   return r.ok();

@@ -11,7 +11,7 @@ namespace {
 
 using testing::MessageGen;
 using AnyRecord = std::variant<StringDef, ActorSpawned, ActorExited, ChildRestarted, Link, ActorStats, Telemetry,
-                               Dropped, SnapshotBegin, SnapshotEnd, Heartbeat, TypeTotals>;
+                               Dropped, SnapshotBegin, SnapshotEnd, Heartbeat, TypeTotals, SupervisorEscalated>;
 
 // Owns the strings that string_views in generated records point into.
 struct Arena {
@@ -56,6 +56,7 @@ AnyRecord random_record(MessageGen& g, Arena& arena) {
     case 8: return SnapshotBegin{g.any(), g.any()};
     case 9: return SnapshotEnd{g.any()};
     case 10: return Heartbeat{g.any(), g.any(), g.any(), g.any(), g.any()};
+    case 12: return SupervisorEscalated{g.any(), g.any()};
     default: {
       TypeTotals m;
       m.type = g.u32(); m.spawned = g.any(); m.exited = g.any(); m.enqueued = g.any();

@@ -1,5 +1,6 @@
 // The model's nodes, event log, change journal and read accessors.
 #include <algorithm>
+#include <utility>
 
 #include "model_impl.hpp"
 
@@ -64,23 +65,30 @@ static bool matches(const Event& e, const EventQuery& q) {
   return true;
 }
 
-std::vector<const Event*> Model::events(const EventQuery& q) const {
+std::vector<const Event*> Model::events(const EventQuery& q, size_t* scanned_out, uint64_t* stopped_at) const {
   const Impl& m = *impl_;
   std::vector<const Event*> out;
   uint64_t last = m.next_seq - 1;
   uint64_t first = last >= m.events.size() ? last - m.events.size() + 1 : 1;
-  if (last == 0) return out;
-  if (q.before_seq != 0) {
-    for (uint64_t s = std::min(q.before_seq - 1, last); s >= first && s > 0 && out.size() < q.limit; --s) {
+  size_t scanned = 0;
+  uint64_t stop = 0;
+  if (last != 0 && q.before_seq != 0) {
+    for (uint64_t s = std::min(q.before_seq - 1, last); s >= first && s > 0 && out.size() < q.limit && scanned < q.max_scan; --s) {
       const Event& e = m.events[(s - 1) % m.events.size()];
+      ++scanned;
+      stop = s;
       if (matches(e, q)) out.push_back(&e);
     }
-  } else {
-    for (uint64_t s = std::max(q.after_seq + 1, first); s <= last && out.size() < q.limit; ++s) {
+  } else if (last != 0) {
+    for (uint64_t s = std::max(q.after_seq + 1, first); s <= last && out.size() < q.limit && scanned < q.max_scan; ++s) {
       const Event& e = m.events[(s - 1) % m.events.size()];
+      ++scanned;
+      stop = s;
       if (matches(e, q)) out.push_back(&e);
     }
   }
+  if (scanned_out) *scanned_out = scanned;
+  if (stopped_at) *stopped_at = stop;
   return out;
 }
 
@@ -94,8 +102,13 @@ std::vector<const Event*> Model::events_since(uint64_t seq, size_t limit) const 
 uint64_t Model::last_event_seq() const { return impl_->next_seq - 1; }
 
 // ---- nodes ---------------------------------------------------------------------------------------------
-NodeKey Model::on_hello(uint64_t conn, const proto::Hello& h) {
+NodeKey Model::on_hello(uint64_t conn, const proto::Hello& hello) {
   Impl& m = *impl_;
+  // What the peer named itself is kept and exported: valid UTF-8, length-capped.
+  proto::Hello h = hello;
+  h.node = m.clean(hello.node);
+  h.host = m.clean(hello.host);
+  h.program = m.clean(hello.program);
   NodeKey key;
   NodeData* n;
   auto it = m.by_name.find(h.node);
@@ -156,6 +169,7 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& h) {
   if (n->info.unseen_exits > unseen_before)
     e.detail += "; " + std::to_string(n->info.unseen_exits - unseen_before) +
                 " actors of the previous process counted as exited (reason unknown)";
+  e.detail = clean_text(e.detail, 2 * m.settings.max_text_bytes);
   m.note_change(key, ChangeKind::NodeChanged, 0);
   return key;
 }
@@ -169,13 +183,14 @@ void Model::on_disconnect(NodeKey key, uint64_t conn) {
   n.info.connection = 0;
   n.info.gone_at_ns = m.now;
   n.info.snapshot_in_progress = false;
+  n.strings.clear();  // string ids belong to the connection; a reconnect defines them again
   Event& e = m.push_event(EventKind::NodeDisconnected, key);
   e.detail = n.info.name;
   m.note_change(key, ChangeKind::NodeChanged, 0);
 }
 
 uint64_t Model::connection_of(NodeKey key) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   return n ? n->info.connection : 0;
 }
 
@@ -187,47 +202,49 @@ std::vector<NodeKey> Model::node_keys() const {
 }
 
 const Node* Model::node(NodeKey key) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   return n ? &n->info : nullptr;
 }
 
 NodeKey Model::find_node(std::string_view name) const {
-  auto it = impl_->by_name.find(std::string(name));
+  auto it = impl_->by_name.find(text_is_clean(name, impl_->settings.max_text_bytes)
+                                    ? std::string(name)
+                                    : clean_text(name, impl_->settings.max_text_bytes));
   return it == impl_->by_name.end() ? 0 : it->second;
 }
 
 // ---- actors, supervisors, aggregates -------------------------------------------------------------------
 std::span<const Actor> Model::actor_rows(NodeKey key) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   return n ? std::span<const Actor>(n->rows) : std::span<const Actor>();
 }
 
 const Actor* Model::actor(NodeKey key, uint64_t id) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return nullptr;
   Row r = n->index.find(id, n->rows);
   return r == kNoRow ? nullptr : &n->rows[r];
 }
 
 Row Model::row_of(NodeKey key, uint64_t id) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   return n ? n->index.find(id, n->rows) : kNoRow;
 }
 
 Row Model::first_root(NodeKey key) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   return n ? n->root_first : kNoRow;
 }
 
 Row Model::first_child_of(NodeKey key, uint64_t parent) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return kNoRow;
   Row r = n->index.find(parent, n->rows);
   return r == kNoRow ? kNoRow : n->rows[r].first_child;
 }
 
 const Supervisor* Model::supervisor(NodeKey key, uint64_t actor) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return nullptr;
   auto it = n->supervisors.find(actor);
   return it == n->supervisors.end() ? nullptr : &it->second;
@@ -240,7 +257,7 @@ double Model::restart_budget_used(NodeKey key, uint64_t actor) const {
 
 std::vector<const Supervisor*> Model::supervisors_of(NodeKey key) const {
   std::vector<const Supervisor*> out;
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return out;
   for (const auto& [id, s] : n->supervisors) out.push_back(&s);
   std::sort(out.begin(), out.end(), [](const Supervisor* a, const Supervisor* b) { return a->actor < b->actor; });
@@ -248,28 +265,43 @@ std::vector<const Supervisor*> Model::supervisors_of(NodeKey key) const {
 }
 
 std::span<const std::pair<Str, uint64_t>> Model::restarts_by_supervisor(NodeKey key) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   return n ? std::span<const std::pair<Str, uint64_t>>(n->restarts_by_label) : std::span<const std::pair<Str, uint64_t>>();
 }
 
+std::span<const std::pair<Str, uint64_t>> Model::escalations_by_supervisor(NodeKey key) const {
+  const NodeData* n = std::as_const(*impl_).node(key);
+  return n ? std::span<const std::pair<Str, uint64_t>>(n->escalations_by_label) : std::span<const std::pair<Str, uint64_t>>();
+}
+
+uint64_t Model::child_restarts(NodeKey key, const Actor& a) const {
+  const NodeData* n = std::as_const(*impl_).node(key);
+  if (!n || a.parent == 0 || a.child_id == 0) return 0;
+  auto it = n->supervisors.find(a.parent);
+  if (it == n->supervisors.end()) return 0;
+  for (const ChildRestartCount& c : it->second.per_child)
+    if (c.child_id == a.child_id) return c.restarts;
+  return 0;
+}
+
 std::span<const TypeAggregate> Model::types(NodeKey key) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   return n ? std::span<const TypeAggregate>(n->types) : std::span<const TypeAggregate>();
 }
 
 std::span<const TelemetryStats> Model::telemetry(NodeKey key) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   return n ? std::span<const TelemetryStats>(n->telemetry) : std::span<const TelemetryStats>();
 }
 
 const std::array<uint64_t, proto::kDropKindCount>* Model::drops(NodeKey key) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   return n ? &n->info.drops : nullptr;
 }
 
 std::vector<SeriesPoint> Model::series(NodeKey key, size_t last_n) const {
   std::vector<SeriesPoint> out;
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return out;
   size_t count = std::min(last_n, n->series_count);
   size_t cap = n->series.size();
@@ -294,9 +326,13 @@ ModelStats Model::stats() const {
   s.lints_over_cap = m.lints_over_cap;
   s.strings = m.pool.size();
   s.strings_dropped = m.pool.dropped();
+  s.text_invalid_bytes = m.text_invalid_bytes + m.pool.repairs().invalid_bytes;
+  s.texts_truncated = m.texts_truncated + m.pool.repairs().truncated;
   s.links_dropped = m.links_dropped;
   s.anomalies = m.anomalies;
   uint64_t mem = m.pool.memory_bytes() + m.events.capacity() * sizeof(Event) + m.journal.capacity() * sizeof(Change);
+  for (const Event& e : m.events)
+    if (e.detail.capacity() > 15) mem += e.detail.capacity() + 1;  // past the small-string buffer
   for (const auto& p : m.nodes) {
     if (!p) continue;
     const NodeData& n = *p;
@@ -308,7 +344,9 @@ ModelStats Model::stats() const {
     uint64_t table = n.rows.capacity() * sizeof(Actor) + n.index.memory_bytes() + n.free_rows.capacity() * sizeof(Row) +
                      n.watched.capacity() * sizeof(Row);
     s.actor_table_bytes += table;
-    mem += table + n.strings.capacity() * sizeof(Str) + n.types.capacity() * sizeof(TypeAggregate) +
+    mem += sizeof(NodeData) + n.info.name.capacity() * 2 + n.info.host.capacity() + n.info.program.capacity() +
+           n.type_slots.size() * 32 + n.telemetry_slots.size() * 32;
+    mem += table + n.strings.memory_bytes() + n.types.capacity() * sizeof(TypeAggregate) +
            n.series.capacity() * sizeof(SeriesPoint) + n.orphans.size() * 64 +
            n.links.size() * (sizeof(LinkSet) + 48) + n.link_ends * sizeof(ActorLink);
     for (const auto& [id, sup] : n.supervisors)

@@ -1,9 +1,12 @@
 // The model's actor table: spawn, exit, stats, restarts, snapshots and the supervision tree.
 #include <algorithm>
+#include <cstdio>
 
 #include "model_impl.hpp"
 
+#include <map>
 namespace actorscope::collector {
+static std::map<uint64_t,uint64_t>& dbg_exited(){ static std::map<uint64_t,uint64_t> m; return m; }
 
 namespace {
 
@@ -117,6 +120,12 @@ void Model::Impl::unlink(NodeData& n, Row r) {
 
 // ---- rows --------------------------------------------------------------------------------------
 uint32_t Model::Impl::type_slot(NodeData& n, Str type) {
+  // Each node has its own budget of types: past it, new types count as "other" on that
+  // node, and other nodes' series are untouched.
+  if (settings.max_types_per_node != 0 && n.types.size() >= settings.max_types_per_node && !n.type_slots.count(type)) {
+    anomaly(Anomaly::TooManyTypes);
+    type = StringPool::kOverflow;
+  }
   auto [it, fresh] = n.type_slots.try_emplace(type, static_cast<uint32_t>(n.types.size()));
   if (fresh) n.types.emplace_back().type = type;
   return it->second;
@@ -154,7 +163,13 @@ void Model::Impl::remove_row(NodeData& n, Row r) {
   }
   a.first_child = kNoRow;
   remove_links_of(n, a);
-  if (a.kind == proto::ActorKind::Supervisor) n.supervisors.erase(a.id);
+  if (a.kind == proto::ActorKind::Supervisor) {
+    auto s = n.supervisors.find(a.id);
+    if (s != n.supervisors.end()) {
+      carry_supervisor(n, s->second);
+      n.supervisors.erase(s);
+    }
+  }
   note_change(n.info.key, ChangeKind::ActorRemoved, a.id);
   n.index.erase(a.id, n.rows);
   a = Actor{};
@@ -212,6 +227,7 @@ void Model::Impl::remove_all_actors(NodeData& n) {
   n.watched.clear();
   n.links.clear();
   n.link_ends = 0;
+  for (const auto& [id, sup] : n.supervisors) carry_supervisor(n, sup);
   n.supervisors.clear();
   n.root_first = kNoRow;
   n.info.live_actors = 0;
@@ -219,14 +235,71 @@ void Model::Impl::remove_all_actors(NodeData& n) {
 
 // ---- supervisors ---------------------------------------------------------------------------------
 Supervisor& Model::Impl::supervisor_of(NodeData& n, const Actor& a) {
-  Supervisor& s = n.supervisors[a.id];
+  auto [it, fresh] = n.supervisors.try_emplace(a.id);
+  Supervisor& s = it->second;
   s.actor = a.id;
   s.label = a.name != 0 ? a.name : a.child_id != 0 ? a.child_id : pool.intern("unnamed");
   s.strategy = a.strategy;
   s.intensity = a.intensity;
   s.period_ms = a.period_ms;
   if (s.history.size() != settings.restart_history) s.history.assign(settings.restart_history, 0);
+  if (fresh) {
+    // The same child across incarnations: its supervisor's path and its child id (a root:
+    // its label). A new incarnation takes over what the previous ones counted.
+    auto parent = a.parent != 0 ? n.supervisors.find(a.parent) : n.supervisors.end();
+    uint64_t base = parent != n.supervisors.end() ? parent->second.path : 0x6a09e667f3bcc909ull;
+    s.path = mix64(base ^ mix64((uint64_t(a.child_id != 0 ? a.child_id : s.label) << 1) | 1));
+    auto c = n.carried.find(s.path);
+    if (c != n.carried.end()) {
+      s.restarts_before = c->second.restarts;
+      s.escalations = c->second.escalations;
+      s.per_child = std::move(c->second.per_child);
+      n.carried.erase(c);
+    }
+  }
   return s;
+}
+
+void Model::Impl::carry_supervisor(NodeData& n, const Supervisor& s) {
+  if (s.path == 0) return;
+  if (n.carried.size() >= kMaxCarriedSupervisors && !n.carried.count(s.path)) return;
+  SupervisorCarry& c = n.carried[s.path];
+  c.restarts = s.total_restarts();
+  c.escalations = s.escalations;
+  c.per_child = s.per_child;
+}
+
+void Model::apply(NodeKey key, const proto::SupervisorEscalated& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  auto it = n->supervisors.find(r.supervisor);
+  if (it == n->supervisors.end()) {
+    m.anomaly(Anomaly::UnknownActor);
+    return;
+  }
+  Supervisor& s = it->second;
+  ++s.escalations;
+  ++n->info.escalations;
+  auto [slot, fresh] = n->escalation_label_slots.try_emplace(s.label, static_cast<uint32_t>(n->escalations_by_label.size()));
+  if (fresh) n->escalations_by_label.emplace_back(s.label, 0);
+  ++n->escalations_by_label[slot->second].second;
+  Event& e = m.push_event(EventKind::Escalation, key);
+  e.wall_ns = m.wall(*n, r.t_ns);
+  e.actor = s.actor;
+  Row row = n->index.find(s.actor, n->rows);
+  if (row != kNoRow) {
+    const Actor& a = n->rows[row];
+    e.other = a.parent;
+    e.name = a.name != 0 ? a.name : a.child_id;
+    e.type = a.type;
+    m.note_actor(*n, n->rows[row]);
+  }
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "restart intensity exceeded: more than %u restarts in %.1f s", s.intensity,
+                s.period_ms / 1000.0);
+  e.detail = buf;
 }
 
 void Model::Impl::count_restart_label(NodeData& n, Str label, uint64_t delta) {
@@ -267,7 +340,7 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
   d.parent = r.parent == r.actor ? 0 : r.parent;
   d.spawn_wall_ns = m.wall(*n, r.t_ns);
   d.name = m.resolve(*n, r.name);
-  d.type = m.resolve(*n, r.type);
+  d.type = m.resolve_label(*n, r.type);
   d.child_id = m.resolve(*n, r.child_id);
   d.kind = checked_enum<proto::ActorKind>(static_cast<uint8_t>(r.kind), 1, m);
   d.restart = checked_enum<proto::RestartType>(static_cast<uint8_t>(r.restart), 2, m);
@@ -341,6 +414,7 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
 }
 
 void Model::apply(NodeKey key, const proto::ActorExited& r) {
+  dbg_exited()[r.actor] = r.t_ns;
   Impl& m = *impl_;
   ++m.records;
   NodeData* n = m.node(key);
@@ -388,6 +462,7 @@ void Model::apply(NodeKey key, const proto::ChildRestarted& r) {
   auto it = n->supervisors.find(r.supervisor);
   if (it == n->supervisors.end()) {
     m.anomaly(Anomaly::UnknownActor);
+    fprintf(stderr, "UNKR sup=%llu old=%llu new=%llu t=%llu reason=%d exited=%d\n", (unsigned long long)r.supervisor, (unsigned long long)r.old_actor, (unsigned long long)r.new_actor, (unsigned long long)r.t_ns, (int)r.reason, (int)dbg_exited().count(r.supervisor));
     return;
   }
   Supervisor& s = it->second;
@@ -400,6 +475,12 @@ void Model::apply(NodeKey key, const proto::ChildRestarted& r) {
     s.history_next = (s.history_next + 1) % s.history.size();
   }
   auto pc = std::find_if(s.per_child.begin(), s.per_child.end(), [&](const ChildRestartCount& c) { return c.child_id == child; });
+  if (pc == s.per_child.end() && m.settings.max_children_per_supervisor != 0 &&
+      s.per_child.size() >= m.settings.max_children_per_supervisor) {
+    // A bounded list (searched per restart): further children count together as "other".
+    child = StringPool::kOverflow;
+    pc = std::find_if(s.per_child.begin(), s.per_child.end(), [&](const ChildRestartCount& c) { return c.child_id == child; });
+  }
   if (pc == s.per_child.end()) pc = s.per_child.insert(s.per_child.end(), ChildRestartCount{child, 0});
   ++pc->restarts;
   m.update_supervisor_restarts(*n, s);
@@ -440,15 +521,16 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
   }
 
   advance(a.enqueued, r.enqueued, t.live_enqueued, m);
-  uint64_t old_dequeued = a.dequeued;
-  uint64_t processed = advance(a.dequeued, r.dequeued, t.live_dequeued, m);
+  uint64_t dequeued = advance(a.dequeued, r.dequeued, t.live_dequeued, m);
   advance(a.busy_ns, r.busy_ns, t.live_busy_ns, m);
   uint64_t slow_before = a.hist[8] + a.hist[9];
-  for (size_t i = 0; i < proto::kHistogramBuckets; ++i) advance(a.hist[i], r.hist[i], t.live_hist[i], m);
+  // Processed = processing scopes that ended (the histogram's count), not dequeues.
+  uint64_t processed = 0;
+  for (size_t i = 0; i < proto::kHistogramBuckets; ++i) processed += advance(a.hist[i], r.hist[i], t.live_hist[i], m);
 
-  if (processed > 0) {
+  if (processed > 0 || dequeued > 0) {
     if (m.now > a.last_sample_ns)
-      a.messages_per_s = static_cast<float>(static_cast<double>(a.dequeued - old_dequeued) * 1e9 /
+      a.messages_per_s = static_cast<float>(static_cast<double>(processed) * 1e9 /
                                             static_cast<double>(m.now - a.last_sample_ns));
     a.last_progress_ns = m.now;
   } else if (m.now > a.last_sample_ns) {

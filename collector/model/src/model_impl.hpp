@@ -11,10 +11,12 @@
 #include <vector>
 
 #include "actorscope/collector/model.hpp"
+#include "actorscope/collector/seeded_hash.hpp"
 
 namespace actorscope::collector {
 
 inline constexpr Str kUndefinedString = 0xffffffffu;
+
 
 // Asks for transparent huge pages under a large table (actor rows, the id index): stats
 // samples arrive in any order, and with 4 KiB pages most look-ups would also miss the TLB.
@@ -101,7 +103,8 @@ class ActorIndex {
     Row row = kNoRow;
     uint32_t tag = 0;
   };
-  static uint32_t tag_of(uint64_t id) { return static_cast<uint32_t>((id * 0x9E3779B97F4A7C15ull) >> 32); }
+  // Seeded: a peer that picks its actor ids cannot aim them at one home slot.
+  static uint32_t tag_of(uint64_t id) { return static_cast<uint32_t>(mix64(id ^ hash_seed()) >> 32); }
   size_t home(uint32_t tag) const { return static_cast<size_t>(static_cast<uint64_t>(tag) >> shift_); }
   void place(Slot s) {
     size_t i = home(s.tag);
@@ -131,24 +134,83 @@ struct LinkSet {
   uint64_t over_cap = 0;               // ends not kept because this set was full
 };
 
+// A node's agent string ids -> interned strings. Dense ids (the usual: agents number them
+// from 1) live in a vector; the vector never grows past a small multiple of the definitions
+// made, so one large id costs a hash-map entry, not a table sized by the largest id. The
+// hash of the sparse map is seeded: ids are chosen by the peer.
+class StringTable {
+ public:
+  static constexpr size_t kDenseSlack = 4096;  // ids below 2 * defined + this are dense
+  // False when the table already holds `cap` definitions (the id stays undefined).
+  bool define(uint32_t id, Str s, size_t cap) {
+    if (id < dense_.size() && dense_[id] != kUndefinedString) {
+      dense_[id] = s;
+      return true;
+    }
+    if (auto it = sparse_.find(id); it != sparse_.end()) {
+      it->second = s;
+      return true;
+    }
+    if (cap != 0 && defined_ >= cap) return false;
+    ++defined_;
+    size_t dense_limit = 2 * defined_ + kDenseSlack;
+    if (id < dense_limit) {
+      if (id >= dense_.size()) dense_.resize(std::min(std::max<size_t>(id + 1, dense_.size() * 2), dense_limit), kUndefinedString);
+      dense_[id] = s;
+    } else {
+      sparse_.emplace(id, s);
+    }
+    return true;
+  }
+  // kUndefinedString when the id was never defined.
+  Str find(uint32_t id) const {
+    if (id < dense_.size()) return dense_[id];
+    auto it = sparse_.find(id);
+    return it == sparse_.end() ? kUndefinedString : it->second;
+  }
+  void clear() {
+    dense_ = {};
+    sparse_ = {};
+    defined_ = 0;
+  }
+  size_t memory_bytes() const { return dense_.capacity() * sizeof(Str) + sparse_.size() * 32 + sparse_.bucket_count() * 8; }
+
+ private:
+  std::vector<Str> dense_;
+  std::unordered_map<uint32_t, Str, SeededHash> sparse_;
+  size_t defined_ = 0;
+};
+
+// The counts of a supervisor child between two of its incarnations.
+struct SupervisorCarry {
+  uint64_t restarts = 0;
+  uint64_t escalations = 0;
+  std::vector<ChildRestartCount> per_child;
+};
+inline constexpr size_t kMaxCarriedSupervisors = 65536;  // per node; past it a new incarnation starts from 0
+
 struct NodeData {
   Node info;
-  std::vector<Str> strings;            // agent StringId -> Str (kUndefinedString: not defined)
+  StringTable strings;                 // agent StringId -> Str
   std::vector<Actor> rows;
   std::vector<Row> free_rows;
   ActorIndex index;
   Row root_first = kNoRow;             // roots list; prev_sibling of the first is the last
-  std::unordered_map<uint64_t, std::vector<Row>> orphans;  // by the parent id they wait for
+  std::unordered_map<uint64_t, std::vector<Row>, SeededHash> orphans;  // by the parent id they wait for
   std::vector<Row> watched;            // rows whose mailbox was > 0 at their last sample
-  std::unordered_map<uint64_t, LinkSet> links;  // by live actor id; only actors with links
+  std::unordered_map<uint64_t, LinkSet, SeededHash> links;  // by live actor id; only actors with links
   size_t link_ends = 0;                // sum of links[*].ends.size()
   std::vector<TypeAggregate> types;
   std::unordered_map<Str, uint32_t> type_slots;
   std::vector<TelemetryStats> telemetry;
   std::unordered_map<Str, uint32_t> telemetry_slots;
-  std::unordered_map<uint64_t, Supervisor> supervisors;
+  std::unordered_map<uint64_t, Supervisor, SeededHash> supervisors;
   std::vector<std::pair<Str, uint64_t>> restarts_by_label;
   std::unordered_map<Str, uint32_t> restart_label_slots;
+  std::vector<std::pair<Str, uint64_t>> escalations_by_label;
+  std::unordered_map<Str, uint32_t> escalation_label_slots;
+  // What an exited supervisor counted, by its path, until its next incarnation takes it over.
+  std::unordered_map<uint64_t, SupervisorCarry, SeededHash> carried;
   std::array<uint64_t, proto::kDropKindCount> drops_base{};
   std::array<uint64_t, proto::kDropKindCount> drops_last{};
   uint16_t epoch = 0;
@@ -186,7 +248,7 @@ struct LintKey {
 
 struct Model::Impl {
   explicit Impl(ModelSettings s) : settings(std::move(s)) {
-    pool.set_limits(settings.max_strings, settings.max_string_bytes);
+    pool.set_limits(settings.max_strings, settings.max_string_bytes, settings.max_text_bytes);
     events.resize(settings.event_log_capacity ? settings.event_log_capacity : 1);
     journal.resize(settings.journal_capacity ? settings.journal_capacity : 1);
   }
@@ -220,6 +282,8 @@ struct Model::Impl {
 
   uint64_t records = 0;
   uint64_t links_dropped = 0;
+  uint64_t text_invalid_bytes = 0;     // outside the pool (node, host, program)
+  uint64_t texts_truncated = 0;
   std::array<uint64_t, kAnomalyCount> anomalies{};
 
   // ---- helpers ----
@@ -240,9 +304,27 @@ struct Model::Impl {
   void anomaly(Anomaly a) { ++anomalies[static_cast<size_t>(a)]; }
   Str resolve(NodeData& n, proto::StringId id) {
     if (id == 0) return 0;
-    if (id < n.strings.size() && n.strings[id] != kUndefinedString) return n.strings[id];
+    Str s = n.strings.find(id);
+    if (s != kUndefinedString) return s;
     anomaly(Anomaly::UnknownString);
     return 0;
+  }
+  // As resolve(), but an undefined id reads "unknown" (the reserved string), not "": an
+  // actor type the agent never named is not the same as one it named "".
+  Str resolve_label(NodeData& n, proto::StringId id) {
+    if (id == 0) return 0;
+    Str s = n.strings.find(id);
+    if (s != kUndefinedString) return s;
+    anomaly(Anomaly::UnknownString);
+    return StringPool::kUnknown;
+  }
+  // Peer text that is kept as is (node, host, program, details): cleaned and capped.
+  std::string clean(std::string_view text) {
+    TextRepairs r;
+    std::string out = clean_text(text, settings.max_text_bytes, &r);
+    text_invalid_bytes += r.invalid_bytes;
+    texts_truncated += r.truncated;
+    return out;
   }
   uint64_t wall(const NodeData& n, uint64_t t_ns) const { return n.info.anchor_wall_ns + t_ns; }
 
@@ -269,6 +351,8 @@ struct Model::Impl {
   Supervisor& supervisor_of(NodeData& n, const Actor& a);
   void update_supervisor_restarts(NodeData& n, Supervisor& s);
   void count_restart_label(NodeData& n, Str label, uint64_t delta);
+  // A supervisor leaves (exit, or its process went away): its counts wait for its next incarnation.
+  void carry_supervisor(NodeData& n, const Supervisor& s);
   // An actor left the table without an exit record (see Node::unseen_exits).
   void count_unseen_exit(NodeData& n, const Actor& a);
 

@@ -1,5 +1,6 @@
 // The model's links and monitors: a bounded set per actor, kept out of line, both ends.
 #include <algorithm>
+#include <utility>
 
 #include "model_impl.hpp"
 
@@ -126,14 +127,14 @@ void Model::apply(NodeKey key, const proto::Link& r) {
 }
 
 std::span<const ActorLink> Model::links(NodeKey key, uint64_t id) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return {};
   auto it = n->links.find(id);
   return it == n->links.end() ? std::span<const ActorLink>() : std::span<const ActorLink>(it->second.ends);
 }
 
 uint64_t Model::links_over_cap(NodeKey key, uint64_t id) const {
-  const NodeData* n = impl_->node(key);
+  const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return 0;
   auto it = n->links.find(id);
   return it == n->links.end() ? 0 : it->second.over_cap;

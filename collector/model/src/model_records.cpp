@@ -15,8 +15,7 @@ void Model::apply(NodeKey key, const proto::StringDef& r) {
     m.anomaly(Anomaly::BadStringId);
     return;
   }
-  if (r.id >= n->strings.size()) n->strings.resize(std::max<size_t>(r.id + 1, n->strings.size() * 2), kUndefinedString);
-  n->strings[r.id] = m.pool.intern(r.text);
+  if (!n->strings.define(r.id, m.pool.intern(r.text), m.settings.max_strings_per_node)) m.anomaly(Anomaly::TooManyStrings);
 }
 
 void Model::apply(NodeKey key, const proto::Telemetry& r) {
@@ -24,7 +23,13 @@ void Model::apply(NodeKey key, const proto::Telemetry& r) {
   ++m.records;
   NodeData* n = m.node(key);
   if (!n) return;
-  Str event = m.resolve(*n, r.event);
+  Str event = m.resolve_label(*n, r.event);
+  // Each node has its own budget of event names; past it, new names count as "other".
+  if (m.settings.max_telemetry_events_per_node != 0 && n->telemetry.size() >= m.settings.max_telemetry_events_per_node &&
+      !n->telemetry_slots.count(event)) {
+    m.anomaly(Anomaly::TooManyTelemetryEvents);
+    event = StringPool::kOverflow;
+  }
   auto [it, fresh] = n->telemetry_slots.try_emplace(event, static_cast<uint32_t>(n->telemetry.size()));
   if (fresh) {
     TelemetryStats& t = n->telemetry.emplace_back();
@@ -94,7 +99,7 @@ void Model::apply(NodeKey key, const proto::TypeTotals& r) {
   ++m.records;
   NodeData* n = m.node(key);
   if (!n) return;
-  TypeAggregate& t = n->types[m.type_slot(*n, m.resolve(*n, r.type))];
+  TypeAggregate& t = n->types[m.type_slot(*n, m.resolve_label(*n, r.type))];
   auto up = [](uint64_t& field, uint64_t v) { field = std::max(field, v); };
   up(t.spawns.agent, r.spawned);
   up(t.exits.agent, r.exited);
@@ -118,6 +123,7 @@ std::string_view name(EventKind k) {
     case EventKind::NodeForgotten: return "node_forgotten";
     case EventKind::LintRaised: return "lint_raised";
     case EventKind::LintCleared: return "lint_cleared";
+    case EventKind::Escalation: return "escalation";
   }
   return "unknown";
 }
@@ -144,6 +150,9 @@ std::string_view name(Anomaly a) {
     case Anomaly::BadEnum: return "bad_enum";
     case Anomaly::ParentCycle: return "parent_cycle";
     case Anomaly::TooManyMeasurements: return "too_many_measurements";
+    case Anomaly::TooManyStrings: return "too_many_strings";
+    case Anomaly::TooManyTelemetryEvents: return "too_many_telemetry_events";
+    case Anomaly::TooManyTypes: return "too_many_types";
   }
   return "unknown";
 }

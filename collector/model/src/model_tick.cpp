@@ -1,5 +1,6 @@
 // The model's periodic work: time-series points, rates, mailbox maxima, lints, expiry.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "model_impl.hpp"
@@ -89,6 +90,15 @@ void Model::Impl::step(uint64_t now_ns) {
     n.watched.resize(kept);
     for (Row r : n.watched) n.rows[r].flags |= kActorWatched;
 
+    // The restart budget changes with time alone (restarts leave the period): a changed
+    // value is noted, so that readers that follow the journal resend it.
+    for (auto& [id, sup] : n.supervisors) {
+      auto inside = static_cast<uint32_t>(std::lround(restart_budget(sup, now_ns) * sup.intensity));
+      if (inside == sup.budget_shown) continue;
+      sup.budget_shown = inside;
+      Row r = n.index.find(id, n.rows);
+      if (r != kNoRow) note_actor(n, n.rows[r]);
+    }
     if (live) {
       for (auto& [id, sup] : n.supervisors) {
         double used = restart_budget(sup, now_ns);
@@ -111,7 +121,7 @@ void Model::Impl::step(uint64_t now_ns) {
     // One time-series point.
     uint64_t messages = 0, mailbox_total = 0, mailbox_max = 0;
     for (const TypeAggregate& t : n.types) {
-      messages += t.dequeued();
+      messages += t.processed();
       mailbox_total += t.mailbox_sum;
       mailbox_max = std::max(mailbox_max, t.mailbox_max);
     }

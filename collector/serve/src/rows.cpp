@@ -36,8 +36,11 @@ wire::ActorStats actor_stats(const collector::Model& model, collector::NodeKey n
   s.dequeued = a.dequeued;
   s.busy_ns = a.busy_ns;
   s.msgs_per_s_x100 = x100(a.messages_per_s);
+  for (uint64_t h : a.hist) s.processed += h;
+  s.child_restarts = model.child_restarts(node, a);
   if (a.kind == proto::ActorKind::Supervisor) {
-    if (const auto* sup = model.supervisor(node, a.id)) s.restarts = sup->restarts;
+    // Restarts this supervisor performed, all its incarnations (the agent's exact count).
+    if (const auto* sup = model.supervisor(node, a.id)) s.restarts = sup->total_restarts();
     double used = model.restart_budget_used(node, a.id);
     s.restarts_in_period = static_cast<uint32_t>(std::lround(used * a.intensity));
   }
@@ -58,7 +61,7 @@ wire::NodeRow node_row(const collector::Model& model, const collector::Node& n) 
   for (const auto& t : model.types(n.key)) {
     r.spawned += t.spawns.value();
     r.exited += t.exits.value();
-    r.messages += t.dequeued();
+    r.messages += t.processed();
     r.mailbox_total += t.mailbox_sum;
   }
   for (uint64_t d : n.drops) r.drops += d;
@@ -122,7 +125,8 @@ wire::EventKind viewer_kind(EventKind k) {
     case EventKind::NodeDisconnected:
     case EventKind::NodeForgotten: return wire::EventKind::NodeDown;
     case EventKind::LintRaised:
-    case EventKind::LintCleared: return wire::EventKind::Warning;
+    case EventKind::LintCleared:
+    case EventKind::Escalation: return wire::EventKind::Warning;
   }
   return wire::EventKind::Warning;
 }

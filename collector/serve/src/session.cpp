@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "actorscope/collector/log.hpp"
+#include "actorscope/collector/seeded_hash.hpp"
 #include "actorscope/serve/rows.hpp"
 #include "actorscope/serve/serve.hpp"
 
@@ -31,11 +32,6 @@ bool same_token(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
-struct KeyHash {
-  size_t operator()(const std::pair<NodeKey, uint64_t>& k) const noexcept {
-    return std::hash<uint64_t>()(k.second * 0x9E3779B97F4A7C15ull ^ k.first);
-  }
-};
 
 template <class Msg>
 std::vector<uint8_t> encoded(const Msg& m) {
@@ -62,8 +58,15 @@ class ViewerSession final : public collector::Session {
   void on_frame(const proto::FrameHeader& header, const uint8_t* payload, size_t len) override {
     if (closed_) return;
     if (header.type != proto::FrameType::View) return;  // Goodbye and others: nothing to do
+    // One frame's requests share one budget of events scanned: a frame of a thousand
+    // searches costs what one long search costs, and the rest are answered "busy".
+    scan_budget_ = options_.max_events_scanned_per_frame;
     auto res = wire::decode_messages(payload, len, *this);
-    if (!res.ok) close(std::string("malformed view frame: ") + (res.error ? res.error : "?"));
+    if (!res.ok) {
+      // The replies computed before the bad message stay; the bad one gets RequestFailed
+      // (VIEWER.md) and the viewer stays connected.
+      fail(0, std::string("malformed request: ") + (res.error ? res.error : "?"));
+    }
     flush_out();
   }
 
@@ -134,8 +137,12 @@ class ViewerSession final : public collector::Session {
     q.limit = 50;
     q.node = m.node;
     q.actor = m.actor;
+    // The actor's recent events, from the newest back as far as the frame's budget goes.
+    q.max_scan = scan_budget_;
+    size_t scanned = 0;
     int64_t off = wall_offset();
-    for (const auto* e : model_.events(q)) r.events.push_back(event_row(model_, *e, off));
+    for (const auto* e : model_.events(q, &scanned)) r.events.push_back(event_row(model_, *e, off));
+    scan_budget_ -= std::min(scan_budget_, scanned);
     append(r);
   }
 
@@ -149,24 +156,38 @@ class ViewerSession final : public collector::Session {
     q.node = m.node;
     q.limit = 256;
     int64_t off = wall_offset();
-    // The model filters by kind and node; the text filter is applied here, over a bounded scan.
-    size_t scanned = 0;
-    while (page.events.size() < limit && scanned < 100'000) {
-      auto batch = model_.events(q);
-      if (batch.empty()) break;
+    if (scan_budget_ == 0) {
+      fail(m.request, "busy: this frame's requests used their budget (" +
+                          std::to_string(options_.max_events_scanned_per_frame) + " events scanned); ask again");
+      return;
+    }
+    // The model filters by kind and node; the text filter is applied here. Both scans count
+    // against the frame's budget; a page cut short by it says more = 1.
+    while (page.events.size() < limit) {
+      if (scan_budget_ == 0) {
+        page.more = true;
+        break;
+      }
+      q.max_scan = scan_budget_;
+      size_t scanned = 0;
+      uint64_t stopped_at = 0;
+      auto batch = model_.events(q, &scanned, &stopped_at);
+      scan_budget_ -= std::min(scan_budget_, scanned);
+      if (batch.empty()) {
+        if (scanned == 0 || scan_budget_ > 0) break;  // the start of the log
+        continue;                                     // budget spent: more = 1 above
+      }
       for (const auto* e : batch) {
-        ++scanned;
         q.before_seq = e->seq;
-        wire::Event ev = event_row(model_, *e, off);
-        if (!m.text.empty() && ev.name.find(m.text) == std::string::npos && ev.text.find(m.text) == std::string::npos)
-          continue;
+        if (!m.text.empty() && !event_matches_text(*e, m.text)) continue;
         if (page.events.size() == limit) {
           page.more = true;
           break;
         }
-        page.events.push_back(std::move(ev));
+        page.events.push_back(event_row(model_, *e, off));
       }
       if (page.more) break;
+      q.before_seq = stopped_at;  // the next round starts below the oldest event examined
     }
     append(page);
   }
@@ -191,7 +212,9 @@ class ViewerSession final : public collector::Session {
     std::string what = "kill of actor " + std::to_string(m.actor) + " on node " + std::to_string(m.node) +
                        " asked by viewer " + conn_.peer();
     std::string refusal;
-    if (!options_.allow_commands)
+    if (!(conn_.hello().capabilities & proto::kCapCommands))
+      refusal = "refused: this viewer did not ask for commands in its Hello (the collector granted none)";
+    else if (!options_.allow_commands)
       refusal = "refused: this collector does not accept commands (start it with --allow-commands)";
     else if (options_.token.empty())
       refusal = "refused: commands need a collector token (--token-file)";
@@ -205,7 +228,7 @@ class ViewerSession final : public collector::Session {
     }
     // The server routes it to the node's agent; the answer comes back on the loop thread,
     // never after this session closed.
-    collector::log_line(collector::LogLevel::Info, what + ": sent to the agent");
+    log_.log(collector::LogLevel::Info, now_ns(), conn_.peer(), "kill", what + ": sent to the agent");
     uint64_t request = m.request;
     conn_.send_command(m.node, m.actor, proto::CommandKind::Kill,
                        [this, request, what](const collector::CommandOutcome& o) { answer(request, what, o); });
@@ -218,7 +241,10 @@ class ViewerSession final : public collector::Session {
   // Replies to a kill request and logs its outcome (every command is logged, whatever it became).
   void answer(uint64_t request, const std::string& what, const collector::CommandOutcome& o) {
     ++(o.ok ? counters_->commands_done : counters_->commands_refused);
-    collector::log_line(o.ok ? collector::LogLevel::Info : collector::LogLevel::Warn, what + ": " + o.message);
+    // Logged, once per interval per viewer: a viewer sending kills in a loop costs a line
+    // per interval (the count of the others is in the next line).
+    log_.log(o.ok ? collector::LogLevel::Info : collector::LogLevel::Warn, now_ns(), conn_.peer(),
+             o.ok ? "kill_done" : "kill_refused", what + ": " + o.message);
     if (closed_) return;
     append(wire::CommandResult{request, o.ok, o.message});
     flush_out();
@@ -233,6 +259,19 @@ class ViewerSession final : public collector::Session {
       case wire::Metric::Drops: return p.drops_per_s;
     }
     return 0;
+  }
+
+  static uint64_t now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+  }
+
+  // Does the event's name or text hold `needle`? Read from the model, without building a row.
+  bool event_matches_text(const collector::Event& e, const std::string& needle) const {
+    if (model_.text(e.name).find(needle) != std::string_view::npos) return true;
+    if (model_.text(e.text).find(needle) != std::string_view::npos) return true;
+    return e.detail.find(needle) != std::string::npos;
   }
 
   int64_t wall_offset() const { return static_cast<int64_t>(wall_now_ns()) - static_cast<int64_t>(model_.now()); }
@@ -289,6 +328,7 @@ class ViewerSession final : public collector::Session {
     wire::SnapshotBegin b;
     b.snapshot = ++snapshot_id_;
     b.nodes = snapshot_nodes_.size();
+    b.collector_started_wall_ns = counters_->collector_started_wall_ns.load();
     for (NodeKey k : snapshot_nodes_)
       if (const auto* n = model_.node(k)) b.actors += n->live_actors;
     append(b);
@@ -314,8 +354,16 @@ class ViewerSession final : public collector::Session {
       }
     }
     if (node_cursor_ < snapshot_nodes_.size()) return;  // more at the next tick
-    // Telemetry, lints, recent events; then what changed while streaming.
-    send_telemetry();
+    // Telemetry rows, streamed as the viewer reads like actor rows; then lints, recent
+    // events and what changed while streaming.
+    size_t room = conn_.queued_bytes() + out_.size() < options_.snapshot_fill_bytes
+                      ? options_.snapshot_fill_bytes - conn_.queued_bytes() - out_.size()
+                      : 0;
+    if (!send_telemetry(room)) {
+      flush_out();
+      return;  // more at the next tick
+    }
+    if (closed_) return;
     send_lints();
     uint64_t last = model_.last_event_seq();
     last_event_seq_ = last > options_.snapshot_events ? last - options_.snapshot_events : 0;
@@ -333,7 +381,7 @@ class ViewerSession final : public collector::Session {
   void send_delta() {
     if (!send_changes()) return;
     send_nodes();
-    send_telemetry();
+    send_telemetry(options_.snapshot_fill_bytes / 4);
     send_lints();
     send_events(options_.events_per_tick);
     append(tick());
@@ -380,7 +428,7 @@ class ViewerSession final : public collector::Session {
       if (!n) continue;
       auto bytes = encoded(node_row(model_, *n));
       auto it = sent_nodes_.find(k);
-      if (it == sent_nodes_.end() || it->second != bytes) out_.insert(out_.end(), bytes.begin(), bytes.end());
+      if (it == sent_nodes_.end() || it->second != bytes) append_bytes(bytes);
       now.emplace(k, std::move(bytes));
     }
     for (const auto& [k, bytes] : sent_nodes_)
@@ -388,18 +436,31 @@ class ViewerSession final : public collector::Session {
     sent_nodes_ = std::move(now);
   }
 
-  void send_telemetry() {
+  // Telemetry rows that changed, chunked like actor rows. At most `budget` bytes: rows left
+  // over are sent at the next tick (they still differ from what the viewer has). True when
+  // every changed row went out.
+  bool send_telemetry(size_t budget = SIZE_MAX) {
+    size_t sent_bytes = 0;
     for (NodeKey k : model_.node_keys()) {
       if (!wanted(k)) continue;
       for (const auto& t : model_.telemetry(k)) {
+        if (closed_) return true;
+        if (sent_bytes >= budget) return false;
         auto bytes = encoded(telemetry_row(model_, t));
         auto& sent = sent_telemetry_[{k, t.event}];
         if (sent != bytes) {
-          out_.insert(out_.end(), bytes.begin(), bytes.end());
+          sent_bytes += bytes.size();
+          append_bytes(bytes);
           sent = std::move(bytes);
         }
       }
     }
+    return true;
+  }
+
+  void append_bytes(const std::vector<uint8_t>& bytes) {
+    out_.insert(out_.end(), bytes.begin(), bytes.end());
+    if (out_.size() >= options_.chunk_bytes) flush_out();
   }
 
   void send_lints() {
@@ -411,7 +472,7 @@ class ViewerSession final : public collector::Session {
     }
     auto bytes = encoded(l);
     if (bytes != sent_lints_) {
-      out_.insert(out_.end(), bytes.begin(), bytes.end());
+      append_bytes(bytes);
       sent_lints_ = std::move(bytes);
     }
   }
@@ -452,7 +513,9 @@ class ViewerSession final : public collector::Session {
   std::map<std::pair<NodeKey, collector::Str>, std::vector<uint8_t>> sent_telemetry_;
   std::vector<uint8_t> sent_lints_;
   std::vector<collector::Change> changes_;
-  std::unordered_set<std::pair<NodeKey, uint64_t>, KeyHash> seen_;
+  std::unordered_set<std::pair<NodeKey, uint64_t>, collector::SeededHash> seen_;
+  size_t scan_budget_ = 0;     // events the current frame's requests may still scan
+  collector::LogLimiter log_;  // kill requests: one line per interval and outcome
 };
 
 }  // namespace

@@ -17,6 +17,8 @@ namespace wire = proto::viewer;
 // Captures frames as a real connection would queue them; `reading` drains at every pump().
 class CapturingConnection : public collector::Connection {
  public:
+  CapturingConnection() { hello_.capabilities = proto::kCapCommands; }  // as viewers ask
+  void without_commands() { hello_.capabilities = 0; }
   uint64_t id() const override { return 7; }
   const std::string& peer() const override { return peer_; }
   const proto::Hello& hello() const override { return hello_; }
@@ -279,8 +281,9 @@ TEST(ViewerSession, KillIsRefusedWithAReason) {
     const char* reason;
   };
   for (const Case& c : {Case{false, "secret", 1, "--allow-commands"}, Case{true, "wrong", 1, "wrong token"},
-                        Case{true, "secret", 99, "not live"}}) {
+                        Case{true, "secret", 99, "not live"}, Case{true, "secret", 1, "did not ask for commands"}}) {
     CapturingConnection conn;
+    if (std::string_view(c.reason) == "did not ask for commands") conn.without_commands();
     serve::ServeOptions opts;
     opts.allow_commands = c.allow;
     opts.token = "secret";
@@ -326,6 +329,54 @@ TEST(ViewerSession, AcceptedKillGoesToTheAgentAndItsAnswerIsTheReply) {
   EXPECT_TRUE(replica.command()->ok);
   EXPECT_EQ(replica.command()->message, "done: sent kill to actor 1");
   EXPECT_EQ(counters->commands_done.load(), 1u);
+}
+
+TEST(ViewerSession, AMalformedRequestAnswersRequestFailedAndKeepsEarlierReplies) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  app.tick();
+  CapturingConnection conn;
+  auto counters = std::make_shared<serve::ServeCounters>();
+  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, counters);
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  wire::encode(w, wire::DetailRequest{5, app.node, 1});
+  m.push_back(0x32);  // a request tag whose length runs past the end of the frame
+  m.push_back(0x7f);
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+  EXPECT_EQ(conn.closed, "") << "a malformed request closed the viewer";
+  EXPECT_EQ(counters->requests_failed.load(), 1u);
+  view::Replica replica;
+  conn.pump(replica);
+  ASSERT_TRUE(replica.detail().has_value()) << "the reply computed before the bad message was lost";
+  EXPECT_EQ(replica.detail()->request, 5u);
+}
+
+TEST(ViewerSession, AFrameOfManySearchesIsBoundedByItsBudget) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  for (uint64_t id = 2; id < 2000; ++id) {
+    app.spawn(id, 1, "w", "worker", false);
+    app.exit(id, proto::ExitReason::Normal);  // one event each
+  }
+  app.tick();
+  CapturingConnection conn;
+  serve::ServeOptions opts;
+  opts.max_events_scanned_per_frame = 1000;
+  auto counters = std::make_shared<serve::ServeCounters>();
+  auto session = serve::make_session(conn, app.model, opts, counters);
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  for (uint64_t r = 1; r <= 50; ++r) {
+    wire::EventsRequest q;
+    q.request = r;
+    q.text = "no event holds this";
+    wire::encode(w, q);
+  }
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+  // The first request spends the frame's budget; the rest are told to ask again.
+  EXPECT_EQ(counters->requests_failed.load(), 49u);
+  EXPECT_EQ(conn.closed, "");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -70,8 +71,14 @@ int open_listener(const ListenAddress& a, bool allow_remote, std::string& bound,
     sockaddr_un sun{};
     sun.sun_family = AF_UNIX;
     std::memcpy(sun.sun_path, a.path.c_str(), a.path.size() + 1);
-    // A stale socket file from an earlier run would make bind fail: remove it only when
-    // nobody answers on it.
+    // A stale socket file from an earlier run would make bind fail: remove it only when it
+    // is a socket and nobody answers on it. Anything else at that path is never touched.
+    struct stat st {};
+    if (::lstat(a.path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode)) {
+      ::close(fd);
+      error = "cannot listen on unix:" + a.path + ": the path exists and is not a socket (choose another path)";
+      return -1;
+    }
     int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (probe >= 0) {
       if (::connect(probe, reinterpret_cast<sockaddr*>(&sun), sizeof sun) != 0 && errno == ECONNREFUSED) ::unlink(a.path.c_str());

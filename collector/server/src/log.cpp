@@ -61,3 +61,33 @@ bool log_to_file(const std::string& path, std::string& error) {
 }
 
 }  // namespace actorscope::collector
+
+namespace actorscope::collector {
+
+bool LogLimiter::log(LogLevel level, uint64_t now_ns, const std::string& peer, std::string_view reason,
+                     const std::string& line) {
+  if (now_ns >= window_start_ns_ + interval_ns_ && entries_.size() >= max_keys_) {
+    // A new interval: forget keys that are quiet, so the table stays small.
+    for (auto it = entries_.begin(); it != entries_.end();)
+      it = now_ns >= it->second.last_ns + interval_ns_ && it->second.suppressed == 0 ? entries_.erase(it) : std::next(it);
+    window_start_ns_ = now_ns;
+  }
+  std::string key = peer;
+  key += '|';
+  key += reason;
+  if (entries_.size() >= max_keys_ && !entries_.count(key)) key = "(many peers)|" + std::string(reason);
+  Entry& e = entries_[key];
+  if (e.last_ns != 0 && now_ns < e.last_ns + interval_ns_) {
+    ++e.suppressed;
+    ++suppressed_total_;
+    return false;
+  }
+  std::string text = line;
+  if (e.suppressed > 0) text += " (" + std::to_string(e.suppressed) + " more like this suppressed)";
+  e.suppressed = 0;
+  e.last_ns = now_ns;
+  log_line(level, text);
+  return true;
+}
+
+}  // namespace actorscope::collector

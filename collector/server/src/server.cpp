@@ -8,13 +8,17 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <unordered_map>
 
 #include "actorscope/collector/log.hpp"
@@ -38,6 +42,22 @@ std::string_view name(ErrorReason r) {
     case ErrorReason::MalformedRecord: return "malformed_record";
     case ErrorReason::UnexpectedFrame: return "unexpected_frame";
     case ErrorReason::HandshakeTimeout: return "handshake_timeout";
+  }
+  return "unknown";
+}
+
+std::string_view name(Refusal r) {
+  switch (r) {
+    case Refusal::TooManyConnections: return "too_many_connections";
+    case Refusal::TooManyFromPeer: return "too_many_from_peer";
+    case Refusal::PendingEvicted: return "pending_evicted";
+    case Refusal::OutOfDescriptors: return "out_of_descriptors";
+    case Refusal::IdleTimeout: return "idle_timeout";
+    case Refusal::FrameTimeout: return "frame_timeout";
+    case Refusal::InputBudget: return "input_budget";
+    case Refusal::TakeoverRefused: return "takeover_refused";
+    case Refusal::CommandNotGranted: return "command_not_granted";
+    case Refusal::SliceExceeded: return "slice_exceeded";
   }
   return "unknown";
 }
@@ -78,6 +98,12 @@ struct Server::Impl {
     bool want_write = false;
     bool over_bound = false;
     bool peer_gone = false;  // EOF or error seen: nothing more to read or deliver
+    std::string peer_key;    // what per-peer limits count by: the TCP host, or the unix listener
+    bool pending = true;     // counted in Impl::pending_count (before its Hello)
+    bool backlogged = false; // complete frames wait in the decoder for the next turn
+    uint64_t last_input_ns = 0;
+    uint64_t frame_started_ns = 0;  // when the incomplete frame in the decoder began; 0: none
+    size_t input_held = 0;          // decoder memory counted in Impl::input_held
 
     Conn(Impl& s, int f, uint64_t id, std::string peer) : srv(s), fd(f), conn_id(id), peer_name(std::move(peer)) {}
     uint64_t id() const override { return conn_id; }
@@ -149,6 +175,74 @@ struct Server::Impl {
   uint64_t replay_due_ns = 0;         // when the replay wants its next turn
 
   CommandRouter commands{settings.max_pending_commands};
+
+  // Bounds on peers.
+  LogLimiter limiter{static_cast<uint64_t>(std::max<uint32_t>(settings.log_interval_ms, 1)) * 1'000'000};
+  int reserve_fd = -1;                 // spent to accept-and-close when descriptors run out
+  std::deque<uint64_t> pending_order;  // connections in accept order (lazily pruned): oldest pending first
+  size_t pending_count = 0;
+  std::unordered_map<std::string, size_t> per_peer;
+  size_t input_held = 0;               // decoder memory of all connections
+  std::deque<uint64_t> backlog;        // connections whose slice ran out with frames left
+  std::function<void()> turn_hook;
+  uint64_t started_wall_ns = 0;
+  uint64_t turn_max_ns = 0;            // since the last tick
+
+  void refuse(Refusal why, const std::string& peer, uint64_t now, const std::string& line, LogLevel level = LogLevel::Warn) {
+    ++counters.refusals[static_cast<size_t>(why)];
+    limiter.log(level, now, peer, name(why), line);
+  }
+
+  void leave_pending(Conn& c) {
+    if (!c.pending) return;
+    c.pending = false;
+    --pending_count;
+  }
+
+  // Closes the oldest connection still in its handshake; false when there is none.
+  bool evict_oldest_pending(uint64_t now) {
+    while (!pending_order.empty()) {
+      uint64_t id = pending_order.front();
+      pending_order.pop_front();
+      auto it = conns.find(id);
+      if (it == conns.end()) continue;
+      Conn& c = *it->second;
+      if (!c.pending || c.state != State::AwaitHello || c.close_requested) continue;
+      refuse(Refusal::PendingEvicted, c.peer_key, now, "closed " + c.who() + ": still in its handshake while others wait (evicted)",
+             LogLevel::Info);
+      reject_and_close(c, proto::RejectCode::Overloaded, "the collector is busy: too many connections in their handshake");
+      return true;
+    }
+    return false;
+  }
+
+  void reject_and_close(Conn& c, proto::RejectCode code, const std::string& text) {
+    proto::Reject rej{code, text};
+    std::vector<uint8_t> body;
+    proto::Writer w(body);
+    proto::encode(w, rej);
+    c.queue(proto::FrameType::Reject, body.data(), body.size());
+    leave_pending(c);
+    c.close_requested = true;
+    closing.push_back(c.conn_id);
+  }
+
+  // Sends an Overloaded reject on a socket that will not become a connection, then closes it.
+  static void reject_fd(int fd, const std::string& text) {
+    std::vector<uint8_t> frame;
+    size_t at = proto::begin_frame(frame, proto::FrameType::Reject, 0);
+    proto::Writer w(frame);
+    proto::encode(w, proto::Reject{proto::RejectCode::Overloaded, text});
+    proto::finish_frame(frame, at);
+    [[maybe_unused]] ssize_t n = ::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::close(fd);
+  }
+
+  void account_input(Conn& c) {
+    size_t held = c.decoder.held_bytes();
+    input_held = input_held - c.input_held + held;
+    c.input_held = held;
+  }
 
   void send_command(Conn& viewer, NodeKey node, uint64_t actor, proto::CommandKind kind, CommandDone done) {
     auto refuse = [&](const std::string& why) {
@@ -236,6 +330,7 @@ struct Server::Impl {
 
   void request_close(Conn& c, LogLevel level, const std::string& reason) {
     if (c.close_requested || c.state == State::Draining) return;
+    leave_pending(c);
     c.close_requested = true;
     log_line(level, "closed " + c.who() + ": " + reason);
     closing.push_back(c.conn_id);
@@ -246,17 +341,15 @@ struct Server::Impl {
     ++counters.errors[static_cast<size_t>(why)];
     if (c.state == State::AwaitHello) {
       ++counters.handshake_failures;
-      proto::Reject rej{code, text};
-      std::vector<uint8_t> body;
-      proto::Writer w(body);
-      proto::encode(w, rej);
-      c.queue(proto::FrameType::Reject, body.data(), body.size());
-      c.close_requested = true;
-      log_line(LogLevel::Warn, "rejected " + c.who() + ": " + text);
-      closing.push_back(c.conn_id);
+      limiter.log(LogLevel::Warn, clock_ns(), c.peer_key, name(why), "rejected " + c.who() + ": " + text);
+      reject_and_close(c, code, text);
       return;
     }
-    request_close(c, LogLevel::Warn, text);
+    // One line per peer and reason per interval: a peer reconnecting to send the same bad
+    // frame again and again costs one line per interval.
+    limiter.log(LogLevel::Warn, clock_ns(), c.peer_key, name(why), "closed " + c.who() + ": " + text);
+    c.close_requested = true;
+    closing.push_back(c.conn_id);
   }
 
   // Moves a connection whose close was requested into draining: the role ends now, the
@@ -272,6 +365,10 @@ struct Server::Impl {
     }
     if (c.state == State::Viewer && c.session) c.session->on_close();
     c.state = State::Draining;
+    // What it sent and we did not read is dropped now, not when the socket goes.
+    c.decoder = proto::FrameDecoder{kHelloMaxFrame};
+    account_input(c);
+    c.frame_started_ns = 0;
     c.deadline_ns = now + kDrainTimeoutNs;
     flush(c);
   }
@@ -279,6 +376,10 @@ struct Server::Impl {
   void destroy(uint64_t id) {
     auto it = conns.find(id);
     if (it == conns.end()) return;
+    Conn& c = *it->second;
+    leave_pending(c);
+    input_held -= c.input_held;
+    if (auto p = per_peer.find(c.peer_key); p != per_peer.end() && --p->second == 0) per_peer.erase(p);
     ::epoll_ctl(ep, EPOLL_CTL_DEL, it->second->fd, nullptr);
     ::close(it->second->fd);
     conns.erase(it);
@@ -322,39 +423,73 @@ struct Server::Impl {
   }
 
   void accept_on(const Listener& l, uint64_t now) {
-    for (;;) {
+    for (int accepted = 0; accepted < 256; ++accepted) {  // then other peers get a turn
       sockaddr_storage ss{};
       socklen_t len = sizeof ss;
       int fd = ::accept4(l.fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK)
-          log_line(LogLevel::Warn, "accept on " + l.address + " failed: " + std::strerror(errno));
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if ((errno == EMFILE || errno == ENFILE) && reserve_fd >= 0) {
+          // Out of descriptors: the pending connection would wake the loop forever. Spend
+          // the reserve descriptor to take it and close it, then take the reserve back.
+          ::close(reserve_fd);
+          reserve_fd = -1;
+          int victim = ::accept4(l.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+          if (victim >= 0) reject_fd(victim, "the collector is out of file descriptors");
+          reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+          refuse(Refusal::OutOfDescriptors, l.address, now,
+                 "refused a connection on " + l.address + ": out of file descriptors (raise the limit, ulimit -n)");
+          if (victim < 0) return;
+          continue;
+        }
+        limiter.log(LogLevel::Warn, now, l.address, "accept", "accept on " + l.address + " failed: " + std::strerror(errno));
         return;
       }
-      if (conns.size() >= settings.max_connections) {
-        ++counters.refused_connections;
-        log_line(LogLevel::Warn, "refused a connection on " + l.address + ": " + std::to_string(conns.size()) +
-                                     " connections already (the limit)");
-        ::close(fd);
-        continue;
-      }
-      std::string peer;
+      std::string peer, key;
       char host[INET6_ADDRSTRLEN] = {};
       uint64_t id = next_id++;
       if (ss.ss_family == AF_INET) {
         auto* in = reinterpret_cast<sockaddr_in*>(&ss);
         ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-        peer = std::string("tcp:") + host + ":" + std::to_string(ntohs(in->sin_port));
+        key = std::string("tcp:") + host;
+        peer = key + ":" + std::to_string(ntohs(in->sin_port));
       } else if (ss.ss_family == AF_INET6) {
         auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
         ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-        peer = std::string("tcp:[") + host + "]:" + std::to_string(ntohs(in6->sin6_port));
+        key = std::string("tcp:[") + host + "]";
+        peer = key + ":" + std::to_string(ntohs(in6->sin6_port));
       } else {
+        key = l.address;
         peer = l.address + "#" + std::to_string(id);
       }
+      auto from_peer = per_peer.find(key);
+      if (settings.max_connections_per_peer != 0 && from_peer != per_peer.end() &&
+          from_peer->second >= settings.max_connections_per_peer) {
+        refuse(Refusal::TooManyFromPeer, key, now,
+               "refused a connection from " + key + ": " + std::to_string(from_peer->second) +
+                   " connections from it already (--max-connections-per-peer)");
+        reject_fd(fd, "too many connections from your address");
+        continue;
+      }
+      // Room for one more: a connection still in its handshake gives way first, so that
+      // unauthenticated sockets cannot keep peers with a token out.
+      if (settings.max_pending_connections != 0 && pending_count >= settings.max_pending_connections) evict_oldest_pending(now);
+      if (conns.size() >= settings.max_connections && conns.size() - closing_count() >= settings.max_connections &&
+          !evict_oldest_pending(now)) {
+        ++counters.refused_connections;
+        refuse(Refusal::TooManyConnections, key, now,
+               "refused a connection from " + peer + ": " + std::to_string(conns.size()) + " connections already (--max-connections)");
+        reject_fd(fd, "the collector is overloaded: too many connections");
+        continue;
+      }
+      ++per_peer[key];
       auto c = std::make_unique<Conn>(*this, fd, id, peer);
+      c->peer_key = key;
       c->deadline_ns = now + static_cast<uint64_t>(settings.handshake_timeout_ms) * 1'000'000;
+      c->last_input_ns = now;
+      ++pending_count;
+      pending_order.push_back(id);
       epoll_event ev{};
       ev.events = EPOLLIN | EPOLLRDHUP;
       ev.data.u64 = id;
@@ -365,6 +500,36 @@ struct Server::Impl {
     }
   }
 
+  // Connections that are closing still hold a descriptor, but not a place.
+  size_t closing_count() const {
+    size_t n = 0;
+    for (const auto& [id, c] : conns)
+      if (c->close_requested || c->state == State::Draining) ++n;
+    return n;
+  }
+
+  // A Hello naming a node whose agent is connected on another connection replaces that
+  // connection only when it has been silent for takeover_silence_ms (SPEC.md, "Takeover"):
+  // a live agent sends a heartbeat every second, so a peer cannot kick it off by reusing
+  // its name. A refused takeover is rejected before the model sees it: no counter moves.
+  bool may_take_over(Conn& c, const proto::Hello& h, uint64_t now) {
+    NodeKey key = model.find_node(h.node);
+    uint64_t previous = key ? model.connection_of(key) : 0;
+    if (previous == 0 || previous == c.conn_id) return true;
+    auto it = conns.find(previous);
+    if (it == conns.end() || it->second->close_requested || it->second->state != State::Agent) return true;
+    uint64_t silence = now - std::min(now, it->second->last_input_ns);
+    if (silence >= static_cast<uint64_t>(settings.takeover_silence_ms) * 1'000'000) return true;
+    ++counters.handshake_failures;
+    refuse(Refusal::TakeoverRefused, c.peer_key, now,
+           "rejected " + c.who() + ": node " + h.node + " is connected from " + it->second->peer_name +
+               " and not silent (a takeover needs " + std::to_string(settings.takeover_silence_ms) + " ms of silence)");
+    reject_and_close(c, proto::RejectCode::NodeInUse,
+                     "node " + h.node + " is already connected; a new connection takes over only after " +
+                         std::to_string(settings.takeover_silence_ms) + " ms without a frame from the old one");
+    return false;
+  }
+
   void on_hello(Conn& c, const uint8_t* p, size_t len, uint64_t now) {
     proto::Hello h;
     HelloVerdict verdict = check_hello(settings, static_cast<bool>(factory), p, len, h);
@@ -372,6 +537,8 @@ struct Server::Impl {
       protocol_error(c, verdict.reason, verdict.text, verdict.code);
       return;
     }
+    if (h.role == proto::Role::Agent && !may_take_over(c, h, now)) return;
+    leave_pending(c);
     c.hello_msg = h;
     c.decoder.set_max_frame(settings.max_frame);
     std::vector<uint8_t> body;
@@ -406,10 +573,19 @@ struct Server::Impl {
     if (!c.session) request_close(c, LogLevel::Info, "the viewer service refused the session");
   }
 
-  void on_frames(Conn& c, uint64_t now) {
+  // Handles the complete frames in c's decoder until `slice_end` (collector clock). False
+  // when the slice ran out with frames left: the connection then waits in the backlog.
+  bool on_frames(Conn& c, uint64_t now, uint64_t slice_end) {
     proto::FrameHeader h;
     const uint8_t* p = nullptr;
-    while (!c.close_requested && c.state != State::Draining && c.decoder.next(h, p)) {
+    bool any = false;
+    while (!c.close_requested && c.state != State::Draining) {
+      if (any && clock_ns() >= slice_end && c.decoder.buffered() >= proto::kFrameHeaderSize) {
+        c.frame_started_ns = now;
+        return false;
+      }
+      if (!c.decoder.next(h, p)) break;
+      any = true;
       ++counters.frames_total;
       switch (c.state) {
         case State::AwaitHello:
@@ -417,7 +593,7 @@ struct Server::Impl {
             protocol_error(c, ErrorReason::UnexpectedFrame,
                            "expected a Hello frame first, got frame type " + std::to_string(static_cast<unsigned>(h.type)),
                            proto::RejectCode::Malformed);
-            return;
+            return true;
           }
           on_hello(c, p, h.length, now);
           break;
@@ -425,7 +601,7 @@ struct Server::Impl {
           if (h.type == proto::FrameType::Batch) {
             if (model.connection_of(c.node) != c.conn_id) {
               request_close(c, LogLevel::Info, "replaced by a newer connection of the same node");
-              return;
+              return true;
             }
             recorder.batch(c.conn_id, now, p, h.length);
             proto::DecodeResult res;
@@ -440,36 +616,43 @@ struct Server::Impl {
                              std::string("malformed record after ") + std::to_string(res.records) + " good ones: " +
                                  (res.error ? res.error : "?"),
                              proto::RejectCode::Malformed);
-              return;
+              return true;
             }
           } else if (h.type == proto::FrameType::Goodbye) {
             request_close(c, LogLevel::Info, "said goodbye");
-            return;
+            return true;
           } else if (h.type == proto::FrameType::CommandResult && (c.hello_msg.capabilities & proto::kCapCommands)) {
             on_command_result(c, p, h.length);
           } else {
             protocol_error(c, ErrorReason::UnexpectedFrame,
                            "unexpected frame type " + std::to_string(static_cast<unsigned>(h.type)) + " from an agent",
                            proto::RejectCode::Malformed);
-            return;
+            return true;
           }
           break;
         case State::Viewer:
           if (h.type == proto::FrameType::Goodbye) {
             request_close(c, LogLevel::Info, "said goodbye");
-            return;
+            return true;
           }
           if (c.session) c.session->on_frame(h, p, h.length);
           break;
         case State::Draining:
-          return;
+          return true;
       }
     }
     if (c.decoder.failed() && !c.close_requested && c.state != State::Draining)
       protocol_error(c, ErrorReason::FrameError, c.decoder.error(), proto::RejectCode::Malformed);
+    // A frame begun and not complete must finish within frame_timeout_ms.
+    if (c.decoder.buffered() == 0) c.frame_started_ns = 0;
+    else if (any || c.frame_started_ns == 0) c.frame_started_ns = now;
+    c.decoder.release_if_empty();
+    account_input(c);
+    return true;
   }
 
-  void on_readable(Conn& c, uint64_t now) {
+  void on_readable(Conn& c, uint64_t now, uint64_t slice_end) {
+    if (c.backlogged) return;  // its buffered frames come first; the socket keeps the rest
     uint8_t buf[64 * 1024];
     // Bounded work per wake-up so that one busy peer cannot starve the others.
     for (int round = 0; round < 16; ++round) {
@@ -477,8 +660,21 @@ struct Server::Impl {
       if (n > 0) {
         counters.bytes_in_total += static_cast<uint64_t>(n);
         if (c.state == State::Draining || c.close_requested) continue;  // discarded
+        c.last_input_ns = now;
         c.decoder.feed(buf, static_cast<size_t>(n));
-        on_frames(c, now);
+        account_input(c);
+        if (input_held > settings.max_input_bytes) {
+          refuse(Refusal::InputBudget, c.peer_key, now,
+                 "closed " + c.who() + ": incomplete frames of all connections exceed " +
+                     std::to_string(settings.max_input_bytes) + " bytes (--max-input-bytes)");
+          request_close(c, LogLevel::Debug, "input budget");
+          return;
+        }
+        if (!on_frames(c, now, slice_end)) {
+          to_backlog(c, now);
+          return;
+        }
+        if (clock_ns() >= slice_end) return;  // level-triggered: the rest is read next turn
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -489,9 +685,10 @@ struct Server::Impl {
       if (!c.close_requested && c.decoder.buffered() > 0) {
         // The stream ended inside a frame: a truncated frame is a protocol error worth a line.
         if (c.state == State::AwaitHello) ++counters.handshake_failures;
-        request_close(c, LogLevel::Warn,
-                      "truncated frame: the stream ended " + std::to_string(c.decoder.buffered()) +
-                          " bytes into an incomplete frame");
+        limiter.log(LogLevel::Warn, now, c.peer_key, "truncated",
+                    "closed " + c.who() + ": truncated frame: the stream ended " + std::to_string(c.decoder.buffered()) +
+                        " bytes into an incomplete frame");
+        request_close(c, LogLevel::Debug, "truncated frame");
       } else if (c.state == State::AwaitHello && !c.close_requested) {
         // Nothing buffered: a port scanner or health check, not worth more than debug.
         ++counters.handshake_failures;
@@ -501,6 +698,37 @@ struct Server::Impl {
       }
       return;
     }
+  }
+
+  void to_backlog(Conn& c, uint64_t now) {
+    ++counters.refusals[static_cast<size_t>(Refusal::SliceExceeded)];
+    (void)now;
+    c.backlogged = true;
+    backlog.push_back(c.conn_id);
+  }
+
+  // One slice for each connection whose frames waited, in turn.
+  void serve_backlog(uint64_t now) {
+    size_t n = backlog.size();
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t id = backlog.front();
+      backlog.pop_front();
+      auto it = conns.find(id);
+      if (it == conns.end()) continue;
+      Conn& c = *it->second;
+      c.backlogged = false;
+      if (c.close_requested || c.state == State::Draining) continue;
+      uint64_t start = clock_ns();
+      if (!on_frames(c, now, start + slice_ns())) to_backlog(c, now);
+      after_dispatch(now);
+      note_turn(clock_ns() - start);
+    }
+  }
+
+  uint64_t slice_ns() const { return static_cast<uint64_t>(std::max<uint32_t>(settings.peer_slice_us, 1)) * 1000; }
+  void note_turn(uint64_t ns) {
+    turn_max_ns = std::max(turn_max_ns, ns);
+    counters.loop_turn_max_ever_ns = std::max(counters.loop_turn_max_ever_ns, ns);
   }
 
   void on_tick(uint64_t now) {
@@ -514,8 +742,36 @@ struct Server::Impl {
                        "no Hello within " + std::to_string(settings.handshake_timeout_ms) + " ms",
                        proto::RejectCode::Malformed);
       }
+      if (c->close_requested || c->state == State::Draining) continue;
+      if (c->frame_started_ns != 0 && !c->backlogged && settings.frame_timeout_ms != 0 &&
+          now - std::min(now, c->frame_started_ns) > static_cast<uint64_t>(settings.frame_timeout_ms) * 1'000'000) {
+        refuse(Refusal::FrameTimeout, c->peer_key, now,
+               "closed " + c->who() + ": a frame begun " + std::to_string(settings.frame_timeout_ms) +
+                   " ms ago is still incomplete (" + std::to_string(c->decoder.buffered()) + " bytes held)");
+        request_close(*c, LogLevel::Debug, "frame timeout");
+        continue;
+      }
+      if (c->state == State::Agent && settings.idle_timeout_ms != 0 &&
+          now - std::min(now, c->last_input_ns) > static_cast<uint64_t>(settings.idle_timeout_ms) * 1'000'000) {
+        refuse(Refusal::IdleTimeout, c->peer_key, now,
+               "closed " + c->who() + ": nothing received for " + std::to_string(settings.idle_timeout_ms) +
+                   " ms (agents send a heartbeat every second)");
+        request_close(*c, LogLevel::Debug, "idle");
+        continue;
+      }
       if (c->state == State::Viewer && c->session && !c->close_requested) c->session->on_tick(now);
     }
+    // The accept-order list keeps only what may still be pending: its front is pruned
+    // here, so it does not grow with every connection ever accepted.
+    while (!pending_order.empty()) {
+      auto it = conns.find(pending_order.front());
+      if (it != conns.end() && it->second->pending) break;
+      pending_order.pop_front();
+    }
+    counters.loop_turn_max_ns = turn_max_ns;
+    turn_max_ns = 0;
+    counters.input_buffered_bytes = input_held;
+    counters.log_lines_suppressed = limiter.suppressed_total();
     expire_commands(now);
     if (now >= last_flush_ns + 1'000'000'000ull) {
       recorder.flush();
@@ -544,10 +800,12 @@ Server::~Server() {
   s.conns.clear();
   for (auto& l : s.listeners) {
     ::close(l.fd);
-    if (!l.unix_path.empty()) ::unlink(l.unix_path.c_str());
+    struct stat st {};
+    if (!l.unix_path.empty() && ::lstat(l.unix_path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(l.unix_path.c_str());
   }
   if (s.wake >= 0) ::close(s.wake);
   if (s.ep >= 0) ::close(s.ep);
+  if (s.reserve_fd >= 0) ::close(s.reserve_fd);
 }
 
 void Server::set_viewer_factory(ViewerFactory factory) { impl_->factory = std::move(factory); }
@@ -565,6 +823,12 @@ bool Server::start(std::string& error) {
   if (!s.settings.record_path.empty() && !s.recorder.open(s.settings.record_path, error)) return false;
   s.ep = ::epoll_create1(EPOLL_CLOEXEC);
   s.wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  s.reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    s.started_wall_ns = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+  }
   if (s.ep < 0 || s.wake < 0) {
     error = std::string("epoll/eventfd: ") + std::strerror(errno);
     return false;
@@ -603,7 +867,7 @@ void Server::run() {
   while (!s.stopping.load()) {
     uint64_t now = clock_ns();
     uint64_t wake_at = s.replayer ? std::min(next_tick, s.replay_due_ns) : next_tick;
-    int timeout_ms = now >= wake_at ? 0 : static_cast<int>((wake_at - now) / 1'000'000 + 1);
+    int timeout_ms = now >= wake_at || !s.backlog.empty() ? 0 : static_cast<int>((wake_at - now) / 1'000'000 + 1);
     int n = ::epoll_wait(s.ep, events, 64, timeout_ms);
     if (n < 0 && errno != EINTR) {
       log_line(LogLevel::Error, std::string("epoll_wait failed: ") + std::strerror(errno));
@@ -617,17 +881,24 @@ void Server::run() {
         [[maybe_unused]] ssize_t r = ::read(s.wake, &v, sizeof v);
         continue;
       }
+      uint64_t start = clock_ns();
       if (tag & kListenerTag) {
         s.accept_on(s.listeners[tag & ~kListenerTag], now);
+        s.after_dispatch(now);
+        s.note_turn(clock_ns() - start);
         continue;
       }
       auto it = s.conns.find(tag);
       if (it == s.conns.end()) continue;
       Impl::Conn& c = *it->second;
       if (events[i].events & EPOLLOUT) s.flush(c);
-      if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) s.on_readable(c, now);
+      if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) s.on_readable(c, now, start + s.slice_ns());
       s.after_dispatch(now);
+      s.note_turn(clock_ns() - start);
+      if (s.stopping.load(std::memory_order_relaxed)) break;
     }
+    s.serve_backlog(now);
+    if (s.turn_hook) s.turn_hook();
     s.replay_turn(now);
     if (now >= next_tick) {
       s.on_tick(now);
@@ -640,6 +911,16 @@ void Server::run() {
   s.recorder.flush();
   s.publish();
 }
+
+void Server::wake() {
+  if (impl_->wake >= 0) {
+    uint64_t one = 1;
+    [[maybe_unused]] ssize_t r = ::write(impl_->wake, &one, sizeof one);
+  }
+}
+
+void Server::set_turn_hook(std::function<void()> hook) { impl_->turn_hook = std::move(hook); }
+uint64_t Server::started_wall_ns() const { return impl_->started_wall_ns; }
 
 void Server::stop() {
   impl_->stopping.store(true);

@@ -37,6 +37,16 @@ class FrameDecoder {
   bool failed() const { return !error_.empty(); }
   const std::string& error() const { return error_; }
   size_t buffered() const { return buf_.size() - start_; }
+  // Bytes of memory the buffer holds (at least buffered()).
+  size_t held_bytes() const { return buf_.capacity(); }
+  // Frees the buffer when it holds nothing: a peer that sent one large frame does not keep
+  // its memory. Invalidates the last payload.
+  void release_if_empty() {
+    if (buffered() == 0 && buf_.capacity() > 0) {
+      buf_ = {};
+      start_ = 0;
+    }
+  }
   void set_max_frame(uint32_t m) { max_frame_ = m; }
 
  private:
@@ -101,6 +111,7 @@ void encode(Writer& w, const SnapshotBegin& m);
 void encode(Writer& w, const SnapshotEnd& m);
 void encode(Writer& w, const Heartbeat& m);
 void encode(Writer& w, const TypeTotals& m);
+void encode(Writer& w, const SupervisorEscalated& m);
 
 // Body decoders: r holds exactly one record body.
 bool decode_body(Reader& r, StringDef& m);
@@ -115,6 +126,7 @@ bool decode_body(Reader& r, SnapshotBegin& m);
 bool decode_body(Reader& r, SnapshotEnd& m);
 bool decode_body(Reader& r, Heartbeat& m);
 bool decode_body(Reader& r, TypeTotals& m);
+bool decode_body(Reader& r, SupervisorEscalated& m);
 
 struct DecodeResult {
   bool ok = true;
@@ -192,6 +204,12 @@ DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
       case RecordType::SnapshotEnd: go = detail::dispatch<Handler, SnapshotEnd>(body, h, res); break;
       case RecordType::Heartbeat: go = detail::dispatch<Handler, Heartbeat>(body, h, res); break;
       case RecordType::TypeTotals: go = detail::dispatch<Handler, TypeTotals>(body, h, res); break;
+      case RecordType::SupervisorEscalated:
+        // Records added after 1.0 reach only handlers that take them; others skip them, as
+        // a 1.0 decoder does.
+        if constexpr (requires(const SupervisorEscalated& m) { h.on(m); })
+          go = detail::dispatch<Handler, SupervisorEscalated>(body, h, res);
+        break;
       default: break;  // unknown: skipped, its length told us how far
     }
     return go;

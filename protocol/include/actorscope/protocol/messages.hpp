@@ -93,7 +93,15 @@ struct Welcome {
   friend bool operator==(const Welcome&, const Welcome&) = default;
 };
 
-enum class RejectCode : uint8_t { BadMagic = 1, BadVersion = 2, BadToken = 3, BadRole = 4, Overloaded = 5, Malformed = 6 };
+enum class RejectCode : uint8_t {
+  BadMagic = 1,
+  BadVersion = 2,
+  BadToken = 3,
+  BadRole = 4,
+  Overloaded = 5,
+  Malformed = 6,
+  NodeInUse = 7,  // the node is connected and not silent (SPEC.md, "Takeover")
+};
 
 struct Reject {
   RejectCode code = RejectCode::Malformed;
@@ -155,8 +163,9 @@ enum class RecordType : uint8_t {
   SnapshotEnd = 0x0A,
   Heartbeat = 0x0B,
   TypeTotals = 0x0C,
+  SupervisorEscalated = 0x0D,  // an addition a 1.0 decoder skips
 };
-inline constexpr size_t kRecordTypeCount = 12;
+inline constexpr size_t kRecordTypeCount = 13;
 
 // String ids are per connection; 0 is the empty string and is never defined.
 using StringId = uint32_t;
@@ -266,6 +275,16 @@ struct Heartbeat {
   uint64_t ring_bytes_used = 0;
   uint64_t flushes = 0;
   friend bool operator==(const Heartbeat&, const Heartbeat&) = default;
+};
+
+// A supervisor exceeded its restart intensity (one more restart than `intensity` within
+// `period`): it gives up and leaves the failure to its own supervisor (OTP's
+// reached_max_restart_intensity), or, at the top, ends the application. Its exit, if it
+// exits, comes as an ActorExited of its own.
+struct SupervisorEscalated {
+  uint64_t t_ns = 0;
+  uint64_t supervisor = 0;
+  friend bool operator==(const SupervisorEscalated&, const SupervisorEscalated&) = default;
 };
 
 // Cumulative totals of the actors of one type that have exited, so that per-type

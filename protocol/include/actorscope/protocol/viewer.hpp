@@ -120,6 +120,10 @@ struct SnapshotBegin {
   uint64_t snapshot = 0;  // collector-assigned
   uint64_t nodes = 0;
   uint64_t actors = 0;
+  // When the collector started (wall clock, ns since the epoch; 0: not told). Its history
+  // begins there: after a collector restart, what came before is gone. Optional trailing
+  // field: absent in older collectors' messages.
+  uint64_t collector_started_wall_ns = 0;
 };
 struct SnapshotEnd {
   uint64_t snapshot = 0;
@@ -177,9 +181,12 @@ struct ActorStats {
   uint64_t enqueued = 0;
   uint64_t dequeued = 0;
   uint64_t busy_ns = 0;
-  uint64_t restarts = 0;            // supervisors: restarts performed, ever
-  uint32_t restarts_in_period = 0;  // supervisors: inside the current period (budget used)
-  uint64_t msgs_per_s_x100 = 0;
+  uint64_t restarts = 0;            // supervisors: restarts performed, ever (all incarnations of this child; the agent's exact count)
+  uint32_t restarts_in_period = 0;  // supervisors: budget-counted restarts inside the current period (OTP's count)
+  uint64_t msgs_per_s_x100 = 0;     // processed messages per second
+  // Trailing fields (additions a 1.0 decoder skips; 0 from an older collector):
+  uint64_t processed = 0;           // processing scopes that ended (dequeued counts messages taken out)
+  uint64_t child_restarts = 0;      // restarts of this child (its supervisor, its child id), all incarnations
 };
 
 struct ActorRemoved {

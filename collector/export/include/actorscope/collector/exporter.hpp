@@ -2,6 +2,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <memory>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -17,17 +19,34 @@
 namespace actorscope::collector {
 
 struct ExporterSettings {
-  size_t max_series = 10'000;  // label sets per metric family; more fold into "other"
+  size_t max_series = 10'000;  // label sets per metric family, shared fairly among nodes; a
+                               // node's series past its share fold into its own "other"
+  uint32_t scrape_wait_ms = 250;  // a scrape waits this long for a fresh snapshot, then
+                                  // answers with the previous one
+  unsigned http_threads = 8;             // HTTP worker threads (each serves one client at a time)
+  uint32_t http_request_timeout_ms = 2000;  // a client must send its request within this
 };
 
-// Renders per-node, per-type aggregates (never a per-actor walk) under the model mutex,
-// plus the collector's own health. Thread-safe: Collect() runs on the HTTP thread.
+// Renders per-node, per-type aggregates (never a per-actor walk), plus the collector's own
+// health. Thread-safe: Collect() runs on the HTTP threads.
+//
+// With publish_from_loop(), scrapes never touch the model: Collect() asks the thread that
+// owns the model for a snapshot (wants_snapshot() turns true and `wake` is called), that
+// thread calls publish() between two peers' turns, and the scrape takes the snapshot —
+// or, when the loop does not publish within scrape_wait_ms, the previous one. Without it,
+// Collect() renders under the model mutex (tests, benchmarks).
 class MetricsCollectable : public prometheus::Collectable {
  public:
   // server_counters may be empty (replay-only or tests).
   MetricsCollectable(const Model& model, std::mutex& model_mutex, ExporterSettings settings = {},
                      std::function<ServerCounters()> server_counters = {});
   std::vector<prometheus::MetricFamily> Collect() const override;
+
+  // See the class comment. Call before the first scrape.
+  void publish_from_loop(std::function<void()> wake);
+  bool wants_snapshot() const;
+  // On the thread that owns the model (no lock taken on it).
+  void publish();
 
   // Label sets the last scrape folded into "other" (a gauge: the same label set folded
   // at every scrape counts once per scrape, not once per scrape summed).
@@ -41,6 +60,22 @@ class MetricsCollectable : public prometheus::Collectable {
   std::function<ServerCounters()> server_counters_;
   mutable std::atomic<uint64_t> folded_{0};
   mutable std::atomic<uint64_t> last_scrape_ns_{0};
+
+  struct Rendered {
+    std::vector<prometheus::MetricFamily> families;
+    uint64_t folded = 0;
+    uint64_t render_ns = 0;
+  };
+  std::shared_ptr<const Rendered> latest() const;
+  mutable std::mutex snapshot_mutex_;
+  mutable std::condition_variable published_cv_;
+  std::shared_ptr<const Rendered> snapshot_;  // guarded by snapshot_mutex_
+  uint64_t published_ = 0;                    // the last request the snapshot answers
+  bool published_mode_ = false;
+  std::function<void()> wake_;
+  mutable std::atomic<uint64_t> asked_{0};
+  mutable std::atomic<bool> wanted_{false};
+  mutable std::atomic<uint64_t> stale_scrapes_{0};
 };
 
 // The families of one scrape of the model alone (no locking, no server health): for

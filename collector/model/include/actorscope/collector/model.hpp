@@ -57,6 +57,7 @@ class Model {
   void apply(NodeKey node, const proto::SnapshotEnd& r);
   void apply(NodeKey node, const proto::Heartbeat& r);
   void apply(NodeKey node, const proto::TypeTotals& r);
+  void apply(NodeKey node, const proto::SupervisorEscalated& r);
 
   // Decodes a Batch payload and applies every record, then commit(). On a malformed
   // record, what came before it stays applied and the result says why it stopped.
@@ -119,6 +120,12 @@ class Model {
   std::vector<const Supervisor*> supervisors_of(NodeKey node) const;
   // Cumulative restarts per supervisor label on a node, surviving supervisor restarts.
   std::span<const std::pair<Str, uint64_t>> restarts_by_supervisor(NodeKey node) const;
+  // Escalations (a supervisor exceeded its restart intensity) per supervisor label on a node.
+  std::span<const std::pair<Str, uint64_t>> escalations_by_supervisor(NodeKey node) const;
+  // How often the child that `actor` is now (its supervisor, its child id) was restarted,
+  // across its incarnations: restart records per child id. 0 for an actor without a
+  // supervisor or child id.
+  uint64_t child_restarts(NodeKey node, const Actor& actor) const;
 
   // ---- reading: aggregates, telemetry ----------------------------------------------------------
   std::span<const TypeAggregate> types(NodeKey node) const;
@@ -128,7 +135,9 @@ class Model {
 
   // ---- reading: events, series, lints --------------------------------------------------------
   // A page of the event log (see EventQuery). Pointers stay valid until the next mutation.
-  std::vector<const Event*> events(const EventQuery& q) const;
+  // `scanned` receives how many events were examined, `stopped_at` the seq of the last one
+  // examined (where a following query may continue).
+  std::vector<const Event*> events(const EventQuery& q, size_t* scanned = nullptr, uint64_t* stopped_at = nullptr) const;
   // Events with seq > seq, oldest first, at most `limit`.
   std::vector<const Event*> events_since(uint64_t seq, size_t limit) const;
   uint64_t last_event_seq() const;

@@ -47,6 +47,7 @@ struct Node {
   uint64_t live_actors = 0;
   uint64_t restarts = 0;           // child restarts seen (all supervisors)
   uint64_t crashes = 0;            // abnormal exits seen
+  uint64_t escalations = 0;        // supervisors that exceeded their restart intensity
   uint64_t telemetry_events = 0;
   // Actors removed without an exit record: those a new incarnation's snapshot replaced
   // (they died with the old process) and those a reconnect's snapshot no longer
@@ -113,18 +114,27 @@ struct ChildRestartCount {
   uint64_t restarts = 0;
 };
 
+// A supervisor is a child too: (its supervisor, its child id). What is counted follows that
+// child across its incarnations (restarts_before, per_child); the restart history that the
+// budget reads belongs to the incarnation, as in OTP (a restarted supervisor starts afresh).
 struct Supervisor {
   uint64_t actor = 0;
   Str label = 0;                         // name, else child id: the metrics label
+  uint64_t path = 0;                     // identity across incarnations: its supervisor's path + its child id
   proto::Strategy strategy = proto::Strategy::None;
   uint32_t intensity = 0;
   uint32_t period_ms = 0;
-  uint64_t restarts = 0;                 // max(restart records seen, the agent's cumulative count)
+  uint64_t restarts = 0;                 // this incarnation: max(restart records seen, the agent's exact count)
   uint64_t restart_records = 0;
-  uint64_t reported_restarts = 0;        // ActorStats.restarts
-  std::vector<uint64_t> history;         // collector-clock times of recent restarts (ring)
+  uint64_t reported_restarts = 0;        // ActorStats.restarts (the agent's exact count, this incarnation)
+  uint64_t restarts_before = 0;          // performed by earlier incarnations of the same child
+  uint64_t escalations = 0;              // times this child exceeded its intensity (all incarnations)
+  std::vector<uint64_t> history;         // collector-clock times of recent restarts (ring), budget-counted only
   size_t history_next = 0;
-  std::vector<ChildRestartCount> per_child;
+  uint32_t budget_shown = 0;             // restarts in period at the last change note (see tick)
+  std::vector<ChildRestartCount> per_child;  // restart records per child id, across incarnations of both
+  // Restarts performed by this child, across its incarnations.
+  uint64_t total_restarts() const { return restarts_before + restarts; }
 };
 
 // ---- per-type aggregates -----------------------------------------------------------------
@@ -167,6 +177,13 @@ struct TypeAggregate {
   uint64_t dequeued() const { return live_dequeued + retired_dequeued.value(); }
   uint64_t busy_ns() const { return live_busy_ns + retired_busy_ns.value(); }
   uint64_t hist(size_t i) const { return live_hist[i] + retired_hist[i].value(); }
+  // Messages processed: processing scopes that ended (the histogram's count). A message
+  // taken out of the mailbox and never handled is dequeued, not processed.
+  uint64_t processed() const {
+    uint64_t n = 0;
+    for (size_t i = 0; i < proto::kHistogramBuckets; ++i) n += hist(i);
+    return n;
+  }
   uint64_t live_total() const { return live[0] + live[1]; }
 };
 
@@ -208,8 +225,9 @@ enum class EventKind : uint8_t {
   NodeForgotten = 8,
   LintRaised = 9,
   LintCleared = 10,
+  Escalation = 11,       // a supervisor exceeded its restart intensity and gave up
 };
-inline constexpr size_t kEventKindCount = 11;
+inline constexpr size_t kEventKindCount = 12;
 std::string_view name(EventKind k);
 
 struct Event {
@@ -236,6 +254,7 @@ struct EventQuery {
   uint32_t kinds = ~0u;        // bit (1 << EventKind)
   NodeKey node = 0;            // 0: any
   uint64_t actor = 0;          // 0: any (matches actor, other or new_actor)
+  size_t max_scan = SIZE_MAX;  // events examined at most (a query's cost does not grow with the log)
 };
 
 // ---- time series -------------------------------------------------------------------------
@@ -288,8 +307,11 @@ enum class Anomaly : uint8_t {
   BadEnum = 6,            // an enum value past its range (clamped)
   ParentCycle = 7,        // a parent link that would make a cycle (the actor stays a root)
   TooManyMeasurements = 8,// telemetry measurement keys past max_measurements_per_event (ignored)
+  TooManyStrings = 9,     // string definitions past max_strings_per_node (the id stays undefined)
+  TooManyTelemetryEvents = 10,  // telemetry event names past max_telemetry_events_per_node (counted as "other")
+  TooManyTypes = 11,      // actor types past max_types_per_node (counted as "other")
 };
-inline constexpr size_t kAnomalyCount = 9;
+inline constexpr size_t kAnomalyCount = 12;
 std::string_view name(Anomaly a);
 
 struct ModelStats {
@@ -305,6 +327,8 @@ struct ModelStats {
   uint64_t lints_over_cap = 0;
   uint64_t strings = 0;
   uint64_t strings_dropped = 0;   // new strings past the pool's cap (they read as "other")
+  uint64_t text_invalid_bytes = 0;  // invalid UTF-8 bytes or control characters replaced by U+FFFD
+  uint64_t texts_truncated = 0;   // texts cut to max_text_bytes
   uint64_t links = 0;             // link and monitor ends held, all nodes
   uint64_t links_dropped = 0;     // links and monitors not kept: an actor's set was full
   std::array<uint64_t, kAnomalyCount> anomalies{};

@@ -14,9 +14,14 @@ struct ModelSettings {
   uint64_t series_step_ns = kNsPerSecond;    // one point per second
   size_t journal_capacity = 1u << 20;        // change-journal entries for viewers
   size_t restart_history = 64;               // restart times kept per supervisor
+  size_t max_children_per_supervisor = 256;  // per-child restart counts kept; more children count as "other"
   size_t max_gone_nodes = 64;                // disconnected nodes remembered, oldest forgotten first
   uint64_t gone_node_ttl_ns = 3600 * kNsPerSecond;  // a gone node is forgotten after this
   uint32_t max_string_id = 1u << 22;         // agent string ids at or above this are refused
+  size_t max_strings_per_node = 1u << 21;    // string definitions kept per node (ids past it stay undefined)
+  size_t max_text_bytes = 256;               // names, types, reasons, node/host/program: longer ones are cut
+  size_t max_telemetry_events_per_node = 1000;  // distinct telemetry event names per node; more count as "other"
+  size_t max_types_per_node = 2000;          // distinct actor types per node; more count as "other"
   size_t max_lints = 10'000;                 // active lints kept (more are counted, not kept)
   size_t max_measurements_per_event = 32;    // distinct measurement keys kept per telemetry event
   size_t max_links_per_actor = 64;           // link and monitor ends kept per actor (more are counted)

@@ -1,4 +1,5 @@
-// The model's global string pool: every name, type and reason is interned once, up to a cap.
+// The model's global string pool: every name, type and reason is interned once, up to a cap,
+// as valid UTF-8 and at most a settable length.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "actorscope/collector/text.hpp"
+
 namespace actorscope::collector {
 
 // An interned string; 0 is the empty string.
@@ -15,32 +18,50 @@ using Str = uint32_t;
 
 class StringPool {
  public:
-  // What a new string reads as once the pool is full (the same word the exporter folds
-  // label sets into).
-  static constexpr std::string_view kOverflow = "other";
+  // Two ids the collector reserves for itself. No text a peer sends maps to them (a peer's
+  // "other" is a string of its own), so the exporter can tell them apart from peer text.
+  static constexpr Str kOverflow = 1;  // what a new string reads as once the pool is full
+  static constexpr Str kUnknown = 2;   // a string id the agent never defined
+  static constexpr std::string_view kOverflowText = "other";
+  static constexpr std::string_view kUnknownText = "unknown";
 
-  StringPool() { texts_.emplace_back(); }
+  StringPool() {
+    texts_.emplace_back();
+    texts_.emplace_back(kOverflowText);
+    texts_.emplace_back(kUnknownText);
+  }
   // Agents choose the strings: past max_strings entries or max_bytes, new ones are not
-  // kept; they resolve to kOverflow and are counted. 0 means no limit.
-  void set_limits(size_t max_strings, size_t max_bytes) {
+  // kept; they resolve to kOverflow and are counted. Each text is cut to max_text_bytes
+  // (on a character boundary) and invalid UTF-8 is replaced, counted too. 0: no limit.
+  void set_limits(size_t max_strings, size_t max_bytes, size_t max_text_bytes = 0) {
     max_strings_ = max_strings;
     max_bytes_ = max_bytes;
+    max_text_bytes_ = max_text_bytes;
   }
-  // Returns the id of s, adding it on first sight (or kOverflow's id past the cap).
+  // Returns the id of s, adding it on first sight (or kOverflow past the cap).
   Str intern(std::string_view s) {
     if (s.empty()) return 0;
+    std::string cleaned;
+    if (!text_is_clean(s, max_text_bytes_)) {
+      cleaned = clean_text(s, max_text_bytes_, &repairs_);
+      s = cleaned;
+      if (s.empty()) return 0;
+    }
     auto it = ids_.find(s);
     if (it != ids_.end()) return it->second;
     if (full(s.size())) {
       ++dropped_;
-      if (overflow_ == 0) overflow_ = add(kOverflow);  // the one entry allowed past the cap
-      return overflow_;
+      return kOverflow;
     }
     return add(s);
   }
+  bool reserved(Str id) const { return id == kOverflow || id == kUnknown; }
+  // Texts repaired on the way in (invalid UTF-8 replaced, cut to the length cap).
+  const TextRepairs& repairs() const { return repairs_; }
   // Unknown ids read as "".
   std::string_view text(Str id) const { return id < texts_.size() ? std::string_view(texts_[id]) : std::string_view(); }
-  size_t size() const { return texts_.size(); }
+  // Strings kept, the empty one included (the reserved ones are not counted).
+  size_t size() const { return texts_.size() - 2; }
   size_t memory_bytes() const { return bytes_; }
   // New strings that were not kept because the pool was full.
   uint64_t dropped() const { return dropped_; }
@@ -48,7 +69,7 @@ class StringPool {
  private:
   static constexpr size_t kEntryOverhead = sizeof(std::string) + 48;  // deque slot + hash node, roughly
   bool full(size_t len) const {
-    if (max_strings_ != 0 && texts_.size() >= max_strings_) return true;
+    if (max_strings_ != 0 && size() >= max_strings_) return true;
     return max_bytes_ != 0 && bytes_ + len + kEntryOverhead > max_bytes_;
   }
   Str add(std::string_view s) {
@@ -65,8 +86,9 @@ class StringPool {
   size_t bytes_ = 0;
   size_t max_strings_ = 0;
   size_t max_bytes_ = 0;
+  size_t max_text_bytes_ = 0;
   uint64_t dropped_ = 0;
-  Str overflow_ = 0;
+  TextRepairs repairs_;
 };
 
 }  // namespace actorscope::collector

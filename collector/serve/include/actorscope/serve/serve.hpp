@@ -27,6 +27,8 @@ struct ServeOptions {
                                              // above are kept below it
   size_t snapshot_events = 500;      // recent events sent with a snapshot
   size_t events_per_tick = 2000;     // new events sent per delta at most (the rest follow)
+  size_t max_events_scanned_per_frame = 50'000;  // events that one frame's requests may scan
+                                                 // (text searches, detail); past it: "busy"
 };
 
 // Counters shared by every session of one collector.
@@ -41,6 +43,7 @@ struct ServeCounters {
   std::atomic<uint64_t> commands_refused{0};  // refused or failed, by the collector or the agent
   std::atomic<uint64_t> commands_done{0};     // carried out by an agent
   std::atomic<uint64_t> requests_failed{0};
+  std::atomic<uint64_t> collector_started_wall_ns{0};  // told to viewers in SnapshotBegin
 };
 
 // Makes the session of one viewer (used by install(); tests drive it with their own

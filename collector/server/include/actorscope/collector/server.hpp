@@ -29,7 +29,16 @@ struct ServerSettings {
   size_t max_output_bytes = 8u << 20;   // per-connection output queue; over it: dropped
   uint32_t handshake_timeout_ms = 5000; // Hello must arrive within this
   uint32_t tick_ms = 100;               // Session::on_tick and Model::tick period
-  size_t max_connections = 1024;        // more are refused (counted)
+  size_t max_connections = 1024;        // more are refused (counted); a connection still in
+                                        // its handshake is evicted first to make room
+  size_t max_pending_connections = 128; // connections before their Hello; past it the oldest is closed
+  size_t max_connections_per_peer = 256;// per peer address (TCP host; a unix socket is one peer)
+  uint32_t idle_timeout_ms = 60'000;    // an agent that sends nothing (not even a heartbeat) for this long is closed
+  uint32_t frame_timeout_ms = 10'000;   // a frame begun must be complete within this
+  size_t max_input_bytes = 256u << 20;  // incomplete frames held for all connections together
+  uint32_t peer_slice_us = 2'000;       // the loop turns to other peers after this much work on one
+  uint32_t takeover_silence_ms = 5'000; // a node's live connection is replaced only once silent this long
+  uint32_t log_interval_ms = 10'000;    // a refusal is logged once per peer and reason per interval
   std::string record_path;              // when set, every ingest frame is appended here
   std::string name = "actorscope-collector";
   bool allow_commands = false;          // --allow-commands: route viewers' commands to agents
@@ -59,6 +68,22 @@ enum class ErrorReason : uint8_t {
 inline constexpr size_t kErrorReasonCount = 9;
 std::string_view name(ErrorReason r);
 
+// What the collector refused to keep itself within its bounds, as counted and exported.
+enum class Refusal : uint8_t {
+  TooManyConnections = 0,   // over max_connections (an Overloaded reject is sent first)
+  TooManyFromPeer = 1,      // over max_connections_per_peer
+  PendingEvicted = 2,       // a connection still in its handshake closed to make room
+  OutOfDescriptors = 3,     // accept failed for lack of file descriptors
+  IdleTimeout = 4,          // an agent silent past idle_timeout_ms
+  FrameTimeout = 5,         // a frame not completed within frame_timeout_ms
+  InputBudget = 6,          // incomplete frames over max_input_bytes
+  TakeoverRefused = 7,      // a Hello for a node whose live connection is not silent
+  CommandNotGranted = 8,    // a kill from a viewer without the commands capability
+  SliceExceeded = 9,        // a peer's input waited for the next turn (its slice was spent)
+};
+inline constexpr size_t kRefusalCount = 10;
+std::string_view name(Refusal r);
+
 struct ServerCounters {
   uint64_t agents_connected = 0;        // current
   uint64_t viewers_connected = 0;       // current
@@ -77,6 +102,12 @@ struct ServerCounters {
   uint64_t commands_refused = 0;        // refused by the collector before reaching an agent
   uint64_t commands_timed_out = 0;      // no answer within command_timeout_ms
   std::array<uint64_t, kErrorReasonCount> errors{};
+  std::array<uint64_t, kRefusalCount> refusals{};
+  uint64_t viewers_dropped = 0;         // filled by the viewer service (fell behind)
+  uint64_t input_buffered_bytes = 0;    // current, incomplete frames of all connections
+  uint64_t loop_turn_max_ns = 0;        // longest loop turn in the last tick period
+  uint64_t loop_turn_max_ever_ns = 0;   // longest loop turn since start
+  uint64_t log_lines_suppressed = 0;    // refusal log lines folded by the once-per-interval rule
 };
 
 // A viewer's connection as its Session sees it. Lives on the loop thread.
@@ -155,6 +186,14 @@ class Server {
 
   // Thread-safe snapshot of the counters.
   ServerCounters counters() const;
+  // Thread-safe: the loop wakes up and runs its turn hook soon.
+  void wake();
+  // Runs on the loop thread at every turn, between two peers' slices (e.g. publishing a
+  // /metrics snapshot). Set before run().
+  void set_turn_hook(std::function<void()> hook);
+  // The wall-clock time (ns since the epoch) this server started: what viewers are told
+  // history begins at.
+  uint64_t started_wall_ns() const;
   // The collector clock used for the model (CLOCK_MONOTONIC ns).
   static uint64_t clock_ns();
 

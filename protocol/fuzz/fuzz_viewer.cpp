@@ -1,0 +1,22 @@
+// libFuzzer target: the viewer conversation's decoder (requests a viewer sends, and what
+// the collector sends back) must survive any input without a crash.
+#include <cstddef>
+#include <cstdint>
+
+#include "actorscope/protocol/viewer.hpp"
+
+namespace {
+struct Sink {
+  size_t n = 0;
+  template <class T>
+  void on(const T&) {
+    ++n;
+  }
+};
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Sink s;
+  (void)actorscope::proto::viewer::decode_messages(data, size, s);
+  return 0;
+}
