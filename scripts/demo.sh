@@ -46,6 +46,29 @@ pids+=($!)
 
 echo "demo: $app -> collector tcp:127.0.0.1:$PORT; Prometheus metrics at http://$METRICS/metrics"
 
+# make demo BEAM=1: an Elixir shop (beam/demo/shop.exs) beside it, attached by actorscope-beam.
+if [ "${BEAM:-0}" = 1 ]; then
+  need actorscope-beam
+  command -v elixir >/dev/null || { echo "demo: elixir is missing; run 'make deps'" >&2; exit 1; }
+  epmd -daemon
+  # The shop's cookie lives in the demo's own HOME: nothing secret on a command line.
+  head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$RUN/.erlang.cookie"
+  chmod 400 "$RUN/.erlang.cookie"
+  shop="actorscope_shop_$$"
+  HOME="$RUN" SHOP_CHAOS=1 SHOP_ORDERS=300 elixir --sname "$shop" --no-halt "$(dirname "$0")/../beam/demo/shop.exs" \
+    >"$RUN/shop.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 300); do
+    grep -q "shop running" "$RUN/shop.log" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q "shop running" "$RUN/shop.log" || { echo "demo: the Elixir shop did not start:" >&2; cat "$RUN/shop.log" >&2; exit 1; }
+  node="$shop@$(hostname -s)"
+  "$BIN/actorscope-beam" --node "$node" --cookie-file "$RUN/.erlang.cookie" >"$RUN/beam.log" 2>&1 &
+  pids+=($!)
+  echo "demo: Elixir node $node (beam/demo/shop.exs) -> actorscope-beam -> collector"
+fi
+
 if [ "$VIEWER" = gui ] && [ -x "$BIN/actorscope-gui" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   "$BIN/actorscope-gui" --collector "tcp:127.0.0.1:$PORT"
 elif [ -x "$BIN/actorscope-top" ] && [ -t 1 ] && [ -t 0 ]; then

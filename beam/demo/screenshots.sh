@@ -10,7 +10,9 @@ BIN="$BUILD/bin"
 OUT=screenshots
 FONT=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
 BOLD=/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf
-for b in actorscope-collector actorscope-beam actorscope-top actorscope-screen2png; do
+BEAM=${ACTORSCOPE_BEAM_BIN:-$BIN/actorscope-beam}
+[ -x "$BEAM" ] || { echo "beam screenshots: $BEAM is missing: build first (make build)" >&2; exit 1; }
+for b in actorscope-collector actorscope-top actorscope-screen2png; do
   [ -x "$BIN/$b" ] || { echo "beam screenshots: $BIN/$b is missing: build first (make build)" >&2; exit 1; }
 done
 command -v tmux >/dev/null || { echo "beam screenshots: tmux is missing" >&2; exit 1; }
@@ -38,7 +40,7 @@ for i in $(seq 1 300); do grep -q "shop running" "$TMP/shop.log" 2>/dev/null && 
 "$BIN/actorscope-collector" --listen "$SOCK" --metrics none >"$TMP/collector.log" 2>&1 &
 PIDS+=($!)
 for i in $(seq 1 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.05; done
-"$BIN/actorscope-beam" --node "$SHOP@$(hostname -s)" --cookie-file "$TMP/.erlang.cookie" --collector "$SOCK" \
+"$BEAM" --node "$SHOP@$(hostname -s)" --cookie-file "$TMP/.erlang.cookie" --collector "$SOCK" \
   >"$TMP/beam.log" 2>&1 &
 PIDS+=($!)
 sleep 12  # a few scans, restarts from the shop's chaos, rates
