@@ -1,10 +1,12 @@
-// The loop: read a key or wait a little, run the bound action, and redraw when a key,
-// new data, a resize or the clock asks for it.
+// The loop: wait for a key or for data, run the bound action, and redraw when a key, new
+// data, a resize or the clock asks for it.
 #include "App.hpp"
 
 #include <curses.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,11 +16,14 @@
 #include "Keys.hpp"
 #include "KillCommand.hpp"
 #include "Panels.hpp"
+#include "actorscope/view/detail.hpp"
 
 namespace actorscope::tui {
 
 namespace {
-constexpr int kMaxRedrawsPerSecond = 10;  // data arrives at <= 10 Hz; keys redraw at once
+// Redraw at least this often with no data (ages, rates and budgets move with time alone);
+// data and keys redraw at once.
+constexpr auto kClockRedraw = std::chrono::seconds(1);
 }
 
 int run_interactive(view::Client& client, UiState& ui) {
@@ -35,7 +40,7 @@ int run_interactive(view::Client& client, UiState& ui) {
   keypad(stdscr, TRUE);
   curs_set(0);
   set_escdelay(25);
-  timeout(1000 / kMaxRedrawsPerSecond);
+  nodelay(stdscr, TRUE);  // the wait is the poll below, on the keyboard and the client at once
   bool color = std::getenv("NO_COLOR") == nullptr || std::getenv("NO_COLOR")[0] == '\0';
   CursesCanvas canvas(color);
   ActionContext ctx{ui, client};
@@ -43,27 +48,43 @@ int run_interactive(view::Client& client, UiState& ui) {
   bool dirty = true;
   auto last_draw = std::chrono::steady_clock::now();
   for (;;) {
-    int key = getch();
-    if (key == KEY_RESIZE) dirty = true;
-    else if (key != ERR) {
+    // Every key curses already holds, not only one: poll() cannot see its buffer.
+    bool quit = false;
+    for (int key = getch(); key != ERR; key = getch()) {
+      if (key == KEY_RESIZE) {
+        dirty = true;
+        continue;
+      }
       unsigned r = handle_key(key, ctx);
-      if (r & kQuit) break;
+      if (r & kQuit) {
+        quit = true;
+        break;
+      }
       if (r & kRedraw) dirty = true;
     }
+    if (quit) break;
     auto now = std::chrono::steady_clock::now();
-    if (client.updates() != drawn_updates || now - last_draw > std::chrono::seconds(1)) dirty = true;
-    if (!dirty) continue;
-    ui.status = client.status();
-    erase();
-    {
-      auto lock = client.lock();
-      drawn_updates = client.updates();
-      show_kill_result(ui, client.replica());
-      draw_frame(canvas, client.replica(), ui);
+    if (client.updates() != drawn_updates || now - last_draw >= kClockRedraw) dirty = true;
+    if (dirty) {
+      ui.status = client.status();
+      erase();
+      {
+        auto lock = client.lock();
+        drawn_updates = client.updates();
+        show_kill_result(ui, client.replica());
+        draw_frame(canvas, client.replica(), ui);
+      }
+      refresh();
+      dirty = false;
+      last_draw = now;
     }
-    refresh();
-    dirty = false;
-    last_draw = now;
+    // Sleep until a key, data from the collector, or the clock (values that age with time).
+    auto until_clock = std::chrono::duration_cast<std::chrono::milliseconds>(
+        kClockRedraw - (std::chrono::steady_clock::now() - last_draw));
+    pollfd pf[2] = {{STDIN_FILENO, POLLIN, 0}, {client.update_fd(), POLLIN, 0}};
+    int n = client.update_fd() >= 0 ? 2 : 1;
+    ::poll(pf, n, std::max<int>(0, static_cast<int>(until_clock.count())));
+    if (n == 2 && (pf[1].revents & POLLIN)) client.consume_update_signal();
   }
   endwin();
   return 0;
@@ -82,8 +103,17 @@ int run_batch(view::Client& client, UiState& ui, const Options& o) {
         else if (r.version() > first_version + 1) break;
       }
     }
-    if (client.state() == view::ClientState::Rejected || std::chrono::steady_clock::now() > deadline) {
+    // One frame now, like top -b: a collector that cannot be reached is said at once.
+    if (std::string error = client.connect_error(); !error.empty()) {
+      std::fprintf(stderr, "actorscope-top: %s (is the collector running? --collector ADDR)\n", error.c_str());
+      return 1;
+    }
+    if (client.state() == view::ClientState::Rejected) {
       std::fprintf(stderr, "actorscope-top: %s\n", client.status().c_str());
+      return 1;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::fprintf(stderr, "actorscope-top: no snapshot within %d ms: %s\n", o.wait_ms, client.status().c_str());
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -93,8 +123,32 @@ int run_batch(view::Client& client, UiState& ui, const Options& o) {
   if (h == 0 && std::getenv("LINES")) h = std::atoi(std::getenv("LINES"));
   if (w < 40) w = 120;
   if (h < 10) h = 40;
-  TextCanvas canvas(w, h);
   ui.view = o.view;
+  ui.tree = view::TreeModel(o.tree);
+  if (o.view == ViewId::Detail) {
+    std::optional<view::ActorKey> key;
+    {
+      auto lock = client.lock();
+      key = view::find_actor(client.replica(), o.actor, ui.node);
+    }
+    if (!key) {
+      std::fprintf(stderr, "actorscope-top: no live actor '%s' (give a name, child id or id from the tree)\n", o.actor.c_str());
+      return 1;
+    }
+    ui.detail = key;
+    // Links and recent events come with the collector's reply; wait for it a while.
+    client.request_detail(key->node, key->actor);
+    for (;;) {
+      {
+        auto lock = client.lock();
+        const auto& reply = client.replica().detail();
+        if (reply && reply->node == key->node && reply->actor == key->actor) break;
+      }
+      if (std::chrono::steady_clock::now() > deadline) break;  // shown without the reply's links
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  TextCanvas canvas(w, h);
   ui.status = client.status();
   {
     auto lock = client.lock();

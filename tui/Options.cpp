@@ -3,13 +3,16 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
+#include <string>
 #include <string_view>
 
 namespace actorscope::tui {
 
 const char* usage() {
   return "usage: actorscope-top [--collector ADDR | --listen ADDR] [--node NAME] [--token-file FILE]\n"
-         "                      [--batch [--view NAME] [--size COLSxROWS]] [--help]\n"
+         "                      [--batch [--view NAME] [--actor NAME|ID] [--expand all|DEPTH]\n"
+         "                      [--size COLSxROWS]] [--help]\n"
          "\n"
          "The terminal observer of actorscope: supervision trees, busiest mailboxes, last crashes.\n"
          "\n"
@@ -19,7 +22,11 @@ const char* usage() {
          "  --node NAME        show one node only (n cycles through nodes)\n"
          "  --token-file FILE  the collector's token\n"
          "  --batch            print one frame to stdout and exit, like top -b\n"
-         "  --view NAME        the view --batch prints: tree, actors, events, telemetry, warnings\n"
+         "  --view NAME        the view --batch prints: tree, actors, events, telemetry, warnings,\n"
+         "                     detail (with --actor)\n"
+         "  --actor NAME|ID    the actor --view detail shows: its id, name or child id\n"
+         "  --expand all|DEPTH how deep the tree opens: actors down to DEPTH levels below the node\n"
+         "                     (its roots are level 1; default 2), or all of it, groups included\n"
          "  --size COLSxROWS   the frame size --batch prints (default $COLUMNS x $LINES, else 120x40)\n"
          "  --help             this text\n"
          "\n"
@@ -58,6 +65,19 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       auto view = parse_view(v);
       if (!view || *view == ViewId::Help) return bad("unknown view '" + v + "'");
       o.view = *view;
+    } else if (a == "--actor") {
+      if (!value(o.actor) || o.actor.empty()) return bad("--actor needs a name or an id");
+    } else if (a == "--expand") {
+      if (!value(v)) return bad("--expand needs all or a depth");
+      unsigned depth = 0;
+      if (v == "all") {
+        o.tree.open_depth = std::numeric_limits<unsigned>::max();
+        o.tree.open_groups = true;
+      } else if (std::sscanf(v.c_str(), "%u", &depth) == 1 && std::to_string(depth) == v) {
+        o.tree.open_depth = depth;
+      } else {
+        return bad("--expand needs all or a depth, not '" + v + "'");
+      }
     } else if (a == "--size") {
       if (!value(v) || std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 40 || o.height < 10)
         return bad("--size needs COLSxROWS, at least 40x10");
@@ -65,6 +85,8 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       return bad("unknown flag '" + std::string(a) + "'");
     }
   }
+  if (o.view == ViewId::Detail && o.actor.empty()) return bad("--view detail needs --actor NAME|ID");
+  if (!o.actor.empty() && o.view != ViewId::Detail) return bad("--actor goes with --view detail");
   return std::nullopt;
 }
 

@@ -17,6 +17,8 @@ struct Options {
   ViewId view = ViewId::Tree;
   int width = 0, height = 0;  // --batch frame size; 0: $COLUMNS/$LINES, else 120x40
   int wait_ms = 10000;        // --batch: how long to wait for the first snapshot
+  view::TreeSettings tree;    // --expand: how deep the tree opens
+  std::string actor;          // --actor: the actor --view detail shows (name or id)
 };
 
 const char* usage();

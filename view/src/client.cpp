@@ -125,6 +125,7 @@ int connect_address(const std::string& address, std::string& error) {
 
 Client::Client(ClientOptions options) : options_(std::move(options)), replica_(options_.replica) {
   if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) wake_[0] = wake_[1] = -1;
+  if (::pipe2(updated_, O_CLOEXEC | O_NONBLOCK) != 0) updated_[0] = updated_[1] = -1;
   status_ = "connecting to " + options_.address;
 }
 
@@ -132,6 +133,23 @@ Client::~Client() {
   stop();
   for (int fd : wake_)
     if (fd >= 0) ::close(fd);
+  for (int fd : updated_)
+    if (fd >= 0) ::close(fd);
+}
+
+void Client::signal_update() {
+  ++updates_;
+  if (updated_[1] >= 0) {
+    uint8_t b = 0;
+    (void)!::write(updated_[1], &b, 1);  // a full pipe already says "updated"
+  }
+}
+
+void Client::consume_update_signal() {
+  if (updated_[0] < 0) return;
+  uint8_t drain[64];
+  while (::read(updated_[0], drain, sizeof drain) > 0) {
+  }
 }
 
 void Client::start() {
@@ -153,6 +171,11 @@ void Client::stop() {
 std::string Client::status() const {
   std::lock_guard<std::mutex> g(out_mutex_);
   return status_;
+}
+
+std::string Client::connect_error() const {
+  std::lock_guard<std::mutex> g(out_mutex_);
+  return connect_error_;
 }
 
 void Client::set_status(std::string s) {
@@ -243,7 +266,7 @@ void Client::set_paused(bool paused) {
     }
     resubscribe(node);
   }
-  ++updates_;
+  signal_update();
 }
 
 void Client::run() {
@@ -253,12 +276,20 @@ void Client::run() {
     state_ = ClientState::Connecting;
     int fd = connect_address(options_.address, error);
     if (fd >= 0) {
+      {
+        std::lock_guard<std::mutex> g(out_mutex_);
+        connect_error_.clear();
+      }
       bool handshook = session(fd);
       ::close(fd);
       if (handshook) backoff = options_.backoff_min_ms;
       if (stopping_) break;
       ++reconnects_;
     } else {
+      {
+        std::lock_guard<std::mutex> g(out_mutex_);
+        connect_error_ = error;
+      }
       set_status(error + " (retrying)");
     }
     // Wait for the backoff, or for stop().
@@ -391,7 +422,7 @@ bool Client::session(int fd) {
       }
     }
     if (replica_lock.owns_lock()) replica_lock.unlock();
-    if (applied) ++updates_;
+    if (applied) signal_update();
     if (decoder.failed()) {
       set_status("protocol error from " + options_.address + ": " + decoder.error());
       return welcomed;

@@ -1,6 +1,8 @@
 // Assembles one actor's detail from the replica and the collector's detail reply.
 #include "actorscope/view/detail.hpp"
 
+#include <charconv>
+
 #include "actorscope/view/display.hpp"
 
 namespace actorscope::view {
@@ -38,6 +40,26 @@ DetailModel detail(const Replica& replica, ActorKey key) {
   }
   for (uint64_t m : replica.watched_mailbox()) d.mailbox_history.push_back(static_cast<double>(m));
   return d;
+}
+
+std::optional<ActorKey> find_actor(const Replica& replica, std::string_view text, NodeId node) {
+  std::optional<ActorKey> by_id, by_name, by_child_id;
+  uint64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  bool numeric = ec == std::errc{} && end == text.data() + text.size();
+  auto better = [](std::optional<ActorKey>& best, ActorKey k) {
+    if (!best || k.node < best->node || (k.node == best->node && k.actor < best->actor)) best = k;
+  };
+  for (const Actor& a : replica.actors()) {
+    ActorKey k = a.key();
+    if (node != 0 && k.node != node) continue;
+    if (numeric && a.row.actor == id) better(by_id, k);
+    if (a.row.name == text) better(by_name, k);
+    if (a.row.child_id == text) better(by_child_id, k);
+  }
+  if (by_id) return by_id;
+  if (by_name) return by_name;
+  return by_child_id;
 }
 
 }  // namespace actorscope::view

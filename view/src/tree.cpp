@@ -33,14 +33,18 @@ std::string path_step(const Actor& a) {
   return step;
 }
 
+bool TreeModel::opens_by_default(const TreeItem& item, unsigned depth) const {
+  return depth < settings_.open_depth && (item.kind != TreeRowKind::Group || settings_.open_groups);
+}
+
 bool TreeModel::is_expanded(const TreeItem& item, unsigned depth) const {
   auto it = overrides_.find(item);
   if (it != overrides_.end()) return it->second;
-  return item.kind != TreeRowKind::Group && depth < settings_.open_depth;
+  return opens_by_default(item, depth);
 }
 
 void TreeModel::set_expanded(const TreeItem& item, unsigned depth, bool expanded) {
-  bool by_default = item.kind != TreeRowKind::Group && depth < settings_.open_depth;
+  bool by_default = opens_by_default(item, depth);
   if (expanded == by_default)
     overrides_.erase(item);
   else

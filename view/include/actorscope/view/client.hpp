@@ -59,9 +59,16 @@ class Client {
   ClientState state() const { return state_.load(); }
   // One line for the status bar: "connected to tcp:127.0.0.1:7411", "rejected: bad token".
   std::string status() const;
+  // Why the last attempt to connect failed ("cannot connect to ADDR: Connection refused"),
+  // without the note that it retries; empty once connected.
+  std::string connect_error() const;
   uint64_t reconnects() const { return reconnects_.load(); }
   // Bumped whenever a payload was applied: a renderer may wake on it.
   uint64_t updates() const { return updates_.load(); }
+  // Readable whenever updates() moved since the last consume_update_signal(): a renderer
+  // polls it beside its own input, so data arriving wakes it at once (-1 when unavailable).
+  int update_fd() const { return updated_[0]; }
+  void consume_update_signal();
 
   // Requests (answers land in the replica); each returns its request id.
   uint64_t request_detail(NodeId node, uint64_t actor);
@@ -87,6 +94,7 @@ class Client {
   bool session(int fd);
   void queue(std::vector<uint8_t> messages);
   void set_status(std::string s);
+  void signal_update();
 
   ClientOptions options_;
   mutable std::mutex mutex_;  // guards replica_
@@ -104,7 +112,9 @@ class Client {
   mutable std::mutex out_mutex_;  // guards pending_, status_, wake
   std::vector<std::vector<uint8_t>> pending_;  // encoded messages waiting for the socket
   std::string status_;
+  std::string connect_error_;
   int wake_[2] = {-1, -1};
+  int updated_[2] = {-1, -1};  // written after each applied payload; read by the renderer
   std::thread thread_;
 };
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actorscope/view/replica.hpp"
@@ -28,5 +29,10 @@ struct DetailModel {
 };
 
 DetailModel detail(const Replica& replica, ActorKey key);
+
+// The live actor a user names (--actor NAME|ID): by id when the text is a number that is an
+// actor's id, else by name, else by child id; on `node` (0: any node). Several matches: the
+// lowest node and id, so the same text picks the same actor. nullopt when none matches.
+std::optional<ActorKey> find_actor(const Replica& replica, std::string_view name_or_id, NodeId node = 0);
 
 }  // namespace actorscope::view

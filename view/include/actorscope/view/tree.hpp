@@ -50,6 +50,7 @@ struct TreeRow {
 struct TreeSettings {
   size_t group_min = 8;      // this many identical childless workers collapse into a group
   unsigned open_depth = 2;   // rows shallower than this start expanded
+  bool open_groups = false;  // groups of identical workers start expanded too (--expand all)
 };
 
 // Follows the replica's changes: subtree totals come from the replica, stats-only ticks
@@ -92,6 +93,7 @@ class TreeModel {
     ActorKey parent{};  // Group rows: the parent (actor 0: the node's top level)
     int32_t group = -1;
   };
+  bool opens_by_default(const TreeItem& item, unsigned depth) const;
   const Siblings& siblings_of(ActorKey parent);
   void forget(ActorKey parent);
   void follow_changes(std::span<const ActorChange> changes);
