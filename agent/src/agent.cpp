@@ -26,10 +26,15 @@ std::mutex g_start_mu;
 Flusher* g_flusher = nullptr;
 std::thread* g_thread = nullptr;
 
-uint64_t random_incarnation() {
-  std::random_device rd;
-  uint64_t r = (uint64_t(rd()) << 32) ^ rd();
-  return r ^ mono_ns() ^ (uint64_t(getpid()) << 48);
+// One per process, drawn once: a stop and a start in the same process are a reconnect of
+// the same incarnation (its live actors and counters carry on), not an app restart.
+uint64_t process_incarnation() {
+  static const uint64_t incarnation = [] {
+    std::random_device rd;
+    uint64_t r = (uint64_t(rd()) << 32) ^ rd();
+    return r ^ mono_ns() ^ (uint64_t(getpid()) << 48);
+  }();
+  return incarnation;
 }
 
 // The agent thread takes no signals: the app's handlers run on the app's threads.
@@ -70,7 +75,7 @@ extern "C" int actorscope_start(const actorscope_config* c) {
     strings().set_max(s.max_strings);
     calibrate_ticks();
     set_anchor_once();
-    auto* f = new Flusher(std::move(s), random_incarnation());
+    auto* f = new Flusher(std::move(s), process_incarnation());
     std::thread* t = start_thread(f);
     if (!t) {
       delete f;

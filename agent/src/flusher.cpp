@@ -38,6 +38,19 @@ T load(const T& field) {
   return __atomic_load_n(&field, __ATOMIC_RELAXED);
 }
 
+// A spawn's time: event_ms holds ms since the anchor while the actor lives.
+uint64_t spawn_t_ns(const actorscope_actor* a) { return uint64_t(a->event_ms) * 1'000'000; }
+
+// An exit's time: exit() leaves the low 32 bits of µs since the anchor in event_ms (the
+// flusher reads it within a flush or two, far inside the 71 min the stamp wraps in). The
+// end of that µs: a record of the same µs from another thread sorts before the exit.
+uint64_t exit_t_ns(const actorscope_actor* a) {
+  uint64_t now_us = since_anchor_ns() / 1000;
+  uint32_t ago = static_cast<uint32_t>(now_us) - a->event_ms;
+  uint64_t us = now_us >= ago ? now_us - ago : 0;
+  return us * 1000 + 999;
+}
+
 }  // namespace
 
 Flusher::Flusher(Settings s, uint64_t incarnation)
@@ -139,9 +152,12 @@ void Flusher::flush() {
   ++flush_no_;
   bool was_open = conn_.is_open();
 
+  // The last flush before stopping sends everything: nothing comes after it.
+  uint64_t cut = stop_.load() ? UINT64_MAX : since_anchor_ns();
   drain_lifecycle();
   std::vector<ThreadState*> threads = registered_threads(), orphans;
   drain_rings(threads, orphans);
+  emit_pending(cut);
   emit_changed_stats(threads);
   free_orphans(orphans);
   emit_type_totals(false);
@@ -174,8 +190,9 @@ void Flusher::send_snapshot() {
   begin.actors = live;
   conn_.emit(begin);
   cells().for_each([&](actorscope_actor* a) {
-    if (!reported_live(load_state(a))) return;
-    emit_spawned(a);
+    uint8_t st = load_state(a);
+    if (!reported_live(st)) return;
+    emit_spawned(a, st == kLive ? spawn_t_ns(a) : exit_t_ns(a));  // exiting: event_ms holds the exit
     emit_stats(a);
   });
   emit_type_totals(true);
@@ -194,8 +211,8 @@ void Flusher::drain_lifecycle() {
         TypeTotal& t = total_of(a->type);
         ++t.spawned;
         t.changed = true;
-        emit_spawned(a);
-        emit_stats(a);
+        // Read now: once live, an exit may overwrite event_ms before the records go out.
+        pending_.push_back({spawn_t_ns(a), Pending::Spawn, a, 0, 0});
         a = next;
         continue;
       }
@@ -207,23 +224,64 @@ void Flusher::drain_lifecycle() {
     if (st == kExitBeforeReport) {
       TypeTotal& t = total_of(a->type);
       ++t.spawned;
-      emit_spawned(a);
-      report_exit(a);
+      // Its spawn time is gone (the exit overwrote it): the spawn record carries the exit's
+      // time and goes first of all, before anything this actor did (a supervisor's restarts).
+      uint64_t at = exit_t_ns(a);
+      pending_.push_back({0, Pending::SpawnOfExited, a, at, 0});
+      pending_.push_back({at, Pending::Exit, a, 0, 0});
     } else if (st == kExitPending) {
-      report_exit(a);
+      pending_.push_back({exit_t_ns(a), Pending::Exit, a, 0, 0});
     }
     a = next;
   }
 }
 
-void Flusher::report_exit(actorscope_actor* a) {
+void Flusher::emit_pending(uint64_t cut_ns) {
+  // Each source is in order already (one thread's ring, the lifecycle list per cell); a
+  // stable sort by the agent's clock merges them and keeps equal times in arrival order.
+  std::stable_sort(pending_.begin(), pending_.end(), [](const Pending& x, const Pending& y) { return x.t_ns < y.t_ns; });
+  later_.clear();
+  later_bytes_.clear();
+  for (const Pending& p : pending_) {
+    if (p.t_ns >= cut_ns && p.kind != Pending::Spawn) {
+      Pending keep = p;
+      if (p.kind == Pending::Ring) {
+        keep.offset = later_bytes_.size();
+        later_bytes_.insert(later_bytes_.end(), ring_bytes_.begin() + static_cast<std::ptrdiff_t>(p.offset),
+                            ring_bytes_.begin() + static_cast<std::ptrdiff_t>(p.offset + p.size));
+      }
+      later_.push_back(keep);
+      continue;
+    }
+    switch (p.kind) {
+      case Pending::Spawn:
+        emit_spawned(p.cell, p.t_ns);
+        emit_stats(p.cell);
+        break;
+      case Pending::SpawnOfExited:
+        emit_spawned(p.cell, p.offset);  // offset holds the record's time
+        emit_stats(p.cell);
+        break;
+      case Pending::Exit:
+        report_exit(p.cell, p.t_ns);
+        break;
+      case Pending::Ring:
+        handle_ring_record(ring_bytes_.data() + p.offset, p.size);
+        break;
+    }
+  }
+  pending_.swap(later_);
+  ring_bytes_.swap(later_bytes_);
+}
+
+void Flusher::report_exit(actorscope_actor* a, uint64_t t_ns) {
   emit_stats(a);  // final counters first
   proto::ActorExited m;
-  m.t_ns = uint64_t(a->event_ms) * 1'000'000;
+  m.t_ns = t_ns;
   m.actor = a->id;
   m.reason = static_cast<proto::ExitReason>(a->exit_reason);
   m.reason_text = conn_.str(a->exit_text);
-  conn_.emit(m);
+  if (conn_.is_open()) conn_.emit(m);
 
   TypeTotal& t = total_of(a->type);
   ++t.exited;
@@ -237,18 +295,19 @@ void Flusher::report_exit(actorscope_actor* a) {
   cells().quarantine(a, flush_no_);
 }
 
-void Flusher::emit_spawned(const actorscope_actor* a) {
+void Flusher::emit_spawned(const actorscope_actor* a, uint64_t t_ns) {
   if (!conn_.is_open()) return;
   proto::ActorSpawned m;
-  m.t_ns = uint64_t(a->event_ms) * 1'000'000;
+  m.t_ns = t_ns;
   m.actor = a->id;
   m.parent = a->parent_id;
   m.name = conn_.str(a->name);
   m.type = conn_.str(type_string(a->type));
   m.child_id = conn_.str(a->child_id);
-  m.kind = static_cast<proto::ActorKind>(a->flags & 1);
-  m.restart = static_cast<proto::RestartType>((a->flags >> 1) & 3);
-  m.strategy = static_cast<proto::Strategy>((a->flags >> 3) & 7);
+  uint8_t flags = load(a->flags);
+  m.kind = static_cast<proto::ActorKind>(flags & 1);
+  m.restart = static_cast<proto::RestartType>((flags >> 1) & 3);
+  m.strategy = static_cast<proto::Strategy>((flags >> 3) & 7);
   m.intensity = a->intensity;
   m.period_ms = a->period_ms;
   conn_.emit(m);
@@ -272,14 +331,21 @@ void Flusher::drain_rings(std::vector<ThreadState*>& threads, std::vector<Thread
   for (ThreadState* st : threads) {
     // Seen orphaned before draining: its thread wrote its last record already.
     if (st->orphaned.load(std::memory_order_acquire)) orphans.push_back(st);
-    while (st->ring.pop(rec_buf_)) handle_ring_record(rec_buf_);
+    while (st->ring.pop(rec_buf_)) {
+      // Every ring record starts with its kind (u8) and the agent's time (u64).
+      RingReader r(rec_buf_);
+      r.get<uint8_t>();
+      uint64_t t = r.get<uint64_t>();
+      pending_.push_back({t, Pending::Ring, nullptr, ring_bytes_.size(), rec_buf_.size()});
+      ring_bytes_.insert(ring_bytes_.end(), rec_buf_.begin(), rec_buf_.end());
+    }
   }
 }
 
-void Flusher::handle_ring_record(const std::vector<uint8_t>& rec) {
-  RingReader r(rec);
+void Flusher::handle_ring_record(const uint8_t* rec, size_t size) {
+  RingReader r(rec, size);
   auto kind = static_cast<RingKind>(r.get<uint8_t>());
-  DropKind drop = kind == RingKind::ChildRestarted ? DropKind::Restart
+  DropKind drop = kind == RingKind::ChildRestarted || kind == RingKind::Escalated ? DropKind::Restart
                   : kind == RingKind::Link         ? DropKind::Link
                                                    : DropKind::Telemetry;
   if (!conn_.is_open()) {
@@ -299,6 +365,13 @@ void Flusher::handle_ring_record(const std::vector<uint8_t>& rec) {
       m.reason = static_cast<proto::ExitReason>(reason <= 5 ? reason : 5);
       m.child_id = conn_.str(st.intern(r.text()));
       m.reason_text = conn_.str(st.intern(r.text()));
+      sent = conn_.emit(m);
+      break;
+    }
+    case RingKind::Escalated: {
+      proto::SupervisorEscalated m;
+      m.t_ns = r.get<uint64_t>();
+      m.supervisor = r.get<uint64_t>();
       sent = conn_.emit(m);
       break;
     }
@@ -393,6 +466,7 @@ void Flusher::emit_type_totals(bool all) {
   for (size_t i = 0; i < totals.size(); ++i) {
     TypeTotal& t = totals[i];
     if (!all && !t.changed) continue;
+    if (t.spawned == 0) continue;  // a type no spawn was reported of (index 0: no type) has nothing to say
     if (!conn_.is_open()) continue;  // stays changed; the next snapshot sends it anyway
     proto::TypeTotals m;
     m.type = conn_.str(type_string(static_cast<uint16_t>(i)));

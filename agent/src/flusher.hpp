@@ -33,13 +33,27 @@ class Flusher {
   void on_lost();
   void run_commands();
   void send_snapshot();
+  // One flush's lifecycle records, from the lifecycle list and every thread's ring, are
+  // gathered first and sent in the order of the agent's clock: records of different
+  // threads keep their causal order (a supervisor's restarts before its own exit).
+  // A cut taken just before the lifecycle list is drained bounds what goes out: a ring
+  // record made after it may concern a spawn not drained yet, and an exit made after it
+  // may follow ring records not drained yet; both wait for the next flush. Spawns go at
+  // once (sending a spawn early harms nothing).
+  struct Pending {
+    uint64_t t_ns;
+    enum Kind : uint8_t { Spawn, SpawnOfExited, Exit, Ring } kind;
+    actorscope_actor* cell;  // Spawn, SpawnOfExited, Exit
+    size_t offset, size;     // Ring: the record's bytes in ring_bytes_; SpawnOfExited: offset = the record's time
+  };
   void drain_lifecycle();
   void drain_rings(std::vector<ThreadState*>& threads, std::vector<ThreadState*>& orphans);
-  void handle_ring_record(const std::vector<uint8_t>& rec);
+  void emit_pending(uint64_t cut_ns);
+  void handle_ring_record(const uint8_t* rec, size_t size);
   void emit_changed_stats(std::vector<ThreadState*>& threads);
-  void emit_spawned(const actorscope_actor* a);
+  void emit_spawned(const actorscope_actor* a, uint64_t t_ns);
   void emit_stats(const actorscope_actor* a);
-  void report_exit(actorscope_actor* a);
+  void report_exit(actorscope_actor* a, uint64_t t_ns);
   void emit_type_totals(bool all);
   void emit_dropped();
   void log(const std::string& line);
@@ -59,6 +73,8 @@ class Flusher {
   std::vector<actorscope_actor*> dirty_;
   std::vector<Recheck> recheck_, recheck_next_;
   std::vector<uint8_t> rec_buf_;
+  std::vector<Pending> pending_, later_;
+  std::vector<uint8_t> ring_bytes_, later_bytes_;
 };
 
 }  // namespace actorscope::agent

@@ -111,7 +111,9 @@ extern "C" void actorscope_exit(actorscope_actor* a, actorscope_reason reason, c
     } while (!__atomic_compare_exchange_n(&a->lifecycle, &s, claimed, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
     a->exit_reason = static_cast<uint8_t>(unsigned(reason) <= 5 ? reason : ACTORSCOPE_EXIT_UNKNOWN);
     a->exit_text = text ? strings().intern(text) : 0;
-    a->event_ms = event_ms();
+    // From here event_ms holds the exit: the low 32 bits of µs since the anchor, fine
+    // enough to order the exit among other threads' records (see the flusher).
+    a->event_ms = static_cast<uint32_t>(since_anchor_ns() / 1000);
     shared().live_actors.fetch_sub(1, std::memory_order_relaxed);
     if (claimed == kExitingUnreported) {
       __atomic_store_n(&a->lifecycle, kExitBeforeReport, __ATOMIC_RELEASE);  // still on the list
@@ -119,6 +121,20 @@ extern "C" void actorscope_exit(actorscope_actor* a, actorscope_reason reason, c
       __atomic_store_n(&a->lifecycle, kExitPending, __ATOMIC_RELEASE);
       lifecycle_push(a);
     }
+  } catch (...) {
+  }
+}
+
+extern "C" void actorscope_supervisor_escalated(actorscope_actor* supervisor) {
+  if (!supervisor || !shared().enabled.load(std::memory_order_relaxed)) return;
+  try {
+    uint64_t t = since_anchor_ns();
+    uint64_t sup = supervisor->id;
+    push_record(DropKind::Restart, [&](auto& s) {
+      s.put_value(static_cast<uint8_t>(RingKind::Escalated));
+      s.put_value(t);
+      s.put_value(sup);
+    });
   } catch (...) {
   }
 }

@@ -11,7 +11,7 @@
 
 namespace actorscope::agent {
 
-enum class RingKind : uint8_t { ChildRestarted = 1, Link = 2, Telemetry = 3 };
+enum class RingKind : uint8_t { ChildRestarted = 1, Link = 2, Telemetry = 3, Escalated = 4 };
 
 inline constexpr size_t kMaxRingText = 1024;  // reason texts, metadata values
 inline constexpr size_t kMaxRingName = 255;   // event names, keys, child ids
@@ -36,6 +36,7 @@ void put_text(Sink& s, const char* text, size_t max) {
 class RingReader {
  public:
   explicit RingReader(const std::vector<uint8_t>& b) : p_(b.data()), end_(b.data() + b.size()) {}
+  RingReader(const uint8_t* p, size_t n) : p_(p), end_(p + n) {}
   template <class T>
   T get() {
     T v{};

@@ -359,7 +359,9 @@ TEST_F(AgentTest, UnreadableTokenFileFailsStart) {
   EXPECT_EQ(actorscope_enabled(), 0);
 }
 
-TEST_F(AgentTest, StartAfterStopIsANewIncarnationThatKeepsLiveActors) {
+TEST_F(AgentTest, StartAfterStopIsAReconnectOfTheSameIncarnationThatKeepsLiveActors) {
+  // The same process: its actors and counters carry on. A new incarnation would make the
+  // collector count the survivor's exit (reason unknown) and its spawn a second time.
   FakeCollector fc;
   actorscope_config c = fast_config(fc.address());
   ASSERT_EQ(actorscope_start(&c), 0);
@@ -373,8 +375,10 @@ TEST_F(AgentTest, StartAfterStopIsANewIncarnationThatKeepsLiveActors) {
   ASSERT_TRUE(fc.wait_for([&](const Seen& s) { return s.stats.at(actorscope_actor_id(a)).enqueued == 1; }));
   Seen s = fc.seen();
   ASSERT_EQ(s.hellos.size(), 2u);
-  EXPECT_NE(s.hellos[0].incarnation, s.hellos[1].incarnation);
+  EXPECT_EQ(s.hellos[0].incarnation, s.hellos[1].incarnation);
   EXPECT_EQ(s.last_snapshot_actors.count(actorscope_actor_id(a)), 1u);
+  // No totals for a type nothing was spawned of (the all-zero "unknown" series).
+  for (const auto& [type, totals] : s.totals) EXPECT_GT(totals.spawned, 0u) << "type '" << type << "'";
 }
 
 TEST_F(AgentTest, ExitedCellIsQuarantinedBeforeReuse) {

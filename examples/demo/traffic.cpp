@@ -88,7 +88,12 @@ caf::behavior traffic(caf::event_based_actor* self, options opt) {
       [self, st](quiesce_atom) {
         st->quiet = true;
         if (auto sup = lookup(self->system(), "sessions"))
-          for (auto& s : st->sessions) self->send(sup, actorscope::caf::terminate_child_atom::value, s);
+          // A request, not a send: the supervisor answers (a bool), and an answer to a plain
+          // send would come back as an unexpected message, bounced back to the supervisor,
+          // which then crashes with unexpected_message.
+          for (auto& s : st->sessions)
+            self->request(sup, std::chrono::seconds(5), actorscope::caf::terminate_child_atom::value, s)
+                .then([](bool) {}, [](caf::error&) {});
         st->sessions.clear();
         return true;
       },

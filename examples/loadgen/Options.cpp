@@ -42,6 +42,7 @@ const char kUsage[] =
     "agent (default: the environment, ACTORSCOPE_COLLECTOR, ACTORSCOPE_NODE, ...):\n"
     "  --collector ADDR      tcp:HOST:PORT or unix:PATH\n"
     "  --node NAME           node name\n"
+    "  --wait-connected S    wait up to S seconds for the collector before starting (default 0: no wait)\n"
     "  --token-file FILE     file holding the collector's token\n"
     "  --flush-ms MS         agent flush period\n"
     "  --help                this text\n"
@@ -156,6 +157,7 @@ int parse_options(int argc, char** argv, Options& o) {
     else if (f == "--seed") ok = parse_u64(v, o.seed);
     else if (f == "--stay") { ok = parse_double(v, o.stay_s); o.stay = true; what = "expects a non-negative number of seconds"; }
     else if (f == "--collector") { ok = v && *v; if (ok) o.collector = v; what = "expects tcp:HOST:PORT or unix:PATH"; }
+    else if (f == "--wait-connected") { ok = parse_double(v, o.wait_connected_s); what = "expects a non-negative number of seconds"; }
     else if (f == "--node") { ok = v && *v; if (ok) o.node = v; what = "expects a name"; }
     else if (f == "--token-file") { ok = v && *v; if (ok) o.token_file = v; what = "expects a file name"; }
     else if (f == "--flush-ms") ok = parse_u32(v, o.flush_ms);

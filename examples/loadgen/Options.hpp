@@ -31,6 +31,7 @@ struct Options {
   uint64_t seed = 1;
   bool stay = false;               // keep the actors alive after the workload ...
   double stay_s = 0;               // ... for this long (0: until SIGINT/SIGTERM)
+  double wait_connected_s = 0;     // before the workload, wait this long for the agent's connection (0: no wait)
   bool scale = false;              // spawn the actors idle, as fast as possible, no traffic
   uint32_t queue_limit = 65536;    // messages waiting per thread before the sender waits
   // agent settings; empty: the agent reads its environment (ACTORSCOPE_*)

@@ -167,6 +167,7 @@ void SupervisionTree::child_failed(uint32_t sup, uint32_t child, actorscope_reas
   s.recent_restarts.push_back(now_ms);
   if (s.recent_restarts.size() > o_.intensity) {
     escalations_.fetch_add(1);
+    actorscope_supervisor_escalated(actors_[sup].cell);
     if (sup == top_) {
       // The top supervisor has no parent to escalate to; it is counted and carries on.
       s.recent_restarts.clear();

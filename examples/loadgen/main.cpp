@@ -116,6 +116,15 @@ int main(int argc, char** argv) {
   if (actorscope_start(&config) != 0)
     std::fprintf(stderr, "actorscope-loadgen: running without the agent\n");
 
+  // A run whose every record must reach the collector starts once the agent is connected
+  // (records made while disconnected are dropped, and counted, by design).
+  if (o.wait_connected_s > 0) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(o.wait_connected_s);
+    actorscope_stats st{};
+    for (actorscope_get_stats(&st); !st.connected && std::chrono::steady_clock::now() < end; actorscope_get_stats(&st))
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!st.connected) std::fprintf(stderr, "actorscope-loadgen: not connected after %.1f s; starting anyway\n", o.wait_connected_s);
+  }
   loadgen::Counts counts = loadgen::run_workload(o);
   if (o.stay) {
     wait_for_flush();

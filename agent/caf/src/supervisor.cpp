@@ -227,6 +227,7 @@ class supervisor : public std::enable_shared_from_this<supervisor> {
       return;
     }
     if (!within_intensity()) {
+      actorscope_supervisor_escalated(self_->cell());  // its exit, reported next, is an escalation
       terminate(exit_with_text(::caf::exit_reason::user_shutdown, "reached_max_restart_intensity"));
       return;
     }

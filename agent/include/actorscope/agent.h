@@ -117,7 +117,7 @@ typedef struct actorscope_actor {
   uint16_t intensity;
   uint32_t period_ms;
   uint32_t restarts;          /* supervisors: restarts performed */
-  uint32_t event_ms;          /* agent: ms since agent start of spawn, later of exit */
+  uint32_t event_ms;          /* agent: ms since agent start of spawn; after exit, microseconds of the exit (low 32 bits) */
   struct actorscope_actor* next; /* agent: lifecycle list */
   /* cache line 1: written only by the thread currently running the actor */
   uint64_t dequeued;
@@ -159,6 +159,10 @@ void actorscope_exit(actorscope_actor* a, actorscope_reason reason, const char* 
 /* A supervisor restarted one of its children. new_id 0: the restart failed. */
 void actorscope_child_restarted(actorscope_actor* supervisor, const char* child_id, uint64_t old_id,
                                 uint64_t new_id, actorscope_reason reason, const char* text);
+/* The supervisor exceeded its restart intensity (one more restart than allowed within its
+ * period, OTP's reached_max_restart_intensity) and gives up: an escalation. Call it before
+ * the supervisor's own exit, if it exits (a top supervisor may end the app instead). */
+void actorscope_supervisor_escalated(actorscope_actor* supervisor);
 /* Links and monitors between two actors, by id. ACTORSCOPE_MONITOR / ACTORSCOPE_DEMONITOR: a monitors b. */
 void actorscope_link(uint64_t a, uint64_t b, actorscope_link_op op);
 

@@ -184,6 +184,8 @@ class Actor {
                        const char* text = nullptr) const {
     actorscope_child_restarted(cell_, child_id, old_id, new_id, static_cast<actorscope_reason>(reason), text);
   }
+  // This actor (a supervisor) exceeded its restart intensity and gives up: an escalation.
+  void escalated() const { actorscope_supervisor_escalated(cell_); }
 
  private:
   actorscope_actor* cell_ = nullptr;

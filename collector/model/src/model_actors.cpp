@@ -4,9 +4,7 @@
 
 #include "model_impl.hpp"
 
-#include <map>
 namespace actorscope::collector {
-static std::map<uint64_t,uint64_t>& dbg_exited(){ static std::map<uint64_t,uint64_t> m; return m; }
 
 namespace {
 
@@ -414,7 +412,6 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
 }
 
 void Model::apply(NodeKey key, const proto::ActorExited& r) {
-  dbg_exited()[r.actor] = r.t_ns;
   Impl& m = *impl_;
   ++m.records;
   NodeData* n = m.node(key);
@@ -462,7 +459,6 @@ void Model::apply(NodeKey key, const proto::ChildRestarted& r) {
   auto it = n->supervisors.find(r.supervisor);
   if (it == n->supervisors.end()) {
     m.anomaly(Anomaly::UnknownActor);
-    fprintf(stderr, "UNKR sup=%llu old=%llu new=%llu t=%llu reason=%d exited=%d\n", (unsigned long long)r.supervisor, (unsigned long long)r.old_actor, (unsigned long long)r.new_actor, (unsigned long long)r.t_ns, (int)r.reason, (int)dbg_exited().count(r.supervisor));
     return;
   }
   Supervisor& s = it->second;

@@ -1,0 +1,158 @@
+// The model's numbers at their source: what "processed" and "restarts" count, escalations,
+// a restart budget that moves with time alone, and reader look-ups that are not anomalies.
+// Expected values are written out from the records each test sends, not derived by the model.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "actorscope/collector/model.hpp"
+#include "stream.hpp"
+
+namespace actorscope::collector {
+namespace {
+
+using testing::Stream;
+using proto::ActorKind;
+using proto::ExitReason;
+constexpr uint64_t kSec = 1'000'000'000;
+
+uint64_t anomalies(const Model& m, Anomaly a) { return m.stats().anomalies[static_cast<size_t>(a)]; }
+
+const TypeAggregate* type_named(const Model& m, NodeKey n, std::string_view type) {
+  for (const TypeAggregate& t : m.types(n))
+    if (m.text(t.type) == type) return &t;
+  return nullptr;
+}
+
+TEST(ModelTruth, LookingUpANodeThatIsNotThereIsNoAnomaly) {
+  // The server asks which connection feeds a node before its first Hello is applied.
+  Model m;
+  EXPECT_EQ(m.connection_of(m.find_node("new@host")), 0u);
+  EXPECT_EQ(m.node(0), nullptr);
+  EXPECT_TRUE(m.types(7).empty());
+  NodeKey n = m.on_hello(1, testing::hello("new@host"));
+  Stream s;
+  s.spawn(1, 0, "w").stats(1, 0, 1, 1);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(anomalies(m, Anomaly::UnknownNode), 0u);
+  // A record for a node that does not exist still is one.
+  s.spawn(2, 0, "w");
+  s.apply(m, 99);
+  EXPECT_GT(anomalies(m, Anomaly::UnknownNode), 0u);
+}
+
+TEST(ModelTruth, ProcessedCountsProcessingScopesNotDequeues) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  m.set_now(1 * kSec);
+  Stream s;
+  s.spawn(1, 0, "parser").stats(1, 0, 0, 0);
+  s.apply(m, n);
+  // 10 messages taken out, 7 of them handled (3 poison messages dropped unprocessed).
+  std::array<uint64_t, proto::kHistogramBuckets> h{};
+  h[0] = 5;
+  h[3] = 2;
+  m.set_now(3 * kSec);
+  s.stats(1, 0, 10, 10, 1000, h);
+  s.apply(m, n);
+  const TypeAggregate* t = type_named(m, n, "parser");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->dequeued(), 10u);
+  EXPECT_EQ(t->processed(), 7u);
+  // The actor's rate is processed messages over the 2 s between its samples.
+  EXPECT_FLOAT_EQ(m.actor(n, 1)->messages_per_s, 3.5f);
+  // And both survive its exit.
+  s.exit(1, ExitReason::Normal);
+  s.apply(m, n);
+  EXPECT_EQ(t->dequeued(), 10u);
+  EXPECT_EQ(t->processed(), 7u);
+}
+
+TEST(ModelTruth, ASupervisorsRestartsFollowTheChildAcrossItsIncarnations) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "top", "top", ActorKind::Supervisor, "", 10, 5000);
+  s.spawn(10, 1, "pool", "", ActorKind::Supervisor, "pool", 3, 5000);
+  s.spawn(100, 10, "worker", "", ActorKind::Worker, "w1");
+  // The pool restarted w1 twice (records) and, by its own exact count, 5 times: three
+  // restart records were dropped by the agent.
+  s.restart(10, "w1", 100, 101).spawn(101, 10, "worker", "", ActorKind::Worker, "w1");
+  s.restart(10, "w1", 101, 102).spawn(102, 10, "worker", "", ActorKind::Worker, "w1");
+  s.stats(10, 0, 0, 0, 0, {}, 5);
+  s.apply(m, n);
+  ASSERT_NE(m.supervisor(n, 10), nullptr);
+  EXPECT_EQ(m.supervisor(n, 10)->total_restarts(), 5u);
+  EXPECT_EQ(m.child_restarts(n, *m.actor(n, 102)), 2u);
+
+  // The pool itself crashes and its supervisor restarts it: the new pool's count goes on
+  // from 5, and so does the count of its child w1.
+  s.exit(102, ExitReason::Shutdown).exit(10, ExitReason::Error, "boom");
+  s.restart(1, "pool", 10, 11).spawn(11, 1, "pool", "", ActorKind::Supervisor, "pool", 3, 5000);
+  s.spawn(110, 11, "worker", "", ActorKind::Worker, "w1");
+  s.restart(11, "w1", 110, 111).spawn(111, 11, "worker", "", ActorKind::Worker, "w1");
+  s.stats(11, 0, 0, 0, 0, {}, 1);
+  s.apply(m, n);
+  const Supervisor* pool = m.supervisor(n, 11);
+  ASSERT_NE(pool, nullptr);
+  EXPECT_EQ(pool->total_restarts(), 6u);
+  EXPECT_EQ(m.child_restarts(n, *m.actor(n, 111)), 3u);
+  EXPECT_EQ(m.child_restarts(n, *m.actor(n, 11)), 1u) << "the pool, as a child of top, was restarted once";
+  // The metric by label says the same.
+  uint64_t by_label = 0;
+  for (const auto& [label, count] : m.restarts_by_supervisor(n))
+    if (m.text(label) == "pool") by_label = count;
+  EXPECT_EQ(by_label, 6u);
+}
+
+TEST(ModelTruth, RestartBudgetIsNotedAgainWhenRestartsLeaveThePeriod) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "sup", "sup", ActorKind::Supervisor, "", 3, 2000);
+  s.apply(m, n);
+  m.tick(1 * kSec);
+  m.set_now(1 * kSec);
+  s.restart(1, "c", 2, 3).restart(1, "c", 3, 4).restart(1, "c", 4, 5);
+  s.apply(m, n);
+  m.tick(2 * kSec);
+  m.commit();
+  uint64_t before = m.version();
+  EXPECT_DOUBLE_EQ(m.restart_budget_used(n, 1), 1.0);
+  // No record arrives; the restarts age out of the 2 s period.
+  m.tick(4 * kSec);
+  m.commit();
+  EXPECT_DOUBLE_EQ(m.restart_budget_used(n, 1), 0.0);
+  std::vector<Change> changes;
+  ASSERT_EQ(m.changes_since(before, changes), SinceResult::Ok);
+  bool noted = false;
+  for (const Change& c : changes) noted |= c.kind == ChangeKind::ActorChanged && c.actor == 1;
+  EXPECT_TRUE(noted) << "a viewer following the journal must learn that the budget fell to 0";
+}
+
+TEST(ModelTruth, EscalationsAreCountedAndLogged) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "top", "top", ActorKind::Supervisor, "", 1, 5000);
+  s.spawn(10, 1, "pool", "", ActorKind::Supervisor, "pool", 1, 5000);
+  s.add(proto::SupervisorEscalated{5, 10});
+  s.exit(10, ExitReason::Shutdown, "reached_max_restart_intensity");
+  s.add(proto::SupervisorEscalated{6, 1});  // the top one gives up too
+  s.apply(m, n);
+  EXPECT_EQ(m.node(n)->escalations, 2u);
+  std::vector<std::string> labels;
+  for (const auto& [label, count] : m.escalations_by_supervisor(n)) {
+    EXPECT_EQ(count, 1u);
+    labels.emplace_back(m.text(label));
+  }
+  EXPECT_EQ(labels, (std::vector<std::string>{"pool", "top"}));
+  size_t logged = 0;
+  for (const Event* e : m.events_since(0, 100))
+    if (e->kind == EventKind::Escalation) ++logged;
+  EXPECT_EQ(logged, 2u);
+  EXPECT_EQ(anomalies(m, Anomaly::UnknownActor), 0u);
+}
+
+}  // namespace
+}  // namespace actorscope::collector
