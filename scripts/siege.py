@@ -239,7 +239,7 @@ class Stack:
         self.viewer.start()
 
     def stderr_lines(self):
-        with open(os.path.join(self.dir, "stderr")) as f:
+        with open(os.path.join(self.dir, "stderr"), errors="replace") as f:
             return sum(1 for _ in f)
 
     def stop(self):

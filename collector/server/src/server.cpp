@@ -23,6 +23,7 @@
 
 #include "actorscope/collector/log.hpp"
 #include "actorscope/collector/record.hpp"
+#include "actorscope/collector/text.hpp"
 #include "actorscope/protocol/codec.hpp"
 #include "address.hpp"
 #include "commands.hpp"
@@ -537,6 +538,11 @@ struct Server::Impl {
       protocol_error(c, verdict.reason, verdict.text, verdict.code);
       return;
     }
+    // What the peer named itself goes into logs and the model: valid UTF-8, capped, no
+    // control characters (a newline in a node name cannot forge a log line).
+    h.node = clean_text(h.node, model.settings().max_text_bytes);
+    h.host = clean_text(h.host, model.settings().max_text_bytes);
+    h.program = clean_text(h.program, model.settings().max_text_bytes);
     if (h.role == proto::Role::Agent && !may_take_over(c, h, now)) return;
     leave_pending(c);
     c.hello_msg = h;
