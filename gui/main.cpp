@@ -8,14 +8,14 @@
 
 #include <unistd.h>
 
-#include "App.hpp"
-#include "ClientFeed.hpp"
-#include "DrawnText.hpp"
-#include "Options.hpp"
-#include "Screenshot.hpp"
-#include "Style.hpp"
-#include "SyntheticFeed.hpp"
-#include "Window.hpp"
+#include "app.hpp"
+#include "client_feed.hpp"
+#include "drawn_text.hpp"
+#include "options.hpp"
+#include "screenshot.hpp"
+#include "style.hpp"
+#include "synthetic_feed.hpp"
+#include "window.hpp"
 #include "actorscope/collector/collector.hpp"
 #include "actorscope/collector/log.hpp"
 #include "imgui.h"

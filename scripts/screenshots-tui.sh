@@ -6,8 +6,7 @@ set -eu
 BUILD=${1:-build}
 BIN="$BUILD/bin"
 OUT=screenshots
-FONT=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
-BOLD=/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf
+. "$(dirname "$0")/lib/tui-shots.sh"
 for b in actorscope-collector actorscope-loadgen actorscope-top actorscope-screen2png; do
   [ -x "$BIN/$b" ] || { echo "screenshots-tui: $BIN/$b is missing: build first (make build)" >&2; exit 1; }
 done
@@ -35,24 +34,13 @@ for i in $(seq 1 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.05; don
 PIDS+=($!)
 sleep 6  # let rates, sparklines and restarts accumulate
 
-tmux -L "$TS" -f /dev/null new-session -d -s top -x 120 -y 36 \
-  "env LANG=C.UTF-8 TERM=xterm-256color $BIN/actorscope-top --collector $SOCK"
-sleep 3
-shot() {
-  local name=$1
-  sleep 1.5
-  tmux -L "$TS" capture-pane -p -t top >"$OUT/tui-$name.txt"
-  tmux -L "$TS" capture-pane -e -p -t top >"$TMP/$name.ansi"
-  "$BIN/actorscope-screen2png" "$TMP/$name.ansi" "$OUT/tui-$name.png" "$FONT" "$BOLD" 16
-  echo "screenshots-tui: $OUT/tui-$name.png"
-}
-keys() { tmux -L "$TS" send-keys -t top "$@"; }
+tui_start "$SOCK"
 keys j j Right j Right   # open the first supervisor and its first child
-shot tree
-keys 2; shot actors
-keys Enter; shot detail
-keys Escape; sleep 0.3; keys 3; shot events
-keys 4; shot telemetry
-keys 5; shot warnings
-keys '?'; shot help
+shot tree tui
+keys 2; shot actors tui
+keys Enter; shot detail tui
+keys Escape; sleep 0.3; keys 3; shot events tui
+keys 4; shot telemetry tui
+keys 5; shot warnings tui
+keys '?'; shot help tui
 keys q

@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <memory>
 
-#include "App.hpp"
-#include "Glyphs.hpp"
-#include "Options.hpp"
+#include "app.hpp"
+#include "glyphs.hpp"
+#include "options.hpp"
 #include "actorscope/view/client.hpp"
 #include "actorscope/collector/collector.hpp"
 #include "actorscope/collector/log.hpp"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "actorscope/agent.h"
-#include "FakeCollector.hpp"
+#include "fake_collector.hpp"
 
 using actorscope::testing::FakeCollector;
 using actorscope::testing::Seen;

@@ -10,8 +10,8 @@
 
 #include "actorscope/agent.h"
 #include "actorscope/agent.hpp"
-#include "FakeCollector.hpp"
-#include "Loopback.hpp"
+#include "fake_collector.hpp"
+#include "loopback.hpp"
 
 using actorscope::testing::FakeCollector;
 using actorscope::testing::Seen;

@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "actorscope/agent.h"
-#include "FakeCollector.hpp"
+#include "fake_collector.hpp"
 
 using actorscope::testing::FakeCollector;
 using actorscope::testing::Seen;

@@ -10,7 +10,7 @@
 #include <memory>
 #include <sstream>
 
-#include "Nodes.hpp"
+#include "nodes.hpp"
 #include "observer.hpp"
 #include "target.hpp"
 

@@ -8,8 +8,6 @@ set -eu
 BUILD=${1:-build}
 BIN="$BUILD/bin"
 OUT=screenshots
-FONT=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
-BOLD=/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf
 BEAM=${ACTORSCOPE_BEAM_BIN:-$BIN/actorscope-beam}
 [ -x "$BEAM" ] || { echo "beam screenshots: $BEAM is missing: build first (make build)" >&2; exit 1; }
 for b in actorscope-collector actorscope-top actorscope-screen2png; do
@@ -21,6 +19,7 @@ mkdir -p "$OUT"
 TMP=$(mktemp -d)
 SOCK="unix:$TMP/collector.sock"
 TS="actorscope-beam-shots-$$"
+. "$(dirname "$0")/../../scripts/lib/tui-shots.sh"
 PIDS=()
 cleanup() {
   tmux -L "$TS" kill-server 2>/dev/null || true
@@ -45,22 +44,11 @@ for i in $(seq 1 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.05; don
 PIDS+=($!)
 sleep 12  # a few scans, restarts from the shop's chaos, rates
 
-tmux -L "$TS" -f /dev/null new-session -d -s top -x 120 -y 36 \
-  "env LANG=C.UTF-8 TERM=xterm-256color $BIN/actorscope-top --collector $SOCK"
-sleep 3
-shot() {
-  local name=$1
-  sleep 1.5
-  tmux -L "$TS" capture-pane -p -t top >"$OUT/tui-beam-$name.txt"
-  tmux -L "$TS" capture-pane -e -p -t top >"$TMP/$name.ansi"
-  "$BIN/actorscope-screen2png" "$TMP/$name.ansi" "$OUT/tui-beam-$name.png" "$FONT" "$BOLD" 16
-  echo "beam screenshots: $OUT/tui-beam-$name.png"
-}
-keys() { tmux -L "$TS" send-keys -t top "$@"; }
+tui_start "$SOCK"
 # Down to the shop application, open it and its top supervisor.
 keys /; sleep 0.3; keys -l "Shop.Supervisor"; keys Enter; sleep 0.5; keys Escape; sleep 0.3; keys Right; sleep 0.3
-shot tree
-keys 4; shot telemetry
+shot tree tui-beam
+keys 4; shot telemetry tui-beam
 keys q
 GUI=${ACTORSCOPE_GUI_BIN:-$BIN/actorscope-gui}
 if [ -x "$GUI" ] && command -v xvfb-run >/dev/null; then

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "actorscope/protocol/token.hpp"
+
 namespace actorscope::beam {
 namespace {
 
@@ -159,7 +161,7 @@ int parse_options(int argc, char** argv, Options& o, bool& exit_now) {
     return 2;
   }
   if (!token_file.empty()) {
-    if (!read_secret(token_file, o.token, error, "token")) {
+    if (!proto::read_token_file(token_file, o.token, error)) {
       std::fprintf(stderr, "actorscope-beam: %s\n", error.c_str());
       return 2;
     }

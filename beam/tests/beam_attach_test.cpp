@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include "Nodes.hpp"
-#include "Sink.hpp"
+#include "nodes.hpp"
+#include "sink.hpp"
 #include "actorscope/protocol/messages.hpp"
 
 using namespace actorscope;

@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <memory>
 
-#include "App.hpp"
-#include "Style.hpp"
-#include "SyntheticFeed.hpp"
-#include "Window.hpp"
+#include "app.hpp"
+#include "style.hpp"
+#include "synthetic_feed.hpp"
+#include "window.hpp"
 #include <GL/gl.h>
 #include "imgui.h"
 

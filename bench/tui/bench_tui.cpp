@@ -18,7 +18,7 @@
 #include <string>
 #include <thread>
 
-#include "Panels.hpp"
+#include "panels.hpp"
 #include "actorscope/collector/model.hpp"
 #include "actorscope/protocol/codec.hpp"
 #include "actorscope/serve/serve.hpp"

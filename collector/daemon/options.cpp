@@ -73,12 +73,12 @@ std::string usage() {
     << m.max_telemetry_events_per_node << ")\n"
     << "  --max-children N           per-child restart counts per supervisor; more count as 'other' ("
     << m.max_children_per_supervisor << ")\n"
-    << "Lints:\n"
-    << "  --lint-growth-samples N    mailbox grew in N samples in a row ... (" << m.mailbox_growth_samples << ")\n"
-    << "  --lint-growth-min N        ... and by more than N messages (" << m.mailbox_growth_min << ")\n"
-    << "  --lint-stuck-s S           mailbox non-empty, nothing processed for S seconds ("
+    << "Warnings:\n"
+    << "  --warn-growth-samples N    mailbox grew in N samples in a row ... (" << m.mailbox_growth_samples << ")\n"
+    << "  --warn-growth-min N        ... and by more than N messages (" << m.mailbox_growth_min << ")\n"
+    << "  --warn-stuck-s S           mailbox non-empty, nothing processed for S seconds ("
     << m.stuck_after_ns / kNsPerSecond << ")\n"
-    << "  --lint-storm-ratio R       restart budget used at or above R (" << m.restart_storm_ratio << ")\n"
+    << "  --warn-storm-ratio R       restart budget used at or above R (" << m.restart_storm_ratio << ")\n"
     << "\n"
        "On start it prints 'actorscope-collector: listening on ADDR' for each listener and\n"
        "'actorscope-collector: metrics on http://HOST:PORT/metrics' (real ports when 0 was asked).\n";
@@ -125,6 +125,8 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
         flag = flag.substr(0, eq);
         has_inline = true;
       }
+      // The warnings' flags were first spelled --lint-*: keep accepting that spelling.
+      if (flag.rfind("--lint-", 0) == 0) flag = "--warn-" + flag.substr(7);
     }
     auto value = [&](const char*& v) {
       if (has_inline) {
@@ -268,16 +270,16 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--max-links") {
       if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
       o.model.max_links_per_actor = n;
-    } else if (flag == "--lint-growth-samples") {
+    } else if (flag == "--warn-growth-samples") {
       if (!value(v) || !to_u64(flag, v, 255, n, error)) return ParseOutcome::Error;
       o.model.mailbox_growth_samples = static_cast<unsigned>(n);
-    } else if (flag == "--lint-growth-min") {
+    } else if (flag == "--warn-growth-min") {
       if (!value(v) || !to_u64(flag, v, UINT64_MAX, n, error)) return ParseOutcome::Error;
       o.model.mailbox_growth_min = n;
-    } else if (flag == "--lint-stuck-s") {
+    } else if (flag == "--warn-stuck-s") {
       if (!value(v) || !to_u64(flag, v, 86400, n, error)) return ParseOutcome::Error;
       o.model.stuck_after_ns = n * kNsPerSecond;
-    } else if (flag == "--lint-storm-ratio") {
+    } else if (flag == "--warn-storm-ratio") {
       if (!value(v) || !to_double(flag, v, 0, 100, d, error)) return ParseOutcome::Error;
       o.model.restart_storm_ratio = d;
     } else {

@@ -6,7 +6,7 @@
 
 #include "actorscope/collector/collector.hpp"
 #include "actorscope/collector/log.hpp"
-#include "WireClient.hpp"
+#include "wire_client.hpp"
 #include "stream.hpp"
 
 namespace actorscope::collector {

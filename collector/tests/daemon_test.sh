@@ -23,7 +23,7 @@ url=$(sed -n 's/^actorscope-collector: metrics on \(http:.*\)$/\1/p' "$dir/out")
 curl -sf "$url" >"$dir/metrics" || fail "scrape of $url failed"
 grep -q '^actorscope_collector_connections{role="agent"} 0$' "$dir/metrics" || fail "no connection gauge in /metrics"
 if command -v promtool >/dev/null; then
-  grep -v '^exposer_' "$dir/metrics" | grep -v '^# .* exposer_' | promtool check metrics >"$dir/lint" 2>&1 || fail "promtool: $(cat "$dir/lint")"
+  grep -v '^exposer_' "$dir/metrics" | grep -v '^# .* exposer_' | promtool check metrics >"$dir/warning" 2>&1 || fail "promtool: $(cat "$dir/warning")"
 fi
 kill -TERM "$pid"
 wait "$pid"

@@ -1,4 +1,4 @@
-// Exporter tests: names and values in the text format, the series cap, and promtool's lint.
+// Exporter tests: names and values in the text format, the series cap, and promtool's warning.
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -1,5 +1,5 @@
 // Unit tests of the collector's model: lifecycle, resync, tree, supervisors, aggregates,
-// lints, strings, change journal and memory.
+// warnings, strings, change journal and memory.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -212,7 +212,7 @@ TEST(Model, RestartBudgetUsedFollowsIntensityAndPeriod) {
   EXPECT_EQ(m.restarts_by_supervisor(n)[0].second, 5u);
 }
 
-TEST(Model, LintsFireAndClear) {
+TEST(Model, WarningsFireAndClear) {
   ModelSettings st;
   st.mailbox_growth_samples = 3;
   st.mailbox_growth_min = 10;
@@ -222,8 +222,8 @@ TEST(Model, LintsFireAndClear) {
   Stream s;
   s.spawn(1, 0, "sup", "top", ActorKind::Supervisor, "", 2, 10000).spawn(2, 1, "w").spawn(3, 1, "w");
   s.apply(m, n);
-  auto has = [&](LintKind k, uint64_t actor) {
-    for (const Lint& l : m.lints())
+  auto has = [&](WarningKind k, uint64_t actor) {
+    for (const Warning& l : m.warnings())
       if (l.kind == k && l.actor == actor) return true;
     return false;
   };
@@ -238,8 +238,8 @@ TEST(Model, LintsFireAndClear) {
     s.apply(m, n);
     m.tick(t);
   }
-  EXPECT_TRUE(has(LintKind::MailboxGrowing, 2));
-  EXPECT_FALSE(has(LintKind::StuckActor, 2));
+  EXPECT_TRUE(has(WarningKind::MailboxGrowing, 2));
+  EXPECT_FALSE(has(WarningKind::StuckActor, 2));
   // Actor 3: one message waiting, nothing processed for longer than 5 s.
   m.set_now(t);
   s.stats(3, 1, 1, 0);
@@ -253,19 +253,19 @@ TEST(Model, LintsFireAndClear) {
   s.apply(m, n);
   t += 6 * kSec;
   m.tick(t);
-  EXPECT_TRUE(has(LintKind::StuckActor, 3));
-  EXPECT_TRUE(has(LintKind::RestartStorm, 1));
-  EXPECT_TRUE(has(LintKind::SlowHandler, 2));
-  EXPECT_TRUE(has(LintKind::AgentDrops, 0));
-  // Mailboxes drain, the restarts age out of the period, the held lints expire.
+  EXPECT_TRUE(has(WarningKind::StuckActor, 3));
+  EXPECT_TRUE(has(WarningKind::RestartStorm, 1));
+  EXPECT_TRUE(has(WarningKind::SlowHandler, 2));
+  EXPECT_TRUE(has(WarningKind::AgentDrops, 0));
+  // Mailboxes drain, the restarts age out of the period, the held warnings expire.
   m.set_now(t);
   s.stats(2, 0, 53, 53).stats(3, 0, 1, 1);
   s.apply(m, n);
   t += 20 * kSec;
   m.tick(t);
-  EXPECT_TRUE(m.lints().empty()) << m.lints().front().text;
+  EXPECT_TRUE(m.warnings().empty()) << m.warnings().front().text;
   bool cleared = false;
-  for (const Event* e : m.events_since(0, 1000)) cleared |= e->kind == EventKind::LintCleared;
+  for (const Event* e : m.events_since(0, 1000)) cleared |= e->kind == EventKind::WarningCleared;
   EXPECT_TRUE(cleared);
 }
 

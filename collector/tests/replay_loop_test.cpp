@@ -9,7 +9,7 @@
 #include "actorscope/collector/log.hpp"
 #include "actorscope/collector/record.hpp"
 #include "actorscope/collector/server.hpp"
-#include "WireClient.hpp"
+#include "wire_client.hpp"
 #include "stream.hpp"
 
 namespace actorscope::collector {

@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <thread>
 
-#include "Options.hpp"
-#include "Workload.hpp"
+#include "options.hpp"
+#include "workload.hpp"
 #include "actorscope/agent.h"
 
 namespace {

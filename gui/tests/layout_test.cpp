@@ -4,8 +4,8 @@
 
 #include <vector>
 
-#include "Options.hpp"
-#include "TreeLayout.hpp"
+#include "options.hpp"
+#include "tree_layout.hpp"
 
 namespace {
 

@@ -4,24 +4,18 @@
 #include <string>
 
 #include "actorscope/protocol/codec.hpp"
+#include "fuzz_support.hpp"
 
-namespace {
-struct Sink {
-  size_t n = 0;
-  template <class T>
-  void on(const T&) {
-    ++n;
-  }
-};
-}  // namespace
+using Sink = actorscope::fuzz::CountingSink;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace actorscope::proto;
-  if (size == 0) return 0;
   // The first byte picks which decoder sees the rest, so one corpus covers all of them.
-  const uint8_t mode = data[0] % 4;
-  const uint8_t* p = data + 1;
-  const size_t n = size - 1;
+  actorscope::fuzz::ModedInput in;
+  if (!actorscope::fuzz::split_mode(data, size, 4, in)) return 0;
+  const uint8_t mode = static_cast<uint8_t>(in.mode);
+  const uint8_t* p = in.data;
+  const size_t n = in.size;
   std::string error;
   switch (mode) {
     case 0: {

@@ -8,13 +8,15 @@
 
 #include "actorscope/protocol/codec.hpp"
 #include "actorscope/protocol/token.hpp"
+#include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace actorscope::proto;
-  if (size == 0) return 0;
-  const uint8_t mode = data[0] % 4;
-  const uint8_t* p = data + 1;
-  const size_t n = size - 1;
+  actorscope::fuzz::ModedInput in;
+  if (!actorscope::fuzz::split_mode(data, size, 4, in)) return 0;
+  const unsigned mode = in.mode;
+  const uint8_t* p = in.data;
+  const size_t n = in.size;
   std::string error;
   switch (mode) {
     case 0: {

@@ -4,19 +4,10 @@
 #include <cstdint>
 
 #include "actorscope/protocol/viewer.hpp"
-
-namespace {
-struct Sink {
-  size_t n = 0;
-  template <class T>
-  void on(const T&) {
-    ++n;
-  }
-};
-}  // namespace
+#include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  Sink s;
+  actorscope::fuzz::CountingSink s;
   (void)actorscope::proto::viewer::decode_messages(data, size, s);
   return 0;
 }

@@ -279,7 +279,7 @@ void encode(Writer& w, const NodeRow& m) {
     b.varint(m.messages);
     b.varint(m.mailbox_total);
     b.varint(m.drops);
-    b.varint(m.lints);
+    b.varint(m.warnings);
     b.varint(m.msgs_per_s_x100);
     b.varint(m.restarts_per_min_x100);
     b.varint(m.agent_bytes);
@@ -300,7 +300,7 @@ bool decode_body(Reader& r, NodeRow& m) {
   m.messages = r.varint();
   m.mailbox_total = r.varint();
   m.drops = r.varint();
-  m.lints = r.varint();
+  m.warnings = r.varint();
   m.msgs_per_s_x100 = r.varint();
   m.restarts_per_min_x100 = r.varint();
   m.agent_bytes = r.varint();
@@ -405,12 +405,12 @@ void encode(Writer& w, const Event& m) {
 }
 bool decode_body(Reader& r, Event& m) { return event_fields(r, m); }
 
-void encode(Writer& w, const Lints& m) {
-  message(w, Tag::Lints, [&](Writer& b) {
-    size_t n = std::min(m.lints.size(), kMaxLints);
+void encode(Writer& w, const Warnings& m) {
+  message(w, Tag::Warnings, [&](Writer& b) {
+    size_t n = std::min(m.warnings.size(), kMaxWarnings);
     b.varint(n);
     for (size_t i = 0; i < n; ++i) {
-      const Lint& l = m.lints[i];
+      const Warning& l = m.warnings[i];
       b.varint(l.node);
       b.varint(l.actor);
       b.str(l.kind);
@@ -419,11 +419,11 @@ void encode(Writer& w, const Lints& m) {
     }
   });
 }
-bool decode_body(Reader& r, Lints& m) {
+bool decode_body(Reader& r, Warnings& m) {
   uint64_t n;
-  if (!count(r, kMaxLints, n)) return false;
-  m.lints.resize(static_cast<size_t>(n));
-  for (auto& l : m.lints) {
+  if (!count(r, kMaxWarnings, n)) return false;
+  m.warnings.resize(static_cast<size_t>(n));
+  for (auto& l : m.warnings) {
     l.node = r.varint32();
     l.actor = r.varint();
     l.kind = str(r);

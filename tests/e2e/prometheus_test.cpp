@@ -1,14 +1,14 @@
 // The real Prometheus server scrapes the collector; its query API shows loadgen's exact counts,
-// and promtool finds nothing to lint in /metrics.
+// and promtool finds nothing to warning in /metrics.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <regex>
 
-#include "Loopback.hpp"
-#include "MetricNames.hpp"
-#include "Stack.hpp"
+#include "loopback.hpp"
+#include "metric_names.hpp"
+#include "stack.hpp"
 
 using namespace actorscope::testing;
 
@@ -45,13 +45,13 @@ TEST(PrometheusEndToEnd, ScrapedValuesEqualLoadgensCounts) {
   ASSERT_TRUE(counts) << loadgen.process().output();
   ASSERT_EQ(wait_for_model(collector, kNode, *counts), "") << collector.process().output();
 
-  // promtool lints the exposition exactly as a scrape sees it.
+  // promtool warnings the exposition exactly as a scrape sees it.
   auto text = collector.scrape_text();
   ASSERT_TRUE(text);
   write_file(dir.file("metrics.txt"), *text);
-  ChildProcess lint("/bin/sh", {"-c", "exec \"$0\" check metrics < \"$1\"", kPromtool, dir.file("metrics.txt")});
-  EXPECT_EQ(lint.wait_exit(30s), 0) << lint.output();
-  EXPECT_TRUE(lint.stdout_lines().empty() && lint.stderr_lines().empty()) << lint.output();
+  ChildProcess warning("/bin/sh", {"-c", "exec \"$0\" check metrics < \"$1\"", kPromtool, dir.file("metrics.txt")});
+  EXPECT_EQ(warning.wait_exit(30s), 0) << warning.output();
+  EXPECT_TRUE(warning.stdout_lines().empty() && warning.stderr_lines().empty()) << warning.output();
 
   uint16_t port = free_tcp_port();
   write_file(dir.file("prometheus.yml"),

@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "Stack.hpp"
+#include "stack.hpp"
 
 using namespace actorscope::testing;
 

@@ -5,9 +5,9 @@
 
 #include <random>
 
-#include "Loopback.hpp"
-#include "MetricNames.hpp"
-#include "Stack.hpp"
+#include "loopback.hpp"
+#include "metric_names.hpp"
+#include "stack.hpp"
 #include "actorscope/protocol/codec.hpp"
 
 using namespace actorscope::testing;

@@ -1,7 +1,7 @@
 // actorscope-loadgen on its own (agent switched off): flags, exact counts, supervision semantics.
 #include <gtest/gtest.h>
 
-#include "Stack.hpp"
+#include "stack.hpp"
 
 using namespace actorscope::testing;
 

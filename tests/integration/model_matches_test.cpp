@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include "Loopback.hpp"
-#include "Stack.hpp"
+#include "loopback.hpp"
+#include "stack.hpp"
 
 using namespace actorscope::testing;
 

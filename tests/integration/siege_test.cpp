@@ -10,10 +10,10 @@
 #include <fstream>
 #include <memory>
 
-#include "Loopback.hpp"
-#include "MetricNames.hpp"
-#include "Stack.hpp"
-#include "WireClient.hpp"
+#include "loopback.hpp"
+#include "metric_names.hpp"
+#include "stack.hpp"
+#include "wire_client.hpp"
 #include "actorscope/protocol/codec.hpp"
 #include "actorscope/protocol/viewer.hpp"
 
@@ -183,8 +183,8 @@ class Siege : public ::testing::Test {
     EXPECT_TRUE(viewer_->receives_ticks(2)) << "the viewer stopped receiving deltas\n" << collector_->process().output();
     auto text = collector_->scrape_text();
     ASSERT_TRUE(text) << "/metrics did not answer";
-    std::string lint;
-    EXPECT_TRUE(promtool_clean(*text, lint)) << lint;
+    std::string warning;
+    EXPECT_TRUE(promtool_clean(*text, warning)) << warning;
     EXPECT_EQ(wait_for_model(*collector_, kGoodNode, counts_), "") << "the good agent's numbers moved";
     MetricsText m(*text);
     EXPECT_EQ(m.sum("actorscope_collector_viewers_dropped_total"), 0) << "a viewer was dropped";

@@ -1,8 +1,8 @@
 // The test harness reads /metrics text and loadgen's counts line correctly, and captures child output.
 #include <gtest/gtest.h>
 
-#include "ChildProcess.hpp"
-#include "MetricsText.hpp"
+#include "child_process.hpp"
+#include "metrics_text.hpp"
 
 using namespace actorscope::testing;
 

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include "Eventually.hpp"
-#include "Loopback.hpp"
-#include "Stack.hpp"
+#include "eventually.hpp"
+#include "loopback.hpp"
+#include "stack.hpp"
 
 using namespace actorscope::testing;
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "Options.hpp"
-#include "Panels.hpp"
+#include "options.hpp"
+#include "panels.hpp"
 #include "actorscope/view/detail.hpp"
 #include "actorscope/view/replica.hpp"
 

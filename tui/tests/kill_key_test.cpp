@@ -2,8 +2,8 @@
 // otherwise, and the collector's answer in the status line.
 #include <gtest/gtest.h>
 
-#include "Keys.hpp"
-#include "KillCommand.hpp"
+#include "keys.hpp"
+#include "kill_command.hpp"
 #include "actorscope/view/replica.hpp"
 
 using namespace actorscope;

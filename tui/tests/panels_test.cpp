@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "Panels.hpp"
+#include "panels.hpp"
 #include "actorscope/view/replica.hpp"
 #include "actorscope/view/synthetic.hpp"
 

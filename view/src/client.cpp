@@ -55,14 +55,15 @@ bool read_token(const std::string& token_file, std::string& token, std::string& 
   std::string file = token_file;
   if (file.empty())
     if (const char* f = std::getenv("ACTORSCOPE_TOKEN_FILE"); f && *f) file = f;
-  if (file.empty()) {
-    if (const char* t = std::getenv("ACTORSCOPE_TOKEN")) token = t;
-  } else {
-    // The one token-file reader every program shares: the same file means the same token.
-    return proto::read_token_file(file, token, error);
+  // The one token reader every program shares: the same file, or the same text in the
+  // environment, means the same token.
+  if (!file.empty()) return proto::read_token_file(file, token, error);
+  const char* t = std::getenv("ACTORSCOPE_TOKEN");
+  if (!t || !*t) return true;
+  if (!proto::parse_token(t, token, error)) {
+    error = "ACTORSCOPE_TOKEN: " + error;
+    return false;
   }
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ' || token.back() == '\t'))
-    token.pop_back();
   return true;
 }
 

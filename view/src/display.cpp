@@ -23,10 +23,10 @@ std::string actor_name(const Replica& replica, ActorKey key) {
 
 std::string event_name(const pv::Event& e) { return e.name.empty() ? numbered(e.actor) : e.name; }
 
-std::string lint_subject(const Replica& replica, const pv::Lint& lint) {
-  if (!lint.actor) return "(node)";
-  const Actor* a = replica.actor(ActorKey{lint.node, lint.actor});
-  return a ? display_name(*a) : numbered(lint.actor) + " (gone)";
+std::string warning_subject(const Replica& replica, const pv::Warning& warning) {
+  if (!warning.actor) return "(node)";
+  const Actor* a = replica.actor(ActorKey{warning.node, warning.actor});
+  return a ? display_name(*a) : numbered(warning.actor) + " (gone)";
 }
 
 Severity mailbox_severity(uint64_t depth, const DisplayThresholds& t) {
@@ -54,8 +54,8 @@ Severity drops_severity(uint64_t drops, const DisplayThresholds& t) { return at_
 
 Severity warnings_severity(uint64_t warnings, const DisplayThresholds& t) { return at_least(warnings, t.warnings_warn); }
 
-Severity lint_severity(const pv::Lint& lint) {
-  switch (lint.severity) {
+Severity warning_severity(const pv::Warning& warning) {
+  switch (warning.severity) {
     case pv::Severity::Critical: return Severity::critical;
     case pv::Severity::Warning: return Severity::warn;
     default: return Severity::normal;

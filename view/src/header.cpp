@@ -16,7 +16,7 @@ HeaderModel header(const Replica& replica, NodeId node) {
   h.restarts_per_min = t.restarts_per_min;
   h.mailbox_total = t.mailbox_total;
   h.drops = t.drops;
-  for (const auto& l : replica.lints())
+  for (const auto& l : replica.warnings())
     if (node == 0 || l.node == node) ++h.warnings;
   h.viewers_dropped = replica.last_tick().viewers_dropped;
   h.tick_wall_ns = replica.last_tick().wall_ns;

@@ -83,7 +83,7 @@ void Replica::clear() {
   actors_.clear();
   index_.clear();
   children_.clear();
-  lints_.clear();
+  warnings_.clear();
   telemetry_.clear();
 }
 
@@ -278,7 +278,7 @@ void Replica::on(const pv::Event& m) {
   }
 }
 
-void Replica::on(const pv::Lints& m) { lints_ = m.lints; }
+void Replica::on(const pv::Warnings& m) { warnings_ = m.warnings; }
 
 void Replica::on(const pv::TelemetryRow& m) { telemetry_[{m.node, m.event}] = m; }
 

@@ -212,18 +212,18 @@ void SyntheticSystem::tick() {
     tr.measurements.push_back(m);
     replica_.on(tr);
   }
-  pv::Lints lints;
+  pv::Warnings warnings;
   if (const Actor* a = replica_.actor(slow_); a && a->stats.mailbox > 100) {
-    lints.lints.push_back({slow_.node, slow_.actor, "mailbox_growing", pv::Severity::Warning,
+    warnings.warnings.push_back({slow_.node, slow_.actor, "mailbox_growing", pv::Severity::Warning,
                            "audit_log: mailbox grew to " + std::to_string(a->stats.mailbox) +
                                " over the last 5 samples"});
   }
   if (!workers_.empty())
-    lints.lints.push_back({1, workers_[0].actor, "restart_storm", pv::Severity::Critical,
+    warnings.warnings.push_back({1, workers_[0].actor, "restart_storm", pv::Severity::Critical,
                            "db_sup: 4 of 5 restarts used in 10s (one_for_all)"});
-  lints.lints.push_back({1, 0, "slow_handler", pv::Severity::Info,
+  warnings.warnings.push_back({1, 0, "slow_handler", pv::Severity::Info,
                          "job_runner: one message took 1.4s (handler busy > 1s)"});
-  replica_.on(lints);
+  replica_.on(warnings);
   std::vector<uint64_t> actors(settings_.nodes + 1), mailboxes(settings_.nodes + 1);
   for (const Actor& a : replica_.actors()) {
     if (a.row.node > settings_.nodes) continue;
@@ -238,7 +238,7 @@ void SyntheticSystem::tick() {
     nr.msgs_per_s_x100 = static_cast<uint64_t>((12000 + 2500 * std::sin(static_cast<double>(ticks_) / 30.0)) * 100);
     nr.restarts += ticks_ % 7 == 3 ? 1 : 0;
     nr.restarts_per_min_x100 = static_cast<uint64_t>(60.0 / 0.7 * 100 / 10);
-    nr.lints = 3;
+    nr.warnings = 3;
     replica_.on(nr);
   }
   replica_.on(pv::Tick{ticks_, now, 0});

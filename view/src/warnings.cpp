@@ -1,13 +1,13 @@
-// Ordering of the lints: severity, then node, then actor.
+// Ordering of the warnings: severity, then node, then actor.
 #include "actorscope/view/warnings.hpp"
 
 #include <algorithm>
 
 namespace actorscope::view {
 
-std::vector<const pv::Lint*> warnings(const Replica& replica, NodeId node) {
-  std::vector<const pv::Lint*> out;
-  for (const auto& l : replica.lints())
+std::vector<const pv::Warning*> warnings(const Replica& replica, NodeId node) {
+  std::vector<const pv::Warning*> out;
+  for (const auto& l : replica.warnings())
     if (node == 0 || l.node == node) out.push_back(&l);
   std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) {
     if (a->severity != b->severity) return a->severity > b->severity;

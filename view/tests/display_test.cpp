@@ -83,9 +83,9 @@ TEST(DisplayName, ActorsEventsAndWarningsThatOutliveTheirActor) {
   EXPECT_EQ(view::event_name(e), "<42>");
   e.name = "db.query.stop";
   EXPECT_EQ(view::event_name(e), "db.query.stop");
-  EXPECT_EQ(view::lint_subject(r, pv::Lint{slow.node, slow.actor, "k", pv::Severity::Warning, ""}), "audit_log");
-  EXPECT_EQ(view::lint_subject(r, pv::Lint{slow.node, 999'999, "k", pv::Severity::Warning, ""}), "<999999> (gone)");
-  EXPECT_EQ(view::lint_subject(r, pv::Lint{slow.node, 0, "k", pv::Severity::Info, ""}), "(node)");
+  EXPECT_EQ(view::warning_subject(r, pv::Warning{slow.node, slow.actor, "k", pv::Severity::Warning, ""}), "audit_log");
+  EXPECT_EQ(view::warning_subject(r, pv::Warning{slow.node, 999'999, "k", pv::Severity::Warning, ""}), "<999999> (gone)");
+  EXPECT_EQ(view::warning_subject(r, pv::Warning{slow.node, 0, "k", pv::Severity::Info, ""}), "(node)");
 }
 
 TEST(Thresholds, DefaultsAreTheTerminalViewersOnes) {
@@ -124,10 +124,10 @@ TEST(Thresholds, AreSettings) {
   EXPECT_EQ(view::mailbox_severity(5'000, t), view::Severity::normal);
 }
 
-TEST(Thresholds, LintsAndEventsHaveTheirLevels) {
-  EXPECT_EQ(view::lint_severity(pv::Lint{1, 0, "", pv::Severity::Critical, ""}), view::Severity::critical);
-  EXPECT_EQ(view::lint_severity(pv::Lint{1, 0, "", pv::Severity::Warning, ""}), view::Severity::warn);
-  EXPECT_EQ(view::lint_severity(pv::Lint{1, 0, "", pv::Severity::Info, ""}), view::Severity::normal);
+TEST(Thresholds, WarningsAndEventsHaveTheirLevels) {
+  EXPECT_EQ(view::warning_severity(pv::Warning{1, 0, "", pv::Severity::Critical, ""}), view::Severity::critical);
+  EXPECT_EQ(view::warning_severity(pv::Warning{1, 0, "", pv::Severity::Warning, ""}), view::Severity::warn);
+  EXPECT_EQ(view::warning_severity(pv::Warning{1, 0, "", pv::Severity::Info, ""}), view::Severity::normal);
   pv::Event e;
   e.kind = pv::EventKind::Crashed;
   EXPECT_EQ(view::event_severity(e), view::Severity::critical);
@@ -195,6 +195,13 @@ TEST(ClientOptions, TokenFromFlagThenFileVariableThenVariable) {
     EXPECT_EQ(token, "from-env");
   }
   {
+    // The environment's token goes through the same parser as a file's: two lines are refused.
+    ScopedEnv f("ACTORSCOPE_TOKEN_FILE", nullptr);
+    ScopedEnv t("ACTORSCOPE_TOKEN", "one\ntwo\n");
+    EXPECT_FALSE(view::read_token("", token, error));
+    EXPECT_NE(error.find("ACTORSCOPE_TOKEN"), std::string::npos) << error;
+  }
+  {
     ScopedEnv f("ACTORSCOPE_TOKEN_FILE", nullptr);
     ScopedEnv t("ACTORSCOPE_TOKEN", nullptr);
     ASSERT_TRUE(view::read_token("", token, error)) << error;
@@ -232,9 +239,9 @@ TEST(SyntheticSystem, ShowsEveryStateAPanelCanBeIn) {
   EXPECT_TRUE(kinds[static_cast<size_t>(pv::EventKind::Restarted)]);
   EXPECT_TRUE(kinds[static_cast<size_t>(pv::EventKind::Telemetry)]);
   EXPECT_TRUE(kinds[static_cast<size_t>(pv::EventKind::NodeUp)]);
-  bool lint[3] = {};
-  for (const auto& l : r.lints()) lint[static_cast<int>(view::lint_severity(l))] = true;
-  EXPECT_TRUE(lint[0] && lint[1] && lint[2]);
+  bool warning[3] = {};
+  for (const auto& l : r.warnings()) warning[static_cast<int>(view::warning_severity(l))] = true;
+  EXPECT_TRUE(warning[0] && warning[1] && warning[2]);
   bool with_buckets = false, without = false;
   for (const auto& [key, row] : r.telemetry())
     for (const auto& m : row.measurements) {

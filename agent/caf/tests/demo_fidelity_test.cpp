@@ -8,8 +8,8 @@
 #include <map>
 #include <regex>
 
-#include "ChildProcess.hpp"
-#include "Stack.hpp"
+#include "child_process.hpp"
+#include "stack.hpp"
 
 using actorscope::testing::ChildProcess;
 using actorscope::testing::eventually;

@@ -6,7 +6,7 @@
 
 #include "actorscope/agent.h"
 #include "actorscope/caf/supervisor.hpp"
-#include "FakeCollector.hpp"
+#include "fake_collector.hpp"
 #include "test_support.hpp"
 
 using namespace actorscope::caf;

@@ -12,7 +12,7 @@
 #include <caf/all.hpp>
 
 #include "actorscope/caf/exit_reasons.hpp"
-#include "Eventually.hpp"
+#include "eventually.hpp"
 #include "actorscope/caf/supervisor.hpp"
 
 namespace actorscope::caf::testing {

@@ -309,7 +309,7 @@ std::vector<SeriesPoint> Model::series(NodeKey key, size_t last_n) const {
   return out;
 }
 
-const std::vector<Lint>& Model::lints() const { return impl_->lint_list; }
+const std::vector<Warning>& Model::warnings() const { return impl_->warning_list; }
 
 // ---- strings and health -----------------------------------------------------------------------------------
 std::string_view Model::text(Str id) const { return impl_->pool.text(id); }
@@ -322,8 +322,8 @@ ModelStats Model::stats() const {
   s.events_logged = m.next_seq - 1;
   s.events_dropped = m.events_dropped;
   s.journal_dropped = m.journal_dropped;
-  s.lints_active = m.lint_list.size();
-  s.lints_over_cap = m.lints_over_cap;
+  s.warnings_active = m.warning_list.size();
+  s.warnings_over_cap = m.warnings_over_cap;
   s.strings = m.pool.size();
   s.strings_dropped = m.pool.dropped();
   s.text_invalid_bytes = m.text_invalid_bytes + m.pool.repairs().invalid_bytes;

@@ -535,7 +535,7 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
   if (m.now > a.last_sample_ns) a.last_sample_ns = m.now;
 
   if (a.hist[8] + a.hist[9] > slow_before)
-    m.raise_lint(LintKind::SlowHandler, key, a.id, "a message took longer than 1 s to process");
+    m.raise_warning(WarningKind::SlowHandler, key, a.id, "a message took longer than 1 s to process");
   if (a.mailbox > 0 && !(a.flags & kActorWatched)) {
     a.flags |= kActorWatched;
     n->watched.push_back(row);

@@ -232,14 +232,14 @@ struct NodeData {
   size_t series_count = 0;
   uint64_t prev_step_ns = 0;
   uint64_t prev_messages = 0, prev_restarts = 0, prev_crashes = 0, prev_drops = 0, prev_telemetry = 0;
-  uint64_t drops_at_last_lint = 0;
+  uint64_t drops_at_last_warning = 0;
 };
 
-struct LintKey {
-  LintKind kind;
+struct WarningKey {
+  WarningKind kind;
   NodeKey node;
   uint64_t actor;
-  bool operator<(const LintKey& o) const {
+  bool operator<(const WarningKey& o) const {
     if (kind != o.kind) return kind < o.kind;
     if (node != o.node) return node < o.node;
     return actor < o.actor;
@@ -276,9 +276,9 @@ struct Model::Impl {
   uint64_t version = 0;
   bool dirty = false;
 
-  std::map<LintKey, Lint> active_lints;
-  std::vector<Lint> lint_list;
-  uint64_t lints_over_cap = 0;
+  std::map<WarningKey, Warning> active_warnings;
+  std::vector<Warning> warning_list;
+  uint64_t warnings_over_cap = 0;
 
   uint64_t records = 0;
   uint64_t links_dropped = 0;
@@ -361,8 +361,8 @@ struct Model::Impl {
   void remove_link_end(NodeData& n, uint64_t id, uint64_t other, LinkKind kind, bool all);
   void remove_links_of(NodeData& n, Actor& a);
 
-  // Lints (model_tick.cpp).
-  void raise_lint(LintKind kind, NodeKey node, uint64_t actor, std::string text);
+  // Warnings (model_tick.cpp).
+  void raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string text);
   void step(uint64_t now_ns);
   void forget_node(NodeKey key);
 };

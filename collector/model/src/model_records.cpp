@@ -121,20 +121,20 @@ std::string_view name(EventKind k) {
     case EventKind::NodeRestarted: return "node_restarted";
     case EventKind::NodeDisconnected: return "node_disconnected";
     case EventKind::NodeForgotten: return "node_forgotten";
-    case EventKind::LintRaised: return "lint_raised";
-    case EventKind::LintCleared: return "lint_cleared";
+    case EventKind::WarningRaised: return "warning_raised";
+    case EventKind::WarningCleared: return "warning_cleared";
     case EventKind::Escalation: return "escalation";
   }
   return "unknown";
 }
 
-std::string_view name(LintKind k) {
+std::string_view name(WarningKind k) {
   switch (k) {
-    case LintKind::MailboxGrowing: return "mailbox_growing";
-    case LintKind::SlowHandler: return "slow_handler";
-    case LintKind::StuckActor: return "stuck_actor";
-    case LintKind::RestartStorm: return "restart_storm";
-    case LintKind::AgentDrops: return "agent_drops";
+    case WarningKind::MailboxGrowing: return "mailbox_growing";
+    case WarningKind::SlowHandler: return "slow_handler";
+    case WarningKind::StuckActor: return "stuck_actor";
+    case WarningKind::RestartStorm: return "restart_storm";
+    case WarningKind::AgentDrops: return "agent_drops";
   }
   return "unknown";
 }

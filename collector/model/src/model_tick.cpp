@@ -1,4 +1,4 @@
-// The model's periodic work: time-series points, rates, mailbox maxima, lints, expiry.
+// The model's periodic work: time-series points, rates, mailbox maxima, warnings, expiry.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -7,26 +7,26 @@
 
 namespace actorscope::collector {
 
-void Model::Impl::raise_lint(LintKind kind, NodeKey node, uint64_t actor, std::string text) {
-  LintKey key{kind, node, actor};
-  auto it = active_lints.find(key);
-  if (it != active_lints.end()) {
+void Model::Impl::raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string text) {
+  WarningKey key{kind, node, actor};
+  auto it = active_warnings.find(key);
+  if (it != active_warnings.end()) {
     it->second.seen_ns = now;
     it->second.text = std::move(text);
     return;
   }
-  if (active_lints.size() >= settings.max_lints) {
-    ++lints_over_cap;
+  if (active_warnings.size() >= settings.max_warnings) {
+    ++warnings_over_cap;
     return;
   }
-  Lint& l = active_lints[key];
+  Warning& l = active_warnings[key];
   l.kind = kind;
   l.node = node;
   l.actor = actor;
   l.text = std::move(text);
   l.since_ns = now;
   l.seen_ns = now;
-  Event& e = push_event(EventKind::LintRaised, node);
+  Event& e = push_event(EventKind::WarningRaised, node);
   e.actor = actor;
   e.detail = std::string(name(kind)) + ": " + l.text;
 }
@@ -46,8 +46,8 @@ void Model::Impl::forget_node(NodeKey key) {
   e.detail = n.info.name;
   note_change(key, ChangeKind::NodeRemoved, 0);
   by_name.erase(n.info.name);
-  for (auto it = active_lints.begin(); it != active_lints.end();)
-    it = it->first.node == key ? active_lints.erase(it) : std::next(it);
+  for (auto it = active_warnings.begin(); it != active_warnings.end();)
+    it = it->first.node == key ? active_warnings.erase(it) : std::next(it);
   nodes[key - 1].reset();
   cached_key = 0;
   cached = nullptr;
@@ -79,12 +79,12 @@ void Model::Impl::step(uint64_t now_ns) {
         std::snprintf(buf, sizeof buf, "mailbox grew in %u samples in a row, from %llu to %llu messages",
                       static_cast<unsigned>(a.growth_streak), static_cast<unsigned long long>(a.growth_base),
                       static_cast<unsigned long long>(a.mailbox));
-        raise_lint(LintKind::MailboxGrowing, key, a.id, buf);
+        raise_warning(WarningKind::MailboxGrowing, key, a.id, buf);
       }
       if (now_ns >= a.last_progress_ns + s.stuck_after_ns) {
         std::snprintf(buf, sizeof buf, "%llu messages waiting, none processed for %.1f s",
                       static_cast<unsigned long long>(a.mailbox), static_cast<double>(now_ns - a.last_progress_ns) / 1e9);
-        raise_lint(LintKind::StuckActor, key, a.id, buf);
+        raise_warning(WarningKind::StuckActor, key, a.id, buf);
       }
     }
     n.watched.resize(kept);
@@ -105,17 +105,17 @@ void Model::Impl::step(uint64_t now_ns) {
         if (sup.intensity > 0 && used >= s.restart_storm_ratio) {
           std::snprintf(buf, sizeof buf, "restart budget %.0f%% used (%u restarts allowed in %.1f s)", used * 100,
                         sup.intensity, sup.period_ms / 1000.0);
-          raise_lint(LintKind::RestartStorm, key, id, buf);
+          raise_warning(WarningKind::RestartStorm, key, id, buf);
         }
       }
     }
     uint64_t drops = 0;
     for (uint64_t d : n.info.drops) drops += d;
-    if (drops > n.drops_at_last_lint) {
+    if (drops > n.drops_at_last_warning) {
       std::snprintf(buf, sizeof buf, "the agent dropped %llu records (%llu in total)",
-                    static_cast<unsigned long long>(drops - n.drops_at_last_lint), static_cast<unsigned long long>(drops));
-      raise_lint(LintKind::AgentDrops, key, 0, buf);
-      n.drops_at_last_lint = drops;
+                    static_cast<unsigned long long>(drops - n.drops_at_last_warning), static_cast<unsigned long long>(drops));
+      raise_warning(WarningKind::AgentDrops, key, 0, buf);
+      n.drops_at_last_warning = drops;
     }
 
     // One time-series point.
@@ -154,22 +154,22 @@ void Model::Impl::step(uint64_t now_ns) {
     if (!live) gone.push_back(key);
   }
 
-  // Lints not confirmed this step clear (event-like ones after a hold time).
-  for (auto it = active_lints.begin(); it != active_lints.end();) {
-    const Lint& l = it->second;
-    bool held = l.kind == LintKind::SlowHandler || l.kind == LintKind::AgentDrops;
-    bool stale = held ? now_ns >= l.seen_ns + s.lint_hold_ns : l.seen_ns < now_ns;
+  // Warnings not confirmed this step clear (event-like ones after a hold time).
+  for (auto it = active_warnings.begin(); it != active_warnings.end();) {
+    const Warning& l = it->second;
+    bool held = l.kind == WarningKind::SlowHandler || l.kind == WarningKind::AgentDrops;
+    bool stale = held ? now_ns >= l.seen_ns + s.warning_hold_ns : l.seen_ns < now_ns;
     if (!stale) {
       ++it;
       continue;
     }
-    Event& e = push_event(EventKind::LintCleared, l.node);
+    Event& e = push_event(EventKind::WarningCleared, l.node);
     e.actor = l.actor;
     e.detail = std::string(name(l.kind)) + " cleared";
-    it = active_lints.erase(it);
+    it = active_warnings.erase(it);
   }
-  lint_list.clear();
-  for (const auto& [k, l] : active_lints) lint_list.push_back(l);
+  warning_list.clear();
+  for (const auto& [k, l] : active_warnings) warning_list.push_back(l);
 
   // Gone nodes: forgotten after their time, or oldest first past the count.
   std::sort(gone.begin(), gone.end(), [&](NodeKey a, NodeKey b) {

@@ -65,8 +65,8 @@ wire::NodeRow node_row(const collector::Model& model, const collector::Node& n) 
     r.mailbox_total += t.mailbox_sum;
   }
   for (uint64_t d : n.drops) r.drops += d;
-  for (const auto& l : model.lints())
-    if (l.node == n.key) ++r.lints;
+  for (const auto& l : model.warnings())
+    if (l.node == n.key) ++r.warnings;
   // Restarts/min is what happened in the last minute (one point per second), not the last
   // second's rate times 60: one burst must not read as a storm of thousands per minute.
   auto series = model.series(n.key, 60);
@@ -100,12 +100,12 @@ wire::TelemetryRow telemetry_row(const collector::Model& model, const collector:
   return r;
 }
 
-wire::Lint lint_row(const collector::Lint& l) {
-  wire::Lint r;
+wire::Warning warning_row(const collector::Warning& l) {
+  wire::Warning r;
   r.node = l.node;
   r.actor = l.actor;
   r.kind = std::string(collector::name(l.kind));
-  r.severity = l.kind == collector::LintKind::RestartStorm || l.kind == collector::LintKind::StuckActor
+  r.severity = l.kind == collector::WarningKind::RestartStorm || l.kind == collector::WarningKind::StuckActor
                    ? wire::Severity::Critical
                    : wire::Severity::Warning;
   r.text = l.text;
@@ -124,8 +124,8 @@ wire::EventKind viewer_kind(EventKind k) {
     case EventKind::NodeRestarted: return wire::EventKind::NodeUp;
     case EventKind::NodeDisconnected:
     case EventKind::NodeForgotten: return wire::EventKind::NodeDown;
-    case EventKind::LintRaised:
-    case EventKind::LintCleared:
+    case EventKind::WarningRaised:
+    case EventKind::WarningCleared:
     case EventKind::Escalation: return wire::EventKind::Warning;
   }
   return wire::EventKind::Warning;

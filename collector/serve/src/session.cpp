@@ -323,7 +323,7 @@ class ViewerSession final : public collector::Session {
     row_cursor_ = 0;
     sent_nodes_.clear();
     sent_telemetry_.clear();
-    sent_lints_.clear();
+    sent_warnings_.clear();
     ++counters_->snapshots;
     wire::SnapshotBegin b;
     b.snapshot = ++snapshot_id_;
@@ -354,7 +354,7 @@ class ViewerSession final : public collector::Session {
       }
     }
     if (node_cursor_ < snapshot_nodes_.size()) return;  // more at the next tick
-    // Telemetry rows, streamed as the viewer reads like actor rows; then lints, recent
+    // Telemetry rows, streamed as the viewer reads like actor rows; then warnings, recent
     // events and what changed while streaming.
     size_t room = conn_.queued_bytes() + out_.size() < options_.snapshot_fill_bytes
                       ? options_.snapshot_fill_bytes - conn_.queued_bytes() - out_.size()
@@ -364,7 +364,7 @@ class ViewerSession final : public collector::Session {
       return;  // more at the next tick
     }
     if (closed_) return;
-    send_lints();
+    send_warnings();
     uint64_t last = model_.last_event_seq();
     last_event_seq_ = last > options_.snapshot_events ? last - options_.snapshot_events : 0;
     send_events(options_.snapshot_events);
@@ -382,7 +382,7 @@ class ViewerSession final : public collector::Session {
     if (!send_changes()) return;
     send_nodes();
     send_telemetry(options_.snapshot_fill_bytes / 4);
-    send_lints();
+    send_warnings();
     send_events(options_.events_per_tick);
     append(tick());
     ++counters_->deltas;
@@ -463,17 +463,17 @@ class ViewerSession final : public collector::Session {
     if (out_.size() >= options_.chunk_bytes) flush_out();
   }
 
-  void send_lints() {
-    wire::Lints l;
-    for (const auto& x : model_.lints()) {
+  void send_warnings() {
+    wire::Warnings l;
+    for (const auto& x : model_.warnings()) {
       if (!wanted(x.node)) continue;
-      if (l.lints.size() == wire::kMaxLints) break;
-      l.lints.push_back(lint_row(x));
+      if (l.warnings.size() == wire::kMaxWarnings) break;
+      l.warnings.push_back(warning_row(x));
     }
     auto bytes = encoded(l);
-    if (bytes != sent_lints_) {
+    if (bytes != sent_warnings_) {
       append_bytes(bytes);
-      sent_lints_ = std::move(bytes);
+      sent_warnings_ = std::move(bytes);
     }
   }
 
@@ -511,7 +511,7 @@ class ViewerSession final : public collector::Session {
   uint64_t last_event_seq_ = 0;
   std::map<NodeKey, std::vector<uint8_t>> sent_nodes_;
   std::map<std::pair<NodeKey, collector::Str>, std::vector<uint8_t>> sent_telemetry_;
-  std::vector<uint8_t> sent_lints_;
+  std::vector<uint8_t> sent_warnings_;
   std::vector<collector::Change> changes_;
   std::unordered_set<std::pair<NodeKey, uint64_t>, collector::SeededHash> seen_;
   size_t scan_budget_ = 0;     // events the current frame's requests may still scan

@@ -11,7 +11,7 @@
 #include <mutex>
 #include <thread>
 
-#include "ChildProcess.hpp"
+#include "child_process.hpp"
 #include "actorscope/collector/server.hpp"
 #include "actorscope/protocol/codec.hpp"
 #include "actorscope/serve/serve.hpp"

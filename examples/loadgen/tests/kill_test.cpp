@@ -4,9 +4,9 @@
 
 #include <optional>
 
-#include "ChildProcess.hpp"
-#include "Loopback.hpp"
-#include "Stack.hpp"
+#include "child_process.hpp"
+#include "loopback.hpp"
+#include "stack.hpp"
 #include "actorscope/view/client.hpp"
 
 namespace actorscope::testing {

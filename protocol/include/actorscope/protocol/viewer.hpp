@@ -18,7 +18,7 @@ namespace actorscope::proto::viewer {
 
 // ---- limits ------------------------------------------------------------------------------
 inline constexpr size_t kDefaultChunkBytes = 64u << 10;  // a View frame's payload is cut near this size
-inline constexpr size_t kMaxLints = 4096;                // lints in one Lints message
+inline constexpr size_t kMaxWarnings = 4096;                // warnings in one Warnings message
 inline constexpr size_t kMaxChain = 256;                 // parent chain entries in a detail reply
 inline constexpr size_t kMaxLinks = 4096;                // links in a detail reply
 inline constexpr size_t kMaxPageEvents = 4096;           // events in one page or detail reply
@@ -45,7 +45,7 @@ enum class Tag : uint8_t {
   ActorStats = 0x45,
   ActorRemoved = 0x46,
   Event = 0x47,
-  Lints = 0x48,
+  Warnings = 0x48,
   TelemetryRow = 0x49,
   Tick = 0x4A,
   DetailReply = 0x4B,
@@ -81,7 +81,7 @@ enum class EventKind : uint8_t {
   NodeUp = 5,
   NodeDown = 6,
   Command = 7,  // a command a viewer sent (kill), accepted or refused
-  Warning = 8,  // a lint raised or cleared
+  Warning = 8,  // a warning raised or cleared
 };
 inline constexpr size_t kEventKindCount = 9;
 std::string_view name(EventKind k);
@@ -144,7 +144,7 @@ struct NodeRow {
   uint64_t messages = 0;         // processed, ever
   uint64_t mailbox_total = 0;    // sum of current mailbox depths
   uint64_t drops = 0;            // the agent's drops, all kinds
-  uint64_t lints = 0;            // current warnings
+  uint64_t warnings = 0;            // current warnings
   uint64_t msgs_per_s_x100 = 0;  // messages processed per second, x100
   uint64_t restarts_per_min_x100 = 0;
   uint64_t agent_bytes = 0;
@@ -209,16 +209,16 @@ struct Event {
 enum class Severity : uint8_t { Info = 0, Warning = 1, Critical = 2 };
 std::string_view name(Severity s);
 
-struct Lint {
+struct Warning {
   NodeId node = 0;
   uint64_t actor = 0;  // 0: about the node
   std::string kind;    // e.g. "mailbox_growing", "restart_storm"
   Severity severity = Severity::Warning;
   std::string text;
 };
-// The whole set of current lints; replaces the previous one.
-struct Lints {
-  std::vector<Lint> lints;
+// The whole set of current warnings; replaces the previous one.
+struct Warnings {
+  std::vector<Warning> warnings;
 };
 
 using proto::kTelemetryBuckets;  // log2 buckets, see messages.hpp
@@ -309,7 +309,7 @@ void encode(Writer& w, const ActorRow& m);
 void encode(Writer& w, const ActorStats& m);
 void encode(Writer& w, const ActorRemoved& m);
 void encode(Writer& w, const Event& m);
-void encode(Writer& w, const Lints& m);
+void encode(Writer& w, const Warnings& m);
 void encode(Writer& w, const TelemetryRow& m);
 void encode(Writer& w, const Tick& m);
 void encode(Writer& w, const DetailReply& m);
@@ -332,7 +332,7 @@ bool decode_body(Reader& r, ActorRow& m);
 bool decode_body(Reader& r, ActorStats& m);
 bool decode_body(Reader& r, ActorRemoved& m);
 bool decode_body(Reader& r, Event& m);
-bool decode_body(Reader& r, Lints& m);
+bool decode_body(Reader& r, Warnings& m);
 bool decode_body(Reader& r, TelemetryRow& m);
 bool decode_body(Reader& r, Tick& m);
 bool decode_body(Reader& r, DetailReply& m);
@@ -394,7 +394,7 @@ DecodeResult decode_messages(const uint8_t* p, size_t n, Handler& h) {
       ACTORSCOPE_VIEW_CASE(ActorStats)
       ACTORSCOPE_VIEW_CASE(ActorRemoved)
       ACTORSCOPE_VIEW_CASE(Event)
-      ACTORSCOPE_VIEW_CASE(Lints)
+      ACTORSCOPE_VIEW_CASE(Warnings)
       ACTORSCOPE_VIEW_CASE(TelemetryRow)
       ACTORSCOPE_VIEW_CASE(Tick)
       ACTORSCOPE_VIEW_CASE(DetailReply)

@@ -21,7 +21,7 @@ std::string actor_name(const Replica& replica, ActorKey key);
 // What an event is about: the actor's (or the telemetry event's) name, else "<id>".
 std::string event_name(const pv::Event& e);
 // Who a warning is about: the actor's display name, "<id> (gone)", or "(node)" for the node.
-std::string lint_subject(const Replica& replica, const pv::Lint& lint);
+std::string warning_subject(const Replica& replica, const pv::Warning& warning);
 
 // ---- rates (the protocol's fixed-point hundredths stay below this line) ----
 inline double msgs_per_s(const pv::NodeRow& n) { return static_cast<double>(n.msgs_per_s_x100) / 100.0; }
@@ -43,7 +43,7 @@ struct DisplayThresholds {
   double restart_budget_hot = 1.0;      // share of its intensity a supervisor used in its period: critical; default 1.0 (all of it)
   double restarts_per_min_warn = 0.0;   // restarts per minute ABOVE this: warn; default 0 (any restart)
   uint64_t drops_warn = 1;              // records dropped on the way (agents, collector): warn; default 1
-  uint64_t warnings_warn = 1;           // the collector's warnings (lints) in force: warn; default 1
+  uint64_t warnings_warn = 1;           // the collector's warnings in force: warn; default 1
 };
 
 Severity mailbox_severity(uint64_t depth, const DisplayThresholds& t);
@@ -56,7 +56,7 @@ Severity restart_rate_severity(double restarts_per_min, const DisplayThresholds&
 Severity drops_severity(uint64_t drops, const DisplayThresholds& t);
 Severity warnings_severity(uint64_t warnings, const DisplayThresholds& t);
 // The collector's own grading of a warning: critical, warning -> warn, info -> normal.
-Severity lint_severity(const pv::Lint& lint);
+Severity warning_severity(const pv::Warning& warning);
 // Crashes are critical, restarts warn, everything else is normal.
 Severity event_severity(const pv::Event& e);
 

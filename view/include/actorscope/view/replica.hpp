@@ -121,7 +121,7 @@ class Replica {
 
   const std::deque<pv::Event>& events() const { return events_; }  // oldest first
   uint64_t events_dropped() const { return events_dropped_; }
-  const std::vector<pv::Lint>& lints() const { return lints_; }
+  const std::vector<pv::Warning>& warnings() const { return warnings_; }
   const std::map<std::pair<NodeId, std::string>, pv::TelemetryRow>& telemetry() const { return telemetry_; }
   // Header totals, one point per tick: all nodes (node 0) or one node.
   const std::deque<TotalsPoint>& history(NodeId node = 0) const;
@@ -161,7 +161,7 @@ class Replica {
   void on(const pv::ActorStats&);
   void on(const pv::ActorRemoved&);
   void on(const pv::Event&);
-  void on(const pv::Lints&);
+  void on(const pv::Warnings&);
   void on(const pv::TelemetryRow&);
   void on(const pv::Tick&);
   void on(const pv::DetailReply& m) { detail_ = m; }
@@ -204,7 +204,7 @@ class Replica {
   std::unordered_map<ActorKey, std::vector<uint64_t>, ActorKeyHash> children_;
   std::deque<pv::Event> events_;
   uint64_t events_dropped_ = 0;
-  std::vector<pv::Lint> lints_;
+  std::vector<pv::Warning> warnings_;
   std::map<std::pair<NodeId, std::string>, pv::TelemetryRow> telemetry_;
   std::deque<TotalsPoint> history_;
   std::map<NodeId, std::deque<TotalsPoint>> node_history_;

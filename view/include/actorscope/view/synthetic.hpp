@@ -9,7 +9,7 @@
 //             an actor known by its child id only, one by its id only, one restarting
 //   events    crashes with reasons, restarts naming their supervisor, telemetry, node up
 //   telemetry measurements with histograms (percentiles) and one without (an older collector)
-//   warnings  one lint per collector severity: critical, warning, info
+//   warnings  one warning per collector severity: critical, warning, info
 //   overview  totals with history; the series requests answer an hour of points
 #pragma once
 

@@ -1,4 +1,4 @@
-// The Warnings view-model: the collector's lints, most severe first.
+// The Warnings view-model: the collector's warnings, most severe first.
 #pragma once
 
 #include <vector>
@@ -7,6 +7,6 @@
 
 namespace actorscope::view {
 
-std::vector<const pv::Lint*> warnings(const Replica& replica, NodeId node = 0);
+std::vector<const pv::Warning*> warnings(const Replica& replica, NodeId node = 0);
 
 }  // namespace actorscope::view

@@ -67,7 +67,7 @@ class Model {
   uint64_t commit();
 
   // Periodic work at collector time now_ns: at each series step, a time-series point per
-  // node, rates, lint evaluation, mailbox maxima, and expiry of gone nodes.
+  // node, rates, warning evaluation, mailbox maxima, and expiry of gone nodes.
   void tick(uint64_t now_ns);
 
   // ---- reading: nodes --------------------------------------------------------------------
@@ -133,7 +133,7 @@ class Model {
   // Cumulative agent drops per kind on the node (across incarnations).
   const std::array<uint64_t, proto::kDropKindCount>* drops(NodeKey node) const;
 
-  // ---- reading: events, series, lints --------------------------------------------------------
+  // ---- reading: events, series, warnings --------------------------------------------------------
   // A page of the event log (see EventQuery). Pointers stay valid until the next mutation.
   // `scanned` receives how many events were examined, `stopped_at` the seq of the last one
   // examined (where a following query may continue).
@@ -143,7 +143,7 @@ class Model {
   uint64_t last_event_seq() const;
   // The node's time series, oldest first, at most the last `last_n` points.
   std::vector<SeriesPoint> series(NodeKey node, size_t last_n) const;
-  const std::vector<Lint>& lints() const;
+  const std::vector<Warning>& warnings() const;
 
   // ---- change journal -------------------------------------------------------------------------
   uint64_t version() const;

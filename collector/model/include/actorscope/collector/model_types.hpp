@@ -223,8 +223,8 @@ enum class EventKind : uint8_t {
   NodeRestarted = 6,     // new incarnation
   NodeDisconnected = 7,
   NodeForgotten = 8,
-  LintRaised = 9,
-  LintCleared = 10,
+  WarningRaised = 9,
+  WarningCleared = 10,
   Escalation = 11,       // a supervisor exceeded its restart intensity and gave up
 };
 inline constexpr size_t kEventKindCount = 12;
@@ -244,7 +244,7 @@ struct Event {
   Str text = 0;                // reason text
   uint64_t new_actor = 0;      // restart: the replacement
   double value = 0;            // telemetry: first measurement
-  std::string detail;          // lints, node events: human text
+  std::string detail;          // warnings, node events: human text
 };
 
 struct EventQuery {
@@ -270,15 +270,15 @@ struct SeriesPoint {
   float telemetry_per_s = 0;
 };
 
-// ---- lints -------------------------------------------------------------------------------
-enum class LintKind : uint8_t { MailboxGrowing = 0, SlowHandler = 1, StuckActor = 2, RestartStorm = 3, AgentDrops = 4 };
-inline constexpr size_t kLintKindCount = 5;
-std::string_view name(LintKind k);
+// ---- warnings -------------------------------------------------------------------------------
+enum class WarningKind : uint8_t { MailboxGrowing = 0, SlowHandler = 1, StuckActor = 2, RestartStorm = 3, AgentDrops = 4 };
+inline constexpr size_t kWarningKindCount = 5;
+std::string_view name(WarningKind k);
 
-struct Lint {
-  LintKind kind = LintKind::MailboxGrowing;
+struct Warning {
+  WarningKind kind = WarningKind::MailboxGrowing;
   NodeKey node = 0;
-  uint64_t actor = 0;          // 0 for node-wide lints (agent drops)
+  uint64_t actor = 0;          // 0 for node-wide warnings (agent drops)
   std::string text;
   uint64_t since_ns = 0;       // collector clock when raised
   uint64_t seen_ns = 0;        // collector clock when last confirmed
@@ -323,8 +323,8 @@ struct ModelStats {
   uint64_t events_logged = 0;     // event-log sequence
   uint64_t events_dropped = 0;    // pushed out of the ring
   uint64_t journal_dropped = 0;   // pushed out of the journal
-  uint64_t lints_active = 0;
-  uint64_t lints_over_cap = 0;
+  uint64_t warnings_active = 0;
+  uint64_t warnings_over_cap = 0;
   uint64_t strings = 0;
   uint64_t strings_dropped = 0;   // new strings past the pool's cap (they read as "other")
   uint64_t text_invalid_bytes = 0;  // invalid UTF-8 bytes or control characters replaced by U+FFFD

@@ -22,18 +22,18 @@ struct ModelSettings {
   size_t max_text_bytes = 256;               // names, types, reasons, node/host/program: longer ones are cut
   size_t max_telemetry_events_per_node = 1000;  // distinct telemetry event names per node; more count as "other"
   size_t max_types_per_node = 2000;          // distinct actor types per node; more count as "other"
-  size_t max_lints = 10'000;                 // active lints kept (more are counted, not kept)
+  size_t max_warnings = 10'000;                 // active warnings kept (more are counted, not kept)
   size_t max_measurements_per_event = 32;    // distinct measurement keys kept per telemetry event
   size_t max_links_per_actor = 64;           // link and monitor ends kept per actor (more are counted)
   size_t max_strings = 1u << 20;             // distinct names, types and reason texts kept ...
   size_t max_string_bytes = 64u << 20;       // ... and their bytes; new ones past either read "other"
 
-  // Lints, evaluated once per series step.
+  // Warnings, evaluated once per series step.
   unsigned mailbox_growth_samples = 5;       // grew in each of this many consecutive samples ...
   uint64_t mailbox_growth_min = 100;         // ... and by more than this many messages
   uint64_t stuck_after_ns = 5 * kNsPerSecond;       // mailbox > 0 and no dequeue for this long
   double restart_storm_ratio = 0.8;          // restart budget used at or above this
-  uint64_t lint_hold_ns = 10 * kNsPerSecond; // event-like lints (slow handler, drops) clear after this
+  uint64_t warning_hold_ns = 10 * kNsPerSecond; // event-like warnings (slow handler, drops) clear after this
 };
 
 }  // namespace actorscope::collector

@@ -14,7 +14,7 @@ wire::ActorRow actor_row(const collector::Model& model, collector::NodeKey node,
 wire::ActorStats actor_stats(const collector::Model& model, collector::NodeKey node, const collector::Actor& a);
 wire::NodeRow node_row(const collector::Model& model, const collector::Node& n);
 wire::TelemetryRow telemetry_row(const collector::Model& model, const collector::TelemetryStats& t);
-wire::Lint lint_row(const collector::Lint& l);
+wire::Warning warning_row(const collector::Warning& l);
 // `wall_offset_ns` = wall clock - collector clock, for events without an agent timestamp.
 wire::Event event_row(const collector::Model& model, const collector::Event& e, int64_t wall_offset_ns);
 // The model's event kinds matching a set of viewer event kinds.

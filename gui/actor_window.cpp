@@ -1,0 +1,193 @@
+// Draws actor windows over the detail view-model. Charts are sampled here, once per
+// collector tick, for each open window (bounded by ActorWindowSettings::samples).
+#include "actor_window.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "charts.hpp"
+#include "drawn_text.hpp"
+#include "style.hpp"
+#include "actorscope/view/detail.hpp"
+#include "actorscope/view/display.hpp"
+#include "actorscope/view/events.hpp"
+#include "actorscope/view/format.hpp"
+#include "imgui.h"
+
+namespace actorscope::gui {
+namespace {
+
+std::string count(double v) { return view::format_count(static_cast<uint64_t>(v + 0.5)); }
+std::string micros(double v) { return view::format_duration_ns(static_cast<uint64_t>(v * 1000)); }
+
+void field(const char* label, const std::string& value, ImVec4 colour = style::kText) {
+  ImGui::TableNextColumn();
+  ImGui::TextDisabled("%s", label);
+  ImGui::TableNextColumn();
+  ImGui::TextColored(colour, "%s", value.c_str());
+}
+
+}  // namespace
+
+void ActorWindows::sample(const view::Replica& r, view::ActorKey key, State& s) {
+  if (r.version() == s.seen_version) return;
+  s.seen_version = r.version();
+  const view::Actor* a = r.actor(key);
+  if (!a) return;
+  const uint64_t dq = a->stats.dequeued - std::min(a->stats.dequeued, s.last_dequeued);
+  const uint64_t busy = a->stats.busy_ns - std::min(a->stats.busy_ns, s.last_busy);
+  const bool first = s.last_dequeued == 0 && s.last_busy == 0 && s.mailbox.empty();
+  s.last_dequeued = a->stats.dequeued;
+  s.last_busy = a->stats.busy_ns;
+  s.mailbox.push_back(static_cast<double>(a->stats.mailbox));
+  if (!first) s.processing_us.push_back(dq ? busy / 1000.0 / dq : (s.processing_us.empty() ? 0 : s.processing_us.back()));
+  while (s.mailbox.size() > settings_.samples) s.mailbox.pop_front();
+  while (s.processing_us.size() > settings_.samples) s.processing_us.pop_front();
+}
+
+void ActorWindows::draw(AppState& app) {
+  // forget the state of windows that closed
+  for (auto it = states_.begin(); it != states_.end();)
+    it = std::find(app.actor_windows.begin(), app.actor_windows.end(), it->first) == app.actor_windows.end()
+             ? states_.erase(it)
+             : std::next(it);
+  std::vector<view::ActorKey> keep;
+  for (size_t i = 0; i < app.actor_windows.size(); ++i) {
+    const view::ActorKey key = app.actor_windows[i];
+    State& s = states_[key];
+    sample(app.replica(), key, s);
+    ImGui::SetNextWindowSize(ImVec2(620, 640), ImGuiCond_FirstUseEver);
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos(ImVec2(display.x - 660 - 30.0f * i, 90 + 30.0f * i), ImGuiCond_FirstUseEver);
+    if (draw_one(app, key, s)) keep.push_back(key);
+  }
+  app.actor_windows = keep;
+}
+
+bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
+  const view::Replica& r = app.replica();
+  const auto now = std::chrono::steady_clock::now();
+  if (r.detail() && r.detail()->node == key.node && r.detail()->actor == key.actor) s.reply = r.detail();
+  if (now - s.asked > std::chrono::milliseconds(settings_.detail_refresh_ms) && app.feed.connected()) {
+    s.pending = app.feed.request_detail(key);
+    s.asked = now;
+  }
+  view::DetailModel d = view::detail(r, key);
+  if (s.reply && !d.reply_received) {
+    d.links = s.reply->links;
+    d.recent_events = s.reply->events;
+    d.reply_received = true;
+  }
+  const std::string& name = d.name;
+  const std::string title = "Actor " + name + " on " + d.node_name + "###actor" + std::to_string(key.node) + "." +
+                            std::to_string(key.actor);
+  bool open = true;
+  if (!ImGui::Begin(title.c_str(), &open)) {
+    ImGui::End();
+    return open;
+  }
+  if (ImGui::IsWindowFocused() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) open = false;
+  drawn_text::begin_window();
+  drawn_text::note(("[window] Actor " + name + " on " + d.node_name).c_str());
+  ImGui::PushFont(style::fonts().large);
+  ImGui::TextUnformatted(name.c_str());
+  ImGui::PopFont();
+  ImGui::SameLine();
+  ImGui::TextDisabled("%s  %s  id %llu", d.row.type.c_str(), std::string(proto::name(d.row.kind)).c_str(),
+                      static_cast<unsigned long long>(key.actor));
+  if (!d.live) ImGui::TextColored(style::kBad, "This actor is no longer alive.");
+  if (ImGui::SmallButton("Show in tree")) app.jump_to(key);
+
+  if (ImGui::BeginTable("counters", 4, ImGuiTableFlags_SizingStretchProp)) {
+    field("State", std::string(pv::name(d.stats.state)), d.stats.state == pv::ActorState::Running ? style::kGood : style::kWarn);
+    const view::DisplayThresholds& t = app.settings.thresholds;
+    field("Mailbox", view::format_count(d.stats.mailbox), style::severity_colour(view::mailbox_severity(d.stats.mailbox, t)));
+    field("Messages/s", view::format_rate(d.msgs_per_s));
+    field("Processed", view::format_count(d.stats.dequeued));
+    field("Enqueued", view::format_count(d.stats.enqueued));
+    field("Busy (total)", view::format_duration_ns(d.stats.busy_ns));
+    field("Mean per message", view::format_duration_ns(d.avg_processing_ns));
+    field("Children", view::format_count(d.children));
+    field("Restart", std::string(proto::name(d.row.restart)));
+    field("Restarts", view::format_count(d.stats.restarts), d.stats.restarts ? style::kRestart : style::kText);
+    if (d.row.kind == proto::ActorKind::Supervisor) {
+      field("Strategy", std::string(proto::name(d.row.strategy)), style::kAccent);
+      field("Restart budget", view::format_budget(d.stats.restarts_in_period, d.row.intensity, d.row.period_ms),
+            style::severity_colour(view::restart_budget_severity(d.stats.restarts_in_period, d.row.intensity, t)));
+    }
+    if (d.row.spawned_wall_ns) field("Up for", view::format_age(d.row.spawned_wall_ns, r.last_tick().wall_ns));
+    ImGui::EndTable();
+  }
+
+  const float w = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
+  std::vector<double> mb(s.mailbox.begin(), s.mailbox.end()), pt(s.processing_us.begin(), s.processing_us.end());
+  time_chart("##mailbox", mb, ImVec2(w, 130), ChartStyle{style::kWarn, "Mailbox depth", count, 0.1f}, -1);
+  ImGui::SameLine();
+  time_chart("##processing", pt, ImVec2(w, 130), ChartStyle{style::kAccent, "Processing time per message", micros, 0.1f}, -1);
+
+  if (ImGui::CollapsingHeader("Parent chain", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (d.chain.empty()) ImGui::TextDisabled("(a root)");
+    // root first, like a path: shop_sup > web_sup > session_sup > this actor
+    for (size_t i = d.chain.size(); i-- > 0;) {
+      ImGui::PushID(static_cast<int>(i));
+      if (ImGui::SmallButton(d.chain[i].name.c_str())) app.open_actor({key.node, d.chain[i].actor});
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s - click to open", d.chain[i].type.c_str());
+      ImGui::SameLine();
+      ImGui::TextDisabled(">");
+      ImGui::SameLine();
+      ImGui::PopID();
+    }
+    if (!d.chain.empty()) ImGui::TextUnformatted(name.c_str());
+  }
+  if (ImGui::CollapsingHeader("Links and monitors", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (!d.reply_received) ImGui::TextDisabled("asking the collector...");
+    else if (d.links.empty()) ImGui::TextDisabled("none");
+    for (const auto& l : d.links) {
+      ImGui::BulletText("%s %s%s", std::string(pv::name(l.kind)).c_str(), view::actor_name(r, {key.node, l.peer}).c_str(),
+                        l.count > 1 ? (" (x" + std::to_string(l.count) + ")").c_str() : "");
+    }
+  }
+  if (ImGui::CollapsingHeader("Recent events", ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (d.recent_events.empty()) ImGui::TextDisabled("none");
+    for (const auto& e : d.recent_events) {
+      ImGui::TextDisabled("%s", view::format_clock(e.wall_ns).c_str());
+      ImGui::SameLine();
+      const ImVec4 c = e.kind == pv::EventKind::Crashed ? style::kBad
+                       : e.kind == pv::EventKind::Restarted ? style::kRestart
+                                                              : style::kText;
+      ImGui::TextColored(c, "%-9s", std::string(pv::name(e.kind)).c_str());
+      ImGui::SameLine();
+      ImGui::TextUnformatted(view::describe(e, &r).c_str());
+    }
+  }
+  if (app.feed.commands_allowed() && d.live) {
+    ImGui::Separator();
+    ImGui::SetNextItemWidth(220);
+    ImGui::InputTextWithHint("##token", "token (empty: the viewer's own)", s.token, sizeof s.token, ImGuiInputTextFlags_Password);
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.18f, 0.16f, 1.0f));
+    if (ImGui::Button("Kill actor")) ImGui::OpenPopup("Kill this actor?");
+    ImGui::PopStyleColor();
+    // Killing changes the application: one more click, in a modal that names the actor.
+    if (ImGui::BeginPopupModal("Kill this actor?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+      ImGui::Text("Kill actor %llu? Its supervisor decides whether it restarts.",
+                  static_cast<unsigned long long>(key.actor));
+      if (ImGui::Button("Kill")) {
+        s.kill_request = app.feed.request_kill(key, s.token);
+        s.kill_result = "sent, waiting for the answer";
+        ImGui::CloseCurrentPopup();
+      }
+      ImGui::SameLine();
+      if (ImGui::Button("Cancel")) ImGui::CloseCurrentPopup();
+      ImGui::EndPopup();
+    }
+    const auto& res = r.command();
+    if (res && res->request == s.kill_request && s.kill_request) s.kill_result = res->message;  // "done: ..." or "refused: ..."
+    if (!s.kill_result.empty()) ImGui::TextWrapped("%s", s.kill_result.c_str());
+  }
+  drawn_text::end_window();
+  ImGui::End();
+  return open;
+}
+
+}  // namespace actorscope::gui

@@ -1,0 +1,36 @@
+// The whole window: title bar with the node selector, the panel tabs, actor windows and
+// the status bar. Keyboard: Ctrl+1..6 switch panels, Ctrl+F filters actors, Esc closes a window.
+#pragma once
+
+#include "actor_window.hpp"
+#include "actors_panel.hpp"
+#include "app_state.hpp"
+#include "events_panel.hpp"
+#include "overview_panel.hpp"
+#include "tree_panel.hpp"
+
+namespace actorscope::gui {
+
+class App {
+ public:
+  App(Feed& feed, Panel first) : state_(feed) { state_.switch_to = first; }
+  // Draws one frame; the caller holds the feed for the whole frame.
+  void draw();
+  AppState& state() { return state_; }
+  Panel current() const { return current_; }
+
+ private:
+  void draw_title_bar();
+  void draw_status_bar();
+  void handle_keys();
+
+  AppState state_;
+  Panel current_ = Panel::Overview;
+  OverviewPanel overview_;
+  TreePanel tree_;
+  ActorsPanel actors_;
+  EventsPanel events_;
+  ActorWindows windows_;
+};
+
+}  // namespace actorscope::gui

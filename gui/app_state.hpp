@@ -1,0 +1,47 @@
+// What the panels share: the feed, the node shown, the selected actor, and the actions
+// that move between panels (select, open a window, jump to the tree).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "feed.hpp"
+#include "actorscope/view/display.hpp"
+#include "actorscope/view/replica.hpp"
+
+namespace actorscope::gui {
+
+enum class Panel : uint8_t { Overview, Tree, Actors, Events, Telemetry, Warnings };
+inline constexpr int kPanelCount = 6;
+const char* panel_title(Panel p);
+
+struct AppSettings {
+  size_t max_actor_windows = 8;  // actor windows open at once; the oldest closes first
+  view::DisplayThresholds thresholds;  // when values ask for attention (shared with the TUI)
+};
+
+struct AppState {
+  explicit AppState(Feed& f) : feed(f) {}
+  Feed& feed;
+  AppSettings settings;
+  pv::NodeId node = 0;                       // 0: every node
+  std::optional<view::ActorKey> selected;      // highlighted in every panel
+  std::optional<view::ActorKey> reveal;        // the tree scrolls to it on its next frame
+  std::vector<view::ActorKey> actor_windows;   // open actor windows, oldest first
+  std::optional<Panel> switch_to;              // a panel asked for by an action
+  double time = 0;                             // seconds since start, for animations
+
+  const view::Replica& replica() const { return feed.replica(); }
+  void select(view::ActorKey k) { selected = k; }
+  // Opens (or raises) the actor's window.
+  void open_actor(view::ActorKey k);
+  // Selects the actor and shows it in the supervision tree.
+  void jump_to(view::ActorKey k) {
+    selected = k;
+    reveal = k;
+    switch_to = Panel::Tree;
+  }
+};
+
+}  // namespace actorscope::gui

@@ -1,0 +1,34 @@
+// A feed from a collector over the network, through the view library's client.
+#pragma once
+
+#include <memory>
+
+#include "feed.hpp"
+#include "actorscope/view/client.hpp"
+
+namespace actorscope::gui {
+
+class ClientFeed final : public Feed {
+ public:
+  explicit ClientFeed(view::ClientOptions options);
+  ~ClientFeed() override;
+  void poll() override {}
+  std::unique_lock<std::mutex> hold() override { return client_->lock(); }
+  const view::Replica& replica() const override { return client_->replica(); }
+  std::string status() const override { return client_->status(); }
+  bool connected() const override { return client_->state() == view::ClientState::Connected; }
+  uint64_t request_detail(view::ActorKey actor) override { return client_->request_detail(actor.node, actor.actor); }
+  uint64_t request_series(pv::NodeId node, pv::Metric metric, uint32_t seconds) override {
+    return client_->request_series(node, metric, seconds);
+  }
+  bool commands_allowed() const override { return client_->commands_allowed(); }
+  // An empty token: the one the client connected with (view::read_token).
+  uint64_t request_kill(view::ActorKey actor, const std::string& token) override {
+    return token.empty() ? client_->kill(actor.node, actor.actor) : client_->request_kill(actor.node, actor.actor, token);
+  }
+
+ private:
+  std::unique_ptr<view::Client> client_;
+};
+
+}  // namespace actorscope::gui

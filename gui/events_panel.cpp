@@ -1,0 +1,103 @@
+// Draws the Events list: kind toggles, a text filter and a supervisor filter over the
+// events view-model; a click selects the actor, a double-click opens it.
+#include "events_panel.hpp"
+
+#include <string>
+
+#include "style.hpp"
+#include "actorscope/view/display.hpp"
+#include "actorscope/view/format.hpp"
+#include "imgui.h"
+
+namespace actorscope::gui {
+namespace {
+
+ImVec4 kind_colour(pv::EventKind k) {
+  switch (k) {
+    case pv::EventKind::Crashed: return style::kBad;
+    case pv::EventKind::Restarted: return style::kRestart;
+    case pv::EventKind::Telemetry: return style::kAccent;
+    case pv::EventKind::NodeDown: return style::kWarn;
+    case pv::EventKind::NodeUp: return style::kGood;
+    default: return style::kTextMuted;
+  }
+}
+
+}  // namespace
+
+void EventsPanel::draw(AppState& app) {
+  const view::Replica& r = app.replica();
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextDisabled("SHOW");
+  for (size_t k = 0; k < pv::kEventKindCount; ++k) {
+    const auto kind = static_cast<pv::EventKind>(k);
+    bool on = query_.kinds & pv::kind_bit(kind);
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Text, on ? kind_colour(kind) : style::kTextMuted);
+    if (ImGui::Checkbox(std::string(pv::name(kind)).c_str(), &on)) query_.kinds ^= pv::kind_bit(kind);
+    ImGui::PopStyleColor();
+  }
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(260);
+  ImGui::InputTextWithHint("##filter", "name, reason or text", filter_, sizeof filter_);
+  query_.filter = filter_;
+  query_.node = app.node;
+  if (query_.supervisor.actor) {
+    ImGui::SameLine();
+    if (ImGui::Button(("supervisor: " + view::actor_name(r, query_.supervisor) + "  x").c_str())) query_.supervisor = {};
+  }
+  list_.update(r, query_);
+  const auto& shown = list_.rows();
+  ImGui::SameLine();
+  ImGui::TextDisabled("%zu events (%s dropped by the size cap)", shown.size(), view::format_count(r.events_dropped()).c_str());
+
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
+  if (!ImGui::BeginTable("events", 6, flags)) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("Time", ImGuiTableColumnFlags_WidthFixed, 80);
+  ImGui::TableSetupColumn("Kind", ImGuiTableColumnFlags_WidthFixed, 90);
+  ImGui::TableSetupColumn("Node", ImGuiTableColumnFlags_WidthFixed, 120);
+  ImGui::TableSetupColumn("Actor / event", ImGuiTableColumnFlags_WidthFixed, 200);
+  ImGui::TableSetupColumn("Supervisor", ImGuiTableColumnFlags_WidthFixed, 140);
+  ImGui::TableSetupColumn("Reason / measurements", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableHeadersRow();
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(shown.size()));
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const pv::Event& e = *shown[static_cast<size_t>(i)];
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::PushID(static_cast<int>(e.seq));
+      const view::ActorKey key{e.node, e.actor};
+      const bool selected = app.selected && *app.selected == key && e.actor;
+      if (ImGui::Selectable(view::format_clock(e.wall_ns).c_str(), selected,
+                            ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick) &&
+          e.actor) {
+        app.select(key);
+        if (ImGui::IsMouseDoubleClicked(0)) app.open_actor(key);
+      }
+      ImGui::PopID();
+      ImGui::TableNextColumn();
+      ImGui::TextColored(kind_colour(e.kind), "%s", std::string(pv::name(e.kind)).c_str());
+      ImGui::TableNextColumn();
+      const pv::NodeRow* n = r.node(e.node);
+      ImGui::TextUnformatted(n ? n->name.c_str() : "?");
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(view::event_name(e).c_str());
+      ImGui::TableNextColumn();
+      if (e.supervisor) {
+        ImGui::PushID(static_cast<int>(e.seq));
+        if (ImGui::SmallButton(view::actor_name(r, {e.node, e.supervisor}).c_str())) query_.supervisor = {e.node, e.supervisor};
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show only this supervisor's events");
+        ImGui::PopID();
+      }
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(view::event_text(e, &r).c_str());
+    }
+  }
+  ImGui::EndTable();
+}
+
+}  // namespace actorscope::gui

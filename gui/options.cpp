@@ -1,0 +1,122 @@
+// Parses actorscope-gui's flags into Options; every error is one line plus the usage.
+#include "options.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+namespace actorscope::gui {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: actorscope-gui [--collector ADDR | --listen ADDR] [--node NAME] [--token-file FILE] [--scale F]\n"
+    "                      [--screenshot FILE [--frames N] [--panel NAME] [--size WxH]\n"
+    "                       [--timeout S] [--settle MS] [--drawn-text FILE]] [--synthetic N] [--help]\n"
+    "  --collector ADDR  collector to watch (tcp:HOST:PORT or unix:PATH; default tcp:127.0.0.1:7411)\n"
+    "  --listen ADDR     embed a collector: agents connect here, no separate daemon needed\n"
+    "  --node NAME       show one node (default: all nodes)\n"
+    "  --token-file FILE the collector's token (default: the file $ACTORSCOPE_TOKEN_FILE names,\n"
+    "                    else $ACTORSCOPE_TOKEN, else none)\n"
+    "  --scale F         font and spacing scale for HiDPI screens (default 1.0)\n"
+    "  --screenshot FILE render, write FILE as PNG, exit 0 (for CI and documentation)\n"
+    "  --frames N        frames rendered once the data arrived, before the shot (default 4)\n"
+    "  --panel NAME      open panel: overview tree actors events telemetry warnings actor\n"
+    "  --size WxH        window size (default 1600x1000)\n"
+    "  --timeout S       screenshot mode: longest wait for the collector's snapshot (default 30)\n"
+    "  --settle MS       screenshot mode: time for replies and charts after the snapshot (default 1500)\n"
+    "  --drawn-text FILE screenshot mode: also write the text the shot drew, one item per line (tests)\n"
+    "  --synthetic N     show a generated actor system of N actors, no collector (demo, benchmarks)\n"
+    "  --help            this text\n"
+    "Settings and the window layout are kept in $XDG_CONFIG_HOME/actorscope/imgui.ini.\n";
+
+int bad(const char* fmt, const char* arg) {
+  std::fprintf(stderr, "actorscope-gui: ");
+  std::fprintf(stderr, fmt, arg);
+  std::fprintf(stderr, "\n%s", kUsage);
+  return 2;
+}
+
+bool parse_int(const char* s, int lo, int hi, int& out) {
+  char* end = nullptr;
+  long v = std::strtol(s, &end, 10);
+  if (end == s || *end != '\0' || v < lo || v > hi) return false;
+  out = static_cast<int>(v);
+  return true;
+}
+
+}  // namespace
+
+int parse_options(int argc, char** argv, Options& out) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto value = [&](const char*& v) {
+      if (i + 1 >= argc) return false;
+      v = argv[++i];
+      return true;
+    };
+    const char* v = nullptr;
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 1;
+    } else if (a == "--collector" || a == "--listen" || a == "--node" || a == "--token-file" || a == "--scale" ||
+               a == "--screenshot" || a == "--frames" || a == "--panel" || a == "--size" ||
+               a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text") {
+      if (!value(v)) return bad("%s needs a value", argv[i]);
+      if (a == "--collector") {
+        out.collector = v;
+      } else if (a == "--listen") {
+        out.listen = v;
+      } else if (a == "--node") {
+        out.node = v;
+      } else if (a == "--token-file") {
+        out.token_file = v;
+      } else if (a == "--screenshot") {
+        out.screenshot = v;
+      } else if (a == "--drawn-text") {
+        out.drawn_text = v;
+      } else if (a == "--scale") {
+        char* end = nullptr;
+        double f = std::strtod(v, &end);
+        if (end == v || *end != '\0' || !(f >= 0.5 && f <= 4.0))
+          return bad("--scale wants a number between 0.5 and 4, not '%s'", v);
+        out.scale = static_cast<float>(f);
+      } else if (a == "--frames") {
+        if (!parse_int(v, 1, 10000, out.frames)) return bad("--frames wants 1..10000, not '%s'", v);
+      } else if (a == "--timeout") {
+        if (!parse_int(v, 1, 3600, out.snapshot_timeout_s))
+          return bad("--timeout wants 1..3600 seconds, not '%s'", v);
+      } else if (a == "--settle") {
+        if (!parse_int(v, 0, 600000, out.settle_ms)) return bad("--settle wants 0..600000 ms, not '%s'", v);
+      } else if (a == "--synthetic") {
+        int n = 0;
+        if (!parse_int(v, 1, 50'000'000, n)) return bad("--synthetic wants 1..50000000 actors, not '%s'", v);
+        out.synthetic = static_cast<uint64_t>(n);
+      } else if (a == "--panel") {
+        bool known = false;
+        for (const char* p : kPanelNames) known = known || std::strcmp(p, v) == 0;
+        if (!known) return bad("unknown panel '%s'", v);
+        out.panel = v;
+      } else if (a == "--size") {
+        int w = 0, h = 0;
+        char tail = 0;
+        if (std::sscanf(v, "%dx%d%c", &w, &h, &tail) != 2 || w < 320 || h < 240 || w > 8192 ||
+            h > 8192)
+          return bad("--size wants WxH between 320x240 and 8192x8192, not '%s'", v);
+        out.width = w;
+        out.height = h;
+      }
+    } else {
+      return bad("unknown flag '%s'", argv[i]);
+    }
+  }
+  if (out.synthetic && (!out.collector.empty() || !out.listen.empty()))
+    return bad("%s", "--synthetic excludes --collector and --listen");
+  if (!out.drawn_text.empty() && out.screenshot.empty())
+    return bad("%s", "--drawn-text goes with --screenshot");
+  if (!out.collector.empty() && !out.listen.empty())
+    return bad("%s", "--collector and --listen exclude each other");
+  return 0;
+}
+
+}  // namespace actorscope::gui

@@ -1,0 +1,161 @@
+// The loop: wait for a key or for data, run the bound action, and redraw when a key, new
+// data, a resize or the clock asks for it.
+#include "app.hpp"
+
+#include <curses.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "curses_canvas.hpp"
+#include "keys.hpp"
+#include "kill_command.hpp"
+#include "panels.hpp"
+#include "actorscope/view/detail.hpp"
+
+namespace actorscope::tui {
+
+namespace {
+// Redraw at least this often with no data (ages, rates and budgets move with time alone);
+// data and keys redraw at once.
+constexpr auto kClockRedraw = std::chrono::seconds(1);
+}
+
+int run_interactive(view::Client& client, UiState& ui) {
+  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+    std::fprintf(stderr, "actorscope-top: not a terminal; use --batch to print one frame\n");
+    return 2;
+  }
+  if (!initscr()) {
+    std::fprintf(stderr, "actorscope-top: cannot initialise the terminal (TERM=%s)\n", std::getenv("TERM") ? std::getenv("TERM") : "");
+    return 1;
+  }
+  cbreak();
+  noecho();
+  keypad(stdscr, TRUE);
+  curs_set(0);
+  set_escdelay(25);
+  nodelay(stdscr, TRUE);  // the wait is the poll below, on the keyboard and the client at once
+  bool color = std::getenv("NO_COLOR") == nullptr || std::getenv("NO_COLOR")[0] == '\0';
+  CursesCanvas canvas(color);
+  ActionContext ctx{ui, client};
+  uint64_t drawn_updates = ~0ull;
+  bool dirty = true;
+  auto last_draw = std::chrono::steady_clock::now();
+  for (;;) {
+    // Every key curses already holds, not only one: poll() cannot see its buffer.
+    bool quit = false;
+    for (int key = getch(); key != ERR; key = getch()) {
+      if (key == KEY_RESIZE) {
+        dirty = true;
+        continue;
+      }
+      unsigned r = handle_key(key, ctx);
+      if (r & kQuit) {
+        quit = true;
+        break;
+      }
+      if (r & kRedraw) dirty = true;
+    }
+    if (quit) break;
+    auto now = std::chrono::steady_clock::now();
+    if (client.updates() != drawn_updates || now - last_draw >= kClockRedraw) dirty = true;
+    if (dirty) {
+      ui.status = client.status();
+      erase();
+      {
+        auto lock = client.lock();
+        drawn_updates = client.updates();
+        show_kill_result(ui, client.replica());
+        draw_frame(canvas, client.replica(), ui);
+      }
+      refresh();
+      dirty = false;
+      last_draw = now;
+    }
+    // Sleep until a key, data from the collector, or the clock (values that age with time).
+    auto until_clock = std::chrono::duration_cast<std::chrono::milliseconds>(
+        kClockRedraw - (std::chrono::steady_clock::now() - last_draw));
+    pollfd pf[2] = {{STDIN_FILENO, POLLIN, 0}, {client.update_fd(), POLLIN, 0}};
+    int n = client.update_fd() >= 0 ? 2 : 1;
+    ::poll(pf, n, std::max<int>(0, static_cast<int>(until_clock.count())));
+    if (n == 2 && (pf[1].revents & POLLIN)) client.consume_update_signal();
+  }
+  endwin();
+  return 0;
+}
+
+int run_batch(view::Client& client, UiState& ui, const Options& o) {
+  // Wait for a snapshot and one delta after it, so that rates are filled in.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.wait_ms);
+  uint64_t first_version = 0;
+  for (;;) {
+    {
+      auto lock = client.lock();
+      const auto& r = client.replica();
+      if (r.has_snapshot()) {
+        if (first_version == 0) first_version = r.version();
+        else if (r.version() > first_version + 1) break;
+      }
+    }
+    // One frame now, like top -b: a collector that cannot be reached is said at once.
+    if (std::string error = client.connect_error(); !error.empty()) {
+      std::fprintf(stderr, "actorscope-top: %s (is the collector running? --collector ADDR)\n", error.c_str());
+      return 1;
+    }
+    if (client.state() == view::ClientState::Rejected) {
+      std::fprintf(stderr, "actorscope-top: %s\n", client.status().c_str());
+      return 1;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::fprintf(stderr, "actorscope-top: no snapshot within %d ms: %s\n", o.wait_ms, client.status().c_str());
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  int w = o.width, h = o.height;
+  if (w == 0 && std::getenv("COLUMNS")) w = std::atoi(std::getenv("COLUMNS"));
+  if (h == 0 && std::getenv("LINES")) h = std::atoi(std::getenv("LINES"));
+  if (w < 40) w = 120;
+  if (h < 10) h = 40;
+  ui.view = o.view;
+  ui.tree = view::TreeModel(o.tree);
+  if (o.view == ViewId::Detail) {
+    std::optional<view::ActorKey> key;
+    {
+      auto lock = client.lock();
+      key = view::find_actor(client.replica(), o.actor, ui.node);
+    }
+    if (!key) {
+      std::fprintf(stderr, "actorscope-top: no live actor '%s' (give a name, child id or id from the tree)\n", o.actor.c_str());
+      return 1;
+    }
+    ui.detail = key;
+    // Links and recent events come with the collector's reply; wait for it a while.
+    client.request_detail(key->node, key->actor);
+    for (;;) {
+      {
+        auto lock = client.lock();
+        const auto& reply = client.replica().detail();
+        if (reply && reply->node == key->node && reply->actor == key->actor) break;
+      }
+      if (std::chrono::steady_clock::now() > deadline) break;  // shown without the reply's links
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  TextCanvas canvas(w, h);
+  ui.status = client.status();
+  {
+    auto lock = client.lock();
+    draw_frame(canvas, client.replica(), ui);
+  }
+  std::fputs(canvas.str().c_str(), stdout);
+  return 0;
+}
+
+}  // namespace actorscope::tui

@@ -1,0 +1,37 @@
+// The Events panel: crashes, restarts, exits, telemetry and node events, newest first.
+#include "panels.hpp"
+#include "actorscope/view/events.hpp"
+#include "actorscope/view/format.hpp"
+
+namespace actorscope::tui {
+
+void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
+  ui.events_query.node = ui.node;
+  ui.events.update(r, ui.events_query);
+  const auto& rows = ui.events.rows();
+  auto& cur = ui.cursor[static_cast<size_t>(ViewId::Events)];
+  int body = height - 1;
+  cur.fit(rows.size(), static_cast<size_t>(body));
+  c.fill(top, Style::ColumnHeader);
+  c.text(top, 0, pad("TIME", 9) + pad("NODE", 12) + pad("KIND", 10) + pad("NAME", 26) + "REASON / DETAIL", Style::ColumnHeader);
+  for (int i = 0; i < body; ++i) {
+    size_t idx = cur.offset + static_cast<size_t>(i);
+    if (idx >= rows.size()) break;
+    const auto& e = *rows[idx];
+    const auto* n = r.node(e.node);
+    std::string detail = view::event_text(e, &r);
+    std::string name = view::event_name(e);
+    std::string line = pad(view::format_clock(e.wall_ns), 9) + pad(n ? n->name : "?", 12) +
+                       pad(proto::viewer::name(e.kind), 10) + pad(name, 26) + detail;
+    Style st = style_of(view::event_severity(e));
+    int y = top + 1 + i;
+    bool selected = idx == cur.selected;
+    if (selected) c.fill(y, Style::Selected);
+    c.text(y, 0, line, selected ? Style::Selected : st);
+  }
+  if (rows.empty())
+    c.text(top + 1, 0, ui.events_query.kinds & proto::viewer::kind_bit(proto::viewer::EventKind::Telemetry)
+                           ? "no events yet" : "no events yet (t shows telemetry events)", Style::Dim);
+}
+
+}  // namespace actorscope::tui

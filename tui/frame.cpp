@@ -1,0 +1,43 @@
+// The whole frame: header, the current panel and the status line.
+#include "panels.hpp"
+
+namespace actorscope::tui {
+
+Style style_of(view::Severity s, Style normal) {
+  switch (s) {
+    case view::Severity::critical: return Style::Critical;
+    case view::Severity::warn: return Style::Warning;
+    default: return normal;
+  }
+}
+
+void draw_status(Canvas& c, int y, const UiState& ui) {
+  c.fill(y, Style::Status);
+  std::string s;
+  if (ui.searching)
+    s = "/" + ui.search_input + "_";
+  else if (!ui.message.empty())
+    s = ui.message;
+  else
+    s = "?:help  q:quit  Tab/1-5:views  Enter:detail  /:search  n:node  space:pause  <- ->:sort  i:invert   " + ui.status;
+  c.text(y, 0, s, Style::Status);
+}
+
+void draw_frame(Canvas& c, const view::Replica& r, UiState& ui) {
+  const int h = c.height();
+  draw_header(c, 0, r, ui);
+  int top = 3, body = h - 4;
+  ui.body_rows = std::max(1, body - 1);
+  switch (ui.view) {
+    case ViewId::Tree: draw_tree(c, top, body, r, ui); break;
+    case ViewId::Actors: draw_actors(c, top, body, r, ui); break;
+    case ViewId::Events: draw_events(c, top, body, r, ui); break;
+    case ViewId::Telemetry: draw_telemetry(c, top, body, r, ui); break;
+    case ViewId::Warnings: draw_warnings(c, top, body, r, ui); break;
+    case ViewId::Detail: draw_detail(c, top, body, r, ui); break;
+    case ViewId::Help: draw_help(c, top, body); break;
+  }
+  draw_status(c, h - 1, ui);
+}
+
+}  // namespace actorscope::tui

@@ -1,0 +1,45 @@
+// The header: totals with sparklines, then the view tabs.
+#include "panels.hpp"
+#include "actorscope/view/format.hpp"
+#include "actorscope/view/header.hpp"
+
+namespace actorscope::tui {
+
+void draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
+  view::HeaderModel h = view::header(r, ui.node);
+  const int w = c.width();
+  c.fill(top, Style::Title);
+  std::string who = ui.node ? (r.node(ui.node) ? r.node(ui.node)->name : std::string("?")) : std::string("all nodes");
+  std::string line = "actorscope-top  " + who + "  nodes " + std::to_string(h.nodes_connected) + "/" +
+                     std::to_string(h.nodes) + "  actors " + view::format_count(h.actors) + "  mailbox " +
+                     view::format_count(h.mailbox_total);
+  if (ui.paused) line += "  [PAUSED]";
+  c.text(top, 0, line, Style::Title);
+  // Second line: rates with sparklines, drops and warnings.
+  int spark_w = w >= 120 ? 20 : 10;
+  int x = 0;
+  auto field = [&](const std::string& label, Style st) {
+    c.text(top + 1, x, label, st);
+    x += columns(label);
+  };
+  field("msg/s " + view::format_rate(h.msgs_per_s, "") + " ", Style::Normal);
+  field(sparkline(h.msgs_history, spark_w, ui.glyphs), Style::Good);
+  field("  restarts/min " + view::format_rate(h.restarts_per_min, "") + " ", Style::Normal);
+  field(sparkline(h.restarts_history, spark_w, ui.glyphs), style_of(view::restart_rate_severity(h.restarts_per_min, ui.thresholds), Style::Good));
+  field("  drops " + view::format_count(h.drops), style_of(view::drops_severity(h.drops, ui.thresholds)));
+  field("  warnings " + std::to_string(h.warnings), style_of(view::warnings_severity(h.warnings, ui.thresholds)));
+  if (h.viewers_dropped) field("  viewers dropped " + std::to_string(h.viewers_dropped), Style::Dim);
+  // Tabs.
+  static const char* const tabs[] = {"1 Tree", "2 Actors", "3 Events", "4 Telemetry", "5 Warnings"};
+  x = 0;
+  for (int i = 0; i < 5; ++i) {
+    bool active = static_cast<int>(ui.view) == i;
+    std::string t = std::string(" ") + tabs[i] + " ";
+    c.text(top + 2, x, t, active ? Style::TabActive : Style::Tab);
+    x += columns(t) + 1;
+  }
+  if (ui.view == ViewId::Detail) c.text(top + 2, x, " Detail ", Style::TabActive);
+  if (ui.view == ViewId::Help) c.text(top + 2, x, " Help ", Style::TabActive);
+}
+
+}  // namespace actorscope::tui

@@ -1,0 +1,270 @@
+// Key bindings and the actions they run.
+#include "keys.hpp"
+
+#include <curses.h>
+
+#include "kill_command.hpp"
+#include "actorscope/view/telemetry.hpp"
+#include "actorscope/view/warnings.hpp"
+
+namespace actorscope::tui {
+
+namespace {
+
+constexpr int kEsc = 27;
+constexpr int kTab = '\t';
+
+// Rows of the current list (rebuilding its view-model when the replica moved).
+size_t length(ActionContext& ctx) {
+  auto lock = ctx.client.lock();
+  const view::Replica& r = ctx.client.replica();
+  UiState& ui = ctx.ui;
+  switch (ui.view) {
+    case ViewId::Tree: ui.tree.update(r, ui.node); return ui.tree.rows().size();
+    case ViewId::Actors: ui.actors_query.node = ui.node; ui.actors.update(r, ui.actors_query); return ui.actors.size();
+    case ViewId::Events: ui.events.update(r, ui.events_query); return ui.events.size();
+    case ViewId::Telemetry: return view::telemetry_lines(r, ui.node).size();
+    case ViewId::Warnings: return view::warnings(r, ui.node).size();
+    default: return 0;
+  }
+}
+
+ListCursor& cursor(ActionContext& ctx) { return ctx.ui.cursor[static_cast<size_t>(ctx.ui.view)]; }
+
+unsigned move(ActionContext& ctx, long delta) {
+  cursor(ctx).move(delta, length(ctx));
+  return kRedraw;
+}
+unsigned up(ActionContext& ctx) { return move(ctx, -1); }
+unsigned down(ActionContext& ctx) { return move(ctx, 1); }
+unsigned page_up(ActionContext& ctx) { return move(ctx, -ctx.ui.body_rows); }
+unsigned page_down(ActionContext& ctx) { return move(ctx, ctx.ui.body_rows); }
+unsigned top(ActionContext& ctx) {
+  cursor(ctx).selected = 0;
+  return kRedraw;
+}
+unsigned bottom(ActionContext& ctx) {
+  size_t n = length(ctx);
+  cursor(ctx).selected = n ? n - 1 : 0;
+  return kRedraw;
+}
+
+unsigned show(ActionContext& ctx, ViewId v) {
+  if (v == ViewId::Help || v == ViewId::Detail) ctx.ui.back = ctx.ui.view == ViewId::Help || ctx.ui.view == ViewId::Detail ? ctx.ui.back : ctx.ui.view;
+  ctx.ui.view = v;
+  ctx.ui.message.clear();
+  return kRedraw;
+}
+unsigned view1(ActionContext& ctx) { return show(ctx, ViewId::Tree); }
+unsigned view2(ActionContext& ctx) { return show(ctx, ViewId::Actors); }
+unsigned view3(ActionContext& ctx) { return show(ctx, ViewId::Events); }
+unsigned view4(ActionContext& ctx) { return show(ctx, ViewId::Telemetry); }
+unsigned view5(ActionContext& ctx) { return show(ctx, ViewId::Warnings); }
+unsigned next_view(ActionContext& ctx) {
+  size_t v = static_cast<size_t>(ctx.ui.view);
+  return show(ctx, v >= 4 ? ViewId::Tree : static_cast<ViewId>(v + 1));
+}
+unsigned help(ActionContext& ctx) { return ctx.ui.view == ViewId::Help ? show(ctx, ctx.ui.back) : show(ctx, ViewId::Help); }
+unsigned back(ActionContext& ctx) {
+  if (ctx.ui.view == ViewId::Detail || ctx.ui.view == ViewId::Help) {
+    ctx.ui.view = ctx.ui.back;
+    auto lock = ctx.client.lock();
+    ctx.client.replica().watch(std::nullopt);
+  }
+  ctx.ui.message.clear();
+  return kRedraw;
+}
+unsigned quit(ActionContext&) { return kQuit; }
+
+void open_detail(ActionContext& ctx, view::ActorKey key) {
+  {
+    auto lock = ctx.client.lock();
+    ctx.client.replica().watch(key);
+  }
+  ctx.ui.detail = key;
+  ctx.client.request_detail(key.node, key.actor);
+  show(ctx, ViewId::Detail);
+}
+
+unsigned enter(ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  size_t sel = cursor(ctx).selected;
+  std::optional<view::ActorKey> key;
+  {
+    auto lock = ctx.client.lock();
+    const view::Replica& r = ctx.client.replica();
+    if (ui.view == ViewId::Tree) {
+      ui.tree.update(r, ui.node);
+      if (sel < ui.tree.rows().size()) {
+        const auto& row = ui.tree.rows()[sel];
+        if (row.kind == view::TreeRowKind::Actor)
+          key = row.actor->key();
+        else
+          ui.tree.toggle(sel);
+      }
+    } else if (ui.view == ViewId::Actors) {
+      ui.actors.update(r, ui.actors_query);
+      auto w = ui.actors.window(sel, 1);
+      if (!w.empty()) key = w[0]->key();
+    } else if (ui.view == ViewId::Events) {
+      ui.events.update(r, ui.events_query);
+      if (sel < ui.events.size()) key = view::ActorKey{ui.events.rows()[sel]->node, ui.events.rows()[sel]->actor};
+    } else if (ui.view == ViewId::Warnings) {
+      auto w = view::warnings(r, ui.node);
+      if (sel < w.size() && w[sel]->actor) key = view::ActorKey{w[sel]->node, w[sel]->actor};
+    }
+  }
+  if (key) open_detail(ctx, *key);
+  return kRedraw;
+}
+
+// Tree: collapse / expand. Actors: choose the sort column.
+unsigned left(ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  if (ui.view == ViewId::Actors) {
+    size_t c = static_cast<size_t>(ui.actors_query.sort);
+    ui.actors_query.sort = static_cast<view::ActorColumn>((c + view::kActorColumnCount - 1) % view::kActorColumnCount);
+    ui.message = "sorted by " + std::string(view::name(ui.actors_query.sort));
+  } else if (ui.view == ViewId::Tree) {
+    auto lock = ctx.client.lock();
+    size_t sel = cursor(ctx).selected;
+    if (sel < ui.tree.rows().size() && ui.tree.rows()[sel].expanded) ui.tree.toggle(sel);
+  }
+  return kRedraw;
+}
+unsigned right(ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  if (ui.view == ViewId::Actors) {
+    size_t c = static_cast<size_t>(ui.actors_query.sort);
+    ui.actors_query.sort = static_cast<view::ActorColumn>((c + 1) % view::kActorColumnCount);
+    ui.message = "sorted by " + std::string(view::name(ui.actors_query.sort));
+  } else if (ui.view == ViewId::Tree) {
+    auto lock = ctx.client.lock();
+    size_t sel = cursor(ctx).selected;
+    if (sel < ui.tree.rows().size() && !ui.tree.rows()[sel].expanded) ui.tree.toggle(sel);
+  }
+  return kRedraw;
+}
+unsigned invert(ActionContext& ctx) {
+  ctx.ui.actors_query.inverted = !ctx.ui.actors_query.inverted;
+  return kRedraw;
+}
+unsigned toggle_telemetry(ActionContext& ctx) {
+  ctx.ui.events_query.kinds ^= proto::viewer::kind_bit(proto::viewer::EventKind::Telemetry);
+  bool on = ctx.ui.events_query.kinds & proto::viewer::kind_bit(proto::viewer::EventKind::Telemetry);
+  ctx.ui.message = on ? "events: telemetry shown" : "events: telemetry hidden";
+  if (ctx.ui.view != ViewId::Events) show(ctx, ViewId::Events);
+  return kRedraw;
+}
+unsigned pause(ActionContext& ctx) {
+  ctx.ui.paused = !ctx.ui.paused;
+  ctx.client.set_paused(ctx.ui.paused);
+  return kRedraw;
+}
+unsigned next_node(ActionContext& ctx) {
+  auto lock = ctx.client.lock();
+  const auto& nodes = ctx.client.replica().nodes();
+  view::NodeId next = 0;
+  auto it = ctx.ui.node == 0 ? nodes.begin() : nodes.upper_bound(ctx.ui.node);
+  if (it != nodes.end()) next = it->first;
+  ctx.ui.node = next;
+  ctx.ui.message = next ? "node " + it->second.name : "all nodes";
+  for (auto& c : ctx.ui.cursor) c = ListCursor{};
+  return kRedraw;
+}
+unsigned search(ActionContext& ctx) {
+  ctx.ui.searching = true;
+  ctx.ui.search_input.clear();
+  return kRedraw;
+}
+unsigned search_next(ActionContext& ctx);
+
+// Applies a confirmed search: Tree jumps to the next match, Actors and Events filter.
+void apply_search(ActionContext& ctx, size_t from) {
+  UiState& ui = ctx.ui;
+  if (ui.view == ViewId::Actors) {
+    ui.actors_query.filter = ui.search;
+    cursor(ctx) = ListCursor{};
+  } else if (ui.view == ViewId::Events) {
+    ui.events_query.filter = ui.search;
+    cursor(ctx) = ListCursor{};
+  } else {
+    if (ui.view != ViewId::Tree) show(ctx, ViewId::Tree);
+    auto lock = ctx.client.lock();
+    ui.tree.update(ctx.client.replica(), ui.node);
+    auto hit = ui.tree.search(ctx.client.replica(), ui.search, from);
+    if (hit)
+      ui.cursor[static_cast<size_t>(ViewId::Tree)].selected = *hit;
+    else
+      ui.message = "not found: " + ui.search;
+  }
+}
+unsigned search_next(ActionContext& ctx) {
+  if (ctx.ui.search.empty()) return kNothing;
+  apply_search(ctx, ctx.ui.cursor[static_cast<size_t>(ViewId::Tree)].selected + 1);
+  return kRedraw;
+}
+
+unsigned search_key(int key, ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  if (key == kEsc) {
+    ui.searching = false;
+  } else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+    ui.searching = false;
+    ui.search = ui.search_input;
+    ui.message.clear();
+    apply_search(ctx, ui.cursor[static_cast<size_t>(ViewId::Tree)].selected);
+  } else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+    if (!ui.search_input.empty()) ui.search_input.pop_back();
+  } else if (key >= 32 && key < 127 && ui.search_input.size() < 200) {
+    ui.search_input += static_cast<char>(key);
+  }
+  return kRedraw;
+}
+
+}  // namespace
+
+const std::vector<KeyBinding>& key_bindings() {
+  static const std::vector<KeyBinding> table = {
+      {{KEY_UP, 'k'}, up, "Up, k", "move up"},
+      {{KEY_DOWN, 'j'}, down, "Down, j", "move down"},
+      {{KEY_PPAGE, 2 /* ^B */}, page_up, "PgUp, ^B", "page up"},
+      {{KEY_NPAGE, 6 /* ^F */}, page_down, "PgDn, ^F", "page down"},
+      {{'g', KEY_HOME}, top, "g, Home", "first row"},
+      {{'G', KEY_END}, bottom, "G, End", "last row"},
+      {{'\n', '\r', KEY_ENTER}, enter, "Enter", "actor detail (tree: expand a node or group)"},
+      {{KEY_LEFT, 'h'}, left, "Left, h", "tree: collapse; actors: previous sort column"},
+      {{KEY_RIGHT, 'l'}, right, "Right, l", "tree: expand; actors: next sort column"},
+      {{'i'}, invert, "i", "invert the sort order"},
+      {{'/'}, search, "/", "search (tree: jump; actors, events: filter)"},
+      {{'N'}, search_next, "N", "next search match"},
+      {{'n'}, next_node, "n", "next node (then all nodes)"},
+      {{'t'}, toggle_telemetry, "t", "events: show / hide telemetry events"},
+      {{'K'}, ask_kill, "K", "kill the selected actor (asks y/n)"},
+      {{' '}, pause, "Space", "pause / resume updates"},
+      {{kTab}, next_view, "Tab", "next view"},
+      {{'1'}, view1, "1", "Tree"},
+      {{'2'}, view2, "2", "Actors"},
+      {{'3'}, view3, "3", "Events"},
+      {{'4'}, view4, "4", "Telemetry"},
+      {{'5'}, view5, "5", "Warnings"},
+      {{'?', KEY_F(1)}, help, "?", "this help"},
+      {{kEsc, KEY_BACKSPACE}, back, "Esc", "back from Detail or Help"},
+      {{'q', 'Q'}, quit, "q", "quit"},
+  };
+  return table;
+}
+
+unsigned handle_key(int key, ActionContext& ctx) {
+  if (ctx.ui.searching) return search_key(key, ctx);
+  if (ctx.ui.kill_asked) return answer_kill(key, ctx);
+  for (const auto& b : key_bindings())
+    for (int code : b.codes)
+      if (code == key) {
+        ctx.ui.message.clear();
+        return b.action(ctx);
+      }
+  return kNothing;
+}
+
+}  // namespace actorscope::tui

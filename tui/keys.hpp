@@ -1,0 +1,33 @@
+// The key -> action table of actorscope-top; each action returns what to do next.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "ui_state.hpp"
+#include "actorscope/view/client.hpp"
+
+namespace actorscope::tui {
+
+// Reaction flags, as in htop: what the loop must do after an action.
+enum Reaction : unsigned { kNothing = 0, kRedraw = 1, kQuit = 2 };
+
+struct ActionContext {
+  UiState& ui;
+  view::Client& client;  // the replica is read under client.lock()
+};
+
+using Action = unsigned (*)(ActionContext&);
+
+struct KeyBinding {
+  std::vector<int> codes;  // curses key codes or characters
+  Action action;
+  std::string_view keys;   // for the help screen
+  std::string_view help;
+};
+
+const std::vector<KeyBinding>& key_bindings();
+// Runs the action bound to `key` (or feeds the search prompt while it is open).
+unsigned handle_key(int key, ActionContext& ctx);
+
+}  // namespace actorscope::tui

@@ -1,0 +1,93 @@
+// Parsing of actorscope-top's flags.
+#include "options.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <string>
+#include <string_view>
+
+namespace actorscope::tui {
+
+const char* usage() {
+  return "usage: actorscope-top [--collector ADDR | --listen ADDR] [--node NAME] [--token-file FILE]\n"
+         "                      [--batch [--view NAME] [--actor NAME|ID] [--expand all|DEPTH]\n"
+         "                      [--size COLSxROWS]] [--help]\n"
+         "\n"
+         "The terminal observer of actorscope: supervision trees, busiest mailboxes, last crashes.\n"
+         "\n"
+         "  --collector ADDR   the collector to watch: tcp:HOST:PORT or unix:PATH\n"
+         "                     (default tcp:127.0.0.1:7411)\n"
+         "  --listen ADDR      run a collector inside actorscope-top, listening at ADDR for agents\n"
+         "  --node NAME        show one node only (n cycles through nodes)\n"
+         "  --token-file FILE  the collector's token\n"
+         "  --batch            print one frame to stdout and exit, like top -b\n"
+         "  --view NAME        the view --batch prints: tree, actors, events, telemetry, warnings,\n"
+         "                     detail (with --actor)\n"
+         "  --actor NAME|ID    the actor --view detail shows: its id, name or child id\n"
+         "  --expand all|DEPTH how deep the tree opens: actors down to DEPTH levels below the node\n"
+         "                     (its roots are level 1; default 2), or all of it, groups included\n"
+         "  --size COLSxROWS   the frame size --batch prints (default $COLUMNS x $LINES, else 120x40)\n"
+         "  --help             this text\n"
+         "\n"
+         "Keys: arrows or hjkl, PgUp/PgDn, g/G, Enter detail, / search, n next node, space pause,\n"
+         "Tab or 1-5 views, <- -> sort column, i invert, ? help, q quit.\n";
+}
+
+std::optional<int> parse_options(int argc, char** argv, Options& o) {
+  auto bad = [](const std::string& msg) {
+    std::fprintf(stderr, "actorscope-top: %s\n%s", msg.c_str(), usage());
+    return 2;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto value = [&](std::string& out) -> bool {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--help" || a == "-h") {
+      std::fputs(usage(), stdout);
+      return 0;
+    } else if (a == "--collector") {
+      if (!value(o.collector)) return bad("--collector needs an address");
+    } else if (a == "--listen") {
+      if (!value(o.listen)) return bad("--listen needs an address");
+    } else if (a == "--node") {
+      if (!value(o.node)) return bad("--node needs a name");
+    } else if (a == "--token-file") {
+      if (!value(o.token_file)) return bad("--token-file needs a file");
+    } else if (a == "--batch" || a == "-b") {
+      o.batch = true;
+    } else if (a == "--view") {
+      if (!value(v)) return bad("--view needs a name");
+      auto view = parse_view(v);
+      if (!view || *view == ViewId::Help) return bad("unknown view '" + v + "'");
+      o.view = *view;
+    } else if (a == "--actor") {
+      if (!value(o.actor) || o.actor.empty()) return bad("--actor needs a name or an id");
+    } else if (a == "--expand") {
+      if (!value(v)) return bad("--expand needs all or a depth");
+      unsigned depth = 0;
+      if (v == "all") {
+        o.tree.open_depth = std::numeric_limits<unsigned>::max();
+        o.tree.open_groups = true;
+      } else if (std::sscanf(v.c_str(), "%u", &depth) == 1 && std::to_string(depth) == v) {
+        o.tree.open_depth = depth;
+      } else {
+        return bad("--expand needs all or a depth, not '" + v + "'");
+      }
+    } else if (a == "--size") {
+      if (!value(v) || std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 40 || o.height < 10)
+        return bad("--size needs COLSxROWS, at least 40x10");
+    } else {
+      return bad("unknown flag '" + std::string(a) + "'");
+    }
+  }
+  if (o.view == ViewId::Detail && o.actor.empty()) return bad("--view detail needs --actor NAME|ID");
+  if (!o.actor.empty() && o.view != ViewId::Detail) return bad("--actor goes with --view detail");
+  return std::nullopt;
+}
+
+}  // namespace actorscope::tui

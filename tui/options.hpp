@@ -1,0 +1,29 @@
+// Command-line options of actorscope-top.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "ui_state.hpp"
+#include "actorscope/view/client.hpp"
+
+namespace actorscope::tui {
+
+struct Options {
+  std::string collector = view::kDefaultCollectorAddress;
+  std::string listen;       // when set: embed a collector listening here
+  std::string node;         // show one node
+  std::string token_file;   // else $ACTORSCOPE_TOKEN_FILE, else $ACTORSCOPE_TOKEN (view::read_token)
+  bool batch = false;
+  ViewId view = ViewId::Tree;
+  int width = 0, height = 0;  // --batch frame size; 0: $COLUMNS/$LINES, else 120x40
+  int wait_ms = 10000;        // --batch: how long to wait for the first snapshot
+  view::TreeSettings tree;    // --expand: how deep the tree opens
+  std::string actor;          // --actor: the actor --view detail shows (name or id)
+};
+
+const char* usage();
+// Parses argv. Returns an exit code (0 for --help, 2 for a bad flag) when the program must
+// stop, after printing usage or a one-line error; nullopt to go on.
+std::optional<int> parse_options(int argc, char** argv, Options& o);
+
+}  // namespace actorscope::tui

@@ -1,0 +1,29 @@
+// The panels of actorscope-top: each draws one part of the screen from the replica.
+#pragma once
+
+#include "canvas.hpp"
+#include "ui_state.hpp"
+#include "actorscope/view/display.hpp"
+#include "actorscope/view/replica.hpp"
+
+namespace actorscope::tui {
+
+// Every panel draws inside rows [top, top + height) of the canvas.
+void draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui);  // 3 rows
+void draw_tree(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
+void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
+void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
+void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
+void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
+void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
+void draw_help(Canvas& c, int top, int height);
+void draw_status(Canvas& c, int y, const UiState& ui);
+// The style of a severity: Critical, Warning, or `normal` for the normal level.
+Style style_of(view::Severity s, Style normal = Style::Normal);
+// A sparkline of the last `width` values, glyphs from ui.glyphs.
+std::string sparkline(const std::vector<double>& values, int width, const Glyphs& g);
+
+// The whole frame: header, the current panel, the status line.
+void draw_frame(Canvas& c, const view::Replica& r, UiState& ui);
+
+}  // namespace actorscope::tui

@@ -1,0 +1,67 @@
+// The Tree panel: supervision trees with strategy, restart budget, mailbox and restarts.
+#include "panels.hpp"
+#include "actorscope/view/format.hpp"
+
+namespace actorscope::tui {
+
+void draw_tree(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
+  ui.tree.update(r, ui.node);
+  const auto& rows = ui.tree.rows();
+  auto& cur = ui.cursor[static_cast<size_t>(ViewId::Tree)];
+  int body = height - 1;
+  cur.fit(rows.size(), static_cast<size_t>(body));
+  const int w = c.width();
+  // Fixed columns on the right, the tree takes the rest.
+  const int cols_w = 14 + 12 + 9 + 9 + 9 + 8;
+  const int name_w = std::max(20, w - cols_w);
+  std::string head = pad("NAME", name_w) + pad("TYPE", 14) + pad("STRATEGY", 12) + pad("BUDGET", 9, true) +
+                     pad("MAILBOX", 9, true) + pad("RESTARTS", 9, true) + pad("ACTORS", 8, true);
+  c.fill(top, Style::ColumnHeader);
+  c.text(top, 0, head, Style::ColumnHeader);
+  for (int i = 0; i < body; ++i) {
+    size_t idx = cur.offset + static_cast<size_t>(i);
+    if (idx >= rows.size()) break;
+    const view::TreeRow& row = rows[idx];
+    int y = top + 1 + i;
+    bool selected = idx == cur.selected;
+    std::string indent;
+    for (unsigned d = 1; d < row.depth; ++d) indent += d < 64 && (row.guides >> d & 1) ? ui.glyphs.pipe : ui.glyphs.space;
+    if (row.depth > 0) indent += row.last_sibling ? ui.glyphs.last : ui.glyphs.branch;
+    std::string mark(row.has_children ? (row.expanded ? ui.glyphs.expanded : ui.glyphs.collapsed) : ui.glyphs.leaf);
+    std::string name, type, strategy, budget;
+    Style st = Style::Normal;
+    switch (row.kind) {
+      case view::TreeRowKind::Node: {
+        const auto* n = r.node(row.item.node);
+        name = "node " + (n ? n->name : std::string("?")) + (n && !n->connected ? " (gone)" : "");
+        st = n && !n->connected ? Style::Dim : Style::Title;
+        break;
+      }
+      case view::TreeRowKind::Group:
+        name = row.item.type + " " + std::string(ui.glyphs.times) + std::to_string(row.group_count);
+        type = row.item.type;
+        st = Style::Dim;
+        break;
+      case view::TreeRowKind::Actor: {
+        const view::Actor& a = *row.actor;
+        name = view::display_name(a);
+        type = a.row.type;
+        if (a.is_supervisor()) {
+          strategy = std::string(proto::name(a.row.strategy));
+          budget = a.row.intensity ? std::to_string(a.stats.restarts_in_period) + "/" + std::to_string(a.row.intensity) : "-";
+          st = style_of(view::restart_budget_severity(a, ui.thresholds));
+        }
+        if (a.stats.state != proto::viewer::ActorState::Running) name += " (" + std::string(proto::viewer::name(a.stats.state)) + ")";
+        break;
+      }
+    }
+    std::string line = pad(indent + mark + " " + name, name_w) + pad(type, 14) + pad(strategy, 12) +
+                       pad(budget, 9, true) + pad(view::format_count(row.totals.mailbox), 9, true) +
+                       pad(view::format_count(row.totals.restarts), 9, true) +
+                       pad(view::format_count(row.totals.actors), 8, true);
+    if (selected) c.fill(y, Style::Selected);
+    c.text(y, 0, line, selected ? Style::Selected : st);
+  }
+}
+
+}  // namespace actorscope::tui
