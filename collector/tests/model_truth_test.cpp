@@ -154,5 +154,61 @@ TEST(ModelTruth, EscalationsAreCountedAndLogged) {
   EXPECT_EQ(anomalies(m, Anomaly::UnknownActor), 0u);
 }
 
+
+std::array<uint64_t, proto::kHistogramBuckets> handled(uint64_t n) {
+  std::array<uint64_t, proto::kHistogramBuckets> h{};
+  h[0] = n;
+  return h;
+}
+
+TEST(ModelTruth, TheFirstRateWindowOfANodeCountsFromItsConnect) {
+  Model m;
+  m.set_now(10 * kSec);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "top", "top", ActorKind::Supervisor, "", 10, 5000);
+  s.spawn(100, 1, "worker", "", ActorKind::Worker, "w1");
+  // 3000 messages handled and 8 restarts, all before the collector's first step.
+  uint64_t id = 100;
+  for (int i = 0; i < 8; ++i, ++id) s.restart(1, "w1", id, id + 1).spawn(id + 1, 1, "worker", "", ActorKind::Worker, "w1");
+  s.stats(id, 0, 3000, 3000, 0, handled(3000));
+  m.set_now(10 * kSec + kSec / 2);
+  s.apply(m, n);
+  m.tick(10 * kSec + kSec / 2);  // the first step: half a second after the connect
+  auto pts = m.series(n, 60);
+  ASSERT_EQ(pts.size(), 1u);
+  EXPECT_FLOAT_EQ(pts[0].seconds, 0.5f);
+  EXPECT_FLOAT_EQ(pts[0].messages_per_s, 3000.0f / 0.5f);
+  EXPECT_FLOAT_EQ(pts[0].restarts_per_s, 8.0f / 0.5f);
+  // The next window saw nothing.
+  m.tick(11 * kSec + kSec / 2);
+  pts = m.series(n, 60);
+  ASSERT_EQ(pts.size(), 2u);
+  EXPECT_FLOAT_EQ(pts[1].seconds, 1.0f);
+  EXPECT_FLOAT_EQ(pts[1].messages_per_s, 0.0f);
+  EXPECT_FLOAT_EQ(pts[1].restarts_per_s, 0.0f);
+}
+
+TEST(ModelTruth, ASnapshotsCountsAreNotARate) {
+  // A collector that starts while the app runs receives the app's past in the snapshot:
+  // those 50 000 messages were not handled in the first window.
+  Model m;
+  m.set_now(10 * kSec);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.add(proto::SnapshotBegin{1, 1});
+  s.spawn(1, 0, "w").stats(1, 0, 50'000, 50'000, 0, handled(50'000));
+  s.add(proto::SnapshotEnd{1});
+  s.apply(m, n);
+  m.set_now(11 * kSec);
+  s.stats(1, 0, 50'400, 50'400, 0, handled(50'400));  // 400 handled after the connect
+  s.apply(m, n);
+  m.tick(12 * kSec);
+  auto pts = m.series(n, 60);
+  ASSERT_EQ(pts.size(), 1u);
+  EXPECT_FLOAT_EQ(pts[0].messages_per_s, 400.0f / 2.0f);
+}
+
+
 }  // namespace
 }  // namespace actorscope::collector

@@ -121,6 +121,7 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& hello) {
     n->info.key = key;
     n->info.name = h.node;
     n->series.resize(m.settings.series_points ? m.settings.series_points : 1);
+    n->prev_step_ns = m.now;  // its first rate window starts here: what it sends before the next step counts
     m.by_name.emplace(h.node, key);
     kind = EventKind::NodeConnected;
   } else {

@@ -524,6 +524,9 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
   uint64_t processed = 0;
   for (size_t i = 0; i < proto::kHistogramBuckets; ++i) processed += advance(a.hist[i], r.hist[i], t.live_hist[i], m);
 
+  // A snapshot describes the past (messages handled before this connection, or while it
+  // was down): its counts move the rate baseline, not the current window's rate.
+  if (n->info.snapshot_in_progress) n->prev_messages += processed;
   if (processed > 0 || dequeued > 0) {
     if (m.now > a.last_sample_ns)
       a.messages_per_s = static_cast<float>(static_cast<double>(processed) * 1e9 /

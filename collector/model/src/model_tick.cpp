@@ -125,12 +125,14 @@ void Model::Impl::step(uint64_t now_ns) {
       mailbox_total += t.mailbox_sum;
       mailbox_max = std::max(mailbox_max, t.mailbox_max);
     }
-    double dt = n.prev_step_ns != 0 && now_ns > n.prev_step_ns ? static_cast<double>(now_ns - n.prev_step_ns) / 1e9 : 0;
+    // The first step of a node counts from its connect (on_hello sets prev_step_ns).
+    double dt = now_ns > n.prev_step_ns ? static_cast<double>(now_ns - n.prev_step_ns) / 1e9 : 0;
     auto rate = [dt](uint64_t cur, uint64_t prev) {
       return dt > 0 && cur >= prev ? static_cast<float>(static_cast<double>(cur - prev) / dt) : 0.0f;
     };
     SeriesPoint& pt = n.series[n.series_next];
     pt.at_ns = now_ns;
+    pt.seconds = static_cast<float>(dt);
     pt.live_actors = static_cast<float>(n.info.live_actors);
     pt.messages_per_s = rate(messages, n.prev_messages);
     pt.restarts_per_s = rate(n.info.restarts, n.prev_restarts);

@@ -73,7 +73,7 @@ wire::NodeRow node_row(const collector::Model& model, const collector::Node& n) 
   if (!series.empty()) {
     r.msgs_per_s_x100 = x100(series.back().messages_per_s);
     double last_minute = 0;
-    for (const auto& p : series) last_minute += p.restarts_per_s;
+    for (const auto& p : series) last_minute += static_cast<double>(p.restarts_per_s) * p.seconds;
     r.restarts_per_min_x100 = x100(last_minute);
   }
   r.agent_bytes = n.heartbeat.agent_bytes;

@@ -7,6 +7,7 @@
 
 #include "actorscope/collector/model.hpp"
 #include "actorscope/serve/serve.hpp"
+#include "actorscope/view/header.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace {
@@ -378,5 +379,89 @@ TEST(ViewerSession, AFrameOfManySearchesIsBoundedByItsBudget) {
   EXPECT_EQ(counters->requests_failed.load(), 49u);
   EXPECT_EQ(conn.closed, "");
 }
+
+// A viewer subscribed to `model`, reading everything the session queues.
+struct Viewer {
+  CapturingConnection conn;
+  std::unique_ptr<collector::Session> session;
+  view::Replica replica;
+  explicit Viewer(const collector::Model& model) {
+    session = serve::make_session(conn, model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
+    auto sub = view_frame(wire::Subscribe{"", 10});
+    session->on_frame(proto::FrameHeader{static_cast<uint32_t>(sub.size()), proto::FrameType::View, 1}, sub.data(),
+                      sub.size());
+  }
+  void tick(uint64_t now) {
+    session->on_tick(now);
+    conn.pump(replica);
+  }
+};
+
+proto::ActorStats handled(uint64_t id, uint64_t messages) {
+  proto::ActorStats s;
+  s.actor = id;
+  s.enqueued = messages;
+  s.dequeued = messages;
+  s.hist[0] = messages;
+  return s;
+}
+
+TEST(ViewerSession, HeaderRatesCountTheFirstWindowAfterAConnect) {
+  // A short run: the node connects, 3000 messages are handled and 8 children restarted
+  // before the collector's first step, half a second after the connect.
+  constexpr uint64_t kSec = 1'000'000'000;
+  collector::Model model;
+  model.set_now(5 * kSec);
+  proto::Hello h;
+  h.node = "short@host";
+  collector::NodeKey node = model.on_hello(1, h);
+  model.apply(node, proto::StringDef{1, "w1"});
+  proto::ActorSpawned sup;
+  sup.actor = 1;
+  sup.kind = proto::ActorKind::Supervisor;
+  sup.strategy = proto::Strategy::OneForOne;
+  sup.intensity = 100;
+  sup.period_ms = 5000;
+  model.apply(node, sup);
+  uint64_t id = 10;
+  for (int i = 0; i < 8; ++i, ++id) {
+    proto::ActorSpawned c;
+    c.actor = id;
+    c.parent = 1;
+    c.child_id = 1;
+    model.apply(node, c);
+    proto::ChildRestarted r;
+    r.supervisor = 1;
+    r.child_id = 1;
+    r.old_actor = id;
+    r.new_actor = id + 1;
+    model.apply(node, r);
+  }
+  proto::ActorSpawned last;
+  last.actor = id;
+  last.parent = 1;
+  last.child_id = 1;
+  model.apply(node, last);
+  model.apply(node, handled(id, 0));
+  model.set_now(5 * kSec + kSec / 4);
+  model.apply(node, handled(id, 3000));
+  model.tick(5 * kSec + kSec / 2);
+  model.commit();
+  Viewer v(model);
+  v.tick(5 * kSec + kSec / 2);
+  ASSERT_TRUE(v.replica.has_snapshot());
+  view::HeaderModel hm = view::header(v.replica);
+  EXPECT_DOUBLE_EQ(hm.msgs_per_s, 3000.0 / 0.5);
+  EXPECT_DOUBLE_EQ(hm.restarts_per_min, 8.0);  // all 8 are in the last minute
+  // A second later nothing new happened: no messages now, still 8 restarts in the minute.
+  model.set_now(6 * kSec + kSec / 2);
+  model.tick(6 * kSec + kSec / 2);
+  model.commit();
+  v.tick(6 * kSec + kSec / 2);
+  hm = view::header(v.replica);
+  EXPECT_DOUBLE_EQ(hm.msgs_per_s, 0.0);
+  EXPECT_DOUBLE_EQ(hm.restarts_per_min, 8.0);
+}
+
 
 }  // namespace

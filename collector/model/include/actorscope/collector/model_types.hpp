@@ -260,6 +260,8 @@ struct EventQuery {
 // ---- time series -------------------------------------------------------------------------
 struct SeriesPoint {
   uint64_t at_ns = 0;          // collector clock at the end of the step
+  float seconds = 0;           // the step's length: the rates below are over it (the first
+                               // step of a node starts at its connect)
   float live_actors = 0;
   float messages_per_s = 0;
   float restarts_per_s = 0;
