@@ -210,5 +210,47 @@ TEST(ModelTruth, ASnapshotsCountsAreNotARate) {
 }
 
 
+
+bool journaled(const Model& m, uint64_t since, NodeKey n, uint64_t actor) {
+  std::vector<Change> changes;
+  if (m.changes_since(since, changes) != SinceResult::Ok) return false;
+  for (const Change& c : changes)
+    if (c.node == n && c.actor == actor && c.kind == ChangeKind::ActorChanged) return true;
+  return false;
+}
+
+TEST(ModelTruth, AnIdleActorsRateFallsToZeroAfterTheRateWindow) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  m.set_now(1 * kSec);
+  s.spawn(1, 0, "parser").stats(1, 0, 0, 0);
+  s.apply(m, n);
+  m.tick(1 * kSec);
+  // 2000 messages handled in the next second, then nothing more: the agent sends no sample
+  // for an idle cell.
+  m.set_now(2 * kSec);
+  s.stats(1, 0, 2000, 2000, 0, handled(2000));
+  s.apply(m, n);
+  EXPECT_FLOAT_EQ(m.actor(n, 1)->messages_per_s, 2000.0f);
+  m.tick(3 * kSec);  // one second idle: still inside the window
+  EXPECT_FLOAT_EQ(m.actor(n, 1)->messages_per_s, 2000.0f);
+  uint64_t before = m.commit();
+  // Window (2 s by default) after the last sample, time alone moved the rate: it reads 0,
+  // and readers that follow the journal are told.
+  ASSERT_EQ(m.settings().actor_rate_window_ns, 2 * kSec);
+  m.tick(4 * kSec);
+  m.commit();
+  EXPECT_FLOAT_EQ(m.actor(n, 1)->messages_per_s, 0.0f);
+  EXPECT_TRUE(journaled(m, before, n, 1));
+  // 11 s idle: still 0; a new sample brings a rate back (30 messages in the 11 s since).
+  m.tick(13 * kSec);
+  EXPECT_FLOAT_EQ(m.actor(n, 1)->messages_per_s, 0.0f);
+  m.set_now(13 * kSec);
+  s.stats(1, 0, 2030, 2030, 0, handled(2030));
+  s.apply(m, n);
+  EXPECT_FLOAT_EQ(m.actor(n, 1)->messages_per_s, 30.0f / 11.0f);
+}
+
 }  // namespace
 }  // namespace actorscope::collector

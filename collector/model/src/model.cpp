@@ -343,7 +343,7 @@ ModelStats Model::stats() const {
     s.types += n.types.size();
     s.links += n.link_ends;
     uint64_t table = n.rows.capacity() * sizeof(Actor) + n.index.memory_bytes() + n.free_rows.capacity() * sizeof(Row) +
-                     n.watched.capacity() * sizeof(Row);
+                     n.watched.capacity() * sizeof(Row) + n.rated.capacity() * sizeof(Row);
     s.actor_table_bytes += table;
     mem += sizeof(NodeData) + n.info.name.capacity() * 2 + n.info.host.capacity() + n.info.program.capacity() +
            n.type_slots.size() * 32 + n.telemetry_slots.size() * 32;

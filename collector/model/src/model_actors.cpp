@@ -223,6 +223,7 @@ void Model::Impl::remove_all_actors(NodeData& n) {
   n.index.clear();
   n.orphans.clear();
   n.watched.clear();
+  n.rated.clear();
   n.links.clear();
   n.link_ends = 0;
   for (const auto& [id, sup] : n.supervisors) carry_supervisor(n, sup);
@@ -539,6 +540,10 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
 
   if (a.hist[8] + a.hist[9] > slow_before)
     m.raise_warning(WarningKind::SlowHandler, key, a.id, "a message took longer than 1 s to process");
+  if (a.messages_per_s > 0 && !(a.flags & kActorRated)) {
+    a.flags |= kActorRated;
+    n->rated.push_back(row);
+  }
   if (a.mailbox > 0 && !(a.flags & kActorWatched)) {
     a.flags |= kActorWatched;
     n->watched.push_back(row);

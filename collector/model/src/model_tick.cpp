@@ -90,6 +90,24 @@ void Model::Impl::step(uint64_t now_ns) {
     n.watched.resize(kept);
     for (Row r : n.watched) n.rows[r].flags |= kActorWatched;
 
+    // An idle actor sends no samples, so its last rate would stand forever: past the rate
+    // window without a sample it reads 0, and the change is noted for readers.
+    kept = 0;
+    for (Row r : n.rated) {
+      Actor& a = n.rows[r];
+      if (a.id == 0 || !(a.flags & kActorRated)) continue;  // freed, or a duplicate entry
+      a.flags &= static_cast<uint8_t>(~kActorRated);
+      if (a.messages_per_s <= 0) continue;
+      if (now_ns >= a.last_sample_ns + s.actor_rate_window_ns) {
+        a.messages_per_s = 0;
+        note_actor(n, a);
+        continue;
+      }
+      n.rated[kept++] = r;
+    }
+    n.rated.resize(kept);
+    for (Row r : n.rated) n.rows[r].flags |= kActorRated;
+
     // The restart budget changes with time alone (restarts leave the period): a changed
     // value is noted, so that readers that follow the journal resend it.
     for (auto& [id, sup] : n.supervisors) {

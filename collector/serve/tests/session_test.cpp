@@ -464,4 +464,36 @@ TEST(ViewerSession, HeaderRatesCountTheFirstWindowAfterAConnect) {
 }
 
 
+TEST(ViewerSession, AnIdleActorsMsgPerSecondDecaysToZeroOnTheViewersScreen) {
+  constexpr uint64_t kSec = 1'000'000'000;
+  collector::Model model;
+  model.set_now(1 * kSec);
+  proto::Hello h;
+  h.node = "idle@host";
+  collector::NodeKey node = model.on_hello(1, h);
+  proto::ActorSpawned w;
+  w.actor = 5;
+  model.apply(node, w);
+  model.apply(node, handled(5, 0));
+  model.set_now(2 * kSec);
+  model.apply(node, handled(5, 2000));  // 2000 handled in one second, then idle
+  model.tick(2 * kSec);
+  model.commit();
+  Viewer v(model);
+  v.tick(2 * kSec);
+  ASSERT_TRUE(v.replica.has_snapshot());
+  ASSERT_NE(v.replica.actor({node, 5}), nullptr);
+  EXPECT_EQ(v.replica.actor({node, 5})->stats.msgs_per_s_x100, 2000u * 100);
+  // Time passes with no sample (the agent sends none for an idle actor): 11 s later the
+  // viewer must not still read 2.0k msg/s.
+  for (uint64_t t = 2 * kSec + kSec / 10; t <= 13 * kSec; t += kSec / 10) {
+    model.set_now(t);
+    model.tick(t);
+    model.commit();
+    v.tick(t);
+  }
+  EXPECT_EQ(v.replica.actor({node, 5})->stats.msgs_per_s_x100, 0u);
+  EXPECT_EQ(v.replica.actor({node, 5})->subtree.msgs_per_s_x100, 0u);
+}
+
 }  // namespace

@@ -73,7 +73,7 @@ struct Actor {
   proto::ActorKind kind = proto::ActorKind::Worker;
   proto::RestartType restart = proto::RestartType::Permanent;
   proto::Strategy strategy = proto::Strategy::None;
-  uint8_t flags = 0;            // kActorOrphan | kActorWatched | kActorLinked
+  uint8_t flags = 0;            // kActorOrphan | kActorWatched | kActorLinked | kActorRated
   uint32_t intensity = 0;       // supervisors
   uint32_t period_ms = 0;       // supervisors
   // Cumulative stats, as last reported.
@@ -83,7 +83,7 @@ struct Actor {
   uint64_t busy_ns = 0;
   std::array<uint64_t, proto::kHistogramBuckets> hist{};
   // Derived.
-  float messages_per_s = 0;     // from the last two samples
+  float messages_per_s = 0;     // from the last two samples; 0 once no sample came for a rate window
   uint8_t growth_streak = 0;    // consecutive samples in which the mailbox grew
   uint16_t seen_epoch = 0;      // snapshot bookkeeping
   uint32_t journaled = 0;       // low bits of the version it was last journaled at
@@ -94,6 +94,7 @@ struct Actor {
 inline constexpr uint8_t kActorOrphan = 1;   // its parent is not (yet) known: listed as a root
 inline constexpr uint8_t kActorWatched = 2;  // on the model's list of non-empty mailboxes
 inline constexpr uint8_t kActorLinked = 4;   // has links or monitors (kept out of line, see ActorLink)
+inline constexpr uint8_t kActorRated = 8;    // on the model's list of actors whose msg/s is not 0
 
 // ---- links and monitors ------------------------------------------------------------------
 // One end of a link or monitor as seen from an actor. A Link record with op monitor means

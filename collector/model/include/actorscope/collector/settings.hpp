@@ -33,6 +33,9 @@ struct ModelSettings {
   uint64_t mailbox_growth_min = 100;         // ... and by more than this many messages
   uint64_t stuck_after_ns = 5 * kNsPerSecond;       // mailbox > 0 and no dequeue for this long
   double restart_storm_ratio = 0.8;          // restart budget used at or above this
+  // An actor's msg/s is taken between its last two stats samples; the agent sends none
+  // while an actor is idle, so with no sample for this long it reads 0 (checked each step).
+  uint64_t actor_rate_window_ns = 2 * kNsPerSecond;
   uint64_t warning_hold_ns = 10 * kNsPerSecond; // event-like warnings (slow handler, drops) clear after this
 };
 
