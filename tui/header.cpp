@@ -10,6 +10,7 @@ void draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   const int w = c.width();
   c.fill(top, Style::Title);
   std::string who = ui.node ? (r.node(ui.node) ? r.node(ui.node)->name : std::string("?")) : std::string("all nodes");
+  if (h.gone) who += " (gone: last state)";
   std::string line = "actorscope-top  " + who + "  nodes " + std::to_string(h.nodes_connected) + "/" +
                      std::to_string(h.nodes) + "  actors " + view::format_count(h.actors) + "  mailbox " +
                      view::format_count(h.mailbox_total);

@@ -10,6 +10,7 @@ HeaderModel header(const Replica& replica, NodeId node) {
     ++h.nodes;
     if (n.connected) ++h.nodes_connected;
   }
+  h.gone = node != 0 && h.nodes == 1 && h.nodes_connected == 0;
   TotalsPoint t = replica.totals(node);
   h.actors = t.actors;
   h.msgs_per_s = t.msgs_per_s;

@@ -66,6 +66,9 @@ TotalsPoint Replica::totals(NodeId node) const {
   t.wall_ns = last_tick_.wall_ns;
   for (const auto& [id, n] : nodes_) {
     if (node != 0 && id != node) continue;
+    // A gone node's rows are its last state, not live actors: only a node asked for by
+    // name shows them (marked gone by the header).
+    if (node == 0 && !n.connected) continue;
     t.actors += n.actors;
     t.msgs_per_s += static_cast<double>(n.msgs_per_s_x100) / 100.0;
     t.restarts_per_min += static_cast<double>(n.restarts_per_min_x100) / 100.0;

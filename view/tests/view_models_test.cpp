@@ -267,6 +267,7 @@ TEST(Header, TotalsAndHistoryFollowTheShownNode) {
   a.msgs_per_s_x100 = 100'00;
   b.node = 2;
   b.name = "b";
+  b.connected = true;
   b.actors = 5;
   b.msgs_per_s_x100 = 7'00;
   b.drops = 3;
@@ -274,7 +275,7 @@ TEST(Header, TotalsAndHistoryFollowTheShownNode) {
   f.into(r);
   auto all = view::header(r);
   EXPECT_EQ(all.nodes, 2u);
-  EXPECT_EQ(all.nodes_connected, 1u);
+  EXPECT_EQ(all.nodes_connected, 2u);
   EXPECT_EQ(all.actors, 15u);
   EXPECT_DOUBLE_EQ(all.msgs_per_s, 107.0);
   EXPECT_EQ(all.drops, 3u);
@@ -284,4 +285,57 @@ TEST(Header, TotalsAndHistoryFollowTheShownNode) {
   EXPECT_EQ(only_b.actors, 5u);
   ASSERT_EQ(only_b.msgs_history.size(), 2u);
   EXPECT_DOUBLE_EQ(only_b.msgs_history.back(), 7.0);
+}
+
+TEST(Header, AGoneNodesActorsAreNotCountedAsLive) {
+  // The app exited: its node is gone with 321 actors in its last state; another node runs 10.
+  view::Replica r;
+  Feed f;
+  f.add(pv::SnapshotBegin{1, 2, 0});
+  pv::NodeRow live, gone;
+  live.node = 1;
+  live.name = "live";
+  live.connected = true;
+  live.actors = 10;
+  live.msgs_per_s_x100 = 50'00;
+  live.restarts_per_min_x100 = 2'00;
+  live.mailbox_total = 4;
+  gone.node = 2;
+  gone.name = "gone";
+  gone.connected = false;
+  gone.actors = 321;
+  gone.msgs_per_s_x100 = 0;
+  gone.restarts_per_min_x100 = 24'00;
+  gone.mailbox_total = 17;
+  gone.drops = 6;
+  f.add(live).add(gone).add(pv::SnapshotEnd{1}).add(pv::Tick{1, 0, 0});
+  f.into(r);
+  auto all = view::header(r);
+  EXPECT_EQ(all.nodes, 2u);
+  EXPECT_EQ(all.nodes_connected, 1u);
+  EXPECT_FALSE(all.gone);
+  EXPECT_EQ(all.actors, 10u);
+  EXPECT_DOUBLE_EQ(all.msgs_per_s, 50.0);
+  EXPECT_DOUBLE_EQ(all.restarts_per_min, 2.0);
+  EXPECT_EQ(all.mailbox_total, 4u);
+  EXPECT_EQ(all.drops, 0u);
+  ASSERT_EQ(all.msgs_history.size(), 1u);
+  // The gone node on its own: its last state, marked gone.
+  auto only_gone = view::header(r, 2);
+  EXPECT_TRUE(only_gone.gone);
+  EXPECT_EQ(only_gone.nodes_connected, 0u);
+  EXPECT_EQ(only_gone.actors, 321u);
+  EXPECT_DOUBLE_EQ(only_gone.restarts_per_min, 24.0);
+  EXPECT_EQ(only_gone.mailbox_total, 17u);
+  EXPECT_EQ(only_gone.drops, 6u);
+  // With only the gone node left, nothing is live.
+  view::Replica alone;
+  Feed g;
+  g.add(pv::SnapshotBegin{2, 1, 0}).add(gone).add(pv::SnapshotEnd{2}).add(pv::Tick{1, 0, 0});
+  g.into(alone);
+  auto h = view::header(alone);
+  EXPECT_EQ(h.nodes, 1u);
+  EXPECT_EQ(h.nodes_connected, 0u);
+  EXPECT_EQ(h.actors, 0u);
+  EXPECT_DOUBLE_EQ(h.restarts_per_min, 0.0);
 }

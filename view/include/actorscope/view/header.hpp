@@ -11,7 +11,8 @@ namespace actorscope::view {
 struct HeaderModel {
   uint64_t nodes = 0;
   uint64_t nodes_connected = 0;
-  uint64_t actors = 0;
+  bool gone = false;             // one node shown, and it is gone: the totals are its last state
+  uint64_t actors = 0;           // all nodes: connected ones only
   double msgs_per_s = 0;
   double restarts_per_min = 0;
   uint64_t mailbox_total = 0;

@@ -147,7 +147,8 @@ class Replica {
   // Changes dropped unread because the journal was full (counted, never silent).
   uint64_t changes_dropped() const { return changes_dropped_; }
 
-  // Totals over the nodes (node 0: every node).
+  // Totals over the nodes (node 0: every connected node; a node: its own, its last state
+  // when it is gone).
   TotalsPoint totals(NodeId node = 0) const;
 
   void clear();
