@@ -124,10 +124,11 @@ const TreeModel::Siblings& TreeModel::siblings_of(ActorKey parent) {
   if (parent.actor == 0)  // orphans (actors whose parent is not live) beside the roots
     for (const auto& [p, ids] : replica_->children_lists())
       if (p.node == parent.node && p.actor != 0 && replica_->actor(p) == nullptr) take(ids);
-  // Child spec order is not on the wire; child ids (stable across restarts) in natural
-  // order come closest, then spawn order.
+  // Start order (spawn time, then id): for rest_for_one it is the meaning of the tree (a
+  // crash restarts the child and every child started after it), and a restarted child
+  // shows where its new incarnation started. Sorting by a column is the Actors view's.
   std::sort(kids.begin(), kids.end(), [](const Actor* a, const Actor* b) {
-    if (a->row.child_id != b->row.child_id) return natural_less(a->row.child_id, b->row.child_id);
+    if (a->row.spawned_wall_ns != b->row.spawned_wall_ns) return a->row.spawned_wall_ns < b->row.spawned_wall_ns;
     return a->row.actor < b->row.actor;
   });
   // How many childless workers of each type: runs large enough become group rows.

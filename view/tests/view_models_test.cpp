@@ -339,3 +339,58 @@ TEST(Header, AGoneNodesActorsAreNotCountedAsLive) {
   EXPECT_EQ(h.actors, 0u);
   EXPECT_DOUBLE_EQ(h.restarts_per_min, 0.0);
 }
+
+TEST(TreeModel, ChildrenShowInStartOrderNotByName) {
+  // A rest_for_one supervisor started db, then cache, then api: a crash of cache restarts
+  // cache and api, in that order. The tree shows the order they started in.
+  view::Replica r;
+  Feed f;
+  f.add(pv::SnapshotBegin{1, 1, 4});
+  pv::NodeRow n;
+  n.node = 1;
+  n.name = "shop";
+  n.connected = true;
+  f.add(n);
+  auto child = [&](uint64_t id, uint64_t parent, const std::string& child_id, uint64_t started_ns,
+                   proto::ActorKind kind = proto::ActorKind::Worker) {
+    pv::ActorRow row;
+    row.node = 1;
+    row.actor = id;
+    row.parent = parent;
+    row.child_id = child_id;
+    row.type = child_id;
+    row.kind = kind;
+    row.spawned_wall_ns = started_ns;
+    f.add(row);
+  };
+  child(1, 0, "top", 100, proto::ActorKind::Supervisor);
+  child(2, 1, "db", 200);
+  child(3, 1, "cache", 300);
+  child(4, 1, "api", 400);
+  f.add(pv::SnapshotEnd{1}).add(pv::Tick{1, 0, 0});
+  f.into(r);
+  view::TreeModel tree;
+  tree.update(r);
+  auto order = [&] {
+    std::vector<std::string> ids;
+    for (const auto& row : tree.rows())
+      if (row.kind == view::TreeRowKind::Actor && row.depth == 2) ids.push_back(row.actor->row.child_id);
+    return ids;
+  };
+  EXPECT_EQ(order(), (std::vector<std::string>{"db", "cache", "api"}));
+  // cache crashes: rest_for_one restarts cache (as 5) and api (as 6), later than db.
+  f.add(pv::ActorRemoved{1, 4}).add(pv::ActorRemoved{1, 3});
+  child(5, 1, "cache", 900);
+  child(6, 1, "api", 901);
+  f.add(pv::Tick{2, 0, 0});
+  f.into(r);
+  tree.update(r);
+  EXPECT_EQ(order(), (std::vector<std::string>{"db", "cache", "api"}));
+  // Two children started at the same instant: the lower id started first.
+  child(8, 1, "b_second", 950);
+  child(7, 1, "z_first", 950);
+  f.add(pv::Tick{3, 0, 0});
+  f.into(r);
+  tree.update(r);
+  EXPECT_EQ(order(), (std::vector<std::string>{"db", "cache", "api", "z_first", "b_second"}));
+}
