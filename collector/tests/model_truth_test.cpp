@@ -252,5 +252,26 @@ TEST(ModelTruth, AnIdleActorsRateFallsToZeroAfterTheRateWindow) {
   EXPECT_FLOAT_EQ(m.actor(n, 1)->messages_per_s, 30.0f / 11.0f);
 }
 
+
+TEST(ModelTruth, AChildsExitEventNamesTheChild) {
+  // Supervisor children usually have a child id and no name of their own.
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "pool_sup", "pool", ActorKind::Supervisor, "", 3, 5000);
+  s.spawn(10, 1, "worker", "", ActorKind::Worker, "w1");
+  s.exit(10, ExitReason::Shutdown);
+  s.apply(m, n);
+  EventQuery q;
+  q.before_seq = m.last_event_seq() + 1;
+  q.actor = 1;  // the supervisor's recent events
+  q.kinds = 1u << static_cast<unsigned>(EventKind::Exit);
+  auto events = m.events(q);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]->actor, 10u);
+  EXPECT_EQ(m.text(events[0]->name), "w1");
+}
+
+
 }  // namespace
 }  // namespace actorscope::collector

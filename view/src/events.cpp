@@ -6,7 +6,9 @@
 
 namespace actorscope::view {
 
-std::string describe(const pv::Event& e, const Replica* replica) {
+namespace {
+// What happened, without saying to whom (lists show the name in a column of its own).
+std::string outcome(const pv::Event& e, const Replica* replica) {
   switch (e.kind) {
     case pv::EventKind::Exited:
     case pv::EventKind::Crashed: return format_reason(e.reason, e.text);
@@ -21,9 +23,20 @@ std::string describe(const pv::Event& e, const Replica* replica) {
     default: return e.text;
   }
 }
+}  // namespace
+
+std::string describe(const pv::Event& e, const Replica* replica) {
+  switch (e.kind) {
+    // A supervisor's recent events hold its children's: each says which one.
+    case pv::EventKind::Exited:
+    case pv::EventKind::Crashed:
+    case pv::EventKind::Restarted: return event_name(e) + ": " + outcome(e, replica);
+    default: return outcome(e, replica);
+  }
+}
 
 std::string event_text(const pv::Event& e, const Replica* replica) {
-  return e.kind == pv::EventKind::Telemetry ? e.text : describe(e, replica);
+  return e.kind == pv::EventKind::Telemetry ? e.text : outcome(e, replica);
 }
 
 bool EventsList::update(const Replica& replica, const EventsQuery& query) {

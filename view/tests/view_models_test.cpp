@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "actorscope/view/actors_table.hpp"
+#include "actorscope/view/detail.hpp"
 #include "actorscope/view/events.hpp"
 #include "actorscope/view/header.hpp"
 #include "actorscope/view/replica.hpp"
@@ -393,4 +394,26 @@ TEST(TreeModel, ChildrenShowInStartOrderNotByName) {
   f.into(r);
   tree.update(r);
   EXPECT_EQ(order(), (std::vector<std::string>{"db", "cache", "api", "z_first", "b_second"}));
+}
+
+TEST(Detail, ASupervisorsRecentEventsSayWhichChild) {
+  view::Replica r;
+  populate(r);  // root(1) > sub(3) > slow(4)
+  // The collector's reply for sub: its child's exit and restart, and its own crash.
+  pv::DetailReply reply;
+  reply.node = 1;
+  reply.actor = 3;
+  reply.events.push_back(pv::Event{7, 0, 1, pv::EventKind::Exited, 4, 0, proto::ExitReason::Shutdown, "slow", ""});
+  reply.events.push_back(pv::Event{8, 0, 1, pv::EventKind::Restarted, 4, 3, proto::ExitReason::Error, "slow", "boom"});
+  reply.events.push_back(pv::Event{9, 0, 1, pv::EventKind::Crashed, 3, 0, proto::ExitReason::Error, "sub", "too many"});
+  Feed f;
+  f.add(reply).add(pv::Tick{2, 0, 0});
+  f.into(r);
+  view::DetailModel d = view::detail(r, {1, 3});
+  ASSERT_EQ(d.recent_events.size(), 3u);
+  EXPECT_EQ(view::describe(d.recent_events[0], &r), "slow: shutdown");
+  EXPECT_EQ(view::describe(d.recent_events[1], &r), "slow: error: boom (by sub)");
+  EXPECT_EQ(view::describe(d.recent_events[2], &r), "sub: error: too many");
+  // A list shows the name in its own column: the text beside it does not repeat it.
+  EXPECT_EQ(view::event_text(d.recent_events[0], &r), "shutdown");
 }

@@ -431,7 +431,7 @@ void Model::apply(NodeKey key, const proto::ActorExited& r) {
     return;
   }
   Actor& a = n->rows[row];
-  e.name = a.name;
+  e.name = a.name != 0 ? a.name : a.child_id;  // a supervisor's child is known by its child id
   e.type = a.type;
   e.other = a.parent;
   TypeAggregate& t = n->types[a.type_slot];

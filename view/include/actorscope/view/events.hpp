@@ -22,12 +22,13 @@ inline constexpr uint32_t kInterestingEvents =
     pv::kind_bit(pv::EventKind::Exited) | pv::kind_bit(pv::EventKind::NodeUp) |
     pv::kind_bit(pv::EventKind::NodeDown) | pv::kind_bit(pv::EventKind::Command);
 
-// One line describing an event's outcome: "error: boom", "restarted by 12: error: boom",
-// "db.query = 12".
+// One line saying what happened and to whom: "parser: error: boom",
+// "w1: error: boom (by pool)", "w2: shutdown", "db.query = 12". An actor's recent events
+// include its children's, so the actor is always named (event_name()).
 // With a replica, the supervisor of a restart is named (display_name) rather than numbered.
 std::string describe(const pv::Event& e, const Replica* replica = nullptr);
-// What a list of events shows beside the event's name (event_name()): describe(), except
-// that a telemetry event shows only its measurements (its name has a column of its own).
+// What a list of events shows beside the event's name (event_name()): describe() without
+// the name, and a telemetry event only its measurements (the name has a column of its own).
 std::string event_text(const pv::Event& e, const Replica* replica = nullptr);
 
 class EventsList {
