@@ -1,4 +1,6 @@
 // The Events panel: crashes, restarts, exits, telemetry and node events, newest first.
+#include <algorithm>
+
 #include "panels.hpp"
 #include "actorscope/view/events.hpp"
 #include "actorscope/view/format.hpp"
@@ -28,6 +30,13 @@ void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState
     bool selected = idx == cur.selected;
     if (selected) c.fill(y, Style::Selected);
     c.text(y, 0, line, selected ? Style::Selected : st);
+  }
+  // Under the last row, what the bounded log dropped: room below a list is never left blank
+  // while older events are missing from it.
+  size_t shown = rows.size() > cur.offset ? rows.size() - cur.offset : 0;
+  std::string dropped = view::events_dropped_note(r);
+  if (!dropped.empty() && shown < static_cast<size_t>(body)) {
+    c.text(top + 1 + static_cast<int>(std::max<size_t>(shown, 1)), 0, dropped, Style::Dim);
   }
   if (rows.empty())
     c.text(top + 1, 0, ui.events_query.kinds & proto::viewer::kind_bit(proto::viewer::EventKind::Telemetry)

@@ -273,5 +273,68 @@ TEST(ModelTruth, AChildsExitEventNamesTheChild) {
 }
 
 
+
+size_t count_events(const Model& m, EventKind kind) {
+  EventQuery q;
+  q.before_seq = m.last_event_seq() + 1;
+  q.limit = SIZE_MAX;
+  q.kinds = 1u << static_cast<unsigned>(kind);
+  return m.events(q).size();
+}
+
+TEST(ModelTruth, TelemetryVolumeCannotPushCrashesOutOfTheEventLog) {
+  ModelSettings settings;
+  settings.event_log_capacity = 200;  // 100 for lifecycle events, 100 for telemetry
+  Model m(settings);
+  NodeKey n = m.on_hello(1, testing::hello("a"));  // a node_connected event
+  Stream s;
+  s.spawn(1, 0, "pool_sup", "pool", ActorKind::Supervisor, "", 100, 5000);
+  uint64_t id = 10;
+  // 8 crashes, each restarted 3 times (24 restarts), then 22 workers shut down.
+  for (int crash = 0; crash < 8; ++crash) {
+    s.spawn(id, 1, "worker", "", ActorKind::Worker, "w");
+    s.exit(id, ExitReason::Error, "boom");
+    for (int r = 0; r < 3; ++r, ++id) s.restart(1, "w", id, id + 1).spawn(id + 1, 1, "worker", "", ActorKind::Worker, "w");
+    s.exit(id, ExitReason::Shutdown);
+    ++id;
+  }
+  for (int i = 0; i < 14; ++i, ++id) s.spawn(id, 1, "worker").exit(id, ExitReason::Shutdown);
+  // Then 1500 telemetry events.
+  proto::Telemetry t;
+  t.event = s.str("db.query.stop");
+  for (int i = 0; i < 1500; ++i) s.add(t);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(count_events(m, EventKind::Crash), 8u);
+  EXPECT_EQ(count_events(m, EventKind::Restart), 24u);
+  EXPECT_EQ(count_events(m, EventKind::Exit), 8u + 14u);
+  EXPECT_EQ(count_events(m, EventKind::NodeConnected), 1u);
+  EXPECT_EQ(count_events(m, EventKind::Telemetry), 100u);
+  // What was pushed out is counted, by kind: only telemetry.
+  ModelStats st = m.stats();
+  EXPECT_EQ(st.events_dropped, 1400u);
+  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Telemetry)], 1400u);
+  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Crash)], 0u);
+  // The whole log, newest first, is one seq order across both shares.
+  EventQuery all;
+  all.before_seq = m.last_event_seq() + 1;
+  all.limit = SIZE_MAX;
+  auto events = m.events(all);
+  ASSERT_EQ(events.size(), 1u + 8 + 24 + 22 + 100);
+  for (size_t i = 1; i < events.size(); ++i) EXPECT_GT(events[i - 1]->seq, events[i]->seq);
+  // Lifecycle events push out only lifecycle events, oldest first.
+  for (int i = 0; i < 60; ++i, ++id) s.spawn(id, 1, "worker").exit(id, ExitReason::Normal);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(count_events(m, EventKind::Telemetry), 100u);
+  st = m.stats();
+  // 115 lifecycle events for 100 places: the 15 oldest went (node_connected, then crash,
+  // 3 restarts, exit of the first two crashes, then the third crash and its 3 restarts).
+  EXPECT_EQ(st.events_dropped, 1400u + 15);
+  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::NodeConnected)], 1u);
+  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Crash)], 3u);
+  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Restart)], 9u);
+  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Exit)], 2u);
+  EXPECT_EQ(count_events(m, EventKind::Crash), 5u);
+}
+
 }  // namespace
 }  // namespace actorscope::collector

@@ -1,6 +1,8 @@
 // Filtering of the replica's recent events.
 #include "actorscope/view/events.hpp"
 
+#include <iterator>
+
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
 
@@ -37,6 +39,26 @@ std::string describe(const pv::Event& e, const Replica* replica) {
 
 std::string event_text(const pv::Event& e, const Replica* replica) {
   return e.kind == pv::EventKind::Telemetry ? e.text : outcome(e, replica);
+}
+
+std::string events_dropped_note(const Replica& replica) {
+  if (replica.events_dropped() == 0) return {};
+  std::string note = "older events dropped to stay within bounds:";
+  const char* sep = " ";
+  // Telemetry first: it is what a full log usually drops.
+  static constexpr pv::EventKind kOrder[] = {
+      pv::EventKind::Telemetry, pv::EventKind::Crashed, pv::EventKind::Restarted, pv::EventKind::Exited,
+      pv::EventKind::Spawned,   pv::EventKind::NodeUp,  pv::EventKind::NodeDown,  pv::EventKind::Command,
+      pv::EventKind::Warning};
+  static_assert(std::size(kOrder) == pv::kEventKindCount);
+  for (pv::EventKind k : kOrder) {
+    uint64_t n = replica.events_dropped(k);
+    if (n == 0) continue;
+    note += sep;
+    note += format_count(n) + " " + std::string(pv::name(k));
+    sep = ", ";
+  }
+  return note;
 }
 
 bool EventsList::update(const Replica& replica, const EventsQuery& query) {

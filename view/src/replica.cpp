@@ -93,6 +93,7 @@ void Replica::clear() {
 void Replica::on(const pv::SnapshotBegin& m) {
   clear();
   events_.clear();  // the snapshot carries the recent ones again
+  telemetry_events_ = 0;
   in_snapshot_ = true;
   actors_.reserve(static_cast<size_t>(std::min<uint64_t>(m.actors, 1u << 24)));
   index_.reserve(static_cast<size_t>(std::min<uint64_t>(m.actors, 1u << 24)));
@@ -275,10 +276,37 @@ void Replica::on(const pv::ActorRemoved& m) { remove_actor(ActorKey{m.node, m.ac
 void Replica::on(const pv::Event& m) {
   if (!events_.empty() && m.seq != 0 && m.seq <= events_.back().seq) return;  // already have it
   events_.push_back(m);
-  while (events_.size() > settings_.max_events) {
-    events_.pop_front();
-    ++events_dropped_;
+  if (m.kind == pv::EventKind::Telemetry) ++telemetry_events_;
+  // Trimmed at the frame's Tick (one pass for the whole frame); here only past twice the bounds.
+  size_t lifecycle = events_.size() - telemetry_events_;
+  if (telemetry_events_ > 2 * std::max<size_t>(settings_.max_telemetry_events, 1) ||
+      lifecycle > 2 * std::max<size_t>(settings_.max_events, 1))
+    trim_events();
+}
+
+// Each share drops its own oldest events: telemetry never pushes out a crash. Events stay in
+// seq order; one pass over the log.
+void Replica::trim_events() {
+  size_t lifecycle = events_.size() - telemetry_events_;
+  size_t extra_telemetry = telemetry_events_ > settings_.max_telemetry_events ? telemetry_events_ - settings_.max_telemetry_events : 0;
+  size_t extra_lifecycle = lifecycle > settings_.max_events ? lifecycle - settings_.max_events : 0;
+  if (extra_telemetry == 0 && extra_lifecycle == 0) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < events_.size(); ++i) {
+    pv::Event& e = events_[i];
+    bool telemetry = e.kind == pv::EventKind::Telemetry;
+    size_t& extra = telemetry ? extra_telemetry : extra_lifecycle;
+    if (extra > 0) {
+      --extra;
+      if (telemetry) --telemetry_events_;
+      ++events_dropped_;
+      if (static_cast<size_t>(e.kind) < pv::kEventKindCount) ++events_dropped_by_kind_[static_cast<size_t>(e.kind)];
+      continue;
+    }
+    if (kept != i) events_[kept] = std::move(e);
+    ++kept;
   }
+  events_.resize(kept);
 }
 
 void Replica::on(const pv::Warnings& m) { warnings_ = m.warnings; }
@@ -292,6 +320,7 @@ const std::deque<TotalsPoint>& Replica::history(NodeId node) const {
 }
 
 void Replica::on(const pv::Tick& m) {
+  trim_events();
   last_tick_ = m;
   ++version_;
   // Keep a few ticks of changes for readers that skip frames; older ones go.

@@ -417,3 +417,57 @@ TEST(Detail, ASupervisorsRecentEventsSayWhichChild) {
   // A list shows the name in its own column: the text beside it does not repeat it.
   EXPECT_EQ(view::event_text(d.recent_events[0], &r), "shutdown");
 }
+
+TEST(EventsList, TelemetryCannotPushCrashesOutOfTheViewersLog) {
+  view::ReplicaSettings settings;
+  settings.max_events = 40;            // lifecycle events
+  settings.max_telemetry_events = 100;
+  view::Replica r(settings);
+  populate(r);
+  Feed f;
+  uint64_t seq = 1;
+  auto event = [&](pv::EventKind kind, uint64_t actor, proto::ExitReason why, std::string name) {
+    f.add(pv::Event{seq++, 0, 1, kind, actor, kind == pv::EventKind::Restarted ? 1u : 0u, why, std::move(name), ""});
+  };
+  // 8 crashes, 24 restarts and 22 shutdown exits (54 lifecycle events for 40 places), then
+  // 1500 telemetry events, in frames of 250 as a collector sends them.
+  for (int i = 0; i < 8; ++i) {
+    event(pv::EventKind::Crashed, 2, proto::ExitReason::Error, "parser");
+    for (int k = 0; k < 3; ++k) event(pv::EventKind::Restarted, 2, proto::ExitReason::Error, "parser");
+  }
+  for (int i = 0; i < 22; ++i) event(pv::EventKind::Exited, 10, proto::ExitReason::Shutdown, "session");
+  f.add(pv::Tick{2, 0, 0});
+  f.into(r);
+  for (int frame = 0; frame < 6; ++frame) {
+    for (int i = 0; i < 250; ++i) event(pv::EventKind::Telemetry, 0, proto::ExitReason::Normal, "db.query");
+    f.add(pv::Tick{static_cast<uint64_t>(3 + frame), 0, 0});
+    f.into(r);
+  }
+  // The 40 newest lifecycle events stay. In order: 8 x (crash, restart x3), then 22 exits;
+  // the 14 oldest went: 3 whole crashes with their restarts, then a crash and a restart.
+  view::EventsList l;
+  view::EventsQuery q;
+  q.kinds = view::kInterestingEvents;
+  l.update(r, q);
+  size_t crashes = 0, restarts = 0, exits = 0;
+  for (const pv::Event* e : l.rows()) {
+    crashes += e->kind == pv::EventKind::Crashed;
+    restarts += e->kind == pv::EventKind::Restarted;
+    exits += e->kind == pv::EventKind::Exited;
+  }
+  EXPECT_EQ(crashes, 4u);
+  EXPECT_EQ(restarts, 14u);
+  EXPECT_EQ(exits, 22u);
+  size_t telemetry = 0;
+  for (const pv::Event& e : r.events()) telemetry += e.kind == pv::EventKind::Telemetry;
+  EXPECT_EQ(telemetry, 100u);
+  EXPECT_EQ(r.events_dropped(pv::EventKind::Telemetry), 1400u);
+  EXPECT_EQ(r.events_dropped(pv::EventKind::Crashed), 4u);
+  EXPECT_EQ(r.events_dropped(pv::EventKind::Restarted), 10u);
+  EXPECT_EQ(r.events_dropped(pv::EventKind::Exited), 0u);
+  EXPECT_EQ(r.events_dropped(), 1414u);
+  // Still one seq order, oldest first.
+  for (size_t i = 1; i < r.events().size(); ++i) EXPECT_LT(r.events()[i - 1].seq, r.events()[i].seq);
+  // The line under the list says what is missing.
+  EXPECT_EQ(view::events_dropped_note(r), "older events dropped to stay within bounds: 1.4k telemetry, 4 crashed, 10 restarted");
+}

@@ -1,5 +1,6 @@
 // The model's nodes, event log, change journal and read accessors.
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "model_impl.hpp"
@@ -16,8 +17,12 @@ uint64_t Model::now() const { return impl_->now; }
 // ---- event log and journal ----------------------------------------------------------------------
 Event& Model::Impl::push_event(EventKind kind, NodeKey node) {
   uint64_t seq = next_seq++;
-  if (seq > events.size()) ++events_dropped;
-  Event& e = events[(seq - 1) % events.size()];
+  std::optional<EventKind> evicted;
+  Event& e = (kind == EventKind::Telemetry ? telemetry_log : lifecycle_log).push(evicted);
+  if (evicted) {
+    ++events_dropped;
+    ++events_dropped_by_kind[static_cast<size_t>(*evicted)];
+  }
   e = Event{};
   e.seq = seq;
   e.at_ns = now;
@@ -65,27 +70,46 @@ static bool matches(const Event& e, const EventQuery& q) {
   return true;
 }
 
+// Walks both rings as one log in seq order (newest first with before_seq, else oldest first),
+// skipping a ring whose kinds the query does not want.
 std::vector<const Event*> Model::events(const EventQuery& q, size_t* scanned_out, uint64_t* stopped_at) const {
   const Impl& m = *impl_;
+  constexpr uint32_t kTelemetry = 1u << static_cast<unsigned>(EventKind::Telemetry);
+  const EventRing* rings[2] = {(q.kinds & ~kTelemetry) ? &m.lifecycle_log : nullptr,
+                               (q.kinds & kTelemetry) ? &m.telemetry_log : nullptr};
   std::vector<const Event*> out;
-  uint64_t last = m.next_seq - 1;
-  uint64_t first = last >= m.events.size() ? last - m.events.size() + 1 : 1;
   size_t scanned = 0;
   uint64_t stop = 0;
-  if (last != 0 && q.before_seq != 0) {
-    for (uint64_t s = std::min(q.before_seq - 1, last); s >= first && s > 0 && out.size() < q.limit && scanned < q.max_scan; --s) {
-      const Event& e = m.events[(s - 1) % m.events.size()];
-      ++scanned;
-      stop = s;
-      if (matches(e, q)) out.push_back(&e);
+  bool newest_first = q.before_seq != 0;
+  size_t pos[2] = {0, 0};  // newest first: events left below; else: the next one
+  for (int i = 0; i < 2; ++i)
+    if (rings[i]) pos[i] = rings[i]->count_before(newest_first ? q.before_seq : q.after_seq + 1);
+  while (out.size() < q.limit && scanned < q.max_scan) {
+    int pick = -1;
+    uint64_t best = 0;
+    for (int i = 0; i < 2; ++i) {
+      if (!rings[i]) continue;
+      if (newest_first) {
+        if (pos[i] == 0) continue;
+        uint64_t s = rings[i]->at(pos[i] - 1).seq;
+        if (pick < 0 || s > best) {
+          pick = i;
+          best = s;
+        }
+      } else {
+        if (pos[i] >= rings[i]->size()) continue;
+        uint64_t s = rings[i]->at(pos[i]).seq;
+        if (pick < 0 || s < best) {
+          pick = i;
+          best = s;
+        }
+      }
     }
-  } else if (last != 0) {
-    for (uint64_t s = std::max(q.after_seq + 1, first); s <= last && out.size() < q.limit && scanned < q.max_scan; ++s) {
-      const Event& e = m.events[(s - 1) % m.events.size()];
-      ++scanned;
-      stop = s;
-      if (matches(e, q)) out.push_back(&e);
-    }
+    if (pick < 0) break;
+    const Event& e = newest_first ? rings[pick]->at(--pos[pick]) : rings[pick]->at(pos[pick]++);
+    ++scanned;
+    stop = e.seq;
+    if (matches(e, q)) out.push_back(&e);
   }
   if (scanned_out) *scanned_out = scanned;
   if (stopped_at) *stopped_at = stop;
@@ -322,6 +346,7 @@ ModelStats Model::stats() const {
   s.records_applied = m.records;
   s.events_logged = m.next_seq - 1;
   s.events_dropped = m.events_dropped;
+  s.events_dropped_by_kind = m.events_dropped_by_kind;
   s.journal_dropped = m.journal_dropped;
   s.warnings_active = m.warning_list.size();
   s.warnings_over_cap = m.warnings_over_cap;
@@ -331,9 +356,11 @@ ModelStats Model::stats() const {
   s.texts_truncated = m.texts_truncated + m.pool.repairs().truncated;
   s.links_dropped = m.links_dropped;
   s.anomalies = m.anomalies;
-  uint64_t mem = m.pool.memory_bytes() + m.events.capacity() * sizeof(Event) + m.journal.capacity() * sizeof(Change);
-  for (const Event& e : m.events)
-    if (e.detail.capacity() > 15) mem += e.detail.capacity() + 1;  // past the small-string buffer
+  uint64_t mem = m.pool.memory_bytes() + (m.lifecycle_log.capacity() + m.telemetry_log.capacity()) * sizeof(Event) +
+                 m.journal.capacity() * sizeof(Change);
+  for (const EventRing* ring : {&m.lifecycle_log, &m.telemetry_log})
+    for (const Event& e : ring->slots())
+      if (e.detail.capacity() > 15) mem += e.detail.capacity() + 1;  // past the small-string buffer
   for (const auto& p : m.nodes) {
     if (!p) continue;
     const NodeData& n = *p;

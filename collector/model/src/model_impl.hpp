@@ -1,8 +1,11 @@
 // Internal state of the Model (shared by the model_*.cpp files; not a public header).
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
+#include <optional>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -236,6 +239,45 @@ struct NodeData {
   uint64_t drops_at_last_warning = 0;
 };
 
+// One share of the event log: events in seq order, the oldest pushed out when it is full.
+class EventRing {
+ public:
+  void set_capacity(size_t n) { slots_.assign(n ? n : 1, Event{}); }
+  size_t size() const { return count_; }
+  size_t capacity() const { return slots_.size(); }
+  const std::vector<Event>& slots() const { return slots_; }
+  // The i-th oldest event held.
+  const Event& at(size_t i) const { return slots_[(head_ + i) % slots_.size()]; }
+  // How many held events have seq < s (they are sorted by seq).
+  size_t count_before(uint64_t s) const {
+    size_t lo = 0, hi = count_;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (at(mid).seq < s)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return lo;
+  }
+  // A slot for a new newest event; when full, the oldest goes and `evicted` gets its kind.
+  Event& push(std::optional<EventKind>& evicted) {
+    if (count_ == slots_.size()) {
+      evicted = slots_[head_].kind;
+      head_ = (head_ + 1) % slots_.size();
+      --count_;
+    }
+    Event& e = slots_[(head_ + count_) % slots_.size()];
+    ++count_;
+    return e;
+  }
+
+ private:
+  std::vector<Event> slots_;
+  size_t head_ = 0;  // the oldest
+  size_t count_ = 0;
+};
+
 struct WarningKey {
   WarningKind kind;
   NodeKey node;
@@ -250,7 +292,14 @@ struct WarningKey {
 struct Model::Impl {
   explicit Impl(ModelSettings s) : settings(std::move(s)) {
     pool.set_limits(settings.max_strings, settings.max_string_bytes, settings.max_text_bytes);
-    events.resize(settings.event_log_capacity ? settings.event_log_capacity : 1);
+    // Lifecycle events (crashes, exits, restarts, escalations, node and warning events) and
+    // telemetry share the log's capacity but not its slots: a telemetry burst pushes out
+    // only older telemetry, never a crash.
+    size_t cap = std::max<size_t>(settings.event_log_capacity, 2);
+    double share = std::clamp(settings.event_log_lifecycle_share, 0.0, 1.0);
+    size_t lifecycle = std::clamp<size_t>(static_cast<size_t>(static_cast<double>(cap) * share), 1, cap - 1);
+    lifecycle_log.set_capacity(lifecycle);
+    telemetry_log.set_capacity(cap - lifecycle);
     journal.resize(settings.journal_capacity ? settings.journal_capacity : 1);
   }
 
@@ -263,10 +312,12 @@ struct Model::Impl {
   NodeKey cached_key = 0;
   NodeData* cached = nullptr;
 
-  // Event log ring: event with seq s lives at (s - 1) % capacity.
-  std::vector<Event> events;
+  // The event log: two rings, one seq across both.
+  EventRing lifecycle_log;
+  EventRing telemetry_log;
   uint64_t next_seq = 1;
   uint64_t events_dropped = 0;
+  std::array<uint64_t, kEventKindCount> events_dropped_by_kind{};
 
   // Change journal ring.
   std::vector<Change> journal;

@@ -365,9 +365,7 @@ class ViewerSession final : public collector::Session {
     }
     if (closed_) return;
     send_warnings();
-    uint64_t last = model_.last_event_seq();
-    last_event_seq_ = last > options_.snapshot_events ? last - options_.snapshot_events : 0;
-    send_events(options_.snapshot_events);
+    send_recent_events();
     last_version_ = snapshot_version_;
     streaming_ = false;
     if (!send_changes()) return;  // too old: a new snapshot started
@@ -475,6 +473,27 @@ class ViewerSession final : public collector::Session {
       append_bytes(bytes);
       sent_warnings_ = std::move(bytes);
     }
+  }
+
+  // A snapshot's events: the newest lifecycle events and, apart, the newest telemetry (so
+  // that a telemetry burst cannot hide the last crashes from a viewer that just joined),
+  // oldest first.
+  void send_recent_events() {
+    uint64_t last = model_.last_event_seq();
+    constexpr uint32_t kTelemetry = 1u << static_cast<unsigned>(collector::EventKind::Telemetry);
+    std::vector<const collector::Event*> recent;
+    for (uint32_t kinds : {~kTelemetry, kTelemetry}) {
+      collector::EventQuery q;
+      q.before_seq = last + 1;
+      q.limit = options_.snapshot_events;
+      q.kinds = kinds;
+      for (const auto* e : model_.events(q)) recent.push_back(e);
+    }
+    std::sort(recent.begin(), recent.end(), [](const auto* a, const auto* b) { return a->seq < b->seq; });
+    int64_t off = wall_offset();
+    for (const auto* e : recent)
+      if (wanted(e->node)) append(event_row(model_, *e, off));
+    last_event_seq_ = last;
   }
 
   void send_events(size_t limit) {

@@ -7,6 +7,7 @@
 
 #include "actorscope/collector/model.hpp"
 #include "actorscope/serve/serve.hpp"
+#include "actorscope/view/events.hpp"
 #include "actorscope/view/header.hpp"
 #include "actorscope/view/replica.hpp"
 
@@ -494,6 +495,58 @@ TEST(ViewerSession, AnIdleActorsMsgPerSecondDecaysToZeroOnTheViewersScreen) {
   }
   EXPECT_EQ(v.replica.actor({node, 5})->stats.msgs_per_s_x100, 0u);
   EXPECT_EQ(v.replica.actor({node, 5})->subtree.msgs_per_s_x100, 0u);
+}
+
+TEST(ViewerSession, AViewerThatJoinsAfterATelemetryBurstStillSeesTheCrashes) {
+  // 8 crashes with 3 restarts each and 22 shutdown exits, then 1500 telemetry events: a
+  // viewer that subscribes now (actorscope-top --batch --view events) must show them all.
+  App app;
+  app.spawn(1, 0, "pool", "pool_sup", true);
+  proto::StringId child = app.str("w");
+  uint64_t id = 10;
+  auto restart = [&](uint64_t old_id, uint64_t new_id) {
+    proto::ChildRestarted r;
+    r.supervisor = 1;
+    r.child_id = child;
+    r.old_actor = old_id;
+    r.new_actor = new_id;
+    app.model.apply(app.node, r);
+    app.spawn(new_id, 1, "w", "worker");
+  };
+  for (int crash = 0; crash < 8; ++crash) {
+    app.spawn(id, 1, "w", "worker");
+    app.exit(id, proto::ExitReason::Error);
+    for (int k = 0; k < 3; ++k, ++id) restart(id, id + 1);
+    app.exit(id++, proto::ExitReason::Shutdown);
+  }
+  for (int i = 0; i < 14; ++i, ++id) {
+    app.spawn(id, 1, "s", "session");
+    app.exit(id, proto::ExitReason::Shutdown);
+  }
+  proto::Telemetry t;
+  t.event = app.str("db.query.stop");
+  for (int i = 0; i < 1500; ++i) app.model.apply(app.node, t);
+  app.tick();
+  Viewer v(app.model);
+  v.tick(app.now);
+  ASSERT_TRUE(v.replica.has_snapshot());
+  view::EventsList list;
+  view::EventsQuery q;
+  q.kinds = view::kInterestingEvents;
+  list.update(v.replica, q);
+  size_t crashes = 0, restarts = 0, exits = 0;
+  for (const wire::Event* e : list.rows()) {
+    crashes += e->kind == wire::EventKind::Crashed;
+    restarts += e->kind == wire::EventKind::Restarted;
+    exits += e->kind == wire::EventKind::Exited;
+  }
+  EXPECT_EQ(crashes, 8u);
+  EXPECT_EQ(restarts, 24u);
+  EXPECT_EQ(exits, 22u);
+  // The newest telemetry comes too, apart (as many as the snapshot sends of each share).
+  size_t telemetry = 0;
+  for (const wire::Event& e : v.replica.events()) telemetry += e.kind == wire::EventKind::Telemetry;
+  EXPECT_EQ(telemetry, serve::ServeOptions{}.snapshot_events);
 }
 
 }  // namespace

@@ -31,6 +31,11 @@ std::string describe(const pv::Event& e, const Replica* replica = nullptr);
 // the name, and a telemetry event only its measurements (the name has a column of its own).
 std::string event_text(const pv::Event& e, const Replica* replica = nullptr);
 
+// What the viewer's bounded log no longer holds, by kind, for the line under a list of events
+// ("older events dropped to stay within bounds: 1.4k telemetry, 3 exited"); empty when none
+// were dropped. Lifecycle events and telemetry are bounded apart (ReplicaSettings).
+std::string events_dropped_note(const Replica& replica);
+
 class EventsList {
  public:
   bool update(const Replica& replica, const EventsQuery& query);

@@ -1,6 +1,7 @@
 // The viewer's copy of the collector's model, kept from a snapshot plus deltas.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -85,7 +86,10 @@ struct TotalsPoint {
 };
 
 struct ReplicaSettings {
-  size_t max_events = 10'000;        // events kept, oldest dropped first
+  size_t max_events = 10'000;        // lifecycle events kept (crashes, exits, restarts, node,
+                                     // command and warning events), oldest dropped first
+  size_t max_telemetry_events = 10'000;  // telemetry events kept apart: they push out only
+                                         // older telemetry, never a crash
   size_t history_points = 600;       // header totals kept for sparklines (one per tick)
   size_t watched_points = 120;       // mailbox samples kept for the watched actor
   size_t max_changes = 262'144;      // actor changes kept between ticks; beyond, readers rebuild
@@ -120,7 +124,11 @@ class Replica {
   const std::unordered_map<ActorKey, std::vector<uint64_t>, ActorKeyHash>& children_lists() const { return children_; }
 
   const std::deque<pv::Event>& events() const { return events_; }  // oldest first
+  // Events dropped to stay within max_events / max_telemetry_events: all, and by kind.
   uint64_t events_dropped() const { return events_dropped_; }
+  uint64_t events_dropped(pv::EventKind kind) const {
+    return static_cast<size_t>(kind) < pv::kEventKindCount ? events_dropped_by_kind_[static_cast<size_t>(kind)] : 0;
+  }
   const std::vector<pv::Warning>& warnings() const { return warnings_; }
   const std::map<std::pair<NodeId, std::string>, pv::TelemetryRow>& telemetry() const { return telemetry_; }
   // Header totals, one point per tick: all nodes (node 0) or one node.
@@ -183,6 +191,7 @@ class Replica {
   std::vector<uint64_t>& children_list(ActorKey parent);
   void add_to_ancestors(uint32_t parent_row, const SubtreeTotals& t, bool subtract, uint32_t self = kNoRow);
   void record(const ActorChange& c);
+  void trim_events();
   void forget_changes();
 
   // Snapshots and deltas come in runs (siblings in a row, stats right after their row):
@@ -203,8 +212,10 @@ class Replica {
   std::vector<Actor> actors_;
   std::unordered_map<ActorKey, uint32_t, ActorKeyHash> index_;
   std::unordered_map<ActorKey, std::vector<uint64_t>, ActorKeyHash> children_;
-  std::deque<pv::Event> events_;
+  std::deque<pv::Event> events_;  // both shares, in seq order
+  size_t telemetry_events_ = 0;   // how many of events_ are telemetry
   uint64_t events_dropped_ = 0;
+  std::array<uint64_t, pv::kEventKindCount> events_dropped_by_kind_{};
   std::vector<pv::Warning> warnings_;
   std::map<std::pair<NodeId, std::string>, pv::TelemetryRow> telemetry_;
   std::deque<TotalsPoint> history_;

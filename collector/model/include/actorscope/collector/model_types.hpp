@@ -324,7 +324,8 @@ struct ModelStats {
   uint64_t types = 0;
   uint64_t records_applied = 0;   // every record, including string definitions
   uint64_t events_logged = 0;     // event-log sequence
-  uint64_t events_dropped = 0;    // pushed out of the ring
+  uint64_t events_dropped = 0;    // pushed out of the event log ...
+  std::array<uint64_t, kEventKindCount> events_dropped_by_kind{};  // ... by the kind of the event pushed out
   uint64_t journal_dropped = 0;   // pushed out of the journal
   uint64_t warnings_active = 0;
   uint64_t warnings_over_cap = 0;

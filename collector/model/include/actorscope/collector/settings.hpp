@@ -9,7 +9,10 @@ namespace actorscope::collector {
 inline constexpr uint64_t kNsPerSecond = 1'000'000'000;
 
 struct ModelSettings {
-  size_t event_log_capacity = 100'000;       // events kept in the ring (oldest dropped first)
+  size_t event_log_capacity = 100'000;       // events kept (oldest dropped first), at least 2 ...
+  double event_log_lifecycle_share = 0.5;    // ... this share for lifecycle events (crashes, exits,
+                                             // restarts, escalations, node and warning events), the
+                                             // rest for telemetry: each pushes out only its own kind
   size_t series_points = 3600;               // points per node time series
   uint64_t series_step_ns = kNsPerSecond;    // one point per second
   size_t journal_capacity = 1u << 20;        // change-journal entries for viewers
