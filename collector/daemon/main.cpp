@@ -31,8 +31,12 @@ int main(int argc, char** argv) {
     log_line(LogLevel::Error, error);
     return 1;
   }
+  if (!opt.metrics_token_file.empty() && !read_token_file(opt.metrics_token_file, opt.exporter.metrics_token, error)) {
+    log_line(LogLevel::Error, "--metrics-token-file: " + error);
+    return 1;
+  }
 
-  // Signals go to one waiting thread; every other thread (including the HTTP ones) blocks them.
+  // Signals go to one waiting thread; every other thread (including the HTTP one) blocks them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

@@ -25,6 +25,9 @@ std::string usage() {
        "  --metrics HOST:PORT      Prometheus endpoint, or 'none' (default 127.0.0.1:9464)\n"
        "  --allow-remote           allow non-loopback listen and metrics addresses\n"
        "  --token-file FILE        agents and viewers must present the token in FILE\n"
+       "  --metrics-token-file FILE  /metrics requires 'Authorization: Bearer <token in FILE>'\n"
+       "  --metrics-tls-cert FILE  serve /metrics over HTTPS only, with this PEM certificate (chain)\n"
+       "  --metrics-tls-key FILE   ... and this PEM private key (both or neither)\n"
        "  --record FILE            append every ingest frame to FILE (for replay)\n"
        "  --replay FILE            replay a recorded FILE into the model while serving\n"
        "  --replay-speed X         0: as fast as possible, recorded clock (default); 1: real time\n"
@@ -49,9 +52,15 @@ std::string usage() {
     << "  --log-interval-ms MS       a refusal is logged once per peer per interval (" << s.log_interval_ms << ")\n"
     << "  --max-series N             label sets per metric family, shared fairly by nodes; past a node's\n"
     << "                             share its series fold into its own 'other' (" << d.exporter.max_series << ")\n"
-    << "  --http-threads N           /metrics HTTP threads (" << d.exporter.http_threads << ")\n"
-    << "  --http-timeout-ms MS       an HTTP client must send its request within this ("
+    << "  --http-max-connections N   open /metrics connections; at the bound the oldest idle or slow one\n"
+    << "                             is closed to make room (" << d.exporter.http_max_connections << ")\n"
+    << "  --http-max-header-bytes BYTES  /metrics request line and headers; more are refused with 431 ("
+    << d.exporter.http_max_header_bytes << ")\n"
+    << "  --http-timeout-ms MS       a /metrics request must be complete within this from its first byte ("
     << d.exporter.http_request_timeout_ms << ")\n"
+    << "  --http-idle-timeout-ms MS  a kept-alive /metrics connection idle this long is closed ("
+    << d.exporter.http_idle_timeout_ms << ")\n"
+    << "  --http-threads N           ignored: /metrics runs on one event-driven thread (kept for old configs)\n"
     << "  --scrape-wait-ms MS        a scrape waits this long for a fresh snapshot, else gets the last ("
     << d.exporter.scrape_wait_ms << ")\n"
     << "  --event-log N              events kept (" << m.event_log_capacity << ")\n"
@@ -81,7 +90,8 @@ std::string usage() {
     << "  --warn-storm-ratio R       restart budget used at or above R (" << m.restart_storm_ratio << ")\n"
     << "\n"
        "On start it prints 'actorscope-collector: listening on ADDR' for each listener and\n"
-       "'actorscope-collector: metrics on http://HOST:PORT/metrics' (real ports when 0 was asked).\n";
+       "'actorscope-collector: metrics on http://HOST:PORT/metrics' (https:// with TLS; real ports\n"
+       "when 0 was asked).\n";
   return o.str();
 }
 
@@ -214,8 +224,31 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
       if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
       o.server.log_interval_ms = static_cast<uint32_t>(n);
     } else if (flag == "--http-threads") {
+      // Accepted and ignored: /metrics no longer has worker threads (one epoll thread serves
+      // every connection), and a config written for the old server still starts.
       if (!value(v) || !to_u64(flag, v, 1024, n, error)) return ParseOutcome::Error;
-      o.exporter.http_threads = static_cast<unsigned>(n ? n : 1);
+    } else if (flag == "--http-max-connections") {
+      if (!value(v) || !to_u64(flag, v, 1u << 20, n, error)) return ParseOutcome::Error;
+      o.exporter.http_max_connections = n ? n : 1;
+    } else if (flag == "--http-max-header-bytes") {
+      if (!value(v) || !to_u64(flag, v, 1u << 20, n, error)) return ParseOutcome::Error;
+      if (n < 256) {
+        error = "--http-max-header-bytes: at least 256 bytes";
+        return ParseOutcome::Error;
+      }
+      o.exporter.http_max_header_bytes = n;
+    } else if (flag == "--http-idle-timeout-ms") {
+      if (!value(v) || !to_u64(flag, v, 3'600'000, n, error)) return ParseOutcome::Error;
+      o.exporter.http_idle_timeout_ms = static_cast<uint32_t>(n);
+    } else if (flag == "--metrics-token-file") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.metrics_token_file = v;
+    } else if (flag == "--metrics-tls-cert") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.exporter.tls_cert_file = v;
+    } else if (flag == "--metrics-tls-key") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.exporter.tls_key_file = v;
     } else if (flag == "--http-timeout-ms") {
       if (!value(v) || !to_u64(flag, v, 3'600'000, n, error)) return ParseOutcome::Error;
       o.exporter.http_request_timeout_ms = static_cast<uint32_t>(n);

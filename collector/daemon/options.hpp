@@ -17,6 +17,7 @@ struct DaemonOptions {
   ExporterSettings exporter;
   std::string metrics = "127.0.0.1:9464";  // "none" disables the exporter
   std::string token_file;
+  std::string metrics_token_file;  // /metrics requires this bearer token
   std::string replay;
   double replay_speed = 0;
   bool allow_commands = false;

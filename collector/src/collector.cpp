@@ -6,27 +6,26 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <prometheus/exposer.h>
 
-#include <cerrno>
 #include <cstring>
-#include <atomic>
-#include <chrono>
 #include <thread>
 
 #include "actorscope/collector/log.hpp"
 #include "actorscope/collector/record.hpp"
+#include "actorscope/http/metrics_server.hpp"
+#include "actorscope/tls/tls.hpp"
 
 namespace actorscope::collector {
 
 namespace {
 
-// Where /metrics is served: "HOST:PORT" checked and resolved before civetweb sees it, so
-// that a bad port, a name that does not resolve, a non-loopback address and a port in use
-// each get a message of their own (civetweb says "null context" for all of them).
+// Where /metrics is served: "HOST:PORT" checked and resolved before anything binds, so that
+// a bad port, a name that does not resolve and a non-loopback address each get a message of
+// their own.
 struct MetricsAddress {
-  std::string listening;  // civetweb's listening_ports value: "127.0.0.1:9464" / "[::1]:9464"
-  std::string host;       // as given (for the URL)
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  std::string host;  // numeric, as bound (IPv6 in brackets), for the URL
 };
 
 bool is_loopback(const sockaddr* sa) {
@@ -73,22 +72,8 @@ bool resolve_metrics_address(const std::string& text, bool allow_remote, Metrics
     ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(use->ai_addr)->sin_addr, numeric, sizeof numeric);
   else
     ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(use->ai_addr)->sin6_addr, numeric, sizeof numeric);
-  // Probe the port so that "in use" is said plainly.
-  int fd = ::socket(use->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0) {
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, use->ai_addr, use->ai_addrlen) != 0) {
-      int e = errno;
-      ::close(fd);
-      ::freeaddrinfo(res);
-      error = "cannot serve metrics on " + text + ": " + std::strerror(e) +
-              (e == EADDRINUSE ? " (another program listens there: choose another --metrics port)" : "");
-      return false;
-    }
-    ::close(fd);
-  }
-  out.listening = use->ai_family == AF_INET6 ? "[" + std::string(numeric) + "]:" + port : std::string(numeric) + ":" + port;
+  std::memcpy(&out.addr, use->ai_addr, use->ai_addrlen);
+  out.len = static_cast<socklen_t>(use->ai_addrlen);
   out.host = use->ai_family == AF_INET6 ? "[" + std::string(numeric) + "]" : std::string(numeric);
   ::freeaddrinfo(res);
   return true;
@@ -104,10 +89,9 @@ struct Collector::Impl {
   std::mutex model_mutex;
   std::unique_ptr<Server> server;
   std::shared_ptr<serve::ServeCounters> serve_counters;
-  std::unique_ptr<prometheus::Exposer> exposer;
   std::shared_ptr<MetricsCollectable> collectable;
+  std::unique_ptr<http::MetricsServer> metrics;
   std::string metrics_url;
-  std::string metrics_host;  // numeric, as bound
   std::thread loop;
   bool started = false;
 };
@@ -130,41 +114,9 @@ Collector::Collector(CollectorSettings settings) : impl_(std::make_unique<Impl>(
   c.serve_counters = serve::install(*c.server, c.model, c.settings.serve);
 }
 
-// civetweb's listening thread notices that it must stop only when its poll wakes (up to a
-// second or more): connections made meanwhile wake it, so that stopping is prompt.
-static void stop_http_promptly(std::unique_ptr<prometheus::Exposer>& exposer, const std::string& host) {
-  if (!exposer) return;
-  auto ports = exposer->GetListeningPorts();
-  std::atomic<bool> done{false};
-  std::thread poke([&] {
-    sockaddr_storage ss{};
-    socklen_t len = 0;
-    std::string h = host.size() > 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
-    if (auto* in = reinterpret_cast<sockaddr_in*>(&ss); ::inet_pton(AF_INET, h.c_str(), &in->sin_addr) == 1) {
-      in->sin_family = AF_INET;
-      in->sin_port = htons(static_cast<uint16_t>(ports.empty() ? 0 : ports[0]));
-      len = sizeof(sockaddr_in);
-    } else if (auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss); ::inet_pton(AF_INET6, h.c_str(), &in6->sin6_addr) == 1) {
-      in6->sin6_family = AF_INET6;
-      in6->sin6_port = htons(static_cast<uint16_t>(ports.empty() ? 0 : ports[0]));
-      len = sizeof(sockaddr_in6);
-    }
-    while (!done.load() && len != 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      if (fd < 0) break;
-      (void)::connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
-      ::close(fd);
-    }
-  });
-  exposer.reset();
-  done.store(true);
-  poke.join();
-}
-
 Collector::~Collector() {
   stop();
-  stop_http_promptly(impl_->exposer, impl_->metrics_host);
+  if (impl_->metrics) impl_->metrics->stop();  // prompt: its loop wakes on an eventfd
 }
 
 bool Collector::start(std::string& error) {
@@ -172,21 +124,22 @@ bool Collector::start(std::string& error) {
   if (c.settings.metrics != "none" && !c.settings.metrics.empty()) {
     MetricsAddress where;
     if (!resolve_metrics_address(c.settings.metrics, c.settings.server.allow_remote, where, error)) return false;
-    // Short timeouts and enough threads: a client that sends its request one byte at a
-    // time holds one thread for request_timeout_ms at most, and Prometheus finds another.
     const ExporterSettings& ex = c.settings.exporter;
-    std::vector<std::string> options = {
-        "listening_ports", where.listening,
-        "num_threads", std::to_string(std::max<unsigned>(ex.http_threads, 1)),
-        "request_timeout_ms", std::to_string(ex.http_request_timeout_ms),
-        "enable_keep_alive", "yes",
-        "keep_alive_timeout_ms", std::to_string(ex.http_request_timeout_ms),
-    };
-    try {
-      c.exposer = std::make_unique<prometheus::Exposer>(options);
-    } catch (const std::exception& e) {
-      error = "cannot serve metrics on " + c.settings.metrics + ": the HTTP server did not start (" + e.what() + ")";
-      return false;
+    http::MetricsServerSettings hs;
+    hs.max_connections = ex.http_max_connections;
+    hs.max_header_bytes = ex.http_max_header_bytes;
+    hs.header_timeout_ms = ex.http_request_timeout_ms;
+    hs.idle_timeout_ms = ex.http_idle_timeout_ms;
+    hs.log_interval_ms = c.settings.server.log_interval_ms;
+    hs.token = ex.metrics_token;
+    if (!ex.tls_cert_file.empty() || !ex.tls_key_file.empty()) {
+      if (ex.tls_cert_file.empty() || ex.tls_key_file.empty()) {
+        error = "metrics over HTTPS needs both --metrics-tls-cert and --metrics-tls-key";
+        return false;
+      }
+      std::shared_ptr<tls::Context> ctx = tls::Context::server(ex.tls_cert_file, ex.tls_key_file, error);
+      if (!ctx) return false;
+      hs.tls = std::move(ctx);
     }
     Server* server = c.server.get();
     std::shared_ptr<serve::ServeCounters> viewers = c.serve_counters;
@@ -202,10 +155,15 @@ bool Collector::start(std::string& error) {
     c.server->set_turn_hook([collectable] {
       if (collectable->wants_snapshot()) collectable->publish();
     });
-    c.exposer->RegisterCollectable(c.collectable);
-    auto ports = c.exposer->GetListeningPorts();
-    c.metrics_url = "http://" + where.host + ":" + std::to_string(ports.empty() ? 0 : ports[0]) + "/metrics";
-    c.metrics_host = where.host;
+    bool https = hs.tls != nullptr;
+    c.metrics = std::make_unique<http::MetricsServer>(std::move(hs), c.collectable);
+    if (!c.metrics->start(reinterpret_cast<const sockaddr*>(&where.addr), where.len, error)) {
+      error = "cannot serve metrics on " + c.settings.metrics + ": " + error;
+      c.metrics.reset();
+      return false;
+    }
+    c.metrics_url = std::string(https ? "https://" : "http://") + where.host + ":" + std::to_string(c.metrics->port()) +
+                    "/metrics";
   }
 
   if (!c.settings.replay.empty()) {

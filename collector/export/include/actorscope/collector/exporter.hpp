@@ -23,12 +23,20 @@ struct ExporterSettings {
                                // node's series past its share fold into its own "other"
   uint32_t scrape_wait_ms = 250;  // a scrape waits this long for a fresh snapshot, then
                                   // answers with the previous one
-  unsigned http_threads = 8;             // HTTP worker threads (each serves one client at a time)
-  uint32_t http_request_timeout_ms = 2000;  // a client must send its request within this
+  // The /metrics endpoint (collector/http): one epoll thread; a slow client holds a
+  // descriptor and a few KB until a deadline, never a thread.
+  size_t http_max_connections = 128;        // open HTTP connections; at the bound the oldest
+                                            // one not being answered is closed to make room
+  size_t http_max_header_bytes = 8192;      // request line and headers; more: 431
+  uint32_t http_request_timeout_ms = 2000;  // a request's head must be complete within this
+  uint32_t http_idle_timeout_ms = 30000;    // keep-alive between requests; time to read a response
+  std::string metrics_token;                // non-empty: "Authorization: Bearer <token>" required
+  std::string tls_cert_file;                // both set: /metrics over HTTPS only (PEM files)
+  std::string tls_key_file;
 };
 
 // Renders per-node, per-type aggregates (never a per-actor walk), plus the collector's own
-// health. Thread-safe: Collect() runs on the HTTP threads.
+// health. Thread-safe: Collect() runs on the HTTP thread.
 //
 // With publish_from_loop(), scrapes never touch the model: Collect() asks the thread that
 // owns the model for a snapshot (wants_snapshot() turns true and `wake` is called), that
