@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -402,6 +404,8 @@ struct MetricsServer::Loop {
       c.deadline_ns = now_ns() + settings().header_timeout_ms * kMs;
       return process(c);
     }
+    // TLS may hold records already read from the socket: epoll would not say so.
+    if (c.tls) return on_readable(c);
     return true;
   }
 
@@ -458,6 +462,12 @@ struct MetricsServer::Loop {
   }
 
   void run() {
+    // A client that goes away makes a write raise SIGPIPE (OpenSSL writes without
+    // MSG_NOSIGNAL): blocked on this thread, it stays pending instead of ending the process.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
     epoll_event events[64];
     int timeout = 1000;
     while (!stopping.load(std::memory_order_acquire)) {
