@@ -342,6 +342,29 @@ TEST(MetricsHttp, TlsScrapeWithASelfSignedCertificate) {
   EXPECT_TRUE(eventually([&] { return served.refused(http::HttpRefusal::TlsHandshake) == 1; }));
 }
 
+TEST(MetricsHttp, AClientThatDoesNotTrustTheCertificateIsToldWhy) {
+  Certs certs, stranger;
+  std::string error;
+  http::MetricsServerSettings s;
+  s.tls = tls::Context::server(certs.cert(), certs.key(), error);
+  ASSERT_TRUE(s.tls) << error;
+  Served served(s);
+  auto client_ctx = tls::Context::client(stranger.cert(), error);  // trusts another CA
+  ASSERT_TRUE(client_ctx) << error;
+  int fd = connect_to(served.server->port());
+  tls::Session session(*client_ctx, fd, "127.0.0.1");
+  EXPECT_EQ(session.handshake(), tls::Io::Error);
+  EXPECT_NE(session.error().find("certificate verify failed"), std::string::npos) << session.error();
+  ::close(fd);
+  EXPECT_TRUE(eventually([&] { return served.refused(http::HttpRefusal::TlsHandshake) == 1; }));
+  // The server goes on for a client that trusts it.
+  auto good_ctx = tls::Context::client(certs.cert(), error);
+  int good = connect_to(served.server->port());
+  tls::Session ok(*good_ctx, good, "127.0.0.1");
+  EXPECT_EQ(ok.handshake(), tls::Io::Done) << ok.error();
+  ::close(good);
+}
+
 TEST(MetricsHttp, CertificateProblemsAreOneLineErrors) {
   Certs certs;
   std::string error;
