@@ -16,6 +16,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <unordered_map>
@@ -150,12 +151,18 @@ struct MetricsServer::Loop {
     server.connections_.store(conns.size(), std::memory_order_relaxed);
   }
 
-  // The oldest connection not in the middle of writing a response (that one is nearly done).
+  // Who gives way at the connection bound: among the connections not in the middle of writing
+  // a response (that one is nearly done), the oldest of the address that holds the most. A
+  // flood from one address evicts its own connections, not a scraper's from another address.
   int eviction_victim() const {
+    std::unordered_map<std::string_view, size_t> held;
+    size_t most = 0;
+    for (const auto& [fd, c] : conns)
+      if (c.state != State::Writing) most = std::max(most, ++held[c.peer]);
     int victim = -1;
     uint64_t oldest = UINT64_MAX;
     for (const auto& [fd, c] : conns)
-      if (c.state != State::Writing && c.accepted_ns < oldest) {
+      if (c.state != State::Writing && held[c.peer] == most && c.accepted_ns < oldest) {
         oldest = c.accepted_ns;
         victim = fd;
       }

@@ -73,8 +73,17 @@ struct Served {
 
 // A blocking client socket with a receive deadline, so that a broken server fails the test
 // instead of hanging it.
-int connect_to(uint16_t port) {
+int connect_to(uint16_t port, const char* from = nullptr) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (from) {  // another loopback address (127.0.0.0/8): another client address to the server
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, from, &local.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd);
+      return -1;
+    }
+  }
   sockaddr_in a = loopback(port);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     ::close(fd);
@@ -205,6 +214,29 @@ TEST(MetricsHttp, AtTheConnectionBoundTheOldestSlowClientGivesWay) {
   Response r = get(served.server->port(), kGet);
   EXPECT_EQ(r.status, 200) << r.head;
   EXPECT_LE(served.server->counters().connections, 32u);
+  for (int fd : slow) ::close(fd);
+}
+
+TEST(MetricsHttp, AFloodFromOneAddressEvictsItsOwnConnectionsNotAScrapersKeptAlive) {
+  http::MetricsServerSettings s;
+  s.max_connections = 32;
+  s.header_timeout_ms = 600'000;
+  Served served(s);
+  int scraper = connect_to(served.server->port(), "127.0.0.2");
+  ASSERT_GE(scraper, 0);
+  EXPECT_EQ(exchange(scraper, kGet).status, 200);  // now idle, kept alive
+  std::vector<int> slow;
+  for (int i = 0; i < 200; ++i) {
+    int fd = connect_to(served.server->port());
+    ASSERT_GE(fd, 0);
+    ::send(fd, "GET /metr", 9, MSG_NOSIGNAL);
+    slow.push_back(fd);
+  }
+  ASSERT_TRUE(eventually([&] { return served.refused(http::HttpRefusal::Evicted) >= 169; }));
+  // The scraper's connection was older than all of them, and is still there.
+  Response again = exchange(scraper, kGet);
+  EXPECT_EQ(again.status, 200) << again.head;
+  ::close(scraper);
   for (int fd : slow) ::close(fd);
 }
 

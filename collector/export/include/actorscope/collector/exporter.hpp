@@ -25,8 +25,8 @@ struct ExporterSettings {
                                   // answers with the previous one
   // The /metrics endpoint (collector/http): one epoll thread; a slow client holds a
   // descriptor and a few KB until a deadline, never a thread.
-  size_t http_max_connections = 128;        // open HTTP connections; at the bound the oldest
-                                            // one not being answered is closed to make room
+  size_t http_max_connections = 128;        // open HTTP connections; at the bound the oldest of
+                                            // the address holding the most is closed
   size_t http_max_header_bytes = 8192;      // request line and headers; more: 431
   uint32_t http_request_timeout_ms = 2000;  // a request's head must be complete within this
   uint32_t http_idle_timeout_ms = 30000;    // keep-alive between requests; time to read a response

@@ -23,8 +23,8 @@
 namespace actorscope::http {
 
 struct MetricsServerSettings {
-  size_t max_connections = 128;       // open HTTP connections; at the bound the oldest one not
-                                      // being answered is closed to make room (counted: evicted)
+  size_t max_connections = 128;       // open HTTP connections; at the bound the oldest of the
+                                      // address holding the most is closed (counted: evicted)
   size_t max_header_bytes = 8192;     // request line and headers; more: 431
   uint32_t header_timeout_ms = 2000;  // a request's head must be complete within this from its
                                       // first byte (a new connection: from its accept)
