@@ -10,26 +10,34 @@ void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Actors)];
   int body = height - 1;
   cur.fit(ui.actors.size(), static_cast<size_t>(body));
-  const int w = c.width();
-  const int name_w = std::max(16, w - (12 + 14 + 9 + 8 + 8 + 9 + 9 + 8));
-  struct Col {
-    view::ActorColumn col;
-    int width;
-    bool right;
-  };
-  const Col cols[] = {{view::ActorColumn::Node, 12, false},        {view::ActorColumn::Name, name_w, false},
-                      {view::ActorColumn::Type, 14, false},        {view::ActorColumn::Mailbox, 9, true},
-                      {view::ActorColumn::MessagesPerSec, 8, true}, {view::ActorColumn::ProcessingTime, 8, true},
-                      {view::ActorColumn::Restarts, 9, true},      {view::ActorColumn::State, 9, true}};
+  // Numbers are never cut: the name gives way first (down to 16), then TYPE and NODE, then
+  // the average and the state are left out. With one node shown, NODE says nothing new.
+  const bool one_node = ui.node != 0;
+  const view::ActorColumn ids[] = {view::ActorColumn::Node,           view::ActorColumn::Name,
+                                   view::ActorColumn::Type,           view::ActorColumn::Mailbox,
+                                   view::ActorColumn::MessagesPerSec, view::ActorColumn::ProcessingTime,
+                                   view::ActorColumn::Restarts,       view::ActorColumn::State};
+  const Columns cols(c.width(),
+                     {{one_node ? 0 : 15, 7, false, 0},
+                      {16, 0, false, 0, true},
+                      {15, 7, false, 0},
+                      {9, 0, true},
+                      {8, 0, true},
+                      {8, 0, true},
+                      {9, 0, true},
+                      {9, 0, true, 1},
+                      {8, 0, true, 2}},
+                     ui.glyphs.ellipsis);
   c.fill(top, Style::ColumnHeader);
   int x = 0;
-  for (const Col& col : cols) {
-    std::string t(view::title(col.col));
-    if (col.col == ui.actors_query.sort) t = (ui.actors_query.inverted ? "^" : "v") + t;
-    c.text(top, x, pad(t, col.width, col.right), col.col == ui.actors_query.sort ? Style::TabActive : Style::ColumnHeader);
-    x += col.width;
+  for (size_t i = 0; i < std::size(ids); ++i) {
+    std::string t(view::title(ids[i]));
+    if (ids[i] == ui.actors_query.sort) t = (ui.actors_query.inverted ? "^" : "v") + t;
+    std::string cell = cols.cell(i, t);
+    c.text(top, x, cell, ids[i] == ui.actors_query.sort ? Style::TabActive : Style::ColumnHeader);
+    x += columns(cell);
   }
-  c.text(top, x, pad(" AVG", 8, true), Style::ColumnHeader);
+  c.text(top, x, cols.cell(8, "AVG"), Style::ColumnHeader);
   auto rows = ui.actors.window(cur.offset, static_cast<size_t>(body));
   for (size_t i = 0; i < rows.size(); ++i) {
     const view::Actor& a = *rows[i];
@@ -37,11 +45,11 @@ void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState
     bool selected = cur.offset + i == cur.selected;
     const auto* n = r.node(a.row.node);
     std::string name = view::display_name(a);
-    std::string line = pad(n ? n->name : "?", 12) + pad(name, name_w) + pad(a.row.type, 14) +
-                       pad(view::format_count(a.stats.mailbox), 9, true) + pad(view::format_rate(a.msgs_per_s(), ""), 8, true) +
-                       pad(view::format_duration_ns(a.stats.busy_ns), 8, true) + pad(view::format_count(a.stats.restarts), 9, true) +
-                       pad(proto::viewer::name(a.stats.state), 9, true) +
-                       pad(a.stats.dequeued ? view::format_duration_ns(a.stats.busy_ns / a.stats.dequeued) : "-", 8, true);
+    std::string line = cols.cell(0, n ? n->name : "?") + cols.cell(1, name) + cols.cell(2, a.row.type) +
+                       cols.cell(3, view::format_count(a.stats.mailbox)) + cols.cell(4, view::format_rate(a.msgs_per_s(), "")) +
+                       cols.cell(5, view::format_duration_ns(a.stats.busy_ns)) + cols.cell(6, view::format_count(a.stats.restarts)) +
+                       cols.cell(7, proto::viewer::name(a.stats.state)) +
+                       cols.cell(8, a.stats.dequeued ? view::format_duration_ns(a.stats.busy_ns / a.stats.dequeued) : "-");
     Style st = style_of(view::mailbox_severity(a.stats.mailbox, ui.thresholds));
     if (selected) c.fill(y, Style::Selected);
     c.text(y, 0, line, selected ? Style::Selected : st);

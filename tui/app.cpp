@@ -129,6 +129,7 @@ int run_batch(view::Client& client, UiState& ui, const Options& o) {
     std::optional<view::ActorKey> key;
     {
       auto lock = client.lock();
+      resolve_pinned_node(ui, client.replica());
       key = view::find_actor(client.replica(), o.actor, ui.node);
     }
     if (!key) {

@@ -2,6 +2,7 @@
 #include "canvas.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace actorscope::tui {
 
@@ -31,6 +32,55 @@ std::string pad(std::string_view s, int cols, bool right) {
   std::string_view c = clip(s, cols);
   std::string spaces(static_cast<size_t>(std::max(0, cols - columns(c))), ' ');
   return right ? spaces + std::string(c) : std::string(c) + spaces;
+}
+
+Columns::Columns(int total, std::vector<ColumnSpec> specs, std::string_view ellipsis)
+    : specs_(std::move(specs)), widths_(specs_.size(), 0), ellipsis_(ellipsis) {
+  auto narrowest = [](const ColumnSpec& c) { return c.right || c.min_width <= 0 ? c.width : std::min(c.width, c.min_width); };
+  int used = 0;
+  for (size_t i = 0; i < specs_.size(); ++i) used += widths_[i] = specs_[i].width;
+  // Text gives way first: the fill column, then the other text columns from the right.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < specs_.size(); ++i)
+    if (specs_[i].fill) order.push_back(i);
+  for (size_t i = specs_.size(); i-- > 0;)
+    if (!specs_[i].fill && !specs_[i].right) order.push_back(i);
+  for (size_t i : order) {
+    if (used <= total) break;
+    int give = std::min(used - total, widths_[i] - narrowest(specs_[i]));
+    widths_[i] -= give;
+    used -= give;
+  }
+  // Then whole columns, the highest drop order first.
+  while (used > total) {
+    size_t victim = specs_.size();
+    for (size_t i = 0; i < specs_.size(); ++i)
+      if (widths_[i] > 0 && specs_[i].drop > 0 && (victim == specs_.size() || specs_[i].drop > specs_[victim].drop))
+        victim = i;
+    if (victim == specs_.size()) break;  // nothing left to drop: the canvas clips the end
+    used -= widths_[victim];
+    widths_[victim] = 0;
+  }
+  // What is left over goes to the fill column.
+  for (size_t i = 0; i < specs_.size() && used < total; ++i)
+    if (specs_[i].fill && widths_[i] > 0) {
+      widths_[i] += total - used;
+      used = total;
+    }
+}
+
+std::string Columns::cell(size_t i, std::string_view text) const {
+  const int w = widths_[i];
+  if (w <= 0) return {};
+  const int n = columns(text);
+  if (specs_[i].right) return n >= w ? std::string(text) : std::string(static_cast<size_t>(w - n), ' ') + std::string(text);
+  // Text keeps one space before the next column, so that two cut names never run together.
+  if (n < w) return std::string(text) + std::string(static_cast<size_t>(w - n), ' ');
+  const int keep = std::max(0, w - 1 - columns(ellipsis_));
+  std::string out(clip(text, keep));
+  if (w > 1) out += ellipsis_;
+  const int used = columns(out);
+  return out + std::string(static_cast<size_t>(std::max(0, w - used)), ' ');
 }
 
 TextCanvas::TextCanvas(int width, int height)

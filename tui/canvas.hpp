@@ -28,6 +28,35 @@ std::string_view clip(std::string_view s, int cols);
 // s padded with spaces (or clipped) to exactly `cols` columns; right-aligned when `right`.
 std::string pad(std::string_view s, int cols, bool right = false);
 
+// One column of a table row.
+struct ColumnSpec {
+  int width = 0;      // preferred width in columns (for `fill`: its narrowest)
+  int min_width = 0;  // text: narrowest before it is dropped; 0 = the preferred width
+  bool right = false; // a number: right-aligned and never cut
+  int drop = 0;       // 0: always shown; otherwise dropped, highest first, when even the
+                      // narrowest text columns do not fit
+  bool fill = false;  // takes the width the others leave (the name column)
+};
+
+// A table row laid out to a width. Numbers are never cut: text columns give way first (the
+// fill column, then the others from the right, each down to its minimum, cut with an
+// ellipsis), then whole columns in their drop order.
+class Columns {
+ public:
+  Columns(int total, std::vector<ColumnSpec> specs, std::string_view ellipsis = "~");
+  bool shown(size_t i) const { return widths_[i] > 0; }
+  int width(size_t i) const { return widths_[i]; }
+  // The text in column i: padded to its width; text keeps a space before the next column and
+  // is cut with the ellipsis; a number is whole
+  // even when it is wider (it then pushes the rest right: shifted beats wrong); "" when hidden.
+  std::string cell(size_t i, std::string_view text) const;
+
+ private:
+  std::vector<ColumnSpec> specs_;
+  std::vector<int> widths_;
+  std::string ellipsis_;
+};
+
 // A canvas that keeps plain text: --batch output and golden tests.
 class TextCanvas final : public Canvas {
  public:

@@ -14,8 +14,13 @@ void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Events)];
   int body = height - 1;
   cur.fit(rows.size(), static_cast<size_t>(body));
+  // The detail takes what is left; the name gives way first, then the node's name. With one
+  // node shown, NODE says nothing new.
+  const Columns cols(c.width(), {{9, 0, false, 0}, {ui.node != 0 ? 0 : 15, 7, false, 0}, {10, 0, false, 0}, {26, 12, false, 0}, {24, 0, false, 0, true}},
+                     ui.glyphs.ellipsis);
   c.fill(top, Style::ColumnHeader);
-  c.text(top, 0, pad("TIME", 9) + pad("NODE", 12) + pad("KIND", 10) + pad("NAME", 26) + "REASON / DETAIL", Style::ColumnHeader);
+  c.text(top, 0, cols.cell(0, "TIME") + cols.cell(1, "NODE") + cols.cell(2, "KIND") + cols.cell(3, "NAME") + "REASON / DETAIL",
+         Style::ColumnHeader);
   for (int i = 0; i < body; ++i) {
     size_t idx = cur.offset + static_cast<size_t>(i);
     if (idx >= rows.size()) break;
@@ -23,8 +28,8 @@ void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState
     const auto* n = r.node(e.node);
     std::string detail = view::event_text(e, &r);
     std::string name = view::event_name(e);
-    std::string line = pad(view::format_clock(e.wall_ns), 9) + pad(n ? n->name : "?", 12) +
-                       pad(proto::viewer::name(e.kind), 10) + pad(name, 26) + detail;
+    std::string line = cols.cell(0, view::format_clock(e.wall_ns)) + cols.cell(1, n ? n->name : "?") +
+                       cols.cell(2, proto::viewer::name(e.kind)) + cols.cell(3, name) + detail;
     Style st = style_of(view::event_severity(e));
     int y = top + 1 + i;
     bool selected = idx == cur.selected;

@@ -7,13 +7,13 @@
 namespace actorscope::tui {
 
 struct Glyphs {
-  std::string_view branch, last, pipe, space, expanded, collapsed, leaf, times;
+  std::string_view branch, last, pipe, space, expanded, collapsed, leaf, times, ellipsis;
   std::array<std::string_view, 8> spark;
 };
 
-inline constexpr Glyphs kUnicodeGlyphs{"├─", "└─", "│ ", "  ", "▾", "▸", "·", "×",
+inline constexpr Glyphs kUnicodeGlyphs{"├─", "└─", "│ ", "  ", "▾", "▸", "·", "×", "…",
                                         {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"}};
-inline constexpr Glyphs kAsciiGlyphs{"|-", "`-", "| ", "  ", "-", "+", " ", "x",
+inline constexpr Glyphs kAsciiGlyphs{"|-", "`-", "| ", "  ", "-", "+", " ", "x", "~",
                                       {"_", ".", ",", "-", "~", "=", "*", "#"}};
 
 // True when the C library's character set (after setlocale) is UTF-8.

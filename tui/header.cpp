@@ -10,11 +10,17 @@ void draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   const int w = c.width();
   c.fill(top, Style::Title);
   std::string who = ui.node ? (r.node(ui.node) ? r.node(ui.node)->name : std::string("?")) : std::string("all nodes");
-  if (h.gone) who += " (gone: last state)";
-  std::string line = "actorscope-top  " + who + "  nodes " + std::to_string(h.nodes_connected) + "/" +
-                     std::to_string(h.nodes) + "  actors " + view::format_count(h.actors) + "  mailbox " +
-                     view::format_count(h.mailbox_total);
-  if (ui.paused) line += "  [PAUSED]";
+  const std::string gone = h.gone ? " (gone: last state)" : "";
+  std::string totals = "  nodes " + std::to_string(h.nodes_connected) + "/" + std::to_string(h.nodes) + "  actors " +
+                       view::format_count(h.actors) + "  mailbox " + view::format_count(h.mailbox_total);
+  if (ui.paused) totals += "  [PAUSED]";
+  // The numbers and the gone mark are never cut: a long node name gives way (with an
+  // ellipsis) instead.
+  const std::string title = "actorscope-top  ";
+  const int room = w - columns(title) - columns(gone) - columns(totals);
+  if (columns(who) > room && room > 0) who = Columns(room + 1, {{room + 1, 0, false, 0}}, ui.glyphs.ellipsis).cell(0, who);
+  while (!who.empty() && who.back() == ' ') who.pop_back();
+  std::string line = title + who + gone + totals;
   c.text(top, 0, line, Style::Title);
   // Second line: rates with sparklines, drops and warnings.
   int spark_w = w >= 120 ? 20 : 10;

@@ -162,6 +162,10 @@ unsigned pause(ActionContext& ctx) {
   return kRedraw;
 }
 unsigned next_node(ActionContext& ctx) {
+  if (!ctx.ui.pinned_node.empty()) {
+    ctx.ui.message = "only node " + ctx.ui.pinned_node + " is subscribed (started with --node)";
+    return kRedraw;
+  }
   auto lock = ctx.client.lock();
   const auto& nodes = ctx.client.replica().nodes();
   view::NodeId next = 0;

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   view::Client client(co);
   client.start();
   tui::UiState ui;
+  ui.pinned_node = o.node;
   if (!o.listen.empty() && !o.batch) ui.message = "collector inside, agents connect to " + address + " (log: " + log_file + ")";
   ui.glyphs = tui::locale_is_utf8() ? tui::kUnicodeGlyphs : tui::kAsciiGlyphs;
   int rc = o.batch ? tui::run_batch(client, ui, o) : tui::run_interactive(client, ui);

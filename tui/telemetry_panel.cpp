@@ -11,8 +11,6 @@
 namespace actorscope::tui {
 
 namespace {
-constexpr int kMinNameWidth = 24;
-
 std::string num(double v) { return view::format_measurement(v); }
 std::string num(std::optional<double> v) { return view::format_measurement(v); }
 }  // namespace
@@ -22,15 +20,25 @@ void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiSt
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Telemetry)];
   int body = height - 1;
   cur.fit(lines.size(), static_cast<size_t>(body));
-  // p50 and p99 only where they fit beside a name column of the narrowest width.
-  const int fixed = 12 + 9 + 9 + 4 * 10;
-  const bool percentiles = c.width() >= kMinNameWidth + fixed + 2 * 10;
-  const int name_w = std::max(kMinNameWidth, c.width() - fixed - (percentiles ? 2 * 10 : 0));
+  // Numbers are never cut: the name gives way first (down to 16), then NODE; p99, p50 and
+  // LAST are left out where even that does not fit. With one node shown, NODE says nothing new.
+  const Columns cols(c.width(),
+                     {{24, 16, false, 0, true},
+                      {ui.node != 0 ? 0 : 13, 7, false, 0},
+                      {9, 0, true},
+                      {9, 0, true},
+                      {10, 0, true},
+                      {10, 0, true},
+                      {10, 0, true},
+                      {10, 0, true, 1},
+                      {10, 0, true, 3},
+                      {10, 0, true, 2}},
+                     ui.glyphs.ellipsis);
+  const char* titles[] = {"EVENT / MEASUREMENT", "NODE", "COUNT", "RATE", "MEAN", "MIN", "MAX", "LAST", "P50", "P99"};
+  std::string head;
+  for (size_t i = 0; i < std::size(titles); ++i) head += cols.cell(i, titles[i]);
   c.fill(top, Style::ColumnHeader);
-  c.text(top, 0, pad("EVENT / MEASUREMENT", name_w) + pad("NODE", 12) + pad("COUNT", 9, true) + pad("RATE", 9, true) +
-                     pad("MEAN", 10, true) + pad("MIN", 10, true) + pad("MAX", 10, true) + pad("LAST", 10, true) +
-                     (percentiles ? pad("P50", 10, true) + pad("P99", 10, true) : std::string()),
-         Style::ColumnHeader);
+  c.text(top, 0, head, Style::ColumnHeader);
   for (int i = 0; i < body; ++i) {
     size_t idx = cur.offset + static_cast<size_t>(i);
     if (idx >= lines.size()) break;
@@ -38,14 +46,13 @@ void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiSt
     std::string line;
     if (!l.measurement) {
       const auto* n = r.node(l.row->node);
-      line = pad(l.row->event, name_w) + pad(n ? n->name : "?", 12) + pad(view::format_count(l.row->count), 9, true) +
-             pad(view::format_rate(l.per_s()), 9, true);
+      line = cols.cell(0, l.row->event) + cols.cell(1, n ? n->name : "?") + cols.cell(2, view::format_count(l.row->count)) +
+             cols.cell(3, view::format_rate(l.per_s()));
     } else {
       const auto& m = *l.measurement;
-      line = pad("  " + m.key, name_w) + pad("", 12) + pad(view::format_count(m.count), 9, true) + pad("", 9) +
-             pad(num(l.mean()), 10, true) + pad(num(m.min), 10, true) + pad(num(m.max), 10, true) + pad(num(m.last), 10, true);
-      if (percentiles)
-        line += pad(num(view::percentile(m, 0.5)), 10, true) + pad(num(view::percentile(m, 0.99)), 10, true);
+      line = cols.cell(0, "  " + m.key) + cols.cell(1, "") + cols.cell(2, view::format_count(m.count)) + cols.cell(3, "") +
+             cols.cell(4, num(l.mean())) + cols.cell(5, num(m.min)) + cols.cell(6, num(m.max)) + cols.cell(7, num(m.last)) +
+             cols.cell(8, num(view::percentile(m, 0.5))) + cols.cell(9, num(view::percentile(m, 0.99)));
     }
     int y = top + 1 + i;
     bool selected = idx == cur.selected;

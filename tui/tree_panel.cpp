@@ -10,12 +10,19 @@ void draw_tree(Canvas& c, int top, int height, const view::Replica& r, UiState& 
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Tree)];
   int body = height - 1;
   cur.fit(rows.size(), static_cast<size_t>(body));
-  const int w = c.width();
-  // Fixed columns on the right, the tree takes the rest.
-  const int cols_w = 14 + 12 + 9 + 9 + 9 + 8;
-  const int name_w = std::max(20, w - cols_w);
-  std::string head = pad("NAME", name_w) + pad("TYPE", 14) + pad("STRATEGY", 12) + pad("BUDGET", 9, true) +
-                     pad("MAILBOX", 9, true) + pad("RESTARTS", 9, true) + pad("ACTORS", 8, true);
+  // Numbers on the right are never cut; the tree takes what is left (at least 20 columns),
+  // then STRATEGY and TYPE give way, with an ellipsis.
+  const Columns cols(c.width(),
+                     {{20, 0, false, 0, true},
+                      {15, 7, false, 0},
+                      {19, 12, false, 0},  // simple_one_for_one whole where there is room
+                      {9, 0, true},
+                      {9, 0, true},
+                      {9, 0, true},
+                      {8, 0, true}},
+                     ui.glyphs.ellipsis);
+  std::string head = cols.cell(0, "NAME") + cols.cell(1, "TYPE") + cols.cell(2, "STRATEGY") + cols.cell(3, "BUDGET") +
+                     cols.cell(4, "MAILBOX") + cols.cell(5, "RESTARTS") + cols.cell(6, "ACTORS");
   c.fill(top, Style::ColumnHeader);
   c.text(top, 0, head, Style::ColumnHeader);
   for (int i = 0; i < body; ++i) {
@@ -55,10 +62,10 @@ void draw_tree(Canvas& c, int top, int height, const view::Replica& r, UiState& 
         break;
       }
     }
-    std::string line = pad(indent + mark + " " + name, name_w) + pad(type, 14) + pad(strategy, 12) +
-                       pad(budget, 9, true) + pad(view::format_count(row.totals.mailbox), 9, true) +
-                       pad(view::format_count(row.totals.restarts), 9, true) +
-                       pad(view::format_count(row.totals.actors), 8, true);
+    std::string line = cols.cell(0, indent + mark + " " + name) + cols.cell(1, type) + cols.cell(2, strategy) +
+                       cols.cell(3, budget) + cols.cell(4, view::format_count(row.totals.mailbox)) +
+                       cols.cell(5, view::format_count(row.totals.restarts)) +
+                       cols.cell(6, view::format_count(row.totals.actors));
     if (selected) c.fill(y, Style::Selected);
     c.text(y, 0, line, selected ? Style::Selected : st);
   }

@@ -22,6 +22,11 @@ std::optional<ViewId> parse_view(std::string_view s) {
   return std::nullopt;
 }
 
+void resolve_pinned_node(UiState& ui, const view::Replica& r) {
+  if (ui.pinned_node.empty()) return;
+  if (view::NodeId id = r.find_node(ui.pinned_node)) ui.node = id;
+}
+
 void ListCursor::fit(size_t n, size_t rows) {
   if (n == 0) {
     selected = offset = 0;

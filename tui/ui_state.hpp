@@ -40,6 +40,7 @@ struct UiState {
   view::EventsList events;
   view::EventsQuery events_query{view::kInterestingEvents, {}, 0};
   view::NodeId node = 0;                 // 0: every node
+  std::string pinned_node;               // --node NAME: the one node subscribed to ("" : all)
   view::DisplayThresholds thresholds;    // when values ask for attention (shared with the GUI)
   bool paused = false;
   bool searching = false;                // the / prompt is open
@@ -53,5 +54,9 @@ struct UiState {
   std::string status;                    // the connection's status
   int body_rows = 10;                    // lines the current panel had at the last draw
 };
+
+// With --node, the one node subscribed to is the node shown, under its own name, as soon as
+// the replica knows its id (never "all nodes": the others are not there).
+void resolve_pinned_node(UiState& ui, const view::Replica& r);
 
 }  // namespace actorscope::tui

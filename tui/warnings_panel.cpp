@@ -9,15 +9,20 @@ void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiSta
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Warnings)];
   int body = height - 1;
   cur.fit(rows.size(), static_cast<size_t>(body));
+  // TEXT takes what is left; the actor's name gives way first, then the node's.
+  const Columns cols(c.width(), {{9, 0, false, 0}, {ui.node != 0 ? 0 : 13, 7, false, 0}, {16, 0, false, 0}, {20, 8, false, 0}, {24, 0, false, 0, true}},
+                     ui.glyphs.ellipsis);
   c.fill(top, Style::ColumnHeader);
-  c.text(top, 0, pad("SEVERITY", 10) + pad("NODE", 12) + pad("KIND", 18) + pad("ACTOR", 10) + "TEXT", Style::ColumnHeader);
+  c.text(top, 0, cols.cell(0, "SEVERITY") + cols.cell(1, "NODE") + cols.cell(2, "KIND") + cols.cell(3, "ACTOR") + "TEXT",
+         Style::ColumnHeader);
   for (int i = 0; i < body; ++i) {
     size_t idx = cur.offset + static_cast<size_t>(i);
     if (idx >= rows.size()) break;
     const auto& l = *rows[idx];
     const auto* n = r.node(l.node);
-    std::string line = pad(proto::viewer::name(l.severity), 10) + pad(n ? n->name : "?", 12) + pad(l.kind, 18) +
-                       pad(l.actor ? std::to_string(l.actor) : "-", 10) + l.text;
+    // The text is the last column: the canvas clips it at the edge, nothing follows it.
+    std::string line = cols.cell(0, proto::viewer::name(l.severity)) + cols.cell(1, n ? n->name : "?") + cols.cell(2, l.kind) +
+                       cols.cell(3, view::warning_subject(r, l)) + l.text;
     int y = top + 1 + i;
     bool selected = idx == cur.selected;
     if (selected) c.fill(y, Style::Selected);

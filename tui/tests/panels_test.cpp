@@ -1,6 +1,7 @@
 // actorscope-top's panels rendered into text from a known replica, and the --help snapshot.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -144,6 +145,120 @@ TEST(Panels, EveryViewFitsA80x24Terminal) {
     EXPECT_EQ(screen.size(), 24u);
     for (const auto& l : screen) EXPECT_LE(l.size(), 80u) << tui::name(ui.view) << ": " << l;
   }
+}
+
+// Numbers at 80 columns are the numbers at 160: a narrow terminal cuts names (with an
+// ellipsis) and leaves out whole columns, never a digit.
+namespace {
+view::Replica wide_numbers() {
+  view::Replica r;
+  std::vector<uint8_t> buf;
+  proto::Writer w(buf);
+  pv::encode(w, pv::SnapshotBegin{1, 1, 3});
+  pv::NodeRow n;
+  n.node = 1;
+  n.name = "checkout@a-rather-long-host-name";
+  n.connected = true;
+  n.actors = 3;
+  pv::encode(w, n);
+  auto actor = [&](uint64_t id, uint64_t parent, const char* name, const char* type, uint64_t mailbox, uint64_t restarts) {
+    pv::ActorRow a;
+    a.node = 1;
+    a.actor = id;
+    a.parent = parent;
+    a.name = name;
+    a.type = type;
+    if (parent == 0) {
+      a.kind = proto::ActorKind::Supervisor;
+      a.strategy = proto::Strategy::SimpleOneForOne;
+      a.intensity = 1000;
+      a.period_ms = 5000;
+    }
+    pv::encode(w, a);
+    pv::ActorStats st;
+    st.node = 1;
+    st.actor = id;
+    st.mailbox = mailbox;
+    st.restarts = restarts;
+    st.restarts_in_period = parent == 0 ? 757 : 0;
+    pv::encode(w, st);
+  };
+  actor(1, 0, "payment_gateway_connection_pool", "payment_gateway_pool_supervisor", 0, 757);
+  actor(2, 1, "payment_gateway_connection_worker_with_a_long_name", "payment_gateway_connection", 250000, 32);
+  actor(3, 1, "w2", "payment_gateway_connection", 7, 0);
+  pv::encode(w, pv::SnapshotEnd{1});
+  pv::encode(w, pv::Tick{1, 0, 0});
+  EXPECT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
+  return r;
+}
+
+// The tokens of a line that are numbers ("757", "250k", "757/1000"), in order.
+std::vector<std::string> numbers(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string t; in >> t;) {
+    bool num = !t.empty() && std::isdigit(static_cast<unsigned char>(t[0]));
+    for (char ch : t) num = num && (std::isdigit(static_cast<unsigned char>(ch)) || ch == '.' || ch == '/' || ch == 'k' || ch == 'M' || ch == 'G');
+    if (num) out.push_back(t);
+  }
+  return out;
+}
+}  // namespace
+
+TEST(Panels, NarrowTerminalsCutNamesNeverNumbers) {
+  auto r = wide_numbers();
+  for (tui::ViewId v : {tui::ViewId::Tree, tui::ViewId::Actors}) {
+    tui::UiState ui;
+    ui.view = v;
+    auto wide = lines(render(r, ui, 200, 24));
+    auto narrow = lines(render(r, ui, 80, 24));
+    ASSERT_EQ(wide.size(), narrow.size());
+    size_t rows_with_numbers = 0;
+    // The header's totals too (line 0): the long node name gives way, not the numbers.
+    ui.pinned_node = "checkout@a-rather-long-host-name";
+    wide = lines(render(r, ui, 200, 24));
+    narrow = lines(render(r, ui, 80, 24));
+    EXPECT_EQ(numbers(narrow[0]), numbers(wide[0])) << narrow[0];
+    for (size_t y = 3; y + 1 < wide.size(); ++y) {
+      EXPECT_EQ(numbers(narrow[y]), numbers(wide[y])) << tui::name(v) << "\n 80: " << narrow[y] << "\n200: " << wide[y];
+      EXPECT_LE(narrow[y].size(), 80u) << narrow[y];
+      rows_with_numbers += !numbers(wide[y]).empty();
+    }
+    EXPECT_GE(rows_with_numbers, 3u) << tui::name(v);
+  }
+  // The values themselves, from what was fed in.
+  tui::UiState ui;
+  auto tree = render(r, ui, 80, 24);
+  EXPECT_NE(tree.find(" 757/1000 "), std::string::npos) << tree;
+  EXPECT_NE(tree.find(" 250k "), std::string::npos) << tree;
+  EXPECT_NE(tree.find("~"), std::string::npos) << "a cut name is marked:\n" << tree;
+  ui.view = tui::ViewId::Actors;
+  auto actors = render(r, ui, 80, 24);
+  EXPECT_NE(actors.find(" 250k "), std::string::npos) << actors;
+  EXPECT_NE(actors.find(" 32 "), std::string::npos) << actors;
+  // Wide enough, the strategy is whole.
+  ui.view = tui::ViewId::Tree;
+  EXPECT_NE(render(r, ui, 160, 24).find("simple_one_for_one"), std::string::npos);
+}
+
+// Started with --node, the screen names that node (the only one subscribed) and drops the
+// NODE column, which could only repeat it.
+TEST(Panels, APinnedNodeIsNamedNotAllNodes) {
+  auto r = sample();
+  tui::UiState ui;
+  ui.pinned_node = "orders";
+  auto screen = lines(render(r, ui, 100, 24));
+  EXPECT_EQ(screen[0].find("all nodes"), std::string::npos) << screen[0];
+  EXPECT_NE(screen[0].find("orders"), std::string::npos) << screen[0];
+  ui.view = tui::ViewId::Actors;
+  screen = lines(render(r, ui, 100, 24));
+  EXPECT_EQ(screen[3].find("NODE"), std::string::npos) << screen[3];
+  EXPECT_EQ(screen[3].rfind("NAME", 0), 0u) << screen[3];
+  tui::UiState all;
+  all.view = tui::ViewId::Actors;
+  screen = lines(render(r, all, 100, 24));
+  EXPECT_NE(screen[0].find("all nodes"), std::string::npos) << screen[0];
+  EXPECT_EQ(screen[3].rfind("NODE", 0), 0u) << screen[3];
 }
 
 TEST(Help, MatchesTheSnapshot) {

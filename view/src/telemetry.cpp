@@ -5,6 +5,8 @@
 
 namespace actorscope::view {
 
+bool is_time_stamp(std::string_view key) { return key == "system_time" || key == "monotonic_time"; }
+
 std::vector<TelemetryLine> telemetry_lines(const Replica& replica, NodeId node) {
   std::vector<const pv::TelemetryRow*> rows;
   for (const auto& [key, row] : replica.telemetry())
@@ -15,7 +17,8 @@ std::vector<TelemetryLine> telemetry_lines(const Replica& replica, NodeId node) 
   std::vector<TelemetryLine> out;
   for (const auto* r : rows) {
     out.push_back({r, nullptr});
-    for (const auto& m : r->measurements) out.push_back({r, &m});
+    for (const auto& m : r->measurements)
+      if (!is_time_stamp(m.key)) out.push_back({r, &m});
   }
   return out;
 }

@@ -159,6 +159,35 @@ TEST(Replica, KeepsTelemetryHistograms) {
   EXPECT_EQ(lines[1].measurement->buckets, sample_row().measurements[0].buckets);
 }
 
+// A span's start and stop carry time stamps beside their measurements (as :telemetry.span
+// does); the view summarises the measurements only.
+TEST(Replica, TimeStampsAreNotMeasurements) {
+  pv::TelemetryRow row = sample_row();
+  auto stamp = [](std::string key, double at) {
+    pv::MeasurementStats m;
+    m.key = std::move(key);
+    m.count = 1;
+    m.sum = m.min = m.max = m.last = at;
+    ++m.buckets[bucket_of(at)];
+    return m;
+  };
+  row.measurements.insert(row.measurements.begin(), stamp("monotonic_time", 1.335e13));
+  row.measurements.push_back(stamp("system_time", 1.796e18));
+  std::vector<uint8_t> buf;
+  proto::Writer w(buf);
+  pv::encode(w, row);
+  view::Replica r;
+  ASSERT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
+  auto lines = view::telemetry_lines(r);
+  ASSERT_EQ(lines.size(), 4u);  // the event and its three measurements, as without the stamps
+  for (const auto& l : lines)
+    if (l.measurement) {
+      EXPECT_NE(l.measurement->key, "monotonic_time");
+      EXPECT_NE(l.measurement->key, "system_time");
+    }
+  EXPECT_EQ(lines[1].measurement->key, "duration_ms");
+}
+
 TEST(TelemetryHistogram, PercentilesFallInTheRightBucket) {
   const auto m = measured("duration_ms", 1, 1000);  // 1, 2, ..., 1000
   auto p50 = view::percentile(m, 0.50), p90 = view::percentile(m, 0.90), p99 = view::percentile(m, 0.99);

@@ -1,6 +1,7 @@
 // The Telemetry view-model: per event name, count, rate and measurement statistics.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "actorscope/view/replica.hpp"
@@ -14,7 +15,13 @@ struct TelemetryLine {
   double mean() const { return measurement && measurement->count ? measurement->sum / static_cast<double>(measurement->count) : 0; }
 };
 
-// One line per event (sorted by name, then node), followed by one line per measurement.
+// True for the keys :telemetry uses for time stamps (`system_time`, `monotonic_time`, which
+// span start and stop events carry): a point in time, not a quantity, so no mean, min or
+// percentile of them means anything.
+bool is_time_stamp(std::string_view key);
+
+// One line per event (sorted by name, then node), followed by one line per measurement;
+// time stamps are not measurements and get no line.
 std::vector<TelemetryLine> telemetry_lines(const Replica& replica, NodeId node = 0);
 
 }  // namespace actorscope::view
