@@ -75,6 +75,30 @@ TEST(Exporter, RendersNamedSeriesWithValues) {
   EXPECT_FALSE(has("actor_id")) << "never a per-actor label";
 }
 
+// The two gauges the alerts read before things go wrong: the restart budget in use and the
+// warnings in force, by kind.
+TEST(Exporter, RestartBudgetInUseAndWarningsInForce) {
+  Model m;
+  m.set_now(60'000'000'000);  // the collector clock when the records arrive
+  populate(m);
+  std::string text = render(m);
+  const std::string budget = "actorscope_supervisor_restart_budget_used_ratio{node=\"orders@h1\",supervisor=\"root\"} ";
+  size_t at = text.find(budget);
+  ASSERT_NE(at, std::string::npos) << text;
+  // root_sup allows 3 restarts in 5 s and restarted parser_3 once (an error): a third used.
+  EXPECT_NEAR(std::strtod(text.c_str() + at + budget.size(), nullptr), 1.0 / 3.0, 1e-9);
+  for (const char* kind : {"mailbox_growing", "slow_handler", "stuck_actor", "restart_storm", "agent_drops"})
+    EXPECT_NE(text.find(std::string("actorscope_warnings{node=\"orders@h1\",kind=\"") + kind + "\"} "), std::string::npos)
+        << kind << "\n" << text;
+  EXPECT_EQ(text.find("actorscope_warnings{node=\"billing@h2\""), std::string::npos) << "a gone node has no live gauges";
+  EXPECT_EQ(text.find("restart_budget_used_ratio{node=\"billing@h2\""), std::string::npos);
+
+  // Drops reported by the agent raise agent_drops at the next evaluation: the gauge says 1.
+  m.tick(m.now() + 1'000'000'000);
+  text = render(m);
+  EXPECT_NE(text.find("actorscope_warnings{node=\"orders@h1\",kind=\"agent_drops\"} 1\n"), std::string::npos) << text;
+}
+
 TEST(Exporter, SeriesPastTheCapFoldIntoOther) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("many"));

@@ -1,6 +1,7 @@
 // Renders the model into Prometheus metric families (actorscope_* names, base units).
 #include "actorscope/collector/exporter.hpp"
 
+#include <array>
 #include <chrono>
 #include <algorithm>
 #include <condition_variable>
@@ -219,6 +220,50 @@ std::vector<MetricFamily> render_model(const Model& model, const ExporterSetting
     for (size_t i = 0; i < nodes.size(); ++i)
       for (const auto& [label, count] : model.escalations_by_supervisor(nodes[i].node->key))
         f.add(i, {{"node", nodes[i].label}, {"supervisor", str_label(model, label)}}, static_cast<double>(count));
+  }
+  {
+    // What an alert needs before an escalation, not after: the budget in use now. A label
+    // shared by several supervisors (a pool of them) reads the highest; past the series cap
+    // the fold keeps the most used first and reads the highest of the rest.
+    FamilyBuilder f(out, "actorscope_supervisor_restart_budget_used_ratio",
+                    "Restart budget in use, by node and supervisor: restarts counted against the intensity within "
+                    "the current period, divided by the intensity (1: the next counted restart escalates); "
+                    "supervisors with an intensity only",
+                    MetricType::Gauge, cap, folded);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const Node* n = nodes[i].node;
+      if (n->state != NodeState::Connected) continue;
+      std::map<Str, double> by_label;
+      model.for_each_supervisor(n->key, [&](const Supervisor& s) {
+        if (s.intensity == 0) return;
+        double used = model.restart_budget_used(n->key, s.actor);
+        auto [it, fresh] = by_label.emplace(s.label, used);
+        if (!fresh) it->second = std::max(it->second, used);
+      });
+      std::vector<std::pair<Str, double>> ordered(by_label.begin(), by_label.end());
+      std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+      for (const auto& [label, used] : ordered)
+        f.set_max(i, {{"node", nodes[i].label}, {"supervisor", str_label(model, label)}}, used);
+    }
+  }
+  {
+    FamilyBuilder f(out, "actorscope_warnings",
+                    "Warnings in force, by node and kind (mailbox_growing, slow_handler, stuck_actor, restart_storm, "
+                    "agent_drops); 0 for every kind of a connected node without one",
+                    MetricType::Gauge, 0, folded);
+    std::map<NodeKey, std::array<uint64_t, kWarningKindCount>> counts;
+    for (const Warning& w : model.warnings()) {
+      size_t k = static_cast<size_t>(w.kind);
+      if (k < kWarningKindCount) ++counts[w.node][k];
+    }
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const Node* n = nodes[i].node;
+      if (n->state != NodeState::Connected) continue;
+      const auto it = counts.find(n->key);
+      for (size_t k = 0; k < kWarningKindCount; ++k)
+        f.add(i, {{"node", nodes[i].label}, {"kind", std::string(name(static_cast<WarningKind>(k)))}},
+              it == counts.end() ? 0.0 : static_cast<double>(it->second[k]));
+    }
   }
   {
     FamilyBuilder sum(out, "actorscope_mailbox_messages", "Messages waiting in the mailboxes of live actors (sum)",
