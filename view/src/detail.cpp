@@ -18,7 +18,11 @@ DetailModel detail(const Replica& replica, ActorKey key) {
     d.stats = a->stats;
     if (const auto* kids = replica.children(key)) d.children = kids->size();
     d.msgs_per_s = msgs_per_s(a->stats);
-    d.avg_processing_ns = a->stats.dequeued ? a->stats.busy_ns / a->stats.dequeued : 0;
+    // Busy time is spent in processing scopes: it is shared by the messages processed, not by
+    // those dequeued (a message taken out and never handled took no processing time). An older
+    // collector sends no processed count: then dequeued is the best there is.
+    const uint64_t handled = a->stats.processed ? a->stats.processed : a->stats.dequeued;
+    d.avg_processing_ns = handled ? a->stats.busy_ns / handled : 0;
     for (const Actor* p = replica.actor(ActorKey{key.node, a->row.parent}); p && d.chain.size() < pv::kMaxChain;
          p = replica.actor(ActorKey{key.node, p->row.parent}))
       d.chain.push_back({p->row.actor, display_name(*p), p->row.type});

@@ -20,7 +20,7 @@ struct DetailModel {
   std::string node_name;
   double msgs_per_s = 0;
   uint64_t children = 0;
-  uint64_t avg_processing_ns = 0;           // busy / dequeued
+  uint64_t avg_processing_ns = 0;           // busy / processed (processing scopes that ended)
   std::vector<pv::ChainEntry> chain;      // parent first, from the replica; names are display names
   std::vector<pv::LinkEntry> links;       // from the collector's reply, when it came
   std::vector<pv::Event> recent_events;   // from the reply, else from the replica's events
