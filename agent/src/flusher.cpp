@@ -39,14 +39,14 @@ T load(const T& field) {
 }
 
 // A spawn's time: event_ms holds ms since the anchor while the actor lives.
-uint64_t spawn_t_ns(const actorscope_actor* a) { return uint64_t(a->event_ms) * 1'000'000; }
+uint64_t spawn_t_ns(const actorscope_actor* a) { return uint64_t(load(a->event_ms)) * 1'000'000; }
 
 // An exit's time: exit() leaves the low 32 bits of µs since the anchor in event_ms (the
 // flusher reads it within a flush or two, far inside the 71 min the stamp wraps in). The
 // end of that µs: a record of the same µs from another thread sorts before the exit.
 uint64_t exit_t_ns(const actorscope_actor* a) {
   uint64_t now_us = since_anchor_ns() / 1000;
-  uint32_t ago = static_cast<uint32_t>(now_us) - a->event_ms;
+  uint32_t ago = static_cast<uint32_t>(now_us) - load(a->event_ms);
   uint64_t us = now_us >= ago ? now_us - ago : 0;
   return us * 1000 + 999;
 }

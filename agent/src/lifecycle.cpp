@@ -113,7 +113,8 @@ extern "C" void actorscope_exit(actorscope_actor* a, actorscope_reason reason, c
     a->exit_text = text ? strings().intern(text) : 0;
     // From here event_ms holds the exit: the low 32 bits of µs since the anchor, fine
     // enough to order the exit among other threads' records (see the flusher).
-    a->event_ms = static_cast<uint32_t>(since_anchor_ns() / 1000);
+    // Atomic: the flusher may be reading the spawn time from it at this moment.
+    __atomic_store_n(&a->event_ms, static_cast<uint32_t>(since_anchor_ns() / 1000), __ATOMIC_RELAXED);
     shared().live_actors.fetch_sub(1, std::memory_order_relaxed);
     if (claimed == kExitingUnreported) {
       __atomic_store_n(&a->lifecycle, kExitBeforeReport, __ATOMIC_RELEASE);  // still on the list
