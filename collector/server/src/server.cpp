@@ -147,7 +147,10 @@ struct Server::Impl {
   ServerSettings settings;
   ViewerFactory factory;
   int ep = -1;
-  int wake = -1;
+  // Set by start() on the main thread while the /metrics thread and a signal thread may
+  // already call wake() or stop(): atomic, so they see -1 or the descriptor, never a torn int,
+  // and the eventfd's creation happens before their write to it.
+  std::atomic<int> wake{-1};
   struct Listener {
     int fd;
     std::string address;
@@ -809,7 +812,7 @@ Server::~Server() {
     struct stat st {};
     if (!l.unix_path.empty() && ::lstat(l.unix_path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(l.unix_path.c_str());
   }
-  if (s.wake >= 0) ::close(s.wake);
+  if (int fd = s.wake.exchange(-1); fd >= 0) ::close(fd);
   if (s.ep >= 0) ::close(s.ep);
   if (s.reserve_fd >= 0) ::close(s.reserve_fd);
 }
@@ -828,21 +831,23 @@ bool Server::start(std::string& error) {
   Impl& s = *impl_;
   if (!s.settings.record_path.empty() && !s.recorder.open(s.settings.record_path, error)) return false;
   s.ep = ::epoll_create1(EPOLL_CLOEXEC);
-  s.wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  int wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   s.reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   {
     timespec ts{};
     ::clock_gettime(CLOCK_REALTIME, &ts);
     s.started_wall_ns = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
   }
-  if (s.ep < 0 || s.wake < 0) {
+  if (s.ep < 0 || wake_fd < 0) {
     error = std::string("epoll/eventfd: ") + std::strerror(errno);
+    if (wake_fd >= 0) ::close(wake_fd);
     return false;
   }
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kWakeTag;
-  ::epoll_ctl(s.ep, EPOLL_CTL_ADD, s.wake, &ev);
+  ::epoll_ctl(s.ep, EPOLL_CTL_ADD, wake_fd, &ev);
+  s.wake.store(wake_fd);  // published once ready: other threads' wake() may write to it from now
   for (const std::string& text : s.settings.listen) {
     ListenAddress a;
     if (!parse_listen_address(text, a, error)) return false;
@@ -919,9 +924,10 @@ void Server::run() {
 }
 
 void Server::wake() {
-  if (impl_->wake >= 0) {
+  int fd = impl_->wake.load();
+  if (fd >= 0) {
     uint64_t one = 1;
-    [[maybe_unused]] ssize_t r = ::write(impl_->wake, &one, sizeof one);
+    [[maybe_unused]] ssize_t r = ::write(fd, &one, sizeof one);
   }
 }
 
@@ -930,10 +936,7 @@ uint64_t Server::started_wall_ns() const { return impl_->started_wall_ns; }
 
 void Server::stop() {
   impl_->stopping.store(true);
-  if (impl_->wake >= 0) {
-    uint64_t one = 1;
-    [[maybe_unused]] ssize_t r = ::write(impl_->wake, &one, sizeof one);
-  }
+  wake();
 }
 
 ServerCounters Server::counters() const {
