@@ -212,6 +212,9 @@ void Model::on_disconnect(NodeKey key, uint64_t conn) {
   Event& e = m.push_event(EventKind::NodeDisconnected, key);
   e.detail = n.info.name;
   m.note_change(key, ChangeKind::NodeChanged, 0);
+  // Each gone node keeps its time series (tens of KB): a peer cycling connections must not
+  // pile up thousands of them between two steps.
+  if (++m.disconnects_since_sweep > std::max<size_t>(m.settings.max_gone_nodes, 16)) m.forget_gone_past_count();
 }
 
 uint64_t Model::connection_of(NodeKey key) const {

@@ -309,6 +309,9 @@ struct Model::Impl {
   uint64_t next_step_ns = 0;
   std::vector<std::unique_ptr<NodeData>> nodes;  // index = key - 1; null when forgotten
   std::unordered_map<std::string, NodeKey> by_name;
+  // Disconnects since the gone nodes were last counted against max_gone_nodes: nodes that
+  // connect and leave thousands of times a second are forgotten then, not at the next step.
+  size_t disconnects_since_sweep = 0;
   NodeKey cached_key = 0;
   NodeData* cached = nullptr;
 
@@ -417,6 +420,8 @@ struct Model::Impl {
   void raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string text);
   void step(uint64_t now_ns);
   void forget_node(NodeKey key);
+  // Forgets the oldest gone nodes past max_gone_nodes.
+  void forget_gone_past_count();
 };
 
 double restart_budget(const Supervisor& s, uint64_t now_ns);

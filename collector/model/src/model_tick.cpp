@@ -53,6 +53,19 @@ void Model::Impl::forget_node(NodeKey key) {
   cached = nullptr;
 }
 
+void Model::Impl::forget_gone_past_count() {
+  disconnects_since_sweep = 0;
+  std::vector<NodeKey> gone;
+  for (auto& p : nodes)
+    if (p && p->info.state == NodeState::Gone) gone.push_back(p->info.key);
+  if (gone.size() <= settings.max_gone_nodes) return;
+  size_t over = gone.size() - settings.max_gone_nodes;
+  std::partial_sort(gone.begin(), gone.begin() + static_cast<std::ptrdiff_t>(over), gone.end(), [&](NodeKey a, NodeKey b) {
+    return nodes[a - 1]->info.gone_at_ns < nodes[b - 1]->info.gone_at_ns;
+  });
+  for (size_t i = 0; i < over; ++i) forget_node(gone[i]);
+}
+
 void Model::Impl::step(uint64_t now_ns) {
   const ModelSettings& s = settings;
   char buf[160];
