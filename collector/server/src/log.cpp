@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <mutex>
 
@@ -83,9 +84,16 @@ bool LogLimiter::log(LogLevel level, uint64_t now_ns, const std::string& peer, s
     return false;
   }
   std::string text = line;
-  if (e.suppressed > 0) text += " (" + std::to_string(e.suppressed) + " more like this suppressed)";
+  if (e.suppressed > 0) {
+    // Since when: the wall-clock time of the last line logged for this key.
+    char since[16] = "?";
+    std::tm tm{};
+    if (localtime_r(&e.last_wall, &tm)) std::strftime(since, sizeof since, "%H:%M:%S", &tm);
+    text += " ... and " + std::to_string(e.suppressed) + " more since " + since;
+  }
   e.suppressed = 0;
   e.last_ns = now_ns;
+  e.last_wall = std::time(nullptr);
   log_line(level, text);
   return true;
 }

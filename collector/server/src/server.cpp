@@ -192,6 +192,15 @@ struct Server::Impl {
   uint64_t started_wall_ns = 0;
   uint64_t turn_max_ns = 0;            // since the last tick
 
+  // Connect and disconnect lines are not refusals, but a peer cycling connections would
+  // write two per cycle: one line per peer address and kind per interval, with the count of
+  // the rest.
+  LogLimiter session_lines{static_cast<uint64_t>(std::max<uint32_t>(settings.log_interval_ms, 1)) * 1'000'000};
+  void log_session(LogLevel level, const Conn& c, std::string_view what, const std::string& line) {
+    if (static_cast<int>(level) > static_cast<int>(log_level())) return;
+    session_lines.log(level, clock_ns(), c.peer_key, what, line);
+  }
+
   void refuse(Refusal why, const std::string& peer, uint64_t now, const std::string& line, LogLevel level = LogLevel::Warn) {
     ++counters.refusals[static_cast<size_t>(why)];
     limiter.log(level, now, peer, name(why), line);
@@ -336,7 +345,7 @@ struct Server::Impl {
     if (c.close_requested || c.state == State::Draining) return;
     leave_pending(c);
     c.close_requested = true;
-    log_line(level, "closed " + c.who() + ": " + reason);
+    log_session(level, c, "closed", "closed " + c.who() + ": " + reason);
     closing.push_back(c.conn_id);
   }
 
@@ -567,7 +576,7 @@ struct Server::Impl {
       recorder.hello(c.conn_id, now, h);
       c.state = State::Agent;
       ++counters.agents_total;
-      log_line(LogLevel::Info, "agent " + h.node + " (pid " + std::to_string(h.pid) + ", " + h.program + ") connected from " +
+      log_session(LogLevel::Info, c, "connected", "agent " + h.node + " (pid " + std::to_string(h.pid) + ", " + h.program + ") connected from " +
                                    c.peer_name);
       if (previous != 0 && previous != c.conn_id) {
         auto it = conns.find(previous);
@@ -577,7 +586,7 @@ struct Server::Impl {
     }
     c.state = State::Viewer;
     ++counters.viewers_total;
-    log_line(LogLevel::Info, "viewer connected from " + c.peer_name);
+    log_session(LogLevel::Info, c, "connected", "viewer connected from " + c.peer_name);
     c.session = factory(c, model);
     if (!c.session) request_close(c, LogLevel::Info, "the viewer service refused the session");
   }
@@ -780,7 +789,7 @@ struct Server::Impl {
     counters.loop_turn_max_ns = turn_max_ns;
     turn_max_ns = 0;
     counters.input_buffered_bytes = input_held;
-    counters.log_lines_suppressed = limiter.suppressed_total();
+    counters.log_lines_suppressed = limiter.suppressed_total() + session_lines.suppressed_total();
     expire_commands(now);
     if (now >= last_flush_ns + 1'000'000'000ull) {
       recorder.flush();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <iterator>
 #include <string>
@@ -46,6 +47,7 @@ class LogLimiter {
   struct Entry {
     uint64_t last_ns = 0;
     uint64_t suppressed = 0;
+    std::time_t last_wall = 0;  // when the last line was logged, for "... and N more since HH:MM:SS"
   };
   uint64_t interval_ns_;
   size_t max_keys_;
