@@ -64,6 +64,10 @@ std::string usage() {
     << "  --scrape-wait-ms MS        a scrape waits this long for a fresh snapshot, else gets the last ("
     << d.exporter.scrape_wait_ms << ")\n"
     << "  --event-log N              events kept (" << m.event_log_capacity << ")\n"
+    << "  --event-log-lifecycle-share F  share of --event-log kept for lifecycle events, the rest for\n"
+    << "                             telemetry; each pushes out only its own kind (" << m.event_log_lifecycle_share << ")\n"
+    << "  --actor-rate-window-ms MS  an actor with no stats sample for this long reads 0 msg/s ("
+    << m.actor_rate_window_ns / 1'000'000 << ")\n"
     << "  --series-points N          time-series points per node, one per second (" << m.series_points << ")\n"
     << "  --journal N                change-journal entries for viewers (" << m.journal_capacity << ")\n"
     << "  --restart-history N        restart times kept per supervisor (" << m.restart_history << ")\n"
@@ -276,6 +280,12 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--event-log") {
       if (!value(v) || !to_u64(flag, v, 100'000'000, n, error)) return ParseOutcome::Error;
       o.model.event_log_capacity = n ? n : 1;
+    } else if (flag == "--event-log-lifecycle-share") {
+      if (!value(v) || !to_double(flag, v, 0, 1, d, error)) return ParseOutcome::Error;
+      o.model.event_log_lifecycle_share = d;
+    } else if (flag == "--actor-rate-window-ms") {
+      if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
+      o.model.actor_rate_window_ns = (n ? n : 1) * 1'000'000;
     } else if (flag == "--series-points") {
       if (!value(v) || !to_u64(flag, v, 10'000'000, n, error)) return ParseOutcome::Error;
       o.model.series_points = n ? n : 1;

@@ -355,8 +355,15 @@ std::vector<MetricFamily> render_model(const Model& model, const ExporterSetting
     for (size_t a = 0; a < kAnomalyCount; ++a)
       f.add(kNone, {{"kind", std::string(name(static_cast<Anomaly>(a)))}}, static_cast<double>(st.anomalies[a]));
   }
-  single("actorscope_collector_event_log_dropped_total", "Events pushed out of the bounded event log",
-         MetricType::Counter, static_cast<double>(st.events_dropped));
+  {
+    // By the kind of the event pushed out: a crash pushed out is not a telemetry event pushed out.
+    FamilyBuilder f(out, "actorscope_collector_event_log_dropped_total",
+                    "Events pushed out of the bounded event log, by the kind of the event pushed out",
+                    MetricType::Counter, 0, folded);
+    for (size_t k = 0; k < kEventKindCount; ++k)
+      f.add(kNone, {{"kind", std::string(name(static_cast<EventKind>(k)))}},
+            static_cast<double>(st.events_dropped_by_kind[k]));
+  }
   single("actorscope_collector_strings_dropped_total",
          "New names, types and reason texts not kept because the string pool was full (they read \"other\")",
          MetricType::Counter, static_cast<double>(st.strings_dropped));
