@@ -372,6 +372,51 @@ TEST_F(Siege, SlowHttpClients) {
 }  // namespace
 
 // Row 9: a regular file at the unix listen path is never deleted.
+// Row 3: more connections than the collector has descriptors. Past the limit accept fails
+// with EMFILE; the reserve descriptor takes each such connection and closes it, so the loop
+// does not spin on it. The refusals are counted and logged once per interval, and once the
+// flood is gone a good agent and a viewer are served.
+TEST(DescriptorExhaustion, RefusedCountedLoggedOnceAndServingAfterIt) {
+  TempDir dir;
+  write_file(dir.file("token"), kToken + "\n");
+  constexpr unsigned long kDescriptorLimit = 64;
+  constexpr int kFlood = 3 * static_cast<int>(kDescriptorLimit);
+  // Pending connections are not evicted here: the flood must hold the descriptors.
+  Collector collector(ACTORSCOPE_COLLECTOR_BIN, {"tcp:127.0.0.1:0"}, 0,
+                      {"--token-file", dir.file("token"), "--max-pending-connections", "100000",
+                       "--handshake-timeout-ms", "60000", "--log-interval-ms", "60000"},
+                      kDescriptorLimit);
+  {
+    std::vector<RawConnection> flood;
+    for (int i = 0; i < kFlood; ++i)
+      if (auto c = RawConnection::tcp(collector.tcp_port())) flood.push_back(std::move(*c));
+    ASSERT_EQ(flood.size(), static_cast<size_t>(kFlood));
+    // The last ones came after the descriptors ran out: taken and closed at once.
+    EXPECT_TRUE(flood.back().closed_by_peer(20s)) << collector.process().output();
+  }  // the flood closes
+
+  auto lg = small_workload(collector.address(), kGoodNode);
+  lg.insert(lg.end(), {"--token-file", dir.file("token")});
+  Loadgen loadgen(ACTORSCOPE_LOADGEN_BIN, lg);
+  auto counts = loadgen.counts();
+  ASSERT_TRUE(counts) << loadgen.process().output();
+  EXPECT_EQ(wait_for_model(collector, kGoodNode, *counts), "") << collector.process().output();
+  Viewer viewer(collector.address());
+  ASSERT_TRUE(viewer.ok()) << collector.process().output();
+  EXPECT_TRUE(viewer.receives_ticks(2));
+
+  auto m = collector.scrape();
+  ASSERT_TRUE(m) << "/metrics did not answer";
+  EXPECT_GT(m->sum("actorscope_collector_refusals_total", {{"reason", "out_of_descriptors"}}).value_or(0), 0)
+      << collector.process().output();
+  size_t lines = 0;
+  for (const auto& l : collector.process().stderr_lines())
+    if (l.find("out of file descriptors") != std::string::npos) ++lines;
+  EXPECT_GE(lines, 1u) << collector.process().output();
+  EXPECT_LE(lines, 2u) << "one line per interval, not one per refused connection";
+  loadgen.process().signal(SIGTERM);
+}
+
 TEST(CollectorStart, ARegularFileAtTheUnixPathIsKept) {
   TempDir dir;
   write_file(dir.file("not-a-socket"), "precious");

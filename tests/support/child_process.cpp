@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,7 +14,8 @@ extern char** environ;
 
 namespace actorscope::testing {
 
-ChildProcess::ChildProcess(std::string program, std::vector<std::string> args, std::vector<std::string> env) {
+ChildProcess::ChildProcess(std::string program, std::vector<std::string> args, std::vector<std::string> env,
+                           unsigned long max_open_files) {
   name_ = program.substr(program.find_last_of('/') + 1);
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
@@ -36,6 +38,10 @@ ChildProcess::ChildProcess(std::string program, std::vector<std::string> args, s
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (max_open_files > 0) {
+      rlimit lim{static_cast<rlim_t>(max_open_files), static_cast<rlim_t>(max_open_files)};
+      if (setrlimit(RLIMIT_NOFILE, &lim) != 0) _exit(126);
+    }
     execve(argv[0], argv.data(), envp.data());
     std::fprintf(stderr, "cannot run %s: %s\n", argv[0], std::strerror(errno));
     _exit(127);

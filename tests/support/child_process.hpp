@@ -21,8 +21,10 @@ using namespace std::chrono_literals;
 class ChildProcess {
  public:
   // Starts `program` with `args`. The child's environment is the test's, without any
-  // ACTORSCOPE_* variable, plus `env` ("NAME=value" entries).
-  ChildProcess(std::string program, std::vector<std::string> args, std::vector<std::string> env = {});
+  // ACTORSCOPE_* variable, plus `env` ("NAME=value" entries). `max_open_files` > 0: the
+  // child's RLIMIT_NOFILE, set before exec (to run it out of descriptors).
+  ChildProcess(std::string program, std::vector<std::string> args, std::vector<std::string> env = {},
+               unsigned long max_open_files = 0);
   ~ChildProcess();  // SIGKILL if still running, then reaps it
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -10,7 +10,7 @@
 namespace actorscope::testing {
 
 Collector::Collector(const std::string& binary, const std::vector<std::string>& listen, uint16_t metrics_port,
-                     const std::vector<std::string>& extra_args) {
+                     const std::vector<std::string>& extra_args, unsigned long max_open_files) {
   std::vector<std::string> args;
   for (const auto& l : listen) {
     args.push_back("--listen");
@@ -19,7 +19,7 @@ Collector::Collector(const std::string& binary, const std::vector<std::string>& 
   args.push_back("--metrics");
   args.push_back("127.0.0.1:" + std::to_string(metrics_port));
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  process_ = std::make_unique<ChildProcess>(binary, args);
+  process_ = std::make_unique<ChildProcess>(binary, args, std::vector<std::string>{}, max_open_files);
   // It announces each --listen address in order, then the metrics address.
   auto announced = [&](const std::string& marker) {
     std::vector<std::string> found;

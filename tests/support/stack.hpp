@@ -17,8 +17,9 @@ namespace actorscope::testing {
 // it does not announce its addresses within 30 s.
 class Collector {
  public:
+  // max_open_files > 0: the collector's descriptor limit (RLIMIT_NOFILE).
   Collector(const std::string& binary, const std::vector<std::string>& listen, uint16_t metrics_port = 0,
-            const std::vector<std::string>& extra_args = {});
+            const std::vector<std::string>& extra_args = {}, unsigned long max_open_files = 0);
   // The address it announced for the i-th --listen (real port when 0 was asked).
   const std::string& address(size_t i = 0) const { return addresses_.at(i); }
   uint16_t tcp_port(size_t i = 0) const;
