@@ -189,16 +189,42 @@ void Flusher::send_snapshot() {
   begin.snapshot = ++snapshot_id_;
   begin.actors = live;
   conn_.emit(begin);
+  std::map<uint32_t, uint64_t> live_restarts;  // by supervisor label: what the ActorStats below say
   cells().for_each([&](actorscope_actor* a) {
     uint8_t st = load_state(a);
     if (!reported_live(st)) return;
     emit_spawned(a, st == kLive ? spawn_t_ns(a) : exit_t_ns(a));  // exiting: event_ms holds the exit
-    emit_stats(a);
+    uint64_t restarts = emit_stats(a);
+    if (load(a->flags) & 1) live_restarts[a->name != 0 ? a->name : a->child_id] += restarts;
   });
   emit_type_totals(true);
+  emit_snapshot_totals(live_restarts);
   emit_dropped();
   conn_.emit(proto::SnapshotEnd{snapshot_id_});
   conn_.send_queued();
+}
+
+void Flusher::emit_snapshot_totals(const std::map<uint32_t, uint64_t>& live_restarts) {
+  if (!conn_.is_open()) return;
+  // Escalations of live supervisors, by label (the ids are looked up once per snapshot).
+  std::map<uint32_t, uint64_t> live_escalations;
+  if (!escalations_.empty())
+    cells().for_each([&](actorscope_actor* a) {
+      auto it = escalations_.find(a->id);
+      if (it != escalations_.end() && reported_live(load_state(a)))
+        live_escalations[a->name != 0 ? a->name : a->child_id] += it->second;
+    });
+  std::map<uint32_t, SupervisorTotal> totals = exited_supervisors_;
+  for (const auto& [label, n] : live_restarts) totals[label].restarts += n;
+  for (const auto& [label, n] : live_escalations) totals[label].escalations += n;
+  for (const auto& [label, t] : totals) {
+    if (t.restarts == 0 && t.escalations == 0) continue;
+    conn_.emit(proto::SupervisorTotals{conn_.str(label), t.restarts, t.escalations});
+  }
+  for (const auto& [event, n] : telemetry_counts_) {
+    proto::StringId id = conn_.str(event);
+    if (id != 0) conn_.emit(proto::TelemetryTotals{id, n});
+  }
 }
 
 void Flusher::drain_lifecycle() {
@@ -285,6 +311,15 @@ void Flusher::report_exit(actorscope_actor* a, uint64_t t_ns) {
 
   TypeTotal& t = total_of(a->type);
   ++t.exited;
+  ++t.exited_by_reason[a->exit_reason < proto::kExitReasonCount ? a->exit_reason : proto::kExitReasonCount - 1];
+  if (load(a->flags) & 1) {  // a supervisor: its counts join those of its label's exited ones
+    SupervisorTotal& s = exited_supervisors_[a->name != 0 ? a->name : a->child_id];
+    s.restarts += load(a->restarts);
+    if (auto it = escalations_.find(a->id); it != escalations_.end()) {
+      s.escalations += it->second;
+      escalations_.erase(it);
+    }
+  }
   t.enqueued += load(a->enqueued);
   t.dequeued += load(a->dequeued);
   t.busy_ns += ticks_to_ns(load(a->busy_ticks));
@@ -313,8 +348,8 @@ void Flusher::emit_spawned(const actorscope_actor* a, uint64_t t_ns) {
   conn_.emit(m);
 }
 
-void Flusher::emit_stats(const actorscope_actor* a) {
-  if (!conn_.is_open()) return;
+uint64_t Flusher::emit_stats(const actorscope_actor* a) {
+  if (!conn_.is_open()) return 0;
   proto::ActorStats m;
   m.actor = a->id;
   m.enqueued = load(a->enqueued);
@@ -325,6 +360,7 @@ void Flusher::emit_stats(const actorscope_actor* a) {
   m.restarts = load(a->restarts);
   for (size_t i = 0; i < proto::kHistogramBuckets; ++i) m.hist[i] = load(a->hist[i]);
   conn_.emit(m);
+  return m.restarts;
 }
 
 void Flusher::drain_rings(std::vector<ThreadState*>& threads, std::vector<ThreadState*>& orphans) {
@@ -348,6 +384,19 @@ void Flusher::handle_ring_record(const uint8_t* rec, size_t size) {
   DropKind drop = kind == RingKind::ChildRestarted || kind == RingKind::Escalated ? DropKind::Restart
                   : kind == RingKind::Link         ? DropKind::Link
                                                    : DropKind::Telemetry;
+  // Counted whether or not a collector hears of it: the snapshot carries the totals.
+  if (kind == RingKind::Escalated || kind == RingKind::Telemetry) {
+    RingReader c(rec, size);
+    c.get<uint8_t>();
+    c.get<uint64_t>();
+    if (kind == RingKind::Escalated) {
+      ++escalations_[c.get<uint64_t>()];
+    } else {
+      c.get<uint64_t>();
+      uint32_t event = strings().intern(c.text());
+      if (event != 0) ++telemetry_counts_[event];
+    }
+  }
   if (!conn_.is_open()) {
     count_drop(drop);  // not kept while disconnected: live state goes in the next snapshot
     return;
@@ -476,6 +525,8 @@ void Flusher::emit_type_totals(bool all) {
     m.dequeued = t.dequeued;
     m.busy_ns = t.busy_ns;
     m.hist = t.hist;
+    m.has_exited_by_reason = true;
+    m.exited_by_reason = t.exited_by_reason;
     if (conn_.emit(m)) t.changed = false;
   }
 }

@@ -4,7 +4,9 @@
 #include <atomic>
 #include <cstdint>
 #include <random>
+#include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "actorscope/agent.h"
@@ -52,7 +54,9 @@ class Flusher {
   void handle_ring_record(const uint8_t* rec, size_t size);
   void emit_changed_stats(std::vector<ThreadState*>& threads);
   void emit_spawned(const actorscope_actor* a, uint64_t t_ns);
-  void emit_stats(const actorscope_actor* a);
+  // Returns the restarts it reported (a supervisor's count, read once).
+  uint64_t emit_stats(const actorscope_actor* a);
+  void emit_snapshot_totals(const std::map<uint32_t, uint64_t>& live_restarts);
   void report_exit(actorscope_actor* a, uint64_t t_ns);
   void emit_type_totals(bool all);
   void emit_dropped();
@@ -75,6 +79,14 @@ class Flusher {
   std::vector<uint8_t> rec_buf_;
   std::vector<Pending> pending_, later_;
   std::vector<uint8_t> ring_bytes_, later_bytes_;
+  // Cumulative counts since the agent started, sent in every snapshot so that a collector
+  // that did not see them (it started later, or restarted) resumes the true totals.
+  struct SupervisorTotal {
+    uint64_t restarts = 0, escalations = 0;
+  };
+  std::map<uint32_t, SupervisorTotal> exited_supervisors_;  // by label (interned name, else child id; 0 unnamed)
+  std::unordered_map<uint64_t, uint64_t> escalations_;      // live supervisors, by id
+  std::map<uint32_t, uint64_t> telemetry_counts_;           // by interned event name
 };
 
 }  // namespace actorscope::agent

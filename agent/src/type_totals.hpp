@@ -12,6 +12,7 @@ namespace actorscope::agent {
 struct TypeTotal {
   uint64_t spawned = 0, exited = 0, enqueued = 0, dequeued = 0, busy_ns = 0;
   std::array<uint64_t, proto::kHistogramBuckets> hist{};
+  std::array<uint64_t, proto::kExitReasonCount> exited_by_reason{};
   bool changed = false;
 };
 

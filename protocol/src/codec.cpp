@@ -543,7 +543,36 @@ void encode(Writer& w, const TypeTotals& m) {
   w.varint(m.dequeued);
   w.varint(m.busy_ns);
   put_buckets(w, m.hist);
+  if (m.has_exited_by_reason) {
+    w.u8(static_cast<uint8_t>(kExitReasonCount));
+    for (uint64_t c : m.exited_by_reason) w.varint(c);
+  }
   end_record(w, at);
+}
+void encode(Writer& w, const SupervisorTotals& m) {
+  size_t at = begin_record(w, RecordType::SupervisorTotals);
+  w.varint(m.supervisor);
+  w.varint(m.restarts);
+  w.varint(m.escalations);
+  end_record(w, at);
+}
+bool decode_body(Reader& r, SupervisorTotals& m) {
+  m.supervisor = r.varint32();
+  m.restarts = r.varint();
+  m.escalations = r.varint();
+  return r.ok();
+}
+void encode(Writer& w, const TelemetryTotals& m) {
+  size_t at = begin_record(w, RecordType::TelemetryTotals);
+  w.varint(m.event);
+  w.varint(m.count);
+  end_record(w, at);
+}
+bool decode_body(Reader& r, TelemetryTotals& m) {
+  m.event = r.varint32();
+  m.count = r.varint();
+  if (r.ok() && m.event == 0) r.fail("telemetry totals without an event name");
+  return r.ok();
 }
 void encode(Writer& w, const SupervisorEscalated& m) {
   size_t at = begin_record(w, RecordType::SupervisorEscalated);
@@ -565,6 +594,15 @@ bool decode_body(Reader& r, TypeTotals& m) {
   m.dequeued = r.varint();
   m.busy_ns = r.varint();
   get_buckets(r, m.hist);
+  // Trailing addition: exits per reason (reasons of a newer minor are ignored).
+  if (r.ok() && !r.empty()) {
+    uint8_t n = r.u8();
+    for (uint8_t i = 0; r.ok() && i < n; ++i) {
+      uint64_t c = r.varint();
+      if (i < kExitReasonCount) m.exited_by_reason[i] = c;
+    }
+    m.has_exited_by_reason = r.ok();
+  }
   return r.ok();
 }
 

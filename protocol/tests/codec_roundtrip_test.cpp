@@ -11,7 +11,8 @@ namespace {
 
 using testing::MessageGen;
 using AnyRecord = std::variant<StringDef, ActorSpawned, ActorExited, ChildRestarted, Link, ActorStats, Telemetry,
-                               Dropped, SnapshotBegin, SnapshotEnd, Heartbeat, TypeTotals, SupervisorEscalated>;
+                               Dropped, SnapshotBegin, SnapshotEnd, Heartbeat, TypeTotals, SupervisorEscalated,
+                               SupervisorTotals, TelemetryTotals>;
 
 // Owns the strings that string_views in generated records point into.
 struct Arena {
@@ -57,10 +58,16 @@ AnyRecord random_record(MessageGen& g, Arena& arena) {
     case 9: return SnapshotEnd{g.any()};
     case 10: return Heartbeat{g.any(), g.any(), g.any(), g.any(), g.any()};
     case 12: return SupervisorEscalated{g.any(), g.any()};
+    case 13: return SupervisorTotals{g.u32(), g.any(), g.any()};
+    case 14: return TelemetryTotals{static_cast<StringId>(g.nonzero() & 0xffff) | 1, g.any()};
     default: {
       TypeTotals m;
       m.type = g.u32(); m.spawned = g.any(); m.exited = g.any(); m.enqueued = g.any();
       m.dequeued = g.any(); m.busy_ns = g.any(); m.hist = g.hist();
+      if (g.rng()() % 2) {  // an agent that reports exits per reason (an addition to 1.0)
+        m.has_exited_by_reason = true;
+        for (auto& c : m.exited_by_reason) c = g.any();
+      }
       return m;
     }
   }
@@ -109,6 +116,50 @@ TEST(CodecRoundTrip, LongTelemetryBodyUsesAWiderLengthField) {
   ASSERT_TRUE(res.ok) << res.error;
   ASSERT_EQ(c.got.size(), 1u);
   EXPECT_EQ(std::get<Telemetry>(c.got[0]), m);
+}
+
+// What a 1.0 collector sees of a newer agent's snapshot: the totals records are skipped and
+// TypeTotals decodes to its 1.0 fields, its trailing exits per reason ignored.
+struct OneZeroHandler {
+  std::vector<TypeTotals> totals;
+  size_t others = 0;
+  void on(const TypeTotals& m) { totals.push_back(m); }
+  void on(const StringDef&) { ++others; }
+  void on(const ActorSpawned&) { ++others; }
+  void on(const ActorExited&) { ++others; }
+  void on(const ChildRestarted&) { ++others; }
+  void on(const Link&) { ++others; }
+  void on(const ActorStats&) { ++others; }
+  void on(const Telemetry&) { ++others; }
+  void on(const Dropped&) { ++others; }
+  void on(const SnapshotBegin&) { ++others; }
+  void on(const SnapshotEnd&) { ++others; }
+  void on(const Heartbeat&) { ++others; }
+};
+
+TEST(CodecRoundTrip, SnapshotTotalsAreSkippedByADecoderThatDoesNotKnowThem) {
+  std::vector<uint8_t> buf;
+  Writer w(buf);
+  encode(w, SnapshotBegin{1, 0});
+  TypeTotals tt;
+  tt.type = 2; tt.spawned = 9; tt.exited = 5;
+  tt.has_exited_by_reason = true;
+  tt.exited_by_reason[static_cast<size_t>(ExitReason::Error)] = 3;
+  tt.exited_by_reason[static_cast<size_t>(ExitReason::Shutdown)] = 2;
+  encode(w, tt);
+  encode(w, SupervisorTotals{3, 88, 2});
+  encode(w, TelemetryTotals{4, 1500});
+  encode(w, SnapshotEnd{1});
+  OneZeroHandler h;
+  auto res = decode_records(buf.data(), buf.size(), h);
+  ASSERT_TRUE(res.ok) << res.error;
+  EXPECT_EQ(h.others, 2u);
+  ASSERT_EQ(h.totals.size(), 1u);
+  // This decoder knows the trailing field; a 1.0 one stops after hist. Either way the 1.0
+  // fields are the same.
+  EXPECT_EQ(h.totals[0].spawned, 9u);
+  EXPECT_EQ(h.totals[0].exited, 5u);
+  EXPECT_EQ(h.totals[0].exited_by_reason, tt.exited_by_reason);
 }
 
 TEST(CodecRoundTrip, UnknownRecordTagsAreSkippedByLength) {

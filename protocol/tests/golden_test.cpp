@@ -97,5 +97,25 @@ TEST(Golden, BatchWithEveryRecord) {
   check_golden("batch", bytes);
 }
 
+// The snapshot's cumulative totals (additions to 1.0): a TypeTotals with exits per reason,
+// a SupervisorTotals and a TelemetryTotals.
+TEST(Golden, SnapshotTotals) {
+  auto bytes = frame(FrameType::Batch, 2, [&](Writer& w) {
+    encode(w, StringDef{1, "parser"});
+    encode(w, StringDef{2, "parser_pool"});
+    encode(w, StringDef{3, "demo.request.stop"});
+    TypeTotals tt;
+    tt.type = 1; tt.spawned = 12; tt.exited = 10; tt.enqueued = 300; tt.dequeued = 295; tt.busy_ns = 1'234'567;
+    tt.hist[0] = 290;
+    tt.has_exited_by_reason = true;
+    tt.exited_by_reason[static_cast<size_t>(ExitReason::Shutdown)] = 4;
+    tt.exited_by_reason[static_cast<size_t>(ExitReason::Error)] = 6;
+    encode(w, tt);
+    encode(w, SupervisorTotals{2, 88, 1});
+    encode(w, TelemetryTotals{3, 1500});
+  });
+  check_golden("snapshot_totals", bytes);
+}
+
 }  // namespace
 }  // namespace actorscope::proto

@@ -167,6 +167,8 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& hello) {
         t.retired_dequeued.fold();
         t.retired_busy_ns.fold();
         for (auto& c : t.retired_hist) c.fold();
+        for (auto& c : t.exit_reasons) c.fold();
+        t.agent_reports_reasons = false;  // the new process's agent says for itself
       }
       for (size_t i = 0; i < proto::kDropKindCount; ++i) {
         n->drops_base[i] += n->drops_last[i];

@@ -203,18 +203,42 @@ void Model::Impl::retire(NodeData& n, Actor& a) {
   t.mailbox_sum -= a.mailbox;
 }
 
-void Model::Impl::count_unseen_exit(NodeData& n, const Actor& a) {
+void Model::Impl::count_unseen_exit(NodeData& n, const Actor& a, bool process_gone) {
   TypeAggregate& t = n.types[a.type_slot];
-  ++t.exits.local;
-  ++t.exits_by_reason[static_cast<size_t>(proto::ExitReason::Unknown)];
+  constexpr auto kUnknown = static_cast<size_t>(proto::ExitReason::Unknown);
+  if (process_gone) {
+    // No agent will count it: it goes past whatever the agent's totals say.
+    ++t.exits.base;
+    ++t.exit_reasons[kUnknown].base;
+  } else {
+    ++t.exits.local;
+    // An agent that reports exits per reason counts this one with its true reason.
+    if (!t.agent_reports_reasons) ++t.exit_reasons[kUnknown].local;
+  }
+  t.exits_by_reason[kUnknown] = t.exit_reasons[kUnknown].value();
   ++n.info.unseen_exits;
+}
+
+void Model::Impl::sync_exit_reasons(NodeData& n, TypeAggregate& t) {
+  for (size_t r = 0; r < proto::kExitReasonCount; ++r) {
+    uint64_t v = t.exit_reasons[r].value();
+    if (v <= t.exits_by_reason[r]) continue;
+    uint64_t delta = v - t.exits_by_reason[r];
+    t.exits_by_reason[r] = v;
+    if (!proto::exit_is_clean(static_cast<proto::ExitReason>(r))) {
+      // Crashes the agent reports beyond those seen happened before this connection saw
+      // them: they move the rate baseline, not the current window.
+      n.info.crashes += delta;
+      n.prev_crashes += delta;
+    }
+  }
 }
 
 // A new incarnation replaces the node's state: the old process's actors died with it.
 void Model::Impl::remove_all_actors(NodeData& n) {
   for (Row r = 0; r < n.rows.size(); ++r) {
     if (n.rows[r].id == 0) continue;
-    count_unseen_exit(n, n.rows[r]);
+    count_unseen_exit(n, n.rows[r], true);
     retire(n, n.rows[r]);
     note_change(n.info.key, ChangeKind::ActorRemoved, n.rows[r].id);
   }
@@ -299,6 +323,38 @@ void Model::apply(NodeKey key, const proto::SupervisorEscalated& r) {
   std::snprintf(buf, sizeof buf, "restart intensity exceeded: more than %u restarts in %.1f s", s.intensity,
                 s.period_ms / 1000.0);
   e.detail = buf;
+}
+
+void Model::apply(NodeKey key, const proto::SupervisorTotals& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  // The label the model gives a supervisor: its name, else its child id, else "unnamed".
+  Str label = r.supervisor != 0 ? m.resolve_label(*n, r.supervisor) : m.pool.intern("unnamed");
+  // The agent's totals are exact and cumulative: take the larger, so that a reconnect to
+  // this same model counts nothing twice. What is adopted happened before this snapshot:
+  // it moves the rate baseline too.
+  auto [rs, rfresh] = n->restart_label_slots.try_emplace(label, static_cast<uint32_t>(n->restarts_by_label.size()));
+  if (rfresh) n->restarts_by_label.emplace_back(label, 0);
+  uint64_t& restarts = n->restarts_by_label[rs->second].second;
+  if (r.restarts > restarts) {
+    uint64_t delta = r.restarts - restarts;
+    restarts = r.restarts;
+    n->info.restarts += delta;
+    n->prev_restarts += delta;
+  }
+  if (r.escalations > 0) {
+    auto [es, efresh] =
+        n->escalation_label_slots.try_emplace(label, static_cast<uint32_t>(n->escalations_by_label.size()));
+    if (efresh) n->escalations_by_label.emplace_back(label, 0);
+    uint64_t& escalations = n->escalations_by_label[es->second].second;
+    if (r.escalations > escalations) {
+      n->info.escalations += r.escalations - escalations;
+      escalations = r.escalations;
+    }
+  }
+  m.note_change(key, ChangeKind::NodeChanged, 0);
 }
 
 void Model::Impl::count_restart_label(NodeData& n, Str label, uint64_t delta) {
@@ -436,7 +492,8 @@ void Model::apply(NodeKey key, const proto::ActorExited& r) {
   e.other = a.parent;
   TypeAggregate& t = n->types[a.type_slot];
   ++t.exits.local;
-  ++t.exits_by_reason[static_cast<size_t>(reason)];
+  ++t.exit_reasons[static_cast<size_t>(reason)].local;
+  t.exits_by_reason[static_cast<size_t>(reason)] = t.exit_reasons[static_cast<size_t>(reason)].value();
   m.retire(*n, a);
   m.remove_row(*n, row);
 }
@@ -586,7 +643,7 @@ void Model::apply(NodeKey key, const proto::SnapshotEnd& r) {
   for (Row row = 0; row < n->rows.size(); ++row) {
     Actor& a = n->rows[row];
     if (a.id == 0 || a.seen_epoch == n->epoch) continue;
-    m.count_unseen_exit(*n, a);
+    m.count_unseen_exit(*n, a, false);
     m.retire(*n, a);
     m.remove_row(*n, row);
   }

@@ -408,8 +408,13 @@ struct Model::Impl {
   void count_restart_label(NodeData& n, Str label, uint64_t delta);
   // A supervisor leaves (exit, or its process went away): its counts wait for its next incarnation.
   void carry_supervisor(NodeData& n, const Supervisor& s);
-  // An actor left the table without an exit record (see Node::unseen_exits).
-  void count_unseen_exit(NodeData& n, const Actor& a);
+  // An actor left the table without an exit record (see Node::unseen_exits). process_gone:
+  // it died with its process (a new incarnation replaced it), so no agent will ever count it.
+  void count_unseen_exit(NodeData& n, const Actor& a, bool process_gone);
+  // Adds what the agent's exits per reason say beyond what was counted (crashes included).
+  void sync_exit_reasons(NodeData& n, TypeAggregate& t);
+  // The node's stats of one telemetry event name (past its budget of names: "other").
+  TelemetryStats* telemetry_slot(NodeData& n, NodeKey key, Str event);
 
   // Links and monitors (model_links.cpp).
   void add_link_end(NodeData& n, Row r, uint64_t other, LinkKind kind);

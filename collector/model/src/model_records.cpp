@@ -18,25 +18,45 @@ void Model::apply(NodeKey key, const proto::StringDef& r) {
   if (!n->strings.define(r.id, m.pool.intern(r.text), m.settings.max_strings_per_node)) m.anomaly(Anomaly::TooManyStrings);
 }
 
+TelemetryStats* Model::Impl::telemetry_slot(NodeData& n, NodeKey key, Str event) {
+  // Each node has its own budget of event names; past it, new names count as "other".
+  if (settings.max_telemetry_events_per_node != 0 && n.telemetry.size() >= settings.max_telemetry_events_per_node &&
+      !n.telemetry_slots.count(event)) {
+    anomaly(Anomaly::TooManyTelemetryEvents);
+    event = StringPool::kOverflow;
+  }
+  auto [it, fresh] = n.telemetry_slots.try_emplace(event, static_cast<uint32_t>(n.telemetry.size()));
+  if (fresh) {
+    TelemetryStats& t = n.telemetry.emplace_back();
+    t.node = key;
+    t.event = event;
+  }
+  return &n.telemetry[it->second];
+}
+
+void Model::apply(NodeKey key, const proto::TelemetryTotals& r) {
+  Impl& m = *impl_;
+  ++m.records;
+  NodeData* n = m.node(key);
+  if (!n || r.event == 0) return;
+  TelemetryStats& t = *m.telemetry_slot(*n, key, m.resolve_label(*n, r.event));
+  if (r.count <= t.count) return;  // counted here already (a reconnect to this model)
+  // Events before this snapshot: the count and its rate baseline move together.
+  uint64_t delta = r.count - t.count;
+  t.count += delta;
+  t.count_at_step += delta;
+  n->info.telemetry_events += delta;
+  n->prev_telemetry += delta;
+  m.note_change(key, ChangeKind::NodeChanged, 0);
+}
+
 void Model::apply(NodeKey key, const proto::Telemetry& r) {
   Impl& m = *impl_;
   ++m.records;
   NodeData* n = m.node(key);
   if (!n) return;
-  Str event = m.resolve_label(*n, r.event);
-  // Each node has its own budget of event names; past it, new names count as "other".
-  if (m.settings.max_telemetry_events_per_node != 0 && n->telemetry.size() >= m.settings.max_telemetry_events_per_node &&
-      !n->telemetry_slots.count(event)) {
-    m.anomaly(Anomaly::TooManyTelemetryEvents);
-    event = StringPool::kOverflow;
-  }
-  auto [it, fresh] = n->telemetry_slots.try_emplace(event, static_cast<uint32_t>(n->telemetry.size()));
-  if (fresh) {
-    TelemetryStats& t = n->telemetry.emplace_back();
-    t.node = key;
-    t.event = event;
-  }
-  TelemetryStats& t = n->telemetry[it->second];
+  TelemetryStats& t = *m.telemetry_slot(*n, key, m.resolve_label(*n, r.event));
+  Str event = t.event;
   ++t.count;
   ++n->info.telemetry_events;
   size_t nm = std::min<size_t>(r.n_measurements, proto::kMaxTelemetryFields);
@@ -101,12 +121,21 @@ void Model::apply(NodeKey key, const proto::TypeTotals& r) {
   if (!n) return;
   TypeAggregate& t = n->types[m.type_slot(*n, m.resolve_label(*n, r.type))];
   auto up = [](uint64_t& field, uint64_t v) { field = std::max(field, v); };
+  uint64_t processed_before = t.processed();
   up(t.spawns.agent, r.spawned);
   up(t.exits.agent, r.exited);
   up(t.retired_enqueued.agent, r.enqueued);
   up(t.retired_dequeued.agent, r.dequeued);
   up(t.retired_busy_ns.agent, r.busy_ns);
   for (size_t i = 0; i < proto::kHistogramBuckets; ++i) up(t.retired_hist[i].agent, r.hist[i]);
+  // A snapshot's totals describe the past: messages the agent's exited actors handled
+  // before this connection move the rate baseline, not the current window.
+  if (n->info.snapshot_in_progress) n->prev_messages += t.processed() - processed_before;
+  if (r.has_exited_by_reason) {
+    t.agent_reports_reasons = true;
+    for (size_t i = 0; i < proto::kExitReasonCount; ++i) up(t.exit_reasons[i].agent, r.exited_by_reason[i]);
+    m.sync_exit_reasons(*n, t);
+  }
 }
 
 // ---- names ------------------------------------------------------------------------------------------

@@ -112,6 +112,8 @@ void encode(Writer& w, const SnapshotEnd& m);
 void encode(Writer& w, const Heartbeat& m);
 void encode(Writer& w, const TypeTotals& m);
 void encode(Writer& w, const SupervisorEscalated& m);
+void encode(Writer& w, const SupervisorTotals& m);
+void encode(Writer& w, const TelemetryTotals& m);
 
 // Body decoders: r holds exactly one record body.
 bool decode_body(Reader& r, StringDef& m);
@@ -127,6 +129,8 @@ bool decode_body(Reader& r, SnapshotEnd& m);
 bool decode_body(Reader& r, Heartbeat& m);
 bool decode_body(Reader& r, TypeTotals& m);
 bool decode_body(Reader& r, SupervisorEscalated& m);
+bool decode_body(Reader& r, SupervisorTotals& m);
+bool decode_body(Reader& r, TelemetryTotals& m);
 
 struct DecodeResult {
   bool ok = true;
@@ -209,6 +213,14 @@ DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
         // a 1.0 decoder does.
         if constexpr (requires(const SupervisorEscalated& m) { h.on(m); })
           go = detail::dispatch<Handler, SupervisorEscalated>(body, h, res);
+        break;
+      case RecordType::SupervisorTotals:
+        if constexpr (requires(const SupervisorTotals& m) { h.on(m); })
+          go = detail::dispatch<Handler, SupervisorTotals>(body, h, res);
+        break;
+      case RecordType::TelemetryTotals:
+        if constexpr (requires(const TelemetryTotals& m) { h.on(m); })
+          go = detail::dispatch<Handler, TelemetryTotals>(body, h, res);
         break;
       default: break;  // unknown: skipped, its length told us how far
     }

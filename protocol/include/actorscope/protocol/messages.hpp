@@ -164,8 +164,10 @@ enum class RecordType : uint8_t {
   Heartbeat = 0x0B,
   TypeTotals = 0x0C,
   SupervisorEscalated = 0x0D,  // an addition a 1.0 decoder skips
+  SupervisorTotals = 0x0E,     // an addition a 1.0 decoder skips (snapshot only)
+  TelemetryTotals = 0x0F,      // an addition a 1.0 decoder skips (snapshot only)
 };
-inline constexpr size_t kRecordTypeCount = 13;
+inline constexpr size_t kRecordTypeCount = 15;
 
 // String ids are per connection; 0 is the empty string and is never defined.
 using StringId = uint32_t;
@@ -297,7 +299,27 @@ struct TypeTotals {
   uint64_t dequeued = 0;
   uint64_t busy_ns = 0;
   std::array<uint64_t, kHistogramBuckets> hist{};
+  // Trailing addition: exits per ExitReason, cumulative. Sent (and decoded) only when set;
+  // an older agent's TypeTotals has none.
+  bool has_exited_by_reason = false;
+  std::array<uint64_t, kExitReasonCount> exited_by_reason{};
   friend bool operator==(const TypeTotals&, const TypeTotals&) = default;
+};
+
+// Snapshot only: restarts and escalations since the agent started, over every supervisor
+// with this label (its name, else its child id), live or exited.
+struct SupervisorTotals {
+  StringId supervisor = 0;  // 0: unnamed
+  uint64_t restarts = 0;
+  uint64_t escalations = 0;
+  friend bool operator==(const SupervisorTotals&, const SupervisorTotals&) = default;
+};
+
+// Snapshot only: telemetry events of one name the agent handled since it started.
+struct TelemetryTotals {
+  StringId event = 0;  // non-zero
+  uint64_t count = 0;
+  friend bool operator==(const TelemetryTotals&, const TelemetryTotals&) = default;
 };
 
 // Telemetry measurements are counted in log2 buckets: bucket i holds values v with

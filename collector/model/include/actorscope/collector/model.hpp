@@ -58,6 +58,11 @@ class Model {
   void apply(NodeKey node, const proto::Heartbeat& r);
   void apply(NodeKey node, const proto::TypeTotals& r);
   void apply(NodeKey node, const proto::SupervisorEscalated& r);
+  // The agent's cumulative totals in a snapshot: adopted as the baseline of the counters
+  // they match (the larger of what this model counted and what the agent says), outside
+  // the rate windows.
+  void apply(NodeKey node, const proto::SupervisorTotals& r);
+  void apply(NodeKey node, const proto::TelemetryTotals& r);
 
   // Decodes a Batch payload and applies every record, then commit(). On a malformed
   // record, what came before it stays applied and the result says why it stopped.

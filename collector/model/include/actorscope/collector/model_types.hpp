@@ -160,7 +160,13 @@ struct TypeAggregate {
   std::array<uint64_t, 2> live{};        // by ActorKind
   MonotoneCounter spawns;
   MonotoneCounter exits;
-  std::array<uint64_t, proto::kExitReasonCount> exits_by_reason{};  // seen by this collector
+  // Exits per reason: exits_by_reason[r] == exit_reasons[r].value(). local: exits this
+  // collector saw (with, for an agent that does not report reasons, those it could not see
+  // as unknown); agent: the agent's cumulative count per reason, when it reports them
+  // (then it also covers the exits that happened while this collector was not connected).
+  std::array<uint64_t, proto::kExitReasonCount> exits_by_reason{};
+  std::array<MonotoneCounter, proto::kExitReasonCount> exit_reasons{};
+  bool agent_reports_reasons = false;    // this incarnation's agent sent exits per reason
   // Live sums (of the live actors' cumulative stats) ...
   uint64_t live_enqueued = 0;
   uint64_t live_dequeued = 0;
