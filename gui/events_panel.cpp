@@ -69,6 +69,15 @@ void EventsPanel::draw(AppState& app) {
       const pv::Event& e = *shown[static_cast<size_t>(i)];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
+      if (e.not_sent > 0) {  // events the collector did not send: a marked row where they were
+        ImGui::TableNextColumn();
+        ImGui::TableNextColumn();
+        ImGui::TableNextColumn();
+        ImGui::TableNextColumn();
+        ImGui::TableNextColumn();
+        ImGui::TextColored(style::kWarn, "%s", view::gap_text(e).c_str());
+        continue;
+      }
       ImGui::PushID(static_cast<int>(e.seq));
       const view::ActorKey key{e.node, e.actor};
       const bool selected = app.selected && *app.selected == key && e.actor;

@@ -25,6 +25,13 @@ void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState
     size_t idx = cur.offset + static_cast<size_t>(i);
     if (idx >= rows.size()) break;
     const auto& e = *rows[idx];
+    if (e.not_sent > 0) {  // events the collector did not send: a marked row where they were
+      int gy = top + 1 + i;
+      bool gap_selected = idx == cur.selected;
+      if (gap_selected) c.fill(gy, Style::Selected);
+      c.text(gy, 0, cols.cell(0, "") + view::gap_text(e), gap_selected ? Style::Selected : Style::Warning);
+      continue;
+    }
     const auto* n = r.node(e.node);
     std::string detail = view::event_text(e, &r);
     std::string name = view::event_name(e);

@@ -609,4 +609,19 @@ bool decode_body(Reader& r, RequestFailed& m) {
   return r.ok();
 }
 
+void encode(Writer& w, const EventsGap& m) {
+  message(w, Tag::EventsGap, [&](Writer& b) {
+    b.varint(m.after_seq);
+    b.varint(m.before_seq);
+    b.varint(m.count);
+  });
+}
+bool decode_body(Reader& r, EventsGap& m) {
+  m.after_seq = r.varint();
+  m.before_seq = r.varint();
+  m.count = r.varint();
+  if (r.ok() && (m.before_seq <= m.after_seq || m.count == 0)) r.fail("events gap with nothing in it");
+  return r.ok();
+}
+
 }  // namespace actorscope::proto::viewer

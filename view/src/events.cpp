@@ -61,6 +61,15 @@ std::string events_dropped_note(const Replica& replica) {
   return note;
 }
 
+std::string gap_text(const pv::Event& gap) {
+  std::string digits = std::to_string(gap.not_sent), grouped;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ' ';
+    grouped += digits[i];
+  }
+  return "\u2026 " + grouped + (gap.not_sent == 1 ? " event" : " events") + " not shown \u2026";
+}
+
 bool EventsList::update(const Replica& replica, const EventsQuery& query) {
   bool same = built_ && replica_ == &replica && version_ == replica.version() && query.kinds == query_.kinds &&
               query.filter == query_.filter && query.node == query_.node && query.supervisor == query_.supervisor;
@@ -73,6 +82,10 @@ bool EventsList::update(const Replica& replica, const EventsQuery& query) {
   const auto& events = replica.events();
   for (auto it = events.rbegin(); it != events.rend(); ++it) {
     const pv::Event& e = *it;
+    if (e.not_sent > 0) {  // a gap: shown whatever the filter (what it held is not known)
+      rows_.push_back(&e);
+      continue;
+    }
     if (!(query.kinds & pv::kind_bit(e.kind))) continue;
     if (query.node != 0 && e.node != query.node) continue;
     if (query.supervisor.actor != 0 && (e.node != query.supervisor.node ||

@@ -284,6 +284,16 @@ void Replica::on(const pv::Event& m) {
     trim_events();
 }
 
+void Replica::on(const pv::EventsGap& m) {
+  if (!events_.empty() && m.after_seq + 1 <= events_.back().seq) return;  // overlaps what we have
+  pv::Event gap;
+  gap.seq = m.after_seq + 1;
+  gap.not_sent = m.count;
+  gap.wall_ns = events_.empty() ? 0 : events_.back().wall_ns;  // about when: after the row before it
+  events_.push_back(std::move(gap));
+  events_not_sent_ += m.count;
+}
+
 // Each share drops its own oldest events: telemetry never pushes out a crash. Events stay in
 // seq order; one pass over the log.
 void Replica::trim_events() {
@@ -299,8 +309,10 @@ void Replica::trim_events() {
     if (extra > 0) {
       --extra;
       if (telemetry) --telemetry_events_;
-      ++events_dropped_;
-      if (static_cast<size_t>(e.kind) < pv::kEventKindCount) ++events_dropped_by_kind_[static_cast<size_t>(e.kind)];
+      if (e.not_sent == 0) {  // a gap row stands for no event of its own
+        ++events_dropped_;
+        if (static_cast<size_t>(e.kind) < pv::kEventKindCount) ++events_dropped_by_kind_[static_cast<size_t>(e.kind)];
+      }
       continue;
     }
     if (kept != i) events_[kept] = std::move(e);

@@ -496,9 +496,16 @@ class ViewerSession final : public collector::Session {
     last_event_seq_ = last;
   }
 
+  // At most `limit` events per tick, oldest first. The log's seq has no holes: a jump past
+  // the last event sent means the log pushed events out before this viewer's turn came (a
+  // burst beyond the per-tick cap and the log's size). The viewer is told, where they were.
   void send_events(size_t limit) {
     int64_t off = wall_offset();
     for (const auto* e : model_.events_since(last_event_seq_, limit)) {
+      if (e->seq > last_event_seq_ + 1) {
+        append(wire::EventsGap{last_event_seq_, e->seq, e->seq - last_event_seq_ - 1});
+        counters_->events_not_sent += e->seq - last_event_seq_ - 1;
+      }
       last_event_seq_ = e->seq;
       if (!wanted(e->node)) continue;
       append(event_row(model_, *e, off));

@@ -549,4 +549,78 @@ TEST(ViewerSession, AViewerThatJoinsAfterATelemetryBurstStillSeesTheCrashes) {
   EXPECT_EQ(telemetry, serve::ServeOptions{}.snapshot_events);
 }
 
+TEST(ViewerSession, ABurstBeyondTheTickCapAndTheLogIsShownAsGaps) {
+  // A log of 4000 events (2000 for telemetry) and at most 2000 events per tick: a burst of
+  // 12 000 telemetry events with 30 crashes among them cannot all reach the viewer. What does
+  // not is announced as gaps, and the replica keeps them as rows.
+  collector::ModelSettings settings;
+  settings.event_log_capacity = 4000;
+  settings.event_log_lifecycle_share = 0.5;
+  collector::Model model(settings);
+  uint64_t now = 1'000'000'000;
+  model.set_now(now);
+  proto::Hello h;
+  h.node = "burst@host";
+  h.incarnation = 1;
+  collector::NodeKey node = model.on_hello(1, h);
+  model.apply(node, proto::StringDef{1, "w"});
+  model.apply(node, proto::StringDef{2, "db.query.stop"});
+  model.commit();
+  Viewer v(model);
+  v.tick(now);
+  ASSERT_TRUE(v.replica.has_snapshot());
+  const uint64_t before = model.last_event_seq();
+
+  constexpr int kTelemetry = 12'000, kCrashes = 30;
+  proto::Telemetry t;
+  t.event = 2;
+  for (int i = 0; i < kTelemetry; ++i) {
+    model.apply(node, t);
+    if (i % (kTelemetry / kCrashes) == 0) {
+      proto::ActorSpawned sp;
+      sp.actor = static_cast<uint64_t>(100 + i);
+      sp.type = 1;
+      model.apply(node, sp);
+      model.apply(node, proto::ActorExited{0, sp.actor, proto::ExitReason::Error, 0});
+    }
+  }
+  model.commit();
+  const uint64_t logged = model.last_event_seq() - before;
+  ASSERT_GT(logged, 2 * serve::ServeOptions{}.events_per_tick) << "more than one tick's worth";
+  for (int i = 0; i < 50 && (v.replica.events().empty() || v.replica.events().back().seq < model.last_event_seq()); ++i) {
+    now += 100'000'000;
+    v.tick(now);
+  }
+  uint64_t received = 0, not_sent = 0, gaps = 0, crashes = 0;
+  for (const wire::Event& e : v.replica.events()) {
+    if (e.seq <= before) continue;
+    if (e.not_sent > 0) {
+      not_sent += e.not_sent;
+      ++gaps;
+    } else {
+      ++received;
+      crashes += e.kind == wire::EventKind::Crashed;
+    }
+  }
+  EXPECT_GT(gaps, 0u);
+  EXPECT_EQ(received + not_sent, logged) << received << " received, " << not_sent << " announced as not sent";
+  EXPECT_EQ(v.replica.events_not_sent(), not_sent);
+  EXPECT_EQ(crashes, static_cast<uint64_t>(kCrashes)) << "the log keeps crashes apart from telemetry";
+  // The events list shows each gap as a marked row, whatever kinds it shows.
+  view::EventsList list;
+  view::EventsQuery q;
+  q.kinds = view::kInterestingEvents;
+  list.update(v.replica, q);
+  uint64_t listed_gaps = 0;
+  for (const wire::Event* e : list.rows())
+    if (e->not_sent > 0) {
+      ++listed_gaps;
+      EXPECT_NE(view::gap_text(*e).find(" not shown"), std::string::npos) << view::gap_text(*e);
+    }
+  EXPECT_EQ(listed_gaps, gaps);
+  wire::Event g;
+  g.not_sent = 2563;
+  EXPECT_EQ(view::gap_text(g), "\u2026 2 563 events not shown \u2026");
+}
+
 }  // namespace

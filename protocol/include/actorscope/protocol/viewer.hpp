@@ -53,8 +53,9 @@ enum class Tag : uint8_t {
   SeriesReply = 0x4D,
   CommandResult = 0x4E,
   RequestFailed = 0x4F,
+  EventsGap = 0x50,  // an addition: older viewers skip it
 };
-inline constexpr size_t kTagCount = 21;
+inline constexpr size_t kTagCount = 22;
 
 // Nodes are numbered by the collector (1, 2, ...; 0 means "all nodes" in requests) and keep
 // their number for the collector's lifetime, across reconnects of the same node name.
@@ -204,6 +205,9 @@ struct Event {
   ExitReason reason = ExitReason::Normal;
   std::string name;  // the actor's name, or the telemetry event name
   std::string text;  // reason text, or telemetry measurements rendered "k=v k=v"
+  // Not on the wire: in a replica's list, a gap row (from EventsGap) stands for this many
+  // events the collector did not send, with seq from `seq` up to the next row's.
+  uint64_t not_sent = 0;
 };
 
 enum class Severity : uint8_t { Info = 0, Warning = 1, Critical = 2 };
@@ -294,6 +298,15 @@ struct RequestFailed {
   std::string message;
 };
 
+// The collector did not send `count` events with after_seq < seq < before_seq (its log
+// pushed them out before this viewer's turn came, or the per-tick cap held them back and
+// the log then dropped them). Comes where those events would have come.
+struct EventsGap {
+  uint64_t after_seq = 0;
+  uint64_t before_seq = 0;
+  uint64_t count = 0;
+};
+
 // ---- codec -------------------------------------------------------------------------------
 // encode() appends one whole message (tag, length, body).
 void encode(Writer& w, const Subscribe& m);
@@ -317,6 +330,7 @@ void encode(Writer& w, const EventsPage& m);
 void encode(Writer& w, const SeriesReply& m);
 void encode(Writer& w, const CommandResult& m);
 void encode(Writer& w, const RequestFailed& m);
+void encode(Writer& w, const EventsGap& m);
 
 // Body decoders: r holds exactly one message body. False on malformed input.
 bool decode_body(Reader& r, Subscribe& m);
@@ -340,6 +354,7 @@ bool decode_body(Reader& r, EventsPage& m);
 bool decode_body(Reader& r, SeriesReply& m);
 bool decode_body(Reader& r, CommandResult& m);
 bool decode_body(Reader& r, RequestFailed& m);
+bool decode_body(Reader& r, EventsGap& m);
 
 // Decodes every message of a View payload, calling h.on(const X&) for each known one.
 // Unknown tags are skipped. Stops at the first malformed message.
@@ -403,6 +418,10 @@ DecodeResult decode_messages(const uint8_t* p, size_t n, Handler& h) {
       ACTORSCOPE_VIEW_CASE(CommandResult)
       ACTORSCOPE_VIEW_CASE(RequestFailed)
 #undef ACTORSCOPE_VIEW_CASE
+      case Tag::EventsGap:  // an addition: handlers that do not take it skip it
+        if constexpr (requires(const EventsGap& m) { h.on(m); })
+          go = proto::detail::dispatch<Handler, EventsGap>(body, h, res);
+        break;
       default: break;  // unknown: skipped, its length told us how far
     }
     return go;

@@ -35,6 +35,9 @@ std::string event_text(const pv::Event& e, const Replica* replica = nullptr);
 // ("older events dropped to stay within bounds: 1.4k telemetry, 3 exited"); empty when none
 // were dropped. Lifecycle events and telemetry are bounded apart (ReplicaSettings).
 std::string events_dropped_note(const Replica& replica);
+// A gap row (pv::Event::not_sent > 0): events the collector did not send where the row is,
+// "… 2 563 events not shown …". Lists keep gap rows whatever their filter.
+std::string gap_text(const pv::Event& gap);
 
 class EventsList {
  public:

@@ -126,6 +126,8 @@ class Replica {
   const std::deque<pv::Event>& events() const { return events_; }  // oldest first
   // Events dropped to stay within max_events / max_telemetry_events: all, and by kind.
   uint64_t events_dropped() const { return events_dropped_; }
+  // Events the collector said it did not send (EventsGap), since this replica started.
+  uint64_t events_not_sent() const { return events_not_sent_; }
   uint64_t events_dropped(pv::EventKind kind) const {
     return static_cast<size_t>(kind) < pv::kEventKindCount ? events_dropped_by_kind_[static_cast<size_t>(kind)] : 0;
   }
@@ -178,6 +180,8 @@ class Replica {
   void on(const pv::SeriesReply& m) { series_ = m; }
   void on(const pv::CommandResult& m) { command_ = m; }
   void on(const pv::RequestFailed& m) { failure_ = m; }
+  // Kept as a row of the events list (pv::Event::not_sent), where the events were.
+  void on(const pv::EventsGap& m);
   // Requests travel the other way: a replica ignores them.
   template <class Request>
   void on(const Request&) {}
@@ -215,6 +219,7 @@ class Replica {
   std::deque<pv::Event> events_;  // both shares, in seq order
   size_t telemetry_events_ = 0;   // how many of events_ are telemetry
   uint64_t events_dropped_ = 0;
+  uint64_t events_not_sent_ = 0;
   std::array<uint64_t, pv::kEventKindCount> events_dropped_by_kind_{};
   std::vector<pv::Warning> warnings_;
   std::map<std::pair<NodeId, std::string>, pv::TelemetryRow> telemetry_;

@@ -44,6 +44,7 @@ struct ServeCounters {
   std::atomic<uint64_t> commands_done{0};     // carried out by an agent
   std::atomic<uint64_t> requests_failed{0};
   std::atomic<uint64_t> collector_started_wall_ns{0};  // told to viewers in SnapshotBegin
+  std::atomic<uint64_t> events_not_sent{0};  // events a viewer was told of as a gap (EventsGap), all viewers
 };
 
 // Makes the session of one viewer (used by install(); tests drive it with their own
