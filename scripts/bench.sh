@@ -32,6 +32,13 @@ for target in viewer handshake; do
   mkdir -p "$OUT/fuzz-corpus-$target"
   "$f" -max_total_time=60 -max_len=65536 -artifact_prefix="$OUT/$target-" "$OUT/fuzz-corpus-$target" protocol/tests/golden 2>&1 | tail -3 | tee "$OUT/fuzz-$target.txt"
 done
+# The screen-equals-model property test, for many more seeds than `make test` runs.
+prop="$BIN/actorscope-property-tests"
+if [ -x "$prop" ]; then
+  echo "bench: screen-equals-model property test, ${PROPERTY_SEEDS:-200} seeds"
+  ACTORSCOPE_PROPERTY_SEEDS=${PROPERTY_SEEDS:-200} "$prop" 2>&1 | tail -20 | tee "$OUT/property.txt"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+fi
 # The collector under siege: every hostile-peer attack at ten times the table's scale
 # (loop latency, viewer delta gaps, scrape latency, memory), then a soak of SOAK_S seconds
 # (default 600): loadgen with crashes and telemetry, viewers joining and leaving, a scrape
