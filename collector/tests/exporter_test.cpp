@@ -68,6 +68,9 @@ TEST(Exporter, RendersNamedSeriesWithValues) {
   EXPECT_TRUE(has("actorscope_processing_seconds_sum{node=\"orders@h1\",actor_type=\"parser\"} 0.003\n"));
   EXPECT_TRUE(has("actorscope_telemetry_events_total{node=\"orders@h1\",event=\"orders.repo.query.stop\"} 2\n"));
   EXPECT_TRUE(has("actorscope_agent_dropped_total{node=\"orders@h1\",kind=\"telemetry\"} 2\n"));
+  // Event-log drops by the kind pushed out: a lost crash is not a lost telemetry event.
+  EXPECT_TRUE(has("actorscope_collector_event_log_dropped_total{kind=\"crash\"} 0\n")) << text;
+  EXPECT_TRUE(has("actorscope_collector_event_log_dropped_total{kind=\"telemetry\"} 0\n"));
   EXPECT_TRUE(has("actorscope_node_connected{node=\"billing@h2\"} 0\n"));
   EXPECT_TRUE(has("actorscope_messages_dequeued_total{node=\"billing@h2\",actor_type=\"ledger\"} 5\n"))
       << "a gone node keeps its counters";
