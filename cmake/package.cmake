@@ -9,6 +9,9 @@ set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 # The service: unit, user, defaults (flags), and the deploy examples for Prometheus/Grafana.
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/actorscope-collector.service
   DESTINATION lib/systemd/system COMPONENT actorscope)
+# The configuration the unit reads (a conffile: an upgrade keeps the operator's edits).
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/collector.conf
+  DESTINATION /etc/actorscope COMPONENT actorscope)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/actorscope.sysusers
   DESTINATION lib/sysusers.d RENAME actorscope.conf COMPONENT actorscope)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/actorscope-collector.default
@@ -50,7 +53,8 @@ set(CPACK_DEBIAN_ACTORSCOPE_PACKAGE_NAME actorscope)
 set(CPACK_DEBIAN_ACTORSCOPE_PACKAGE_SECTION admin)
 set(CPACK_COMPONENT_ACTORSCOPE_DESCRIPTION
   "observer for actor-runtime applications\n The collector daemon (live model, Prometheus metrics, systemd service), the\n terminal and desktop viewers, and the load generator.")
-set(CPACK_DEBIAN_ACTORSCOPE_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/deploy/systemd/postinst)
+set(CPACK_DEBIAN_ACTORSCOPE_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/deploy/systemd/postinst
+  ${PROJECT_SOURCE_DIR}/deploy/systemd/conffiles)
 set(CPACK_DEBIAN_AGENT_PACKAGE_NAME libactorscope-agent-dev)
 set(CPACK_COMPONENT_AGENT_DESCRIPTION
   "actorscope agent library (development files)\n Headers, static and shared library, CMake package and pkg-config file of the\n agent that an actor runtime links to report to an actorscope collector.")

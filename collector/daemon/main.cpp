@@ -5,10 +5,14 @@
 #include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "actorscope/collector/collector.hpp"
 #include "actorscope/collector/log.hpp"
+#include "actorscope/tls/tls.hpp"
+#include "config_file.hpp"
 #include "options.hpp"
 
 using namespace actorscope::collector;
@@ -16,9 +20,17 @@ using namespace actorscope::collector;
 int main(int argc, char** argv) {
   DaemonOptions opt;
   std::string error;
-  switch (parse_options(argc, argv, opt, error)) {
+  // --config FILE puts the file's options in its place; --check-config stops after checking.
+  ExpandedArgs expanded;
+  if (!expand_config_args(argc, argv, expanded, error)) {
+    std::cerr << "actorscope-collector: " << error << "\n";
+    return 2;
+  }
+  std::vector<char*> args;
+  for (std::string& a : expanded.args) args.push_back(a.data());
+  switch (parse_options(static_cast<int>(args.size()), args.data(), opt, error)) {
     case ParseOutcome::Help:
-      std::cout << usage();
+      std::cout << usage() << config_usage();
       return 0;
     case ParseOutcome::Error:
       std::cerr << "actorscope-collector: " << error << "\n" << usage();
@@ -34,6 +46,19 @@ int main(int argc, char** argv) {
   if (!opt.metrics_token_file.empty() && !read_token_file(opt.metrics_token_file, opt.exporter.metrics_token, error)) {
     log_line(LogLevel::Error, "--metrics-token-file: " + error);
     return 1;
+  }
+  if (expanded.check) {
+    // What can be checked without taking the addresses: the options (above), the token
+    // files (above), and the TLS certificate and key.
+    if (!opt.exporter.tls_cert_file.empty() &&
+        !actorscope::tls::Context::server(opt.exporter.tls_cert_file, opt.exporter.tls_key_file, error)) {
+      log_line(LogLevel::Error, error);
+      return 1;
+    }
+    std::string from;
+    for (const std::string& f : expanded.files) from += (from.empty() ? " (" : ", ") + f;
+    std::printf("actorscope-collector: configuration valid%s\n", from.empty() ? "" : (from + ")").c_str());
+    return 0;
   }
 
   // Signals go to one waiting thread; every other thread (including the HTTP one) blocks them.

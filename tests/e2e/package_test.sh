@@ -24,7 +24,7 @@ for f in usr/bin/actorscope-collector usr/bin/actorscope-top usr/bin/actorscope-
          usr/lib/systemd/system/actorscope-collector.service usr/lib/sysusers.d/actorscope.conf \
          usr/share/doc/actorscope/actorscope-collector.default usr/share/man/man1/actorscope-collector.1.gz \
          usr/share/doc/actorscope/actorscope-alerts.yml usr/share/doc/actorscope/actorscope.json \
-         usr/include/actorscope/agent.h usr/include/actorscope/agent.hpp; do
+         usr/include/actorscope/agent.h usr/include/actorscope/agent.hpp etc/actorscope/collector.conf; do
   [ -e "$root/$f" ] || fail "$f is not in the packages"
 done
 libdir=$(dirname "$(find "$root" -name actorscope-agent.pc)")/..
@@ -34,6 +34,10 @@ so=$(find "$root" -name 'libactorscope-agent.so.*.*' | head -1)
 readelf -d "$so" | grep -q 'SONAME.*libactorscope-agent\.so\.[0-9]' || fail "no SONAME on the shared agent"
 find "$root" -name actorscopeConfig.cmake | grep -q . || fail "no CMake package"
 dpkg-deb -I "$app" postinst >/dev/null || fail "no postinst (service user) in actorscope"
+dpkg-deb -I "$app" conffiles | grep -qx /etc/actorscope/collector.conf || fail "collector.conf is not a conffile"
+# The shipped configuration passes the installed collector's own check.
+"$root/usr/bin/actorscope-collector" --config "$root/etc/actorscope/collector.conf" --check-config >"$work/check.log" 2>&1 \
+  || { cat "$work/check.log" >&2; fail "the shipped collector.conf does not pass --check-config"; }
 
 # The unit, as systemd reads it, pointing at the packaged binary and man page (systemd-analyze
 # checks that ExecStart exists and that the man page opens).
