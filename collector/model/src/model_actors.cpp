@@ -527,6 +527,10 @@ void Model::apply(NodeKey key, const proto::ChildRestarted& r) {
   if (!s.history.empty() && reason != proto::ExitReason::Shutdown) {
     s.history[s.history_next] = m.now;
     s.history_next = (s.history_next + 1) % s.history.size();
+    if (!s.budget_watched) {
+      s.budget_watched = true;
+      n->budget_watch.push_back(s.actor);
+    }
   }
   auto pc = std::find_if(s.per_child.begin(), s.per_child.end(), [&](const ChildRestartCount& c) { return c.child_id == child; });
   if (pc == s.per_child.end() && m.settings.max_children_per_supervisor != 0 &&

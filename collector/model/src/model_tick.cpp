@@ -34,10 +34,37 @@ void Model::Impl::raise_warning(WarningKind kind, NodeKey node, uint64_t actor, 
 void Model::tick(uint64_t now_ns) {
   Impl& m = *impl_;
   m.now = now_ns;
+  // A restart budget changes with time alone (a restart leaves its period): the supervisors
+  // with restarts inside their period are checked at every tick, not only at a step, so that
+  // a viewer sees the new value within one tick of the change.
+  for (auto& np : m.nodes) {
+    if (!np) continue;
+    NodeData& n = *np;
+    size_t kept = 0;
+    for (uint64_t id : n.budget_watch) {
+      auto it = n.supervisors.find(id);
+      if (it == n.supervisors.end()) continue;
+      Supervisor& sup = it->second;
+      auto inside = static_cast<uint32_t>(std::lround(restart_budget(sup, now_ns) * sup.intensity));
+      if (inside != sup.budget_shown) {
+        sup.budget_shown = inside;
+        Row r = n.index.find(id, n.rows);
+        if (r != kNoRow) m.note_actor(n, n.rows[r]);
+      }
+      if (inside == 0) {
+        sup.budget_watched = false;
+        continue;
+      }
+      n.budget_watch[kept++] = id;
+    }
+    n.budget_watch.resize(kept);
+  }
   if (m.next_step_ns == 0) m.next_step_ns = now_ns;
-  if (now_ns < m.next_step_ns) return;
-  m.step(now_ns);
-  m.next_step_ns = now_ns + m.settings.series_step_ns;
+  if (now_ns >= m.next_step_ns) {
+    m.step(now_ns);
+    m.next_step_ns = now_ns + m.settings.series_step_ns;
+  }
+  commit();
 }
 
 void Model::Impl::forget_node(NodeKey key) {

@@ -72,7 +72,9 @@ class Model {
   uint64_t commit();
 
   // Periodic work at collector time now_ns: at each series step, a time-series point per
-  // node, rates, warning evaluation, mailbox maxima, and expiry of gone nodes.
+  // node, rates, warning evaluation, mailbox maxima, and expiry of gone nodes. What time
+  // alone changes (an idle actor's msg/s falling to 0, a restart leaving its supervisor's
+  // period) is committed here, so viewers get it without waiting for the next ingest batch.
   void tick(uint64_t now_ns);
 
   // ---- reading: nodes --------------------------------------------------------------------

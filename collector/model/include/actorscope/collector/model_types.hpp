@@ -133,6 +133,7 @@ struct Supervisor {
   std::vector<uint64_t> history;         // collector-clock times of recent restarts (ring), budget-counted only
   size_t history_next = 0;
   uint32_t budget_shown = 0;             // restarts in period at the last change note (see tick)
+  bool budget_watched = false;           // in its node's budget_watch list (restarts inside the period)
   std::vector<ChildRestartCount> per_child;  // restart records per child id, across incarnations of both
   // Restarts performed by this child, across its incarnations.
   uint64_t total_restarts() const { return restarts_before + restarts; }
