@@ -624,3 +624,75 @@ TEST(ViewerSession, ABurstBeyondTheTickCapAndTheLogIsShownAsGaps) {
 }
 
 }  // namespace
+
+// Issue: the Overview's RESTARTS card read 13k/min while the chart beside it read 41k/min in
+// the same frame. The chart's restarts/min at each point is the header's quantity at that
+// moment: the restarts within the minute ending there.
+TEST(ViewerSession, TheRestartsChartSaysWhatTheHeaderSays) {
+  constexpr uint64_t kSec = 1'000'000'000;
+  collector::Model model;
+  model.set_now(10 * kSec);
+  proto::Hello h;
+  h.node = "bursty@host";
+  collector::NodeKey node = model.on_hello(1, h);
+  proto::ActorSpawned sup;
+  sup.actor = 1;
+  sup.kind = proto::ActorKind::Supervisor;
+  sup.strategy = proto::Strategy::OneForOne;
+  sup.intensity = 1000;
+  sup.period_ms = 5000;
+  model.apply(node, sup);
+  uint64_t id = 10;
+  proto::ActorSpawned first;
+  first.actor = id;
+  first.parent = 1;
+  first.child_id = 1;
+  model.apply(node, first);
+  model.apply(node, proto::StringDef{1, "worker"});
+  auto restart = [&](int n) {
+    for (int i = 0; i < n; ++i, ++id) {
+      proto::ChildRestarted r;
+      r.supervisor = 1;
+      r.child_id = 1;
+      r.reason = proto::ExitReason::Error;
+      r.old_actor = id;
+      r.new_actor = id + 1;
+      model.apply(node, r);
+      proto::ActorSpawned c;
+      c.actor = id + 1;
+      c.parent = 1;
+      c.child_id = 1;
+      model.apply(node, c);
+    }
+  };
+  // Bursts of 5, then 3, then 4, one second apart, within one minute; 90 s of steps.
+  const int bursts[] = {5, 0, 3, 0, 0, 4};
+  uint64_t now = 10 * kSec;
+  for (int s = 0; s < 90; ++s) {
+    if (s < 6) restart(bursts[s]);
+    now += kSec;
+    model.set_now(now);
+    model.tick(now);
+  }
+  Viewer v(model);
+  v.tick(now);
+  std::vector<uint8_t> ask;
+  proto::Writer w(ask);
+  wire::encode(w, wire::SeriesRequest{9, 0, wire::Metric::RestartsPerMin, 90});
+  v.session->on_frame(proto::FrameHeader{static_cast<uint32_t>(ask.size()), proto::FrameType::View, 2}, ask.data(), ask.size());
+  v.tick(now + kSec / 10);
+  ASSERT_TRUE(v.replica.series().has_value());
+  const auto& pts = v.replica.series()->points;
+  ASSERT_EQ(pts.size(), 90u);
+  // The reference, from the bursts fed in: at the point for second s (0-based), the restarts
+  // of the seconds s-59 .. s.
+  for (size_t s = 0; s < pts.size(); ++s) {
+    double want = 0;
+    for (size_t b = 0; b < 6; ++b)
+      if (b <= s && s < b + 60) want += bursts[b];
+    EXPECT_DOUBLE_EQ(pts[s], want) << "second " << s;
+  }
+  // And the newest point equals the header's restarts/min in the same frame.
+  view::HeaderModel hm = view::header(v.replica);
+  EXPECT_DOUBLE_EQ(pts.back(), hm.restarts_per_min);
+}
