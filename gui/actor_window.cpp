@@ -1,5 +1,5 @@
 // Draws actor windows over the detail view-model. Charts are sampled here, once per
-// collector tick, for each open window (bounded by ActorWindowSettings::samples).
+// collector tick, for each open window (view::ActorHistory keeps the last 300 samples).
 #include "actor_window.hpp"
 
 #include <algorithm>
@@ -29,22 +29,6 @@ void field(const char* label, const std::string& value, ImVec4 colour = style::k
 
 }  // namespace
 
-void ActorWindows::sample(const view::Replica& r, view::ActorKey key, State& s) {
-  if (r.version() == s.seen_version) return;
-  s.seen_version = r.version();
-  const view::Actor* a = r.actor(key);
-  if (!a) return;
-  const uint64_t dq = a->stats.dequeued - std::min(a->stats.dequeued, s.last_dequeued);
-  const uint64_t busy = a->stats.busy_ns - std::min(a->stats.busy_ns, s.last_busy);
-  const bool first = s.last_dequeued == 0 && s.last_busy == 0 && s.mailbox.empty();
-  s.last_dequeued = a->stats.dequeued;
-  s.last_busy = a->stats.busy_ns;
-  s.mailbox.push_back(static_cast<double>(a->stats.mailbox));
-  if (!first) s.processing_us.push_back(dq ? busy / 1000.0 / dq : (s.processing_us.empty() ? 0 : s.processing_us.back()));
-  while (s.mailbox.size() > settings_.samples) s.mailbox.pop_front();
-  while (s.processing_us.size() > settings_.samples) s.processing_us.pop_front();
-}
-
 void ActorWindows::draw(AppState& app) {
   // forget the state of windows that closed
   for (auto it = states_.begin(); it != states_.end();)
@@ -55,7 +39,7 @@ void ActorWindows::draw(AppState& app) {
   for (size_t i = 0; i < app.actor_windows.size(); ++i) {
     const view::ActorKey key = app.actor_windows[i];
     State& s = states_[key];
-    sample(app.replica(), key, s);
+    s.history.sample(app.replica(), key);
     ImGui::SetNextWindowSize(ImVec2(620, 640), ImGuiCond_FirstUseEver);
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     ImGui::SetNextWindowPos(ImVec2(display.x - 660 - 30.0f * i, 90 + 30.0f * i), ImGuiCond_FirstUseEver);
@@ -120,7 +104,8 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
   }
 
   const float w = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
-  std::vector<double> mb(s.mailbox.begin(), s.mailbox.end()), pt(s.processing_us.begin(), s.processing_us.end());
+  std::vector<double> mb(s.history.mailbox().begin(), s.history.mailbox().end()),
+      pt(s.history.processing_us().begin(), s.history.processing_us().end());
   time_chart("##mailbox", mb, ImVec2(w, 130), ChartStyle{style::kWarn, "Mailbox depth", count, 0.1f}, -1);
   ImGui::SameLine();
   time_chart("##processing", pt, ImVec2(w, 130), ChartStyle{style::kAccent, "Processing time per message", micros, 0.1f}, -1);

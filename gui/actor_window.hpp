@@ -8,11 +8,11 @@
 #include <unordered_map>
 
 #include "app_state.hpp"
+#include "actorscope/view/actor_history.hpp"
 
 namespace actorscope::gui {
 
 struct ActorWindowSettings {
-  size_t samples = 300;           // points kept per chart (one per collector tick)
   uint32_t detail_refresh_ms = 2000;  // links and events are asked again after this long
 };
 
@@ -23,10 +23,7 @@ class ActorWindows {
 
  private:
   struct State {
-    uint64_t seen_version = 0;
-    uint64_t last_dequeued = 0, last_busy = 0;
-    std::deque<double> mailbox;         // depth at each tick
-    std::deque<double> processing_us;   // mean processing time per message during each tick
+    view::ActorHistory history;         // mailbox and processing time per message, per tick (300 kept)
     std::optional<pv::DetailReply> reply;
     uint64_t pending = 0;
     std::chrono::steady_clock::time_point asked{};
@@ -35,7 +32,6 @@ class ActorWindows {
     uint64_t kill_request = 0;
   };
   bool draw_one(AppState& app, view::ActorKey key, State& s);
-  void sample(const view::Replica& r, view::ActorKey key, State& s);
   ActorWindowSettings settings_;
   std::unordered_map<view::ActorKey, State, view::ActorKeyHash> states_;
 };

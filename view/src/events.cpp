@@ -16,9 +16,13 @@ std::string outcome(const pv::Event& e, const Replica* replica) {
     case pv::EventKind::Crashed: return format_reason(e.reason, e.text);
     case pv::EventKind::Restarted:
     {
+      // The supervisor's name while it lives, the name it had once it is gone (its node may
+      // have gone with it), its id only when the replica never knew it.
       std::string sup = std::to_string(e.supervisor);
       if (const Actor* a = replica ? replica->actor(ActorKey{e.node, e.supervisor}) : nullptr)
         sup = display_name(*a);
+      else if (std::string former = replica ? replica->former_name(ActorKey{e.node, e.supervisor}) : std::string(); !former.empty())
+        sup = former;
       return format_reason(e.reason, e.text) + " (by " + sup + ")";
     }
     case pv::EventKind::Telemetry: return e.name + " = " + e.text;

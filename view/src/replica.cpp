@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "actorscope/view/display.hpp"
+
 namespace actorscope::view {
 
 namespace {
@@ -44,6 +46,11 @@ NodeId Replica::find_node(std::string_view name) const {
   for (const auto& [id, n] : nodes_)
     if (n.name == name) return id;
   return 0;
+}
+
+std::string Replica::former_name(ActorKey k) const {
+  auto it = former_names_.find(k);
+  return it == former_names_.end() ? std::string() : it->second;
 }
 
 const Actor* Replica::actor(ActorKey k) const {
@@ -255,6 +262,13 @@ void Replica::remove_actor(ActorKey k) {
   uint32_t row = it->second;
   {
     const Actor& a = actors_[row];
+    if (a.is_supervisor() && settings_.former_names > 0) {
+      if (former_names_.insert_or_assign(k, display_name(a)).second) former_order_.push_back(k);
+      while (former_order_.size() > settings_.former_names) {
+        former_names_.erase(former_order_.front());
+        former_order_.pop_front();
+      }
+    }
     add_to_ancestors(a.parent_row, a.subtree, true, row);  // its children stay, as orphans
     uint32_t last_row = static_cast<uint32_t>(actors_.size() - 1);
     record({k, a.row.parent, 0, row, row == last_row ? kNoRow : last_row, ActorChangeKind::Exited});

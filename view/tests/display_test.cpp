@@ -261,3 +261,44 @@ TEST(SyntheticSystem, ShowsEveryStateAPanelCanBeIn) {
   }
   EXPECT_TRUE(restarting);
 }
+
+// Issue: once a node was gone, its restart events read "(by 4611686018427387910)". A name
+// once known is shown for as long as the event that needs it is kept.
+TEST(Events, ARestartNamesItsSupervisorAfterTheNodeIsGone) {
+  namespace pv = actorscope::proto::viewer;
+  actorscope::view::Replica r;
+  std::vector<uint8_t> buf;
+  actorscope::proto::Writer w(buf);
+  pv::encode(w, pv::SnapshotBegin{1, 1, 2});
+  pv::NodeRow n;
+  n.node = 1;
+  n.name = "orders";
+  n.connected = true;
+  pv::encode(w, n);
+  pv::ActorRow sup;
+  sup.node = 1;
+  sup.actor = 4611686018427387910ull;
+  sup.name = "parser_pool";
+  sup.type = "pool_sup";
+  sup.kind = actorscope::proto::ActorKind::Supervisor;
+  sup.strategy = actorscope::proto::Strategy::OneForOne;
+  pv::encode(w, sup);
+  pv::encode(w, pv::SnapshotEnd{1});
+  pv::Event restart{7, 0, 1, pv::EventKind::Restarted, 12, sup.actor, actorscope::proto::ExitReason::Error, "parser_3",
+                    "bad input"};
+  pv::encode(w, restart);
+  pv::encode(w, pv::Tick{1, 0, 0});
+  ASSERT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
+  EXPECT_NE(actorscope::view::event_text(r.events().back(), &r).find("(by parser_pool)"), std::string::npos);
+
+  buf.clear();
+  actorscope::proto::Writer w2(buf);
+  pv::encode(w2, pv::NodeRemoved{1});
+  pv::encode(w2, pv::Tick{2, 0, 0});
+  ASSERT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
+  ASSERT_EQ(r.actor({1, sup.actor}), nullptr) << "the node and its actors are gone";
+  ASSERT_FALSE(r.events().empty());
+  const std::string text = actorscope::view::event_text(r.events().back(), &r);
+  EXPECT_NE(text.find("(by parser_pool)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("4611686018427387910"), std::string::npos) << text;
+}

@@ -32,8 +32,9 @@ struct ClientOptions {
 
 // The collector's token, read the same way by every viewer: the file given on the command
 // line (--token-file), else the file named by $ACTORSCOPE_TOKEN_FILE, else $ACTORSCOPE_TOKEN,
-// else none (empty). Trailing whitespace and newlines are dropped. False, with a one-line
-// error that names the file, when a token file cannot be read.
+// else none (empty). Each goes through the token parser every program shares
+// (protocol/token.hpp: one line, surrounding spaces and the line end dropped). False, with a
+// one-line error naming the file or the variable, when the token cannot be read or parsed.
 bool read_token(const std::string& token_file, std::string& token, std::string& error);
 
 enum class ClientState : uint8_t { Connecting, Connected, Rejected, Stopped };

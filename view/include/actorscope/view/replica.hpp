@@ -94,6 +94,8 @@ struct ReplicaSettings {
   size_t watched_points = 120;       // mailbox samples kept for the watched actor
   size_t max_changes = 262'144;      // actor changes kept between ticks; beyond, readers rebuild
   size_t change_ticks_kept = 8;      // ticks of actor changes kept for readers that skip some
+  size_t former_names = 10'000;      // names of supervisors that are gone, kept for the events
+                                     // that still name them (oldest forgotten first)
 };
 
 class Replica {
@@ -118,6 +120,9 @@ class Replica {
   size_t actor_count() const { return actors_.size(); }
   const std::vector<Actor>& actors() const { return actors_; }  // dense, unordered
   const Actor* actor(ActorKey k) const;
+  // The display name a supervisor had when it left the replica (it exited, or its node went
+  // away): events kept after it still say who restarted a child. Empty when never known.
+  std::string former_name(ActorKey k) const;
   // Children of an actor (parent 0: the node's roots and orphans), unordered.
   const std::vector<uint64_t>* children(ActorKey parent) const;
   // Every children list, by parent (parents that are not live make orphans).
@@ -187,6 +192,8 @@ class Replica {
   void on(const Request&) {}
 
  private:
+  std::unordered_map<ActorKey, std::string, ActorKeyHash> former_names_;
+  std::deque<ActorKey> former_order_;
   void remove_actor(ActorKey k);
   void link_child(const Actor& a, uint32_t row);
   void unlink_child(const Actor& a);
