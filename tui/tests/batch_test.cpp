@@ -13,6 +13,7 @@
 #include "panels.hpp"
 #include "actorscope/view/detail.hpp"
 #include "actorscope/view/replica.hpp"
+#include "replica_builder.hpp"
 
 using namespace actorscope;
 namespace pv = proto::viewer;
@@ -25,44 +26,15 @@ constexpr int kLevels = 7;
 constexpr int kWorkers = 10;
 
 view::Replica deep_tree() {
-  view::Replica r;
-  std::vector<uint8_t> buf;
-  proto::Writer w(buf);
-  pv::encode(w, pv::SnapshotBegin{1, 1, kLevels + kWorkers});
-  pv::NodeRow n;
-  n.node = 1;
-  n.name = "deep";
-  n.connected = true;
-  n.actors = kLevels + kWorkers;
-  pv::encode(w, n);
-  auto actor = [&](uint64_t id, uint64_t parent, const std::string& name, const char* type, bool sup,
-                   const std::string& child_id = {}) {
-    pv::ActorRow a;
-    a.node = 1;
-    a.actor = id;
-    a.parent = parent;
-    a.name = name;
-    a.type = type;
-    a.child_id = child_id;
-    if (sup) {
-      a.kind = proto::ActorKind::Supervisor;
-      a.strategy = proto::Strategy::OneForOne;
-      a.intensity = 3;
-      a.period_ms = 5000;
-    }
-    pv::encode(w, a);
-    pv::ActorStats s;
-    s.node = 1;
-    s.actor = id;
-    pv::encode(w, s);
-  };
-  for (int i = 0; i < kLevels; ++i) actor(100 + i, i == 0 ? 0 : 100 + i - 1, "level" + std::to_string(i), "sup", true);
+  tui::test::ReplicaBuilder b("deep");
+  for (int i = 0; i < kLevels; ++i)
+    b.actor(tui::test::ActorSpec(static_cast<uint64_t>(100 + i), i == 0 ? 0 : static_cast<uint64_t>(100 + i - 1),
+                                 "level" + std::to_string(i), "sup")
+                .as_supervisor());
   for (int i = 0; i < kWorkers; ++i)
-    actor(500 + i, 100 + kLevels - 1, "", "worker", false, "worker-" + std::to_string(i));
-  pv::encode(w, pv::SnapshotEnd{1});
-  pv::encode(w, pv::Tick{1, 0, 0});
-  EXPECT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
-  return r;
+    b.actor(tui::test::ActorSpec(static_cast<uint64_t>(500 + i), 100 + kLevels - 1, "", "worker")
+                .with_child_id("worker-" + std::to_string(i)));
+  return b.build();
 }
 
 tui::Options parse(std::vector<std::string> args) {

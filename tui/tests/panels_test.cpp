@@ -9,6 +9,7 @@
 #include "panels.hpp"
 #include "actorscope/view/replica.hpp"
 #include "actorscope/view/synthetic.hpp"
+#include "replica_builder.hpp"
 
 using namespace actorscope;
 namespace pv = proto::viewer;
@@ -16,46 +17,13 @@ namespace pv = proto::viewer;
 namespace {
 
 view::Replica sample() {
-  view::Replica r;
-  std::vector<uint8_t> buf;
-  proto::Writer w(buf);
-  pv::encode(w, pv::SnapshotBegin{1, 1, 3});
-  pv::NodeRow n;
-  n.node = 1;
-  n.name = "orders";
-  n.connected = true;
-  n.actors = 3;
-  pv::encode(w, n);
-  auto actor = [&](uint64_t id, uint64_t parent, const char* name, const char* type, uint64_t mailbox, bool sup) {
-    pv::ActorRow a;
-    a.node = 1;
-    a.actor = id;
-    a.parent = parent;
-    a.name = name;
-    a.type = type;
-    if (sup) {
-      a.kind = proto::ActorKind::Supervisor;
-      a.strategy = proto::Strategy::OneForOne;
-      a.intensity = 3;
-      a.period_ms = 5000;
-    }
-    pv::encode(w, a);
-    pv::ActorStats s;
-    s.node = 1;
-    s.actor = id;
-    s.mailbox = mailbox;
-    s.restarts = sup ? 2 : 0;
-    s.restarts_in_period = sup ? 1 : 0;
-    pv::encode(w, s);
-  };
-  actor(1, 0, "root", "root_sup", 0, true);
-  actor(2, 1, "parser", "parser", 12, false);
-  actor(3, 1, "slow-consumer", "consumer", 4200, false);
-  pv::encode(w, pv::SnapshotEnd{1});
-  pv::encode(w, pv::Event{1, 0, 1, pv::EventKind::Crashed, 2, 0, proto::ExitReason::Error, "parser", "bad input"});
-  pv::encode(w, pv::Tick{1, 0, 0});
-  EXPECT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
-  return r;
+  using tui::test::ActorSpec;
+  return tui::test::ReplicaBuilder("orders")
+      .actor(ActorSpec(1, 0, "root", "root_sup").as_supervisor().with_restarts(2, 1))
+      .actor(ActorSpec(2, 1, "parser", "parser").with_mailbox(12))
+      .actor(ActorSpec(3, 1, "slow-consumer", "consumer").with_mailbox(4200))
+      .event(pv::Event{1, 0, 1, pv::EventKind::Crashed, 2, 0, proto::ExitReason::Error, "parser", "bad input"})
+      .build();
 }
 
 std::string render(view::Replica& r, tui::UiState& ui, int w = 80, int h = 24) {
@@ -151,45 +119,16 @@ TEST(Panels, EveryViewFitsA80x24Terminal) {
 // ellipsis) and leaves out whole columns, never a digit.
 namespace {
 view::Replica wide_numbers() {
-  view::Replica r;
-  std::vector<uint8_t> buf;
-  proto::Writer w(buf);
-  pv::encode(w, pv::SnapshotBegin{1, 1, 3});
-  pv::NodeRow n;
-  n.node = 1;
-  n.name = "checkout@a-rather-long-host-name";
-  n.connected = true;
-  n.actors = 3;
-  pv::encode(w, n);
-  auto actor = [&](uint64_t id, uint64_t parent, const char* name, const char* type, uint64_t mailbox, uint64_t restarts) {
-    pv::ActorRow a;
-    a.node = 1;
-    a.actor = id;
-    a.parent = parent;
-    a.name = name;
-    a.type = type;
-    if (parent == 0) {
-      a.kind = proto::ActorKind::Supervisor;
-      a.strategy = proto::Strategy::SimpleOneForOne;
-      a.intensity = 1000;
-      a.period_ms = 5000;
-    }
-    pv::encode(w, a);
-    pv::ActorStats st;
-    st.node = 1;
-    st.actor = id;
-    st.mailbox = mailbox;
-    st.restarts = restarts;
-    st.restarts_in_period = parent == 0 ? 757 : 0;
-    pv::encode(w, st);
-  };
-  actor(1, 0, "payment_gateway_connection_pool", "payment_gateway_pool_supervisor", 0, 757);
-  actor(2, 1, "payment_gateway_connection_worker_with_a_long_name", "payment_gateway_connection", 250000, 32);
-  actor(3, 1, "w2", "payment_gateway_connection", 7, 0);
-  pv::encode(w, pv::SnapshotEnd{1});
-  pv::encode(w, pv::Tick{1, 0, 0});
-  EXPECT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
-  return r;
+  using tui::test::ActorSpec;
+  return tui::test::ReplicaBuilder("checkout@a-rather-long-host-name")
+      .actor(ActorSpec(1, 0, "payment_gateway_connection_pool", "payment_gateway_pool_supervisor")
+                 .as_supervisor(proto::Strategy::SimpleOneForOne, 1000)
+                 .with_restarts(757, 757))
+      .actor(ActorSpec(2, 1, "payment_gateway_connection_worker_with_a_long_name", "payment_gateway_connection")
+                 .with_mailbox(250000)
+                 .with_restarts(32, 0))
+      .actor(ActorSpec(3, 1, "w2", "payment_gateway_connection").with_mailbox(7))
+      .build();
 }
 
 // The tokens of a line that are numbers ("757", "250k", "757/1000"), in order.
