@@ -377,6 +377,14 @@ TEST_F(Siege, SlowHttpClients) {
 // does not spin on it. The refusals are counted and logged once per interval, and once the
 // flood is gone a good agent and a viewer are served.
 TEST(DescriptorExhaustion, RefusedCountedLoggedOnceAndServingAfterIt) {
+#ifdef ACTORSCOPE_SANITIZED_BUILD
+  // Under UBSan the collector cannot run out of descriptors: the runtime checks that memory is
+  // readable through a pipe it opens, which fails when no descriptor is left, and it then
+  // reports a valid object's vptr as invalid and aborts (-fno-sanitize-recover). 40
+  // connections under the 64 limit: no report; 192: one, in ~Conn. The plain and
+  // ThreadSanitizer builds run this test.
+  GTEST_SKIP() << "UBSan needs free descriptors for its own checks";
+#endif
   TempDir dir;
   write_file(dir.file("token"), kToken + "\n");
   constexpr unsigned long kDescriptorLimit = 64;
