@@ -34,6 +34,12 @@ std::string pad(std::string_view s, int cols, bool right) {
   return right ? spaces + std::string(c) : std::string(c) + spaces;
 }
 
+std::string shorten(std::string_view s, int cols, std::string_view ellipsis) {
+  if (columns(s) <= cols) return std::string(s);
+  if (cols <= 0) return {};
+  return std::string(clip(s, std::max(0, cols - columns(ellipsis)))) + std::string(ellipsis);
+}
+
 Columns::Columns(int total, std::vector<ColumnSpec> specs, std::string_view ellipsis)
     : specs_(std::move(specs)), widths_(specs_.size(), 0), ellipsis_(ellipsis) {
   auto narrowest = [](const ColumnSpec& c) { return c.right || c.min_width <= 0 ? c.width : std::min(c.width, c.min_width); };
@@ -76,11 +82,8 @@ std::string Columns::cell(size_t i, std::string_view text) const {
   if (specs_[i].right) return n >= w ? std::string(text) : std::string(static_cast<size_t>(w - n), ' ') + std::string(text);
   // Text keeps one space before the next column, so that two cut names never run together.
   if (n < w) return std::string(text) + std::string(static_cast<size_t>(w - n), ' ');
-  const int keep = std::max(0, w - 1 - columns(ellipsis_));
-  std::string out(clip(text, keep));
-  if (w > 1) out += ellipsis_;
-  const int used = columns(out);
-  return out + std::string(static_cast<size_t>(std::max(0, w - used)), ' ');
+  std::string out = shorten(text, w - 1, ellipsis_);
+  return out + std::string(static_cast<size_t>(std::max(0, w - columns(out))), ' ');
 }
 
 TextCanvas::TextCanvas(int width, int height)

@@ -27,6 +27,8 @@ int columns(std::string_view s);
 std::string_view clip(std::string_view s, int cols);
 // s padded with spaces (or clipped) to exactly `cols` columns; right-aligned when `right`.
 std::string pad(std::string_view s, int cols, bool right = false);
+// s as is when it fits in `cols` columns, else cut to cols - 1 with `ellipsis` after it.
+std::string shorten(std::string_view s, int cols, std::string_view ellipsis);
 
 // One column of a table row.
 struct ColumnSpec {

@@ -18,8 +18,7 @@ void draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   // ellipsis) instead.
   const std::string title = "actorscope-top  ";
   const int room = w - columns(title) - columns(gone) - columns(totals);
-  if (columns(who) > room && room > 0) who = Columns(room + 1, {{room + 1, 0, false, 0}}, ui.glyphs.ellipsis).cell(0, who);
-  while (!who.empty() && who.back() == ' ') who.pop_back();
+  if (room > 0) who = shorten(who, room, ui.glyphs.ellipsis);
   std::string line = title + who + gone + totals;
   c.text(top, 0, line, Style::Title);
   // Second line: rates with sparklines, drops and warnings.

@@ -47,6 +47,14 @@ wire::ActorStats actor_stats(const collector::Model& model, collector::NodeKey n
   return s;
 }
 
+double restarts_in_minute_ending(const std::vector<collector::SeriesPoint>& pts, size_t last) {
+  constexpr size_t kMinutePoints = 60;
+  double sum = 0;
+  for (size_t j = last + 1 > kMinutePoints ? last + 1 - kMinutePoints : 0; j <= last && j < pts.size(); ++j)
+    sum += static_cast<double>(pts[j].restarts_per_s) * pts[j].seconds;
+  return sum;
+}
+
 wire::NodeRow node_row(const collector::Model& model, const collector::Node& n) {
   wire::NodeRow r;
   r.node = n.key;
@@ -72,9 +80,7 @@ wire::NodeRow node_row(const collector::Model& model, const collector::Node& n) 
   auto series = model.series(n.key, 60);
   if (!series.empty()) {
     r.msgs_per_s_x100 = x100(series.back().messages_per_s);
-    double last_minute = 0;
-    for (const auto& p : series) last_minute += static_cast<double>(p.restarts_per_s) * p.seconds;
-    r.restarts_per_min_x100 = x100(last_minute);
+    r.restarts_per_min_x100 = x100(restarts_in_minute_ending(series, series.size() - 1));
   }
   r.agent_bytes = n.heartbeat.agent_bytes;
   return r;

@@ -198,17 +198,16 @@ class ViewerSession final : public collector::Session {
     r.step_ms = static_cast<uint32_t>(model_.settings().series_step_ns / 1'000'000);
     size_t n = std::min<size_t>(m.seconds ? m.seconds : 60, wire::kMaxSeriesPoints);
     std::vector<NodeKey> nodes = m.node ? std::vector<NodeKey>{m.node} : model_.node_keys();
+    const bool per_minute = m.metric == wire::Metric::RestartsPerMin;
     for (NodeKey k : nodes) {
-      std::vector<double> values;
-      if (m.metric == wire::Metric::RestartsPerMin) {
-        values = restarts_in_trailing_minute(model_.series(k, n + 60), n);
-      } else {
-        for (const auto& p : model_.series(k, n)) values.push_back(value(p, m.metric));
-      }
-      auto pts = model_.series(k, values.size());
-      if (r.points.size() < values.size()) r.points.insert(r.points.begin(), values.size() - r.points.size(), 0.0);
-      size_t shift = r.points.size() - values.size();  // align on the newest point
-      for (size_t i = 0; i < values.size(); ++i) r.points[shift + i] += values[i];
+      // Restarts/min is the header's quantity at each point (restarts_in_minute_ending):
+      // 59 older points give the first ones their whole minute.
+      auto pts = model_.series(k, per_minute ? n + 59 : n);
+      const size_t first = pts.size() > n ? pts.size() - n : 0, count = pts.size() - first;
+      if (r.points.size() < count) r.points.insert(r.points.begin(), count - r.points.size(), 0.0);
+      size_t shift = r.points.size() - count;  // align on the newest point
+      for (size_t i = 0; i < count; ++i)
+        r.points[shift + i] += per_minute ? restarts_in_minute_ending(pts, first + i) : value(pts[first + i], m.metric);
       if (!pts.empty()) r.end_wall_ns = std::max<uint64_t>(r.end_wall_ns, static_cast<uint64_t>(static_cast<int64_t>(pts.back().at_ns) + wall_offset()));
     }
     append(r);
@@ -254,23 +253,6 @@ class ViewerSession final : public collector::Session {
     if (closed_) return;
     append(wire::CommandResult{request, o.ok, o.message});
     flush_out();
-  }
-
-  // Restarts/min at each point is what the header (rows.cpp) says at that moment: the
-  // restarts of the 60 points (one a second) ending there, not that second's rate times 60,
-  // which read one burst of 5 as 300 beside a header saying 5. `pts` holds up to 60 points
-  // more than the `n` wanted, so the first ones have their whole minute.
-  static std::vector<double> restarts_in_trailing_minute(const std::vector<collector::SeriesPoint>& pts, size_t n) {
-    constexpr size_t kMinutePoints = 60;
-    std::vector<double> out;
-    for (size_t i = 0; i < pts.size(); ++i) {
-      double sum = 0;
-      for (size_t j = i + 1 > kMinutePoints ? i + 1 - kMinutePoints : 0; j <= i; ++j)
-        sum += static_cast<double>(pts[j].restarts_per_s) * pts[j].seconds;
-      out.push_back(sum);
-    }
-    if (out.size() > n) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(n));
-    return out;
   }
 
   static double value(const collector::SeriesPoint& p, wire::Metric m) {

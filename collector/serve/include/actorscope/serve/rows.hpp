@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "actorscope/collector/model.hpp"
 #include "actorscope/protocol/viewer.hpp"
@@ -21,5 +22,10 @@ wire::Event event_row(const collector::Model& model, const collector::Event& e, 
 uint32_t model_kinds(uint32_t viewer_kinds);
 // Messages per second x100, rounded: rates travel as integers so replicas compare exactly.
 uint64_t x100(double v);
+
+// Restarts per minute as every screen says it: the restarts of the (up to) 60 one-second
+// points ending at pts[last] — not one second's rate times 60. The NodeRow's value and each
+// point of a restarts/min series.
+double restarts_in_minute_ending(const std::vector<collector::SeriesPoint>& pts, size_t last);
 
 }  // namespace actorscope::serve
