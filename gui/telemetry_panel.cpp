@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <optional>
 #include <string>
 
 #include "style.hpp"
@@ -19,7 +18,6 @@ namespace {
 
 // Measured values in the view's one number format, as the TUI shows them.
 std::string num(double v) { return view::format_measurement(v); }
-std::string num(std::optional<double> v) { return view::format_measurement(v); }
 
 // min..max on a log scale when the range is wide, with ticks for the mean and the last value.
 void range_bar(const pv::MeasurementStats& m, double mean, float width) {
@@ -42,6 +40,16 @@ void range_bar(const pv::MeasurementStats& m, double mean, float width) {
                       num(m.last).c_str(), log ? "\n(log scale)" : "");
 }
 
+// What a percentile cell promises: its error bound, or why it has none.
+void percentile_tooltip(const pv::MeasurementStats& m) {
+  if (!ImGui::IsItemHovered()) return;
+  if (view::rough_percentiles(m))
+    ImGui::SetTooltip("~ rough: read from doublings only, can be off by up to half the value\n"
+                      "(the collector kept no fine buckets for this measurement: over its bucket budget)");
+  else
+    ImGui::SetTooltip("within %.1f%% of the true value (32 buckets per doubling)", 100 * view::kPercentileError);
+}
+
 // One bar per bucket from the lowest to the highest non-empty one, heights relative to the
 // fullest; the buckets from p99's up in the warning colour. Hover names a bucket's bounds.
 void histogram(const pv::MeasurementStats& m, float width) {
@@ -57,7 +65,6 @@ void histogram(const pv::MeasurementStats& m, float width) {
   }
   const size_t n = span.end - span.first;
   const float slot = std::min(width / static_cast<float>(n), 18.0f);
-  const auto p99 = view::percentile(m, 0.99);
   // The tail is marked only when it lies past the median's bucket: one full bucket is no tail.
   const auto b50 = view::percentile_bucket(m, 0.5), b99 = view::percentile_bucket(m, 0.99);
   const size_t tail_from = b50 && b99 && *b99 > *b50 ? *b99 : span.end;
@@ -78,8 +85,8 @@ void histogram(const pv::MeasurementStats& m, float width) {
   const double share = total ? 100.0 * static_cast<double>(m.buckets[i]) / static_cast<double>(total) : 0;
   ImGui::SetTooltip("%s%s .. %s]: %s values (%.1f%%)\np50 %s  p90 %s  p99 %s", i == 0 ? "[" : "(",
                     num(r.low).c_str(), num(r.high).c_str(), view::format_count(m.buckets[i]).c_str(), share,
-                    num(view::percentile(m, 0.5)).c_str(), num(view::percentile(m, 0.9)).c_str(),
-                    num(p99).c_str());
+                    view::percentile_text(m, 0.5).c_str(), view::percentile_text(m, 0.9).c_str(),
+                    view::percentile_text(m, 0.99).c_str());
 }
 
 }  // namespace
@@ -87,7 +94,9 @@ void histogram(const pv::MeasurementStats& m, float width) {
 void draw_telemetry(AppState& app) {
   const auto lines = view::telemetry_lines(app.replica(), app.node);
   ImGui::TextDisabled("Events emitted with actorscope's telemetry API (like :telemetry.execute), per name and node. "
-                      "Histogram: values per doubling (hover for bounds), yellow = the top 1%% when it stands apart from the median.");
+                      "Histogram: values per doubling (hover for bounds), yellow = the top 1%% when it stands apart from the median. "
+                      "p50/p99 are within %.1f%% of the true values; ~ marks a rough one (hover).",
+                      100 * view::kPercentileError);
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
   if (!ImGui::BeginTable("telemetry", 11, flags)) return;
@@ -139,9 +148,11 @@ void draw_telemetry(AppState& app) {
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(num(m.last).c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(num(view::percentile(m, 0.5)).c_str());
+      ImGui::TextUnformatted(view::percentile_text(m, 0.5).c_str());
+      percentile_tooltip(m);
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(num(view::percentile(m, 0.99)).c_str());
+      ImGui::TextUnformatted(view::percentile_text(m, 0.99).c_str());
+      percentile_tooltip(m);
       ImGui::TableNextColumn();
       if (view::used_buckets(m).empty())
         range_bar(m, l.mean(), ImGui::GetContentRegionAvail().x - 8);

@@ -1,7 +1,6 @@
 // The Telemetry panel: per event name, count and rate; per measurement, its statistics (and
-// p50/p99 from its histogram in terminals wide enough).
+// p50/p99 from its histogram in terminals wide enough: within 1.6 %, or "~" when rough).
 #include <cstdio>
-#include <optional>
 
 #include "panels.hpp"
 #include "actorscope/view/format.hpp"
@@ -12,7 +11,6 @@ namespace actorscope::tui {
 
 namespace {
 std::string num(double v) { return view::format_measurement(v); }
-std::string num(std::optional<double> v) { return view::format_measurement(v); }
 }  // namespace
 
 void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
@@ -52,7 +50,7 @@ void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiSt
       const auto& m = *l.measurement;
       line = cols.cell(0, "  " + m.key) + cols.cell(1, "") + cols.cell(2, view::format_count(m.count)) + cols.cell(3, "") +
              cols.cell(4, num(l.mean())) + cols.cell(5, num(m.min)) + cols.cell(6, num(m.max)) + cols.cell(7, num(m.last)) +
-             cols.cell(8, num(view::percentile(m, 0.5))) + cols.cell(9, num(view::percentile(m, 0.99)));
+             cols.cell(8, view::percentile_text(m, 0.5)) + cols.cell(9, view::percentile_text(m, 0.99));
     }
     int y = top + 1 + i;
     bool selected = idx == cur.selected;

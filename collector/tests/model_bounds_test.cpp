@@ -59,5 +59,65 @@ TEST(Model, StringsPastThePoolCapFoldIntoOtherAndAreExported) {
   EXPECT_NE(text.find("actor_type=\"other\""), std::string::npos);
 }
 
+// Fine telemetry buckets are bounded per measurement and per node; a measurement that would
+// pass either loses all of them (never a partial set, which would misstate percentiles),
+// keeps its log2 buckets and its exact count, and the drop is counted.
+TEST(Model, FineTelemetryBucketsStayWithinTheirBudgets) {
+  ModelSettings st;
+  st.max_telemetry_buckets_per_measurement = 40;
+  st.max_telemetry_buckets_per_node = 60;
+  Model m(st);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  m.apply(n, proto::StringDef{1, "db.query"});
+  m.apply(n, proto::StringDef{2, "duration"});
+  m.apply(n, proto::StringDef{3, "rows"});
+  auto send = [&](proto::StringId key, double v) {
+    proto::Telemetry t;
+    t.event = 1;
+    t.n_measurements = 1;
+    t.measurements[0] = {key, v};
+    m.apply(n, t);
+  };
+  // 30 values, each its own fine bucket (spaced by more than 1/32): within both budgets.
+  for (int i = 0; i < 30; ++i) send(2, std::ldexp(1.0, i / 4) * (1.0 + 0.2 * (i % 4)));
+  auto measurement = [&](std::string_view key) -> const MeasurementStats* {
+    for (const auto& t : m.telemetry(n))
+      for (const auto& ms : t.measurements)
+        if (m.text(ms.key) == key) return &ms;
+    return nullptr;
+  };
+  const MeasurementStats* d = measurement("duration");
+  ASSERT_NE(d, nullptr);
+  EXPECT_FALSE(d->fine_dropped);
+  uint64_t in_fine = 0;
+  for (const auto& b : d->fine) in_fine += b.count;
+  EXPECT_EQ(in_fine, 30u) << "every value is in the fine buckets";
+  EXPECT_EQ(d->fine.size(), 30u);
+  for (size_t i = 1; i < d->fine.size(); ++i) EXPECT_LT(d->fine[i - 1].index, d->fine[i].index) << "ascending";
+  // A second measurement takes the node past its budget of 60 at its 31st bucket.
+  for (int i = 0; i < 31; ++i) send(3, 1000.0 + 100.0 * i);
+  const MeasurementStats* rows = measurement("rows");
+  ASSERT_NE(rows, nullptr);
+  EXPECT_TRUE(rows->fine_dropped);
+  EXPECT_TRUE(rows->fine.empty());
+  EXPECT_EQ(rows->count, 31u) << "the exact count stays";
+  uint64_t in_log2 = 0;
+  for (uint64_t c : rows->buckets) in_log2 += c;
+  EXPECT_EQ(in_log2, 31u) << "the log2 buckets keep every value";
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::TooManyTelemetryBuckets)], 1u);
+  // Its budget is given back: "duration" grows to its own cap of 40, then drops too.
+  d = measurement("duration");
+  for (int i = 0; i < 10; ++i) send(2, 1e6 * (1 + i));
+  EXPECT_FALSE(measurement("duration")->fine_dropped) << "40 buckets: at its cap, not past it";
+  send(2, 1e9);
+  EXPECT_TRUE(measurement("duration")->fine_dropped);
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::TooManyTelemetryBuckets)], 2u);
+  send(2, 5.0);  // no anomaly per value once dropped
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::TooManyTelemetryBuckets)], 2u);
+  std::string text = to_text(render_model(m, ExporterSettings{}));
+  EXPECT_NE(text.find("actorscope_collector_model_anomalies_total{kind=\"too_many_telemetry_buckets\"} 2\n"), std::string::npos)
+      << text;
+}
+
 }  // namespace
 }  // namespace actorscope::collector

@@ -2,6 +2,7 @@
 #include "actorscope/protocol/viewer.hpp"
 
 #include <algorithm>
+#include <climits>
 
 namespace actorscope::proto::viewer {
 
@@ -436,6 +437,51 @@ bool decode_body(Reader& r, Warnings& m) {
   return true;
 }
 
+// Fine buckets: a count, then the first index (zigzag) and each next one as the step from the
+// previous (≥ 1), each followed by its count (≥ 1).
+static void put_fine(Writer& b, const std::vector<proto::FineBucket>& fine) {
+  const size_t n = std::min(fine.size(), proto::kMaxTelemetryFineBuckets);
+  b.varint(n);
+  int64_t prev = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i == 0)
+      b.svarint(fine[i].index);
+    else
+      b.varint(static_cast<uint64_t>(static_cast<int64_t>(fine[i].index) - prev));
+    prev = fine[i].index;
+    b.varint(fine[i].count);
+  }
+}
+static bool get_fine(Reader& r, std::vector<proto::FineBucket>& fine) {
+  uint64_t n;
+  if (!count(r, proto::kMaxTelemetryFineBuckets, n)) return false;
+  fine.resize(static_cast<size_t>(n));
+  int64_t index = 0;
+  for (size_t i = 0; i < fine.size(); ++i) {
+    if (i == 0) {
+      index = r.svarint();
+    } else {
+      uint64_t step = r.varint();
+      if (step == 0 || step > (uint64_t{1} << 32)) {
+        r.fail("fine bucket indices not ascending");
+        return false;
+      }
+      index += static_cast<int64_t>(step);
+    }
+    if (index < INT32_MIN + 1 || index > INT32_MAX) {
+      r.fail("fine bucket index out of range");
+      return false;
+    }
+    fine[i].index = static_cast<int32_t>(index);
+    fine[i].count = r.varint();
+    if (r.ok() && fine[i].count == 0) {
+      r.fail("empty fine bucket");
+      return false;
+    }
+  }
+  return r.ok();
+}
+
 void encode(Writer& w, const TelemetryRow& m) {
   message(w, Tag::TelemetryRow, [&](Writer& b) {
     b.varint(m.node);
@@ -455,6 +501,8 @@ void encode(Writer& w, const TelemetryRow& m) {
     }
     // Histograms follow the whole list, so that decoders that predate them stop before them.
     for (size_t i = 0; i < n; ++i) put_buckets(b, m.measurements[i].buckets);
+    // Fine buckets follow the log2 ones, for the same reason.
+    for (size_t i = 0; i < n; ++i) put_fine(b, m.measurements[i].fine);
   });
 }
 bool decode_body(Reader& r, TelemetryRow& m) {
@@ -476,6 +524,9 @@ bool decode_body(Reader& r, TelemetryRow& m) {
   // No bytes left: an encoder without histograms; the buckets stay zero.
   if (!r.ok() || r.empty()) return r.ok();
   for (auto& s : m.measurements) get_buckets(r, s.buckets);
+  if (!r.ok() || r.empty()) return r.ok();  // an older collector: no fine buckets
+  for (auto& s : m.measurements)
+    if (!get_fine(r, s.fine)) return false;
   return r.ok();
 }
 

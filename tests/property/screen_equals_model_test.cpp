@@ -22,6 +22,7 @@
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/events.hpp"
 #include "actorscope/view/header.hpp"
+#include "actorscope/view/histogram.hpp"
 #include "actorscope/view/replica.hpp"
 #include "actorscope/view/telemetry.hpp"
 #include "actorscope/view/tree.hpp"
@@ -379,13 +380,21 @@ class StreamRun {
       t.t_ns = t_ns();
       t.event = str(n, kEvents[pick(3)]);
       t.n_measurements = 2;
-      t.measurements[0] = {str(n, "duration"), static_cast<double>(1 + pick(5000))};
+      // Durations with a long tail (one in ten up to 2 s), so that p99 is far from p50.
+      const double duration = static_cast<double>(pick(10) == 0 ? 1 + pick(2'000'000) : 1 + pick(5000)) / 7.0;
+      t.measurements[0] = {str(n, "duration"), duration};
       t.measurements[1] = {str(n, "system_time"), static_cast<double>(kAnchorWallNs + t_ns())};
       if (pick(3) == 0) {
         t.n_measurements = 3;
-        t.measurements[2] = {str(n, "rows"), static_cast<double>(pick(100))};
+        t.measurements[2] = {str(n, "rows"), static_cast<double>(pick(100)) - 20};
       }
       model_->apply(n.key, t);
+      // The values themselves, for percentiles computed without the histogram.
+      std::string name;
+      for (const auto& [s, id] : n.strings)
+        if (id == t.event) name = s;
+      values_[{n.key, name, "duration"}].push_back(t.measurements[0].value);
+      if (t.n_measurements == 3) values_[{n.key, name, "rows"}].push_back(t.measurements[2].value);
     }
   }
 
@@ -753,6 +762,26 @@ class StreamRun {
       EXPECT_DOUBLE_EQ(l.measurement->max, x.m->max) << what;
       EXPECT_DOUBLE_EQ(l.measurement->last, x.m->last) << what;
       EXPECT_DOUBLE_EQ(l.mean(), x.m->count ? x.m->sum / static_cast<double>(x.m->count) : 0) << what;
+      check_percentiles(*l.measurement, x.node, x.event, what);
+    }
+  }
+
+  // p50 and p99 as shown, against the true values of rank ceil(q n) of what was sent: within
+  // the stated error, and never marked rough (no measurement here passes its bucket budget).
+  void check_percentiles(const wire::MeasurementStats& m, NodeKey node, const std::string& event, const std::string& what) {
+    auto it = values_.find({node, event, m.key});
+    if (it == values_.end()) return;  // time stamps
+    std::vector<double> v = it->second;
+    ASSERT_EQ(v.size(), m.count) << what << " " << m.key << ": values sent";
+    std::sort(v.begin(), v.end());
+    EXPECT_FALSE(view::rough_percentiles(m)) << what;
+    for (double q : {0.5, 0.9, 0.99}) {
+      const size_t rank = std::max<size_t>(1, static_cast<size_t>(std::ceil(q * static_cast<double>(v.size()))));
+      const double exact = v[rank - 1];
+      auto shown = view::percentile(m, q);
+      ASSERT_TRUE(shown) << what;
+      EXPECT_LE(std::fabs(*shown - exact), view::kPercentileError * std::fabs(exact) + 1e-12)
+          << what << " " << m.key << " p" << q * 100 << ": shown " << *shown << ", true " << exact;
     }
   }
 
@@ -875,6 +904,7 @@ class StreamRun {
 
   static constexpr size_t kReplicaLifecycle = 400;
   static constexpr size_t kReplicaTelemetry = 300;
+  std::map<std::tuple<NodeKey, std::string, std::string>, std::vector<double>> values_;  // by node, event, key
   static constexpr uint64_t kStart = 1'000'000'000;
 
   std::mt19937_64 rng_;

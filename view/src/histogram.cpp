@@ -1,6 +1,8 @@
 // Percentiles and drawable spans of telemetry bucket histograms.
 #include "actorscope/view/histogram.hpp"
 
+#include "actorscope/view/format.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -52,15 +54,48 @@ std::optional<Rank> locate(const pv::MeasurementStats& m, double q) {
   return Rank{i, std::clamp(into, 0.0, 1.0)};
 }
 
+// The fine bucket holding the value of rank ceil(q * n), n the values in fine buckets.
+std::optional<int32_t> locate_fine(const pv::MeasurementStats& m, double q) {
+  uint64_t total = 0;
+  for (const auto& b : m.fine) total += b.count;
+  if (total == 0) return std::nullopt;
+  const double want = std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(total));
+  const uint64_t rank = std::clamp<uint64_t>(static_cast<uint64_t>(want), 1, total);
+  uint64_t below = 0;
+  for (const auto& b : m.fine) {
+    below += b.count;
+    if (below >= rank) return b.index;
+  }
+  return m.fine.back().index;
+}
+
 }  // namespace
 
+bool rough_percentiles(const pv::MeasurementStats& m) { return m.fine.empty() && !used_buckets(m).empty(); }
+
+std::string percentile_text(const pv::MeasurementStats& m, double q) {
+  const auto v = percentile(m, q);
+  if (!v) return "-";
+  return (rough_percentiles(m) && q > 0 && q < 1 ? "~" : "") + format_measurement(*v);
+}
+
 std::optional<size_t> percentile_bucket(const pv::MeasurementStats& m, double q) {
+  if (auto k = locate_fine(m, q)) return proto::telemetry_bucket_of_fine(*k);
   auto at = locate(m, q);
   if (!at) return std::nullopt;
   return at->bucket;
 }
 
 std::optional<double> percentile(const pv::MeasurementStats& m, double q) {
+  if (m.count > 0 && (!m.fine.empty() || !used_buckets(m).empty())) {
+    if (q <= 0) return m.min;
+    if (q >= 1) return m.max;
+  }
+  if (auto k = locate_fine(m, q)) {
+    double v = proto::telemetry_fine_value(*k);
+    if (m.count > 0) v = std::clamp(v, m.min, m.max);
+    return v;
+  }
   auto at = locate(m, q);
   if (!at) return std::nullopt;
   const BucketRange r = bucket_range(m, at->bucket);

@@ -384,7 +384,10 @@ ModelStats Model::stats() const {
            n.links.size() * (sizeof(LinkSet) + 48) + n.link_ends * sizeof(ActorLink);
     for (const auto& [id, sup] : n.supervisors)
       mem += sizeof(Supervisor) + 48 + sup.history.capacity() * 8 + sup.per_child.capacity() * sizeof(ChildRestartCount);
-    for (const auto& t : n.telemetry) mem += sizeof(TelemetryStats) + t.measurements.capacity() * sizeof(MeasurementStats);
+    for (const auto& t : n.telemetry) {
+      mem += sizeof(TelemetryStats) + t.measurements.capacity() * sizeof(MeasurementStats);
+      for (const auto& ms : t.measurements) mem += ms.fine.capacity() * sizeof(proto::FineBucket);
+    }
   }
   s.memory_bytes = mem;
   return s;

@@ -210,6 +210,7 @@ struct NodeData {
   std::unordered_map<Str, uint32_t> type_slots;
   std::vector<TelemetryStats> telemetry;
   std::unordered_map<Str, uint32_t> telemetry_slots;
+  size_t telemetry_fine_buckets = 0;   // fine buckets held by all of telemetry's measurements
   std::unordered_map<uint64_t, Supervisor, SeededHash> supervisors;
   std::vector<std::pair<Str, uint64_t>> restarts_by_label;
   std::unordered_map<Str, uint32_t> restart_label_slots;

@@ -50,6 +50,35 @@ void Model::apply(NodeKey key, const proto::TelemetryTotals& r) {
   m.note_change(key, ChangeKind::NodeChanged, 0);
 }
 
+namespace {
+
+// One more value in a measurement's fine buckets, unless they are past their budget: then
+// they are dropped whole (a partial histogram would misstate every percentile) and the
+// measurement's percentiles come from its log2 buckets, shown as rough by the viewers.
+void count_fine(Model::Impl& m, NodeData& n, MeasurementStats& ms, double v) {
+  if (ms.fine_dropped) return;
+  const int32_t k = proto::telemetry_fine_bucket(v);
+  if (k == proto::kNoFineBucket) return;
+  auto it = std::lower_bound(ms.fine.begin(), ms.fine.end(), k,
+                             [](const proto::FineBucket& b, int32_t i) { return b.index < i; });
+  if (it != ms.fine.end() && it->index == k) {
+    ++it->count;
+    return;
+  }
+  if (ms.fine.size() >= m.settings.max_telemetry_buckets_per_measurement ||
+      n.telemetry_fine_buckets >= m.settings.max_telemetry_buckets_per_node) {
+    m.anomaly(Anomaly::TooManyTelemetryBuckets);
+    n.telemetry_fine_buckets -= ms.fine.size();
+    std::vector<proto::FineBucket>().swap(ms.fine);
+    ms.fine_dropped = true;
+    return;
+  }
+  ms.fine.insert(it, proto::FineBucket{k, 1});
+  ++n.telemetry_fine_buckets;
+}
+
+}  // namespace
+
 void Model::apply(NodeKey key, const proto::Telemetry& r) {
   Impl& m = *impl_;
   ++m.records;
@@ -79,6 +108,7 @@ void Model::apply(NodeKey key, const proto::Telemetry& r) {
     ms->max = std::max(ms->max, v);
     ms->last = v;
     ++ms->buckets[telemetry_bucket(v)];
+    count_fine(m, *n, *ms, v);
   }
   Event& e = m.push_event(EventKind::Telemetry, key);
   e.wall_ns = m.wall(*n, r.t_ns);
@@ -182,6 +212,7 @@ std::string_view name(Anomaly a) {
     case Anomaly::TooManyStrings: return "too_many_strings";
     case Anomaly::TooManyTelemetryEvents: return "too_many_telemetry_events";
     case Anomaly::TooManyTypes: return "too_many_types";
+    case Anomaly::TooManyTelemetryBuckets: return "too_many_telemetry_buckets";
   }
   return "unknown";
 }

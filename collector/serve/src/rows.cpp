@@ -1,6 +1,7 @@
 // The projection of the Model onto the viewer conversation's rows.
 #include "actorscope/serve/rows.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -102,6 +103,7 @@ wire::TelemetryRow telemetry_row(const collector::Model& model, const collector:
     out.max = m.max;
     out.last = m.last;
     out.buckets = m.buckets;
+    out.fine = m.fine;
   }
   return r;
 }
@@ -160,9 +162,11 @@ wire::Event event_row(const collector::Model& model, const collector::Event& e, 
       r.text = std::string(model.text(e.text));
       break;
     case EventKind::Telemetry: {
+      // The shortest text that reads back as the same double: a value is never rounded here
+      // (with "%g", 1999999 read "2e+06").
       char buf[48];
-      std::snprintf(buf, sizeof buf, "%g", e.value);
-      r.text = buf;
+      auto res = std::to_chars(buf, buf + sizeof buf, e.value);
+      r.text.assign(buf, res.ptr);
       break;
     }
     case EventKind::Exit:

@@ -6,6 +6,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -334,6 +335,68 @@ inline size_t telemetry_bucket(double v) {
   // v <= 2^(i-20): i = e + 20, plus one unless v is an exact power of two.
   long i = static_cast<long>(e) + 20 + (v > std::ldexp(1.0, e) ? 1 : 0);
   return static_cast<size_t>(std::clamp<long>(i, 0, static_cast<long>(kTelemetryBuckets) - 1));
+}
+
+// Fine telemetry buckets, for percentiles with a stated error: 32 per doubling, each
+// (low, high] nested inside one log2 bucket above. Index 0 holds exact zero, index k > 0 the
+// positive values of sub-bucket k, index -k the negative values whose magnitude is in it;
+// NaN has none. A percentile read at a bucket's midpoint is within kTelemetryFineError of
+// the true value (the bucket is at most 1/32 of its low bound wide).
+inline constexpr int kTelemetryFinePerDoubling = 32;
+inline constexpr double kTelemetryFineError = 1.0 / (2 * kTelemetryFinePerDoubling);  // 1/64 ≈ 1.6 %
+inline constexpr int kTelemetryFineExponentBias = 1100;  // frexp exponents go down to -1073
+inline constexpr size_t kMaxTelemetryFineBuckets = 4096;  // per measurement on the wire
+struct FineBucket {
+  int32_t index = 0;
+  uint64_t count = 0;
+  friend bool operator==(const FineBucket&, const FineBucket&) = default;
+};
+// The bucket of v, or nullopt-like INT32_MIN for NaN.
+inline constexpr int32_t kNoFineBucket = INT32_MIN;
+inline int32_t telemetry_fine_bucket(double v) {
+  if (std::isnan(v)) return kNoFineBucket;
+  if (v == 0) return 0;
+  const double a = std::fabs(v);
+  int32_t k;
+  if (std::isinf(a)) {
+    k = (1025 + kTelemetryFineExponentBias) * kTelemetryFinePerDoubling + 1;  // past the largest finite
+  } else {
+    int e = 0;
+    const double m = std::frexp(a, &e);  // a = m * 2^e, m in [0.5, 1)
+    int sub;
+    if (m == 0.5) {  // an exact power of two closes the doubling below: (.., 2^(e-1)]
+      --e;
+      sub = kTelemetryFinePerDoubling - 1;
+    } else {
+      sub = static_cast<int>(std::ceil((m - 0.5) * 2 * kTelemetryFinePerDoubling)) - 1;
+    }
+    k = (e + kTelemetryFineExponentBias) * kTelemetryFinePerDoubling + sub + 1;
+  }
+  return v < 0 ? -k : k;
+}
+// The magnitudes bucket k (k != 0) holds: (low, high].
+struct FineBounds {
+  double low = 0;
+  double high = 0;
+};
+inline FineBounds telemetry_fine_bounds(int32_t index) {
+  if (index == 0) return {0, 0};
+  const int32_t t = (index < 0 ? -index : index) - 1;
+  const int e = t / kTelemetryFinePerDoubling - kTelemetryFineExponentBias;
+  const int sub = t % kTelemetryFinePerDoubling;
+  const double step = 1.0 / (2 * kTelemetryFinePerDoubling);
+  return {std::ldexp(0.5 + sub * step, e), std::ldexp(0.5 + (sub + 1) * step, e)};
+}
+// The value a percentile falling into bucket k is read as: the middle of its range.
+inline double telemetry_fine_value(int32_t index) {
+  const FineBounds b = telemetry_fine_bounds(index);
+  const double mid = b.low + (b.high - b.low) / 2;
+  return index < 0 ? -mid : mid;
+}
+// The log2 bucket a fine bucket lies in (they nest exactly).
+inline size_t telemetry_bucket_of_fine(int32_t index) {
+  if (index <= 0) return 0;
+  return telemetry_bucket(telemetry_fine_bounds(index).high);
 }
 
 // Index of the histogram bucket for a duration in ns.

@@ -234,6 +234,10 @@ struct MeasurementStats {
   double sum = 0, min = 0, max = 0, last = 0;
   // Counts per bucket; all zero when the collector sent none (an older collector).
   std::array<uint64_t, kTelemetryBuckets> buckets{};
+  // The fine buckets (32 per doubling, ascending index, no empty ones) that percentiles are
+  // read from; empty when the collector kept none for this measurement (it was over its
+  // bucket budget, or an older collector): percentiles then come from the log2 buckets alone.
+  std::vector<proto::FineBucket> fine;
 };
 // Aggregates of one telemetry event name on one node (upsert).
 struct TelemetryRow {

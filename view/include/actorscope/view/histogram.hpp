@@ -3,16 +3,26 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 
 #include "actorscope/view/replica.hpp"
 
 namespace actorscope::view {
 
-// The value below which a fraction q (0..1) of the measurement's values fall, estimated from
-// its buckets (interpolated inside the bucket, kept within min..max). Empty when the
-// measurement carries no histogram.
+// The q-th percentile (0..1) of the measurement's values: the value of rank ceil(q * n)
+// (q = 0: the minimum, q = 1: the maximum, both exact). Read from the fine buckets, it is
+// the middle of the one that value lies in, so within kPercentileError of it (relative);
+// without fine buckets (rough_percentiles), interpolated inside its log2 bucket, which can
+// be off by up to half the value. Kept within min..max. Empty when there is no histogram.
 std::optional<double> percentile(const pv::MeasurementStats& m, double q);
-// The bucket that percentile falls in.
+inline constexpr double kPercentileError = proto::kTelemetryFineError;
+// True when the percentiles come from the log2 buckets alone (the collector kept no fine
+// ones: the measurement passed its bucket budget, or an older collector).
+bool rough_percentiles(const pv::MeasurementStats& m);
+// The percentile as a screen shows it: format_measurement's digits, "~" before a rough
+// one, "-" when there is none.
+std::string percentile_text(const pv::MeasurementStats& m, double q);
+// The log2 bucket that percentile falls in.
 std::optional<size_t> percentile_bucket(const pv::MeasurementStats& m, double q);
 
 // The buckets from the lowest to the highest non-empty one: [first, end); first == end when

@@ -206,6 +206,10 @@ struct MeasurementStats {
   double max = 0;
   double last = 0;
   std::array<uint64_t, kTelemetryBuckets> buckets{};
+  // Fine buckets, ascending by index; dropped for good (fine_dropped) once the measurement
+  // or its node would pass its bucket budget, so that what is kept is always complete.
+  std::vector<proto::FineBucket> fine;
+  bool fine_dropped = false;
 };
 
 using proto::telemetry_bucket;
@@ -320,8 +324,9 @@ enum class Anomaly : uint8_t {
   TooManyStrings = 9,     // string definitions past max_strings_per_node (the id stays undefined)
   TooManyTelemetryEvents = 10,  // telemetry event names past max_telemetry_events_per_node (counted as "other")
   TooManyTypes = 11,      // actor types past max_types_per_node (counted as "other")
+  TooManyTelemetryBuckets = 12,  // a measurement's fine buckets dropped: past its or its node's budget
 };
-inline constexpr size_t kAnomalyCount = 12;
+inline constexpr size_t kAnomalyCount = 13;
 std::string_view name(Anomaly a);
 
 struct ModelStats {

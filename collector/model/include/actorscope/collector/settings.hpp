@@ -27,6 +27,11 @@ struct ModelSettings {
   size_t max_types_per_node = 2000;          // distinct actor types per node; more count as "other"
   size_t max_warnings = 10'000;                 // active warnings kept (more are counted, not kept)
   size_t max_measurements_per_event = 32;    // distinct measurement keys kept per telemetry event
+  // Fine telemetry buckets (32 per doubling: percentiles within 1.6 %) kept per measurement
+  // and per node, 16 B each. A measurement that would pass either keeps only its log2
+  // buckets from then on, and its percentiles are shown as rough (too_many_telemetry_buckets).
+  size_t max_telemetry_buckets_per_measurement = 1024;  // 32 doublings of range
+  size_t max_telemetry_buckets_per_node = 65'536;       // 1 MiB per node
   size_t max_links_per_actor = 64;           // link and monitor ends kept per actor (more are counted)
   size_t max_strings = 1u << 20;             // distinct names, types and reason texts kept ...
   size_t max_string_bytes = 64u << 20;       // ... and their bytes; new ones past either read "other"
