@@ -87,6 +87,21 @@ void OverviewPanel::draw_cards(AppState& app) {
   ImGui::SameLine(6 * w);
   card("WARNINGS", std::to_string(h.warnings), nullptr, style::severity_colour(view::warnings_severity(h.warnings, t), style::kGood), w);
   ImGui::EndChild();
+  // The VM line (BEAM nodes): label and value pairs, wrapped to the panel's width.
+  if (!h.vm_title.empty()) {
+    ImGui::TextDisabled("%s", h.vm_title.c_str());
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    for (const auto& f : h.vm) {
+      std::string text = f.label + " " + f.value;
+      float need = ImGui::CalcTextSize(text.c_str()).x + 3 * ImGui::GetStyle().ItemSpacing.x;
+      if (ImGui::GetItemRectMax().x + need < right) ImGui::SameLine(0, 2 * ImGui::GetStyle().ItemSpacing.x);
+      ImGui::PushStyleColor(ImGuiCol_Text, style::kTextMuted);
+      ImGui::TextUnformatted(f.label.c_str());
+      ImGui::PopStyleColor();
+      ImGui::SameLine();
+      ImGui::TextColored(style::severity_colour(f.severity, style::kText), "%s", f.value.c_str());
+    }
+  }
 }
 
 void OverviewPanel::draw_charts(AppState& app) {

@@ -26,8 +26,7 @@ void draw_status(Canvas& c, int y, const UiState& ui) {
 void draw_frame(Canvas& c, const view::Replica& r, UiState& ui) {
   const int h = c.height();
   resolve_pinned_node(ui, r);
-  draw_header(c, 0, r, ui);
-  int top = 3, body = h - 4;
+  int top = draw_header(c, 0, r, ui), body = h - top - 1;
   ui.body_rows = std::max(1, body - 1);
   switch (ui.view) {
     case ViewId::Tree: draw_tree(c, top, body, r, ui); break;

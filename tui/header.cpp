@@ -5,7 +5,7 @@
 
 namespace actorscope::tui {
 
-void draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
+int draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   view::HeaderModel h = view::header(r, ui.node);
   const int w = c.width();
   c.fill(top, Style::Title);
@@ -35,6 +35,21 @@ void draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   field("  drops " + view::format_count(h.drops), style_of(view::drops_severity(h.drops, ui.thresholds)));
   field("  warnings " + std::to_string(h.warnings), style_of(view::warnings_severity(h.warnings, ui.thresholds)));
   if (h.viewers_dropped) field("  viewers dropped " + std::to_string(h.viewers_dropped), Style::Dim);
+  int rows = 3;
+  // The VM line, for nodes that report one (BEAM nodes): figures until the width runs out.
+  if (!h.vm_title.empty()) {
+    x = 0;
+    c.text(top + 2, x, h.vm_title, Style::Dim);
+    x += columns(h.vm_title);
+    for (const auto& f : h.vm) {
+      std::string text = "  " + f.label + " " + f.value;
+      if (x + columns(text) > w) break;
+      c.text(top + 2, x, text, style_of(f.severity));
+      x += columns(text);
+    }
+    ++top;
+    ++rows;
+  }
   // Tabs.
   static const char* const tabs[] = {"1 Tree", "2 Actors", "3 Events", "4 Telemetry", "5 Warnings"};
   x = 0;
@@ -46,6 +61,7 @@ void draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   }
   if (ui.view == ViewId::Detail) c.text(top + 2, x, " Detail ", Style::TabActive);
   if (ui.view == ViewId::Help) c.text(top + 2, x, " Help ", Style::TabActive);
+  return rows;
 }
 
 }  // namespace actorscope::tui

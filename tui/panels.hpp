@@ -9,7 +9,8 @@
 namespace actorscope::tui {
 
 // Every panel draws inside rows [top, top + height) of the canvas.
-void draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui);  // 3 rows
+// 3 rows, 4 with a VM line (BEAM nodes); returns how many it drew.
+int draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui);
 void draw_tree(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);

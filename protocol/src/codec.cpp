@@ -574,6 +574,27 @@ bool decode_body(Reader& r, TelemetryTotals& m) {
   if (r.ok() && m.event == 0) r.fail("telemetry totals without an event name");
   return r.ok();
 }
+void encode(Writer& w, const NodeGauges& m) {
+  size_t at = begin_record(w, RecordType::NodeGauges);
+  w.varint(m.t_ns);
+  uint8_t n = m.n > kMaxNodeGauges ? static_cast<uint8_t>(kMaxNodeGauges) : m.n;
+  w.u8(n);
+  for (uint8_t i = 0; i < n; ++i) {
+    w.varint(m.values[i].gauge);
+    w.f64(m.values[i].value);
+  }
+  end_record(w, at);
+}
+bool decode_body(Reader& r, NodeGauges& m) {
+  m.t_ns = r.varint();
+  m.n = r.u8();
+  if (r.ok() && m.n > kMaxNodeGauges) r.fail("too many node gauges");
+  for (uint8_t i = 0; r.ok() && i < m.n; ++i) {
+    m.values[i].gauge = r.varint32();
+    m.values[i].value = r.f64();
+  }
+  return r.ok();
+}
 void encode(Writer& w, const SupervisorEscalated& m) {
   size_t at = begin_record(w, RecordType::SupervisorEscalated);
   w.varint(m.t_ns);

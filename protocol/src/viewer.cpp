@@ -284,6 +284,15 @@ void encode(Writer& w, const NodeRow& m) {
     b.varint(m.msgs_per_s_x100);
     b.varint(m.restarts_per_min_x100);
     b.varint(m.agent_bytes);
+    if (!m.gauges.empty()) {
+      size_t n = std::min(m.gauges.size(), kMaxNodeGaugeRows);
+      b.varint(n);
+      for (size_t i = 0; i < n; ++i) {
+        b.varint(m.gauges[i].gauge);
+        b.f64(m.gauges[i].value);
+        b.f64(m.gauges[i].per_s);
+      }
+    }
   });
 }
 bool decode_body(Reader& r, NodeRow& m) {
@@ -305,6 +314,18 @@ bool decode_body(Reader& r, NodeRow& m) {
   m.msgs_per_s_x100 = r.varint();
   m.restarts_per_min_x100 = r.varint();
   m.agent_bytes = r.varint();
+  // Addition: the node's gauges (absent from older collectors and for nodes without any).
+  if (r.ok() && !r.empty()) {
+    uint64_t n = r.varint();
+    if (r.ok() && n > kMaxNodeGaugeRows) r.fail("too many node gauges");
+    for (uint64_t i = 0; r.ok() && i < n; ++i) {
+      NodeGaugeRow g;
+      g.gauge = r.varint32();
+      g.value = r.f64();
+      g.per_s = r.f64();
+      if (r.ok()) m.gauges.push_back(g);
+    }
+  }
   return r.ok();
 }
 

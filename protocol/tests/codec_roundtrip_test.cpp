@@ -12,7 +12,7 @@ namespace {
 using testing::MessageGen;
 using AnyRecord = std::variant<StringDef, ActorSpawned, ActorExited, ChildRestarted, Link, ActorStats, Telemetry,
                                Dropped, SnapshotBegin, SnapshotEnd, Heartbeat, TypeTotals, SupervisorEscalated,
-                               SupervisorTotals, TelemetryTotals>;
+                               SupervisorTotals, TelemetryTotals, NodeGauges>;
 
 // Owns the strings that string_views in generated records point into.
 struct Arena {
@@ -60,6 +60,13 @@ AnyRecord random_record(MessageGen& g, Arena& arena) {
     case 12: return SupervisorEscalated{g.any(), g.any()};
     case 13: return SupervisorTotals{g.u32(), g.any(), g.any()};
     case 14: return TelemetryTotals{static_cast<StringId>(g.nonzero() & 0xffff) | 1, g.any()};
+    case 15: {
+      NodeGauges m;
+      m.t_ns = g.any();
+      m.n = static_cast<uint8_t>(g.rng()() % (kMaxNodeGauges + 1));
+      for (uint8_t i = 0; i < m.n; ++i) m.values[i] = {g.u32(), static_cast<double>(g.any()) / 3.0};
+      return m;
+    }
     default: {
       TypeTotals m;
       m.type = g.u32(); m.spawned = g.any(); m.exited = g.any(); m.enqueued = g.any();
@@ -149,6 +156,10 @@ TEST(CodecRoundTrip, SnapshotTotalsAreSkippedByADecoderThatDoesNotKnowThem) {
   encode(w, tt);
   encode(w, SupervisorTotals{3, 88, 2});
   encode(w, TelemetryTotals{4, 1500});
+  NodeGauges ng;
+  ng.n = 1;
+  ng.values[0] = {0, 1234};
+  encode(w, ng);
   encode(w, SnapshotEnd{1});
   OneZeroHandler h;
   auto res = decode_records(buf.data(), buf.size(), h);
@@ -206,6 +217,8 @@ TEST(CodecRoundTrip, MalformedRecordsAreRejectedWithAReason) {
       {"varint too long", {0x09, 0x0b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}},
       {"too many measurements", {0x07, 0x04, 0x00, 0x00, 0x01, 0x11}},
       {"histogram mask too wide", {0x06, 0x08, 1, 0, 0, 0, 0, 0, 0x80, 0x08}},
+      {"too many node gauges", {0x10, 0x02, 0x00, 0x41}},
+      {"node gauge value cut short", {0x10, 0x05, 0x00, 0x01, 0x00, 0x00, 0x00}},
   };
   for (const auto& c : cases) {
     Collect sink;

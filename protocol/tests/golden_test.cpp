@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "actorscope/protocol/codec.hpp"
+#include "actorscope/protocol/node_gauges.hpp"
 #include "golden.hpp"
 
 namespace actorscope::proto {
@@ -115,6 +116,28 @@ TEST(Golden, SnapshotTotals) {
     encode(w, TelemetryTotals{3, 1500});
   });
   check_golden("snapshot_totals", bytes);
+}
+
+struct GaugesOnly {
+  std::vector<NodeGauges> got;
+  void on(const NodeGauges& m) { got.push_back(m); }
+  template <class T>
+  void on(const T&) {}
+};
+
+// Node gauges (an addition to 1.0): a BEAM node's process count and reductions.
+TEST(Golden, NodeGauges) {
+  NodeGauges ng;
+  ng.t_ns = 1'000'000'000;
+  ng.n = 2;
+  ng.values[0] = {static_cast<uint32_t>(NodeGauge::BeamProcesses), 1234};
+  ng.values[1] = {static_cast<uint32_t>(NodeGauge::BeamReductions), 5.5e9};
+  auto bytes = frame(FrameType::Batch, 3, [&](Writer& w) { encode(w, ng); });
+  check_golden("node_gauges", bytes);
+  GaugesOnly back;
+  ASSERT_TRUE(decode_records(bytes.data() + kFrameHeaderSize, bytes.size() - kFrameHeaderSize, back).ok);
+  ASSERT_EQ(back.got.size(), 1u);
+  EXPECT_EQ(back.got[0], ng);
 }
 
 }  // namespace

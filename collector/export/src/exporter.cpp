@@ -342,6 +342,19 @@ std::vector<MetricFamily> render_model(const Model& model, const ExporterSetting
         f.add(i, {{"node", nodes[i].label}, {"kind", std::string(proto::name(static_cast<proto::DropKind>(k)))}},
               static_cast<double>(nodes[i].node->drops[k]));
   }
+  // Node gauges (a BEAM node's VM): one family per gauge id of the protocol's table, one
+  // series per connected node that reported it. Names and their number are fixed by the
+  // table, never by a peer; a gone node's readings are not exported (they would lie).
+  for (const proto::NodeGaugeInfo& g : proto::kNodeGauges) {
+    const std::string name = std::string("actorscope_") + g.metric;
+    FamilyBuilder f(out, name.c_str(), g.help, g.kind == proto::GaugeKind::Counter ? MetricType::Counter : MetricType::Gauge,
+                    0, folded);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const Node& n = *nodes[i].node;
+      const GaugeReading& r = n.gauges[static_cast<size_t>(g.id)];
+      if (n.state == NodeState::Connected && r.set && r.connection == n.connection) f.add(i, {{"node", nodes[i].label}}, r.value);
+    }
+  }
   ModelStats st = model.stats();
   auto single = [&](const char* name, const char* help, MetricType type, double v) {
     FamilyBuilder f(out, name, help, type, 0, folded);

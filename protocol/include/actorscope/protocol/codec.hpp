@@ -114,6 +114,7 @@ void encode(Writer& w, const TypeTotals& m);
 void encode(Writer& w, const SupervisorEscalated& m);
 void encode(Writer& w, const SupervisorTotals& m);
 void encode(Writer& w, const TelemetryTotals& m);
+void encode(Writer& w, const NodeGauges& m);
 
 // Body decoders: r holds exactly one record body.
 bool decode_body(Reader& r, StringDef& m);
@@ -131,6 +132,7 @@ bool decode_body(Reader& r, TypeTotals& m);
 bool decode_body(Reader& r, SupervisorEscalated& m);
 bool decode_body(Reader& r, SupervisorTotals& m);
 bool decode_body(Reader& r, TelemetryTotals& m);
+bool decode_body(Reader& r, NodeGauges& m);
 
 struct DecodeResult {
   bool ok = true;
@@ -221,6 +223,10 @@ DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
       case RecordType::TelemetryTotals:
         if constexpr (requires(const TelemetryTotals& m) { h.on(m); })
           go = detail::dispatch<Handler, TelemetryTotals>(body, h, res);
+        break;
+      case RecordType::NodeGauges:
+        if constexpr (requires(const NodeGauges& m) { h.on(m); })
+          go = detail::dispatch<Handler, NodeGauges>(body, h, res);
         break;
       default: break;  // unknown: skipped, its length told us how far
     }

@@ -167,8 +167,9 @@ enum class RecordType : uint8_t {
   SupervisorEscalated = 0x0D,  // an addition a 1.0 decoder skips
   SupervisorTotals = 0x0E,     // an addition a 1.0 decoder skips (snapshot only)
   TelemetryTotals = 0x0F,      // an addition a 1.0 decoder skips (snapshot only)
+  NodeGauges = 0x10,           // an addition a 1.0 decoder skips (node_gauges.hpp)
 };
-inline constexpr size_t kRecordTypeCount = 15;
+inline constexpr size_t kRecordTypeCount = 16;
 
 // String ids are per connection; 0 is the empty string and is never defined.
 using StringId = uint32_t;
@@ -321,6 +322,22 @@ struct TelemetryTotals {
   StringId event = 0;  // non-zero
   uint64_t count = 0;
   friend bool operator==(const TelemetryTotals&, const TelemetryTotals&) = default;
+};
+
+// Figures of the whole node by fixed id (NodeGauge, node_gauges.hpp): levels, and counters
+// cumulative since the source started. Ids this side does not know are kept, and ignored
+// by whoever reads them.
+inline constexpr size_t kMaxNodeGauges = 64;  // per NodeGauges record
+struct NodeGaugeValue {
+  uint32_t gauge = 0;  // a NodeGauge id
+  double value = 0;
+  friend bool operator==(const NodeGaugeValue&, const NodeGaugeValue&) = default;
+};
+struct NodeGauges {
+  uint64_t t_ns = 0;
+  uint8_t n = 0;  // at most kMaxNodeGauges
+  std::array<NodeGaugeValue, kMaxNodeGauges> values{};
+  friend bool operator==(const NodeGauges&, const NodeGauges&) = default;
 };
 
 // Telemetry measurements are counted in log2 buckets: bucket i holds values v with

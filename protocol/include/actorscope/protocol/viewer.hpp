@@ -130,6 +130,14 @@ struct SnapshotEnd {
   uint64_t snapshot = 0;
 };
 
+// One node gauge as the viewers get it: the last value, and for counters their rate.
+struct NodeGaugeRow {
+  uint32_t gauge = 0;  // a proto::NodeGauge id
+  double value = 0;
+  double per_s = 0;    // counters: per second between the last two readings; levels: 0
+  bool operator==(const NodeGaugeRow&) const = default;
+};
+inline constexpr size_t kMaxNodeGaugeRows = 64;
 struct NodeRow {
   NodeId node = 0;
   std::string name;
@@ -149,6 +157,9 @@ struct NodeRow {
   uint64_t msgs_per_s_x100 = 0;  // messages processed per second, x100
   uint64_t restarts_per_min_x100 = 0;
   uint64_t agent_bytes = 0;
+  // Addition: the node's gauges (proto::NodeGauge ids) read on its current connection;
+  // empty for a node that reports none (and from an older collector).
+  std::vector<NodeGaugeRow> gauges;
 };
 struct NodeRemoved {
   NodeId node = 0;

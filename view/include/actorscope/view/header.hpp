@@ -2,11 +2,20 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace actorscope::view {
+
+// One figure of the VM line (nodes that report node gauges: BEAM nodes), ready to draw.
+struct HeaderFigure {
+  std::string label;  // "procs"
+  std::string value;  // "1.2k/262k"
+  Severity severity = Severity::normal;  // a count near its limit asks for attention
+};
 
 struct HeaderModel {
   uint64_t nodes = 0;
@@ -22,7 +31,16 @@ struct HeaderModel {
   uint64_t tick_wall_ns = 0;
   std::vector<double> msgs_history;      // oldest first, one per tick
   std::vector<double> restarts_history;  // restarts per minute
+  // The VM line: "BEAM" for one node, "BEAM (3 nodes)" for the sums over several; empty when
+  // no shown node reports VM figures (C++ agents), and then there is no VM line.
+  std::string vm_title;
+  std::vector<HeaderFigure> vm;
 };
+
+// A count at or above these shares of its limit (processes, atoms, ports, ETS tables) is
+// shown as a warning, resp. critical: the BEAM stops (atoms) or refuses (the others) at 100 %.
+inline constexpr double kLimitWarnShare = 0.8;
+inline constexpr double kLimitCriticalShare = 0.95;
 
 HeaderModel header(const Replica& replica, NodeId node = 0);
 

@@ -63,6 +63,9 @@ class Model {
   // the rate windows.
   void apply(NodeKey node, const proto::SupervisorTotals& r);
   void apply(NodeKey node, const proto::TelemetryTotals& r);
+  // Figures of the whole node by fixed id (a BEAM node's VM): the last reading of each, and
+  // for counters the rate since the previous reading of the same connection.
+  void apply(NodeKey node, const proto::NodeGauges& r);
 
   // Decodes a Batch payload and applies every record, then commit(). On a malformed
   // record, what came before it stays applied and the result says why it stopped.

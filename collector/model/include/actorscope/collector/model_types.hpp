@@ -9,6 +9,7 @@
 
 #include "actorscope/collector/strings.hpp"
 #include "actorscope/protocol/messages.hpp"
+#include "actorscope/protocol/node_gauges.hpp"
 
 namespace actorscope::collector {
 
@@ -23,6 +24,15 @@ inline constexpr Row kNoRow = std::numeric_limits<Row>::max();
 
 // ---- nodes -----------------------------------------------------------------------------
 enum class NodeState : uint8_t { Connected = 0, Gone = 1 };
+
+// The last reading of one node gauge (NodeGauges record, proto::NodeGauge ids).
+struct GaugeReading {
+  bool set = false;         // a reading has come (current when `connection` is the node's)
+  double value = 0;         // levels as read; counters cumulative since the source started
+  double per_s = 0;         // counters: the rate between the last two readings (0 after a reset)
+  uint64_t t_ns = 0;        // the agent's clock at the reading
+  uint64_t connection = 0;  // rates are taken only between readings of one connection
+};
 
 struct Node {
   NodeKey key = 0;
@@ -54,6 +64,8 @@ struct Node {
   // described (they exited while the collector was not connected). Counted as exits
   // with reason unknown.
   uint64_t unseen_exits = 0;
+  // Figures of the whole node (a BEAM node's VM), by proto::NodeGauge id.
+  std::array<GaugeReading, proto::kNodeGaugeCount> gauges{};
 };
 
 // ---- actors ----------------------------------------------------------------------------
