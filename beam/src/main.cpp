@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,8 +55,57 @@ struct Backoff {
   void reset() { current = 0; }
 };
 
+// The attached nodes: the given ones, and with --cluster those their nodes() name, each
+// with its own thread, connection and actorscope node; at most --max-nodes.
+class Fleet {
+ public:
+  explicit Fleet(const Options& o) : o_(o) {}
+  void add(const std::string& node);
+  // Joins every thread, including those started while joining.
+  void join() {
+    for (size_t i = 0;; ++i) {
+      std::thread t;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (i >= threads_.size()) return;
+        t = std::move(threads_[i]);
+      }
+      t.join();
+    }
+  }
+
+ private:
+  const Options& o_;
+  std::mutex mutex_;
+  std::set<std::string> names_;
+  std::vector<std::thread> threads_;
+  bool full_logged_ = false;
+};
+
+int run_node(const Options& o, const std::string& node, Fleet& fleet);
+
+void Fleet::add(const std::string& node) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (names_.count(node) || g_stop.load()) return;
+  if (names_.size() >= o_.max_nodes) {
+    if (!full_logged_) log_line(node, "not attached: --max-nodes " + std::to_string(o_.max_nodes) + " reached");
+    full_logged_ = true;
+    return;
+  }
+  names_.insert(node);
+  threads_.emplace_back([this, node] { run_node(o_, node, *this); });
+}
+
+// --cluster: the node's visible peers join the fleet.
+void follow_peers(Target& target, Fleet& fleet, std::string& error) {
+  Term peers;
+  if (!target.call([](ei_x_buff& x) { ei_x_encode_atom(&x, "peers"); }, peers, error)) return;
+  for (const Term& p : peers.items)
+    if (p.kind == Term::Kind::Binary && p.text.find('@') != std::string::npos) fleet.add(p.text);
+}
+
 // One attached node: its connection, its observer, its collector connection.
-int run_node(const Options& o, const std::string& node) {
+int run_node(const Options& o, const std::string& node, Fleet& fleet) {
   TargetOptions to;
   to.node = node;
   to.cookie = o.cookie;
@@ -69,6 +119,7 @@ int run_node(const Options& o, const std::string& node) {
   Backoff target_backoff, collector_backoff;
   target_backoff.max_ms = collector_backoff.max_ms = o.backoff_max_ms;
   uint64_t collector_retry_at = 0;
+  uint64_t last_peers_ms = 0;
   uint32_t creation = 0;
   std::string last_error;
   NodeIdentity identity;
@@ -120,6 +171,10 @@ int run_node(const Options& o, const std::string& node) {
       continue;
     }
     if (o.exit_after_scans && observer.counters().scans >= o.exit_after_scans) break;
+    if (o.cluster && now_ms() - last_peers_ms >= o.observer.tree_interval_ms) {
+      last_peers_ms = now_ms();
+      follow_peers(target, fleet, error);
+    }
     uint64_t spent = now_ms() - start;
     if (spent < o.observer.tick_ms && !target.idle(static_cast<unsigned>(o.observer.tick_ms - spent), error)) report(error);
   }
@@ -145,8 +200,8 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   ei_init();
-  std::vector<std::thread> threads;
-  for (const auto& n : o.nodes) threads.emplace_back([&o, n] { run_node(o, n); });
-  for (auto& t : threads) t.join();
+  Fleet fleet(o);
+  for (const auto& n : o.nodes) fleet.add(n);
+  fleet.join();
   return 0;
 }

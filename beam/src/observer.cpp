@@ -1,6 +1,8 @@
 // The observation schedule of one BEAM node and its translation into agent-protocol records.
 #include "observer.hpp"
 
+#include "actorscope/protocol/node_gauges.hpp"
+
 #include <algorithm>
 #include <chrono>
 
@@ -117,6 +119,20 @@ void NodeObserver::send_stats(uint64_t id, Process& p) {
   p.stats_dirty = false;
 }
 
+// Links and monitors as Link records: the collector keeps both ends, and drops them when
+// either process exits.
+void NodeObserver::send_ties(uint64_t id, const Process& p) {
+  if (!linked() || !p.announced) return;
+  for (uint64_t t : p.ties) {
+    proto::Link l;
+    l.t_ns = link_.t_ns();
+    l.a = id;
+    l.b = t & ~kMonitorTie;
+    l.op = t & kMonitorTie ? proto::LinkOp::Monitor : proto::LinkOp::Link;
+    link_.add(l);
+  }
+}
+
 void NodeObserver::exited(uint64_t id, proto::ExitReason reason, const std::string& text) {
   auto it = procs_.find(id);
   if (it == procs_.end()) return;
@@ -152,18 +168,6 @@ void NodeObserver::restarted(uint64_t sup, const std::string& child_id, uint64_t
   link_.add(r);
 }
 
-void NodeObserver::telemetry(const char* event, std::initializer_list<std::pair<const char*, double>> values) {
-  if (!linked()) return;
-  proto::Telemetry t;
-  t.t_ns = link_.t_ns();
-  t.event = link_.str(event);
-  for (const auto& [k, v] : values) {
-    if (t.n_measurements >= proto::kMaxTelemetryFields) break;
-    t.measurements[t.n_measurements++] = proto::TelemetryMeasurement{link_.str(k), v};
-  }
-  link_.add(t);
-}
-
 void NodeObserver::set_identity(uint64_t id, Process& p, uint64_t parent, const std::string& type,
                                 const std::string& child_id, proto::ActorKind kind) {
   uint32_t t = type.empty() ? p.type : type_index(type);
@@ -188,6 +192,8 @@ void NodeObserver::send_snapshot() {
     announce(id, p);
     send_stats(id, p);
   }
+  for (auto& [id, p] : procs_)
+    if (!pending_.count(id)) send_ties(id, p);
   link_.add(proto::Dropped{});
   link_.add(proto::SnapshotEnd{b.snapshot});
 }
@@ -341,6 +347,7 @@ void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now, 
   bool full = false;
   static const Term kNoLinks;
   const Term* links_term = &kNoLinks;
+  const Term* monitors_term = &kNoLinks;
   for (const Term& kv : info.items) {
     if (!kv.is_tuple(2)) continue;
     const Term& k = kv.items[0];
@@ -356,12 +363,25 @@ void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now, 
     else if (k.text == "initial_call") initial = mfa_text(v), full = true;
     else if (k.text == "current_function") current = mfa_module(v);
     else if (k.text == "links") links_term = &v;
+    else if (k.text == "monitors") monitors_term = &v;
   }
   const std::vector<Term>& links = links_term->items;
   if (created) {
     p.reductions_base = reductions;
     pending_.insert(id);
-    if (unknown) unknown->push_back(pid.pid);
+  }
+  // First seen by a scan, or placed by a walk before any scan saw it: its full items next.
+  if (!p.described && !full && unknown) unknown->push_back(pid.pid);
+  if (full) {
+    p.described = true;
+    p.ties.clear();
+    for (const Term& l : links)
+      if (l.kind == Term::Kind::Pid) p.ties.push_back(actor_id(l.pid));
+    for (const Term& m : monitors_term->items)  // {process, Pid}; named and remote ones are left out
+      if (m.is_tuple(2) && m.items[0].is_atom("process") && m.items[1].kind == Term::Kind::Pid)
+        p.ties.push_back(actor_id(m.items[1].pid) | kMonitorTie);
+    p.ties.shrink_to_fit();
+    if (!pending_.count(id)) send_ties(id, p);
   }
   if (full && !p.supervised && p.type == 0) {
     // A type that stays: the proc_lib initial call where the node tells it, else the
@@ -470,13 +490,17 @@ void NodeObserver::finish_scan() {
   counters_.last_scan_processes = scan_processes_;
   counters_.last_scan_seconds = static_cast<double>(now_ms() - scan_started_ms_) / 1000.0;
   // New processes, now that the walk has placed the supervised ones.
-  for (uint64_t id : pending_) {
+  std::vector<uint64_t> fresh(pending_.begin(), pending_.end());
+  pending_.clear();
+  for (uint64_t id : fresh) {
     auto it = procs_.find(id);
     if (it == procs_.end()) continue;
     announce(id, it->second);
     send_stats(id, it->second);
   }
-  pending_.clear();
+  // Links and monitors once both ends are announced.
+  for (uint64_t id : fresh)
+    if (auto it = procs_.find(id); it != procs_.end()) send_ties(id, it->second);
   // Gone: not seen by this scan nor by a walk since it started.
   std::vector<uint64_t> gone;
   for (const auto& [id, p] : procs_)
@@ -557,29 +581,46 @@ bool NodeObserver::vm_stats(std::string& error) {
   int64_t reds = get("reductions"), gcs = get("gcs"), reclaimed = get("gc_words_reclaimed");
   int64_t own = get("own_reductions"), active = get("scheduler_active"), total = get("scheduler_total");
   int64_t run_queue = get("run_queue");
+  double word = static_cast<double>(std::max<int64_t>(1, get("wordsize")));
   loaded_ = run_queue > 2 * std::max(1, target_.info().schedulers);
-  telemetry("beam.vm.processes", {{"count", double(get("process_count"))}, {"limit", double(get("process_limit"))}});
-  telemetry("beam.vm.run_queue", {{"total", double(run_queue)}, {"max", double(get("run_queue_max"))}});
-  telemetry("beam.vm.memory", {{"total", mem("total")}, {"processes", mem("processes")}, {"system", mem("system")},
-                               {"atom", mem("atom")}, {"binary", mem("binary")}, {"code", mem("code")}, {"ets", mem("ets")}});
-  telemetry("beam.vm.limits", {{"atoms", double(get("atom_count"))}, {"atom_limit", double(get("atom_limit"))},
-                               {"ports", double(get("port_count"))}, {"port_limit", double(get("port_limit"))},
-                               {"ets_tables", double(get("ets_count"))}, {"ets_limit", double(get("ets_limit"))}});
-  if (prev_reductions_ >= 0 && now > prev_vm_ms_) {
-    double dt = static_cast<double>(now - prev_vm_ms_) / 1000.0;
-    double util = total > prev_sched_total_ ? double(active - prev_sched_active_) / double(total - prev_sched_total_) : 0;
-    counters_.own_reductions_per_s = double(own - prev_own_reductions_) / dt;
-    telemetry("beam.vm.schedulers", {{"utilization", util}, {"online", double(target_.info().schedulers)}});
-    telemetry("beam.vm.reductions", {{"per_second", double(reds - prev_reductions_) / dt}});
-    telemetry("beam.vm.gc", {{"per_second", double(gcs - prev_gcs_) / dt},
-                             {"words_reclaimed_per_second", double(reclaimed - prev_reclaimed_) / dt}});
-    telemetry("beam.attach.cost", {{"reductions_per_second", counters_.own_reductions_per_s},
-                                   {"relay_memory", double(get("own_memory"))},
-                                   {"last_scan_seconds", counters_.last_scan_seconds},
-                                   {"last_scan_processes", double(counters_.last_scan_processes)},
-                                   {"batch", double(batch_)},
-                                   {"loaded", loaded_ ? 1.0 : 0.0},
-                                   {"timeouts", double(counters_.timeouts)}});
+  if (prev_reductions_ >= 0 && now > prev_vm_ms_)
+    counters_.own_reductions_per_s = double(own - prev_own_reductions_) / (static_cast<double>(now - prev_vm_ms_) / 1000.0);
+  if (linked()) {
+    using G = proto::NodeGauge;
+    proto::NodeGauges g;
+    g.t_ns = link_.t_ns();
+    auto put = [&g](G id, double v) { g.values[g.n++] = proto::NodeGaugeValue{static_cast<uint32_t>(id), v}; };
+    put(G::BeamProcesses, double(get("process_count")));
+    put(G::BeamProcessLimit, double(get("process_limit")));
+    put(G::BeamRunQueueLength, double(run_queue));
+    put(G::BeamSchedulersOnline, double(target_.info().schedulers));
+    // Utilisation needs two readings of scheduler_wall_time (enabled by the relay while it
+    // lives; see relay.exprs).
+    if (prev_reductions_ >= 0 && total > prev_sched_total_)
+      put(G::BeamSchedulerUtilization, double(active - prev_sched_active_) / double(total - prev_sched_total_));
+    put(G::BeamMemoryAllocated, mem("total"));
+    put(G::BeamMemoryProcesses, mem("processes"));
+    put(G::BeamMemorySystem, mem("system"));
+    put(G::BeamMemoryAtom, mem("atom"));
+    put(G::BeamMemoryBinary, mem("binary"));
+    put(G::BeamMemoryCode, mem("code"));
+    put(G::BeamMemoryEts, mem("ets"));
+    put(G::BeamAtoms, double(get("atom_count")));
+    put(G::BeamAtomLimit, double(get("atom_limit")));
+    put(G::BeamPorts, double(get("port_count")));
+    put(G::BeamPortLimit, double(get("port_limit")));
+    put(G::BeamEtsTables, double(get("ets_count")));
+    put(G::BeamEtsTableLimit, double(get("ets_limit")));
+    put(G::BeamReductions, double(reds));
+    put(G::BeamGcRuns, double(gcs));
+    put(G::BeamGcReclaimed, double(reclaimed) * word);
+    put(G::BeamAttachReductions, double(own));
+    put(G::BeamAttachMemory, double(get("own_memory")));
+    if (counters_.scans > 0) {
+      put(G::BeamAttachScanDuration, counters_.last_scan_seconds);
+      put(G::BeamAttachScanProcesses, double(counters_.last_scan_processes));
+    }
+    link_.add(g);
   }
   prev_vm_ms_ = now;
   prev_reductions_ = reds;

@@ -67,6 +67,7 @@ class NodeObserver {
     bool supervised = false;      // placed by the walk
     bool flags_read = false;      // supervisors: strategy/intensity/period asked once
     bool announced = false;       // ActorSpawned sent on the current collector connection
+    bool described = false;       // its full items (initial call, links, monitors) were read
     bool stats_dirty = true;
     uint64_t mailbox = 0;
     uint64_t reductions = 0;      // cumulative, as the node counts them
@@ -74,7 +75,11 @@ class NodeObserver {
     uint64_t memory = 0;
     uint64_t restarts = 0;        // supervisors: restarts seen
     uint64_t last_seen_ms = 0;
+    // Links and monitors as read with the full items: actor ids, kMonitorTie set on the
+    // processes it monitors.
+    std::vector<uint64_t> ties;
   };
+  static constexpr uint64_t kMonitorTie = uint64_t{1} << 63;
   // What a supervisor needs besides its Process.
   struct SupervisorData {
     std::unordered_map<std::string, uint64_t> children;  // static child id -> actor
@@ -101,10 +106,10 @@ class NodeObserver {
   uint32_t type_index(const std::string& type);
   void announce(uint64_t id, Process& p);
   void send_stats(uint64_t id, Process& p);
+  void send_ties(uint64_t id, const Process& p);
   void exited(uint64_t id, proto::ExitReason reason, const std::string& text);
   void restarted(uint64_t sup, const std::string& child_id, uint64_t old_id, uint64_t new_id,
                  proto::ExitReason reason, const std::string& text);
-  void telemetry(const char* event, std::initializer_list<std::pair<const char*, double>> values);
   bool linked() const { return link_.connected(); }
 
   Target& target_;

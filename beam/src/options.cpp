@@ -21,6 +21,9 @@ const char* kUsage =
     "on the nodes; what the attach creates there is removed when it leaves.\n"
     "\n"
     "  --node NAME@HOST        node to attach to (short or long name); repeatable\n"
+    "  --cluster               also attach to every node the given nodes are connected to\n"
+    "                          (their nodes()), as they appear; each is its own actorscope node\n"
+    "  --max-nodes N           attach to at most N nodes (default 64)\n"
     "  --cookie-file PATH      file holding the cookie (default ~/.erlang.cookie);\n"
     "                          ERLANG_COOKIE in the environment is used when no file is given.\n"
     "                          A cookie is never taken from the command line, where ps shows it.\n"
@@ -117,6 +120,11 @@ int parse_options(int argc, char** argv, Options& o, bool& exit_now) {
       ++i;
     } else if (a == "--exit-after-scans") {
       if (!number("--exit-after-scans", v, 1, 1000000, o.exit_after_scans)) return 2;
+      ++i;
+    } else if (a == "--cluster") {
+      o.cluster = true;
+    } else if (a == "--max-nodes") {
+      if (!number("--max-nodes", v, 1, 4096, o.max_nodes)) return 2;
       ++i;
     } else if (a == "--quiet") {
       o.quiet = true;

@@ -19,6 +19,8 @@ struct Options {
   unsigned big_queue = 10000;
   unsigned backoff_max_ms = 30000;
   unsigned exit_after_scans = 0;   // 0: run until stopped
+  bool cluster = false;            // also attach to the nodes() of the given nodes, as they appear
+  unsigned max_nodes = 64;         // nodes attached at most (--cluster)
   bool quiet = false;
   ObserverSettings observer;
 };

@@ -12,6 +12,7 @@
 #include "nodes.hpp"
 #include "sink.hpp"
 #include "actorscope/protocol/messages.hpp"
+#include "actorscope/protocol/node_gauges.hpp"
 
 using namespace actorscope;
 using namespace actorscope::beam::testing;
@@ -239,24 +240,77 @@ TEST_F(ErlangNode, HostileProcessesAndLoadLeaveTheNodeResponsive) {
   EXPECT_EQ(node_->eval("ok.", 30000), "ok");
   EXPECT_EQ(node_->eval("net_adm:ping(node()).", 30000), "pong");
   EXPECT_TRUE(beam_->alive());
-  // The attach reports its own cost on the node.
-  ASSERT_TRUE(sink_->wait([](const SinkState& st) { return st.telemetry.count("beam.attach.cost") > 0; }, 20000));
-  EXPECT_GT(sink_->state().telemetry["beam.vm.processes"]["count"], 0);
+  // The attach reports its own cost on the node, under load too.
+  uint64_t seen = sink_->state().gauge_records;
+  ASSERT_TRUE(sink_->wait([seen](const SinkState& st) { return st.gauge_records > seen + 1; }, 20000));
+  EXPECT_GT(sink_->state().gauges.at(static_cast<uint32_t>(proto::NodeGauge::BeamAttachReductions)), 0);
   node_->eval("actorscope_test_ctl:unload(), exit(whereis(beamtest_flood), kill), ok.");
+}
+
+// The VM figures are the node's own: limits and schedulers equal what the node says, the
+// counters grow, the utilisation is a share and the relay's own cost is reported.
+TEST_F(ErlangNode, VmGaugesAreTheNodesOwn) {
+  using G = proto::NodeGauge;
+  auto value = [](const SinkState& st, G g) {
+    auto it = st.gauges.find(static_cast<uint32_t>(g));
+    return it == st.gauges.end() ? -1.0 : it->second;
+  };
+  SinkState first;
+  ASSERT_TRUE(sink_->wait([&](const SinkState& st) { return value(st, G::BeamSchedulerUtilization) >= 0; }, 30000, &first))
+      << beam_->output();
+  auto node_says = [this](const char* what) { return std::stod("0" + node_->eval(std::string("erlang:system_info(") + what + ").")); };
+  EXPECT_EQ(value(first, G::BeamProcessLimit), node_says("process_limit"));
+  EXPECT_EQ(value(first, G::BeamAtomLimit), node_says("atom_limit"));
+  EXPECT_EQ(value(first, G::BeamPortLimit), node_says("port_limit"));
+  EXPECT_EQ(value(first, G::BeamEtsTableLimit), node_says("ets_limit"));
+  EXPECT_EQ(value(first, G::BeamSchedulersOnline), node_says("schedulers_online"));
+  double processes = node_says("process_count");
+  EXPECT_NEAR(value(first, G::BeamProcesses), processes, std::max(20.0, processes / 10));
+  EXPECT_GE(value(first, G::BeamSchedulerUtilization), 0.0);
+  EXPECT_LE(value(first, G::BeamSchedulerUtilization), 1.0);
+  EXPECT_GT(value(first, G::BeamMemoryAllocated), value(first, G::BeamMemoryProcesses));
+  EXPECT_GT(value(first, G::BeamMemoryEts), 0);  // mnesia runs
+  EXPECT_GT(value(first, G::BeamAtoms), 1000);
+  EXPECT_GT(value(first, G::BeamEtsTables), 10);
+  EXPECT_GT(value(first, G::BeamAttachMemory), 0);
+  // Counters only grow while the relay lives: the next reading is larger.
+  SinkState later;
+  ASSERT_TRUE(sink_->wait([&](const SinkState& st) {
+    return value(st, G::BeamReductions) > value(first, G::BeamReductions) &&
+           value(st, G::BeamAttachReductions) > value(first, G::BeamAttachReductions);
+  }, 30000, &later));
+  EXPECT_GE(value(later, G::BeamGcRuns), value(first, G::BeamGcRuns));
+  EXPECT_GT(value(later, G::BeamGcReclaimed), 0);
+}
+
+// Links and monitors, read with a process's full items, reach the collector as Link records.
+TEST_F(ErlangNode, LinksAndMonitorsAreReported) {
+  ASSERT_EQ(node_->eval("P = spawn(fun() -> erlang:monitor(process, whereis(beamtest_worker)), "
+                        "register(beamtest_watcher, self()), receive stop -> ok end end), ok."),
+            "ok");
+  SinkState s;
+  auto both = [&](const SinkState& st) {
+    uint64_t watcher = actor_named(st, "beamtest_watcher"), worker = actor_named(st, "beamtest_worker");
+    uint64_t sup = actor_named(st, "beamtest_sup");
+    bool linked = st.links.count({worker, sup}) || st.links.count({sup, worker});
+    return watcher && worker && linked && st.monitors.count({watcher, worker});
+  };
+  EXPECT_TRUE(sink_->wait(both, 30000, &s)) << "links " << s.links.size() << ", monitors " << s.monitors.size();
+  node_->eval("beamtest_watcher ! stop, ok.");
 }
 
 TEST_F(ErlangNode, NothingLeftAfterSigkill) {
   ASSERT_TRUE(sink_->wait([](const SinkState& s) { return s.snapshots >= 1; }, 60000));
-  EXPECT_EQ(node_->eval("actorscope_test_ctl:audit()."), "relays=1 filters=1 traced=0 hidden=1");
+  EXPECT_EQ(node_->eval("actorscope_test_ctl:audit()."), "relays=1 filters=1 traced=0 hidden=1 swt=1");
   beam_->signal(SIGKILL);
   beam_->wait_exit(5000);
   std::string audit;
   for (int i = 0; i < 100; ++i) {
     audit = node_->eval("actorscope_test_ctl:audit().");
-    if (audit == "relays=0 filters=0 traced=0 hidden=0") break;
+    if (audit == "relays=0 filters=0 traced=0 hidden=0 swt=0") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  EXPECT_EQ(audit, "relays=0 filters=0 traced=0 hidden=0");
+  EXPECT_EQ(audit, "relays=0 filters=0 traced=0 hidden=0 swt=0");
 }
 
 // ---- an Elixir node: Supervisor, DynamicSupervisor with 10 000 children, Registry, ----------
@@ -287,6 +341,49 @@ TEST(ElixirNode, TreeEqualsAnIndependentWalk) {
     EXPECT_NE(actor_named(s, name), 0u) << name;
   EXPECT_EQ(s.actors[actor_named(s, "Shop.Tasks")].kind, proto::ActorKind::Supervisor);
   EXPECT_EQ(s.actors[actor_named(s, "Shop.Inventory")].type, "Shop.Inventory");
+}
+
+// ---- several nodes: --cluster follows nodes() -------------------------------------------------
+TEST(BeamCluster, EachNodeOfTheClusterIsItsOwnNode) {
+  Scratch scratch;
+  auto a = Node::erlang(scratch, {"sasl"});
+  auto b = Node::erlang(scratch, {});
+  ASSERT_EQ(b->eval("net_adm:ping('" + a->name() + "')."), "pong");
+  Sink sink;
+  // Only `a` is named: `b` is found among a's nodes().
+  Child beam = start_beam(scratch, {a->name()}, sink.address(), {"--cluster"});
+  std::map<std::string, SinkState> nodes;
+  auto attached = [](const SinkState& s) {
+    return s.connected && s.snapshots >= 1 && s.gauges.count(static_cast<uint32_t>(proto::NodeGauge::BeamProcesses));
+  };
+  ASSERT_TRUE(sink.wait_nodes([&](const std::map<std::string, SinkState>& m) {
+    return m.count(a->name()) && m.count(b->name()) && attached(m.at(a->name())) && attached(m.at(b->name()));
+  }, 60000, &nodes)) << beam.output();
+  EXPECT_EQ(nodes.size(), 2u);
+  // Each node's figures are its own: sasl runs on a only.
+  auto has_app = [](const SinkState& s, const std::string& app) {
+    for (const auto& [id, actor] : s.actors)
+      if (actor.name == app && actor.type == "application") return true;
+    return false;
+  };
+  EXPECT_TRUE(has_app(nodes[a->name()], "sasl"));
+  EXPECT_FALSE(has_app(nodes[b->name()], "sasl"));
+  EXPECT_TRUE(has_app(nodes[b->name()], "kernel"));
+  EXPECT_EQ(nodes[a->name()].hellos, 1);
+  EXPECT_EQ(nodes[b->name()].hellos, 1);
+}
+
+TEST(BeamCluster, RepeatedNodeAttachesEach) {
+  Scratch scratch;
+  auto a = Node::erlang(scratch, {});
+  auto b = Node::erlang(scratch, {});
+  Sink sink;
+  Child beam = start_beam(scratch, {a->name(), b->name()}, sink.address());
+  ASSERT_TRUE(sink.wait_nodes([&](const std::map<std::string, SinkState>& m) {
+    return m.count(a->name()) && m.count(b->name()) && m.at(a->name()).snapshots >= 1 && m.at(b->name()).snapshots >= 1;
+  }, 60000)) << beam.output();
+  // Not in a cluster, and not asked to follow one: nothing else is attached.
+  EXPECT_EQ(sink.nodes().size(), 2u);
 }
 
 // ---- user errors: one clear line, retries, no crash -------------------------------------------

@@ -36,12 +36,32 @@ Sink::Sink() {
 Sink::~Sink() {
   stop_ = true;
   thread_.join();
+  for (auto& t : connections_) t.join();
   ::close(listen_fd_);
 }
 
 SinkState Sink::state() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return state_;
+  auto it = nodes_.find(first_);
+  return it == nodes_.end() ? SinkState{} : it->second;
+}
+
+std::map<std::string, SinkState> Sink::nodes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return nodes_;
+}
+
+bool Sink::wait_nodes(const std::function<bool(const std::map<std::string, SinkState>&)>& pred, int timeout_ms,
+                      std::map<std::string, SinkState>* out) const {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto s = nodes();
+    bool ok = pred(s);
+    if (out) *out = std::move(s);
+    if (ok) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 bool Sink::wait(const std::function<bool(const SinkState&)>& pred, int timeout_ms, SinkState* out) const {
@@ -62,10 +82,10 @@ void Sink::run() {
     if (poll(&p, 1, 100) != 1) continue;
     int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
-    serve(fd);
-    ::close(fd);
-    std::lock_guard<std::mutex> lock(mutex_);
-    state_.connected = false;
+    connections_.emplace_back([this, fd] {
+      serve(fd);
+      ::close(fd);
+    });
   }
 }
 
@@ -97,7 +117,10 @@ struct Apply {
   void on(const proto::ChildRestarted& r) {
     s.restarts.push_back(SinkRestart{r.supervisor, text(r.child_id), r.old_actor, r.new_actor, r.reason, text(r.reason_text)});
   }
-  void on(const proto::Link&) {}
+  void on(const proto::Link& r) {
+    if (r.op == proto::LinkOp::Link) s.links.insert({r.a, r.b});
+    if (r.op == proto::LinkOp::Monitor) s.monitors.insert({r.a, r.b});
+  }
   void on(const proto::ActorStats& r) {
     auto it = s.actors.find(r.actor);
     if (it != s.actors.end()) it->second.mailbox = r.mailbox;
@@ -105,6 +128,10 @@ struct Apply {
   void on(const proto::Telemetry& r) {
     auto& m = s.telemetry[text(r.event)];
     for (size_t i = 0; i < r.n_measurements; ++i) m[text(r.measurements[i].key)] = r.measurements[i].value;
+  }
+  void on(const proto::NodeGauges& r) {
+    ++s.gauge_records;
+    for (size_t i = 0; i < r.n; ++i) s.gauges[r.values[i].gauge] = r.values[i].value;
   }
   void on(const proto::Dropped&) {}
   void on(const proto::SnapshotBegin&) {
@@ -127,6 +154,15 @@ void Sink::serve(int fd) {
   std::set<uint64_t> seen;
   bool in_snapshot = false;
   uint32_t seq = 0;
+  SinkState* state = nullptr;  // this connection's node, once its Hello came
+  struct Disconnect {
+    Sink& sink;
+    SinkState*& state;
+    ~Disconnect() {
+      std::lock_guard<std::mutex> lock(sink.mutex_);
+      if (state) state->connected = false;
+    }
+  } disconnect{*this, state};
   while (!stop_) {
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 100) != 1) continue;
@@ -143,9 +179,11 @@ void Sink::serve(int fd) {
         proto::Hello hello;
         std::string why;
         if (!proto::decode(r, hello, why)) return;
-        state_.node = hello.node;
-        ++state_.hellos;
-        state_.connected = true;
+        state = &nodes_[hello.node];  // std::map: stays valid as nodes are added
+        if (first_.empty()) first_ = hello.node;
+        state->node = hello.node;
+        ++state->hellos;
+        state->connected = true;
         std::vector<uint8_t> out;
         size_t at = proto::begin_frame(out, proto::FrameType::Welcome, seq++);
         proto::Writer w(out);
@@ -153,7 +191,8 @@ void Sink::serve(int fd) {
         proto::finish_frame(out, at);
         if (::send(fd, out.data(), out.size(), MSG_NOSIGNAL) < 0) return;
       } else if (h.type == proto::FrameType::Batch) {
-        Apply apply{state_, strings, in_snapshot, seen};
+        if (!state) return;
+        Apply apply{*state, strings, in_snapshot, seen};
         auto res = proto::decode_records(payload, h.length, apply);
         if (!res.ok) return;
       } else if (h.type == proto::FrameType::Goodbye) {

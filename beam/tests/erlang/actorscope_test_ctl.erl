@@ -95,7 +95,7 @@ id_text(Id) when is_atom(Id) -> atom_to_list(Id);
 id_text(Id) -> io_lib:format("~0tp", [Id]).
 
 %% What actorscope-beam may have left behind: relay processes, logger filters, trace flags,
-%% and hidden connections.
+%% hidden connections and the scheduler_wall_time flag.
 audit() ->
     Relays = [P || P <- processes(),
                    case process_info(P, dictionary) of
@@ -106,8 +106,10 @@ audit() ->
                      lists:prefix("actorscope", atom_to_list(Id))],
     Traced = [P || P <- processes(), erlang:trace_info(P, flags) =/= {flags, []},
                    erlang:trace_info(P, flags) =/= undefined],
-    iolist_to_binary(io_lib:format("relays=~b filters=~b traced=~b hidden=~b",
-                                   [length(Relays), length(Filters), length(Traced), length(nodes(hidden))])).
+    %% scheduler_wall_time: on only while a process that enabled it lives (the relay).
+    Swt = case erlang:statistics(scheduler_wall_time) of undefined -> 0; _ -> 1 end,
+    iolist_to_binary(io_lib:format("relays=~b filters=~b traced=~b hidden=~b swt=~b",
+                                   [length(Relays), length(Filters), length(Traced), length(nodes(hidden)), Swt])).
 
 %% A process that never receives, with N messages queued.
 flood(Name, N) ->
