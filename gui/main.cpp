@@ -6,6 +6,7 @@
 #include <memory>
 #include <thread>
 
+#include <signal.h>
 #include <unistd.h>
 
 #include "app.hpp"
@@ -62,6 +63,7 @@ std::optional<actorscope::view::ActorKey> busiest(const actorscope::view::Replic
 int main(int argc, char** argv) {
   Options opts;
   if (int rc = parse_options(argc, argv, opts); rc != 0) return rc == 1 ? 0 : 2;
+  signal(SIGPIPE, SIG_IGN);  // a collector gone mid-write is a status line, not a crash (TLS writes too)
 
   std::unique_ptr<actorscope::collector::Collector> embedded;  // outlives the feed that connects to it
   std::unique_ptr<Feed> feed;
@@ -76,6 +78,13 @@ int main(int argc, char** argv) {
       return 1;
     }
     actorscope::view::ClientOptions co;
+    if (opts.tls) {
+      std::string error;
+      if (!actorscope::view::client_tls(opts.tls_ca, opts.tls_cert, opts.tls_key, co.tls, error)) {
+        std::fprintf(stderr, "actorscope-gui: %s\n", error.c_str());
+        return 1;
+      }
+    }
     if (!opts.collector.empty()) co.address = opts.collector;
     co.node = opts.node;
     co.token = token;

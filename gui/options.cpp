@@ -11,6 +11,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: actorscope-gui [--collector ADDR | --listen ADDR] [--node NAME] [--token-file FILE] [--scale F]\n"
+    "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
     "                      [--screenshot FILE [--frames N] [--panel NAME] [--size WxH]\n"
     "                       [--timeout S] [--settle MS] [--drawn-text FILE]] [--synthetic N] [--help]\n"
     "  --collector ADDR  collector to watch (tcp:HOST:PORT or unix:PATH; default tcp:127.0.0.1:7411)\n"
@@ -18,6 +19,10 @@ constexpr const char* kUsage =
     "  --node NAME       show one node (default: all nodes)\n"
     "  --token-file FILE the collector's token (default: the file $ACTORSCOPE_TOKEN_FILE names,\n"
     "                    else $ACTORSCOPE_TOKEN, else none)\n"
+    "  --tls-ca FILE     TLS to the collector, trusting the CAs in FILE (PEM; 'system': the\n"
+    "                    system's trust store); the certificate must name the collector's host\n"
+    "  --tls-cert FILE   our certificate, for a collector that requires one (mutual TLS) ...\n"
+    "  --tls-key FILE    ... and its private key\n"
     "  --scale F         font and spacing scale for HiDPI screens (default 1.0)\n"
     "  --screenshot FILE render, write FILE as PNG, exit 0 (for CI and documentation)\n"
     "  --frames N        frames rendered once the data arrived, before the shot (default 4)\n"
@@ -61,7 +66,8 @@ int parse_options(int argc, char** argv, Options& out) {
       return 1;
     } else if (a == "--collector" || a == "--listen" || a == "--node" || a == "--token-file" || a == "--scale" ||
                a == "--screenshot" || a == "--frames" || a == "--panel" || a == "--size" ||
-               a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text") {
+               a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text" ||
+               a == "--tls-ca" || a == "--tls-cert" || a == "--tls-key") {
       if (!value(v)) return bad("%s needs a value", argv[i]);
       if (a == "--collector") {
         out.collector = v;
@@ -71,6 +77,14 @@ int parse_options(int argc, char** argv, Options& out) {
         out.node = v;
       } else if (a == "--token-file") {
         out.token_file = v;
+      } else if (a == "--tls-ca") {
+        out.tls = true;
+        out.tls_ca = std::string_view(v) == "system" ? "" : v;
+      } else if (a == "--tls-cert") {
+        out.tls = true;
+        out.tls_cert = v;
+      } else if (a == "--tls-key") {
+        out.tls_key = v;
       } else if (a == "--screenshot") {
         out.screenshot = v;
       } else if (a == "--drawn-text") {
@@ -114,6 +128,8 @@ int parse_options(int argc, char** argv, Options& out) {
     return bad("%s", "--synthetic excludes --collector and --listen");
   if (!out.drawn_text.empty() && out.screenshot.empty())
     return bad("%s", "--drawn-text goes with --screenshot");
+  if (out.tls_cert.empty() != out.tls_key.empty()) return bad("%s", "--tls-cert and --tls-key go together");
+  if (out.tls && !out.listen.empty()) return bad("%s", "--tls-ca is for --collector, not --listen");
   if (!out.collector.empty() && !out.listen.empty())
     return bad("%s", "--collector and --listen exclude each other");
   return 0;

@@ -11,6 +11,10 @@ struct Options {
   std::string listen;             // or embed a collector listening here for agents
   std::string node;               // show one node; empty: all nodes
   std::string token_file;         // file holding the collector's token
+  bool tls = false;               // --tls-ca (or --tls-cert) given: TLS to the collector
+  std::string tls_ca;             // trusted CAs (PEM); empty with tls: the system's trust store
+  std::string tls_cert;           // our certificate and key, for mutual TLS
+  std::string tls_key;
   float scale = 1.0f;             // font and spacing scale for HiDPI screens
   std::string screenshot;         // when set: render, write this PNG, exit
   std::string drawn_text;         // screenshot mode: also write the text the shot drew here

@@ -1,4 +1,5 @@
 // actorscope-top: the terminal observer (ncurses), a thin renderer of the view library.
+#include <signal.h>
 #include <unistd.h>
 
 #include <clocale>
@@ -17,6 +18,7 @@ using namespace actorscope;
 
 int main(int argc, char** argv) {
   std::setlocale(LC_ALL, "");
+  signal(SIGPIPE, SIG_IGN);  // a collector gone mid-write is a status line, not a crash (TLS writes too)
   tui::Options o;
   if (auto code = tui::parse_options(argc, argv, o)) return *code;
   std::string token, token_error;
@@ -47,6 +49,13 @@ int main(int argc, char** argv) {
     address = embedded->bound_addresses().front();
   }
   view::ClientOptions co;
+  if (o.tls) {
+    std::string error;
+    if (!view::client_tls(o.tls_ca, o.tls_cert, o.tls_key, co.tls, error)) {
+      std::fprintf(stderr, "actorscope-top: %s\n", error.c_str());
+      return 1;
+    }
+  }
   co.address = address;
   co.node = o.node;
   co.token = token;

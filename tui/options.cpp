@@ -11,6 +11,7 @@ namespace actorscope::tui {
 
 const char* usage() {
   return "usage: actorscope-top [--collector ADDR | --listen ADDR] [--node NAME] [--token-file FILE]\n"
+         "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
          "                      [--batch [--view NAME] [--actor NAME|ID] [--expand all|DEPTH]\n"
          "                      [--size COLSxROWS]] [--help]\n"
          "\n"
@@ -21,6 +22,10 @@ const char* usage() {
          "  --listen ADDR      run a collector inside actorscope-top, listening at ADDR for agents\n"
          "  --node NAME        show one node only (n cycles through nodes)\n"
          "  --token-file FILE  the collector's token\n"
+         "  --tls-ca FILE      TLS to the collector, trusting the CAs in FILE (PEM; 'system': the\n"
+         "                     system's trust store); the certificate must name the collector's host\n"
+         "  --tls-cert FILE    our certificate, for a collector that requires one (mutual TLS) ...\n"
+         "  --tls-key FILE     ... and its private key\n"
          "  --batch            print one frame to stdout and exit, like top -b\n"
          "  --view NAME        the view --batch prints: tree, actors, events, telemetry, warnings,\n"
          "                     detail (with --actor)\n"
@@ -58,6 +63,15 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       if (!value(o.node)) return bad("--node needs a name");
     } else if (a == "--token-file") {
       if (!value(o.token_file)) return bad("--token-file needs a file");
+    } else if (a == "--tls-ca") {
+      if (!value(o.tls_ca)) return bad("--tls-ca needs a file");
+      o.tls = true;
+      if (o.tls_ca == "system") o.tls_ca.clear();
+    } else if (a == "--tls-cert") {
+      if (!value(o.tls_cert)) return bad("--tls-cert needs a file");
+      o.tls = true;
+    } else if (a == "--tls-key") {
+      if (!value(o.tls_key)) return bad("--tls-key needs a file");
     } else if (a == "--batch" || a == "-b") {
       o.batch = true;
     } else if (a == "--view") {
@@ -85,6 +99,8 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       return bad("unknown flag '" + std::string(a) + "'");
     }
   }
+  if (o.tls_cert.empty() != o.tls_key.empty()) return bad("--tls-cert and --tls-key go together");
+  if (o.tls && !o.listen.empty()) return bad("--tls-ca is for --collector; an embedded collector (--listen) is reached in-process");
   if (o.view == ViewId::Detail && o.actor.empty()) return bad("--view detail needs --actor NAME|ID");
   if (!o.actor.empty() && o.view != ViewId::Detail) return bad("--actor goes with --view detail");
   return std::nullopt;

@@ -13,6 +13,10 @@ struct Options {
   std::string listen;       // when set: embed a collector listening here
   std::string node;         // show one node
   std::string token_file;   // else $ACTORSCOPE_TOKEN_FILE, else $ACTORSCOPE_TOKEN (view::read_token)
+  bool tls = false;         // --tls-ca (or --tls-cert) given: TLS to the collector
+  std::string tls_ca;       // trusted CAs (PEM); empty with tls: the system's trust store
+  std::string tls_cert;     // our certificate and key, for mutual TLS
+  std::string tls_key;
   bool batch = false;
   ViewId view = ViewId::Tree;
   int width = 0, height = 0;  // --batch frame size; 0: $COLUMNS/$LINES, else 120x40

@@ -13,8 +13,11 @@ Connection::Open Connection::open(const Settings& s, uint64_t incarnation, uint6
                                   std::string& message) {
   close(false);
   lost_.clear();
-  int fd = connect_to(s.collector, kConnectTimeoutMs, message);
-  if (fd < 0) return Open::Unreachable;
+  // With TLS the handshake comes first, on this (the flusher's) thread, with its own deadline.
+  Channel ch;
+  Channel::Open opened = ch.open(s, kConnectTimeoutMs, mono_ns() + kHandshakeTimeoutMs * 1'000'000ull, message);
+  if (opened == Channel::Open::Unreachable) return Open::Unreachable;
+  if (opened == Channel::Open::TlsFailed) return Open::Rejected;
 
   proto::Hello hello;
   hello.capabilities = capabilities;
@@ -33,8 +36,16 @@ Connection::Open Connection::open(const Settings& s, uint64_t incarnation, uint6
   proto::Writer w(frame);
   proto::encode(w, hello);
   proto::finish_frame(frame, at);
-  if (!send_all(fd, frame.data(), frame.size(), mono_ns() + kHandshakeTimeoutMs * 1'000'000ull, message)) {
-    close_socket(fd);
+  if (!ch.send_all(frame.data(), frame.size(), mono_ns() + kHandshakeTimeoutMs * 1'000'000ull, message)) {
+    // A collector that refused our certificate (TLS 1.3: after our side of the handshake)
+    // sent an alert before closing: its reason says more than the failed write.
+    uint8_t alert[512];
+    if (s.tls.enabled && ch.receive(alert, sizeof alert, 100) == -1) {
+      message = "TLS session with the collector at " + s.collector.text + " failed: " + ch.error();
+      ch.close();
+      return Open::Rejected;
+    }
+    ch.close();
     return Open::Unreachable;
   }
 
@@ -47,19 +58,26 @@ Connection::Open Connection::open(const Settings& s, uint64_t incarnation, uint6
   while (!in.next(h, payload)) {
     if (in.failed()) {
       message = "malformed answer to hello: " + in.error();
-      close_socket(fd);
+      ch.close();
       return Open::Unreachable;
     }
     uint64_t now = mono_ns();
-    long n = now < deadline ? receive(fd, buf, sizeof buf, int((deadline - now) / 1'000'000) + 1) : -2;
+    long n = now < deadline ? ch.receive(buf, sizeof buf, int((deadline - now) / 1'000'000) + 1) : -2;
     if (n == -2 && mono_ns() >= deadline) {
       message = "no answer to hello within " + std::to_string(kHandshakeTimeoutMs) + " ms";
-      close_socket(fd);
+      ch.close();
       return Open::Unreachable;
     }
     if (n == 0 || n == -1) {
+      // Under TLS 1.3 a collector that refuses the agent's certificate says so here, after
+      // the handshake: its alert is the reason.
+      if (n == -1 && s.tls.enabled) {
+        message = "TLS session with the collector at " + s.collector.text + " failed: " + ch.error();
+        ch.close();
+        return Open::Rejected;
+      }
       message = "connection closed during the handshake";
-      close_socket(fd);
+      ch.close();
       return Open::Unreachable;
     }
     if (n > 0) in.feed(buf, static_cast<size_t>(n));
@@ -69,17 +87,17 @@ Connection::Open Connection::open(const Settings& s, uint64_t incarnation, uint6
     proto::Reject rej;
     std::string err;
     message = proto::decode(r, rej, err) ? "collector refused this agent: " + rej.message : err;
-    close_socket(fd);
+    ch.close();
     return Open::Rejected;
   }
   proto::Welcome welcome;
   std::string err;
   if (h.type != proto::FrameType::Welcome || !proto::decode(r, welcome, err)) {
     message = h.type != proto::FrameType::Welcome ? "collector answered hello with an unexpected frame" : err;
-    close_socket(fd);
+    ch.close();
     return Open::Rejected;
   }
-  fd_ = fd;
+  ch_ = std::move(ch);
   seq_out_ = 1;
   granted_ = welcome.capabilities & capabilities;
   commands_.clear();
@@ -94,29 +112,27 @@ Connection::Open Connection::open(const Settings& s, uint64_t incarnation, uint6
 }
 
 void Connection::close(bool goodbye) {
-  if (fd_ < 0) return;
+  if (!ch_.is_open()) return;
   if (goodbye) {
     close_frame();
     size_t at = proto::begin_frame(out_, proto::FrameType::Goodbye, seq_out_++);
     proto::finish_frame(out_, at);
     send_queued();
   }
-  close_socket(fd_);
-  fd_ = -1;
+  ch_.close();
   out_.clear();
   open_frame_ = SIZE_MAX;
 }
 
 void Connection::fail(const std::string& why) {
   if (lost_.empty()) lost_ = why;
-  close_socket(fd_);
-  fd_ = -1;
+  ch_.close();
   out_.clear();
   open_frame_ = SIZE_MAX;
 }
 
 uint32_t Connection::str(uint32_t id) {
-  if (id == 0 || fd_ < 0) return id;
+  if (id == 0 || !ch_.is_open()) return id;
   if (id >= sent_.size()) sent_.resize(id + 1024, false);
   if (sent_[id]) return id;
   std::string text = strings().text(id);
@@ -150,12 +166,12 @@ void Connection::close_frame() {
 }
 
 bool Connection::send_queued() {
-  if (fd_ < 0) return false;
+  if (!ch_.is_open()) return false;
   close_frame();
   if (out_.empty()) return true;
   std::string err;
   uint64_t deadline = deadline_ns_ ? deadline_ns_ : mono_ns() + kSendTimeoutMs * 1'000'000ull;
-  if (!send_all(fd_, out_.data(), out_.size(), deadline, err)) {
+  if (!ch_.send_all(out_.data(), out_.size(), deadline, err)) {
     fail(err);
     return false;
   }
@@ -165,7 +181,7 @@ bool Connection::send_queued() {
 }
 
 bool Connection::send_command_result(const proto::CommandResult& r) {
-  if (fd_ < 0) return false;
+  if (!ch_.is_open()) return false;
   close_frame();
   size_t at = proto::begin_frame(out_, proto::FrameType::CommandResult, seq_out_++);
   proto::Writer w(out_);
@@ -175,17 +191,17 @@ bool Connection::send_command_result(const proto::CommandResult& r) {
 }
 
 bool Connection::poll_incoming(int wait_ms) {
-  if (fd_ < 0) return false;
+  if (!ch_.is_open()) return false;
   uint8_t buf[4096];
   for (;;) {
-    long n = receive(fd_, buf, sizeof buf, wait_ms);
+    long n = ch_.receive(buf, sizeof buf, wait_ms);
     if (n == -2) break;
     if (n == 0) {
       fail("collector closed the connection");
       return false;
     }
     if (n < 0) {
-      fail("connection error while reading");
+      fail("connection error while reading: " + ch_.error());
       return false;
     }
     in_.feed(buf, static_cast<size_t>(n));

@@ -7,6 +7,7 @@
 
 #include "actorscope/protocol/codec.hpp"
 #include "settings.hpp"
+#include "transport.hpp"
 
 namespace actorscope::agent {
 
@@ -21,7 +22,7 @@ class Connection {
   enum class Open { Ok, Unreachable, Rejected };
   // Connects and shakes hands. message: the reason when not Ok.
   Open open(const Settings& s, uint64_t incarnation, uint64_t capabilities, std::string& message);
-  bool is_open() const { return fd_ >= 0; }
+  bool is_open() const { return ch_.is_open(); }
   // Sends what is queued and a Goodbye (when asked), then closes.
   void close(bool goodbye);
   const std::string& lost_reason() const { return lost_; }
@@ -31,7 +32,7 @@ class Connection {
   // Appends one record to the current Batch; false when not connected (nothing queued).
   template <class Msg>
   bool emit(const Msg& m) {
-    if (fd_ < 0) return false;
+    if (!ch_.is_open()) return false;
     rec_.clear();
     proto::Writer w(rec_);
     proto::encode(w, m);
@@ -56,7 +57,7 @@ class Connection {
   void close_frame();
   void fail(const std::string& why);
 
-  int fd_ = -1;
+  Channel ch_;
   uint32_t seq_out_ = 0;
   uint32_t max_frame_ = proto::kDefaultMaxFrame;
   uint64_t deadline_ns_ = 0;

@@ -99,6 +99,27 @@ bool resolve_settings(const actorscope_config* c, Settings& s, std::string& erro
     if (!proto::read_token_file(file, s.token, error)) return false;
   }
 
+  // TLS: on as soon as a CA (or a client certificate) is named; the files are read at each
+  // connect, so a renewed certificate is taken up at the next reconnect.
+  const char* ca = env("ACTORSCOPE_TLS_CA");
+  const char* cert = env("ACTORSCOPE_TLS_CERT");
+  const char* key = env("ACTORSCOPE_TLS_KEY");
+  if (ca || cert || key) {
+    if (!tls_built_in()) {
+      error = std::string(ca ? "ACTORSCOPE_TLS_CA" : cert ? "ACTORSCOPE_TLS_CERT" : "ACTORSCOPE_TLS_KEY") +
+              " is set, but this agent was built without TLS (rebuild it with OpenSSL and -DACTORSCOPE_AGENT_TLS=ON)";
+      return false;
+    }
+    if (!cert != !key) {
+      error = "ACTORSCOPE_TLS_CERT and ACTORSCOPE_TLS_KEY go together (the agent's certificate and its key, for mutual TLS)";
+      return false;
+    }
+    s.tls.enabled = true;
+    s.tls.ca_file = ca ? ca : "";
+    s.tls.cert_file = cert ? cert : "";
+    s.tls.key_file = key ? key : "";
+  }
+
   if (c->flush_ms) {
     s.flush_ms = c->flush_ms;
   } else if (const char* f = env("ACTORSCOPE_FLUSH_MS")) {

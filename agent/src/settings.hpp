@@ -5,6 +5,7 @@
 #include <string>
 
 #include "actorscope/agent.h"
+#include "transport_tls.hpp"
 
 namespace actorscope::agent {
 
@@ -30,6 +31,7 @@ struct Settings {
   uint32_t backoff_max_ms = 30000;
   bool disabled = false;
   bool allow_commands = false;
+  TlsSettings tls;  // ACTORSCOPE_TLS_CA / _CERT / _KEY
 };
 
 // Parses "tcp:HOST:PORT" or "unix:PATH"; false with a one-line reason otherwise.

@@ -134,4 +134,45 @@ void close_socket(int fd) {
   if (fd >= 0) close(fd);
 }
 
+Channel::Open Channel::open(const Settings& s, int connect_timeout_ms, uint64_t deadline_ns, std::string& message) {
+  close();
+  int fd = connect_to(s.collector, connect_timeout_ms, message);
+  if (fd < 0) return Open::Unreachable;
+  if (s.tls.enabled) {
+    std::string why;
+    tls_ = TlsStream::connect(fd, s.tls, s.collector.kind == Address::Kind::Tcp ? s.collector.host : std::string(), deadline_ns, why);
+    if (!tls_) {
+      message = "TLS handshake with the collector at " + s.collector.text + " failed: " + why;
+      // What OpenSSL says when the answer is not TLS at all: the usual cause is a collector
+      // without TLS, which answered our ClientHello with a plaintext Reject.
+      if (why.find("wrong version number") != std::string::npos || why.find("packet length too long") != std::string::npos)
+        message += " (the collector does not speak TLS on this port: start it with --tls-cert and --tls-key, or unset ACTORSCOPE_TLS_CA)";
+      close_socket(fd);
+      return Open::TlsFailed;
+    }
+  }
+  fd_ = fd;
+  error_.clear();
+  return Open::Ok;
+}
+
+bool Channel::send_all(const uint8_t* p, size_t n, uint64_t deadline_ns, std::string& error) {
+  if (tls_) return tls_->send_all(p, n, deadline_ns, error);
+  return agent::send_all(fd_, p, n, deadline_ns, error);
+}
+
+long Channel::receive(uint8_t* buf, size_t cap, int wait_ms) {
+  if (tls_) return tls_->receive(buf, cap, wait_ms, error_);
+  long n = agent::receive(fd_, buf, cap, wait_ms);
+  if (n == -1) error_ = std::strerror(errno);
+  return n;
+}
+
+void Channel::close() {
+  if (tls_) tls_->close_notify();
+  tls_.reset();
+  close_socket(fd_);
+  fd_ = -1;
+}
+
 }  // namespace actorscope::agent

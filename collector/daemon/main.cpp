@@ -11,6 +11,7 @@
 
 #include "actorscope/collector/collector.hpp"
 #include "actorscope/collector/log.hpp"
+#include "actorscope/http/basic_auth.hpp"
 #include "actorscope/tls/tls.hpp"
 #include "config_file.hpp"
 #include "options.hpp"
@@ -54,6 +55,23 @@ int main(int argc, char** argv) {
         !actorscope::tls::Context::server(opt.exporter.tls_cert_file, opt.exporter.tls_key_file, error)) {
       log_line(LogLevel::Error, error);
       return 1;
+    }
+    std::vector<actorscope::http::BasicAuthUser> users;
+    if (!opt.exporter.metrics_basic_auth_file.empty() &&
+        !actorscope::http::read_basic_auth_file(opt.exporter.metrics_basic_auth_file, users, error)) {
+      log_line(LogLevel::Error, error);
+      return 1;
+    }
+    if (opt.server.tls()) {
+      if (opt.server.tls_cert_file.empty() || opt.server.tls_key_file.empty()) {
+        log_line(LogLevel::Error, "TLS needs both --tls-cert and --tls-key");
+        return 1;
+      }
+      if (!actorscope::tls::Context::server(opt.server.tls_cert_file, opt.server.tls_key_file, error,
+                                            opt.server.tls_client_ca_file)) {
+        log_line(LogLevel::Error, error);
+        return 1;
+      }
     }
     std::string from;
     for (const std::string& f : expanded.files) from += (from.empty() ? " (" : ", ") + f;
@@ -101,6 +119,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const std::string& a : collector.bound_addresses()) std::printf("actorscope-collector: listening on %s\n", a.c_str());
+  if (opt.server.tls())
+    log_line(LogLevel::Info, std::string("TLS ") + opt.server.tls_min_version + "+ on TCP listeners" +
+                                 (opt.server.tls_client_ca_file.empty() ? "" : ", client certificates required"));
   if (!collector.metrics_url().empty()) std::printf("actorscope-collector: metrics on %s\n", collector.metrics_url().c_str());
   std::fflush(stdout);
 

@@ -25,7 +25,14 @@ std::string usage() {
        "  --metrics HOST:PORT      Prometheus endpoint, or 'none' (default 127.0.0.1:9464)\n"
        "  --allow-remote           allow non-loopback listen and metrics addresses\n"
        "  --token-file FILE        agents and viewers must present the token in FILE\n"
+       "  --tls-cert FILE          TLS on the TCP listeners (agents and viewers), with this PEM\n"
+       "                           certificate (chain); unix sockets stay plain\n"
+       "  --tls-key FILE           ... and this PEM private key (both or neither)\n"
+       "  --tls-client-ca FILE     mutual TLS: clients must present a certificate signed by a CA in FILE\n"
+       "  --tls-min-version V      oldest TLS version accepted: 1.3 (default) or 1.2\n"
        "  --metrics-token-file FILE  /metrics requires 'Authorization: Bearer <token in FILE>'\n"
+       "  --metrics-basic-auth-file FILE  /metrics requires HTTP basic auth of a user in FILE:\n"
+       "                           'user:password' or 'user:sha256:HEX' lines (with a token: either)\n"
        "  --metrics-tls-cert FILE  serve /metrics over HTTPS only, with this PEM certificate (chain)\n"
        "  --metrics-tls-key FILE   ... and this PEM private key (both or neither)\n"
        "  --record FILE            append every ingest frame to FILE (for replay)\n"
@@ -244,9 +251,28 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--http-idle-timeout-ms") {
       if (!value(v) || !to_u64(flag, v, 3'600'000, n, error)) return ParseOutcome::Error;
       o.exporter.http_idle_timeout_ms = static_cast<uint32_t>(n);
+    } else if (flag == "--tls-cert") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.server.tls_cert_file = v;
+    } else if (flag == "--tls-key") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.server.tls_key_file = v;
+    } else if (flag == "--tls-client-ca") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.server.tls_client_ca_file = v;
+    } else if (flag == "--tls-min-version") {
+      if (!value(v)) return ParseOutcome::Error;
+      if (std::string(v) != "1.2" && std::string(v) != "1.3") {
+        error = "--tls-min-version: expected 1.2 or 1.3, got '" + std::string(v) + "'";
+        return ParseOutcome::Error;
+      }
+      o.server.tls_min_version = v;
     } else if (flag == "--metrics-token-file") {
       if (!value(v)) return ParseOutcome::Error;
       o.metrics_token_file = v;
+    } else if (flag == "--metrics-basic-auth-file") {
+      if (!value(v)) return ParseOutcome::Error;
+      o.exporter.metrics_basic_auth_file = v;
     } else if (flag == "--metrics-tls-cert") {
       if (!value(v)) return ParseOutcome::Error;
       o.exporter.tls_cert_file = v;

@@ -132,6 +132,8 @@ bool Collector::start(std::string& error) {
     hs.idle_timeout_ms = ex.http_idle_timeout_ms;
     hs.log_interval_ms = c.settings.server.log_interval_ms;
     hs.token = ex.metrics_token;
+    if (!ex.metrics_basic_auth_file.empty() && !http::read_basic_auth_file(ex.metrics_basic_auth_file, hs.basic_auth, error))
+      return false;
     if (!ex.tls_cert_file.empty() || !ex.tls_key_file.empty()) {
       if (ex.tls_cert_file.empty() || ex.tls_key_file.empty()) {
         error = "metrics over HTTPS needs both --metrics-tls-cert and --metrics-tls-key";

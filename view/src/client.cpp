@@ -31,8 +31,21 @@ uint64_t clock_ns(clockid_t c) {
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-bool write_all(int fd, const uint8_t* p, size_t n) {
+bool write_all(int fd, tls::Session* tls, const uint8_t* p, size_t n) {
   while (n > 0) {
+    if (tls) {
+      size_t put = 0;
+      tls::Io r = tls->write(reinterpret_cast<const char*>(p), n, put);
+      if (r == tls::Io::Done) {
+        p += put;
+        n -= put;
+        continue;
+      }
+      if (r != tls::Io::WantRead && r != tls::Io::WantWrite) return false;
+      pollfd pf{fd, static_cast<short>(r == tls::Io::WantWrite ? POLLOUT : POLLIN), 0};
+      ::poll(&pf, 1, 1000);
+      continue;
+    }
     ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
     if (w < 0) {
       if (errno == EINTR) continue;
@@ -48,7 +61,24 @@ bool write_all(int fd, const uint8_t* p, size_t n) {
   }
   return true;
 }
+// The host a certificate must name: HOST of tcp:HOST:PORT (brackets dropped); empty otherwise.
+std::string tls_host(const std::string& address) {
+  if (address.rfind("tcp:", 0) != 0) return {};
+  std::string rest = address.substr(4);
+  size_t colon = rest.rfind(':');
+  std::string host = colon == std::string::npos ? rest : rest.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host;
+}
 }  // namespace
+
+bool client_tls(const std::string& ca_file, const std::string& cert_file, const std::string& key_file,
+                std::shared_ptr<const tls::Context>& out, std::string& error) {
+  std::unique_ptr<tls::Context> ctx = tls::Context::client(ca_file, error, cert_file, key_file);
+  if (!ctx || !ctx->set_min_version("1.3", error)) return false;
+  out = std::move(ctx);
+  return true;
+}
 
 bool read_token(const std::string& token_file, std::string& token, std::string& error) {
   token.clear();
@@ -281,7 +311,19 @@ void Client::run() {
         std::lock_guard<std::mutex> g(out_mutex_);
         connect_error_.clear();
       }
-      bool handshook = session(fd);
+      std::unique_ptr<tls::Session> tls;
+      if (options_.tls) {
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+        tls = handshake(fd);
+      }
+      bool handshook = false;
+      if (!options_.tls || tls) {
+        tls_ = tls.get();
+        handshook = session(fd);
+        tls_ = nullptr;
+        if (tls) tls->shutdown();
+      }
+      tls.reset();
       ::close(fd);
       if (handshook) backoff = options_.backoff_min_ms;
       if (stopping_) break;
@@ -299,6 +341,33 @@ void Client::run() {
     backoff = std::min(backoff * 2, options_.backoff_max_ms);
   }
   state_ = ClientState::Stopped;
+}
+
+std::unique_ptr<tls::Session> Client::handshake(int fd) {
+  auto tls = std::make_unique<tls::Session>(*options_.tls, fd, tls_host(options_.address));
+  // Bounded like the collector's own handshake deadline, and stop() interrupts it.
+  uint64_t deadline = clock_ns(CLOCK_MONOTONIC) + 10'000'000'000ull;
+  for (;;) {
+    tls::Io r = tls->handshake();
+    if (r == tls::Io::Done) return tls;
+    std::string why;
+    if (r == tls::Io::Error || r == tls::Io::Closed) {
+      why = tls->error();
+      // What OpenSSL says when the answer is not TLS at all (a plaintext collector's Reject).
+      if (why.find("wrong version number") != std::string::npos || why.find("packet length too long") != std::string::npos)
+        why += " (the collector does not speak TLS on this port: start it with --tls-cert and --tls-key, or drop --tls-ca)";
+    }
+    else if (clock_ns(CLOCK_MONOTONIC) >= deadline) why = "no answer within 10 s";
+    if (!why.empty()) {
+      // A certificate that does not verify is not fixed by retrying: say it like a rejection.
+      state_ = ClientState::Rejected;
+      set_status("TLS handshake with " + options_.address + " failed: " + why);
+      return nullptr;
+    }
+    pollfd pf[2] = {{fd, static_cast<short>(r == tls::Io::WantWrite ? POLLOUT : POLLIN), 0}, {wake_[0], POLLIN, 0}};
+    ::poll(pf, 2, 1000);
+    if (stopping_) return nullptr;
+  }
 }
 
 // One connection's life. Returns true when the handshake succeeded.
@@ -338,17 +407,21 @@ bool Client::session(int fd) {
     std::lock_guard<std::mutex> g(out_mutex_);
     pending_.clear();
   }
-  if (!write_all(fd, out.data(), out.size())) {
+  if (!write_all(fd, tls_, out.data(), out.size())) {
     set_status("connection to " + options_.address + " lost while saying hello (retrying)");
     return false;
   }
   proto::FrameDecoder decoder(options_.max_frame);
   bool welcomed = false;
   std::vector<uint8_t> buf(256 * 1024);
+  bool tls_wants_write = false;
   while (!stopping_) {
-    pollfd pf[2] = {{fd, POLLIN, 0}, {wake_[0], POLLIN, 0}};
-    int rc = ::poll(pf, 2, 1000);
+    // Bytes TLS already holds are read without waiting for the socket.
+    bool buffered = tls_ && tls_->has_pending();
+    pollfd pf[2] = {{fd, static_cast<short>(tls_wants_write ? POLLOUT : POLLIN), 0}, {wake_[0], POLLIN, 0}};
+    int rc = ::poll(pf, 2, buffered ? 0 : 1000);
     if (rc < 0 && errno != EINTR) break;
+    if (buffered) pf[0].revents |= POLLIN;
     if (pf[1].revents & POLLIN) {
       uint8_t drain[64];
       while (::read(wake_[0], drain, sizeof drain) > 0) {
@@ -363,12 +436,27 @@ bool Client::session(int fd) {
         size_t at = proto::begin_frame(out, proto::FrameType::View, seq_out++);
         for (auto& m : msgs) out.insert(out.end(), m.begin(), m.end());
         proto::finish_frame(out, at);
-        if (!write_all(fd, out.data(), out.size())) break;
+        if (!write_all(fd, tls_, out.data(), out.size())) break;
       }
     }
-    if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-    ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (!(pf[0].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR))) continue;
+    ssize_t n = 0;
+    if (tls_) {
+      size_t got = 0;
+      tls::Io r = tls_->read(reinterpret_cast<char*>(buf.data()), buf.size(), got);
+      tls_wants_write = r == tls::Io::WantWrite;
+      if (r == tls::Io::WantRead || r == tls::Io::WantWrite) continue;
+      if (r == tls::Io::Error) {
+        // Under TLS 1.3 a collector that refuses our certificate says so after the handshake.
+        if (!welcomed) state_ = ClientState::Rejected;
+        set_status("TLS session with " + options_.address + " failed: " + tls_->error() + (welcomed ? " (reconnecting)" : ""));
+        return welcomed;
+      }
+      n = r == tls::Io::Done ? static_cast<ssize_t>(got) : 0;
+    } else {
+      n = ::recv(fd, buf.data(), buf.size(), 0);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    }
     if (n <= 0) {
       set_status("collector at " + options_.address + " closed the connection (reconnecting)");
       return welcomed;

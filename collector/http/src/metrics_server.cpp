@@ -304,15 +304,26 @@ struct MetricsServer::Loop {
 
   bool authorized(const RequestHead& h) const {
     const std::string& token = settings().token;
-    if (token.empty()) return true;
+    const auto& users = settings().basic_auth;
+    if (token.empty() && users.empty()) return true;
     std::string_view v = h.authorization;
-    if (v.size() < 7) return false;
-    std::string scheme(v.substr(0, 7));
+    size_t space = v.find(' ');
+    if (space == std::string_view::npos) return false;
+    std::string scheme(v.substr(0, space));
     for (char& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (scheme != "bearer ") return false;
-    v.remove_prefix(7);
+    v.remove_prefix(space + 1);
     while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-    return tls::equal_secret(std::string(v), token);
+    if (scheme == "bearer") return !token.empty() && tls::equal_secret(std::string(v), token);
+    if (scheme == "basic") return !users.empty() && basic_auth_matches(v, users);
+    return false;
+  }
+
+  // The 401's challenge: the schemes this endpoint accepts.
+  std::string challenge() const {
+    std::string out;
+    if (!settings().token.empty()) out += "WWW-Authenticate: Bearer realm=\"actorscope\"\r\n";
+    if (!settings().basic_auth.empty()) out += "WWW-Authenticate: Basic realm=\"actorscope\", charset=\"UTF-8\"\r\n";
+    return out;
   }
 
   std::string render() {
@@ -349,8 +360,9 @@ struct MetricsServer::Loop {
       refuse_with(c, HttpRefusal::MethodNotAllowed, 405, "Method Not Allowed", "only GET and HEAD are served", false,
                   !h.keep_alive, "Allow: GET, HEAD\r\n");
     } else if (!authorized(h)) {
-      refuse_with(c, HttpRefusal::Unauthorized, 401, "Unauthorized", "a bearer token is required", head_only,
-                  !h.keep_alive, "WWW-Authenticate: Bearer realm=\"actorscope\"\r\n");
+      refuse_with(c, HttpRefusal::Unauthorized, 401, "Unauthorized",
+                  settings().basic_auth.empty() ? "a bearer token is required" : "credentials are required", head_only,
+                  !h.keep_alive, challenge());
     } else if (h.path != "/metrics") {
       refuse_with(c, HttpRefusal::NotFound, 404, "Not Found", "only /metrics is served here", head_only, !h.keep_alive);
     } else {

@@ -328,6 +328,62 @@ TEST(MetricsHttp, BearerTokenRequiredWhenConfigured) {
   EXPECT_EQ(served.refused(http::HttpRefusal::Unauthorized), 3u);
 }
 
+TEST(MetricsHttp, BasicAuthUsersFileSaysByLineWhatIsWrong) {
+  char dir[] = "/tmp/actorscope-basic-auth-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  auto file = [&](const std::string& text) {
+    std::string path = std::string(dir) + "/users";
+    std::ofstream(path) << text;
+    return path;
+  };
+  std::vector<http::BasicAuthUser> users;
+  std::string error;
+  ASSERT_TRUE(http::read_basic_auth_file(
+      file("# who may scrape\nalice:wonderland\n\nbob:sha256:df6b07176a9b17cc4c9afc257bd404732e7d09b76436c7890f7b7be14e579794\n"),
+      users, error))
+      << error;
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_FALSE(users[0].hashed);
+  EXPECT_TRUE(users[1].hashed);
+  EXPECT_TRUE(http::basic_auth_matches("YWxpY2U6d29uZGVybGFuZA==", users));    // alice:wonderland
+  EXPECT_FALSE(http::basic_auth_matches("YWxpY2U6d29uZGVybGFueA==", users));   // alice:wonderlanx
+  EXPECT_TRUE(http::basic_auth_matches("Ym9iOmJ1aWxkZXI=", users));            // bob:builder (hashed)
+  EXPECT_FALSE(http::basic_auth_matches("Ym9iOndvbmRlcmxhbmQ=", users));       // bob:wonderland
+  EXPECT_FALSE(http::basic_auth_matches("Y2Fyb2w6eA==", users));               // carol:x
+  EXPECT_FALSE(http::basic_auth_matches("not base64!", users));
+  EXPECT_FALSE(http::read_basic_auth_file(file("alice:one\nnocolon\n"), users, error));
+  EXPECT_NE(error.find("users:2: expected user:password"), std::string::npos) << error;
+  EXPECT_FALSE(http::read_basic_auth_file(file("bob:sha256:abc\n"), users, error));
+  EXPECT_NE(error.find("users:1: sha256: wants the 64 hex digits"), std::string::npos) << error;
+  EXPECT_FALSE(http::read_basic_auth_file(file("a:1\na:2\n"), users, error));
+  EXPECT_NE(error.find("named twice"), std::string::npos) << error;
+  EXPECT_FALSE(http::read_basic_auth_file(file("# nobody\n"), users, error));
+  EXPECT_NE(error.find("names no user"), std::string::npos) << error;
+  std::string cleanup = std::string("rm -rf '") + dir + "'";
+  EXPECT_EQ(std::system(cleanup.c_str()), 0);
+}
+
+TEST(MetricsHttp, BasicAuthOrTokenRequiredWhenConfigured) {
+  http::MetricsServerSettings s;
+  s.token = "s3cret-token";
+  s.basic_auth = {{"alice", "wonderland", false}};
+  Served served(s);
+  uint16_t port = served.server->port();
+  Response none = get(port, kGet);
+  EXPECT_EQ(none.status, 401);
+  EXPECT_NE(none.head.find("WWW-Authenticate: Basic"), std::string::npos) << none.head;
+  EXPECT_NE(none.head.find("WWW-Authenticate: Bearer"), std::string::npos) << none.head;
+  Response wrong = get(port, "GET /metrics HTTP/1.1\r\nAuthorization: Basic YWxpY2U6d29uZGVybGFueA==\r\n\r\n");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.body.find("test_page_value"), std::string::npos);
+  Response user = get(port, "GET /metrics HTTP/1.1\r\nAuthorization: Basic YWxpY2U6d29uZGVybGFuZA==\r\n\r\n");
+  EXPECT_EQ(user.status, 200);
+  EXPECT_NE(user.body.find("test_page_value 42"), std::string::npos);
+  Response token = get(port, "GET /metrics HTTP/1.1\r\nAuthorization: Bearer s3cret-token\r\n\r\n");
+  EXPECT_EQ(token.status, 200);
+  EXPECT_EQ(served.refused(http::HttpRefusal::Unauthorized), 2u);
+}
+
 TEST(MetricsHttp, TlsScrapeWithASelfSignedCertificate) {
   Certs certs;
   std::string error;

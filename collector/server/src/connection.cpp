@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "actorscope/tls/tls.hpp"
+
 namespace actorscope::collector {
 
 void OutputQueue::append(proto::FrameType type, const uint8_t* payload, size_t len) {
@@ -30,6 +32,25 @@ OutputQueue::Flush OutputQueue::write_to(int fd) {
     int saved = errno;
     clear();
     errno = saved;
+    return Flush::PeerGone;
+  }
+  clear();
+  return Flush::Done;
+}
+
+OutputQueue::Flush OutputQueue::write_to(tls::Session& tls, std::string& error) {
+  while (off_ < out_.size()) {
+    size_t put = 0;
+    tls::Io r = tls.write(reinterpret_cast<const char*>(out_.data() + off_), out_.size() - off_, put);
+    if (r == tls::Io::Done) {
+      off_ += put;
+      continue;
+    }
+    // A write that waits for the peer's bytes (a renegotiation is off, so only a key update)
+    // resumes when the loop next reads or writes: both look at this queue.
+    if (r == tls::Io::WantWrite || r == tls::Io::WantRead) return Flush::WouldBlock;
+    error = r == tls::Io::Closed ? std::string("the peer closed the TLS session") : tls.error();
+    clear();
     return Flush::PeerGone;
   }
   clear();

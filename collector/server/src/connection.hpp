@@ -5,7 +5,13 @@
 #include <cstdint>
 #include <vector>
 
+#include <string>
+
 #include "actorscope/protocol/codec.hpp"
+
+namespace actorscope::tls {
+class Session;
+}
 
 namespace actorscope::collector {
 
@@ -23,6 +29,8 @@ class OutputQueue {
   enum class Flush { Done, WouldBlock, PeerGone };
   // Writes what the socket takes now. On PeerGone the queue is emptied and errno kept.
   Flush write_to(int fd);
+  // The same through a TLS session; on PeerGone `error` says why.
+  Flush write_to(tls::Session& tls, std::string& error);
   void clear() {
     out_.clear();
     off_ = 0;

@@ -25,6 +25,7 @@
 #include "actorscope/collector/record.hpp"
 #include "actorscope/collector/text.hpp"
 #include "actorscope/protocol/codec.hpp"
+#include "actorscope/tls/tls.hpp"
 #include "address.hpp"
 #include "commands.hpp"
 #include "connection.hpp"
@@ -43,6 +44,7 @@ std::string_view name(ErrorReason r) {
     case ErrorReason::MalformedRecord: return "malformed_record";
     case ErrorReason::UnexpectedFrame: return "unexpected_frame";
     case ErrorReason::HandshakeTimeout: return "handshake_timeout";
+    case ErrorReason::TlsHandshake: return "tls_handshake";
   }
   return "unknown";
 }
@@ -105,6 +107,9 @@ struct Server::Impl {
     uint64_t last_input_ns = 0;
     uint64_t frame_started_ns = 0;  // when the incomplete frame in the decoder began; 0: none
     size_t input_held = 0;          // decoder memory counted in Impl::input_held
+    std::unique_ptr<tls::Session> tls;  // on a TLS listener: every byte goes through it
+    bool first_bytes_seen = false;      // the first bytes tell plaintext from TLS
+    bool tls_read_wants_write = false;  // the last TLS read waits for the socket to be writable
 
     Conn(Impl& s, int f, uint64_t id, std::string peer) : srv(s), fd(f), conn_id(id), peer_name(std::move(peer)) {}
     uint64_t id() const override { return conn_id; }
@@ -155,7 +160,10 @@ struct Server::Impl {
     int fd;
     std::string address;
     std::string unix_path;
+    bool tls = false;
   };
+  std::shared_ptr<tls::Context> tls_ctx;  // server side, for the TCP listeners; null: plaintext
+  std::vector<uint64_t> tls_buffered;     // connections whose TLS session holds bytes the socket no longer signals
   std::vector<Listener> listeners;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns;
   std::vector<uint64_t> dirty_out;
@@ -399,9 +407,14 @@ struct Server::Impl {
   }
 
   void flush(Conn& c) {
-    if (c.out.write_to(c.fd) == OutputQueue::Flush::PeerGone && c.state != State::Draining)
-      request_close(c, LogLevel::Info, "send failed: " + std::string(std::strerror(errno)));
-    bool pending = !c.out.empty();
+    std::string why;
+    OutputQueue::Flush f = OutputQueue::Flush::Done;
+    if (c.tls && !c.tls->established()) c.out.clear();  // nothing can be said before the handshake
+    else if (c.tls) f = c.out.write_to(*c.tls, why);
+    else f = c.out.write_to(c.fd);
+    if (f == OutputQueue::Flush::PeerGone && c.state != State::Draining)
+      request_close(c, LogLevel::Info, "send failed: " + (c.tls ? why : std::string(std::strerror(errno))));
+    bool pending = !c.out.empty() || c.tls_read_wants_write;
     if (pending != c.want_write) {
       c.want_write = pending;
       epoll_event ev{};
@@ -410,6 +423,7 @@ struct Server::Impl {
       ::epoll_ctl(ep, EPOLL_CTL_MOD, c.fd, &ev);
     }
     if (c.state == State::Draining && !pending && !c.write_shut) {
+      if (c.tls) c.tls->shutdown();
       ::shutdown(c.fd, SHUT_WR);
       c.write_shut = true;
     }
@@ -499,6 +513,7 @@ struct Server::Impl {
       ++per_peer[key];
       auto c = std::make_unique<Conn>(*this, fd, id, peer);
       c->peer_key = key;
+      if (l.tls) c->tls = std::make_unique<tls::Session>(*tls_ctx, fd);
       c->deadline_ns = now + static_cast<uint64_t>(settings.handshake_timeout_ms) * 1'000'000;
       c->last_input_ns = now;
       ++pending_count;
@@ -669,12 +684,117 @@ struct Server::Impl {
     return true;
   }
 
+  static constexpr ssize_t kTlsFailed = -2;
+
+  // One read from the socket, through TLS when the connection has it: bytes read (> 0), 0 at
+  // the peer's end of stream, -1 with errno (EAGAIN: nothing now), or kTlsFailed when the
+  // handshake or a record failed (the connection is then closed, with a log line).
+  ssize_t read_some(Conn& c, uint8_t* buf, size_t n, uint64_t now) {
+    if (!c.tls) return ::recv(c.fd, buf, n, 0);
+    if (!c.first_bytes_seen) {
+      // Plaintext on a TLS port: the first byte of a TLS connection is a handshake record
+      // (0x16). Anything else is answered in plaintext, so the peer can say what went wrong.
+      uint8_t first = 0;
+      ssize_t got = ::recv(c.fd, &first, 1, MSG_PEEK);
+      if (got <= 0) return got;
+      if (first != 0x16) {
+        c.first_bytes_seen = true;
+        c.tls.reset();
+        protocol_error(c, ErrorReason::TlsHandshake,
+                       "plaintext on a TLS port: this collector requires TLS (agents: set ACTORSCOPE_TLS_CA; "
+                       "viewers: --tls-ca FILE)",
+                       proto::RejectCode::Malformed);
+        return kTlsFailed;
+      }
+      c.first_bytes_seen = true;
+    }
+    c.tls_read_wants_write = false;
+    tls::Io r = tls::Io::Done;
+    size_t got = 0;
+    if (!c.tls->established()) {
+      r = c.tls->handshake();
+      if (r == tls::Io::Done) {
+        log_line(LogLevel::Debug, "TLS handshake done with " + c.peer_name);
+        r = c.tls->read(reinterpret_cast<char*>(buf), n, got);
+      }
+    } else {
+      r = c.tls->read(reinterpret_cast<char*>(buf), n, got);
+    }
+    switch (r) {
+      case tls::Io::Done:
+        return static_cast<ssize_t>(got);
+      case tls::Io::WantWrite:
+        c.tls_read_wants_write = true;
+        flush(c);  // asks epoll for writability
+        errno = EAGAIN;
+        return -1;
+      case tls::Io::WantRead:
+        errno = EAGAIN;
+        return -1;
+      case tls::Io::Closed:
+        return 0;
+      case tls::Io::Error:
+        break;
+    }
+    std::string why = c.tls->error();
+    bool in_handshake = !c.tls->established();
+    // No close_notify on a failed session; the socket drains like any closing one, so the
+    // alert OpenSSL sent is read by the peer before the close (an unread Hello would
+    // otherwise turn the close into a reset that discards it).
+    c.tls.reset();
+    if (in_handshake) {
+      ++counters.errors[static_cast<size_t>(ErrorReason::TlsHandshake)];
+      ++counters.handshake_failures;
+      limiter.log(LogLevel::Warn, now, c.peer_key, name(ErrorReason::TlsHandshake),
+                  "rejected " + c.who() + ": TLS handshake failed: " + why);
+      request_close(c, LogLevel::Debug, "TLS handshake failed");
+    } else {
+      request_close(c, LogLevel::Info, "TLS error: " + why);
+    }
+    return kTlsFailed;
+  }
+
+  // After a turn on c: a TLS session may hold records that the socket no longer announces.
+  void note_buffered(Conn& c) {
+    if (c.tls && !c.backlogged && !c.close_requested && c.state != State::Draining && c.tls->has_pending())
+      tls_buffered.push_back(c.conn_id);
+  }
+
+  void serve_tls_buffered(uint64_t now) {
+    if (tls_buffered.empty()) return;
+    std::vector<uint64_t> ids;
+    ids.swap(tls_buffered);
+    for (uint64_t id : ids) {
+      auto it = conns.find(id);
+      if (it == conns.end()) continue;
+      Conn& c = *it->second;
+      uint64_t start = clock_ns();
+      on_readable(c, now, start + slice_ns());
+      note_buffered(c);
+      after_dispatch(now);
+      note_turn(clock_ns() - start);
+    }
+  }
+
   void on_readable(Conn& c, uint64_t now, uint64_t slice_end) {
     if (c.backlogged) return;  // its buffered frames come first; the socket keeps the rest
     uint8_t buf[64 * 1024];
     // Bounded work per wake-up so that one busy peer cannot starve the others.
     for (int round = 0; round < 16; ++round) {
-      ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+      ssize_t n = read_some(c, buf, sizeof buf, now);
+      if (n == kTlsFailed) return;
+      if (n > 0 && !c.first_bytes_seen) {
+        c.first_bytes_seen = true;
+        // A TLS ClientHello (record type 0x16, version 0x03 0x0N) where a Hello frame was
+        // expected: its length would read as a frame far over any limit. Say what it is.
+        if (!c.tls && n >= 3 && buf[0] == 0x16 && buf[1] == 0x03 && buf[2] != 0) {
+          protocol_error(c, ErrorReason::TlsHandshake,
+                         "a TLS client on a plaintext port (start the collector with --tls-cert and --tls-key, "
+                         "or connect without TLS)",
+                         proto::RejectCode::Malformed);
+          return;
+        }
+      }
       if (n > 0) {
         counters.bytes_in_total += static_cast<uint64_t>(n);
         if (c.state == State::Draining || c.close_requested) continue;  // discarded
@@ -738,6 +858,7 @@ struct Server::Impl {
       if (c.close_requested || c.state == State::Draining) continue;
       uint64_t start = clock_ns();
       if (!on_frames(c, now, start + slice_ns())) to_backlog(c, now);
+      else note_buffered(c);
       after_dispatch(now);
       note_turn(clock_ns() - start);
     }
@@ -857,13 +978,26 @@ bool Server::start(std::string& error) {
   ev.data.u64 = kWakeTag;
   ::epoll_ctl(s.ep, EPOLL_CTL_ADD, wake_fd, &ev);
   s.wake.store(wake_fd);  // published once ready: other threads' wake() may write to it from now
+  if (s.settings.tls()) {
+    if (s.settings.tls_cert_file.empty() || s.settings.tls_key_file.empty()) {
+      error = "TLS needs both --tls-cert and --tls-key";
+      return false;
+    }
+    std::shared_ptr<tls::Context> ctx =
+        tls::Context::server(s.settings.tls_cert_file, s.settings.tls_key_file, error, s.settings.tls_client_ca_file);
+    if (!ctx || !ctx->set_min_version(s.settings.tls_min_version, error)) return false;
+    s.tls_ctx = std::move(ctx);
+  } else if (!s.settings.tls_client_ca_file.empty()) {
+    error = "--tls-client-ca needs --tls-cert and --tls-key (mutual TLS is TLS first)";
+    return false;
+  }
   for (const std::string& text : s.settings.listen) {
     ListenAddress a;
     if (!parse_listen_address(text, a, error)) return false;
     std::string bound;
     int fd = open_listener(a, s.settings.allow_remote, bound, error);
     if (fd < 0) return false;
-    s.listeners.push_back({fd, bound, a.unix_socket ? a.path : std::string()});
+    s.listeners.push_back({fd, bound, a.unix_socket ? a.path : std::string(), s.tls_ctx && !a.unix_socket});
     epoll_event lev{};
     lev.events = EPOLLIN;
     lev.data.u64 = kListenerTag | (s.listeners.size() - 1);
@@ -887,7 +1021,9 @@ void Server::run() {
   while (!s.stopping.load()) {
     uint64_t now = clock_ns();
     uint64_t wake_at = s.replayer ? std::min(next_tick, s.replay_due_ns) : next_tick;
-    int timeout_ms = now >= wake_at || !s.backlog.empty() ? 0 : static_cast<int>((wake_at - now) / 1'000'000 + 1);
+    int timeout_ms = now >= wake_at || !s.backlog.empty() || !s.tls_buffered.empty()
+                         ? 0
+                         : static_cast<int>((wake_at - now) / 1'000'000 + 1);
     int n = ::epoll_wait(s.ep, events, 64, timeout_ms);
     if (n < 0 && errno != EINTR) {
       log_line(LogLevel::Error, std::string("epoll_wait failed: ") + std::strerror(errno));
@@ -911,13 +1047,19 @@ void Server::run() {
       auto it = s.conns.find(tag);
       if (it == s.conns.end()) continue;
       Impl::Conn& c = *it->second;
+      bool read_waits_for_write = c.tls_read_wants_write;
       if (events[i].events & EPOLLOUT) s.flush(c);
-      if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) s.on_readable(c, now, start + s.slice_ns());
+      if ((events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ||
+          (read_waits_for_write && (events[i].events & EPOLLOUT))) {
+        s.on_readable(c, now, start + s.slice_ns());
+        s.note_buffered(c);
+      }
       s.after_dispatch(now);
       s.note_turn(clock_ns() - start);
       if (s.stopping.load(std::memory_order_relaxed)) break;
     }
     s.serve_backlog(now);
+    s.serve_tls_buffered(now);
     if (s.turn_hook) s.turn_hook();
     s.replay_turn(now);
     if (now >= next_tick) {

@@ -52,25 +52,19 @@ SSL_CTX* new_context(bool server, std::string& error) {
   return ctx;
 }
 
-}  // namespace
-
-std::unique_ptr<Context> Context::server(const std::string& cert_file, const std::string& key_file,
-                                         std::string& error) {
-  if (!readable(cert_file, "certificate", error) || !readable(key_file, "key", error)) return nullptr;
-  SSL_CTX* ctx = new_context(true, error);
-  if (!ctx) return nullptr;
-  std::unique_ptr<Context> out(new Context(ctx, true));
+// Loads a certificate chain and its private key into ctx; false with a one-line error.
+bool load_identity(SSL_CTX* ctx, const std::string& cert_file, const std::string& key_file, std::string& error) {
   ERR_clear_error();
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
     error = "cannot load TLS certificate " + cert_file + ": " + openssl_reason() + " (expected a PEM certificate)";
-    return nullptr;
+    return false;
   }
   std::FILE* f = std::fopen(key_file.c_str(), "re");
   EVP_PKEY* key = f ? PEM_read_PrivateKey(f, nullptr, nullptr, nullptr) : nullptr;
   if (f) std::fclose(f);
   if (!key) {
     error = "cannot load TLS key " + key_file + ": " + openssl_reason() + " (expected an unencrypted PEM private key)";
-    return nullptr;
+    return false;
   }
   ERR_clear_error();
   int used = SSL_CTX_use_PrivateKey(ctx, key);
@@ -78,13 +72,43 @@ std::unique_ptr<Context> Context::server(const std::string& cert_file, const std
   if (used != 1 || SSL_CTX_check_private_key(ctx) != 1) {
     ERR_clear_error();
     error = "TLS key " + key_file + " does not belong to certificate " + cert_file;
-    return nullptr;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<Context> Context::server(const std::string& cert_file, const std::string& key_file,
+                                         std::string& error, const std::string& client_ca_file) {
+  if (!readable(cert_file, "certificate", error) || !readable(key_file, "key", error)) return nullptr;
+  if (!client_ca_file.empty() && !readable(client_ca_file, "client CA file", error)) return nullptr;
+  SSL_CTX* ctx = new_context(true, error);
+  if (!ctx) return nullptr;
+  std::unique_ptr<Context> out(new Context(ctx, true));
+  if (!load_identity(ctx, cert_file, key_file, error)) return nullptr;
+  if (!client_ca_file.empty()) {
+    ERR_clear_error();
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(client_ca_file.c_str());
+    if (!names || SSL_CTX_load_verify_locations(ctx, client_ca_file.c_str(), nullptr) != 1) {
+      if (names) sk_X509_NAME_pop_free(names, X509_NAME_free);
+      error = "cannot load TLS client CA file " + client_ca_file + ": " + openssl_reason() + " (expected PEM certificates)";
+      return nullptr;
+    }
+    SSL_CTX_set_client_CA_list(ctx, names);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   }
   return out;
 }
 
-std::unique_ptr<Context> Context::client(const std::string& ca_file, std::string& error) {
+std::unique_ptr<Context> Context::client(const std::string& ca_file, std::string& error, const std::string& cert_file,
+                                         const std::string& key_file) {
   if (!ca_file.empty() && !readable(ca_file, "CA file", error)) return nullptr;
+  if (cert_file.empty() != key_file.empty()) {
+    error = "a TLS client certificate needs its key, and a key its certificate (give both or neither)";
+    return nullptr;
+  }
+  if (!cert_file.empty() && (!readable(cert_file, "certificate", error) || !readable(key_file, "key", error))) return nullptr;
   SSL_CTX* ctx = new_context(false, error);
   if (!ctx) return nullptr;
   std::unique_ptr<Context> out(new Context(ctx, false));
@@ -95,7 +119,18 @@ std::unique_ptr<Context> Context::client(const std::string& ca_file, std::string
     error = "cannot load TLS CA file " + ca_file + ": " + openssl_reason() + " (expected PEM certificates)";
     return nullptr;
   }
+  if (!cert_file.empty() && !load_identity(ctx, cert_file, key_file, error)) return nullptr;
   return out;
+}
+
+bool Context::set_min_version(const std::string& version, std::string& error) {
+  int v = version == "1.3" ? TLS1_3_VERSION : version == "1.2" ? TLS1_2_VERSION : 0;
+  if (v == 0) {
+    error = "TLS version '" + version + "': expected 1.2 or 1.3";
+    return false;
+  }
+  SSL_CTX_set_min_proto_version(ctx_, v);
+  return true;
 }
 
 Context::~Context() { SSL_CTX_free(ctx_); }
@@ -187,6 +222,8 @@ Io Session::write(const char* buf, size_t n, size_t& put) {
   if (SSL_write_ex(ssl_, buf, n, &put) == 1) return Io::Done;
   return result(0);
 }
+
+bool Session::has_pending() const { return ssl_ && SSL_has_pending(ssl_) == 1; }
 
 void Session::shutdown() {
   if (!ssl_ || !established_) return;

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "actorscope/tls/tls.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace actorscope::view {
@@ -28,7 +29,14 @@ struct ClientOptions {
   uint32_t max_frame = proto::kHardMaxFrame;
   size_t max_held_bytes = 64u << 20;  // frames held while paused
   ReplicaSettings replica;
+  std::shared_ptr<const tls::Context> tls;  // set: TLS to the collector (see client_tls)
 };
+
+// The TLS client context of a viewer's --tls-ca FILE (empty: the system's trust store) and,
+// for mutual TLS, --tls-cert/--tls-key; TLS 1.3 only. False with a one-line error naming the
+// file that cannot be used.
+bool client_tls(const std::string& ca_file, const std::string& cert_file, const std::string& key_file,
+                std::shared_ptr<const tls::Context>& out, std::string& error);
 
 // The collector's token, read the same way by every viewer: the file given on the command
 // line (--token-file), else the file named by $ACTORSCOPE_TOKEN_FILE, else $ACTORSCOPE_TOKEN,
@@ -93,6 +101,8 @@ class Client {
  private:
   void run();
   bool session(int fd);
+  // With TLS: the handshake before session(); null when it failed (status says why).
+  std::unique_ptr<tls::Session> handshake(int fd);
   void queue(std::vector<uint8_t> messages);
   void set_status(std::string s);
   void signal_update();
@@ -117,6 +127,7 @@ class Client {
   int wake_[2] = {-1, -1};
   int updated_[2] = {-1, -1};  // written after each applied payload; read by the renderer
   std::thread thread_;
+  tls::Session* tls_ = nullptr;  // the current connection's TLS session, on the client's thread
 };
 
 }  // namespace actorscope::view

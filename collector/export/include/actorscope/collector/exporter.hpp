@@ -31,6 +31,8 @@ struct ExporterSettings {
   uint32_t http_request_timeout_ms = 2000;  // a request's head must be complete within this
   uint32_t http_idle_timeout_ms = 30000;    // keep-alive between requests; time to read a response
   std::string metrics_token;                // non-empty: "Authorization: Bearer <token>" required
+  std::string metrics_basic_auth_file;      // set: users (user:password or user:sha256:HEX lines)
+                                            // whose "Authorization: Basic" is accepted
   std::string tls_cert_file;                // both set: /metrics over HTTPS only (PEM files)
   std::string tls_key_file;
 };

@@ -18,6 +18,7 @@
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 
+#include "actorscope/http/basic_auth.hpp"
 #include "actorscope/tls/tls.hpp"
 
 namespace actorscope::http {
@@ -32,6 +33,8 @@ struct MetricsServerSettings {
                                       // this; also the time a client has to read a response
   uint32_t log_interval_ms = 10000;   // a refusal is logged once per client address and reason per interval
   std::string token;                  // non-empty: "Authorization: Bearer <token>" is required
+  std::vector<BasicAuthUser> basic_auth;  // non-empty: "Authorization: Basic ..." of one of them
+                                      // is required (with a token too: either one will do)
   std::shared_ptr<const tls::Context> tls;  // server context: HTTPS only; null: plain HTTP
   bool gzip = true;                   // compress when the client sends Accept-Encoding: gzip
 };

@@ -44,6 +44,12 @@ struct ServerSettings {
   bool allow_commands = false;          // --allow-commands: route viewers' commands to agents
   uint32_t command_timeout_ms = 5000;   // a command the agent has not answered by then fails
   size_t max_pending_commands = 256;    // commands awaiting an agent's answer; more are refused
+  // TLS on the TCP listeners (unix sockets stay plain: the file's permissions guard them).
+  std::string tls_cert_file;            // PEM certificate chain; with tls_key_file: TLS only
+  std::string tls_key_file;             // PEM private key
+  std::string tls_client_ca_file;       // set: mutual TLS, clients need a certificate signed by it
+  std::string tls_min_version = "1.3";  // oldest TLS version accepted: 1.3 or 1.2
+  bool tls() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
 };
 
 // The outcome of a command routed to an agent, as the agent (or the collector) tells it.
@@ -64,8 +70,9 @@ enum class ErrorReason : uint8_t {
   MalformedRecord = 6,
   UnexpectedFrame = 7,  // e.g. Batch before Hello, View from an agent
   HandshakeTimeout = 8,
+  TlsHandshake = 9,     // the TLS handshake failed, or plaintext on a TLS port (and the reverse)
 };
-inline constexpr size_t kErrorReasonCount = 9;
+inline constexpr size_t kErrorReasonCount = 10;
 std::string_view name(ErrorReason r);
 
 // What the collector refused to keep itself within its bounds, as counted and exported.
@@ -175,7 +182,7 @@ class Server {
   void replay_on_loop(std::unique_ptr<Replayer> replayer, std::function<void(const ReplayResult&)> done = {});
 
   // Binds every listener. False with a one-line error (address in use, non-loopback
-  // without allow_remote, bad address syntax).
+  // without allow_remote, bad address syntax, unusable TLS certificate or key).
   bool start(std::string& error);
   // Actual addresses, with real ports when 0 was asked ("tcp:127.0.0.1:7411", "unix:/p").
   std::vector<std::string> bound_addresses() const;

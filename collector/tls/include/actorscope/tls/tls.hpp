@@ -1,5 +1,6 @@
-// TLS (1.2 at least) over a non-blocking socket that the caller owns and polls: every call
-// returns at once and says whether it waits for the socket to become readable or writable.
+// TLS (1.2 at least; 1.3 only where asked) over a non-blocking socket that the caller owns
+// and polls: every call returns at once and says whether it waits for the socket to become
+// readable or writable. Used by /metrics, the agent and viewer listeners, and the viewers.
 #pragma once
 
 #include <cstddef>
@@ -20,10 +21,15 @@ enum class Io { Done, WantRead, WantWrite, Closed, Error };
 // does not belong to the certificate; each a one-line error naming the file.
 class Context {
  public:
+  // client_ca_file set: mutual TLS, every client must present a certificate signed by it.
   static std::unique_ptr<Context> server(const std::string& cert_file, const std::string& key_file,
-                                         std::string& error);
-  // ca_file empty: the system's trust store.
-  static std::unique_ptr<Context> client(const std::string& ca_file, std::string& error);
+                                         std::string& error, const std::string& client_ca_file = {});
+  // ca_file empty: the system's trust store. cert_file and key_file (both or neither): the
+  // client's own certificate, for a server that asks for one (mutual TLS).
+  static std::unique_ptr<Context> client(const std::string& ca_file, std::string& error,
+                                         const std::string& cert_file = {}, const std::string& key_file = {});
+  // The oldest protocol version accepted: "1.2" or "1.3". False (error set) otherwise.
+  bool set_min_version(const std::string& version, std::string& error);
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
@@ -52,6 +58,9 @@ class Session {
   Io read(char* buf, size_t n, size_t& got);
   // Writes at most n bytes; `put` is what was taken (Done: put > 0).
   Io write(const char* buf, size_t n, size_t& put);
+  // Whether decrypted or undecrypted bytes wait inside the session: the socket may not say
+  // readable again, so the caller reads on without waiting for it.
+  bool has_pending() const;
   // Sends close_notify, best effort (never waits).
   void shutdown();
   // Why the last call failed, in one line (OpenSSL's reason, or the system's).
