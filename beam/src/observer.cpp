@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 
 namespace actorscope::beam {
 namespace {
@@ -412,6 +413,76 @@ void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now, 
   if (p.stats_dirty) send_stats(id, p);
 }
 
+// One process's scan items (mailbox, reductions, registered name): the cheap, frequent path.
+void NodeObserver::absorb_scan(const Pid& pid, uint64_t mailbox, uint64_t reductions, const char* registered, uint64_t now,
+                               std::vector<Pid>& unknown) {
+  bool created = false;
+  uint64_t id = actor_id(pid);
+  Process& p = ensure(pid, now, created);
+  if (created) {
+    p.reductions_base = reductions;
+    pending_.insert(id);
+  }
+  if (!p.described) unknown.push_back(pid);  // its full items next (pinfo)
+  if (*registered) {
+    std::string name = display_name(registered);
+    if (p.name != name) {
+      p.name = std::move(name);
+      if (p.announced) announce(id, p);
+    }
+  }
+  if (p.mailbox != mailbox || p.reductions != reductions) {
+    p.mailbox = mailbox;
+    p.reductions = reductions;
+    p.stats_dirty = true;
+  }
+  if (p.stats_dirty) send_stats(id, p);
+}
+
+// A scan batch read in place, without a Term tree (a million processes per scan):
+// {more | done, [{Pid, [{Key, Value}, ...] | undefined}, ...]}. False when malformed.
+bool NodeObserver::read_scan_batch(const std::string& raw, int at, bool& done, size_t& seen, uint64_t now,
+                                   std::vector<Pid>& unknown) {
+  const char* b = raw.data();
+  int i = at, arity = 0, count = 0, type = 0, size = 0;
+  char atom[MAXATOMLEN_UTF8];
+  if (ei_decode_tuple_header(b, &i, &arity) != 0 || arity != 2 || ei_decode_atom(b, &i, atom) != 0) return false;
+  done = std::strcmp(atom, "done") == 0;
+  if (ei_decode_list_header(b, &i, &count) != 0) return false;
+  erlang_pid pid;
+  char registered[MAXATOMLEN_UTF8];
+  for (int k = 0; k < count; ++k) {
+    if (ei_decode_tuple_header(b, &i, &arity) != 0 || arity != 2 || ei_decode_pid(b, &i, &pid) != 0 ||
+        ei_get_type(b, &i, &type, &size) != 0)
+      return false;
+    ++seen;
+    if (type != ERL_LIST_EXT && type != ERL_NIL_EXT) {  // undefined: it exited
+      if (ei_skip_term(b, &i) != 0) return false;
+      continue;
+    }
+    int items = 0;
+    if (ei_decode_list_header(b, &i, &items) != 0) return false;
+    unsigned long long mailbox = 0, reductions = 0, v = 0;
+    registered[0] = 0;
+    for (int j = 0; j < items; ++j) {
+      if (ei_decode_tuple_header(b, &i, &arity) != 0 || arity != 2 || ei_decode_atom(b, &i, atom) != 0) return false;
+      bool number = std::strcmp(atom, "message_queue_len") == 0 || std::strcmp(atom, "reductions") == 0;
+      if (number) {
+        if (ei_decode_ulonglong(b, &i, &v) != 0) return false;
+        (atom[0] == 'm' ? mailbox : reductions) = v;
+      } else if (std::strcmp(atom, "registered_name") == 0 && ei_get_type(b, &i, &type, &size) == 0 &&
+                 type != ERL_NIL_EXT && type != ERL_LIST_EXT) {
+        if (ei_decode_atom(b, &i, registered) != 0) return false;
+      } else if (ei_skip_term(b, &i) != 0) {
+        return false;
+      }
+    }
+    if (items > 0 && ei_skip_term(b, &i) != 0) return false;  // the list's tail
+    absorb_scan(Pid{pid.num, pid.serial, pid.creation}, mailbox, reductions, registered, now, unknown);
+  }
+  return true;
+}
+
 bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
   uint64_t start = now_ms();
   if (!scanning_) {
@@ -427,32 +498,30 @@ bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
   }
   while (now_ms() - start < budget_ms) {
     uint64_t t0 = now_ms();
-    Term reply;
     unsigned n = batch_;
-    if (!target_.call([n](ei_x_buff& x) {
+    if (!target_.call_raw([n](ei_x_buff& x) {
           ei_x_encode_tuple_header(&x, 2);
           ei_x_encode_atom(&x, "scan_next");
           ei_x_encode_ulong(&x, n);
-        }, reply, error)) {
+        }, scan_reply_, scan_at_, error)) {
       ++counters_.timeouts;
       batch_ = std::max(64u, batch_ / 4);
       return target_.connected();
     }
     uint64_t dt = now_ms() - t0;
-    if (!reply.is_tuple(2)) {
-      scanning_ = false;
+    bool done = false;
+    size_t seen = 0;
+    std::vector<Pid> unknown;
+    if (!read_scan_batch(scan_reply_, scan_at_, done, seen, now_ms(), unknown)) {
+      scanning_ = false;  // not a batch (the relay crashed on it, say): start again later
       return true;
     }
-    uint64_t now = now_ms();
-    std::vector<Pid> unknown;
-    for (const Term& e : reply.items[1].items)
-      if (e.is_tuple(2)) absorb_info(e.items[0], e.items[1], now, &unknown);
-    scan_processes_ += reply.items[1].items.size();
+    scan_processes_ += seen;
     if (!unknown.empty() && !describe_new(unknown, error)) return target_.connected();
     // Aim at ~5 ms per request: short enough to keep the node's scheduler fair.
     if (dt < 3) batch_ = std::min(settings_.max_batch, batch_ * 2);
     else if (dt > 10) batch_ = std::max(64u, static_cast<unsigned>(batch_ * 5 / dt));
-    if (reply.items[0].is_atom("done")) {
+    if (done) {
       scanning_ = false;
       if (!walk(error) && !target_.connected()) return false;
       finish_scan();

@@ -99,6 +99,9 @@ class NodeObserver {
   // for their full items (pinfo).
   void absorb_info(const Term& pid, const Term& info, uint64_t now, std::vector<Pid>* unknown);
   bool describe_new(std::vector<Pid>& pids, std::string& error);
+  void absorb_scan(const Pid& pid, uint64_t mailbox, uint64_t reductions, const char* registered, uint64_t now,
+                   std::vector<Pid>& unknown);
+  bool read_scan_batch(const std::string& raw, int at, bool& done, size_t& seen, uint64_t now, std::vector<Pid>& unknown);
 
   Process& ensure(const Pid& pid, uint64_t now, bool& created);
   void set_identity(uint64_t id, Process& p, uint64_t parent, const std::string& type,
@@ -127,6 +130,8 @@ class NodeObserver {
   uint64_t scan_started_ms_ = 0;
   uint64_t scan_processes_ = 0;
   unsigned batch_ = 256;
+  std::string scan_reply_;  // the last scan batch as it came (reused: no allocation per batch)
+  int scan_at_ = 0;
   uint64_t last_walk_ms_ = 0;
   uint64_t last_vm_ms_ = 0;
   uint64_t snapshot_id_ = 0;

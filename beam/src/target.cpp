@@ -354,7 +354,38 @@ void Target::handle_async(const Term& t) {
   reports_.push_back(std::move(r));
 }
 
+bool Target::reply_of(const ei_x_buff& x, uint64_t& ref, int& at) {
+  int index = 0, version = 0, arity = 0, type = 0, size = 0;
+  char atom[MAXATOMLEN_UTF8];
+  unsigned long long r = 0;
+  if (ei_decode_version(x.buff, &index, &version) != 0) return false;
+  int start = index;
+  if (ei_decode_tuple_header(x.buff, &index, &arity) == 0 && arity == 3 && ei_get_type(x.buff, &index, &type, &size) == 0 &&
+      (type == ERL_ATOM_EXT || type == ERL_SMALL_ATOM_EXT || type == ERL_ATOM_UTF8_EXT || type == ERL_SMALL_ATOM_UTF8_EXT) &&
+      ei_decode_atom(x.buff, &index, atom) == 0 && std::strcmp(atom, "actorscope_reply") == 0 &&
+      ei_decode_ulonglong(x.buff, &index, &r) == 0) {
+    ref = r;
+    at = index;
+    return true;
+  }
+  Term t;
+  index = start;
+  if (decode_term(x.buff, &index, t)) handle_async(t);
+  return false;
+}
+
 bool Target::call(const std::function<void(ei_x_buff&)>& encode, Term& reply, std::string& error) {
+  std::string raw;
+  int at = 0;
+  if (!call_raw(encode, raw, at, error)) return false;
+  if (!decode_term(raw.data(), &at, reply)) {
+    error = "unreadable answer from " + options_.node;
+    return false;
+  }
+  return true;
+}
+
+bool Target::call_raw(const std::function<void(ei_x_buff&)>& encode, std::string& reply, int& at, std::string& error) {
   if (fd_ < 0 || !have_relay_) {
     error = "not connected to " + options_.node;
     return false;
@@ -362,27 +393,22 @@ bool Target::call(const std::function<void(ei_x_buff&)>& encode, Term& reply, st
   Buffer x(false);
   erlang_msg msg{};
   uint64_t deadline = now_ms() + options_.call_timeout_ms;
+  auto timed_out = [&](const std::string& why) {
+    if (++timeouts_in_row_ >= 3)
+      drop(error, "node " + options_.node + " stopped answering (3 calls timed out); reconnecting");
+    else
+      error = why;
+    return false;
+  };
   // One outstanding call: a late reply to a timed-out call is awaited first.
   while (pending_ref_ != 0) {
     uint64_t now = now_ms();
-    if (now >= deadline) {
-      if (++timeouts_in_row_ >= 3) {
-        drop(error, "node " + options_.node + " stopped answering (3 calls timed out); reconnecting");
-      } else {
-        error = "node " + options_.node + " is slow: a previous request is still unanswered";
-      }
-      return false;
-    }
+    if (now >= deadline) return timed_out("node " + options_.node + " is slow: a previous request is still unanswered");
     bool got = false;
     if (!receive(static_cast<unsigned>(deadline - now), x.x, msg, got, error)) return false;
-    if (!got) continue;
-    Term t;
-    int index = 0, version = 0;
-    if (ei_decode_version(x.x.buff, &index, &version) != 0 || !decode_term(x.x.buff, &index, t)) continue;
-    if (t.is_tuple(3) && t.items[0].is_atom("actorscope_reply") && static_cast<uint64_t>(t.items[1].integer) == pending_ref_)
-      pending_ref_ = 0;
-    else
-      handle_async(t);
+    uint64_t ref = 0;
+    int start = 0;
+    if (got && reply_of(x.x, ref, start) && ref == pending_ref_) pending_ref_ = 0;
   }
   uint64_t ref = next_ref_++;
   {
@@ -399,26 +425,17 @@ bool Target::call(const std::function<void(ei_x_buff&)>& encode, Term& reply, st
     uint64_t now = now_ms();
     if (now >= deadline) {
       pending_ref_ = ref;
-      if (++timeouts_in_row_ >= 3) {
-        drop(error, "node " + options_.node + " stopped answering (3 calls timed out); reconnecting");
-      } else {
-        error = "node " + options_.node + " did not answer within " + std::to_string(options_.call_timeout_ms) + " ms";
-      }
-      return false;
+      return timed_out("node " + options_.node + " did not answer within " + std::to_string(options_.call_timeout_ms) + " ms");
     }
     bool got = false;
     if (!receive(static_cast<unsigned>(deadline - now), x.x, msg, got, error)) return false;
-    if (!got) continue;
-    Term t;
-    int index = 0, version = 0;
-    if (ei_decode_version(x.x.buff, &index, &version) != 0 || !decode_term(x.x.buff, &index, t)) continue;
-    if (t.is_tuple(3) && t.items[0].is_atom("actorscope_reply")) {
-      if (static_cast<uint64_t>(t.items[1].integer) != ref) continue;  // late answer to an abandoned call
-      reply = std::move(t.items[2]);
-      timeouts_in_row_ = 0;
-      return true;
-    }
-    handle_async(t);
+    uint64_t got_ref = 0;
+    int start = 0;
+    if (!got || !reply_of(x.x, got_ref, start) || got_ref != ref) continue;  // a late answer to an abandoned call
+    reply.assign(x.x.buff, static_cast<size_t>(x.x.buffsz));  // the term delimits itself
+    at = start;
+    timeouts_in_row_ = 0;
+    return true;
   }
 }
 
@@ -436,14 +453,9 @@ bool Target::idle(unsigned ms, std::string& error) {
     bool got = false;
     if (!receive(static_cast<unsigned>(deadline - now), x.x, msg, got, error)) return false;
     if (!got) continue;
-    Term t;
-    int index = 0, version = 0;
-    if (ei_decode_version(x.x.buff, &index, &version) != 0 || !decode_term(x.x.buff, &index, t)) continue;
-    if (t.is_tuple(3) && t.items[0].is_atom("actorscope_reply")) {
-      if (pending_ref_ != 0 && static_cast<uint64_t>(t.items[1].integer) == pending_ref_) pending_ref_ = 0;
-      continue;
-    }
-    handle_async(t);
+    uint64_t ref = 0;
+    int start = 0;
+    if (reply_of(x.x, ref, start) && pending_ref_ != 0 && ref == pending_ref_) pending_ref_ = 0;
   }
 }
 

@@ -61,6 +61,9 @@ class Target {
 
   // Sends {Ref, Request} to the relay and waits for its reply. `encode` writes Request.
   bool call(const std::function<void(ei_x_buff&)>& encode, Term& reply, std::string& error);
+  // The same, with the reply left in the external format (reply[at..] is the term): for
+  // large replies that are read in place, without a Term tree.
+  bool call_raw(const std::function<void(ei_x_buff&)>& encode, std::string& reply, int& at, std::string& error);
   // Waits up to `ms` for reports while idle (answers distribution ticks meanwhile).
   bool idle(unsigned ms, std::string& error);
   std::vector<RestartReport> take_reports();
@@ -81,6 +84,9 @@ class Target {
   bool bootstrap_relay(std::string& error);
   bool receive(unsigned ms, ei_x_buff& x, erlang_msg& msg, bool& got, std::string& error);
   void handle_async(const Term& t);
+  // A message from the relay: true with *ref and *at (where its reply term starts) when it is
+  // {actorscope_reply, Ref, Reply}; anything else is handed to handle_async.
+  bool reply_of(const ei_x_buff& x, uint64_t& ref, int& at);
   void drop(std::string& error, const std::string& why);
 
   TargetOptions options_;
