@@ -6,13 +6,18 @@ gauge), the longest gap between two deltas at the viewer, the slowest scrape, wh
 /metrics stayed promtool-clean, the good node still connected, RSS and model memory.
 
 --soak SECONDS instead runs loadgen with crashes and telemetry, viewers joining and
-leaving and a scrape every second, and reports the RSS slope after warm-up and the drift
-between loadgen's own counts and the collector's.
+leaving and a scrape every second, and reports, after a warm-up (--warmup, 60 s), the
+slope of RSS beside the collector's own memory gauges (model memory, heap in use and free,
+strings held), over the whole run and over its last half, and the drift between loadgen's
+own counts and the collector's. --csv PATH writes every second's sample; --collector-args
+"ARGS" passes settings to the collector (e.g. "--max-strings 6000").
 
-Usage: scripts/siege.py BUILD_DIR [--scale N] [--soak SECONDS]
+Usage: scripts/siege.py BUILD_DIR [--scale N]
+       scripts/siege.py BUILD_DIR --soak SECONDS [--warmup SECONDS] [--csv PATH] [--collector-args "ARGS"]
 """
 import os
 import re
+import shlex
 import shutil
 import socket
 import struct
@@ -408,18 +413,53 @@ def run_attacks(build, scale):
             st.stop()
 
 
-def soak(build, seconds):
-    st = Stack(build, loadgen_args=["--duration", str(seconds), "--rate", "20000", "--crash-rate", "0.001",
+def slope_per_hour(points):
+    """Least-squares slope of (t, v) points, in units per hour."""
+    n = len(points)
+    if n < 2:
+        return float("nan")
+    mt = sum(t for t, _ in points) / n
+    mv = sum(v for _, v in points) / n
+    return 3600 * sum((t - mt) * (v - mv) for t, v in points) / max(sum((t - mt) ** 2 for t, _ in points), 1e-9)
+
+
+# What the soak records beside RSS, from the collector's own /metrics.
+SOAK_GAUGES = [("model", "actorscope_collector_model_memory_bytes", ""),
+               ("heap_in_use", "actorscope_collector_heap_bytes", 'state="in_use"'),
+               ("heap_free", "actorscope_collector_heap_bytes", 'state="free"'),
+               ("actor_table", "actorscope_collector_actor_table_bytes", ""),
+               ("strings", "actorscope_collector_strings", ""),
+               ("live_actors", "actorscope_collector_live_actors", "")]
+
+
+def soak(build, seconds, warmup=60, csv_path=None, collector_args=()):
+    st = Stack(build, extra=collector_args, loadgen_args=["--duration", str(seconds), "--rate", "20000", "--crash-rate", "0.001",
                                     "--telemetry-rate", "0.05", "--stay", "0", "--actors", "2000"])
-    samples = []
+    samples = []  # (t, {"rss": bytes, gauge: value})
     t0 = time.monotonic()
     viewers = []
+    csv = open(csv_path, "w") if csv_path else None
+    if csv:
+        csv.write("t,rss," + ",".join(k for k, _, _ in SOAK_GAUGES) + "\n")
     try:
+        next_report = 60
         while time.monotonic() - t0 < seconds:
             text, _ = scrape(st.metrics)
             if not promtool_ok(text):
                 print("soak: /metrics failed promtool", flush=True)
-            samples.append((time.monotonic() - t0, rss(st.collector.pid)))
+            t = time.monotonic() - t0
+            row = {"rss": rss(st.collector.pid)}
+            for key, name, labels in SOAK_GAUGES:
+                row[key] = metric(text, name, labels) or 0
+            samples.append((t, row))
+            if csv:
+                csv.write(f"{t:.1f},{row['rss']}," + ",".join(f"{row[k]:.0f}" for k, _, _ in SOAK_GAUGES) + "\n")
+                csv.flush()
+            if t >= next_report:
+                next_report += 60
+                print(f"soak: t={t:.0f} s RSS {row['rss'] / 1e6:.1f} MB, model {row['model'] / 1e6:.1f} MB, heap in use "
+                      f"{row['heap_in_use'] / 1e6:.1f} MB, heap free {row['heap_free'] / 1e6:.1f} MB, strings "
+                      f"{row['strings']:.0f}", flush=True)
             if int(time.monotonic() - t0) % 5 == 0:
                 viewers.append(Viewer(st.port))
                 viewers[-1].start()
@@ -430,19 +470,25 @@ def soak(build, seconds):
         counts = dict(kv.split("=") for kv in line.split()[1:] if "=" in kv)
         time.sleep(3.0)
         text, _ = scrape(st.metrics)
-        warm = [(t, r) for t, r in samples if t > 60]
-        n = len(warm)
-        mt = sum(t for t, _ in warm) / n
-        mr = sum(r for _, r in warm) / n
-        slope = sum((t - mt) * (r - mr) for t, r in warm) / max(sum((t - mt) ** 2 for t, _ in warm), 1e-9)
-        print(f"soak: {seconds} s, RSS {warm[0][1] / 1e6:.1f} MB after warm-up -> {warm[-1][1] / 1e6:.1f} MB at the end, "
-              f"slope {slope * 3600 / 1e6:.2f} MB/hour", flush=True)
+        warm = [(t, r) for t, r in samples if t > warmup]
+        half = warm[len(warm) // 2:]
+        print(f"soak: {seconds} s, warm-up {warmup} s, collector {' '.join(collector_args) or 'with default bounds'}; "
+              f"after the warm-up RSS {warm[0][1]['rss'] / 1e6:.1f} MB -> "
+              f"{warm[-1][1]['rss'] / 1e6:.1f} MB at the end", flush=True)
+        for key in ["rss"] + [k for k, _, _ in SOAK_GAUGES]:
+            unit, scale = ("", 1) if key in ("strings", "live_actors") else (" MB", 1e6)
+            whole = slope_per_hour([(t, r[key]) for t, r in warm]) / scale
+            last = slope_per_hour([(t, r[key]) for t, r in half]) / scale
+            print(f"soak: slope of {key}: {whole:.2f}{unit}/hour after warm-up, {last:.2f}{unit}/hour over the last half",
+                  flush=True)
         seen = metric(text, "actorscope_messages_processed_total", 'node="good"')
         restarts = metric(text, "actorscope_supervisor_restarts_total", 'node="good"')
         print(f"soak: loadgen processed={counts.get('messages_processed')} restarts={counts.get('restarts')}; "
               f"collector processed={seen} restarts={restarts}; viewers still receiving: "
               f"{sum(1 for v in viewers if v.alive)}/{len(viewers)}", flush=True)
     finally:
+        if csv:
+            csv.close()
         st.stop()
 
 
@@ -450,14 +496,23 @@ def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     scale = 1
     soak_s = 0
+    warmup = 60
+    csv_path = None
+    collector_args = []
     args = sys.argv[2:]
     for i, a in enumerate(args):
         if a == "--scale":
             scale = int(args[i + 1])
         if a == "--soak":
             soak_s = int(args[i + 1])
+        if a == "--warmup":
+            warmup = int(args[i + 1])
+        if a == "--csv":
+            csv_path = args[i + 1]
+        if a == "--collector-args":
+            collector_args = shlex.split(args[i + 1])
     if soak_s:
-        soak(build, soak_s)
+        soak(build, soak_s, warmup, csv_path, collector_args)
     else:
         run_attacks(build, scale)
 

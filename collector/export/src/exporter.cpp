@@ -6,6 +6,11 @@
 #include <algorithm>
 #include <condition_variable>
 #include <map>
+#include <optional>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <prometheus/text_serializer.h>
 
@@ -35,6 +40,19 @@ std::string str_label(const Model& model, Str id) {
   if (id == StringPool::kOverflow) return std::string(kFold);
   if (id == StringPool::kUnknown) return std::string(kUnknownLabel);
   return peer_label(model.text(id));
+}
+
+struct HeapUsage {
+  uint64_t in_use = 0;  // allocated chunks, main arena and the others, plus mmapped blocks
+  uint64_t free = 0;    // free chunks the heap keeps (not returned to the system)
+};
+std::optional<HeapUsage> heap_usage() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  struct mallinfo2 mi = ::mallinfo2();
+  return HeapUsage{mi.uordblks + mi.hblkhd, mi.fordblks};
+#else
+  return std::nullopt;
+#endif
 }
 
 using Labels = std::vector<std::pair<const char*, std::string>>;
@@ -392,6 +410,10 @@ std::vector<MetricFamily> render_model(const Model& model, const ExporterSetting
          static_cast<double>(st.memory_bytes));
   single("actorscope_collector_live_actors", "Live actors in the model, all nodes", MetricType::Gauge,
          static_cast<double>(st.live_actors));
+  single("actorscope_collector_actor_table_bytes", "Memory of the actor rows and their index, all nodes",
+         MetricType::Gauge, static_cast<double>(st.actor_table_bytes));
+  single("actorscope_collector_strings", "Distinct names, types and reason texts held in the string pool",
+         MetricType::Gauge, static_cast<double>(st.strings));
   if (folded_out) *folded_out = folded;
   return out;
 }
@@ -524,6 +546,15 @@ std::vector<MetricFamily> MetricsCollectable::Collect() const {
       f.add(kNone, {{"outcome", "refused"}}, static_cast<double>(c.commands_refused));
       f.add(kNone, {{"outcome", "timed_out"}}, static_cast<double>(c.commands_timed_out));
     }
+  }
+  if (auto heap = heap_usage()) {
+    // What the allocator holds beside what the model says it holds: a gap that grows while
+    // in_use stays flat is fragmentation, not a leak.
+    FamilyBuilder f(out, "actorscope_collector_heap_bytes",
+                    "The process heap (glibc malloc): bytes in use by allocations, and free bytes the heap keeps",
+                    MetricType::Gauge, 0, dummy);
+    f.add(kNone, {{"state", "in_use"}}, static_cast<double>(heap->in_use));
+    f.add(kNone, {{"state", "free"}}, static_cast<double>(heap->free));
   }
   single("actorscope_collector_series_folded",
          "Label sets folded into \"other\" by this scrape, over each node's share of a family's series cap",
