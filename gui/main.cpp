@@ -86,6 +86,25 @@ int main(int argc, char** argv) {
       }
     }
     if (!opts.collector.empty()) co.address = opts.collector;
+    {
+      // Collectors from --collectors FILE, then each --collector: two or more make a fleet.
+      std::vector<actorscope::view::CollectorEntry> fleet;
+      std::string error;
+      if (!opts.collectors_file.empty() && !actorscope::view::read_collectors_file(opts.collectors_file, fleet, error)) {
+        std::fprintf(stderr, "actorscope-gui: %s\n", error.c_str());
+        return 2;
+      }
+      for (const std::string& text : opts.collectors) {
+        actorscope::view::CollectorEntry e;
+        if (!actorscope::view::parse_collector_entry(text, e, error)) {
+          std::fprintf(stderr, "actorscope-gui: %s\n", error.c_str());
+          return 2;
+        }
+        fleet.push_back(e);
+      }
+      if (fleet.size() == 1) co.address = fleet.front().address;
+      if (fleet.size() >= 2) co.fleet = fleet;
+    }
     co.node = opts.node;
     co.token = token;
     if (!opts.listen.empty()) {

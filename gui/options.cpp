@@ -14,7 +14,10 @@ constexpr const char* kUsage =
     "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
     "                      [--screenshot FILE [--frames N] [--panel NAME] [--size WxH]\n"
     "                       [--timeout S] [--settle MS] [--drawn-text FILE]] [--synthetic N] [--help]\n"
-    "  --collector ADDR  collector to watch (tcp:HOST:PORT or unix:PATH; default tcp:127.0.0.1:7411)\n"
+    "  --collector ADDR  collector to watch (tcp:HOST:PORT or unix:PATH; default tcp:127.0.0.1:7411);\n"
+    "                    repeat it ([LABEL=]ADDR) to watch a fleet: every collector's nodes, named\n"
+    "                    LABEL/node, a collector that cannot be reached marked so\n"
+    "  --collectors FILE the fleet's collectors, one [LABEL=]ADDR per line ('#' comments)\n"
     "  --listen ADDR     embed a collector: agents connect here, no separate daemon needed\n"
     "  --node NAME       show one node (default: all nodes)\n"
     "  --token-file FILE the collector's token (default: the file $ACTORSCOPE_TOKEN_FILE names,\n"
@@ -67,10 +70,13 @@ int parse_options(int argc, char** argv, Options& out) {
     } else if (a == "--collector" || a == "--listen" || a == "--node" || a == "--token-file" || a == "--scale" ||
                a == "--screenshot" || a == "--frames" || a == "--panel" || a == "--size" ||
                a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text" ||
-               a == "--tls-ca" || a == "--tls-cert" || a == "--tls-key") {
+               a == "--tls-ca" || a == "--tls-cert" || a == "--tls-key" || a == "--collectors") {
       if (!value(v)) return bad("%s needs a value", argv[i]);
       if (a == "--collector") {
         out.collector = v;
+        out.collectors.push_back(v);
+      } else if (a == "--collectors") {
+        out.collectors_file = v;
       } else if (a == "--listen") {
         out.listen = v;
       } else if (a == "--node") {
@@ -124,6 +130,8 @@ int parse_options(int argc, char** argv, Options& out) {
       return bad("unknown flag '%s'", argv[i]);
     }
   }
+  if (!out.collectors_file.empty() && !out.listen.empty())
+    return bad("%s", "--collectors and --listen exclude each other");
   if (out.synthetic && (!out.collector.empty() || !out.listen.empty()))
     return bad("%s", "--synthetic excludes --collector and --listen");
   if (!out.drawn_text.empty() && out.screenshot.empty())

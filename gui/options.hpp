@@ -3,11 +3,14 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace actorscope::gui {
 
 struct Options {
   std::string collector;          // connect to this collector (tcp:HOST:PORT or unix:PATH)
+  std::vector<std::string> collectors;  // every --collector ([LABEL=]ADDR); two or more: a fleet
+  std::string collectors_file;    // --collectors FILE: more of them, one per line
   std::string listen;             // or embed a collector listening here for agents
   std::string node;               // show one node; empty: all nodes
   std::string token_file;         // file holding the collector's token

@@ -2,7 +2,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <clocale>
+#include <thread>
 #include <cstdlib>
 #include <cstdio>
 #include <memory>
@@ -57,6 +59,25 @@ int main(int argc, char** argv) {
     }
   }
   co.address = address;
+  if (o.listen.empty()) {
+    // Collectors from --collectors FILE, then each --collector: two or more make a fleet.
+    std::vector<view::CollectorEntry> fleet;
+    std::string error;
+    if (!o.collectors_file.empty() && !view::read_collectors_file(o.collectors_file, fleet, error)) {
+      std::fprintf(stderr, "actorscope-top: %s\n", error.c_str());
+      return 2;
+    }
+    for (const std::string& text : o.collectors) {
+      view::CollectorEntry e;
+      if (!view::parse_collector_entry(text, e, error)) {
+        std::fprintf(stderr, "actorscope-top: %s\n", error.c_str());
+        return 2;
+      }
+      fleet.push_back(e);
+    }
+    if (fleet.size() == 1) co.address = fleet.front().address;
+    if (fleet.size() >= 2) co.fleet = fleet;
+  }
   co.node = o.node;
   co.token = token;
   view::Client client(co);
@@ -65,6 +86,12 @@ int main(int argc, char** argv) {
   ui.pinned_node = o.node;
   if (!o.listen.empty() && !o.batch) ui.message = "collector inside, agents connect to " + address + " (log: " + log_file + ")";
   ui.glyphs = tui::locale_is_utf8() ? tui::kUnicodeGlyphs : tui::kAsciiGlyphs;
+  if (o.batch && !co.fleet.empty()) {
+    // One frame of a fleet waits until each collector has answered or failed, so that the
+    // frame shows every node that can be seen (run_batch then waits for the frame's data).
+    for (int waited = 0; waited < o.wait_ms && !client.settled(); waited += 20)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   int rc = o.batch ? tui::run_batch(client, ui, o) : tui::run_interactive(client, ui);
   client.stop();
   if (embedded) embedded->stop();

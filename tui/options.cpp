@@ -10,7 +10,8 @@
 namespace actorscope::tui {
 
 const char* usage() {
-  return "usage: actorscope-top [--collector ADDR | --listen ADDR] [--node NAME] [--token-file FILE]\n"
+  return "usage: actorscope-top [--collector [LABEL=]ADDR ... | --collectors FILE | --listen ADDR]\n"
+         "                      [--node NAME] [--token-file FILE]\n"
          "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
          "                      [--batch [--view NAME] [--actor NAME|ID] [--expand all|DEPTH]\n"
          "                      [--size COLSxROWS]] [--help]\n"
@@ -18,7 +19,10 @@ const char* usage() {
          "The terminal observer of actorscope: supervision trees, busiest mailboxes, last crashes.\n"
          "\n"
          "  --collector ADDR   the collector to watch: tcp:HOST:PORT or unix:PATH\n"
-         "                     (default tcp:127.0.0.1:7411)\n"
+         "                     (default tcp:127.0.0.1:7411); repeat it to watch a fleet: every\n"
+         "                     collector's nodes at once, named LABEL/node (LABEL=ADDR; default\n"
+         "                     label: the address), a collector that cannot be reached marked so\n"
+         "  --collectors FILE  the fleet's collectors, one [LABEL=]ADDR per line ('#' comments)\n"
          "  --listen ADDR      run a collector inside actorscope-top, listening at ADDR for agents\n"
          "  --node NAME        show one node only (n cycles through nodes)\n"
          "  --token-file FILE  the collector's token\n"
@@ -57,6 +61,9 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       return 0;
     } else if (a == "--collector") {
       if (!value(o.collector)) return bad("--collector needs an address");
+      o.collectors.push_back(o.collector);
+    } else if (a == "--collectors") {
+      if (!value(o.collectors_file)) return bad("--collectors needs a file");
     } else if (a == "--listen") {
       if (!value(o.listen)) return bad("--listen needs an address");
     } else if (a == "--node") {
@@ -100,6 +107,8 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
     }
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) return bad("--tls-cert and --tls-key go together");
+  if (!o.listen.empty() && (!o.collectors.empty() || !o.collectors_file.empty()))
+    return bad("--listen excludes --collector and --collectors");
   if (o.tls && !o.listen.empty()) return bad("--tls-ca is for --collector; an embedded collector (--listen) is reached in-process");
   if (o.view == ViewId::Detail && o.actor.empty()) return bad("--view detail needs --actor NAME|ID");
   if (!o.actor.empty() && o.view != ViewId::Detail) return bad("--actor goes with --view detail");

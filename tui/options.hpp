@@ -2,6 +2,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ui_state.hpp"
 #include "actorscope/view/client.hpp"
@@ -10,6 +11,8 @@ namespace actorscope::tui {
 
 struct Options {
   std::string collector = view::kDefaultCollectorAddress;
+  std::vector<std::string> collectors;  // every --collector, in order (two or more: a fleet)
+  std::string collectors_file;          // --collectors FILE: more of them, one per line
   std::string listen;       // when set: embed a collector listening here
   std::string node;         // show one node
   std::string token_file;   // else $ACTORSCOPE_TOKEN_FILE, else $ACTORSCOPE_TOKEN (view::read_token)

@@ -80,6 +80,48 @@ bool client_tls(const std::string& ca_file, const std::string& cert_file, const 
   return true;
 }
 
+bool parse_collector_entry(const std::string& text, CollectorEntry& out, std::string& error) {
+  out = CollectorEntry{};
+  size_t eq = text.find('=');
+  bool labelled = eq != std::string::npos && text.rfind("tcp:", 0) != 0 && text.rfind("unix:", 0) != 0;
+  out.address = labelled ? text.substr(eq + 1) : text;
+  if (out.address.rfind("tcp:", 0) != 0 && out.address.rfind("unix:", 0) != 0) {
+    error = "collector '" + text + "': expected tcp:HOST:PORT, unix:PATH or LABEL=ADDR";
+    return false;
+  }
+  if (labelled) {
+    out.label = text.substr(0, eq);
+  } else {
+    out.label = out.address.substr(out.address.find(':') + 1);
+  }
+  if (out.label.empty()) {
+    error = "collector '" + text + "': an empty label";
+    return false;
+  }
+  return true;
+}
+
+bool read_collectors_file(const std::string& path, std::vector<CollectorEntry>& out, std::string& error) {
+  std::ifstream f(path);
+  if (!f) {
+    error = "cannot read the collectors file " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string line;
+  for (int number = 1; std::getline(f, line); ++number) {
+    size_t b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    line = line.substr(b, line.find_last_not_of(" \t\r") + 1 - b);
+    CollectorEntry e;
+    if (!parse_collector_entry(line, e, error)) {
+      error = path + ":" + std::to_string(number) + ": " + error;
+      return false;
+    }
+    out.push_back(std::move(e));
+  }
+  return true;
+}
+
 bool read_token(const std::string& token_file, std::string& token, std::string& error) {
   token.clear();
   std::string file = token_file;
@@ -154,10 +196,202 @@ int connect_address(const std::string& address, std::string& error) {
   return -1;
 }
 
+// ---- fleet view: one member Client per collector, all applying into the parent's replica ----
+
+struct Client::FleetSource {
+  std::string label;
+  std::string address;
+  uint64_t last_event_seq = 0;       // the newest of its events taken (its own numbering)
+  std::vector<pv::Warning> warnings;  // its warnings, node ids translated
+  std::string down;                  // non-empty: why it is not connected (its row shows it)
+};
+
+namespace {
+// A node of collector i is numbered (i + 1) << 24 | its own number: apart from every other
+// collector's. The last number of each range is the row of a collector that is down.
+constexpr unsigned kFleetShift = 24;
+constexpr NodeId kLocalMask = (NodeId{1} << kFleetShift) - 1;
+NodeId fleet_id(size_t index, NodeId local) {
+  return local == 0 ? 0 : static_cast<NodeId>(((index + 1) << kFleetShift) | (local & kLocalMask));
+}
+NodeId down_row_id(size_t index) { return fleet_id(index, kLocalMask); }
+bool of_source(NodeId id, size_t index) { return (id >> kFleetShift) == index + 1; }
+}  // namespace
+
+// Translates the messages of collector `index` into the fleet's replica: node numbers apart,
+// node names "LABEL/name", events renumbered in arrival order, warnings of all collectors
+// together, and only one collector's ticks (the first one connected) as the fleet's clock.
+class Client::FleetSink {
+ public:
+  FleetSink(Client& fleet, size_t index) : f_(fleet), i_(index), src_(fleet.sources_[index]), r_(fleet.replica_) {}
+
+  void on(const pv::SnapshotBegin&) {
+    // This collector's picture is replaced: its nodes go, the others' stay.
+    forget_nodes();  // its "collector unreachable" row too
+    src_.down.clear();
+    src_.warnings.clear();
+    publish_warnings();
+  }
+  void on(const pv::SnapshotEnd& m) {
+    r_.on(m);
+    f_.members_[i_]->synced_ = true;
+  }
+  void on(const pv::NodeRow& m) {
+    pv::NodeRow n = m;
+    n.node = fleet_id(i_, m.node);
+    n.name = src_.label + "/" + m.name;
+    r_.on(n);
+  }
+  void on(const pv::NodeRemoved& m) { r_.on(pv::NodeRemoved{fleet_id(i_, m.node)}); }
+  void on(const pv::ActorRow& m) {
+    pv::ActorRow a = m;
+    a.node = fleet_id(i_, m.node);
+    r_.on(a);
+  }
+  void on(const pv::ActorStats& m) {
+    pv::ActorStats a = m;
+    a.node = fleet_id(i_, m.node);
+    r_.on(a);
+  }
+  void on(const pv::ActorRemoved& m) {
+    pv::ActorRemoved a = m;
+    a.node = fleet_id(i_, m.node);
+    r_.on(a);
+  }
+  void on(const pv::Event& m) {
+    if (m.seq != 0 && m.seq <= src_.last_event_seq) return;  // a snapshot sends recent ones again
+    src_.last_event_seq = std::max(src_.last_event_seq, m.seq);
+    pv::Event e = m;
+    e.node = fleet_id(i_, m.node);
+    e.seq = ++f_.fleet_event_seq_;
+    r_.on(e);
+  }
+  void on(const pv::EventsGap& m) {
+    pv::EventsGap g = m;
+    g.after_seq = f_.fleet_event_seq_;
+    f_.fleet_event_seq_ += 1;
+    g.before_seq = f_.fleet_event_seq_ + 1;
+    r_.on(g);
+  }
+  void on(const pv::Warnings& m) {
+    src_.warnings = m.warnings;
+    for (auto& w : src_.warnings) w.node = fleet_id(i_, w.node);
+    publish_warnings();
+  }
+  void on(const pv::TelemetryRow& m) {
+    pv::TelemetryRow t = m;
+    t.node = fleet_id(i_, m.node);
+    r_.on(t);
+  }
+  void on(const pv::Tick& m) {
+    if (f_.clock_member() == i_) r_.on(m);
+  }
+  void on(const pv::DetailReply& m) {
+    pv::DetailReply d = m;
+    d.node = fleet_id(i_, m.node);
+    for (auto& e : d.events) e.node = fleet_id(i_, e.node);
+    r_.on(d);
+  }
+  void on(const pv::EventsPage& m) {
+    pv::EventsPage p = m;
+    for (auto& e : p.events) e.node = fleet_id(i_, e.node);
+    r_.on(p);
+  }
+  void on(const pv::SeriesReply& m) { r_.on(m); }
+  void on(const pv::CommandResult& m) { r_.on(m); }
+  void on(const pv::RequestFailed& m) { r_.on(m); }
+  template <class Request>
+  void on(const Request&) {}
+
+ private:
+  void forget_nodes() {
+    std::vector<NodeId> gone;
+    for (const auto& [id, n] : r_.nodes())
+      if (of_source(id, i_)) gone.push_back(id);
+    for (NodeId id : gone) r_.on(pv::NodeRemoved{id});
+  }
+  void publish_warnings() {
+    pv::Warnings all;
+    for (const auto& s : f_.sources_) all.warnings.insert(all.warnings.end(), s.warnings.begin(), s.warnings.end());
+    r_.on(all);
+  }
+  Client& f_;
+  size_t i_;
+  FleetSource& src_;
+  Replica& r_;
+};
+
+// The fleet's clock: the first collector whose snapshot arrived on a live connection.
+size_t Client::clock_member() const {
+  for (size_t i = 0; i < members_.size(); ++i)
+    if (members_[i]->state_.load() == ClientState::Connected && members_[i]->synced_.load()) return i;
+  return members_.size();
+}
+
+bool Client::apply_payload(const uint8_t* payload, size_t len, std::string& error) {
+  if (!parent_) {
+    if (replica_.apply(payload, len)) {
+      if (!synced_ && replica_.has_snapshot()) synced_ = true;
+      return true;
+    }
+    error = replica_.error();
+    return false;
+  }
+  FleetSink sink(*parent_, index_);
+  auto res = pv::decode_messages(payload, len, sink);
+  if (!res.ok) error = res.error ? res.error : "malformed view frame";
+  return res.ok;
+}
+
+void Client::member_down(size_t index, const std::string& why) {
+  FleetSource& src = sources_[index];
+  if (src.down == why) return;
+  src.down = why;
+  // Its nodes stay, marked gone, with their last state; its own row says why.
+  std::vector<pv::NodeRow> rows;
+  for (const auto& [id, n] : replica_.nodes())
+    if (of_source(id, index) && n.connected && id != down_row_id(index)) rows.push_back(n);
+  for (auto& n : rows) {
+    n.connected = false;
+    replica_.on(n);
+  }
+  pv::NodeRow row;
+  row.node = down_row_id(index);
+  row.name = src.label + ": collector unreachable";
+  row.host = why;
+  row.program = src.address;
+  replica_.on(row);
+  src.warnings.clear();
+  FleetSink(*this, index).on(pv::Warnings{});
+}
+
+Client* Client::member_of(NodeId node, NodeId& local) {
+  local = node & kLocalMask;
+  size_t index = (node >> kFleetShift);
+  if (index == 0 || index > members_.size()) return nullptr;
+  return members_[index - 1].get();
+}
+
+Client::Client(ClientOptions options, Client* parent, size_t index) : Client(std::move(options)) {
+  parent_ = parent;
+  index_ = index;
+}
+
 Client::Client(ClientOptions options) : options_(std::move(options)), replica_(options_.replica) {
   if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) wake_[0] = wake_[1] = -1;
   if (::pipe2(updated_, O_CLOEXEC | O_NONBLOCK) != 0) updated_[0] = updated_[1] = -1;
   status_ = "connecting to " + options_.address;
+  if (options_.fleet.size() >= 2) {
+    for (size_t i = 0; i < options_.fleet.size(); ++i) {
+      ClientOptions m = options_;
+      m.fleet.clear();
+      m.address = options_.fleet[i].address;
+      m.node.clear();  // every node of every collector: --node picks one by its labelled name
+      sources_.push_back(FleetSource{options_.fleet[i].label, options_.fleet[i].address, 0, {}, {}});
+      members_.push_back(std::unique_ptr<Client>(new Client(m, this, i)));
+    }
+    status_ = "connecting to " + std::to_string(members_.size()) + " collectors";
+  }
 }
 
 Client::~Client() {
@@ -169,6 +403,7 @@ Client::~Client() {
 }
 
 void Client::signal_update() {
+  if (parent_) parent_->signal_update();
   ++updates_;
   if (updated_[1] >= 0) {
     uint8_t b = 0;
@@ -184,12 +419,17 @@ void Client::consume_update_signal() {
 }
 
 void Client::start() {
+  if (!members_.empty()) {
+    for (auto& m : members_) m->start();
+    return;
+  }
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this] { run(); });
 }
 
 void Client::stop() {
+  for (auto& m : members_) m->stop();
   stopping_ = true;
   if (wake_[1] >= 0) {
     uint8_t b = 0;
@@ -200,13 +440,80 @@ void Client::stop() {
 }
 
 std::string Client::status() const {
+  if (!members_.empty()) {
+    // "a: connected, b: unreachable (Connection refused)": one short part per collector.
+    std::string out;
+    for (const auto& c : collectors()) {
+      if (!out.empty()) out += ", ";
+      out += c.label + ": ";
+      if (c.state == ClientState::Connected) out += "connected";
+      else if (!c.error.empty()) out += "unreachable (" + c.error + ")";
+      else out += "connecting";
+    }
+    return out;
+  }
   std::lock_guard<std::mutex> g(out_mutex_);
   return status_;
 }
 
 std::string Client::connect_error() const {
+  if (!members_.empty()) {
+    // A fleet goes on while any collector answers: an error only when none does.
+    std::string all;
+    for (const auto& m : members_) {
+      std::string e = m->connect_error();
+      if (e.empty()) return {};
+      all += (all.empty() ? "" : "; ") + e;
+    }
+    return all;
+  }
   std::lock_guard<std::mutex> g(out_mutex_);
   return connect_error_;
+}
+
+ClientState Client::state() const {
+  if (members_.empty()) return state_.load();
+  bool all_rejected = true;
+  for (const auto& m : members_) {
+    ClientState s = m->state();
+    if (s == ClientState::Connected) return s;
+    all_rejected = all_rejected && s == ClientState::Rejected;
+  }
+  return all_rejected ? ClientState::Rejected : state_.load() == ClientState::Stopped ? ClientState::Stopped : ClientState::Connecting;
+}
+
+bool Client::commands_allowed() const {
+  if (members_.empty()) return commands_allowed_.load();
+  for (const auto& m : members_)
+    if (m->commands_allowed()) return true;
+  return false;
+}
+
+std::vector<CollectorStatus> Client::collectors() const {
+  std::vector<CollectorStatus> out;
+  if (members_.empty()) {
+    CollectorStatus c;
+    c.label = options_.address;
+    c.address = options_.address;
+    c.state = state_.load();
+    c.synced = synced_.load();
+    c.error = connect_error();
+    if (c.error.empty() && c.state == ClientState::Rejected) c.error = status();
+    out.push_back(std::move(c));
+    return out;
+  }
+  for (size_t i = 0; i < members_.size(); ++i) {
+    CollectorStatus c = members_[i]->collectors().front();
+    c.label = options_.fleet[i].label;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool Client::settled() const {
+  for (const auto& c : collectors())
+    if (!c.synced && c.error.empty()) return false;
+  return true;
 }
 
 void Client::set_status(std::string s) {
@@ -226,7 +533,12 @@ void Client::queue(std::vector<uint8_t> messages) {
 }
 
 uint64_t Client::request_detail(NodeId node, uint64_t actor) {
-  uint64_t id = next_request_++;
+  if (!members_.empty()) {
+    NodeId local = 0;
+    Client* m = member_of(node, local);
+    return m ? m->request_detail(local, actor) : 0;
+  }
+  uint64_t id = next_request();
   std::vector<uint8_t> m;
   proto::Writer w(m);
   pv::encode(w, pv::DetailRequest{id, node, actor});
@@ -235,8 +547,17 @@ uint64_t Client::request_detail(NodeId node, uint64_t actor) {
 }
 
 uint64_t Client::request_events(const pv::EventsRequest& q) {
+  if (!members_.empty()) {
+    // One node: its collector; all nodes: every collector (the last page to come is shown).
+    pv::EventsRequest local = q;
+    Client* m = q.node ? member_of(q.node, local.node) : nullptr;
+    if (m) return m->request_events(local);
+    uint64_t id = 0;
+    for (auto& each : members_) id = each->request_events(q);
+    return id;
+  }
   pv::EventsRequest r = q;
-  r.request = next_request_++;
+  r.request = next_request();
   std::vector<uint8_t> m;
   proto::Writer w(m);
   pv::encode(w, r);
@@ -245,7 +566,12 @@ uint64_t Client::request_events(const pv::EventsRequest& q) {
 }
 
 uint64_t Client::request_series(NodeId node, pv::Metric metric, uint32_t seconds) {
-  uint64_t id = next_request_++;
+  if (!members_.empty()) {
+    NodeId local = 0;
+    Client* m = node ? member_of(node, local) : members_[std::min(clock_member(), members_.size() - 1)].get();
+    return m ? m->request_series(local, metric, seconds) : 0;
+  }
+  uint64_t id = next_request();
   std::vector<uint8_t> m;
   proto::Writer w(m);
   pv::encode(w, pv::SeriesRequest{id, node, metric, seconds});
@@ -254,7 +580,12 @@ uint64_t Client::request_series(NodeId node, pv::Metric metric, uint32_t seconds
 }
 
 uint64_t Client::request_kill(NodeId node, uint64_t actor, const std::string& token) {
-  uint64_t id = next_request_++;
+  if (!members_.empty()) {
+    NodeId local = 0;
+    Client* m = member_of(node, local);
+    return m ? m->request_kill(local, actor, token) : 0;
+  }
+  uint64_t id = next_request();
   std::vector<uint8_t> m;
   proto::Writer w(m);
   pv::encode(w, pv::KillRequest{id, node, actor, token});
@@ -263,6 +594,14 @@ uint64_t Client::request_kill(NodeId node, uint64_t actor, const std::string& to
 }
 
 void Client::resubscribe(const std::string& node) {
+  if (!members_.empty()) {
+    // "LABEL/name": that collector narrows to its node; the others send everything.
+    for (size_t i = 0; i < members_.size(); ++i) {
+      std::string prefix = options_.fleet[i].label + "/";
+      members_[i]->resubscribe(node.rfind(prefix, 0) == 0 ? node.substr(prefix.size()) : std::string());
+    }
+    return;
+  }
   {
     std::lock_guard<std::mutex> g(out_mutex_);
     options_.node = node;  // used again at the next reconnect
@@ -274,15 +613,21 @@ void Client::resubscribe(const std::string& node) {
 }
 
 void Client::set_paused(bool paused) {
+  if (!members_.empty()) {
+    paused_ = paused;
+    for (auto& m : members_) m->set_paused(paused);
+    return;
+  }
   bool resnapshot = false;
   {
-    std::lock_guard<std::mutex> g(mutex_);
+    std::lock_guard<std::mutex> g(replica_mutex());
     paused_ = paused;
     if (!paused) {
       if (held_overflow_) {
         resnapshot = true;
       } else {
-        for (auto& f : held_) replica_.apply(f.data(), f.size());
+        std::string ignored;
+        for (auto& f : held_) apply_payload(f.data(), f.size(), ignored);
       }
       held_.clear();
       held_bytes_ = 0;
@@ -328,12 +673,14 @@ void Client::run() {
       if (handshook) backoff = options_.backoff_min_ms;
       if (stopping_) break;
       ++reconnects_;
+      if (parent_) report_down(status());
     } else {
       {
         std::lock_guard<std::mutex> g(out_mutex_);
         connect_error_ = error;
       }
       set_status(error + " (retrying)");
+      if (parent_) report_down(error);
     }
     // Wait for the backoff, or for stop().
     pollfd pf{wake_[0], POLLIN, 0};
@@ -370,9 +717,19 @@ std::unique_ptr<tls::Session> Client::handshake(int fd) {
   }
 }
 
+void Client::report_down(const std::string& why) {
+  synced_ = false;
+  {
+    std::lock_guard<std::mutex> g(parent_->mutex_);
+    parent_->member_down(index_, why);
+  }
+  parent_->signal_update();
+}
+
 // One connection's life. Returns true when the handshake succeeded.
 bool Client::session(int fd) {
   commands_allowed_ = false;  // until this connection's Welcome says otherwise
+  synced_ = false;
   uint32_t seq_out = 0;
   std::vector<uint8_t> out;
   proto::Hello hello;
@@ -465,7 +822,7 @@ bool Client::session(int fd) {
     proto::FrameHeader h;
     const uint8_t* payload = nullptr;
     bool applied = false;
-    std::unique_lock<std::mutex> replica_lock(mutex_, std::defer_lock);
+    std::unique_lock<std::mutex> replica_lock(replica_mutex(), std::defer_lock);
     while (decoder.next(h, payload)) {
       if (h.type == proto::FrameType::Welcome) {
         proto::Reader r(payload, h.length);
@@ -500,8 +857,9 @@ bool Client::session(int fd) {
           }
           continue;
         }
-        if (!replica_.apply(payload, h.length)) {
-          set_status("bad view frame from " + options_.address + ": " + replica_.error());
+        std::string bad;
+        if (!apply_payload(payload, h.length, bad)) {
+          set_status("bad view frame from " + options_.address + ": " + bad);
           return welcomed;
         }
         applied = true;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +20,21 @@ namespace actorscope::view {
 // Where a viewer looks for its collector when told nothing else.
 inline constexpr const char* kDefaultCollectorAddress = "tcp:127.0.0.1:7411";
 
+enum class ClientState : uint8_t { Connecting, Connected, Rejected, Stopped };
+
+// One collector of a fleet view: its address and the label its nodes carry ("LABEL/node").
+struct CollectorEntry {
+  std::string address;
+  std::string label;
+};
+
+// "LABEL=ADDR" or "ADDR" (the label is then ADDR without its "tcp:"/"unix:"). False with a
+// one-line error for a malformed address or label.
+bool parse_collector_entry(const std::string& text, CollectorEntry& out, std::string& error);
+// A --collectors FILE: one collector per line as above, '#' comments and blank lines skipped.
+// False with a one-line error naming FILE:LINE.
+bool read_collectors_file(const std::string& path, std::vector<CollectorEntry>& out, std::string& error);
+
 struct ClientOptions {
   std::string address = kDefaultCollectorAddress;  // tcp:HOST:PORT or unix:PATH
   std::string node;                 // subscribe to one node; empty: all
@@ -30,6 +46,20 @@ struct ClientOptions {
   size_t max_held_bytes = 64u << 20;  // frames held while paused
   ReplicaSettings replica;
   std::shared_ptr<const tls::Context> tls;  // set: TLS to the collector (see client_tls)
+  // Two or more: a fleet view. One connection per collector (address is then unused), all
+  // their nodes in the one replica, each node named "LABEL/name" and numbered apart; a
+  // collector that cannot be reached (or is lost) is a node row of its own, marked gone,
+  // while the others go on. Labels must differ.
+  std::vector<CollectorEntry> fleet;
+};
+
+// One collector's state in a fleet view (or the only one's).
+struct CollectorStatus {
+  std::string label;
+  std::string address;
+  ClientState state = ClientState::Connecting;
+  bool synced = false;       // its snapshot arrived on the current connection
+  std::string error;         // why it cannot be reached now; empty when connected
 };
 
 // The TLS client context of a viewer's --tls-ca FILE (empty: the system's trust store) and,
@@ -44,8 +74,6 @@ bool client_tls(const std::string& ca_file, const std::string& cert_file, const 
 // (protocol/token.hpp: one line, surrounding spaces and the line end dropped). False, with a
 // one-line error naming the file or the variable, when the token cannot be read or parsed.
 bool read_token(const std::string& token_file, std::string& token, std::string& error);
-
-enum class ClientState : uint8_t { Connecting, Connected, Rejected, Stopped };
 
 // Opens a connected socket to tcp:HOST:PORT or unix:PATH; -1 with `error` set on failure.
 int connect_address(const std::string& address, std::string& error);
@@ -65,13 +93,19 @@ class Client {
   Replica& replica() { return replica_; }
   const Replica& replica() const { return replica_; }
 
-  ClientState state() const { return state_.load(); }
+  // A fleet: Connected while any collector is, Rejected when all are, else Connecting.
+  ClientState state() const;
   // One line for the status bar: "connected to tcp:127.0.0.1:7411", "rejected: bad token".
   std::string status() const;
   // Why the last attempt to connect failed ("cannot connect to ADDR: Connection refused"),
   // without the note that it retries; empty once connected.
   std::string connect_error() const;
   uint64_t reconnects() const { return reconnects_.load(); }
+  // Every collector's state: one entry, or one per collector of a fleet.
+  std::vector<CollectorStatus> collectors() const;
+  // Whether each collector has either sent its snapshot or failed to be reached: what a
+  // one-frame viewer (--batch) waits for before it draws a fleet.
+  bool settled() const;
   // Bumped whenever a payload was applied: a renderer may wake on it.
   uint64_t updates() const { return updates_.load(); }
   // Readable whenever updates() moved since the last consume_update_signal(): a renderer
@@ -89,7 +123,7 @@ class Client {
   // actor's agent accepts commands.
   uint64_t kill(NodeId node, uint64_t actor) { return request_kill(node, actor, options_.token); }
   // True when the collector's Welcome granted commands (it runs with --allow-commands).
-  bool commands_allowed() const { return commands_allowed_.load(); }
+  bool commands_allowed() const;
   // Subscribes again, to another node (empty: all).
   void resubscribe(const std::string& node);
 
@@ -99,6 +133,18 @@ class Client {
   bool paused() const { return paused_.load(); }
 
  private:
+  struct FleetSource;  // per collector of a fleet: its node ids and what it last sent
+  class FleetSink;     // translates one collector's payload into the shared replica
+  Client(ClientOptions options, Client* parent, size_t index);
+  std::mutex& replica_mutex() const { return parent_ ? parent_->mutex_ : mutex_; }
+  bool apply_payload(const uint8_t* payload, size_t len, std::string& error);
+  uint64_t next_request() { return parent_ ? parent_->next_request_++ : next_request_++; }
+  // Fleet, under mutex_: a member's connection ended, or its snapshot began.
+  void member_down(size_t index, const std::string& why);
+  void report_down(const std::string& why);  // a member: tells its parent, under its lock
+  size_t clock_member() const;               // whose ticks the fleet's replica takes
+  Client* member_of(NodeId node, NodeId& local);
+
   void run();
   bool session(int fd);
   // With TLS: the handshake before session(); null when it failed (status says why).
@@ -128,6 +174,13 @@ class Client {
   int updated_[2] = {-1, -1};  // written after each applied payload; read by the renderer
   std::thread thread_;
   tls::Session* tls_ = nullptr;  // the current connection's TLS session, on the client's thread
+  std::atomic<bool> synced_{false};  // a snapshot arrived on the current connection
+  // Fleet: the parent owns one member Client per collector; members apply into its replica.
+  Client* parent_ = nullptr;
+  size_t index_ = 0;
+  std::vector<std::unique_ptr<Client>> members_;
+  std::vector<FleetSource> sources_;  // guarded by mutex_
+  uint64_t fleet_event_seq_ = 0;      // guarded by mutex_: events renumbered in arrival order
 };
 
 }  // namespace actorscope::view
