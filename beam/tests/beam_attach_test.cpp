@@ -332,6 +332,11 @@ TEST(ElixirNode, TreeEqualsAnIndependentWalk) {
   uint64_t orders = actor_named(s, "Shop.Orders");
   EXPECT_EQ(s.actors[orders].strategy, proto::Strategy::SimpleOneForOne);
   EXPECT_EQ(s.actors[orders].intensity, 10u);
+  // A DynamicSupervisor's children carry their restart type (Shop.Order: transient).
+  size_t transient = 0, children = 0;
+  for (const auto& [id, a] : s.actors)
+    if (a.parent == orders) ++children, transient += a.restart == proto::RestartType::Transient;
+  EXPECT_EQ(transient, children);
   uint64_t payments = actor_named(s, "Shop.Payments");
   ASSERT_NE(payments, 0u);
   EXPECT_EQ(s.actors[payments].strategy, proto::Strategy::OneForAll);

@@ -108,6 +108,7 @@ struct Apply {
     a.type = text(r.type);
     a.child_id = text(r.child_id);
     a.kind = r.kind;
+    a.restart = r.restart;
     a.strategy = r.strategy;
     a.intensity = r.intensity;
     a.period_ms = r.period_ms;

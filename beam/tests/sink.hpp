@@ -21,6 +21,7 @@ struct SinkActor {
   uint64_t parent = 0;
   std::string name, type, child_id;
   proto::ActorKind kind = proto::ActorKind::Worker;
+  proto::RestartType restart = proto::RestartType::Permanent;
   proto::Strategy strategy = proto::Strategy::None;
   uint32_t intensity = 0, period_ms = 0;
   uint64_t mailbox = 0;
