@@ -93,5 +93,63 @@ TEST(ModelIngest, StatsBeforeAMalformedRecordStayApplied) {
   EXPECT_EQ(m.actor(n, 2)->dequeued, 6u);
 }
 
+TEST(ModelIngest, ABatchAppliedInPartsEqualsItAppliedWhole) {
+  // What the ingest loop does with a frame too large for one turn: parts of a few records,
+  // in order. Spawns, stats, exits and restarts depend on what came before them.
+  Stream s;
+  s.spawn(1, 0, "sup", "top", proto::ActorKind::Supervisor, "", 5, 1000);
+  for (uint64_t id = 2; id < 400; ++id) s.spawn(id, 1, id % 2 ? "a" : "b", "", proto::ActorKind::Worker, "c" + std::to_string(id));
+  for (uint64_t id = 2; id < 400; ++id) s.stats(id, id % 5, id, id - id % 5);
+  for (uint64_t id = 2; id < 100; ++id) {
+    s.exit(id, ExitReason::Error, "boom");
+    s.restart(1, "c" + std::to_string(id), id, id + 1000);
+    s.spawn(id + 1000, 1, "a", "", proto::ActorKind::Worker, "c" + std::to_string(id));
+  }
+  std::vector<uint8_t> b = s.take();
+  Model whole, parts;
+  NodeKey n = whole.on_hello(1, testing::hello("a"));
+  ASSERT_EQ(parts.on_hello(1, testing::hello("a")), n);
+  ASSERT_TRUE(whole.apply_batch(n, b.data(), b.size()).ok);
+  size_t offset = 0, calls = 0, records = 0;
+  while (offset < b.size()) {
+    size_t before = offset;
+    proto::DecodeResult r = parts.apply_batch_part(n, b.data(), b.size(), offset, 7);
+    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_GT(offset, before);
+    EXPECT_LE(r.records, 7u);
+    records += r.records;
+    ++calls;
+  }
+  EXPECT_EQ(offset, b.size());
+  EXPECT_EQ(records, whole.stats().records_applied);
+  EXPECT_EQ(calls, (records + 6) / 7);
+  expect_same_actors(whole, parts, n);
+  EXPECT_EQ(parts.node(n)->live_actors, 399u);
+  ASSERT_NE(parts.supervisor(n, 1), nullptr);
+  EXPECT_GT(parts.supervisor(n, 1)->restarts, 0u);
+  EXPECT_EQ(parts.supervisor(n, 1)->restarts, whole.supervisor(n, 1)->restarts);
+  EXPECT_EQ(parts.stats().anomalies[static_cast<size_t>(Anomaly::UnknownActor)], 0u);
+  EXPECT_EQ(parts.version(), whole.version() + calls - 1);  // each part is committed
+}
+
+TEST(ModelIngest, AMalformedRecordStopsTheBatchPartThatHoldsIt) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "w").spawn(2, 0, "w").spawn(3, 0, "w");
+  std::vector<uint8_t> b = s.take();
+  b.push_back(static_cast<uint8_t>(proto::RecordType::ActorStats));
+  b.push_back(0x7f);  // a body length past the end
+  size_t offset = 0;
+  proto::DecodeResult r = m.apply_batch_part(n, b.data(), b.size(), offset, 3);
+  EXPECT_TRUE(r.ok);
+  EXPECT_EQ(r.records, 3u);  // the string definition and two spawns
+  EXPECT_EQ(m.node(n)->live_actors, 2u);
+  r = m.apply_batch_part(n, b.data(), b.size(), offset, 3);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.records, 1u);  // the third spawn, then the malformed record
+  EXPECT_EQ(m.node(n)->live_actors, 3u);
+}
+
 }  // namespace
 }  // namespace actorscope::collector

@@ -237,6 +237,38 @@ TEST_F(ServerTest, HostilePeersDoNotDisturbAGoodAgent) {
   }));
 }
 
+TEST_F(ServerTest, ALargeBatchIsAppliedOverSeveralTurnsInOrder) {
+  // A slice far shorter than one frame's work: the frame is applied in parts over several
+  // turns, and the peer's next frame waits behind it (its exits find their actors).
+  ServerSettings settings;
+  settings.peer_slice_us = 1;
+  Running srv(settings);
+  Client c(srv.address());
+  ASSERT_TRUE(c.send_hello(testing::hello("big")));
+  expect_welcome(c);
+  Stream s;
+  s.spawn(1, 0, "sup", "top", proto::ActorKind::Supervisor);
+  for (uint64_t id = 2; id <= 3001; ++id) s.spawn(id, 1, "w");
+  for (uint64_t id = 2; id <= 1001; ++id) s.exit(id, proto::ExitReason::Normal);
+  ASSERT_TRUE(c.send_frame(proto::FrameType::Batch, s.take()));
+  for (uint64_t id = 1002; id <= 1101; ++id) s.exit(id, proto::ExitReason::Normal);
+  ASSERT_TRUE(c.send_frame(proto::FrameType::Batch, s.take()));
+  const uint64_t records = 3 + 3001 + 1000 + 100;  // three string definitions, spawns, exits
+  ASSERT_TRUE(eventually([&] { return srv.server().counters().records_total == records; }))
+      << srv.server().counters().records_total;
+  srv.with_model([](Model& m) {
+    NodeKey n = m.find_node("big");
+    ASSERT_NE(n, 0u);
+    EXPECT_EQ(m.node(n)->live_actors, 3001u - 1100u);
+    EXPECT_EQ(m.actor(n, 1101), nullptr);
+    EXPECT_NE(m.actor(n, 1102), nullptr);
+    EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::UnknownActor)], 0u);
+  });
+  // Applied whole, the first frame would have been one turn: at most one wait, for the second.
+  EXPECT_GE(srv.server().counters().refusals[static_cast<size_t>(Refusal::SliceExceeded)], 4u);
+  EXPECT_EQ(srv.server().counters().agents_connected, 1u);
+}
+
 TEST_F(ServerTest, RecordedStreamReplaysIntoTheSameModel) {
   auto path = std::filesystem::temp_directory_path() / ("actorscope-record-" + std::to_string(::getpid()) + ".rec");
   ServerSettings s;

@@ -120,4 +120,26 @@ proto::DecodeResult Model::apply_batch(NodeKey key, const uint8_t* payload, size
   return res;
 }
 
+proto::DecodeResult Model::apply_batch_part(NodeKey key, const uint8_t* payload, size_t len, size_t& offset,
+                                           size_t max_records) {
+  if (offset >= len) return {};
+  // Where the next max_records records end: only their tags and lengths are read here. A
+  // malformed header ends the part there, and the decoder reports it.
+  proto::Reader r(payload + offset, len - offset);
+  size_t end = offset;
+  for (size_t i = 0; i < max_records && !r.empty(); ++i) {
+    r.u8();
+    uint64_t n = r.varint();
+    if (!r.ok() || n > r.remaining()) {
+      end = len;
+      break;
+    }
+    r.sub(static_cast<size_t>(n));
+    end = static_cast<size_t>(r.pos() - payload);
+  }
+  proto::DecodeResult res = apply_batch(key, payload + offset, end - offset);
+  offset = end;
+  return res;
+}
+
 }  // namespace actorscope::collector

@@ -78,6 +78,7 @@ constexpr uint64_t kDrainTimeoutNs = 2'000'000'000;   // time a closing peer get
 constexpr uint64_t kListenerTag = 1ull << 63;
 constexpr uint64_t kWakeTag = ~0ull;
 constexpr size_t kReplayEntriesPerTurn = 64;         // recorded frames applied between two looks at the sockets
+constexpr size_t kRecordsPerStep = 256;              // records of a Batch applied between two looks at the clock
 
 }  // namespace
 
@@ -104,6 +105,8 @@ struct Server::Impl {
     std::string peer_key;    // what per-peer limits count by: the TCP host, or the unix listener
     bool pending = true;     // counted in Impl::pending_count (before its Hello)
     bool backlogged = false; // complete frames wait in the decoder for the next turn
+    std::vector<uint8_t> batch_rest;  // a Batch frame whose slice ran out: applied first next turn
+    size_t batch_applied = 0;         // how far batch_rest has been applied
     uint64_t last_input_ns = 0;
     uint64_t frame_started_ns = 0;  // when the incomplete frame in the decoder began; 0: none
     size_t input_held = 0;          // decoder memory counted in Impl::input_held
@@ -260,7 +263,7 @@ struct Server::Impl {
   }
 
   void account_input(Conn& c) {
-    size_t held = c.decoder.held_bytes();
+    size_t held = c.decoder.held_bytes() + c.batch_rest.capacity();
     input_held = input_held - c.input_held + held;
     c.input_held = held;
   }
@@ -388,6 +391,7 @@ struct Server::Impl {
     c.state = State::Draining;
     // What it sent and we did not read is dropped now, not when the socket goes.
     c.decoder = proto::FrameDecoder{kHelloMaxFrame};
+    c.batch_rest = {};
     account_input(c);
     c.frame_started_ns = 0;
     c.deadline_ns = now + kDrainTimeoutNs;
@@ -606,12 +610,55 @@ struct Server::Impl {
     if (!c.session) request_close(c, LogLevel::Info, "the viewer service refused the session");
   }
 
+  // Applies a Batch payload from `offset` on, kRecordsPerStep records at a time, until it
+  // ends (Done), the slice ends (Paused: `offset` says where to go on), or a record is
+  // malformed (Failed: the connection is closing). One frame may hold tens of thousands of
+  // spawns: applied whole, it would hold the loop for as long as they take.
+  enum class Applied { Done, Paused, Failed };
+  Applied apply_batch(Conn& c, const uint8_t* p, size_t len, size_t& offset, uint64_t now, uint64_t slice_end) {
+    while (offset < len) {
+      proto::DecodeResult res;
+      {
+        std::lock_guard<std::mutex> lock(model_mutex);
+        model.set_now(model_now(now));
+        res = model.apply_batch_part(c.node, p, len, offset, kRecordsPerStep);
+      }
+      counters.records_total += res.records;
+      if (!res.ok) {
+        protocol_error(c, ErrorReason::MalformedRecord,
+                       std::string("malformed record after ") + std::to_string(res.records) + " good ones: " +
+                           (res.error ? res.error : "?"),
+                       proto::RejectCode::Malformed);
+        return Applied::Failed;
+      }
+      if (offset < len && clock_ns() >= slice_end) return Applied::Paused;
+    }
+    return Applied::Done;
+  }
+
+  // Goes on with the Batch frame a previous slice left unfinished. True when it is done
+  // (or the connection is closing); false when this slice ran out too.
+  bool resume_batch(Conn& c, uint64_t now, uint64_t slice_end) {
+    if (c.batch_rest.empty()) return true;
+    Applied a = Applied::Failed;
+    if (model.connection_of(c.node) != c.conn_id)
+      request_close(c, LogLevel::Info, "replaced by a newer connection of the same node");
+    else
+      a = apply_batch(c, c.batch_rest.data(), c.batch_rest.size(), c.batch_applied, now, slice_end);
+    if (a == Applied::Paused) return false;
+    c.batch_rest = {};
+    c.batch_applied = 0;
+    account_input(c);
+    return true;
+  }
+
   // Handles the complete frames in c's decoder until `slice_end` (collector clock). False
   // when the slice ran out with frames left: the connection then waits in the backlog.
   bool on_frames(Conn& c, uint64_t now, uint64_t slice_end) {
     proto::FrameHeader h;
     const uint8_t* p = nullptr;
-    bool any = false;
+    bool any = !c.batch_rest.empty();
+    if (!resume_batch(c, now, slice_end)) return false;  // the peer's later frames wait behind it
     while (!c.close_requested && c.state != State::Draining) {
       if (any && clock_ns() >= slice_end && c.decoder.buffered() >= proto::kFrameHeaderSize) {
         c.frame_started_ns = now;
@@ -637,19 +684,15 @@ struct Server::Impl {
               return true;
             }
             recorder.batch(c.conn_id, now, p, h.length);
-            proto::DecodeResult res;
-            {
-              std::lock_guard<std::mutex> lock(model_mutex);
-              model.set_now(model_now(now));
-              res = model.apply_batch(c.node, p, h.length);
-            }
-            counters.records_total += res.records;
-            if (!res.ok) {
-              protocol_error(c, ErrorReason::MalformedRecord,
-                             std::string("malformed record after ") + std::to_string(res.records) + " good ones: " +
-                                 (res.error ? res.error : "?"),
-                             proto::RejectCode::Malformed);
-              return true;
+            size_t applied = 0;
+            Applied a = apply_batch(c, p, h.length, applied, now, slice_end);
+            if (a == Applied::Failed) return true;
+            if (a == Applied::Paused) {
+              // The payload lives in the decoder only until its next frame: keep the rest.
+              c.batch_rest.assign(p + applied, p + h.length);
+              account_input(c);
+              c.frame_started_ns = now;
+              return false;
             }
           } else if (h.type == proto::FrameType::Goodbye) {
             request_close(c, LogLevel::Info, "said goodbye");
