@@ -61,6 +61,9 @@ std::string usage() {
     << "                             share its series fold into its own 'other' (" << d.exporter.max_series << ")\n"
     << "  --http-max-connections N   open /metrics connections; at the bound the oldest of the address\n"
     << "                             holding the most is closed to make room (" << d.exporter.http_max_connections << ")\n"
+    << "  --http-max-connections-per-address N  /metrics connections from one client address; at the\n"
+    << "                             bound its oldest is closed to make room, 0: no limit ("
+    << d.exporter.http_max_connections_per_address << ")\n"
     << "  --http-max-header-bytes BYTES  /metrics request line and headers; more are refused with 431 ("
     << d.exporter.http_max_header_bytes << ")\n"
     << "  --http-timeout-ms MS       a /metrics request must be complete within this from its first byte ("
@@ -241,6 +244,9 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--http-max-connections") {
       if (!value(v) || !to_u64(flag, v, 1u << 20, n, error)) return ParseOutcome::Error;
       o.exporter.http_max_connections = n ? n : 1;
+    } else if (flag == "--http-max-connections-per-address") {
+      if (!value(v) || !to_u64(flag, v, 1u << 20, n, error)) return ParseOutcome::Error;
+      o.exporter.http_max_connections_per_address = n;
     } else if (flag == "--http-max-header-bytes") {
       if (!value(v) || !to_u64(flag, v, 1u << 20, n, error)) return ParseOutcome::Error;
       if (n < 256) {

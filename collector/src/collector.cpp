@@ -127,6 +127,7 @@ bool Collector::start(std::string& error) {
     const ExporterSettings& ex = c.settings.exporter;
     http::MetricsServerSettings hs;
     hs.max_connections = ex.http_max_connections;
+    hs.max_connections_per_address = ex.http_max_connections_per_address;
     hs.max_header_bytes = ex.http_max_header_bytes;
     hs.header_timeout_ms = ex.http_request_timeout_ms;
     hs.idle_timeout_ms = ex.http_idle_timeout_ms;

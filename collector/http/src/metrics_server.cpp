@@ -38,6 +38,7 @@ std::string_view name(HttpRefusal r) {
     case HttpRefusal::OutOfDescriptors: return "out_of_descriptors";
     case HttpRefusal::TlsHandshake: return "tls_handshake";
     case HttpRefusal::WriteTimeout: return "write_timeout";
+    case HttpRefusal::TooManyFromAddress: return "too_many_from_address";
     case HttpRefusal::Count: break;
   }
   return "unknown";
@@ -117,6 +118,7 @@ struct MetricsServer::Loop {
   int listen_fd = -1, epoll_fd = -1, wake_fd = -1, reserve_fd = -1;
   std::atomic<bool> stopping{false};
   std::unordered_map<int, Conn> conns;
+  std::unordered_map<std::string, size_t> per_address;  // open connections by client address
   collector::LogLimiter limiter;
   uint64_t next_sweep_ns = 0;
 
@@ -147,6 +149,7 @@ struct MetricsServer::Loop {
     if (it->second.tls) it->second.tls->shutdown();
     ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
     ::close(fd);
+    if (auto p = per_address.find(it->second.peer); p != per_address.end() && --p->second == 0) per_address.erase(p);
     conns.erase(it);
     server.connections_.store(conns.size(), std::memory_order_relaxed);
   }
@@ -163,6 +166,18 @@ struct MetricsServer::Loop {
     uint64_t oldest = UINT64_MAX;
     for (const auto& [fd, c] : conns)
       if (c.state != State::Writing && held[c.peer] == most && c.accepted_ns < oldest) {
+        oldest = c.accepted_ns;
+        victim = fd;
+      }
+    return victim;
+  }
+
+  // The oldest connection of `peer` not in the middle of writing a response; -1 when none.
+  int oldest_of(const std::string& peer) const {
+    int victim = -1;
+    uint64_t oldest = UINT64_MAX;
+    for (const auto& [fd, c] : conns)
+      if (c.state != State::Writing && c.peer == peer && c.accepted_ns < oldest) {
         oldest = c.accepted_ns;
         victim = fd;
       }
@@ -189,6 +204,23 @@ struct MetricsServer::Loop {
         return;  // EAGAIN, or an error to retry on the next wake
       }
       std::string peer = peer_text(ss);
+      // One address gets at most its own share of the connections, so that it cannot fill the
+      // bound with responses it never reads (those cannot be evicted). At its share, its own
+      // oldest gives way: a scrape from a flooded address is the newest, and is answered.
+      if (auto held = per_address.find(peer);
+          settings().max_connections_per_address != 0 && held != per_address.end() &&
+          held->second >= settings().max_connections_per_address) {
+        int victim = oldest_of(peer);
+        std::string bound = std::to_string(settings().max_connections_per_address) +
+                            " connections from one address (--http-max-connections-per-address)";
+        if (victim < 0) {
+          refuse(HttpRefusal::TooManyFromAddress, peer, bound + ", every one answering: new one closed");
+          ::close(fd);  // counted first: whoever sees it closed sees it counted
+          continue;
+        }
+        refuse(HttpRefusal::TooManyFromAddress, peer, "its oldest closed to make room: " + bound);
+        close_conn(victim);
+      }
       if (conns.size() >= settings().max_connections) {
         int victim = eviction_victim();
         if (victim < 0) {
@@ -204,6 +236,7 @@ struct MetricsServer::Loop {
       Conn& c = conns[fd];
       c.fd = fd;
       c.peer = std::move(peer);
+      ++per_address[c.peer];
       c.accepted_ns = now;
       c.deadline_ns = now + settings().header_timeout_ms * kMs;
       if (settings().tls) {

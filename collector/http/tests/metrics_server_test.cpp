@@ -60,10 +60,25 @@ sockaddr_in loopback(uint16_t port) {
   return a;
 }
 
+// A page larger than what the sockets between server and client can buffer: a response a
+// client does not read stays in the middle of being written.
+class LargePage : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    prometheus::MetricFamily f;
+    f.name = "test_large_page";
+    f.help = std::string(16u << 20, 'x');
+    f.type = prometheus::MetricType::Gauge;
+    f.metric.emplace_back();
+    return {f};
+  }
+};
+
 struct Served {
   std::unique_ptr<http::MetricsServer> server;
-  explicit Served(http::MetricsServerSettings s) {
-    server = std::make_unique<http::MetricsServer>(std::move(s), std::make_shared<FixedPage>());
+  explicit Served(http::MetricsServerSettings s,
+                  std::shared_ptr<prometheus::Collectable> page = std::make_shared<FixedPage>()) {
+    server = std::make_unique<http::MetricsServer>(std::move(s), std::move(page));
     sockaddr_in a = loopback(0);
     std::string error;
     EXPECT_TRUE(server->start(reinterpret_cast<sockaddr*>(&a), sizeof a, error)) << error;
@@ -178,6 +193,7 @@ struct Certs {
 TEST(MetricsHttp, ScrapeSucceedsWhile200SlowClientsHoldHalfARequest) {
   http::MetricsServerSettings s;
   s.max_connections = 512;       // every slow client is held, none evicted
+  s.max_connections_per_address = 0;
   s.header_timeout_ms = 600'000; // and none times out during the test
   Served served(s);
   std::vector<int> slow;
@@ -201,6 +217,7 @@ TEST(MetricsHttp, ScrapeSucceedsWhile200SlowClientsHoldHalfARequest) {
 TEST(MetricsHttp, AtTheConnectionBoundTheOldestSlowClientGivesWay) {
   http::MetricsServerSettings s;
   s.max_connections = 32;
+  s.max_connections_per_address = 0;  // the bound of all addresses, alone
   s.header_timeout_ms = 600'000;
   Served served(s);
   std::vector<int> slow;
@@ -237,6 +254,67 @@ TEST(MetricsHttp, AFloodFromOneAddressEvictsItsOwnConnectionsNotAScrapersKeptAli
   Response again = exchange(scraper, kGet);
   EXPECT_EQ(again.status, 200) << again.head;
   ::close(scraper);
+  for (int fd : slow) ::close(fd);
+}
+
+TEST(MetricsHttp, OneAddressCannotFillTheBoundWithResponsesItNeverReads) {
+  // Responses being written cannot be evicted: without a bound per address, one address
+  // asking for the page on every connection and reading none would hold them all, and a
+  // scraper from another address would be turned away.
+  http::MetricsServerSettings s;
+  s.max_connections = 8;
+  s.max_connections_per_address = 4;
+  s.idle_timeout_ms = 600'000;  // no response times out during the test
+  Served served(s, std::make_shared<LargePage>());
+  std::vector<int> greedy;
+  int answered = 0;
+  for (int i = 0; i < 8; ++i) {
+    int fd = connect_to(served.server->port());
+    ASSERT_GE(fd, 0);
+    int small = 4096;  // the page stays in the server's queue, mostly unsent
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    ::send(fd, kGet.data(), kGet.size(), MSG_NOSIGNAL);
+    char b = 0;
+    // The first bytes of the answer: the server is writing it (or it closed this connection).
+    if (::recv(fd, &b, 1, MSG_PEEK) > 0) ++answered;
+    greedy.push_back(fd);
+  }
+  EXPECT_EQ(answered, 4);
+  EXPECT_EQ(served.refused(http::HttpRefusal::TooManyFromAddress), 4u);
+  EXPECT_EQ(served.refused(http::HttpRefusal::Evicted), 0u);
+  int scraper = connect_to(served.server->port(), "127.0.0.2");
+  ASSERT_GE(scraper, 0);
+  Response r = exchange(scraper, kGet);
+  EXPECT_EQ(r.status, 200) << r.head;
+  EXPECT_GT(r.body.size(), 16u << 20);
+  EXPECT_NE(r.body.find("test_large_page"), std::string::npos);
+  ::close(scraper);
+  for (int fd : greedy) ::close(fd);
+}
+
+TEST(MetricsHttp, AtItsBoundAnAddressGivesUpItsOldestConnection) {
+  http::MetricsServerSettings s;
+  s.max_connections_per_address = 4;
+  s.header_timeout_ms = 600'000;
+  Served served(s);
+  std::vector<int> slow;
+  for (int i = 0; i < 10; ++i) {
+    int fd = connect_to(served.server->port());
+    ASSERT_GE(fd, 0);
+    ::send(fd, "GET /metr", 9, MSG_NOSIGNAL);
+    slow.push_back(fd);
+  }
+  ASSERT_TRUE(eventually([&] {
+    return served.refused(http::HttpRefusal::TooManyFromAddress) == 6 && served.server->counters().connections == 4;
+  }));
+  // The oldest six were closed (reset: their half request was never read), the newest four
+  // are held; and a scrape from the same address is the newest again.
+  char b;
+  for (int i = 0; i < 6; ++i) EXPECT_LE(::recv(slow[i], &b, 1, 0), 0) << i;
+  for (int i = 6; i < 10; ++i) EXPECT_EQ(::recv(slow[i], &b, 1, MSG_DONTWAIT), -1) << i;  // open, nothing sent
+  Response r = get(served.server->port(), kGet);
+  EXPECT_EQ(r.status, 200) << r.head;
+  EXPECT_EQ(served.refused(http::HttpRefusal::TooManyFromAddress), 7u);
   for (int fd : slow) ::close(fd);
 }
 

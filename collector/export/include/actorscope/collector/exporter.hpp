@@ -27,6 +27,7 @@ struct ExporterSettings {
   // descriptor and a few KB until a deadline, never a thread.
   size_t http_max_connections = 128;        // open HTTP connections; at the bound the oldest of
                                             // the address holding the most is closed
+  size_t http_max_connections_per_address = 32;  // from one client address; at it, its oldest is closed
   size_t http_max_header_bytes = 8192;      // request line and headers; more: 431
   uint32_t http_request_timeout_ms = 2000;  // a request's head must be complete within this
   uint32_t http_idle_timeout_ms = 30000;    // keep-alive between requests; time to read a response

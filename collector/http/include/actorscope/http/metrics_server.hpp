@@ -26,6 +26,8 @@ namespace actorscope::http {
 struct MetricsServerSettings {
   size_t max_connections = 128;       // open HTTP connections; at the bound the oldest of the
                                       // address holding the most is closed (counted: evicted)
+  size_t max_connections_per_address = 32;  // from one client address; at it that address's oldest
+                                      // is closed (counted: too_many_from_address); 0: no limit
   size_t max_header_bytes = 8192;     // request line and headers; more: 431
   uint32_t header_timeout_ms = 2000;  // a request's head must be complete within this from its
                                       // first byte (a new connection: from its accept)
@@ -51,6 +53,7 @@ enum class HttpRefusal : size_t {
   OutOfDescriptors,  // accepted and closed at once: the process is out of file descriptors
   TlsHandshake,      // the TLS handshake failed (plain HTTP to an HTTPS port, wrong version, ...)
   WriteTimeout,      // the client did not read its response within idle_timeout_ms
+  TooManyFromAddress,  // over max_connections_per_address from one client address
   Count
 };
 std::string_view name(HttpRefusal r);
