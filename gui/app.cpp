@@ -11,6 +11,7 @@
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
 #include "actorscope/view/header.hpp"
+#include "actorscope/view/partial.hpp"
 #include "imgui.h"
 
 namespace actorscope::gui {
@@ -105,10 +106,17 @@ void App::draw_status_bar() {
   dl->AddCircleFilled(ImVec2(p.x + 14, p.y + h * 0.5f), 4.5f, style::u32(c));
   const view::Replica& r = state_.replica();
   std::string text = state_.feed.status();
+  // Partial data is never shown as if whole: the note leads the bar, in the warning colour.
+  ImVec2 at(p.x + 26, p.y + (h - ImGui::GetTextLineHeight()) * 0.5f);
+  if (const std::string partial = view::partial_note(r); !partial.empty()) {
+    dl->AddText(at, style::u32(style::kWarn), partial.c_str());
+    at.x += ImGui::CalcTextSize(partial.c_str()).x;
+    text = "   |   " + text;
+  }
   if (r.last_tick().wall_ns) text += "   |   last update " + view::format_clock(r.last_tick().wall_ns) + " UTC";
   if (r.events_dropped()) text += "   |   " + view::format_count(r.events_dropped()) + " old events dropped (cap)";
   text += "   |   Ctrl+1..6 panels, Ctrl+F filter, double-click an actor to open it";
-  dl->AddText(ImVec2(p.x + 26, p.y + (h - ImGui::GetTextLineHeight()) * 0.5f), style::u32(style::kTextMuted), text.c_str());
+  dl->AddText(at, style::u32(style::kTextMuted), text.c_str());
 }
 
 void App::draw() {

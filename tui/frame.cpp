@@ -1,5 +1,6 @@
 // The whole frame: header, the current panel and the status line.
 #include "panels.hpp"
+#include "actorscope/view/partial.hpp"
 
 namespace actorscope::tui {
 
@@ -11,14 +12,19 @@ Style style_of(view::Severity s, Style normal) {
   }
 }
 
-void draw_status(Canvas& c, int y, const UiState& ui) {
+void draw_status(Canvas& c, int y, const UiState& ui, const std::string& partial) {
   c.fill(y, Style::Status);
   std::string s;
   if (ui.searching)
     s = "/" + ui.search_input + "_";
   else if (!ui.message.empty())
     s = ui.message;
-  else
+  else if (!partial.empty()) {
+    // Partial data is never shown as if whole: the note takes the line until it is.
+    c.fill(y, Style::Warning);
+    c.text(y, 0, partial, Style::Warning);
+    return;
+  } else
     s = "?:help  q:quit  Tab/1-5:views  Enter:detail  /:search  n:node  space:pause  <- ->:sort  i:invert   " + ui.status;
   c.text(y, 0, s, Style::Status);
 }
@@ -37,7 +43,7 @@ void draw_frame(Canvas& c, const view::Replica& r, UiState& ui) {
     case ViewId::Detail: draw_detail(c, top, body, r, ui); break;
     case ViewId::Help: draw_help(c, top, body); break;
   }
-  draw_status(c, h - 1, ui);
+  draw_status(c, h - 1, ui, view::partial_note(r));
 }
 
 }  // namespace actorscope::tui

@@ -18,7 +18,7 @@ void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiSt
 void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_help(Canvas& c, int top, int height);
-void draw_status(Canvas& c, int y, const UiState& ui);
+void draw_status(Canvas& c, int y, const UiState& ui, const std::string& partial);
 // The style of a severity: Critical, Warning, or `normal` for the normal level.
 Style style_of(view::Severity s, Style normal = Style::Normal);
 // A sparkline of the last `width` values, glyphs from ui.glyphs.

@@ -284,7 +284,7 @@ void encode(Writer& w, const NodeRow& m) {
     b.varint(m.msgs_per_s_x100);
     b.varint(m.restarts_per_min_x100);
     b.varint(m.agent_bytes);
-    if (!m.gauges.empty()) {
+    if (!m.gauges.empty() || m.syncing) {  // the gauges' count comes first, even when 0
       size_t n = std::min(m.gauges.size(), kMaxNodeGaugeRows);
       b.varint(n);
       for (size_t i = 0; i < n; ++i) {
@@ -292,6 +292,11 @@ void encode(Writer& w, const NodeRow& m) {
         b.f64(m.gauges[i].value);
         b.f64(m.gauges[i].per_s);
       }
+    }
+    if (m.syncing) {
+      b.u8(1);
+      b.varint(m.sync_actors);
+      b.varint(m.sync_described);
     }
   });
 }
@@ -325,6 +330,12 @@ bool decode_body(Reader& r, NodeRow& m) {
       g.per_s = r.f64();
       if (r.ok()) m.gauges.push_back(g);
     }
+  }
+  // Addition: the node is syncing (absent when it is not, and from older collectors).
+  if (r.ok() && !r.empty()) {
+    m.syncing = r.u8() != 0;
+    m.sync_actors = r.varint();
+    m.sync_described = r.varint();
   }
   return r.ok();
 }

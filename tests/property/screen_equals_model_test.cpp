@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <deque>
 #include <functional>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -151,6 +153,8 @@ class StreamRun {
       n.name = "app" + std::to_string(i) + "@host";
       agents_.push_back(std::move(n));
     }
+    if (pick(2) == 0) filter_node_ = agents_[pick(agents_.size())].name;
+    choose_queries();
     for (auto& n : agents_) connect(n, /*snapshot=*/false);
     // A top supervisor per node, so that workers have somewhere to live.
     for (auto& n : agents_) spawn(n, 0, proto::ActorKind::Supervisor);
@@ -196,6 +200,9 @@ class StreamRun {
       model_->on_disconnect(n.key, n.conn);
       n.connected = false;
       what = "disconnect " + n.name;
+    } else if (dice < 97) {
+      choose_queries();
+      what = std::string("actors query ") + std::string(view::name(actors_query_.sort));
     } else {
       what = "quiet";
     }
@@ -650,6 +657,140 @@ class StreamRun {
     }
   }
 
+  // The tree as the viewers keep it: one TreeModel followed across steps (its incremental
+  // path), identical childless workers grouped, and, in some runs, one node only.
+  void check_grouped_tree() {
+    const NodeKey only = filter_node_.empty() ? 0 : replica_->find_node(filter_node_);
+    if (!filter_node_.empty() && only == 0) return;  // that node is not known yet
+    grouped_tree_.update(*replica_, only);
+    const auto& rows = grouped_tree_.rows();
+    size_t i = 0;
+    auto sum = [&](NodeKey k, const std::vector<const collector::Actor*>& members) {
+      Totals t;
+      for (const auto* m : members) {
+        Totals x = subtree(k, *m);
+        t.actors += x.actors;
+        t.mailbox += x.mailbox;
+        t.restarts += x.restarts;
+      }
+      return t;
+    };
+    auto expect_totals = [&](const view::TreeRow& row, const Totals& t, const std::string& what) {
+      EXPECT_EQ(row.totals.actors, t.actors) << what << " actors";
+      EXPECT_EQ(row.totals.mailbox, t.mailbox) << what << " mailbox";
+      EXPECT_EQ(row.totals.restarts, t.restarts) << what << " restarts";
+    };
+    // A parent's children in start order; childless workers of a type with at least
+    // group_min of them become one group row where the first of them started.
+    std::function<void(NodeKey, uint64_t, unsigned)> siblings = [&](NodeKey k, uint64_t parent, unsigned depth) {
+      const auto kids = children(k, parent);
+      auto groupable = [&](const collector::Actor* a) {
+        return a->kind == proto::ActorKind::Worker && children(k, a->id).empty();
+      };
+      std::map<std::string, std::vector<const collector::Actor*>> groups;
+      for (const auto* a : kids)
+        if (groupable(a)) groups[std::string(model_->text(a->type))].push_back(a);
+      std::set<std::string> placed;
+      for (const auto* a : kids) {
+        const std::string type(model_->text(a->type));
+        const bool grouped = groupable(a) && groups[type].size() >= kGroupMin;
+        if (grouped && placed.count(type)) continue;  // its group row is already out
+        std::string what = "grouped tree row " + std::to_string(i);
+        ASSERT_LT(i, rows.size()) << what << " missing";
+        const view::TreeRow& row = rows[i];
+        if (grouped) {
+          placed.insert(type);
+          ++i;
+          ASSERT_EQ(row.kind, view::TreeRowKind::Group) << what << ": " << groups[type].size() << " " << type;
+          EXPECT_EQ(row.item.type, type) << what;
+          EXPECT_EQ(row.group_count, groups[type].size()) << what << " members";
+          EXPECT_EQ(row.depth, depth) << what;
+          expect_totals(row, sum(k, groups[type]), what);
+          ++groups_seen_;
+          continue;
+        }
+        ++i;
+        ASSERT_EQ(row.kind, view::TreeRowKind::Actor) << what;
+        ASSERT_EQ(row.key.node, k) << what;
+        ASSERT_EQ(row.key.actor, a->id) << what;
+        EXPECT_EQ(row.depth, depth) << what;
+        expect_totals(row, subtree(k, *a), what);
+        siblings(k, a->id, depth + 1);
+        if (::testing::Test::HasFatalFailure()) return;
+      }
+    };
+    for (NodeKey k : model_->node_keys()) {
+      if (only != 0 && k != only) continue;
+      ASSERT_LT(i, rows.size());
+      const view::TreeRow& node_row = rows[i++];
+      ASSERT_EQ(node_row.kind, view::TreeRowKind::Node);
+      ASSERT_EQ(node_row.item.node, k);
+      expect_totals(node_row, sum(k, children(k, 0)), "node row " + std::to_string(k));
+      siblings(k, 0, 1);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+    EXPECT_EQ(i, rows.size()) << "grouped tree rows beyond the model's";
+  }
+
+  // The Actors view under this run's query (a sort column, its direction, a node, a text
+  // filter), one ActorsTable followed across steps as the viewers keep it; the order is the
+  // test's own: the column's value (numbers descending, text ascending), then node, then id.
+  void check_actors_query() {
+    view::ActorsQuery q = actors_query_;
+    if (!filter_node_.empty()) {
+      q.node = replica_->find_node(filter_node_);
+      if (q.node == 0) return;
+    }
+    actors_table_.update(*replica_, q);
+    std::vector<const view::Actor*> expected;
+    for (const view::Actor& a : replica_->actors()) {
+      if (q.node != 0 && a.row.node != q.node) continue;
+      auto has = [&](const std::string& t) {
+        std::string x = t, f = q.filter;
+        for (auto& c : x) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto& c : f) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return x.find(f) != std::string::npos;
+      };
+      if (!q.filter.empty() && !has(a.row.name) && !has(a.row.type) && !has(a.row.child_id)) continue;
+      expected.push_back(&a);
+    }
+    auto shown = [](const view::Actor& a) -> const std::string& { return a.row.name.empty() ? a.row.child_id : a.row.name; };
+    std::sort(expected.begin(), expected.end(), [&](const view::Actor* x, const view::Actor* y) {
+      int c = 0;  // < 0: x first in the column's natural order
+      auto num = [&](uint64_t a, uint64_t b) { return a > b ? -1 : a < b ? 1 : 0; };
+      switch (q.sort) {
+        case view::ActorColumn::Mailbox: c = num(x->stats.mailbox, y->stats.mailbox); break;
+        case view::ActorColumn::MessagesPerSec: c = num(x->stats.msgs_per_s_x100, y->stats.msgs_per_s_x100); break;
+        case view::ActorColumn::ProcessingTime: c = num(x->stats.busy_ns, y->stats.busy_ns); break;
+        case view::ActorColumn::Restarts: c = num(x->stats.restarts, y->stats.restarts); break;
+        case view::ActorColumn::Name: c = shown(*x).compare(shown(*y)); break;
+        case view::ActorColumn::Type: c = x->row.type.compare(y->row.type); break;
+        case view::ActorColumn::Node: c = -num(x->row.node, y->row.node); break;
+        case view::ActorColumn::State: c = num(static_cast<uint64_t>(x->stats.state), static_cast<uint64_t>(y->stats.state)); break;
+      }
+      if (q.inverted) c = -c;
+      if (c != 0) return c < 0;
+      if (x->row.node != y->row.node) return x->row.node < y->row.node;
+      return x->row.actor < y->row.actor;
+    });
+    ASSERT_EQ(actors_table_.size(), expected.size()) << "actor rows under " << view::name(q.sort) << (q.inverted ? " inverted" : "")
+                                                      << " node " << q.node << " filter '" << q.filter << "'";
+    auto rows = actors_table_.window(0, actors_table_.size());
+    ASSERT_EQ(rows.size(), expected.size());
+    for (size_t i = 0; i < rows.size(); ++i)
+      ASSERT_EQ(rows[i]->key(), expected[i]->key())
+          << "actor row " << i << " under " << view::name(q.sort) << (q.inverted ? " inverted" : "") << " node " << q.node
+          << " filter '" << q.filter << "'";
+  }
+
+  // This run's choice of node filter and Actors query (changed now and then, as a user does).
+  void choose_queries() {
+    static const char* kFilters[] = {"", "", "w", "sup", "parser"};
+    actors_query_.sort = static_cast<view::ActorColumn>(pick(view::kActorColumnCount));
+    actors_query_.inverted = pick(2) == 0;
+    actors_query_.filter = kFilters[pick(std::size(kFilters))];
+  }
+
   // Restart records of the child (its supervisor, its child id), from the event log.
   uint64_t child_restarts_ref(NodeKey k, const collector::Actor& a) const {
     if (a.parent == 0 || model_->text(a.child_id).empty()) return 0;
@@ -878,7 +1019,9 @@ class StreamRun {
     }
     check_header();
     check_tree();
+    check_grouped_tree();
     check_actors();
+    check_actors_query();
     check_events();
     check_telemetry();
     check_warnings();
@@ -904,6 +1047,12 @@ class StreamRun {
 
   static constexpr size_t kReplicaLifecycle = 400;
   static constexpr size_t kReplicaTelemetry = 300;
+  static constexpr size_t kGroupMin = 3;
+  view::TreeModel grouped_tree_{view::TreeSettings{kGroupMin, 1000, false}};
+  view::ActorsTable actors_table_;
+  view::ActorsQuery actors_query_;
+  std::string filter_node_;  // "": every node
+  size_t groups_seen_ = 0;
   std::map<std::tuple<NodeKey, std::string, std::string>, std::vector<double>> values_;  // by node, event, key
   static constexpr uint64_t kStart = 1'000'000'000;
 
@@ -943,6 +1092,7 @@ size_t steps_per_seed() {
 TEST(ScreenEqualsModel, EveryViewShowsWhatTheModelHolds) {
   // Failures so far: each seed stops at its own first lying step, then the next seed runs.
   auto failures = [] { return ::testing::UnitTest::GetInstance()->current_test_info()->result()->total_part_count(); };
+  size_t groups_seen = 0;
   for (uint64_t seed : seeds()) {
     StreamRun run(seed, 2);
     const int before = failures();
@@ -955,7 +1105,9 @@ TEST(ScreenEqualsModel, EveryViewShowsWhatTheModelHolds) {
       run.check_all();
       if (failures() != before) break;  // the first step that lies is the one to read; then the next seed
     }
+    groups_seen += run.groups_seen_;
   }
+  EXPECT_GT(groups_seen, 0u) << "the runs must produce group rows for their check to mean anything";
 }
 
 }  // namespace

@@ -102,6 +102,7 @@ void Replica::on(const pv::SnapshotBegin& m) {
   events_.clear();  // the snapshot carries the recent ones again
   telemetry_events_ = 0;
   in_snapshot_ = true;
+  snapshot_actors_ = m.actors;
   actors_.reserve(static_cast<size_t>(std::min<uint64_t>(m.actors, 1u << 24)));
   index_.reserve(static_cast<size_t>(std::min<uint64_t>(m.actors, 1u << 24)));
 }

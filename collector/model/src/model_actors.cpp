@@ -403,6 +403,7 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
   d.intensity = r.intensity;
   d.period_ms = r.period_ms;
   d.seen_epoch = n->epoch;
+  if (n->info.snapshot_in_progress) ++n->info.snapshot_described;
   d.last_progress_ns = m.now;
   d.last_sample_ns = m.now;
 
@@ -625,6 +626,8 @@ void Model::apply(NodeKey key, const proto::SnapshotBegin& r) {
   NodeData* n = m.node(key);
   if (!n) return;
   n->info.snapshot_in_progress = true;
+  n->info.snapshot_actors = r.actors;
+  n->info.snapshot_described = 0;
   n->snapshot_id = r.snapshot;
   // The agent says how many actors follow: room for them in one step (bounded, as the
   // count is the peer's word).

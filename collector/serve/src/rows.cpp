@@ -66,6 +66,11 @@ wire::NodeRow node_row(const collector::Model& model, const collector::Node& n) 
   r.incarnation = n.incarnation;
   r.connected = n.state == collector::NodeState::Connected;
   r.actors = n.live_actors;
+  r.syncing = n.snapshot_in_progress && n.state == collector::NodeState::Connected;
+  if (r.syncing) {
+    r.sync_actors = n.snapshot_actors;
+    r.sync_described = n.snapshot_described;
+  }
   r.restarts = n.restarts;
   for (const auto& t : model.types(n.key)) {
     r.spawned += t.spawns.value();

@@ -9,6 +9,7 @@
 #include "actorscope/serve/serve.hpp"
 #include "actorscope/view/events.hpp"
 #include "actorscope/view/header.hpp"
+#include "actorscope/view/partial.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace {
@@ -213,6 +214,60 @@ TEST(ViewerSession, SnapshotStreamsAcrossTicksWhenTheQueueIsFull) {
   ASSERT_TRUE(replica.has_snapshot());
   EXPECT_GT(ticks, 3);  // it did take several ticks
   expect_equal(app.model, replica);
+}
+
+// Partial data is marked: while the viewer's snapshot streams, the note says how much has
+// come; while a node's own snapshot streams into the collector, the node row says so.
+TEST(ViewerSession, PartialDataIsMarkedUntilItIsWhole) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  for (uint64_t i = 2; i <= 3000; ++i) app.spawn(i, 1, "w" + std::to_string(i), "worker");
+  app.tick();
+  CapturingConnection conn;
+  serve::ServeOptions opts;
+  opts.chunk_bytes = 2048;
+  opts.snapshot_fill_bytes = 8192;
+  auto session = serve::make_session(conn, app.model, opts, std::make_shared<serve::ServeCounters>());
+  view::Replica replica;
+  EXPECT_EQ(view::partial_note(replica), "waiting for the collector's snapshot");
+  auto sub = view_frame(wire::Subscribe{"", 10});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(sub.size()), proto::FrameType::View, 1}, sub.data(), sub.size());
+  int partial_frames = 0;
+  for (int ticks = 0; !replica.has_snapshot() && ticks < 1000; ++ticks) {
+    session->on_tick(app.now);
+    conn.pump(replica);
+    if (!replica.in_snapshot()) continue;
+    ++partial_frames;
+    const std::string note = view::partial_note(replica);
+    EXPECT_EQ(note.rfind("loading: ", 0), 0u) << note;
+    EXPECT_NE(note.find(" of 3.0k actors received, what is shown is partial"), std::string::npos) << note;
+    EXPECT_LT(replica.actor_count(), 3000u);
+  }
+  ASSERT_TRUE(replica.has_snapshot());
+  EXPECT_GT(partial_frames, 0);
+  EXPECT_EQ(view::partial_note(replica), "");
+
+  // The agent reconnects and resends its snapshot: 5 actors announced, 2 described so far.
+  app.model.apply(app.node, proto::SnapshotBegin{2, 5});
+  app.spawn(1, 0, "root", "root_sup", true);
+  app.spawn(2, 1, "w2", "worker");
+  app.tick();
+  session->on_tick(app.now);
+  conn.pump(replica);
+  const wire::NodeRow* n = replica.node(app.node);
+  ASSERT_NE(n, nullptr);
+  EXPECT_TRUE(n->syncing);
+  EXPECT_EQ(n->sync_actors, 5u);
+  EXPECT_EQ(n->sync_described, 2u);
+  EXPECT_EQ(view::partial_note(replica), "node orders@host is syncing: 2 of 5 actors at the collector, what is shown is partial");
+  for (uint64_t i = 3; i <= 5; ++i) app.spawn(i, 1, "w" + std::to_string(i), "worker");
+  app.model.apply(app.node, proto::SnapshotEnd{2});
+  app.tick();
+  session->on_tick(app.now);
+  conn.pump(replica);
+  EXPECT_FALSE(replica.node(app.node)->syncing);
+  EXPECT_EQ(view::partial_note(replica), "");
+  EXPECT_EQ(replica.node(app.node)->actors, 5u) << "the snapshot's end removed what it did not describe";
 }
 
 TEST(ViewerSession, ViewerThatStopsReadingIsDropped) {

@@ -160,6 +160,12 @@ struct NodeRow {
   // Addition: the node's gauges (proto::NodeGauge ids) read on its current connection;
   // empty for a node that reports none (and from an older collector).
   std::vector<NodeGaugeRow> gauges;
+  // Addition: the node's own snapshot is still arriving at the collector (after a connect
+  // or a reconnect): what the collector holds of it is partial. The actors its agent
+  // announced, and those described so far.
+  bool syncing = false;
+  uint64_t sync_actors = 0;
+  uint64_t sync_described = 0;
 };
 struct NodeRemoved {
   NodeId node = 0;

@@ -111,6 +111,9 @@ class Replica {
   uint64_t version() const { return version_; }
   bool has_snapshot() const { return snapshots_ > 0 && !in_snapshot_; }
   uint64_t snapshots() const { return snapshots_; }
+  // A snapshot is arriving (the replica holds part of it), and the actors it will describe.
+  bool in_snapshot() const { return in_snapshot_; }
+  uint64_t snapshot_actors() const { return snapshot_actors_; }
   const pv::Tick& last_tick() const { return last_tick_; }
 
   const std::map<NodeId, pv::NodeRow>& nodes() const { return nodes_; }
@@ -218,6 +221,7 @@ class Replica {
   uint64_t version_ = 0;
   uint64_t snapshots_ = 0;
   bool in_snapshot_ = false;
+  uint64_t snapshot_actors_ = 0;
   pv::Tick last_tick_;
   std::map<NodeId, pv::NodeRow> nodes_;
   std::vector<Actor> actors_;

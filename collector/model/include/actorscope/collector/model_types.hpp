@@ -53,6 +53,8 @@ struct Node {
   uint64_t last_heartbeat_ns = 0;  // collector clock; 0 before the first
   proto::Heartbeat heartbeat{};    // the last one
   bool snapshot_in_progress = false;
+  uint64_t snapshot_actors = 0;    // the snapshot in progress: actors the agent announced ...
+  uint64_t snapshot_described = 0; // ... and those described so far
   uint64_t snapshots = 0;          // snapshots completed
   uint64_t live_actors = 0;
   uint64_t restarts = 0;           // child restarts seen (all supervisors)
