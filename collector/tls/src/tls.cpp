@@ -223,7 +223,9 @@ Io Session::write(const char* buf, size_t n, size_t& put) {
   return result(0);
 }
 
-bool Session::has_pending() const { return ssl_ && SSL_has_pending(ssl_) == 1; }
+// Decrypted bytes only: a partial record waiting for its rest is the socket's to announce
+// (read-ahead is off, so OpenSSL never holds a whole record the socket has not signalled).
+bool Session::has_pending() const { return ssl_ && SSL_pending(ssl_) > 0; }
 
 void Session::shutdown() {
   if (!ssl_ || !established_) return;

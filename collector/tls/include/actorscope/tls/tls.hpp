@@ -58,8 +58,8 @@ class Session {
   Io read(char* buf, size_t n, size_t& got);
   // Writes at most n bytes; `put` is what was taken (Done: put > 0).
   Io write(const char* buf, size_t n, size_t& put);
-  // Whether decrypted or undecrypted bytes wait inside the session: the socket may not say
-  // readable again, so the caller reads on without waiting for it.
+  // Whether decrypted bytes wait inside the session: the socket will not say readable for
+  // them, so the caller reads on without waiting for it.
   bool has_pending() const;
   // Sends close_notify, best effort (never waits).
   void shutdown();
