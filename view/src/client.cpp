@@ -498,7 +498,9 @@ std::vector<CollectorStatus> Client::collectors() const {
     c.state = state_.load();
     c.synced = synced_.load();
     c.error = connect_error();
-    if (c.error.empty() && c.state == ClientState::Rejected) c.error = status();
+    // Rejected, or lost and not yet back: the status line says why.
+    if (c.error.empty() && (c.state == ClientState::Rejected || (c.state == ClientState::Connecting && reconnects_.load() > 0)))
+      c.error = status();
     out.push_back(std::move(c));
     return out;
   }
@@ -673,6 +675,7 @@ void Client::run() {
       if (handshook) backoff = options_.backoff_min_ms;
       if (stopping_) break;
       ++reconnects_;
+      state_ = ClientState::Connecting;  // not connected any more, even before the next attempt
       if (parent_) report_down(status());
     } else {
       {
