@@ -9,7 +9,7 @@ PKGS=(
   libncurses-dev tmux
   libimgui-dev libglfw3-dev libgl-dev libstb-dev xvfb xauth libgl1-mesa-dri
   libasio-dev liblz4-dev
-  erlang-nox erlang-dev elixir libssl-dev
+  erlang-nox erlang-dev elixir libssl-dev openssl
   xdotool xclip
   curl python3 fonts-dejavu-core
   help2man dpkg-dev
