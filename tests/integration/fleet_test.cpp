@@ -17,31 +17,12 @@ namespace view = actorscope::view;
 
 namespace {
 
-struct TopRun {
-  int code = -1;
-  std::vector<std::string> out, err;
-  std::string all() const {
-    std::string s;
-    for (const auto& l : out) s += l + "\n";
-    for (const auto& l : err) s += "stderr: " + l + "\n";
-    return s;
-  }
-  bool shows(const std::string& text) const {
-    for (const auto& l : out)
-      if (l.find(text) != std::string::npos) return true;
-    return false;
-  }
-};
+using TopRun = FinishedRun;
 
 TopRun top(const std::vector<std::string>& args) {
   std::vector<std::string> all{"--batch", "--view", "tree", "--size", "200x60"};
   all.insert(all.end(), args.begin(), args.end());
-  ChildProcess p(ACTORSCOPE_TOP_BIN, all);
-  TopRun r;
-  r.code = p.wait_exit(60s).value_or(-1);
-  r.out = p.stdout_lines();
-  r.err = p.stderr_lines();
-  return r;
+  return run_to_end(ACTORSCOPE_TOP_BIN, all);
 }
 
 // The node of the fleet replica named `name`, or nullptr.

@@ -58,32 +58,13 @@ class Tls : public ::testing::Test {
   }
 };
 
-struct TopRun {
-  int code = -1;
-  std::vector<std::string> out, err;
-  std::string all() const {
-    std::string s;
-    for (const auto& l : out) s += l + "\n";
-    for (const auto& l : err) s += "stderr: " + l + "\n";
-    return s;
-  }
-  bool shows(const std::string& text) const {
-    for (const auto& l : out)
-      if (l.find(text) != std::string::npos) return true;
-    return false;
-  }
-};
+using TopRun = FinishedRun;
 
 // One frame of actorscope-top --batch against `address`, with `extra` flags.
 TopRun top(const std::string& address, const std::vector<std::string>& extra) {
   std::vector<std::string> args{"--collector", address, "--batch", "--view", "tree", "--size", "160x60"};
   args.insert(args.end(), extra.begin(), extra.end());
-  ChildProcess p(ACTORSCOPE_TOP_BIN, args);
-  TopRun r;
-  r.code = p.wait_exit(60s).value_or(-1);
-  r.out = p.stdout_lines();
-  r.err = p.stderr_lines();
-  return r;
+  return run_to_end(ACTORSCOPE_TOP_BIN, args);
 }
 
 // The agent's line (stderr) that says why it is not connected.

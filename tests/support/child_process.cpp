@@ -150,4 +150,26 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
   return exit_code_;
 }
 
+std::string FinishedRun::all() const {
+  std::string s;
+  for (const auto& l : out) s += l + "\n";
+  for (const auto& l : err) s += "stderr: " + l + "\n";
+  return s;
+}
+
+bool FinishedRun::shows(const std::string& text) const {
+  for (const auto& l : out)
+    if (l.find(text) != std::string::npos) return true;
+  return false;
+}
+
+FinishedRun run_to_end(const std::string& program, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  ChildProcess p(program, args);
+  FinishedRun r;
+  r.code = p.wait_exit(timeout).value_or(-1);
+  r.out = p.stdout_lines();
+  r.err = p.stderr_lines();
+  return r;
+}
+
 }  // namespace actorscope::testing

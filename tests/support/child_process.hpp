@@ -61,4 +61,14 @@ class ChildProcess {
   std::thread out_reader_, err_reader_;
 };
 
+// A program run to its end: exit code (-1 when it did not end in time) and its lines.
+struct FinishedRun {
+  int code = -1;
+  std::vector<std::string> out, err;
+  std::string all() const;                     // stdout, then stderr lines marked as such
+  bool shows(const std::string& text) const;  // some stdout line contains text
+};
+FinishedRun run_to_end(const std::string& program, const std::vector<std::string>& args,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
 }  // namespace actorscope::testing
