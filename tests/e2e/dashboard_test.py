@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
-"""The Grafana dashboard against the real thing: its structure is portable (datasource
-input, no hard-coded datasource uid, every variable defined), and every panel's PromQL
-returns at least one series from a real Prometheus scraping a collector fed by
-actorscope-loadgen (crashes, a slow consumer, telemetry). Prints each panel's query and
-a value it returned.
+"""The Grafana dashboards against the real thing: each one's structure is portable
+(datasource input, no hard-coded datasource uid, every variable defined), its variables
+resolve to this run's node, and every panel's PromQL returns at least one series from a
+real Prometheus scraping a collector. Prints each panel's query and a value it returned.
 
-usage: dashboard_test.py DASHBOARD COLLECTOR LOADGEN PROMETHEUS"""
+The main dashboard's collector is fed by actorscope-loadgen (crashes, a slow consumer,
+telemetry); the BEAM dashboard's (--beam) by actorscope-beam attached to an Erlang node the
+test starts, with its own epmd on a free port, so nothing outlives the test.
+
+usage: dashboard_test.py DASHBOARD COLLECTOR LOADGEN PROMETHEUS
+       dashboard_test.py --beam DASHBOARD COLLECTOR ACTORSCOPE_BEAM PROMETHEUS ERL EPMD"""
 import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +24,7 @@ import time
 import urllib.parse
 import urllib.request
 
-NODE = "dashboard-e2e"
+NODE = "dashboard-e2e"  # loadgen's node; a BEAM node is named by its Erlang name
 DEADLINE_S = 90  # generous: a condition, not a timing
 
 
@@ -69,7 +74,10 @@ def free_port():
 class Proc:
     def __init__(self, args, env=None):
         self.lines = []
-        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        # Its own session: stop() ends whatever it started too (erl's helpers).
+        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                  start_new_session=True)
+        self.group = self.p.pid
         self.t = threading.Thread(target=self._read, daemon=True)
         self.t.start()
 
@@ -97,6 +105,20 @@ class Proc:
             except subprocess.TimeoutExpired:
                 self.p.kill()
                 self.p.wait()
+        try:
+            os.killpg(self.group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def group_gone(self, timeout=10):
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                os.killpg(self.group, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.05)
+        return False
 
 
 def query(port, expr):
@@ -111,8 +133,132 @@ def query(port, expr):
     return body["data"]["result"], None
 
 
+def label_values(port, selector, label):
+    """What Grafana's label_values(SELECTOR, LABEL) offers: the label's values on matching series."""
+    url = f"http://127.0.0.1:{port}/api/v1/label/{label}/values?" + urllib.parse.urlencode({"match[]": selector})
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            body = json.load(r)
+    except Exception:
+        return []
+    return (body.get("data") or []) if body.get("status") == "success" else []
+
+
+def substitute(expr, values):
+    builtin = {"__rate_interval": "30s", "__interval": "15s"}
+    return re.sub(r"\$\{?(\w+)\}?", lambda m: values.get(m.group(1), builtin.get(m.group(1), m.group(0))), expr)
+
+
+def resolve_variables(d, port, node, end):
+    """Each variable's label_values query, with the variables before it substituted, must offer
+    values ($node: this run's node). $node then stands for this node, the others for All."""
+    values = {}
+    for v in d["templating"]["list"]:
+        m = re.fullmatch(r"label_values\((.+),\s*(\w+)\)", v["query"]["query"].strip())
+        if not m:
+            fail(f"variable {v['name']}: expected label_values(SELECTOR, LABEL), got {v['query']['query']!r}")
+        selector = substitute(m.group(1), values)
+        offered = []
+        while time.time() < end:
+            offered = label_values(port, selector, m.group(2))
+            if offered and (v["name"] != "node" or node in offered):
+                break
+            time.sleep(0.5)
+        if not offered or (v["name"] == "node" and node not in offered):
+            fail(f"variable {v['name']}: label_values({selector}, {m.group(2)}) offers {offered}, not this run's node {node}")
+        print(f"dashboard: variable ${v['name']}: label_values({selector}, {m.group(2)}) -> {offered[:5]}")
+        values[v["name"]] = node if v["name"] == "node" else v.get("allValue", ".*")
+    return values
+
+
+def start_collector(collector_bin, env, procs):
+    collector = Proc([collector_bin, "--listen", "tcp:127.0.0.1:0", "--metrics", "127.0.0.1:0"], env)
+    procs.append(collector)
+    listen = collector.wait_line(r"listening on (tcp:\S+)")
+    metrics = collector.wait_line(r"metrics on http://[^:]+:(\d+)/metrics")
+    if not listen or not metrics:
+        fail("the collector did not start:\n" + "\n".join(collector.lines))
+    return listen.group(1), metrics.group(1)
+
+
+def start_prometheus(prometheus_bin, tmp, metrics_port, env, procs):
+    port = free_port()
+    with open(os.path.join(tmp, "prometheus.yml"), "w") as f:
+        f.write("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+                "scrape_configs:\n  - job_name: actorscope\n    static_configs:\n"
+                f"      - targets: ['127.0.0.1:{metrics_port}']\n")
+    procs.append(Proc([prometheus_bin, f"--config.file={tmp}/prometheus.yml", f"--storage.tsdb.path={tmp}/data",
+                       f"--web.listen-address=127.0.0.1:{port}"], env))
+    return port
+
+
+def feed_with_loadgen(loadgen_bin, listen, env, procs):
+    procs.append(Proc([loadgen_bin, "--collector", listen, "--node", NODE, "--actors", "200",
+                       "--rate", "2000", "--crash-rate", "0.01", "--slow-consumer", "--telemetry-rate", "0.05",
+                       "--intensity", "100000", "--duration", "600", "--stay", "0", "--flush-ms", "100"], env))
+    return NODE
+
+
+def epmd_names(port):
+    """The names an epmd knows (its NAMES_REQ), or None when it does not answer."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            s.sendall(b"\x00\x01n")
+            data = b""
+            while chunk := s.recv(4096):
+                data += chunk
+    except OSError:
+        return None
+    return re.findall(r"name (\S+) at port", data[4:].decode(errors="replace")) if len(data) >= 4 else None
+
+
+# The node's own work, so that reductions, garbage collections and an ETS table of its own
+# show on the dashboard beside what the attach costs.
+BEAM_WORKLOAD = ("Work = fun Step(N) -> _ = lists:sum([X * X || X <- lists:seq(1, 2000)]), "
+                 "receive stop -> ok after 50 -> Step(N + 1) end end, "
+                 "spawn(fun() -> register(dashboard_load, self()), "
+                 "ets:new(dashboard_table, [named_table, public]), Work(0) end).")
+
+
+def feed_with_beam(beam_bin, erl_bin, epmd_bin, listen, tmp, env, procs, end):
+    """A real Erlang node with its own epmd on a free port, and actorscope-beam attached to it."""
+    for b in (erl_bin, epmd_bin):
+        if not os.access(b, os.X_OK):
+            fail(f"{b} is not executable (erlang comes from Debian's packages, see scripts/install-deps.sh)")
+    cookie = os.path.join(tmp, ".erlang.cookie")
+    with open(cookie, "w") as f:
+        f.write("DASHBOARD" + os.urandom(8).hex().upper())
+    os.chmod(cookie, 0o400)
+    epmd_port = free_port()
+    node_env = dict(env, HOME=tmp, ERL_EPMD_PORT=str(epmd_port))
+    epmd = Proc([epmd_bin, "-port", str(epmd_port)], node_env)
+    procs.append(epmd)
+    while epmd_names(epmd_port) is None:
+        if time.time() > end or epmd.p.poll() is not None:
+            fail("epmd did not start:\n" + "\n".join(epmd.lines))
+        time.sleep(0.1)
+    alive = f"dashboard_{os.getpid()}"
+    node = f"{alive}@{socket.gethostname().split('.')[0]}"
+    erl = Proc([erl_bin, "-sname", alive, "-start_epmd", "false", "-noinput", "-kernel", "net_ticktime", "4",
+                "-eval", BEAM_WORKLOAD], node_env)
+    procs.append(erl)
+    while alive not in (epmd_names(epmd_port) or []):
+        if time.time() > end or erl.p.poll() is not None:
+            fail("the Erlang node did not start:\n" + "\n".join(erl.lines))
+        time.sleep(0.1)
+    procs.append(Proc([beam_bin, "--node", node, "--cookie-file", cookie, "--collector", listen], node_env))
+    return node
+
+
 def main():
-    dash_path, collector_bin, loadgen_bin, prometheus_bin = sys.argv[1:5]
+    args = sys.argv[1:]
+    beam = args[:1] == ["--beam"]
+    if beam:
+        dash_path, collector_bin, beam_bin, prometheus_bin, erl_bin, epmd_bin = args[1:7]
+        feeder_bin = beam_bin
+    else:
+        dash_path, collector_bin, loadgen_bin, prometheus_bin = args[0:4]
+        feeder_bin = loadgen_bin
     with open(dash_path) as f:
         d = json.load(f)
     problems = check_structure(d)
@@ -120,45 +266,32 @@ def main():
         print("dashboard: " + p)
     if problems:
         fail(f"{len(problems)} structure problems")
-    for b in (collector_bin, loadgen_bin, prometheus_bin):
+    for b in (collector_bin, feeder_bin, prometheus_bin):
         if not os.access(b, os.X_OK):
             fail(f"{b} is not executable (prometheus comes from Debian's package, see scripts/install-deps.sh)")
 
     tmp = tempfile.mkdtemp(prefix="actorscope-dashboard-")
     procs = []
     env = {k: v for k, v in os.environ.items() if not k.startswith("ACTORSCOPE_")}
+    end = time.time() + DEADLINE_S
     try:
-        collector = Proc([collector_bin, "--listen", "tcp:127.0.0.1:0", "--metrics", "127.0.0.1:0"], env)
-        procs.append(collector)
-        listen = collector.wait_line(r"listening on (tcp:\S+)")
-        metrics = collector.wait_line(r"metrics on http://[^:]+:(\d+)/metrics")
-        if not listen or not metrics:
-            fail("the collector did not start:\n" + "\n".join(collector.lines))
-        loadgen = Proc([loadgen_bin, "--collector", listen.group(1), "--node", NODE, "--actors", "200",
-                        "--rate", "2000", "--crash-rate", "0.01", "--slow-consumer", "--telemetry-rate", "0.05",
-                        "--intensity", "100000", "--duration", "600", "--stay", "0", "--flush-ms", "100"], env)
-        procs.append(loadgen)
-        port = free_port()
-        with open(os.path.join(tmp, "prometheus.yml"), "w") as f:
-            f.write("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-                    "scrape_configs:\n  - job_name: actorscope\n    static_configs:\n"
-                    f"      - targets: ['127.0.0.1:{metrics.group(1)}']\n")
-        prometheus = Proc([prometheus_bin, f"--config.file={tmp}/prometheus.yml", f"--storage.tsdb.path={tmp}/data",
-                           f"--web.listen-address=127.0.0.1:{port}"], env)
-        procs.append(prometheus)
+        listen, metrics_port = start_collector(collector_bin, env, procs)
+        if beam:
+            node = feed_with_beam(beam_bin, erl_bin, epmd_bin, listen, tmp, env, procs, end)
+        else:
+            node = feed_with_loadgen(loadgen_bin, listen, env, procs)
+        port = start_prometheus(prometheus_bin, tmp, metrics_port, env, procs)
+        values = resolve_variables(d, port, node, end)
 
-        # Variables resolve to this run's node; every panel's queries must answer with a series.
+        # Every panel's queries, variables substituted, must answer with a series.
         pending = []
         for p in d["panels"]:
             if p["type"] == "row":
                 continue
             for t in p["targets"]:
-                expr = (t["expr"].replace("$node", NODE).replace("$actor_type", ".*")
-                        .replace("$__rate_interval", "30s").replace("$__interval", "15s"))
-                pending.append((p["title"], t.get("legendFormat", ""), expr))
+                pending.append((p["title"], t.get("legendFormat", ""), substitute(t["expr"], values)))
         answered = {}
         errors = {}
-        end = time.time() + DEADLINE_S
         while pending and time.time() < end:
             still = []
             for item in pending:
@@ -179,12 +312,17 @@ def main():
         for item in pending:
             print(f"dashboard: EMPTY  {item[0]} [{item[1]}]: {item[2]}" + (f"  ({errors[item]})" if item in errors else ""))
         if pending:
+            for p in procs:
+                print(f"dashboard: --- {p.p.args[0]} ---\n" + "\n".join(p.lines[-20:]))
             fail(f"{len(pending)} queries returned no series")
         print(f"dashboard: {len(answered)} passed, 0 failed")
     finally:
         for p in reversed(procs):
             p.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+        left = [p.p.args[0] for p in procs if not p.group_gone()]
+        if left:
+            fail(f"processes left running after the test: {left}")
 
 
 if __name__ == "__main__":
