@@ -306,7 +306,9 @@ void Flusher::report_exit(actorscope_actor* a, uint64_t t_ns) {
   m.t_ns = t_ns;
   m.actor = a->id;
   m.reason = static_cast<proto::ExitReason>(a->exit_reason);
-  m.reason_text = conn_.str(a->exit_text);
+  std::string text = reason_texts().take(a->exit_text);
+  a->exit_text = 0;
+  m.reason_inline = text;
   if (conn_.is_open()) conn_.emit(m);
 
   TypeTotal& t = total_of(a->type);
@@ -413,7 +415,7 @@ void Flusher::handle_ring_record(const uint8_t* rec, size_t size) {
       uint8_t reason = r.get<uint8_t>();
       m.reason = static_cast<proto::ExitReason>(reason <= 5 ? reason : 5);
       m.child_id = conn_.str(st.intern(r.text()));
-      m.reason_text = conn_.str(st.intern(r.text()));
+      m.reason_inline = r.text();  // not interned: see ReasonTexts
       sent = conn_.emit(m);
       break;
     }

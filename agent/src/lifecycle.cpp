@@ -110,7 +110,7 @@ extern "C" void actorscope_exit(actorscope_actor* a, actorscope_reason reason, c
       else return;
     } while (!__atomic_compare_exchange_n(&a->lifecycle, &s, claimed, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
     a->exit_reason = static_cast<uint8_t>(unsigned(reason) <= 5 ? reason : ACTORSCOPE_EXIT_UNKNOWN);
-    a->exit_text = text ? strings().intern(text) : 0;
+    a->exit_text = text ? reason_texts().put(std::string_view(text, strnlen(text, kMaxRingText))) : 0;  // freed once reported
     // From here event_ms holds the exit: the low 32 bits of µs since the anchor, fine
     // enough to order the exit among other threads' records (see the flusher).
     // Atomic: the flusher may be reading the spawn time from it at this moment.

@@ -49,6 +49,61 @@ uint32_t StringTable::size() const {
   return static_cast<uint32_t>(texts_.size() - 1);
 }
 
+ReasonTexts& reason_texts() {
+  static ReasonTexts* t = new ReasonTexts();
+  return *t;
+}
+
+uint32_t ReasonTexts::put(std::string_view text) {
+  if (text.empty()) return 0;
+  if (text.size() > proto::kMaxStringLen) text = text.substr(0, proto::kMaxStringLen);
+  try {
+    if (!budget_take(text.size() + kOverhead)) {
+      count_drop(DropKind::String);
+      return 0;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    uint32_t h;
+    if (!free_.empty()) {
+      h = free_.back();
+      free_.pop_back();
+      texts_[h].assign(text);
+    } else {
+      h = static_cast<uint32_t>(texts_.size());
+      texts_.emplace_back(text);
+    }
+    ++held_;
+    return h;
+  } catch (...) {
+    count_drop(DropKind::String);
+    return 0;
+  }
+}
+
+std::string ReasonTexts::take(uint32_t handle) {
+  if (handle == 0) return std::string();
+  std::string out;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (handle >= texts_.size()) return std::string();
+    out.swap(texts_[handle]);
+    texts_[handle].shrink_to_fit();
+    try {
+      free_.push_back(handle);
+    } catch (...) {
+      // The slot is simply not reused.
+    }
+    --held_;
+  }
+  budget_give(out.size() + kOverhead);
+  return out;
+}
+
+size_t ReasonTexts::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return held_;
+}
+
 namespace {
 std::mutex g_types_mu;
 std::vector<uint32_t>* g_types = new std::vector<uint32_t>{0};  // index 0: unknown type

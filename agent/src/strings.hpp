@@ -29,6 +29,28 @@ class StringTable {
 
 StringTable& strings();
 
+// Exit reason texts, held from the exit until the flusher reports it, then forgotten: a
+// crash reason is usually unique, so interning it would grow the string table (and the
+// collector's) by one entry per crash, for as long as the app runs. Bounded by the memory
+// budget; over it the text is dropped (a String drop), never the exit.
+class ReasonTexts {
+ public:
+  // A handle for text (0 when empty or over the budget).
+  uint32_t put(std::string_view text);
+  // The text of a handle, which is freed; "" for 0.
+  std::string take(uint32_t handle);
+  size_t size() const;
+
+ private:
+  static constexpr size_t kOverhead = sizeof(std::string) + 16;
+  mutable std::mutex mu_;
+  std::vector<std::string> texts_{std::string()};  // index = handle; 0 is ""
+  std::vector<uint32_t> free_;
+  size_t held_ = 0;
+};
+
+ReasonTexts& reason_texts();
+
 // Per-type index (cells hold a u16): the interned id of each type name.
 uint16_t type_index(uint32_t type_string);
 uint32_t type_string(uint16_t index);

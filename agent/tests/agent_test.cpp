@@ -503,3 +503,46 @@ TEST_F(AgentTest, StringsOverTheCapAreSentEmptyAndCounted) {
   for (uint64_t id : ids) EXPECT_EQ(s.actors.at(id).name, "");
   ASSERT_TRUE(fc.wait_for([&](const Seen& now) { return now.dropped.counts[4] >= st.dropped[4]; }));
 }
+
+// A crash reason is usually unique (a pid, a value, a stack): the agent sends it inline and
+// forgets it, so distinct reasons neither fill its string table nor the collector's.
+TEST_F(AgentTest, DistinctReasonTextsAreSentInlineAndTakeNoStringSlots) {
+  FakeCollector fc;
+  actorscope_config c = fast_config(fc.address());
+  ASSERT_EQ(actorscope_start(&c), 0);
+  ASSERT_TRUE(fc.wait_for([](const Seen& s) { return s.snapshots_ended >= 1; }));
+  actorscope_stats before;
+  actorscope_get_stats(&before);
+  actorscope_actor* sup = spawn("reason_sup", 0, "reason_root", ACTORSCOPE_SUPERVISOR);
+  std::vector<uint64_t> ids;
+  std::vector<std::string> reasons;
+  for (int i = 0; i < 300; ++i) {
+    actorscope_actor* w = spawn("reason_worker", actorscope_actor_id(sup));
+    ids.push_back(actorscope_actor_id(w));
+    reasons.push_back("{badmatch,{error," + std::to_string(1000 + i) + "}}");
+    actorscope_exit(w, ACTORSCOPE_EXIT_ERROR, reasons.back().c_str());
+    if (i % 10 == 0)
+      actorscope_child_restarted(sup, "reason_worker", ids.back(), 0, ACTORSCOPE_EXIT_ERROR, reasons.back().c_str());
+  }
+  ASSERT_TRUE(fc.wait_for([&](const Seen& s) { return s.exits.count(ids.back()) == 1 && s.restarts.size() >= 30; }));
+  Seen s = fc.seen();
+  EXPECT_TRUE(s.errors.empty()) << s.errors.front();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const auto& e = s.exits.at(ids[i]);
+    EXPECT_EQ(e.text, reasons[i]);
+    EXPECT_TRUE(e.inline_text);
+    EXPECT_EQ(e.exited.reason_text, 0u);
+  }
+  size_t restarts_seen = 0;
+  for (const auto& r : s.restarts) {
+    if (r.restart.supervisor != actorscope_actor_id(sup)) continue;
+    ++restarts_seen;
+    EXPECT_TRUE(r.inline_text);
+    EXPECT_EQ(r.text.rfind("{badmatch,{error,", 0), 0u) << r.text;
+  }
+  EXPECT_EQ(restarts_seen, 30u);
+  for (const std::string& d : s.string_defs) EXPECT_EQ(d.find("badmatch"), std::string::npos) << d;
+  actorscope_stats st;
+  actorscope_get_stats(&st);
+  EXPECT_EQ(st.dropped[4], before.dropped[4]);  // no string was refused
+}

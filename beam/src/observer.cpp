@@ -146,7 +146,7 @@ void NodeObserver::exited(uint64_t id, proto::ExitReason reason, const std::stri
   r.t_ns = link_.t_ns();
   r.actor = id;
   r.reason = reason;
-  r.reason_text = link_.str(text);
+  r.reason_inline = text;  // not interned: a reason holds pids and values, one text per crash
   link_.add(r);
 }
 
@@ -165,7 +165,7 @@ void NodeObserver::restarted(uint64_t sup, const std::string& child_id, uint64_t
   r.old_actor = old_id;
   r.new_actor = new_id;
   r.reason = reason;
-  r.reason_text = link_.str(text);
+  r.reason_inline = text;
   link_.add(r);
 }
 

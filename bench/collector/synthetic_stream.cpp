@@ -114,7 +114,7 @@ SyntheticStream make_stream(const StreamShape& shape) {
       size_t victim = rng() % cells.size();
       uint64_t old_id = cells[victim].actor;
       uint64_t parent = 1 + (old_id % shape.supervisors);
-      w.add(proto::ActorExited{0, old_id, proto::ExitReason::Error, 0});
+      w.add(proto::ActorExited{0, old_id, proto::ExitReason::Error, 0, {}});
       proto::ActorSpawned sp;
       sp.actor = next_id++;
       sp.parent = parent;

@@ -59,6 +59,49 @@ TEST(Model, StringsPastThePoolCapFoldIntoOtherAndAreExported) {
   EXPECT_NE(text.find("actor_type=\"other\""), std::string::npos);
 }
 
+// Reason texts sent inline live in their event and go with it: thousands of distinct crash
+// reasons leave the string pool as it was, the event log holds at most its capacity of them,
+// and each is cleaned like any peer text (cut to max_text_bytes, invalid UTF-8 replaced).
+TEST(Model, InlineReasonTextsStayInTheirEventsNotInTheStringPool) {
+  ModelSettings st;
+  st.event_log_capacity = 200;
+  st.max_text_bytes = 64;
+  Model m(st);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "sup", "root", proto::ActorKind::Supervisor, "", 1000, 5000);
+  s.spawn(2, 1, "worker", "", proto::ActorKind::Worker, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  size_t strings_before = m.stats().strings;
+  for (uint64_t i = 0; i < 3000; ++i) {
+    std::string reason = "{badmatch,{error," + std::to_string(i) + "}}";
+    s.spawn(100 + i, 1, "worker", "", proto::ActorKind::Worker, "w");
+    s.exit_inline(100 + i, proto::ExitReason::Error, reason);
+    s.restart(1, "w", 100 + i, 0, proto::ExitReason::Error, reason);
+  }
+  s.spawn(9000, 1, "worker", "", proto::ActorKind::Worker, "w");
+  s.exit_inline(9000, proto::ExitReason::Error, "\xff" + std::string(100, 'x'));
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.stats().strings, strings_before);
+  EventQuery q;
+  q.before_seq = UINT64_MAX;
+  q.limit = 1000;
+  auto evs = m.events(q);
+  ASSERT_FALSE(evs.empty());
+  EXPECT_LE(evs.size(), 200u);
+  // Newest first: the invalid byte replaced by U+FFFD, the text cut to 64 bytes.
+  EXPECT_EQ(evs[0]->kind, EventKind::Crash);
+  EXPECT_EQ(evs[0]->detail, "\xef\xbf\xbd" + std::string(61, 'x'));
+  bool checked = false;
+  for (const Event* e : evs) {
+    if (e->kind != EventKind::Crash || e->actor == 9000) continue;
+    EXPECT_EQ(e->detail, "{badmatch,{error," + std::to_string(e->actor - 100) + "}}");
+    EXPECT_EQ(e->text, 0u);
+    checked = true;
+  }
+  EXPECT_TRUE(checked);
+}
+
 // Fine telemetry buckets are bounded per measurement and per node; a measurement that would
 // pass either loses all of them (never a partial set, which would misstate percentiles),
 // keeps its log2 buckets and its exact count, and the drop is counted.

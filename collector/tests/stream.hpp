@@ -51,6 +51,14 @@ class Stream {
     e.reason_text = str(text);
     return add(e);
   }
+  // As a current agent sends it: the reason text inline, not interned.
+  Stream& exit_inline(uint64_t id, proto::ExitReason reason, std::string_view text) {
+    proto::ActorExited e;
+    e.actor = id;
+    e.reason = reason;
+    e.reason_inline = text;
+    return add(e);
+  }
   Stream& stats(uint64_t id, uint64_t mailbox, uint64_t enqueued, uint64_t dequeued, uint64_t busy_ns = 0,
                 std::array<uint64_t, proto::kHistogramBuckets> hist = {}, uint64_t restarts = 0) {
     proto::ActorStats s;
@@ -64,13 +72,14 @@ class Stream {
     return add(s);
   }
   Stream& restart(uint64_t sup, const std::string& child, uint64_t old_actor, uint64_t new_actor,
-                  proto::ExitReason reason = proto::ExitReason::Error) {
+                  proto::ExitReason reason = proto::ExitReason::Error, std::string_view text_inline = {}) {
     proto::ChildRestarted r;
     r.supervisor = sup;
     r.child_id = str(child);
     r.old_actor = old_actor;
     r.new_actor = new_actor;
     r.reason = reason;
+    r.reason_inline = text_inline;
     return add(r);
   }
   Stream& link(uint64_t a, uint64_t b, proto::LinkOp op = proto::LinkOp::Link) {

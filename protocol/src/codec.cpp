@@ -364,12 +364,20 @@ bool decode_body(Reader& r, ActorSpawned& m) {
   return r.ok();
 }
 
+// The trailing inline reason text of ActorExited and ChildRestarted (an addition to 1.0):
+// written only when there is one, so a record without it is byte for byte a 1.0 record.
+static void put_reason_inline(Writer& w, std::string_view text) {
+  if (!text.empty()) w.str(text.substr(0, kMaxStringLen));
+}
+static std::string_view get_reason_inline(Reader& r) { return r.ok() && !r.empty() ? r.str(kMaxStringLen) : std::string_view(); }
+
 void encode(Writer& w, const ActorExited& m) {
   size_t at = begin_record(w, RecordType::ActorExited);
   w.varint(m.t_ns);
   w.varint(m.actor);
   w.u8(static_cast<uint8_t>(m.reason));
   w.varint(m.reason_text);
+  put_reason_inline(w, m.reason_inline);
   end_record(w, at);
 }
 bool decode_body(Reader& r, ActorExited& m) {
@@ -377,6 +385,7 @@ bool decode_body(Reader& r, ActorExited& m) {
   m.actor = r.varint();
   m.reason = get_enum<ExitReason>(r, 5, "unknown exit reason");
   m.reason_text = r.varint32();
+  m.reason_inline = get_reason_inline(r);
   return r.ok();
 }
 
@@ -389,6 +398,7 @@ void encode(Writer& w, const ChildRestarted& m) {
   w.varint(m.new_actor);
   w.u8(static_cast<uint8_t>(m.reason));
   w.varint(m.reason_text);
+  put_reason_inline(w, m.reason_inline);
   end_record(w, at);
 }
 bool decode_body(Reader& r, ChildRestarted& m) {
@@ -399,6 +409,7 @@ bool decode_body(Reader& r, ChildRestarted& m) {
   m.new_actor = r.varint();
   m.reason = get_enum<ExitReason>(r, 5, "unknown exit reason");
   m.reason_text = r.varint32();
+  m.reason_inline = get_reason_inline(r);
   return r.ok();
 }
 

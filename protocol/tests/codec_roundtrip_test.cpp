@@ -30,8 +30,16 @@ AnyRecord random_record(MessageGen& g, Arena& arena) {
       m.strategy = g.pick<Strategy>(4); m.intensity = g.u32(); m.period_ms = g.u32();
       return m;
     }
-    case 2: return ActorExited{g.any(), g.any(), g.pick<ExitReason>(5), g.u32()};
-    case 3: return ChildRestarted{g.any(), g.any(), g.u32(), g.any(), g.any(), g.pick<ExitReason>(5), g.u32()};
+    case 2: {
+      ActorExited m{g.any(), g.any(), g.pick<ExitReason>(5), g.u32(), {}};
+      if (g.rng()() % 2) m.reason_inline = arena.keep(g.text(300));
+      return m;
+    }
+    case 3: {
+      ChildRestarted m{g.any(), g.any(), g.u32(), g.any(), g.any(), g.pick<ExitReason>(5), g.u32(), {}};
+      if (g.rng()() % 2) m.reason_inline = arena.keep(g.text(300));
+      return m;
+    }
     case 4: return Link{g.any(), g.any(), g.any(), g.pick<LinkOp>(3)};
     case 5: {
       ActorStats m;

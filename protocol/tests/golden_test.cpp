@@ -75,8 +75,8 @@ TEST(Golden, BatchWithEveryRecord) {
     encode(w, st);
     encode(w, SnapshotEnd{1});
     encode(w, StringDef{4, "badarg"});
-    encode(w, ActorExited{300, 2, ExitReason::Error, 4});
-    encode(w, ChildRestarted{310, 1, 3, 2, 9, ExitReason::Error, 4});
+    encode(w, ActorExited{300, 2, ExitReason::Error, 4, {}});
+    encode(w, ChildRestarted{310, 1, 3, 2, 9, ExitReason::Error, 4, {}});
     encode(w, Link{320, 9, 1, LinkOp::Link});
     encode(w, StringDef{5, "demo.request.stop"});
     encode(w, StringDef{6, "duration"});
@@ -96,6 +96,20 @@ TEST(Golden, BatchWithEveryRecord) {
     encode(w, tt);
   });
   check_golden("batch", bytes);
+}
+
+// Reason texts sent inline (an addition to 1.0): the text follows the record's 1.0 fields,
+// so a 1.0 decoder reads the same record and skips it.
+TEST(Golden, ReasonInline) {
+  auto bytes = frame(FrameType::Batch, 3, [&](Writer& w) {
+    ActorExited e{300, 2, ExitReason::Error, 0, {}};
+    e.reason_inline = "{badmatch,{error,4711}}";
+    encode(w, e);
+    ChildRestarted c{310, 1, 3, 2, 9, ExitReason::Error, 0, {}};
+    c.reason_inline = "{badmatch,{error,4711}}";
+    encode(w, c);
+  });
+  check_golden("reason_inline", bytes);
 }
 
 // The snapshot's cumulative totals (additions to 1.0): a TypeTotals with exits per reason,

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <memory>
 
+#include "eventually.hpp"
 #include "loopback.hpp"
 #include "metric_names.hpp"
 #include "stack.hpp"
@@ -116,6 +117,7 @@ class Viewer {
   bool send(const std::vector<uint8_t>& view_payload) { return c_.send_frame(proto::FrameType::View, view_payload); }
   size_t requests_failed = 0;
   size_t pages = 0;
+  std::vector<std::string> last_page_texts;  // the texts of the last EventsPage's events
   uint64_t started_wall_ns = 0;
 
  private:
@@ -124,7 +126,11 @@ class Viewer {
     int ticks = 0;
     void on(const pv::Tick&) { ++ticks; }
     void on(const pv::RequestFailed&) { ++v.requests_failed; }
-    void on(const pv::EventsPage&) { ++v.pages; }
+    void on(const pv::EventsPage& page) {
+      ++v.pages;
+      v.last_page_texts.clear();
+      for (const auto& e : page.events) v.last_page_texts.push_back(e.text);
+    }
     void on(const pv::SnapshotBegin& b) { v.started_wall_ns = b.collector_started_wall_ns; }
     template <class T>
     void on(const T&) {}
@@ -213,6 +219,53 @@ TEST_F(Siege, CollidingActorIds) {
   }
   ASSERT_TRUE(a.flush());
   expect_still_serving("colliding actor ids");
+}
+
+// The soak's slope: every crash reason distinct. Sent inline (as agents now send them), they
+// live in the bounded event log and leave the string pool as it was.
+TEST_F(Siege, DistinctCrashReasonsKeepNoStrings) {
+  auto before = collector_->scrape();
+  ASSERT_TRUE(before);
+  double strings_before = *before->sum("actorscope_collector_strings");
+  RawAgent a(address(), "crashing");
+  ASSERT_TRUE(a.welcomed());
+  a.add(proto::StringDef{1, "t"});
+  std::vector<std::string> reasons;
+  for (uint64_t i = 1; i <= 20'000; ++i) {
+    proto::ActorSpawned s;
+    s.actor = i;
+    s.type = 1;
+    a.add(s);
+    reasons.push_back("{badmatch,{error," + std::to_string(i) + "}}");
+    proto::ActorExited e;
+    e.actor = i;
+    e.reason = proto::ExitReason::Error;
+    e.reason_inline = reasons.back();
+    a.add(e);
+    if (i % 2000 == 0) {
+      ASSERT_TRUE(a.flush());
+    }
+  }
+  expect_still_serving("20 000 distinct crash reasons");
+  std::optional<MetricsText> after;
+  EXPECT_TRUE(eventually([&] {
+    after = collector_->scrape();
+    auto exits = after ? after->sum("actorscope_actor_exits_total", {{"node", "crashing"}}) : std::nullopt;
+    return exits && *exits == 20'000;
+  }));
+  ASSERT_TRUE(after);
+  EXPECT_LT(*after->sum("actorscope_collector_strings") - strings_before, 100.0);
+  // And the texts are there: a viewer's search finds the last one.
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  pv::EventsRequest q;
+  q.request = 7;
+  q.text = reasons.back();
+  pv::encode(w, q);
+  size_t pages = viewer_->pages;
+  ASSERT_TRUE(viewer_->send(m));
+  while (viewer_->pages == pages) ASSERT_TRUE(viewer_->receives_ticks(1));
+  EXPECT_EQ(viewer_->last_page_texts, std::vector<std::string>{reasons.back()});
 }
 
 // Row 2: one frame of many filtered event searches.

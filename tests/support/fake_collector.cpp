@@ -112,7 +112,10 @@ struct BatchHandler {
     seen.errors.push_back("string id " + std::to_string(id) + " used before its definition");
     return false;
   }
-  void on(const proto::StringDef& m) { strings[m.id] = std::string(m.text); }
+  void on(const proto::StringDef& m) {
+    strings[m.id] = std::string(m.text);
+    seen.string_defs.emplace_back(m.text);
+  }
   void on(const proto::ActorSpawned& m) {
     known(m.name), known(m.type), known(m.child_id);
     seen.actors[m.actor] = SeenActor{m, s(m.name), s(m.type), s(m.child_id)};
@@ -120,11 +123,17 @@ struct BatchHandler {
   }
   void on(const proto::ActorExited& m) {
     known(m.reason_text);
-    seen.exits[m.actor] = SeenExit{m, s(m.reason_text)};
+    bool inline_text = !m.reason_inline.empty();
+    SeenExit e{m, inline_text ? std::string(m.reason_inline) : s(m.reason_text), inline_text};
+    e.exited.reason_inline = {};
+    seen.exits[m.actor] = e;
   }
   void on(const proto::ChildRestarted& m) {
     known(m.child_id), known(m.reason_text);
-    seen.restarts.push_back(SeenRestart{m, s(m.child_id), s(m.reason_text)});
+    bool inline_text = !m.reason_inline.empty();
+    SeenRestart r{m, s(m.child_id), inline_text ? std::string(m.reason_inline) : s(m.reason_text), inline_text};
+    r.restart.reason_inline = {};
+    seen.restarts.push_back(r);
   }
   void on(const proto::Link& m) { seen.links.push_back(m); }
   void on(const proto::ActorStats& m) { seen.stats[m.actor] = m; }

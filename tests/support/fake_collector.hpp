@@ -23,12 +23,14 @@ struct SeenActor {
   std::string name, type, child_id;
 };
 struct SeenExit {
-  proto::ActorExited exited;
-  std::string text;
+  proto::ActorExited exited;  // reason_inline cleared (it pointed into the frame): see text
+  std::string text;           // the reason text, inline or interned
+  bool inline_text = false;   // sent inline (not through a StringDef)
 };
 struct SeenRestart {
-  proto::ChildRestarted restart;
+  proto::ChildRestarted restart;  // reason_inline cleared, as in SeenExit
   std::string child_id, text;
+  bool inline_text = false;
 };
 struct SeenTelemetry {
   uint64_t actor = 0;
@@ -54,6 +56,7 @@ struct Seen {
   int heartbeats = 0, goodbyes = 0, connections = 0;
   std::vector<proto::CommandResult> command_results;
   std::vector<std::string> errors;  // decode errors: a correct agent causes none
+  std::vector<std::string> string_defs;  // every StringDef's text, in order, across connections
 };
 
 class FakeCollector {

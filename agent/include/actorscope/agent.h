@@ -108,7 +108,7 @@ typedef struct actorscope_actor {
   uint8_t lifecycle;          /* agent */
   uint8_t flags;              /* agent: kind | restart << 1 | strategy << 3 */
   uint8_t exit_reason;        /* agent */
-  uint32_t exit_text;         /* agent: interned reason text */
+  uint32_t exit_text;         /* agent: reason text, held until the exit is reported */
   uint64_t id;
   uint64_t parent_id;
   uint32_t name;              /* agent: interned */

@@ -480,7 +480,7 @@ void Model::apply(NodeKey key, const proto::ActorExited& r) {
   e.wall_ns = m.wall(*n, r.t_ns);
   e.actor = r.actor;
   e.reason = reason;
-  e.text = m.resolve(*n, r.reason_text);
+  m.set_reason_text(*n, e, r.reason_text, r.reason_inline);
   if (crash) ++n->info.crashes;
   Row row = n->index.find(r.actor, n->rows);
   if (row == kNoRow) {
@@ -514,7 +514,7 @@ void Model::apply(NodeKey key, const proto::ChildRestarted& r) {
   e.new_actor = r.new_actor;
   e.reason = reason;
   e.name = child;
-  e.text = m.resolve(*n, r.reason_text);
+  m.set_reason_text(*n, e, r.reason_text, r.reason_inline);
   auto it = n->supervisors.find(r.supervisor);
   if (it == n->supervisors.end()) {
     m.anomaly(Anomaly::UnknownActor);

@@ -384,6 +384,14 @@ struct Model::Impl {
     texts_truncated += r.truncated;
     return out;
   }
+  // An exit's or a restart's reason text. Sent inline (the usual), it lives in the event
+  // only, so it goes with the event; only an older agent's interned text is in the pool.
+  void set_reason_text(NodeData& n, Event& e, proto::StringId sid, std::string_view inline_text) {
+    if (!inline_text.empty())
+      e.detail = clean(inline_text);
+    else
+      e.text = resolve(n, sid);
+  }
   uint64_t wall(const NodeData& n, uint64_t t_ns) const { return n.info.anchor_wall_ns + t_ns; }
 
   Event& push_event(EventKind kind, NodeKey node);

@@ -636,7 +636,7 @@ TEST(ViewerSession, ABurstBeyondTheTickCapAndTheLogIsShownAsGaps) {
       sp.actor = static_cast<uint64_t>(100 + i);
       sp.type = 1;
       model.apply(node, sp);
-      model.apply(node, proto::ActorExited{0, sp.actor, proto::ExitReason::Error, 0});
+      model.apply(node, proto::ActorExited{0, sp.actor, proto::ExitReason::Error, 0, {}});
     }
   }
   model.commit();

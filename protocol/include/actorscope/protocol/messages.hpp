@@ -200,6 +200,9 @@ struct ActorExited {
   uint64_t actor = 0;
   ExitReason reason = ExitReason::Normal;
   StringId reason_text = 0;
+  // An addition to 1.0: the reason text itself, not interned. Crash reasons are unbounded
+  // (one per crash), so a sender keeps them out of the string table; reason_text is 0 then.
+  std::string_view reason_inline;
   friend bool operator==(const ActorExited&, const ActorExited&) = default;
 };
 
@@ -211,6 +214,7 @@ struct ChildRestarted {
   uint64_t new_actor = 0;  // 0 when the restart failed or is still pending
   ExitReason reason = ExitReason::Error;
   StringId reason_text = 0;
+  std::string_view reason_inline;  // an addition to 1.0, as in ActorExited
   friend bool operator==(const ChildRestarted&, const ChildRestarted&) = default;
 };
 

@@ -267,10 +267,10 @@ struct Event {
   proto::ExitReason reason = proto::ExitReason::Normal;
   Str name = 0;                // actor name / child id / telemetry event name
   Str type = 0;                // actor type
-  Str text = 0;                // reason text
+  Str text = 0;                // reason text, when an older agent interned it
   uint64_t new_actor = 0;      // restart: the replacement
   double value = 0;            // telemetry: first measurement
-  std::string detail;          // warnings, node events: human text
+  std::string detail;          // exits, restarts: the reason text sent inline; warnings, node events: human text
 };
 
 struct EventQuery {
