@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <map>
 
 namespace actorscope::beam {
 namespace {
@@ -62,6 +63,15 @@ void NodeObserver::reset() {
   last_vm_ms_ = 0;
   prev_reductions_ = -1;
   batch_ = 256;
+  scan_backoff_ = walk_backoff_ = 0;
+  next_scan_ms_ = 0;
+  scan_live_ = -1;
+}
+
+uint64_t NodeObserver::now_us() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
 }
 
 uint32_t NodeObserver::type_index(const std::string& type) {
@@ -178,6 +188,7 @@ void NodeObserver::set_identity(uint64_t id, Process& p, uint64_t parent, const 
   p.child_id = child_id;
   p.kind = kind;
   p.supervised = true;
+  if (changed) tree_changed_ = true;
   if (pending_.count(id)) return;  // announced when the scan ends
   if (!p.announced || changed) announce(id, p);
 }
@@ -279,9 +290,12 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
     }
   }
   Term reply;
+  // A dynamic supervisor's children come raw: their ids are all `undefined`, and thousands of
+  // them are not worth interpreting one by one on the node.
+  bool raw = procs_.count(sup) && procs_[sup].strategy == proto::Strategy::SimpleOneForOne;
   if (!target_.call([&](ei_x_buff& x) {
         ei_x_encode_tuple_header(&x, 3);
-        ei_x_encode_atom(&x, "children");
+        ei_x_encode_atom(&x, raw ? "children_raw" : "children");
         target_.encode_pid(x, pid);
         ei_x_encode_ulong(&x, tmo);
       }, reply, error)) {
@@ -308,7 +322,11 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
     bool created = false;
     uint64_t child = actor_id(c.items[1].pid);
     Process& p = ensure(c.items[1].pid, now, created);
-    std::string type = c.items[3].kind == Term::Kind::Atom && c.items[3].text != "undefined" ? display_name(c.items[3].text) : std::string();
+    // The child spec's module: an atom, or raw, the first of its modules list (or `dynamic`).
+    const Term& modules = c.items[3];
+    const Term& module = modules.kind == Term::Kind::List && !modules.items.empty() ? modules.items[0] : modules;
+    std::string type = module.kind == Term::Kind::Atom && module.text != "undefined" && module.text != "dynamic"
+                           ? display_name(module.text) : std::string();
     if (type.empty() && created) type = "dynamic";
     auto rt = data.restart_types.find(dynamic && data.restart_types.size() == 1 ? data.restart_types.begin()->first : cid);
     if (rt != data.restart_types.end()) p.restart = rt->second;
@@ -422,8 +440,10 @@ void NodeObserver::absorb_scan(const Pid& pid, uint64_t mailbox, uint64_t reduct
   if (created) {
     p.reductions_base = reductions;
     pending_.insert(id);
+    scan_changed_ = true;
   }
   if (!p.described) unknown.push_back(pid);  // its full items next (pinfo)
+  if (p.mailbox != mailbox) scan_changed_ = true;
   if (*registered) {
     std::string name = display_name(registered);
     if (p.name != name) {
@@ -486,7 +506,7 @@ bool NodeObserver::read_scan_batch(const std::string& raw, int at, bool& done, s
 bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
   uint64_t start = now_ms();
   if (!scanning_) {
-    if (scan_started_ms_ != 0 && start - scan_started_ms_ < settings_.scan_interval_ms) return true;
+    if (scan_started_ms_ != 0 && start < next_scan_ms_) return true;
     Term count;
     if (!target_.call([](ei_x_buff& x) { ei_x_encode_atom(&x, "scan_start"); }, count, error)) {
       ++counters_.timeouts;
@@ -495,9 +515,11 @@ bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
     scanning_ = true;
     scan_started_ms_ = start;
     scan_processes_ = 0;
+    scan_busy_us_ = 0;
+    scan_changed_ = false;
   }
   while (now_ms() - start < budget_ms) {
-    uint64_t t0 = now_ms();
+    uint64_t t0 = now_ms(), t0_us = now_us();
     unsigned n = batch_;
     if (!target_.call_raw([n](ei_x_buff& x) {
           ei_x_encode_tuple_header(&x, 2);
@@ -509,6 +531,7 @@ bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
       return target_.connected();
     }
     uint64_t dt = now_ms() - t0;
+    scan_busy_us_ += now_us() - t0_us;
     bool done = false;
     size_t seen = 0;
     std::vector<Pid> unknown;
@@ -517,13 +540,17 @@ bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
       return true;
     }
     scan_processes_ += seen;
+    uint64_t d0_us = now_us();
     if (!unknown.empty() && !describe_new(unknown, error)) return target_.connected();
+    scan_busy_us_ += now_us() - d0_us;
     // Aim at ~5 ms per request: short enough to keep the node's scheduler fair.
     if (dt < 3) batch_ = std::min(settings_.max_batch, batch_ * 2);
     else if (dt > 10) batch_ = std::max(64u, static_cast<unsigned>(batch_ * 5 / dt));
     if (done) {
       scanning_ = false;
-      if (!walk(error) && !target_.connected()) return false;
+      // New processes are placed in the tree before they are announced: the walk runs now
+      // when the scan found any (on a quiet node it does not).
+      if (!pending_.empty() && !walk(error) && !target_.connected()) return false;
       finish_scan();
       break;
     }
@@ -575,11 +602,23 @@ void NodeObserver::finish_scan() {
   for (const auto& [id, p] : procs_)
     if (p.last_seen_ms < scan_started_ms_) gone.push_back(id);
   for (uint64_t id : gone) exited(id, proto::ExitReason::Unknown, "");
+  // When the next scan starts: later on a quiet node, and never more often than the share of
+  // the node's time that a scan may take (scan_duty_percent).
+  if (!gone.empty()) scan_changed_ = true;
+  scan_backoff_ = scan_changed_ ? 0 : std::min(2u, scan_backoff_ + 1);
+  scan_live_ = static_cast<int64_t>(procs_.size());
+  uint64_t wait = uint64_t{settings_.scan_interval_ms} << scan_backoff_;
+  if (settings_.scan_duty_percent > 0)
+    wait = std::max(wait, scan_busy_us_ / 10 / settings_.scan_duty_percent);  // busy_ms * 100 / duty
+  if (loaded_) wait *= 2;
+  next_scan_ms_ = scan_started_ms_ + wait;
+  counters_.next_scan_wait_ms = wait;
 }
 
 // ---- restarts as they happen ---------------------------------------------------------------
 bool NodeObserver::handle_reports(std::string& error) {
   auto reports = target_.take_reports();
+  if (!reports.empty()) walk_backoff_ = scan_backoff_ = 0;
   for (const RestartReport& r : reports) {
     if (!r.has_supervisor || !r.has_old) continue;
     uint64_t sup = actor_id(r.supervisor);
@@ -638,20 +677,69 @@ bool NodeObserver::vm_stats(std::string& error) {
     return target_.connected();
   }
   uint64_t now = now_ms();
-  auto get = [&vm](const char* k) -> int64_t {
+  // {stats, [Reductions, GC, RunQueues, SchedulerWallTime]}, {info, [system_info values]},
+  // {own, [{reductions, R}, {memory, M}]}, {memory, erlang:memory()}: see relay.exprs.
+  static const Term kNone;
+  auto field = [&vm](const char* k) -> const Term& {
     const Term* t = vm.get(k);
-    return t ? t->as_int() : 0;
+    return t ? *t : kNone;
   };
-  auto mem = [&vm](const char* k) -> double {
-    for (const Term& kv : vm.items)
-      if (kv.is_tuple(2) && kv.items[0].is_tuple(2) && kv.items[0].items[1].is_atom(k)) return static_cast<double>(kv.items[1].as_int());
+  auto nth = [](const Term& list, size_t i) -> const Term& { return i < list.items.size() ? list.items[i] : kNone; };
+  auto ints = [](const Term& t) {  // a list of integers; small ones come as a string
+    std::vector<int64_t> out;
+    if (t.kind == Term::Kind::String)
+      for (unsigned char c : t.text) out.push_back(c);
+    else
+      for (const Term& i : t.items) out.push_back(i.as_int());
+    return out;
+  };
+  const Term& stats = field("stats");
+  std::vector<int64_t> info = ints(field("info"));
+  info.resize(10, 0);
+  enum { kProcessCount, kProcessLimit, kAtomCount, kAtomLimit, kPortCount, kPortLimit, kEtsCount, kEtsLimit, kWordsize, kSchedulers };
+  std::map<std::string, int64_t> values;
+  auto get = [&values](const char* k) -> int64_t {
+    auto it = values.find(k);
+    return it == values.end() ? 0 : it->second;
+  };
+  const Term& reductions = nth(stats, 0);
+  const Term& gc = nth(stats, 1);
+  values["reductions"] = reductions.is_tuple(2) ? reductions.items[0].as_int() : 0;
+  values["gcs"] = gc.is_tuple(3) ? gc.items[0].as_int() : 0;
+  values["gc_words_reclaimed"] = gc.is_tuple(3) ? gc.items[1].as_int() : 0;
+  std::vector<int64_t> queues = ints(nth(stats, 2));
+  int64_t queued = 0;
+  for (int64_t q : queues) queued += q;
+  values["run_queue"] = queued;
+  int64_t active = 0, total = 0;  // normal schedulers only (ids up to `schedulers`)
+  for (const Term& w : nth(stats, 3).items)
+    if (w.is_tuple(3) && w.items[0].as_int() <= info[kSchedulers]) {
+      active += w.items[1].as_int();
+      total += w.items[2].as_int();
+    }
+  values["scheduler_active"] = active;
+  values["scheduler_total"] = total;
+  for (const Term& kv : field("own").items)
+    if (kv.is_tuple(2)) values[std::string("own_") + kv.items[0].text] = kv.items[1].as_int();
+  const char* names[] = {"process_count", "process_limit", "atom_count", "atom_limit", "port_count",
+                         "port_limit", "ets_count", "ets_limit", "wordsize", "schedulers"};
+  for (size_t i = 0; i < 10; ++i) values[names[i]] = info[i];
+  const Term& memory = field("memory");
+  auto mem = [&memory](const char* k) -> double {
+    for (const Term& kv : memory.items)
+      if (kv.is_tuple(2) && kv.items[0].is_atom(k)) return static_cast<double>(kv.items[1].as_int());
     return 0;
   };
   int64_t reds = get("reductions"), gcs = get("gcs"), reclaimed = get("gc_words_reclaimed");
-  int64_t own = get("own_reductions"), active = get("scheduler_active"), total = get("scheduler_total");
+  int64_t own = get("own_reductions");
   int64_t run_queue = get("run_queue");
   double word = static_cast<double>(std::max<int64_t>(1, get("wordsize")));
   loaded_ = run_queue > 2 * std::max(1, target_.info().schedulers);
+  // Processes came or went since the last scan: the next one is due at the base interval.
+  if (scan_live_ >= 0 && get("process_count") != scan_live_ && scan_backoff_ > 0 && !scanning_) {
+    next_scan_ms_ = std::min(next_scan_ms_, scan_started_ms_ + settings_.scan_interval_ms);
+    scan_backoff_ = 0;
+  }
   if (prev_reductions_ >= 0 && now > prev_vm_ms_)
     counters_.own_reductions_per_s = double(own - prev_own_reductions_) / (static_cast<double>(now - prev_vm_ms_) / 1000.0);
   if (linked()) {
@@ -717,8 +805,11 @@ bool NodeObserver::tick(std::string& error) {
     last_vm_ms_ = now;
     if (!vm_stats(error)) return false;
   }
-  if (last_walk_ms_ == 0 || now - last_walk_ms_ >= settings_.tree_interval_ms)
+  if (last_walk_ms_ == 0 || now - last_walk_ms_ >= (uint64_t{settings_.tree_interval_ms} << walk_backoff_)) {
+    tree_changed_ = false;
     if (!walk(error) && !target_.connected()) return false;
+    walk_backoff_ = tree_changed_ ? 0 : std::min(3u, walk_backoff_ + 1);
+  }
   // A loaded node (long run queues) gets a quarter of the scan budget.
   uint64_t budget = loaded_ ? std::max(1u, settings_.scan_budget_ms / 4) : settings_.scan_budget_ms;
   if (!scan_step(budget, error)) return false;

@@ -17,8 +17,12 @@ namespace actorscope::beam {
 struct ObserverSettings {
   unsigned tick_ms = 100;             // one round of work, then idle until the next
   unsigned scan_budget_ms = 20;       // wall time per tick spent waiting on scan batches
-  unsigned scan_interval_ms = 2000;   // a full process scan starts at most this often
-  unsigned tree_interval_ms = 5000;   // supervision walk, besides after each scan and restart
+  unsigned scan_interval_ms = 2000;   // a full process scan starts at most this often; up to 4x
+                                      // that while scans find nothing new (quiet node)
+  unsigned scan_duty_percent = 5;     // and no more often than its time on the node allows: a
+                                      // scan that kept the node busy B ms waits B*100/this (0: off)
+  unsigned tree_interval_ms = 5000;   // supervision walk, besides after restarts and scans that
+                                      // found new processes; up to 8x that while nothing changes
   unsigned vm_interval_ms = 1000;     // VM statistics
   unsigned max_batch = 5000;          // processes per scan request, at most
   unsigned max_supervisors = 20000;   // supervisors walked per pass, at most
@@ -35,6 +39,7 @@ struct ObserverCounters {
   uint64_t restarts_inferred = 0;     // from which_children differences
   uint64_t timeouts = 0;
   double own_reductions_per_s = 0;    // reductions the relay spent on the target
+  uint64_t next_scan_wait_ms = 0;     // from the last scan's start to the next one's
 };
 
 class NodeObserver {
@@ -114,6 +119,7 @@ class NodeObserver {
   void restarted(uint64_t sup, const std::string& child_id, uint64_t old_id, uint64_t new_id,
                  proto::ExitReason reason, const std::string& text);
   bool linked() const { return link_.connected(); }
+  static uint64_t now_us();
 
   Target& target_;
   CollectorLink& link_;
@@ -136,6 +142,17 @@ class NodeObserver {
   uint64_t last_vm_ms_ = 0;
   uint64_t snapshot_id_ = 0;
   bool loaded_ = false;                    // run queues long: scan slower
+  // Adapting to what changed: a scan that found no new or gone process and no mailbox that
+  // moved is quiet, and the next waits longer (scan_backoff_: a shift of scan_interval_ms);
+  // a walk that changed nothing likewise (walk_backoff_). The node's process count moving
+  // between scans, or a restart report, brings them back to the base intervals.
+  unsigned scan_backoff_ = 0;
+  unsigned walk_backoff_ = 0;
+  bool scan_changed_ = false;
+  bool tree_changed_ = false;
+  uint64_t scan_busy_us_ = 0;              // the current scan's time waiting on the node
+  uint64_t next_scan_ms_ = 0;              // the next scan starts no sooner
+  int64_t scan_live_ = -1;                 // processes alive after the last scan
 
   // previous VM readings, for rates
   uint64_t prev_vm_ms_ = 0;

@@ -32,8 +32,12 @@ const char* kUsage =
     "  --token-file PATH       the collector's token (default: ACTORSCOPE_TOKEN_FILE)\n"
     "  --tick-ms N             one round of work every N ms (default 100)\n"
     "  --scan-budget-ms N      wall time per tick spent on the process scan (default 20)\n"
-    "  --scan-interval-ms N    a full process scan starts at most every N ms (default 2000)\n"
-    "  --tree-interval-ms N    supervision walk every N ms (default 5000)\n"
+    "  --scan-interval-ms N    a full process scan starts at most every N ms (default 2000),\n"
+    "                          up to 4x that while scans find nothing new\n"
+    "  --scan-duty-percent N   and no more often than a scan may keep the node busy N % of\n"
+    "                          the time (default 5; 0: no such limit)\n"
+    "  --tree-interval-ms N    supervision walk every N ms (default 5000), up to 8x that\n"
+    "                          while the tree does not change; at once after a restart\n"
     "  --call-timeout-ms N     every request to a node times out after N ms (default 3000)\n"
     "  --big-queue N           above this mailbox depth, a process's memory is not asked (default 10000)\n"
     "  --exit-after-scans N    stop after N full process scans (benchmarks)\n"
@@ -107,6 +111,9 @@ int parse_options(int argc, char** argv, Options& o, bool& exit_now) {
       ++i;
     } else if (a == "--scan-interval-ms") {
       if (!number("--scan-interval-ms", v, 0, 3600000, o.observer.scan_interval_ms)) return 2;
+      ++i;
+    } else if (a == "--scan-duty-percent") {
+      if (!number("--scan-duty-percent", v, 0, 100, o.observer.scan_duty_percent)) return 2;
       ++i;
     } else if (a == "--tree-interval-ms") {
       if (!number("--tree-interval-ms", v, 100, 3600000, o.observer.tree_interval_ms)) return 2;

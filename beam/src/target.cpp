@@ -309,17 +309,26 @@ bool Target::bootstrap_relay(std::string& error) {
     ei_x_encode_empty_list(&args.x);
     if (!rpc("erl_eval", "exprs", args.x, reply, raw, error)) return false;
   }
-  if (!reply.is_tuple(3) || !reply.items[0].is_atom("value") || reply.items[1].kind != Term::Kind::Pid) {
+  if (!reply.is_tuple(3) || !reply.items[0].is_atom("value") || !reply.items[1].is_tuple(2) ||
+      reply.items[1].items[0].kind != Term::Kind::Pid) {
     drop(error, "node " + options_.node + " could not start the relay");
     return false;
   }
-  {  // the relay's full pid, node name included: {value, Pid, Bindings}
-    int index = 1, arity = 0;
+  {  // the relay's full pid, node name included, and the tag of its messages:
+     // {value, {Pid, Tag}, Bindings}
+    int index = 1, arity = 0, inner = 0;
     if (ei_decode_tuple_header(raw.data(), &index, &arity) != 0 || ei_skip_term(raw.data(), &index) != 0 ||
+        ei_decode_tuple_header(raw.data(), &index, &inner) != 0 || inner != 2 ||
         ei_decode_pid(raw.data(), &index, &relay_) != 0) {
       drop(error, "node " + options_.node + " could not start the relay");
       return false;
     }
+    int start = index;
+    if (ei_skip_term(raw.data(), &index) != 0) {
+      drop(error, "node " + options_.node + " could not start the relay");
+      return false;
+    }
+    tag_.assign(raw.data() + start, raw.data() + index);
   }
   have_relay_ = true;
   return true;
@@ -414,6 +423,8 @@ bool Target::call_raw(const std::function<void(ei_x_buff&)>& encode, std::string
   {
     Buffer req(true);
     ei_x_encode_tuple_header(&req.x, 2);
+    ei_x_append_buf(&req.x, tag_.data(), static_cast<int>(tag_.size()));
+    ei_x_encode_tuple_header(&req.x, 2);
     ei_x_encode_ulong(&req.x, ref);
     encode(req.x);
     if (ei_send_tmo(fd_, &relay_, req.x.buff, req.x.index, options_.call_timeout_ms) < 0) {
@@ -488,6 +499,8 @@ void Target::encode_pid(ei_x_buff& x, const Pid& p) const {
 void Target::close() {
   if (fd_ >= 0 && have_relay_) {
     Buffer req(true);
+    ei_x_encode_tuple_header(&req.x, 2);
+    ei_x_append_buf(&req.x, tag_.data(), static_cast<int>(tag_.size()));
     ei_x_encode_tuple_header(&req.x, 2);
     ei_x_encode_ulong(&req.x, 0);
     ei_x_encode_atom(&req.x, "stop");

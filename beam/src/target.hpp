@@ -93,6 +93,7 @@ class Target {
   ei_cnode ec_{};
   int fd_ = -1;
   erlang_pid relay_{};
+  std::string tag_;  // the relay's message tag, in the external format: {Tag, Payload}
   bool have_relay_ = false;
   uint64_t next_ref_ = 1;
   uint64_t pending_ref_ = 0;  // a call that timed out: its late reply is still expected
