@@ -8,8 +8,12 @@ The main dashboard's collector is fed by actorscope-loadgen (crashes, a slow con
 telemetry); the BEAM dashboard's (--beam) by actorscope-beam attached to an Erlang node the
 test starts, with its own epmd on a free port, so nothing outlives the test.
 
+With --prometheus it starts nothing and asks a Prometheus already running (the walk of
+docs/OPERATIONS.md, whose service and app it did not start), for the given node.
+
 usage: dashboard_test.py DASHBOARD COLLECTOR LOADGEN PROMETHEUS
-       dashboard_test.py --beam DASHBOARD COLLECTOR ACTORSCOPE_BEAM PROMETHEUS ERL EPMD"""
+       dashboard_test.py --beam DASHBOARD COLLECTOR ACTORSCOPE_BEAM PROMETHEUS ERL EPMD
+       dashboard_test.py --prometheus DASHBOARD PORT NODE [RATE_INTERVAL]"""
 import json
 import os
 import re
@@ -144,8 +148,11 @@ def label_values(port, selector, label):
     return (body.get("data") or []) if body.get("status") == "success" else []
 
 
+RATE_INTERVAL = "30s"  # Grafana's $__rate_interval at a 1 s scrape interval, with room
+
+
 def substitute(expr, values):
-    builtin = {"__rate_interval": "30s", "__interval": "15s"}
+    builtin = {"__rate_interval": RATE_INTERVAL, "__interval": "15s"}
     return re.sub(r"\$\{?(\w+)\}?", lambda m: values.get(m.group(1), builtin.get(m.group(1), m.group(0))), expr)
 
 
@@ -250,8 +257,58 @@ def feed_with_beam(beam_bin, erl_bin, epmd_bin, listen, tmp, env, procs, end):
     return node
 
 
+def answer_every_panel(d, port, node, end):
+    """Resolves the variables, then asks every panel's queries until each has a series."""
+    values = resolve_variables(d, port, node, end)
+
+    # Every panel's queries, variables substituted, must answer with a series.
+    pending = []
+    for p in d["panels"]:
+        if p["type"] == "row":
+            continue
+        for t in p["targets"]:
+            pending.append((p["title"], t.get("legendFormat", ""), substitute(t["expr"], values)))
+    answered = {}
+    errors = {}
+    while pending and time.time() < end:
+        still = []
+        for item in pending:
+            result, err = query(port, item[2])
+            if err is not None and "connection" not in err.lower() and "refused" not in err.lower():
+                errors[item] = err
+            if result:
+                answered[item] = result
+            else:
+                still.append(item)
+        pending = still
+        if pending:
+            time.sleep(1)
+    for title, legend, expr in [k for k in answered]:
+        r = answered[(title, legend, expr)][0]
+        labels = ",".join(f'{k}="{v}"' for k, v in sorted(r["metric"].items()))
+        print(f"dashboard: ok  {title} [{legend}]: {expr}  ->  {{{labels}}} {r['value'][1]}")
+    for item in pending:
+        print(f"dashboard: EMPTY  {item[0]} [{item[1]}]: {item[2]}" + (f"  ({errors[item]})" if item in errors else ""))
+    print(f"dashboard: {len(answered)} passed, {len(pending)} failed")
+    return not pending
+
+
 def main():
+    global RATE_INTERVAL
     args = sys.argv[1:]
+    if args[:1] == ["--prometheus"]:
+        dash_path, port, node = args[1:4]
+        RATE_INTERVAL = args[4] if len(args) > 4 else RATE_INTERVAL
+        with open(dash_path) as f:
+            d = json.load(f)
+        problems = check_structure(d)
+        for p in problems:
+            print("dashboard: " + p)
+        if problems:
+            fail(f"{len(problems)} structure problems")
+        if not answer_every_panel(d, port, node, time.time() + DEADLINE_S):
+            fail("some queries returned no series")
+        return
     beam = args[:1] == ["--beam"]
     if beam:
         dash_path, collector_bin, beam_bin, prometheus_bin, erl_bin, epmd_bin = args[1:7]
@@ -281,41 +338,10 @@ def main():
         else:
             node = feed_with_loadgen(loadgen_bin, listen, env, procs)
         port = start_prometheus(prometheus_bin, tmp, metrics_port, env, procs)
-        values = resolve_variables(d, port, node, end)
-
-        # Every panel's queries, variables substituted, must answer with a series.
-        pending = []
-        for p in d["panels"]:
-            if p["type"] == "row":
-                continue
-            for t in p["targets"]:
-                pending.append((p["title"], t.get("legendFormat", ""), substitute(t["expr"], values)))
-        answered = {}
-        errors = {}
-        while pending and time.time() < end:
-            still = []
-            for item in pending:
-                result, err = query(port, item[2])
-                if err is not None and "connection" not in err.lower() and "refused" not in err.lower():
-                    errors[item] = err
-                if result:
-                    answered[item] = result
-                else:
-                    still.append(item)
-            pending = still
-            if pending:
-                time.sleep(1)
-        for title, legend, expr in [k for k in answered]:
-            r = answered[(title, legend, expr)][0]
-            labels = ",".join(f'{k}="{v}"' for k, v in sorted(r["metric"].items()))
-            print(f"dashboard: ok  {title} [{legend}]: {expr}  ->  {{{labels}}} {r['value'][1]}")
-        for item in pending:
-            print(f"dashboard: EMPTY  {item[0]} [{item[1]}]: {item[2]}" + (f"  ({errors[item]})" if item in errors else ""))
-        if pending:
+        if not answer_every_panel(d, port, node, end):
             for p in procs:
                 print(f"dashboard: --- {p.p.args[0]} ---\n" + "\n".join(p.lines[-20:]))
-            fail(f"{len(pending)} queries returned no series")
-        print(f"dashboard: {len(answered)} passed, 0 failed")
+            fail("some queries returned no series")
     finally:
         for p in reversed(procs):
             p.stop()

@@ -3,7 +3,7 @@
 # (dpkg -x), the unit verified by systemd-analyze, and the installed collector and an
 # agent program built against the installed dev package run against each other.
 set -euo pipefail
-build_dir=$1 source_dir=$2
+build_dir=$1 source_dir=$2 python=${3:-python3}
 work=$(mktemp -d "${TMPDIR:-/tmp}/actorscope-package-XXXXXX")
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -67,3 +67,8 @@ done
 curl -s "http://127.0.0.1:$port/metrics" | grep -q 'actorscope_supervisor_restarts_total{node="example-c"' \
   || { cat "$work/collector.log" >&2; fail "the installed collector never showed the example's node"; }
 echo "package test: $(basename "$app") and $(basename "$dev") install and run together"
+
+# docs/OPERATIONS.md walked on these packages: installed, started as the unit says, a token,
+# Prometheus with the shipped configuration, TLS, an app, every dashboard query answering.
+kill "${pids[@]}" 2>/dev/null || true
+bash "$source_dir/tests/e2e/operations_walk.sh" "$work/debs" "$source_dir" "$work" "$python" || fail "the walk of docs/OPERATIONS.md failed"
