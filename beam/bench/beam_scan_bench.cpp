@@ -54,7 +54,8 @@ int64_t relay_reductions(Target& t) {
   Term vm;
   std::string error;
   if (!t.call([](ei_x_buff& x) { ei_x_encode_atom(&x, "vm"); }, vm, error)) return 0;
-  const Term* r = vm.get("own_reductions");
+  const Term* own = vm.get("own");  // {own, [{reductions, R}, {memory, M}]}
+  const Term* r = own ? own->get("reductions") : nullptr;
   return r ? r->as_int() : 0;
 }
 
@@ -93,6 +94,10 @@ void BM_BeamFullScan(benchmark::State& state) {
       return;
     }
   state.counters["first_scan_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - f0).count();
+  // Where the first scan's time goes: new processes' full items, asked (the node's work and
+  // the transfer) and read by the C node; the rest is the scan itself and the walk.
+  state.counters["first_pinfo_wait_s"] = static_cast<double>(observer.counters().first_sight_wait_us) / 1e6;
+  state.counters["first_pinfo_read_s"] = static_cast<double>(observer.counters().first_sight_read_us) / 1e6;
   double reds = 0, cpu = 0, processes = 0;
   for (auto _ : state) {
     uint64_t before = observer.counters().scans;

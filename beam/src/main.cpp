@@ -112,7 +112,6 @@ int run_node(const Options& o, const std::string& node, Fleet& fleet) {
   to.cookie_origin = o.cookie_origin;
   to.call_timeout_ms = o.call_timeout_ms;
   to.inner_timeout_ms = o.inner_timeout_ms;
-  to.big_queue = o.big_queue;
   Target target(to);
   CollectorLink link(o.collector, o.token);
   NodeObserver observer(target, link, o.observer);

@@ -40,16 +40,6 @@ proto::ExitReason reason_of(const std::string& cls) {
   return proto::ExitReason::Unknown;
 }
 
-std::string mfa_module(const Term& t) {
-  if (t.is_tuple(3) && t.items[0].kind == Term::Kind::Atom) return display_name(t.items[0].text);
-  return {};
-}
-
-std::string mfa_text(const Term& t) {
-  if (!t.is_tuple(3) || t.items[0].kind != Term::Kind::Atom || t.items[1].kind != Term::Kind::Atom) return {};
-  return display_name(t.items[0].text) + ":" + t.items[1].text + "/" + std::to_string(t.items[2].as_int());
-}
-
 }  // namespace
 
 void NodeObserver::reset() {
@@ -356,79 +346,135 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
 }
 
 // ---- the process scan ----------------------------------------------------------------------
-void NodeObserver::absorb_info(const Term& pid, const Term& info, uint64_t now, std::vector<Pid>* unknown) {
-  if (pid.kind != Term::Kind::Pid || info.kind != Term::Kind::List) return;  // undefined: gone
-  bool created = false;
-  uint64_t id = actor_id(pid.pid);
-  Process& p = ensure(pid.pid, now, created);
-  uint64_t mailbox = 0, reductions = 0, memory = p.memory;
-  std::string registered, initial, dict_initial, current;
-  bool full = false;
-  static const Term kNoLinks;
-  const Term* links_term = &kNoLinks;
-  const Term* monitors_term = &kNoLinks;
-  for (const Term& kv : info.items) {
-    if (!kv.is_tuple(2)) continue;
-    const Term& k = kv.items[0];
-    const Term& v = kv.items[1];
-    if (k.kind == Term::Kind::Tuple) {  // {dictionary, '$initial_call'}
-      dict_initial = mfa_module(v);
+namespace {
+
+// "m:f/a" and the module of an {M, F, A} tuple at b[*i]; anything else is skipped.
+bool read_mfa(const char* b, int* i, std::string& text, std::string& module) {
+  int arity = 0, type = 0, size = 0;
+  if (ei_get_type(b, i, &type, &size) == 0 && (type == ERL_SMALL_TUPLE_EXT || type == ERL_LARGE_TUPLE_EXT)) {
+    int at = *i;
+    char m[MAXATOMLEN_UTF8], f[MAXATOMLEN_UTF8];
+    long a = 0;
+    if (ei_decode_tuple_header(b, &at, &arity) == 0 && arity == 3 && ei_decode_atom(b, &at, m) == 0 &&
+        ei_decode_atom(b, &at, f) == 0 && ei_decode_long(b, &at, &a) == 0) {
+      *i = at;
+      module = display_name(m);
+      text = module + ":" + f + "/" + std::to_string(a);
+      return true;
+    }
+  }
+  return ei_skip_term(b, i) == 0;
+}
+
+}  // namespace
+
+// A first-sight batch read in place, without a Term tree (a million of them at attach):
+// [{Pid, [{current_function, MFA}, {links, [...]}, {monitors, [...]}, {initial_call, MFA}
+// (, {{dictionary, '$initial_call'}, MFA})] | undefined}, ...]. False when malformed.
+bool NodeObserver::read_full_batch(const std::string& raw, int at, uint64_t now) {
+  const char* b = raw.data();
+  int i = at, count = 0, arity = 0, type = 0, size = 0;
+  char atom[MAXATOMLEN_UTF8];
+  if (ei_get_type(b, &i, &type, &size) != 0) return false;
+  if (type == ERL_NIL_EXT) return true;
+  if (ei_decode_list_header(b, &i, &count) != 0) return false;
+  erlang_pid pid;
+  FullItems f;
+  for (int k = 0; k < count; ++k) {
+    if (ei_decode_tuple_header(b, &i, &arity) != 0 || arity != 2 || ei_decode_pid(b, &i, &pid) != 0 ||
+        ei_get_type(b, &i, &type, &size) != 0)
+      return false;
+    if (type != ERL_LIST_EXT && type != ERL_NIL_EXT) {  // undefined: it exited
+      if (ei_skip_term(b, &i) != 0) return false;
       continue;
     }
-    if (k.text == "message_queue_len") mailbox = static_cast<uint64_t>(v.as_int());
-    else if (k.text == "reductions") reductions = static_cast<uint64_t>(v.as_int());
-    else if (k.text == "memory") memory = static_cast<uint64_t>(v.as_int());
-    else if (k.text == "registered_name") registered = v.kind == Term::Kind::Atom ? display_name(v.text) : std::string();
-    else if (k.text == "initial_call") initial = mfa_text(v), full = true;
-    else if (k.text == "current_function") current = mfa_module(v);
-    else if (k.text == "links") links_term = &v;
-    else if (k.text == "monitors") monitors_term = &v;
-  }
-  const std::vector<Term>& links = links_term->items;
-  if (created) {
-    p.reductions_base = reductions;
-    pending_.insert(id);
-  }
-  // First seen by a scan, or placed by a walk before any scan saw it: its full items next.
-  if (!p.described && !full && unknown) unknown->push_back(pid.pid);
-  if (full) {
-    p.described = true;
-    p.ties.clear();
-    for (const Term& l : links)
-      if (l.kind == Term::Kind::Pid) p.ties.push_back(actor_id(l.pid));
-    for (const Term& m : monitors_term->items)  // {process, Pid}; named and remote ones are left out
-      if (m.is_tuple(2) && m.items[0].is_atom("process") && m.items[1].kind == Term::Kind::Pid)
-        p.ties.push_back(actor_id(m.items[1].pid) | kMonitorTie);
-    p.ties.shrink_to_fit();
-    if (!pending_.count(id)) send_ties(id, p);
-  }
-  if (full && !p.supervised && p.type == 0) {
-    // A type that stays: the proc_lib initial call where the node tells it, else the
-    // initial call, else where the process runs at first sight.
-    std::string type = !dict_initial.empty() ? dict_initial
-                       : !initial.empty() && initial.rfind("proc_lib:", 0) != 0 ? initial.substr(0, initial.find(':'))
-                                                                               : current;
-    if (initial == "erlang:apply/2") type = "erlang:apply";
-    p.type = type_index(type);
-    // An application master's helper process belongs under its master.
-    if (type == "application_master")
-      for (const Term& l : links)
-        if (l.kind == Term::Kind::Pid) {
-          auto m = procs_.find(actor_id(l.pid));
-          if (m != procs_.end() && types_[m->second.type] == "application") p.parent = m->first;
+    int items = 0;
+    if (ei_decode_list_header(b, &i, &items) != 0) return false;
+    f.initial.clear(), f.dict_initial.clear(), f.current.clear(), f.links.clear(), f.monitors.clear();
+    std::string ignored;
+    for (int j = 0; j < items; ++j) {
+      if (ei_decode_tuple_header(b, &i, &arity) != 0 || arity != 2 || ei_get_type(b, &i, &type, &size) != 0) return false;
+      if (type == ERL_SMALL_TUPLE_EXT) {  // {dictionary, '$initial_call'}
+        if (ei_skip_term(b, &i) != 0) return false;
+        std::string module;
+        if (!read_mfa(b, &i, ignored, module)) return false;
+        f.dict_initial = module;
+        continue;
+      }
+      if (ei_decode_atom(b, &i, atom) != 0) return false;
+      if (std::strcmp(atom, "initial_call") == 0) {
+        std::string module;
+        if (!read_mfa(b, &i, f.initial, module)) return false;
+      } else if (std::strcmp(atom, "current_function") == 0) {
+        if (!read_mfa(b, &i, ignored, f.current)) return false;
+      } else if (std::strcmp(atom, "links") == 0 || std::strcmp(atom, "monitors") == 0) {
+        bool links = atom[0] == 'l';
+        int n = 0;
+        if (ei_get_type(b, &i, &type, &size) != 0) return false;
+        if (type == ERL_NIL_EXT || type == ERL_STRING_EXT) {  // [] (a string cannot hold pids)
+          if (ei_skip_term(b, &i) != 0) return false;
+          continue;
         }
+        if (ei_decode_list_header(b, &i, &n) != 0) return false;
+        for (int e = 0; e < n; ++e) {
+          erlang_pid other;
+          if (ei_get_type(b, &i, &type, &size) != 0) return false;
+          if (links && (type == ERL_PID_EXT || type == ERL_NEW_PID_EXT)) {
+            if (ei_decode_pid(b, &i, &other) != 0) return false;
+            f.links.push_back(Pid{other.num, other.serial, other.creation});
+            continue;
+          }
+          // monitors: {process, Pid}; named and remote ones ({process, {Name, Node}}) are left out
+          int inner = i, ta = 0, pt = 0, ps = 0;
+          char kind[MAXATOMLEN_UTF8];
+          if (!links && ei_decode_tuple_header(b, &inner, &ta) == 0 && ta == 2 && ei_decode_atom(b, &inner, kind) == 0 &&
+              std::strcmp(kind, "process") == 0 && ei_get_type(b, &inner, &pt, &ps) == 0 &&
+              (pt == ERL_PID_EXT || pt == ERL_NEW_PID_EXT) && ei_decode_pid(b, &inner, &other) == 0) {
+            f.monitors.push_back(Pid{other.num, other.serial, other.creation});
+            i = inner;
+            continue;
+          }
+          if (ei_skip_term(b, &i) != 0) return false;
+        }
+        if (n > 0 && ei_skip_term(b, &i) != 0) return false;  // the list's tail
+      } else if (ei_skip_term(b, &i) != 0) {
+        return false;
+      }
+    }
+    if (items > 0 && ei_skip_term(b, &i) != 0) return false;  // the list's tail
+    absorb_full(Pid{pid.num, pid.serial, pid.creation}, f, now);
   }
-  if (!registered.empty() && p.name != registered) {
-    p.name = registered;
-    if (p.announced) announce(id, p);
-  }
-  if (p.mailbox != mailbox || p.reductions != reductions) {
-    p.mailbox = mailbox;
-    p.reductions = reductions;
-    p.stats_dirty = true;
-  }
-  p.memory = memory;
-  if (p.stats_dirty) send_stats(id, p);
+  return true;
+}
+
+// A process's full items, read once, at first sight: its links and monitors, and the type
+// that stays with it.
+void NodeObserver::absorb_full(const Pid& pid, const FullItems& f, uint64_t now) {
+  uint64_t id = actor_id(pid);
+  auto it = procs_.find(id);
+  if (it == procs_.end()) return;  // gone meanwhile
+  Process& p = it->second;
+  p.last_seen_ms = now;
+  p.described = true;
+  p.ties.clear();
+  for (const Pid& l : f.links) p.ties.push_back(actor_id(l));
+  for (const Pid& m : f.monitors) p.ties.push_back(actor_id(m) | kMonitorTie);
+  p.ties.shrink_to_fit();
+  if (!pending_.count(id)) send_ties(id, p);
+  if (p.supervised || p.type != 0) return;
+  // A type that stays: the proc_lib initial call where the node tells it, else the initial
+  // call, else where the process runs at first sight.
+  std::string type = !f.dict_initial.empty() ? f.dict_initial
+                     : !f.initial.empty() && f.initial.rfind("proc_lib:", 0) != 0 ? f.initial.substr(0, f.initial.find(':'))
+                                                                                   : f.current;
+  if (f.initial == "erlang:apply/2") type = "erlang:apply";
+  p.type = type_index(type);
+  // An application master's helper process belongs under its master.
+  if (type == "application_master")
+    for (const Pid& l : f.links) {
+      auto m = procs_.find(actor_id(l));
+      if (m != procs_.end() && types_[m->second.type] == "application") p.parent = m->first;
+    }
 }
 
 // One process's scan items (mailbox, reductions, registered name): the cheap, frequent path.
@@ -540,9 +586,8 @@ bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
       return true;
     }
     scan_processes_ += seen;
-    uint64_t d0_us = now_us();
+    // First sight (pinfo) is not counted: it is paid once per process, mostly at attach.
     if (!unknown.empty() && !describe_new(unknown, error)) return target_.connected();
-    scan_busy_us_ += now_us() - d0_us;
     // Aim at ~5 ms per request: short enough to keep the node's scheduler fair.
     if (dt < 3) batch_ = std::min(settings_.max_batch, batch_ * 2);
     else if (dt > 10) batch_ = std::max(64u, static_cast<unsigned>(batch_ * 5 / dt));
@@ -559,24 +604,26 @@ bool NodeObserver::scan_step(uint64_t budget_ms, std::string& error) {
   return true;
 }
 
-// First-seen processes: their full items (initial call, current function, links, ...).
+// First-seen processes: their full items (initial call, current function, links, monitors).
 bool NodeObserver::describe_new(std::vector<Pid>& pids, std::string& error) {
   for (size_t at = 0; at < pids.size(); at += settings_.max_batch) {
     size_t end = std::min(pids.size(), at + settings_.max_batch);
-    Term reply;
-    if (!target_.call([&](ei_x_buff& x) {
+    uint64_t t0 = now_us();
+    int reply_at = 0;
+    if (!target_.call_raw([&](ei_x_buff& x) {
           ei_x_encode_tuple_header(&x, 2);
           ei_x_encode_atom(&x, "pinfo");
           ei_x_encode_list_header(&x, static_cast<long>(end - at));
           for (size_t i = at; i < end; ++i) target_.encode_pid(x, pids[i]);
           ei_x_encode_empty_list(&x);
-        }, reply, error)) {
+        }, full_reply_, reply_at, error)) {
       ++counters_.timeouts;
       return false;
     }
-    uint64_t now = now_ms();
-    for (const Term& e : reply.items)
-      if (e.is_tuple(2)) absorb_info(e.items[0], e.items[1], now, nullptr);
+    uint64_t t1 = now_us();
+    read_full_batch(full_reply_, reply_at, now_ms());  // malformed: left undescribed, asked again
+    counters_.first_sight_wait_us += t1 - t0;
+    counters_.first_sight_read_us += now_us() - t1;
   }
   return true;
 }

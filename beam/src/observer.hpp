@@ -40,6 +40,8 @@ struct ObserverCounters {
   uint64_t timeouts = 0;
   double own_reductions_per_s = 0;    // reductions the relay spent on the target
   uint64_t next_scan_wait_ms = 0;     // from the last scan's start to the next one's
+  uint64_t first_sight_wait_us = 0;   // asking new processes' full items: request and reply
+  uint64_t first_sight_read_us = 0;   // ... and reading the replies
 };
 
 class NodeObserver {
@@ -77,7 +79,6 @@ class NodeObserver {
     uint64_t mailbox = 0;
     uint64_t reductions = 0;      // cumulative, as the node counts them
     uint64_t reductions_base = 0; // at first sight: the figures start at attach
-    uint64_t memory = 0;
     uint64_t restarts = 0;        // supervisors: restarts seen
     uint64_t last_seen_ms = 0;
     // Links and monitors as read with the full items: actor ids, kMonitorTie set on the
@@ -100,9 +101,13 @@ class NodeObserver {
   bool vm_stats(std::string& error);
   bool handle_reports(std::string& error);
   void finish_scan();
-  // One process's items. `unknown` (scan batches): where first-seen pids go, to be asked
-  // for their full items (pinfo).
-  void absorb_info(const Term& pid, const Term& info, uint64_t now, std::vector<Pid>* unknown);
+  // What a process is asked once, at first sight (pinfo).
+  struct FullItems {
+    std::string initial, dict_initial, current;  // "m:f/a", proc_lib's module, a module
+    std::vector<Pid> links, monitors;
+  };
+  bool read_full_batch(const std::string& raw, int at, uint64_t now);
+  void absorb_full(const Pid& pid, const FullItems& f, uint64_t now);
   bool describe_new(std::vector<Pid>& pids, std::string& error);
   void absorb_scan(const Pid& pid, uint64_t mailbox, uint64_t reductions, const char* registered, uint64_t now,
                    std::vector<Pid>& unknown);
@@ -137,6 +142,7 @@ class NodeObserver {
   uint64_t scan_processes_ = 0;
   unsigned batch_ = 256;
   std::string scan_reply_;  // the last scan batch as it came (reused: no allocation per batch)
+  std::string full_reply_;  // the last first-sight batch, likewise
   int scan_at_ = 0;
   uint64_t last_walk_ms_ = 0;
   uint64_t last_vm_ms_ = 0;
@@ -150,7 +156,7 @@ class NodeObserver {
   unsigned walk_backoff_ = 0;
   bool scan_changed_ = false;
   bool tree_changed_ = false;
-  uint64_t scan_busy_us_ = 0;              // the current scan's time waiting on the node
+  uint64_t scan_busy_us_ = 0;              // the current scan's batches: time waiting on the node
   uint64_t next_scan_ms_ = 0;              // the next scan starts no sooner
   int64_t scan_live_ = -1;                 // processes alive after the last scan
 

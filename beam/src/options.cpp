@@ -39,7 +39,6 @@ const char* kUsage =
     "  --tree-interval-ms N    supervision walk every N ms (default 5000), up to 8x that\n"
     "                          while the tree does not change; at once after a restart\n"
     "  --call-timeout-ms N     every request to a node times out after N ms (default 3000)\n"
-    "  --big-queue N           above this mailbox depth, a process's memory is not asked (default 10000)\n"
     "  --exit-after-scans N    stop after N full process scans (benchmarks)\n"
     "  --quiet                 log only errors\n"
     "  --help                  this text\n";
@@ -121,9 +120,6 @@ int parse_options(int argc, char** argv, Options& o, bool& exit_now) {
     } else if (a == "--call-timeout-ms") {
       if (!number("--call-timeout-ms", v, 100, 600000, o.call_timeout_ms)) return 2;
       o.inner_timeout_ms = std::max(50u, o.call_timeout_ms / 3);
-      ++i;
-    } else if (a == "--big-queue") {
-      if (!number("--big-queue", v, 1, 1u << 30, o.big_queue)) return 2;
       ++i;
     } else if (a == "--exit-after-scans") {
       if (!number("--exit-after-scans", v, 1, 1000000, o.exit_after_scans)) return 2;

@@ -16,7 +16,6 @@ struct Options {
   std::string token;
   unsigned call_timeout_ms = 3000;
   unsigned inner_timeout_ms = 1000;
-  unsigned big_queue = 10000;
   unsigned backoff_max_ms = 30000;
   unsigned exit_after_scans = 0;   // 0: run until stopped
   bool cluster = false;            // also attach to the nodes() of the given nodes, as they appear

@@ -294,14 +294,11 @@ bool Target::bootstrap_relay(std::string& error) {
     drop(error, "node " + options_.node + " could not parse the relay's source");
     return false;
   }
-  {  // erl_eval:exprs(Exprs, [{'BigQueue', N}, {'Owner', Self}]): spawns the relay
+  {  // erl_eval:exprs(Exprs, [{'Owner', Self}]): spawns the relay
     Buffer args(false);
     ei_x_encode_list_header(&args.x, 2);
     ei_x_append_buf(&args.x, exprs.data(), static_cast<int>(exprs.size()));
-    ei_x_encode_list_header(&args.x, 2);
-    ei_x_encode_tuple_header(&args.x, 2);
-    ei_x_encode_atom(&args.x, "BigQueue");
-    ei_x_encode_ulong(&args.x, options_.big_queue);
+    ei_x_encode_list_header(&args.x, 1);
     ei_x_encode_tuple_header(&args.x, 2);
     ei_x_encode_atom(&args.x, "Owner");
     ei_x_encode_pid(&args.x, ei_self(&ec_));

@@ -19,7 +19,6 @@ struct TargetOptions {
   std::string cookie_origin;       // where the cookie came from, for error messages
   unsigned call_timeout_ms = 3000; // every request to the node
   unsigned inner_timeout_ms = 1000;  // calls the relay makes on the node (which_children, ...)
-  unsigned big_queue = 10000;      // mailbox depth above which `memory` is not asked for
 };
 
 // A supervisor report forwarded by the relay.
