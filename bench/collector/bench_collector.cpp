@@ -2,7 +2,11 @@
 // /metrics rendered in <= 50 ms at 1 M live actors.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <string>
+#include <vector>
 #include <mutex>
 
 #include "actorscope/collector/exporter.hpp"
@@ -126,6 +130,77 @@ void BM_MetricsRender_1M(benchmark::State& state) {
   state.counters["text_bytes"] = static_cast<double>(bytes);
 }
 BENCHMARK(BM_MetricsRender_1M)->Unit(benchmark::kMillisecond);
+
+// The longest apply of one 256-record slice (what the server applies in one loop turn) while a
+// hostile peer grows one table: 800 000 actors (rows and their index), or 600 000 child ids
+// (the string pool) followed by 1 000 000 restarts. Rows 1 and 14 of the hostile-peer table.
+namespace {
+template <class Make>
+double longest_slice_ms(size_t records, Make make) {
+  using namespace actorscope;
+  collector::Model m;
+  proto::Hello h;
+  h.node = "peer";
+  h.incarnation = 1;
+  collector::NodeKey k = m.on_hello(1, h);
+  std::vector<uint8_t> buf;
+  double longest = 0;
+  for (size_t at = 0; at < records; at += 256) {
+    buf.clear();
+    proto::Writer w(buf);
+    for (size_t i = at; i < std::min(records, at + 256); ++i) make(w, i);
+    auto t0 = std::chrono::steady_clock::now();
+    m.apply_batch(k, buf.data(), buf.size());
+    longest = std::max(longest, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return longest;
+}
+}  // namespace
+
+static void BM_LongestSlice_800kActors(benchmark::State& state) {
+  using namespace actorscope;
+  for (auto _ : state) {
+    state.counters["longest_slice_ms"] = longest_slice_ms(800'000, [](proto::Writer& w, size_t i) {
+      if (i == 0) proto::encode(w, proto::StringDef{1, "t"});
+      proto::ActorSpawned s;
+      s.actor = (static_cast<uint64_t>(i + 1) << 40) | 1;
+      s.type = 1;
+      proto::encode(w, s);
+    });
+  }
+}
+BENCHMARK(BM_LongestSlice_800kActors)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+static void BM_LongestSlice_600kChildIds(benchmark::State& state) {
+  using namespace actorscope;
+  for (auto _ : state) {
+    state.counters["longest_slice_ms"] = longest_slice_ms(1'600'001, [](proto::Writer& w, size_t i) {
+      if (i == 0) {
+        proto::encode(w, proto::StringDef{1, "sup"});
+        proto::ActorSpawned s;
+        s.actor = 1;
+        s.type = 1;
+        s.kind = proto::ActorKind::Supervisor;
+        s.strategy = proto::Strategy::OneForOne;
+        s.intensity = 1'000'000;
+        s.period_ms = 1000;
+        proto::encode(w, s);
+        return;
+      }
+      proto::ChildRestarted r{};
+      r.supervisor = 1;
+      if (i <= 600'000) {
+        std::string child = "child" + std::to_string(i);
+        proto::encode(w, proto::StringDef{static_cast<uint32_t>(i + 1), child});
+        r.child_id = static_cast<uint32_t>(i + 1);
+      } else {
+        r.child_id = static_cast<uint32_t>(2 + i % 100);
+      }
+      proto::encode(w, r);
+    });
+  }
+}
+BENCHMARK(BM_LongestSlice_600kChildIds)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace
 

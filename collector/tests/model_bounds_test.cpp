@@ -102,6 +102,35 @@ TEST(Model, InlineReasonTextsStayInTheirEventsNotInTheStringPool) {
   EXPECT_TRUE(checked);
 }
 
+// Rows never move once their chunk is full (they live in fixed chunks: a vector grown in place
+// moved the whole table within one record's time; only the first chunk, 2 MiB at most, grows
+// by moving), and every actor stays found through its index.
+TEST(Model, ActorRowsStayInPlaceAsTheTableGrows) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  const uint64_t first_chunk = ActorRows::kChunkRows;
+  for (uint64_t i = 1; i <= first_chunk + 1; ++i) s.spawn(i << 40 | 1, 0, "t");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  const Actor* first = m.actor(n, 1ull << 40 | 1);
+  const Actor* second_chunk = m.actor(n, (first_chunk + 1) << 40 | 1);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second_chunk, nullptr);
+  const uint64_t actors = 6 * first_chunk;
+  for (uint64_t i = first_chunk + 2; i <= actors; ++i) s.spawn(i << 40 | 1, 0, "t");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.actor(n, 1ull << 40 | 1), first);
+  EXPECT_EQ(m.actor(n, (first_chunk + 1) << 40 | 1), second_chunk);
+  size_t live = 0;
+  for (const Actor& a : m.actor_rows(n)) live += a.id != 0;
+  EXPECT_EQ(live, actors);
+  for (uint64_t i = 1; i <= actors; i += 997) {
+    const Actor* a = m.actor(n, i << 40 | 1);
+    ASSERT_NE(a, nullptr) << i;
+    EXPECT_EQ(a->id, i << 40 | 1);
+  }
+}
+
 // Fine telemetry buckets are bounded per measurement and per node; a measurement that would
 // pass either loses all of them (never a partial set, which would misstate percentiles),
 // keeps its log2 buckets and its exact count, and the drop is counted.

@@ -244,9 +244,9 @@ NodeKey Model::find_node(std::string_view name) const {
 }
 
 // ---- actors, supervisors, aggregates -------------------------------------------------------------------
-std::span<const Actor> Model::actor_rows(NodeKey key) const {
+ActorRows Model::actor_rows(NodeKey key) const {
   const NodeData* n = std::as_const(*impl_).node(key);
-  return n ? std::span<const Actor>(n->rows) : std::span<const Actor>();
+  return n ? n->rows.view() : ActorRows();
 }
 
 const Actor* Model::actor(NodeKey key, uint64_t id) const {

@@ -34,7 +34,7 @@ inline uint64_t advance(uint64_t& field, uint64_t value, uint64_t& live_sum, Mod
 // ---- tree links ------------------------------------------------------------------------------
 // Sibling lists are doubly linked; the first member's prev_sibling is the last member, so
 // appending (spawn order) is O(1).
-static void list_append(std::vector<Actor>& rows, Row& head, Row r) {
+static void list_append(RowStore& rows, Row& head, Row r) {
   Actor& a = rows[r];
   a.next_sibling = kNoRow;
   if (head == kNoRow) {
@@ -48,7 +48,7 @@ static void list_append(std::vector<Actor>& rows, Row& head, Row r) {
   rows[head].prev_sibling = r;
 }
 
-static void list_remove(std::vector<Actor>& rows, Row& head, Row r) {
+static void list_remove(RowStore& rows, Row& head, Row r) {
   Actor& a = rows[r];
   if (head == r) {
     head = a.next_sibling;
@@ -137,11 +137,6 @@ Row Model::Impl::add_row(NodeData& n, const Actor& a) {
     n.rows[r] = a;
   } else {
     r = static_cast<Row>(n.rows.size());
-    // Grow by a quarter, not double: rows are most of the memory per actor.
-    if (n.rows.size() == n.rows.capacity()) {
-      n.rows.reserve(n.rows.size() + std::max<size_t>(n.rows.size() / 4, 64));
-      advise_huge_pages(n.rows.data(), n.rows.capacity() * sizeof(Actor));
-    }
     n.rows.push_back(a);
   }
   n.index.insert(a.id, r);
@@ -629,13 +624,9 @@ void Model::apply(NodeKey key, const proto::SnapshotBegin& r) {
   n->info.snapshot_actors = r.actors;
   n->info.snapshot_described = 0;
   n->snapshot_id = r.snapshot;
-  // The agent says how many actors follow: room for them in one step (bounded, as the
-  // count is the peer's word).
-  size_t want = static_cast<size_t>(std::min<uint64_t>(r.actors, 1u << 24));
-  if (want > n->rows.capacity()) {
-    n->rows.reserve(want);
-    advise_huge_pages(n->rows.data(), n->rows.capacity() * sizeof(Actor));
-  }
+  // The agent says how many actors follow: room for their rows' chunk pointers (bounded, as
+  // the count is the peer's word); the rows come chunk by chunk as they are described.
+  n->rows.reserve(static_cast<size_t>(std::min<uint64_t>(r.actors, 1u << 24)));
   if (++n->epoch == 0) n->epoch = 1;  // 0 stays "never seen"
   m.note_change(key, ChangeKind::NodeChanged, 0);
 }

@@ -91,9 +91,8 @@ class Model {
   NodeKey find_node(std::string_view name) const;  // 0 when unknown
 
   // ---- reading: actors ---------------------------------------------------------------------
-  // The node's actor table: rows with id 0 are free. Spans stay valid until the next
-  // mutation.
-  std::span<const Actor> actor_rows(NodeKey node) const;
+  // The node's actor table: rows with id 0 are free. Valid until the next mutation.
+  ActorRows actor_rows(NodeKey node) const;
   const Actor* actor(NodeKey node, uint64_t id) const;
   Row row_of(NodeKey node, uint64_t id) const;   // kNoRow when not live
   Row first_root(NodeKey node) const;            // roots and orphans, linked by next_sibling

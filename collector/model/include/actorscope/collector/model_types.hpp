@@ -110,6 +110,39 @@ inline constexpr uint8_t kActorWatched = 2;  // on the model's list of non-empty
 inline constexpr uint8_t kActorLinked = 4;   // has links or monitors (kept out of line, see ActorLink)
 inline constexpr uint8_t kActorRated = 8;    // on the model's list of actors whose msg/s is not 0
 
+// A node's actor rows, read-only: indexed by Row, iterated in row order (rows whose id is 0
+// are free). The rows live in chunks that never move (see the model's RowStore).
+class ActorRows {
+ public:
+  static constexpr size_t kChunkBytes = 2u << 20;
+  static constexpr size_t kChunkRows = kChunkBytes / sizeof(Actor);
+  ActorRows() = default;
+  ActorRows(Actor* const* chunks, size_t size) : chunks_(chunks), size_(size) {}
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Actor& operator[](size_t r) const { return chunks_[r / kChunkRows][r % kChunkRows]; }
+  class iterator {
+   public:
+    iterator(const ActorRows* rows, size_t i) : rows_(rows), i_(i) {}
+    const Actor& operator*() const { return (*rows_)[i_]; }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const iterator& o) const { return i_ != o.i_; }
+
+   private:
+    const ActorRows* rows_;
+    size_t i_;
+  };
+  iterator begin() const { return iterator(this, 0); }
+  iterator end() const { return iterator(this, size_); }
+
+ private:
+  Actor* const* chunks_ = nullptr;
+  size_t size_ = 0;
+};
+
 // ---- links and monitors ------------------------------------------------------------------
 // One end of a link or monitor as seen from an actor. A Link record with op monitor means
 // `a` monitors `b`: a holds {b, Monitors}, b holds {a, MonitoredBy} (Erlang's `monitors`
