@@ -18,6 +18,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/actorscope-collector.default
     ${PROJECT_SOURCE_DIR}/deploy/prometheus.yml
     ${PROJECT_SOURCE_DIR}/deploy/actorscope-alerts.yml
     ${PROJECT_SOURCE_DIR}/deploy/grafana/actorscope.json
+    ${PROJECT_SOURCE_DIR}/deploy/grafana/actorscope-beam.json
     ${PROJECT_SOURCE_DIR}/README.md
   DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT actorscope)
 

@@ -24,6 +24,7 @@ for f in usr/bin/actorscope-collector usr/bin/actorscope-top usr/bin/actorscope-
          usr/lib/systemd/system/actorscope-collector.service usr/lib/sysusers.d/actorscope.conf \
          usr/share/doc/actorscope/actorscope-collector.default usr/share/man/man1/actorscope-collector.1.gz \
          usr/share/doc/actorscope/actorscope-alerts.yml usr/share/doc/actorscope/actorscope.json \
+         usr/share/doc/actorscope/actorscope-beam.json \
          usr/include/actorscope/agent.h usr/include/actorscope/agent.hpp etc/actorscope/collector.conf; do
   [ -e "$root/$f" ] || fail "$f is not in the packages"
 done
