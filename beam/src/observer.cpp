@@ -54,8 +54,17 @@ void NodeObserver::reset() {
   prev_reductions_ = -1;
   batch_ = 256;
   scan_backoff_ = walk_backoff_ = 0;
+  duty_wait_ms_ = 0;
   next_scan_ms_ = 0;
   scan_live_ = -1;
+}
+
+// The next scan at the base interval from the last one's start (still within the duty limit
+// when it is the longer wait: that is the scan's own cost, not staleness).
+void NodeObserver::scan_soon() {
+  scan_backoff_ = 0;
+  if (scanning_ || scan_started_ms_ == 0) return;
+  next_scan_ms_ = std::min(next_scan_ms_, scan_started_ms_ + std::max<uint64_t>(settings_.scan_interval_ms, duty_wait_ms_));
 }
 
 uint64_t NodeObserver::now_us() {
@@ -312,6 +321,7 @@ bool NodeObserver::walk_supervisor(uint64_t sup, std::vector<uint64_t>& queue, s
     bool created = false;
     uint64_t child = actor_id(c.items[1].pid);
     Process& p = ensure(c.items[1].pid, now, created);
+    if (created) scan_soon();  // placed before any scan saw it: its name and figures next
     // The child spec's module: an atom, or raw, the first of its modules list (or `dynamic`).
     const Term& modules = c.items[3];
     const Term& module = modules.kind == Term::Kind::List && !modules.items.empty() ? modules.items[0] : modules;
@@ -655,8 +665,8 @@ void NodeObserver::finish_scan() {
   scan_backoff_ = scan_changed_ ? 0 : std::min(2u, scan_backoff_ + 1);
   scan_live_ = static_cast<int64_t>(procs_.size());
   uint64_t wait = uint64_t{settings_.scan_interval_ms} << scan_backoff_;
-  if (settings_.scan_duty_percent > 0)
-    wait = std::max(wait, scan_busy_us_ / 10 / settings_.scan_duty_percent);  // busy_ms * 100 / duty
+  duty_wait_ms_ = settings_.scan_duty_percent > 0 ? scan_busy_us_ / 10 / settings_.scan_duty_percent : 0;  // busy_ms * 100 / duty
+  wait = std::max(wait, duty_wait_ms_);
   if (loaded_) wait *= 2;
   next_scan_ms_ = scan_started_ms_ + wait;
   counters_.next_scan_wait_ms = wait;
@@ -665,7 +675,10 @@ void NodeObserver::finish_scan() {
 // ---- restarts as they happen ---------------------------------------------------------------
 bool NodeObserver::handle_reports(std::string& error) {
   auto reports = target_.take_reports();
-  if (!reports.empty()) walk_backoff_ = scan_backoff_ = 0;
+  if (!reports.empty()) {
+    walk_backoff_ = 0;
+    scan_soon();  // the restarted children's names and figures come with the next scan
+  }
   for (const RestartReport& r : reports) {
     if (!r.has_supervisor || !r.has_old) continue;
     uint64_t sup = actor_id(r.supervisor);
@@ -783,10 +796,7 @@ bool NodeObserver::vm_stats(std::string& error) {
   double word = static_cast<double>(std::max<int64_t>(1, get("wordsize")));
   loaded_ = run_queue > 2 * std::max(1, target_.info().schedulers);
   // Processes came or went since the last scan: the next one is due at the base interval.
-  if (scan_live_ >= 0 && get("process_count") != scan_live_ && scan_backoff_ > 0 && !scanning_) {
-    next_scan_ms_ = std::min(next_scan_ms_, scan_started_ms_ + settings_.scan_interval_ms);
-    scan_backoff_ = 0;
-  }
+  if (scan_live_ >= 0 && get("process_count") != scan_live_ && scan_backoff_ > 0) scan_soon();
   if (prev_reductions_ >= 0 && now > prev_vm_ms_)
     counters_.own_reductions_per_s = double(own - prev_own_reductions_) / (static_cast<double>(now - prev_vm_ms_) / 1000.0);
   if (linked()) {

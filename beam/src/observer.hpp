@@ -125,6 +125,7 @@ class NodeObserver {
                  proto::ExitReason reason, const std::string& text);
   bool linked() const { return link_.connected(); }
   static uint64_t now_us();
+  void scan_soon();
 
   Target& target_;
   CollectorLink& link_;
@@ -158,6 +159,7 @@ class NodeObserver {
   bool tree_changed_ = false;
   uint64_t scan_busy_us_ = 0;              // the current scan's batches: time waiting on the node
   uint64_t next_scan_ms_ = 0;              // the next scan starts no sooner
+  uint64_t duty_wait_ms_ = 0;              // the last scan's cost, as the wait it calls for
   int64_t scan_live_ = -1;                 // processes alive after the last scan
 
   // previous VM readings, for rates
