@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Screenshots of a live Elixir node attached by actorscope-beam: beam/demo/shop.exs ->
-# actorscope-beam -> collector -> actorscope-top in tmux (the tree and the telemetry views, as
-# text and PNG: screenshots/tui-beam-*.txt, .png) and actorscope-gui under Xvfb when it is
-# built (screenshots/gui-beam-tree.png).
+# actorscope-beam -> collector -> actorscope-top in tmux (the tree and the actors views, with
+# the BEAM header line, as text and PNG: screenshots/tui-beam-*.txt, .png) and actorscope-gui
+# under Xvfb when it is built (the tree and the overview with its VM line:
+# screenshots/gui-beam-tree.png, gui-beam-overview.png).
 # Usage: beam/demo/screenshots.sh [BUILD_DIR]   (default: build)
 set -eu
 BUILD=${1:-build}
@@ -48,11 +49,15 @@ tui_start "$SOCK"
 # Down to the shop application, open it and its top supervisor.
 keys /; sleep 0.3; keys -l "Shop.Supervisor"; keys Enter; sleep 0.5; keys Escape; sleep 0.3; keys Right; sleep 0.3
 shot tree tui-beam
-keys 4; shot telemetry tui-beam
+# The processes, busiest first (MSG/S: reductions per second for a BEAM node).
+keys 2; sleep 0.3; keys Right; shot actors tui-beam
 keys q
 GUI=${ACTORSCOPE_GUI_BIN:-$BIN/actorscope-gui}
 if [ -x "$GUI" ] && command -v xvfb-run >/dev/null; then
   LIBGL_ALWAYS_SOFTWARE=1 xvfb-run -a -s "-screen 0 1920x1200x24" "$GUI" --collector "$SOCK" \
     --screenshot "$OUT/gui-beam-tree.png" --panel tree --size 1600x1000 --settle 2500
   echo "beam screenshots: $OUT/gui-beam-tree.png"
+  LIBGL_ALWAYS_SOFTWARE=1 xvfb-run -a -s "-screen 0 1920x1200x24" "$GUI" --collector "$SOCK" \
+    --screenshot "$OUT/gui-beam-overview.png" --panel overview --size 1600x1000 --settle 2500
+  echo "beam screenshots: $OUT/gui-beam-overview.png"
 fi
