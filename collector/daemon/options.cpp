@@ -76,6 +76,9 @@ std::string usage() {
     << "  --event-log N              events kept (" << m.event_log_capacity << ")\n"
     << "  --event-log-lifecycle-share F  share of --event-log kept for lifecycle events, the rest for\n"
     << "                             telemetry; each pushes out only its own kind (" << m.event_log_lifecycle_share << ")\n"
+    << "  --event-log-incident-share F  share of the lifecycle part kept for incidents (crashes,\n"
+    << "                             escalations, node losses, warnings), apart from routine\n"
+    << "                             exits and restarts (" << m.event_log_incident_share << ")\n"
     << "  --actor-rate-window-ms MS  an actor with no stats sample for this long reads 0 msg/s ("
     << m.actor_rate_window_ns / 1'000'000 << ")\n"
     << "  --series-points N          time-series points per node, one per second (" << m.series_points << ")\n"
@@ -102,6 +105,9 @@ std::string usage() {
     << "  --warn-stuck-s S           mailbox non-empty, nothing processed for S seconds ("
     << m.stuck_after_ns / kNsPerSecond << ")\n"
     << "  --warn-storm-ratio R       restart budget used at or above R (" << m.restart_storm_ratio << ")\n"
+    << "  --warn-mailbox N           a mailbox of N messages or more; 0: off (" << m.mailbox_large << ")\n"
+    << "  --warn-wait-s S            a mailbox that takes S seconds or more to drain at its actor's\n"
+    << "                             current rate; 0: off (" << m.mailbox_wait_ns / kNsPerSecond << ")\n"
     << "\n"
        "On start it prints 'actorscope-collector: listening on ADDR' for each listener and\n"
        "'actorscope-collector: metrics on http://HOST:PORT/metrics' (https:// with TLS; real ports\n"
@@ -315,6 +321,9 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--event-log-lifecycle-share") {
       if (!value(v) || !to_double(flag, v, 0, 1, d, error)) return ParseOutcome::Error;
       o.model.event_log_lifecycle_share = d;
+    } else if (flag == "--event-log-incident-share") {
+      if (!value(v) || !to_double(flag, v, 0, 1, d, error)) return ParseOutcome::Error;
+      o.model.event_log_incident_share = d;
     } else if (flag == "--actor-rate-window-ms") {
       if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
       o.model.actor_rate_window_ns = (n ? n : 1) * 1'000'000;
@@ -354,6 +363,12 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--warn-stuck-s") {
       if (!value(v) || !to_u64(flag, v, 86400, n, error)) return ParseOutcome::Error;
       o.model.stuck_after_ns = n * kNsPerSecond;
+    } else if (flag == "--warn-mailbox") {
+      if (!value(v) || !to_u64(flag, v, UINT64_MAX, n, error)) return ParseOutcome::Error;
+      o.model.mailbox_large = n;
+    } else if (flag == "--warn-wait-s") {
+      if (!value(v) || !to_u64(flag, v, 86400, n, error)) return ParseOutcome::Error;
+      o.model.mailbox_wait_ns = n * kNsPerSecond;
     } else if (flag == "--warn-storm-ratio") {
       if (!value(v) || !to_double(flag, v, 0, 100, d, error)) return ParseOutcome::Error;
       o.model.restart_storm_ratio = d;

@@ -269,6 +269,76 @@ TEST(Model, WarningsFireAndClear) {
   EXPECT_TRUE(cleared);
 }
 
+// A backlog that stops growing but stays deep stays on screen: mailbox warnings hold until
+// the figure falls to half of what raised them; a large mailbox and a long wait are warnings
+// of their own; a cleared warning says how long it was raised.
+TEST(Model, MailboxWarningsHoldUntilTheBacklogHalves) {
+  ModelSettings st;
+  st.mailbox_growth_samples = 3;
+  st.mailbox_growth_min = 10;
+  st.mailbox_large = 1000;
+  st.mailbox_wait_ns = 20 * kSec;
+  st.stuck_after_ns = 3600 * kSec;
+  Model m(st);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "sup", "top", ActorKind::Supervisor).spawn(2, 1, "consumer");
+  s.apply(m, n);
+  auto find = [&](WarningKind k) -> const Warning* {
+    for (const Warning& l : m.warnings())
+      if (l.kind == k && l.actor == 2) return &l;
+    return nullptr;
+  };
+  uint64_t t = 1 * kSec;
+  m.tick(t);
+  uint64_t dequeued = 0;
+  // The consumer processes 10 messages/s while its mailbox is at `depth`.
+  auto sample = [&](uint64_t depth) {
+    t += kSec;
+    m.set_now(t);
+    dequeued += 10;
+    std::array<uint64_t, proto::kHistogramBuckets> hist{};
+    hist[0] = dequeued;
+    s.stats(2, depth, depth + dequeued, dequeued, 0, hist);
+    s.apply(m, n);
+    m.tick(t);
+  };
+  for (uint64_t depth : {100, 400, 1200, 1600}) sample(depth);
+  ASSERT_NE(find(WarningKind::MailboxGrowing), nullptr);
+  EXPECT_NE(find(WarningKind::MailboxGrowing)->text.find("to 1600 messages"), std::string::npos)
+      << find(WarningKind::MailboxGrowing)->text;
+  ASSERT_NE(find(WarningKind::MailboxLarge), nullptr);
+  ASSERT_NE(find(WarningKind::MailboxWait), nullptr);  // 1600 messages at 10/s: 160 s
+  EXPECT_NE(find(WarningKind::MailboxWait)->text.find("160 s to drain"), std::string::npos)
+      << find(WarningKind::MailboxWait)->text;
+  // Levelled off, still deep: all three hold.
+  for (int i = 0; i < 5; ++i) sample(1600);
+  EXPECT_NE(find(WarningKind::MailboxGrowing), nullptr);
+  EXPECT_NE(find(WarningKind::MailboxLarge), nullptr);
+  EXPECT_NE(find(WarningKind::MailboxWait), nullptr);
+  // Below the thresholds but above half of them: still held.
+  sample(900);
+  EXPECT_NE(find(WarningKind::MailboxGrowing), nullptr);  // 900 >= 1600 / 2
+  EXPECT_NE(find(WarningKind::MailboxLarge), nullptr);    // 900 >= 1000 / 2
+  EXPECT_NE(find(WarningKind::MailboxWait), nullptr);     // 90 s >= 20 s / 2
+  // Half of each: growth clears (< 800), large clears (< 500); the wait (45 s) holds.
+  sample(450);
+  EXPECT_EQ(find(WarningKind::MailboxGrowing), nullptr);
+  EXPECT_EQ(find(WarningKind::MailboxLarge), nullptr);
+  EXPECT_NE(find(WarningKind::MailboxWait), nullptr);
+  sample(90);  // 9 s to drain: below 20 s / 2
+  EXPECT_EQ(find(WarningKind::MailboxWait), nullptr);
+  // The history: each cleared event says for how long, and the peak.
+  size_t cleared = 0;
+  for (const Event* e : m.events_since(0, 1000)) {
+    if (e->kind != EventKind::WarningCleared || e->actor != 2) continue;
+    ++cleared;
+    EXPECT_NE(e->detail.find(" cleared after "), std::string::npos) << e->detail;
+    EXPECT_NE(e->detail.find("mailbox peak 1600"), std::string::npos) << e->detail;
+  }
+  EXPECT_EQ(cleared, 3u);
+}
+
 TEST(Model, UnknownStringIdsAreCountedAndAnUndefinedTypeIsNotTheEmptyOne) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));

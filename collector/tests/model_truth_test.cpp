@@ -284,7 +284,7 @@ size_t count_events(const Model& m, EventKind kind) {
 
 TEST(ModelTruth, TelemetryVolumeCannotPushCrashesOutOfTheEventLog) {
   ModelSettings settings;
-  settings.event_log_capacity = 200;  // 100 for lifecycle events, 100 for telemetry
+  settings.event_log_capacity = 200;  // 100 for lifecycle events (50 incidents, 50 routine), 100 for telemetry
   Model m(settings);
   NodeKey n = m.on_hello(1, testing::hello("a"));  // a node_connected event
   Stream s;
@@ -321,19 +321,24 @@ TEST(ModelTruth, TelemetryVolumeCannotPushCrashesOutOfTheEventLog) {
   auto events = m.events(all);
   ASSERT_EQ(events.size(), 1u + 8 + 24 + 22 + 100);
   for (size_t i = 1; i < events.size(); ++i) EXPECT_GT(events[i - 1]->seq, events[i]->seq);
-  // Lifecycle events push out only lifecycle events, oldest first.
+  // Routine lifecycle events push out only routine events, oldest first: never a crash.
   for (int i = 0; i < 60; ++i, ++id) s.spawn(id, 1, "worker").exit(id, ExitReason::Normal);
   ASSERT_TRUE(s.apply(m, n).ok);
   EXPECT_EQ(count_events(m, EventKind::Telemetry), 100u);
   st = m.stats();
-  // 115 lifecycle events for 100 places: the 15 oldest went (node_connected, then crash,
-  // 3 restarts, exit of the first two crashes, then the third crash and its 3 restarts).
-  EXPECT_EQ(st.events_dropped, 1400u + 15);
+  // 107 routine events for 50 places: the 57 oldest went (node_connected, the 24 restarts and
+  // 8 shutdowns of the crash rounds, the 14 shutdowns, then 10 of the 60 new exits).
+  EXPECT_EQ(st.events_dropped, 1400u + 57);
   EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::NodeConnected)], 1u);
-  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Crash)], 3u);
-  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Restart)], 9u);
-  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Exit)], 2u);
-  EXPECT_EQ(count_events(m, EventKind::Crash), 5u);
+  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Crash)], 0u);
+  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Restart)], 24u);
+  EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Exit)], 32u);
+  EXPECT_EQ(count_events(m, EventKind::Crash), 8u);
+  // Incidents push out only incidents: 60 more crashes for 50 places leave the newest 50.
+  for (int i = 0; i < 60; ++i, ++id) s.spawn(id, 1, "worker").exit(id, ExitReason::Error, "boom");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(count_events(m, EventKind::Crash), 50u);
+  EXPECT_EQ(m.stats().events_dropped_by_kind[static_cast<size_t>(EventKind::Crash)], 18u);
 }
 
 }  // namespace

@@ -101,6 +101,7 @@ void Replica::on(const pv::SnapshotBegin& m) {
   clear();
   events_.clear();  // the snapshot carries the recent ones again
   telemetry_events_ = 0;
+  incident_events_ = 0;
   in_snapshot_ = true;
   snapshot_actors_ = m.actors;
   actors_.reserve(static_cast<size_t>(std::min<uint64_t>(m.actors, 1u << 24)));
@@ -288,14 +289,30 @@ void Replica::remove_actor(ActorKey k) {
 
 void Replica::on(const pv::ActorRemoved& m) { remove_actor(ActorKey{m.node, m.actor}); }
 
+namespace {
+// Incidents are kept apart from routine events, so that a storm of restarts or exits on one
+// node cannot push another node's crash out of the list.
+bool is_incident(const pv::Event& e) {
+  switch (e.kind) {
+    case pv::EventKind::Crashed:
+    case pv::EventKind::NodeDown:
+    case pv::EventKind::Command:
+    case pv::EventKind::Warning: return e.not_sent == 0;
+    default: return false;
+  }
+}
+}  // namespace
+
 void Replica::on(const pv::Event& m) {
   if (!events_.empty() && m.seq != 0 && m.seq <= events_.back().seq) return;  // already have it
   events_.push_back(m);
   if (m.kind == pv::EventKind::Telemetry) ++telemetry_events_;
+  if (is_incident(m)) ++incident_events_;
   // Trimmed at the frame's Tick (one pass for the whole frame); here only past twice the bounds.
-  size_t lifecycle = events_.size() - telemetry_events_;
+  size_t routine = events_.size() - telemetry_events_ - incident_events_;
   if (telemetry_events_ > 2 * std::max<size_t>(settings_.max_telemetry_events, 1) ||
-      lifecycle > 2 * std::max<size_t>(settings_.max_events, 1))
+      incident_events_ > 2 * std::max<size_t>(settings_.max_incident_events, 1) ||
+      routine > 2 * std::max<size_t>(settings_.max_events, 1))
     trim_events();
 }
 
@@ -309,21 +326,25 @@ void Replica::on(const pv::EventsGap& m) {
   events_not_sent_ += m.count;
 }
 
-// Each share drops its own oldest events: telemetry never pushes out a crash. Events stay in
-// seq order; one pass over the log.
+// Each share drops its own oldest events: telemetry and routine events never push out a
+// crash. Events stay in seq order; one pass over the log.
 void Replica::trim_events() {
-  size_t lifecycle = events_.size() - telemetry_events_;
-  size_t extra_telemetry = telemetry_events_ > settings_.max_telemetry_events ? telemetry_events_ - settings_.max_telemetry_events : 0;
-  size_t extra_lifecycle = lifecycle > settings_.max_events ? lifecycle - settings_.max_events : 0;
-  if (extra_telemetry == 0 && extra_lifecycle == 0) return;
+  auto over = [](size_t n, size_t max) { return n > max ? n - max : 0; };
+  size_t routine = events_.size() - telemetry_events_ - incident_events_;
+  size_t extra_telemetry = over(telemetry_events_, settings_.max_telemetry_events);
+  size_t extra_incident = over(incident_events_, settings_.max_incident_events);
+  size_t extra_routine = over(routine, settings_.max_events);
+  if (extra_telemetry == 0 && extra_incident == 0 && extra_routine == 0) return;
   size_t kept = 0;
   for (size_t i = 0; i < events_.size(); ++i) {
     pv::Event& e = events_[i];
     bool telemetry = e.kind == pv::EventKind::Telemetry;
-    size_t& extra = telemetry ? extra_telemetry : extra_lifecycle;
+    bool incident = is_incident(e);
+    size_t& extra = telemetry ? extra_telemetry : incident ? extra_incident : extra_routine;
     if (extra > 0) {
       --extra;
       if (telemetry) --telemetry_events_;
+      if (incident) --incident_events_;
       if (e.not_sent == 0) {  // a gap row stands for no event of its own
         ++events_dropped_;
         if (static_cast<size_t>(e.kind) < pv::kEventKindCount) ++events_dropped_by_kind_[static_cast<size_t>(e.kind)];

@@ -18,7 +18,7 @@ uint64_t Model::now() const { return impl_->now; }
 Event& Model::Impl::push_event(EventKind kind, NodeKey node) {
   uint64_t seq = next_seq++;
   std::optional<EventKind> evicted;
-  Event& e = (kind == EventKind::Telemetry ? telemetry_log : lifecycle_log).push(evicted);
+  Event& e = ring_of(kind).push(evicted);
   if (evicted) {
     ++events_dropped;
     ++events_dropped_by_kind[static_cast<size_t>(*evicted)];
@@ -70,24 +70,25 @@ static bool matches(const Event& e, const EventQuery& q) {
   return true;
 }
 
-// Walks both rings as one log in seq order (newest first with before_seq, else oldest first),
-// skipping a ring whose kinds the query does not want.
+// Walks the three rings as one log in seq order (newest first with before_seq, else oldest
+// first), skipping a ring whose kinds the query does not want.
 std::vector<const Event*> Model::events(const EventQuery& q, size_t* scanned_out, uint64_t* stopped_at) const {
   const Impl& m = *impl_;
-  constexpr uint32_t kTelemetry = 1u << static_cast<unsigned>(EventKind::Telemetry);
-  const EventRing* rings[2] = {(q.kinds & ~kTelemetry) ? &m.lifecycle_log : nullptr,
-                               (q.kinds & kTelemetry) ? &m.telemetry_log : nullptr};
+  constexpr int kRings = 3;
+  const EventRing* rings[kRings] = {(q.kinds & kIncidentEvents) ? &m.incident_log : nullptr,
+                                    (q.kinds & kRoutineEvents) ? &m.lifecycle_log : nullptr,
+                                    (q.kinds & kTelemetryEvents) ? &m.telemetry_log : nullptr};
   std::vector<const Event*> out;
   size_t scanned = 0;
   uint64_t stop = 0;
   bool newest_first = q.before_seq != 0;
-  size_t pos[2] = {0, 0};  // newest first: events left below; else: the next one
-  for (int i = 0; i < 2; ++i)
+  size_t pos[kRings] = {0, 0, 0};  // newest first: events left below; else: the next one
+  for (int i = 0; i < kRings; ++i)
     if (rings[i]) pos[i] = rings[i]->count_before(newest_first ? q.before_seq : q.after_seq + 1);
   while (out.size() < q.limit && scanned < q.max_scan) {
     int pick = -1;
     uint64_t best = 0;
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < kRings; ++i) {
       if (!rings[i]) continue;
       if (newest_first) {
         if (pos[i] == 0) continue;
@@ -361,9 +362,10 @@ ModelStats Model::stats() const {
   s.texts_truncated = m.texts_truncated + m.pool.repairs().truncated;
   s.links_dropped = m.links_dropped;
   s.anomalies = m.anomalies;
-  uint64_t mem = m.pool.memory_bytes() + (m.lifecycle_log.capacity() + m.telemetry_log.capacity()) * sizeof(Event) +
+  uint64_t mem = m.pool.memory_bytes() +
+                 (m.incident_log.capacity() + m.lifecycle_log.capacity() + m.telemetry_log.capacity()) * sizeof(Event) +
                  m.journal.capacity() * sizeof(Change);
-  for (const EventRing* ring : {&m.lifecycle_log, &m.telemetry_log})
+  for (const EventRing* ring : {&m.incident_log, &m.lifecycle_log, &m.telemetry_log})
     for (const Event& e : ring->slots())
       if (e.detail.capacity() > 15) mem += e.detail.capacity() + 1;  // past the small-string buffer
   for (const auto& p : m.nodes) {

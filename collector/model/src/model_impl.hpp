@@ -396,11 +396,15 @@ struct Model::Impl {
     pool.set_limits(settings.max_strings, settings.max_string_bytes, settings.max_text_bytes);
     // Lifecycle events (crashes, exits, restarts, escalations, node and warning events) and
     // telemetry share the log's capacity but not its slots: a telemetry burst pushes out
-    // only older telemetry, never a crash.
-    size_t cap = std::max<size_t>(settings.event_log_capacity, 2);
+    // only older telemetry, never a crash. Within lifecycle, incidents are kept apart from
+    // routine events the same way: a restart storm pushes out only routine events.
+    size_t cap = std::max<size_t>(settings.event_log_capacity, 3);
     double share = std::clamp(settings.event_log_lifecycle_share, 0.0, 1.0);
-    size_t lifecycle = std::clamp<size_t>(static_cast<size_t>(static_cast<double>(cap) * share), 1, cap - 1);
-    lifecycle_log.set_capacity(lifecycle);
+    size_t lifecycle = std::clamp<size_t>(static_cast<size_t>(static_cast<double>(cap) * share), 2, cap - 1);
+    double incident_share = std::clamp(settings.event_log_incident_share, 0.0, 1.0);
+    size_t incidents = std::clamp<size_t>(static_cast<size_t>(static_cast<double>(lifecycle) * incident_share), 1, lifecycle - 1);
+    incident_log.set_capacity(incidents);
+    lifecycle_log.set_capacity(lifecycle - incidents);
     telemetry_log.set_capacity(cap - lifecycle);
     journal.resize(settings.journal_capacity ? settings.journal_capacity : 1);
   }
@@ -417,9 +421,14 @@ struct Model::Impl {
   NodeKey cached_key = 0;
   NodeData* cached = nullptr;
 
-  // The event log: two rings, one seq across both.
-  EventRing lifecycle_log;
-  EventRing telemetry_log;
+  // The event log: three rings, one seq across them.
+  EventRing incident_log;   // kIncidentEvents
+  EventRing lifecycle_log;  // kRoutineEvents
+  EventRing telemetry_log;  // kTelemetryEvents
+  EventRing& ring_of(EventKind kind) {
+    uint32_t bit = event_bit(kind);
+    return (bit & kTelemetryEvents) ? telemetry_log : (bit & kIncidentEvents) ? incident_log : lifecycle_log;
+  }
   uint64_t next_seq = 1;
   uint64_t events_dropped = 0;
   std::array<uint64_t, kEventKindCount> events_dropped_by_kind{};
@@ -532,7 +541,14 @@ struct Model::Impl {
   void remove_links_of(NodeData& n, Actor& a);
 
   // Warnings (model_tick.cpp).
-  void raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string text);
+  // Raises a warning, or confirms it for this step; the raised one (null past max_warnings).
+  Warning* raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string text);
+  Warning* active_warning(WarningKind kind, NodeKey node, uint64_t actor) {
+    auto it = active_warnings.find(WarningKey{kind, node, actor});
+    return it == active_warnings.end() ? nullptr : &it->second;
+  }
+  // The mailbox warnings of one live actor with a non-empty mailbox, at a step.
+  void check_mailbox(NodeData& n, const Actor& a);
   void step(uint64_t now_ns);
   void forget_node(NodeKey key);
   // Forgets the oldest gone nodes past max_gone_nodes.

@@ -194,6 +194,8 @@ std::string_view name(WarningKind k) {
     case WarningKind::StuckActor: return "stuck_actor";
     case WarningKind::RestartStorm: return "restart_storm";
     case WarningKind::AgentDrops: return "agent_drops";
+    case WarningKind::MailboxLarge: return "mailbox_large";
+    case WarningKind::MailboxWait: return "mailbox_wait";
   }
   return "unknown";
 }

@@ -7,17 +7,17 @@
 
 namespace actorscope::collector {
 
-void Model::Impl::raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string text) {
+Warning* Model::Impl::raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string text) {
   WarningKey key{kind, node, actor};
   auto it = active_warnings.find(key);
   if (it != active_warnings.end()) {
     it->second.seen_ns = now;
     it->second.text = std::move(text);
-    return;
+    return &it->second;
   }
   if (active_warnings.size() >= settings.max_warnings) {
     ++warnings_over_cap;
-    return;
+    return nullptr;
   }
   Warning& l = active_warnings[key];
   l.kind = kind;
@@ -29,6 +29,53 @@ void Model::Impl::raise_warning(WarningKind kind, NodeKey node, uint64_t actor, 
   Event& e = push_event(EventKind::WarningRaised, node);
   e.actor = actor;
   e.detail = std::string(name(kind)) + ": " + l.text;
+  return &l;
+}
+
+// Each mailbox warning has hysteresis: raised at its threshold, it holds until the figure
+// falls to half of it (growth: to half of the deepest mailbox seen while raised), so that a
+// backlog that stops growing but stays deep is still on screen.
+void Model::Impl::check_mailbox(NodeData& n, const Actor& a) {
+  const ModelSettings& s = settings;
+  NodeKey key = n.info.key;
+  char buf[200];
+  auto count = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+
+  Warning* growing = active_warning(WarningKind::MailboxGrowing, key, a.id);
+  bool grew = a.growth_streak >= s.mailbox_growth_samples && a.mailbox > a.growth_base + s.mailbox_growth_min;
+  if (grew) {
+    std::snprintf(buf, sizeof buf, "mailbox grew from %llu to %llu messages in %u samples in a row",
+                  count(a.growth_base), count(a.mailbox), static_cast<unsigned>(a.growth_streak));
+    growing = raise_warning(WarningKind::MailboxGrowing, key, a.id, buf);
+  } else if (growing && a.mailbox * 2 >= growing->peak && a.mailbox > s.mailbox_growth_min) {
+    std::snprintf(buf, sizeof buf, "mailbox at %llu messages (peak %llu): no longer growing, not yet drained",
+                  count(a.mailbox), count(growing->peak));
+    growing = raise_warning(WarningKind::MailboxGrowing, key, a.id, buf);
+  } else {
+    growing = nullptr;
+  }
+  if (growing) growing->peak = std::max(growing->peak, a.mailbox);
+
+  if (s.mailbox_large != 0) {
+    bool held = active_warning(WarningKind::MailboxLarge, key, a.id) != nullptr;
+    if (a.mailbox >= s.mailbox_large || (held && a.mailbox * 2 >= s.mailbox_large)) {
+      std::snprintf(buf, sizeof buf, "%llu messages in the mailbox (warning at %llu, cleared below %llu)",
+                    count(a.mailbox), count(s.mailbox_large), count(s.mailbox_large / 2));
+      if (Warning* w = raise_warning(WarningKind::MailboxLarge, key, a.id, buf)) w->peak = std::max(w->peak, a.mailbox);
+    }
+  }
+
+  // Time to drain at the rate the actor processes now; no rate at all is stuck_actor's case.
+  if (s.mailbox_wait_ns != 0 && a.messages_per_s > 0) {
+    double drain_s = static_cast<double>(a.mailbox) / a.messages_per_s;
+    double limit_s = static_cast<double>(s.mailbox_wait_ns) / 1e9;
+    bool held = active_warning(WarningKind::MailboxWait, key, a.id) != nullptr;
+    if (drain_s >= limit_s || (held && drain_s * 2 >= limit_s)) {
+      std::snprintf(buf, sizeof buf, "%llu messages waiting: about %.0f s to drain at %.1f messages/s",
+                    count(a.mailbox), drain_s, static_cast<double>(a.messages_per_s));
+      if (Warning* w = raise_warning(WarningKind::MailboxWait, key, a.id, buf)) w->peak = std::max(w->peak, a.mailbox);
+    }
+  }
 }
 
 void Model::tick(uint64_t now_ns) {
@@ -115,12 +162,7 @@ void Model::Impl::step(uint64_t now_ns) {
       TypeAggregate& t = n.types[a.type_slot];
       t.mailbox_max = std::max(t.mailbox_max, a.mailbox);
       if (!live) continue;
-      if (a.growth_streak >= s.mailbox_growth_samples && a.mailbox > a.growth_base + s.mailbox_growth_min) {
-        std::snprintf(buf, sizeof buf, "mailbox grew in %u samples in a row, from %llu to %llu messages",
-                      static_cast<unsigned>(a.growth_streak), static_cast<unsigned long long>(a.growth_base),
-                      static_cast<unsigned long long>(a.mailbox));
-        raise_warning(WarningKind::MailboxGrowing, key, a.id, buf);
-      }
+      check_mailbox(n, a);
       if (now_ns >= a.last_progress_ns + s.stuck_after_ns) {
         std::snprintf(buf, sizeof buf, "%llu messages waiting, none processed for %.1f s",
                       static_cast<unsigned long long>(a.mailbox), static_cast<double>(now_ns - a.last_progress_ns) / 1e9);
@@ -225,7 +267,9 @@ void Model::Impl::step(uint64_t now_ns) {
     }
     Event& e = push_event(EventKind::WarningCleared, l.node);
     e.actor = l.actor;
-    e.detail = std::string(name(l.kind)) + " cleared";
+    std::snprintf(buf, sizeof buf, " cleared after %.1f s", static_cast<double>(now_ns - l.since_ns) / 1e9);
+    e.detail = std::string(name(l.kind)) + buf;
+    if (l.peak != 0) e.detail += " (mailbox peak " + std::to_string(l.peak) + ")";
     it = active_warnings.erase(it);
   }
   warning_list.clear();

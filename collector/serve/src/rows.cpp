@@ -182,6 +182,7 @@ wire::Event event_row(const collector::Model& model, const collector::Event& e, 
     }
     case EventKind::Exit:
     case EventKind::Crash:
+      r.supervisor = e.other;  // its parent, the supervisor that sees the exit
       r.text = std::string(model.text(e.text));
       break;
     default:

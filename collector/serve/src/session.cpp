@@ -480,14 +480,13 @@ class ViewerSession final : public collector::Session {
     }
   }
 
-  // A snapshot's events: the newest lifecycle events and, apart, the newest telemetry (so
-  // that a telemetry burst cannot hide the last crashes from a viewer that just joined),
-  // oldest first.
+  // A snapshot's events: the newest incidents, the newest routine lifecycle events and the
+  // newest telemetry, each apart (so that a telemetry burst or a restart storm cannot hide
+  // the last crashes from a viewer that just joined), oldest first.
   void send_recent_events() {
     uint64_t last = model_.last_event_seq();
-    constexpr uint32_t kTelemetry = 1u << static_cast<unsigned>(collector::EventKind::Telemetry);
     std::vector<const collector::Event*> recent;
-    for (uint32_t kinds : {~kTelemetry, kTelemetry}) {
+    for (uint32_t kinds : {collector::kIncidentEvents, collector::kRoutineEvents, collector::kTelemetryEvents}) {
       collector::EventQuery q;
       q.before_seq = last + 1;
       q.limit = options_.snapshot_events;

@@ -591,6 +591,10 @@ TEST(ViewerSession, AViewerThatJoinsAfterATelemetryBurstStillSeesTheCrashes) {
   list.update(v.replica, q);
   size_t crashes = 0, restarts = 0, exits = 0;
   for (const wire::Event* e : list.rows()) {
+    // Every exit and crash row names its supervisor (the actor's parent), as restarts do.
+    if (e->kind == wire::EventKind::Crashed || e->kind == wire::EventKind::Exited) {
+      EXPECT_EQ(e->supervisor, 1u) << e->seq;
+    }
     crashes += e->kind == wire::EventKind::Crashed;
     restarts += e->kind == wire::EventKind::Restarted;
     exits += e->kind == wire::EventKind::Exited;

@@ -86,8 +86,11 @@ struct TotalsPoint {
 };
 
 struct ReplicaSettings {
-  size_t max_events = 10'000;        // lifecycle events kept (crashes, exits, restarts, node,
-                                     // command and warning events), oldest dropped first
+  size_t max_events = 10'000;        // routine lifecycle events kept (spawns, clean exits,
+                                     // restarts, node up), oldest dropped first
+  size_t max_incident_events = 10'000;  // incidents kept apart (crashes, node down, commands,
+                                        // warnings): a restart storm pushes out only routine
+                                        // events, never a crash
   size_t max_telemetry_events = 10'000;  // telemetry events kept apart: they push out only
                                          // older telemetry, never a crash
   size_t history_points = 600;       // header totals kept for sparklines (one per tick)
@@ -227,8 +230,9 @@ class Replica {
   std::vector<Actor> actors_;
   std::unordered_map<ActorKey, uint32_t, ActorKeyHash> index_;
   std::unordered_map<ActorKey, std::vector<uint64_t>, ActorKeyHash> children_;
-  std::deque<pv::Event> events_;  // both shares, in seq order
+  std::deque<pv::Event> events_;  // all three shares, in seq order
   size_t telemetry_events_ = 0;   // how many of events_ are telemetry
+  size_t incident_events_ = 0;    // how many are incidents (see is_incident)
   uint64_t events_dropped_ = 0;
   uint64_t events_not_sent_ = 0;
   std::array<uint64_t, pv::kEventKindCount> events_dropped_by_kind_{};

@@ -287,6 +287,13 @@ enum class EventKind : uint8_t {
   Escalation = 11,       // a supervisor exceeded its restart intensity and gave up
 };
 inline constexpr size_t kEventKindCount = 12;
+inline constexpr uint32_t event_bit(EventKind k) { return 1u << static_cast<unsigned>(k); }
+// The events kept apart from routine ones (see ModelSettings::event_log_incident_share).
+inline constexpr uint32_t kIncidentEvents = event_bit(EventKind::Crash) | event_bit(EventKind::Escalation) |
+                                            event_bit(EventKind::NodeRestarted) | event_bit(EventKind::NodeDisconnected) |
+                                            event_bit(EventKind::WarningRaised);
+inline constexpr uint32_t kTelemetryEvents = event_bit(EventKind::Telemetry);
+inline constexpr uint32_t kRoutineEvents = ((1u << kEventKindCount) - 1) & ~kIncidentEvents & ~kTelemetryEvents;
 std::string_view name(EventKind k);
 
 struct Event {
@@ -332,8 +339,16 @@ struct SeriesPoint {
 };
 
 // ---- warnings -------------------------------------------------------------------------------
-enum class WarningKind : uint8_t { MailboxGrowing = 0, SlowHandler = 1, StuckActor = 2, RestartStorm = 3, AgentDrops = 4 };
-inline constexpr size_t kWarningKindCount = 5;
+enum class WarningKind : uint8_t {
+  MailboxGrowing = 0,
+  SlowHandler = 1,
+  StuckActor = 2,
+  RestartStorm = 3,
+  AgentDrops = 4,
+  MailboxLarge = 5,  // a deep mailbox, growing or not
+  MailboxWait = 6,   // a mailbox that takes long to drain at its actor's current rate
+};
+inline constexpr size_t kWarningKindCount = 7;
 std::string_view name(WarningKind k);
 
 struct Warning {
@@ -343,6 +358,7 @@ struct Warning {
   std::string text;
   uint64_t since_ns = 0;       // collector clock when raised
   uint64_t seen_ns = 0;        // collector clock when last confirmed
+  uint64_t peak = 0;           // mailbox warnings: the deepest mailbox seen while raised
 };
 
 // ---- change journal ----------------------------------------------------------------------

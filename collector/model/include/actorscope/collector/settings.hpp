@@ -13,6 +13,10 @@ struct ModelSettings {
   double event_log_lifecycle_share = 0.5;    // ... this share for lifecycle events (crashes, exits,
                                              // restarts, escalations, node and warning events), the
                                              // rest for telemetry: each pushes out only its own kind
+  double event_log_incident_share = 0.5;     // of the lifecycle share, this for incidents (crashes,
+                                             // escalations, node restarts and losses, warnings
+                                             // raised): a storm of routine exits or restarts
+                                             // pushes out only routine events, never a crash
   size_t series_points = 3600;               // points per node time series
   uint64_t series_step_ns = kNsPerSecond;    // one point per second
   size_t journal_capacity = 1u << 20;        // change-journal entries for viewers
@@ -40,6 +44,8 @@ struct ModelSettings {
   unsigned mailbox_growth_samples = 5;       // grew in each of this many consecutive samples ...
   uint64_t mailbox_growth_min = 100;         // ... and by more than this many messages
   uint64_t stuck_after_ns = 5 * kNsPerSecond;       // mailbox > 0 and no dequeue for this long
+  uint64_t mailbox_large = 10'000;                  // a mailbox this deep (cleared below half of it)
+  uint64_t mailbox_wait_ns = 30 * kNsPerSecond;     // time to drain at the current rate (cleared below half)
   double restart_storm_ratio = 0.8;          // restart budget used at or above this
   // An actor's msg/s is taken between its last two stats samples; the agent sends none
   // while an actor is idle, so with no sample for this long it reads 0 (checked each step).
