@@ -37,7 +37,7 @@ PANELS = [
      "Restarts within the period divided by the intensity: at 100% the next crash in the period escalates."),
     ("Supervision", "Warnings in force by kind", "short", "timeseries",
      [("{{kind}}", f"sum by (kind) (actorscope_warnings{{{SEL}}})")],
-     "The collector's warnings: mailbox_growing, slow_handler, stuck_actor, restart_storm, agent_drops."),
+     "The collector's warnings: mailbox_growing, mailbox_large, mailbox_wait, slow_handler, stuck_actor, restart_storm, agent_drops."),
     ("Mailboxes", "Deepest mailbox by type", "short", "timeseries",
      [("{{node}} {{actor_type}}", f"max by (node, actor_type) (actorscope_mailbox_max_messages{{{SELT}}})")],
      "The deepest single mailbox of each type."),
