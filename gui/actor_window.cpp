@@ -7,6 +7,7 @@
 
 #include "charts.hpp"
 #include "drawn_text.hpp"
+#include "probe.hpp"
 #include "style.hpp"
 #include "actorscope/view/detail.hpp"
 #include "actorscope/view/display.hpp"
@@ -35,6 +36,20 @@ void ActorWindows::draw(AppState& app) {
     it = std::find(app.actor_windows.begin(), app.actor_windows.end(), it->first) == app.actor_windows.end()
              ? states_.erase(it)
              : std::next(it);
+  // Front to back: windows opened since are in front; a focused one comes to the front.
+  std::erase_if(front_, [&](const view::ActorKey& k) {
+    return std::find(app.actor_windows.begin(), app.actor_windows.end(), k) == app.actor_windows.end();
+  });
+  for (const view::ActorKey& k : app.actor_windows)
+    if (std::find(front_.begin(), front_.end(), k) == front_.end()) front_.push_back(k);
+  // Esc closes the window in front, focused or not (not while a text field or a popup has it).
+  const ImGuiIO& io = ImGui::GetIO();
+  if (!front_.empty() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) && !io.WantTextInput &&
+      !ImGui::IsPopupOpen(nullptr, ImGuiPopupFlags_AnyPopupId | ImGuiPopupFlags_AnyPopupLevel)) {
+    std::erase(app.actor_windows, front_.back());
+    front_.pop_back();
+  }
+  focused_.reset();
   std::vector<view::ActorKey> keep;
   for (size_t i = 0; i < app.actor_windows.size(); ++i) {
     const view::ActorKey key = app.actor_windows[i];
@@ -46,6 +61,11 @@ void ActorWindows::draw(AppState& app) {
     if (draw_one(app, key, s)) keep.push_back(key);
   }
   app.actor_windows = keep;
+  probe::value("actor windows", std::to_string(app.actor_windows.size()));
+  if (focused_) {
+    std::erase(front_, *focused_);
+    front_.push_back(*focused_);
+  }
 }
 
 bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
@@ -70,7 +90,7 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
     ImGui::End();
     return open;
   }
-  if (ImGui::IsWindowFocused() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) open = false;
+  if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) focused_ = key;
   drawn_text::begin_window();
   drawn_text::note(("[window] Actor " + name + " on " + d.node_name).c_str());
   ImGui::PushFont(style::fonts().large);
@@ -106,7 +126,7 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
   const float w = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) / 2;
   std::vector<double> mb(s.history.mailbox().begin(), s.history.mailbox().end()),
       pt(s.history.processing_us().begin(), s.history.processing_us().end());
-  time_chart("##mailbox", mb, ImVec2(w, 130), ChartStyle{style::kWarn, "Mailbox depth", count, 0.1f}, -1);
+  time_chart("##mailbox", mb, ImVec2(w, 130), ChartStyle{style::kWarn, "Mailbox depth", count, 0.1f, true}, -1);
   ImGui::SameLine();
   time_chart("##processing", pt, ImVec2(w, 130), ChartStyle{style::kAccent, "Processing time per message", micros, 0.1f}, -1);
 
@@ -151,12 +171,13 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
     ImGui::InputTextWithHint("##token", "token (empty: the viewer's own)", s.token, sizeof s.token, ImGuiInputTextFlags_Password);
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.55f, 0.18f, 0.16f, 1.0f));
-    if (ImGui::Button("Kill actor")) ImGui::OpenPopup("Kill this actor?");
+    if (ImGui::Button("Kill actor") || app.confirm_kill == key) ImGui::OpenPopup("Kill this actor?");
+    if (app.confirm_kill == key) app.confirm_kill.reset();
     ImGui::PopStyleColor();
     // Killing changes the application: one more click, in a modal that names the actor.
     if (ImGui::BeginPopupModal("Kill this actor?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
-      ImGui::Text("Kill actor %llu? Its supervisor decides whether it restarts.",
-                  static_cast<unsigned long long>(key.actor));
+      ImGui::Text("Kill %s (actor %llu) on %s? Its supervisor decides whether it restarts.", name.c_str(),
+                  static_cast<unsigned long long>(key.actor), d.node_name.c_str());
       if (ImGui::Button("Kill")) {
         s.kill_request = app.feed.request_kill(key, s.token);
         s.kill_result = "sent, waiting for the answer";

@@ -6,6 +6,7 @@
 #include <deque>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "app_state.hpp"
 #include "actorscope/view/actor_history.hpp"
@@ -33,6 +34,8 @@ class ActorWindows {
   };
   bool draw_one(AppState& app, view::ActorKey key, State& s);
   ActorWindowSettings settings_;
+  std::vector<view::ActorKey> front_;  // open windows, the one in front last (Esc closes it)
+  std::optional<view::ActorKey> focused_;
   std::unordered_map<view::ActorKey, State, view::ActorKeyHash> states_;
 };
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "drawn_text.hpp"
+#include "probe.hpp"
 #include "style.hpp"
 #include "telemetry_panel.hpp"
 #include "warnings_panel.hpp"
@@ -141,8 +142,11 @@ void App::draw() {
       if (p == Panel::Warnings && !state_.replica().warnings().empty())
         label += " (" + std::to_string(state_.replica().warnings().size()) + ")";
       label += "###" + std::string(panel_title(p));
-      if (!ImGui::BeginTabItem(label.c_str(), nullptr, flags)) continue;
+      const bool in_front = ImGui::BeginTabItem(label.c_str(), nullptr, flags);
+      probe::item("tab " + std::string(panel_title(p)));
+      if (!in_front) continue;
       current_ = p;
+      probe::value("panel", panel_title(p));
       ImGui::BeginChild("panel", ImVec2(0, -status_h - 4), false, ImGuiWindowFlags_NoBackground);
       drawn_text::note(("[panel] " + std::string(panel_title(p))).c_str());
       switch (p) {

@@ -17,7 +17,10 @@ class App {
   // Draws one frame; the caller holds the feed for the whole frame.
   void draw();
   AppState& state() { return state_; }
+  TreePanel& tree() { return tree_; }
   Panel current() const { return current_; }
+  // Something on screen moves by itself (the tree's restart flashes): keep drawing.
+  bool animating() const { return current_ == Panel::Tree && tree_.animating(); }
 
  private:
   void draw_title_bar();

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "feed.hpp"
@@ -31,6 +32,8 @@ struct AppState {
   std::vector<view::ActorKey> actor_windows;   // open actor windows, oldest first
   std::optional<Panel> switch_to;              // a panel asked for by an action
   double time = 0;                             // seconds since start, for animations
+  std::optional<std::string> filter;           // asked for the Actors filter ("Filter by this")
+  std::optional<view::ActorKey> confirm_kill;  // its window asks to confirm a kill
 
   const view::Replica& replica() const { return feed.replica(); }
   void select(view::ActorKey k) { selected = k; }

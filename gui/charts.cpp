@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cfloat>
 #include <cstdio>
 
 #include "style.hpp"
@@ -60,7 +61,30 @@ double nice_ceiling(double v) {
   return 10 * p;
 }
 
+// The axis top for whole numbers: the middle mark must be a whole number too (a depth of 1
+// once read "1 / 1 / 0": 0.5 rounded up).
+double whole_ceiling(double v) {
+  double top = nice_ceiling(std::max(v, 1.0));
+  while (std::fmod(top, 2.0) != 0) top = nice_ceiling(top + 1);
+  return top;
+}
+
 }  // namespace
+
+std::string fit_text(const std::string& text, float width, float font_size) {
+  ImFont* font = ImGui::GetFont();
+  const float size = font_size > 0 ? font_size : ImGui::GetFontSize();
+  auto w = [&](const std::string& t) { return font->CalcTextSizeA(size, FLT_MAX, 0, t.c_str()).x; };
+  if (w(text) <= width) return text;
+  std::string cut = text;
+  while (!cut.empty()) {
+    // drop one UTF-8 character
+    do cut.pop_back();
+    while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80);
+    if (w(cut + "...") <= width) return cut + "...";
+  }
+  return {};
+}
 
 int time_chart(const char* id, const std::vector<double>& points, ImVec2 size, const ChartStyle& st, int cursor) {
   auto fmt = st.format ? st.format : plain;
@@ -70,21 +94,24 @@ int time_chart(const char* id, const std::vector<double>& points, ImVec2 size, c
   const bool hovered = ImGui::IsItemHovered();
   double peak = 0;
   for (double v : points) peak = std::max(peak, v);
-  const float pad_r = ImGui::CalcTextSize(fmt(nice_ceiling(peak)).c_str()).x + 16;
+  const float pad_r = ImGui::CalcTextSize(fmt(st.whole_numbers ? whole_ceiling(peak) : nice_ceiling(peak)).c_str()).x + 16;
   const float pad_l = 8, pad_t = ImGui::GetTextLineHeightWithSpacing() + 4, pad_b = 6;
   const ImVec2 a(p0.x + pad_l, p0.y + pad_t), b(p0.x + size.x - pad_r, p0.y + size.y - pad_b);
   dl->AddRectFilled(p0, ImVec2(p0.x + size.x, p0.y + size.y), style::u32(style::kPanel), 4.0f);
-  dl->AddText(ImVec2(p0.x + pad_l, p0.y + 4), style::u32(style::kTextMuted), st.title);
+  // the latest value on the right; the title takes what is left of the line, never under it
+  float value_w = 0;
   if (!points.empty()) {
     std::string last = fmt(points.back());
-    float w = ImGui::CalcTextSize(last.c_str()).x;
-    dl->AddText(ImVec2(b.x - w, p0.y + 4), style::u32(st.colour), last.c_str());
+    value_w = ImGui::CalcTextSize(last.c_str()).x;
+    dl->AddText(ImVec2(p0.x + size.x - 8 - value_w, p0.y + 4), style::u32(st.colour), last.c_str());
   }
+  const std::string title = fit_text(st.title, size.x - pad_l - 8 - value_w - 12);
+  dl->AddText(ImVec2(p0.x + pad_l, p0.y + 4), style::u32(style::kTextMuted), title.c_str());
   const int width = static_cast<int>(b.x - a.x);
   if (width <= 2 || b.y - a.y <= 2) return -1;
   double vmax = 0;
   std::vector<float> col = columns(points, width, vmax);
-  const double top = nice_ceiling(vmax);
+  const double top = st.whole_numbers ? whole_ceiling(vmax) : nice_ceiling(vmax);
   // grid: three lines with their values on the right
   for (int g = 0; g <= 2; ++g) {
     float y = b.y - (b.y - a.y) * g / 2.0f;

@@ -14,7 +14,11 @@ struct ChartStyle {
   // Formats a value for the axis and the tooltip ("12k/s").
   std::string (*format)(double) = nullptr;
   float step_s = 1.0f;       // seconds between points, for the time axis
+  bool whole_numbers = false;  // counts (mailbox depth): the axis marks only whole numbers
 };
+
+// `text` cut to `width` pixels at the current font, ending in "..." when it was cut.
+std::string fit_text(const std::string& text, float width, float font_size = 0);
 
 // A filled line chart over `points` (oldest first). `cursor`: index of the looked-at point,
 // or -1 for none. Returns the index under the mouse, or -1.

@@ -22,6 +22,8 @@ class ClientFeed final : public Feed {
     return client_->request_series(node, metric, seconds);
   }
   bool commands_allowed() const override { return client_->commands_allowed(); }
+  int update_fd() const override { return client_->update_fd(); }
+  void consume_update_signal() override { client_->consume_update_signal(); }
   // An empty token: the one the client connected with (view::read_token).
   uint64_t request_kill(view::ActorKey actor, const std::string& token) override {
     return token.empty() ? client_->kill(actor.node, actor.actor) : client_->request_kill(actor.node, actor.actor, token);

@@ -4,8 +4,11 @@
 
 #include <string>
 
+#include "actor_menu.hpp"
+#include "csv_export.hpp"
 #include "style.hpp"
 #include "actorscope/view/display.hpp"
+#include "actorscope/view/export.hpp"
 #include "actorscope/view/format.hpp"
 #include "imgui.h"
 
@@ -50,6 +53,17 @@ void EventsPanel::draw(AppState& app) {
   const auto& shown = list_.rows();
   ImGui::SameLine();
   ImGui::TextDisabled("%zu events (%s dropped by the size cap)", shown.size(), view::format_count(r.events_dropped()).c_str());
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Export CSV")) {
+    std::vector<std::string> lines;
+    lines.reserve(shown.size());
+    for (const pv::Event* e : shown) lines.push_back(view::events_csv_row(r, *e));
+    exported_ = export_csv("events", view::events_csv_header(), lines, r.last_tick().wall_ns);
+  }
+  if (!exported_.empty()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", exported_.c_str());
+  }
 
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
@@ -86,6 +100,14 @@ void EventsPanel::draw(AppState& app) {
           e.actor) {
         app.select(key);
         if (ImGui::IsMouseDoubleClicked(0)) app.open_actor(key);
+      }
+      if (e.actor) {
+        const pv::NodeRow* node = r.node(e.node);
+        actor_context_menu(app, key,
+                           view::format_clock(e.wall_ns) + "\t" + std::string(pv::name(e.kind)) + "\t" +
+                               (node ? node->name : "?") + "\t" + view::event_name(e) + "\t" +
+                               (e.supervisor ? view::actor_name(r, {e.node, e.supervisor}) : "") + "\t" +
+                               view::event_text(e, &r));
       }
       ImGui::PopID();
       ImGui::TableNextColumn();

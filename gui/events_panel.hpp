@@ -2,6 +2,8 @@
 // events view-model (kinds, text, node, supervisor).
 #pragma once
 
+#include <string>
+
 #include "app_state.hpp"
 #include "actorscope/view/events.hpp"
 
@@ -14,6 +16,7 @@ class EventsPanel {
  private:
   view::EventsList list_;
   view::EventsQuery query_{view::kInterestingEvents, {}, 0};
+  std::string exported_;  // what the last CSV export wrote, or why it could not
   char filter_[128] = {};
 };
 

@@ -26,6 +26,10 @@ class Feed {
   virtual bool connected() const = 0;
   // True when the collector accepts commands (the kill button is shown only then).
   virtual bool commands_allowed() const { return false; }
+  // Readable when new data arrived (a renderer waits on it beside its input); -1 when the
+  // feed has no such signal and must be polled. consume_update_signal() empties it.
+  virtual int update_fd() const { return -1; }
+  virtual void consume_update_signal() {}
 
   // Requests; each returns its request id (0 when it could not be sent). Replies land in
   // the replica (detail(), series(), command()).

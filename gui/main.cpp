@@ -1,9 +1,12 @@
 // actorscope-gui: opens the window, runs frames until closed, or takes one screenshot and exits.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <signal.h>
@@ -11,8 +14,11 @@
 
 #include "app.hpp"
 #include "client_feed.hpp"
+#include "data_waker.hpp"
+#include "frame_pacer.hpp"
 #include "drawn_text.hpp"
 #include "options.hpp"
+#include "probe.hpp"
 #include "screenshot.hpp"
 #include "style.hpp"
 #include "synthetic_feed.hpp"
@@ -148,8 +154,57 @@ int main(int argc, char** argv) {
   int frames_with_data = 0;
   bool node_applied = opts.node.empty();
   const bool record_text = shot && !opts.drawn_text.empty();
+  // Outside screenshots the loop waits: for input, for the collector's data (the waker ends
+  // the wait when it arrives), for an animation's next frame, or for the clock.
+  if (!opts.status_file.empty()) probe::enable();
+  FramePacer pacer;
+  std::optional<DataMark> shown_mark;
+  uint64_t shown_replies = 0;
+  DataWaker waker(shot ? -1 : feed->update_fd(), [&] { feed->consume_update_signal(); }, [] { Window::wake(); });
+  const bool feed_signals = feed->update_fd() >= 0;
+  uint64_t frames = 0;
+  double frame_count_at = -1;
+  auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - started).count(); };
   while (!window.should_close()) {
+    if (shot) {
+      window.poll_events();
+    } else {
+      double wait = window.input_pending() ? 0 : pacer.wait_s(seconds());
+      if (!feed_signals) wait = std::min(wait, 0.05);  // a generated system ticks by the clock
+      if (!opts.status_file.empty()) wait = std::min(wait, 1.0);
+      window.wait_events(wait);
+    }
     feed->poll();
+    if (!opts.status_file.empty() && seconds() - frame_count_at >= 1.0) {
+      frame_count_at = seconds();
+      size_t actors = 0;
+      {
+        auto hold = feed->hold();
+        actors = feed->replica().has_snapshot() ? feed->replica().actor_count() : 0;
+      }
+      // written whole, then renamed: a reader never sees half a file
+      const std::string tmp = opts.status_file + ".tmp";
+      std::ofstream(tmp) << "frames|" << frames << "\nactors|" << actors << "\n" << probe::text();
+      std::error_code ec;
+      std::filesystem::rename(tmp, opts.status_file, ec);
+    }
+    if (!shot) {
+      if (window.take_input() || window.input_pending()) pacer.on_input(seconds());
+      {
+        auto hold = feed->hold();
+        DataMark m = data_mark(feed->replica(), feed->connected(), feed->status());
+        if (m != shown_mark) {
+          shown_mark = std::move(m);
+          pacer.on_data();
+        }
+        if (const uint64_t rm = replies_mark(feed->replica()); rm != shown_replies) {
+          shown_replies = rm;
+          pacer.on_reply(seconds());
+        }
+      }
+      if (pacer.wait_s(seconds()) > 0) continue;
+    }
+    ++frames;
     window.begin_frame();
     if (record_text) drawn_text::begin_frame();
     {
@@ -164,11 +219,13 @@ int main(int argc, char** argv) {
       const bool waited_enough = Clock::now() - started > std::chrono::seconds(opts.snapshot_timeout_s);
       if (shot && data_at == Clock::time_point{} && r.has_snapshot() && (r.actor_count() > 0 || waited_enough)) {
         data_at = Clock::now();
+        if (opts.tree_zoom == "fit") app.tree().fit_next_frame();
+        else if (!opts.tree_zoom.empty()) app.tree().set_zoom(std::strtof(opts.tree_zoom.c_str(), nullptr));
         if (opts.panel == "actor")
           if (auto k = busiest(r)) app.state().open_actor(*k);
       }
       // The tree's shot follows the deepest mailbox, which may change while it settles.
-      if (shot && data_at != Clock::time_point{} && opts.panel == "tree")
+      if (shot && data_at != Clock::time_point{} && opts.panel == "tree" && opts.tree_zoom != "fit")
         if (auto k = busiest(r); k && app.state().selected != k) app.state().jump_to(*k);
       app.draw();
     }
@@ -196,6 +253,7 @@ int main(int argc, char** argv) {
       }
     }
     window.present();
+    pacer.drew(seconds(), app.animating());
   }
   return 0;
 }

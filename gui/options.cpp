@@ -13,7 +13,8 @@ constexpr const char* kUsage =
     "usage: actorscope-gui [--collector ADDR | --listen ADDR] [--node NAME] [--token-file FILE] [--scale F]\n"
     "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
     "                      [--screenshot FILE [--frames N] [--panel NAME] [--size WxH]\n"
-    "                       [--timeout S] [--settle MS] [--drawn-text FILE]] [--synthetic N] [--help]\n"
+    "                       [--timeout S] [--settle MS] [--drawn-text FILE] [--tree-zoom Z]] [--synthetic N]\n"
+    "                      [--status-file FILE] [--help]\n"
     "  --collector ADDR  collector to watch (tcp:HOST:PORT or unix:PATH; default tcp:127.0.0.1:7411);\n"
     "                    repeat it ([LABEL=]ADDR) to watch a fleet: every collector's nodes, named\n"
     "                    LABEL/node, a collector that cannot be reached marked so\n"
@@ -33,8 +34,11 @@ constexpr const char* kUsage =
     "  --size WxH        window size (default 1600x1000)\n"
     "  --timeout S       screenshot mode: longest wait for the collector's snapshot (default 30)\n"
     "  --settle MS       screenshot mode: time for replies and charts after the snapshot (default 1500)\n"
+    "  --tree-zoom Z     screenshot mode: the tree at zoom Z (0.15..2.5), or 'fit' (the Fit button)\n"
     "  --drawn-text FILE screenshot mode: also write the text the shot drew, one item per line (tests)\n"
     "  --synthetic N     show a generated actor system of N actors, no collector (demo, benchmarks)\n"
+    "  --status-file FILE once a second, write to FILE the frames drawn so far, the actors known,\n"
+    "                    the panel in front and where its tabs and rows are (for tests)\n"
     "  --help            this text\n"
     "Settings and the window layout are kept in $XDG_CONFIG_HOME/actorscope/imgui.ini.\n";
 
@@ -69,7 +73,7 @@ int parse_options(int argc, char** argv, Options& out) {
       return 1;
     } else if (a == "--collector" || a == "--listen" || a == "--node" || a == "--token-file" || a == "--scale" ||
                a == "--screenshot" || a == "--frames" || a == "--panel" || a == "--size" ||
-               a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text" ||
+               a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text" || a == "--status-file" || a == "--tree-zoom" ||
                a == "--tls-ca" || a == "--tls-cert" || a == "--tls-key" || a == "--collectors") {
       if (!value(v)) return bad("%s needs a value", argv[i]);
       if (a == "--collector") {
@@ -93,6 +97,14 @@ int parse_options(int argc, char** argv, Options& out) {
         out.tls_key = v;
       } else if (a == "--screenshot") {
         out.screenshot = v;
+      } else if (a == "--tree-zoom") {
+        char* end = nullptr;
+        const double z = std::strtod(v, &end);
+        if (std::string_view(v) != "fit" && (end == v || *end != '\0' || !(z >= 0.15 && z <= 2.5)))
+          return bad("--tree-zoom wants 'fit' or a zoom between 0.15 and 2.5, not '%s'", v);
+        out.tree_zoom = v;
+      } else if (a == "--status-file") {
+        out.status_file = v;
       } else if (a == "--drawn-text") {
         out.drawn_text = v;
       } else if (a == "--scale") {

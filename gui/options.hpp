@@ -20,6 +20,8 @@ struct Options {
   std::string tls_key;
   float scale = 1.0f;             // font and spacing scale for HiDPI screens
   std::string screenshot;         // when set: render, write this PNG, exit
+  std::string tree_zoom;          // screenshot mode: "fit", or the tree's zoom (0.15..2.5)
+  std::string status_file;        // once a second: frames drawn, actors known, panel in front (tests)
   std::string drawn_text;         // screenshot mode: also write the text the shot drew here
   int frames = 4;                 // frames rendered after the data arrived, before the shot
   std::string panel = "overview";  // panel open at start (and in the shot)

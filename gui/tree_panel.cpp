@@ -6,41 +6,20 @@
 #include <cmath>
 #include <string>
 
+#include "actor_menu.hpp"
+#include "charts.hpp"
 #include "drawn_text.hpp"
 #include "style.hpp"
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
+#include "actorscope/view/tree_box.hpp"
 #include "imgui.h"
 
 namespace actorscope::gui {
 namespace {
 
-// The second line of a box: what the user checks first for that kind of row.
-std::string box_detail(const view::TreeRow& row) {
-  if (row.kind == view::TreeRowKind::Group)
-    return "mailboxes " + view::format_count(row.totals.mailbox) + "  restarts " + view::format_count(row.totals.restarts);
-  if (row.kind == view::TreeRowKind::Node)
-    return view::format_count(row.totals.actors) + " actors  " + view::format_rate(row.totals.msgs_per_s());
-  const view::Actor& a = *row.actor;
-  if (a.is_supervisor())
-    return std::string(proto::name(a.row.strategy)) + "  " +
-           view::format_budget(a.stats.restarts_in_period, a.row.intensity, a.row.period_ms);
-  return "mailbox " + view::format_count(a.stats.mailbox) + "  " + view::format_rate(a.msgs_per_s());
-}
-
-std::string box_title(const view::Replica& r, const view::TreeRow& row) {
-  switch (row.kind) {
-    case view::TreeRowKind::Node: {
-      const pv::NodeRow* n = r.node(row.item.node);
-      return n ? n->name : "node";
-    }
-    case view::TreeRowKind::Group:
-      return row.item.type + " \xC3\x97" + std::to_string(row.group_count);
-    case view::TreeRowKind::Actor:
-      return view::display_name(*row.actor);
-  }
-  return {};
-}
+using view::tree_box_detail;
+using view::tree_box_title;
 
 // The actor of an actor row (rows of nodes and groups have none).
 view::ActorKey key_of(const view::TreeRow& row) { return row.actor ? row.actor->key() : view::ActorKey{row.item.node, 0}; }
@@ -52,7 +31,16 @@ bool row_is(const view::TreeRow& row, const std::optional<view::ActorKey>& k) {
 }  // namespace
 
 void TreePanel::draw(AppState& app) {
-  if (model_.update(app.replica(), app.node)) slots_ = layout_tree(model_.rows());
+  if (model_.update(app.replica(), app.node)) {
+    slots_ = layout_tree(model_.rows());
+    // an expanded or collapsed box stays where it was on screen: its context stays in sight
+    if (anchor_ && anchor_->row < slots_.size()) {
+      const float cx = (settings_.box_width + settings_.column_gap) * zoom_;
+      const float cy = (settings_.box_height + settings_.row_gap) * zoom_;
+      pan_ = ImVec2(anchor_->at.x - slots_[anchor_->row].x * cx, anchor_->at.y - slots_[anchor_->row].y * cy);
+    }
+    anchor_.reset();
+  }
   if (app.reveal) {
     if (auto row = model_.reveal(app.replica(), *app.reveal)) {
       model_.update(app.replica(), app.node);
@@ -96,10 +84,8 @@ void TreePanel::draw_toolbar(AppState& app) {
   ImGui::SameLine();
   ImGui::TextDisabled("|");
   ImGui::SameLine();
-  if (ImGui::Button("Fit")) {
-    zoom_ = 1.0f;
-    pan_ = ImVec2(40, 40);
-  }
+  if (ImGui::Button("Fit")) fit_ = true;  // done by the canvas, which knows its size
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Zoom so that the whole expanded tree is in sight");
   ImGui::SameLine();
   ImGui::TextDisabled("%zu rows shown of %s actors", model_.rows().size(),
                       view::format_count(app.replica().actor_count()).c_str());
@@ -146,6 +132,23 @@ void TreePanel::centre_on(int row, ImVec2 size) {
   if (tree_h > size.y) pan_.y = std::max(pan_.y, size.y - tree_h);
 }
 
+void TreePanel::fit(ImVec2 size) {
+  if (slots_.empty()) return;
+  float right = 0, bottom = 0;
+  for (const TreeSlot& s : slots_) {
+    right = std::max(right, s.x);
+    bottom = std::max(bottom, s.y);
+  }
+  const float margin = 40;
+  const float tree_w = (right * (settings_.box_width + settings_.column_gap) + settings_.box_width + 14);
+  const float tree_h = (bottom * (settings_.box_height + settings_.row_gap) + settings_.box_height);
+  const float z = std::min((size.x - 2 * margin) / tree_w, (size.y - 2 * margin) / tree_h);
+  zoom_ = std::clamp(z, settings_.min_zoom, 1.0f);
+  // centred when it fits; from the top left when even the smallest zoom cannot show it all
+  pan_.x = std::max(margin, (size.x - tree_w * zoom_) * 0.5f);
+  pan_.y = std::max(margin, (size.y - tree_h * zoom_) * 0.5f);
+}
+
 void TreePanel::draw_canvas(AppState& app) {
   const view::Replica& r = app.replica();
   const auto& rows = model_.rows();
@@ -155,6 +158,10 @@ void TreePanel::draw_canvas(AppState& app) {
   if (centre_row_ >= 0) {
     centre_on(centre_row_, size);
     centre_row_ = -1;
+  }
+  if (fit_) {
+    fit(size);
+    fit_ = false;
   }
   ImGui::InvisibleButton("surface", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonMiddle);
   const bool hovered = ImGui::IsItemHovered();
@@ -200,9 +207,12 @@ void TreePanel::draw_canvas(AppState& app) {
     dl->AddLine(ImVec2(xm, y1), ImVec2(c.x, y1), edge);
   }
   ImFont* font = ImGui::GetFont();
-  const float title_size = ImGui::GetFontSize() * zoom_;
+  // Zoomed out, the title keeps a legible size (as far as the row pitch allows) and is
+  // shortened to its box; the detail line needs the full box.
+  const float title_size = std::max(ImGui::GetFontSize() * zoom_, std::min(settings_.min_label_px, cy - 1));
   const float detail_size = ImGui::GetFontSize() * 0.86f * zoom_;
-  const bool text = zoom_ >= 0.45f;
+  const bool detail_text = zoom_ >= 0.45f;
+  const bool text = title_size >= 6.0f && bw >= 16.0f;
   const float pulse = 0.5f + 0.5f * std::sin(static_cast<float>(app.time) * 8.0f);
   int clicked = -1, toggled = -1, opened = -1;
   for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
@@ -235,8 +245,14 @@ void TreePanel::draw_canvas(AppState& app) {
     dl->AddRect(a, b, border, round, 0, thick);
     if (row.kind == view::TreeRowKind::Actor && row.actor->is_supervisor())
       dl->AddRectFilled(a, ImVec2(a.x + 4 * zoom_, b.y), style::u32(style::kAccent), round, ImDrawFlags_RoundCornersLeft);
-    if (text) {
-      const std::string title = box_title(r, row), detail = box_detail(row);
+    if (text && !detail_text) {
+      // zoomed out: one line, centred in the box's height, cut to the box's width
+      const std::string shown = fit_text(tree_box_title(r, row), bw - 8 - 8 * zoom_, title_size);
+      dl->AddText(font, title_size, ImVec2(a.x + 4 + 4 * zoom_, a.y + (bh - title_size) * 0.5f), style::u32(style::kText),
+                  shown.c_str());
+      drawn_text::note(shown.c_str());
+    } else if (text) {
+      const std::string title = tree_box_title(r, row), detail = tree_box_detail(row);
       dl->PushClipRect(a, ImVec2(b.x - 14 * zoom_, b.y), true);
       dl->AddText(font, title_size, ImVec2(a.x + 10 * zoom_, a.y + 5 * zoom_), style::u32(style::kText), title.c_str());
       drawn_text::note(title.c_str());  // drawn into the draw list: ImGui's capture does not see it
@@ -265,18 +281,24 @@ void TreePanel::draw_canvas(AppState& app) {
         else clicked = i;
       }
       if (ImGui::IsMouseDoubleClicked(0) && row.kind == view::TreeRowKind::Actor && !on_handle) opened = i;
+      if (ImGui::IsMouseClicked(ImGuiMouseButton_Right) && row.kind == view::TreeRowKind::Actor) menu_key_ = key_of(row);
       if (row.kind == view::TreeRowKind::Actor) {
         const view::Actor& ac = *row.actor;
         ImGui::SetTooltip("%s  (%s)\nmailbox %s   %s   processing %s\nrestarts %s   subtree %s actors",
                           view::display_name(ac).c_str(), ac.row.type.c_str(), view::format_count(ac.stats.mailbox).c_str(),
-                          view::format_rate(ac.msgs_per_s()).c_str(), view::format_duration_ns(ac.stats.busy_ns).c_str(),
+                          view::format_rate_with_unit(ac.msgs_per_s()).c_str(), view::format_duration_ns(ac.stats.busy_ns).c_str(),
                           view::format_count(ac.stats.restarts).c_str(), view::format_count(row.totals.actors).c_str());
       }
     }
   }
+  // the surface is the item the menu belongs to; the box right-clicked says for whom
+  if (menu_key_ && !actor_context_menu(app, *menu_key_) && !ImGui::IsMouseDown(ImGuiMouseButton_Right)) menu_key_.reset();
   if (clicked >= 0) app.select(key_of(rows[clicked]));
   if (opened >= 0) app.open_actor(key_of(rows[opened]));
-  if (toggled >= 0) model_.toggle(static_cast<size_t>(toggled));
+  if (toggled >= 0) {
+    anchor_ = Anchor{static_cast<size_t>(toggled), ImVec2(pan_.x + slots_[toggled].x * cx, pan_.y + slots_[toggled].y * cy)};
+    model_.toggle(static_cast<size_t>(toggled));
+  }
   if (rows.empty()) {
     const char* msg = app.feed.connected() ? "no actors yet" : "waiting for the collector";
     dl->AddText(ImVec2(origin.x + 20, origin.y + 20), style::u32(style::kTextMuted), msg);
@@ -311,7 +333,7 @@ void TreePanel::draw_outline(AppState& app) {
       ImGui::PushID(i);
       ImGui::Indent(row.depth * ImGui::GetFontSize() * 1.2f + 1);
       const char* arrow = !row.has_children ? "   " : (row.expanded ? "\xE2\x96\xBE " : "\xE2\x96\xB8 ");
-      std::string label = std::string(arrow) + box_title(app.replica(), row);
+      std::string label = std::string(arrow) + tree_box_title(app.replica(), row);
       const bool selected = row_is(row, app.selected);
       const bool flash = row.kind == view::TreeRowKind::Actor && flashing_.count(key_of(row));
       if (flash) ImGui::PushStyleColor(ImGuiCol_Text, style::kRestart);
@@ -326,6 +348,7 @@ void TreePanel::draw_outline(AppState& app) {
         }
       }
       if (flash) ImGui::PopStyleColor();
+      if (row.kind == view::TreeRowKind::Actor) actor_context_menu(app, key_of(row));
       if (ImGui::IsItemFocused()) {
         if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)) && row.has_children && !row.expanded) toggled = i;
         if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow)) && row.expanded) toggled = i;
@@ -352,7 +375,7 @@ void TreePanel::draw_outline(AppState& app) {
       ImGui::TextColored(style::severity_colour(view::mailbox_severity(mb, app.settings.thresholds)), "%s",
                          view::format_count(mb).c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(view::format_rate(row.kind == view::TreeRowKind::Actor ? row.actor->msgs_per_s() : row.totals.msgs_per_s()).c_str());
+      ImGui::TextUnformatted(view::format_rate_with_unit(row.kind == view::TreeRowKind::Actor ? row.actor->msgs_per_s() : row.totals.msgs_per_s()).c_str());
       ImGui::TableNextColumn();
       const uint64_t rs = row.kind == view::TreeRowKind::Actor ? row.actor->stats.restarts : row.totals.restarts;
       ImGui::TextColored(rs ? style::kRestart : style::kText, "%s", view::format_count(rs).c_str());

@@ -52,7 +52,20 @@ bool Window::open(const WindowSettings& s, std::string& error) {
   ignore_mouse_ = s.ignore_mouse;
   io.IniFilename = ini_path_.empty() ? nullptr : ini_path_.c_str();
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-  ImGui_ImplGlfw_InitForOpenGL(window_, true);
+  io.ConfigInputTextCursorBlink = false;  // a blinking cursor would need frames while idle
+  // Input goes through our queue (input_queue.hpp), not straight into ImGui: the backend's
+  // callbacks are not installed, and ours forward what the backend still needs.
+  ImGui_ImplGlfw_InitForOpenGL(window_, false);
+  glfwSetWindowUserPointer(window_, this);
+  glfwSetCursorPosCallback(window_, on_cursor);
+  glfwSetCursorEnterCallback(window_, on_enter);
+  glfwSetMouseButtonCallback(window_, on_button);
+  glfwSetScrollCallback(window_, on_scroll);
+  glfwSetKeyCallback(window_, on_key);
+  glfwSetCharCallback(window_, on_char);
+  glfwSetWindowFocusCallback(window_, on_focus);
+  glfwSetWindowRefreshCallback(window_, on_repaint);
+  glfwSetFramebufferSizeCallback(window_, on_resize);
   ImGui_ImplOpenGL3_Init("#version 130");
   imgui_ready_ = true;
   return true;
@@ -60,10 +73,66 @@ bool Window::open(const WindowSettings& s, std::string& error) {
 
 bool Window::should_close() const { return glfwWindowShouldClose(window_); }
 
+void Window::poll_events() { glfwPollEvents(); }
+
+void Window::wait_events(double timeout_s) {
+  if (timeout_s <= 0)
+    glfwPollEvents();
+  else
+    glfwWaitEventsTimeout(timeout_s);
+}
+
+void Window::wake() { glfwPostEmptyEvent(); }
+
+bool Window::take_input() {
+  const bool arrived = input_arrived_;
+  input_arrived_ = false;
+  return arrived;
+}
+
+void Window::queue(const InputEvent& e) {
+  input_.push(e);
+  input_arrived_ = true;
+}
+
+namespace {
+Window& owner(GLFWwindow* w) { return *static_cast<Window*>(glfwGetWindowUserPointer(w)); }
+}  // namespace
+
+void Window::on_cursor(GLFWwindow* w, double x, double y) {
+  owner(w).queue({InputEvent::Kind::MouseMove, 0, false, static_cast<float>(x), static_cast<float>(y)});
+}
+void Window::on_enter(GLFWwindow* w, int entered) {
+  ImGui_ImplGlfw_CursorEnterCallback(w, entered);  // the backend tracks which window has the mouse
+  if (!entered) owner(w).queue({InputEvent::Kind::MouseLeave});
+  else owner(w).input_arrived_ = true;
+}
+void Window::on_button(GLFWwindow* w, int button, int action, int) {
+  owner(w).queue({InputEvent::Kind::MouseButton, button, action == GLFW_PRESS});
+}
+void Window::on_scroll(GLFWwindow* w, double dx, double dy) {
+  owner(w).queue({InputEvent::Kind::Wheel, 0, false, static_cast<float>(dx), static_cast<float>(dy)});
+}
+void Window::on_key(GLFWwindow* w, int key, int, int action, int) {
+  if (action == GLFW_REPEAT) {  // a held key: ImGui repeats by itself, but a frame must come
+    owner(w).input_arrived_ = true;
+    return;
+  }
+  owner(w).queue({InputEvent::Kind::Key, key, action == GLFW_PRESS});
+}
+void Window::on_char(GLFWwindow* w, unsigned c) {
+  InputEvent e{InputEvent::Kind::Char};
+  e.ch = c;
+  owner(w).queue(e);
+}
+void Window::on_focus(GLFWwindow* w, int focused) { owner(w).queue({InputEvent::Kind::Focus, 0, focused != 0}); }
+void Window::on_repaint(GLFWwindow* w) { owner(w).input_arrived_ = true; }
+void Window::on_resize(GLFWwindow* w, int, int) { owner(w).input_arrived_ = true; }
+
 void Window::begin_frame() {
-  glfwPollEvents();
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  input_.feed(ImGui::GetIO());
   if (ignore_mouse_) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
   ImGui::NewFrame();
 }
