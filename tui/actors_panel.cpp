@@ -1,15 +1,17 @@
 // The Actors panel: every actor, sorted on a chosen column, a window at a time.
 #include "panels.hpp"
+#include "selection.hpp"
 #include "actorscope/view/format.hpp"
 
 namespace actorscope::tui {
 
 void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
-  ui.actors_query.node = ui.node;
-  ui.actors.update(r, ui.actors_query);
+  follow_selection(ui, ViewId::Actors, r);
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Actors)];
   int body = height - 1;
   cur.fit(ui.actors.size(), static_cast<size_t>(body));
+  remember_selection(ui, ViewId::Actors, r);
+  ui.list_y = top + 1;
   // Numbers are never cut: the name gives way first (down to 16), then TYPE and NODE, then
   // the average and the state are left out. With one node shown, NODE says nothing new.
   const bool one_node = ui.node != 0;

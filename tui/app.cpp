@@ -10,11 +10,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "curses_canvas.hpp"
 #include "keys.hpp"
 #include "kill_command.hpp"
+#include "mouse.hpp"
 #include "panels.hpp"
 #include "actorscope/view/detail.hpp"
 
@@ -24,9 +27,33 @@ namespace {
 // Redraw at least this often with no data (ages, rates and budgets move with time alone);
 // data and keys redraw at once.
 constexpr auto kClockRedraw = std::chrono::seconds(1);
+
+
+// A curses mouse event as the viewer knows it; nullopt for presses it does not use.
+std::optional<MouseEvent> read_mouse() {
+  MEVENT ev;
+  if (getmouse(&ev) != OK) return std::nullopt;
+  if (ev.bstate & BUTTON4_PRESSED) return MouseEvent{MouseEvent::Kind::WheelUp, ev.x, ev.y};
+#ifdef BUTTON5_PRESSED
+  if (ev.bstate & BUTTON5_PRESSED) return MouseEvent{MouseEvent::Kind::WheelDown, ev.x, ev.y};
+#endif
+  if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) return MouseEvent{MouseEvent::Kind::Click, ev.x, ev.y};
+  return std::nullopt;
 }
 
-int run_interactive(view::Client& client, UiState& ui) {
+// Bytes for the terminal itself (OSC 52), after curses has drawn the frame.
+void write_terminal(std::string& out) {
+  for (size_t done = 0; done < out.size();) {
+    ssize_t n = ::write(STDOUT_FILENO, out.data() + done, out.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  out.clear();
+}
+
+}  // namespace
+
+int run_interactive(view::Client& client, UiState& ui, bool mouse) {
   if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
     std::fprintf(stderr, "actorscope-top: not a terminal; use --batch to print one frame\n");
     return 2;
@@ -41,6 +68,15 @@ int run_interactive(view::Client& client, UiState& ui) {
   curs_set(0);
   set_escdelay(25);
   nodelay(stdscr, TRUE);  // the wait is the poll below, on the keyboard and the client at once
+  if (mouse) {
+    // Presses, not clicks: a click is acted on at once, however short (no wait for a release).
+    mouseinterval(0);
+    mmask_t wheel = BUTTON4_PRESSED;
+#ifdef BUTTON5_PRESSED
+    wheel |= BUTTON5_PRESSED;
+#endif
+    mousemask(BUTTON1_PRESSED | wheel, nullptr);
+  }
   bool color = std::getenv("NO_COLOR") == nullptr || std::getenv("NO_COLOR")[0] == '\0';
   CursesCanvas canvas(color);
   ActionContext ctx{ui, client};
@@ -55,7 +91,12 @@ int run_interactive(view::Client& client, UiState& ui) {
         dirty = true;
         continue;
       }
-      unsigned r = handle_key(key, ctx);
+      unsigned r = kNothing;
+      if (key == KEY_MOUSE) {
+        if (auto m = read_mouse()) r = handle_mouse(*m, ctx);
+      } else {
+        r = handle_key(key, ctx);
+      }
       if (r & kQuit) {
         quit = true;
         break;
@@ -75,6 +116,7 @@ int run_interactive(view::Client& client, UiState& ui) {
         draw_frame(canvas, client.replica(), ui);
       }
       refresh();
+      if (!ui.terminal_out.empty()) write_terminal(ui.terminal_out);
       dirty = false;
       last_draw = now;
     }

@@ -7,7 +7,8 @@
 
 namespace actorscope::tui {
 
-int run_interactive(view::Client& client, UiState& ui);
+// With `mouse`, clicks and the wheel act (--no-mouse leaves the mouse to the terminal).
+int run_interactive(view::Client& client, UiState& ui, bool mouse);
 int run_batch(view::Client& client, UiState& ui, const Options& options);
 
 }  // namespace actorscope::tui

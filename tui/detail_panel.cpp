@@ -25,9 +25,13 @@ void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState
              view::format_budget(d.stats.restarts_in_period, d.row.intensity, d.row.period_ms) + "   restarts " +
              view::format_count(d.stats.restarts),
          style_of(view::restart_budget_severity(d.stats.restarts_in_period, d.row.intensity, ui.thresholds)));
-  line("mailbox " + view::format_count(d.stats.mailbox) + "   enqueued " + view::format_count(d.stats.enqueued) +
+  const std::string depth = "mailbox " + view::format_count(d.stats.mailbox);
+  const Style backlog = style_of(view::mailbox_severity(d.stats.mailbox, ui.thresholds));
+  const int depth_y = y;
+  line(depth + "   enqueued " + view::format_count(d.stats.enqueued) +
        "   processed " + view::format_count(d.stats.dequeued) + "   msg/s " + view::format_rate(d.msgs_per_s, "") +
        "   busy " + view::format_duration_ns(d.stats.busy_ns) + "   avg " + view::format_duration_ns(d.avg_processing_ns));
+  if (backlog != Style::Normal && depth_y < top + height) c.text(depth_y, 0, depth, backlog);
   line("mailbox history " + sparkline(d.mailbox_history, std::max(10, c.width() - 20), ui.glyphs), Style::Good);
   std::string chain = "parents: ";
   if (d.chain.empty()) chain += "(root)";

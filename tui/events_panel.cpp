@@ -2,18 +2,20 @@
 #include <algorithm>
 
 #include "panels.hpp"
+#include "selection.hpp"
 #include "actorscope/view/events.hpp"
 #include "actorscope/view/format.hpp"
 
 namespace actorscope::tui {
 
 void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
-  ui.events_query.node = ui.node;
-  ui.events.update(r, ui.events_query);
+  follow_selection(ui, ViewId::Events, r);
   const auto& rows = ui.events.rows();
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Events)];
   int body = height - 1;
   cur.fit(rows.size(), static_cast<size_t>(body));
+  remember_selection(ui, ViewId::Events, r);
+  ui.list_y = top + 1;
   // The detail takes what is left; the name gives way first, then the node's name. With one
   // node shown, NODE says nothing new.
   const Columns cols(c.width(), {{9, 0, false, 0}, {ui.node != 0 ? 0 : 15, 7, false, 0}, {10, 0, false, 0}, {26, 12, false, 0}, {24, 0, false, 0, true}},

@@ -34,6 +34,7 @@ void draw_frame(Canvas& c, const view::Replica& r, UiState& ui) {
   resolve_pinned_node(ui, r);
   int top = draw_header(c, 0, r, ui), body = h - top - 1;
   ui.body_rows = std::max(1, body - 1);
+  ui.list_y = -1;  // a list panel sets it
   switch (ui.view) {
     case ViewId::Tree: draw_tree(c, top, body, r, ui); break;
     case ViewId::Actors: draw_actors(c, top, body, r, ui); break;
@@ -41,7 +42,7 @@ void draw_frame(Canvas& c, const view::Replica& r, UiState& ui) {
     case ViewId::Telemetry: draw_telemetry(c, top, body, r, ui); break;
     case ViewId::Warnings: draw_warnings(c, top, body, r, ui); break;
     case ViewId::Detail: draw_detail(c, top, body, r, ui); break;
-    case ViewId::Help: draw_help(c, top, body); break;
+    case ViewId::Help: draw_help(c, top, body, ui); break;
   }
   draw_status(c, h - 1, ui, view::partial_note(r));
 }

@@ -11,8 +11,9 @@ int draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   c.fill(top, Style::Title);
   std::string who = ui.node ? (r.node(ui.node) ? r.node(ui.node)->name : std::string("?")) : std::string("all nodes");
   const std::string gone = h.gone ? " (gone: last state)" : "";
+  const std::string mailbox = "mailbox " + view::format_count(h.mailbox_total);
   std::string totals = "  nodes " + std::to_string(h.nodes_connected) + "/" + std::to_string(h.nodes) + "  actors " +
-                       view::format_count(h.actors) + "  mailbox " + view::format_count(h.mailbox_total);
+                       view::format_count(h.actors) + "  " + mailbox;
   if (ui.paused) totals += "  [PAUSED]";
   // The numbers and the gone mark are never cut: a long node name gives way (with an
   // ellipsis) instead.
@@ -21,6 +22,9 @@ int draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   if (room > 0) who = shorten(who, room, ui.glyphs.ellipsis);
   std::string line = title + who + gone + totals;
   c.text(top, 0, line, Style::Title);
+  // The backlog of all mailboxes is loud here too, by the view's threshold for totals.
+  const Style backlog = style_of(view::mailbox_total_severity(h.mailbox_total, ui.thresholds), Style::Title);
+  if (backlog != Style::Title) c.text(top, columns(line) - columns(totals) + columns(totals.substr(0, totals.find(mailbox))), mailbox, backlog);
   // Second line: rates with sparklines, drops and warnings.
   int spark_w = w >= 120 ? 20 : 10;
   int x = 0;
@@ -53,10 +57,13 @@ int draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   // Tabs.
   static const char* const tabs[] = {"1 Tree", "2 Actors", "3 Events", "4 Telemetry", "5 Warnings"};
   x = 0;
+  ui.tabs_y = top + 2;
+  ui.tabs.clear();
   for (int i = 0; i < 5; ++i) {
     bool active = static_cast<int>(ui.view) == i;
     std::string t = std::string(" ") + tabs[i] + " ";
     c.text(top + 2, x, t, active ? Style::TabActive : Style::Tab);
+    ui.tabs.push_back({x, x + columns(t), static_cast<ViewId>(i)});
     x += columns(t) + 1;
   }
   if (ui.view == ViewId::Detail) c.text(top + 2, x, " Detail ", Style::TabActive);

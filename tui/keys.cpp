@@ -3,7 +3,12 @@
 
 #include <curses.h>
 
+#include <algorithm>
+#include <limits>
+
+#include "export_command.hpp"
 #include "kill_command.hpp"
+#include "selection.hpp"
 #include "actorscope/view/telemetry.hpp"
 #include "actorscope/view/warnings.hpp"
 
@@ -14,42 +19,34 @@ namespace {
 constexpr int kEsc = 27;
 constexpr int kTab = '\t';
 
-// Rows of the current list (rebuilding its view-model when the replica moved).
-size_t length(ActionContext& ctx) {
-  auto lock = ctx.client.lock();
-  const view::Replica& r = ctx.client.replica();
-  UiState& ui = ctx.ui;
-  switch (ui.view) {
-    case ViewId::Tree: ui.tree.update(r, ui.node); return ui.tree.rows().size();
-    case ViewId::Actors: ui.actors_query.node = ui.node; ui.actors.update(r, ui.actors_query); return ui.actors.size();
-    case ViewId::Events: ui.events.update(r, ui.events_query); return ui.events.size();
-    case ViewId::Telemetry: return view::telemetry_lines(r, ui.node).size();
-    case ViewId::Warnings: return view::warnings(r, ui.node).size();
-    default: return 0;
-  }
-}
-
 ListCursor& cursor(ActionContext& ctx) { return ctx.ui.cursor[static_cast<size_t>(ctx.ui.view)]; }
 
-unsigned move(ActionContext& ctx, long delta) {
-  cursor(ctx).move(delta, length(ctx));
+// Moves the selection from the item it is on (not from a row number that new rows may have
+// shifted), then remembers the item it lands on. Help scrolls instead.
+unsigned move_to(ActionContext& ctx, long delta, bool absolute) {
+  UiState& ui = ctx.ui;
+  if (ui.view == ViewId::Help) {
+    long at = absolute ? delta : static_cast<long>(ui.help_offset) + delta;
+    ui.help_offset = static_cast<size_t>(std::max(0L, at));  // the help panel stops it at the end
+    return kRedraw;
+  }
+  auto lock = ctx.client.lock();
+  const view::Replica& r = ctx.client.replica();
+  size_t n = follow_selection(ui, ui.view, r);
+  if (absolute) cursor(ctx).selected = 0;
+  cursor(ctx).move(delta, n);
+  remember_selection(ui, ui.view, r);
   return kRedraw;
 }
-unsigned up(ActionContext& ctx) { return move(ctx, -1); }
-unsigned down(ActionContext& ctx) { return move(ctx, 1); }
-unsigned page_up(ActionContext& ctx) { return move(ctx, -ctx.ui.body_rows); }
-unsigned page_down(ActionContext& ctx) { return move(ctx, ctx.ui.body_rows); }
-unsigned top(ActionContext& ctx) {
-  cursor(ctx).selected = 0;
-  return kRedraw;
-}
-unsigned bottom(ActionContext& ctx) {
-  size_t n = length(ctx);
-  cursor(ctx).selected = n ? n - 1 : 0;
-  return kRedraw;
-}
+unsigned up(ActionContext& ctx) { return move_to(ctx, -1, false); }
+unsigned down(ActionContext& ctx) { return move_to(ctx, 1, false); }
+unsigned page_up(ActionContext& ctx) { return move_to(ctx, -ctx.ui.body_rows, false); }
+unsigned page_down(ActionContext& ctx) { return move_to(ctx, ctx.ui.body_rows, false); }
+unsigned top(ActionContext& ctx) { return move_to(ctx, 0, true); }
+unsigned bottom(ActionContext& ctx) { return move_to(ctx, std::numeric_limits<long>::max() / 2, true); }
 
 unsigned show(ActionContext& ctx, ViewId v) {
+  if (v == ViewId::Help && ctx.ui.view != ViewId::Help) ctx.ui.help_offset = 0;
   if (v == ViewId::Help || v == ViewId::Detail) ctx.ui.back = ctx.ui.view == ViewId::Help || ctx.ui.view == ViewId::Detail ? ctx.ui.back : ctx.ui.view;
   ctx.ui.view = v;
   ctx.ui.message.clear();
@@ -88,13 +85,14 @@ void open_detail(ActionContext& ctx, view::ActorKey key) {
 
 unsigned enter(ActionContext& ctx) {
   UiState& ui = ctx.ui;
-  size_t sel = cursor(ctx).selected;
   std::optional<view::ActorKey> key;
   {
     auto lock = ctx.client.lock();
     const view::Replica& r = ctx.client.replica();
+    // The row the selection is on now: the item chosen, wherever new rows have moved it.
+    follow_selection(ui, ui.view, r);
+    size_t sel = cursor(ctx).selected;
     if (ui.view == ViewId::Tree) {
-      ui.tree.update(r, ui.node);
       if (sel < ui.tree.rows().size()) {
         const auto& row = ui.tree.rows()[sel];
         if (row.kind == view::TreeRowKind::Actor)
@@ -103,11 +101,9 @@ unsigned enter(ActionContext& ctx) {
           ui.tree.toggle(sel);
       }
     } else if (ui.view == ViewId::Actors) {
-      ui.actors.update(r, ui.actors_query);
       auto w = ui.actors.window(sel, 1);
       if (!w.empty()) key = w[0]->key();
     } else if (ui.view == ViewId::Events) {
-      ui.events.update(r, ui.events_query);
       if (sel < ui.events.size()) key = view::ActorKey{ui.events.rows()[sel]->node, ui.events.rows()[sel]->actor};
     } else if (ui.view == ViewId::Warnings) {
       auto w = view::warnings(r, ui.node);
@@ -127,6 +123,7 @@ unsigned left(ActionContext& ctx) {
     ui.message = "sorted by " + std::string(view::name(ui.actors_query.sort));
   } else if (ui.view == ViewId::Tree) {
     auto lock = ctx.client.lock();
+    follow_selection(ui, ViewId::Tree, ctx.client.replica());
     size_t sel = cursor(ctx).selected;
     if (sel < ui.tree.rows().size() && ui.tree.rows()[sel].expanded) ui.tree.toggle(sel);
   }
@@ -140,6 +137,7 @@ unsigned right(ActionContext& ctx) {
     ui.message = "sorted by " + std::string(view::name(ui.actors_query.sort));
   } else if (ui.view == ViewId::Tree) {
     auto lock = ctx.client.lock();
+    follow_selection(ui, ViewId::Tree, ctx.client.replica());
     size_t sel = cursor(ctx).selected;
     if (sel < ui.tree.rows().size() && !ui.tree.rows()[sel].expanded) ui.tree.toggle(sel);
   }
@@ -197,9 +195,10 @@ void apply_search(ActionContext& ctx, size_t from) {
     auto lock = ctx.client.lock();
     ui.tree.update(ctx.client.replica(), ui.node);
     auto hit = ui.tree.search(ctx.client.replica(), ui.search, from);
-    if (hit)
+    if (hit) {
       ui.cursor[static_cast<size_t>(ViewId::Tree)].selected = *hit;
-    else
+      remember_selection(ui, ViewId::Tree, ctx.client.replica());
+    } else
       ui.message = "not found: " + ui.search;
   }
 }
@@ -228,6 +227,9 @@ unsigned search_key(int key, ActionContext& ctx) {
 
 }  // namespace
 
+unsigned move_selection(ActionContext& ctx, long delta) { return move_to(ctx, delta, false); }
+unsigned show_view(ActionContext& ctx, ViewId v) { return show(ctx, v); }
+
 const std::vector<KeyBinding>& key_bindings() {
   static const std::vector<KeyBinding> table = {
       {{KEY_UP, 'k'}, up, "Up, k", "move up"},
@@ -245,6 +247,8 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'n'}, next_node, "n", "next node (then all nodes)"},
       {{'t'}, toggle_telemetry, "t", "events: show / hide telemetry events"},
       {{'K'}, ask_kill, "K", "kill the selected actor (asks y/n)"},
+      {{'e'}, export_csv, "e", "export Actors or Events as CSV (file named below)"},
+      {{'c'}, copy_row, "c", "copy the selected row as CSV (OSC 52 clipboard)"},
       {{' '}, pause, "Space", "pause / resume updates"},
       {{kTab}, next_view, "Tab", "next view"},
       {{'1'}, view1, "1", "Tree"},

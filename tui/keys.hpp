@@ -27,6 +27,10 @@ struct KeyBinding {
 };
 
 const std::vector<KeyBinding>& key_bindings();
+// What the arrows do, by `delta` rows (Help: lines), for the mouse wheel too.
+unsigned move_selection(ActionContext& ctx, long delta);
+// What 1-5, ? and Tab do: switch to view `v`.
+unsigned show_view(ActionContext& ctx, ViewId v);
 // Runs the action bound to `key` (or feeds the search prompt while it is open).
 unsigned handle_key(int key, ActionContext& ctx);
 

@@ -4,29 +4,33 @@
 #include <optional>
 #include <string>
 
+#include "selection.hpp"
 #include "actorscope/view/display.hpp"
+#include "actorscope/view/warnings.hpp"
 
 namespace actorscope::tui {
-
-namespace {
 
 std::optional<view::ActorKey> selected_actor(ActionContext& ctx) {
   UiState& ui = ctx.ui;
   if (ui.view == ViewId::Detail) return ui.detail;
-  size_t sel = ui.cursor[static_cast<size_t>(ui.view)].selected;
   auto lock = ctx.client.lock();
   const view::Replica& r = ctx.client.replica();
+  follow_selection(ui, ui.view, r);
+  size_t sel = ui.cursor[static_cast<size_t>(ui.view)].selected;
   if (ui.view == ViewId::Tree) {
-    ui.tree.update(r, ui.node);
     if (sel < ui.tree.rows().size() && ui.tree.rows()[sel].kind == view::TreeRowKind::Actor)
       return ui.tree.rows()[sel].actor->key();
   } else if (ui.view == ViewId::Actors) {
-    ui.actors.update(r, ui.actors_query);
     auto w = ui.actors.window(sel, 1);
     if (!w.empty()) return w[0]->key();
+  } else if (ui.view == ViewId::Warnings) {
+    auto w = view::warnings(r, ui.node);
+    if (sel < w.size() && w[sel]->actor) return view::ActorKey{w[sel]->node, w[sel]->actor};
   }
   return std::nullopt;
 }
+
+namespace {
 
 std::string describe(ActionContext& ctx, view::ActorKey key) {
   auto lock = ctx.client.lock();

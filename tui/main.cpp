@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   client.start();
   tui::UiState ui;
   ui.pinned_node = o.node;
+  ui.export_dir = o.export_dir;
   if (!o.listen.empty() && !o.batch) ui.message = "collector inside, agents connect to " + address + " (log: " + log_file + ")";
   ui.glyphs = tui::locale_is_utf8() ? tui::kUnicodeGlyphs : tui::kAsciiGlyphs;
   if (o.batch && !co.fleet.empty()) {
@@ -92,7 +93,7 @@ int main(int argc, char** argv) {
     for (int waited = 0; waited < o.wait_ms && !client.settled(); waited += 20)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  int rc = o.batch ? tui::run_batch(client, ui, o) : tui::run_interactive(client, ui);
+  int rc = o.batch ? tui::run_batch(client, ui, o) : tui::run_interactive(client, ui, o.mouse);
   client.stop();
   if (embedded) embedded->stop();
   return rc;

@@ -37,10 +37,12 @@ const char* usage() {
          "  --expand all|DEPTH how deep the tree opens: actors down to DEPTH levels below the node\n"
          "                     (its roots are level 1; default 2), or all of it, groups included\n"
          "  --size COLSxROWS   the frame size --batch prints (default $COLUMNS x $LINES, else 120x40)\n"
+         "  --export-dir DIR   where e (export) writes its CSV files (default: the current directory)\n"
+         "  --no-mouse         leave the mouse to the terminal (no clicks, no wheel)\n"
          "  --help             this text\n"
          "\n"
          "Keys: arrows or hjkl, PgUp/PgDn, g/G, Enter detail, / search, n next node, space pause,\n"
-         "Tab or 1-5 views, <- -> sort column, i invert, ? help, q quit.\n";
+         "Tab or 1-5 views, <- -> sort column, i invert, e export CSV, c copy row, ? help, q quit.\n";
 }
 
 std::optional<int> parse_options(int argc, char** argv, Options& o) {
@@ -99,6 +101,10 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       } else {
         return bad("--expand needs all or a depth, not '" + v + "'");
       }
+    } else if (a == "--export-dir") {
+      if (!value(o.export_dir) || o.export_dir.empty()) return bad("--export-dir needs a directory");
+    } else if (a == "--no-mouse") {
+      o.mouse = false;
     } else if (a == "--size") {
       if (!value(v) || std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 40 || o.height < 10)
         return bad("--size needs COLSxROWS, at least 40x10");

@@ -26,6 +26,8 @@ struct Options {
   int wait_ms = 10000;        // --batch: how long to wait for the first snapshot
   view::TreeSettings tree;    // --expand: how deep the tree opens
   std::string actor;          // --actor: the actor --view detail shows (name or id)
+  std::string export_dir = ".";  // --export-dir: where the export key writes CSV files
+  bool mouse = true;          // --no-mouse: leave the mouse to the terminal
 };
 
 const char* usage();

@@ -17,7 +17,9 @@ void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState
 void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
-void draw_help(Canvas& c, int top, int height);
+void draw_help(Canvas& c, int top, int height, UiState& ui);
+// The help screen's lines below its title: the key table, then the mouse.
+std::vector<std::string> help_lines();
 void draw_status(Canvas& c, int y, const UiState& ui, const std::string& partial);
 // The style of a severity: Critical, Warning, or `normal` for the normal level.
 Style style_of(view::Severity s, Style normal = Style::Normal);

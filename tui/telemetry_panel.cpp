@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "panels.hpp"
+#include "selection.hpp"
 #include "actorscope/view/format.hpp"
 #include "actorscope/view/histogram.hpp"
 #include "actorscope/view/telemetry.hpp"
@@ -14,10 +15,13 @@ std::string num(double v) { return view::format_measurement(v); }
 }  // namespace
 
 void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
+  follow_selection(ui, ViewId::Telemetry, r);
   auto lines = view::telemetry_lines(r, ui.node);
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Telemetry)];
   int body = height - 1;
   cur.fit(lines.size(), static_cast<size_t>(body));
+  remember_selection(ui, ViewId::Telemetry, r);
+  ui.list_y = top + 1;
   // Numbers are never cut: the name gives way first (down to 16), then NODE; p99, p50 and
   // LAST are left out where even that does not fit. With one node shown, NODE says nothing new.
   const Columns cols(c.width(),

@@ -1,15 +1,18 @@
 // The Tree panel: supervision trees with strategy, restart budget, mailbox and restarts.
 #include "panels.hpp"
+#include "selection.hpp"
 #include "actorscope/view/format.hpp"
 
 namespace actorscope::tui {
 
 void draw_tree(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
-  ui.tree.update(r, ui.node);
+  follow_selection(ui, ViewId::Tree, r);
   const auto& rows = ui.tree.rows();
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Tree)];
   int body = height - 1;
   cur.fit(rows.size(), static_cast<size_t>(body));
+  remember_selection(ui, ViewId::Tree, r);
+  ui.list_y = top + 1;
   // Numbers on the right are never cut; the tree takes what is left (at least 20 columns),
   // then STRATEGY and TYPE give way, with an ellipsis.
   const Columns cols(c.width(),
@@ -57,17 +60,24 @@ void draw_tree(Canvas& c, int top, int height, const view::Replica& r, UiState& 
           strategy = std::string(proto::name(a.row.strategy));
           budget = a.row.intensity ? std::to_string(a.stats.restarts_in_period) + "/" + std::to_string(a.row.intensity) : "-";
           st = style_of(view::restart_budget_severity(a, ui.thresholds));
+        } else {
+          // A worker's backlog colours its line as it does in Actors.
+          st = style_of(view::mailbox_severity(a.stats.mailbox, ui.thresholds));
         }
         if (a.stats.state != proto::viewer::ActorState::Running) name += " (" + std::string(proto::viewer::name(a.stats.state)) + ")";
         break;
       }
     }
-    std::string line = cols.cell(0, indent + mark + " " + name) + cols.cell(1, type) + cols.cell(2, strategy) +
-                       cols.cell(3, budget) + cols.cell(4, view::format_count(row.totals.mailbox)) +
-                       cols.cell(5, view::format_count(row.totals.restarts)) +
+    std::string before = cols.cell(0, indent + mark + " " + name) + cols.cell(1, type) + cols.cell(2, strategy) + cols.cell(3, budget);
+    std::string mailbox = cols.cell(4, view::format_count(row.totals.mailbox));
+    std::string line = before + mailbox + cols.cell(5, view::format_count(row.totals.restarts)) +
                        cols.cell(6, view::format_count(row.totals.actors));
     if (selected) c.fill(y, Style::Selected);
     c.text(y, 0, line, selected ? Style::Selected : st);
+    // The depth shown is loud on every row, a supervisor's or a node's too, by the same
+    // thresholds as everywhere else.
+    const Style depth = style_of(view::mailbox_severity(row.totals.mailbox, ui.thresholds));
+    if (!selected && depth != Style::Normal) c.text(y, columns(before), mailbox, depth);
   }
 }
 

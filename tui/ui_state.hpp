@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "glyphs.hpp"
 #include "actorscope/view/actors_table.hpp"
@@ -21,10 +22,19 @@ std::string_view name(ViewId v);
 // Parses a --view name ("tree", "actors", ...); nullopt when unknown.
 std::optional<ViewId> parse_view(std::string_view s);
 
+// Which item a list's selection is on, whatever row it has moved to (selection.hpp).
+struct SelectedItem {
+  bool set = false;
+  view::ActorKey actor{};  // Actors: the actor
+  uint64_t seq = 0;        // Events: the event's sequence number
+  std::string text;        // Tree, Telemetry, Warnings: the row's identity as text
+};
+
 // Selection and scroll position of one list.
 struct ListCursor {
   size_t selected = 0;
   size_t offset = 0;
+  SelectedItem item;  // the selection follows this item when rows arrive or move
   // Keeps the selection inside [0, n) and visible within `rows` lines.
   void fit(size_t n, size_t rows);
   void move(long delta, size_t n);
@@ -53,6 +63,18 @@ struct UiState {
   uint64_t kill_request = 0;             // a kill sent and not answered yet (its request id)
   std::string status;                    // the connection's status
   int body_rows = 10;                    // lines the current panel had at the last draw
+  std::string export_dir = ".";          // --export-dir: where the export key writes its files
+  std::string terminal_out;              // bytes for the terminal itself (OSC 52), written after the frame
+  size_t help_offset = 0;                // first line of the help shown (it scrolls)
+  // Where the last frame put things, for the mouse: the tabs' row and spans, and the
+  // first list row on the screen.
+  struct TabSpan {
+    int x0 = 0, x1 = 0;  // columns [x0, x1)
+    ViewId view = ViewId::Tree;
+  };
+  int tabs_y = -1;
+  std::vector<TabSpan> tabs;
+  int list_y = -1;                       // screen row of the list's first row (-1: no list)
 };
 
 // With --node, the one node subscribed to is the node shown, under its own name, as soon as

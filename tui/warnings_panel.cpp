@@ -1,14 +1,18 @@
 // The Warnings panel: the collector's warnings, most severe first.
 #include "panels.hpp"
+#include "selection.hpp"
 #include "actorscope/view/warnings.hpp"
 
 namespace actorscope::tui {
 
 void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
+  follow_selection(ui, ViewId::Warnings, r);
   auto rows = view::warnings(r, ui.node);
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Warnings)];
   int body = height - 1;
   cur.fit(rows.size(), static_cast<size_t>(body));
+  remember_selection(ui, ViewId::Warnings, r);
+  ui.list_y = top + 1;
   // TEXT takes what is left; the actor's name gives way first, then the node's.
   const Columns cols(c.width(), {{9, 0, false, 0}, {ui.node != 0 ? 0 : 13, 7, false, 0}, {16, 0, false, 0}, {20, 8, false, 0}, {24, 0, false, 0, true}},
                      ui.glyphs.ellipsis);

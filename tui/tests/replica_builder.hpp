@@ -58,6 +58,12 @@ class ReplicaBuilder {
   }
   view::Replica build() const {
     view::Replica r;
+    std::vector<uint8_t> buf = frames();
+    EXPECT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
+    return r;
+  }
+  // The snapshot as the collector sends it, for a replica that is not built here (a client's).
+  std::vector<uint8_t> frames() const {
     std::vector<uint8_t> buf;
     proto::Writer w(buf);
     pv::encode(w, pv::SnapshotBegin{1, 1, actors_.size()});
@@ -66,6 +72,7 @@ class ReplicaBuilder {
     n.name = node_name_;
     n.connected = true;
     n.actors = actors_.size();
+    for (const ActorSpec& spec : actors_) n.mailbox_total += spec.mailbox;  // as the collector sums it
     pv::encode(w, n);
     for (const ActorSpec& spec : actors_) {
       pv::ActorRow a;
@@ -93,8 +100,7 @@ class ReplicaBuilder {
     pv::encode(w, pv::SnapshotEnd{1});
     for (const pv::Event& e : events_) pv::encode(w, e);
     pv::encode(w, pv::Tick{1, 0, 0});
-    EXPECT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
-    return r;
+    return buf;
   }
 
  private:

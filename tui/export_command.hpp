@@ -1,0 +1,20 @@
+// Export and copy: the Actors table or the Events as a CSV file, and the selected row to the
+// terminal's clipboard (OSC 52), both in the view library's CSV columns.
+#pragma once
+
+#include <string>
+
+#include "keys.hpp"
+
+namespace actorscope::tui {
+
+// The export key: writes the list shown (Actors or Events, filtered and ordered as on screen)
+// to a new file in ui.export_dir and names it in the status line.
+unsigned export_csv(ActionContext& ctx);
+// The copy key: the selected row as one CSV line, sent to the terminal's clipboard with an
+// OSC 52 sequence (queued in ui.terminal_out) and shown in the status line.
+unsigned copy_row(ActionContext& ctx);
+// The OSC 52 sequence that puts `text` on the terminal's clipboard.
+std::string osc52(const std::string& text);
+
+}  // namespace actorscope::tui

@@ -1,0 +1,111 @@
+// Selection by identity: each list says what identifies its rows, and where that item is now.
+#include "selection.hpp"
+
+#include "actorscope/view/telemetry.hpp"
+#include "actorscope/view/warnings.hpp"
+
+namespace actorscope::tui {
+
+namespace {
+
+constexpr char kSep = '\x1f';  // never in a name the collector accepts (valid, printable UTF-8)
+
+std::string tree_identity(const view::TreeItem& item) {
+  return std::to_string(static_cast<int>(item.kind)) + kSep + std::to_string(item.node) + kSep + item.path + kSep + item.type;
+}
+std::string telemetry_identity(const view::TelemetryLine& l) {
+  return std::to_string(l.row->node) + kSep + l.row->event + kSep + (l.measurement ? "m" + l.measurement->key : std::string("e"));
+}
+// A warning is known by what it is about: its node, its actor and its kind (its text changes).
+std::string warning_identity(const view::pv::Warning& w) { return std::to_string(w.node) + kSep + std::to_string(w.actor) + kSep + w.kind; }
+
+// The index of the first row whose identity is `want`, or n.
+template <typename Rows, typename Identity>
+size_t find_row(const Rows& rows, size_t n, Identity identity, const std::string& want) {
+  for (size_t i = 0; i < n; ++i)
+    if (identity(rows[i]) == want) return i;
+  return n;
+}
+
+}  // namespace
+
+size_t follow_selection(UiState& ui, ViewId v, const view::Replica& r) {
+  ListCursor& cur = ui.cursor[static_cast<size_t>(v)];
+  const SelectedItem& it = cur.item;
+  size_t n = 0, at = 0;
+  switch (v) {
+    case ViewId::Tree: {
+      ui.tree.update(r, ui.node);
+      const auto& rows = ui.tree.rows();
+      n = rows.size();
+      if (it.set) at = find_row(rows, n, [](const view::TreeRow& row) { return tree_identity(row.item); }, it.text);
+      break;
+    }
+    case ViewId::Actors: {
+      ui.actors_query.node = ui.node;
+      ui.actors.update(r, ui.actors_query);
+      n = ui.actors.size();
+      if (it.set) {
+        // Most ticks leave it where it was: only look further when it moved.
+        auto w = ui.actors.window(cur.selected, 1);
+        at = !w.empty() && w[0]->key() == it.actor ? cur.selected : ui.actors.position_of(it.actor);
+      }
+      break;
+    }
+    case ViewId::Events: {
+      ui.events_query.node = ui.node;
+      ui.events.update(r, ui.events_query);
+      const auto& rows = ui.events.rows();
+      n = rows.size();
+      if (it.set) {
+        at = n;
+        for (size_t i = 0; i < n && at == n; ++i)
+          if (rows[i]->seq == it.seq) at = i;
+      }
+      break;
+    }
+    case ViewId::Telemetry: {
+      auto lines = view::telemetry_lines(r, ui.node);
+      n = lines.size();
+      if (it.set) at = find_row(lines, n, telemetry_identity, it.text);
+      break;
+    }
+    case ViewId::Warnings: {
+      auto rows = view::warnings(r, ui.node);
+      n = rows.size();
+      if (it.set) at = find_row(rows, n, [](const view::pv::Warning* w) { return warning_identity(*w); }, it.text);
+      break;
+    }
+    default: return 0;
+  }
+  // An item no longer listed leaves the selection at its row number (clamped by the panel).
+  if (it.set && at < n) cur.selected = at;
+  return n;
+}
+
+void remember_selection(UiState& ui, ViewId v, const view::Replica& r) {
+  ListCursor& cur = ui.cursor[static_cast<size_t>(v)];
+  SelectedItem it;
+  const size_t sel = cur.selected;
+  switch (v) {
+    case ViewId::Tree:
+      if (sel < ui.tree.rows().size()) it.text = tree_identity(ui.tree.rows()[sel].item), it.set = true;
+      break;
+    case ViewId::Actors:
+      if (auto w = ui.actors.window(sel, 1); !w.empty()) it.actor = w[0]->key(), it.set = true;
+      break;
+    case ViewId::Events:
+      if (sel < ui.events.size()) it.seq = ui.events.rows()[sel]->seq, it.set = true;
+      break;
+    case ViewId::Telemetry:
+      if (auto lines = view::telemetry_lines(r, ui.node); sel < lines.size()) it.text = telemetry_identity(lines[sel]), it.set = true;
+      break;
+    case ViewId::Warnings:
+      if (auto rows = view::warnings(r, ui.node); sel < rows.size()) it.text = warning_identity(*rows[sel]), it.set = true;
+      break;
+    default: return;
+  }
+  cur.item = std::move(it);
+}
+
+}  // namespace actorscope::tui

@@ -1,0 +1,393 @@
+// What a user does with actorscope-top besides reading: backlogs drawn loud in every view,
+// a selection that stays on its item while rows arrive, the mouse, a help that scrolls, CSV
+// export and copy. Each is checked against the replica (the independent reference), not
+// against the panel's own view-model.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <curses.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "export_command.hpp"
+#include "keys.hpp"
+#include "mouse.hpp"
+#include "panels.hpp"
+#include "actorscope/view/display.hpp"
+#include "actorscope/view/format.hpp"
+#include "replica_builder.hpp"
+
+using namespace actorscope;
+namespace pv = proto::viewer;
+using tui::test::ActorSpec;
+
+namespace {
+
+// Keeps the style of every cell, to see what a renderer made of a severity.
+class CellCanvas final : public tui::Canvas {
+ public:
+  CellCanvas(int w, int h) : text_(w, h), styles_(static_cast<size_t>(w * h), tui::Style::Normal), w_(w), h_(h) {}
+  int width() const override { return w_; }
+  int height() const override { return h_; }
+  void text(int y, int x, std::string_view s, tui::Style st, int max_width) override {
+    text_.text(y, x, s, st, max_width);
+    if (y < 0 || y >= h_) return;
+    int n = tui::columns(tui::clip(s, max_width >= 0 ? max_width : w_));
+    for (int i = 0; i < n && x + i < w_; ++i)
+      if (x + i >= 0) styles_[static_cast<size_t>(y * w_ + x + i)] = st;
+  }
+  void fill(int y, tui::Style st) override {
+    for (int x = 0; x < w_ && y >= 0 && y < h_; ++x) styles_[static_cast<size_t>(y * w_ + x)] = st;
+  }
+  std::vector<std::string> lines() const {
+    std::vector<std::string> out;
+    std::istringstream in(text_.str());
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    while (out.size() < static_cast<size_t>(h_)) out.emplace_back();
+    return out;
+  }
+  tui::Style style(int y, int x) const { return styles_[static_cast<size_t>(y * w_ + x)]; }
+
+ private:
+  tui::TextCanvas text_;
+  std::vector<tui::Style> styles_;
+  int w_, h_;
+};
+
+// A client that is never started: the tests feed its replica by hand, as its thread would.
+struct Harness {
+  Harness() : client(options()), ctx{ui, client} {}
+  static view::ClientOptions options() {
+    view::ClientOptions o;
+    o.address = "unix:/nonexistent/actorscope-interaction-test.sock";
+    return o;
+  }
+  template <typename... Messages>
+  void apply(const Messages&... m) {
+    std::vector<uint8_t> buf;
+    proto::Writer w(buf);
+    (pv::encode(w, m), ...);
+    pv::encode(w, pv::Tick{1, 0, 0});
+    auto lock = client.lock();
+    ASSERT_TRUE(client.replica().apply(buf.data(), buf.size())) << client.replica().error();
+  }
+  void load(const tui::test::ReplicaBuilder& from) {
+    std::vector<uint8_t> buf = from.frames();
+    auto lock = client.lock();
+    ASSERT_TRUE(client.replica().apply(buf.data(), buf.size())) << client.replica().error();
+  }
+  std::vector<std::string> draw(int w = 80, int h = 24) {
+    CellCanvas c(w, h);
+    auto lock = client.lock();
+    tui::draw_frame(c, client.replica(), ui);
+    return c.lines();
+  }
+  view::Client client;
+  tui::UiState ui;
+  tui::ActionContext ctx;
+};
+
+tui::test::ReplicaBuilder backlog_builder() {
+  return tui::test::ReplicaBuilder("orders")
+      .actor(ActorSpec(1, 0, "root", "root_sup").as_supervisor(proto::Strategy::OneForOne, 10).with_restarts(1, 1))
+      .actor(ActorSpec(2, 1, "parser", "parser").with_mailbox(12))
+      .actor(ActorSpec(3, 1, "slow-consumer", "consumer").with_mailbox(18'000))
+      .actor(ActorSpec(4, 1, "indexer", "indexer").with_mailbox(4200));
+}
+view::Replica backlog_system() { return backlog_builder().build(); }
+
+int find_line(const std::vector<std::string>& screen, std::string_view what) {
+  for (size_t y = 0; y < screen.size(); ++y)
+    if (screen[y].find(what) != std::string::npos) return static_cast<int>(y);
+  return -1;
+}
+
+}  // namespace
+
+// A slow consumer's 18 k is as loud in the tree as in Actors and Detail, by the view's
+// thresholds: the depth's own cell on every row, the worker's whole line, the header's total.
+TEST(Backlog, MailboxDepthIsColouredInTheTreeByTheViewsThresholds) {
+  view::Replica r = backlog_system();
+  tui::UiState ui;
+  ui.tree = view::TreeModel(view::TreeSettings{8, 3, false});
+  ui.cursor[0].selected = 0;  // the node's row: the selection bar is not on the rows looked at
+  CellCanvas c(100, 24);
+  tui::draw_frame(c, r, ui);
+  auto screen = c.lines();
+  auto depth_style = [&](std::string_view name) {
+    int y = find_line(screen, name);
+    EXPECT_GE(y, 0) << name;
+    const view::Actor* a = nullptr;
+    for (const auto& x : r.actors())
+      if (view::display_name(x) == name) a = &x;
+    EXPECT_NE(a, nullptr);
+    // the depth the row shows: its subtree's, from the replica
+    std::string shown = view::format_count(a->subtree.mailbox);
+    size_t at = screen[static_cast<size_t>(y)].find(" " + shown + " ");
+    EXPECT_NE(at, std::string::npos) << screen[static_cast<size_t>(y)];
+    return std::pair{c.style(y, static_cast<int>(at + 1)), view::mailbox_severity(a->subtree.mailbox, ui.thresholds)};
+  };
+  for (const char* name : {"slow-consumer", "indexer", "parser", "root"}) {
+    auto [style, severity] = depth_style(name);
+    EXPECT_EQ(style, tui::style_of(severity)) << name;
+  }
+  EXPECT_EQ(depth_style("slow-consumer").first, tui::Style::Critical);
+  EXPECT_EQ(depth_style("indexer").first, tui::Style::Warning);
+  EXPECT_EQ(depth_style("parser").first, tui::Style::Normal);
+  EXPECT_EQ(depth_style("root").first, tui::Style::Critical) << "a supervisor's subtree holds the backlog";
+  // the worker's whole line, as in Actors
+  EXPECT_EQ(c.style(find_line(screen, "slow-consumer"), 10), tui::Style::Critical);
+  // the header's total
+  int x = static_cast<int>(screen[0].find("mailbox "));
+  ASSERT_GE(x, 0) << screen[0];
+  EXPECT_EQ(c.style(0, x), tui::Style::Warning) << screen[0];
+  // a stricter setting moves the colour: the thresholds are the view's
+  ui.thresholds.mailbox_critical = 1'000'000;
+  tui::draw_frame(c, r, ui);
+  EXPECT_EQ(depth_style("slow-consumer").first, tui::Style::Warning);
+}
+
+TEST(Backlog, DetailColoursTheDepth) {
+  view::Replica r = backlog_system();
+  tui::UiState ui;
+  ui.view = tui::ViewId::Detail;
+  ui.detail = view::ActorKey{1, 3};
+  CellCanvas c(100, 24);
+  tui::draw_frame(c, r, ui);
+  int y = find_line(c.lines(), "mailbox 18");
+  ASSERT_GE(y, 0);
+  EXPECT_EQ(c.style(y, 0), tui::Style::Critical);
+}
+
+// Enter on a Warnings row opens the actor named in that row, though a new warning sorted
+// above it arrived after it was selected.
+TEST(Selection, EnterInWarningsOpensTheActorOfTheSelectedRowWhileWarningsArrive) {
+  Harness h;
+  h.load(backlog_builder());
+  pv::Warnings first;
+  first.warnings.push_back({1, 2, "mailbox_growing", pv::Severity::Warning, "grew in 40 samples"});
+  first.warnings.push_back({1, 4, "mailbox_growing", pv::Severity::Warning, "grew in 12 samples"});
+  h.apply(first);
+  h.ui.view = tui::ViewId::Warnings;
+  auto screen = h.draw();
+  tui::handle_key('j', h.ctx);  // the second row
+  screen = h.draw();
+  const int row_y = h.ui.list_y + 1;
+  const std::string row = screen[static_cast<size_t>(row_y)];
+  ASSERT_NE(row.find("indexer"), std::string::npos) << row;
+  // Two new warnings sort above it: one arrives before the next frame, one between frame and key.
+  pv::Warnings more = first;
+  more.warnings.push_back({1, 3, "mailbox_large", pv::Severity::Critical, "18k waiting"});
+  h.apply(more);
+  screen = h.draw();
+  const size_t sel = h.ui.cursor[static_cast<size_t>(tui::ViewId::Warnings)].selected;
+  EXPECT_NE(screen[static_cast<size_t>(h.ui.list_y) + sel].find("indexer"), std::string::npos) << "the bar stays on indexer";
+  more.warnings.push_back({1, 1, "restart_storm", pv::Severity::Critical, "1/10"});
+  h.apply(more);
+  tui::handle_key('\n', h.ctx);
+  ASSERT_EQ(h.ui.view, tui::ViewId::Detail);
+  ASSERT_TRUE(h.ui.detail);
+  auto lock = h.client.lock();
+  EXPECT_EQ(view::actor_name(h.client.replica(), *h.ui.detail), "indexer");
+}
+
+TEST(Selection, ActorsAndEventsKeepTheirItemWhenRowsMove) {
+  Harness h;
+  h.load(backlog_builder());
+  h.ui.view = tui::ViewId::Actors;
+  h.draw();
+  tui::handle_key('j', h.ctx);  // by mailbox: slow-consumer, indexer, parser, ...
+  auto screen = h.draw();
+  ASSERT_NE(screen[static_cast<size_t>(h.ui.list_y) + 1].find("indexer"), std::string::npos);
+  // parser's backlog overtakes both: row 1 is now slow-consumer, the selection stays on indexer
+  pv::ActorStats s;
+  s.node = 1;
+  s.actor = 2;
+  s.mailbox = 50'000;
+  h.apply(s);
+  tui::handle_key('\n', h.ctx);
+  ASSERT_TRUE(h.ui.detail);
+  EXPECT_EQ(h.ui.detail->actor, 4u);
+
+  // Events: a new event comes first (newest first); the selection stays on its event.
+  h.ui.view = tui::ViewId::Events;
+  h.apply(pv::Event{10, 1, 1, pv::EventKind::Crashed, 4, 1, proto::ExitReason::Error, "indexer", "bad"});
+  h.draw();
+  h.apply(pv::Event{11, 2, 1, pv::EventKind::Crashed, 2, 1, proto::ExitReason::Error, "parser", "worse"});
+  h.draw();
+  tui::handle_key('\n', h.ctx);
+  EXPECT_EQ(h.ui.detail->actor, 4u);
+}
+
+// Mouse: the tabs and rows found on the screen drawn, not from the viewer's own geometry.
+TEST(Mouse, ClickTabsAndRowsWheelScrolls) {
+  Harness h;
+  h.load(backlog_builder());
+  auto screen = h.draw();
+  int tabs_y = find_line(screen, "1 Tree");
+  ASSERT_GE(tabs_y, 0);
+  for (auto [label, view] : {std::pair{"3 Events", tui::ViewId::Events}, std::pair{"5 Warnings", tui::ViewId::Warnings},
+                             std::pair{"2 Actors", tui::ViewId::Actors}}) {
+    int x = static_cast<int>(screen[static_cast<size_t>(tabs_y)].find(label));
+    ASSERT_GE(x, 0);
+    tui::handle_mouse({tui::MouseEvent::Kind::Click, x + 2, tabs_y}, h.ctx);
+    EXPECT_EQ(h.ui.view, view) << label;
+    screen = h.draw();
+  }
+  // A click on the row that shows "parser" selects parser.
+  int y = find_line(screen, "parser");
+  ASSERT_GT(y, tabs_y);
+  tui::handle_mouse({tui::MouseEvent::Kind::Click, 5, y}, h.ctx);
+  tui::handle_key('\n', h.ctx);
+  ASSERT_TRUE(h.ui.detail);
+  EXPECT_EQ(h.ui.detail->actor, 2u);
+  // A click below the last row selects nothing.
+  h.ui.view = tui::ViewId::Actors;
+  screen = h.draw();
+  const size_t before = h.ui.cursor[1].selected;
+  tui::handle_mouse({tui::MouseEvent::Kind::Click, 5, 20}, h.ctx);
+  EXPECT_EQ(h.ui.cursor[1].selected, before);
+  // The wheel moves the selection by kWheelRows, within the list.
+  h.ui.cursor[1] = {};
+  h.draw();
+  tui::handle_mouse({tui::MouseEvent::Kind::WheelDown, 5, 10}, h.ctx);
+  EXPECT_EQ(h.ui.cursor[1].selected, 3u);
+  tui::handle_mouse({tui::MouseEvent::Kind::WheelDown, 5, 10}, h.ctx);
+  EXPECT_EQ(h.ui.cursor[1].selected, 3u) << "four actors: the last is row 3";
+  tui::handle_mouse({tui::MouseEvent::Kind::WheelUp, 5, 10}, h.ctx);
+  EXPECT_EQ(h.ui.cursor[1].selected, 0u);
+}
+
+// At 80x24 the help is longer than the screen: it says so, and the arrows bring every line.
+TEST(Help, ScrollsAt80x24AndSaysThereIsMore) {
+  Harness h;
+  h.load(backlog_builder());
+  tui::handle_key('?', h.ctx);
+  ASSERT_EQ(h.ui.view, tui::ViewId::Help);
+  auto screen = h.draw();
+  // the last key's line (the status line says "q:quit" too)
+  const std::string last = tui::help_lines()[tui::key_bindings().size() - 1];
+  ASSERT_NE(last.find("quit"), std::string::npos) << last;
+  ASSERT_EQ(find_line(screen, last), -1) << "the table fits at 80x24: this test has nothing to check";
+  EXPECT_GE(find_line(screen, "more below"), 0);
+  std::map<std::string, bool> seen;
+  for (const auto& l : tui::help_lines())
+    if (!l.empty()) seen[l] = false;
+  for (int i = 0; i < 40; ++i) {
+    for (auto& [help, found] : seen) found = found || find_line(screen, help) >= 0;
+    for (const auto& l : screen) EXPECT_LE(l.size(), 80u) << l;
+    tui::handle_key(i < 20 ? 'j' : KEY_NPAGE, h.ctx);
+    screen = h.draw();
+  }
+  for (const auto& [help, found] : seen) EXPECT_TRUE(found) << help;
+  EXPECT_EQ(find_line(screen, "more below"), -1) << "at the end";
+  EXPECT_GE(find_line(screen, last), 0);
+  tui::handle_key('g', h.ctx);
+  screen = h.draw();
+  EXPECT_GE(find_line(screen, "move up"), 0);
+  tui::handle_key(27, h.ctx);
+  EXPECT_EQ(h.ui.view, tui::ViewId::Tree);
+}
+
+namespace {
+std::vector<std::map<std::string, std::string>> read_csv(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::map<std::string, std::string>> out;
+  std::vector<std::string> header;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f;
+    std::string cur;
+    bool quoted = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+      char ch = line[i];
+      if (quoted && ch == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
+      else if (ch == '"') quoted = !quoted;
+      else if (ch == ',' && !quoted) f.push_back(cur), cur.clear();
+      else cur += ch;
+    }
+    f.push_back(cur);
+    if (header.empty()) {
+      header = f;
+      continue;
+    }
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size() && i < f.size(); ++i) row[header[i]] = f[i];
+    out.push_back(row);
+  }
+  return out;
+}
+std::string path_in(const std::string& message) {
+  size_t at = message.find(" to /");
+  return at == std::string::npos ? std::string() : message.substr(at + 4);
+}
+}  // namespace
+
+// The CSV holds the table's rows in the table's order, with the replica's raw values.
+TEST(Export, ActorsCsvEqualsTheTablesRows) {
+  Harness h;
+  h.load(backlog_builder());
+  char tmpl[] = "/tmp/actorscope-export-test.XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  h.ui.export_dir = dir;
+  h.ui.view = tui::ViewId::Actors;
+  auto screen = h.draw(100, 24);
+  tui::handle_key('e', h.ctx);
+  std::string path = path_in(h.ui.message);
+  ASSERT_FALSE(path.empty()) << h.ui.message;
+  EXPECT_EQ(path.rfind(dir + "/actorscope-actors-", 0), 0u) << path;
+  auto rows = read_csv(path);
+  {
+  auto lock = h.client.lock();
+  const view::Replica& r = h.client.replica();
+  ASSERT_EQ(rows.size(), r.actors().size());
+  EXPECT_NE(h.ui.message.find("exported " + std::to_string(rows.size()) + " actors"), std::string::npos) << h.ui.message;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    // the screen's row i names the same actor...
+    const std::string& line = screen[static_cast<size_t>(h.ui.list_y) + i];
+    EXPECT_NE(line.find(" " + rows[i]["name"] + " "), std::string::npos) << line;
+    // ...and the values are the replica's, unformatted
+    const view::Actor* a = r.actor(view::ActorKey{1, std::stoull(rows[i]["actor_id"])});
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(rows[i]["name"], view::display_name(*a));
+    EXPECT_EQ(rows[i]["mailbox"], std::to_string(a->stats.mailbox));
+    EXPECT_EQ(rows[i]["restarts"], std::to_string(a->stats.restarts));
+    EXPECT_EQ(rows[i]["node"], "orders");
+  }
+  }
+  // A second export in the same second does not overwrite the first.
+  tui::handle_key('e', h.ctx);
+  EXPECT_NE(path_in(h.ui.message), path);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Export, EventsCsvAndCopyOfARow) {
+  Harness h;
+  h.load(backlog_builder());
+  h.apply(pv::Event{10, 1'000'000'000, 1, pv::EventKind::Crashed, 4, 1, proto::ExitReason::Error, "indexer", "bad, \"quoted\""});
+  h.apply(pv::Event{11, 2'000'000'000, 1, pv::EventKind::Restarted, 4, 1, proto::ExitReason::Error, "indexer", ""});
+  char tmpl[] = "/tmp/actorscope-export-test.XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  h.ui.export_dir = dir;
+  h.ui.view = tui::ViewId::Events;
+  h.draw();
+  tui::handle_key('e', h.ctx);
+  auto rows = read_csv(path_in(h.ui.message));
+  ASSERT_EQ(rows.size(), 2u) << h.ui.message;
+  EXPECT_EQ(rows[0]["wall_ns"], "2000000000") << "newest first, as listed";
+  EXPECT_EQ(rows[1]["kind"], "crashed");
+  EXPECT_NE(rows[1]["text"].find("bad, \"quoted\""), std::string::npos) << rows[1]["text"];
+  std::filesystem::remove_all(dir);
+
+  // Copy: the selected actor's CSV line, to the terminal's clipboard.
+  EXPECT_EQ(tui::osc52("hello"), "\033]52;c;aGVsbG8=\a");
+  EXPECT_EQ(tui::osc52("hi!?"), "\033]52;c;aGkhPw==\a");
+  h.ui.view = tui::ViewId::Actors;
+  h.draw();
+  tui::handle_key('c', h.ctx);
+  ASSERT_EQ(h.ui.terminal_out.rfind("\033]52;c;", 0), 0u);
+  EXPECT_NE(h.ui.message.find(",slow-consumer,"), std::string::npos) << h.ui.message;
+  EXPECT_EQ(h.ui.terminal_out, tui::osc52(h.ui.message.substr(h.ui.message.find(": ") + 2)));
+}
