@@ -142,6 +142,7 @@ class StreamRun {
     model_->set_now(now_);
     view::ReplicaSettings rs;
     rs.max_events = kReplicaLifecycle;
+    rs.max_incident_events = kReplicaIncidents;
     rs.max_telemetry_events = kReplicaTelemetry;
     replica_ = std::make_unique<view::Replica>(rs);
     session_ = serve::make_session(conn_, *model_, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
@@ -812,17 +813,20 @@ class StreamRun {
   void check_events() {
     view::EventsList list;
     list.update(*replica_, view::EventsQuery{});
-    // The model's log, newest first, as the replica keeps it: the newest lifecycle events and,
-    // apart, the newest telemetry (telemetry never pushes a crash out).
+    // The model's log, newest first, as the replica keeps it: the newest routine lifecycle
+    // events and, apart, the newest incidents and the newest telemetry (neither telemetry nor
+    // routine events push a crash out).
     collector::EventQuery q;
     q.before_seq = model_->last_event_seq() + 1;
     q.limit = SIZE_MAX;
     std::vector<const collector::Event*> expected;
-    size_t lifecycle = 0, telemetry = 0;
+    size_t routine = 0, incidents = 0, telemetry = 0;
     for (const collector::Event* e : model_->events(q)) {
-      bool t = e->kind == collector::EventKind::Telemetry;
-      if (t ? telemetry++ >= kReplicaTelemetry : lifecycle++ >= kReplicaLifecycle) continue;
-      expected.push_back(e);
+      uint32_t bit = collector::event_bit(e->kind);
+      bool keep = (bit & collector::kTelemetryEvents) ? telemetry++ < kReplicaTelemetry
+                  : (bit & collector::kIncidentEvents) ? incidents++ < kReplicaIncidents
+                                                       : routine++ < kReplicaLifecycle;
+      if (keep) expected.push_back(e);
     }
     const auto& rows = list.rows();
     ASSERT_EQ(rows.size(), expected.size()) << "event rows";
@@ -1047,6 +1051,7 @@ class StreamRun {
 
   static constexpr size_t kReplicaLifecycle = 400;
   static constexpr size_t kReplicaTelemetry = 300;
+  static constexpr size_t kReplicaIncidents = 200;
   static constexpr size_t kGroupMin = 3;
   view::TreeModel grouped_tree_{view::TreeSettings{kGroupMin, 1000, false}};
   view::ActorsTable actors_table_;

@@ -288,10 +288,11 @@ enum class EventKind : uint8_t {
 };
 inline constexpr size_t kEventKindCount = 12;
 inline constexpr uint32_t event_bit(EventKind k) { return 1u << static_cast<unsigned>(k); }
-// The events kept apart from routine ones (see ModelSettings::event_log_incident_share).
+// The events kept apart from routine ones (see ModelSettings::event_log_incident_share): those
+// a viewer shows as crashed, node down or warning, which its replica keeps apart the same way.
 inline constexpr uint32_t kIncidentEvents = event_bit(EventKind::Crash) | event_bit(EventKind::Escalation) |
-                                            event_bit(EventKind::NodeRestarted) | event_bit(EventKind::NodeDisconnected) |
-                                            event_bit(EventKind::WarningRaised);
+                                            event_bit(EventKind::NodeDisconnected) | event_bit(EventKind::NodeForgotten) |
+                                            event_bit(EventKind::WarningRaised) | event_bit(EventKind::WarningCleared);
 inline constexpr uint32_t kTelemetryEvents = event_bit(EventKind::Telemetry);
 inline constexpr uint32_t kRoutineEvents = ((1u << kEventKindCount) - 1) & ~kIncidentEvents & ~kTelemetryEvents;
 std::string_view name(EventKind k);

@@ -14,8 +14,8 @@ struct ModelSettings {
                                              // restarts, escalations, node and warning events), the
                                              // rest for telemetry: each pushes out only its own kind
   double event_log_incident_share = 0.5;     // of the lifecycle share, this for incidents (crashes,
-                                             // escalations, node restarts and losses, warnings
-                                             // raised): a storm of routine exits or restarts
+                                             // escalations, node losses, warnings raised and
+                                             // cleared): a storm of routine exits or restarts
                                              // pushes out only routine events, never a crash
   size_t series_points = 3600;               // points per node time series
   uint64_t series_step_ns = kNsPerSecond;    // one point per second
