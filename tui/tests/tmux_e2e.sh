@@ -64,8 +64,9 @@ wait_for "vMSG/S"
 keys Left
 wait_for "vMAILBOX"
 
-# Enter: its detail.
-keys Enter
+# Enter on the first row: its detail. The cursor follows the actor it is on as rows re-sort
+# (selection by identity), so it is put on the first row first, as a user would.
+keys g Enter
 wait_for "slow-consumer  <[0-9]+>  on e2e"
 wait_for "mailbox history"
 wait_for "parents: "
