@@ -72,7 +72,6 @@ uint32_t ReasonTexts::put(std::string_view text) {
       h = static_cast<uint32_t>(texts_.size());
       texts_.emplace_back(text);
     }
-    ++held_;
     return h;
   } catch (...) {
     count_drop(DropKind::String);
@@ -86,22 +85,15 @@ std::string ReasonTexts::take(uint32_t handle) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (handle >= texts_.size()) return std::string();
-    out.swap(texts_[handle]);
-    texts_[handle].shrink_to_fit();
+    out.swap(texts_[handle]);  // the slot keeps the empty string out held
     try {
       free_.push_back(handle);
     } catch (...) {
       // The slot is simply not reused.
     }
-    --held_;
   }
   budget_give(out.size() + kOverhead);
   return out;
-}
-
-size_t ReasonTexts::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return held_;
 }
 
 namespace {

@@ -39,14 +39,12 @@ class ReasonTexts {
   uint32_t put(std::string_view text);
   // The text of a handle, which is freed; "" for 0.
   std::string take(uint32_t handle);
-  size_t size() const;
 
  private:
   static constexpr size_t kOverhead = sizeof(std::string) + 16;
   mutable std::mutex mu_;
   std::vector<std::string> texts_{std::string()};  // index = handle; 0 is ""
   std::vector<uint32_t> free_;
-  size_t held_ = 0;
 };
 
 ReasonTexts& reason_texts();
