@@ -66,8 +66,14 @@ unsigned export_csv(ActionContext& ctx) {
                  " (start with --export-dir DIR)";
     return kRedraw;
   }
-  ui.message = "exported " + std::to_string(rows) + (actors ? " actors to " : " events to ") + path->string();
+  ui.message = "exported " + std::to_string(rows) + (actors ? " actors to " : " events to ") +
+               shown_path(ui.export_dir, path->filename().string());
   return kRedraw;
+}
+
+std::string shown_path(const std::string& dir, const std::string& file) {
+  if (dir.empty() || dir == ".") return file;
+  return (std::filesystem::path(dir) / file).lexically_normal().string();
 }
 
 unsigned copy_row(ActionContext& ctx) {

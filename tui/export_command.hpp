@@ -11,6 +11,9 @@ namespace actorscope::tui {
 // The export key: writes the list shown (Actors or Events, filtered and ordered as on screen)
 // to a new file in ui.export_dir and names it in the status line.
 unsigned export_csv(ActionContext& ctx);
+// The file as the status line names it: as the directory was given (--export-dir), nothing
+// before the name for the current directory, so that the name fits on an 80-column line.
+std::string shown_path(const std::string& dir, const std::string& file);
 // The copy key: the selected row as one CSV line, sent to the terminal's clipboard with an
 // OSC 52 sequence (queued in ui.terminal_out) and shown in the status line.
 unsigned copy_row(ActionContext& ctx);

@@ -391,3 +391,32 @@ TEST(Export, EventsCsvAndCopyOfARow) {
   EXPECT_NE(h.ui.message.find(",slow-consumer,"), std::string::npos) << h.ui.message;
   EXPECT_EQ(h.ui.terminal_out, tui::osc52(h.ui.message.substr(h.ui.message.find(": ") + 2)));
 }
+
+// The status line names the file as the directory was given, so that at 80 columns the name
+// is there whole: the current directory adds nothing before it, not an absolute path.
+TEST(Export, TheStatusLineNamesTheFileWholeAt80Columns) {
+  EXPECT_EQ(tui::shown_path(".", "a.csv"), "a.csv");
+  EXPECT_EQ(tui::shown_path("", "a.csv"), "a.csv");
+  EXPECT_EQ(tui::shown_path("./", "a.csv"), "a.csv");
+  EXPECT_EQ(tui::shown_path("out", "a.csv"), "out/a.csv");
+  EXPECT_EQ(tui::shown_path("./out/../exports/", "a.csv"), "exports/a.csv");
+  EXPECT_EQ(tui::shown_path("/var/tmp", "a.csv"), "/var/tmp/a.csv");
+
+  Harness h;
+  h.load(backlog_builder());
+  char tmpl[] = "/tmp/actorscope-export-test.XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  const auto was = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
+  h.ui.view = tui::ViewId::Actors;  // export_dir: the default, "."
+  h.draw();
+  tui::handle_key('e', h.ctx);
+  auto screen = h.draw(80, 24);
+  std::filesystem::current_path(was);
+  const std::string status = screen[23];
+  const std::string name = h.ui.message.substr(h.ui.message.find(" to ") + 4);
+  EXPECT_EQ(name.rfind("actorscope-actors-", 0), 0u) << h.ui.message;
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / name)) << name;
+  EXPECT_NE(status.find(name), std::string::npos) << status;
+  std::filesystem::remove_all(dir);
+}
