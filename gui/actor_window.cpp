@@ -106,11 +106,12 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
     field("State", std::string(pv::name(d.stats.state)), d.stats.state == pv::ActorState::Running ? style::kGood : style::kWarn);
     const view::DisplayThresholds& t = app.settings.thresholds;
     field("Mailbox", view::format_count(d.stats.mailbox), style::severity_colour(view::mailbox_severity(d.stats.mailbox, t)));
-    field("Messages/s", view::format_rate(d.msgs_per_s));
-    field("Processed", view::format_count(d.stats.dequeued));
+    const bool beam = d.rate_unit == "red/s";
+    field(beam ? "Reductions/s" : "Messages/s", view::format_rate(d.msgs_per_s));
+    field(beam ? "Reductions" : "Processed", view::format_count(d.work));
     field("Enqueued", view::format_count(d.stats.enqueued));
     field("Busy (total)", view::format_duration_ns(d.stats.busy_ns));
-    field("Mean per message", view::format_duration_ns(d.avg_processing_ns));
+    field("Mean per message", beam ? std::string("-") : view::format_duration_ns(d.avg_processing_ns));
     field("Children", view::format_count(d.children));
     field("Restart", std::string(proto::name(d.row.restart)));
     field("Restarts", view::format_count(d.stats.restarts), d.stats.restarts ? style::kRestart : style::kText);

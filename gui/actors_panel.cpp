@@ -8,6 +8,7 @@
 #include <string>
 
 #include "actor_menu.hpp"
+#include "actorscope/view/tree_box.hpp"
 #include "csv_export.hpp"
 #include "imgui_internal.h"  // ImGuiItemFlags_NoNav: the rows' keyboard moves are ours
 #include "probe.hpp"
@@ -126,7 +127,12 @@ void ActorsPanel::draw(AppState& app) {
   }
   if (!ImGui::BeginTable("actors", static_cast<int>(std::size(kColumns)), flags, ImVec2(0, 0))) return;
   ImGui::TableSetupScrollFreeze(1, 1);
-  for (const Column& c : kColumns) ImGui::TableSetupColumn(c.title, c.flags, c.width, static_cast<ImGuiID>(c.column));
+  // The rate's unit follows the nodes shown: messages, or reductions for BEAM nodes.
+  static constexpr const char* kRateHeader[] = {"Messages/s", "Reductions/s", "Rate"};
+  const char* rate_header = kRateHeader[static_cast<int>(view::rate_column(r, app.node))];
+  for (const Column& c : kColumns)
+    ImGui::TableSetupColumn(c.column == ActorColumn::MessagesPerSec ? rate_header : c.title, c.flags, c.width,
+                            static_cast<ImGuiID>(c.column));
   ImGui::TableHeadersRow();
   if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsCount > 0) {
     const ImGuiTableColumnSortSpecs& s = specs->Specs[0];
@@ -177,7 +183,7 @@ void ActorsPanel::draw(AppState& app) {
         const pv::NodeRow* node = r.node(a->row.node);
         const std::string row_text = label + "\t" + a->row.type + "\t" + (node ? node->name : "?") + "\t" +
                                      std::string(pv::name(a->stats.state)) + "\t" + view::format_count(a->stats.mailbox) +
-                                     "\t" + view::format_rate(a->msgs_per_s()) + "\t" +
+                                     "\t" + view::format_actor_rate(r, a->row.node, a->msgs_per_s()) + "\t" +
                                      view::format_duration_ns(a->stats.busy_ns) + "\t" +
                                      view::format_count(a->stats.restarts);
         actor_context_menu(app, key, row_text);
@@ -196,7 +202,7 @@ void ActorsPanel::draw(AppState& app) {
       right_aligned(view::format_count(a->stats.mailbox),
                     style::severity_colour(view::mailbox_severity(a->stats.mailbox, app.settings.thresholds)));
       ImGui::TableNextColumn();
-      right_aligned(view::format_rate(a->msgs_per_s()));
+      right_aligned(view::format_actor_rate(r, a->row.node, a->msgs_per_s()));
       ImGui::TableNextColumn();
       right_aligned(view::format_duration_ns(a->stats.busy_ns));
       ImGui::TableNextColumn();

@@ -252,7 +252,7 @@ void TreePanel::draw_canvas(AppState& app) {
                   shown.c_str());
       drawn_text::note(shown.c_str());
     } else if (text) {
-      const std::string title = tree_box_title(r, row), detail = tree_box_detail(row);
+      const std::string title = tree_box_title(r, row), detail = tree_box_detail(r, row);
       dl->PushClipRect(a, ImVec2(b.x - 14 * zoom_, b.y), true);
       dl->AddText(font, title_size, ImVec2(a.x + 10 * zoom_, a.y + 5 * zoom_), style::u32(style::kText), title.c_str());
       drawn_text::note(title.c_str());  // drawn into the draw list: ImGui's capture does not see it
@@ -286,7 +286,7 @@ void TreePanel::draw_canvas(AppState& app) {
         const view::Actor& ac = *row.actor;
         ImGui::SetTooltip("%s  (%s)\nmailbox %s   %s   processing %s\nrestarts %s   subtree %s actors",
                           view::display_name(ac).c_str(), ac.row.type.c_str(), view::format_count(ac.stats.mailbox).c_str(),
-                          view::format_rate_with_unit(ac.msgs_per_s()).c_str(), view::format_duration_ns(ac.stats.busy_ns).c_str(),
+                          view::format_actor_rate(r, ac.row.node, ac.msgs_per_s()).c_str(), view::format_duration_ns(ac.stats.busy_ns).c_str(),
                           view::format_count(ac.stats.restarts).c_str(), view::format_count(row.totals.actors).c_str());
       }
     }
@@ -307,6 +307,7 @@ void TreePanel::draw_canvas(AppState& app) {
 }
 
 void TreePanel::draw_outline(AppState& app) {
+  const view::Replica& r = app.replica();
   const auto& rows = model_.rows();
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
@@ -315,7 +316,9 @@ void TreePanel::draw_outline(AppState& app) {
   ImGui::TableSetupColumn("Supervision tree", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableSetupColumn("Strategy / budget", ImGuiTableColumnFlags_WidthFixed, 210);
   ImGui::TableSetupColumn("Mailbox", ImGuiTableColumnFlags_WidthFixed, 90);
-  ImGui::TableSetupColumn("Messages/s", ImGuiTableColumnFlags_WidthFixed, 100);
+  // Messages/s, or reductions/s when every node shown is a BEAM node; "Rate" when both are.
+  static constexpr const char* kRateHeader[] = {"Messages/s", "Reductions/s", "Rate"};
+  ImGui::TableSetupColumn(kRateHeader[static_cast<int>(view::rate_column(r, app.node))], ImGuiTableColumnFlags_WidthFixed, 100);
   ImGui::TableSetupColumn("Restarts", ImGuiTableColumnFlags_WidthFixed, 80);
   ImGui::TableSetupColumn("Subtree", ImGuiTableColumnFlags_WidthFixed, 80);
   ImGui::TableHeadersRow();
@@ -375,7 +378,7 @@ void TreePanel::draw_outline(AppState& app) {
       ImGui::TextColored(style::severity_colour(view::mailbox_severity(mb, app.settings.thresholds)), "%s",
                          view::format_count(mb).c_str());
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(view::format_rate_with_unit(row.kind == view::TreeRowKind::Actor ? row.actor->msgs_per_s() : row.totals.msgs_per_s()).c_str());
+      ImGui::TextUnformatted(view::format_actor_rate(r, row.item.node, row.kind == view::TreeRowKind::Actor ? row.actor->msgs_per_s() : row.totals.msgs_per_s()).c_str());
       ImGui::TableNextColumn();
       const uint64_t rs = row.kind == view::TreeRowKind::Actor ? row.actor->stats.restarts : row.totals.restarts;
       ImGui::TextColored(rs ? style::kRestart : style::kText, "%s", view::format_count(rs).c_str());

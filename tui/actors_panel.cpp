@@ -5,6 +5,13 @@
 
 namespace actorscope::tui {
 
+// Busy time shared by the messages processed (processing scopes that ended; an older
+// collector sends dequeued only); "-" where nothing was processed or no time is known (BEAM).
+std::string average_processing(const view::Actor& a) {
+  const uint64_t handled = a.stats.processed ? a.stats.processed : a.stats.dequeued;
+  return handled && a.stats.busy_ns ? view::format_duration_ns(a.stats.busy_ns / handled) : "-";
+}
+
 void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
   follow_selection(ui, ViewId::Actors, r);
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Actors)];
@@ -32,8 +39,9 @@ void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState
                      ui.glyphs.ellipsis);
   c.fill(top, Style::ColumnHeader);
   int x = 0;
+  const view::RateColumn rate = view::rate_column(r, ui.node);
   for (size_t i = 0; i < std::size(ids); ++i) {
-    std::string t(view::title(ids[i]));
+    std::string t(ids[i] == view::ActorColumn::MessagesPerSec ? view::rate_title(rate) : view::title(ids[i]));
     if (ids[i] == ui.actors_query.sort) t = (ui.actors_query.inverted ? "^" : "v") + t;
     std::string cell = cols.cell(i, t);
     c.text(top, x, cell, ids[i] == ui.actors_query.sort ? Style::TabActive : Style::ColumnHeader);
@@ -48,10 +56,10 @@ void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState
     const auto* n = r.node(a.row.node);
     std::string name = view::display_name(a);
     std::string line = cols.cell(0, n ? n->name : "?") + cols.cell(1, name) + cols.cell(2, a.row.type) +
-                       cols.cell(3, view::format_count(a.stats.mailbox)) + cols.cell(4, view::format_rate(a.msgs_per_s(), "")) +
+                       cols.cell(3, view::format_count(a.stats.mailbox)) + cols.cell(4, view::rate_cell(r, a, rate)) +
                        cols.cell(5, view::format_duration_ns(a.stats.busy_ns)) + cols.cell(6, view::format_count(a.stats.restarts)) +
                        cols.cell(7, proto::viewer::name(a.stats.state)) +
-                       cols.cell(8, a.stats.dequeued ? view::format_duration_ns(a.stats.busy_ns / a.stats.dequeued) : "-");
+                       cols.cell(8, average_processing(a));
     Style st = style_of(view::mailbox_severity(a.stats.mailbox, ui.thresholds));
     if (selected) c.fill(y, Style::Selected);
     c.text(y, 0, line, selected ? Style::Selected : st);

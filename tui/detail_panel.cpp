@@ -28,9 +28,12 @@ void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState
   const std::string depth = "mailbox " + view::format_count(d.stats.mailbox);
   const Style backlog = style_of(view::mailbox_severity(d.stats.mailbox, ui.thresholds));
   const int depth_y = y;
-  line(depth + "   enqueued " + view::format_count(d.stats.enqueued) +
-       "   processed " + view::format_count(d.stats.dequeued) + "   msg/s " + view::format_rate(d.msgs_per_s, "") +
-       "   busy " + view::format_duration_ns(d.stats.busy_ns) + "   avg " + view::format_duration_ns(d.avg_processing_ns));
+  if (d.rate_unit == "red/s")  // a BEAM process: its work is reductions; enqueued and busy time are not known
+    line(depth + "   reductions " + view::format_count(d.work) + "   red/s " + view::format_rate(d.msgs_per_s, ""));
+  else
+    line(depth + "   enqueued " + view::format_count(d.stats.enqueued) + "   processed " + view::format_count(d.work) +
+         "   msg/s " + view::format_rate(d.msgs_per_s, "") + "   busy " + view::format_duration_ns(d.stats.busy_ns) +
+         "   avg " + view::format_duration_ns(d.avg_processing_ns));
   if (backlog != Style::Normal && depth_y < top + height) c.text(depth_y, 0, depth, backlog);
   line("mailbox history " + sparkline(d.mailbox_history, std::max(10, c.width() - 20), ui.glyphs), Style::Good);
   std::string chain = "parents: ";

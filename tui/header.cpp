@@ -32,7 +32,8 @@ int draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
     c.text(top + 1, x, label, st);
     x += columns(label);
   };
-  field("msg/s " + view::format_rate(h.msgs_per_s, "") + " ", Style::Normal);
+  // A BEAM node counts no messages processed: "-", not a 0 that reads as idle.
+  field("msg/s " + (h.msgs_known ? view::format_rate(h.msgs_per_s, "") : std::string("-")) + " ", Style::Normal);
   field(sparkline(h.msgs_history, spark_w, ui.glyphs), Style::Good);
   field("  restarts/min " + view::format_rate(h.restarts_per_min, "") + " ", Style::Normal);
   field(sparkline(h.restarts_history, spark_w, ui.glyphs), style_of(view::restart_rate_severity(h.restarts_per_min, ui.thresholds), Style::Good));

@@ -107,6 +107,8 @@ bool CollectorLink::connect(const NodeIdentity& id, std::string& error) {
 
   proto::Hello h;
   h.role = proto::Role::Agent;
+  // A process's work is its reductions: they travel as dequeued, and the viewers say red/s.
+  h.capabilities = proto::kCapReductions;
   h.token = token_;
   h.node = id.node;
   h.incarnation = id.incarnation;

@@ -92,6 +92,29 @@ TEST(BeamLive, NodeToCollectorToMetricsAndViewer) {
            tree.find("code_server") != std::string::npos && has_line(tree, "├─▾ kernel", {"application"});
   }, 60s, 500ms)) << tree;
 
+  // A process's rate is its reductions per second and says so: a busy process's detail reads
+  // "reductions N   red/s R" with R above 0 (the BEAM counts no messages processed).
+  ASSERT_EQ(node->eval("register(actorscope_busy, spawn(fun Loop() -> lists:sum(lists:seq(1, 5000)), "
+                       "receive after 2 -> ok end, Loop() end)), ok."),
+            "ok");
+  std::string detail;
+  EXPECT_TRUE(eventually([&] {
+    ChildProcess top(ACTORSCOPE_TOP_BIN, {"--collector", address, "--batch", "--view", "detail", "--node", name,
+                                          "--actor", "actorscope_busy", "--size", "160x40"});
+    if (top.wait_exit(30s) != 0) return false;
+    detail.clear();
+    for (const auto& l : top.stdout_lines()) detail += l + "\n";
+    // the counters' line: "mailbox 0   reductions 159M   red/s 2.7M", and no messages figure
+    const size_t line = detail.find("\nmailbox ");
+    const size_t end = detail.find('\n', line + 1);
+    if (line == std::string::npos || end == std::string::npos) return false;
+    const std::string counters = detail.substr(line + 1, end - line - 1);
+    const size_t at = counters.find("   red/s ");
+    return at != std::string::npos && counters.find("reductions ") != std::string::npos &&
+           counters.substr(at + 9) != "0" && counters.find("msg") == std::string::npos &&
+           detail.find("msg/s -") != std::string::npos;
+  }, 60s, 500ms)) << detail;
+
   // SIGKILL: the relay, its logger filter, the scheduler_wall_time flag and the hidden
   // connection all go; the collector stops exporting the node's VM series.
   beam.signal(SIGKILL);

@@ -253,6 +253,45 @@ TEST(ModelTruth, AnIdleActorsRateFallsToZeroAfterTheRateWindow) {
 }
 
 
+// A BEAM node's agent declares that its work is reductions (sent as dequeued, with no
+// processing scope): its actors' rate is reductions/s, and the drain-time warning, which
+// needs messages drained per second, is not judged there. A C++ node sending the same
+// records without the declaration has processed nothing: rate 0.
+TEST(ModelTruth, ANodeThatCountsReductionsHasReductionsPerSecond) {
+  ModelSettings st;
+  st.mailbox_wait_ns = 1 * kSec;
+  st.stuck_after_ns = 3600 * kSec;
+  Model m(st);
+  proto::Hello beam_hello = testing::hello("shop@web-1");
+  beam_hello.capabilities = proto::kCapReductions;
+  NodeKey beam = m.on_hello(1, beam_hello);
+  NodeKey cpp = m.on_hello(2, testing::hello("orders"));
+  ASSERT_TRUE(m.node(beam)->rates_in_reductions);
+  ASSERT_FALSE(m.node(cpp)->rates_in_reductions);
+  m.set_now(1 * kSec);
+  Stream to_beam, to_cpp;
+  for (auto [s, node] : {std::pair{&to_beam, beam}, std::pair{&to_cpp, cpp}}) {
+    s->spawn(1, 0, "worker").stats(1, 0, 0, 0);
+    ASSERT_TRUE(s->apply(m, node).ok);
+  }
+  // Two seconds later: 9000 reductions, 500 messages waiting.
+  m.set_now(3 * kSec);
+  for (auto [s, node] : {std::pair{&to_beam, beam}, std::pair{&to_cpp, cpp}}) {
+    s->stats(1, 500, 9500, 9000);
+    ASSERT_TRUE(s->apply(m, node).ok);
+  }
+  EXPECT_FLOAT_EQ(m.actor(beam, 1)->messages_per_s, 4500.0f);
+  EXPECT_FLOAT_EQ(m.actor(cpp, 1)->messages_per_s, 0.0f);
+  m.tick(3 * kSec);
+  for (const Warning& w : m.warnings())
+    EXPECT_FALSE(w.kind == WarningKind::MailboxWait && w.node == beam) << w.text;
+  // A reconnect without the declaration (an agent of another kind under the same name)
+  // counts messages again.
+  m.on_disconnect(beam, 1);
+  m.on_hello(3, testing::hello("shop@web-1", 2));
+  EXPECT_FALSE(m.node(beam)->rates_in_reductions);
+}
+
 TEST(ModelTruth, AChildsExitEventNamesTheChild) {
   // Supervisor children usually have a child id and no name of their own.
   Model m;

@@ -284,7 +284,8 @@ void encode(Writer& w, const NodeRow& m) {
     b.varint(m.msgs_per_s_x100);
     b.varint(m.restarts_per_min_x100);
     b.varint(m.agent_bytes);
-    if (!m.gauges.empty() || m.syncing) {  // the gauges' count comes first, even when 0
+    const bool unit = m.rate_unit != RateUnit::Messages;
+    if (!m.gauges.empty() || m.syncing || unit) {  // the gauges' count comes first, even when 0
       size_t n = std::min(m.gauges.size(), kMaxNodeGaugeRows);
       b.varint(n);
       for (size_t i = 0; i < n; ++i) {
@@ -293,11 +294,12 @@ void encode(Writer& w, const NodeRow& m) {
         b.f64(m.gauges[i].per_s);
       }
     }
-    if (m.syncing) {
-      b.u8(1);
-      b.varint(m.sync_actors);
-      b.varint(m.sync_described);
+    if (m.syncing || unit) {  // present, possibly "not syncing", whenever the unit follows
+      b.u8(m.syncing ? 1 : 0);
+      b.varint(m.syncing ? m.sync_actors : 0);
+      b.varint(m.syncing ? m.sync_described : 0);
     }
+    if (unit) b.u8(static_cast<uint8_t>(m.rate_unit));
   });
 }
 bool decode_body(Reader& r, NodeRow& m) {
@@ -336,6 +338,12 @@ bool decode_body(Reader& r, NodeRow& m) {
     m.syncing = r.u8() != 0;
     m.sync_actors = r.varint();
     m.sync_described = r.varint();
+  }
+  // Addition: the rate unit (absent for Messages, and from older collectors).
+  if (r.ok() && !r.empty()) {
+    uint8_t u = r.u8();
+    if (r.ok() && u >= kRateUnitCount) r.fail("unknown rate unit");
+    m.rate_unit = static_cast<RateUnit>(u);
   }
   return r.ok();
 }

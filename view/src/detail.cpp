@@ -23,6 +23,13 @@ DetailModel detail(const Replica& replica, ActorKey key) {
     // collector sends no processed count: then dequeued is the best there is.
     const uint64_t handled = a->stats.processed ? a->stats.processed : a->stats.dequeued;
     d.avg_processing_ns = handled ? a->stats.busy_ns / handled : 0;
+    if (rates_in_reductions(replica, key.node)) {
+      // A BEAM process: dequeued counts its reductions; no message is known to be processed.
+      d.rate_unit = "red/s";
+      d.work_label = "reductions";
+      d.avg_processing_ns = 0;
+    }
+    d.work = handled;
     for (const Actor* p = replica.actor(ActorKey{key.node, a->row.parent}); p && d.chain.size() < pv::kMaxChain;
          p = replica.actor(ActorKey{key.node, p->row.parent}))
       d.chain.push_back({p->row.actor, display_name(*p), p->row.type});

@@ -1,6 +1,8 @@
 // Actor names and severity levels: the display rules both viewers apply the same way.
 #include "actorscope/view/display.hpp"
 
+#include "actorscope/view/format.hpp"
+
 namespace actorscope::view {
 
 namespace {
@@ -27,6 +29,38 @@ std::string warning_subject(const Replica& replica, const pv::Warning& warning) 
   if (!warning.actor) return "(node)";
   const Actor* a = replica.actor(ActorKey{warning.node, warning.actor});
   return a ? display_name(*a) : numbered(warning.actor) + " (gone)";
+}
+
+bool rates_in_reductions(const Replica& replica, NodeId node) {
+  const pv::NodeRow* n = replica.node(node);
+  return n && n->rate_unit == pv::RateUnit::Reductions;
+}
+
+std::string_view rate_unit(const Replica& replica, NodeId node) {
+  return rates_in_reductions(replica, node) ? "red/s" : "msg/s";
+}
+
+RateColumn rate_column(const Replica& replica, NodeId node) {
+  if (node != 0) return rates_in_reductions(replica, node) ? RateColumn::reductions : RateColumn::messages;
+  bool messages = false, reductions = false;
+  for (const auto& [id, n] : replica.nodes()) (n.rate_unit == pv::RateUnit::Reductions ? reductions : messages) = true;
+  if (reductions && messages) return RateColumn::mixed;
+  return reductions ? RateColumn::reductions : RateColumn::messages;
+}
+
+std::string_view rate_title(RateColumn c) {
+  switch (c) {
+    case RateColumn::messages: return "MSG/S";
+    case RateColumn::reductions: return "RED/S";
+    case RateColumn::mixed: return "RATE/S";
+  }
+  return "MSG/S";
+}
+
+std::string rate_cell(const Replica& replica, const Actor& a, RateColumn c) {
+  std::string v = format_rate(a.msgs_per_s(), "");
+  if (c == RateColumn::mixed) v += rates_in_reductions(replica, a.row.node) ? " r" : " m";
+  return v;
 }
 
 Severity mailbox_severity(uint64_t depth, const DisplayThresholds& t) {

@@ -37,7 +37,7 @@ std::string csv_field(std::string_view text) {
 }
 
 std::string actors_csv_header() {
-  return "node,actor_id,name,type,child_id,parent_id,kind,state,mailbox,messages_per_s,busy_ns,restarts\n";
+  return "node,actor_id,name,type,child_id,parent_id,kind,state,mailbox,rate_per_s,rate_unit,busy_ns,restarts\n";
 }
 
 std::string actors_csv_row(const Replica& r, const Actor& a) {
@@ -48,6 +48,7 @@ std::string actors_csv_row(const Replica& r, const Actor& a) {
          csv_field(display_name(a)) + "," + csv_field(a.row.type) + "," + csv_field(a.row.child_id) + "," +
          std::to_string(a.row.parent) + "," + std::string(proto::name(a.row.kind)) + "," +
          std::string(pv::name(a.stats.state)) + "," + std::to_string(a.stats.mailbox) + "," + rate + "," +
+         (rates_in_reductions(r, a.row.node) ? "reductions" : "messages") + "," +
          std::to_string(a.stats.busy_ns) + "," + std::to_string(a.stats.restarts) + "\n";
 }
 

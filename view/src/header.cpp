@@ -1,6 +1,8 @@
 // Header totals over the replica's nodes.
 #include "actorscope/view/header.hpp"
 
+#include "actorscope/view/display.hpp"
+
 #include <array>
 #include <cstdio>
 
@@ -89,6 +91,7 @@ HeaderModel header(const Replica& replica, NodeId node) {
   TotalsPoint t = replica.totals(node);
   h.actors = t.actors;
   h.msgs_per_s = t.msgs_per_s;
+  h.msgs_known = h.nodes == 0 || rate_column(replica, node) != RateColumn::reductions;
   h.restarts_per_min = t.restarts_per_min;
   h.mailbox_total = t.mailbox_total;
   h.drops = t.drops;

@@ -24,16 +24,20 @@ std::string tree_box_title(const Replica& r, const TreeRow& row) {
   return {};
 }
 
-std::string tree_box_detail(const TreeRow& row) {
+std::string format_actor_rate(const Replica& replica, NodeId node, double per_s) {
+  return format_rate_with_unit(per_s, rates_in_reductions(replica, node) ? " red/s" : "/s");
+}
+
+std::string tree_box_detail(const Replica& replica, const TreeRow& row) {
   if (row.kind == TreeRowKind::Group)
     return "mailboxes " + format_count(row.totals.mailbox) + "  restarts " + format_count(row.totals.restarts);
   if (row.kind == TreeRowKind::Node)
-    return format_count(row.totals.actors) + " actors  " + format_rate_with_unit(row.totals.msgs_per_s());
+    return format_count(row.totals.actors) + " actors  " + format_actor_rate(replica, row.item.node, row.totals.msgs_per_s());
   const Actor& a = *row.actor;
   if (a.is_supervisor())
     return std::string(proto::name(a.row.strategy)) + "  " +
            format_budget(a.stats.restarts_in_period, a.row.intensity, a.row.period_ms);
-  return "mailbox " + format_count(a.stats.mailbox) + "  " + format_rate_with_unit(a.msgs_per_s());
+  return "mailbox " + format_count(a.stats.mailbox) + "  " + format_actor_rate(replica, a.row.node, a.msgs_per_s());
 }
 
 }  // namespace actorscope::view

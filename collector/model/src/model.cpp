@@ -182,6 +182,7 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& hello) {
   info.program = h.program;
   info.pid = h.pid;
   info.incarnation = h.incarnation;
+  info.rates_in_reductions = (h.capabilities & proto::kCapReductions) != 0;
   info.state = NodeState::Connected;
   info.connection = conn;
   info.connected_at_ns = m.now;

@@ -586,8 +586,11 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
   // was down): its counts move the rate baseline, not the current window's rate.
   if (n->info.snapshot_in_progress) n->prev_messages += processed;
   if (processed > 0 || dequeued > 0) {
+    // A node whose work is reductions (BEAM) counts them as dequeued and ends no processing
+    // scope: its rate is reductions/s, which the viewers label so.
+    const uint64_t work = n->info.rates_in_reductions ? dequeued : processed;
     if (m.now > a.last_sample_ns)
-      a.messages_per_s = static_cast<float>(static_cast<double>(processed) * 1e9 /
+      a.messages_per_s = static_cast<float>(static_cast<double>(work) * 1e9 /
                                             static_cast<double>(m.now - a.last_sample_ns));
     a.last_progress_ns = m.now;
   } else if (m.now > a.last_sample_ns) {

@@ -66,7 +66,8 @@ void Model::Impl::check_mailbox(NodeData& n, const Actor& a) {
   }
 
   // Time to drain at the rate the actor processes now; no rate at all is stuck_actor's case.
-  if (s.mailbox_wait_ns != 0 && a.messages_per_s > 0) {
+  // Reductions/s say nothing of messages drained: a BEAM node has no drain rate to judge by.
+  if (s.mailbox_wait_ns != 0 && a.messages_per_s > 0 && !n.info.rates_in_reductions) {
     double drain_s = static_cast<double>(a.mailbox) / a.messages_per_s;
     double limit_s = static_cast<double>(s.mailbox_wait_ns) / 1e9;
     bool held = active_warning(WarningKind::MailboxWait, key, a.id) != nullptr;

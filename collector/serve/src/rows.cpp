@@ -89,6 +89,7 @@ wire::NodeRow node_row(const collector::Model& model, const collector::Node& n) 
     r.restarts_per_min_x100 = x100(restarts_in_minute_ending(series, series.size() - 1));
   }
   r.agent_bytes = n.heartbeat.agent_bytes;
+  r.rate_unit = n.rates_in_reductions ? wire::RateUnit::Reductions : wire::RateUnit::Messages;
   // The node's gauges from its current connection (a gone node has none that are true now).
   for (size_t g = 0; g < n.gauges.size(); ++g) {
     const collector::GaugeReading& reading = n.gauges[g];

@@ -65,6 +65,10 @@ enum class Role : uint8_t { Agent = 1, Viewer = 2 };
 enum Capability : uint64_t {
   kCapCommands = 1u << 0,   // agent: accepts commands (kill); viewer: wants command support
   kCapLz4 = 1u << 1,        // reserved: compressed batches
+  // agent: its actors' work is counted in reductions (a BEAM node): ActorStats.dequeued counts
+  // reductions, and no processing scopes are reported. A declaration, not a grant: the
+  // collector reads it from the Hello and shows reductions/s, never messages/s, for the node.
+  kCapReductions = 1u << 2,
 };
 
 struct Hello {

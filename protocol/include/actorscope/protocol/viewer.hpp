@@ -138,6 +138,10 @@ struct NodeGaugeRow {
   bool operator==(const NodeGaugeRow&) const = default;
 };
 inline constexpr size_t kMaxNodeGaugeRows = 64;
+// What a node's actor rates count (ActorStats.msgs_per_s_x100): messages processed, or for a
+// BEAM node reductions (its processes' work; it reports no messages processed).
+enum class RateUnit : uint8_t { Messages = 0, Reductions = 1 };
+inline constexpr uint8_t kRateUnitCount = 2;
 struct NodeRow {
   NodeId node = 0;
   std::string name;
@@ -166,6 +170,8 @@ struct NodeRow {
   bool syncing = false;
   uint64_t sync_actors = 0;
   uint64_t sync_described = 0;
+  // Addition: what the node's actor rates count (Messages from an older collector).
+  RateUnit rate_unit = RateUnit::Messages;
 };
 struct NodeRemoved {
   NodeId node = 0;

@@ -18,7 +18,10 @@ struct DetailModel {
   pv::ActorStats stats;
   std::string name;                         // display_name() of the actor
   std::string node_name;
-  double msgs_per_s = 0;
+  double msgs_per_s = 0;                    // in rate_unit
+  std::string_view rate_unit = "msg/s";     // "red/s" on a BEAM node
+  std::string_view work_label = "processed";  // "reductions" on a BEAM node
+  uint64_t work = 0;                        // messages processed, or reductions since attach
   uint64_t children = 0;
   uint64_t avg_processing_ns = 0;           // busy / processed (processing scopes that ended)
   std::vector<pv::ChainEntry> chain;      // parent first, from the replica; names are display names

@@ -28,6 +28,19 @@ inline double msgs_per_s(const pv::NodeRow& n) { return static_cast<double>(n.ms
 inline double msgs_per_s(const pv::ActorStats& s) { return static_cast<double>(s.msgs_per_s_x100) / 100.0; }
 inline double per_s(const pv::TelemetryRow& t) { return static_cast<double>(t.per_s_x100) / 100.0; }
 
+// What an actor's rate counts depends on its node: messages processed, or on a BEAM node
+// reductions (its processes' work; no messages-processed figure exists there).
+bool rates_in_reductions(const Replica& replica, NodeId node);
+// "msg/s" or "red/s": the unit of an actor's rate on `node`.
+std::string_view rate_unit(const Replica& replica, NodeId node);
+// The rate column over the nodes shown (`node` 0: all of them): one unit, or both mixed.
+enum class RateColumn : uint8_t { messages, reductions, mixed };
+RateColumn rate_column(const Replica& replica, NodeId node);
+std::string_view rate_title(RateColumn c);  // "MSG/S", "RED/S", "RATE/S"
+// A rate cell: the number; in a mixed column followed by its unit's letter (" m" messages/s,
+// " r" reductions/s) so that no number is read in the other unit.
+std::string rate_cell(const Replica& replica, const Actor& a, RateColumn c);
+
 // ---- severity ----
 
 // How much a value asks for attention. Each renderer picks its own colour or style per level.

@@ -23,6 +23,7 @@ struct HeaderModel {
   bool gone = false;             // one node shown, and it is gone: the totals are its last state
   uint64_t actors = 0;           // all nodes: connected ones only
   double msgs_per_s = 0;
+  bool msgs_known = true;  // false when every node shown is a BEAM node: it counts no messages processed
   double restarts_per_min = 0;
   uint64_t mailbox_total = 0;
   uint64_t drops = 0;

@@ -41,6 +41,9 @@ struct Node {
   std::string program;
   uint64_t pid = 0;
   uint64_t incarnation = 0;
+  // What its actors' rates count: its agent declares reductions (kCapReductions, a BEAM
+  // node) or they are messages processed (processing scopes that ended).
+  bool rates_in_reductions = false;
   NodeState state = NodeState::Connected;
   uint64_t connection = 0;      // the server's id of the connection feeding it
   uint64_t connected_at_ns = 0; // collector clock
@@ -97,7 +100,8 @@ struct Actor {
   uint64_t busy_ns = 0;
   std::array<uint64_t, proto::kHistogramBuckets> hist{};
   // Derived.
-  float messages_per_s = 0;     // from the last two samples; 0 once no sample came for a rate window
+  float messages_per_s = 0;     // from the last two samples; 0 once no sample came for a rate window;
+                                // reductions/s on a node whose rates are in reductions
   uint8_t growth_streak = 0;    // consecutive samples in which the mailbox grew
   uint16_t seen_epoch = 0;      // snapshot bookkeeping
   uint32_t journaled = 0;       // low bits of the version it was last journaled at
