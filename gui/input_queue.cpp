@@ -13,6 +13,11 @@ namespace actorscope::gui {
 
 void InputQueue::feed(ImGuiIO& io) {
   std::set<int> changed_buttons, changed_keys;
+  // ImGui 1.86 lets an item that allows overlap (a tab, an overlapping selectable) take a
+  // press only if it, or nothing, was hovered in the frame before: a pointer that jumps onto
+  // a tab and presses in the same frame would press nothing. A press therefore waits for the
+  // frame after the one that moved the pointer to where it happens.
+  bool moved = false;
   while (!events_.empty()) {
     const InputEvent& e = events_.front();
     bool stop = false;
@@ -23,12 +28,17 @@ void InputQueue::feed(ImGuiIO& io) {
           stop = true;
           break;
         }
-        mouse_x_ = e.kind == InputEvent::Kind::MouseMove ? e.x : -FLT_MAX;
-        mouse_y_ = e.kind == InputEvent::Kind::MouseMove ? e.y : -FLT_MAX;
+        {
+          const float x = e.kind == InputEvent::Kind::MouseMove ? e.x : -FLT_MAX;
+          const float y = e.kind == InputEvent::Kind::MouseMove ? e.y : -FLT_MAX;
+          moved = moved || x != mouse_x_ || y != mouse_y_;
+          mouse_x_ = x;
+          mouse_y_ = y;
+        }
         break;
       case InputEvent::Kind::MouseButton:
         if (e.code < 0 || e.code >= static_cast<int>(std::size(buttons_))) break;
-        if (!changed_buttons.insert(e.code).second) {
+        if ((moved && e.down) || !changed_buttons.insert(e.code).second) {
           stop = true;
           break;
         }

@@ -26,9 +26,11 @@ class InputQueue {
   bool empty() const { return events_.empty(); }
   std::size_t size() const { return events_.size(); }
   // Gives ImGui one frame's share of the queue: every event up to the second transition of
-  // one button or key (which waits for the next frame), and no cursor move after a button
-  // changed (the click stays where it happened). Writes the mouse position and buttons every
-  // frame, since the platform backend overwrites them from the device's current state.
+  // one button or key (which waits for the next frame), no cursor move after a button
+  // changed (the click stays where it happened), and no press in the frame that moved the
+  // cursor (ImGui must have seen the pointer over an item before it can press it). Writes the
+  // mouse position and buttons every frame, since the platform backend overwrites them from
+  // the device's current state.
   void feed(ImGuiIO& io);
 
  private:

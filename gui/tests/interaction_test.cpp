@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -73,14 +74,14 @@ class GuiDriven : public ::testing::Test {
     ASSERT_TRUE(eventually([&] { return fs::exists(dir_ / "collector.sock"); }, 30s)) << collector_->output();
     // Idle actors: spawned, then nothing happens, so nothing the window shows changes.
     loadgen_ = std::make_unique<ChildProcess>(
-        ACTORSCOPE_LOADGEN_BIN, std::vector<std::string>{"--collector", sock, "--node", "idle@test", "--actors", "2000",
-                                                         "--scale", "--stay", "0"});
+        ACTORSCOPE_LOADGEN_BIN, std::vector<std::string>{"--collector", sock, "--node", "idle@test", "--actors",
+                                                         std::to_string(actors_), "--scale", "--stay", "0"});
     gui_ = std::make_unique<ChildProcess>(
         ACTORSCOPE_GUI_BIN,
         std::vector<std::string>{"--collector", sock, "--size", "1200x760", "--status-file", status_.string()},
         std::vector<std::string>{display_, "LIBGL_ALWAYS_SOFTWARE=1", "LSAN_OPTIONS=detect_leaks=0",
                                  "XDG_CONFIG_HOME=" + dir_.string()});
-    ASSERT_TRUE(eventually([&] { return number(read_status(status_), "actors") >= 2000; }, 60s, 100ms))
+    ASSERT_TRUE(eventually([&] { return number(read_status(status_), "actors") >= actors_; }, 120s, 100ms))
         << gui_->output() << loadgen_->output();
     const std::string win = run({xdotool_, "search", "--sync", "--onlyvisible", "--name", "^actorscope$"});
     ASSERT_FALSE(win.empty()) << "no actorscope window on " << display_;
@@ -122,15 +123,36 @@ class GuiDriven : public ::testing::Test {
   }
   std::string panel() { return read_status(status_)["panel"]; }
 
+  long actors_ = 2000;  // idle actors the loadgen spawns
   std::string xvfb_, xdotool_, xclip_, display_, window_;
   std::string last_run_;  // what the last helper printed, for failure messages
   fs::path dir_, status_;
   std::unique_ptr<ChildProcess> x_, collector_, loadgen_, gui_;
 };
 
+// CPU time (user + system, every thread) the process has used so far, in clock ticks.
+long cpu_ticks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream rest(stat.substr(stat.rfind(')') + 2));  // after "pid (comm) "
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::atol(field.c_str());
+    if (i == 15) stime = std::atol(field.c_str());
+  }
+  return utime + stime;
+}
+
+class GuiDrivenManyActors : public GuiDriven {
+ protected:
+  GuiDrivenManyActors() { actors_ = 100000; }
+};
+
 // Nothing the window shows changes: it draws about once a second (the clock), not 60 times.
-// Input must still wake it at once: the same counter moves when the pointer does.
-TEST_F(GuiDriven, AnIdleWindowWaitsAndInputWakesIt) {
+// Input must still wake it at once: the same counter moves when the pointer does. The CPU it
+// took meanwhile is printed, not asserted (docs/PERFORMANCE.md measures it).
+TEST_F(GuiDrivenManyActors, AnIdleWindowWaitsAndInputWakesIt) {
   // Let the first frames (snapshot, layout) pass: then the count moves by at most 2 a second.
   long before = -1;
   ASSERT_TRUE(eventually(
@@ -145,11 +167,15 @@ TEST_F(GuiDriven, AnIdleWindowWaitsAndInputWakesIt) {
   // A stretch of idle time, and the frames drawn in it (the file is rewritten each second,
   // so the interval is counted one second longer).
   const long f0 = number(read_status(status_), "frames");
+  const long c0 = cpu_ticks(gui_->pid());
   const auto t0 = std::chrono::steady_clock::now();
   std::this_thread::sleep_for(8s);  // the measured interval itself, not a wait for something
   const long f1 = number(read_status(status_), "frames");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() + 1.0;
-  std::printf("idle: %ld frames in %.1f s\n", f1 - f0, seconds);
+  const long c1 = cpu_ticks(gui_->pid());
+  const double measured = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds = measured + 1.0;
+  std::printf("idle at %ld actors: %ld frames in %.1f s, CPU %.1f %%\n", actors_, f1 - f0, seconds,
+              100.0 * (c1 - c0) / sysconf(_SC_CLK_TCK) / measured);
   EXPECT_LE(f1 - f0, static_cast<long>(2 * seconds)) << "an idle window kept drawing";
 
   // The pointer moves over the window: frames follow.
@@ -158,13 +184,11 @@ TEST_F(GuiDriven, AnIdleWindowWaitsAndInputWakesIt) {
       << "input did not wake the window: " << read_status(status_)["frames"];
 }
 
-// Disabled for now: run from this harness, the click left the Overview in front, while the
-// same xdotool sequence typed into a shell against the same build switched the tab (see
-// gui/README.md). Run them with --gtest_also_run_disabled_tests.
-//
 // A press and release 10 ms apart (well inside one frame of a software renderer) switch the
-// tab, and so do a press and release sent back to back.
-TEST_F(GuiDriven, DISABLED_AClickShorterThanAFrameSwitchesTheTab) {
+// tab, and so do a press and release sent back to back. xdotool puts the pointer on the tab
+// and presses at once, so the move and the press arrive together: the window must still see
+// the pointer over the tab before the press (input_queue.hpp).
+TEST_F(GuiDriven, AClickShorterThanAFrameSwitchesTheTab) {
   int x = 0, y = 0;
   ASSERT_TRUE(eventually([&] { return centre_of("tab Events", x, y); }, 30s)) << gui_->output();
   ASSERT_EQ(panel(), "Overview");
@@ -180,7 +204,7 @@ TEST_F(GuiDriven, DISABLED_AClickShorterThanAFrameSwitchesTheTab) {
 
 // Actors: the arrow keys move the selection at once, before any click; Enter opens the
 // actor; Esc closes its window while the main window has the focus.
-TEST_F(GuiDriven, DISABLED_ArrowsWorkOnFirstUseAndEscClosesTheWindowInFront) {
+TEST_F(GuiDriven, ArrowsWorkOnFirstUseAndEscClosesTheWindowInFront) {
   int x = 0, y = 0;
   ASSERT_TRUE(eventually([&] { return centre_of("tab Actors", x, y); }, 30s)) << gui_->output();
   click(x, y, {"click", "1"});
@@ -204,7 +228,7 @@ TEST_F(GuiDriven, DISABLED_ArrowsWorkOnFirstUseAndEscClosesTheWindowInFront) {
 }
 
 // Right-click on an actor's row, then "Copy name": the clipboard holds the actor's name.
-TEST_F(GuiDriven, DISABLED_RightClickCopyPutsTheNameOnTheClipboard) {
+TEST_F(GuiDriven, RightClickCopyPutsTheNameOnTheClipboard) {
   ASSERT_FALSE(xclip_.empty()) << "xclip is missing (make deps)";
   int x = 0, y = 0;
   ASSERT_TRUE(eventually([&] { return centre_of("tab Actors", x, y); }, 30s)) << gui_->output();
