@@ -54,7 +54,6 @@ void ActorWindows::draw(AppState& app) {
   for (size_t i = 0; i < app.actor_windows.size(); ++i) {
     const view::ActorKey key = app.actor_windows[i];
     State& s = states_[key];
-    s.history.sample(app.replica(), key);
     ImGui::SetNextWindowSize(ImVec2(620, 640), ImGuiCond_FirstUseEver);
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     ImGui::SetNextWindowPos(ImVec2(display.x - 660 - 30.0f * i, 90 + 30.0f * i), ImGuiCond_FirstUseEver);
@@ -68,8 +67,20 @@ void ActorWindows::draw(AppState& app) {
   }
 }
 
-bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
+bool ActorWindows::draw_one(AppState& app, view::ActorKey window, State& s) {
   const view::Replica& r = app.replica();
+  if (!s.following) {
+    s.follow.reset(r, window);
+    s.following = true;
+    s.shown = window;
+  }
+  const view::ActorKey key = s.follow.update(r);
+  if (!(key == s.shown)) {  // a new incarnation: ask for its detail now
+    s.shown = key;
+    s.reply.reset();
+    s.asked = {};
+  }
+  s.history.sample(r, key);
   const auto now = std::chrono::steady_clock::now();
   if (r.detail() && r.detail()->node == key.node && r.detail()->actor == key.actor) s.reply = r.detail();
   if (now - s.asked > std::chrono::milliseconds(settings_.detail_refresh_ms) && app.feed.connected()) {
@@ -77,20 +88,18 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
     s.asked = now;
   }
   view::DetailModel d = view::detail(r, key);
-  if (s.reply && !d.reply_received) {
-    d.links = s.reply->links;
-    d.recent_events = s.reply->events;
-    d.reply_received = true;
-  }
+  if (s.reply && !d.reply_received) view::apply_reply(d, r, *s.reply);
   const std::string& name = d.name;
-  const std::string title = "Actor " + name + " on " + d.node_name + "###actor" + std::to_string(key.node) + "." +
-                            std::to_string(key.actor);
+  // The ImGui id is the window's own (the key it was opened on): it stays in place as the
+  // child it follows is restarted.
+  const std::string title = "Actor " + name + " on " + d.node_name + "###actor" + std::to_string(window.node) + "." +
+                            std::to_string(window.actor);
   bool open = true;
   if (!ImGui::Begin(title.c_str(), &open)) {
     ImGui::End();
     return open;
   }
-  if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) focused_ = key;
+  if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows)) focused_ = window;
   drawn_text::begin_window();
   drawn_text::note(("[window] Actor " + name + " on " + d.node_name).c_str());
   ImGui::PushFont(style::fonts().large);
@@ -99,7 +108,20 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey key, State& s) {
   ImGui::SameLine();
   ImGui::TextDisabled("%s  %s  id %llu", d.row.type.c_str(), std::string(proto::name(d.row.kind)).c_str(),
                       static_cast<unsigned long long>(key.actor));
-  if (!d.live) ImGui::TextColored(style::kBad, "This actor is no longer alive.");
+  // Where the child is: restarted (this window now shows the new incarnation), waiting for its
+  // supervisor, or gone for good.
+  const std::string where = s.follow.note();
+  if (!where.empty()) {
+    const view::ChildState st = s.follow.state();
+    const ImVec4 c = st == view::ChildState::restarted ? style::kRestart : st == view::ChildState::restarting ? style::kWarn : style::kBad;
+    ImGui::TextColored(c, "%s", where.c_str());
+  } else if (!d.live) {
+    ImGui::TextColored(style::kBad, "This actor is no longer alive.");
+  }
+  if (!d.child_text.empty()) {
+    ImGui::TextColored(d.child && d.child->last_crash_actor ? style::kRestart : style::kTextMuted, "Child %s: %s",
+                       d.child->child_id.c_str(), d.child_text.c_str());
+  }
   if (ImGui::SmallButton("Show in tree")) app.jump_to(key);
 
   if (ImGui::BeginTable("counters", 4, ImGuiTableFlags_SizingStretchProp)) {

@@ -10,6 +10,7 @@
 
 #include "app_state.hpp"
 #include "actorscope/view/actor_history.hpp"
+#include "actorscope/view/child.hpp"
 
 namespace actorscope::gui {
 
@@ -23,7 +24,12 @@ class ActorWindows {
   void draw(AppState& app);
 
  private:
+  // A window is opened on an actor and follows that child across its incarnations: it keeps
+  // its place and its identity (the key it was opened on) while the actor it shows changes.
   struct State {
+    view::ChildFollower follow;
+    bool following = false;
+    view::ActorKey shown{};             // the incarnation shown now
     view::ActorHistory history;         // mailbox and processing time per message, per tick (300 kept)
     std::optional<pv::DetailReply> reply;
     uint64_t pending = 0;
@@ -32,7 +38,7 @@ class ActorWindows {
     std::string kill_result;
     uint64_t kill_request = 0;
   };
-  bool draw_one(AppState& app, view::ActorKey key, State& s);
+  bool draw_one(AppState& app, view::ActorKey window, State& s);
   ActorWindowSettings settings_;
   std::vector<view::ActorKey> front_;  // open windows, the one in front last (Esc closes it)
   std::optional<view::ActorKey> focused_;

@@ -114,6 +114,11 @@ int run_interactive(view::Client& client, UiState& ui, bool mouse) {
         drawn_updates = client.updates();
         show_kill_result(ui, client.replica());
         draw_frame(canvas, client.replica(), ui);
+        if (ui.detail_moved && ui.detail) client.replica().watch(*ui.detail);
+      }
+      if (ui.detail_moved && ui.detail) {  // Detail followed its child to a new incarnation
+        ui.detail_moved = false;
+        client.request_detail(ui.detail->node, ui.detail->actor);
       }
       refresh();
       if (!ui.terminal_out.empty()) write_terminal(ui.terminal_out);

@@ -11,6 +11,13 @@ void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState
     c.text(top, 0, "no actor selected: press Enter on a row of Tree or Actors", Style::Dim);
     return;
   }
+  // The child shown is followed across its restarts: Detail moves to the new incarnation.
+  if (!(ui.detail_child.key() == *ui.detail)) ui.detail_child.reset(r, *ui.detail);
+  const view::ActorKey now = ui.detail_child.update(r);
+  if (!(now == *ui.detail)) {
+    ui.detail = now;
+    ui.detail_moved = true;
+  }
   view::DetailModel d = view::detail(r, *ui.detail);
   int y = top;
   auto line = [&](const std::string& s, Style st = Style::Normal) {
@@ -18,6 +25,11 @@ void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState
   };
   std::string title = d.name + "  <" + std::to_string(d.key.actor) + ">  on " + d.node_name;
   line(title + (d.live ? "" : "  (exited)"), d.live ? Style::Title : Style::Dim);
+  const std::string where = ui.detail_child.note();
+  if (!where.empty())
+    line(where, ui.detail_child.state() == view::ChildState::restarted ? Style::Warning : Style::Critical);
+  if (!d.child_text.empty())
+    line("child " + d.child->child_id + ": " + d.child_text, d.child->last_crash_actor ? Style::Warning : Style::Normal);
   line("type " + d.row.type + "   kind " + std::string(proto::name(d.row.kind)) + "   restart " +
        std::string(proto::name(d.row.restart)) + "   child id " + d.row.child_id + "   children " + std::to_string(d.children));
   if (d.row.kind == proto::ActorKind::Supervisor)

@@ -9,6 +9,7 @@
 
 #include "glyphs.hpp"
 #include "actorscope/view/actors_table.hpp"
+#include "actorscope/view/child.hpp"
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/events.hpp"
 #include "actorscope/view/replica.hpp"
@@ -57,6 +58,8 @@ struct UiState {
   std::string search_input;
   std::string search;                    // the last confirmed search
   std::optional<view::ActorKey> detail;  // the actor shown in Detail
+  view::ChildFollower detail_child;      // Detail follows that child across its incarnations ...
+  bool detail_moved = false;             // ... and when it moved, its new detail is asked for
   Glyphs glyphs = kAsciiGlyphs;
   std::string message;                   // one line of feedback in the status bar
   std::optional<view::ActorKey> kill_asked;  // "kill ...? (y/n)" is on the status line

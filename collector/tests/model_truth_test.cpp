@@ -105,6 +105,80 @@ TEST(ModelTruth, ASupervisorsRestartsFollowTheChildAcrossItsIncarnations) {
   EXPECT_EQ(by_label, 6u);
 }
 
+// A child is a thing: restarted 50 times under a supervisor that is itself restarted, it keeps
+// its count, its last crash (which incarnation, when, why, the event with the text) and the
+// incarnation its last restart started. Expected values are the records this test sends.
+TEST(ModelTruth, AChildKeepsItsHistoryAcrossItsAndItsSupervisorsIncarnations) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "top", "top", ActorKind::Supervisor, "", 1000, 5000);
+  s.spawn(10, 1, "pool", "", ActorKind::Supervisor, "pool", 1000, 5000);
+  s.spawn(100, 10, "parser", "parser3", ActorKind::Worker, "parser3");
+  uint64_t cur = 100;
+  auto crash_and_restart = [&](uint64_t sup, int k) {
+    const std::string why = "error: malformed record " + std::to_string(k);
+    s.exit_inline(cur, ExitReason::Error, why);
+    s.restart(sup, "parser3", cur, cur + 1, ExitReason::Error, why);
+    s.spawn(cur + 1, sup, "parser", "parser3", ActorKind::Worker, "parser3");
+    ++cur;
+  };
+  for (int k = 1; k <= 30; ++k) crash_and_restart(10, k);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  // The pool itself is restarted (its children stop with it, reason shutdown).
+  s.exit(cur, ExitReason::Shutdown).exit_inline(10, ExitReason::Error, "pool: too many restarts");
+  s.restart(1, "pool", 10, 11).spawn(11, 1, "pool", "", ActorKind::Supervisor, "pool", 1000, 5000);
+  cur = 1000;
+  s.spawn(cur, 11, "parser", "parser3", ActorKind::Worker, "parser3");
+  for (int k = 31; k <= 50; ++k) crash_and_restart(11, k);
+  // The last crash came with a restart record only (an agent that dropped the exit).
+  s.restart(11, "parser3", cur, cur + 1, ExitReason::Killed, "killed by the test");
+  s.spawn(cur + 1, 11, "parser", "parser3", ActorKind::Worker, "parser3");
+  const uint64_t killed = cur;
+  ++cur;
+  ASSERT_TRUE(s.apply(m, n).ok);
+
+  const Actor* now = m.actor(n, cur);
+  ASSERT_NE(now, nullptr);
+  const ChildRecord* c = m.child(n, 11, now->child_id);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(m.text(c->child_id), "parser3");
+  EXPECT_EQ(c->restarts, 51u);
+  EXPECT_EQ(c->current, cur);
+  EXPECT_EQ(c->last_crash_actor, killed);
+  EXPECT_EQ(c->last_reason, ExitReason::Killed);
+  const Event* e = m.event(c->last_crash_seq);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->detail, "killed by the test");
+  // One before: the crash came with its own exit event, which the record points to (crashes
+  // are incidents, kept longer than restarts).
+  EXPECT_EQ(m.child(n, 10, now->child_id), nullptr) << "the old pool is not live: its records moved on";
+  EXPECT_EQ(m.child_restarts(n, *now), 51u);
+  // No record for a child that never crashed nor restarted.
+  s.spawn(5000, 11, "parser", "parser9", ActorKind::Worker, "parser9");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.child(n, 11, m.actor(n, 5000)->child_id), nullptr);
+}
+
+TEST(ModelTruth, AChildsLastCrashPointsAtItsExitEvent) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "sup", "sup", ActorKind::Supervisor, "", 10, 5000);
+  s.spawn(2, 1, "parser", "", ActorKind::Worker, "p");
+  s.exit_inline(2, ExitReason::Error, "error: bad input");
+  s.restart(1, "p", 2, 3, ExitReason::Error, "error: bad input").spawn(3, 1, "parser", "", ActorKind::Worker, "p");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  const ChildRecord* c = m.child(n, 1, m.actor(n, 3)->child_id);
+  ASSERT_NE(c, nullptr);
+  const Event* e = m.event(c->last_crash_seq);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->kind, EventKind::Crash);
+  EXPECT_EQ(e->actor, 2u);
+  EXPECT_EQ(m.text(e->child_id), "p");
+  EXPECT_EQ(c->last_crash_wall_ns, e->wall_ns);
+}
+
 TEST(ModelTruth, RestartBudgetIsNotedAgainWhenRestartsLeaveThePeriod) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));

@@ -607,6 +607,18 @@ void encode(Writer& w, const DetailReply& m) {
     size_t ne = std::min(m.events.size(), kMaxPageEvents);
     b.varint(ne);
     for (size_t i = 0; i < ne; ++i) embedded_event(b, m.events[i]);
+    b.str(m.name);
+    b.u8(m.has_child ? 1 : 0);
+    if (m.has_child) {
+      b.varint(m.child.supervisor);
+      b.str(m.child.child_id);
+      b.varint(m.child.restarts);
+      b.varint(m.child.current);
+      b.varint(m.child.last_crash_actor);
+      b.varint(m.child.last_crash_wall_ns);
+      b.u8(static_cast<uint8_t>(m.child.last_reason));
+      b.str(m.child.last_text);
+    }
   });
 }
 bool decode_body(Reader& r, DetailReply& m) {
@@ -631,7 +643,23 @@ bool decode_body(Reader& r, DetailReply& m) {
     if (r.ok() && !enum_in_range(kind, LinkKind::MonitoredBy)) r.fail("link kind out of range");
     l.kind = static_cast<LinkKind>(kind);
   }
-  return r.ok() && embedded_events(r, m.events);
+  if (!r.ok() || !embedded_events(r, m.events)) return false;
+  // Additions: the name of an actor that is not live, and the child's history.
+  if (!r.empty()) m.name = str(r);
+  if (r.ok() && !r.empty()) m.has_child = r.u8() != 0;
+  if (r.ok() && m.has_child) {
+    m.child.supervisor = r.varint();
+    m.child.child_id = str(r);
+    m.child.restarts = r.varint();
+    m.child.current = r.varint();
+    m.child.last_crash_actor = r.varint();
+    m.child.last_crash_wall_ns = r.varint();
+    uint8_t reason = r.u8();
+    m.child.last_text = str(r);
+    if (r.ok() && reason >= kExitReasonCount) r.fail("child's exit reason out of range");
+    m.child.last_reason = static_cast<ExitReason>(reason);
+  }
+  return r.ok();
 }
 
 void encode(Writer& w, const EventsPage& m) {

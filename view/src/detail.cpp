@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "actorscope/view/display.hpp"
+#include "actorscope/view/format.hpp"
 
 namespace actorscope::view {
 
@@ -37,13 +38,7 @@ DetailModel detail(const Replica& replica, ActorKey key) {
   d.name = display_name(d.row.name, d.row.child_id, key.actor);
   const auto& reply = replica.detail();
   if (reply && reply->node == key.node && reply->actor == key.actor) {
-    d.reply_received = true;
-    d.links = reply->links;
-    d.recent_events = reply->events;
-    if (!a && !reply->chain.empty()) {
-      d.chain = reply->chain;
-      for (auto& c : d.chain) c.name = display_name(c.name, {}, c.actor);
-    }
+    apply_reply(d, replica, *reply);
   } else {
     const auto& events = replica.events();
     for (auto it = events.rbegin(); it != events.rend() && d.recent_events.size() < 20; ++it)
@@ -51,6 +46,34 @@ DetailModel detail(const Replica& replica, ActorKey key) {
   }
   for (uint64_t m : replica.watched_mailbox()) d.mailbox_history.push_back(static_cast<double>(m));
   return d;
+}
+
+void apply_reply(DetailModel& d, const Replica& replica, const pv::DetailReply& reply) {
+  d.reply_received = true;
+  d.links = reply.links;
+  d.recent_events = reply.events;
+  if (!d.live && !reply.name.empty()) d.name = reply.name;  // its name, as its last event tells
+  if (reply.has_child) {
+    d.child = reply.child;
+    d.child_text = child_history_text(reply.child, replica.last_tick().wall_ns);
+  }
+  if (!d.live && !reply.chain.empty()) {
+    d.chain = reply.chain;
+    for (auto& c : d.chain) c.name = display_name(c.name, {}, c.actor);
+  }
+}
+
+std::string child_history_text(const pv::ChildHistory& c, uint64_t now_wall_ns) {
+  std::string out = c.restarts ? "restarted " + format_count(c.restarts) + "\xC3\x97" : std::string("never restarted");
+  if (c.last_crash_actor != 0) {
+    out += c.restarts ? ", last crash: " : ", crashed: ";
+    out += format_reason(c.last_reason, c.last_text);
+    if (c.last_crash_wall_ns && now_wall_ns) {
+      const std::string age = format_age(c.last_crash_wall_ns, now_wall_ns);
+      out += age == "now" ? ", just now" : ", " + age + " ago";
+    }
+  }
+  return out;
 }
 
 std::optional<ActorKey> find_actor(const Replica& replica, std::string_view text, NodeId node) {

@@ -307,13 +307,27 @@ std::span<const std::pair<Str, uint64_t>> Model::escalations_by_supervisor(NodeK
 }
 
 uint64_t Model::child_restarts(NodeKey key, const Actor& a) const {
+  const ChildRecord* c = child(key, a.parent, a.child_id);
+  return c ? c->restarts : 0;
+}
+
+const Event* Model::event(uint64_t seq) const {
+  const Impl& m = *impl_;
+  for (const EventRing* ring : {&m.incident_log, &m.lifecycle_log, &m.telemetry_log}) {
+    size_t below = ring->count_before(seq + 1);
+    if (below > 0 && ring->at(below - 1).seq == seq) return &ring->at(below - 1);
+  }
+  return nullptr;
+}
+
+const ChildRecord* Model::child(NodeKey key, uint64_t supervisor, Str child_id) const {
   const NodeData* n = std::as_const(*impl_).node(key);
-  if (!n || a.parent == 0 || a.child_id == 0) return 0;
-  auto it = n->supervisors.find(a.parent);
-  if (it == n->supervisors.end()) return 0;
-  for (const ChildRestartCount& c : it->second.per_child)
-    if (c.child_id == a.child_id) return c.restarts;
-  return 0;
+  if (!n || supervisor == 0 || child_id == 0) return nullptr;
+  auto it = n->supervisors.find(supervisor);
+  if (it == n->supervisors.end()) return nullptr;
+  for (const ChildRecord& c : it->second.per_child)
+    if (c.child_id == child_id) return &c;
+  return nullptr;
 }
 
 std::span<const TypeAggregate> Model::types(NodeKey key) const {
@@ -386,7 +400,7 @@ ModelStats Model::stats() const {
            n.series.capacity() * sizeof(SeriesPoint) + n.orphans.size() * 64 +
            n.links.size() * (sizeof(LinkSet) + 48) + n.link_ends * sizeof(ActorLink);
     for (const auto& [id, sup] : n.supervisors)
-      mem += sizeof(Supervisor) + 48 + sup.history.capacity() * 8 + sup.per_child.capacity() * sizeof(ChildRestartCount);
+      mem += sizeof(Supervisor) + 48 + sup.history.capacity() * 8 + sup.per_child.capacity() * sizeof(ChildRecord);
     for (const auto& t : n.telemetry) {
       mem += sizeof(TelemetryStats) + t.measurements.capacity() * sizeof(MeasurementStats);
       for (const auto& ms : t.measurements) mem += ms.fine.capacity() * sizeof(proto::FineBucket);

@@ -486,6 +486,12 @@ void Model::apply(NodeKey key, const proto::ActorExited& r) {
   e.name = a.name != 0 ? a.name : a.child_id;  // a supervisor's child is known by its child id
   e.type = a.type;
   e.other = a.parent;
+  e.child_id = a.child_id;
+  // A supervised child keeps its last crash across incarnations.
+  if (crash && a.parent != 0 && a.child_id != 0) {
+    auto sup = n->supervisors.find(a.parent);
+    if (sup != n->supervisors.end()) Impl::note_crash(m.child_record(sup->second, a.child_id), a.id, e);
+  }
   TypeAggregate& t = n->types[a.type_slot];
   ++t.exits.local;
   ++t.exit_reasons[static_cast<size_t>(reason)].local;
@@ -528,15 +534,12 @@ void Model::apply(NodeKey key, const proto::ChildRestarted& r) {
       n->budget_watch.push_back(s.actor);
     }
   }
-  auto pc = std::find_if(s.per_child.begin(), s.per_child.end(), [&](const ChildRestartCount& c) { return c.child_id == child; });
-  if (pc == s.per_child.end() && m.settings.max_children_per_supervisor != 0 &&
-      s.per_child.size() >= m.settings.max_children_per_supervisor) {
-    // A bounded list (searched per restart): further children count together as "other".
-    child = StringPool::kOverflow;
-    pc = std::find_if(s.per_child.begin(), s.per_child.end(), [&](const ChildRestartCount& c) { return c.child_id == child; });
-  }
-  if (pc == s.per_child.end()) pc = s.per_child.insert(s.per_child.end(), ChildRestartCount{child, 0});
-  ++pc->restarts;
+  ChildRecord& pc = m.child_record(s, child);
+  ++pc.restarts;
+  pc.current = r.new_actor;
+  // Its exit told of the crash already (and that event is kept longer): only a crash that came
+  // with no exit record of its own is noted from the restart.
+  if (!proto::exit_is_clean(reason) && pc.last_crash_actor != r.old_actor) Impl::note_crash(pc, r.old_actor, e);
   m.update_supervisor_restarts(*n, s);
   Row sr = n->index.find(r.supervisor, n->rows);
   if (sr != kNoRow) m.note_actor(*n, n->rows[sr]);

@@ -287,7 +287,7 @@ class StringTable {
 struct SupervisorCarry {
   uint64_t restarts = 0;
   uint64_t escalations = 0;
-  std::vector<ChildRestartCount> per_child;
+  std::vector<ChildRecord> per_child;
 };
 inline constexpr size_t kMaxCarriedSupervisors = 65536;  // per node; past it a new incarnation starts from 0
 
@@ -501,6 +501,29 @@ struct Model::Impl {
       e.text = resolve(n, sid);
   }
   uint64_t wall(const NodeData& n, uint64_t t_ns) const { return n.info.anchor_wall_ns + t_ns; }
+
+  // The record of a supervisor's child, made on first need. A bounded list (searched per
+  // restart or crash): past max_children_per_supervisor, further children share "other".
+  ChildRecord& child_record(Supervisor& s, Str child) {
+    auto find = [&](Str id) {
+      return std::find_if(s.per_child.begin(), s.per_child.end(), [&](const ChildRecord& c) { return c.child_id == id; });
+    };
+    auto pc = find(child);
+    if (pc == s.per_child.end() && settings.max_children_per_supervisor != 0 &&
+        s.per_child.size() >= settings.max_children_per_supervisor) {
+      child = StringPool::kOverflow;
+      pc = find(child);
+    }
+    if (pc == s.per_child.end()) pc = s.per_child.insert(s.per_child.end(), ChildRecord{child});
+    return *pc;
+  }
+  // A child's abnormal exit, from its exit event or (when no exit came) its restart event.
+  static void note_crash(ChildRecord& c, uint64_t actor, const Event& e) {
+    c.last_crash_actor = actor;
+    c.last_crash_wall_ns = e.wall_ns;
+    c.last_crash_seq = e.seq;
+    c.last_reason = e.reason;
+  }
 
   Event& push_event(EventKind kind, NodeKey node);
   void note_change(NodeKey node, ChangeKind kind, uint64_t actor);

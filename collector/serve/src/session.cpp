@@ -120,10 +120,13 @@ class ViewerSession final : public collector::Session {
     r.actor = m.actor;
     const collector::Actor* a = model_.actor(m.node, m.actor);
     r.found = a != nullptr;
-    if (a) {
-      for (const collector::Actor* p = model_.actor(m.node, a->parent); p && r.chain.size() < wire::kMaxChain;
+    auto add_chain = [&](uint64_t from) {
+      for (const collector::Actor* p = model_.actor(m.node, from); p && r.chain.size() < wire::kMaxChain;
            p = model_.actor(m.node, p->parent))
-        r.chain.push_back({p->id, std::string(model_.text(p->name)), std::string(model_.text(p->type))});
+        r.chain.push_back({p->id, std::string(model_.text(p->name ? p->name : p->child_id)), std::string(model_.text(p->type))});
+    };
+    if (a) {
+      add_chain(a->parent);
       for (const auto& l : model_.links(m.node, m.actor)) {
         if (r.links.size() == wire::kMaxLinks) break;
         wire::LinkKind kind = l.kind == collector::LinkKind::Monitors      ? wire::LinkKind::Monitors
@@ -141,8 +144,44 @@ class ViewerSession final : public collector::Session {
     q.max_scan = scan_budget_;
     size_t scanned = 0;
     int64_t off = wall_offset();
-    for (const auto* e : model_.events(q, &scanned)) r.events.push_back(event_row(model_, *e, off));
+    const auto events = model_.events(q, &scanned);
+    for (const auto* e : events) r.events.push_back(event_row(model_, *e, off));
     scan_budget_ -= std::min(scan_budget_, scanned);
+    // The child this actor is: its row says while it lives; after, its last exit or restart
+    // event names its supervisor and child id (and its name, for the viewer's title).
+    uint64_t supervisor = a ? a->parent : 0;
+    collector::Str child_id = a ? a->child_id : 0;
+    if (!a) {
+      for (const auto* e : events) {
+        if (e->actor != m.actor) continue;
+        const bool exit = e->kind == collector::EventKind::Exit || e->kind == collector::EventKind::Crash;
+        if (e->kind == collector::EventKind::Restart && supervisor == 0) {
+          supervisor = e->other;
+          child_id = e->name;
+        } else if (exit && r.name.empty()) {
+          r.name = std::string(model_.text(e->name));
+          if (supervisor == 0) {
+            supervisor = e->other;
+            child_id = e->child_id;
+          }
+        }
+        if (supervisor != 0 && !r.name.empty()) break;
+      }
+      add_chain(supervisor);
+    }
+    if (const collector::ChildRecord* c = model_.child(m.node, supervisor, child_id)) {
+      r.has_child = true;
+      r.child.supervisor = supervisor;
+      r.child.child_id = std::string(model_.text(c->child_id));
+      r.child.restarts = c->restarts;
+      r.child.current = c->current;
+      r.child.last_crash_actor = c->last_crash_actor;
+      r.child.last_crash_wall_ns = c->last_crash_wall_ns;
+      r.child.last_reason = c->last_reason;
+      if (c->last_crash_actor != 0)
+        if (const collector::Event* e = model_.event(c->last_crash_seq))
+          r.child.last_text = e->detail.empty() ? std::string(model_.text(e->text)) : e->detail;
+    }
     append(r);
   }
 
@@ -226,7 +265,7 @@ class ViewerSession final : public collector::Session {
     else if (!same_token(m.token, options_.token))
       refusal = "refused: wrong token";
     else if (!model_.actor(m.node, m.actor))
-      refusal = "refused: actor " + std::to_string(m.actor) + " is not live on node " + std::to_string(m.node);
+      refusal = "refused: " + not_live(m.node, m.actor);
     if (!refusal.empty()) {
       answer(m.request, what, {false, refusal});
       return;
@@ -241,6 +280,35 @@ class ViewerSession final : public collector::Session {
 
   template <class Other>
   void on(const Other&) {}  // collector -> viewer messages sent by a viewer: ignored
+
+  // Why a kill's actor is not there, by the names a user knows: the node by name, the actor by
+  // its last event's name, and the incarnation its supervisor started in its place, if any.
+  std::string not_live(wire::NodeId node, uint64_t actor) {
+    const collector::Node* n = model_.node(node);
+    std::string where = n ? n->name : "node " + std::to_string(node) + " (not known to this collector)";
+    collector::EventQuery q;
+    q.before_seq = model_.last_event_seq() + 1;
+    q.limit = 8;
+    q.node = node;
+    q.actor = actor;
+    q.max_scan = scan_budget_;
+    size_t scanned = 0;
+    std::string name;
+    uint64_t successor = 0;
+    for (const auto* e : model_.events(q, &scanned)) {
+      if (e->actor != actor) continue;
+      if (e->kind == collector::EventKind::Restart && successor == 0) successor = e->new_actor;
+      if (name.empty() && (e->kind == collector::EventKind::Restart || e->kind == collector::EventKind::Exit ||
+                           e->kind == collector::EventKind::Crash))
+        name = std::string(model_.text(e->name));
+    }
+    scan_budget_ -= std::min(scan_budget_, scanned);
+    std::string who = (name.empty() ? "" : name + " ") + "(actor " + std::to_string(actor) + ") on " + where;
+    if (successor != 0 && model_.actor(node, successor))
+      return who + " is no longer live: its supervisor restarted it as actor " + std::to_string(successor) +
+             "; nothing was killed (select it again to kill the new incarnation)";
+    return who + " is not live: nothing was killed";
+  }
 
  private:
   // Replies to a kill request and logs its outcome (every command is logged, whatever it became).

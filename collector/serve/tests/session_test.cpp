@@ -7,6 +7,7 @@
 
 #include "actorscope/collector/model.hpp"
 #include "actorscope/serve/serve.hpp"
+#include "actorscope/view/detail.hpp"
 #include "actorscope/view/events.hpp"
 #include "actorscope/view/header.hpp"
 #include "actorscope/view/partial.hpp"
@@ -754,4 +755,80 @@ TEST(ViewerSession, TheRestartsChartSaysWhatTheHeaderSays) {
   // And the newest point equals the header's restarts/min in the same frame.
   view::HeaderModel hm = view::header(v.replica);
   EXPECT_DOUBLE_EQ(pts.back(), hm.restarts_per_min);
+}
+
+// A child is a thing at the collector too: the detail of its current incarnation carries its
+// history across incarnations; the detail of an incarnation that is gone names it and starts
+// its chain at its supervisor; a kill of a gone incarnation names node, child and successor.
+TEST(ViewerSession, DetailAndKillKnowTheChildAcrossItsIncarnations) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  app.spawn(2, 1, "pool", "sup", true);
+  app.spawn(3, 2, "parser3", "parser");
+  app.exit(3, proto::ExitReason::Error);  // reason text "boom"
+  proto::ChildRestarted rs;
+  rs.supervisor = 2;
+  rs.child_id = app.str("parser3");
+  rs.old_actor = 3;
+  rs.new_actor = 4;
+  rs.reason = proto::ExitReason::Error;
+  app.model.apply(app.node, rs);
+  app.spawn(4, 2, "parser3", "parser");
+  app.tick();
+  CapturingConnection conn;
+  serve::ServeOptions opts;
+  opts.allow_commands = true;
+  opts.token = "secret";
+  auto session = serve::make_session(conn, app.model, opts, std::make_shared<serve::ServeCounters>());
+  view::Replica replica;
+  auto ask = [&](auto request) {
+    std::vector<uint8_t> m;
+    proto::Writer w(m);
+    wire::encode(w, request);
+    session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+    conn.pump(replica);
+  };
+
+  ask(wire::DetailRequest{1, app.node, 4});
+  ASSERT_TRUE(replica.detail().has_value());
+  {
+    const auto& d = *replica.detail();
+    EXPECT_TRUE(d.found);
+    ASSERT_TRUE(d.has_child);
+    EXPECT_EQ(d.child.supervisor, 2u);
+    EXPECT_EQ(d.child.child_id, "parser3");
+    EXPECT_EQ(d.child.restarts, 1u);
+    EXPECT_EQ(d.child.current, 4u);
+    EXPECT_EQ(d.child.last_crash_actor, 3u);
+    EXPECT_EQ(d.child.last_reason, proto::ExitReason::Error);
+    EXPECT_EQ(d.child.last_text, "boom");
+    EXPECT_TRUE(d.name.empty()) << "a live actor's name comes with its row";
+  }
+
+  ask(wire::DetailRequest{2, app.node, 3});
+  ASSERT_TRUE(replica.detail().has_value());
+  {
+    const auto& d = *replica.detail();
+    EXPECT_EQ(d.request, 2u);
+    EXPECT_FALSE(d.found);
+    EXPECT_EQ(d.name, "parser3");
+    ASSERT_EQ(d.chain.size(), 2u) << "from the supervisor its exit names";
+    EXPECT_EQ(d.chain[0].name, "pool");
+    EXPECT_EQ(d.chain[1].name, "root");
+    ASSERT_TRUE(d.has_child);
+    EXPECT_EQ(d.child.current, 4u);
+    // The view shows it by that name, with its history.
+    view::DetailModel dm = view::detail(replica, {app.node, 3});
+    EXPECT_EQ(dm.name, "parser3");
+    ASSERT_EQ(dm.chain.size(), 2u);
+    EXPECT_EQ(dm.child_text.rfind("restarted 1\u00d7, last crash: error: boom", 0), 0u) << dm.child_text;
+  }
+
+  ask(wire::KillRequest{3, app.node, 3, "secret"});
+  ASSERT_TRUE(replica.command().has_value());
+  EXPECT_FALSE(replica.command()->ok);
+  EXPECT_NE(replica.command()->message.find("parser3 (actor 3) on orders@host is no longer live: its supervisor restarted it as actor 4"),
+            std::string::npos)
+      << replica.command()->message;
+  EXPECT_TRUE(conn.commands.empty());
 }

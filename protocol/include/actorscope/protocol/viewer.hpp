@@ -291,14 +291,32 @@ struct LinkEntry {
   LinkKind kind = LinkKind::Link;
   uint32_t count = 1;  // monitors: how many
 };
+// A supervised child across its incarnations (its supervisor, its child id): what the
+// collector counted of it while its actor id changed at every restart.
+struct ChildHistory {
+  uint64_t supervisor = 0;          // the live supervisor that holds the record
+  std::string child_id;
+  uint64_t restarts = 0;            // all incarnations
+  uint64_t current = 0;             // the actor its last restart started (0: never restarted)
+  uint64_t last_crash_actor = 0;    // the incarnation that crashed last (0: no crash seen) ...
+  uint64_t last_crash_wall_ns = 0;  // ... when ...
+  ExitReason last_reason = ExitReason::Normal;  // ... why ...
+  std::string last_text;            // ... and its text (empty when the log no longer holds it)
+  bool operator==(const ChildHistory&) const = default;
+};
 struct DetailReply {
   uint64_t request = 0;
   bool found = false;
   NodeId node = 0;
   uint64_t actor = 0;
-  std::vector<ChainEntry> chain;  // parent, grandparent, ... up to the root
+  std::vector<ChainEntry> chain;  // parent, grandparent, ... up to the root (an actor that is not
+                                  // live: from the supervisor its last event names, when live)
   std::vector<LinkEntry> links;
   std::vector<Event> events;      // the actor's recent events, newest first
+  // Additions (absent from older collectors):
+  std::string name;               // an actor that is not live: its name as its last event tells
+  bool has_child = false;         // the actor is a supervisor's child the collector holds a record of
+  ChildHistory child;
 };
 
 struct EventsPage {

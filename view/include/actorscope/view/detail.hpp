@@ -29,9 +29,20 @@ struct DetailModel {
   std::vector<pv::Event> recent_events;   // from the reply, else from the replica's events
   std::vector<double> mailbox_history;      // oldest first, one per tick
   bool reply_received = false;
+  // The child it is, across its incarnations (from the collector's reply): restarts, last crash.
+  std::optional<pv::ChildHistory> child;
+  std::string child_text;                   // child_history_text() of it, "" without one
 };
 
+// "restarted 37×, last: error: malformed record 6951, 2 s ago" (`now_wall_ns`: the collector's
+// last tick); "never restarted" when it was not; the last crash's reason class when the log no
+// longer holds its text.
+std::string child_history_text(const pv::ChildHistory& c, uint64_t now_wall_ns);
+
 DetailModel detail(const Replica& replica, ActorKey key);
+// Fills what the collector's detail reply tells (links, events, the child's history, the name
+// and chain of an actor that is not live) from a reply a viewer kept for this actor.
+void apply_reply(DetailModel& d, const Replica& replica, const pv::DetailReply& reply);
 
 // The live actor a user names (--actor NAME|ID): by id when the text is a number that is an
 // actor's id, else by name, else by child id; on `node` (0: any node). Several matches: the

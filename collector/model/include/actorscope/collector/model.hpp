@@ -140,6 +140,10 @@ class Model {
   // across its incarnations: restart records per child id. 0 for an actor without a
   // supervisor or child id.
   uint64_t child_restarts(NodeKey node, const Actor& actor) const;
+  // The child (supervisor, child id) across its incarnations: restarts, last crash, the
+  // incarnation its last restart started. nullptr when the supervisor is not live or holds
+  // no record of that child (it was never restarted and never crashed).
+  const ChildRecord* child(NodeKey node, uint64_t supervisor, Str child_id) const;
 
   // ---- reading: aggregates, telemetry ----------------------------------------------------------
   std::span<const TypeAggregate> types(NodeKey node) const;
@@ -155,6 +159,8 @@ class Model {
   // Events with seq > seq, oldest first, at most `limit`.
   std::vector<const Event*> events_since(uint64_t seq, size_t limit) const;
   uint64_t last_event_seq() const;
+  // The event with this seq while the log holds it, else nullptr.
+  const Event* event(uint64_t seq) const;
   // The node's time series, oldest first, at most the last `last_n` points.
   std::vector<SeriesPoint> series(NodeKey node, size_t last_n) const;
   const std::vector<Warning>& warnings() const;

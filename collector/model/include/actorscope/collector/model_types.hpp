@@ -161,9 +161,20 @@ struct ActorLink {
 };
 
 // ---- supervisors -----------------------------------------------------------------------
-struct ChildRestartCount {
+// A supervisor's child as a thing (OTP: its child spec's id): what happened to it across its
+// incarnations, while its actor id changes at every restart. Kept per supervisor, carried
+// across the supervisor's own incarnations, bounded by max_children_per_supervisor.
+struct ChildRecord {
   Str child_id = 0;
-  uint64_t restarts = 0;
+  uint64_t restarts = 0;             // restart records, all incarnations
+  uint64_t current = 0;              // the actor its last restart started (0: never restarted)
+  // Its last abnormal exit (none seen: last_crash_actor 0): which incarnation, when, why, and
+  // the event that holds the reason's text (the text goes when the bounded log pushes the
+  // event out: a record keeps no text of its own, so that a peer cannot make us keep any).
+  uint64_t last_crash_actor = 0;
+  uint64_t last_crash_wall_ns = 0;
+  uint64_t last_crash_seq = 0;
+  proto::ExitReason last_reason = proto::ExitReason::Normal;
 };
 
 // A supervisor is a child too: (its supervisor, its child id). What is counted follows that
@@ -185,7 +196,7 @@ struct Supervisor {
   size_t history_next = 0;
   uint32_t budget_shown = 0;             // restarts in period at the last change note (see tick)
   bool budget_watched = false;           // in its node's budget_watch list (restarts inside the period)
-  std::vector<ChildRestartCount> per_child;  // restart records per child id, across incarnations of both
+  std::vector<ChildRecord> per_child;    // its children by child id, across incarnations of both
   // Restarts performed by this child, across its incarnations.
   uint64_t total_restarts() const { return restarts_before + restarts; }
 };
@@ -312,6 +323,7 @@ struct Event {
   proto::ExitReason reason = proto::ExitReason::Normal;
   Str name = 0;                // actor name / child id / telemetry event name
   Str type = 0;                // actor type
+  Str child_id = 0;            // exits: the actor's child id (0: none); restarts: in name
   Str text = 0;                // reason text, when an older agent interned it
   uint64_t new_actor = 0;      // restart: the replacement
   double value = 0;            // telemetry: first measurement

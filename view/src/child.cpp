@@ -1,0 +1,122 @@
+// Following a child across its incarnations by its path of child ids.
+#include "actorscope/view/child.hpp"
+
+#include "actorscope/view/display.hpp"
+#include "actorscope/view/tree.hpp"
+
+namespace actorscope::view {
+
+std::optional<ActorKey> find_by_path(const Replica& replica, NodeId node, const std::vector<std::string>& steps) {
+  uint64_t parent = 0;
+  for (size_t depth = 0; depth < steps.size(); ++depth) {
+    const auto* kids = replica.children(ActorKey{node, parent});
+    if (!kids) return std::nullopt;
+    uint64_t found = 0;
+    for (uint64_t id : *kids) {
+      const Actor* a = replica.actor(ActorKey{node, id});
+      // A root's parent is 0; an orphan (whose parent is not live) is not at this path.
+      if (a && a->row.parent == parent && path_step(*a) == steps[depth] && (found == 0 || id > found)) found = id;
+    }
+    if (found == 0) return std::nullopt;
+    parent = found;
+  }
+  if (steps.empty()) return std::nullopt;
+  return ActorKey{node, parent};
+}
+
+void ChildFollower::remember(const Replica& replica, const Actor& a) {
+  key_ = a.key();
+  name_ = display_name(a);
+  restart_ = a.row.restart;
+  has_parent_ = a.row.parent != 0;
+  steps_.clear();
+  const Actor* p = &a;
+  for (size_t depth = 0; p && depth < pv::kMaxChain; ++depth) {
+    steps_.insert(steps_.begin(), path_step(*p));
+    p = p->row.parent ? replica.actor(ActorKey{a.row.node, p->row.parent}) : nullptr;
+  }
+  if (p) steps_.clear();  // deeper than a detail's chain: not followed by path
+}
+
+void ChildFollower::reset(const Replica& replica, ActorKey key) {
+  *this = ChildFollower{};
+  first_ = key_ = key;
+  if (const Actor* a = replica.actor(key)) remember(replica, *a);
+  else state_ = ChildState::gone;
+  version_ = replica.version();
+}
+
+ActorKey ChildFollower::update(const Replica& replica) {
+  if (replica.version() == version_) return key_;
+  version_ = replica.version();
+  const pv::NodeRow* node = replica.node(key_.node);
+  if (const Actor* a = replica.actor(key_)) {
+    remember(replica, *a);
+    state_ = moves_ == 0 ? ChildState::live : ChildState::restarted;
+    return key_;
+  }
+  if (!node || !node->connected) {
+    state_ = ChildState::node_down;
+    return key_;
+  }
+  if (steps_.empty()) {  // never seen live (opened on an actor that had gone): nothing to follow
+    state_ = ChildState::gone;
+    return key_;
+  }
+  if (auto now = find_by_path(replica, key_.node, steps_)) {
+    previous_ = key_;
+    ++moves_;
+    if (const Actor* a = replica.actor(*now)) remember(replica, *a);
+    state_ = ChildState::restarted;
+    return key_;
+  }
+  // No incarnation is live. Its last exit says whether a supervisor restarts it.
+  clean_exit_ = false;
+  const auto& events = replica.events();
+  for (auto it = events.rbegin(); it != events.rend(); ++it)
+    if (it->node == key_.node && it->actor == key_.actor &&
+        (it->kind == pv::EventKind::Exited || it->kind == pv::EventKind::Crashed)) {
+      clean_exit_ = it->kind == pv::EventKind::Exited;
+      break;
+    }
+  // The nearest supervisor above it that lives.
+  supervisor_name_.clear();
+  for (size_t up = steps_.size() - 1; up > 0; --up) {
+    std::vector<std::string> above(steps_.begin(), steps_.begin() + static_cast<std::ptrdiff_t>(up));
+    if (auto s = find_by_path(replica, key_.node, above)) {
+      supervisor_name_ = display_name(*replica.actor(*s));
+      break;
+    }
+  }
+  const bool will_restart = restart_ == proto::RestartType::Permanent ||
+                            (restart_ == proto::RestartType::Transient && !clean_exit_);
+  state_ = has_parent_ && will_restart && !supervisor_name_.empty() ? ChildState::restarting : ChildState::gone;
+  return key_;
+}
+
+std::string ChildFollower::note() const {
+  auto id = [](ActorKey k) { return "<" + std::to_string(k.actor) + ">"; };
+  switch (state_) {
+    case ChildState::live: return {};
+    case ChildState::restarted:
+      return "restarted: now " + id(key_) + " (was " + id(previous_.actor ? previous_ : first_) + ")";
+    case ChildState::restarting:
+      return "exited: waiting for " + supervisor_name_ + " to restart it";
+    case ChildState::node_down: return "its node is not connected";
+    case ChildState::gone:
+      if (!has_parent_ || steps_.empty()) return "gone for good: no supervisor restarts it";
+      if (restart_ == proto::RestartType::Temporary) return "gone for good: a temporary child is never restarted";
+      if (restart_ == proto::RestartType::Transient && clean_exit_)
+        return "gone for good: a transient child that exited cleanly is not restarted";
+      return "gone for good: no supervisor above it lives";
+  }
+  return {};
+}
+
+std::string ChildFollower::path() const {
+  std::string out;
+  for (const auto& s : steps_) out += (out.empty() ? "" : "/") + s;
+  return out;
+}
+
+}  // namespace actorscope::view
