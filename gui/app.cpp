@@ -122,6 +122,7 @@ void App::draw_status_bar() {
 
 void App::draw() {
   state_.time = ImGui::GetTime();
+  state_.follow_selection();
   handle_keys();
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos);

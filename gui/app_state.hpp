@@ -9,6 +9,7 @@
 
 #include "feed.hpp"
 #include "actorscope/view/display.hpp"
+#include "actorscope/view/child.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace actorscope::gui {
@@ -34,6 +35,15 @@ struct AppState {
   double time = 0;                             // seconds since start, for animations
   std::optional<std::string> filter;           // asked for the Actors filter ("Filter by this")
   std::optional<view::ActorKey> confirm_kill;  // its window asks to confirm a kill
+  view::ChildFollower selected_child;          // the selection follows a restarted child
+
+  // Moves the selection to the new incarnation of a child that was restarted.
+  void follow_selection() {
+    if (!selected) return;
+    if (!(selected_child.key() == *selected)) selected_child.reset(replica(), *selected);
+    const view::ActorKey now = selected_child.update(replica());
+    if (!(now == *selected) && replica().actor(now)) selected = now;
+  }
 
   const view::Replica& replica() const { return feed.replica(); }
   void select(view::ActorKey k) { selected = k; }

@@ -77,6 +77,7 @@ void open_detail(ActionContext& ctx, view::ActorKey key) {
   {
     auto lock = ctx.client.lock();
     ctx.client.replica().watch(key);
+    ctx.ui.detail_child.reset(ctx.client.replica(), key);  // Detail follows this child from now
   }
   ctx.ui.detail = key;
   ctx.client.request_detail(key.node, key.actor);

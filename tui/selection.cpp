@@ -31,7 +31,7 @@ size_t find_row(const Rows& rows, size_t n, Identity identity, const std::string
 
 size_t follow_selection(UiState& ui, ViewId v, const view::Replica& r) {
   ListCursor& cur = ui.cursor[static_cast<size_t>(v)];
-  const SelectedItem& it = cur.item;
+  SelectedItem& it = cur.item;
   size_t n = 0, at = 0;
   switch (v) {
     case ViewId::Tree: {
@@ -49,6 +49,14 @@ size_t follow_selection(UiState& ui, ViewId v, const view::Replica& r) {
         // Most ticks leave it where it was: only look further when it moved.
         auto w = ui.actors.window(cur.selected, 1);
         at = !w.empty() && w[0]->key() == it.actor ? cur.selected : ui.actors.position_of(it.actor);
+        // Gone from the list: a restarted child is followed to its new incarnation.
+        if (at >= n && it.child.key() == it.actor) {
+          const view::ActorKey now = it.child.update(r);
+          if (!(now == it.actor) && r.actor(now)) {
+            it.actor = now;
+            at = ui.actors.position_of(now);
+          }
+        }
       }
       break;
     }
@@ -92,7 +100,13 @@ void remember_selection(UiState& ui, ViewId v, const view::Replica& r) {
       if (sel < ui.tree.rows().size()) it.text = tree_identity(ui.tree.rows()[sel].item), it.set = true;
       break;
     case ViewId::Actors:
-      if (auto w = ui.actors.window(sel, 1); !w.empty()) it.actor = w[0]->key(), it.set = true;
+      if (auto w = ui.actors.window(sel, 1); !w.empty()) {
+        it.actor = w[0]->key();
+        it.set = true;
+        // the follower is kept while it is on the same actor (set up once per selection)
+        if (cur.item.child.key() == it.actor) it.child = std::move(cur.item.child);
+        else it.child.reset(r, it.actor);
+      }
       break;
     case ViewId::Events:
       if (sel < ui.events.size()) it.seq = ui.events.rows()[sel]->seq, it.set = true;

@@ -26,7 +26,8 @@ std::optional<ViewId> parse_view(std::string_view s);
 // Which item a list's selection is on, whatever row it has moved to (selection.hpp).
 struct SelectedItem {
   bool set = false;
-  view::ActorKey actor{};  // Actors: the actor
+  view::ActorKey actor{};  // Actors: the actor ...
+  view::ChildFollower child;  // ... followed to its next incarnation when it is restarted
   uint64_t seq = 0;        // Events: the event's sequence number
   std::string text;        // Tree, Telemetry, Warnings: the row's identity as text
 };

@@ -222,6 +222,41 @@ TEST(Selection, ActorsAndEventsKeepTheirItemWhenRowsMove) {
   EXPECT_EQ(h.ui.detail->actor, 4u);
 }
 
+// A child is a thing: the Actors selection and Detail stay on the child "indexer" when its
+// supervisor restarts it (a new actor id at the same place), and Detail says so.
+TEST(Selection, ActorsAndDetailFollowARestartedChild) {
+  Harness h;
+  h.load(backlog_builder());
+  h.ui.view = tui::ViewId::Actors;
+  h.draw();
+  tui::handle_key('j', h.ctx);  // by mailbox: slow-consumer, indexer, ...
+  auto screen = h.draw();
+  ASSERT_NE(screen[static_cast<size_t>(h.ui.list_y) + 1].find("indexer"), std::string::npos);
+  // indexer (4) crashes and comes back as 40 with an empty mailbox: it sorts last now.
+  pv::Event crash{20, 1, 1, pv::EventKind::Crashed, 4, 1, proto::ExitReason::Error, "indexer", "bad"};
+  pv::ActorRow again;
+  again.node = 1;
+  again.actor = 40;
+  again.parent = 1;
+  again.name = "indexer";
+  again.type = "indexer";
+  h.apply(crash, pv::ActorRemoved{1, 4}, again);
+  h.draw();
+  tui::handle_key('\n', h.ctx);
+  ASSERT_TRUE(h.ui.detail);
+  EXPECT_EQ(h.ui.detail->actor, 40u) << "the selection followed the child to its new incarnation";
+
+  // Detail on it follows the next restart too, and says what happened.
+  pv::ActorRow third = again;
+  third.actor = 41;
+  h.apply(pv::Event{21, 2, 1, pv::EventKind::Crashed, 40, 1, proto::ExitReason::Error, "indexer", "worse"},
+          pv::ActorRemoved{1, 40}, third);
+  screen = h.draw();
+  EXPECT_EQ(h.ui.detail->actor, 41u);
+  EXPECT_GE(find_line(screen, "restarted: now <41> (was <40>)"), 0);
+  EXPECT_TRUE(h.ui.detail_moved) << "the new incarnation's detail is to be asked for";
+}
+
 // Mouse: the tabs and rows found on the screen drawn, not from the viewer's own geometry.
 TEST(Mouse, ClickTabsAndRowsWheelScrolls) {
   Harness h;
