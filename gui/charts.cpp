@@ -78,9 +78,10 @@ std::string fit_text(const std::string& text, float width, float font_size) {
   if (w(text) <= width) return text;
   std::string cut = text;
   while (!cut.empty()) {
-    // drop one UTF-8 character
-    do cut.pop_back();
-    while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80);
+    // drop one UTF-8 character: its continuation bytes, then the byte that starts it (a lead
+    // byte left behind would draw as '?': "worker ×188" zoomed out read "worker ?..")
+    while (!cut.empty() && (static_cast<unsigned char>(cut.back()) & 0xC0) == 0x80) cut.pop_back();
+    if (!cut.empty()) cut.pop_back();
     if (w(cut + "...") <= width) return cut + "...";
   }
   return {};

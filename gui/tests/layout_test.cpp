@@ -2,8 +2,11 @@
 // and not in the view library.
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
+#include "charts.hpp"
+#include "imgui.h"
 #include "options.hpp"
 #include "tree_layout.hpp"
 
@@ -80,6 +83,35 @@ TEST(GuiOptions, BadValuesAreRefused) {
   EXPECT_EQ(parse({"--size", "10x10"}, o), 2);
   EXPECT_EQ(parse({"--collector", "a", "--listen", "b"}, o), 2);
   EXPECT_EQ(parse({"--frames"}, o), 2);
+}
+
+// A title cut to a box's width keeps whole UTF-8 characters: "worker ×188" never ends in the
+// first byte of "×" (drawn as '?').
+TEST(FitText, CutsWholeCharactersAndMarksTheCut) {
+  ImGuiContext* ctx = ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(800, 600);
+  io.Fonts->AddFontDefault();
+  io.Fonts->Build();
+  ImGui::NewFrame();
+  const std::string title = "worker \xC3\x97" "188";
+  EXPECT_EQ(actorscope::gui::fit_text(title, 1000), title);
+  int cut = 0;
+  for (float width = 1; width < ImGui::CalcTextSize(title.c_str()).x; width += 1) {
+    const std::string shown = actorscope::gui::fit_text(title, width);
+    if (shown.empty()) continue;
+    ++cut;
+    ASSERT_GE(shown.size(), 3u);
+    EXPECT_EQ(shown.substr(shown.size() - 3), "...") << shown;
+    const std::string kept = shown.substr(0, shown.size() - 3);
+    EXPECT_EQ(title.compare(0, kept.size(), kept), 0) << shown;
+    if (!kept.empty()) {
+      EXPECT_NE(static_cast<unsigned char>(kept.back()), 0xC3) << "a character cut in half at width " << width;
+    }
+  }
+  EXPECT_GT(cut, 3);
+  ImGui::EndFrame();
+  ImGui::DestroyContext(ctx);
 }
 
 }  // namespace
