@@ -52,12 +52,12 @@ void EventsPanel::draw(AppState& app) {
   list_.update(r, query_);
   const auto& shown = list_.rows();
   ImGui::SameLine();
-  ImGui::TextDisabled("%zu events (%s dropped by the size cap)", shown.size(), view::format_count(r.events_dropped()).c_str());
+  ImGui::TextDisabled("%zu events (%s dropped by the size cap)", list_.events().size(), view::format_count(r.events_dropped()).c_str());
   ImGui::SameLine();
   if (ImGui::SmallButton("Export CSV")) {
     std::vector<std::string> lines;
-    lines.reserve(shown.size());
-    for (const pv::Event* e : shown) lines.push_back(view::events_csv_row(r, *e));
+    lines.reserve(list_.events().size());
+    for (const pv::Event* e : list_.events()) lines.push_back(view::events_csv_row(r, *e));  // cascades unfolded
     exported_ = export_csv("events", view::events_csv_header(), lines, r.last_tick().wall_ns);
   }
   if (!exported_.empty()) {
@@ -78,11 +78,33 @@ void EventsPanel::draw(AppState& app) {
   ImGui::TableHeadersRow();
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(shown.size()));
+  int toggle = -1;  // a cascade row clicked: folded or opened after the table (its rows change)
   while (clipper.Step()) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const pv::Event& e = *shown[static_cast<size_t>(i)];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
+      if (const view::Cascade* c = list_.cascade(static_cast<size_t>(i))) {
+        // One row for a restart cascade; a click shows its events under it.
+        ImGui::PushID(static_cast<int>(e.seq));
+        ImGui::PushID("cascade");
+        if (ImGui::Selectable(((c->expanded ? "v " : "> ") + view::format_clock(e.wall_ns)).c_str(), false,
+                              ImGuiSelectableFlags_SpanAllColumns))
+          toggle = i;
+        ImGui::PopID();
+        ImGui::PopID();
+        ImGui::TableNextColumn();
+        ImGui::TextColored(c->cause && c->cause->kind == pv::EventKind::Crashed ? style::kBad : style::kRestart, "cascade");
+        ImGui::TableNextColumn();
+        const pv::NodeRow* cn = r.node(e.node);
+        ImGui::TextUnformatted(cn ? cn->name.c_str() : "?");
+        ImGui::TableNextColumn();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(view::actor_name(r, {c->node, c->supervisor}).c_str());
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(view::cascade_text(*c, r).c_str());
+        continue;
+      }
       if (e.not_sent > 0) {  // events the collector did not send: a marked row where they were
         ImGui::TableNextColumn();
         ImGui::TableNextColumn();
@@ -116,7 +138,7 @@ void EventsPanel::draw(AppState& app) {
       const pv::NodeRow* n = r.node(e.node);
       ImGui::TextUnformatted(n ? n->name.c_str() : "?");
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(view::event_name(e).c_str());
+      ImGui::TextUnformatted(((list_.nested(static_cast<size_t>(i)) ? "   " : "") + view::event_name(e)).c_str());
       ImGui::TableNextColumn();
       if (e.supervisor) {
         ImGui::PushID(static_cast<int>(e.seq));
@@ -129,6 +151,7 @@ void EventsPanel::draw(AppState& app) {
     }
   }
   ImGui::EndTable();
+  if (toggle >= 0) list_.toggle(static_cast<size_t>(toggle));
 }
 
 }  // namespace actorscope::gui

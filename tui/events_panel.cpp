@@ -35,11 +35,18 @@ void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState
       continue;
     }
     const auto* n = r.node(e.node);
-    std::string detail = view::event_text(e, &r);
-    std::string name = view::event_name(e);
-    std::string line = cols.cell(0, view::format_clock(e.wall_ns)) + cols.cell(1, n ? n->name : "?") +
-                       cols.cell(2, proto::viewer::name(e.kind)) + cols.cell(3, name) + detail;
+    std::string line;
     Style st = style_of(view::event_severity(e));
+    if (const view::Cascade* cascade = ui.events.cascade(idx)) {
+      // One row for a restart cascade; Enter shows its events under it.
+      line = cols.cell(0, view::format_clock(e.wall_ns)) + cols.cell(1, n ? n->name : "?") + cols.cell(2, "cascade") +
+             (cascade->expanded ? "- " : "+ ") + view::cascade_text(*cascade, r);
+      st = cascade->cause && cascade->cause->kind == proto::viewer::EventKind::Crashed ? Style::Critical : Style::Warning;
+    } else {
+      std::string name = (ui.events.nested(idx) ? "  " : "") + view::event_name(e);
+      line = cols.cell(0, view::format_clock(e.wall_ns)) + cols.cell(1, n ? n->name : "?") +
+             cols.cell(2, proto::viewer::name(e.kind)) + cols.cell(3, name) + view::event_text(e, &r);
+    }
     int y = top + 1 + i;
     bool selected = idx == cur.selected;
     if (selected) c.fill(y, Style::Selected);

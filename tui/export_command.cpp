@@ -55,7 +55,7 @@ unsigned export_csv(ActionContext& ctx) {
       for (const view::Actor* a : ui.actors.window(0, ui.actors.size())) csv += view::actors_csv_row(r, *a), ++rows;
     } else {
       csv = view::events_csv_header();
-      for (const view::pv::Event* e : ui.events.rows()) csv += view::events_csv_row(r, *e), ++rows;
+      for (const view::pv::Event* e : ui.events.events()) csv += view::events_csv_row(r, *e), ++rows;
     }
   }
   auto path = new_file(ui.export_dir, view::export_file_name(actors ? "actors" : "events", now_ns()));

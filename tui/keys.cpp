@@ -105,7 +105,9 @@ unsigned enter(ActionContext& ctx) {
       auto w = ui.actors.window(sel, 1);
       if (!w.empty()) key = w[0]->key();
     } else if (ui.view == ViewId::Events) {
-      if (sel < ui.events.size()) key = view::ActorKey{ui.events.rows()[sel]->node, ui.events.rows()[sel]->actor};
+      // Enter on a restart cascade opens or folds it; on an event, the actor's detail.
+      if (sel < ui.events.size() && !ui.events.toggle(sel))
+        key = view::ActorKey{ui.events.rows()[sel]->node, ui.events.rows()[sel]->actor};
     } else if (ui.view == ViewId::Warnings) {
       auto w = view::warnings(r, ui.node);
       if (sel < w.size() && w[sel]->actor) key = view::ActorKey{w[sel]->node, w[sel]->actor};
@@ -239,7 +241,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{KEY_NPAGE, 6 /* ^F */}, page_down, "PgDn, ^F", "page down"},
       {{'g', KEY_HOME}, top, "g, Home", "first row"},
       {{'G', KEY_END}, bottom, "G, End", "last row"},
-      {{'\n', '\r', KEY_ENTER}, enter, "Enter", "actor detail (tree: expand a node or group)"},
+      {{'\n', '\r', KEY_ENTER}, enter, "Enter", "actor detail (tree: expand; events: open a cascade)"},
       {{KEY_LEFT, 'h'}, left, "Left, h", "tree: collapse; actors: previous sort column"},
       {{KEY_RIGHT, 'l'}, right, "Right, l", "tree: expand; actors: next sort column"},
       {{'i'}, invert, "i", "invert the sort order"},

@@ -437,7 +437,7 @@ TEST(EventsList, ARestartStormOnOneNodeCannotPushAnotherNodesCrashOut) {
   q.kinds = view::kInterestingEvents;
   l.update(r, q);
   size_t crashes = 0, restarts = 0;
-  for (const pv::Event* e : l.rows()) {
+  for (const pv::Event* e : l.events()) {  // every event the list holds, cascades unfolded
     crashes += e->kind == pv::EventKind::Crashed && e->node == 2 && e->text == "timeout";
     restarts += e->kind == pv::EventKind::Restarted;
   }
@@ -479,7 +479,7 @@ TEST(EventsList, TelemetryCannotPushCrashesOutOfTheViewersLog) {
   q.kinds = view::kInterestingEvents;
   l.update(r, q);
   size_t crashes = 0, restarts = 0, exits = 0;
-  for (const pv::Event* e : l.rows()) {
+  for (const pv::Event* e : l.events()) {  // every event the list holds, cascades unfolded
     crashes += e->kind == pv::EventKind::Crashed;
     restarts += e->kind == pv::EventKind::Restarted;
     exits += e->kind == pv::EventKind::Exited;

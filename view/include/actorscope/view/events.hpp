@@ -39,11 +39,34 @@ std::string events_dropped_note(const Replica& replica);
 // "… 2 563 events not shown …". Lists keep gap rows whatever their filter.
 std::string gap_text(const pv::Event& gap);
 
+// A restart cascade (one_for_all, rest_for_one, a supervisor's own restart): the run of
+// events in which one supervisor stopped and restarted its children, shown as one row that
+// expands to them: "pool restarted 188 children after worker-922 crashed: error: fault".
+struct Cascade {
+  NodeId node = 0;
+  uint64_t supervisor = 0;
+  size_t restarts = 0;                 // children restarted in the run
+  size_t events = 0;                   // rows folded: its restarts and its children's exits
+  const pv::Event* cause = nullptr;    // the crash that set it off (nullptr: not in the list)
+  bool expanded = false;
+};
+inline constexpr size_t kCascadeMinRestarts = 2;  // fewer restarts in a run stay plain rows
+// "pool restarted 188 children after worker-922 crashed: error: fault (377 events)".
+std::string cascade_text(const Cascade& c, const Replica& replica);
+
 class EventsList {
  public:
   bool update(const Replica& replica, const EventsQuery& query);
   size_t size() const { return rows_.size(); }
   const std::vector<const pv::Event*>& rows() const { return rows_; }  // newest first
+  // Every event the query lets through, none folded (for exports), newest first.
+  const std::vector<const pv::Event*>& events() const { return all_; }
+  // The cascade a row heads (its first event is the row's), nullptr for other rows.
+  const Cascade* cascade(size_t row) const;
+  // The row is one of an expanded cascade's events, shown under its head.
+  bool nested(size_t row) const { return row < nested_.size() && nested_[row]; }
+  // Expands or folds the cascade that row heads; false when it heads none.
+  bool toggle(size_t row);
 
  private:
   const Replica* replica_ = nullptr;
@@ -51,6 +74,11 @@ class EventsList {
   EventsQuery query_;
   bool built_ = false;
   std::vector<const pv::Event*> rows_;
+  std::vector<const pv::Event*> all_;
+  std::vector<int32_t> cascade_of_;    // per row: index into cascades_, -1: none
+  std::vector<uint8_t> nested_;        // per row
+  std::vector<Cascade> cascades_;
+  std::vector<uint64_t> expanded_;     // heads' seqs the user expanded
 };
 
 }  // namespace actorscope::view
