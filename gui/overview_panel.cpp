@@ -71,7 +71,9 @@ void OverviewPanel::draw_cards(AppState& app) {
   ImGui::SameLine(w);
   card("ACTORS", count(pick(M::Actors, static_cast<double>(h.actors))), &actors_hist, style::kText, w);
   ImGui::SameLine(2 * w);
-  card("MESSAGES", rate(pick(M::MessagesPerSec, h.msgs_per_s)), &h.msgs_history, style::kAccent, w);
+  // A BEAM node counts no messages processed (its rates are reductions, in its VM line): "-".
+  card("MESSAGES", h.msgs_known ? rate(pick(M::MessagesPerSec, h.msgs_per_s)) : std::string("-"), &h.msgs_history,
+       style::kAccent, w);
   ImGui::SameLine(3 * w);
   const view::DisplayThresholds& t = app.settings.thresholds;
   const double rpm = pick(M::RestartsPerMin, h.restarts_per_min);

@@ -157,6 +157,15 @@ unsigned toggle_telemetry(ActionContext& ctx) {
   if (ctx.ui.view != ViewId::Events) show(ctx, ViewId::Events);
   return kRedraw;
 }
+// The warnings' history: each raised and cleared warning is an event (a cleared one says how
+// long it was raised and its peak).
+unsigned toggle_warnings(ActionContext& ctx) {
+  ctx.ui.events_query.kinds ^= proto::viewer::kind_bit(proto::viewer::EventKind::Warning);
+  bool on = ctx.ui.events_query.kinds & proto::viewer::kind_bit(proto::viewer::EventKind::Warning);
+  ctx.ui.message = on ? "events: warnings raised and cleared shown" : "events: warnings hidden";
+  if (ctx.ui.view != ViewId::Events) show(ctx, ViewId::Events);
+  return kRedraw;
+}
 unsigned pause(ActionContext& ctx) {
   ctx.ui.paused = !ctx.ui.paused;
   ctx.client.set_paused(ctx.ui.paused);
@@ -249,6 +258,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'N'}, search_next, "N", "next search match"},
       {{'n'}, next_node, "n", "next node (then all nodes)"},
       {{'t'}, toggle_telemetry, "t", "events: show / hide telemetry events"},
+      {{'w'}, toggle_warnings, "w", "events: show / hide warnings raised and cleared"},
       {{'K'}, ask_kill, "K", "kill the selected actor (asks y/n)"},
       {{'e'}, export_csv, "e", "export Actors or Events as CSV (file named below)"},
       {{'c'}, copy_row, "c", "copy the selected row as CSV (OSC 52 clipboard)"},

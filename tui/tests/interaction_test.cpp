@@ -257,6 +257,20 @@ TEST(Selection, ActorsAndDetailFollowARestartedChild) {
   EXPECT_TRUE(h.ui.detail_moved) << "the new incarnation's detail is to be asked for";
 }
 
+// The warnings' history is one key away in Events: raised and cleared warnings are events.
+TEST(Events, WShowsTheWarningsRaisedAndCleared) {
+  Harness h;
+  h.load(backlog_builder());
+  h.apply(pv::Event{30, 1, 1, pv::EventKind::Warning, 3, 0, proto::ExitReason::Normal, "slow-consumer",
+                    "mailbox_large cleared after 42s (peak 18k)"});
+  h.ui.view = tui::ViewId::Events;
+  EXPECT_LT(find_line(h.draw(160), "cleared after 42s"), 0) << "hidden by default";
+  tui::handle_key('w', h.ctx);
+  EXPECT_GE(find_line(h.draw(160), "cleared after 42s"), 0);
+  tui::handle_key('w', h.ctx);
+  EXPECT_LT(find_line(h.draw(160), "cleared after 42s"), 0);
+}
+
 // Mouse: the tabs and rows found on the screen drawn, not from the viewer's own geometry.
 TEST(Mouse, ClickTabsAndRowsWheelScrolls) {
   Harness h;

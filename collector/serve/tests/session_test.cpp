@@ -591,7 +591,7 @@ TEST(ViewerSession, AViewerThatJoinsAfterATelemetryBurstStillSeesTheCrashes) {
   q.kinds = view::kInterestingEvents;
   list.update(v.replica, q);
   size_t crashes = 0, restarts = 0, exits = 0;
-  for (const wire::Event* e : list.rows()) {
+  for (const wire::Event* e : list.events()) {  // every event, cascades unfolded
     // Every exit and crash row names its supervisor (the actor's parent), as restarts do.
     if (e->kind == wire::EventKind::Crashed || e->kind == wire::EventKind::Exited) {
       EXPECT_EQ(e->supervisor, 1u) << e->seq;
