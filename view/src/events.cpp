@@ -86,6 +86,13 @@ uint64_t cascade_supervisor(const pv::Event& e) {
 }  // namespace
 
 std::string cascade_text(const Cascade& c, const Replica& replica) {
+  if (c.supervisor == 0) {  // a subtree stopped: its actors had many parents
+    std::string out = format_count(c.events) + " actors stopped (shutdown)";
+    if (c.cause)
+      out += " after " + event_name(*c.cause) + (proto::exit_is_clean(c.cause->reason) ? " exited: " : " crashed: ") +
+             format_reason(c.cause->reason, c.cause->text);
+    return out;
+  }
   std::string sup = actor_name(replica, ActorKey{c.node, c.supervisor});
   if (!replica.actor(ActorKey{c.node, c.supervisor}))
     if (std::string former = replica.former_name(ActorKey{c.node, c.supervisor}); !former.empty()) sup = former;
@@ -151,7 +158,20 @@ bool EventsList::update(const Replica& replica, const EventsQuery& query) {
       restarts += all[j]->kind == pv::EventKind::Restarted;
       ++j;
     }
-    if (restarts < kCascadeMinRestarts) {
+    const bool stop = [](const pv::Event& e) {
+      return e.not_sent == 0 && e.kind == pv::EventKind::Exited && e.reason == proto::ExitReason::Shutdown;
+    }(*all[i]);
+    if (restarts < kCascadeMinRestarts && stop) {
+      // Else a run of stops on one node under many parents: a subtree stopped with its root.
+      j = i;
+      while (j < all.size() && all[j]->node == all[i]->node && all[j]->not_sent == 0 &&
+             all[j]->kind == pv::EventKind::Exited && all[j]->reason == proto::ExitReason::Shutdown)
+        ++j;
+      if (j - i < kStopRunMin) j = i;
+    } else if (restarts < kCascadeMinRestarts) {
+      j = i;
+    }
+    if (j == i) {
       rows_.push_back(all[i]);
       cascade_of_.push_back(-1);
       nested_.push_back(0);
@@ -160,15 +180,19 @@ bool EventsList::update(const Replica& replica, const EventsQuery& query) {
     }
     Cascade c;
     c.node = all[i]->node;
-    c.supervisor = sup;
-    c.restarts = restarts;
+    c.supervisor = restarts >= kCascadeMinRestarts ? sup : 0;
+    c.restarts = restarts >= kCascadeMinRestarts ? restarts : 0;
     c.events = j - i;
     // The cause: the restart in the run that was not a stop (a crash's), else the crash just
     // below the run (older) of one of the supervisor's children.
     for (size_t k = i; k < j && !c.cause; ++k)
       if (all[k]->kind == pv::EventKind::Restarted && all[k]->reason != proto::ExitReason::Shutdown) c.cause = all[k];
     for (size_t k = j; k < all.size() && k < j + 4 && !c.cause; ++k)
-      if (all[k]->node == c.node && all[k]->supervisor == sup && all[k]->kind == pv::EventKind::Crashed) c.cause = all[k];
+      if (all[k]->node == c.node && all[k]->not_sent == 0 &&
+          (c.supervisor == 0 ? (all[k]->kind == pv::EventKind::Crashed ||
+                                (all[k]->kind == pv::EventKind::Restarted && !proto::exit_is_clean(all[k]->reason)))
+                             : all[k]->supervisor == sup && all[k]->kind == pv::EventKind::Crashed))
+        c.cause = all[k];
     c.expanded = std::find(expanded_.begin(), expanded_.end(), all[i]->seq) != expanded_.end();
     if (c.expanded) still_expanded.push_back(all[i]->seq);
     cascades_.push_back(c);

@@ -119,3 +119,33 @@ TEST(Cascade, AStormOnOneNodeLeavesAnotherNodesCrashInTheList) {
   EXPECT_TRUE(seen) << "billing's crash was pushed out by orders' storm";
   EXPECT_LE(list.size(), 8u) << "the storm folds into cascade rows";
 }
+
+// A crashed worker that was the root of a subtree takes its descendants down with it: each
+// stops under its own parent, and the run of stops is one row too.
+TEST(Cascade, ASubtreeStoppedWithItsRootIsOneRow) {
+  view::Replica r;
+  Feed f(r);
+  f.event(1, pv::EventKind::Crashed, 446, 13, proto::ExitReason::Error, "worker-446", "boom");
+  for (uint64_t s = 0; s < 20; ++s)
+    f.event(1, pv::EventKind::Exited, 3000 + s, 500 + s / 4, proto::ExitReason::Shutdown, "w");
+  f.event(1, pv::EventKind::Exited, 9, 13, proto::ExitReason::Normal, "done");  // a plain exit after
+  f.flush();
+  view::EventsList list;
+  list.update(r, view::EventsQuery{view::kInterestingEvents, {}, 0, {}});
+  ASSERT_EQ(list.size(), 3u);  // the plain exit, the stops, the crash
+  EXPECT_EQ(list.cascade(0), nullptr);
+  const view::Cascade* c = list.cascade(1);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->supervisor, 0u);
+  EXPECT_EQ(c->events, 20u);
+  EXPECT_EQ(view::cascade_text(*c, r), "20 actors stopped (shutdown) after worker-446 crashed: error: boom");
+  // Fewer stops than kStopRunMin stay plain rows.
+  view::Replica r2;
+  Feed f2(r2);
+  for (uint64_t s = 0; s < view::kStopRunMin - 1; ++s)
+    f2.event(1, pv::EventKind::Exited, 3000 + s, 500 + s, proto::ExitReason::Shutdown, "w");
+  f2.flush();
+  view::EventsList l2;
+  l2.update(r2, view::EventsQuery{view::kInterestingEvents, {}, 0, {}});
+  EXPECT_EQ(l2.size(), view::kStopRunMin - 1);
+}

@@ -44,13 +44,14 @@ std::string gap_text(const pv::Event& gap);
 // expands to them: "pool restarted 188 children after worker-922 crashed: error: fault".
 struct Cascade {
   NodeId node = 0;
-  uint64_t supervisor = 0;
+  uint64_t supervisor = 0;             // 0: a subtree stopped with its root (stops under many parents)
   size_t restarts = 0;                 // children restarted in the run
   size_t events = 0;                   // rows folded: its restarts and its children's exits
   const pv::Event* cause = nullptr;    // the crash that set it off (nullptr: not in the list)
   bool expanded = false;
 };
 inline constexpr size_t kCascadeMinRestarts = 2;  // fewer restarts in a run stay plain rows
+inline constexpr size_t kStopRunMin = 8;          // a run of this many stops (shutdown) on one node folds too
 // "pool restarted 188 children after worker-922 crashed: error: fault (377 events)".
 std::string cascade_text(const Cascade& c, const Replica& replica);
 
