@@ -150,21 +150,19 @@ unsigned invert(ActionContext& ctx) {
   ctx.ui.actors_query.inverted = !ctx.ui.actors_query.inverted;
   return kRedraw;
 }
-unsigned toggle_telemetry(ActionContext& ctx) {
-  ctx.ui.events_query.kinds ^= proto::viewer::kind_bit(proto::viewer::EventKind::Telemetry);
-  bool on = ctx.ui.events_query.kinds & proto::viewer::kind_bit(proto::viewer::EventKind::Telemetry);
-  ctx.ui.message = on ? "events: telemetry shown" : "events: telemetry hidden";
+// Shows or hides one kind of event in Events, and goes there.
+unsigned toggle_kind(ActionContext& ctx, proto::viewer::EventKind kind, const char* what) {
+  ctx.ui.events_query.kinds ^= proto::viewer::kind_bit(kind);
+  bool on = ctx.ui.events_query.kinds & proto::viewer::kind_bit(kind);
+  ctx.ui.message = std::string("events: ") + what + (on ? " shown" : " hidden");
   if (ctx.ui.view != ViewId::Events) show(ctx, ViewId::Events);
   return kRedraw;
 }
+unsigned toggle_telemetry(ActionContext& ctx) { return toggle_kind(ctx, proto::viewer::EventKind::Telemetry, "telemetry"); }
 // The warnings' history: each raised and cleared warning is an event (a cleared one says how
 // long it was raised and its peak).
 unsigned toggle_warnings(ActionContext& ctx) {
-  ctx.ui.events_query.kinds ^= proto::viewer::kind_bit(proto::viewer::EventKind::Warning);
-  bool on = ctx.ui.events_query.kinds & proto::viewer::kind_bit(proto::viewer::EventKind::Warning);
-  ctx.ui.message = on ? "events: warnings raised and cleared shown" : "events: warnings hidden";
-  if (ctx.ui.view != ViewId::Events) show(ctx, ViewId::Events);
-  return kRedraw;
+  return toggle_kind(ctx, proto::viewer::EventKind::Warning, "warnings raised and cleared");
 }
 unsigned pause(ActionContext& ctx) {
   ctx.ui.paused = !ctx.ui.paused;
