@@ -81,6 +81,8 @@ std::string usage() {
     << "                             exits and restarts (" << m.event_log_incident_share << ")\n"
     << "  --actor-rate-window-ms MS  an actor with no stats sample for this long reads 0 msg/s ("
     << m.actor_rate_window_ns / 1'000'000 << ")\n"
+    << "  --reductions-rate-window-ms MS  the same for a BEAM node's processes, sampled by scans\n"
+    << "                             seconds apart (" << m.reductions_rate_window_ns / 1'000'000 << ")\n"
     << "  --series-points N          time-series points per node, one per second (" << m.series_points << ")\n"
     << "  --journal N                change-journal entries for viewers (" << m.journal_capacity << ")\n"
     << "  --restart-history N        restart times kept per supervisor (" << m.restart_history << ")\n"
@@ -327,6 +329,9 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--actor-rate-window-ms") {
       if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
       o.model.actor_rate_window_ns = (n ? n : 1) * 1'000'000;
+    } else if (flag == "--reductions-rate-window-ms") {
+      if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
+      o.model.reductions_rate_window_ns = (n ? n : 1) * 1'000'000;
     } else if (flag == "--series-points") {
       if (!value(v) || !to_u64(flag, v, 10'000'000, n, error)) return ParseOutcome::Error;
       o.model.series_points = n ? n : 1;

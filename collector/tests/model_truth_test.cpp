@@ -359,6 +359,13 @@ TEST(ModelTruth, ANodeThatCountsReductionsHasReductionsPerSecond) {
   m.tick(3 * kSec);
   for (const Warning& w : m.warnings())
     EXPECT_FALSE(w.kind == WarningKind::MailboxWait && w.node == beam) << w.text;
+  // Scans sample a BEAM node's processes seconds apart: its rate holds between them, where a
+  // C++ actor's would read 0 after 2 s without a sample.
+  ASSERT_EQ(m.settings().reductions_rate_window_ns, 10 * kSec);
+  m.tick(8 * kSec);
+  EXPECT_FLOAT_EQ(m.actor(beam, 1)->messages_per_s, 4500.0f);
+  m.tick(14 * kSec);
+  EXPECT_FLOAT_EQ(m.actor(beam, 1)->messages_per_s, 0.0f);
   // A reconnect without the declaration (an agent of another kind under the same name)
   // counts messages again.
   m.on_disconnect(beam, 1);

@@ -176,12 +176,13 @@ void Model::Impl::step(uint64_t now_ns) {
     // An idle actor sends no samples, so its last rate would stand forever: past the rate
     // window without a sample it reads 0, and the change is noted for readers.
     kept = 0;
+    const uint64_t rate_window = n.info.rates_in_reductions ? s.reductions_rate_window_ns : s.actor_rate_window_ns;
     for (Row r : n.rated) {
       Actor& a = n.rows[r];
       if (a.id == 0 || !(a.flags & kActorRated)) continue;  // freed, or a duplicate entry
       a.flags &= static_cast<uint8_t>(~kActorRated);
       if (a.messages_per_s <= 0) continue;
-      if (now_ns >= a.last_sample_ns + s.actor_rate_window_ns) {
+      if (now_ns >= a.last_sample_ns + rate_window) {
         a.messages_per_s = 0;
         note_actor(n, a);
         continue;

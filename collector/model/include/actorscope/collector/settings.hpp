@@ -50,6 +50,9 @@ struct ModelSettings {
   // An actor's msg/s is taken between its last two stats samples; the agent sends none
   // while an actor is idle, so with no sample for this long it reads 0 (checked each step).
   uint64_t actor_rate_window_ns = 2 * kNsPerSecond;
+  // The same on a node whose rates are reductions (a BEAM node): its processes are sampled
+  // by scans, every 2 s and up to 8 s apart on a quiet node, not at every flush.
+  uint64_t reductions_rate_window_ns = 10 * kNsPerSecond;
   uint64_t warning_hold_ns = 10 * kNsPerSecond; // event-like warnings (slow handler, drops) clear after this
 };
 
