@@ -88,7 +88,8 @@ void App::draw_title_bar() {
     ImGui::SameLine(0, 22);
   };
   total("actors", view::format_count(h.actors), style::kText);
-  total("messages", view::format_rate(h.msgs_per_s), style::kAccent);
+  // A BEAM node counts no messages processed (its rates are reductions): "-".
+  total("messages", h.msgs_known ? view::format_rate(h.msgs_per_s) : std::string("-"), style::kAccent);
   const view::DisplayThresholds& t = state_.settings.thresholds;
   const bool restarting = view::restart_rate_severity(h.restarts_per_min, t) != view::Severity::normal;
   total("restarts", view::format_rate(h.restarts_per_min, "/min"), restarting ? style::kRestart : style::kText);

@@ -157,7 +157,8 @@ void OverviewPanel::draw_charts(AppState& app) {
   for (int i = 0; i < 4; ++i) {
     const Chart& c = charts[i];
     const auto& pts = series_.points(c.metric);
-    ChartStyle st{c.colour, c.title, c.format, series_.step_s(c.metric)};
+    // Counts (mailboxes, actors) mark only whole numbers: an empty chart read "1 / 1 / 0".
+    ChartStyle st{c.colour, c.title, c.format, series_.step_s(c.metric), c.format == count};
     const int cursor_index = cursor_ < 0 ? -1 : static_cast<int>(pts.size()) - 1 - cursor_;
     int under = time_chart(c.title, pts, ImVec2(cw, ch), st, cursor_index);
     if (under >= 0 && ImGui::IsItemClicked()) {
@@ -193,7 +194,8 @@ void OverviewPanel::draw_nodes(AppState& app) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(view::format_count(n.actors).c_str());
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(view::format_rate(view::msgs_per_s(n)).c_str());
+    // a BEAM node counts no messages processed (its work is in its VM line's red/s)
+    ImGui::TextUnformatted(n.rate_unit == pv::RateUnit::Reductions ? "-" : view::format_rate(view::msgs_per_s(n)).c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(view::format_count(n.restarts).c_str());
     ImGui::TableNextColumn();
