@@ -111,6 +111,11 @@ void Replica::on(const pv::SnapshotBegin& m) {
 void Replica::on(const pv::SnapshotEnd&) {
   in_snapshot_ = false;
   ++snapshots_;
+  // What a snapshot brought was not journalled (rows added, moved and removed while it
+  // streamed across ticks): a reader that looked in the middle of it must rebuild, or its
+  // rows no longer line up with the actors (Actors sorted by mailbox showed idle supervisors
+  // on top of a 6.8k backlog).
+  forget_changes();
 }
 
 void Replica::on(const pv::NodeRow& m) { nodes_[m.node] = m; }
