@@ -152,21 +152,10 @@ class ViewerSession final : public collector::Session {
     uint64_t supervisor = a ? a->parent : 0;
     collector::Str child_id = a ? a->child_id : 0;
     if (!a) {
-      for (const auto* e : events) {
-        if (e->actor != m.actor) continue;
-        const bool exit = e->kind == collector::EventKind::Exit || e->kind == collector::EventKind::Crash;
-        if (e->kind == collector::EventKind::Restart && supervisor == 0) {
-          supervisor = e->other;
-          child_id = e->name;
-        } else if (exit && r.name.empty()) {
-          r.name = std::string(model_.text(e->name));
-          if (supervisor == 0) {
-            supervisor = e->other;
-            child_id = e->child_id;
-          }
-        }
-        if (supervisor != 0 && !r.name.empty()) break;
-      }
+      const Departure d = departure(events, m.actor);
+      supervisor = d.supervisor;
+      child_id = d.child_id;
+      r.name = std::string(model_.text(d.name));
       add_chain(supervisor);
     }
     if (const collector::ChildRecord* c = model_.child(m.node, supervisor, child_id)) {
@@ -281,6 +270,32 @@ class ViewerSession final : public collector::Session {
   template <class Other>
   void on(const Other&) {}  // collector -> viewer messages sent by a viewer: ignored
 
+  // What an actor's last exit and restart events say of it once it is gone (newest first):
+  // its supervisor and child id, its name (an exit's, else the child id), its successor.
+  struct Departure {
+    uint64_t supervisor = 0;
+    collector::Str child_id = 0;
+    collector::Str name = 0;
+    uint64_t successor = 0;
+  };
+  static Departure departure(const std::vector<const collector::Event*>& events, uint64_t actor) {
+    Departure d;
+    bool named_by_exit = false;
+    for (const auto* e : events) {
+      if (e->actor != actor) continue;
+      if (e->kind == collector::EventKind::Restart) {
+        if (d.supervisor == 0) d.supervisor = e->other, d.child_id = e->name;
+        if (d.successor == 0) d.successor = e->new_actor;
+        if (d.name == 0) d.name = e->name;
+      } else if ((e->kind == collector::EventKind::Exit || e->kind == collector::EventKind::Crash) && !named_by_exit) {
+        d.name = e->name;
+        named_by_exit = true;
+        if (d.supervisor == 0) d.supervisor = e->other, d.child_id = e->child_id;
+      }
+    }
+    return d;
+  }
+
   // Why a kill's actor is not there, by the names a user knows: the node by name, the actor by
   // its last event's name, and the incarnation its supervisor started in its place, if any.
   std::string not_live(wire::NodeId node, uint64_t actor) {
@@ -293,16 +308,10 @@ class ViewerSession final : public collector::Session {
     q.actor = actor;
     q.max_scan = scan_budget_;
     size_t scanned = 0;
-    std::string name;
-    uint64_t successor = 0;
-    for (const auto* e : model_.events(q, &scanned)) {
-      if (e->actor != actor) continue;
-      if (e->kind == collector::EventKind::Restart && successor == 0) successor = e->new_actor;
-      if (name.empty() && (e->kind == collector::EventKind::Restart || e->kind == collector::EventKind::Exit ||
-                           e->kind == collector::EventKind::Crash))
-        name = std::string(model_.text(e->name));
-    }
+    const Departure d = departure(model_.events(q, &scanned), actor);
     scan_budget_ -= std::min(scan_budget_, scanned);
+    const std::string name(model_.text(d.name));
+    const uint64_t successor = d.successor;
     std::string who = (name.empty() ? "" : name + " ") + "(actor " + std::to_string(actor) + ") on " + where;
     if (successor != 0 && model_.actor(node, successor))
       return who + " is no longer live: its supervisor restarted it as actor " + std::to_string(successor) +
