@@ -9,7 +9,9 @@
 #include <optional>
 #include <thread>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.hpp"
@@ -53,6 +55,36 @@ Panel panel_by_name(const std::string& name) {
   if (name == "telemetry") return Panel::Telemetry;
   if (name == "warnings") return Panel::Warnings;
   return Panel::Overview;
+}
+
+// --snap-dir: SIGUSR1 asks for the next frame; the pipe wakes the waiting loop (a signal
+// handler may write to a pipe, not call GLFW).
+volatile sig_atomic_t g_snap_asked = 0;
+int g_snap_pipe[2] = {-1, -1};
+void on_snap_signal(int) {
+  g_snap_asked = 1;
+  const char c = 1;
+  if (g_snap_pipe[1] >= 0) (void)!::write(g_snap_pipe[1], &c, 1);
+}
+
+// Writes DIR/N.png (the frame) and then DIR/N.txt: when the .txt is there, both are whole.
+bool write_snap(const std::string& dir, int n, double wall_s, int w, int h, const std::vector<uint8_t>& rgba,
+                std::string& error) {
+  const std::string base = dir + "/" + std::to_string(n);
+  if (!write_png(base + ".png", w, h, rgba, error)) return false;
+  char when[48];
+  std::snprintf(when, sizeof when, "%.6f", wall_s);
+  {
+    std::ofstream out(base + ".txt.tmp");
+    out << "frame-wall-s|" << when << "\n" << probe::text() << "--- drawn text\n" << drawn_text::last_frame() << "\n";
+    if (!out) {
+      error = "cannot write " + base + ".txt (does the folder exist and is it writable?)";
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(base + ".txt.tmp", base + ".txt", ec);
+  return !ec;
 }
 
 // The actor most worth a look: the deepest mailbox (for `--panel actor`).
@@ -156,11 +188,22 @@ int main(int argc, char** argv) {
   const bool record_text = shot && !opts.drawn_text.empty();
   // Outside screenshots the loop waits: for input, for the collector's data (the waker ends
   // the wait when it arrives), for an animation's next frame, or for the clock.
-  if (!opts.status_file.empty()) probe::enable();
+  if (!opts.status_file.empty() || !opts.snap_dir.empty()) probe::enable();
+  const bool snaps = !opts.snap_dir.empty();
+  if (snaps) {
+    if (::pipe2(g_snap_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+      std::fprintf(stderr, "actorscope-gui: --snap-dir: cannot make a pipe\n");
+      return 1;
+    }
+    signal(SIGUSR1, on_snap_signal);
+  }
+  int snap_count = 0;
   FramePacer pacer;
   std::optional<DataMark> shown_mark;
   uint64_t shown_replies = 0;
   DataWaker waker(shot ? -1 : feed->update_fd(), [&] { feed->consume_update_signal(); }, [] { Window::wake(); });
+  DataWaker snap_waker(snaps ? g_snap_pipe[0] : -1, [] { char b[64]; while (::read(g_snap_pipe[0], b, sizeof b) > 0) {} },
+                       [] { Window::wake(); });
   const bool feed_signals = feed->update_fd() >= 0;
   uint64_t frames = 0;
   double frame_count_at = -1;
@@ -169,7 +212,7 @@ int main(int argc, char** argv) {
     if (shot) {
       window.poll_events();
     } else {
-      double wait = window.input_pending() ? 0 : pacer.wait_s(seconds());
+      double wait = window.input_pending() || g_snap_asked ? 0 : pacer.wait_s(seconds());
       if (!feed_signals) wait = std::min(wait, 0.05);  // a generated system ticks by the clock
       if (!opts.status_file.empty()) wait = std::min(wait, 1.0);
       window.wait_events(wait);
@@ -202,11 +245,13 @@ int main(int argc, char** argv) {
           pacer.on_reply(seconds());
         }
       }
-      if (pacer.wait_s(seconds()) > 0) continue;
+      if (!g_snap_asked && pacer.wait_s(seconds()) > 0) continue;
     }
+    const bool snap = g_snap_asked;
+    g_snap_asked = 0;
     ++frames;
     window.begin_frame();
-    if (record_text) drawn_text::begin_frame();
+    if (record_text || snap) drawn_text::begin_frame();
     {
       auto hold = feed->hold();
       const auto& r = feed->replica();
@@ -229,8 +274,16 @@ int main(int argc, char** argv) {
         if (auto k = busiest(r); k && app.state().selected != k) app.state().jump_to(*k);
       app.draw();
     }
-    if (record_text) drawn_text::end_frame();
+    if (record_text || snap) drawn_text::end_frame();
     window.render();
+    if (snap) {
+      timespec now{};
+      clock_gettime(CLOCK_REALTIME, &now);  // the frame's time, before the PNG is encoded
+      int w = 0, h = 0;
+      auto rgba = window.read_back_buffer(w, h);
+      if (!write_snap(opts.snap_dir, ++snap_count, now.tv_sec + now.tv_nsec * 1e-9, w, h, rgba, error))
+        std::fprintf(stderr, "actorscope-gui: %s\n", error.c_str());
+    }
     if (shot) {
       const auto now = Clock::now();
       if (data_at == Clock::time_point{}) {

@@ -14,7 +14,7 @@ constexpr const char* kUsage =
     "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
     "                      [--screenshot FILE [--frames N] [--panel NAME] [--size WxH]\n"
     "                       [--timeout S] [--settle MS] [--drawn-text FILE] [--tree-zoom Z]] [--synthetic N]\n"
-    "                      [--status-file FILE] [--help]\n"
+    "                      [--status-file FILE] [--snap-dir DIR] [--help]\n"
     "  --collector ADDR  collector to watch (tcp:HOST:PORT or unix:PATH; default tcp:127.0.0.1:7411);\n"
     "                    repeat it ([LABEL=]ADDR) to watch a fleet: every collector's nodes, named\n"
     "                    LABEL/node, a collector that cannot be reached marked so\n"
@@ -39,6 +39,9 @@ constexpr const char* kUsage =
     "  --synthetic N     show a generated actor system of N actors, no collector (demo, benchmarks)\n"
     "  --status-file FILE once a second, write to FILE the frames drawn so far, the actors known,\n"
     "                    the panel in front and where its tabs and rows are (for tests)\n"
+    "  --snap-dir DIR    on SIGUSR1, write the next frame to DIR/N.png and its time, the\n"
+    "                    --status-file records and the text it drew to DIR/N.txt (N = 1, 2, ...;\n"
+    "                    the .txt last): for scripts that drive the window and wait for a view\n"
     "  --help            this text\n"
     "Settings and the window layout are kept in $XDG_CONFIG_HOME/actorscope/imgui.ini.\n";
 
@@ -73,7 +76,7 @@ int parse_options(int argc, char** argv, Options& out) {
       return 1;
     } else if (a == "--collector" || a == "--listen" || a == "--node" || a == "--token-file" || a == "--scale" ||
                a == "--screenshot" || a == "--frames" || a == "--panel" || a == "--size" ||
-               a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text" || a == "--status-file" || a == "--tree-zoom" ||
+               a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text" || a == "--status-file" || a == "--tree-zoom" || a == "--snap-dir" ||
                a == "--tls-ca" || a == "--tls-cert" || a == "--tls-key" || a == "--collectors") {
       if (!value(v)) return bad("%s needs a value", argv[i]);
       if (a == "--collector") {
@@ -105,6 +108,8 @@ int parse_options(int argc, char** argv, Options& out) {
         out.tree_zoom = v;
       } else if (a == "--status-file") {
         out.status_file = v;
+      } else if (a == "--snap-dir") {
+        out.snap_dir = v;
       } else if (a == "--drawn-text") {
         out.drawn_text = v;
       } else if (a == "--scale") {
@@ -146,6 +151,8 @@ int parse_options(int argc, char** argv, Options& out) {
     return bad("%s", "--collectors and --listen exclude each other");
   if (out.synthetic && (!out.collector.empty() || !out.listen.empty()))
     return bad("%s", "--synthetic excludes --collector and --listen");
+  if (!out.snap_dir.empty() && !out.screenshot.empty())
+    return bad("%s", "--snap-dir is for a running window, not --screenshot");
   if (!out.drawn_text.empty() && out.screenshot.empty())
     return bad("%s", "--drawn-text goes with --screenshot");
   if (out.tls_cert.empty() != out.tls_key.empty()) return bad("%s", "--tls-cert and --tls-key go together");

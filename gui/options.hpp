@@ -23,6 +23,7 @@ struct Options {
   std::string tree_zoom;          // screenshot mode: "fit", or the tree's zoom (0.15..2.5)
   std::string status_file;        // once a second: frames drawn, actors known, panel in front (tests)
   std::string drawn_text;         // screenshot mode: also write the text the shot drew here
+  std::string snap_dir;           // on SIGUSR1: the next frame as DIR/N.png, its text as DIR/N.txt
   int frames = 4;                 // frames rendered after the data arrived, before the shot
   std::string panel = "overview";  // panel open at start (and in the shot)
   int width = 1600;               // window size in screen pixels

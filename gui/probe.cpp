@@ -30,6 +30,12 @@ void value(const std::string& key, const std::string& v) {
   if (g_on) records()[key] = v;
 }
 
+void forget(const std::string& prefix) {
+  if (!g_on) return;
+  auto& r = records();
+  for (auto it = r.lower_bound(prefix); it != r.end() && it->first.compare(0, prefix.size(), prefix) == 0;) it = r.erase(it);
+}
+
 std::string text() {
   std::string out;
   for (const auto& [k, v] : records()) out += k + "|" + v + "\n";

@@ -12,6 +12,8 @@ bool enabled();
 void item(const std::string& name);
 // Records a value ("panel Events").
 void value(const std::string& key, const std::string& v);
+// Drops the records whose name starts with `prefix` (what a frame redraws from scratch).
+void forget(const std::string& prefix);
 // Every record as lines: "rect NAME|x0 y0 x1 y1", "KEY|VALUE".
 std::string text();
 

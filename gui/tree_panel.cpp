@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "actor_menu.hpp"
 #include "charts.hpp"
 #include "drawn_text.hpp"
+#include "probe.hpp"
 #include "style.hpp"
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
@@ -81,6 +83,7 @@ void TreePanel::draw_toolbar(AppState& app) {
   if (ImGui::RadioButton("Drawn", !outline_)) outline_ = false;
   ImGui::SameLine();
   if (ImGui::RadioButton("Outline", outline_)) outline_ = true;
+  probe::item("tree Outline");
   ImGui::SameLine();
   ImGui::TextDisabled("|");
   ImGui::SameLine();
@@ -215,10 +218,16 @@ void TreePanel::draw_canvas(AppState& app) {
   const bool text = title_size >= 6.0f && bw >= 16.0f;
   const float pulse = 0.5f + 0.5f * std::sin(static_cast<float>(app.time) * 8.0f);
   int clicked = -1, toggled = -1, opened = -1;
+  probe::forget("rect tree-box ");  // only the boxes this frame draws
   for (int i = 0; i < static_cast<int>(rows.size()); ++i) {
     const ImVec2 a = box_min(i), b(a.x + bw, a.y + bh);
     if (b.x < clip_a.x || a.x > clip_b.x || b.y < clip_a.y || a.y > clip_b.y) continue;
     const view::TreeRow& row = rows[i];
+    if (probe::enabled()) {  // where each box in sight is, by its title (a test clicks its handle)
+      char at[96];
+      std::snprintf(at, sizeof at, "%.0f %.0f %.0f %.0f", a.x, a.y, b.x, b.y);
+      probe::value("rect tree-box " + tree_box_title(r, row), at);
+    }
     ImVec4 fill = style::kWorker;
     if (row.kind == view::TreeRowKind::Node) fill = ImVec4(0.16f, 0.22f, 0.30f, 1.0f);
     else if (row.kind == view::TreeRowKind::Group) fill = style::mailbox_colour(row.totals.mailbox / std::max<size_t>(row.group_count, 1), app.settings.thresholds);
@@ -262,6 +271,7 @@ void TreePanel::draw_canvas(AppState& app) {
                                         : view::Severity::normal;
       dl->AddText(font, detail_size, ImVec2(a.x + 10 * zoom_, a.y + 7 * zoom_ + title_size),
                   style::u32(style::severity_colour(budget, style::kTextMuted)), detail.c_str());
+      drawn_text::note(detail.c_str());
       dl->PopClipRect();
     }
     // the collapse handle on the right edge
