@@ -79,6 +79,9 @@ std::string usage() {
     << "  --event-log-incident-share F  share of the lifecycle part kept for incidents (crashes,\n"
     << "                             escalations, node losses, warnings), apart from routine\n"
     << "                             exits and restarts (" << m.event_log_incident_share << ")\n"
+    << "  --event-log-incidents-per-node N  each node's newest incidents kept past that share, so\n"
+    << "                             a crash storm on one node cannot push another node's last\n"
+    << "                             crashes out; 0: off (" << m.event_log_incidents_kept_per_node << ")\n"
     << "  --actor-rate-window-ms MS  an actor with no stats sample for this long reads 0 msg/s ("
     << m.actor_rate_window_ns / 1'000'000 << ")\n"
     << "  --reductions-rate-window-ms MS  the same for a BEAM node's processes, sampled by scans\n"
@@ -326,6 +329,9 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--event-log-incident-share") {
       if (!value(v) || !to_double(flag, v, 0, 1, d, error)) return ParseOutcome::Error;
       o.model.event_log_incident_share = d;
+    } else if (flag == "--event-log-incidents-per-node") {
+      if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
+      o.model.event_log_incidents_kept_per_node = n;
     } else if (flag == "--actor-rate-window-ms") {
       if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
       o.model.actor_rate_window_ns = (n ? n : 1) * 1'000'000;

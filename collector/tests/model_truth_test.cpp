@@ -405,6 +405,7 @@ size_t count_events(const Model& m, EventKind kind) {
 TEST(ModelTruth, TelemetryVolumeCannotPushCrashesOutOfTheEventLog) {
   ModelSettings settings;
   settings.event_log_capacity = 200;  // 100 for lifecycle events (50 incidents, 50 routine), 100 for telemetry
+  settings.event_log_incidents_kept_per_node = 10;
   Model m(settings);
   NodeKey n = m.on_hello(1, testing::hello("a"));  // a node_connected event
   Stream s;
@@ -454,11 +455,61 @@ TEST(ModelTruth, TelemetryVolumeCannotPushCrashesOutOfTheEventLog) {
   EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Restart)], 24u);
   EXPECT_EQ(st.events_dropped_by_kind[static_cast<size_t>(EventKind::Exit)], 32u);
   EXPECT_EQ(count_events(m, EventKind::Crash), 8u);
-  // Incidents push out only incidents: 60 more crashes for 50 places leave the newest 50.
+  // Incidents push out only incidents: 60 more crashes for 50 places leave the newest 50,
+  // and past them the node's own newest 10 (event_log_incidents_kept_per_node).
   for (int i = 0; i < 60; ++i, ++id) s.spawn(id, 1, "worker").exit(id, ExitReason::Error, "boom");
   ASSERT_TRUE(s.apply(m, n).ok);
-  EXPECT_EQ(count_events(m, EventKind::Crash), 50u);
-  EXPECT_EQ(m.stats().events_dropped_by_kind[static_cast<size_t>(EventKind::Crash)], 18u);
+  EXPECT_EQ(count_events(m, EventKind::Crash), 60u);
+  EXPECT_EQ(m.stats().events_dropped_by_kind[static_cast<size_t>(EventKind::Crash)], 8u);
+}
+
+TEST(ModelTruth, ACrashStormOnOneNodeLeavesAnotherNodesLastCrashes) {
+  ModelSettings settings;
+  settings.event_log_capacity = 200;  // 50 places for incidents
+  settings.event_log_incidents_kept_per_node = 4;
+  Model m(settings);
+  NodeKey billing = m.on_hello(1, testing::hello("billing"));
+  NodeKey orders = m.on_hello(2, testing::hello("orders"));
+  Stream b;
+  for (uint64_t id = 1; id <= 3; ++id) b.spawn(id, 0, "invoicer").exit(id, ExitReason::Error, "timeout");
+  ASSERT_TRUE(b.apply(m, billing).ok);
+  Stream o;
+  for (uint64_t id = 1; id <= 500; ++id) o.spawn(id, 0, "worker").exit(id, ExitReason::Error, "boom");
+  ASSERT_TRUE(o.apply(m, orders).ok);
+  // The shared share holds orders' newest 50; past it each node keeps its newest 4.
+  auto crashes_of = [&](NodeKey node) {
+    EventQuery q;
+    q.before_seq = m.last_event_seq() + 1;
+    q.limit = SIZE_MAX;
+    q.kinds = event_bit(EventKind::Crash);
+    q.node = node;
+    return m.events(q);
+  };
+  auto billing_crashes = crashes_of(billing);
+  ASSERT_EQ(billing_crashes.size(), 3u) << "billing's crashes were pushed out by orders' storm";
+  EXPECT_EQ(billing_crashes[0]->actor, 3u);
+  EXPECT_EQ(billing_crashes[2]->actor, 1u);
+  auto orders_crashes = crashes_of(orders);
+  ASSERT_EQ(orders_crashes.size(), 54u);
+  EXPECT_EQ(orders_crashes.front()->actor, 500u);
+  EXPECT_EQ(orders_crashes.back()->actor, 500u - 53);
+  EXPECT_EQ(crashes_of(0).size(), 57u);
+  EXPECT_EQ(m.stats().events_dropped_by_kind[static_cast<size_t>(EventKind::Crash)], 500u - 54);
+  // One log in seq order across the shares and what the nodes kept, both ways.
+  EventQuery all;
+  all.before_seq = m.last_event_seq() + 1;
+  all.limit = SIZE_MAX;
+  auto newest_first = m.events(all);
+  for (size_t i = 1; i < newest_first.size(); ++i) EXPECT_GT(newest_first[i - 1]->seq, newest_first[i]->seq);
+  auto oldest_first = m.events_since(0, SIZE_MAX);
+  ASSERT_EQ(oldest_first.size(), newest_first.size());
+  for (size_t i = 0; i < oldest_first.size(); ++i) EXPECT_EQ(oldest_first[i], newest_first[newest_first.size() - 1 - i]);
+  // Found by seq (a child's last crash), and as the node's recent incidents, oldest first.
+  EXPECT_EQ(m.event(billing_crashes[0]->seq), billing_crashes[0]);
+  auto recent = m.recent_incidents(billing, 10);
+  ASSERT_EQ(recent.size(), 3u);
+  EXPECT_EQ(recent[0]->actor, 1u);
+  EXPECT_EQ(recent[2]->actor, 3u);
 }
 
 }  // namespace

@@ -143,6 +143,7 @@ class StreamRun {
     view::ReplicaSettings rs;
     rs.max_events = kReplicaLifecycle;
     rs.max_incident_events = kReplicaIncidents;
+    rs.incidents_kept_per_node = kReplicaIncidentsPerNode;
     rs.max_telemetry_events = kReplicaTelemetry;
     replica_ = std::make_unique<view::Replica>(rs);
     session_ = serve::make_session(conn_, *model_, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
@@ -815,17 +816,19 @@ class StreamRun {
     list.update(*replica_, view::EventsQuery{});
     // The model's log, newest first, as the replica keeps it: the newest routine lifecycle
     // events and, apart, the newest incidents and the newest telemetry (neither telemetry nor
-    // routine events push a crash out).
+    // routine events push a crash out), and past those incidents each node's newest few.
     collector::EventQuery q;
     q.before_seq = model_->last_event_seq() + 1;
     q.limit = SIZE_MAX;
     std::vector<const collector::Event*> expected;
     size_t routine = 0, incidents = 0, telemetry = 0;
+    std::map<NodeKey, size_t> past_bound;
     for (const collector::Event* e : model_->events(q)) {
       uint32_t bit = collector::event_bit(e->kind);
       bool keep = (bit & collector::kTelemetryEvents) ? telemetry++ < kReplicaTelemetry
-                  : (bit & collector::kIncidentEvents) ? incidents++ < kReplicaIncidents
-                                                       : routine++ < kReplicaLifecycle;
+                  : (bit & collector::kIncidentEvents)
+                      ? incidents++ < kReplicaIncidents || past_bound[e->node]++ < kReplicaIncidentsPerNode
+                      : routine++ < kReplicaLifecycle;
       if (keep) expected.push_back(e);
     }
     // Restart cascades fold into one row each: the rows shown and the events behind the
@@ -1058,6 +1061,7 @@ class StreamRun {
   static constexpr size_t kReplicaLifecycle = 400;
   static constexpr size_t kReplicaTelemetry = 300;
   static constexpr size_t kReplicaIncidents = 200;
+  static constexpr size_t kReplicaIncidentsPerNode = 5;
   static constexpr size_t kGroupMin = 3;
   view::TreeModel grouped_tree_{view::TreeSettings{kGroupMin, 1000, false}};
   view::ActorsTable actors_table_;

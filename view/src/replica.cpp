@@ -102,6 +102,7 @@ void Replica::on(const pv::SnapshotBegin& m) {
   events_.clear();  // the snapshot carries the recent ones again
   telemetry_events_ = 0;
   incident_events_ = 0;
+  incidents_past_bound_ = 0;
   in_snapshot_ = true;
   snapshot_actors_ = m.actors;
   actors_.reserve(static_cast<size_t>(std::min<uint64_t>(m.actors, 1u << 24)));
@@ -316,7 +317,7 @@ void Replica::on(const pv::Event& m) {
   // Trimmed at the frame's Tick (one pass for the whole frame); here only past twice the bounds.
   size_t routine = events_.size() - telemetry_events_ - incident_events_;
   if (telemetry_events_ > 2 * std::max<size_t>(settings_.max_telemetry_events, 1) ||
-      incident_events_ > 2 * std::max<size_t>(settings_.max_incident_events, 1) ||
+      incident_events_ > 2 * std::max<size_t>(settings_.max_incident_events, 1) + incidents_past_bound_ ||
       routine > 2 * std::max<size_t>(settings_.max_events, 1))
     trim_events();
 }
@@ -340,14 +341,35 @@ void Replica::trim_events() {
   size_t extra_incident = over(incident_events_, settings_.max_incident_events);
   size_t extra_routine = over(routine, settings_.max_events);
   if (extra_telemetry == 0 && extra_incident == 0 && extra_routine == 0) return;
+  // The incidents past the bound (the oldest extra_incident) go, but for each node's newest
+  // few among them: a crash storm on one node leaves another node its last crashes.
+  std::unordered_map<NodeId, size_t> past_of;
+  for (size_t i = 0, past = 0; i < events_.size() && past < extra_incident; ++i)
+    if (is_incident(events_[i])) ++past_of[events_[i].node], ++past;
+  size_t floor = settings_.incidents_kept_per_node;
+  size_t past_left = extra_incident;
+  incidents_past_bound_ = 0;
   size_t kept = 0;
   for (size_t i = 0; i < events_.size(); ++i) {
     pv::Event& e = events_[i];
     bool telemetry = e.kind == pv::EventKind::Telemetry;
     bool incident = is_incident(e);
-    size_t& extra = telemetry ? extra_telemetry : incident ? extra_incident : extra_routine;
-    if (extra > 0) {
-      --extra;
+    bool drop;
+    if (incident) {
+      drop = false;
+      if (past_left > 0) {
+        --past_left;
+        size_t& left = past_of[e.node];
+        drop = left > floor;
+        --left;
+        if (!drop) ++incidents_past_bound_;
+      }
+    } else {
+      size_t& extra = telemetry ? extra_telemetry : extra_routine;
+      drop = extra > 0;
+      if (drop) --extra;
+    }
+    if (drop) {
       if (telemetry) --telemetry_events_;
       if (incident) --incident_events_;
       if (e.not_sent == 0) {  // a gap row stands for no event of its own

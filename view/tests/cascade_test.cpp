@@ -120,6 +120,31 @@ TEST(Cascade, AStormOnOneNodeLeavesAnotherNodesCrashInTheList) {
   EXPECT_LE(list.size(), 8u) << "the storm folds into cascade rows";
 }
 
+TEST(Cascade, ACrashStormOnOneNodeLeavesAnotherNodesLastCrashes) {
+  view::ReplicaSettings settings;
+  settings.max_incident_events = 1000;
+  settings.incidents_kept_per_node = 10;
+  view::Replica r(settings);
+  Feed f(r);
+  for (uint64_t a = 1; a <= 3; ++a)
+    f.event(2, pv::EventKind::Crashed, 70 + a, 0, proto::ExitReason::Error, "invoicer", "timeout");
+  f.flush();
+  for (int round = 0; round < 30; ++round) {  // 30 000 crashes on node 1
+    for (uint64_t s = 0; s < 1000; ++s)
+      f.event(1, pv::EventKind::Crashed, 5000 + s, 13, proto::ExitReason::Error, "w", "boom");
+    f.flush();
+  }
+  size_t billing = 0, orders = 0;
+  for (const pv::Event& e : r.events()) {
+    if (e.kind != pv::EventKind::Crashed) continue;
+    (e.node == 2 ? billing : orders)++;
+  }
+  EXPECT_EQ(billing, 3u) << "billing's crashes were pushed out by orders' storm";
+  // orders keeps the newest 1000 and, past them, its own newest 10; the rest is counted.
+  EXPECT_EQ(orders, 1010u);
+  EXPECT_EQ(r.events_dropped(), 30'000u - 1010);
+}
+
 // A crashed worker that was the root of a subtree takes its descendants down with it: each
 // stops under its own parent, and the run of stops is one row too.
 TEST(Cascade, ASubtreeStoppedWithItsRootIsOneRow) {

@@ -18,17 +18,39 @@ uint64_t Model::now() const { return impl_->now; }
 Event& Model::Impl::push_event(EventKind kind, NodeKey node) {
   uint64_t seq = next_seq++;
   std::optional<EventKind> evicted;
-  Event& e = ring_of(kind).push(evicted);
-  if (evicted) {
-    ++events_dropped;
-    ++events_dropped_by_kind[static_cast<size_t>(*evicted)];
+  EventRing& ring = ring_of(kind);
+  Event& e = &ring == &incident_log ? ring.push(evicted, &evicted_incident) : ring.push(evicted);
+  if (evicted && &ring == &incident_log) {
+    keep_incident(std::move(evicted_incident));
+    evicted.reset();
   }
+  if (evicted) count_dropped_event(*evicted);
   e = Event{};
   e.seq = seq;
   e.at_ns = now;
   e.kind = kind;
   e.node = node;
   return e;
+}
+
+void Model::Impl::count_dropped_event(EventKind kind) {
+  ++events_dropped;
+  ++events_dropped_by_kind[static_cast<size_t>(kind)];
+}
+
+// An incident the shared ring pushed out stays among its node's newest few: a storm on one
+// node then costs another node nothing but its routine events.
+void Model::Impl::keep_incident(Event&& e) {
+  size_t keep = settings.event_log_incidents_kept_per_node;
+  NodeData* n = (e.node != 0 && e.node <= nodes.size()) ? nodes[e.node - 1].get() : nullptr;
+  if (!n || keep == 0) {
+    count_dropped_event(e.kind);
+    return;
+  }
+  if (!n->kept_incidents.allocated()) n->kept_incidents.set_capacity(keep);
+  std::optional<EventKind> evicted;
+  n->kept_incidents.push(evicted) = std::move(e);
+  if (evicted) count_dropped_event(*evicted);
 }
 
 void Model::Impl::note_change(NodeKey node, ChangeKind kind, uint64_t actor) {
@@ -70,44 +92,45 @@ static bool matches(const Event& e, const EventQuery& q) {
   return true;
 }
 
-// Walks the three rings as one log in seq order (newest first with before_seq, else oldest
-// first), skipping a ring whose kinds the query does not want.
+// Walks the rings as one log in seq order (newest first with before_seq, else oldest first):
+// a heap of each ring's next event, so a query costs log(rings) per event examined.
 std::vector<const Event*> Model::events(const EventQuery& q, size_t* scanned_out, uint64_t* stopped_at) const {
   const Impl& m = *impl_;
-  constexpr int kRings = 3;
-  const EventRing* rings[kRings] = {(q.kinds & kIncidentEvents) ? &m.incident_log : nullptr,
-                                    (q.kinds & kRoutineEvents) ? &m.lifecycle_log : nullptr,
-                                    (q.kinds & kTelemetryEvents) ? &m.telemetry_log : nullptr};
+  // The three shares, and the incidents nodes kept past the shared one.
+  std::vector<const EventRing*> rings;
+  if (q.kinds & kIncidentEvents) {
+    rings.push_back(&m.incident_log);
+    for (const auto& n : m.nodes)
+      if (n && n->kept_incidents.size() > 0 && (q.node == 0 || n->info.key == q.node)) rings.push_back(&n->kept_incidents);
+  }
+  if (q.kinds & kRoutineEvents) rings.push_back(&m.lifecycle_log);
+  if (q.kinds & kTelemetryEvents) rings.push_back(&m.telemetry_log);
+  bool newest_first = q.before_seq != 0;
+  // (seq, ring, position): newest first, position counts the events left below.
+  struct Next {
+    uint64_t seq;
+    size_t ring;
+    size_t pos;
+  };
+  auto later = [newest_first](const Next& a, const Next& b) { return newest_first ? a.seq < b.seq : a.seq > b.seq; };
+  std::vector<Next> heap;
+  heap.reserve(rings.size());
+  auto offer = [&](size_t i, size_t pos) {
+    const EventRing& r = *rings[i];
+    if (newest_first ? pos == 0 : pos >= r.size()) return;
+    heap.push_back({(newest_first ? r.at(pos - 1) : r.at(pos)).seq, i, pos});
+    std::push_heap(heap.begin(), heap.end(), later);
+  };
+  for (size_t i = 0; i < rings.size(); ++i) offer(i, rings[i]->count_before(newest_first ? q.before_seq : q.after_seq + 1));
   std::vector<const Event*> out;
   size_t scanned = 0;
   uint64_t stop = 0;
-  bool newest_first = q.before_seq != 0;
-  size_t pos[kRings] = {0, 0, 0};  // newest first: events left below; else: the next one
-  for (int i = 0; i < kRings; ++i)
-    if (rings[i]) pos[i] = rings[i]->count_before(newest_first ? q.before_seq : q.after_seq + 1);
-  while (out.size() < q.limit && scanned < q.max_scan) {
-    int pick = -1;
-    uint64_t best = 0;
-    for (int i = 0; i < kRings; ++i) {
-      if (!rings[i]) continue;
-      if (newest_first) {
-        if (pos[i] == 0) continue;
-        uint64_t s = rings[i]->at(pos[i] - 1).seq;
-        if (pick < 0 || s > best) {
-          pick = i;
-          best = s;
-        }
-      } else {
-        if (pos[i] >= rings[i]->size()) continue;
-        uint64_t s = rings[i]->at(pos[i]).seq;
-        if (pick < 0 || s < best) {
-          pick = i;
-          best = s;
-        }
-      }
-    }
-    if (pick < 0) break;
-    const Event& e = newest_first ? rings[pick]->at(--pos[pick]) : rings[pick]->at(pos[pick]++);
+  while (out.size() < q.limit && scanned < q.max_scan && !heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    Next n = heap.back();
+    heap.pop_back();
+    const Event& e = newest_first ? rings[n.ring]->at(n.pos - 1) : rings[n.ring]->at(n.pos);
+    offer(n.ring, newest_first ? n.pos - 1 : n.pos + 1);
     ++scanned;
     stop = e.seq;
     if (matches(e, q)) out.push_back(&e);
@@ -313,11 +336,29 @@ uint64_t Model::child_restarts(NodeKey key, const Actor& a) const {
 
 const Event* Model::event(uint64_t seq) const {
   const Impl& m = *impl_;
-  for (const EventRing* ring : {&m.incident_log, &m.lifecycle_log, &m.telemetry_log}) {
-    size_t below = ring->count_before(seq + 1);
-    if (below > 0 && ring->at(below - 1).seq == seq) return &ring->at(below - 1);
-  }
+  auto find = [seq](const EventRing& ring) -> const Event* {
+    size_t below = ring.count_before(seq + 1);
+    return below > 0 && ring.at(below - 1).seq == seq ? &ring.at(below - 1) : nullptr;
+  };
+  for (const EventRing* ring : {&m.incident_log, &m.lifecycle_log, &m.telemetry_log})
+    if (const Event* e = find(*ring)) return e;
+  for (const auto& n : m.nodes)
+    if (n && n->kept_incidents.size() > 0)
+      if (const Event* e = find(n->kept_incidents)) return e;
   return nullptr;
+}
+
+std::vector<const Event*> Model::recent_incidents(NodeKey key, size_t limit) const {
+  EventQuery q;
+  q.before_seq = last_event_seq() + 1;
+  q.kinds = kIncidentEvents;
+  q.node = key;
+  q.limit = limit;
+  // The node's kept incidents are all older than the shared ring's: walking the shared ring
+  // past a storm elsewhere is bounded by its size, and a viewer's snapshot asks once.
+  std::vector<const Event*> out = events(q);
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 const ChildRecord* Model::child(NodeKey key, uint64_t supervisor, Str child_id) const {
@@ -377,12 +418,14 @@ ModelStats Model::stats() const {
   s.texts_truncated = m.texts_truncated + m.pool.repairs().truncated;
   s.links_dropped = m.links_dropped;
   s.anomalies = m.anomalies;
-  uint64_t mem = m.pool.memory_bytes() +
-                 (m.incident_log.capacity() + m.lifecycle_log.capacity() + m.telemetry_log.capacity()) * sizeof(Event) +
-                 m.journal.capacity() * sizeof(Change);
-  for (const EventRing* ring : {&m.incident_log, &m.lifecycle_log, &m.telemetry_log})
-    for (const Event& e : ring->slots())
-      if (e.detail.capacity() > 15) mem += e.detail.capacity() + 1;  // past the small-string buffer
+  auto ring_bytes = [](const EventRing& ring) {
+    uint64_t bytes = ring.capacity() * sizeof(Event);
+    for (const Event& e : ring.slots())
+      if (e.detail.capacity() > 15) bytes += e.detail.capacity() + 1;  // past the small-string buffer
+    return bytes;
+  };
+  uint64_t mem = m.pool.memory_bytes() + m.journal.capacity() * sizeof(Change);
+  for (const EventRing* ring : {&m.incident_log, &m.lifecycle_log, &m.telemetry_log}) mem += ring_bytes(*ring);
   for (const auto& p : m.nodes) {
     if (!p) continue;
     const NodeData& n = *p;
@@ -396,6 +439,7 @@ ModelStats Model::stats() const {
     s.actor_table_bytes += table;
     mem += sizeof(NodeData) + n.info.name.capacity() * 2 + n.info.host.capacity() + n.info.program.capacity() +
            n.type_slots.size() * 32 + n.telemetry_slots.size() * 32;
+    mem += ring_bytes(n.kept_incidents);
     mem += table + n.strings.memory_bytes() + n.types.capacity() * sizeof(TypeAggregate) +
            n.series.capacity() * sizeof(SeriesPoint) + n.orphans.size() * 64 +
            n.links.size() * (sizeof(LinkSet) + 48) + n.link_ends * sizeof(ActorLink);

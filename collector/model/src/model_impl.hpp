@@ -291,6 +291,48 @@ struct SupervisorCarry {
 };
 inline constexpr size_t kMaxCarriedSupervisors = 65536;  // per node; past it a new incarnation starts from 0
 
+// One share of the event log: events in seq order, the oldest pushed out when it is full.
+class EventRing {
+ public:
+  void set_capacity(size_t n) { slots_.assign(n ? n : 1, Event{}); }
+  bool allocated() const { return !slots_.empty(); }
+  size_t size() const { return count_; }
+  size_t capacity() const { return slots_.size(); }
+  const std::vector<Event>& slots() const { return slots_; }
+  // The i-th oldest event held.
+  const Event& at(size_t i) const { return slots_[(head_ + i) % slots_.size()]; }
+  // How many held events have seq < s (they are sorted by seq).
+  size_t count_before(uint64_t s) const {
+    size_t lo = 0, hi = count_;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (at(mid).seq < s)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return lo;
+  }
+  // A slot for a new newest event; when full, the oldest goes and `evicted` gets its kind
+  // (and `moved_out`, when given, the event itself).
+  Event& push(std::optional<EventKind>& evicted, Event* moved_out = nullptr) {
+    if (count_ == slots_.size()) {
+      evicted = slots_[head_].kind;
+      if (moved_out) *moved_out = std::move(slots_[head_]);
+      head_ = (head_ + 1) % slots_.size();
+      --count_;
+    }
+    Event& e = slots_[(head_ + count_) % slots_.size()];
+    ++count_;
+    return e;
+  }
+
+ private:
+  std::vector<Event> slots_;
+  size_t head_ = 0;  // the oldest
+  size_t count_ = 0;
+};
+
 struct NodeData {
   Node info;
   StringTable strings;                 // agent StringId -> Str
@@ -322,6 +364,9 @@ struct NodeData {
   uint16_t epoch = 0;
   uint64_t snapshot_id = 0;
   Row hint = kNoRow;                   // row of the last actor looked up by a stats record
+  // This node's newest incidents pushed out of the shared incident ring (by a storm anywhere):
+  // kept here up to event_log_incidents_kept_per_node, allocated at the first one.
+  EventRing kept_incidents;
 
   // Agents flush their cells in table order, which is spawn order, which is mostly row
   // order: try the row after the last one before hashing.
@@ -339,45 +384,6 @@ struct NodeData {
   uint64_t prev_step_ns = 0;
   uint64_t prev_messages = 0, prev_restarts = 0, prev_crashes = 0, prev_drops = 0, prev_telemetry = 0;
   uint64_t drops_at_last_warning = 0;
-};
-
-// One share of the event log: events in seq order, the oldest pushed out when it is full.
-class EventRing {
- public:
-  void set_capacity(size_t n) { slots_.assign(n ? n : 1, Event{}); }
-  size_t size() const { return count_; }
-  size_t capacity() const { return slots_.size(); }
-  const std::vector<Event>& slots() const { return slots_; }
-  // The i-th oldest event held.
-  const Event& at(size_t i) const { return slots_[(head_ + i) % slots_.size()]; }
-  // How many held events have seq < s (they are sorted by seq).
-  size_t count_before(uint64_t s) const {
-    size_t lo = 0, hi = count_;
-    while (lo < hi) {
-      size_t mid = lo + (hi - lo) / 2;
-      if (at(mid).seq < s)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    return lo;
-  }
-  // A slot for a new newest event; when full, the oldest goes and `evicted` gets its kind.
-  Event& push(std::optional<EventKind>& evicted) {
-    if (count_ == slots_.size()) {
-      evicted = slots_[head_].kind;
-      head_ = (head_ + 1) % slots_.size();
-      --count_;
-    }
-    Event& e = slots_[(head_ + count_) % slots_.size()];
-    ++count_;
-    return e;
-  }
-
- private:
-  std::vector<Event> slots_;
-  size_t head_ = 0;  // the oldest
-  size_t count_ = 0;
 };
 
 struct WarningKey {
@@ -526,6 +532,9 @@ struct Model::Impl {
   }
 
   Event& push_event(EventKind kind, NodeKey node);
+  void keep_incident(Event&& e);
+  void count_dropped_event(EventKind kind);
+  Event evicted_incident;  // scratch: the incident the shared ring pushed out last
   void note_change(NodeKey node, ChangeKind kind, uint64_t actor);
   void note_actor(NodeData& n, Actor& a) {
     uint32_t pending = static_cast<uint32_t>(version + 1);

@@ -117,6 +117,7 @@ void Model::tick(uint64_t now_ns) {
 
 void Model::Impl::forget_node(NodeKey key) {
   NodeData& n = *nodes[key - 1];
+  for (size_t i = 0; i < n.kept_incidents.size(); ++i) count_dropped_event(n.kept_incidents.at(i).kind);
   Event& e = push_event(EventKind::NodeForgotten, key);
   e.detail = n.info.name;
   note_change(key, ChangeKind::NodeRemoved, 0);

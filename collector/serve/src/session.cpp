@@ -570,7 +570,13 @@ class ViewerSession final : public collector::Session {
       q.kinds = kinds;
       for (const auto* e : model_.events(q)) recent.push_back(e);
     }
+    // ... and each node's own last incidents, which a storm on another node pushed past the
+    // newest ones (the model keeps them apart for that).
+    for (NodeKey k : model_.node_keys())
+      if (wanted(k))
+        for (const auto* e : model_.recent_incidents(k, options_.snapshot_incidents_per_node)) recent.push_back(e);
     std::sort(recent.begin(), recent.end(), [](const auto* a, const auto* b) { return a->seq < b->seq; });
+    recent.erase(std::unique(recent.begin(), recent.end()), recent.end());
     int64_t off = wall_offset();
     for (const auto* e : recent)
       if (wanted(e->node)) append(event_row(model_, *e, off));

@@ -832,3 +832,44 @@ TEST(ViewerSession, DetailAndKillKnowTheChildAcrossItsIncarnations) {
       << replica.command()->message;
   EXPECT_TRUE(conn.commands.empty());
 }
+
+TEST(ViewerSession, AViewerThatJoinsAfterACrashStormOnOneNodeSeesAnotherNodesCrash) {
+  App app;  // orders@host: 30 000 crashes, more than the log's incident share holds
+  proto::Hello h;
+  h.node = "billing@host";
+  h.incarnation = 1;
+  collector::NodeKey billing = app.model.on_hello(2, h);
+  app.model.apply(billing, proto::StringDef{1, "invoicer"});
+  proto::ActorSpawned s;
+  s.actor = 77;
+  s.name = 1;
+  s.type = 1;
+  app.model.apply(billing, s);
+  proto::ActorExited crash;
+  crash.actor = 77;
+  crash.reason = proto::ExitReason::Error;
+  crash.reason_text = 1;
+  app.model.apply(billing, crash);
+  for (uint64_t id = 100; id < 30'100; ++id) {
+    app.spawn(id, 0, "w", "worker");
+    app.exit(id, proto::ExitReason::Error);
+  }
+  app.tick();
+  ASSERT_GT(app.model.stats().events_dropped, 0u) << "the storm must push incidents out of the shared log";
+  Viewer v(app.model);
+  v.tick(app.now);
+  ASSERT_TRUE(v.replica.has_snapshot());
+  size_t billing_crashes = 0, orders_crashes = 0;
+  for (const wire::Event& e : v.replica.events()) {
+    if (e.kind != wire::EventKind::Crashed) continue;
+    if (e.node == billing) {
+      ++billing_crashes;
+      EXPECT_EQ(e.actor, 77u);
+      EXPECT_EQ(e.name, "invoicer");
+    } else {
+      ++orders_crashes;
+    }
+  }
+  EXPECT_EQ(billing_crashes, 1u) << "billing's crash was pushed out by orders' storm";
+  EXPECT_GE(orders_crashes, serve::ServeOptions{}.snapshot_events);
+}

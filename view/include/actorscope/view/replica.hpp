@@ -91,6 +91,9 @@ struct ReplicaSettings {
   size_t max_incident_events = 10'000;  // incidents kept apart (crashes, node down, commands,
                                         // warnings): a restart storm pushes out only routine
                                         // events, never a crash
+  size_t incidents_kept_per_node = 64;  // and each node's newest incidents are kept past that
+                                        // bound: a crash storm on one node cannot push another
+                                        // node's last crashes out
   size_t max_telemetry_events = 10'000;  // telemetry events kept apart: they push out only
                                          // older telemetry, never a crash
   size_t history_points = 600;       // header totals kept for sparklines (one per tick)
@@ -233,6 +236,7 @@ class Replica {
   std::deque<pv::Event> events_;  // all three shares, in seq order
   size_t telemetry_events_ = 0;   // how many of events_ are telemetry
   size_t incident_events_ = 0;    // how many are incidents (see is_incident)
+  size_t incidents_past_bound_ = 0;  // incidents the last trim kept past the bound (per node)
   uint64_t events_dropped_ = 0;
   uint64_t events_not_sent_ = 0;
   std::array<uint64_t, pv::kEventKindCount> events_dropped_by_kind_{};

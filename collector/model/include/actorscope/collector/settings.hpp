@@ -17,6 +17,9 @@ struct ModelSettings {
                                              // escalations, node losses, warnings raised and
                                              // cleared): a storm of routine exits or restarts
                                              // pushes out only routine events, never a crash
+  size_t event_log_incidents_kept_per_node = 64;  // a node's newest incidents outlive the shared
+                                             // incident share: a crash storm on one node cannot
+                                             // push another node's last crashes out (0: off)
   size_t series_points = 3600;               // points per node time series
   uint64_t series_step_ns = kNsPerSecond;    // one point per second
   size_t journal_capacity = 1u << 20;        // change-journal entries for viewers

@@ -26,6 +26,7 @@ struct ServeOptions {
                                              // (ServerSettings::max_output_bytes): the two limits
                                              // above are kept below it
   size_t snapshot_events = 500;      // recent events sent with a snapshot
+  size_t snapshot_incidents_per_node = 16;  // and each node's own last incidents, however old
   size_t events_per_tick = 2000;     // new events sent per delta at most (the rest follow)
   size_t max_events_scanned_per_frame = 50'000;  // events that one frame's requests may scan
                                                  // (text searches, detail); past it: "busy"
