@@ -606,6 +606,63 @@ bool decode_body(Reader& r, NodeGauges& m) {
   }
   return r.ok();
 }
+void encode(Writer& w, const FlowEdges& m) {
+  size_t at = begin_record(w, RecordType::FlowEdges);
+  w.varint(m.sample_every);
+  w.varint(m.unrecorded);
+  uint16_t n = m.n > kMaxFlowEdges ? static_cast<uint16_t>(kMaxFlowEdges) : m.n;
+  w.varint(n);
+  for (uint16_t i = 0; i < n; ++i) {
+    const FlowEdge& e = m.edges[i];
+    w.varint(e.from);
+    w.varint(e.to);
+    w.varint(e.type);
+    w.varint(e.count);
+  }
+  end_record(w, at);
+}
+bool decode_body(Reader& r, FlowEdges& m) {
+  m.sample_every = r.varint32();
+  m.unrecorded = r.varint();
+  uint64_t n = r.varint();
+  if (r.ok() && m.sample_every == 0) r.fail("flow edges sampled 1 in 0");
+  if (r.ok() && n > kMaxFlowEdges) r.fail("too many flow edges");
+  if (!r.ok()) return false;
+  m.n = static_cast<uint16_t>(n);
+  for (uint16_t i = 0; r.ok() && i < m.n; ++i) {
+    FlowEdge& e = m.edges[i];
+    e.from = r.varint();
+    e.to = r.varint();
+    e.type = r.varint32();
+    e.count = r.varint();
+    if (r.ok() && (e.to == 0 || e.count == 0)) r.fail("flow edge without a receiver or a count");
+  }
+  return r.ok();
+}
+void encode(Writer& w, const Handling& m) {
+  size_t at = begin_record(w, RecordType::Handling);
+  w.varint(m.t_ns);
+  uint8_t n = m.n > kMaxHandling ? static_cast<uint8_t>(kMaxHandling) : m.n;
+  w.u8(n);
+  for (uint8_t i = 0; i < n; ++i) {
+    w.varint(m.now[i].actor);
+    w.varint(m.now[i].type);
+    w.varint(m.now[i].busy_ns);
+  }
+  end_record(w, at);
+}
+bool decode_body(Reader& r, Handling& m) {
+  m.t_ns = r.varint();
+  m.n = r.u8();
+  if (r.ok() && m.n > kMaxHandling) r.fail("too many handling actors");
+  for (uint8_t i = 0; r.ok() && i < m.n; ++i) {
+    m.now[i].actor = r.varint();
+    m.now[i].type = r.varint32();
+    m.now[i].busy_ns = r.varint();
+    if (r.ok() && m.now[i].actor == 0) r.fail("handling without an actor");
+  }
+  return r.ok();
+}
 void encode(Writer& w, const SupervisorEscalated& m) {
   size_t at = begin_record(w, RecordType::SupervisorEscalated);
   w.varint(m.t_ns);

@@ -12,7 +12,7 @@ namespace {
 using testing::MessageGen;
 using AnyRecord = std::variant<StringDef, ActorSpawned, ActorExited, ChildRestarted, Link, ActorStats, Telemetry,
                                Dropped, SnapshotBegin, SnapshotEnd, Heartbeat, TypeTotals, SupervisorEscalated,
-                               SupervisorTotals, TelemetryTotals, NodeGauges>;
+                               SupervisorTotals, TelemetryTotals, NodeGauges, FlowEdges, Handling>;
 
 // Owns the strings that string_views in generated records point into.
 struct Arena {
@@ -73,6 +73,21 @@ AnyRecord random_record(MessageGen& g, Arena& arena) {
       m.t_ns = g.any();
       m.n = static_cast<uint8_t>(g.rng()() % (kMaxNodeGauges + 1));
       for (uint8_t i = 0; i < m.n; ++i) m.values[i] = {g.u32(), static_cast<double>(g.any()) / 3.0};
+      return m;
+    }
+    case 16: {
+      FlowEdges m;
+      m.sample_every = static_cast<uint32_t>(g.nonzero() & 0xffff) | 1;
+      m.unrecorded = g.any();
+      m.n = static_cast<uint16_t>(g.rng()() % (kMaxFlowEdges + 1));
+      for (uint16_t i = 0; i < m.n; ++i) m.edges[i] = {g.any(), g.nonzero(), g.u32(), g.nonzero()};
+      return m;
+    }
+    case 17: {
+      Handling m;
+      m.t_ns = g.any();
+      m.n = static_cast<uint8_t>(g.rng()() % (kMaxHandling + 1));
+      for (uint8_t i = 0; i < m.n; ++i) m.now[i] = {g.nonzero(), g.u32(), g.any()};
       return m;
     }
     default: {

@@ -154,5 +154,45 @@ TEST(Golden, NodeGauges) {
   EXPECT_EQ(back.got[0], ng);
 }
 
+// Message flow (an addition behind capability bit 3): B received from A and from outside any
+// actor, sampled 1 in 32, and the one actor handling a message when the agent flushed.
+struct FlowOnly {
+  std::vector<FlowEdges> edges;
+  std::vector<Handling> handling;
+  void on(const FlowEdges& m) { edges.push_back(m); }
+  void on(const Handling& m) { handling.push_back(m); }
+  template <class T>
+  void on(const T&) {}
+};
+
+TEST(Golden, Flow) {
+  FlowEdges fe;
+  fe.sample_every = 32;
+  fe.unrecorded = 1;
+  fe.n = 2;
+  fe.edges[0] = {1, 2, 5, 31};
+  fe.edges[1] = {0, 2, 6, 3};
+  Handling h;
+  h.t_ns = 2'000'000'000;
+  h.n = 1;
+  h.now[0] = {2, 5, 1'500'000};
+  auto bytes = frame(FrameType::Batch, 4, [&](Writer& w) {
+    encode(w, StringDef{5, "record"});
+    encode(w, StringDef{6, "tick"});
+    encode(w, fe);
+    encode(w, h);
+  });
+  check_golden("flow", bytes);
+  FlowOnly back;
+  ASSERT_TRUE(decode_records(bytes.data() + kFrameHeaderSize, bytes.size() - kFrameHeaderSize, back).ok);
+  ASSERT_EQ(back.edges.size(), 1u);
+  EXPECT_EQ(back.edges[0], fe);
+  ASSERT_EQ(back.handling.size(), 1u);
+  EXPECT_EQ(back.handling[0], h);
+  // A decoder that does not take them (an older collector) skips both records.
+  GaugesOnly older;
+  EXPECT_TRUE(decode_records(bytes.data() + kFrameHeaderSize, bytes.size() - kFrameHeaderSize, older).ok);
+}
+
 }  // namespace
 }  // namespace actorscope::proto

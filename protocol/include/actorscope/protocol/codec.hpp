@@ -115,6 +115,8 @@ void encode(Writer& w, const SupervisorEscalated& m);
 void encode(Writer& w, const SupervisorTotals& m);
 void encode(Writer& w, const TelemetryTotals& m);
 void encode(Writer& w, const NodeGauges& m);
+void encode(Writer& w, const FlowEdges& m);
+void encode(Writer& w, const Handling& m);
 
 // Body decoders: r holds exactly one record body.
 bool decode_body(Reader& r, StringDef& m);
@@ -133,6 +135,8 @@ bool decode_body(Reader& r, SupervisorEscalated& m);
 bool decode_body(Reader& r, SupervisorTotals& m);
 bool decode_body(Reader& r, TelemetryTotals& m);
 bool decode_body(Reader& r, NodeGauges& m);
+bool decode_body(Reader& r, FlowEdges& m);
+bool decode_body(Reader& r, Handling& m);
 
 struct DecodeResult {
   bool ok = true;
@@ -227,6 +231,14 @@ DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
       case RecordType::NodeGauges:
         if constexpr (requires(const NodeGauges& m) { h.on(m); })
           go = detail::dispatch<Handler, NodeGauges>(body, h, res);
+        break;
+      case RecordType::FlowEdges:
+        if constexpr (requires(const FlowEdges& m) { h.on(m); })
+          go = detail::dispatch<Handler, FlowEdges>(body, h, res);
+        break;
+      case RecordType::Handling:
+        if constexpr (requires(const Handling& m) { h.on(m); })
+          go = detail::dispatch<Handler, Handling>(body, h, res);
         break;
       default: break;  // unknown: skipped, its length told us how far
     }

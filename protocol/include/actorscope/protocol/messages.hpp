@@ -69,6 +69,10 @@ enum Capability : uint64_t {
   // reductions, and no processing scopes are reported. A declaration, not a grant: the
   // collector reads it from the Hello and shows reductions/s, never messages/s, for the node.
   kCapReductions = 1u << 2,
+  // agent: can report message flow (FlowEdges, Handling); collector: takes it. A grant: an
+  // agent sends those records only when the Welcome carries the bit, so an older collector
+  // never receives them, and an older agent simply has no flow.
+  kCapFlow = 1u << 3,
 };
 
 struct Hello {
@@ -172,8 +176,10 @@ enum class RecordType : uint8_t {
   SupervisorTotals = 0x0E,     // an addition a 1.0 decoder skips (snapshot only)
   TelemetryTotals = 0x0F,      // an addition a 1.0 decoder skips (snapshot only)
   NodeGauges = 0x10,           // an addition a 1.0 decoder skips (node_gauges.hpp)
+  FlowEdges = 0x11,            // an addition, sent only when kCapFlow was granted
+  Handling = 0x12,             // an addition, sent only when kCapFlow was granted
 };
-inline constexpr size_t kRecordTypeCount = 16;
+inline constexpr size_t kRecordTypeCount = 18;
 
 // String ids are per connection; 0 is the empty string and is never defined.
 using StringId = uint32_t;
@@ -346,6 +352,43 @@ struct NodeGauges {
   uint8_t n = 0;  // at most kMaxNodeGauges
   std::array<NodeGaugeValue, kMaxNodeGauges> values{};
   friend bool operator==(const NodeGauges&, const NodeGauges&) = default;
+};
+
+// Message flow, sampled: of every `sample_every` messages put into an actor's mailbox, about
+// one is counted with its sender and its message type (a sampled send). Counts are the
+// samples since the agent's previous FlowEdges; the messages they stand for are count ×
+// sample_every. Exact message counts stay in ActorStats.
+inline constexpr size_t kMaxFlowEdges = 256;  // per FlowEdges record
+struct FlowEdge {
+  uint64_t from = 0;     // the sending actor; 0: not an actor (a thread outside the actors)
+  uint64_t to = 0;       // the receiving actor, non-zero
+  StringId type = 0;     // the message type's name; 0: unnamed
+  uint64_t count = 0;    // sampled sends, non-zero
+  friend bool operator==(const FlowEdge&, const FlowEdge&) = default;
+};
+struct FlowEdges {
+  uint32_t sample_every = 1;  // 1 in this many sends is sampled (>= 1)
+  uint64_t unrecorded = 0;    // sampled sends the agent could not count (its edge table was full)
+  uint16_t n = 0;             // at most kMaxFlowEdges
+  std::array<FlowEdge, kMaxFlowEdges> edges{};
+  friend bool operator==(const FlowEdges&, const FlowEdges&) = default;
+};
+
+// The actors handling a message at t_ns (one per thread running an actor), and for how long
+// the message has run. Each record replaces the previous one: an actor not in it is not
+// handling a message (or finished within the flush period).
+inline constexpr size_t kMaxHandling = 64;  // per Handling record
+struct HandlingNow {
+  uint64_t actor = 0;    // non-zero
+  StringId type = 0;     // the message type's name; 0: unnamed
+  uint64_t busy_ns = 0;  // how long this message has run so far
+  friend bool operator==(const HandlingNow&, const HandlingNow&) = default;
+};
+struct Handling {
+  uint64_t t_ns = 0;
+  uint8_t n = 0;  // at most kMaxHandling
+  std::array<HandlingNow, kMaxHandling> now{};
+  friend bool operator==(const Handling&, const Handling&) = default;
 };
 
 // Telemetry measurements are counted in log2 buckets: bucket i holds values v with
