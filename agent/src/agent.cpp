@@ -71,6 +71,7 @@ extern "C" int actorscope_start(const actorscope_config* c) {
     if (s.disabled) return 0;  // kill switch: every hook stays a no-op
     Shared& sh = shared();
     sh.ring_bytes.store(s.ring_bytes);
+    sh.flow_edges.store(s.flow_sample_every ? s.flow_edges : 0);
     sh.budget_limit.store(s.memory_budget);
     strings().set_max(s.max_strings);
     calibrate_ticks();

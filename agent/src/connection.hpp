@@ -47,6 +47,8 @@ class Connection {
   std::vector<proto::Command>& commands() { return commands_; }
   // Whether the collector granted commands in its Welcome.
   bool commands_granted() const { return granted_ & proto::kCapCommands; }
+  // Whether the collector takes message flow (FlowEdges, Handling).
+  bool flow_granted() const { return ch_.is_open() && (granted_ & proto::kCapFlow); }
   // Queues a CommandResult frame after the current Batch and sends what is queued.
   bool send_command_result(const proto::CommandResult& r);
   uint64_t bytes_sent() const { return bytes_sent_; }

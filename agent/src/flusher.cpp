@@ -90,6 +90,7 @@ void Flusher::run() {
     sh.wake_cv.wait_for(lock, std::chrono::milliseconds(s_.flush_ms),
                         [&] { return stop_.load() || sh.wake_requested.load(std::memory_order_relaxed); });
   }
+  set_flow_sampling(0);
   try {
     conn_.close(true);
   } catch (...) {
@@ -103,9 +104,13 @@ void Flusher::maybe_connect() {
   if (now < next_attempt_ns_) return;
   std::string message;
   uint64_t caps = s_.allow_commands ? uint64_t(proto::kCapCommands) : 0;
+  if (s_.flow_sample_every) caps |= proto::kCapFlow;
   Connection::Open r = conn_.open(s_, incarnation_, caps, message);
   Shared& sh = shared();
   if (r == Connection::Open::Ok) {
+    // Sampling runs only while a collector takes what it samples.
+    set_flow_sampling(conn_.flow_granted() ? s_.flow_sample_every : 0);
+    handling_sent_ = 0;
     sh.connects.fetch_add(1);
     sh.connected.store(1);
     backoff_ms_ = s_.backoff_min_ms;
@@ -138,6 +143,7 @@ void Flusher::run_commands() {
 
 void Flusher::on_lost() {
   shared().connected.store(0);
+  set_flow_sampling(0);
   log("connection to " + s_.collector.text + " lost (" + conn_.lost_reason() + "); reconnecting");
   backoff_ms_ = s_.backoff_min_ms;
   uint64_t delay_ms = backoff_ms_ / 2 + rng_() % (backoff_ms_ / 2 + 1);
@@ -159,6 +165,7 @@ void Flusher::flush() {
   drain_rings(threads, orphans);
   emit_pending(cut);
   emit_changed_stats(threads);
+  emit_flow(threads);
   free_orphans(orphans);
   emit_type_totals(false);
   if (conn_.is_open()) {
@@ -180,6 +187,51 @@ void Flusher::flush() {
   if (was_open && !conn_.is_open()) on_lost();
   cells().release_quarantined(flush_no_);
   sh.flushes.fetch_add(1);
+}
+
+void Flusher::emit_flow(const std::vector<ThreadState*>& threads) {
+  // Taken even when not connected (sampling stops then, but a send may race with that).
+  bool send = conn_.flow_granted();
+  proto::FlowEdges rec;
+  rec.sample_every = s_.flow_sample_every ? s_.flow_sample_every : 1;
+  uint64_t unrecorded = take_flow_unrecorded_elsewhere();
+  for (ThreadState* st : threads)
+    st->flow.take(
+        [&](const FlowEdgeCount& e) {
+          if (!send) return;
+          rec.edges[rec.n++] = proto::FlowEdge{e.from, e.to, conn_.str(e.type), e.count};
+          if (rec.n == proto::kMaxFlowEdges) {
+            rec.unrecorded = unrecorded;
+            unrecorded = 0;
+            conn_.emit(rec);
+            rec.n = 0;
+          }
+        },
+        unrecorded);
+  if (!send) return;
+  rec.unrecorded = unrecorded;
+  if (rec.n > 0 || rec.unrecorded > 0) conn_.emit(rec);
+
+  // What each thread is handling now, read consistently (its thread may be writing it).
+  proto::Handling h;
+  h.t_ns = since_anchor_ns();
+  uint64_t now = actorscope_now();
+  for (ThreadState* st : threads) {
+    if (h.n == proto::kMaxHandling || st->orphaned.load(std::memory_order_acquire)) continue;
+    const actorscope_running& slot = st->running;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      uint32_t q = __atomic_load_n(&slot.seq, __ATOMIC_ACQUIRE);
+      uint64_t actor = __atomic_load_n(&slot.actor, __ATOMIC_RELAXED);
+      uint32_t type = __atomic_load_n(&slot.type, __ATOMIC_RELAXED);
+      uint64_t since = __atomic_load_n(&slot.since, __ATOMIC_RELAXED);
+      __atomic_thread_fence(__ATOMIC_ACQUIRE);
+      if ((q & 1) || __atomic_load_n(&slot.seq, __ATOMIC_RELAXED) != q) continue;
+      if (actor != 0) h.now[h.n++] = proto::HandlingNow{actor, conn_.str(type), now > since ? ticks_to_ns(now - since) : 0};
+      break;
+    }
+  }
+  if (h.n > 0 || handling_sent_ > 0) conn_.emit(h);
+  handling_sent_ = h.n;
 }
 
 void Flusher::send_snapshot() {

@@ -60,6 +60,8 @@ class Flusher {
   void report_exit(actorscope_actor* a, uint64_t t_ns);
   void emit_type_totals(bool all);
   void emit_dropped();
+  // Sampled flow from every thread's tables, and what the threads are handling now.
+  void emit_flow(const std::vector<ThreadState*>& threads);
   void log(const std::string& line);
 
   Settings s_;
@@ -87,6 +89,7 @@ class Flusher {
   std::map<uint32_t, SupervisorTotal> exited_supervisors_;  // by label (interned name, else child id; 0 unnamed)
   std::unordered_map<uint64_t, uint64_t> escalations_;      // live supervisors, by id
   std::map<uint32_t, uint64_t> telemetry_counts_;           // by interned event name
+  uint8_t handling_sent_ = 0;  // actors in the last Handling sent (an empty one follows a non-empty one)
 };
 
 }  // namespace actorscope::agent

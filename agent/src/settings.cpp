@@ -74,6 +74,21 @@ bool parse_address(const std::string& text, Address& out, std::string& error) {
   return false;
 }
 
+// An unsigned setting from the environment, when set: min..max or a one-line error.
+static bool env_u32(const char* name, uint32_t min, uint32_t max, uint32_t& out, std::string& error) {
+  const char* v = env(name);
+  if (!v) return true;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long n = std::strtoul(v, &end, 10);
+  if (errno || !end || *end || !*v || n < min || n > max) {
+    error = std::string(name) + "='" + v + "': expected " + std::to_string(min) + "-" + std::to_string(max);
+    return false;
+  }
+  out = static_cast<uint32_t>(n);
+  return true;
+}
+
 bool resolve_settings(const actorscope_config* c, Settings& s, std::string& error) {
   actorscope_config zero{};
   if (!c) c = &zero;
@@ -131,6 +146,10 @@ bool resolve_settings(const actorscope_config* c, Settings& s, std::string& erro
     }
     s.flush_ms = static_cast<uint32_t>(v);
   }
+  // Message flow: 1 in ACTORSCOPE_FLOW_SAMPLE sends sampled (0: off), into per-thread tables
+  // of ACTORSCOPE_FLOW_EDGES edges each.
+  if (!env_u32("ACTORSCOPE_FLOW_SAMPLE", 0, 1u << 20, s.flow_sample_every, error)) return false;
+  if (!env_u32("ACTORSCOPE_FLOW_EDGES", 16, 1u << 16, s.flow_edges, error)) return false;
   if (c->ring_bytes) s.ring_bytes = c->ring_bytes < 1024 ? 1024 : c->ring_bytes;
   if (c->memory_budget) s.memory_budget = c->memory_budget;
   if (c->max_strings) s.max_strings = c->max_strings;

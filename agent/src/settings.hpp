@@ -29,6 +29,8 @@ struct Settings {
   uint32_t max_strings = 65536;
   uint32_t backoff_min_ms = 250;
   uint32_t backoff_max_ms = 30000;
+  uint32_t flow_sample_every = 32;  // ACTORSCOPE_FLOW_SAMPLE: 1 in N sends sampled; 0: no flow
+  uint32_t flow_edges = 256;        // ACTORSCOPE_FLOW_EDGES: edges per thread and flush
   bool disabled = false;
   bool allow_commands = false;
   TlsSettings tls;  // ACTORSCOPE_TLS_CA / _CERT / _KEY

@@ -19,6 +19,7 @@ struct Shared {
   std::atomic<uint64_t> rescans{0};
   std::atomic<uint64_t> live_actors{0};
   std::atomic<uint32_t> ring_bytes{65536};  // size of rings registered from now on
+  std::atomic<uint32_t> flow_edges{256};    // edges per flow table of threads registered from now on
   std::atomic<uint64_t> budget_limit{16u << 20};
   std::atomic<uint64_t> budget_used{0};   // rings, dirty buffers, strings
   std::atomic<uint64_t> flushes{0}, connects{0}, connected{0}, bytes_sent{0};

@@ -32,7 +32,7 @@ thread_local ThreadSlot t_slot;
 
 ThreadState* register_this_thread() {
   uint32_t ring_bytes = shared().ring_bytes.load(std::memory_order_relaxed);
-  ThreadState* st = new (std::nothrow) ThreadState(ring_bytes);
+  ThreadState* st = new (std::nothrow) ThreadState(ring_bytes, shared().flow_edges.load(std::memory_order_relaxed));
   if (!st) return nullptr;
   if (!budget_take(st->cost())) {
     delete st;

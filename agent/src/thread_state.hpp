@@ -1,4 +1,5 @@
-// Per-thread state of application threads: a record ring and a dirty-cell buffer.
+// Per-thread state of application threads: a record ring, a dirty-cell buffer, flow tables
+// and the running slot.
 #pragma once
 
 #include <atomic>
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "actorscope/agent.h"
+#include "flow.hpp"
 #include "ring.hpp"
 
 namespace actorscope::agent {
@@ -13,11 +15,15 @@ namespace actorscope::agent {
 inline constexpr uint32_t kDirtyEntries = 2048;  // per thread; overflow triggers a rescan
 
 struct ThreadState {
-  explicit ThreadState(uint32_t ring_bytes) : ring(ring_bytes), dirty(kDirtyEntries) {}
-  uint64_t cost() const { return ring.capacity() + uint64_t(dirty.capacity()) * sizeof(void*) + sizeof(*this); }
+  ThreadState(uint32_t ring_bytes, uint32_t flow_edges) : ring(ring_bytes), dirty(kDirtyEntries), flow(flow_edges) {}
+  uint64_t cost() const {
+    return ring.capacity() + uint64_t(dirty.capacity()) * sizeof(void*) + flow.bytes() + sizeof(*this);
+  }
 
   Ring ring;
   PointerRing<actorscope_actor> dirty;
+  FlowTables flow;               // sampled sends made on this thread
+  actorscope_running running{};  // what this thread is handling now (actorscope_handling)
   std::atomic<bool> orphaned{false};  // its thread exited: drain, then free
 };
 

@@ -159,6 +159,24 @@ struct BatchHandler {
   }
   void on(const proto::Heartbeat&) { ++seen.heartbeats; }
   void on(const proto::TypeTotals& m) { seen.totals[s(m.type)] = m; }
+  void on(const proto::FlowEdges& m) {
+    seen.flow_sample_every = m.sample_every;
+    seen.flow_unrecorded += m.unrecorded;
+    ++seen.flow_records;
+    for (uint16_t i = 0; i < m.n; ++i) {
+      const proto::FlowEdge& e = m.edges[i];
+      known(e.type);
+      seen.flow[{e.from, e.to, s(e.type)}] += e.count;
+    }
+  }
+  void on(const proto::Handling& m) {
+    std::vector<SeenHandling> now;
+    for (uint8_t i = 0; i < m.n; ++i) {
+      known(m.now[i].type);
+      now.push_back(SeenHandling{m.now[i].actor, s(m.now[i].type), m.now[i].busy_ns});
+    }
+    seen.handling.push_back(std::move(now));
+  }
 };
 
 }  // namespace
@@ -215,7 +233,7 @@ void FakeCollector::handle(int fd) {
           at = proto::begin_frame(out, proto::FrameType::Welcome, seq_out++);
           proto::Welcome welcome;
           welcome.collector = "fake";
-          welcome.capabilities = hello.capabilities & proto::kCapCommands;
+          welcome.capabilities = hello.capabilities & grants_;
           proto::encode(w, welcome);
         }
         proto::finish_frame(out, at);

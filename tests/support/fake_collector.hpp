@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "actorscope/protocol/codec.hpp"
@@ -39,6 +40,12 @@ struct SeenTelemetry {
   std::map<std::string, std::string> metadata;
 };
 
+struct SeenHandling {
+  uint64_t actor = 0;
+  std::string type;
+  uint64_t busy_ns = 0;
+};
+
 // Everything received, across connections (strings are resolved per connection).
 struct Seen {
   std::vector<proto::Hello> hellos;
@@ -57,6 +64,12 @@ struct Seen {
   std::vector<proto::CommandResult> command_results;
   std::vector<std::string> errors;  // decode errors: a correct agent causes none
   std::vector<std::string> string_defs;  // every StringDef's text, in order, across connections
+  // Message flow: sampled sends by (from, to, message type name), summed over FlowEdges.
+  std::map<std::tuple<uint64_t, uint64_t, std::string>, uint64_t> flow;
+  uint64_t flow_unrecorded = 0;
+  uint32_t flow_sample_every = 0;
+  int flow_records = 0;
+  std::vector<std::vector<SeenHandling>> handling;  // every Handling record, in order
 };
 
 class FakeCollector {
@@ -69,6 +82,9 @@ class FakeCollector {
   const std::string& address() const { return address_; }
   // Answer Hellos with a Reject carrying this message instead of a Welcome.
   void reject_with(std::string message) { reject_ = std::move(message); }
+  // The capabilities a Welcome grants, of those the Hello asked for (default: commands only,
+  // as a collector from before message flow).
+  void grant(uint64_t capabilities) { grants_ = capabilities; }
   // Sends a Command frame to the connected agent (from the serving thread, soon).
   void send_command(const proto::Command& c);
   // Closes the current agent connection from the collector's side.
@@ -83,6 +99,7 @@ class FakeCollector {
   void handle(int fd);
 
   std::string dir_, address_, reject_;
+  std::atomic<uint64_t> grants_{proto::kCapCommands};
   int listen_fd_ = -1;
   std::atomic<int> conn_fd_{-1};
   std::atomic<bool> stop_{false};

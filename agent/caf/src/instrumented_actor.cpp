@@ -42,7 +42,7 @@ instrumented_actor::instrumented_actor(::caf::actor_config& cfg, actor_info info
   si.strategy = info_.strategy;
   si.intensity = info_.intensity;
   si.period_ms = info_.period_ms;
-  cell_.store(actorscope_spawn(&si), std::memory_order_relaxed);
+  cell_.store(info_.reported ? actorscope_spawn(&si) : nullptr, std::memory_order_relaxed);
   detail::count_spawn(info_.type);
   set_exception_handler(exception_to_exit);
   attach_functor([this](const ::caf::error& reason) { report_exit(reason); });

@@ -218,6 +218,61 @@ static inline uint64_t actorscope_process_end(actorscope_actor* a, uint64_t begi
   return end;
 }
 
+/* ---- message flow: who sends to whom, and what (sampled) --------------------------------
+ * Exact message counts stay in the cells. Of the messages put into an actor's mailbox with
+ * actorscope_enqueue_from, about one in ACTORSCOPE_FLOW_SAMPLE (default 32) is counted with
+ * its sender and message type, per thread, and sent with the next flush: the collector
+ * shows edges as estimated rates. Sampling runs only while a collector that takes flow is
+ * connected; otherwise enqueue_from costs what actorscope_enqueue costs. */
+typedef uint32_t actorscope_msg_type; /* 0: unnamed */
+
+/* The handle of a message type name, e.g. "parse" or "order_placed": interned once (a
+ * lookup under a lock), so call it once per type and keep the handle. 0 when off or past
+ * the string cap. */
+actorscope_msg_type actorscope_message_type(const char* name);
+
+extern uint64_t actorscope__flow_threshold; /* agent-internal: 0 while flow is not sampled */
+void actorscope__flow_sample(const actorscope_actor* to, const actorscope_actor* from,
+                             actorscope_msg_type type); /* agent-internal */
+
+/* A message from `from` (NULL: not from an actor) of type `type` was put into a's mailbox
+ * (any thread). Counts as actorscope_enqueue does, and samples the edge. */
+static inline void actorscope_enqueue_from(actorscope_actor* a, const actorscope_actor* from, actorscope_msg_type type) {
+  if (!a) return;
+  uint64_t n = __atomic_add_fetch(&a->enqueued, 1, __ATOMIC_RELAXED);
+  if (!__atomic_load_n(&a->send_dirty, __ATOMIC_RELAXED)) actorscope__mark_dirty(a, 0);
+  /* A Weyl sequence over the receiver's message number: 1 in N on average, and no periodic
+   * sending pattern can line up with it. */
+  if (n * 0x9E3779B97F4A7C15ull < __atomic_load_n(&actorscope__flow_threshold, __ATOMIC_RELAXED))
+    actorscope__flow_sample(a, from, type);
+}
+
+/* What a thread is running now: the actor, the type of the message it handles and since
+ * when. The agent reads it at each flush (observer's "current function", for actors). */
+typedef struct actorscope_running {
+  uint32_t seq;               /* odd while the thread writes it */
+  actorscope_msg_type type;
+  uint64_t actor;             /* the actor's id; 0: not handling a message */
+  uint64_t since;             /* actorscope_now() when the message began */
+} actorscope_running;
+
+/* This thread's slot (keep it for the thread's run of an actor); NULL when the agent is off. */
+actorscope_running* actorscope_running_slot(void);
+
+/* The thread begins handling a message of `type` for a (since: its actorscope_now()), or,
+ * with a NULL actor, handles none. Four plain stores. */
+static inline void actorscope_handling(actorscope_running* s, const actorscope_actor* a, actorscope_msg_type type,
+                                       uint64_t since) {
+  if (!s) return;
+  uint32_t q = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->seq, q + 1, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  __atomic_store_n(&s->type, type, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->actor, a ? a->id : 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->since, since, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->seq, q + 2, __ATOMIC_RELEASE);
+}
+
 /* ---- telemetry (mirrors Erlang's :telemetry) ------------------------------------------- */
 typedef struct actorscope_measurement {
   const char* key;

@@ -173,6 +173,10 @@ class Actor {
 
   // Message accounting (hot path).
   void enqueue() const { actorscope_enqueue(cell_); }
+  // A message of `type` from `from` (an empty handle: not from an actor); the edge is sampled.
+  void enqueue_from(const Actor& from, actorscope_msg_type type = 0) const {
+    actorscope_enqueue_from(cell_, from.cell_, type);
+  }
   void dequeue() const { actorscope_dequeue(cell_); }
   void mailbox_depth(uint64_t depth) const { actorscope_mailbox_depth(cell_, depth); }
   uint64_t process_begin() const { return actorscope_process_begin(cell_); }
@@ -197,6 +201,30 @@ inline void link(uint64_t a, uint64_t b, LinkOp op = LinkOp::Link) {
   actorscope_link(a, b, static_cast<actorscope_link_op>(op));
 }
 inline void link(const Actor& a, const Actor& b, LinkOp op = LinkOp::Link) { link(a.id(), b.id(), op); }
+
+// A message type's handle (see actorscope_message_type): look it up once, keep it.
+inline actorscope_msg_type message_type(const char* name) { return actorscope_message_type(name); }
+
+// Measures the processing of one message of a named type, and shows it as what the actor
+// is handling now while it runs.
+class HandlingScope {
+ public:
+  HandlingScope(const Actor& a, actorscope_msg_type type)
+      : actor_(a), slot_(a ? actorscope_running_slot() : nullptr), begin_(a.process_begin()) {
+    actorscope_handling(slot_, a.cell(), type, begin_);
+  }
+  ~HandlingScope() {
+    actor_.process_end(begin_);
+    actorscope_handling(slot_, nullptr, 0, 0);
+  }
+  HandlingScope(const HandlingScope&) = delete;
+  HandlingScope& operator=(const HandlingScope&) = delete;
+
+ private:
+  Actor actor_;
+  actorscope_running* slot_;
+  uint64_t begin_;
+};
 
 // Measures the processing of one message: from construction to destruction.
 class ProcessingScope {

@@ -18,6 +18,8 @@ struct actor_info {
   actorscope_strategy strategy = ACTORSCOPE_STRATEGY_NONE;  // supervisors only
   uint32_t intensity = 0;                             // supervisors only
   uint32_t period_ms = 0;                             // supervisors only
+  bool reported = true;  // false: not registered with the agent; its hooks take the same
+                         // no-op path as with the agent disabled (ACTORSCOPE_DISABLE=1)
 };
 
 }  // namespace actorscope::caf
