@@ -40,6 +40,10 @@ void TreePanel::draw(AppState& app) {
       const float cx = (settings_.box_width + settings_.column_gap) * zoom_;
       const float cy = (settings_.box_height + settings_.row_gap) * zoom_;
       pan_ = ImVec2(anchor_->at.x - slots_[anchor_->row].x * cx, anchor_->at.y - slots_[anchor_->row].y * cy);
+      // expanded: its children open in the next column, which may be out of sight, and its
+      // parent moves to the middle of a longer column: both are brought back in
+      const auto& rows = model_.rows();
+      if (rows[anchor_->row].expanded) context_row_ = static_cast<int>(anchor_->row);
     }
     anchor_.reset();
   }
@@ -135,6 +139,24 @@ void TreePanel::centre_on(int row, ImVec2 size) {
   if (tree_h > size.y) pan_.y = std::max(pan_.y, size.y - tree_h);
 }
 
+void TreePanel::show_with_context(int row, ImVec2 size) {
+  if (row < 0 || row >= static_cast<int>(slots_.size())) return;
+  const float cw = settings_.box_width + settings_.column_gap, ch = settings_.box_height + settings_.row_gap;
+  const TreeSlot& s = slots_[row];
+  float x0 = s.x * cw, y0 = s.y * ch, x1 = x0 + settings_.box_width, y1 = y0 + settings_.box_height;
+  if (s.parent >= 0) {
+    const TreeSlot& p = slots_[s.parent];
+    x0 = std::min(x0, p.x * cw);
+    y0 = std::min(y0, p.y * ch);
+    y1 = std::max(y1, p.y * ch + settings_.box_height);
+  }
+  if (row + 1 < static_cast<int>(slots_.size()) && slots_[row + 1].parent == row)
+    x1 = (s.x + 1) * cw + settings_.box_width + 14;  // the children's column, with its handles
+  const TreeView v = keep_in_sight({pan_.x, pan_.y, zoom_}, x0, y0, x1, y1, size.x, size.y, 24, settings_.min_zoom);
+  pan_ = ImVec2(v.pan_x, v.pan_y);
+  zoom_ = v.zoom;
+}
+
 void TreePanel::fit(ImVec2 size) {
   if (slots_.empty()) return;
   float right = 0, bottom = 0;
@@ -165,6 +187,10 @@ void TreePanel::draw_canvas(AppState& app) {
   if (fit_) {
     fit(size);
     fit_ = false;
+  }
+  if (context_row_ >= 0) {
+    show_with_context(context_row_, size);
+    context_row_ = -1;
   }
   ImGui::InvisibleButton("surface", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonMiddle);
   const bool hovered = ImGui::IsItemHovered();

@@ -43,6 +43,9 @@ class TreePanel {
   void centre_on(int row, ImVec2 canvas_size);
   // Zoom and pan so that every laid-out box is in sight (down to min_zoom).
   void fit(ImVec2 canvas_size);
+  // After an expansion: the least move (zooming out if need be) that shows the box, its
+  // parent and the column of its children.
+  void show_with_context(int row, ImVec2 canvas_size);
 
   TreeCanvasSettings settings_;
   view::TreeModel model_{view::TreeSettings{8, 4}};
@@ -57,6 +60,7 @@ class TreePanel {
     ImVec2 at;   // where its box was, relative to the canvas
   };
   std::optional<Anchor> anchor_;
+  int context_row_ = -1;  // just expanded: bring it, its parent and its children's column in sight
   // actor -> seconds left to flash (restarted, or a supervisor that restarted a child)
   std::unordered_map<view::ActorKey, double, view::ActorKeyHash> flashing_;
   std::optional<view::ActorKey> menu_key_;  // the box whose context menu is open

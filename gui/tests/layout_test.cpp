@@ -12,7 +12,9 @@
 
 namespace {
 
+using actorscope::gui::keep_in_sight;
 using actorscope::gui::layout_tree;
+using actorscope::gui::TreeView;
 using actorscope::view::TreeRow;
 
 std::vector<TreeRow> rows_at_depths(std::initializer_list<unsigned> depths) {
@@ -56,7 +58,45 @@ TEST(TreeLayout, SeveralTopRowsStackWithoutOverlap) {
   EXPECT_EQ(slots[2].parent, -1);
 }
 
+// sup_a, sup_b (an open group of 3 workers under it), sup_c: the group and sup_b stay level
+// with the first member, next to sup_a, instead of moving to the middle of the column.
+TEST(TreeLayout, AnOpenGroupHangsItsMembersBelowIt) {
+  auto rows = rows_at_depths({0, 1, 1, 2, 3, 3, 3, 1});
+  rows[3].kind = actorscope::view::TreeRowKind::Group;
+  const auto slots = layout_tree(rows);
+  EXPECT_FLOAT_EQ(slots[1].y, 0);  // sup_a
+  EXPECT_FLOAT_EQ(slots[4].y, 1);  // the first member
+  EXPECT_FLOAT_EQ(slots[3].y, 1);  // its group, level with it
+  EXPECT_FLOAT_EQ(slots[2].y, 1);  // sup_b, centred on its only child
+  EXPECT_FLOAT_EQ(slots[7].y, 4);  // sup_c, after the column
+}
+
 TEST(TreeLayout, NoRowsNoSlots) { EXPECT_TRUE(layout_tree({}).empty()); }
+
+// A group expanded at the right edge of a 1000 x 600 canvas: its members' column (x 800..1100
+// at zoom 1) is brought in by the least move, and nothing else changes.
+TEST(TreeLayout, KeepInSightMovesLeastToShowTheChildrenColumn) {
+  const TreeView v = keep_in_sight({0, 0, 1}, 500, 100, 1100, 150, 1000, 600, 20, 0.15f);
+  EXPECT_FLOAT_EQ(v.zoom, 1);
+  EXPECT_FLOAT_EQ(v.pan_x, 1000 - 20 - 1100);
+  EXPECT_FLOAT_EQ(v.pan_y, 0);
+  // already in sight: the view stays as it is
+  const TreeView same = keep_in_sight({-30, 40, 0.5f}, 100, 100, 400, 300, 1000, 600, 20, 0.15f);
+  EXPECT_FLOAT_EQ(same.pan_x, -30);
+  EXPECT_FLOAT_EQ(same.pan_y, 40);
+  EXPECT_FLOAT_EQ(same.zoom, 0.5f);
+}
+
+// A parent far above the box it expanded: zoomed out until both fit, never below min_zoom.
+TEST(TreeLayout, KeepInSightZoomsOutWhenItCannotFit) {
+  const TreeView v = keep_in_sight({0, 0, 1}, 0, 0, 500, 2000, 1000, 600, 20, 0.15f);
+  EXPECT_FLOAT_EQ(v.zoom, 560.0f / 2000);
+  EXPECT_GE(v.pan_y + 0 * v.zoom, 20);
+  EXPECT_LE(v.pan_y + 2000 * v.zoom, 600 - 20 + 0.01f);
+  const TreeView floor = keep_in_sight({0, 0, 1}, 0, 0, 500, 100000, 1000, 600, 20, 0.15f);
+  EXPECT_FLOAT_EQ(floor.zoom, 0.15f);
+  EXPECT_GE(floor.pan_y, 20);  // the start (the parent, above) stays in sight
+}
 
 int parse(std::vector<const char*> args, actorscope::gui::Options& o) {
   args.insert(args.begin(), "actorscope-gui");
