@@ -440,6 +440,9 @@ ModelStats Model::stats() const {
     mem += sizeof(NodeData) + n.info.name.capacity() * 2 + n.info.host.capacity() + n.info.program.capacity() +
            n.type_slots.size() * 32 + n.telemetry_slots.size() * 32;
     mem += ring_bytes(n.kept_incidents);
+    mem += n.flow_pairs.capacity() * sizeof(FlowPair) + n.flow_pair_slots.size() * 32 +
+           n.flow_receivers.size() * (sizeof(NodeData::ReceiverFlow) + 48 + 2 * m.settings.flow_senders_per_actor * sizeof(FlowSender)) +
+           n.handling.size() * (sizeof(HandlingNow) + 32);
     mem += table + n.strings.memory_bytes() + n.types.capacity() * sizeof(TypeAggregate) +
            n.series.capacity() * sizeof(SeriesPoint) + n.orphans.size() * 64 +
            n.links.size() * (sizeof(LinkSet) + 48) + n.link_ends * sizeof(ActorLink);

@@ -364,6 +364,16 @@ struct NodeData {
   uint16_t epoch = 0;
   uint64_t snapshot_id = 0;
   Row hint = kNoRow;                   // row of the last actor looked up by a stats record
+  // Message flow (model_flow.cpp).
+  struct ReceiverFlow {
+    std::vector<FlowSender> senders;  // Space-Saving: at most flow_senders_per_actor
+    std::vector<FlowSender> types;
+  };
+  std::vector<FlowPair> flow_pairs;
+  std::unordered_map<uint64_t, uint32_t> flow_pair_slots;  // (from_type << 32 | to_type) -> index
+  std::unordered_map<uint64_t, ReceiverFlow, SeededHash> flow_receivers;  // by receiving actor id
+  FlowStats flow;
+  std::unordered_map<uint64_t, HandlingNow, SeededHash> handling;  // by actor, from the last Handling
   // This node's newest incidents pushed out of the shared incident ring (by a storm anywhere):
   // kept here up to event_log_incidents_kept_per_node, allocated at the first one.
   EventRing kept_incidents;
@@ -533,6 +543,7 @@ struct Model::Impl {
 
   Event& push_event(EventKind kind, NodeKey node);
   void keep_incident(Event&& e);
+  void step_flow(NodeData& n, uint64_t now_ns);
   void count_dropped_event(EventKind kind);
   Event evicted_incident;  // scratch: the incident the shared ring pushed out last
   void note_change(NodeKey node, ChangeKind kind, uint64_t actor);

@@ -152,6 +152,7 @@ void Model::Impl::step(uint64_t now_ns) {
     NodeKey key = n.info.key;
     bool live = n.info.state == NodeState::Connected;
 
+    step_flow(n, now_ns);
     // Mailbox maxima fall back here: recomputed from the actors with non-empty mailboxes.
     for (TypeAggregate& t : n.types) t.mailbox_max = 0;
     size_t kept = 0;

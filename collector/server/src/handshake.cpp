@@ -52,8 +52,9 @@ HelloVerdict check_hello(const ServerSettings& settings, bool serves_viewers, co
 
 proto::Welcome make_welcome(const ServerSettings& settings, const proto::Hello& hello, uint64_t session) {
   proto::Welcome w;
-  // Commands are the one optional capability: granted when this collector routes them.
-  w.capabilities = settings.allow_commands ? (hello.capabilities & proto::kCapCommands) : 0;
+  // Commands are granted when this collector routes them; message flow whenever offered.
+  w.capabilities = (settings.allow_commands ? (hello.capabilities & proto::kCapCommands) : 0) |
+                   (hello.capabilities & proto::kCapFlow);
   w.session = session;
   w.collector = settings.name;
   w.max_frame = settings.max_frame;

@@ -66,6 +66,8 @@ class Model {
   // Figures of the whole node by fixed id (a BEAM node's VM): the last reading of each, and
   // for counters the rate since the previous reading of the same connection.
   void apply(NodeKey node, const proto::NodeGauges& r);
+  void apply(NodeKey node, const proto::FlowEdges& r);
+  void apply(NodeKey node, const proto::Handling& r);
 
   // Decodes a Batch payload and applies every record, then commit(). On a malformed
   // record, what came before it stays applied and the result says why it stopped.
@@ -150,6 +152,18 @@ class Model {
   std::span<const TelemetryStats> telemetry(NodeKey node) const;
   // Cumulative agent drops per kind on the node (across incarnations).
   const std::array<uint64_t, proto::kDropKindCount>* drops(NodeKey node) const;
+
+  // ---- reading: message flow (sampled estimates) ----------------------------------------------
+  std::span<const FlowPair> flow_pairs(NodeKey node) const;
+  // A pair's rate now (decayed to the model's clock).
+  double flow_rate(const FlowPair& p) const;
+  // The actors (or, past the kept ones, nothing) that sent to `actor`, highest rate first,
+  // at most `limit`; and the message types it received. Rates are decayed to now.
+  std::vector<FlowSender> top_senders(NodeKey node, uint64_t actor, size_t limit) const;
+  std::vector<FlowSender> message_mix(NodeKey node, uint64_t actor, size_t limit) const;
+  FlowStats flow_stats(NodeKey node) const;
+  // What the actor was handling at its agent's last flush, or nullptr.
+  const HandlingNow* handling(NodeKey node, uint64_t actor) const;
 
   // ---- reading: events, series, warnings --------------------------------------------------------
   // A page of the event log (see EventQuery). Pointers stay valid until the next mutation.

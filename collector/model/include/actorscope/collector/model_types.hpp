@@ -330,6 +330,43 @@ struct Event {
   std::string detail;          // exits, restarts: the reason text sent inline; warnings, node events: human text
 };
 
+// ---- message flow (sampled) --------------------------------------------------------------
+// Edges are estimates: sampled sends × the agent's sampling rate. Rates decay exponentially
+// over ModelSettings::flow_rate_window_ns (a steady r messages/s reads r).
+inline constexpr size_t kFlowHistory = 60;  // per-step points kept per type pair
+struct FlowPair {
+  Str from_type = 0;         // 0: not sent by an actor; StringPool::kUnknown: by an actor the
+                             // model does not know (gone, or not seen yet); kOverflow: pairs past the cap
+  Str to_type = 0;
+  uint64_t messages = 0;     // estimated messages, cumulative
+  uint64_t samples = 0;      // sampled sends behind them, cumulative
+  double rate = 0;           // estimated messages/s at rate_at_ns
+  uint64_t rate_at_ns = 0;
+  uint64_t messages_at_step = 0;                  // `messages` at the last series step
+  std::array<uint32_t, kFlowHistory> history{};   // estimated messages per series step, ring
+  uint32_t history_next = 0, history_count = 0;
+};
+struct FlowSender {          // one receiving actor's sender (or message type), Space-Saving
+  uint64_t from = 0;         // sending actor (0: not an actor); unused for message types
+  Str type = 0;              // the sender's actor type, or the message type
+  double rate = 0;           // estimated messages/s, decayed like FlowPair::rate
+  double error = 0;          // at most this much of `rate` may belong to senders it replaced
+  uint64_t rate_at_ns = 0;
+};
+struct FlowStats {
+  uint32_t sample_every = 0;     // the agent's sampling (0: this node reported no flow)
+  uint64_t samples = 0;          // sampled sends received
+  uint64_t unrecorded = 0;       // sampled sends the agent could not count (its table was full)
+  uint64_t pairs_over_cap = 0;   // samples folded into (other, other)
+  uint64_t receivers_over_cap = 0;  // samples not kept per receiver (too many receivers)
+};
+// What an actor was handling when its agent last flushed.
+struct HandlingNow {
+  Str type = 0;              // message type (0: unnamed)
+  uint64_t busy_ns = 0;      // how long it had run then ...
+  uint64_t at_ns = 0;        // ... at this collector time
+};
+
 struct EventQuery {
   uint64_t before_seq = 0;     // when non-zero: events with seq < before_seq, newest first
   uint64_t after_seq = 0;      // else: events with seq > after_seq, oldest first

@@ -20,6 +20,14 @@ struct ModelSettings {
   size_t event_log_incidents_kept_per_node = 64;  // a node's newest incidents outlive the shared
                                              // incident share: a crash storm on one node cannot
                                              // push another node's last crashes out (0: off)
+  // Message flow (sampled, from agents that report it):
+  size_t max_flow_pairs_per_node = 4096;     // (sender type, receiver type) pairs; more fold into
+                                             // (other, other), counted
+  size_t max_flow_receivers_per_node = 16'384;  // actors whose top senders are kept; more are
+                                             // counted in their type pair only
+  size_t flow_senders_per_actor = 8;         // top senders (and message types) kept per receiving
+                                             // actor: Space-Saving counters, bounded error
+  uint64_t flow_rate_window_ns = 10 * kNsPerSecond;  // rates are exponentially decayed over this
   size_t series_points = 3600;               // points per node time series
   uint64_t series_step_ns = kNsPerSecond;    // one point per second
   size_t journal_capacity = 1u << 20;        // change-journal entries for viewers
