@@ -123,6 +123,14 @@ TEST(GuiOptions, BadValuesAreRefused) {
   EXPECT_EQ(parse({"--size", "10x10"}, o), 2);
   EXPECT_EQ(parse({"--collector", "a", "--listen", "b"}, o), 2);
   EXPECT_EQ(parse({"--frames"}, o), 2);
+  // a snapshot on request is for a running window; --screenshot takes its own
+  EXPECT_EQ(parse({"--screenshot", "a.png", "--snap-dir", "d"}, o), 2);
+}
+
+TEST(GuiOptions, SnapDirIsRead) {
+  actorscope::gui::Options o;
+  ASSERT_EQ(parse({"--collector", "unix:/x.sock", "--snap-dir", "/tmp/snaps"}, o), 0);
+  EXPECT_EQ(o.snap_dir, "/tmp/snaps");
 }
 
 // A title cut to a box's width keeps whole UTF-8 characters: "worker ×188" never ends in the
