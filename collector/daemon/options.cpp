@@ -57,6 +57,8 @@ std::string usage() {
     << "  --takeover-silence-ms MS   a node's connection is replaced only after this silence ("
     << s.takeover_silence_ms << ")\n"
     << "  --log-interval-ms MS       a refusal is logged once per peer per interval (" << s.log_interval_ms << ")\n"
+    << "  --metrics-mailbox-top N    series of actorscope_mailbox_top_messages: the N deepest mailboxes,\n"
+    << "                             labelled by actor name; 0: none (" << d.exporter.mailbox_top << ")\n"
     << "  --max-series N             label sets per metric family, shared fairly by nodes; past a node's\n"
     << "                             share its series fold into its own 'other' (" << d.exporter.max_series << ")\n"
     << "  --http-max-connections N   open /metrics connections; at the bound the oldest of the address\n"
@@ -317,6 +319,9 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--max-children") {
       if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
       o.model.max_children_per_supervisor = n;
+    } else if (flag == "--metrics-mailbox-top") {
+      if (!value(v) || !to_u64(flag, v, 1000, n, error)) return ParseOutcome::Error;
+      o.exporter.mailbox_top = n;
     } else if (flag == "--max-series") {
       if (!value(v) || !to_u64(flag, v, 100'000'000, n, error)) return ParseOutcome::Error;
       o.exporter.max_series = n;

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <algorithm>
 
 #include "actorscope/collector/exporter.hpp"
 #include "stream.hpp"
@@ -76,6 +78,67 @@ TEST(Exporter, RendersNamedSeriesWithValues) {
       << "a gone node keeps its counters";
   EXPECT_FALSE(has("actorscope_actors{node=\"billing@h2\"")) << "a gone node has no live gauges";
   EXPECT_FALSE(has("actor_id")) << "never a per-actor label";
+}
+
+// The deepest mailboxes as a bounded top-N: at most N series however many actors have a
+// backlog, and they follow the deepest as the backlogs move.
+TEST(Exporter, TopMailboxesStayWithinNAndFollowTheDeepest) {
+  Model m;
+  NodeKey a = m.on_hello(1, testing::hello("orders@h1"));
+  NodeKey b = m.on_hello(2, testing::hello("billing@h2"));
+  Stream s, s2;
+  for (uint64_t id = 1; id <= 200; ++id) s.spawn(id, 0, "worker", "w" + std::to_string(id)).stats(id, id * 10, id * 10, 0);
+  s2.spawn(1, 0, "ledger").stats(1, 1005, 1005, 0);  // unnamed: its type and id name it
+  ASSERT_TRUE(s.apply(m, a).ok);
+  ASSERT_TRUE(s2.apply(m, b).ok);
+  ExporterSettings st;
+  st.mailbox_top = 5;
+  auto top = [&] {
+    std::vector<std::string> lines;
+    std::istringstream in(to_text(render_model(m, st)));
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("actorscope_mailbox_top_messages{", 0) == 0) lines.push_back(line);
+    return lines;
+  };
+  auto lines = top();
+  ASSERT_EQ(lines.size(), 5u);
+  auto has = [&](const std::string& want) { return std::find(lines.begin(), lines.end(), want) != lines.end(); };
+  EXPECT_TRUE(has("actorscope_mailbox_top_messages{node=\"orders@h1\",actor_type=\"worker\",actor=\"w200\",rank=\"1\"} 2000"));
+  EXPECT_TRUE(has("actorscope_mailbox_top_messages{node=\"orders@h1\",actor_type=\"worker\",actor=\"w197\",rank=\"4\"} 1970"));
+  // The ledger (1005) is not in the top five.
+  EXPECT_TRUE(has("actorscope_mailbox_top_messages{node=\"orders@h1\",actor_type=\"worker\",actor=\"w196\",rank=\"5\"} 1960"));
+  // The workers drain, the ledger's backlog grows: it leads.
+  for (uint64_t id = 1; id <= 200; ++id) s.stats(id, 0, id * 10, id * 10);
+  s2.stats(1, 50'000, 50'000, 0);
+  ASSERT_TRUE(s.apply(m, a).ok);
+  ASSERT_TRUE(s2.apply(m, b).ok);
+  m.tick(2'000'000'000);
+  lines = top();
+  ASSERT_EQ(lines.size(), 1u) << "only one mailbox is not empty";
+  EXPECT_EQ(lines[0], "actorscope_mailbox_top_messages{node=\"billing@h2\",actor_type=\"ledger\",actor=\"ledger#1\",rank=\"1\"} 50000");
+  st.mailbox_top = 0;
+  EXPECT_TRUE(top().empty()) << "off with --metrics-mailbox-top 0";
+}
+
+TEST(Exporter, MessagesSentBetweenTypesAreTheFlowEstimates) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("orders@h1"));
+  Stream s;
+  s.spawn(1, 0, "ingest").spawn(2, 0, "parser");
+  proto::FlowEdges e;
+  e.sample_every = 32;
+  e.unrecorded = 2;
+  e.n = 2;
+  e.edges[0] = {1, 2, s.str("record"), 10};
+  e.edges[1] = {0, 2, 0, 1};
+  s.add(e);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  std::string text = render(m);
+  auto has = [&](const std::string& line) { return text.find(line) != std::string::npos; };
+  EXPECT_TRUE(has("actorscope_messages_sent_total{node=\"orders@h1\",from_type=\"ingest\",to_type=\"parser\"} 320\n")) << text;
+  EXPECT_TRUE(has("actorscope_messages_sent_total{node=\"orders@h1\",from_type=\"outside\",to_type=\"parser\"} 32\n"));
+  EXPECT_TRUE(has("actorscope_flow_sampled_sends_total{node=\"orders@h1\"} 11\n"));
+  EXPECT_TRUE(has("actorscope_flow_unrecorded_sends_total{node=\"orders@h1\"} 2\n"));
 }
 
 // The two gauges the alerts read before things go wrong: the restart budget in use and the

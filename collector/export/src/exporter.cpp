@@ -306,6 +306,61 @@ std::vector<MetricFamily> render_model(const Model& model, const ExporterSetting
     }
   }
   {
+    // A bounded top-N, not a per-actor family: at most mailbox_top series however many actors
+    // there are, labelled by the actor's name (else its child id, else its type and id).
+    FamilyBuilder f(out, "actorscope_mailbox_top_messages",
+                    "The deepest mailboxes of all nodes (at most --metrics-mailbox-top series, rank 1 the deepest), "
+                    "by node, actor type and actor name",
+                    MetricType::Gauge, 0, folded);
+    struct Deep {
+      size_t node;
+      const Actor* actor;
+    };
+    std::vector<Deep> deep;
+    for (size_t i = 0; i < nodes.size() && settings.mailbox_top > 0; ++i) {
+      const Node* n = nodes[i].node;
+      if (n->state != NodeState::Connected) continue;
+      for (const Actor* a : model.deepest_mailboxes(n->key, settings.mailbox_top)) deep.push_back({i, a});
+    }
+    std::stable_sort(deep.begin(), deep.end(), [](const Deep& a, const Deep& b) { return a.actor->mailbox > b.actor->mailbox; });
+    if (deep.size() > settings.mailbox_top) deep.resize(settings.mailbox_top);
+    for (size_t rank = 0; rank < deep.size(); ++rank) {
+      const Actor& a = *deep[rank].actor;
+      std::string name = a.name ? str_label(model, a.name)
+                         : a.child_id ? str_label(model, a.child_id)
+                                      : str_label(model, a.type) + "#" + std::to_string(a.id);
+      f.add(deep[rank].node, {{"node", nodes[deep[rank].node].label}, {"actor_type", str_label(model, a.type)}, {"actor", name},
+                              {"rank", std::to_string(rank + 1)}},
+            static_cast<double>(a.mailbox));
+    }
+  }
+  {
+    FamilyBuilder f(out, "actorscope_messages_sent_total",
+                    "Messages sent from one actor type to another, estimated from sampled sends (sampled sends times "
+                    "the agent's sampling rate); from_type outside: not sent by an actor, unknown: by an actor the "
+                    "collector did not know",
+                    MetricType::Counter, cap, folded);
+    for (size_t i = 0; i < nodes.size(); ++i)
+      for (const FlowPair& p : model.flow_pairs(nodes[i].node->key))
+        f.add(i, {{"node", nodes[i].label}, {"from_type", p.from_type == 0 ? std::string("outside") : str_label(model, p.from_type)},
+                  {"to_type", str_label(model, p.to_type)}},
+              static_cast<double>(p.messages));
+  }
+  {
+    FamilyBuilder sampled(out, "actorscope_flow_sampled_sends_total",
+                          "Sampled sends received from the node's agent (the flow estimates rest on these)",
+                          MetricType::Counter, 0, folded);
+    FamilyBuilder lost(out, "actorscope_flow_unrecorded_sends_total",
+                       "Sampled sends the agent could not count (its per-thread edge table was full)",
+                       MetricType::Counter, 0, folded);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      FlowStats st = model.flow_stats(nodes[i].node->key);
+      if (st.sample_every == 0) continue;  // no flow from this node
+      sampled.add(i, {{"node", nodes[i].label}}, static_cast<double>(st.samples));
+      lost.add(i, {{"node", nodes[i].label}}, static_cast<double>(st.unrecorded));
+    }
+  }
+  {
     FamilyBuilder f(out, "actorscope_messages_enqueued_total", "Messages put into mailboxes", MetricType::Counter, cap,
                     folded);
     for (size_t i = 0; i < nodes.size(); ++i)

@@ -196,6 +196,27 @@ FlowStats Model::flow_stats(NodeKey key) const {
   return n ? n->flow : FlowStats{};
 }
 
+std::vector<const Actor*> Model::deepest_mailboxes(NodeKey key, size_t limit) const {
+  std::vector<const Actor*> heap;  // the deepest so far; the shallowest of them on top
+  const NodeData* n = std::as_const(*impl_).node(key);
+  if (!n || limit == 0) return heap;
+  auto deeper = [](const Actor* a, const Actor* b) { return a->mailbox != b->mailbox ? a->mailbox > b->mailbox : a->id < b->id; };
+  for (Row r : n->watched) {  // may list a row twice
+    const Actor& a = n->rows[r];
+    if (a.id == 0 || a.mailbox == 0 || std::find(heap.begin(), heap.end(), &a) != heap.end()) continue;
+    if (heap.size() < limit) {
+      heap.push_back(&a);
+      std::push_heap(heap.begin(), heap.end(), deeper);
+    } else if (deeper(&a, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), deeper);
+      heap.back() = &a;
+      std::push_heap(heap.begin(), heap.end(), deeper);
+    }
+  }
+  std::sort(heap.begin(), heap.end(), deeper);
+  return heap;
+}
+
 const HandlingNow* Model::handling(NodeKey key, uint64_t actor) const {
   const NodeData* n = std::as_const(*impl_).node(key);
   if (!n || n->info.state != NodeState::Connected) return nullptr;

@@ -21,6 +21,8 @@ namespace actorscope::collector {
 struct ExporterSettings {
   size_t max_series = 10'000;  // label sets per metric family, shared fairly among nodes; a
                                // node's series past its share fold into its own "other"
+  size_t mailbox_top = 10;     // actorscope_mailbox_top_messages: the deepest N mailboxes of
+                               // all nodes, labelled by actor name (0: none)
   uint32_t scrape_wait_ms = 250;  // a scrape waits this long for a fresh snapshot, then
                                   // answers with the previous one
   // The /metrics endpoint (collector/http): one epoll thread; a slow client holds a

@@ -162,6 +162,9 @@ class Model {
   std::vector<FlowSender> top_senders(NodeKey node, uint64_t actor, size_t limit) const;
   std::vector<FlowSender> message_mix(NodeKey node, uint64_t actor, size_t limit) const;
   FlowStats flow_stats(NodeKey node) const;
+  // The node's live actors with the deepest mailboxes, deepest first, at most `n` (a walk of
+  // the actors with a non-empty mailbox only).
+  std::vector<const Actor*> deepest_mailboxes(NodeKey node, size_t n) const;
   // What the actor was handling at its agent's last flush, or nullptr.
   const HandlingNow* handling(NodeKey node, uint64_t actor) const;
 
