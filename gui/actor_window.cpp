@@ -122,6 +122,9 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey window, State& s) {
     ImGui::TextColored(d.child && d.child->last_crash_actor ? style::kRestart : style::kTextMuted, "Child %s: %s",
                        d.child->child_id.c_str(), d.child_text.c_str());
   }
+  if (!d.handling_text.empty()) ImGui::TextColored(style::kWarn, "%s", d.handling_text.c_str());
+  if (!d.senders_text.empty()) ImGui::TextWrapped("%s", d.senders_text.c_str());
+  if (!d.message_types_text.empty()) ImGui::TextWrapped("%s", d.message_types_text.c_str());
   if (ImGui::SmallButton("Show in tree")) app.jump_to(key);
 
   if (ImGui::BeginTable("counters", 4, ImGuiTableFlags_SizingStretchProp)) {
@@ -159,7 +162,10 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey window, State& s) {
     for (size_t i = d.chain.size(); i-- > 0;) {
       ImGui::PushID(static_cast<int>(i));
       if (ImGui::SmallButton(d.chain[i].name.c_str())) app.open_actor({key.node, d.chain[i].actor});
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s - click to open", d.chain[i].type.c_str());
+      if (ImGui::IsItemHovered()) {
+        drawn_text::Pause keep;
+        ImGui::SetTooltip("%s - click to open", d.chain[i].type.c_str());
+      }
       ImGui::SameLine();
       ImGui::TextDisabled(">");
       ImGui::SameLine();

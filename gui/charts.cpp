@@ -1,5 +1,6 @@
 // Draws charts point by point; at most one vertex per pixel column, so 3600 points stay cheap.
 #include "charts.hpp"
+#include "drawn_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -141,6 +142,7 @@ int time_chart(const char* id, const std::vector<double>& points, ImVec2 size, c
     under = std::clamp(static_cast<int>((mx - a.x) / (b.x - a.x) * points.size()), 0, static_cast<int>(points.size()) - 1);
     dl->AddLine(ImVec2(mx, a.y), ImVec2(mx, b.y), style::u32(style::kText, 0.4f));
     int ago = static_cast<int>((points.size() - 1 - under) * st.step_s);
+    drawn_text::Pause keep;
     ImGui::SetTooltip("%s  %dm%02ds ago\n%s", st.title, ago / 60, ago % 60, fmt(points[static_cast<size_t>(under)]).c_str());
   }
   return under;

@@ -38,6 +38,18 @@ void end_window() {
   ImGui::LogFinish();
 }
 
+Pause::Pause() {
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  if (!g_recording || !g.LogEnabled) return;
+  g_frame.append(g.LogBuffer.begin(), g.LogBuffer.end());
+  ImGui::LogFinish();
+  paused_ = true;
+}
+
+Pause::~Pause() {
+  if (paused_ && !ImGui::GetCurrentContext()->LogEnabled) ImGui::LogToBuffer();
+}
+
 const std::string& last_frame() { return g_last; }
 
 void note(const char* text) {

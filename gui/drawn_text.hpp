@@ -20,6 +20,20 @@ const std::string& last_frame();
 // Adds a line to the capture (text drawn straight into a draw list, section markers); does
 // nothing while no capture runs.
 void note(const char* text);
+// A tooltip is a top-level window of its own, and its End() stops Dear ImGui's capture, which
+// would lose the text of the window under it: hold one of these around a tooltip. It keeps
+// what was captured so far and starts capturing again after the tooltip (whose own text is
+// not recorded). Does nothing unless recording.
+class Pause {
+ public:
+  Pause();
+  ~Pause();
+  Pause(const Pause&) = delete;
+  Pause& operator=(const Pause&) = delete;
+
+ private:
+  bool paused_ = false;
+};
 // Writes the last frame's text; false with a one-line reason.
 bool write(const std::string& path, std::string& error);
 

@@ -1,6 +1,7 @@
 // Draws the Events list: kind toggles, a text filter and a supervisor filter over the
 // events view-model; a click selects the actor, a double-click opens it.
 #include "events_panel.hpp"
+#include "drawn_text.hpp"
 
 #include <string>
 
@@ -143,7 +144,10 @@ void EventsPanel::draw(AppState& app) {
       if (e.supervisor) {
         ImGui::PushID(static_cast<int>(e.seq));
         if (ImGui::SmallButton(view::actor_name(r, {e.node, e.supervisor}).c_str())) query_.supervisor = {e.node, e.supervisor};
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show only this supervisor's events");
+        if (ImGui::IsItemHovered()) {
+          drawn_text::Pause keep;
+          ImGui::SetTooltip("Show only this supervisor's events");
+        }
         ImGui::PopID();
       }
       ImGui::TableNextColumn();

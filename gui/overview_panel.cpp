@@ -1,5 +1,6 @@
 // Draws the Overview panel from the header view-model and the collector's kept history.
 #include "overview_panel.hpp"
+#include "drawn_text.hpp"
 
 #include <algorithm>
 #include <string>
@@ -184,7 +185,10 @@ void OverviewPanel::draw_nodes(AppState& app) {
     const bool sel = app.node == id;
     if (ImGui::Selectable(n.name.c_str(), sel, ImGuiSelectableFlags_SpanAllColumns))
       app.node = sel ? 0 : id;  // clicking the shown node goes back to all nodes
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Click to show only this node (again: all nodes)");
+    if (ImGui::IsItemHovered()) {
+      drawn_text::Pause keep;
+      ImGui::SetTooltip("Click to show only this node (again: all nodes)");
+    }
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(n.host.c_str());
     ImGui::TableNextColumn();

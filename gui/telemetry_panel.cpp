@@ -1,6 +1,7 @@
 // Draws the telemetry view-model: per measurement its statistics, p50/p99 and a histogram of
 // its log2 buckets (a min..max range bar when an older collector sends no buckets).
 #include "telemetry_panel.hpp"
+#include "drawn_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -35,14 +36,17 @@ void range_bar(const pv::MeasurementStats& m, double mean, float width) {
   const float xm = p.x + width * t(mean), xl = p.x + width * t(m.last);
   dl->AddRectFilled(ImVec2(xm - 1.5f, p.y + 1), ImVec2(xm + 1.5f, p.y + h - 1), style::u32(style::kAccent));
   dl->AddTriangleFilled(ImVec2(xl - 4, p.y), ImVec2(xl + 4, p.y), ImVec2(xl, p.y + 6), style::u32(style::kWarn));
-  if (ImGui::IsItemHovered())
+  if (ImGui::IsItemHovered()) {
+    drawn_text::Pause keep;
     ImGui::SetTooltip("min %s  mean %s  max %s  last %s%s", num(m.min).c_str(), num(mean).c_str(), num(m.max).c_str(),
                       num(m.last).c_str(), log ? "\n(log scale)" : "");
+  }
 }
 
 // What a percentile cell promises: its error bound, or why it has none.
 void percentile_tooltip(const pv::MeasurementStats& m) {
   if (!ImGui::IsItemHovered()) return;
+  drawn_text::Pause keep;
   if (view::rough_percentiles(m))
     ImGui::SetTooltip("~ rough: read from doublings only, can be off by up to half the value\n"
                       "(the collector kept no fine buckets for this measurement: over its bucket budget)");
@@ -83,6 +87,7 @@ void histogram(const pv::MeasurementStats& m, float width) {
   const size_t i = span.first + static_cast<size_t>(mx / slot);
   const view::BucketRange r = view::bucket_range(m, i);
   const double share = total ? 100.0 * static_cast<double>(m.buckets[i]) / static_cast<double>(total) : 0;
+  drawn_text::Pause keep;
   ImGui::SetTooltip("%s%s .. %s]: %s values (%.1f%%)\np50 %s  p90 %s  p99 %s", i == 0 ? "[" : "(",
                     num(r.low).c_str(), num(r.high).c_str(), view::format_count(m.buckets[i]).c_str(), share,
                     view::percentile_text(m, 0.5).c_str(), view::percentile_text(m, 0.9).c_str(),

@@ -92,13 +92,18 @@ void TreePanel::draw_toolbar(AppState& app) {
   ImGui::TextDisabled("|");
   ImGui::SameLine();
   if (ImGui::Button("Fit")) fit_ = true;  // done by the canvas, which knows its size
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Zoom so that the whole expanded tree is in sight");
+  if (ImGui::IsItemHovered()) {
+    drawn_text::Pause keep;
+    ImGui::SetTooltip("Zoom so that the whole expanded tree is in sight");
+  }
   ImGui::SameLine();
   ImGui::TextDisabled("%zu rows shown of %s actors", model_.rows().size(),
                       view::format_count(app.replica().actor_count()).c_str());
-  if (ImGui::IsItemHovered())
+  if (ImGui::IsItemHovered()) {
+    drawn_text::Pause keep;
     ImGui::SetTooltip("Drag to pan, wheel to zoom, arrows to move.\nClick the round handle to expand or collapse,\n"
                       "click a box to select it, double-click to open the actor.");
+  }
   // legend, on the right when there is room for it
   const float legend_w = 440;
   if (ImGui::GetContentRegionAvail().x < legend_w + 40) {
@@ -320,6 +325,7 @@ void TreePanel::draw_canvas(AppState& app) {
       if (ImGui::IsMouseClicked(ImGuiMouseButton_Right) && row.kind == view::TreeRowKind::Actor) menu_key_ = key_of(row);
       if (row.kind == view::TreeRowKind::Actor) {
         const view::Actor& ac = *row.actor;
+        drawn_text::Pause keep;
         ImGui::SetTooltip("%s  (%s)\nmailbox %s   %s   processing %s\nrestarts %s   subtree %s actors",
                           view::display_name(ac).c_str(), ac.row.type.c_str(), view::format_count(ac.stats.mailbox).c_str(),
                           view::format_actor_rate(r, ac.row.node, ac.msgs_per_s()).c_str(), view::format_duration_ns(ac.stats.busy_ns).c_str(),

@@ -176,8 +176,8 @@ gui_open() {
     >"$TMP/gui.log" 2>&1 &
   GUI_PID=$!
   WIN=$(xdotool search --sync --onlyvisible --name '^actorscope$' | head -1)
-  # The pointer starts off the window, as a user's would be before reaching for it: a
-  # tooltip under it would end the capture of the window's text (drawn_text.hpp).
+  # The pointer starts off the window, as a user's would be before reaching for it (on the
+  # display's middle it would hover a chart and show its tooltip in the shots).
   xdotool mousemove 1850 1150
   gui_wait gui_has_data || die "actorscope-gui showed no actors: $(drawn | head -5)"
   sleep "$LOOK"
