@@ -57,7 +57,7 @@ void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState
     std::string name = view::display_name(a);
     std::string line = cols.cell(0, n ? n->name : "?") + cols.cell(1, name) + cols.cell(2, a.row.type) +
                        cols.cell(3, view::format_count(a.stats.mailbox)) + cols.cell(4, view::rate_cell(r, a, rate)) +
-                       cols.cell(5, view::format_duration_ns(a.stats.busy_ns)) + cols.cell(6, view::format_count(a.stats.restarts)) +
+                       cols.cell(5, view::busy_cell(r, a)) + cols.cell(6, view::format_count(a.stats.restarts)) +
                        cols.cell(7, proto::viewer::name(a.stats.state)) +
                        cols.cell(8, average_processing(a));
     Style st = style_of(view::mailbox_severity(a.stats.mailbox, ui.thresholds));

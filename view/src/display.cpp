@@ -63,6 +63,10 @@ std::string rate_cell(const Replica& replica, const Actor& a, RateColumn c) {
   return v;
 }
 
+std::string busy_cell(const Replica& replica, const Actor& a) {
+  return rates_in_reductions(replica, a.row.node) ? "-" : format_duration_ns(a.stats.busy_ns);
+}
+
 Severity mailbox_severity(uint64_t depth, const DisplayThresholds& t) {
   if (t.mailbox_critical && depth >= t.mailbox_critical) return Severity::critical;
   return at_least(depth, t.mailbox_warn);

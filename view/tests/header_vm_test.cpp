@@ -6,6 +6,7 @@
 #include "actorscope/view/detail.hpp"
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/export.hpp"
+#include "actorscope/view/format.hpp"
 #include "actorscope/view/header.hpp"
 #include "actorscope/view/tree_box.hpp"
 #include "actorscope/view/replica.hpp"
@@ -148,6 +149,10 @@ TEST(HeaderVm, ActorRatesOnABeamNodeAreReductions) {
   EXPECT_EQ(view::rate_cell(r, *on_beam, view::RateColumn::reductions), "4.5k");
   EXPECT_EQ(view::format_actor_rate(r, 1, on_beam->msgs_per_s()), "4.5k red/s");
   EXPECT_EQ(view::format_actor_rate(r, 9, on_cpp->msgs_per_s()), "120/s");
+  // Busy time exists only where messages are processed: none on the BEAM, not "0ns".
+  EXPECT_EQ(view::busy_cell(r, *on_beam), "-");
+  EXPECT_EQ(view::busy_cell(r, *on_cpp), view::format_duration_ns(6'000'000));
+  EXPECT_NE(view::busy_cell(r, *on_cpp), "-");
 
   EXPECT_FALSE(view::header(r, 1).msgs_known) << "a BEAM node counts no messages processed";
   EXPECT_TRUE(view::header(r, 0).msgs_known);

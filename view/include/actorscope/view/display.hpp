@@ -40,6 +40,9 @@ std::string_view rate_title(RateColumn c);  // "MSG/S", "RED/S", "RATE/S"
 // A rate cell: the number; in a mixed column followed by its unit's letter (" m" messages/s,
 // " r" reductions/s) so that no number is read in the other unit.
 std::string rate_cell(const Replica& replica, const Actor& a, RateColumn c);
+// An actor's total busy time, "-" on a BEAM node: its processes' work is reductions, and no
+// busy time exists there (a "0ns" would read as an idle actor).
+std::string busy_cell(const Replica& replica, const Actor& a);
 
 // ---- severity ----
 
