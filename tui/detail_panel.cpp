@@ -47,6 +47,9 @@ void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState
          "   msg/s " + view::format_rate(d.msgs_per_s, "") + "   busy " + view::format_duration_ns(d.stats.busy_ns) +
          "   avg " + view::format_duration_ns(d.avg_processing_ns));
   if (backlog != Style::Normal && depth_y < top + height) c.text(depth_y, 0, depth, backlog);
+  if (!d.handling_text.empty()) line(d.handling_text, Style::Warning);
+  if (!d.senders_text.empty()) line(d.senders_text);
+  if (!d.message_types_text.empty()) line(d.message_types_text);
   line("mailbox history " + sparkline(d.mailbox_history, std::max(10, c.width() - 20), ui.glyphs), Style::Good);
   std::string chain = "parents: ";
   if (d.chain.empty()) chain += "(root)";

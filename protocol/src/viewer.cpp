@@ -619,6 +619,31 @@ void encode(Writer& w, const DetailReply& m) {
       b.u8(static_cast<uint8_t>(m.child.last_reason));
       b.str(m.child.last_text);
     }
+    b.u8(m.has_flow ? 1 : 0);
+    if (m.has_flow) {
+      b.varint(m.sample_every);
+      size_t ns = std::min(m.senders.size(), kMaxFlowRows);
+      b.varint(ns);
+      for (size_t i = 0; i < ns; ++i) {
+        const FlowSenderRow& f = m.senders[i];
+        b.varint(f.actor);
+        b.str(f.name);
+        b.str(f.type);
+        b.varint(f.rate_x100);
+        b.varint(f.error_x100);
+      }
+      size_t nt = std::min(m.message_types.size(), kMaxFlowRows);
+      b.varint(nt);
+      for (size_t i = 0; i < nt; ++i) {
+        b.str(m.message_types[i].type);
+        b.varint(m.message_types[i].rate_x100);
+      }
+      b.u8(m.handling ? 1 : 0);
+      if (m.handling) {
+        b.str(m.handling_type);
+        b.varint(m.handling_busy_ns);
+      }
+    }
   });
 }
 bool decode_body(Reader& r, DetailReply& m) {
@@ -658,6 +683,31 @@ bool decode_body(Reader& r, DetailReply& m) {
     m.child.last_text = str(r);
     if (r.ok() && reason >= kExitReasonCount) r.fail("child's exit reason out of range");
     m.child.last_reason = static_cast<ExitReason>(reason);
+  }
+  // Addition: the message flow into it.
+  if (r.ok() && !r.empty()) m.has_flow = r.u8() != 0;
+  if (r.ok() && m.has_flow) {
+    m.sample_every = r.varint32();
+    if (!count(r, kMaxFlowRows, n)) return false;
+    m.senders.resize(static_cast<size_t>(n));
+    for (auto& f : m.senders) {
+      f.actor = r.varint();
+      f.name = str(r);
+      f.type = str(r);
+      f.rate_x100 = r.varint();
+      f.error_x100 = r.varint();
+    }
+    if (!count(r, kMaxFlowRows, n)) return false;
+    m.message_types.resize(static_cast<size_t>(n));
+    for (auto& t : m.message_types) {
+      t.type = str(r);
+      t.rate_x100 = r.varint();
+    }
+    m.handling = r.u8() != 0;
+    if (r.ok() && m.handling) {
+      m.handling_type = str(r);
+      m.handling_busy_ns = r.varint();
+    }
   }
   return r.ok();
 }

@@ -57,9 +57,37 @@ void apply_reply(DetailModel& d, const Replica& replica, const pv::DetailReply& 
     d.child = reply.child;
     d.child_text = child_history_text(reply.child, replica.last_tick().wall_ns);
   }
+  flow_texts(reply, d.handling_text, d.senders_text, d.message_types_text);
   if (!d.live && !reply.chain.empty()) {
     d.chain = reply.chain;
     for (auto& c : d.chain) c.name = display_name(c.name, {}, c.actor);
+  }
+}
+
+void flow_texts(const pv::DetailReply& reply, std::string& handling, std::string& senders, std::string& types) {
+  handling.clear();
+  senders.clear();
+  types.clear();
+  if (!reply.has_flow) return;
+  if (reply.handling)
+    handling = "handling " + (reply.handling_type.empty() ? std::string("a message") : reply.handling_type) + " for " +
+               format_duration_ns(reply.handling_busy_ns);
+  // Estimates: "~" on every rate, and the sampling named once.
+  auto rate = [](uint64_t x100) { return "~" + format_rate(static_cast<double>(x100) / 100.0); };
+  senders = "senders (sampled 1 in " + std::to_string(reply.sample_every) + "): ";
+  if (reply.senders.empty()) senders += "none lately";
+  for (size_t i = 0; i < reply.senders.size(); ++i) {
+    const pv::FlowSenderRow& f = reply.senders[i];
+    std::string who = f.actor == 0 ? std::string("outside any actor")
+                      : !f.name.empty() ? f.name + " (" + f.type + ")"
+                                        : f.type + " <" + std::to_string(f.actor) + ">";
+    senders += (i ? ", " : "") + who + " " + rate(f.rate_x100);
+  }
+  types = "message types: ";
+  if (reply.message_types.empty()) types += "none lately";
+  for (size_t i = 0; i < reply.message_types.size(); ++i) {
+    const pv::FlowTypeRow& t = reply.message_types[i];
+    types += (i ? ", " : "") + (t.type.empty() ? std::string("(unnamed)") : t.type) + " " + rate(t.rate_x100);
   }
 }
 

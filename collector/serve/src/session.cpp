@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <unordered_set>
@@ -171,7 +172,34 @@ class ViewerSession final : public collector::Session {
         if (const collector::Event* e = model_.event(c->last_crash_seq))
           r.child.last_text = e->detail.empty() ? std::string(model_.text(e->text)) : e->detail;
     }
+    add_flow(r, m.node, m.actor);
     append(r);
+  }
+
+  // Who sends to it, what, and what it is handling: estimates from its agent's samples.
+  void add_flow(wire::DetailReply& r, NodeKey node, uint64_t actor) {
+    collector::FlowStats st = model_.flow_stats(node);
+    if (st.sample_every == 0) return;  // its agent reports no flow
+    r.has_flow = true;
+    r.sample_every = st.sample_every;
+    auto x100 = [](double v) { return static_cast<uint64_t>(std::llround(std::max(v, 0.0) * 100)); };
+    for (const collector::FlowSender& f : model_.top_senders(node, actor, wire::kMaxFlowRows)) {
+      wire::FlowSenderRow row;
+      row.actor = f.from;
+      if (const collector::Actor* a = f.from ? model_.actor(node, f.from) : nullptr)
+        row.name = std::string(model_.text(a->name ? a->name : a->child_id));
+      row.type = std::string(model_.text(f.type));
+      row.rate_x100 = x100(f.rate);
+      row.error_x100 = x100(f.error);
+      r.senders.push_back(std::move(row));
+    }
+    for (const collector::FlowSender& t : model_.message_mix(node, actor, wire::kMaxFlowRows))
+      r.message_types.push_back({std::string(model_.text(t.type)), x100(t.rate)});
+    if (const collector::HandlingNow* h = model_.handling(node, actor)) {
+      r.handling = true;
+      r.handling_type = std::string(model_.text(h->type));
+      r.handling_busy_ns = h->busy_ns + (model_.now() > h->at_ns ? model_.now() - h->at_ns : 0);
+    }
   }
 
   void on(const wire::EventsRequest& m) {

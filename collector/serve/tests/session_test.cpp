@@ -873,3 +873,60 @@ TEST(ViewerSession, AViewerThatJoinsAfterACrashStormOnOneNodeSeesAnotherNodesCra
   EXPECT_EQ(billing_crashes, 1u) << "billing's crash was pushed out by orders' storm";
   EXPECT_GE(orders_crashes, serve::ServeOptions{}.snapshot_events);
 }
+
+// The answer at the mailbox: who sends to this actor, what, and what it is handling.
+TEST(ViewerSession, DetailNamesTheTopSendersTheMessageTypesAndWhatTheActorIsHandling) {
+  App app;
+  app.spawn(1, 0, "ingest-1", "ingest");
+  app.spawn(2, 0, "store", "store");
+  app.spawn(3, 0, "clock", "clock");
+  proto::StringId write = app.str("write_batch"), tick = app.str("tick");
+  // 5 s of one flush every 100 ms: ingest-1 sends 3 sampled writes (96 messages at 1 in 32),
+  // the clock one tick every fourth flush (8 a second): 960/s against 80/s.
+  for (int flush = 0; flush < 50; ++flush) {
+    proto::FlowEdges e;
+    e.sample_every = 32;
+    e.edges[e.n++] = {1, 2, write, 3};
+    if (flush % 4 == 0) e.edges[e.n++] = {3, 2, tick, 1};
+    app.model.apply(app.node, e);
+    app.tick();
+  }
+  proto::Handling h;
+  h.n = 1;
+  h.now[0] = {2, write, 1'500'000'000};
+  app.model.apply(app.node, h);
+  CapturingConnection conn;
+  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  wire::encode(w, wire::DetailRequest{4, app.node, 2});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+  view::Replica replica;
+  conn.pump(replica);
+  ASSERT_TRUE(replica.detail().has_value());
+  const auto& d = *replica.detail();
+  ASSERT_TRUE(d.has_flow);
+  EXPECT_EQ(d.sample_every, 32u);
+  ASSERT_EQ(d.senders.size(), 2u);
+  EXPECT_EQ(d.senders[0].actor, 1u) << "the top sender of the store is the ingest";
+  EXPECT_EQ(d.senders[0].name, "ingest-1");
+  EXPECT_EQ(d.senders[0].type, "ingest");
+  EXPECT_EQ(d.senders[1].name, "clock");
+  // Decayed over 10 s for 5 s: between 1 - e^-0.5 (39 %) of the steady rate and the steady rate.
+  EXPECT_GT(d.senders[0].rate_x100, 960u * 100 * 35 / 100);
+  EXPECT_LT(d.senders[0].rate_x100, 960u * 100);
+  EXPECT_GT(d.senders[0].rate_x100, 10 * d.senders[1].rate_x100);
+  ASSERT_EQ(d.message_types.size(), 2u);
+  EXPECT_EQ(d.message_types[0].type, "write_batch");
+  EXPECT_EQ(d.message_types[1].type, "tick");
+  EXPECT_TRUE(d.handling);
+  EXPECT_EQ(d.handling_type, "write_batch");
+  EXPECT_EQ(d.handling_busy_ns, 1'500'000'000u);
+  // What the viewers print.
+  std::string handling, senders, types;
+  view::flow_texts(d, handling, senders, types);
+  EXPECT_EQ(handling, "handling write_batch for 1.5s");
+  EXPECT_EQ(senders.rfind("senders (sampled 1 in 32): ingest-1 (ingest) ~", 0), 0u) << senders;
+  EXPECT_NE(senders.find(", clock (clock) ~"), std::string::npos) << senders;
+  EXPECT_EQ(types.rfind("message types: write_batch ~", 0), 0u) << types;
+}

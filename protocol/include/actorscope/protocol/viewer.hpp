@@ -304,6 +304,22 @@ struct ChildHistory {
   std::string last_text;            // ... and its text (empty when the log no longer holds it)
   bool operator==(const ChildHistory&) const = default;
 };
+// Message flow into one actor (sampled estimates; rates ×100, decayed over the collector's
+// flow window).
+inline constexpr size_t kMaxFlowRows = 32;
+struct FlowSenderRow {
+  uint64_t actor = 0;        // 0: not an actor
+  std::string name;          // display name when the collector knows the actor, else ""
+  std::string type;          // the sender's actor type ("" for 0; "unknown": an actor the collector did not know)
+  uint64_t rate_x100 = 0;    // estimated messages/s ×100
+  uint64_t error_x100 = 0;   // at most this much of the rate may be other senders'
+  bool operator==(const FlowSenderRow&) const = default;
+};
+struct FlowTypeRow {
+  std::string type;          // message type name ("" unnamed)
+  uint64_t rate_x100 = 0;
+  bool operator==(const FlowTypeRow&) const = default;
+};
 struct DetailReply {
   uint64_t request = 0;
   bool found = false;
@@ -317,6 +333,14 @@ struct DetailReply {
   std::string name;               // an actor that is not live: its name as its last event tells
   bool has_child = false;         // the actor is a supervisor's child the collector holds a record of
   ChildHistory child;
+  // Addition: message flow into it, when its node reports flow.
+  bool has_flow = false;
+  uint32_t sample_every = 0;       // its agent samples 1 in this many sends
+  std::vector<FlowSenderRow> senders;        // highest rate first
+  std::vector<FlowTypeRow> message_types;    // highest rate first
+  bool handling = false;           // inside a handler at its agent's last flush
+  std::string handling_type;
+  uint64_t handling_busy_ns = 0;   // how long that message had run, as of this reply
 };
 
 struct EventsPage {

@@ -32,7 +32,15 @@ struct DetailModel {
   // The child it is, across its incarnations (from the collector's reply): restarts, last crash.
   std::optional<pv::ChildHistory> child;
   std::string child_text;                   // child_history_text() of it, "" without one
+  // Message flow into it, from the collector's reply when its node reports flow (estimates
+  // from sampled sends): what it is handling now, who sends to it, which message types.
+  std::string handling_text;                // "handling write_batch for 2.5s", "" when not
+  std::string senders_text;                 // "senders (sampled 1 in 32): ingest-1 (ingest) ~990/s, …"
+  std::string message_types_text;           // "message types: record ~1.0k/s, tick ~96/s"
 };
+
+// The flow lines of a reply (empty strings when it carries no flow).
+void flow_texts(const pv::DetailReply& reply, std::string& handling, std::string& senders, std::string& types);
 
 // "restarted 37×, last: error: malformed record 6951, 2 s ago" (`now_wall_ns`: the collector's
 // last tick); "never restarted" when it was not; the last crash's reason class when the log no
