@@ -793,4 +793,29 @@ bool decode_body(Reader& r, EventsGap& m) {
   return r.ok();
 }
 
+void encode(Writer& w, const FlowRow& m) {
+  message(w, Tag::FlowRow, [&](Writer& b) {
+    b.varint(m.node);
+    b.str(m.from_type);
+    b.str(m.to_type);
+    b.varint(m.rate_x100);
+    b.varint(m.messages);
+    b.varint(m.sample_every);
+    b.varint(m.to_mailbox_max);
+    b.varint(m.to_mailbox_sum);
+  });
+}
+bool decode_body(Reader& r, FlowRow& m) {
+  m.node = r.varint32();
+  m.from_type = str(r);
+  m.to_type = str(r);
+  m.rate_x100 = r.varint();
+  m.messages = r.varint();
+  m.sample_every = r.varint32();
+  m.to_mailbox_max = r.varint();
+  m.to_mailbox_sum = r.varint();
+  if (r.ok() && m.sample_every == 0) r.fail("flow row sampled 1 in 0");
+  return r.ok();
+}
+
 }  // namespace actorscope::proto::viewer

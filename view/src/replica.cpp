@@ -95,6 +95,7 @@ void Replica::clear() {
   children_.clear();
   warnings_.clear();
   telemetry_.clear();
+  flow_.clear();
 }
 
 void Replica::on(const pv::SnapshotBegin& m) {
@@ -128,6 +129,7 @@ void Replica::on(const pv::NodeRemoved& m) {
     if (a.row.node == m.node) gone.push_back(a.key());
   for (ActorKey k : gone) remove_actor(k);
   std::erase_if(telemetry_, [&](const auto& kv) { return kv.first.first == m.node; });
+  std::erase_if(flow_, [&](const auto& kv) { return std::get<0>(kv.first) == m.node; });
 }
 
 std::vector<uint64_t>& Replica::children_list(ActorKey parent) {
@@ -387,6 +389,8 @@ void Replica::trim_events() {
 void Replica::on(const pv::Warnings& m) { warnings_ = m.warnings; }
 
 void Replica::on(const pv::TelemetryRow& m) { telemetry_[{m.node, m.event}] = m; }
+
+void Replica::on(const pv::FlowRow& m) { flow_[{m.node, m.from_type, m.to_type}] = m; }
 
 const std::deque<TotalsPoint>& Replica::history(NodeId node) const {
   if (node == 0) return history_;

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "actorscope/collector/log.hpp"
@@ -433,6 +435,7 @@ class ViewerSession final : public collector::Session {
     row_cursor_ = 0;
     sent_nodes_.clear();
     sent_telemetry_.clear();
+    sent_flow_.clear();
     sent_warnings_.clear();
     ++counters_->snapshots;
     wire::SnapshotBegin b;
@@ -474,6 +477,7 @@ class ViewerSession final : public collector::Session {
       return;  // more at the next tick
     }
     if (closed_) return;
+    send_flow(true);
     send_warnings();
     send_recent_events();
     last_version_ = snapshot_version_;
@@ -490,6 +494,7 @@ class ViewerSession final : public collector::Session {
     if (!send_changes()) return;
     send_nodes();
     send_telemetry(options_.snapshot_fill_bytes / 4);
+    send_flow(false);
     send_warnings();
     send_events(options_.events_per_tick);
     append(tick());
@@ -564,6 +569,41 @@ class ViewerSession final : public collector::Session {
       }
     }
     return true;
+  }
+
+  // Flow rows (estimates between actor types) that changed, at most once a second: their
+  // rates move at every sample, and a second is what the flow map shows.
+  void send_flow(bool now) {
+    uint64_t t = model_.now();
+    if (!now && t < last_flow_ns_ + 1'000'000'000) return;
+    last_flow_ns_ = t;
+    for (NodeKey k : model_.node_keys()) {
+      if (!wanted(k) || closed_) continue;
+      auto pairs = model_.flow_pairs(k);
+      if (pairs.empty()) continue;
+      std::unordered_map<collector::Str, const collector::TypeAggregate*> types;
+      for (const auto& ta : model_.types(k)) types.emplace(ta.type, &ta);
+      uint32_t every = std::max<uint32_t>(model_.flow_stats(k).sample_every, 1);
+      for (const collector::FlowPair& p : pairs) {
+        wire::FlowRow row;
+        row.node = k;
+        row.from_type = std::string(model_.text(p.from_type));
+        row.to_type = std::string(model_.text(p.to_type));
+        row.rate_x100 = static_cast<uint64_t>(std::llround(std::max(model_.flow_rate(p), 0.0) * 100));
+        row.messages = p.messages;
+        row.sample_every = every;
+        if (auto it = types.find(p.to_type); it != types.end()) {
+          row.to_mailbox_max = it->second->mailbox_max;
+          row.to_mailbox_sum = it->second->mailbox_sum;
+        }
+        auto bytes = encoded(row);
+        auto& sent = sent_flow_[{k, p.from_type, p.to_type}];
+        if (sent != bytes) {
+          append_bytes(bytes);
+          sent = std::move(bytes);
+        }
+      }
+    }
   }
 
   void append_bytes(const std::vector<uint8_t>& bytes) {
@@ -652,6 +692,8 @@ class ViewerSession final : public collector::Session {
   uint64_t last_event_seq_ = 0;
   std::map<NodeKey, std::vector<uint8_t>> sent_nodes_;
   std::map<std::pair<NodeKey, collector::Str>, std::vector<uint8_t>> sent_telemetry_;
+  std::map<std::tuple<NodeKey, collector::Str, collector::Str>, std::vector<uint8_t>> sent_flow_;
+  uint64_t last_flow_ns_ = 0;
   std::vector<uint8_t> sent_warnings_;
   std::vector<collector::Change> changes_;
   std::unordered_set<std::pair<NodeKey, uint64_t>, collector::SeededHash> seen_;

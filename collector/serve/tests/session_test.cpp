@@ -2,6 +2,7 @@
 // and after deltas; back-pressure and commands behave as the viewer conversation says.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -929,4 +930,35 @@ TEST(ViewerSession, DetailNamesTheTopSendersTheMessageTypesAndWhatTheActorIsHand
   EXPECT_EQ(senders.rfind("senders (sampled 1 in 32): ingest-1 (ingest) ~", 0), 0u) << senders;
   EXPECT_NE(senders.find(", clock (clock) ~"), std::string::npos) << senders;
   EXPECT_EQ(types.rfind("message types: write_batch ~", 0), 0u) << types;
+}
+
+// The flow map's rows are the model's type pairs, with the receiving type's backlog.
+TEST(ViewerSession, FlowRowsAreTheModelsTypePairsWithTheReceiversBacklog) {
+  App app;
+  app.spawn(1, 0, "ingest-1", "ingest");
+  app.spawn(2, 0, "parser-1", "parser");
+  app.stats(2, 1500, 10);
+  proto::FlowEdges e;
+  e.sample_every = 16;
+  e.n = 2;
+  e.edges[0] = {1, 2, 0, 40};
+  e.edges[1] = {0, 1, 0, 5};
+  app.model.apply(app.node, e);
+  app.tick();
+  Viewer v(app.model);
+  v.tick(app.now);
+  ASSERT_TRUE(v.replica.has_snapshot());
+  const auto& flow = v.replica.flow();
+  ASSERT_EQ(flow.size(), 2u);
+  const wire::FlowRow& parser = flow.at({app.node, "ingest", "parser"});
+  EXPECT_EQ(parser.messages, 640u);
+  EXPECT_EQ(parser.sample_every, 16u);
+  EXPECT_EQ(parser.to_mailbox_max, 1500u);
+  const wire::FlowRow& outside = flow.at({app.node, "", "ingest"});
+  EXPECT_EQ(outside.messages, 80u);
+  for (const collector::FlowPair& p : app.model.flow_pairs(app.node)) {
+    if (app.model.text(p.to_type) == "parser") {
+      EXPECT_EQ(parser.rate_x100, static_cast<uint64_t>(std::llround(app.model.flow_rate(p) * 100)));
+    }
+  }
 }

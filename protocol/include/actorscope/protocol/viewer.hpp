@@ -54,8 +54,9 @@ enum class Tag : uint8_t {
   CommandResult = 0x4E,
   RequestFailed = 0x4F,
   EventsGap = 0x50,  // an addition: older viewers skip it
+  FlowRow = 0x51,    // an addition: older viewers skip it
 };
-inline constexpr size_t kTagCount = 22;
+inline constexpr size_t kTagCount = 23;
 
 // Nodes are numbered by the collector (1, 2, ...; 0 means "all nodes" in requests) and keep
 // their number for the collector's lifetime, across reconnects of the same node name.
@@ -376,6 +377,20 @@ struct EventsGap {
   uint64_t count = 0;
 };
 
+// Messages from one actor type to another on one node, estimated from the agent's sampled
+// sends (upsert by node, from_type, to_type; sent at most once a second when it changed).
+struct FlowRow {
+  NodeId node = 0;
+  std::string from_type;        // "": not sent by an actor; "unknown": by an actor the collector did not know
+  std::string to_type;
+  uint64_t rate_x100 = 0;       // estimated messages/s ×100, decayed over the collector's flow window
+  uint64_t messages = 0;        // estimated messages, cumulative
+  uint32_t sample_every = 1;    // the agent samples 1 in this many sends
+  uint64_t to_mailbox_max = 0;  // the receiving type's deepest mailbox now ...
+  uint64_t to_mailbox_sum = 0;  // ... and its messages waiting
+  bool operator==(const FlowRow&) const = default;
+};
+
 // ---- codec -------------------------------------------------------------------------------
 // encode() appends one whole message (tag, length, body).
 void encode(Writer& w, const Subscribe& m);
@@ -400,6 +415,7 @@ void encode(Writer& w, const SeriesReply& m);
 void encode(Writer& w, const CommandResult& m);
 void encode(Writer& w, const RequestFailed& m);
 void encode(Writer& w, const EventsGap& m);
+void encode(Writer& w, const FlowRow& m);
 
 // Body decoders: r holds exactly one message body. False on malformed input.
 bool decode_body(Reader& r, Subscribe& m);
@@ -424,6 +440,7 @@ bool decode_body(Reader& r, SeriesReply& m);
 bool decode_body(Reader& r, CommandResult& m);
 bool decode_body(Reader& r, RequestFailed& m);
 bool decode_body(Reader& r, EventsGap& m);
+bool decode_body(Reader& r, FlowRow& m);
 
 // Decodes every message of a View payload, calling h.on(const X&) for each known one.
 // Unknown tags are skipped. Stops at the first malformed message.
@@ -490,6 +507,10 @@ DecodeResult decode_messages(const uint8_t* p, size_t n, Handler& h) {
       case Tag::EventsGap:  // an addition: handlers that do not take it skip it
         if constexpr (requires(const EventsGap& m) { h.on(m); })
           go = proto::detail::dispatch<Handler, EventsGap>(body, h, res);
+        break;
+      case Tag::FlowRow:  // an addition: handlers that do not take it skip it
+        if constexpr (requires(const FlowRow& m) { h.on(m); })
+          go = proto::detail::dispatch<Handler, FlowRow>(body, h, res);
         break;
       default: break;  // unknown: skipped, its length told us how far
     }

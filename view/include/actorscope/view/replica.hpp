@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <tuple>
 #include <optional>
 #include <span>
 #include <string>
@@ -147,6 +148,9 @@ class Replica {
   }
   const std::vector<pv::Warning>& warnings() const { return warnings_; }
   const std::map<std::pair<NodeId, std::string>, pv::TelemetryRow>& telemetry() const { return telemetry_; }
+  // Message flow between actor types (estimates), by (node, from type, to type).
+  using FlowKey = std::tuple<NodeId, std::string, std::string>;
+  const std::map<FlowKey, pv::FlowRow>& flow() const { return flow_; }
   // Header totals, one point per tick: all nodes (node 0) or one node.
   const std::deque<TotalsPoint>& history(NodeId node = 0) const;
 
@@ -188,6 +192,7 @@ class Replica {
   void on(const pv::Event&);
   void on(const pv::Warnings&);
   void on(const pv::TelemetryRow&);
+  void on(const pv::FlowRow&);
   void on(const pv::Tick&);
   void on(const pv::DetailReply& m) { detail_ = m; }
   void on(const pv::EventsPage& m) { events_page_ = m; }
@@ -242,6 +247,7 @@ class Replica {
   std::array<uint64_t, pv::kEventKindCount> events_dropped_by_kind_{};
   std::vector<pv::Warning> warnings_;
   std::map<std::pair<NodeId, std::string>, pv::TelemetryRow> telemetry_;
+  std::map<FlowKey, pv::FlowRow> flow_;
   std::deque<TotalsPoint> history_;
   std::map<NodeId, std::deque<TotalsPoint>> node_history_;
   std::deque<TotalsPoint> no_history_;

@@ -1,0 +1,99 @@
+// The flow map view-model: edges from the replica's flow rows, types layered by the longest
+// path from a source (a back edge of a cycle does not push a type further).
+#include "actorscope/view/flow.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace actorscope::view {
+
+std::string flow_type_name(const std::string& type) { return type.empty() ? std::string("(outside)") : type; }
+
+FlowMap flow_map(const Replica& replica, NodeId node, const DisplayThresholds& thresholds) {
+  FlowMap out;
+  using TypeKey = std::pair<NodeId, std::string>;
+  std::map<TypeKey, FlowTypeView> types;
+  std::map<TypeKey, std::vector<TypeKey>> next;
+  for (const auto& [key, row] : replica.flow()) {
+    if (node != 0 && row.node != node) continue;
+    FlowEdgeView e;
+    e.node = row.node;
+    e.from = flow_type_name(row.from_type);
+    e.to = flow_type_name(row.to_type);
+    e.rate = static_cast<double>(row.rate_x100) / 100.0;
+    e.messages = row.messages;
+    e.to_mailbox_max = row.to_mailbox_max;
+    e.pressure = mailbox_severity(row.to_mailbox_max, thresholds);
+    out.sample_every = std::max(out.sample_every, row.sample_every);
+    FlowTypeView& from = types[{row.node, e.from}];
+    from.node = row.node;
+    from.name = e.from;
+    from.out_rate += e.rate;
+    FlowTypeView& to = types[{row.node, e.to}];
+    to.node = row.node;
+    to.name = e.to;
+    to.in_rate += e.rate;
+    to.mailbox_max = std::max(to.mailbox_max, row.to_mailbox_max);
+    to.pressure = mailbox_severity(to.mailbox_max, thresholds);
+    if (e.from != e.to) next[{row.node, e.from}].push_back({row.node, e.to});
+    out.edges.push_back(std::move(e));
+  }
+  std::stable_sort(out.edges.begin(), out.edges.end(), [](const FlowEdgeView& a, const FlowEdgeView& b) {
+    if (a.rate != b.rate) return a.rate > b.rate;
+    if (a.node != b.node) return a.node < b.node;
+    return a.from != b.from ? a.from < b.from : a.to < b.to;
+  });
+  // Layers: the longest path from a source, over the edges left once one depth-first walk
+  // (sources first) has set aside the edges that close a cycle. Linear in types and edges,
+  // whatever names a peer sends.
+  std::set<TypeKey> has_in;
+  for (const auto& [from, tos] : next)
+    for (const TypeKey& to : tos) has_in.insert(to);
+  std::map<TypeKey, int> state;  // 1: on the walk's path, 2: done
+  std::set<std::pair<TypeKey, TypeKey>> back;
+  std::function<void(const TypeKey&)> visit = [&](const TypeKey& t) {
+    state[t] = 1;
+    if (auto n = next.find(t); n != next.end())
+      for (const TypeKey& to : n->second) {
+        int st = state[to];
+        if (st == 1) back.insert({t, to});
+        else if (st == 0) visit(to);
+      }
+    state[t] = 2;
+  };
+  for (const auto& [key, t] : types)
+    if (!has_in.count(key) && state[key] == 0) visit(key);
+  for (const auto& [key, t] : types)
+    if (state[key] == 0) visit(key);
+  std::map<TypeKey, int> indegree, layer;
+  for (const auto& [from, tos] : next)
+    for (const TypeKey& to : tos)
+      if (!back.count({from, to})) ++indegree[to];
+  std::vector<TypeKey> ready;
+  for (const auto& [key, t] : types)
+    if (indegree[key] == 0) ready.push_back(key);
+  while (!ready.empty()) {
+    TypeKey t = ready.back();
+    ready.pop_back();
+    if (auto n = next.find(t); n != next.end())
+      for (const TypeKey& to : n->second) {
+        if (back.count({t, to})) continue;
+        layer[to] = std::max(layer[to], layer[t] + 1);
+        if (--indegree[to] == 0) ready.push_back(to);
+      }
+  }
+  for (auto& [key, t] : types) {
+    t.layer = layer[key];
+    out.layers = std::max(out.layers, t.layer + 1);
+    out.types.push_back(t);
+  }
+  std::stable_sort(out.types.begin(), out.types.end(), [](const FlowTypeView& a, const FlowTypeView& b) {
+    if (a.node != b.node) return a.node < b.node;
+    return a.layer != b.layer ? a.layer < b.layer : a.name < b.name;
+  });
+  return out;
+}
+
+}  // namespace actorscope::view
