@@ -1,13 +1,26 @@
-// actorscope-bench-caf: a CAF workload (ping-pong and fan-out) run plain and through the
-// actorscope adapter in the same binary, interleaved, with the throughput loss in %.
+// actorscope-bench-caf: a CAF workload (ping-pong and fan-out) run plain, through the
+// actorscope adapter, and through the adapter with the agent's disabled path (the control),
+// in the same process, in alternating rounds: CPU time and instructions per message.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <map>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include <dirent.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <valgrind/callgrind.h>
 
 #include <caf/all.hpp>
 
@@ -21,10 +34,23 @@ using pong_atom = caf::atom_constant<caf::atom("pong")>;
 using go_atom = caf::atom_constant<caf::atom("go")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 
-constexpr uint64_t kRoundTrips = 20000;  // per ping-pong pair and iteration
-constexpr int kPairs = 4;                // concurrent ping-pong pairs
+uint64_t kRoundTrips = 20000;  // per ping-pong pair and iteration (ACTORSCOPE_BENCH_MESSAGES)
+constexpr int kPairs = 4;       // concurrent ping-pong pairs
 constexpr int kFanOutWorkers = 8;
-constexpr uint64_t kFanOutMessages = 20000;  // per worker and iteration
+uint64_t kFanOutMessages = 20000;  // per worker and iteration (ACTORSCOPE_BENCH_MESSAGES)
+
+// The measured span of a round: the messages only, not the spawns and exits around them.
+struct Span {
+  virtual void begin() = 0;
+  virtual void end() = 0;
+};
+Span* the_span = nullptr;  // set while rounds are measured
+void span_begin() {
+  if (the_span) the_span->begin();
+}
+void span_end() {
+  if (the_span) the_span->end();
+}
 
 // Created in main and destroyed before the agent stops: every actor exits first.
 caf::actor_system* the_system = nullptr;
@@ -55,15 +81,20 @@ caf::behavior counter(caf::event_based_actor* self, uint64_t expected, caf::acto
   }};
 }
 
-template <bool Instrumented, class F, class... Ts>
+// How a workload's actors are spawned: plain CAF, through the adapter, or through the
+// adapter but not registered with the agent (the control: the agent-disabled path).
+enum Mode { kPlain = 0, kInstrumented = 1, kControl = 2 };
+
+template <int M, class F, class... Ts>
 caf::actor start(const char* type, F fun, Ts&&... xs) {
   auto& sys = system_instance();
-  if constexpr (Instrumented) {
+  if constexpr (M == kPlain) {
+    return sys.spawn(fun, std::forward<Ts>(xs)...);
+  } else {
     actorscope::caf::actor_info info;
     info.type = type;
+    info.reported = M == kInstrumented;
     return actorscope::caf::spawn(sys, info, fun, std::forward<Ts>(xs)...);
-  } else {
-    return sys.spawn(fun, std::forward<Ts>(xs)...);
   }
 }
 
@@ -79,78 +110,251 @@ void stop_all(caf::scoped_actor& client, const std::vector<caf::actor>& actors) 
 }
 
 // One round of each workload; returns the messages it moved.
-template <bool Instrumented>
+template <int M>
 uint64_t ping_pong_round(caf::scoped_actor& client) {
   std::vector<caf::actor> pingers, pongers;
   for (int p = 0; p < kPairs; ++p) {
-    pongers.push_back(start<Instrumented>("ponger", ponger));
-    pingers.push_back(start<Instrumented>("pinger", pinger, pongers.back(), caf::actor{client}));
+    pongers.push_back(start<M>("ponger", ponger));
+    pingers.push_back(start<M>("pinger", pinger, pongers.back(), caf::actor{client}));
   }
+  span_begin();
   for (auto& p : pingers) client->send(p, go_atom::value, kRoundTrips);
   for (int p = 0; p < kPairs; ++p) client->receive([](done_atom) {});
+  span_end();
   stop_all(client, pingers);
   stop_all(client, pongers);
   return kPairs * kRoundTrips * 2;  // a round trip is two messages
 }
 
-template <bool Instrumented>
+template <int M>
 uint64_t fan_out_round(caf::scoped_actor& client) {
   std::vector<caf::actor> workers;
   for (int w = 0; w < kFanOutWorkers; ++w)
-    workers.push_back(start<Instrumented>("counter", counter, kFanOutMessages, caf::actor{client}));
+    workers.push_back(start<M>("counter", counter, kFanOutMessages, caf::actor{client}));
+  span_begin();
   for (uint64_t i = 0; i < kFanOutMessages; ++i)
     for (auto& w : workers) caf::anon_send(w, i);
   for (int w = 0; w < kFanOutWorkers; ++w) client->receive([](done_atom) {});
+  span_end();
   stop_all(client, workers);
   return kFanOutWorkers * kFanOutMessages;
 }
 
-template <bool Instrumented>
+template <int M>
 void PingPong(benchmark::State& state) {
   caf::scoped_actor client{system_instance()};
   uint64_t messages = 0;
-  for (auto _ : state) messages += ping_pong_round<Instrumented>(client);
+  for (auto _ : state) messages += ping_pong_round<M>(client);
   state.SetItemsProcessed(static_cast<int64_t>(messages));
 }
 
-template <bool Instrumented>
+template <int M>
 void FanOut(benchmark::State& state) {
   caf::scoped_actor client{system_instance()};
   uint64_t messages = 0;
-  for (auto _ : state) messages += fan_out_round<Instrumented>(client);
+  for (auto _ : state) messages += fan_out_round<M>(client);
   state.SetItemsProcessed(static_cast<int64_t>(messages));
 }
 
-// Paired rounds: plain and instrumented back to back, many times; the median of the
-// per-pair time ratios cancels the drift of a shared, noisy machine.
-template <uint64_t (*Plain)(caf::scoped_actor&), uint64_t (*Instrumented)(caf::scoped_actor&)>
-void paired(const char* workload, int rounds) {
-  caf::scoped_actor client{system_instance()};
-  std::vector<double> ratios;
-  double best_plain = 0, best_instrumented = 0;
-  auto timed = [&](auto fun) {
-    auto t0 = std::chrono::steady_clock::now();
-    uint64_t n = fun(client);
-    return static_cast<double>(n) / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  };
-  for (int i = 0; i < rounds; ++i) {
-    // Alternate which variant goes first, so that an order effect cancels out.
-    double p = 0, q = 0;
-    if (i % 2 == 0) {
-      p = timed(Plain);
-      q = timed(Instrumented);
-    } else {
-      q = timed(Instrumented);
-      p = timed(Plain);
-    }
-    ratios.push_back(q / p);
-    best_plain = std::max(best_plain, p);
-    best_instrumented = std::max(best_instrumented, q);
+// ---- per-message cost: CPU time and instructions retired, all threads of the process ----
+
+// Instructions retired in user space by every thread of this process: one counter per
+// thread (a counter on the process would miss the threads that already exist), opened as
+// threads appear. Without a PMU (most VMs) perf_event_open fails: then, when run under
+// `valgrind --tool=callgrind`, callgrind's count of executed instructions (Ir, user space,
+// all threads) for the same span, read back from the dump it writes; else CPU time only.
+class InstructionCounter {
+ public:
+  InstructionCounter() {
+    refresh();
+    if (!error_.empty() && RUNNING_ON_VALGRIND) callgrind_ = true;
   }
-  std::sort(ratios.begin(), ratios.end());
-  double median = ratios[ratios.size() / 2];
-  std::printf("%s paired (%d rounds): best plain %.3g msg/s, best with actorscope %.3g msg/s, median loss %.2f %% (budget 3 %%)\n",
-              workload, rounds, best_plain, best_instrumented, 100.0 * (1.0 - median));
+  ~InstructionCounter() {
+    for (auto& [tid, fd] : fds_) ::close(fd);
+  }
+  bool available() const { return error_.empty() || callgrind_; }
+  bool callgrind() const { return callgrind_; }
+  const std::string& error() const { return error_; }
+  // Opens a counter for each thread not counted yet.
+  void refresh() {
+    if (callgrind_) {
+      CALLGRIND_ZERO_STATS;
+      return;
+    }
+    if (!error_.empty()) return;
+    DIR* d = ::opendir("/proc/self/task");
+    if (!d) {
+      error_ = "cannot list /proc/self/task";
+      return;
+    }
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      int tid = std::atoi(e->d_name);
+      if (fds_.count(tid)) continue;
+      perf_event_attr attr{};
+      attr.size = sizeof attr;
+      attr.type = PERF_TYPE_HARDWARE;
+      attr.config = PERF_COUNT_HW_INSTRUCTIONS;
+      attr.exclude_kernel = 1;
+      attr.exclude_hv = 1;
+      int fd = static_cast<int>(::syscall(SYS_perf_event_open, &attr, tid, -1, -1, 0));
+      if (fd < 0) {
+        error_ = std::string("perf_event_open: ") + std::strerror(errno);
+        break;
+      }
+      fds_[tid] = fd;
+    }
+    ::closedir(d);
+  }
+  // The total; under callgrind, since the last refresh(), its dump labelled with `label`.
+  uint64_t read(const char* label = "") {
+    if (callgrind_) return callgrind_dump(label);
+    uint64_t total = 0;
+    for (auto& [tid, fd] : fds_) {
+      uint64_t v = 0;
+      if (::read(fd, &v, sizeof v) == sizeof v) total += v;
+    }
+    return total;
+  }
+
+ private:
+  // Callgrind dumps to callgrind.out.<pid>.<n> in the working directory (its default name).
+  // ACTORSCOPE_BENCH_KEEP_DUMPS=1 keeps them, for callgrind_annotate.
+  uint64_t callgrind_dump(const char* label) {
+    CALLGRIND_DUMP_STATS_AT(label);
+    std::string path = "callgrind.out." + std::to_string(::getpid()) + "." + std::to_string(++dumps_);
+    uint64_t ir = 0;
+    if (FILE* f = std::fopen(path.c_str(), "r")) {
+      char line[512];
+      while (std::fgets(line, sizeof line, f))
+        if (std::strncmp(line, "totals:", 7) == 0 || std::strncmp(line, "summary:", 8) == 0)
+          ir = std::strtoull(std::strchr(line, ':') + 1, nullptr, 10);
+      std::fclose(f);
+      if (!std::getenv("ACTORSCOPE_BENCH_KEEP_DUMPS")) std::remove(path.c_str());
+    }
+    return ir;
+  }
+
+  std::map<int, int> fds_;
+  std::string error_;
+  bool callgrind_ = false;
+  int dumps_ = 0;
+};
+
+double process_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+struct Cost {  // per message
+  double cpu_ns = 0, wall_ns = 0, instructions = 0;
+};
+
+using Round = uint64_t (*)(caf::scoped_actor&);
+
+class Meter : public Span {
+ public:
+  Meter(InstructionCounter& counter, const char* label) : counter_(counter), label_(label) {}
+  void begin() override {
+    counter_.refresh();
+    i0_ = counter_.callgrind() ? 0 : counter_.read();
+    c0_ = process_cpu_seconds();
+    t0_ = std::chrono::steady_clock::now();
+  }
+  void end() override {
+    t1_ = std::chrono::steady_clock::now();
+    c1_ = process_cpu_seconds();
+    i1_ = counter_.read(label_);
+  }
+  Cost per_message(uint64_t n) const {
+    Cost c;
+    c.cpu_ns = 1e9 * (c1_ - c0_) / static_cast<double>(n);
+    c.wall_ns = 1e9 * std::chrono::duration<double>(t1_ - t0_).count() / static_cast<double>(n);
+    c.instructions = static_cast<double>(i1_ - i0_) / static_cast<double>(n);
+    return c;
+  }
+
+ private:
+  InstructionCounter& counter_;
+  const char* label_;
+  uint64_t i0_ = 0, i1_ = 0;
+  double c0_ = 0, c1_ = 0;
+  std::chrono::steady_clock::time_point t0_, t1_;
+};
+
+Cost measure(Round round, caf::scoped_actor& client, InstructionCounter& counter, const char* label) {
+  Meter meter(counter, label);
+  the_span = &meter;
+  uint64_t n = round(client);
+  the_span = nullptr;
+  return meter.per_message(n);
+}
+
+double quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  double pos = q * static_cast<double>(v.size() - 1);
+  size_t lo = static_cast<size_t>(pos);
+  size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+// "median [p25, p75] (min .. max)" of a loss in %.
+std::string spread(const std::vector<double>& loss) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%+6.2f %% [%+.2f, %+.2f] (%+.2f .. %+.2f)", quantile(loss, 0.5), quantile(loss, 0.25),
+                quantile(loss, 0.75), quantile(loss, 0.0), quantile(loss, 1.0));
+  return buf;
+}
+
+// Alternating rounds: plain, instrumented and the control (instrumented actors not
+// registered with the agent: the adapter's agent-disabled path) run back to back in the
+// same process, in an order that rotates through all six permutations, so that drift and
+// order effects hit each variant alike. Each round yields a ratio against its own plain
+// run; the median and spread of those ratios are reported. Loss = 1 − plain/variant, in
+// the cost per message (for throughput: 1 − variant/plain msg/s, the same number).
+void rounds(const char* workload, Round plain, Round instrumented, Round control, int n,
+            InstructionCounter& counter) {
+  caf::scoped_actor client{system_instance()};
+  const Round variants[3] = {plain, instrumented, control};
+  static const int orders[6][3] = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {0, 2, 1}, {2, 1, 0}, {1, 0, 2}};
+  static const char* names[3] = {"plain", "instrumented", "control (agent off)"};
+  for (int v = 0; v < 3; ++v) measure(variants[v], client, counter, names[v]);  // warm-up, not counted
+  std::vector<Cost> costs[3];
+  std::vector<double> cpu_loss[3], wall_loss[3], instr_loss[3];
+  for (int i = 0; i < n; ++i) {
+    Cost c[3];
+    for (int k : orders[i % 6]) c[k] = measure(variants[k], client, counter, names[k]);
+    for (int v = 0; v < 3; ++v) {
+      costs[v].push_back(c[v]);
+      cpu_loss[v].push_back(100.0 * (1.0 - c[0].cpu_ns / c[v].cpu_ns));
+      wall_loss[v].push_back(100.0 * (1.0 - c[0].wall_ns / c[v].wall_ns));
+      if (counter.available()) instr_loss[v].push_back(100.0 * (1.0 - c[0].instructions / c[v].instructions));
+    }
+  }
+  std::printf("\n%s: %d alternating rounds; per message, median; loss vs plain: median [p25, p75] (min .. max)\n",
+              workload, n);
+  for (int v = 0; v < 3; ++v) {
+    std::vector<double> cpu, wall, instr;
+    for (const Cost& c : costs[v]) {
+      cpu.push_back(c.cpu_ns);
+      wall.push_back(c.wall_ns);
+      instr.push_back(c.instructions);
+    }
+    std::printf("  %-20s cpu %7.1f ns  wall %7.1f ns", names[v], quantile(cpu, 0.5), quantile(wall, 0.5));
+    if (counter.available()) std::printf("  instructions %7.1f", quantile(instr, 0.5));
+    std::printf("\n");
+    if (v == 0) continue;
+    std::printf("      cpu loss    %s\n", spread(cpu_loss[v]).c_str());
+    std::printf("      wall loss   %s\n", spread(wall_loss[v]).c_str());
+    if (counter.available()) {
+      std::vector<double> extra;
+      for (size_t i = 0; i < costs[v].size(); ++i) extra.push_back(costs[v][i].instructions - costs[0][i].instructions);
+      std::printf("      instr loss  %s, %+.1f instructions per message\n", spread(instr_loss[v]).c_str(),
+                  quantile(extra, 0.5));
+    }
+  }
+  std::fflush(stdout);
 }
 
 // Console output as usual, plus the loss of each instrumented run against its plain twin,
@@ -171,8 +375,8 @@ class LossReporter : public benchmark::ConsoleReporter {
   void Finalize() override {
     ConsoleReporter::Finalize();
     for (const char* workload : {"PingPong", "FanOut"}) {
-      auto plain = find(std::string(workload) + "<false>");
-      auto instrumented = find(std::string(workload) + "<true>");
+      auto plain = find(std::string(workload) + "<kPlain>");
+      auto instrumented = find(std::string(workload) + "<kInstrumented>");
       if (plain <= 0 || instrumented <= 0) continue;
       std::printf("%s: plain %.3g msg/s, with actorscope %.3g msg/s, loss %.2f %% (budget 3 %%)\n", workload, plain,
                   instrumented, 100.0 * (plain - instrumented) / plain);
@@ -191,10 +395,12 @@ class LossReporter : public benchmark::ConsoleReporter {
 }  // namespace
 
 // Interleaved: plain and instrumented alternate, so drifts of the machine hit both.
-BENCHMARK_TEMPLATE(PingPong, false)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(PingPong, true)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(FanOut, false)->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(FanOut, true)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(PingPong, kPlain)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(PingPong, kInstrumented)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(PingPong, kControl)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(FanOut, kPlain)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(FanOut, kInstrumented)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(FanOut, kControl)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
   // The agent runs with live cells and no collector: the cost measured is the adapter's
@@ -207,14 +413,35 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   {
     caf::actor_system_config caf_cfg;
+    // Scheduler threads (ACTORSCOPE_BENCH_WORKERS, default: CAF's, one per core).
+    if (const char* w = std::getenv("ACTORSCOPE_BENCH_WORKERS"))
+      caf_cfg.set("scheduler.max-threads", static_cast<size_t>(std::max(1, std::atoi(w))));
     caf::actor_system sys{caf_cfg};
     the_system = &sys;
     LossReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
-    int rounds = 21;
-    if (const char* r = std::getenv("ACTORSCOPE_BENCH_ROUNDS")) rounds = std::max(1, std::atoi(r));
-    paired<ping_pong_round<false>, ping_pong_round<true>>("PingPong", rounds);
-    paired<fan_out_round<false>, fan_out_round<true>>("FanOut", rounds);
+    if (const char* m = std::getenv("ACTORSCOPE_BENCH_MESSAGES"))
+      kRoundTrips = kFanOutMessages = static_cast<uint64_t>(std::max(1, std::atoi(m)));
+    int n = 24;
+    if (const char* r = std::getenv("ACTORSCOPE_BENCH_ROUNDS")) n = std::max(1, std::atoi(r));
+    // Message flow is sampled only while a collector that takes it is connected
+    // ($ACTORSCOPE_COLLECTOR): wait for it, and say which it was.
+    if (std::getenv("ACTORSCOPE_COLLECTOR"))
+      for (int i = 0; i < 100 && __atomic_load_n(&actorscope__flow_threshold, __ATOMIC_RELAXED) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::printf("message flow: %s\n", __atomic_load_n(&actorscope__flow_threshold, __ATOMIC_RELAXED) != 0
+                                         ? "sampled (a collector that takes flow is connected)"
+                                         : "not sampled (no collector that takes flow; set ACTORSCOPE_COLLECTOR)");
+    InstructionCounter counter;  // after the actor system: its threads exist
+    if (counter.callgrind())
+      std::printf("instructions: callgrind's Ir, user space, all threads (%s: no PMU)\n", counter.error().c_str());
+    else if (counter.available())
+      std::printf("instructions retired: user space, all threads (perf_event_open)\n");
+    else
+      std::printf("instructions retired: not measured (%s: no PMU, e.g. in a VM; run under valgrind --tool=callgrind for instruction counts): CPU time only\n",
+                  counter.error().c_str());
+    rounds("PingPong", ping_pong_round<kPlain>, ping_pong_round<kInstrumented>, ping_pong_round<kControl>, n, counter);
+    rounds("FanOut", fan_out_round<kPlain>, fan_out_round<kInstrumented>, fan_out_round<kControl>, n, counter);
     the_system = nullptr;
   }
   benchmark::Shutdown();
