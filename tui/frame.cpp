@@ -25,7 +25,7 @@ void draw_status(Canvas& c, int y, const UiState& ui, const std::string& partial
     c.text(y, 0, partial, Style::Warning);
     return;
   } else
-    s = "?:help  q:quit  Tab/1-5:views  Enter:detail  /:search  n:node  space:pause  <- ->:sort  i:invert   " + ui.status;
+    s = "?:help  q:quit  Tab/1-6:views  Enter:detail  /:search  n:node  space:pause  <- ->:sort  i:invert   " + ui.status;
   c.text(y, 0, s, Style::Status);
 }
 
@@ -41,6 +41,7 @@ void draw_frame(Canvas& c, const view::Replica& r, UiState& ui) {
     case ViewId::Events: draw_events(c, top, body, r, ui); break;
     case ViewId::Telemetry: draw_telemetry(c, top, body, r, ui); break;
     case ViewId::Warnings: draw_warnings(c, top, body, r, ui); break;
+    case ViewId::Flow: draw_flow(c, top, body, r, ui); break;
     case ViewId::Detail: draw_detail(c, top, body, r, ui); break;
     case ViewId::Help: draw_help(c, top, body, ui); break;
   }

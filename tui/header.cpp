@@ -56,11 +56,11 @@ int draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
     ++rows;
   }
   // Tabs.
-  static const char* const tabs[] = {"1 Tree", "2 Actors", "3 Events", "4 Telemetry", "5 Warnings"};
+  static const char* const tabs[] = {"1 Tree", "2 Actors", "3 Events", "4 Telemetry", "5 Warnings", "6 Flow"};
   x = 0;
   ui.tabs_y = top + 2;
   ui.tabs.clear();
-  for (int i = 0; i < 5; ++i) {
+  for (int i = 0; i < 6; ++i) {
     bool active = static_cast<int>(ui.view) == i;
     std::string t = std::string(" ") + tabs[i] + " ";
     c.text(top + 2, x, t, active ? Style::TabActive : Style::Tab);

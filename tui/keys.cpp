@@ -57,9 +57,10 @@ unsigned view2(ActionContext& ctx) { return show(ctx, ViewId::Actors); }
 unsigned view3(ActionContext& ctx) { return show(ctx, ViewId::Events); }
 unsigned view4(ActionContext& ctx) { return show(ctx, ViewId::Telemetry); }
 unsigned view5(ActionContext& ctx) { return show(ctx, ViewId::Warnings); }
+unsigned view6(ActionContext& ctx) { return show(ctx, ViewId::Flow); }
 unsigned next_view(ActionContext& ctx) {
   size_t v = static_cast<size_t>(ctx.ui.view);
-  return show(ctx, v >= 4 ? ViewId::Tree : static_cast<ViewId>(v + 1));
+  return show(ctx, v >= static_cast<size_t>(ViewId::Flow) ? ViewId::Tree : static_cast<ViewId>(v + 1));
 }
 unsigned help(ActionContext& ctx) { return ctx.ui.view == ViewId::Help ? show(ctx, ctx.ui.back) : show(ctx, ViewId::Help); }
 unsigned back(ActionContext& ctx) {
@@ -267,6 +268,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'3'}, view3, "3", "Events"},
       {{'4'}, view4, "4", "Telemetry"},
       {{'5'}, view5, "5", "Warnings"},
+      {{'6'}, view6, "6", "Flow: messages between actor types (sampled)"},
       {{'?', KEY_F(1)}, help, "?", "this help"},
       {{kEsc, KEY_BACKSPACE}, back, "Esc", "back from Detail or Help"},
       {{'q', 'Q'}, quit, "q", "quit"},

@@ -32,7 +32,7 @@ const char* usage() {
          "  --tls-key FILE     ... and its private key\n"
          "  --batch            print one frame to stdout and exit, like top -b\n"
          "  --view NAME        the view --batch prints: tree, actors, events, telemetry, warnings,\n"
-         "                     detail (with --actor)\n"
+         "                     flow, detail (with --actor)\n"
          "  --actor NAME|ID    the actor --view detail shows: its id, name or child id\n"
          "  --expand all|DEPTH how deep the tree opens: actors down to DEPTH levels below the node\n"
          "                     (its roots are level 1; default 2), or all of it, groups included\n"
@@ -42,7 +42,7 @@ const char* usage() {
          "  --help             this text\n"
          "\n"
          "Keys: arrows or hjkl, PgUp/PgDn, g/G, Enter detail, / search, n next node, space pause,\n"
-         "Tab or 1-5 views, <- -> sort column, i invert, e export CSV, c copy row, ? help, q quit.\n";
+         "Tab or 1-6 views, <- -> sort column, i invert, e export CSV, c copy row, ? help, q quit.\n";
 }
 
 std::optional<int> parse_options(int argc, char** argv, Options& o) {

@@ -16,6 +16,7 @@ void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState
 void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
+void draw_flow(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_help(Canvas& c, int top, int height, UiState& ui);
 // The help screen's lines below its title: the key table, then the mouse.

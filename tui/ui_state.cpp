@@ -10,6 +10,7 @@ std::string_view name(ViewId v) {
     case ViewId::Events: return "events";
     case ViewId::Telemetry: return "telemetry";
     case ViewId::Warnings: return "warnings";
+    case ViewId::Flow: return "flow";
     case ViewId::Detail: return "detail";
     case ViewId::Help: return "help";
   }

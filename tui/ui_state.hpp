@@ -17,8 +17,8 @@
 
 namespace actorscope::tui {
 
-enum class ViewId : unsigned char { Tree = 0, Actors, Events, Telemetry, Warnings, Detail, Help };
-inline constexpr size_t kViewCount = 7;
+enum class ViewId : unsigned char { Tree = 0, Actors, Events, Telemetry, Warnings, Flow, Detail, Help };
+inline constexpr size_t kViewCount = 8;
 std::string_view name(ViewId v);
 // Parses a --view name ("tree", "actors", ...); nullopt when unknown.
 std::optional<ViewId> parse_view(std::string_view s);

@@ -200,6 +200,50 @@ TEST(Panels, APinnedNodeIsNamedNotAllNodes) {
   EXPECT_EQ(screen[3].rfind("NODE", 0), 0u) << screen[3];
 }
 
+// The Flow view: busiest edge first, under the pipeline's order; the edge into a deep
+// backlog is drawn critical.
+TEST(Panels, FlowShowsTheBusiestEdgeFirstAndTheBacklogItFeeds) {
+  using tui::test::ActorSpec;
+  auto frames = tui::test::ReplicaBuilder("shop").actor(ActorSpec(1, 0, "ingest-1", "ingest")).frames();
+  proto::Writer w(frames);
+  auto flow = [&](const std::string& from, const std::string& to, uint64_t rate, uint64_t to_max) {
+    pv::FlowRow f;
+    f.node = 1;
+    f.from_type = from;
+    f.to_type = to;
+    f.rate_x100 = rate * 100;
+    f.messages = rate * 60;
+    f.sample_every = 32;
+    f.to_mailbox_max = to_max;
+    pv::encode(w, f);
+  };
+  flow("ingest", "parser", 990, 3);
+  flow("parser", "store", 40, 18'000);
+  flow("", "ingest", 100, 0);
+  pv::encode(w, pv::Tick{9, 0, 0});
+  view::Replica r;
+  ASSERT_TRUE(r.apply(frames.data(), frames.size())) << r.error();
+  tui::UiState ui;
+  ui.view = tui::ViewId::Flow;
+  StyleCanvas c(80, 24);
+  tui::draw_frame(c, r, ui);
+  auto screen = c.lines();
+  size_t at = 0;
+  while (at < screen.size() && screen[at].rfind("estimated from sampled sends", 0) != 0) ++at;
+  ASSERT_LT(at + 4, screen.size()) << render(r, ui);
+  EXPECT_NE(screen[at].find("(1 in 32)"), std::string::npos) << screen[at];
+  EXPECT_NE(screen[at].find("(outside) \xE2\x86\x92 ingest \xE2\x86\x92 parser \xE2\x86\x92 store"), std::string::npos) << screen[at];
+  EXPECT_EQ(screen[at + 1].rfind("NODE", 0), 0u) << screen[at + 1];
+  auto first = numbers(screen[at + 2]);
+  EXPECT_NE(screen[at + 2].find("ingest"), std::string::npos) << screen[at + 2];
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first[0], "990") << screen[at + 2];
+  EXPECT_NE(screen[at + 3].find("(outside)"), std::string::npos) << screen[at + 3];
+  EXPECT_NE(screen[at + 4].find("store"), std::string::npos) << screen[at + 4];
+  EXPECT_EQ(c.style(at + 4), tui::Style::Critical) << "18 000 waiting at the store";
+  EXPECT_EQ(c.style(at + 3), tui::Style::Normal) << "nothing waits at the ingest";
+}
+
 TEST(Help, MatchesTheSnapshot) {
   FILE* p = popen(ACTORSCOPE_TOP " --help", "r");
   ASSERT_NE(p, nullptr);

@@ -11,6 +11,23 @@ namespace actorscope::view {
 
 std::string flow_type_name(const std::string& type) { return type.empty() ? std::string("(outside)") : type; }
 
+std::string flow_summary(const FlowMap& m) {
+  std::string out = "estimated from sampled sends (1 in " + std::to_string(m.sample_every) + ")";
+  // One node's order (the first shown): its types layer by layer.
+  if (m.types.empty()) return out;
+  NodeId node = m.types.front().node;
+  out += " \xC2\xB7 ";
+  int layer = -1;
+  for (const FlowTypeView& t : m.types) {
+    if (t.node != node) break;
+    if (t.layer != layer) out += layer < 0 ? "" : " \xE2\x86\x92 ";
+    else out += " | ";
+    layer = t.layer;
+    out += t.name;
+  }
+  return out;
+}
+
 FlowMap flow_map(const Replica& replica, NodeId node, const DisplayThresholds& thresholds) {
   FlowMap out;
   using TypeKey = std::pair<NodeId, std::string>;

@@ -40,7 +40,10 @@ struct FlowMap {
 // node 0: every node. The edges and types of the nodes shown, from the replica's flow rows.
 FlowMap flow_map(const Replica& replica, NodeId node, const DisplayThresholds& thresholds);
 
-// "ingest → parser  ~990/s" ; "(outside)" names sends not made by an actor.
+// "(outside)" names sends not made by an actor.
 std::string flow_type_name(const std::string& type);
+// The first line of a flow map: what the numbers are and the pipeline's order, e.g.
+// "estimated from sampled sends (1 in 32) · (outside) → ingest → parser → aggregator → store".
+std::string flow_summary(const FlowMap& m);
 
 }  // namespace actorscope::view
