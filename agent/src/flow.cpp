@@ -31,7 +31,7 @@ FlowTables::FlowTables(uint32_t capacity) {
   tables_[1].slots.resize(n);
 }
 
-void FlowTables::add(uint64_t from, uint64_t to, uint32_t type) {
+void FlowTables::add(uint64_t from, uint64_t to, uint32_t type, uint16_t from_type, uint16_t to_type) {
   if (mask_ == 0) return;
   uint32_t i;
   for (;;) {
@@ -53,7 +53,7 @@ void FlowTables::add(uint64_t from, uint64_t to, uint32_t type) {
     }
     if (e.to == 0) {
       if (t.used >= (mask_ + 1) / 4 * 3) break;
-      e = FlowEdgeCount{from, to, type, 1};
+      e = FlowEdgeCount{from, to, type, 1, from_type, to_type};
       ++t.used;
       counted = true;
       break;
@@ -80,7 +80,8 @@ extern "C" void actorscope__flow_sample(const actorscope_actor* to, const actors
     g_unrecorded_elsewhere.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  st->flow.add(from ? __atomic_load_n(&from->id, __ATOMIC_RELAXED) : 0, __atomic_load_n(&to->id, __ATOMIC_RELAXED), type);
+  st->flow.add(from ? __atomic_load_n(&from->id, __ATOMIC_RELAXED) : 0, __atomic_load_n(&to->id, __ATOMIC_RELAXED), type,
+               from ? __atomic_load_n(&from->type, __ATOMIC_RELAXED) : uint16_t{0}, __atomic_load_n(&to->type, __ATOMIC_RELAXED));
 }
 
 extern "C" actorscope_msg_type actorscope_message_type(const char* name) {

@@ -12,6 +12,7 @@ struct FlowEdgeCount {
   uint64_t to = 0;
   uint32_t type = 0;  // interned message type name
   uint32_t count = 0;
+  uint16_t from_type = 0, to_type = 0;  // the actors' type indexes when sampled
 };
 
 // Two tables per thread: its own thread counts into the active one; the flusher flips them
@@ -23,7 +24,7 @@ class FlowTables {
   // capacity: edges per table, rounded up to a power of two; 0: flow is off.
   explicit FlowTables(uint32_t capacity);
   // The owning thread: counts one sampled send.
-  void add(uint64_t from, uint64_t to, uint32_t type);
+  void add(uint64_t from, uint64_t to, uint32_t type, uint16_t from_type, uint16_t to_type);
   // The flusher: calls f(edge) for every edge counted in the table it takes, then empties
   // it; adds to `unrecorded` the sends a full table could not count.
   template <class F>

@@ -199,7 +199,8 @@ void Flusher::emit_flow(const std::vector<ThreadState*>& threads) {
     st->flow.take(
         [&](const FlowEdgeCount& e) {
           if (!send) return;
-          rec.edges[rec.n++] = proto::FlowEdge{e.from, e.to, conn_.str(e.type), e.count};
+          rec.edges[rec.n++] = proto::FlowEdge{e.from, e.to, conn_.str(e.type), e.count,
+                                               e.from ? conn_.str(type_string(e.from_type)) : 0, conn_.str(type_string(e.to_type))};
           if (rec.n == proto::kMaxFlowEdges) {
             rec.unrecorded = unrecorded;
             unrecorded = 0;

@@ -124,6 +124,19 @@ TEST(ModelFlow, TypePairsPastTheCapFoldIntoOtherAndAreCounted) {
   EXPECT_EQ(r.m.flow_stats(r.n).pairs_over_cap, 15u);
 }
 
+// A worker restarted between the sample and the flush is gone from the model: its edge keeps
+// the type the agent sampled; with none, it reads unknown.
+TEST(ModelFlow, AnEdgeToAnActorGoneByTheFlushKeepsItsSampledType) {
+  FlowRun r;
+  r.s.spawn(5, 0, "worker").exit(5, proto::ExitReason::Error, "boom");
+  r.s.add(r.edges({{0, 5, 0, 4, 0, r.s.str("worker")}, {0, 6, 0, 1, 0, 0}}));
+  ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+  std::map<std::string, uint64_t> to;
+  for (const FlowPair& p : r.m.flow_pairs(r.n)) to[std::string(r.m.text(p.to_type))] += p.samples;
+  EXPECT_EQ(to["worker"], 4u);
+  EXPECT_EQ(to["unknown"], 1u);
+}
+
 TEST(ModelFlow, HandlingIsWhatTheLastRecordSaidWhileTheNodeIsConnected) {
   FlowRun r;
   r.s.spawn(1, 0, "store", "store");

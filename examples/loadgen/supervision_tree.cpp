@@ -128,11 +128,11 @@ void SupervisionTree::terminate(uint32_t a, actorscope_reason reason, const char
   x.alive = false;
 }
 
-void SupervisionTree::enqueue(uint32_t a) {
+void SupervisionTree::enqueue(uint32_t a, actorscope_msg_type type) {
   Actor& x = actors_[a];
   std::lock_guard<std::mutex> lock(stripe(a));
   ++x.pending;
-  actorscope_enqueue(x.cell);  // NULL while dead: nothing to account
+  actorscope_enqueue_from(x.cell, nullptr, type);  // NULL while dead: nothing to account
 }
 
 actorscope_actor* SupervisionTree::dequeue(uint32_t a, bool& alive) {

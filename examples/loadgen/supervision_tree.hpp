@@ -57,8 +57,9 @@ class SupervisionTree {
   uint32_t slow_consumer() const { return slow_; }
   const Actor& actor(uint32_t a) const { return actors_[a]; }
 
-  // A message was put into a's mailbox (sender's thread).
-  void enqueue(uint32_t a);
+  // A message of `type` was put into a's mailbox (sender's thread, not an actor: the flow
+  // map shows it coming from outside any actor).
+  void enqueue(uint32_t a, actorscope_msg_type type = 0);
   // The home thread takes a message out of a's mailbox: returns the cell to account the
   // processing on, and whether the actor is alive (a message to a dead, not restarted,
   // actor is a dead letter).

@@ -93,6 +93,11 @@ class Traffic {
   }
 
  private:
+  // Message type names, interned once (the agent is started by now).
+  actorscope_msg_type work_type_ = actorscope_message_type("work");
+  actorscope_msg_type crash_type_ = actorscope_message_type("crash");
+  actorscope_msg_type telemetry_type_ = actorscope_message_type("telemetry");
+
   uint64_t send_all() {
     const auto& workers = tree_.workers();
     if (workers.empty() && tree_.slow_consumer() == kNoActor) return 0;
@@ -119,7 +124,8 @@ class Traffic {
       bool to_slow = tree_.slow_consumer() != kNoActor && (workers.empty() || seq % o_.slow_every == o_.slow_every - 1);
       m.actor = to_slow ? tree_.slow_consumer() : workers[pick % workers.size()];
       m.flags = static_cast<uint8_t>((crash && !to_slow ? Message::kCrash : 0) | (telemetry ? Message::kTelemetry : 0));
-      tree_.enqueue(m.actor);  // the sender's side of the mailbox, on the sender's thread
+      // The sender's side of the mailbox, on the sender's thread, by message type.
+      tree_.enqueue(m.actor, (m.flags & Message::kCrash) ? crash_type_ : (m.flags & Message::kTelemetry) ? telemetry_type_ : work_type_);
       queues_[tree_.actor(m.actor).home]->push(m);
     }
     return seq;

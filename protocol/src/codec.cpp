@@ -618,6 +618,8 @@ void encode(Writer& w, const FlowEdges& m) {
     w.varint(e.to);
     w.varint(e.type);
     w.varint(e.count);
+    w.varint(e.from_type);
+    w.varint(e.to_type);
   }
   end_record(w, at);
 }
@@ -635,6 +637,8 @@ bool decode_body(Reader& r, FlowEdges& m) {
     e.to = r.varint();
     e.type = r.varint32();
     e.count = r.varint();
+    e.from_type = r.varint32();
+    e.to_type = r.varint32();
     if (r.ok() && (e.to == 0 || e.count == 0)) r.fail("flow edge without a receiver or a count");
   }
   return r.ok();

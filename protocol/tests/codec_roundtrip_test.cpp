@@ -80,7 +80,7 @@ AnyRecord random_record(MessageGen& g, Arena& arena) {
       m.sample_every = static_cast<uint32_t>(g.nonzero() & 0xffff) | 1;
       m.unrecorded = g.any();
       m.n = static_cast<uint16_t>(g.rng()() % (kMaxFlowEdges + 1));
-      for (uint16_t i = 0; i < m.n; ++i) m.edges[i] = {g.any(), g.nonzero(), g.u32(), g.nonzero()};
+      for (uint16_t i = 0; i < m.n; ++i) m.edges[i] = {g.any(), g.nonzero(), g.u32(), g.nonzero(), g.u32(), g.u32()};
       return m;
     }
     case 17: {

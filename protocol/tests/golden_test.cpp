@@ -170,8 +170,8 @@ TEST(Golden, Flow) {
   fe.sample_every = 32;
   fe.unrecorded = 1;
   fe.n = 2;
-  fe.edges[0] = {1, 2, 5, 31};
-  fe.edges[1] = {0, 2, 6, 3};
+  fe.edges[0] = {1, 2, 5, 31, 7, 8};
+  fe.edges[1] = {0, 2, 6, 3, 0, 8};
   Handling h;
   h.t_ns = 2'000'000'000;
   h.n = 1;
@@ -179,6 +179,8 @@ TEST(Golden, Flow) {
   auto bytes = frame(FrameType::Batch, 4, [&](Writer& w) {
     encode(w, StringDef{5, "record"});
     encode(w, StringDef{6, "tick"});
+    encode(w, StringDef{7, "ingest"});
+    encode(w, StringDef{8, "parser"});
     encode(w, fe);
     encode(w, h);
   });

@@ -241,9 +241,11 @@ static inline void actorscope_enqueue_from(actorscope_actor* a, const actorscope
   if (!a) return;
   uint64_t n = __atomic_add_fetch(&a->enqueued, 1, __ATOMIC_RELAXED);
   if (!__atomic_load_n(&a->send_dirty, __ATOMIC_RELAXED)) actorscope__mark_dirty(a, 0);
-  /* A Weyl sequence over the receiver's message number: 1 in N on average, and no periodic
-   * sending pattern can line up with it. */
-  if (n * 0x9E3779B97F4A7C15ull < __atomic_load_n(&actorscope__flow_threshold, __ATOMIC_RELAXED))
+  /* A Weyl sequence over the receiver's message number, started at a phase of its own (from
+   * its id), so that short-lived receivers are sampled 1 in N too: no periodic sending
+   * pattern can line up with it. */
+  uint64_t phase = __atomic_load_n(&a->id, __ATOMIC_RELAXED) * 0xD1B54A32D192ED03ull;
+  if ((n + phase) * 0x9E3779B97F4A7C15ull < __atomic_load_n(&actorscope__flow_threshold, __ATOMIC_RELAXED))
     actorscope__flow_sample(a, from, type);
 }
 

@@ -89,8 +89,15 @@ void Model::apply(NodeKey key, const proto::FlowEdges& r) {
     double messages = static_cast<double>(e.count) * every;
     Row to_row = n->index.find(e.to, n->rows);
     Row from_row = e.from ? n->index.find(e.from, n->rows) : kNoRow;
-    Str to_type = to_row != kNoRow ? n->rows[to_row].type : StringPool::kUnknown;
-    Str from_type = e.from == 0 ? 0 : from_row != kNoRow ? n->rows[from_row].type : StringPool::kUnknown;
+    // The actors' types from the model; else as the agent sampled them (the actor has gone
+    // since); else unknown.
+    auto type_of = [&](Row row, proto::StringId sampled) {
+      if (row != kNoRow) return n->rows[row].type;
+      Str t = m.resolve(*n, sampled);
+      return t ? t : StringPool::kUnknown;
+    };
+    Str to_type = type_of(to_row, e.to_type);
+    Str from_type = e.from == 0 ? 0 : type_of(from_row, e.from_type);
     Str message_type = m.resolve(*n, e.type);
 
     // By type pair: bounded; past the cap the samples count in (other, other).

@@ -364,6 +364,8 @@ struct FlowEdge {
   uint64_t to = 0;       // the receiving actor, non-zero
   StringId type = 0;     // the message type's name; 0: unnamed
   uint64_t count = 0;    // sampled sends, non-zero
+  StringId from_type = 0;  // the sender's actor type when sampled (0: not an actor) ...
+  StringId to_type = 0;    // ... and the receiver's: edges keep their types when the actors are gone by the flush
   friend bool operator==(const FlowEdge&, const FlowEdge&) = default;
 };
 struct FlowEdges {
