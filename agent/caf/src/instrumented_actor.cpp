@@ -92,12 +92,8 @@ actorscope_msg_type message_type_of(const ::caf::type_erased_tuple& content) {
 void instrumented_actor::enqueue_with_flow(actorscope_actor* cell, const ::caf::mailbox_element& x) {
   const detail::running_actor& here = detail::running_here;
   const actorscope_actor* from = here.ctrl && x.sender.get() == here.ctrl ? here.cell : nullptr;
-  // The type is needed only by the 1 in N sends that are sampled: the rule is the one
-  // inlined in agent.h (part of its ABI), applied to the count this send will make. A
-  // concurrent send can move it: then a sample goes unnamed, or a type is found for nothing.
-  uint64_t next = __atomic_load_n(&cell->enqueued, __ATOMIC_RELAXED) + 1;
-  bool sampled = next * 0x9E3779B97F4A7C15ull < __atomic_load_n(&actorscope__flow_threshold, __ATOMIC_RELAXED);
-  actorscope_enqueue_from(cell, from, sampled ? detail::message_type_of(x.content()) : 0);
+  // The type is worked out only for the 1 in N sends that are sampled.
+  if (actorscope_enqueue_sampled(cell)) actorscope_flow_sample(cell, from, detail::message_type_of(x.content()));
 }
 
 instrumented_actor::instrumented_actor(::caf::actor_config& cfg, actor_info info, init_function init)

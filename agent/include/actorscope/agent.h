@@ -235,18 +235,29 @@ extern uint64_t actorscope__flow_threshold; /* agent-internal: 0 while flow is n
 void actorscope__flow_sample(const actorscope_actor* to, const actorscope_actor* from,
                              actorscope_msg_type type); /* agent-internal */
 
-/* A message from `from` (NULL: not from an actor) of type `type` was put into a's mailbox
- * (any thread). Counts as actorscope_enqueue does, and samples the edge. */
-static inline void actorscope_enqueue_from(actorscope_actor* a, const actorscope_actor* from, actorscope_msg_type type) {
-  if (!a) return;
+/* A message was put into a's mailbox (any thread), counted as actorscope_enqueue does;
+ * returns non-zero when this send is one of the sampled ones: then tell its sender and type
+ * with actorscope_flow_sample. For runtimes that find a message's type only when needed. */
+static inline int actorscope_enqueue_sampled(actorscope_actor* a) {
+  if (!a) return 0;
   uint64_t n = __atomic_add_fetch(&a->enqueued, 1, __ATOMIC_RELAXED);
   if (!__atomic_load_n(&a->send_dirty, __ATOMIC_RELAXED)) actorscope__mark_dirty(a, 0);
   /* A Weyl sequence over the receiver's message number, started at a phase of its own (from
    * its id), so that short-lived receivers are sampled 1 in N too: no periodic sending
    * pattern can line up with it. */
   uint64_t phase = __atomic_load_n(&a->id, __ATOMIC_RELAXED) * 0xD1B54A32D192ED03ull;
-  if ((n + phase) * 0x9E3779B97F4A7C15ull < __atomic_load_n(&actorscope__flow_threshold, __ATOMIC_RELAXED))
-    actorscope__flow_sample(a, from, type);
+  return (n + phase) * 0x9E3779B97F4A7C15ull < __atomic_load_n(&actorscope__flow_threshold, __ATOMIC_RELAXED);
+}
+
+/* The sampled send into a (after actorscope_enqueue_sampled returned non-zero). */
+static inline void actorscope_flow_sample(actorscope_actor* a, const actorscope_actor* from, actorscope_msg_type type) {
+  if (a) actorscope__flow_sample(a, from, type);
+}
+
+/* A message from `from` (NULL: not from an actor) of type `type` was put into a's mailbox
+ * (any thread). Counts as actorscope_enqueue does, and samples the edge. */
+static inline void actorscope_enqueue_from(actorscope_actor* a, const actorscope_actor* from, actorscope_msg_type type) {
+  if (actorscope_enqueue_sampled(a)) actorscope__flow_sample(a, from, type);
 }
 
 /* What a thread is running now: the actor, the type of the message it handles and since
