@@ -74,6 +74,7 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey window, State& s) {
     s.following = true;
     s.shown = window;
   }
+  if (const auto& reply = r.detail()) s.follow.seed(r, *reply);  // opened after it had gone
   const view::ActorKey key = s.follow.update(r);
   if (!(key == s.shown)) {  // a new incarnation: ask for its detail now
     s.shown = key;

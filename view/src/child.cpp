@@ -41,9 +41,30 @@ void ChildFollower::remember(const Replica& replica, const Actor& a) {
 void ChildFollower::reset(const Replica& replica, ActorKey key) {
   *this = ChildFollower{};
   first_ = key_ = key;
-  if (const Actor* a = replica.actor(key)) remember(replica, *a);
-  else state_ = ChildState::gone;
+  if (const Actor* a = replica.actor(key)) {
+    remember(replica, *a);
+    seen_live_ = true;
+  } else {
+    state_ = ChildState::gone;
+  }
   version_ = replica.version();
+}
+
+// Opened on an actor that had already gone (from an event): the collector's reply names its
+// supervisor and child id, so it is followed by path from there, like one seen live.
+void ChildFollower::seed(const Replica& replica, const pv::DetailReply& reply) {
+  if (seen_live_ || seeded_ || reply.node != first_.node || reply.actor != first_.actor || !reply.has_child) return;
+  seeded_ = true;
+  const Actor* sup = replica.actor(ActorKey{first_.node, reply.child.supervisor});
+  if (!sup || reply.child.child_id.empty()) return;
+  ChildFollower above;
+  above.remember(replica, *sup);
+  if (above.steps_.empty()) return;
+  steps_ = above.steps_;
+  steps_.push_back(reply.child.child_id);
+  has_parent_ = true;
+  if (!reply.name.empty()) name_ = reply.name;
+  version_ = ~0ull;  // look again at the next update
 }
 
 ActorKey ChildFollower::update(const Replica& replica) {
@@ -104,6 +125,8 @@ std::string ChildFollower::note() const {
       return "exited: waiting for " + supervisor_name_ + " to restart it";
     case ChildState::node_down: return "its node is not connected";
     case ChildState::gone:
+      // Opened after it had gone, with nothing yet from the collector: not known to be final.
+      if (steps_.empty() && !seen_live_) return "exited before this viewer saw it";
       if (!has_parent_ || steps_.empty()) return "gone for good: no supervisor restarts it";
       if (restart_ == proto::RestartType::Temporary) return "gone for good: a temporary child is never restarted";
       if (restart_ == proto::RestartType::Transient && clean_exit_)

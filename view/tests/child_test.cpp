@@ -130,6 +130,43 @@ TEST(ChildFollower, SaysWhenAChildIsGoneForGood) {
   EXPECT_EQ(transient_crash.note(), "gone for good: no supervisor above it lives");
 }
 
+// Opened from an event after the actor had gone (a crash row during a restart storm): nothing
+// is known of it until the collector's reply names its supervisor and child id; then it is
+// followed to the incarnation that supervisor started.
+TEST(ChildFollower, AnActorOpenedAfterItWentIsFollowedFromTheCollectorsReply) {
+  view::Replica r;
+  Feed f(r);
+  f.spawn(1, 0, "top", proto::ActorKind::Supervisor);
+  f.spawn(10, 1, "pool", proto::ActorKind::Supervisor);
+  f.spawn(20, 10, "parser3");
+  f.tick();
+  f.exit(20, 10, true);
+  f.spawn(21, 10, "parser3");
+  f.tick();
+  view::ChildFollower follow(r, {1, 20});
+  follow.update(r);
+  EXPECT_EQ(follow.note(), "exited before this viewer saw it") << "not known to be final";
+  pv::DetailReply reply;
+  reply.node = 1;
+  reply.actor = 20;
+  reply.name = "parser3";
+  reply.has_child = true;
+  reply.child.supervisor = 10;
+  reply.child.child_id = "parser3";
+  reply.child.restarts = 1;
+  reply.child.current = 21;
+  follow.seed(r, reply);
+  EXPECT_EQ(follow.update(r), (view::ActorKey{1, 21}));
+  EXPECT_EQ(follow.state(), view::ChildState::restarted);
+  EXPECT_EQ(follow.note(), "restarted: now <21> (was <20>)");
+  // A reply about another actor changes nothing.
+  view::ChildFollower other(r, {1, 99});
+  reply.actor = 20;
+  other.seed(r, reply);
+  other.update(r);
+  EXPECT_EQ(other.state(), view::ChildState::gone);
+}
+
 TEST(ChildHistoryText, SaysRestartsAndTheLastCrash) {
   pv::ChildHistory c;
   c.child_id = "parser3";

@@ -28,6 +28,9 @@ class ChildFollower {
   ChildFollower() = default;
   ChildFollower(const Replica& replica, ActorKey key) { reset(replica, key); }
   void reset(const Replica& replica, ActorKey key);
+  // For an actor that had gone when it was opened: follow it from what the collector's detail
+  // reply tells (its supervisor and child id). Does nothing for one seen live.
+  void seed(const Replica& replica, const pv::DetailReply& reply);
 
   // Brings it up to date with the replica (cheap when the replica did not change); returns the
   // actor to show: the live incarnation, else the last one seen.
@@ -58,6 +61,8 @@ class ChildFollower {
   ChildState state_ = ChildState::live;
   uint64_t moves_ = 0;
   bool clean_exit_ = false;          // its last exit event was a clean one (transient: gone)
+  bool seen_live_ = false;           // it was live when reset() looked
+  bool seeded_ = false;              // seed() has looked at a reply
 };
 
 // The live actor at a path of child ids on a node; nullopt when there is none.
