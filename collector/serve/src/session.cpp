@@ -159,6 +159,21 @@ class ViewerSession final : public collector::Session {
       supervisor = d.supervisor;
       child_id = d.child_id;
       r.name = std::string(model_.text(d.name));
+      // A supervisor restarted since (a storm that replaced it too): its successor holds the
+      // child now, a few generations at most.
+      for (int hop = 0; hop < 4 && supervisor != 0 && !model_.actor(m.node, supervisor); ++hop) {
+        collector::EventQuery sq;
+        sq.before_seq = model_.last_event_seq() + 1;
+        sq.limit = 8;
+        sq.node = m.node;
+        sq.actor = supervisor;
+        sq.max_scan = scan_budget_;
+        size_t sscanned = 0;
+        const Departure sd = departure(model_.events(sq, &sscanned), supervisor);
+        scan_budget_ -= std::min(scan_budget_, sscanned);
+        if (sd.successor == 0) break;
+        supervisor = sd.successor;
+      }
       add_chain(supervisor);
     }
     if (const collector::ChildRecord* c = model_.child(m.node, supervisor, child_id)) {

@@ -962,3 +962,40 @@ TEST(ViewerSession, FlowRowsAreTheModelsTypePairsWithTheReceiversBacklog) {
     }
   }
 }
+
+// A restart storm replaced the supervisor too: the detail of the child's gone incarnation
+// starts its chain at the supervisor's successor, which holds the child now.
+TEST(ViewerSession, DetailOfAGoneChildWhoseSupervisorWasReplacedStartsAtTheSuccessor) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  app.spawn(2, 1, "pool", "sup", true);
+  app.spawn(3, 2, "parser3", "parser");
+  app.exit(3, proto::ExitReason::Error);
+  app.exit(2, proto::ExitReason::Shutdown);  // the pool gives up; the root restarts it as 5
+  proto::ChildRestarted pool;
+  pool.supervisor = 1;
+  pool.child_id = app.str("pool");
+  pool.old_actor = 2;
+  pool.new_actor = 5;
+  pool.reason = proto::ExitReason::Shutdown;
+  app.model.apply(app.node, pool);
+  app.spawn(5, 1, "pool", "sup", true);
+  app.spawn(6, 5, "parser3", "parser");
+  app.tick();
+  CapturingConnection conn;
+  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  wire::encode(w, wire::DetailRequest{7, app.node, 3});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+  view::Replica replica;
+  conn.pump(replica);
+  ASSERT_TRUE(replica.detail().has_value());
+  const auto& d = *replica.detail();
+  EXPECT_FALSE(d.found);
+  EXPECT_EQ(d.name, "parser3");
+  ASSERT_EQ(d.chain.size(), 2u) << "the successor of the pool, then the root";
+  EXPECT_EQ(d.chain[0].actor, 5u);
+  EXPECT_EQ(d.chain[0].name, "pool");
+  EXPECT_EQ(d.chain[1].actor, 1u);
+}
