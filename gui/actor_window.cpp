@@ -136,7 +136,7 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey window, State& s) {
     field(beam ? "Reductions/s" : "Messages/s", view::format_rate(d.msgs_per_s));
     field(beam ? "Reductions" : "Processed", view::format_count(d.work));
     field("Enqueued", view::format_count(d.stats.enqueued));
-    field("Busy (total)", view::format_duration_ns(d.stats.busy_ns));
+    field("Busy (total)", beam ? std::string("-") : view::format_duration_ns(d.stats.busy_ns));
     field("Mean per message", beam ? std::string("-") : view::format_duration_ns(d.avg_processing_ns));
     field("Children", view::format_count(d.children));
     field("Restart", std::string(proto::name(d.row.restart)));

@@ -184,7 +184,7 @@ void ActorsPanel::draw(AppState& app) {
         const std::string row_text = label + "\t" + a->row.type + "\t" + (node ? node->name : "?") + "\t" +
                                      std::string(pv::name(a->stats.state)) + "\t" + view::format_count(a->stats.mailbox) +
                                      "\t" + view::format_actor_rate(r, a->row.node, a->msgs_per_s()) + "\t" +
-                                     view::format_duration_ns(a->stats.busy_ns) + "\t" +
+                                     view::busy_cell(r, *a) + "\t" +
                                      view::format_count(a->stats.restarts);
         actor_context_menu(app, key, row_text);
       }
@@ -204,7 +204,7 @@ void ActorsPanel::draw(AppState& app) {
       ImGui::TableNextColumn();
       right_aligned(view::format_actor_rate(r, a->row.node, a->msgs_per_s()));
       ImGui::TableNextColumn();
-      right_aligned(view::format_duration_ns(a->stats.busy_ns));
+      right_aligned(view::busy_cell(r, *a));  // "-" on a BEAM node: busy time is not known there
       ImGui::TableNextColumn();
       right_aligned(view::format_count(a->stats.restarts), a->stats.restarts ? style::kRestart : style::kText);
     }

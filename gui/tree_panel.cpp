@@ -328,7 +328,7 @@ void TreePanel::draw_canvas(AppState& app) {
         drawn_text::Pause keep;
         ImGui::SetTooltip("%s  (%s)\nmailbox %s   %s   processing %s\nrestarts %s   subtree %s actors",
                           view::display_name(ac).c_str(), ac.row.type.c_str(), view::format_count(ac.stats.mailbox).c_str(),
-                          view::format_actor_rate(r, ac.row.node, ac.msgs_per_s()).c_str(), view::format_duration_ns(ac.stats.busy_ns).c_str(),
+                          view::format_actor_rate(r, ac.row.node, ac.msgs_per_s()).c_str(), view::busy_cell(r, ac).c_str(),
                           view::format_count(ac.stats.restarts).c_str(), view::format_count(row.totals.actors).c_str());
       }
     }
