@@ -122,6 +122,7 @@ TEST(ModelFlow, TypePairsPastTheCapFoldIntoOtherAndAreCounted) {
   EXPECT_EQ(pairs[2].from_type, StringPool::kOverflow);
   EXPECT_EQ(pairs[2].samples, 15u);
   EXPECT_EQ(r.m.flow_stats(r.n).pairs_over_cap, 15u);
+  EXPECT_EQ(r.m.stats().anomalies[static_cast<size_t>(Anomaly::TooManyFlowPairs)], 2u) << "counted as a refusal";
 }
 
 // A worker restarted between the sample and the flush is gone from the model: its edge keeps

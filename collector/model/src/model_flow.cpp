@@ -62,6 +62,10 @@ void count_in(std::vector<FlowSender>& v, size_t k, bool by_type, uint64_t from,
   add_rate(e.rate, e.rate_at_ns, now_ns, messages, window_ns);
 }
 
+// Counts a peer sends: added without wrapping, so no counter it feeds can go backwards.
+uint64_t add_capped(uint64_t a, uint64_t b) { return b > UINT64_MAX - a ? UINT64_MAX : a + b; }
+uint64_t times_capped(uint64_t a, uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; }
+
 std::vector<FlowSender> ranked(std::vector<FlowSender> v, uint64_t now_ns, uint64_t window_ns, size_t limit) {
   for (FlowSender& e : v) decay_to(e, now_ns, window_ns);
   std::sort(v.begin(), v.end(), [](const FlowSender& a, const FlowSender& b) {
@@ -81,11 +85,11 @@ void Model::apply(NodeKey key, const proto::FlowEdges& r) {
   const ModelSettings& s = m.settings;
   uint32_t every = std::max<uint32_t>(r.sample_every, 1);
   n->flow.sample_every = every;
-  n->flow.unrecorded += r.unrecorded;
+  n->flow.unrecorded = add_capped(n->flow.unrecorded, r.unrecorded);
   size_t count = std::min<size_t>(r.n, proto::kMaxFlowEdges);
   for (size_t i = 0; i < count; ++i) {
     const proto::FlowEdge& e = r.edges[i];
-    n->flow.samples += e.count;
+    n->flow.samples = add_capped(n->flow.samples, e.count);
     double messages = static_cast<double>(e.count) * every;
     Row to_row = n->index.find(e.to, n->rows);
     Row from_row = e.from ? n->index.find(e.from, n->rows) : kNoRow;
@@ -105,7 +109,8 @@ void Model::apply(NodeKey key, const proto::FlowEdges& r) {
     auto slot = n->flow_pair_slots.find(pair_key);
     if (slot == n->flow_pair_slots.end()) {
       if (n->flow_pairs.size() >= s.max_flow_pairs_per_node) {
-        n->flow.pairs_over_cap += e.count;
+        n->flow.pairs_over_cap = add_capped(n->flow.pairs_over_cap, e.count);
+        m.anomaly(Anomaly::TooManyFlowPairs);
         pair_key = (uint64_t{StringPool::kOverflow} << 32) | StringPool::kOverflow;
         from_type = to_type = StringPool::kOverflow;
         slot = n->flow_pair_slots.find(pair_key);
@@ -119,8 +124,8 @@ void Model::apply(NodeKey key, const proto::FlowEdges& r) {
       }
     }
     FlowPair& p = n->flow_pairs[slot->second];
-    p.samples += e.count;
-    p.messages += e.count * every;
+    p.samples = add_capped(p.samples, e.count);
+    p.messages = add_capped(p.messages, times_capped(e.count, every));
     add_rate(p.rate, p.rate_at_ns, m.now, messages, s.flow_rate_window_ns);
 
     // By receiving actor: its top senders and message types, for actors the model knows.
@@ -128,7 +133,8 @@ void Model::apply(NodeKey key, const proto::FlowEdges& r) {
     auto rf = n->flow_receivers.find(e.to);
     if (rf == n->flow_receivers.end()) {
       if (n->flow_receivers.size() >= s.max_flow_receivers_per_node) {
-        n->flow.receivers_over_cap += e.count;
+        n->flow.receivers_over_cap = add_capped(n->flow.receivers_over_cap, e.count);
+        m.anomaly(Anomaly::TooManyFlowReceivers);
         continue;
       }
       rf = n->flow_receivers.emplace(e.to, NodeData::ReceiverFlow{}).first;

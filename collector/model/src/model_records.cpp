@@ -215,6 +215,8 @@ std::string_view name(Anomaly a) {
     case Anomaly::TooManyTelemetryEvents: return "too_many_telemetry_events";
     case Anomaly::TooManyTypes: return "too_many_types";
     case Anomaly::TooManyTelemetryBuckets: return "too_many_telemetry_buckets";
+    case Anomaly::TooManyFlowPairs: return "too_many_flow_pairs";
+    case Anomaly::TooManyFlowReceivers: return "too_many_flow_receivers";
   }
   return "unknown";
 }

@@ -1,6 +1,7 @@
 // The projection of the Model onto the viewer conversation's rows.
 #include "actorscope/serve/rows.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -9,7 +10,12 @@ namespace actorscope::serve {
 
 using collector::EventKind;
 
-uint64_t x100(double v) { return v > 0 && std::isfinite(v) ? static_cast<uint64_t>(std::llround(v * 100.0)) : 0; }
+uint64_t x100(double v) {
+  // A peer's counts can make a rate of any size: past what the integer holds it reads the most.
+  if (!(v > 0) || !std::isfinite(v)) return 0;
+  if (v * 100.0 >= 9.0e18) return 9'000'000'000'000'000'000ull;
+  return static_cast<uint64_t>(std::llround(v * 100.0));
+}
 
 wire::ActorRow actor_row(const collector::Model& model, collector::NodeKey node, const collector::Actor& a) {
   wire::ActorRow r;
@@ -95,6 +101,22 @@ wire::NodeRow node_row(const collector::Model& model, const collector::Node& n) 
     const collector::GaugeReading& reading = n.gauges[g];
     if (reading.set && n.connection != 0 && reading.connection == n.connection)
       r.gauges.push_back(wire::NodeGaugeRow{static_cast<uint32_t>(g), reading.value, reading.per_s});
+  }
+  return r;
+}
+
+wire::FlowRow flow_row(const collector::Model& model, collector::NodeKey node, const collector::FlowPair& p,
+                       const collector::TypeAggregate* to) {
+  wire::FlowRow r;
+  r.node = node;
+  r.from_type = std::string(model.text(p.from_type));
+  r.to_type = std::string(model.text(p.to_type));
+  r.rate_x100 = x100(model.flow_rate(p));
+  r.messages = p.messages;
+  r.sample_every = std::max<uint32_t>(model.flow_stats(node).sample_every, 1);
+  if (to) {
+    r.to_mailbox_max = to->mailbox_max;
+    r.to_mailbox_sum = to->mailbox_sum;
   }
   return r;
 }

@@ -162,17 +162,9 @@ class ViewerSession final : public collector::Session {
       // A supervisor restarted since (a storm that replaced it too): its successor holds the
       // child now, a few generations at most.
       for (int hop = 0; hop < 4 && supervisor != 0 && !model_.actor(m.node, supervisor); ++hop) {
-        collector::EventQuery sq;
-        sq.before_seq = model_.last_event_seq() + 1;
-        sq.limit = 8;
-        sq.node = m.node;
-        sq.actor = supervisor;
-        sq.max_scan = scan_budget_;
-        size_t sscanned = 0;
-        const Departure sd = departure(model_.events(sq, &sscanned), supervisor);
-        scan_budget_ -= std::min(scan_budget_, sscanned);
-        if (sd.successor == 0) break;
-        supervisor = sd.successor;
+        const uint64_t successor = departure_of(m.node, supervisor).successor;
+        if (successor == 0) break;
+        supervisor = successor;
       }
       add_chain(supervisor);
     }
@@ -199,7 +191,6 @@ class ViewerSession final : public collector::Session {
     if (st.sample_every == 0) return;  // its agent reports no flow
     r.has_flow = true;
     r.sample_every = st.sample_every;
-    auto x100 = [](double v) { return static_cast<uint64_t>(std::llround(std::max(v, 0.0) * 100)); };
     for (const collector::FlowSender& f : model_.top_senders(node, actor, wire::kMaxFlowRows)) {
       wire::FlowSenderRow row;
       row.actor = f.from;
@@ -215,7 +206,8 @@ class ViewerSession final : public collector::Session {
     if (const collector::HandlingNow* h = model_.handling(node, actor)) {
       r.handling = true;
       r.handling_type = std::string(model_.text(h->type));
-      r.handling_busy_ns = h->busy_ns + (model_.now() > h->at_ns ? model_.now() - h->at_ns : 0);
+      const uint64_t since = model_.now() > h->at_ns ? model_.now() - h->at_ns : 0;
+      r.handling_busy_ns = h->busy_ns > UINT64_MAX - since ? UINT64_MAX : h->busy_ns + since;  // a peer's figure
     }
   }
 
@@ -341,11 +333,9 @@ class ViewerSession final : public collector::Session {
     return d;
   }
 
-  // Why a kill's actor is not there, by the names a user knows: the node by name, the actor by
-  // its last event's name, and the incarnation its supervisor started in its place, if any.
-  std::string not_live(wire::NodeId node, uint64_t actor) {
-    const collector::Node* n = model_.node(node);
-    std::string where = n ? n->name : "node " + std::to_string(node) + " (not known to this collector)";
+  // The departure of an actor that is not live, from its newest events, within the frame's
+  // scan budget.
+  Departure departure_of(NodeKey node, uint64_t actor) {
     collector::EventQuery q;
     q.before_seq = model_.last_event_seq() + 1;
     q.limit = 8;
@@ -355,6 +345,15 @@ class ViewerSession final : public collector::Session {
     size_t scanned = 0;
     const Departure d = departure(model_.events(q, &scanned), actor);
     scan_budget_ -= std::min(scan_budget_, scanned);
+    return d;
+  }
+
+  // Why a kill's actor is not there, by the names a user knows: the node by name, the actor by
+  // its last event's name, and the incarnation its supervisor started in its place, if any.
+  std::string not_live(wire::NodeId node, uint64_t actor) {
+    const collector::Node* n = model_.node(node);
+    std::string where = n ? n->name : "node " + std::to_string(node) + " (not known to this collector)";
+    const Departure d = departure_of(node, actor);
     const std::string name(model_.text(d.name));
     const uint64_t successor = d.successor;
     std::string who = (name.empty() ? "" : name + " ") + "(actor " + std::to_string(actor) + ") on " + where;
@@ -598,19 +597,9 @@ class ViewerSession final : public collector::Session {
       if (pairs.empty()) continue;
       std::unordered_map<collector::Str, const collector::TypeAggregate*> types;
       for (const auto& ta : model_.types(k)) types.emplace(ta.type, &ta);
-      uint32_t every = std::max<uint32_t>(model_.flow_stats(k).sample_every, 1);
       for (const collector::FlowPair& p : pairs) {
-        wire::FlowRow row;
-        row.node = k;
-        row.from_type = std::string(model_.text(p.from_type));
-        row.to_type = std::string(model_.text(p.to_type));
-        row.rate_x100 = static_cast<uint64_t>(std::llround(std::max(model_.flow_rate(p), 0.0) * 100));
-        row.messages = p.messages;
-        row.sample_every = every;
-        if (auto it = types.find(p.to_type); it != types.end()) {
-          row.to_mailbox_max = it->second->mailbox_max;
-          row.to_mailbox_sum = it->second->mailbox_sum;
-        }
+        auto to = types.find(p.to_type);
+        const wire::FlowRow row = flow_row(model_, k, p, to == types.end() ? nullptr : to->second);
         auto bytes = encoded(row);
         auto& sent = sent_flow_[{k, p.from_type, p.to_type}];
         if (sent != bytes) {

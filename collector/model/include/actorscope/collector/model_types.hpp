@@ -442,8 +442,10 @@ enum class Anomaly : uint8_t {
   TooManyTelemetryEvents = 10,  // telemetry event names past max_telemetry_events_per_node (counted as "other")
   TooManyTypes = 11,      // actor types past max_types_per_node (counted as "other")
   TooManyTelemetryBuckets = 12,  // a measurement's fine buckets dropped: past its or its node's budget
+  TooManyFlowPairs = 13,  // flow edges of a new type pair past max_flow_pairs_per_node (counted in (other, other))
+  TooManyFlowReceivers = 14,  // flow edges to a new receiver past max_flow_receivers_per_node (counted in their pair only)
 };
-inline constexpr size_t kAnomalyCount = 13;
+inline constexpr size_t kAnomalyCount = 15;
 std::string_view name(Anomaly a);
 
 struct ModelStats {

@@ -15,6 +15,9 @@ wire::ActorRow actor_row(const collector::Model& model, collector::NodeKey node,
 wire::ActorStats actor_stats(const collector::Model& model, collector::NodeKey node, const collector::Actor& a);
 wire::NodeRow node_row(const collector::Model& model, const collector::Node& n);
 wire::TelemetryRow telemetry_row(const collector::Model& model, const collector::TelemetryStats& t);
+// One (sender type, receiver type) pair; `to`: the receiving type's aggregate, when live.
+wire::FlowRow flow_row(const collector::Model& model, collector::NodeKey node, const collector::FlowPair& p,
+                       const collector::TypeAggregate* to);
 wire::Warning warning_row(const collector::Warning& l);
 // `wall_offset_ns` = wall clock - collector clock, for events without an agent timestamp.
 wire::Event event_row(const collector::Model& model, const collector::Event& e, int64_t wall_offset_ns);
