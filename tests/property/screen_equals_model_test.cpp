@@ -23,6 +23,7 @@
 #include "actorscope/view/detail.hpp"
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/events.hpp"
+#include "actorscope/view/flow.hpp"
 #include "actorscope/view/header.hpp"
 #include "actorscope/view/histogram.hpp"
 #include "actorscope/view/replica.hpp"
@@ -205,6 +206,8 @@ class StreamRun {
     } else if (dice < 97) {
       choose_queries();
       what = std::string("actors query ") + std::string(view::name(actors_query_.sort));
+    } else if (dice < 99) {
+      what = "flow x" + std::to_string(flow_samples(n));
     } else {
       what = "quiet";
     }
@@ -424,6 +427,30 @@ class StreamRun {
     }
   }
 
+  // Sampled sends between live actors (and from outside any actor), as an agent reports
+  // them; the test keeps what they stand for, by node and type pair.
+  size_t flow_samples(AgentNode& n) {
+    std::vector<const AgentActor*> live;
+    for (const auto& [id, a] : n.actors) live.push_back(&a);
+    if (live.empty()) return 0;
+    proto::FlowEdges e;
+    e.sample_every = kFlowEvery;
+    size_t edges = 1 + pick(4);
+    for (size_t i = 0; i < edges; ++i) {
+      const AgentActor* from = pick(4) == 0 ? nullptr : live[pick(live.size())];
+      const AgentActor& to = *live[pick(live.size())];
+      proto::FlowEdge& f = e.edges[e.n++];
+      f.from = from ? from->id : 0;
+      f.to = to.id;
+      f.count = 1 + pick(20);
+      f.from_type = from ? str(n, from->type) : 0;
+      f.to_type = str(n, to.type);
+      flow_sent_[{n.key, from ? from->type : std::string(), to.type}] += f.count * kFlowEvery;
+    }
+    model_->apply(n.key, e);
+    return edges;
+  }
+
   void drops(AgentNode& n) {
     proto::Dropped d;
     drops_total_[n.key] += 1 + pick(20);
@@ -433,6 +460,9 @@ class StreamRun {
 
   // Ends the batch, moves the collector clock one step and lets the viewer read its delta.
   void advance() {
+    // What had been sent by each step, for the flow check (rows travel once a second).
+    flow_sent_by_step_.push_back(flow_sent_);
+    if (flow_sent_by_step_.size() > kFlowStepsKept) flow_sent_by_step_.pop_front();
     model_->commit();
     now_ += kStepNs;
     model_->tick(now_);
@@ -874,6 +904,32 @@ class StreamRun {
     }
   }
 
+  // The flow map: every edge is a pair that was sent, between the actors' types, and its
+  // messages are what was sent (sampled sends × the rate) as of at most a second ago — rows
+  // travel once a second — and never more than was sent. Every pair sent over a second ago
+  // is there.
+  void check_flow() {
+    view::FlowMap map = view::flow_map(*replica_, 0, view::DisplayThresholds{});
+    const NodeKey only = filter_node_.empty() ? 0 : replica_->find_node(filter_node_);
+    if (!filter_node_.empty() && only == 0) return;  // that node is not known yet
+    const auto& then = flow_sent_by_step_.front();  // kFlowStepsKept steps ago
+    std::set<FlowKey> shown;
+    for (const view::FlowEdgeView& e : map.edges) {
+      FlowKey key{e.node, e.from == "(outside)" ? std::string() : e.from, e.to};
+      std::string what = "flow " + e.from + " -> " + e.to;
+      ASSERT_TRUE(flow_sent_.count(key)) << what << ": never sent";
+      EXPECT_LE(e.messages, flow_sent_.at(key)) << what;
+      EXPECT_GE(e.messages, then.count(key) ? then.at(key) : 0) << what << ": more than a second old";
+      EXPECT_EQ(map.sample_every, kFlowEvery);
+      shown.insert(key);
+      ++flow_edges_seen_;
+    }
+    for (const auto& [key, messages] : then)
+      if ((only == 0 || std::get<0>(key) == only) && replica_->node(std::get<0>(key))) {
+        EXPECT_TRUE(shown.count(key)) << "flow sent a second ago is missing: " << std::get<1>(key) << " -> " << std::get<2>(key);
+      }
+  }
+
   void check_telemetry() {
     auto lines = view::telemetry_lines(*replica_);
     struct Expected {
@@ -1037,6 +1093,7 @@ class StreamRun {
     check_actors_query();
     check_events();
     check_telemetry();
+    check_flow();
     check_warnings();
     check_detail();
   }
@@ -1062,6 +1119,12 @@ class StreamRun {
   static constexpr size_t kReplicaTelemetry = 300;
   static constexpr size_t kReplicaIncidents = 200;
   static constexpr size_t kReplicaIncidentsPerNode = 5;
+  static constexpr uint32_t kFlowEvery = 8;
+  static constexpr size_t kFlowStepsKept = 11;  // a second of steps, and the one before it
+  using FlowKey = std::tuple<NodeKey, std::string, std::string>;
+  std::map<FlowKey, uint64_t> flow_sent_;
+  std::deque<std::map<FlowKey, uint64_t>> flow_sent_by_step_;
+  size_t flow_edges_seen_ = 0;  // edges the flow check compared
   static constexpr size_t kGroupMin = 3;
   view::TreeModel grouped_tree_{view::TreeSettings{kGroupMin, 1000, false}};
   view::ActorsTable actors_table_;
@@ -1107,7 +1170,7 @@ size_t steps_per_seed() {
 TEST(ScreenEqualsModel, EveryViewShowsWhatTheModelHolds) {
   // Failures so far: each seed stops at its own first lying step, then the next seed runs.
   auto failures = [] { return ::testing::UnitTest::GetInstance()->current_test_info()->result()->total_part_count(); };
-  size_t groups_seen = 0;
+  size_t groups_seen = 0, flow_edges_seen = 0;
   for (uint64_t seed : seeds()) {
     StreamRun run(seed, 2);
     const int before = failures();
@@ -1121,8 +1184,10 @@ TEST(ScreenEqualsModel, EveryViewShowsWhatTheModelHolds) {
       if (failures() != before) break;  // the first step that lies is the one to read; then the next seed
     }
     groups_seen += run.groups_seen_;
+    flow_edges_seen += run.flow_edges_seen_;
   }
   EXPECT_GT(groups_seen, 0u) << "the runs must produce group rows for their check to mean anything";
+  EXPECT_GT(flow_edges_seen, 0u) << "the runs must produce flow edges for their check to mean anything";
 }
 
 }  // namespace
