@@ -348,15 +348,17 @@ const Event* Model::event(uint64_t seq) const {
   return nullptr;
 }
 
-std::vector<const Event*> Model::recent_incidents(NodeKey key, size_t limit) const {
-  EventQuery q;
-  q.before_seq = last_event_seq() + 1;
-  q.kinds = kIncidentEvents;
-  q.node = key;
-  q.limit = limit;
-  // The node's kept incidents are all older than the shared ring's: walking the shared ring
-  // past a storm elsewhere is bounded by its size, and a viewer's snapshot asks once.
-  std::vector<const Event*> out = events(q);
+std::vector<const Event*> Model::recent_incidents(NodeKey key, size_t limit, size_t& scan_budget) const {
+  const Impl& m = *impl_;
+  std::vector<const Event*> out;
+  // The newest of the shared ring first, as far as the budget goes (a storm elsewhere fills
+  // it with other nodes' incidents); then the node's own kept ones, which are all older and
+  // are read without a scan.
+  const EventRing& shared = m.incident_log;
+  for (size_t i = shared.size(); i > 0 && out.size() < limit && scan_budget > 0; --i, --scan_budget)
+    if (shared.at(i - 1).node == key) out.push_back(&shared.at(i - 1));
+  if (const NodeData* n = m.node(key))
+    for (size_t i = n->kept_incidents.size(); i > 0 && out.size() < limit; --i) out.push_back(&n->kept_incidents.at(i - 1));
   std::reverse(out.begin(), out.end());
   return out;
 }

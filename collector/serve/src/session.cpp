@@ -644,9 +644,11 @@ class ViewerSession final : public collector::Session {
     }
     // ... and each node's own last incidents, which a storm on another node pushed past the
     // newest ones (the model keeps them apart for that).
+    // One frame's scan budget for all of them: a thousand nodes cost no more than one.
+    size_t budget = options_.max_events_scanned_per_frame;
     for (NodeKey k : model_.node_keys())
       if (wanted(k))
-        for (const auto* e : model_.recent_incidents(k, options_.snapshot_incidents_per_node)) recent.push_back(e);
+        for (const auto* e : model_.recent_incidents(k, options_.snapshot_incidents_per_node, budget)) recent.push_back(e);
     std::sort(recent.begin(), recent.end(), [](const auto* a, const auto* b) { return a->seq < b->seq; });
     recent.erase(std::unique(recent.begin(), recent.end()), recent.end());
     int64_t off = wall_offset();

@@ -178,8 +178,10 @@ class Model {
   uint64_t last_event_seq() const;
   // The event with this seq while the log holds it, else nullptr.
   const Event* event(uint64_t seq) const;
-  // A node's newest incidents (at most `limit`), oldest first, wherever the log keeps them.
-  std::vector<const Event*> recent_incidents(NodeKey key, size_t limit) const;
+  // A node's newest incidents (at most `limit`), oldest first, wherever the log keeps them:
+  // the shared ring is scanned only as far as `scan_budget` (decremented), the node's own
+  // kept incidents without a scan.
+  std::vector<const Event*> recent_incidents(NodeKey key, size_t limit, size_t& scan_budget) const;
   // The node's time series, oldest first, at most the last `last_n` points.
   std::vector<SeriesPoint> series(NodeKey node, size_t last_n) const;
   const std::vector<Warning>& warnings() const;
