@@ -242,11 +242,13 @@ static inline int actorscope_enqueue_sampled(actorscope_actor* a) {
   if (!a) return 0;
   uint64_t n = __atomic_add_fetch(&a->enqueued, 1, __ATOMIC_RELAXED);
   if (!__atomic_load_n(&a->send_dirty, __ATOMIC_RELAXED)) actorscope__mark_dirty(a, 0);
+  uint64_t threshold = __atomic_load_n(&actorscope__flow_threshold, __ATOMIC_RELAXED);
+  if (threshold == 0) return 0; /* flow not sampled: nothing more than actorscope_enqueue */
   /* A Weyl sequence over the receiver's message number, started at a phase of its own (from
    * its id), so that short-lived receivers are sampled 1 in N too: no periodic sending
    * pattern can line up with it. */
   uint64_t phase = __atomic_load_n(&a->id, __ATOMIC_RELAXED) * 0xD1B54A32D192ED03ull;
-  return (n + phase) * 0x9E3779B97F4A7C15ull < __atomic_load_n(&actorscope__flow_threshold, __ATOMIC_RELAXED);
+  return (n + phase) * 0x9E3779B97F4A7C15ull < threshold;
 }
 
 /* The sampled send into a (after actorscope_enqueue_sampled returned non-zero). */
