@@ -91,6 +91,9 @@ std::string usage() {
     << "  --series-points N          time-series points per node, one per second (" << m.series_points << ")\n"
     << "  --journal N                change-journal entries for viewers (" << m.journal_capacity << ")\n"
     << "  --restart-history N        restart times kept per supervisor (" << m.restart_history << ")\n"
+    << "  --gone-supervisors-per-node N  gone supervisors whose live successor is found by their id,\n"
+    << "                             so a viewer follows a child whose supervisor was replaced;\n"
+    << "                             oldest forgotten first; 0: off (" << m.gone_supervisors_per_node << ")\n"
     << "  --max-gone-nodes N         disconnected nodes remembered (" << m.max_gone_nodes << ")\n"
     << "  --gone-node-ttl S          seconds a disconnected node is remembered ("
     << m.gone_node_ttl_ns / kNsPerSecond << ")\n"
@@ -337,6 +340,9 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--event-log-incidents-per-node") {
       if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
       o.model.event_log_incidents_kept_per_node = n;
+    } else if (flag == "--gone-supervisors-per-node") {
+      if (!value(v) || !to_u64(flag, v, 10'000'000, n, error)) return ParseOutcome::Error;
+      o.model.gone_supervisors_per_node = n;
     } else if (flag == "--actor-rate-window-ms") {
       if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
       o.model.actor_rate_window_ns = (n ? n : 1) * 1'000'000;

@@ -160,6 +160,108 @@ TEST(ModelTruth, AChildKeepsItsHistoryAcrossItsAndItsSupervisorsIncarnations) {
   EXPECT_EQ(m.child(n, 11, m.actor(n, 5000)->child_id), nullptr);
 }
 
+// A gone supervisor's live successor is known by the gone one's id, however many times it was
+// replaced, with no event left in the log; the oldest gone ones are forgotten past the bound.
+TEST(ModelTruth, AGoneSupervisorsLiveSuccessorIsKnownByItsId) {
+  ModelSettings settings;
+  settings.gone_supervisors_per_node = 3;
+  Model m(settings);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "top", "top", ActorKind::Supervisor, "", 1000, 5000);
+  s.spawn(10, 1, "pool", "", ActorKind::Supervisor, "pool", 1000, 5000);
+  s.spawn(20, 1, "cache", "", ActorKind::Supervisor, "cache", 1000, 5000);
+  for (uint64_t pool = 10; pool < 13; ++pool)
+    s.exit(pool, ExitReason::Error).restart(1, "pool", pool, pool + 1).spawn(pool + 1, 1, "pool", "", ActorKind::Supervisor, "pool", 1000, 5000);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.successor_of_supervisor(n, 10), 13u) << "three generations on";
+  EXPECT_EQ(m.successor_of_supervisor(n, 12), 13u);
+  EXPECT_EQ(m.successor_of_supervisor(n, 13), 0u) << "a live one is no gone one";
+  EXPECT_EQ(m.successor_of_supervisor(n, 20), 0u);
+  EXPECT_EQ(m.successor_of_supervisor(n, 100), 0u) << "an id never seen";
+  // The cache goes and is not restarted: none is live in its place.
+  s.exit(20, ExitReason::Shutdown);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.successor_of_supervisor(n, 20), 0u);
+  EXPECT_EQ(m.successor_of_supervisor(n, 10), 0u) << "the oldest of four gone, past a bound of 3, is forgotten";
+  EXPECT_EQ(m.successor_of_supervisor(n, 11), 13u);
+  // Its next incarnation is found from the earlier ones' ids.
+  s.spawn(21, 1, "cache", "", ActorKind::Supervisor, "cache", 1000, 5000);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.successor_of_supervisor(n, 20), 21u);
+}
+
+// A child's crash that the agent reports after its supervisor was already replaced (the
+// supervisor's exit came first) still lands in the child's record, now with the successor.
+TEST(ModelTruth, ACrashReportedAfterItsSupervisorWasReplacedIsKeptByTheSuccessor) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "top", "top", ActorKind::Supervisor, "", 1000, 5000);
+  s.spawn(10, 1, "pool", "", ActorKind::Supervisor, "pool", 1000, 5000);
+  s.spawn(100, 10, "parser", "parser3", ActorKind::Worker, "parser3");
+  s.exit(10, ExitReason::Shutdown).restart(1, "pool", 10, 11).spawn(11, 1, "pool", "", ActorKind::Supervisor, "pool", 1000, 5000);
+  s.exit_inline(100, ExitReason::Error, "error: late report");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  s.spawn(101, 11, "parser", "parser3", ActorKind::Worker, "parser3");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  const ChildRecord* c = m.child(n, 11, m.actor(n, 101)->child_id);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->last_crash_actor, 100u);
+  EXPECT_EQ(c->last_reason, ExitReason::Error);
+}
+
+// An agent reports the supervisor's next incarnation before the old one's exit (its threads
+// flush in their own order): what the old one counted goes to the new one all the same.
+TEST(ModelTruth, ASupervisorsNextIncarnationReportedBeforeItsExitTakesOverItsChildren) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "top", "top", ActorKind::Supervisor, "", 1000, 5000);
+  s.spawn(10, 1, "pool", "", ActorKind::Supervisor, "pool", 1000, 5000);
+  s.spawn(100, 10, "parser", "parser3", ActorKind::Worker, "parser3");
+  s.exit_inline(100, ExitReason::Error, "error: bad input");
+  s.restart(10, "parser3", 100, 101, ExitReason::Error, "error: bad input").spawn(101, 10, "parser", "parser3", ActorKind::Worker, "parser3");
+  // The new pool first, then the old one's exit and its child's.
+  s.spawn(11, 1, "pool", "", ActorKind::Supervisor, "pool", 1000, 5000).spawn(102, 11, "parser", "parser3", ActorKind::Worker, "parser3");
+  s.restart(1, "pool", 10, 11);
+  s.exit(10, ExitReason::Shutdown).exit_inline(101, ExitReason::Error, "error: late");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  const ChildRecord* c = m.child(n, 11, m.actor(n, 102)->child_id);
+  ASSERT_NE(c, nullptr) << "the old pool's record of parser3 moved to the new pool";
+  EXPECT_EQ(c->restarts, 1u);
+  EXPECT_EQ(c->last_crash_actor, 101u) << "the crash reported after the old pool had gone";
+  const Supervisor* pool = m.supervisor(n, 11);
+  ASSERT_NE(pool, nullptr);
+  EXPECT_EQ(pool->total_restarts(), 1u) << "the old pool's restart of parser3";
+  EXPECT_EQ(m.successor_of_supervisor(n, 10), 11u);
+}
+
+// A subtree restarted from above, reported out of order (the new pool before its new parent,
+// both before the old ones' exits): each gone supervisor's live successor is still found.
+TEST(ModelTruth, ASuccessorIsFoundWhenASubtreeIsReportedOutOfOrder) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "top", "top", ActorKind::Supervisor, "", 1000, 5000);
+  s.spawn(10, 1, "mid", "", ActorKind::Supervisor, "mid", 1000, 5000);
+  s.spawn(100, 10, "pool", "", ActorKind::Supervisor, "pool", 1000, 5000);
+  s.spawn(1000, 100, "parser", "parser3", ActorKind::Worker, "parser3");
+  s.exit_inline(1000, ExitReason::Error, "error: first");
+  s.spawn(101, 11, "pool", "", ActorKind::Supervisor, "pool", 1000, 5000);  // its parent is not known yet
+  s.spawn(11, 1, "mid", "", ActorKind::Supervisor, "mid", 1000, 5000);
+  s.spawn(1001, 101, "parser", "parser3", ActorKind::Worker, "parser3");
+  s.exit(100, ExitReason::Shutdown).exit(10, ExitReason::Shutdown).restart(1, "mid", 10, 11);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  ASSERT_NE(m.actor(n, 101), nullptr);
+  ASSERT_EQ(m.actor(n, 101)->parent, 11u);
+  EXPECT_EQ(m.successor_of_supervisor(n, 10), 11u);
+  EXPECT_EQ(m.successor_of_supervisor(n, 100), 101u) << "under the middle one's successor, by its child id";
+  const ChildRecord* c = m.child(n, 101, m.actor(n, 1001)->child_id);
+  ASSERT_NE(c, nullptr) << "the old pool's record of parser3 is with the new pool";
+  EXPECT_EQ(c->last_crash_actor, 1000u);
+}
+
 TEST(ModelTruth, AChildsLastCrashPointsAtItsExitEvent) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));

@@ -24,6 +24,29 @@ std::optional<ActorKey> find_by_path(const Replica& replica, NodeId node, const 
   return ActorKey{node, parent};
 }
 
+const Actor* find_by_chain(const Replica& replica, NodeId node, const std::vector<pv::ChainEntry>& chain) {
+  // The nearest entry, from the top down, that this replica has by id; below it, by name.
+  size_t known = chain.size();
+  const Actor* at = nullptr;
+  while (known > 0 && !at) at = replica.actor(ActorKey{node, chain[--known].actor});
+  if (!at) return nullptr;
+  while (known > 0) {
+    const std::string& name = chain[--known].name;
+    const auto* kids = replica.children(at->key());
+    if (!kids) return nullptr;
+    const Actor* next = nullptr;
+    for (uint64_t id : *kids) {
+      const Actor* a = replica.actor(ActorKey{node, id});
+      if (a && a->row.parent == at->row.actor && (a->row.name == name || (a->row.name.empty() && a->row.child_id == name)) &&
+          (!next || id > next->row.actor))
+        next = a;
+    }
+    if (!next) return nullptr;
+    at = next;
+  }
+  return at;
+}
+
 void ChildFollower::remember(const Replica& replica, const Actor& a) {
   key_ = a.key();
   name_ = display_name(a);
@@ -54,12 +77,17 @@ void ChildFollower::reset(const Replica& replica, ActorKey key) {
 // supervisor and child id, so it is followed by path from there, like one seen live.
 void ChildFollower::seed(const Replica& replica, const pv::DetailReply& reply) {
   if (seen_live_ || seeded_ || reply.node != first_.node || reply.actor != first_.actor || !reply.has_child) return;
-  seeded_ = true;
+  // The supervisor the reply names may not be in this replica yet (a paused or lagging
+  // viewer): looked for again at the next frame, until it is.
   const Actor* sup = replica.actor(ActorKey{first_.node, reply.child.supervisor});
+  // In a storm the supervisor it names may have been replaced again by the time this replica
+  // hears of it: its place is found from the chain's names instead.
+  if (!sup) sup = find_by_chain(replica, first_.node, reply.chain);
   if (!sup || reply.child.child_id.empty()) return;
   ChildFollower above;
   above.remember(replica, *sup);
   if (above.steps_.empty()) return;
+  seeded_ = true;
   steps_ = above.steps_;
   steps_.push_back(reply.child.child_id);
   has_parent_ = true;

@@ -167,6 +167,68 @@ TEST(ChildFollower, AnActorOpenedAfterItWentIsFollowedFromTheCollectorsReply) {
   EXPECT_EQ(other.state(), view::ChildState::gone);
 }
 
+// The reply names a supervisor this replica has not seen yet (a paused or lagging viewer): the
+// follower looks again once the replica has it, instead of giving up at the first look.
+TEST(ChildFollower, AReplyAheadOfTheReplicaIsUsedOnceTheReplicaCatchesUp) {
+  view::Replica r;
+  Feed f(r);
+  f.spawn(1, 0, "top", proto::ActorKind::Supervisor);
+  f.spawn(10, 1, "pool", proto::ActorKind::Supervisor);
+  f.spawn(20, 10, "parser3");
+  f.tick();
+  f.exit(20, 10, true);
+  f.tick();
+  view::ChildFollower follow(r, {1, 20});
+  pv::DetailReply reply;
+  reply.node = 1;
+  reply.actor = 20;
+  reply.name = "parser3";
+  reply.has_child = true;
+  reply.child.supervisor = 11;  // the pool's successor, which the replica does not have yet
+  reply.child.child_id = "parser3";
+  follow.seed(r, reply);
+  follow.update(r);
+  EXPECT_EQ(follow.note(), "exited before this viewer saw it");
+  f.exit(10, 1, false);
+  f.spawn(11, 1, "pool", proto::ActorKind::Supervisor);
+  f.spawn(21, 11, "parser3");
+  f.tick();
+  follow.seed(r, reply);
+  EXPECT_EQ(follow.update(r), (view::ActorKey{1, 21}));
+  EXPECT_EQ(follow.note(), "restarted: now <21> (was <20>)");
+}
+
+// In a storm the supervisor the reply names was replaced again before this replica heard of
+// it: the follower finds its place from the chain's names and follows the child there.
+TEST(ChildFollower, AReplyNamingASupervisorReplacedSinceIsFollowedByTheChain) {
+  view::Replica r;
+  Feed f(r);
+  f.spawn(1, 0, "top", proto::ActorKind::Supervisor);
+  f.spawn(10, 1, "pool", proto::ActorKind::Supervisor);
+  f.spawn(20, 10, "parser3");
+  f.tick();
+  f.exit(20, 10, true).exit(10, 1, false);
+  f.spawn(12, 1, "pool", proto::ActorKind::Supervisor).spawn(22, 12, "parser3");  // 11 came and went unseen
+  f.tick();
+  view::ChildFollower follow(r, {1, 20});
+  pv::DetailReply reply;
+  reply.node = 1;
+  reply.actor = 20;
+  reply.has_child = true;
+  reply.child.supervisor = 11;
+  reply.child.child_id = "parser3";
+  reply.chain = {{11, "pool", "sup"}, {1, "top", "sup"}};
+  follow.seed(r, reply);
+  EXPECT_EQ(follow.update(r), (view::ActorKey{1, 22}));
+  EXPECT_EQ(follow.note(), "restarted: now <22> (was <20>)");
+  // A chain that leads nowhere in this replica changes nothing.
+  view::ChildFollower lost(r, {1, 20});
+  reply.chain = {{11, "pool", "sup"}, {99, "elsewhere", "sup"}};
+  lost.seed(r, reply);
+  lost.update(r);
+  EXPECT_EQ(lost.note(), "exited before this viewer saw it");
+}
+
 TEST(ChildHistoryText, SaysRestartsAndTheLastCrash) {
   pv::ChildHistory c;
   c.child_id = "parser3";

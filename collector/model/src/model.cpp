@@ -373,6 +373,13 @@ const ChildRecord* Model::child(NodeKey key, uint64_t supervisor, Str child_id) 
   return nullptr;
 }
 
+uint64_t Model::successor_of_supervisor(NodeKey key, uint64_t gone) const {
+  const Impl& m = *impl_;
+  const NodeData* n = m.node(key);
+  if (!n) return 0;
+  return m.live_incarnation(*n, gone, gone);
+}
+
 std::span<const TypeAggregate> Model::types(NodeKey key) const {
   const NodeData* n = std::as_const(*impl_).node(key);
   return n ? std::span<const TypeAggregate>(n->types) : std::span<const TypeAggregate>();

@@ -159,7 +159,7 @@ void Model::Impl::remove_row(NodeData& n, Row r) {
   if (a.kind == proto::ActorKind::Supervisor) {
     auto s = n.supervisors.find(a.id);
     if (s != n.supervisors.end()) {
-      carry_supervisor(n, s->second);
+      forget_supervisor(n, a, s->second);
       n.supervisors.erase(s);
     }
   }
@@ -247,6 +247,9 @@ void Model::Impl::remove_all_actors(NodeData& n) {
   n.link_ends = 0;
   for (const auto& [id, sup] : n.supervisors) carry_supervisor(n, sup);
   n.supervisors.clear();
+  // Ids mean nothing across the agent's incarnations.
+  n.gone_supervisor.clear();
+  n.gone_supervisors.clear();
   n.root_first = kNoRow;
   n.info.live_actors = 0;
 }
@@ -276,6 +279,90 @@ Supervisor& Model::Impl::supervisor_of(NodeData& n, const Actor& a) {
     }
   }
   return s;
+}
+
+void Model::Impl::forget_supervisor(NodeData& n, const Actor& a, const Supervisor& s) {
+  if (settings.gone_supervisors_per_node != 0 && n.gone_supervisor.try_emplace(a.id, NodeData::GoneSupervisor{a.parent, a.child_id}).second) {
+    n.gone_supervisors.push_back(a.id);
+    while (n.gone_supervisors.size() > settings.gone_supervisors_per_node) {
+      n.gone_supervisor.erase(n.gone_supervisors.front());
+      n.gone_supervisors.pop_front();
+    }
+  }
+  // An agent may report the next incarnation before this one's exit (its threads flush in
+  // their own order): then what this one counted goes to that one now, not to a carry that
+  // only a later incarnation would take.
+  const uint64_t next = live_incarnation(n, a.id, a.id);
+  auto successor = next != 0 ? n.supervisors.find(next) : n.supervisors.end();
+  if (successor != n.supervisors.end())
+    merge_into_successor(successor->second, s);
+  else
+    carry_supervisor(n, s);
+}
+
+uint64_t Model::Impl::live_incarnation(const NodeData& n, uint64_t actor, uint64_t gone, int depth) const {
+  size_t budget = kMaxSuccessorScan;
+  return newest_incarnation(n, actor, gone, depth, budget);
+}
+
+uint64_t Model::Impl::newest_incarnation(const NodeData& n, uint64_t actor, uint64_t gone, int depth, size_t& budget) const {
+  // Where it stands: its parent and child id, from its row while live, else from when it went.
+  uint64_t parent = 0;
+  Str child_id = 0;
+  const Row r = actor != gone ? n.index.find(actor, n.rows) : kNoRow;
+  const bool live = r != kNoRow;
+  if (live) {
+    const Actor& a = n.rows[r];
+    // Only supervisors are looked up by child id; a live root needs no search.
+    if (a.kind != proto::ActorKind::Supervisor || a.child_id == 0 || a.parent == 0) return actor;
+    parent = a.parent;
+    child_id = a.child_id;
+  } else {
+    auto g = n.gone_supervisor.find(actor);
+    if (g == n.gone_supervisor.end() || g->second.child_id == 0) return 0;
+    parent = g->second.parent;
+    child_id = g->second.child_id;
+  }
+  const uint64_t fallback = live ? actor : 0;
+  if (depth >= kMaxSuccessorHops) return fallback;
+  // Its parent's newest incarnation (which may be newer than its own parent: a subtree
+  // restarted from above can be reported before the old one's exits) ...
+  uint64_t above = 0;
+  Row c = n.root_first;
+  if (parent != 0) {
+    above = newest_incarnation(n, parent, 0, depth + 1, budget);
+    const Row pr = above != 0 ? n.index.find(above, n.rows) : kNoRow;
+    if (pr == kNoRow) return fallback;
+    c = n.rows[pr].first_child;
+  }
+  // ... and there the newest supervisor with its child id: by spawn time, then list order
+  // (an adopted orphan is listed when its parent came, not when it was spawned).
+  uint64_t found = 0, found_ns = 0;
+  for (; c != kNoRow && budget > 0; c = n.rows[c].next_sibling, --budget) {
+    const Actor& k = n.rows[c];
+    if (k.id != gone && k.parent == above && k.child_id == child_id && k.kind == proto::ActorKind::Supervisor &&
+        (found == 0 || k.spawn_wall_ns >= found_ns)) {
+      found = k.id;
+      found_ns = k.spawn_wall_ns;
+    }
+  }
+  return found != 0 ? found : fallback;
+}
+
+void Model::Impl::merge_into_successor(Supervisor& next, const Supervisor& s) {
+  next.restarts_before += s.total_restarts();
+  next.escalations += s.escalations;
+  for (const ChildRecord& r : s.per_child) {
+    ChildRecord& c = child_record(next, r.child_id);
+    c.restarts += r.restarts;
+    if (c.current == 0) c.current = r.current;
+    if (r.last_crash_actor != 0 && r.last_crash_seq > c.last_crash_seq) {
+      c.last_crash_actor = r.last_crash_actor;
+      c.last_crash_wall_ns = r.last_crash_wall_ns;
+      c.last_crash_seq = r.last_crash_seq;
+      c.last_reason = r.last_reason;
+    }
+  }
 }
 
 void Model::Impl::carry_supervisor(NodeData& n, const Supervisor& s) {
@@ -414,7 +501,13 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
       a.hist = {};
       a.mailbox = 0;
       a.type = d.type;
-      if (a.kind != d.kind && a.kind == proto::ActorKind::Supervisor) n->supervisors.erase(a.id);
+      if (a.kind != d.kind && a.kind == proto::ActorKind::Supervisor) {
+        auto sup = n->supervisors.find(a.id);
+        if (sup != n->supervisors.end()) {
+          m.forget_supervisor(*n, a, sup->second);
+          n->supervisors.erase(sup);
+        }
+      }
       a.kind = d.kind;
       a.type_slot = m.type_slot(*n, d.type);
       m.add_live(*n, a);
@@ -490,6 +583,9 @@ void Model::apply(NodeKey key, const proto::ActorExited& r) {
   // A supervised child keeps its last crash across incarnations.
   if (crash && a.parent != 0 && a.child_id != 0) {
     auto sup = n->supervisors.find(a.parent);
+    // Its supervisor already replaced (its exit came first): the record is with the successor.
+    if (sup == n->supervisors.end())
+      if (const uint64_t next = m.live_incarnation(*n, a.parent)) sup = n->supervisors.find(next);
     if (sup != n->supervisors.end()) Impl::note_crash(m.child_record(sup->second, a.child_id), a.id, e);
   }
   TypeAggregate& t = n->types[a.type_slot];

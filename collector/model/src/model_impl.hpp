@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -290,6 +291,8 @@ struct SupervisorCarry {
   std::vector<ChildRecord> per_child;
 };
 inline constexpr size_t kMaxCarriedSupervisors = 65536;  // per node; past it a new incarnation starts from 0
+inline constexpr int kMaxSuccessorHops = 16;                // tree levels a successor is looked up through
+inline constexpr size_t kMaxSuccessorScan = 65'536;          // children looked at per level
 
 // One share of the event log: events in seq order, the oldest pushed out when it is full.
 class EventRing {
@@ -359,6 +362,14 @@ struct NodeData {
   std::unordered_map<Str, uint32_t> escalation_label_slots;
   // What an exited supervisor counted, by its path, until its next incarnation takes it over.
   std::unordered_map<uint64_t, SupervisorCarry, SeededHash> carried;
+  // Where each gone supervisor stood (the newest gone_supervisors_per_node, in the order they
+  // went): its successor is the child with its child id under its parent's live incarnation.
+  struct GoneSupervisor {
+    uint64_t parent = 0;
+    Str child_id = 0;
+  };
+  std::unordered_map<uint64_t, GoneSupervisor, SeededHash> gone_supervisor;
+  std::deque<uint64_t> gone_supervisors;
   std::array<uint64_t, proto::kDropKindCount> drops_base{};
   std::array<uint64_t, proto::kDropKindCount> drops_last{};
   uint16_t epoch = 0;
@@ -570,6 +581,17 @@ struct Model::Impl {
   void count_restart_label(NodeData& n, Str label, uint64_t delta);
   // A supervisor leaves (exit, or its process went away): its counts wait for its next incarnation.
   void carry_supervisor(NodeData& n, const Supervisor& s);
+  // A supervisor leaves the live model: what it counted is carried to its next incarnation,
+  // and its id is remembered with its path.
+  void forget_supervisor(NodeData& n, const Actor& a, const Supervisor& s);
+  // What a supervisor counted, added to its next incarnation, already live.
+  void merge_into_successor(Supervisor& next, const Supervisor& s);
+  // The newest live incarnation of `actor` (a supervisor: the newest with its child id under
+  // its parent's newest incarnation, up the tree as far as supervisors were replaced; any other
+  // actor: itself while live). `gone` is leaving and is not one. 0: none.
+  uint64_t live_incarnation(const NodeData& n, uint64_t actor, uint64_t gone = 0, int depth = 0) const;
+  // The same, within a budget of children looked at (kMaxSuccessorScan for one lookup).
+  uint64_t newest_incarnation(const NodeData& n, uint64_t actor, uint64_t gone, int depth, size_t& budget) const;
   // An actor left the table without an exit record (see Node::unseen_exits). process_gone:
   // it died with its process (a new incarnation replaced it), so no agent will ever count it.
   void count_unseen_exit(NodeData& n, const Actor& a, bool process_gone);

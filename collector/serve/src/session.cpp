@@ -159,13 +159,11 @@ class ViewerSession final : public collector::Session {
       supervisor = d.supervisor;
       child_id = d.child_id;
       r.name = std::string(model_.text(d.name));
-      // A supervisor restarted since (a storm that replaced it too): its successor holds the
-      // child now, a few generations at most.
-      for (int hop = 0; hop < 4 && supervisor != 0 && !model_.actor(m.node, supervisor); ++hop) {
-        const uint64_t successor = departure_of(m.node, supervisor).successor;
-        if (successor == 0) break;
-        supervisor = successor;
-      }
+      // A supervisor restarted since (a storm that replaced it too): its live successor holds
+      // the child now. The model knows it by the supervisor's id, with no scan of the log,
+      // which a storm would have used up on the actor's own events above.
+      if (supervisor != 0 && !model_.actor(m.node, supervisor))
+        if (const uint64_t successor = model_.successor_of_supervisor(m.node, supervisor)) supervisor = successor;
       add_chain(supervisor);
     }
     if (const collector::ChildRecord* c = model_.child(m.node, supervisor, child_id)) {

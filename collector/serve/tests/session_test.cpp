@@ -999,3 +999,67 @@ TEST(ViewerSession, DetailOfAGoneChildWhoseSupervisorWasReplacedStartsAtTheSucce
   EXPECT_EQ(d.chain[0].name, "pool");
   EXPECT_EQ(d.chain[1].actor, 1u);
 }
+
+// The same in a storm: the pool was replaced twice, and so many restarts came after that
+// the log holds none of the pool's own events (nor would the frame's scan budget reach them).
+// The chain still starts at the pool's live incarnation, and the child's history is there.
+TEST(ViewerSession, DetailOfAGoneChildInAStormThatReplacedItsSupervisorTwiceStartsAtTheLiveOne) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  app.spawn(2, 1, "pool", "sup", true);
+  app.spawn(3, 2, "parser3", "parser");
+  app.exit(3, proto::ExitReason::Error);
+  const proto::StringId pool_id = app.str("pool");
+  auto replace_pool = [&](uint64_t old_pool, uint64_t new_pool) {
+    app.exit(old_pool, proto::ExitReason::Shutdown);
+    proto::ChildRestarted r;
+    r.supervisor = 1;
+    r.child_id = pool_id;
+    r.old_actor = old_pool;
+    r.new_actor = new_pool;
+    r.reason = proto::ExitReason::Shutdown;
+    app.model.apply(app.node, r);
+    app.spawn(new_pool, 1, "pool", "sup", true);
+  };
+  replace_pool(2, 5);
+  replace_pool(5, 8);
+  app.spawn(9, 8, "w", "worker");
+  const proto::StringId w = app.str("w");
+  uint64_t worker = 9;
+  for (int i = 0; i < 120'000; ++i) {  // more than the whole event log holds
+    proto::ChildRestarted r;
+    r.supervisor = 8;
+    r.child_id = w;
+    r.old_actor = worker;
+    r.new_actor = worker + 1;
+    r.reason = proto::ExitReason::Shutdown;
+    app.model.apply(app.node, r);
+    ++worker;
+  }
+  app.tick();
+  collector::EventQuery q;
+  q.before_seq = app.model.last_event_seq() + 1;
+  q.node = app.node;
+  q.actor = 5;
+  ASSERT_TRUE(app.model.events(q).empty()) << "the log still holds an event of the middle pool: no storm";
+  CapturingConnection conn;
+  serve::ServeOptions opts;
+  auto session = serve::make_session(conn, app.model, opts, std::make_shared<serve::ServeCounters>());
+  std::vector<uint8_t> m;
+  proto::Writer wr(m);
+  wire::encode(wr, wire::DetailRequest{7, app.node, 3});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+  view::Replica replica;
+  conn.pump(replica);
+  ASSERT_TRUE(replica.detail().has_value());
+  const auto& d = *replica.detail();
+  EXPECT_FALSE(d.found);
+  EXPECT_EQ(d.name, "parser3");
+  ASSERT_EQ(d.chain.size(), 2u) << "the pool's live incarnation, then the root";
+  EXPECT_EQ(d.chain[0].actor, 8u);
+  EXPECT_EQ(d.chain[0].name, "pool");
+  EXPECT_EQ(d.chain[1].actor, 1u);
+  ASSERT_TRUE(d.has_child) << "the child's history, carried across the pool's incarnations";
+  EXPECT_EQ(d.child.supervisor, 8u);
+  EXPECT_EQ(d.child.last_crash_actor, 3u);
+}

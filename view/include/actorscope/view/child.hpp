@@ -62,10 +62,13 @@ class ChildFollower {
   uint64_t moves_ = 0;
   bool clean_exit_ = false;          // its last exit event was a clean one (transient: gone)
   bool seen_live_ = false;           // it was live when reset() looked
-  bool seeded_ = false;              // seed() has looked at a reply
+  bool seeded_ = false;              // seed() found where the reply's child stands
 };
 
 // The live actor at a path of child ids on a node; nullopt when there is none.
 std::optional<ActorKey> find_by_path(const Replica& replica, NodeId node, const std::vector<std::string>& steps);
+// The live actor where a detail reply's parent chain (parent first) leads: the nearest entry
+// to the top that is live by id, then down by name; nullptr when the way is not there.
+const Actor* find_by_chain(const Replica& replica, NodeId node, const std::vector<pv::ChainEntry>& chain);
 
 }  // namespace actorscope::view

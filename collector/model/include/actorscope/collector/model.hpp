@@ -146,6 +146,10 @@ class Model {
   // incarnation its last restart started. nullptr when the supervisor is not live or holds
   // no record of that child (it was never restarted and never crashed).
   const ChildRecord* child(NodeKey node, uint64_t supervisor, Str child_id) const;
+  // The live incarnation of the child that a gone supervisor was (its restarts replaced it,
+  // however many times): 0 when none is live or the supervisor was forgotten
+  // (ModelSettings::gone_supervisors_per_node).
+  uint64_t successor_of_supervisor(NodeKey node, uint64_t gone) const;
 
   // ---- reading: aggregates, telemetry ----------------------------------------------------------
   std::span<const TypeAggregate> types(NodeKey node) const;

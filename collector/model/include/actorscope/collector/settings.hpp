@@ -32,6 +32,9 @@ struct ModelSettings {
   uint64_t series_step_ns = kNsPerSecond;    // one point per second
   size_t journal_capacity = 1u << 20;        // change-journal entries for viewers
   size_t restart_history = 64;               // restart times kept per supervisor
+  size_t gone_supervisors_per_node = 16'384; // supervisors gone whose successor can be found by
+                                             // their id (oldest forgotten first): a viewer follows
+                                             // a child whose supervisor a storm replaced
   size_t max_children_per_supervisor = 256;  // per-child restart counts kept; more children count as "other"
   size_t max_gone_nodes = 64;                // disconnected nodes remembered, oldest forgotten first
   uint64_t gone_node_ttl_ns = 3600 * kNsPerSecond;  // a gone node is forgotten after this
