@@ -84,6 +84,14 @@ std::string usage() {
     << "  --event-log-incidents-per-node N  each node's newest incidents kept past that share, so\n"
     << "                             a crash storm on one node cannot push another node's last\n"
     << "                             crashes out; 0: off (" << m.event_log_incidents_kept_per_node << ")\n"
+    << "  --max-flow-pairs N         (sender type, receiver type) pairs of message flow kept per\n"
+    << "                             node; more fold into (other, other), counted (" << m.max_flow_pairs_per_node << ")\n"
+    << "  --max-flow-receivers N     actors per node whose top senders are kept; more count in\n"
+    << "                             their type pair only (" << m.max_flow_receivers_per_node << ")\n"
+    << "  --flow-senders-per-actor N top senders (and message types) kept per receiving actor ("
+    << m.flow_senders_per_actor << ")\n"
+    << "  --flow-rate-window-ms MS   flow rates are exponentially decayed over this ("
+    << m.flow_rate_window_ns / 1'000'000 << ")\n"
     << "  --actor-rate-window-ms MS  an actor with no stats sample for this long reads 0 msg/s ("
     << m.actor_rate_window_ns / 1'000'000 << ")\n"
     << "  --reductions-rate-window-ms MS  the same for a BEAM node's processes, sampled by scans\n"
@@ -340,6 +348,18 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--event-log-incidents-per-node") {
       if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
       o.model.event_log_incidents_kept_per_node = n;
+    } else if (flag == "--max-flow-pairs") {
+      if (!value(v) || !to_u64(flag, v, 10'000'000, n, error)) return ParseOutcome::Error;
+      o.model.max_flow_pairs_per_node = n ? n : 1;
+    } else if (flag == "--max-flow-receivers") {
+      if (!value(v) || !to_u64(flag, v, 100'000'000, n, error)) return ParseOutcome::Error;
+      o.model.max_flow_receivers_per_node = n;
+    } else if (flag == "--flow-senders-per-actor") {
+      if (!value(v) || !to_u64(flag, v, 64, n, error)) return ParseOutcome::Error;
+      o.model.flow_senders_per_actor = n ? n : 1;
+    } else if (flag == "--flow-rate-window-ms") {
+      if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
+      o.model.flow_rate_window_ns = (n ? n : 1) * 1'000'000;
     } else if (flag == "--gone-supervisors-per-node") {
       if (!value(v) || !to_u64(flag, v, 10'000'000, n, error)) return ParseOutcome::Error;
       o.model.gone_supervisors_per_node = n;

@@ -30,7 +30,7 @@ void wait_for_flush() {
   std::fprintf(stderr, "actorscope-loadgen: the agent did not flush within 10 s\n");
 }
 
-void print_counts(const loadgen::Counts& c) {
+void print_counts(const loadgen::Counts& c, const std::vector<loadgen::TrafficEdge>& traffic) {
   actorscope_stats s{};
   actorscope_get_stats(&s);
   uint64_t dropped = 0;
@@ -40,10 +40,13 @@ void print_counts(const loadgen::Counts& c) {
       " crashes=%" PRIu64 " escalations=%" PRIu64 " messages_sent=%" PRIu64 " messages_processed=%" PRIu64
       " dead_letters=%" PRIu64 " telemetry=%" PRIu64 " dropped=%" PRIu64 " dropped_restart=%" PRIu64
       " dropped_link=%" PRIu64 " dropped_telemetry=%" PRIu64 " dropped_stats=%" PRIu64 " dropped_string=%" PRIu64
-      " dropped_other=%" PRIu64 "\n",
+      " dropped_other=%" PRIu64,
       c.supervisors + c.workers, c.supervisors, c.workers, c.restarts, c.crashes, c.escalations, c.messages_sent,
       c.messages_processed, c.dead_letters, c.telemetry, dropped, s.dropped[0], s.dropped[1], s.dropped[2],
       s.dropped[3], s.dropped[4], s.dropped[5]);
+  for (const loadgen::TrafficEdge& e : traffic)
+    std::printf(" sent_%s>%s=%" PRIu64, e.from.c_str(), e.to.c_str(), e.sent);
+  std::printf("\n");
   std::fflush(stdout);
   std::fprintf(stderr,
                "actorscope-loadgen: spawned %" PRIu64 " actors in %.3f s (%.0f actors/s); traffic took %.3f s; "
@@ -125,15 +128,19 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (!st.connected) std::fprintf(stderr, "actorscope-loadgen: not connected after %.1f s; starting anyway\n", o.wait_connected_s);
   }
+  std::thread known;
+  if (!o.traffic.empty())
+    known = std::thread([&o] { loadgen::run_known_traffic(o.traffic, o.duration_s, loadgen::stop_requested); });
   loadgen::Counts counts = loadgen::run_workload(o);
+  if (known.joinable()) known.join();
   if (o.stay) {
     wait_for_flush();
-    print_counts(counts);
+    print_counts(counts, o.traffic);
     stay(o.stay_s);
     actorscope_stop();
   } else {
     actorscope_stop();  // its final flush sends what is left
-    print_counts(counts);
+    print_counts(counts, o.traffic);
   }
   return 0;
 }

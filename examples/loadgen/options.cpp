@@ -39,6 +39,9 @@ const char kUsage[] =
     "  --seed S              random seed (default 1)\n"
     "  --stay SECONDS        afterwards keep the actors alive this long, 0 = until SIGINT/SIGTERM\n"
     "  --scale               spawn the actors idle, as fast as possible, and send nothing\n"
+    "  --traffic FROM>TO:RATE  beside the workload, actor FROM sends to actor TO at RATE\n"
+    "                        messages/s for --duration (repeatable; each name is one actor of\n"
+    "                        that type); the counts line then ends with sent_FROM>TO=N\n"
     "agent (default: the environment, ACTORSCOPE_COLLECTOR, ACTORSCOPE_NODE, ...):\n"
     "  --collector ADDR      tcp:HOST:PORT or unix:PATH\n"
     "  --node NAME           node name\n"
@@ -161,6 +164,12 @@ int parse_options(int argc, char** argv, Options& o) {
     else if (f == "--node") { ok = v && *v; if (ok) o.node = v; what = "expects a name"; }
     else if (f == "--token-file") { ok = v && *v; if (ok) o.token_file = v; what = "expects a file name"; }
     else if (f == "--flush-ms") ok = parse_u32(v, o.flush_ms);
+    else if (f == "--traffic") {
+      TrafficEdge e;
+      ok = v && parse_traffic_edge(v, e);
+      if (ok) o.traffic.push_back(e);
+      what = "expects FROM>TO:RATE, two different names and a rate in messages/s, e.g. ingest>parser:1000";
+    }
     else known = false;
     if (!known) {
       std::fprintf(stderr, "actorscope-loadgen: unknown flag %s\n%s", argv[i], kUsage);
@@ -171,6 +180,7 @@ int parse_options(int argc, char** argv, Options& o) {
   }
   if (o.scale) o.messages = 0;
   if (o.messages < 0 && !duration_given) o.duration_s = 10;
+  if (!o.traffic.empty() && !duration_given) o.duration_s = 10;
   return 0;
 }
 

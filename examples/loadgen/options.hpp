@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "actorscope/agent.h"
+#include "known_traffic.hpp"
 
 namespace loadgen {
 
@@ -34,6 +35,7 @@ struct Options {
   double wait_connected_s = 0;     // before the workload, wait this long for the agent's connection (0: no wait)
   bool scale = false;              // spawn the actors idle, as fast as possible, no traffic
   uint32_t queue_limit = 65536;    // messages waiting per thread before the sender waits
+  std::vector<TrafficEdge> traffic;  // known traffic between named actors, beside the workload
   // agent settings; empty: the agent reads its environment (ACTORSCOPE_*)
   std::string collector;
   std::string node;

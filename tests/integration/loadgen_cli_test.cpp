@@ -40,7 +40,8 @@ TEST(LoadgenFlags, UnknownFlagPrintsOneLineAndUsageAndExitsTwo) {
 
 TEST(LoadgenFlags, BadValueIsRefusedWithExitTwo) {
   for (auto args : std::vector<std::vector<std::string>>{
-           {"--crash-rate", "1.5"}, {"--depth", "0"}, {"--strategies", "one_for_none"}, {"--actors"}}) {
+           {"--crash-rate", "1.5"}, {"--depth", "0"}, {"--strategies", "one_for_none"}, {"--actors"},
+           {"--traffic", "A>A:10"}, {"--traffic", "A-B:10"}, {"--traffic", "A>B:0"}, {"--traffic", "A>B:fast"}}) {
     ChildProcess p(kLoadgen, args);
     EXPECT_EQ(p.wait_exit(30s), 2) << args[0];
     auto err = p.stderr_lines();
