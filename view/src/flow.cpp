@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "actorscope/view/format.hpp"
+
 namespace actorscope::view {
 
 std::string flow_type_name(const std::string& type) { return type.empty() ? std::string("(outside)") : type; }
@@ -28,6 +30,89 @@ std::string flow_summary(const FlowMap& m) {
   return out;
 }
 
+std::string flow_type_caption(const FlowTypeView& t) {
+  if (t.in_rate <= 0 && t.mailbox_max == 0) return "sends only";
+  return "deepest mailbox " + format_count(t.mailbox_max);
+}
+
+std::string flow_rate_label(double rate) { return "~" + format_rate(rate); }
+
+bool FlowHistory::record(const Replica& replica, uint64_t wall_ns) {
+  if (wall_ns == 0) return false;
+  if (last_ns_ != 0 && wall_ns < last_ns_ + settings_.step_ns) return false;
+  last_ns_ = wall_ns;
+  if (first_ns_ == 0) first_ns_ = wall_ns;
+  for (auto& [key, e] : edges_) e.present = false;
+  for (const auto& [key, row] : replica.flow()) {
+    auto it = edges_.find(key);
+    if (it == edges_.end()) {
+      if (edges_.size() >= settings_.max_edges) {
+        ++not_followed_;
+        continue;
+      }
+      it = edges_.emplace(key, Edge{}).first;
+    }
+    it->second.present = true;
+    it->second.points.push_back({wall_ns, static_cast<double>(row.rate_x100) / 100.0});
+    while (it->second.points.size() > std::max<size_t>(settings_.points, 1)) it->second.points.pop_front();
+  }
+  // An edge gone from the replica is kept while its points are in the window.
+  const uint64_t window = settings_.step_ns * std::max<size_t>(settings_.points, 1);
+  std::erase_if(edges_, [&](const auto& kv) {
+    const Edge& e = kv.second;
+    return !e.present && (e.points.empty() || e.points.back().wall_ns + window <= wall_ns);
+  });
+  return true;
+}
+
+const std::deque<FlowPoint>* FlowHistory::points(const Replica::FlowKey& edge) const {
+  auto it = edges_.find(edge);
+  return it == edges_.end() ? nullptr : &it->second.points;
+}
+
+bool FlowHistory::present(const Replica::FlowKey& edge) const {
+  auto it = edges_.find(edge);
+  return it != edges_.end() && it->second.present;
+}
+
+std::vector<Replica::FlowKey> FlowHistory::edges(NodeId node) const {
+  std::vector<Replica::FlowKey> out;
+  for (const auto& [key, e] : edges_)
+    if (node == 0 || std::get<0>(key) == node) out.push_back(key);
+  return out;
+}
+
+FlowEdgeHistory flow_edge_history(const FlowHistory& history, const Replica& replica, const Replica::FlowKey& edge) {
+  FlowEdgeHistory out;
+  const auto& [node, from, to] = edge;
+  out.title = flow_type_name(from) + " \xE2\x86\x92 " + flow_type_name(to);
+  if (const pv::NodeRow* n = replica.node(node)) out.title += " on " + n->name;
+  const FlowHistorySettings& s = history.settings();
+  out.step_s = static_cast<float>(static_cast<double>(s.step_ns) / 1e9);
+  out.scope = "since this viewer connected (its own record, not the collector's): one point every " +
+              format_duration_ns(s.step_ns) + ", the last " + std::to_string(s.points) + " kept";
+  const std::deque<FlowPoint>* points = history.points(edge);
+  if (!points || points->empty()) {
+    out.range = "no point yet";
+    return out;
+  }
+  out.known = true;
+  out.gone = !history.present(edge);
+  double lo = points->front().rate, hi = lo;
+  for (const FlowPoint& p : *points) {
+    out.rates.push_back(p.rate);
+    out.wall_ns.push_back(p.wall_ns);
+    lo = std::min(lo, p.rate);
+    hi = std::max(hi, p.rate);
+  }
+  out.title += out.gone ? ": no longer sent (last " + flow_rate_label(points->back().rate) + ")"
+                        : ": " + flow_rate_label(points->back().rate) + " now";
+  out.range = flow_rate_label(lo) + " .. " + flow_rate_label(hi) + " over " +
+              std::to_string(points->size()) + (points->size() == 1 ? " point" : " points") + " (" +
+              format_duration_ns(points->back().wall_ns - points->front().wall_ns) + ")";
+  return out;
+}
+
 FlowMap flow_map(const Replica& replica, NodeId node, const DisplayThresholds& thresholds) {
   FlowMap out;
   using TypeKey = std::pair<NodeId, std::string>;
@@ -36,6 +121,7 @@ FlowMap flow_map(const Replica& replica, NodeId node, const DisplayThresholds& t
   for (const auto& [key, row] : replica.flow()) {
     if (node != 0 && row.node != node) continue;
     FlowEdgeView e;
+    e.key = key;
     e.node = row.node;
     e.from = flow_type_name(row.from_type);
     e.to = flow_type_name(row.to_type);

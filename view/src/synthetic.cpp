@@ -142,6 +142,47 @@ void SyntheticSystem::crash_and_restart(const ActorKey& w, uint64_t now) {
   }
 }
 
+// The shop's message flow, as the collector estimates it from 1 in 32 sends: requests come
+// in through the listener, sessions query the database and queue jobs, the jobs run and
+// every run is audited. Each stage passes on less than it gets, and the audit writer, which
+// cannot keep up, has the deepest backlog.
+void SyntheticSystem::send_flow(std::uniform_real_distribution<double>& unit,
+                                const std::map<std::pair<NodeId, std::string>, std::pair<uint64_t, uint64_t>>& backlog) {
+  struct Pipe {
+    const char* from;
+    const char* to;
+    double rate;  // messages/s, before the slow swing
+  };
+  static const Pipe kPipes[] = {
+      {"", "tcp_listener", 1250},           {"tcp_listener", "http_session", 1200},
+      {"http_session", "db_conn", 820},     {"http_session", "job_queue", 150},
+      {"job_queue", "job_scheduler", 140},  {"job_scheduler", "job_runner", 120},
+      {"job_runner", "audit_writer", 110},  {"job_runner", "job_reporter", 30},
+      {"db_conn", "http_session", 14},      {"", "metrics_reporter", 1},
+  };
+  const double swing = 1.0 + 0.35 * std::sin(static_cast<double>(ticks_) / 40.0);
+  const double elapsed_s = static_cast<double>(ticks_) * settings_.tick_ms / 1000.0;
+  for (const auto& [id, node] : replica_.nodes()) {
+    if (id > settings_.nodes) continue;
+    const double jitter = 0.97 + 0.06 * unit(rng_);  // one per node: each stage still passes on less
+    for (const Pipe& p : kPipes) {
+      pv::FlowRow f;
+      f.node = id;
+      f.from_type = p.from;
+      f.to_type = p.to;
+      const double rate = p.rate * swing * jitter;
+      f.rate_x100 = static_cast<uint64_t>(rate * 100);
+      f.messages = static_cast<uint64_t>(p.rate * elapsed_s) + 32 * (ticks_ / 10);
+      f.sample_every = 32;
+      if (auto b = backlog.find({id, p.to}); b != backlog.end()) {
+        f.to_mailbox_max = b->second.first;
+        f.to_mailbox_sum = b->second.second;
+      }
+      replica_.on(f);
+    }
+  }
+}
+
 void SyntheticSystem::tick() {
   const uint64_t now = wall_now_ns();
   ++ticks_;
@@ -225,11 +266,19 @@ void SyntheticSystem::tick() {
                          "job_runner: one message took 1.4s (handler busy > 1s)"});
   replica_.on(warnings);
   std::vector<uint64_t> actors(settings_.nodes + 1), mailboxes(settings_.nodes + 1);
+  const bool flow_due = ticks_ % 10 == 1;  // the collector sends flow rows at most once a second
+  std::map<std::pair<NodeId, std::string>, std::pair<uint64_t, uint64_t>> backlog;  // deepest, sum
   for (const Actor& a : replica_.actors()) {
     if (a.row.node > settings_.nodes) continue;
     ++actors[a.row.node];
     mailboxes[a.row.node] += a.stats.mailbox;
+    if (flow_due) {
+      auto& [deepest, sum] = backlog[{a.row.node, a.row.type}];
+      deepest = std::max(deepest, a.stats.mailbox);
+      sum += a.stats.mailbox;
+    }
   }
+  if (flow_due) send_flow(unit, backlog);
   for (auto& [id, row] : replica_.nodes()) {
     pv::NodeRow nr = row;
     nr.actors = id <= settings_.nodes ? actors[id] : 0;

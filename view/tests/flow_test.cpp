@@ -2,7 +2,10 @@
 // by their backlog. Rows are built here as the collector sends them.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "actorscope/view/flow.hpp"
+#include "actorscope/view/synthetic.hpp"
 
 using namespace actorscope;
 namespace pv = proto::viewer;
@@ -83,4 +86,27 @@ TEST(FlowMap, ACycleWithNoWayInStillGetsLayers) {
   EXPECT_EQ(m.types[0].layer, 0);
   EXPECT_EQ(m.types[1].layer, 1);
   EXPECT_EQ(m.types[2].layer, 2);
+}
+
+// The generated system (viewers' --synthetic) shows a believable pipeline: each stage passes
+// on less than it gets, and the audit writer that cannot keep up is the critical receiver.
+TEST(FlowMap, TheSyntheticShopsPipelineFallsFromTheListenerToTheAuditLog) {
+  view::SyntheticSystem sys(view::SyntheticSettings{200, 1, 4096, 100, 7});
+  for (int i = 0; i < 30; ++i) sys.tick();
+  view::FlowMap m = view::flow_map(sys.replica(), 0, view::DisplayThresholds{});
+  ASSERT_FALSE(m.edges.empty());
+  std::map<std::pair<std::string, std::string>, const view::FlowEdgeView*> by;
+  for (const auto& e : m.edges) by[{e.from, e.to}] = &e;
+  const std::vector<std::pair<std::string, std::string>> chain = {
+      {"(outside)", "tcp_listener"}, {"tcp_listener", "http_session"}, {"http_session", "job_queue"},
+      {"job_queue", "job_scheduler"}, {"job_scheduler", "job_runner"}, {"job_runner", "audit_writer"}};
+  for (size_t i = 0; i < chain.size(); ++i) {
+    ASSERT_TRUE(by.count(chain[i])) << chain[i].first << " -> " << chain[i].second;
+    if (i) {
+      EXPECT_LT(by[chain[i]]->rate, by[chain[i - 1]]->rate) << chain[i].first << " -> " << chain[i].second;
+    }
+  }
+  EXPECT_EQ(by[chain.back()]->pressure, view::Severity::critical);
+  EXPECT_EQ(m.edges.front().to, "tcp_listener");  // what comes in is the busiest edge
+  EXPECT_EQ(m.sample_every, 32u);
 }

@@ -11,10 +11,13 @@
 //   telemetry measurements with histograms (percentiles) and one without (an older collector)
 //   warnings  one warning per collector severity: critical, warning, info
 //   overview  totals with history; the series requests answer an hour of points
+//   flow      the shop's pipeline, listener to audit log, rates falling along it, the audit
+//             writer's backlog critical (rows once a second, as the collector sends them)
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -59,6 +62,8 @@ class SyntheticSystem {
                  proto::ActorKind kind, proto::Strategy strategy, const std::string& child_id = {});
   void build_node(NodeId node);
   void crash_and_restart(const ActorKey& w, uint64_t now);
+  void send_flow(std::uniform_real_distribution<double>& unit,
+                 const std::map<std::pair<NodeId, std::string>, std::pair<uint64_t, uint64_t>>& backlog);
 
   SyntheticSettings settings_;
   Replica replica_;
