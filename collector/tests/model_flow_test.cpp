@@ -125,6 +125,30 @@ TEST(ModelFlow, TypePairsPastTheCapFoldIntoOtherAndAreCounted) {
   EXPECT_EQ(r.m.stats().anomalies[static_cast<size_t>(Anomaly::TooManyFlowPairs)], 2u) << "counted as a refusal";
 }
 
+// Flow is behind a capability: an agent that did not offer it in its hello (an older agent,
+// or one that claims otherwise) has its flow records dropped and counted; its other records
+// are taken as ever.
+TEST(ModelFlow, FlowFromAnAgentThatDidNotOfferItIsDroppedAndCounted) {
+  Model m;
+  proto::Hello old = testing::hello("old@host");
+  old.capabilities = 0;
+  NodeKey n = m.on_hello(1, old);
+  Stream s;
+  s.spawn(1, 0, "a").spawn(2, 0, "b");
+  proto::FlowEdges e;
+  e.sample_every = 32;
+  e.edges[e.n++] = {1, 2, 0, 5};
+  s.add(e);
+  proto::Handling h;
+  h.now[h.n++] = {2, 0, 1000};
+  s.add(h);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.actor(n, 2)->id, 2u) << "its actors are taken";
+  EXPECT_TRUE(m.flow_pairs(n).empty());
+  EXPECT_EQ(m.flow_stats(n).sample_every, 0u) << "the node reads as one that reports no flow";
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::FlowNotOffered)], 2u);
+}
+
 // A worker restarted between the sample and the flush is gone from the model: its edge keeps
 // the type the agent sampled; with none, it reads unknown.
 TEST(ModelFlow, AnEdgeToAnActorGoneByTheFlushKeepsItsSampledType) {

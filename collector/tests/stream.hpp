@@ -119,6 +119,7 @@ inline proto::Hello hello(const std::string& node, uint64_t incarnation = 1) {
   h.pid = 42;
   h.host = "host";
   h.program = "app";
+  h.capabilities = proto::kCapFlow;  // as a current agent offers it
   return h;
 }
 

@@ -271,6 +271,7 @@ class StreamRun {
     proto::Hello h;
     h.node = n.name;
     h.incarnation = 1;
+    h.capabilities = proto::kCapFlow;
     h.pid = 100;
     h.program = "property";
     h.anchor_mono_ns = 0;

@@ -206,6 +206,7 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& hello) {
   info.pid = h.pid;
   info.incarnation = h.incarnation;
   info.rates_in_reductions = (h.capabilities & proto::kCapReductions) != 0;
+  info.flow = (h.capabilities & proto::kCapFlow) != 0;
   info.state = NodeState::Connected;
   info.connection = conn;
   info.connected_at_ns = m.now;

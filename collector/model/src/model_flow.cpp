@@ -82,6 +82,11 @@ void Model::apply(NodeKey key, const proto::FlowEdges& r) {
   ++m.records;
   NodeData* n = m.node(key);
   if (!n) return;
+  // Flow is behind a capability: an agent that did not offer it does not get to send it.
+  if (!n->info.flow) {
+    m.anomaly(Anomaly::FlowNotOffered);
+    return;
+  }
   const ModelSettings& s = m.settings;
   uint32_t every = std::max<uint32_t>(r.sample_every, 1);
   n->flow.sample_every = every;
@@ -149,6 +154,10 @@ void Model::apply(NodeKey key, const proto::Handling& r) {
   ++m.records;
   NodeData* n = m.node(key);
   if (!n) return;
+  if (!n->info.flow) {
+    m.anomaly(Anomaly::FlowNotOffered);
+    return;
+  }
   n->handling.clear();  // each record replaces the last
   size_t count = std::min<size_t>(r.n, proto::kMaxHandling);
   for (size_t i = 0; i < count; ++i)

@@ -217,6 +217,7 @@ std::string_view name(Anomaly a) {
     case Anomaly::TooManyTelemetryBuckets: return "too_many_telemetry_buckets";
     case Anomaly::TooManyFlowPairs: return "too_many_flow_pairs";
     case Anomaly::TooManyFlowReceivers: return "too_many_flow_receivers";
+    case Anomaly::FlowNotOffered: return "flow_not_offered";
   }
   return "unknown";
 }

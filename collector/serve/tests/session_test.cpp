@@ -74,6 +74,7 @@ struct App {
     proto::Hello h;
     h.node = "orders@host";
     h.incarnation = 1;
+    h.capabilities = proto::kCapFlow;
     node = model.on_hello(1, h);
     model.set_now(now);
   }

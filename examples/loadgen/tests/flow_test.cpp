@@ -10,6 +10,7 @@
 
 #include "eventually.hpp"
 #include "stack.hpp"
+#include "wire_client.hpp"
 #include "actorscope/view/client.hpp"
 
 namespace actorscope::testing {
@@ -107,6 +108,89 @@ TEST(KnownTraffic, FlowEstimatesAreWithinTheSamplingErrorAndTheTopSenderIsTheBus
   std::printf("known traffic: %s (sampled 1 in %.0f)\n", last.c_str(), kSampleEvery);
   loadgen.process().signal(SIGTERM);
   EXPECT_EQ(loadgen.process().wait_exit(30s), 0) << loadgen.process().output();
+}
+
+// An agent from before message flow (its hello offers no flow; it sends only the records it
+// knew) and a current one, on the same current collector: the older one is welcomed without
+// flow, its actors and counters are all there, its detail says it reports no flow, and the
+// current one's flow is untouched. (The reverse, a current agent and a collector that does
+// not take flow, is agent.FlowTest.ACollectorThatDoesNotTakeFlowReceivesNoneAndCountsStayExact.)
+TEST(KnownTraffic, AnAgentFromBeforeFlowAndACurrentOneShareACurrentCollector) {
+  Collector collector(ACTORSCOPE_COLLECTOR_BIN, {"tcp:127.0.0.1:0"});
+  collector::testing::Client old(collector.address());
+  ASSERT_TRUE(old.connected());
+  proto::Hello hello;
+  hello.role = proto::Role::Agent;
+  hello.node = "old";
+  hello.incarnation = 1;
+  hello.program = "before-flow";
+  hello.capabilities = 0;
+  ASSERT_TRUE(old.send_hello(hello));
+  proto::FrameHeader h;
+  std::vector<uint8_t> payload;
+  ASSERT_TRUE(old.read_frame(h, payload));
+  ASSERT_EQ(h.type, proto::FrameType::Welcome);
+  proto::Welcome welcome;
+  proto::Reader r(payload.data(), payload.size());
+  std::string error;
+  ASSERT_TRUE(proto::decode(r, welcome, error)) << error;
+  EXPECT_EQ(welcome.capabilities & proto::kCapFlow, 0u) << "flow is not granted to an agent that did not offer it";
+  std::vector<uint8_t> batch;
+  proto::Writer w(batch);
+  proto::encode(w, proto::StringDef{1, "queue"});
+  proto::encode(w, proto::StringDef{2, "orders"});
+  proto::ActorSpawned spawn;
+  spawn.actor = 7;
+  spawn.name = 2;
+  spawn.type = 1;
+  proto::encode(w, spawn);
+  proto::ActorStats stats;
+  stats.actor = 7;
+  stats.enqueued = 1500;
+  stats.dequeued = 1200;
+  stats.mailbox = 300;
+  proto::encode(w, stats);
+  ASSERT_TRUE(old.send_frame(proto::FrameType::Batch, batch));
+
+  Loadgen current(ACTORSCOPE_LOADGEN_BIN, {"--collector", collector.address(), "--node", "current", "--actors", "0",
+                                           "--messages", "0", "--duration", "30", "--traffic", "A>B:500",
+                                           "--wait-connected", "30", "--stay", "0"});
+  view::ClientOptions o;
+  o.address = collector.address();
+  view::Client viewer(o);
+  viewer.start();
+  wire::NodeId old_node = 0;
+  ASSERT_TRUE(eventually([&] {
+    auto lock = viewer.lock();
+    for (const auto& [id, row] : viewer.replica().nodes())
+      if (row.name == "old") old_node = id;
+    const view::Actor* a = old_node ? viewer.replica().actor({old_node, 7}) : nullptr;
+    return a && a->stats.mailbox == 300 && a->stats.dequeued == 1200 && a->row.name == "orders";
+  })) << "the older agent's actor and counters";
+  ASSERT_TRUE(eventually([&] { return edge(viewer, "current", "A", "B").has_value(); }, 60s, 50ms))
+      << current.process().output();
+  EXPECT_FALSE(edge(viewer, "old", "", "queue").has_value());
+  {
+    auto lock = viewer.lock();
+    for (const auto& [key, row] : viewer.replica().flow()) EXPECT_NE(std::get<0>(key), old_node) << "no flow for the older agent";
+  }
+  viewer.request_detail(old_node, 7);
+  std::optional<wire::DetailReply> detail;
+  ASSERT_TRUE(eventually([&] {
+    auto lock = viewer.lock();
+    const auto& d = viewer.replica().detail();
+    if (d && d->node == old_node && d->actor == 7) detail = d;
+    return detail.has_value();
+  }));
+  EXPECT_TRUE(detail->found);
+  EXPECT_FALSE(detail->has_flow) << "its detail says no flow is reported, not 'none lately'";
+  auto m = collector.scrape();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->sum("actorscope_collector_model_anomalies_total", {{"kind", "flow_not_offered"}}).value_or(0), 0);
+  EXPECT_FALSE(m->sum("actorscope_messages_sent_total", {{"node", "old"}}).has_value());
+  EXPECT_TRUE(m->sum("actorscope_messages_sent_total", {{"node", "current"}}).has_value());
+  current.process().signal(SIGTERM);
+  EXPECT_EQ(current.process().wait_exit(30s), 0) << current.process().output();
 }
 
 }  // namespace

@@ -44,6 +44,7 @@ struct Node {
   // What its actors' rates count: its agent declares reductions (kCapReductions, a BEAM
   // node) or they are messages processed (processing scopes that ended).
   bool rates_in_reductions = false;
+  bool flow = false;            // its agent offered message flow (capability bit 3): flow records are taken
   NodeState state = NodeState::Connected;
   uint64_t connection = 0;      // the server's id of the connection feeding it
   uint64_t connected_at_ns = 0; // collector clock
@@ -444,8 +445,9 @@ enum class Anomaly : uint8_t {
   TooManyTelemetryBuckets = 12,  // a measurement's fine buckets dropped: past its or its node's budget
   TooManyFlowPairs = 13,  // flow edges of a new type pair past max_flow_pairs_per_node (counted in (other, other))
   TooManyFlowReceivers = 14,  // flow edges to a new receiver past max_flow_receivers_per_node (counted in their pair only)
+  FlowNotOffered = 15,    // a flow record from an agent that did not offer flow in its hello (dropped)
 };
-inline constexpr size_t kAnomalyCount = 15;
+inline constexpr size_t kAnomalyCount = 16;
 std::string_view name(Anomaly a);
 
 struct ModelStats {
