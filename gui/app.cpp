@@ -25,6 +25,7 @@ const char* panel_title(Panel p) {
     case Panel::Events: return "Events";
     case Panel::Telemetry: return "Telemetry";
     case Panel::Warnings: return "Warnings";
+    case Panel::Flow: return "Flow";
   }
   return "?";
 }
@@ -117,13 +118,15 @@ void App::draw_status_bar() {
   }
   if (r.last_tick().wall_ns) text += "   |   last update " + view::format_clock(r.last_tick().wall_ns) + " UTC";
   if (r.events_dropped()) text += "   |   " + view::format_count(r.events_dropped()) + " old events dropped (cap)";
-  text += "   |   Ctrl+1..6 panels, Ctrl+F filter, double-click an actor to open it";
+  text += "   |   Ctrl+1..7 panels, Ctrl+F filter, double-click an actor to open it";
   dl->AddText(at, style::u32(style::kTextMuted), text.c_str());
 }
 
 void App::draw() {
   state_.time = ImGui::GetTime();
   state_.follow_selection();
+  // An edge's history is recorded whatever panel is in front (at most one point a step).
+  state_.flow_history.update(state_.replica());
   handle_keys();
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos);
@@ -158,6 +161,7 @@ void App::draw() {
         case Panel::Events: events_.draw(state_); break;
         case Panel::Telemetry: draw_telemetry(state_); break;
         case Panel::Warnings: draw_warnings(state_); break;
+        case Panel::Flow: flow_.draw(state_); break;
       }
       drawn_text::note("[end panel]");
       ImGui::EndChild();

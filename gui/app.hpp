@@ -1,11 +1,12 @@
 // The whole window: title bar with the node selector, the panel tabs, actor windows and
-// the status bar. Keyboard: Ctrl+1..6 switch panels, Ctrl+F filters actors, Esc closes a window.
+// the status bar. Keyboard: Ctrl+1..7 switch panels, Ctrl+F filters actors, Esc closes a window.
 #pragma once
 
 #include "actor_window.hpp"
 #include "actors_panel.hpp"
 #include "app_state.hpp"
 #include "events_panel.hpp"
+#include "flow_panel.hpp"
 #include "overview_panel.hpp"
 #include "tree_panel.hpp"
 
@@ -18,6 +19,7 @@ class App {
   void draw();
   AppState& state() { return state_; }
   TreePanel& tree() { return tree_; }
+  FlowPanel& flow() { return flow_; }
   Panel current() const { return current_; }
   // Something on screen moves by itself (the tree's restart flashes): keep drawing.
   bool animating() const { return current_ == Panel::Tree && tree_.animating(); }
@@ -33,6 +35,7 @@ class App {
   TreePanel tree_;
   ActorsPanel actors_;
   EventsPanel events_;
+  FlowPanel flow_;
   ActorWindows windows_;
 };
 

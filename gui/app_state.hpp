@@ -10,12 +10,13 @@
 #include "feed.hpp"
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/child.hpp"
+#include "actorscope/view/flow.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace actorscope::gui {
 
-enum class Panel : uint8_t { Overview, Tree, Actors, Events, Telemetry, Warnings };
-inline constexpr int kPanelCount = 6;
+enum class Panel : uint8_t { Overview, Tree, Actors, Events, Telemetry, Warnings, Flow };
+inline constexpr int kPanelCount = 7;
 const char* panel_title(Panel p);
 
 struct AppSettings {
@@ -36,6 +37,7 @@ struct AppState {
   std::optional<std::string> filter;           // asked for the Actors filter ("Filter by this")
   std::optional<view::ActorKey> confirm_kill;  // its window asks to confirm a kill
   view::ChildFollower selected_child;          // the selection follows a restarted child
+  view::FlowHistory flow_history;              // every edge's rate since this viewer connected (fed each frame)
 
   // Moves the selection to the new incarnation of a child that was restarted.
   void follow_selection() {

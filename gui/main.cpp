@@ -54,6 +54,7 @@ Panel panel_by_name(const std::string& name) {
   if (name == "events") return Panel::Events;
   if (name == "telemetry") return Panel::Telemetry;
   if (name == "warnings") return Panel::Warnings;
+  if (name == "flow") return Panel::Flow;
   return Panel::Overview;
 }
 
@@ -266,6 +267,7 @@ int main(int argc, char** argv) {
         data_at = Clock::now();
         if (opts.tree_zoom == "fit") app.tree().fit_next_frame();
         else if (!opts.tree_zoom.empty()) app.tree().set_zoom(std::strtof(opts.tree_zoom.c_str(), nullptr));
+        if (opts.panel == "flow") app.flow().select_busiest();  // its history in the shot
         if (opts.panel == "actor")
           if (auto k = busiest(r)) app.state().open_actor(*k);
       }

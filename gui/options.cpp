@@ -30,7 +30,7 @@ constexpr const char* kUsage =
     "  --scale F         font and spacing scale for HiDPI screens (default 1.0)\n"
     "  --screenshot FILE render, write FILE as PNG, exit 0 (for CI and documentation)\n"
     "  --frames N        frames rendered once the data arrived, before the shot (default 4)\n"
-    "  --panel NAME      open panel: overview tree actors events telemetry warnings actor\n"
+    "  --panel NAME      open panel: overview tree actors events telemetry warnings flow actor\n"
     "  --size WxH        window size (default 1600x1000)\n"
     "  --timeout S       screenshot mode: longest wait for the collector's snapshot (default 30)\n"
     "  --settle MS       screenshot mode: time for replies and charts after the snapshot (default 1500)\n"

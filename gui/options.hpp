@@ -39,6 +39,6 @@ int parse_options(int argc, char** argv, Options& out);
 
 // The panels a user can open, by their command-line name.
 inline constexpr const char* kPanelNames[] = {"overview", "tree", "actors", "events", "telemetry",
-                                              "warnings", "actor"};
+                                              "warnings", "flow", "actor"};
 
 }  // namespace actorscope::gui
