@@ -6,6 +6,17 @@ BIN="$BUILD/bin"
 OUT="$BUILD/bench-results"
 mkdir -p "$OUT"
 status=0
+# The agent and CAF benchmarks run connected to a collector that takes message flow, as an
+# app would be: flow is sampled only then (the agent's cost with its sampling on).
+if [ -x "$BIN/actorscope-collector" ]; then
+  sock="$OUT/bench-collector.sock"
+  rm -f "$sock"
+  "$BIN/actorscope-collector" --listen "unix:$sock" --metrics none >"$OUT/bench-collector.log" 2>&1 &
+  bench_collector=$!
+  trap 'kill $bench_collector 2>/dev/null' EXIT
+  for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+  export ACTORSCOPE_COLLECTOR="unix:$sock" ACTORSCOPE_NODE=bench
+fi
 echo "bench: machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
 for b in "$BIN"/actorscope-bench-* "$BIN"/actorscope_bench_*; do
   [ -x "$b" ] || continue
