@@ -1,23 +1,46 @@
 // The Flow panel: estimated messages between actor types, busiest first, each receiver
-// coloured by its backlog, under the pipeline's order from its sources.
+// coloured by its backlog, under the pipeline's order from its sources; Enter on an edge
+// shows its rate since this viewer connected under the table.
 #include "panels.hpp"
 #include "actorscope/view/flow.hpp"
 #include "actorscope/view/format.hpp"
 
 namespace actorscope::tui {
 
+namespace {
+
+constexpr int kHistoryRows = 4;  // under the table: title, sparkline, range, what the record is
+
+// One edge's history: what it is, its rate as a sparkline, its range and where it comes from.
+void draw_edge_history(Canvas& c, int y, const view::Replica& r, const UiState& ui) {
+  const view::FlowEdgeHistory h = view::flow_edge_history(ui.flow_history, r, *ui.flow_edge);
+  c.text(y, 0, h.title + "   (Esc closes)", h.gone ? Style::Dim : Style::Title);
+  if (h.known)
+    c.text(y + 1, 0, "~msg/s " + sparkline(h.rates, std::max(10, c.width() - 8), ui.glyphs), Style::Good);
+  else
+    c.text(y + 1, 0, "no point yet: the first comes with the next tick", Style::Dim);
+  c.text(y + 2, 0, h.range, Style::Dim);
+  c.text(y + 3, 0, h.scope, Style::Dim);
+}
+
+}  // namespace
+
 void draw_flow(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
   view::FlowMap m = view::flow_map(r, ui.node, ui.thresholds);
   if (m.edges.empty()) {
-    c.text(top, 0, "no message flow: the agents shown report none (an older agent, ACTORSCOPE_FLOW_SAMPLE=0,", Style::Dim);
-    c.text(top + 1, 0, "or a runtime that does not call actorscope_enqueue_from)", Style::Dim);
+    c.text(top, 0, view::kNoFlow[0], Style::Dim);
+    c.text(top + 1, 0, view::kNoFlow[1], Style::Dim);
     return;
   }
+  // The history of a node not shown is closed with the node filter.
+  if (ui.flow_edge && ui.node != 0 && std::get<0>(*ui.flow_edge) != ui.node) ui.flow_edge.reset();
+  const bool history = ui.flow_edge.has_value() && height - 2 - kHistoryRows >= 3;
   c.text(top, 0, view::flow_summary(m), Style::Dim);
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Flow)];
-  int body = height - 2;
+  int body = height - 2 - (history ? kHistoryRows + 1 : 0);
   cur.fit(m.edges.size(), static_cast<size_t>(std::max(body, 1)));
   ui.list_y = top + 2;
+  ui.body_rows = std::max(body, 1);  // the mouse's rows: the table's, not the history's
   const Columns cols(c.width(), {{ui.node != 0 ? 0 : 13, 7, false, 0}, {20, 8, false, 0}, {20, 8, false, 0}, {10, 0, true, 0},
                                  {11, 0, true, 0}, {12, 0, true, 0}},
                      ui.glyphs.ellipsis);
@@ -26,7 +49,8 @@ void draw_flow(Canvas& c, int top, int height, const view::Replica& r, UiState& 
          cols.cell(0, "NODE") + cols.cell(1, "FROM") + cols.cell(2, "TO") + cols.cell(3, "~MSG/S") + cols.cell(4, "~MESSAGES") +
              cols.cell(5, "TO MAILBOX"),
          Style::ColumnHeader);
-  for (int i = 0; i < body; ++i) {
+  int shown = 0;
+  for (int i = 0; i < body; ++i, ++shown) {
     size_t idx = cur.offset + static_cast<size_t>(i);
     if (idx >= m.edges.size()) break;
     const view::FlowEdgeView& e = m.edges[idx];
@@ -39,6 +63,7 @@ void draw_flow(Canvas& c, int top, int height, const view::Replica& r, UiState& 
     if (selected) c.fill(y, Style::Selected);
     c.text(y, 0, line, selected ? Style::Selected : style_of(e.pressure));
   }
+  if (history) draw_edge_history(c, top + 2 + shown + 1, r, ui);
 }
 
 }  // namespace actorscope::tui

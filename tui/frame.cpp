@@ -32,6 +32,7 @@ void draw_status(Canvas& c, int y, const UiState& ui, const std::string& partial
 void draw_frame(Canvas& c, const view::Replica& r, UiState& ui) {
   const int h = c.height();
   resolve_pinned_node(ui, r);
+  ui.flow_history.update(r);  // whatever view is in front: an edge's history starts when the viewer does
   int top = draw_header(c, 0, r, ui), body = h - top - 1;
   ui.body_rows = std::max(1, body - 1);
   ui.list_y = -1;  // a list panel sets it

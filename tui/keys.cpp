@@ -9,6 +9,7 @@
 #include "export_command.hpp"
 #include "kill_command.hpp"
 #include "selection.hpp"
+#include "actorscope/view/flow.hpp"
 #include "actorscope/view/telemetry.hpp"
 #include "actorscope/view/warnings.hpp"
 
@@ -64,6 +65,7 @@ unsigned next_view(ActionContext& ctx) {
 }
 unsigned help(ActionContext& ctx) { return ctx.ui.view == ViewId::Help ? show(ctx, ctx.ui.back) : show(ctx, ViewId::Help); }
 unsigned back(ActionContext& ctx) {
+  if (ctx.ui.view == ViewId::Flow) ctx.ui.flow_edge.reset();  // closes an edge's history
   if (ctx.ui.view == ViewId::Detail || ctx.ui.view == ViewId::Help) {
     ctx.ui.view = ctx.ui.back;
     auto lock = ctx.client.lock();
@@ -109,6 +111,15 @@ unsigned enter(ActionContext& ctx) {
       // Enter on a restart cascade opens or folds it; on an event, the actor's detail.
       if (sel < ui.events.size() && !ui.events.toggle(sel))
         key = view::ActorKey{ui.events.rows()[sel]->node, ui.events.rows()[sel]->actor};
+    } else if (ui.view == ViewId::Flow) {
+      // Enter on an edge shows its rate history under the table; again on it, hides it.
+      auto edges = view::flow_map(r, ui.node, ui.thresholds).edges;
+      if (sel < edges.size()) {
+        if (ui.flow_edge == edges[sel].key)
+          ui.flow_edge.reset();
+        else
+          ui.flow_edge = edges[sel].key;
+      }
     } else if (ui.view == ViewId::Warnings) {
       auto w = view::warnings(r, ui.node);
       if (sel < w.size() && w[sel]->actor) key = view::ActorKey{w[sel]->node, w[sel]->actor};
@@ -249,7 +260,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{KEY_NPAGE, 6 /* ^F */}, page_down, "PgDn, ^F", "page down"},
       {{'g', KEY_HOME}, top, "g, Home", "first row"},
       {{'G', KEY_END}, bottom, "G, End", "last row"},
-      {{'\n', '\r', KEY_ENTER}, enter, "Enter", "actor detail (tree: expand; events: open a cascade)"},
+      {{'\n', '\r', KEY_ENTER}, enter, "Enter", "detail (tree: expand; events: cascade; flow: history)"},
       {{KEY_LEFT, 'h'}, left, "Left, h", "tree: collapse; actors: previous sort column"},
       {{KEY_RIGHT, 'l'}, right, "Right, l", "tree: expand; actors: next sort column"},
       {{'i'}, invert, "i", "invert the sort order"},
@@ -270,7 +281,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'5'}, view5, "5", "Warnings"},
       {{'6'}, view6, "6", "Flow: messages between actor types (sampled)"},
       {{'?', KEY_F(1)}, help, "?", "this help"},
-      {{kEsc, KEY_BACKSPACE}, back, "Esc", "back from Detail or Help"},
+      {{kEsc, KEY_BACKSPACE}, back, "Esc", "back from Detail or Help (flow: close the history)"},
       {{'q', 'Q'}, quit, "q", "quit"},
   };
   return table;

@@ -2,6 +2,7 @@
 #include "mouse.hpp"
 
 #include "selection.hpp"
+#include "actorscope/view/flow.hpp"
 
 namespace actorscope::tui {
 
@@ -31,6 +32,8 @@ unsigned handle_mouse(const MouseEvent& m, ActionContext& ctx) {
   if (row >= n) return kNothing;
   cur.selected = row;
   remember_selection(ui, ui.view, r);
+  if (ui.view == ViewId::Flow)  // a click on an edge shows its history, as Enter does
+    if (auto edges = view::flow_map(r, ui.node, ui.thresholds).edges; row < edges.size()) ui.flow_edge = edges[row].key;
   ui.message.clear();
   return kRedraw;
 }

@@ -1,6 +1,7 @@
 // Selection by identity: each list says what identifies its rows, and where that item is now.
 #include "selection.hpp"
 
+#include "actorscope/view/flow.hpp"
 #include "actorscope/view/telemetry.hpp"
 #include "actorscope/view/warnings.hpp"
 
@@ -18,6 +19,10 @@ std::string telemetry_identity(const view::TelemetryLine& l) {
 }
 // A warning is known by what it is about: its node, its actor and its kind (its text changes).
 std::string warning_identity(const view::pv::Warning& w) { return std::to_string(w.node) + kSep + std::to_string(w.actor) + kSep + w.kind; }
+// An edge is known by its node and its two types (its rate, and so its row, changes).
+std::string flow_identity(const view::FlowEdgeView& e) {
+  return std::to_string(std::get<0>(e.key)) + kSep + std::get<1>(e.key) + kSep + std::get<2>(e.key);
+}
 
 // The index of the first row whose identity is `want`, or n.
 template <typename Rows, typename Identity>
@@ -84,6 +89,12 @@ size_t follow_selection(UiState& ui, ViewId v, const view::Replica& r) {
       if (it.set) at = find_row(rows, n, [](const view::pv::Warning* w) { return warning_identity(*w); }, it.text);
       break;
     }
+    case ViewId::Flow: {
+      const auto edges = view::flow_map(r, ui.node, ui.thresholds).edges;
+      n = edges.size();
+      if (it.set) at = find_row(edges, n, flow_identity, it.text);
+      break;
+    }
     default: return 0;
   }
   // An item no longer listed leaves the selection at its row number (clamped by the panel).
@@ -116,6 +127,10 @@ void remember_selection(UiState& ui, ViewId v, const view::Replica& r) {
       break;
     case ViewId::Warnings:
       if (auto rows = view::warnings(r, ui.node); sel < rows.size()) it.text = warning_identity(*rows[sel]), it.set = true;
+      break;
+    case ViewId::Flow:
+      if (auto edges = view::flow_map(r, ui.node, ui.thresholds).edges; sel < edges.size())
+        it.text = flow_identity(edges[sel]), it.set = true;
       break;
     default: return;
   }

@@ -12,6 +12,7 @@
 #include "actorscope/view/child.hpp"
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/events.hpp"
+#include "actorscope/view/flow.hpp"
 #include "actorscope/view/replica.hpp"
 #include "actorscope/view/tree.hpp"
 
@@ -70,6 +71,8 @@ struct UiState {
   std::string export_dir = ".";          // --export-dir: where the export key writes its files
   std::string terminal_out;              // bytes for the terminal itself (OSC 52), written after the frame
   size_t help_offset = 0;                // first line of the help shown (it scrolls)
+  view::FlowHistory flow_history;        // every edge's rate since this viewer connected (fed each frame)
+  std::optional<view::Replica::FlowKey> flow_edge;  // Flow: the edge whose history shows under the table
   // Where the last frame put things, for the mouse: the tabs' row and spans, and the
   // first list row on the screen.
   struct TabSpan {

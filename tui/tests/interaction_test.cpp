@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "export_command.hpp"
 #include "keys.hpp"
@@ -468,4 +469,56 @@ TEST(Export, TheStatusLineNamesTheFileWholeAt80Columns) {
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(dir) / name)) << name;
   EXPECT_NE(status.find(name), std::string::npos) << status;
   std::filesystem::remove_all(dir);
+}
+
+// Flow: the arrows move along the edges, Enter on one shows its history under the table
+// (the edge of the row chosen, checked against the rows sent), Esc closes it, and a click on
+// a row shows that row's edge.
+TEST(Flow, EnterOnAnEdgeShowsItsHistoryAndEscClosesIt) {
+  Harness h;
+  h.load(backlog_builder());
+  constexpr uint64_t kT0 = 1'700'000'000'000'000'000ull;
+  for (uint64_t i = 0; i < 3; ++i) {
+    std::vector<uint8_t> buf;
+    proto::Writer w(buf);
+    for (auto [from, to, rate] : {std::tuple{"ingest", "parser", 990}, std::tuple{"parser", "store", 400},
+                                  std::tuple{"store", "audit", 7}}) {
+      pv::FlowRow f;
+      f.node = 1;
+      f.from_type = from;
+      f.to_type = to;
+      f.rate_x100 = static_cast<uint64_t>(rate) * 100;
+      f.sample_every = 32;
+      pv::encode(w, f);
+    }
+    pv::encode(w, pv::Tick{2 + i, kT0 + i * 1'000'000'000ull, 0});
+    {
+      auto lock = h.client.lock();
+      ASSERT_TRUE(h.client.replica().apply(buf.data(), buf.size())) << h.client.replica().error();
+    }
+    h.draw();
+  }
+  tui::handle_key('6', h.ctx);
+  auto screen = h.draw();
+  ASSERT_GE(find_line(screen, "estimated from sampled sends"), 0);
+  EXPECT_EQ(find_line(screen, "since this viewer connected"), -1) << "no history before Enter";
+  tui::handle_key('j', h.ctx);  // the second busiest: parser -> store
+  tui::handle_key('\n', h.ctx);
+  screen = h.draw();
+  const int title = find_line(screen, "parser \xE2\x86\x92 store on orders: ~400/s now");
+  ASSERT_GE(title, 0) << [&] { std::string t; for (auto& l : screen) t += l + "\n"; return t; }();
+  EXPECT_GE(find_line(screen, "over 3 points"), title);
+  EXPECT_GE(find_line(screen, "since this viewer connected"), title);
+  tui::handle_key(27, h.ctx);
+  screen = h.draw();
+  EXPECT_EQ(find_line(screen, "since this viewer connected"), -1) << "Esc closes it";
+  EXPECT_EQ(h.ui.view, tui::ViewId::Flow) << "and stays in Flow";
+  // A click on the third row (store -> audit) shows that edge.
+  tui::MouseEvent click;
+  click.kind = tui::MouseEvent::Kind::Click;
+  click.y = h.ui.list_y + 2;
+  click.x = 3;
+  tui::handle_mouse(click, h.ctx);
+  screen = h.draw();
+  EXPECT_GE(find_line(screen, "store \xE2\x86\x92 audit on orders"), 0);
 }

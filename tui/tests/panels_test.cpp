@@ -1,9 +1,12 @@
 // actorscope-top's panels rendered into text from a known replica, and the --help snapshot.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "panels.hpp"
@@ -242,6 +245,66 @@ TEST(Panels, FlowShowsTheBusiestEdgeFirstAndTheBacklogItFeeds) {
   EXPECT_NE(screen[at + 4].find("store"), std::string::npos) << screen[at + 4];
   EXPECT_EQ(c.style(at + 4), tui::Style::Critical) << "18 000 waiting at the store";
   EXPECT_EQ(c.style(at + 3), tui::Style::Normal) << "nothing waits at the ingest";
+}
+
+// Enter on an edge: its rate since this viewer connected, under the table. Five ticks a
+// second apart, the ingest's rate climbing, make a rising sparkline; the whole 80x24 screen
+// is compared with golden/flow-history.txt (ASCII glyphs; ACTORSCOPE_UPDATE_GOLDEN=1 rewrites it).
+TEST(Panels, FlowShowsTheSelectedEdgesHistoryUnderTheTable) {
+  using tui::test::ActorSpec;
+  auto frames = tui::test::ReplicaBuilder("shop").actor(ActorSpec(1, 0, "ingest-1", "ingest")).frames();
+  view::Replica r;
+  ASSERT_TRUE(r.apply(frames.data(), frames.size())) << r.error();
+  tui::UiState ui;
+  ui.view = tui::ViewId::Flow;
+  constexpr uint64_t kT0 = 1'700'000'000'000'000'000ull;  // 2023-11-14 22:13:20 UTC
+  for (uint64_t i = 0; i < 5; ++i) {
+    std::vector<uint8_t> buf;
+    proto::Writer w(buf);
+    auto flow = [&](const std::string& from, const std::string& to, uint64_t rate, uint64_t to_max) {
+      pv::FlowRow f;
+      f.node = 1;
+      f.from_type = from;
+      f.to_type = to;
+      f.rate_x100 = rate * 100;
+      f.messages = rate * 60;
+      f.sample_every = 32;
+      f.to_mailbox_max = to_max;
+      pv::encode(w, f);
+    };
+    flow("", "ingest", 100 + 200 * i, 0);
+    flow("ingest", "parser", 990, 3);
+    flow("parser", "store", 40, 18'000);
+    pv::encode(w, pv::Tick{10 + i, kT0 + i * 1'000'000'000ull, 0});
+    ASSERT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
+    render(r, ui);  // every frame feeds the history, whatever is selected
+  }
+  ui.flow_edge = view::Replica::FlowKey{1, "", "ingest"};
+  const std::string screen = render(r, ui);
+  const auto l = lines(screen);
+  size_t at = 0;
+  while (at < l.size() && l[at].find("(outside) \xE2\x86\x92 ingest on shop") == std::string::npos) ++at;
+  ASSERT_LT(at + 3, l.size()) << screen;
+  EXPECT_NE(l[at].find("~900/s now"), std::string::npos) << l[at];
+  // five points, each higher: the sparkline climbs to its top glyph
+  const std::string spark = l[at + 1].substr(l[at + 1].find_first_not_of(' ', 7));
+  EXPECT_EQ(spark.size(), 5u) << l[at + 1];
+  std::vector<size_t> level;
+  for (char ch : spark)
+    for (size_t k = 0; k < tui::kAsciiGlyphs.spark.size(); ++k)
+      if (tui::kAsciiGlyphs.spark[k] == std::string_view(&ch, 1)) level.push_back(k);
+  ASSERT_EQ(level.size(), 5u) << spark;
+  EXPECT_TRUE(std::adjacent_find(level.begin(), level.end(), std::greater_equal<size_t>()) == level.end())
+      << "each point higher than the last: " << spark;
+  EXPECT_EQ(level.back(), 7u) << spark;
+  EXPECT_NE(l[at + 2].find("~100/s .. ~900/s over 5 points (4.0s)"), std::string::npos) << l[at + 2];
+  EXPECT_EQ(l[at + 3].rfind("since this viewer connected", 0), 0u) << l[at + 3];
+  const std::string golden_path = std::string(ACTORSCOPE_GOLDEN_DIR) + "/flow-history.txt";
+  if (std::getenv("ACTORSCOPE_UPDATE_GOLDEN")) std::ofstream(golden_path) << screen;
+  std::ifstream golden(golden_path);
+  std::stringstream want;
+  want << golden.rdbuf();
+  EXPECT_EQ(screen, want.str()) << "golden: " << golden_path;
 }
 
 TEST(Help, MatchesTheSnapshot) {

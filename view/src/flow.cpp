@@ -89,8 +89,8 @@ FlowEdgeHistory flow_edge_history(const FlowHistory& history, const Replica& rep
   if (const pv::NodeRow* n = replica.node(node)) out.title += " on " + n->name;
   const FlowHistorySettings& s = history.settings();
   out.step_s = static_cast<float>(static_cast<double>(s.step_ns) / 1e9);
-  out.scope = "since this viewer connected (its own record, not the collector's): one point every " +
-              format_duration_ns(s.step_ns) + ", the last " + std::to_string(s.points) + " kept";
+  out.scope = "since this viewer connected (its own record): 1 point / " + format_duration_ns(s.step_ns) + ", last " +
+              std::to_string(s.points) + " kept";
   const std::deque<FlowPoint>* points = history.points(edge);
   if (!points || points->empty()) {
     out.range = "no point yet";

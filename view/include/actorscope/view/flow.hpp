@@ -107,7 +107,7 @@ class FlowHistory {
 struct FlowEdgeHistory {
   bool known = false;            // the edge has points
   std::string title;             // "ingest → parser on shop@demo: ~990/s now"
-  std::string scope;             // "since this viewer connected, one point a second, the last 120 kept (the viewer's own record)"
+  std::string scope;             // "since this viewer connected (its own record): 1 point / 1.0s, last 120 kept"
   std::vector<double> rates;     // oldest first
   std::vector<uint64_t> wall_ns;
   float step_s = 1;              // seconds between points
