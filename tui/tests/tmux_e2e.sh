@@ -38,7 +38,9 @@ keys() { tmux -L "$TMUX_SOCKET" send-keys -t top "$@"; }
 PIDS+=($!)
 for i in $(seq 1 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.05; done
 "$BIN/actorscope-loadgen" --collector "$SOCK" --node e2e --actors 120 --rate 2000 --duration 120 \
-  --slow-consumer --slow-every 5 --slow-us 5000 --crash-rate 0.01 >"$TMP/loadgen.log" 2>&1 &
+  --slow-consumer --slow-every 5 --slow-us 5000 --crash-rate 0.01 \
+  --traffic 'ingest>parser:3000' --traffic 'parser>aggregator:1500' --traffic 'aggregator>store:500' \
+  >"$TMP/loadgen.log" 2>&1 &
 PIDS+=($!)
 
 tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -s top -x 100 -y 30 \
@@ -76,6 +78,25 @@ wait_for "vMAILBOX"
 # Events: a crash with its reason.
 keys 3
 wait_for "crashed +worker"
+
+# Flow: the pipeline's types in the table, its busiest edge first; Enter on it shows that
+# edge's rate history (the viewer's own record) under the table, Esc closes it.
+keys 6
+wait_for "estimated from sampled sends"
+wait_for "aggregator +store"
+for i in $(seq 1 300); do
+  first=$(screen | grep -A1 "^NODE" | sed -n 2p)
+  case "$first" in *ingest*parser*) break ;; esac
+  sleep 0.1
+done
+case "$first" in *ingest*parser*) ;; *) fail "the busiest edge is not ingest -> parser: $first" ;; esac
+keys g Enter
+wait_for "ingest → parser on e2e: ~[0-9.]+k?/s now"
+wait_for "^~msg/s +[^ ]"
+wait_for "since this viewer connected"
+keys Escape
+for i in $(seq 1 300); do screen | grep -q "since this viewer connected" || break; sleep 0.1; done
+screen | grep -q "since this viewer connected" && fail "Esc did not close the edge's history"
 
 # Help, then quit: the process exits 0 and leaves the alternate screen.
 keys '?'
