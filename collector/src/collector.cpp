@@ -190,6 +190,9 @@ bool Collector::start(std::string& error) {
       }
       log_line(LogLevel::Info, "replayed " + std::to_string(r.records) + " records in " + std::to_string(r.batches) +
                                    " batches from " + std::to_string(r.connections) + " connections of " + path);
+      if (!r.lost.empty())
+        log_line(LogLevel::Warn, "replay of " + path + " stopped at its last good block: " + r.lost + "; " +
+                                        std::to_string(r.lost_bytes) + " bytes after it were not read");
     });
   }
   if (!c.server->start(error)) return false;

@@ -1,7 +1,10 @@
 // Record and replay: a file header, then framed entries (kind, connection, time, payload).
 #include "actorscope/collector/record.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -12,8 +15,48 @@
 
 namespace actorscope::collector {
 
+uint32_t crc32c(const uint8_t* data, size_t len, uint32_t crc) {
+  static const auto table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  crc = ~crc;
+  for (size_t i = 0; i < len; ++i) crc = table[(crc ^ data[i]) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
+namespace {
+// A block header, parsed; false when its magic is not there.
+struct BlockHeader {
+  uint32_t length = 0, entries = 0, crc = 0;
+  uint64_t first_at = 0, last_at = 0;
+};
+bool parse_block_header(const uint8_t* h, BlockHeader& b) {
+  if (std::memcmp(h, kRecordBlockMagic, sizeof kRecordBlockMagic) != 0) return false;
+  proto::Reader r(h + 4, kRecordBlockHeaderSize - 4);
+  b.length = r.u32();
+  b.entries = r.u32();
+  b.crc = r.u32();
+  b.first_at = r.u64();
+  b.last_at = r.u64();
+  return true;
+}
+// The largest block a reader accepts: one entry of the largest frame, or many small ones.
+constexpr uint64_t kMaxBlockBytes = uint64_t{proto::kHardMaxFrame} + kRecordBlockBytes + kRecordEntryHeaderSize;
+
+std::string bytes_text(uint64_t n) { return std::to_string(n) + (n == 1 ? " byte" : " bytes"); }
+}  // namespace
+
 Recorder::~Recorder() {
-  if (file_) std::fclose(file_);
+  if (file_) {
+    write_block();
+    std::fclose(file_);
+  }
 }
 
 bool Recorder::open(const std::string& path, std::string& error) {
@@ -28,7 +71,7 @@ bool Recorder::open(const std::string& path, std::string& error) {
   w.u16(kRecordVersion);
   w.u16(0);
   w.u32(0);
-  if (std::fwrite(h.data(), 1, h.size(), file_) != h.size()) {
+  if (std::fwrite(h.data(), 1, h.size(), file_) != h.size() || std::fflush(file_) != 0) {
     error = "cannot write record file " + path + ": " + std::strerror(errno);
     std::fclose(file_);
     file_ = nullptr;
@@ -39,18 +82,36 @@ bool Recorder::open(const std::string& path, std::string& error) {
 
 void Recorder::entry(RecordEntry kind, uint64_t conn, uint64_t at_ns, const uint8_t* payload, size_t len) {
   if (!file_) return;
-  uint8_t h[kRecordEntryHeaderSize];
-  std::vector<uint8_t> buf;
-  proto::Writer w(buf);
+  proto::Writer w(block_);
   w.u8(static_cast<uint8_t>(kind));
   w.u64(conn);
   w.u64(at_ns);
   w.u32(static_cast<uint32_t>(len));
-  std::memcpy(h, buf.data(), sizeof h);
-  bool ok = std::fwrite(h, 1, sizeof h, file_) == sizeof h;
-  if (ok && len > 0) ok = std::fwrite(payload, 1, len, file_) == len;
-  if (!ok) ++write_errors_;
+  if (len > 0) w.bytes(payload, len);
+  if (block_entries_ == 0) block_first_at_ = at_ns;
+  block_last_at_ = at_ns;
+  ++block_entries_;
   ++entries_;
+  if (block_.size() >= kRecordBlockBytes) write_block();
+}
+
+// One block: its header (with the entries' checksum and time span), then the entries, in one
+// write. A crash during it leaves a torn last block, which a reader sets aside.
+void Recorder::write_block() {
+  if (!file_ || block_entries_ == 0) return;
+  std::vector<uint8_t> h;
+  proto::Writer w(h);
+  w.bytes(kRecordBlockMagic, sizeof kRecordBlockMagic);
+  w.u32(static_cast<uint32_t>(block_.size()));
+  w.u32(block_entries_);
+  w.u32(crc32c(block_.data(), block_.size()));
+  w.u64(block_first_at_);
+  w.u64(block_last_at_);
+  bool ok = std::fwrite(h.data(), 1, h.size(), file_) == h.size() &&
+            std::fwrite(block_.data(), 1, block_.size(), file_) == block_.size();
+  if (!ok) ++write_errors_;
+  block_.clear();
+  block_entries_ = 0;
 }
 
 void Recorder::hello(uint64_t conn, uint64_t at_ns, const proto::Hello& hello) {
@@ -69,7 +130,87 @@ void Recorder::batch(uint64_t conn, uint64_t at_ns, const uint8_t* payload, size
 void Recorder::disconnect(uint64_t conn, uint64_t at_ns) { entry(RecordEntry::Disconnect, conn, at_ns, nullptr, 0); }
 
 void Recorder::flush() {
+  write_block();
   if (file_ && std::fflush(file_) != 0) ++write_errors_;
+}
+
+bool read_record_index(const std::string& path, RecordIndex& out, std::string& error) {
+  out = RecordIndex{};
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    error = path + ": cannot open: " + std::strerror(errno);
+    return false;
+  }
+  std::fseek(f, 0, SEEK_END);
+  out.file_bytes = static_cast<uint64_t>(std::max<long>(std::ftell(f), 0));
+  std::fseek(f, 0, SEEK_SET);
+  uint8_t fh[kRecordFileHeaderSize];
+  if (std::fread(fh, 1, sizeof fh, f) != sizeof fh || std::memcmp(fh, kRecordMagic, sizeof kRecordMagic) != 0) {
+    std::fclose(f);
+    error = path + ": not an actorscope record file (bad magic)";
+    return false;
+  }
+  proto::Reader hr(fh + 8, 8);
+  out.version = hr.u16();
+  if (out.version != 1 && out.version != kRecordVersion) {
+    std::fclose(f);
+    error = path + ": record file version " + std::to_string(out.version) + " is not supported";
+    return false;
+  }
+  uint64_t at = kRecordFileHeaderSize;
+  std::vector<uint8_t> payload;
+  if (out.version == 1) {  // no blocks: one pass over the entries
+    uint8_t eh[kRecordEntryHeaderSize];
+    for (;;) {
+      size_t got = std::fread(eh, 1, sizeof eh, f);
+      if (got == 0) break;
+      proto::Reader r(eh, got);
+      r.u8();
+      r.u64();
+      uint64_t t = r.u64();
+      uint32_t len = r.u32();
+      if (got != sizeof eh || std::fseek(f, len, SEEK_CUR) != 0 || at + sizeof eh + len > out.file_bytes) {
+        out.lost = "the last entry is cut short";
+        break;
+      }
+      if (out.entries++ == 0) out.first_at = t;
+      out.last_at = t;
+      at += sizeof eh + len;
+    }
+  } else {
+    uint8_t bh[kRecordBlockHeaderSize];
+    for (size_t n = 0;; ++n) {
+      size_t got = std::fread(bh, 1, sizeof bh, f);
+      if (got == 0) break;
+      BlockHeader b;
+      std::string where = "block " + std::to_string(n) + " (at byte " + std::to_string(at) + ")";
+      if (got != sizeof bh) {
+        out.lost = where + " is cut short in its header";
+        break;
+      }
+      if (!parse_block_header(bh, b)) {
+        out.lost = where + " has no block header";
+        break;
+      }
+      if (b.length > kMaxBlockBytes || at + sizeof bh + b.length > out.file_bytes) {
+        out.lost = where + (b.length > kMaxBlockBytes ? " claims " + bytes_text(b.length) : std::string(" is cut short"));
+        break;
+      }
+      payload.resize(b.length);
+      if (std::fread(payload.data(), 1, b.length, f) != b.length || crc32c(payload.data(), b.length) != b.crc) {
+        out.lost = where + " fails its checksum";
+        break;
+      }
+      out.blocks.push_back({at, b.length, b.entries, b.first_at, b.last_at});
+      if (out.entries == 0) out.first_at = b.first_at;
+      out.last_at = b.last_at;
+      out.entries += b.entries;
+      at += sizeof bh + b.length;
+    }
+  }
+  std::fclose(f);
+  out.lost_bytes = out.file_bytes - std::min(at, out.file_bytes);
+  return true;
 }
 
 struct Replayer::Impl {
@@ -90,6 +231,12 @@ struct Replayer::Impl {
   uint64_t origin_ns = 0;    // caller's clock at the first step
   bool started = false;
   bool finished = false;
+  uint16_t version = kRecordVersion;
+  std::vector<uint8_t> block;  // version 2: the block being read ...
+  size_t block_pos = 0;        // ... and where in it
+  size_t block_no = 0;
+  uint64_t offset = kRecordFileHeaderSize;  // of the next block
+  uint64_t file_bytes = 0;
 
   Impl(Model& m, ReplayOptions o) : model(m), options(std::move(o)) {}
   ~Impl() {
@@ -109,6 +256,57 @@ struct Replayer::Impl {
   // Reads the next entry; false at the end of the file (or on error, with res set).
   bool read_entry(bool& failed) {
     failed = false;
+    return version == 1 ? read_v1_entry(failed) : read_block_entry(failed);
+  }
+  // Version 2: entries come out of checksummed blocks. A block that is cut short, damaged or
+  // not there ends the replay where the good ones end, saying what was lost.
+  bool read_block_entry(bool& failed) {
+    if (block_pos >= block.size()) {
+      uint8_t bh[kRecordBlockHeaderSize];
+      size_t got = std::fread(bh, 1, sizeof bh, file);
+      if (got == 0) return false;
+      std::string where = "block " + std::to_string(block_no) + " (at byte " + std::to_string(offset) + ")";
+      BlockHeader b;
+      std::string bad;
+      if (got != sizeof bh) bad = where + " is cut short in its header";
+      else if (!parse_block_header(bh, b)) bad = where + " has no block header";
+      else if (b.length > kMaxBlockBytes) bad = where + " claims " + bytes_text(b.length);
+      if (bad.empty()) {
+        block.resize(b.length);
+        if (std::fread(block.data(), 1, b.length, file) != b.length) bad = where + " is cut short";
+        else if (crc32c(block.data(), b.length) != b.crc) bad = where + " fails its checksum";
+      }
+      if (!bad.empty()) return lose(bad);
+      offset += sizeof bh + b.length;
+      block_pos = 0;
+      ++block_no;
+      if (b.length == 0) return read_block_entry(failed);
+    }
+    if (block.size() - block_pos < kRecordEntryHeaderSize) return lose("block " + std::to_string(block_no - 1) + " ends inside an entry");
+    proto::Reader r(block.data() + block_pos, kRecordEntryHeaderSize);
+    kind = static_cast<RecordEntry>(r.u8());
+    conn = r.u64();
+    at = r.u64();
+    uint32_t len = r.u32();
+    block_pos += kRecordEntryHeaderSize;
+    if (len > options.max_frame || len > block.size() - block_pos)
+      return lose("entry " + std::to_string(index) + " claims " + bytes_text(len));
+    payload.assign(block.begin() + static_cast<std::ptrdiff_t>(block_pos), block.begin() + static_cast<std::ptrdiff_t>(block_pos + len));
+    block_pos += len;
+    if (first_at == 0) first_at = at == 0 ? 1 : at;
+    ++index;
+    return true;
+  }
+  // The rest of the file cannot be read: the replay ends here (what came before stays), and
+  // says what was lost.
+  bool lose(const std::string& why) {
+    res.lost = why;
+    res.lost_bytes = file_bytes > offset ? file_bytes - offset : 0;
+    block.clear();
+    block_pos = 0;
+    return false;
+  }
+  bool read_v1_entry(bool& failed) {
     uint8_t eh[kRecordEntryHeaderSize];
     size_t got = std::fread(eh, 1, sizeof eh, file);
     if (got == 0) return false;
@@ -221,12 +419,14 @@ bool Replayer::open(const std::string& path, std::string& error) {
     return false;
   }
   proto::Reader hr(fh + 8, 8);
-  uint16_t version = hr.u16();
-  if (version != kRecordVersion) {
-    m.fail("record file version " + std::to_string(version) + " is not supported");
+  m.version = hr.u16();
+  if (m.version != 1 && m.version != kRecordVersion) {
+    m.fail("record file version " + std::to_string(m.version) + " is not supported");
     error = m.res.error;
     return false;
   }
+  struct stat st{};
+  if (::fstat(::fileno(m.file), &st) == 0) m.file_bytes = static_cast<uint64_t>(st.st_size);
   return true;
 }
 

@@ -7,15 +7,45 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "actorscope/collector/model.hpp"
 
 namespace actorscope::collector {
 
 inline constexpr char kRecordMagic[8] = {'A', 'S', 'C', 'O', 'P', 'E', 'R', 'C'};
-inline constexpr uint16_t kRecordVersion = 1;
+inline constexpr uint16_t kRecordVersion = 2;         // 2: entries in checksummed blocks; 1 is still read
 inline constexpr size_t kRecordFileHeaderSize = 16;   // magic, u16 version, u16 + u32 reserved
 inline constexpr size_t kRecordEntryHeaderSize = 21;  // u8 kind, u64 connection, u64 at_ns, u32 length
+inline constexpr char kRecordBlockMagic[4] = {'A', 'S', 'B', 'K'};
+inline constexpr size_t kRecordBlockHeaderSize = 32;  // magic, u32 length, u32 entries, u32 crc32c, u64 first_at, u64 last_at
+inline constexpr size_t kRecordBlockBytes = 256 * 1024;  // a block is written once its entries reach this
+                                                          // (or at flush(), once a second): a crash loses at most that
+
+// CRC-32C (Castagnoli) of a block's entries.
+uint32_t crc32c(const uint8_t* data, size_t len, uint32_t crc = 0);
+
+// What a record file holds, read from its block headers (the index a seek or a timeline
+// uses), and what could not be read: a file cut short by a crash or a bad block opens up
+// to its last good block and says what was lost after it.
+struct RecordBlock {
+  uint64_t offset = 0;    // of its header in the file
+  uint32_t length = 0;    // payload bytes
+  uint32_t entries = 0;
+  uint64_t first_at = 0, last_at = 0;
+};
+struct RecordIndex {
+  uint16_t version = 0;
+  std::vector<RecordBlock> blocks;  // the good ones, in file order (version 2)
+  uint64_t entries = 0;
+  uint64_t first_at = 0, last_at = 0;
+  uint64_t file_bytes = 0;
+  uint64_t lost_bytes = 0;          // after the last good block
+  std::string lost;                 // why, one line ("" when nothing was lost)
+};
+// Reads a record file's header and block headers (checking every block's checksum).
+// False with a one-line error when the file is not a record file at all.
+bool read_record_index(const std::string& path, RecordIndex& out, std::string& error);
 
 enum class RecordEntry : uint8_t {
   Hello = 1,       // payload: the encoded Hello, token removed
@@ -43,7 +73,11 @@ class Recorder {
 
  private:
   void entry(RecordEntry kind, uint64_t conn, uint64_t at_ns, const uint8_t* payload, size_t len);
+  void write_block();
   std::FILE* file_ = nullptr;
+  std::vector<uint8_t> block_;  // entries not yet written
+  uint32_t block_entries_ = 0;
+  uint64_t block_first_at_ = 0, block_last_at_ = 0;
   uint64_t write_errors_ = 0;
   uint64_t entries_ = 0;
 };
@@ -66,6 +100,8 @@ struct ReplayResult {
   uint64_t batches = 0;
   uint64_t connections = 0;  // Hello entries
   uint64_t bad_batches = 0;  // malformed batches (their connection ends there, as it did live)
+  uint64_t lost_bytes = 0;   // a file cut short or a bad block: what could not be read ...
+  std::string lost;          // ... and why, one line (the replay goes as far as it can)
 };
 
 // Replays a recorded file a few entries at a time, so that a caller's event loop can
