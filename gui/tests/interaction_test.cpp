@@ -73,9 +73,10 @@ class GuiDriven : public ::testing::Test {
                                                 std::vector<std::string>{"--listen", sock, "--metrics", "none"});
     ASSERT_TRUE(eventually([&] { return fs::exists(dir_ / "collector.sock"); }, 30s)) << collector_->output();
     // Idle actors: spawned, then nothing happens, so nothing the window shows changes.
-    loadgen_ = std::make_unique<ChildProcess>(
-        ACTORSCOPE_LOADGEN_BIN, std::vector<std::string>{"--collector", sock, "--node", "idle@test", "--actors",
-                                                         std::to_string(actors_), "--scale", "--stay", "0"});
+    std::vector<std::string> workload{"--collector", sock, "--node", "idle@test", "--actors", std::to_string(actors_),
+                                      "--stay", "0"};
+    workload.insert(workload.end(), workload_.begin(), workload_.end());
+    loadgen_ = std::make_unique<ChildProcess>(ACTORSCOPE_LOADGEN_BIN, workload);
     gui_ = std::make_unique<ChildProcess>(
         ACTORSCOPE_GUI_BIN,
         std::vector<std::string>{"--collector", sock, "--size", "1200x760", "--status-file", status_.string()},
@@ -124,6 +125,7 @@ class GuiDriven : public ::testing::Test {
   std::string panel() { return read_status(status_)["panel"]; }
 
   long actors_ = 2000;  // idle actors the loadgen spawns
+  std::vector<std::string> workload_{"--scale"};  // what they do: nothing
   std::string xvfb_, xdotool_, xclip_, display_, window_;
   std::string last_run_;  // what the last helper printed, for failure messages
   fs::path dir_, status_;
@@ -250,3 +252,32 @@ TEST_F(GuiDriven, RightClickCopyPutsTheNameOnTheClipboard) {
 }
 
 }  // namespace
+
+// A pipeline sending at known rates: the Flow panel draws its edges, and a click on an edge's
+// label selects it and plots its rate history, which grows as ticks arrive.
+class GuiDrivenFlow : public GuiDriven {
+ protected:
+  GuiDrivenFlow() {
+    actors_ = 20;
+    workload_ = {"--rate", "100", "--duration", "240", "--traffic", "ingest>parser:3000", "--traffic",
+                 "parser>aggregator:1500", "--traffic", "aggregator>store:500"};
+  }
+};
+
+TEST_F(GuiDrivenFlow, AClickOnAnEdgePlotsItsRateHistory) {
+  int x = 0, y = 0;
+  ASSERT_TRUE(eventually([&] { return centre_of("tab Flow", x, y); }, 30s)) << gui_->output();
+  click(x, y, {"click", "1"});
+  ASSERT_TRUE(eventually([&] { return panel() == "Flow" && centre_of("flow-edge parser>aggregator", x, y); }, 60s, 100ms))
+      << "panel: " << panel() << "\n" << gui_->output();
+  EXPECT_EQ(read_status(status_)["flow selected"], "") << "nothing selected before the click";
+  click(x, y, {"click", "1"});
+  EXPECT_TRUE(eventually([&] { return read_status(status_)["flow selected"].rfind("parser \xE2\x86\x92 aggregator on idle@test", 0) == 0; },
+                         30s, 100ms))
+      << "selected: " << read_status(status_)["flow selected"] << " after a click at " << x << "," << y;
+  // the viewer's own record: more points as ticks come (one a second)
+  long first = 0;
+  ASSERT_TRUE(eventually([&] { return (first = number(read_status(status_), "flow history points")) >= 1; }, 30s, 100ms));
+  EXPECT_TRUE(eventually([&] { return number(read_status(status_), "flow history points") > first; }, 30s, 200ms))
+      << "the history did not grow past " << first << " points";
+}

@@ -2,8 +2,8 @@
 // actorscope-gui taking a screenshot of every panel under Xvfb. Each PNG must exist, have
 // the asked size, many colours and visible content, and the GUI must exit 0. The text the
 // shot drew (--drawn-text) must show the asked panel, and in it what the workload made: the
-// node in the overview, actors of its tree in the tree, the slow consumer in the actors, and
-// its supervisors in its window's parent chain.
+// node in the overview, actors of its tree in the tree, the slow consumer in the actors, its
+// supervisors in its window's parent chain, and the pipeline's types on the flow map.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -115,7 +115,8 @@ class GuiUnderXvfb : public ::testing::Test {
         << read_file(dir_ / "collector.log");
     loadgen_ = spawn({ACTORSCOPE_LOADGEN_BIN, "--collector", socket_, "--node", "shop@test", "--actors", "500",
                       "--rate", "5000", "--duration", "120", "--slow-consumer", "--slow-us", "20000",
-                      "--crash-rate", "0.0005", "--stay", "0"},
+                      "--crash-rate", "0.0005", "--stay", "0", "--traffic", "ingest>parser:3000", "--traffic",
+                      "parser>aggregator:1500", "--traffic", "aggregator>store:500"},
                      (dir_ / "loadgen.log").string());
     ASSERT_GT(loadgen_, 0);
     ASSERT_TRUE(poll_until([&] { return read_file(dir_ / "collector.log").find("agent shop@test") != std::string::npos; },
@@ -159,6 +160,7 @@ TEST_F(GuiUnderXvfb, EveryPanelIsDrawnFromTheLiveCollector) {
       {"events", "Events", "dropped by the size cap"},
       {"telemetry", "Telemetry", "telemetry API"},
       {"warnings", "Warnings", "arning"},          // "No warnings: ..." or "N warnings. Click one ..."
+      {"flow", "Flow", "estimated from sampled sends (1 in "},
   };
   for (const Shot& shot : shots) {
     const std::string panel = shot.panel;
@@ -193,6 +195,14 @@ TEST_F(GuiUnderXvfb, EveryPanelIsDrawnFromTheLiveCollector) {
       // depends on where the deepest mailbox is at the time of the shot
       EXPECT_TRUE(std::regex_search(section, std::regex("(^|\n)(top|sup-[0-9]+\\.[0-9]+|worker-[0-9]+|slow-consumer)\n")))
           << section;
+    }
+    if (panel == "flow") {
+      // the pipeline's types as boxes (one drawn line each), its edges labelled as estimates,
+      // and the busiest edge's history, selected for the shot
+      for (const char* type : {"ingest", "parser", "aggregator", "store"})
+        EXPECT_NE(section.find(std::string("\n") + type + "\n"), std::string::npos) << type << " not drawn:\n" << section;
+      EXPECT_TRUE(std::regex_search(section, std::regex("\n~[0-9.]+k?/s\n"))) << section;
+      EXPECT_NE(section.find("since this viewer connected"), std::string::npos) << section;
     }
     if (panel == "actor") {
       // the window of the deepest mailbox (the slow consumer, once its backlog leads)
