@@ -171,12 +171,21 @@ void FlowPanel::draw_map(AppState& app, const view::FlowMap& m, float max_height
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   const bool hovering_map = ImGui::IsWindowHovered();
   const ImVec2 label_pad(5 * scale, 2 * scale);
+  // Busiest first, each label where its curve is free of the labels already placed (two
+  // curves that cross at their middles would otherwise hide one label under the other).
   for (size_t i = 0; i < placed.size() && i < settings_.max_labels; ++i) {
     PlacedEdge& p = placed[i];
-    const ImVec2 mid = bezier(p.p[0], p.p[1], p.p[2], p.p[3], 0.5f);
     const ImVec2 ts = ImGui::CalcTextSize(view::flow_rate_label(p.edge->rate).c_str());
-    p.label_min = ImVec2(mid.x - ts.x * 0.5f - label_pad.x, mid.y - ts.y * 0.5f - label_pad.y);
-    p.label_max = ImVec2(mid.x + ts.x * 0.5f + label_pad.x, mid.y + ts.y * 0.5f + label_pad.y);
+    for (float t : {0.5f, 0.35f, 0.65f, 0.22f, 0.78f}) {
+      const ImVec2 mid = bezier(p.p[0], p.p[1], p.p[2], p.p[3], t);
+      p.label_min = ImVec2(mid.x - ts.x * 0.5f - label_pad.x, mid.y - ts.y * 0.5f - label_pad.y);
+      p.label_max = ImVec2(mid.x + ts.x * 0.5f + label_pad.x, mid.y + ts.y * 0.5f + label_pad.y);
+      bool free = true;
+      for (size_t k = 0; k < i && free; ++k)
+        free = !(placed[k].label_min.x < p.label_max.x && p.label_min.x < placed[k].label_max.x &&
+                 placed[k].label_min.y < p.label_max.y && p.label_min.y < placed[k].label_max.y);
+      if (free) break;
+    }
     p.labelled = true;
   }
   int hovered = -1;

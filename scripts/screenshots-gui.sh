@@ -37,7 +37,9 @@ for _ in $(seq 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.1; done
 # Two apps, so that the node selector and the all-nodes view have something to show.
 "$BIN/actorscope-loadgen" --collector "$SOCK" --node shop@web-1 --actors 3000 --rate 8000 \
   --duration 600 --slow-consumer --slow-every 50 --slow-us 20000 --crash-rate 0.0002 \
-  --intensity 5 --period-ms 10000 --stay 0 >"$TMP/loadgen-1.log" 2>&1 &
+  --intensity 5 --period-ms 10000 --stay 0 \
+  --traffic 'ingest>parser:3000' --traffic 'parser>aggregator:1800' --traffic 'aggregator>store:600' \
+  >"$TMP/loadgen-1.log" 2>&1 &
 PIDS+=($!)
 "$BIN/actorscope-loadgen" --collector "$SOCK" --node billing@db-1 --actors 800 --depth 2 --rate 2000 \
   --duration 600 --crash-rate 0.0001 --stay 0 >"$TMP/loadgen-2.log" 2>&1 &
@@ -51,3 +53,8 @@ for panel in overview tree actors actor events telemetry warnings; do
     --screenshot "$OUT/gui-$panel.png" --panel "$panel" --size 1600x1000 --settle 2500
   echo "screenshots-gui: wrote screenshots/gui-$panel.png"
 done
+# Flow: one node's map, the busiest edge selected; its history is this viewer's own record,
+# so the shot waits a while for points.
+xvfb-run -a -s "-screen 0 1920x1200x24" "$BIN/actorscope-gui" --collector "$SOCK" --node shop@web-1 \
+  --screenshot "$OUT/gui-flow.png" --panel flow --size 1600x1000 --settle 12000
+echo "screenshots-gui: wrote screenshots/gui-flow.png"

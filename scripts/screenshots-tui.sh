@@ -30,7 +30,9 @@ PIDS+=($!)
 for i in $(seq 1 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.05; done
 "$BIN/actorscope-loadgen" --collector "$SOCK" --node shop@demo --actors 2000 --depth 3 --fanout 4 \
   --rate 20000 --duration 600 --slow-consumer --slow-every 20 --slow-us 2000 --crash-rate 0.002 \
-  --telemetry-rate 0.02 >"$TMP/loadgen.log" 2>&1 &
+  --telemetry-rate 0.02 \
+  --traffic 'ingest>parser:3000' --traffic 'parser>aggregator:1800' --traffic 'aggregator>store:600' \
+  >"$TMP/loadgen.log" 2>&1 &
 PIDS+=($!)
 sleep 6  # let rates, sparklines and restarts accumulate
 
@@ -42,5 +44,6 @@ keys Enter; shot detail tui
 keys Escape; sleep 0.3; keys 3; shot events tui
 keys 4; shot telemetry tui
 keys 5; shot warnings tui
-keys '?'; shot help tui
+keys 6; sleep 4; keys g Enter; shot flow tui   # the busiest edge's history, a few seconds of it
+keys Escape; keys '?'; shot help tui
 keys q

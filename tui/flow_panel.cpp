@@ -1,6 +1,8 @@
 // The Flow panel: estimated messages between actor types, busiest first, each receiver
 // coloured by its backlog, under the pipeline's order from its sources; Enter on an edge
 // shows its rate since this viewer connected under the table.
+#include <algorithm>
+
 #include "panels.hpp"
 #include "actorscope/view/flow.hpp"
 #include "actorscope/view/format.hpp"
@@ -16,7 +18,8 @@ void draw_edge_history(Canvas& c, int y, const view::Replica& r, const UiState& 
   const view::FlowEdgeHistory h = view::flow_edge_history(ui.flow_history, r, *ui.flow_edge);
   c.text(y, 0, h.title + "   (Esc closes)", h.gone ? Style::Dim : Style::Title);
   if (h.known)
-    c.text(y + 1, 0, "~msg/s " + sparkline(h.rates, std::max(10, c.width() - 8), ui.glyphs), Style::Good);
+    c.text(y + 1, 0, "~msg/s " + sparkline(h.rates, std::clamp(static_cast<int>(h.rates.size()), 10, std::max(10, c.width() - 8)), ui.glyphs),
+           Style::Good);
   else
     c.text(y + 1, 0, "no point yet: the first comes with the next tick", Style::Dim);
   c.text(y + 2, 0, h.range, Style::Dim);
