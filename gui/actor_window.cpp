@@ -126,6 +126,8 @@ bool ActorWindows::draw_one(AppState& app, view::ActorKey window, State& s) {
   if (!d.handling_text.empty()) ImGui::TextColored(style::kWarn, "%s", d.handling_text.c_str());
   if (!d.senders_text.empty()) ImGui::TextWrapped("%s", d.senders_text.c_str());
   if (!d.message_types_text.empty()) ImGui::TextWrapped("%s", d.message_types_text.c_str());
+  if (d.live)
+    if (const std::string p = view::mailbox_pressure_text(d.stats); !p.empty()) ImGui::TextWrapped("%s", p.c_str());
   if (ImGui::SmallButton("Show in tree")) app.jump_to(key);
 
   if (ImGui::BeginTable("counters", 4, ImGuiTableFlags_SizingStretchProp)) {

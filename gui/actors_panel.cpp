@@ -36,6 +36,7 @@ const Column kColumns[] = {
     {"State", ActorColumn::State, ImGuiTableColumnFlags_WidthFixed, 90},
     {"Mailbox", ActorColumn::Mailbox, ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultSort |
                                           ImGuiTableColumnFlags_PreferSortDescending, 90},
+    {"Growth/s", ActorColumn::Growth, ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending, 80},
     {"Messages/s", ActorColumn::MessagesPerSec, ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending, 100},
     {"Processing", ActorColumn::ProcessingTime, ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending, 100},
     {"Restarts", ActorColumn::Restarts, ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending, 80},
@@ -183,7 +184,7 @@ void ActorsPanel::draw(AppState& app) {
         const pv::NodeRow* node = r.node(a->row.node);
         const std::string row_text = label + "\t" + a->row.type + "\t" + (node ? node->name : "?") + "\t" +
                                      std::string(pv::name(a->stats.state)) + "\t" + view::format_count(a->stats.mailbox) +
-                                     "\t" + view::format_actor_rate(r, a->row.node, a->msgs_per_s()) + "\t" +
+                                     "\t" + view::growth_cell(a->stats) + "\t" + view::format_actor_rate(r, a->row.node, a->msgs_per_s()) + "\t" +
                                      view::busy_cell(r, *a) + "\t" +
                                      view::format_count(a->stats.restarts);
         actor_context_menu(app, key, row_text);
@@ -201,6 +202,11 @@ void ActorsPanel::draw(AppState& app) {
       ImGui::TableNextColumn();
       right_aligned(view::format_count(a->stats.mailbox),
                     style::severity_colour(view::mailbox_severity(a->stats.mailbox, app.settings.thresholds)));
+      ImGui::TableNextColumn();
+      {  // fill − drain: growing in the warning colour, "-" where the fill rate is not known
+        const bool growing = view::growth_severity(a->stats) != view::Severity::normal;
+        right_aligned(view::growth_cell(a->stats), growing ? style::kWarn : style::kTextMuted);
+      }
       ImGui::TableNextColumn();
       right_aligned(view::format_actor_rate(r, a->row.node, a->msgs_per_s()));
       ImGui::TableNextColumn();

@@ -20,22 +20,25 @@ void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState
   remember_selection(ui, ViewId::Actors, r);
   ui.list_y = top + 1;
   // Numbers are never cut: the name gives way first (down to 16), then TYPE and NODE, then
-  // the average and the state are left out. With one node shown, NODE says nothing new.
+  // the average, the state and the growth are left out, in that order. With one node shown,
+  // NODE says nothing new.
   const bool one_node = ui.node != 0;
   const view::ActorColumn ids[] = {view::ActorColumn::Node,           view::ActorColumn::Name,
                                    view::ActorColumn::Type,           view::ActorColumn::Mailbox,
-                                   view::ActorColumn::MessagesPerSec, view::ActorColumn::ProcessingTime,
-                                   view::ActorColumn::Restarts,       view::ActorColumn::State};
+                                   view::ActorColumn::Growth,         view::ActorColumn::MessagesPerSec,
+                                   view::ActorColumn::ProcessingTime, view::ActorColumn::Restarts,
+                                   view::ActorColumn::State};
   const Columns cols(c.width(),
                      {{one_node ? 0 : 15, 7, false, 0},
                       {16, 0, false, 0, true},
                       {15, 7, false, 0},
                       {9, 0, true},
+                      {8, 0, true, 1},
                       {8, 0, true},
                       {8, 0, true},
                       {9, 0, true},
-                      {9, 0, true, 1},
-                      {8, 0, true, 2}},
+                      {9, 0, true, 2},
+                      {8, 0, true, 3}},
                      ui.glyphs.ellipsis);
   c.fill(top, Style::ColumnHeader);
   int x = 0;
@@ -47,7 +50,7 @@ void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState
     c.text(top, x, cell, ids[i] == ui.actors_query.sort ? Style::TabActive : Style::ColumnHeader);
     x += columns(cell);
   }
-  c.text(top, x, cols.cell(8, "AVG"), Style::ColumnHeader);
+  c.text(top, x, cols.cell(9, "AVG"), Style::ColumnHeader);
   auto rows = ui.actors.window(cur.offset, static_cast<size_t>(body));
   for (size_t i = 0; i < rows.size(); ++i) {
     const view::Actor& a = *rows[i];
@@ -56,10 +59,10 @@ void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState
     const auto* n = r.node(a.row.node);
     std::string name = view::display_name(a);
     std::string line = cols.cell(0, n ? n->name : "?") + cols.cell(1, name) + cols.cell(2, a.row.type) +
-                       cols.cell(3, view::format_count(a.stats.mailbox)) + cols.cell(4, view::rate_cell(r, a, rate)) +
-                       cols.cell(5, view::busy_cell(r, a)) + cols.cell(6, view::format_count(a.stats.restarts)) +
-                       cols.cell(7, proto::viewer::name(a.stats.state)) +
-                       cols.cell(8, average_processing(a));
+                       cols.cell(3, view::format_count(a.stats.mailbox)) + cols.cell(4, view::growth_cell(a.stats)) +
+                       cols.cell(5, view::rate_cell(r, a, rate)) + cols.cell(6, view::busy_cell(r, a)) +
+                       cols.cell(7, view::format_count(a.stats.restarts)) + cols.cell(8, proto::viewer::name(a.stats.state)) +
+                       cols.cell(9, average_processing(a));
     Style st = style_of(view::mailbox_severity(a.stats.mailbox, ui.thresholds));
     if (selected) c.fill(y, Style::Selected);
     c.text(y, 0, line, selected ? Style::Selected : st);

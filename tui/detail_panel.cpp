@@ -52,6 +52,9 @@ void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState
            "   avg " + view::format_duration_ns(d.avg_processing_ns));
     if (backlog != Style::Normal && depth_y < top + height) c.text(depth_y, 0, depth, backlog);
   }
+  if (d.live)
+    if (const std::string p = view::mailbox_pressure_text(d.stats); !p.empty())
+      line(p, style_of(view::mailbox_severity(d.stats.mailbox, ui.thresholds)));
   if (!d.handling_text.empty()) line(d.handling_text, Style::Warning);
   if (!d.senders_text.empty()) line(d.senders_text);
   if (!d.message_types_text.empty()) line(d.message_types_text);

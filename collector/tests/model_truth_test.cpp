@@ -3,6 +3,7 @@
 // Expected values are written out from the records each test sends, not derived by the model.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <vector>
 
 #include "actorscope/collector/model.hpp"
@@ -433,6 +434,43 @@ TEST(ModelTruth, AnIdleActorsRateFallsToZeroAfterTheRateWindow) {
 // processing scope): its actors' rate is reductions/s, and the drain-time warning, which
 // needs messages drained per second, is not judged there. A C++ node sending the same
 // records without the declaration has processed nothing: rate 0.
+// A mailbox's fill rate is what was put in per second over the same window as the drain rate
+// (messages processed per second); it goes to 0 with it when no sample comes. A BEAM node's
+// mailboxes are sampled, not counted: no fill rate there. Expected values are this test's.
+TEST(ModelTruth, AMailboxsFillRateIsWhatWasPutInPerSecondBesideWhatWasProcessed) {
+  Model m;
+  proto::Hello beam_hello = testing::hello("shop@web-1");
+  beam_hello.capabilities = proto::kCapReductions;
+  NodeKey beam = m.on_hello(1, beam_hello);
+  NodeKey cpp = m.on_hello(2, testing::hello("orders"));
+  m.set_now(1 * kSec);
+  Stream to_beam, to_cpp;
+  for (auto [s, node] : {std::pair{&to_beam, beam}, std::pair{&to_cpp, cpp}}) {
+    s->spawn(1, 0, "worker").stats(1, 0, 0, 0);
+    ASSERT_TRUE(s->apply(m, node).ok);
+  }
+  // Two seconds later: 1000 put in, 600 taken out and processed, 400 waiting.
+  m.set_now(3 * kSec);
+  std::array<uint64_t, proto::kHistogramBuckets> hist{};
+  hist[0] = 600;
+  for (auto [s, node] : {std::pair{&to_beam, beam}, std::pair{&to_cpp, cpp}}) {
+    s->stats(1, 400, 1000, 600, 600'000, hist);
+    ASSERT_TRUE(s->apply(m, node).ok);
+  }
+  EXPECT_FLOAT_EQ(m.actor(cpp, 1)->fill_per_s, 500.0f);
+  EXPECT_FLOAT_EQ(m.actor(cpp, 1)->messages_per_s, 300.0f);
+  EXPECT_FLOAT_EQ(m.actor(beam, 1)->fill_per_s, 0.0f) << "a BEAM node's mailbox is sampled, not counted";
+  // Only put in since (a stuck actor): its fill rate holds, its drain rate is 0.
+  m.set_now(4 * kSec);
+  to_cpp.stats(1, 600, 1200, 600, 600'000, hist);
+  ASSERT_TRUE(to_cpp.apply(m, cpp).ok);
+  EXPECT_FLOAT_EQ(m.actor(cpp, 1)->fill_per_s, 200.0f);
+  EXPECT_FLOAT_EQ(m.actor(cpp, 1)->messages_per_s, 0.0f);
+  // No sample for a rate window: it reads 0, as the drain rate does.
+  m.tick(4 * kSec + m.settings().actor_rate_window_ns);
+  EXPECT_FLOAT_EQ(m.actor(cpp, 1)->fill_per_s, 0.0f);
+}
+
 TEST(ModelTruth, ANodeThatCountsReductionsHasReductionsPerSecond) {
   ModelSettings st;
   st.mailbox_wait_ns = 1 * kSec;

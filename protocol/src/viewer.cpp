@@ -409,6 +409,7 @@ void encode(Writer& w, const ActorStats& m) {
     b.varint(m.msgs_per_s_x100);
     b.varint(m.processed);
     b.varint(m.child_restarts);
+    b.varint(m.fill_per_s_x100);
   });
 }
 bool decode_body(Reader& r, ActorStats& m) {
@@ -424,6 +425,7 @@ bool decode_body(Reader& r, ActorStats& m) {
   m.msgs_per_s_x100 = r.varint();
   m.processed = r.ok() && r.remaining() > 0 ? r.varint() : 0;
   m.child_restarts = r.ok() && r.remaining() > 0 ? r.varint() : 0;
+  m.fill_per_s_x100 = r.ok() && r.remaining() > 0 ? r.varint() : 0;
   if (r.ok() && !enum_in_range(state, ActorState::Restarting)) r.fail("actor state out of range");
   m.state = static_cast<ActorState>(state);
   return r.ok();

@@ -800,6 +800,13 @@ class StreamRun {
         case view::ActorColumn::Type: c = x->row.type.compare(y->row.type); break;
         case view::ActorColumn::Node: c = -num(x->row.node, y->row.node); break;
         case view::ActorColumn::State: c = num(static_cast<uint64_t>(x->stats.state), static_cast<uint64_t>(y->stats.state)); break;
+        case view::ActorColumn::Growth: {  // fill ×100 + 1 (0: not known, last) less the drain
+          const bool kx = x->stats.fill_per_s_x100 != 0, ky = y->stats.fill_per_s_x100 != 0;
+          const double gx = static_cast<double>(x->stats.fill_per_s_x100) - 1 - static_cast<double>(x->stats.msgs_per_s_x100);
+          const double gy = static_cast<double>(y->stats.fill_per_s_x100) - 1 - static_cast<double>(y->stats.msgs_per_s_x100);
+          c = kx != ky ? (kx ? -1 : 1) : !kx || gx == gy ? 0 : gx > gy ? -1 : 1;
+          break;
+        }
       }
       if (q.inverted) c = -c;
       if (c != 0) return c < 0;

@@ -199,6 +199,7 @@ for ((i = 0; i < ${#TITLES[@]}; ++i)); do
     MAILBOX) col=mailbox check="count" ;;
     RESTARTS) col=restarts check="count" ;;
     MSG/S | RED/S | RATE/S) col=rate_per_s check="none" ;;
+    GROWTH) col=growth_per_s check="none" ;;
     BUSY | AVG) col=busy_ns check="none" ;;
     *) fail "the table's column ${TITLES[$i]} has no column in the CSV ($header)" ;;
   esac

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
 
 namespace actorscope::view {
@@ -18,6 +19,7 @@ std::string_view name(ActorColumn c) {
     case ActorColumn::Type: return "type";
     case ActorColumn::Node: return "node";
     case ActorColumn::State: return "state";
+    case ActorColumn::Growth: return "growth";
   }
   return "mailbox";
 }
@@ -32,6 +34,7 @@ std::string_view title(ActorColumn c) {
     case ActorColumn::Type: return "TYPE";
     case ActorColumn::Node: return "NODE";
     case ActorColumn::State: return "STATE";
+    case ActorColumn::Growth: return "GROWTH";
   }
   return "";
 }
@@ -61,6 +64,10 @@ ActorsTable::SortKey ActorsTable::sort_key(const Actor& a) const {
     case ActorColumn::Type: p = text_prefix(a.row.type); break;
     case ActorColumn::Node: p = a.row.node; break;
     case ActorColumn::State: p = ~static_cast<uint64_t>(a.stats.state); break;
+    case ActorColumn::Growth:  // signed: offset to unsigned order, then descending; not known comes last
+      if (auto g = growth_x100(a.stats)) p = ~(static_cast<uint64_t>(*g) ^ (1ull << 63)) - 1;
+      else p = ~0ull;
+      break;
   }
   if (query_.inverted) p = ~p;
   return SortKey{p, a.row.actor, a.row.node};

@@ -1,6 +1,8 @@
 // Actor names and severity levels: the display rules both viewers apply the same way.
 #include "actorscope/view/display.hpp"
 
+#include <algorithm>
+
 #include "actorscope/view/format.hpp"
 
 namespace actorscope::view {
@@ -65,6 +67,40 @@ std::string rate_cell(const Replica& replica, const Actor& a, RateColumn c) {
 
 std::string busy_cell(const Replica& replica, const Actor& a) {
   return rates_in_reductions(replica, a.row.node) ? "-" : format_duration_ns(a.stats.busy_ns);
+}
+
+std::optional<int64_t> growth_x100(const pv::ActorStats& s) {
+  if (s.fill_per_s_x100 == 0) return std::nullopt;
+  // Both are at most 9e18 (the collector's clamp): the difference fits.
+  return static_cast<int64_t>(s.fill_per_s_x100 - 1) - static_cast<int64_t>(s.msgs_per_s_x100);
+}
+
+std::string growth_cell(const pv::ActorStats& s) {
+  const auto g = growth_x100(s);
+  if (!g) return "-";
+  if (*g == 0) return "0";
+  const double v = static_cast<double>(*g < 0 ? -*g : *g) / 100.0;
+  return (*g < 0 ? "-" : "+") + format_rate(v, "");
+}
+
+Severity growth_severity(const pv::ActorStats& s) {
+  const auto g = growth_x100(s);
+  return g && *g > 0 ? Severity::warn : Severity::normal;
+}
+
+std::string mailbox_pressure_text(const pv::ActorStats& s) {
+  const auto g = growth_x100(s);
+  if (!g) return "";
+  const double fill = static_cast<double>(s.fill_per_s_x100 - 1) / 100.0, drain = static_cast<double>(s.msgs_per_s_x100) / 100.0;
+  auto per_s = [](double v) { return v > 0 ? format_rate(v) : std::string("0/s"); };
+  std::string out = "mailbox " + format_count(s.mailbox) + ": fill " + per_s(fill) + ", drain " + per_s(drain);
+  if (*g > 0) out += ", growing " + format_rate(static_cast<double>(*g) / 100.0);
+  else if (*g < 0) out += ", shrinking " + format_rate(static_cast<double>(-*g) / 100.0);
+  if (s.mailbox == 0) return out;
+  const double ns = drain > 0 ? std::min(static_cast<double>(s.mailbox) / drain * 1e9, 1e18) : 0;
+  if (drain > 0) out += "; empties in " + format_duration_ns(static_cast<uint64_t>(ns)) + " at its drain rate";
+  else out += "; not draining";
+  return out;
 }
 
 Severity mailbox_severity(uint64_t depth, const DisplayThresholds& t) {

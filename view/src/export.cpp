@@ -37,19 +37,26 @@ std::string csv_field(std::string_view text) {
 }
 
 std::string actors_csv_header() {
-  return "node,actor_id,name,type,child_id,parent_id,kind,state,mailbox,rate_per_s,rate_unit,busy_ns,restarts\n";
+  return "node,actor_id,name,type,child_id,parent_id,kind,state,mailbox,rate_per_s,rate_unit,busy_ns,restarts,fill_per_s,"
+         "growth_per_s\n";
 }
 
 std::string actors_csv_row(const Replica& r, const Actor& a) {
   const pv::NodeRow* n = r.node(a.row.node);
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.2f", a.msgs_per_s());
+  // The mailbox's fill rate and growth (messages/s); empty when not known.
+  char fill[32] = "", growth[32] = "";
+  if (auto g = growth_x100(a.stats)) {
+    std::snprintf(fill, sizeof fill, "%.2f", static_cast<double>(a.stats.fill_per_s_x100 - 1) / 100.0);
+    std::snprintf(growth, sizeof growth, "%.2f", static_cast<double>(*g) / 100.0);
+  }
   return csv_field(n ? n->name : std::to_string(a.row.node)) + "," + std::to_string(a.row.actor) + "," +
          csv_field(display_name(a)) + "," + csv_field(a.row.type) + "," + csv_field(a.row.child_id) + "," +
          std::to_string(a.row.parent) + "," + std::string(proto::name(a.row.kind)) + "," +
          std::string(pv::name(a.stats.state)) + "," + std::to_string(a.stats.mailbox) + "," + rate + "," +
          (rates_in_reductions(r, a.row.node) ? "reductions" : "messages") + "," +
-         std::to_string(a.stats.busy_ns) + "," + std::to_string(a.stats.restarts) + "\n";
+         std::to_string(a.stats.busy_ns) + "," + std::to_string(a.stats.restarts) + "," + fill + "," + growth + "\n";
 }
 
 std::string events_csv_header() { return "time_utc,wall_ns,node,kind,actor,supervisor,text\n"; }

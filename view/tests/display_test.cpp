@@ -302,3 +302,34 @@ TEST(Events, ARestartNamesItsSupervisorAfterTheNodeIsGone) {
   EXPECT_NE(text.find("(by parser_pool)"), std::string::npos) << text;
   EXPECT_EQ(text.find("4611686018427387910"), std::string::npos) << text;
 }
+
+// A mailbox's pressure: fill less drain, signed; "-" where the fill rate is not known; the
+// detail's line says how long it takes to empty at its drain rate. Expected strings are
+// written out from the numbers given.
+TEST(MailboxPressure, GrowthIsFillLessDrainAndTheDetailSaysWhenItEmpties) {
+  pv::ActorStats s;
+  s.mailbox = 1500;
+  s.msgs_per_s_x100 = 300'00;  // drains 300/s
+  s.fill_per_s_x100 = 0;       // fill not known (an older collector, a BEAM node)
+  EXPECT_FALSE(view::growth_x100(s).has_value());
+  EXPECT_EQ(view::growth_cell(s), "-");
+  EXPECT_EQ(view::mailbox_pressure_text(s), "");
+  s.fill_per_s_x100 = 500'00 + 1;  // fills 500/s
+  ASSERT_TRUE(view::growth_x100(s).has_value());
+  EXPECT_EQ(*view::growth_x100(s), 200'00);
+  EXPECT_EQ(view::growth_cell(s), "+200");
+  EXPECT_EQ(view::growth_severity(s), view::Severity::warn);
+  EXPECT_EQ(view::mailbox_pressure_text(s),
+            "mailbox 1.5k: fill 500/s, drain 300/s, growing 200/s; empties in 5.0s at its drain rate");
+  s.fill_per_s_x100 = 50 + 1;  // fills 0.5/s: it shrinks
+  EXPECT_EQ(view::growth_cell(s), "-300");
+  EXPECT_EQ(view::growth_severity(s), view::Severity::normal);
+  EXPECT_EQ(view::mailbox_pressure_text(s),
+            "mailbox 1.5k: fill 0.5/s, drain 300/s, shrinking 300/s; empties in 5.0s at its drain rate");
+  s.msgs_per_s_x100 = 50;
+  EXPECT_EQ(view::growth_cell(s), "0");
+  s.msgs_per_s_x100 = 0;  // nothing taken out
+  EXPECT_EQ(view::mailbox_pressure_text(s), "mailbox 1.5k: fill 0.5/s, drain 0/s, growing 0.5/s; not draining");
+  s.mailbox = 0;
+  EXPECT_EQ(view::mailbox_pressure_text(s), "mailbox 0: fill 0.5/s, drain 0/s, growing 0.5/s");
+}

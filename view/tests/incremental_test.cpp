@@ -45,6 +45,7 @@ struct Workload {
     s.mailbox = pick(6);  // few values: many ties
     s.restarts = pick(3);
     s.msgs_per_s_x100 = pick(1000);
+    s.fill_per_s_x100 = pick(3) == 0 ? 0 : 1 + pick(1000);  // not known, or a fill rate
     s.busy_ns = pick(1'000'000);
     s.state = static_cast<pv::ActorState>(pick(2));
     r.on(s);
@@ -116,6 +117,16 @@ std::map<view::ActorKey, view::SubtreeTotals> naive_totals(const view::Replica& 
   return t;
 }
 
+// Growth the slow way: fill (×100, plus one; 0 not known) less the drain; not known last.
+int growth_order(const pv::ActorStats& a, const pv::ActorStats& b) {
+  const bool ka = a.fill_per_s_x100 != 0, kb = b.fill_per_s_x100 != 0;
+  if (ka != kb) return ka ? -1 : 1;
+  if (!ka) return 0;
+  const double ga = static_cast<double>(a.fill_per_s_x100) - 1 - static_cast<double>(a.msgs_per_s_x100);
+  const double gb = static_cast<double>(b.fill_per_s_x100) - 1 - static_cast<double>(b.msgs_per_s_x100);
+  return ga == gb ? 0 : (ga > gb ? -1 : 1);
+}
+
 // The actor list the slow way: filter, then sort everything.
 std::vector<view::ActorKey> naive_order(const view::Replica& r, const view::ActorsQuery& q) {
   std::vector<const view::Actor*> rows;
@@ -140,6 +151,7 @@ std::vector<view::ActorKey> naive_order(const view::Replica& r, const view::Acto
       case view::ActorColumn::Type: c = txt(a->row.type, b->row.type); break;
       case view::ActorColumn::Node: c = num(b->row.node, a->row.node); break;
       case view::ActorColumn::State: c = num(static_cast<uint64_t>(a->stats.state), static_cast<uint64_t>(b->stats.state)); break;
+      case view::ActorColumn::Growth: c = growth_order(a->stats, b->stats); break;
     }
     if (q.inverted) c = -c;
     if (c != 0) return c < 0;

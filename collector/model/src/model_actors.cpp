@@ -673,7 +673,7 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
     a.growth_streak = 0;
   }
 
-  advance(a.enqueued, r.enqueued, t.live_enqueued, m);
+  const uint64_t enqueued = advance(a.enqueued, r.enqueued, t.live_enqueued, m);
   uint64_t dequeued = advance(a.dequeued, r.dequeued, t.live_dequeued, m);
   advance(a.busy_ns, r.busy_ns, t.live_busy_ns, m);
   uint64_t slow_before = a.hist[8] + a.hist[9];
@@ -695,11 +695,16 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
   } else if (m.now > a.last_sample_ns) {
     a.messages_per_s = 0;
   }
+  // The mailbox's fill rate, over the same window: with the drain rate, whether it grows.
+  if (m.now > a.last_sample_ns)
+    a.fill_per_s = n->info.rates_in_reductions
+                       ? 0.0f
+                       : static_cast<float>(static_cast<double>(enqueued) * 1e9 / static_cast<double>(m.now - a.last_sample_ns));
   if (m.now > a.last_sample_ns) a.last_sample_ns = m.now;
 
   if (a.hist[8] + a.hist[9] > slow_before)
     m.raise_warning(WarningKind::SlowHandler, key, a.id, "a message took longer than 1 s to process");
-  if (a.messages_per_s > 0 && !(a.flags & kActorRated)) {
+  if ((a.messages_per_s > 0 || a.fill_per_s > 0) && !(a.flags & kActorRated)) {
     a.flags |= kActorRated;
     n->rated.push_back(row);
   }

@@ -345,7 +345,7 @@ struct NodeData {
   Row root_first = kNoRow;             // roots list; prev_sibling of the first is the last
   std::unordered_map<uint64_t, std::vector<Row>, SeededHash> orphans;  // by the parent id they wait for
   std::vector<Row> watched;            // rows whose mailbox was > 0 at their last sample
-  std::vector<Row> rated;              // rows whose messages_per_s was > 0 at their last sample
+  std::vector<Row> rated;              // rows whose messages_per_s or fill_per_s was > 0 at their last sample
   std::vector<uint64_t> budget_watch;  // supervisors with restarts inside their period: their
                                        // budget changes with time alone (checked every tick)
   std::unordered_map<uint64_t, LinkSet, SeededHash> links;  // by live actor id; only actors with links

@@ -183,9 +183,10 @@ void Model::Impl::step(uint64_t now_ns) {
       Actor& a = n.rows[r];
       if (a.id == 0 || !(a.flags & kActorRated)) continue;  // freed, or a duplicate entry
       a.flags &= static_cast<uint8_t>(~kActorRated);
-      if (a.messages_per_s <= 0) continue;
+      if (a.messages_per_s <= 0 && a.fill_per_s <= 0) continue;
       if (now_ns >= a.last_sample_ns + rate_window) {
         a.messages_per_s = 0;
+        a.fill_per_s = 0;
         note_actor(n, a);
         continue;
       }

@@ -43,6 +43,7 @@ wire::ActorStats actor_stats(const collector::Model& model, collector::NodeKey n
   s.dequeued = a.dequeued;
   s.busy_ns = a.busy_ns;
   s.msgs_per_s_x100 = x100(a.messages_per_s);
+  if (!model.node(node) || !model.node(node)->rates_in_reductions) s.fill_per_s_x100 = x100(a.fill_per_s) + 1;
   for (uint64_t h : a.hist) s.processed += h;
   s.child_restarts = model.child_restarts(node, a);
   if (a.kind == proto::ActorKind::Supervisor) {

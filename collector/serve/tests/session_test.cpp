@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,19 @@ struct App {
     model.tick(now);
   }
 };
+
+// A fresh viewer's answer to a detail request for `actor` (nullopt when none came).
+std::optional<wire::DetailReply> detail_of(App& app, uint64_t actor, uint64_t request = 1) {
+  CapturingConnection conn;
+  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  wire::encode(w, wire::DetailRequest{request, app.node, actor});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
+  view::Replica replica;
+  conn.pump(replica);
+  return replica.detail();
+}
 
 // Every live actor of the model is in the replica with the same fields, and nothing else.
 void expect_equal(const collector::Model& model, const view::Replica& replica) {
@@ -310,16 +324,9 @@ TEST(ViewerSession, DetailCarriesTheParentChainAndLinks) {
   link.a = 5;
   app.model.apply(app.node, link);
   app.tick();
-  CapturingConnection conn;
-  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
-  std::vector<uint8_t> m;
-  proto::Writer w(m);
-  wire::encode(w, wire::DetailRequest{9, app.node, 5});
-  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
-  view::Replica replica;
-  conn.pump(replica);
-  ASSERT_TRUE(replica.detail().has_value());
-  const auto& d = *replica.detail();
+  const auto reply = detail_of(app, 5, 9);
+  ASSERT_TRUE(reply.has_value());
+  const auto& d = *reply;
   EXPECT_EQ(d.request, 9u);
   EXPECT_TRUE(d.found);
   ASSERT_EQ(d.chain.size(), 2u);
@@ -897,16 +904,9 @@ TEST(ViewerSession, DetailNamesTheTopSendersTheMessageTypesAndWhatTheActorIsHand
   h.n = 1;
   h.now[0] = {2, write, 1'500'000'000};
   app.model.apply(app.node, h);
-  CapturingConnection conn;
-  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
-  std::vector<uint8_t> m;
-  proto::Writer w(m);
-  wire::encode(w, wire::DetailRequest{4, app.node, 2});
-  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
-  view::Replica replica;
-  conn.pump(replica);
-  ASSERT_TRUE(replica.detail().has_value());
-  const auto& d = *replica.detail();
+  const auto reply = detail_of(app, 2);
+  ASSERT_TRUE(reply.has_value());
+  const auto& d = *reply;
   ASSERT_TRUE(d.has_flow);
   EXPECT_EQ(d.sample_every, 32u);
   ASSERT_EQ(d.senders.size(), 2u);
@@ -983,16 +983,9 @@ TEST(ViewerSession, DetailOfAGoneChildWhoseSupervisorWasReplacedStartsAtTheSucce
   app.spawn(5, 1, "pool", "sup", true);
   app.spawn(6, 5, "parser3", "parser");
   app.tick();
-  CapturingConnection conn;
-  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
-  std::vector<uint8_t> m;
-  proto::Writer w(m);
-  wire::encode(w, wire::DetailRequest{7, app.node, 3});
-  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
-  view::Replica replica;
-  conn.pump(replica);
-  ASSERT_TRUE(replica.detail().has_value());
-  const auto& d = *replica.detail();
+  const auto reply = detail_of(app, 3);
+  ASSERT_TRUE(reply.has_value());
+  const auto& d = *reply;
   EXPECT_FALSE(d.found);
   EXPECT_EQ(d.name, "parser3");
   ASSERT_EQ(d.chain.size(), 2u) << "the successor of the pool, then the root";
@@ -1043,17 +1036,9 @@ TEST(ViewerSession, DetailOfAGoneChildInAStormThatReplacedItsSupervisorTwiceStar
   q.node = app.node;
   q.actor = 5;
   ASSERT_TRUE(app.model.events(q).empty()) << "the log still holds an event of the middle pool: no storm";
-  CapturingConnection conn;
-  serve::ServeOptions opts;
-  auto session = serve::make_session(conn, app.model, opts, std::make_shared<serve::ServeCounters>());
-  std::vector<uint8_t> m;
-  proto::Writer wr(m);
-  wire::encode(wr, wire::DetailRequest{7, app.node, 3});
-  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(m.size()), proto::FrameType::View, 1}, m.data(), m.size());
-  view::Replica replica;
-  conn.pump(replica);
-  ASSERT_TRUE(replica.detail().has_value());
-  const auto& d = *replica.detail();
+  const auto reply = detail_of(app, 3);
+  ASSERT_TRUE(reply.has_value());
+  const auto& d = *reply;
   EXPECT_FALSE(d.found);
   EXPECT_EQ(d.name, "parser3");
   ASSERT_EQ(d.chain.size(), 2u) << "the pool's live incarnation, then the root";
@@ -1063,4 +1048,39 @@ TEST(ViewerSession, DetailOfAGoneChildInAStormThatReplacedItsSupervisorTwiceStar
   ASSERT_TRUE(d.has_child) << "the child's history, carried across the pool's incarnations";
   EXPECT_EQ(d.child.supervisor, 8u);
   EXPECT_EQ(d.child.last_crash_actor, 3u);
+}
+
+// A viewer is sent each actor's fill rate beside its drain rate (×100, plus one: 0 means not
+// known), as the model holds it; for a BEAM node, whose mailboxes are sampled, none.
+TEST(ViewerSession, ActorStatsCarryTheMailboxsFillRate) {
+  App app;
+  app.spawn(1, 0, "ingest-1", "ingest");
+  app.stats(1, 0, 0);
+  app.tick();
+  app.stats(1, 50, 150);  // 200 put in, 150 taken out over 100 ms
+  app.tick();
+  const collector::Actor* a = app.model.actor(app.node, 1);
+  ASSERT_NE(a, nullptr);
+  ASSERT_GT(a->fill_per_s, 0.0f);
+  Viewer v(app.model);
+  v.tick(app.now);
+  const view::Actor* seen = v.replica.actor({app.node, 1});
+  ASSERT_NE(seen, nullptr);
+  EXPECT_EQ(seen->stats.fill_per_s_x100, static_cast<uint64_t>(std::llround(a->fill_per_s * 100.0)) + 1);
+  EXPECT_EQ(seen->stats.fill_per_s_x100, 2000'00u + 1) << "200 in 100 ms";
+  // A BEAM node: not known.
+  proto::Hello h;
+  h.node = "shop@web-1";
+  h.incarnation = 1;
+  h.capabilities = proto::kCapReductions;
+  const collector::NodeKey beam = app.model.on_hello(2, h);
+  proto::ActorSpawned s;
+  s.actor = 7;
+  app.model.apply(beam, s);
+  app.model.commit();
+  Viewer w(app.model);
+  w.tick(app.now);
+  const view::Actor* proc = w.replica.actor({beam, 7});
+  ASSERT_NE(proc, nullptr);
+  EXPECT_EQ(proc->stats.fill_per_s_x100, 0u);
 }

@@ -212,6 +212,8 @@ struct ActorStats {
   // Trailing fields (additions a 1.0 decoder skips; 0 from an older collector):
   uint64_t processed = 0;           // processing scopes that ended (dequeued counts messages taken out)
   uint64_t child_restarts = 0;      // restarts of this child (its supervisor, its child id), all incarnations
+  uint64_t fill_per_s_x100 = 0;     // messages put in its mailbox per second ×100, plus one; 0: not known
+                                    // (an older collector, or a node whose rates are reductions)
 };
 
 struct ActorRemoved {

@@ -20,8 +20,9 @@ enum class ActorColumn : uint8_t {
   Type,
   Node,
   State,
+  Growth,          // mailbox fill rate − drain rate (not known: last)
 };
-inline constexpr size_t kActorColumnCount = 8;
+inline constexpr size_t kActorColumnCount = 9;
 std::string_view name(ActorColumn c);
 // The column's header text, e.g. "MAILBOX".
 std::string_view title(ActorColumn c);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,17 @@ std::string rate_cell(const Replica& replica, const Actor& a, RateColumn c);
 // busy time exists there (a "0ns" would read as an idle actor).
 std::string busy_cell(const Replica& replica, const Actor& a);
 
+// ---- mailbox pressure ----
+// Its growth in messages/s ×100: fill rate − drain rate (messages processed per second),
+// over the collector's last two samples; negative while it shrinks. nullopt when the fill
+// rate is not known (an older collector, or a BEAM node, whose mailboxes are sampled).
+std::optional<int64_t> growth_x100(const pv::ActorStats& s);
+// The Actors table's GROWTH cell: "+12", "-3.5", "0", or "-" when not known.
+std::string growth_cell(const pv::ActorStats& s);
+// The detail's line, e.g. "mailbox 993: fill 200/s, drain 190/s, growing 10/s; empties in
+// 5.2s at its drain rate" ("" when the fill rate is not known).
+std::string mailbox_pressure_text(const pv::ActorStats& s);
+
 // ---- severity ----
 
 // How much a value asks for attention. Each renderer picks its own colour or style per level.
@@ -62,6 +74,8 @@ struct DisplayThresholds {
   uint64_t warnings_warn = 1;           // the collector's warnings in force: warn; default 1
 };
 
+// warn while a mailbox grows, else normal (also when its growth is not known).
+Severity growth_severity(const pv::ActorStats& s);
 Severity mailbox_severity(uint64_t depth, const DisplayThresholds& t);
 Severity mailbox_total_severity(uint64_t total, const DisplayThresholds& t);
 // A supervisor's restart budget: restarts used in its period against its intensity.

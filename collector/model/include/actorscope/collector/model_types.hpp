@@ -106,6 +106,9 @@ struct Actor {
   uint8_t growth_streak = 0;    // consecutive samples in which the mailbox grew
   uint16_t seen_epoch = 0;      // snapshot bookkeeping
   uint32_t journaled = 0;       // low bits of the version it was last journaled at
+  float fill_per_s = 0;         // messages put in its mailbox per second, over the same window as
+                                // messages_per_s (0 on a node whose rates are reductions: its
+                                // mailbox is sampled, not counted)
   uint64_t growth_base = 0;     // mailbox when the current growth streak started
   uint64_t last_sample_ns = 0;  // collector clock of the last stats sample
   uint64_t last_progress_ns = 0;// collector clock when dequeued last moved (or spawn)
@@ -113,7 +116,7 @@ struct Actor {
 inline constexpr uint8_t kActorOrphan = 1;   // its parent is not (yet) known: listed as a root
 inline constexpr uint8_t kActorWatched = 2;  // on the model's list of non-empty mailboxes
 inline constexpr uint8_t kActorLinked = 4;   // has links or monitors (kept out of line, see ActorLink)
-inline constexpr uint8_t kActorRated = 8;    // on the model's list of actors whose msg/s is not 0
+inline constexpr uint8_t kActorRated = 8;    // on the model's list of actors whose msg/s or fill rate is not 0
 
 // A node's actor rows, read-only: indexed by Row, iterated in row order (rows whose id is 0
 // are free). The rows live in chunks that never move (see the model's RowStore).
