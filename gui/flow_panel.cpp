@@ -242,6 +242,14 @@ void FlowPanel::draw_map(AppState& app, const view::FlowMap& m, float max_height
     }
   for (const auto* t : types) {
     const ImVec2 a = box_at[{t->node, t->name}], b(a.x + bw, a.y + bh);
+    // A type leads to its actors: a double-click lists them in Actors, deepest mailbox first.
+    if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) {
+      ImGui::SetTooltip("%s: double-click to list its actors", t->name.c_str());
+      if (ImGui::IsMouseDoubleClicked(0) && t->name != view::flow_type_name("")) {
+        app.filter = t->name;
+        app.switch_to = Panel::Actors;
+      }
+    }
     dl->AddRectFilled(a, b, style::u32(style::mailbox_colour(t->mailbox_max, app.settings.thresholds)), 5.0f * scale);
     dl->AddRect(a, b, style::u32(style::severity_colour(t->pressure, style::kEdge)), 5.0f * scale, 0,
                 t->pressure == view::Severity::normal ? 1.0f : 2.0f);

@@ -203,6 +203,25 @@ unsigned search(ActionContext& ctx) {
 }
 unsigned search_next(ActionContext& ctx);
 
+// Flow: the selected edge's receiving type leads to its actors, in Actors filtered on it.
+unsigned actors_of_type(ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  if (ui.view != ViewId::Flow) return 0;
+  std::string type;
+  {
+    auto lock = ctx.client.lock();
+    const auto edges = view::flow_map(ctx.client.replica(), ui.node, ui.thresholds).edges;
+    const size_t sel = ui.cursor[static_cast<size_t>(ViewId::Flow)].selected;
+    if (sel >= edges.size()) return 0;
+    type = std::get<2>(edges[sel].key);
+  }
+  ui.search = ui.actors_query.filter = type;
+  show(ctx, ViewId::Actors);  // (clears the message: it is set after)
+  cursor(ctx) = ListCursor{};
+  ui.message = "Actors filtered on '" + type + "' (the receiving type): / then Enter on an empty search clears it";
+  return kRedraw;
+}
+
 // Applies a confirmed search: Tree jumps to the next match, Actors and Events filter.
 void apply_search(ActionContext& ctx, size_t from) {
   UiState& ui = ctx.ui;
@@ -272,6 +291,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'K'}, ask_kill, "K", "kill the selected actor (asks y/n)"},
       {{'e'}, export_csv, "e", "export Actors or Events as CSV (file named below)"},
       {{'c'}, copy_row, "c", "copy the selected row as CSV (OSC 52 clipboard)"},
+      {{'a'}, actors_of_type, "a", "flow: the receiving type's actors, in Actors"},
       {{' '}, pause, "Space", "pause / resume updates"},
       {{kTab}, next_view, "Tab", "next view"},
       {{'1'}, view1, "1", "Tree"},

@@ -522,3 +522,40 @@ TEST(Flow, EnterOnAnEdgeShowsItsHistoryAndEscClosesIt) {
   screen = h.draw();
   EXPECT_GE(find_line(screen, "store \xE2\x86\x92 audit on orders"), 0);
 }
+
+// Flow: `a` on an edge leads to the receiving type's actors: Actors, filtered on that type.
+TEST(Flow, AOnAnEdgeListsTheReceivingTypesActors) {
+  Harness h;
+  h.load(backlog_builder());
+  std::vector<uint8_t> buf;
+  proto::Writer w(buf);
+  for (auto [from, to, rate] : {std::tuple{"ingest", "parser", 990}, std::tuple{"parser", "consumer", 400}}) {
+    pv::FlowRow f;
+    f.node = 1;
+    f.from_type = from;
+    f.to_type = to;
+    f.rate_x100 = static_cast<uint64_t>(rate) * 100;
+    f.sample_every = 32;
+    pv::encode(w, f);
+  }
+  pv::encode(w, pv::Tick{2, 1'700'000'000'000'000'000ull, 0});
+  {
+    auto lock = h.client.lock();
+    ASSERT_TRUE(h.client.replica().apply(buf.data(), buf.size())) << h.client.replica().error();
+  }
+  tui::handle_key('6', h.ctx);
+  h.draw();
+  tui::handle_key('j', h.ctx);  // parser -> consumer
+  tui::handle_key('a', h.ctx);
+  EXPECT_EQ(h.ui.view, tui::ViewId::Actors);
+  EXPECT_EQ(h.ui.actors_query.filter, "consumer");
+  auto screen = h.draw();
+  EXPECT_NE(h.ui.message.find("filtered on 'consumer'"), std::string::npos) << h.ui.message;
+  const int head = find_line(screen, "vMAILBOX");
+  ASSERT_GE(head, 0);
+  EXPECT_NE(screen[static_cast<size_t>(head + 1)].find("slow-consumer"), std::string::npos) << screen[static_cast<size_t>(head + 1)];
+  // Elsewhere than Flow, `a` does nothing.
+  tui::handle_key('1', h.ctx);
+  tui::handle_key('a', h.ctx);
+  EXPECT_EQ(h.ui.view, tui::ViewId::Tree);
+}
