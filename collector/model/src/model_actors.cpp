@@ -300,9 +300,9 @@ void Model::Impl::forget_supervisor(NodeData& n, const Actor& a, const Superviso
     carry_supervisor(n, s);
 }
 
-uint64_t Model::Impl::live_incarnation(const NodeData& n, uint64_t actor, uint64_t gone, int depth) const {
+uint64_t Model::Impl::live_incarnation(const NodeData& n, uint64_t actor, uint64_t gone) const {
   size_t budget = kMaxSuccessorScan;
-  return newest_incarnation(n, actor, gone, depth, budget);
+  return newest_incarnation(n, actor, gone, 0, budget);
 }
 
 uint64_t Model::Impl::newest_incarnation(const NodeData& n, uint64_t actor, uint64_t gone, int depth, size_t& budget) const {
@@ -695,12 +695,13 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
   } else if (m.now > a.last_sample_ns) {
     a.messages_per_s = 0;
   }
-  // The mailbox's fill rate, over the same window: with the drain rate, whether it grows.
-  if (m.now > a.last_sample_ns)
+  if (m.now > a.last_sample_ns) {
+    // The mailbox's fill rate, over the same window: with the drain rate, whether it grows.
     a.fill_per_s = n->info.rates_in_reductions
                        ? 0.0f
                        : static_cast<float>(static_cast<double>(enqueued) * 1e9 / static_cast<double>(m.now - a.last_sample_ns));
-  if (m.now > a.last_sample_ns) a.last_sample_ns = m.now;
+    a.last_sample_ns = m.now;
+  }
 
   if (a.hist[8] + a.hist[9] > slow_before)
     m.raise_warning(WarningKind::SlowHandler, key, a.id, "a message took longer than 1 s to process");

@@ -292,7 +292,8 @@ struct SupervisorCarry {
 };
 inline constexpr size_t kMaxCarriedSupervisors = 65536;  // per node; past it a new incarnation starts from 0
 inline constexpr int kMaxSuccessorHops = 16;                // tree levels a successor is looked up through
-inline constexpr size_t kMaxSuccessorScan = 65'536;          // children looked at per level
+inline constexpr size_t kMaxSuccessorScan = 4096;            // children looked at per lookup, all levels together:
+                                                             // an exit costs a peer's record no more than this
 
 // One share of the event log: events in seq order, the oldest pushed out when it is full.
 class EventRing {
@@ -581,15 +582,15 @@ struct Model::Impl {
   void count_restart_label(NodeData& n, Str label, uint64_t delta);
   // A supervisor leaves (exit, or its process went away): its counts wait for its next incarnation.
   void carry_supervisor(NodeData& n, const Supervisor& s);
-  // A supervisor leaves the live model: what it counted is carried to its next incarnation,
-  // and its id is remembered with its path.
+  // A supervisor leaves the live model: its id is remembered with its parent and child id, and
+  // what it counted goes to its next incarnation (merged now if that one lives, else carried).
   void forget_supervisor(NodeData& n, const Actor& a, const Supervisor& s);
   // What a supervisor counted, added to its next incarnation, already live.
   void merge_into_successor(Supervisor& next, const Supervisor& s);
   // The newest live incarnation of `actor` (a supervisor: the newest with its child id under
   // its parent's newest incarnation, up the tree as far as supervisors were replaced; any other
   // actor: itself while live). `gone` is leaving and is not one. 0: none.
-  uint64_t live_incarnation(const NodeData& n, uint64_t actor, uint64_t gone = 0, int depth = 0) const;
+  uint64_t live_incarnation(const NodeData& n, uint64_t actor, uint64_t gone = 0) const;
   // The same, within a budget of children looked at (kMaxSuccessorScan for one lookup).
   uint64_t newest_incarnation(const NodeData& n, uint64_t actor, uint64_t gone, int depth, size_t& budget) const;
   // An actor left the table without an exit record (see Node::unseen_exits). process_gone:

@@ -50,6 +50,26 @@ bool parse_block_header(const uint8_t* h, BlockHeader& b) {
 constexpr uint64_t kMaxBlockBytes = uint64_t{proto::kHardMaxFrame} + kRecordBlockBytes + kRecordEntryHeaderSize;
 
 std::string bytes_text(uint64_t n) { return std::to_string(n) + (n == 1 ? " byte" : " bytes"); }
+
+// Reads block `n` (at byte `offset`) from the file's position: its header and entries,
+// checksum checked. False at the end of the file (`bad` empty) or when the block cannot be
+// read (`bad` says why, in one line).
+bool read_block(std::FILE* f, size_t n, uint64_t offset, BlockHeader& b, std::vector<uint8_t>& payload, std::string& bad) {
+  bad.clear();
+  uint8_t bh[kRecordBlockHeaderSize];
+  const size_t got = std::fread(bh, 1, sizeof bh, f);
+  if (got == 0) return false;
+  const std::string where = "block " + std::to_string(n) + " (at byte " + std::to_string(offset) + ")";
+  if (got != sizeof bh) bad = where + " is cut short in its header";
+  else if (!parse_block_header(bh, b)) bad = where + " has no block header";
+  else if (b.length > kMaxBlockBytes) bad = where + " claims " + bytes_text(b.length);
+  if (bad.empty()) {
+    payload.resize(b.length);
+    if (std::fread(payload.data(), 1, b.length, f) != b.length) bad = where + " is cut short";
+    else if (crc32c(payload.data(), b.length) != b.crc) bad = where + " fails its checksum";
+  }
+  return bad.empty();
+}
 }  // namespace
 
 Recorder::~Recorder() {
@@ -178,34 +198,13 @@ bool read_record_index(const std::string& path, RecordIndex& out, std::string& e
       at += sizeof eh + len;
     }
   } else {
-    uint8_t bh[kRecordBlockHeaderSize];
-    for (size_t n = 0;; ++n) {
-      size_t got = std::fread(bh, 1, sizeof bh, f);
-      if (got == 0) break;
-      BlockHeader b;
-      std::string where = "block " + std::to_string(n) + " (at byte " + std::to_string(at) + ")";
-      if (got != sizeof bh) {
-        out.lost = where + " is cut short in its header";
-        break;
-      }
-      if (!parse_block_header(bh, b)) {
-        out.lost = where + " has no block header";
-        break;
-      }
-      if (b.length > kMaxBlockBytes || at + sizeof bh + b.length > out.file_bytes) {
-        out.lost = where + (b.length > kMaxBlockBytes ? " claims " + bytes_text(b.length) : std::string(" is cut short"));
-        break;
-      }
-      payload.resize(b.length);
-      if (std::fread(payload.data(), 1, b.length, f) != b.length || crc32c(payload.data(), b.length) != b.crc) {
-        out.lost = where + " fails its checksum";
-        break;
-      }
+    BlockHeader b;
+    for (size_t n = 0; read_block(f, n, at, b, payload, out.lost); ++n) {
       out.blocks.push_back({at, b.length, b.entries, b.first_at, b.last_at});
       if (out.entries == 0) out.first_at = b.first_at;
       out.last_at = b.last_at;
       out.entries += b.entries;
-      at += sizeof bh + b.length;
+      at += kRecordBlockHeaderSize + b.length;
     }
   }
   std::fclose(f);
@@ -256,31 +255,18 @@ struct Replayer::Impl {
   // Reads the next entry; false at the end of the file (or on error, with res set).
   bool read_entry(bool& failed) {
     failed = false;
-    return version == 1 ? read_v1_entry(failed) : read_block_entry(failed);
+    return version == 1 ? read_v1_entry(failed) : read_block_entry();
   }
   // Version 2: entries come out of checksummed blocks. A block that is cut short, damaged or
   // not there ends the replay where the good ones end, saying what was lost.
-  bool read_block_entry(bool& failed) {
-    if (block_pos >= block.size()) {
-      uint8_t bh[kRecordBlockHeaderSize];
-      size_t got = std::fread(bh, 1, sizeof bh, file);
-      if (got == 0) return false;
-      std::string where = "block " + std::to_string(block_no) + " (at byte " + std::to_string(offset) + ")";
+  bool read_block_entry() {
+    while (block_pos >= block.size()) {  // the next block with entries (a file may hold empty ones)
       BlockHeader b;
       std::string bad;
-      if (got != sizeof bh) bad = where + " is cut short in its header";
-      else if (!parse_block_header(bh, b)) bad = where + " has no block header";
-      else if (b.length > kMaxBlockBytes) bad = where + " claims " + bytes_text(b.length);
-      if (bad.empty()) {
-        block.resize(b.length);
-        if (std::fread(block.data(), 1, b.length, file) != b.length) bad = where + " is cut short";
-        else if (crc32c(block.data(), b.length) != b.crc) bad = where + " fails its checksum";
-      }
-      if (!bad.empty()) return lose(bad);
-      offset += sizeof bh + b.length;
+      if (!read_block(file, block_no, offset, b, block, bad)) return bad.empty() ? false : lose(bad);
+      offset += kRecordBlockHeaderSize + b.length;
       block_pos = 0;
       ++block_no;
-      if (b.length == 0) return read_block_entry(failed);
     }
     if (block.size() - block_pos < kRecordEntryHeaderSize) return lose("block " + std::to_string(block_no - 1) + " ends inside an entry");
     proto::Reader r(block.data() + block_pos, kRecordEntryHeaderSize);
