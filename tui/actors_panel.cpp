@@ -13,7 +13,7 @@ std::string average_processing(const view::Actor& a) {
 }
 
 void draw_actors(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
-  follow_selection(ui, ViewId::Actors, r);
+  follow_selection(ui, ViewId::Actors, r, Follow::Draw);
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Actors)];
   int body = height - 1;
   cur.fit(ui.actors.size(), static_cast<size_t>(body));

@@ -9,7 +9,7 @@
 namespace actorscope::tui {
 
 void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
-  follow_selection(ui, ViewId::Events, r);
+  follow_selection(ui, ViewId::Events, r, Follow::Draw);
   const auto& rows = ui.events.rows();
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Events)];
   int body = height - 1;

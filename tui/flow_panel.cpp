@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "panels.hpp"
+#include "selection.hpp"
 #include "actorscope/view/flow.hpp"
 #include "actorscope/view/format.hpp"
 
@@ -40,8 +41,10 @@ void draw_flow(Canvas& c, int top, int height, const view::Replica& r, UiState& 
   const bool history = ui.flow_edge.has_value() && height - 2 - kHistoryRows >= 3;
   c.text(top, 0, view::flow_summary(m), Style::Dim);
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Flow)];
+  follow_selection(ui, ViewId::Flow, r, Follow::Draw);  // the bar stays on its edge as rates re-sort
   int body = height - 2 - (history ? kHistoryRows + 1 : 0);
   cur.fit(m.edges.size(), static_cast<size_t>(std::max(body, 1)));
+  remember_selection(ui, ViewId::Flow, r);
   ui.list_y = top + 2;
   ui.body_rows = std::max(body, 1);  // the mouse's rows: the table's, not the history's
   const Columns cols(c.width(), {{ui.node != 0 ? 0 : 13, 7, false, 0}, {20, 8, false, 0}, {20, 8, false, 0}, {10, 0, true, 0},

@@ -36,6 +36,7 @@ unsigned move_to(ActionContext& ctx, long delta, bool absolute) {
   size_t n = follow_selection(ui, ui.view, r);
   if (absolute) cursor(ctx).selected = 0;
   cursor(ctx).move(delta, n);
+  cursor(ctx).at_top = absolute && delta == 0;  // g/Home: back to following the top
   remember_selection(ui, ui.view, r);
   return kRedraw;
 }
@@ -238,6 +239,7 @@ void apply_search(ActionContext& ctx, size_t from) {
     auto hit = ui.tree.search(ctx.client.replica(), ui.search, from);
     if (hit) {
       ui.cursor[static_cast<size_t>(ViewId::Tree)].selected = *hit;
+      ui.cursor[static_cast<size_t>(ViewId::Tree)].at_top = false;
       remember_selection(ui, ViewId::Tree, ctx.client.replica());
     } else
       ui.message = "not found: " + ui.search;
@@ -277,7 +279,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{KEY_DOWN, 'j'}, down, "Down, j", "move down"},
       {{KEY_PPAGE, 2 /* ^B */}, page_up, "PgUp, ^B", "page up"},
       {{KEY_NPAGE, 6 /* ^F */}, page_down, "PgDn, ^F", "page down"},
-      {{'g', KEY_HOME}, top, "g, Home", "first row"},
+      {{'g', KEY_HOME}, top, "g, Home", "first row, and stay there as rows re-sort"},
       {{'G', KEY_END}, bottom, "G, End", "last row"},
       {{'\n', '\r', KEY_ENTER}, enter, "Enter", "detail (tree: expand; events: cascade; flow: history)"},
       {{KEY_LEFT, 'h'}, left, "Left, h", "tree: collapse; actors: previous sort column"},

@@ -31,6 +31,7 @@ unsigned handle_mouse(const MouseEvent& m, ActionContext& ctx) {
   const size_t row = cur.offset + static_cast<size_t>(m.y - ui.list_y);
   if (row >= n) return kNothing;
   cur.selected = row;
+  cur.at_top = false;
   remember_selection(ui, ui.view, r);
   if (ui.view == ViewId::Flow)  // a click on an edge shows its history, as Enter does
     if (auto edges = view::flow_map(r, ui.node, ui.thresholds).edges; row < edges.size()) ui.flow_edge = edges[row].key;

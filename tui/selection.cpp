@@ -34,23 +34,26 @@ size_t find_row(const Rows& rows, size_t n, Identity identity, const std::string
 
 }  // namespace
 
-size_t follow_selection(UiState& ui, ViewId v, const view::Replica& r) {
+size_t follow_selection(UiState& ui, ViewId v, const view::Replica& r, Follow how) {
   ListCursor& cur = ui.cursor[static_cast<size_t>(v)];
   SelectedItem& it = cur.item;
+  // A list left at its top shows its top: the worst mailbox, the newest event.
+  const bool stay_on_top = how == Follow::Draw && cur.at_top;
+  const bool by_identity = it.set && !stay_on_top;
   size_t n = 0, at = 0;
   switch (v) {
     case ViewId::Tree: {
       ui.tree.update(r, ui.node);
       const auto& rows = ui.tree.rows();
       n = rows.size();
-      if (it.set) at = find_row(rows, n, [](const view::TreeRow& row) { return tree_identity(row.item); }, it.text);
+      if (by_identity) at = find_row(rows, n, [](const view::TreeRow& row) { return tree_identity(row.item); }, it.text);
       break;
     }
     case ViewId::Actors: {
       ui.actors_query.node = ui.node;
       ui.actors.update(r, ui.actors_query);
       n = ui.actors.size();
-      if (it.set) {
+      if (by_identity) {
         // Most ticks leave it where it was: only look further when it moved.
         auto w = ui.actors.window(cur.selected, 1);
         at = !w.empty() && w[0]->key() == it.actor ? cur.selected : ui.actors.position_of(it.actor);
@@ -70,7 +73,7 @@ size_t follow_selection(UiState& ui, ViewId v, const view::Replica& r) {
       ui.events.update(r, ui.events_query);
       const auto& rows = ui.events.rows();
       n = rows.size();
-      if (it.set) {
+      if (by_identity) {
         at = n;
         for (size_t i = 0; i < n && at == n; ++i)
           if (rows[i]->seq == it.seq) at = i;
@@ -80,25 +83,26 @@ size_t follow_selection(UiState& ui, ViewId v, const view::Replica& r) {
     case ViewId::Telemetry: {
       auto lines = view::telemetry_lines(r, ui.node);
       n = lines.size();
-      if (it.set) at = find_row(lines, n, telemetry_identity, it.text);
+      if (by_identity) at = find_row(lines, n, telemetry_identity, it.text);
       break;
     }
     case ViewId::Warnings: {
       auto rows = view::warnings(r, ui.node);
       n = rows.size();
-      if (it.set) at = find_row(rows, n, [](const view::pv::Warning* w) { return warning_identity(*w); }, it.text);
+      if (by_identity) at = find_row(rows, n, [](const view::pv::Warning* w) { return warning_identity(*w); }, it.text);
       break;
     }
     case ViewId::Flow: {
       const auto edges = view::flow_map(r, ui.node, ui.thresholds).edges;
       n = edges.size();
-      if (it.set) at = find_row(edges, n, flow_identity, it.text);
+      if (by_identity) at = find_row(edges, n, flow_identity, it.text);
       break;
     }
     default: return 0;
   }
   // An item no longer listed leaves the selection at its row number (clamped by the panel).
-  if (it.set && at < n) cur.selected = at;
+  if (stay_on_top) cur.selected = 0;
+  else if (by_identity && at < n) cur.selected = at;
   return n;
 }
 

@@ -15,7 +15,7 @@ std::string num(double v) { return view::format_measurement(v); }
 }  // namespace
 
 void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
-  follow_selection(ui, ViewId::Telemetry, r);
+  follow_selection(ui, ViewId::Telemetry, r, Follow::Draw);
   auto lines = view::telemetry_lines(r, ui.node);
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Telemetry)];
   int body = height - 1;

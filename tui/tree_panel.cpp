@@ -6,7 +6,7 @@
 namespace actorscope::tui {
 
 void draw_tree(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
-  follow_selection(ui, ViewId::Tree, r);
+  follow_selection(ui, ViewId::Tree, r, Follow::Draw);
   const auto& rows = ui.tree.rows();
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Tree)];
   int body = height - 1;

@@ -38,6 +38,10 @@ struct ListCursor {
   size_t selected = 0;
   size_t offset = 0;
   SelectedItem item;  // the selection follows this item when rows arrive or move
+  // Untouched, or sent back with g/Home: the cursor stays on the first row as rows re-sort,
+  // so a list sorted by mailbox keeps showing the deepest one. A key acting on the row
+  // (Enter, K, c) still takes the item that was drawn there. Any other move clears it.
+  bool at_top = true;
   // Keeps the selection inside [0, n) and visible within `rows` lines.
   void fit(size_t n, size_t rows);
   void move(long delta, size_t n);

@@ -6,7 +6,7 @@
 namespace actorscope::tui {
 
 void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
-  follow_selection(ui, ViewId::Warnings, r);
+  follow_selection(ui, ViewId::Warnings, r, Follow::Draw);
   auto rows = view::warnings(r, ui.node);
   auto& cur = ui.cursor[static_cast<size_t>(ViewId::Warnings)];
   int body = height - 1;

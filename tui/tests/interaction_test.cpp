@@ -213,14 +213,61 @@ TEST(Selection, ActorsAndEventsKeepTheirItemWhenRowsMove) {
   ASSERT_TRUE(h.ui.detail);
   EXPECT_EQ(h.ui.detail->actor, 4u);
 
-  // Events: a new event comes first (newest first); the selection stays on its event.
+  // Events: a new event comes first (newest first); the selection stays on the event it was
+  // put on (a move in the list, here Up on the first row, picks the item).
   h.ui.view = tui::ViewId::Events;
   h.apply(pv::Event{10, 1, 1, pv::EventKind::Crashed, 4, 1, proto::ExitReason::Error, "indexer", "bad"});
   h.draw();
+  tui::handle_key('k', h.ctx);
   h.apply(pv::Event{11, 2, 1, pv::EventKind::Crashed, 2, 1, proto::ExitReason::Error, "parser", "worse"});
   h.draw();
   tui::handle_key('\n', h.ctx);
   EXPECT_EQ(h.ui.detail->actor, 4u);
+}
+
+// A list nobody moved in shows its top, as top and htop do: sorted by mailbox, the bar stays
+// on the deepest mailbox whichever actor that is now. Enter takes the actor drawn under the
+// bar; a move picks an item and the bar follows it; g goes back to following the top.
+TEST(Selection, AnUntouchedListFollowsItsTopUntilAMovePicksAnItem) {
+  Harness h;
+  h.load(backlog_builder());
+  h.ui.view = tui::ViewId::Actors;
+  auto screen = h.draw();  // by mailbox: slow-consumer (18 k), indexer, parser, ...
+  ASSERT_NE(screen[static_cast<size_t>(h.ui.list_y)].find("slow-consumer"), std::string::npos);
+  auto deepen = [&](uint32_t actor, uint64_t mailbox) {
+    pv::ActorStats s;
+    s.node = 1;
+    s.actor = actor;
+    s.mailbox = mailbox;
+    h.apply(s);
+  };
+  deepen(2, 50'000);  // parser overtakes it
+  screen = h.draw();
+  ASSERT_NE(screen[static_cast<size_t>(h.ui.list_y)].find("parser"), std::string::npos);
+  EXPECT_EQ(h.ui.cursor[1].selected, 0u) << "the bar stayed on the first row";
+  // indexer overtakes both between the frame and the key: Enter opens what was drawn.
+  deepen(4, 90'000);
+  tui::handle_key('\n', h.ctx);
+  ASSERT_TRUE(h.ui.detail);
+  EXPECT_EQ(h.ui.detail->actor, 2u) << "Enter took the actor under the bar on screen";
+  tui::handle_key(27, h.ctx);
+  ASSERT_EQ(h.ui.view, tui::ViewId::Actors);
+
+  // j picks the second row (parser now); the bar follows parser when slow-consumer overtakes it.
+  h.draw();
+  tui::handle_key('j', h.ctx);
+  screen = h.draw();
+  ASSERT_NE(screen[static_cast<size_t>(h.ui.list_y) + 1].find("parser"), std::string::npos);
+  deepen(3, 200'000);
+  screen = h.draw();
+  EXPECT_EQ(h.ui.cursor[1].selected, 2u);
+  EXPECT_NE(screen[static_cast<size_t>(h.ui.list_y) + 2].find("parser"), std::string::npos);
+  // g: the top again, and it stays the top as the order changes.
+  tui::handle_key('g', h.ctx);
+  deepen(4, 300'000);
+  screen = h.draw();
+  EXPECT_EQ(h.ui.cursor[1].selected, 0u);
+  EXPECT_NE(screen[static_cast<size_t>(h.ui.list_y)].find("indexer"), std::string::npos);
 }
 
 // A child is a thing: the Actors selection and Detail stay on the child "indexer" when its

@@ -343,6 +343,7 @@ TEST(Panels, SeveritiesOfTheSyntheticSystemBecomeStyles) {
   tui::UiState ui;
   ui.view = tui::ViewId::Actors;
   ui.cursor[static_cast<size_t>(tui::ViewId::Actors)].selected = 34;  // the selection bar out of the way
+  ui.cursor[static_cast<size_t>(tui::ViewId::Actors)].at_top = false;
   StyleCanvas c(120, 40);
   tui::draw_frame(c, r, ui);
   auto screen = c.lines();
