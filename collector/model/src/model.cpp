@@ -4,19 +4,38 @@
 #include <utility>
 
 #include "model_impl.hpp"
+#include "actorscope/collector/history.hpp"
 
 namespace actorscope::collector {
 
 Model::Model(ModelSettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
 Model::~Model() = default;
 
+std::unique_ptr<Model> Model::clone() const {
+  ModelSettings light = impl_->settings;  // the state it is made with is replaced at once:
+  light.journal_capacity = 1;              // no journal's worth of slots for nothing
+  auto copy = std::make_unique<Model>(light);
+  copy->impl_ = std::make_unique<Impl>(*impl_);
+  Impl& c = *copy->impl_;  // its journal starts empty: older versions are TooOld for it
+  c.journal_head = 0;
+  c.journal_count = 0;
+  c.journal_lost_version = c.version;
+  return copy;
+}
+
 const ModelSettings& Model::settings() const { return impl_->settings; }
 void Model::set_now(uint64_t now_ns) { impl_->now = now_ns; }
 uint64_t Model::now() const { return impl_->now; }
+void Model::set_history(History* history) {
+  history_ = history;
+  if (history_) history_->on_attach(*this);
+}
+uint64_t Model::events_logged(EventKind kind) const { return impl_->events_by_kind[static_cast<size_t>(kind)]; }
 
 // ---- event log and journal ----------------------------------------------------------------------
 Event& Model::Impl::push_event(EventKind kind, NodeKey node) {
   uint64_t seq = next_seq++;
+  ++events_by_kind[static_cast<size_t>(kind)];
   std::optional<EventKind> evicted;
   EventRing& ring = ring_of(kind);
   Event& e = &ring == &incident_log ? ring.push(evicted, &evicted_incident) : ring.push(evicted);
@@ -215,8 +234,7 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& hello) {
   info.anchor_wall_ns = h.anchor_wall_ns;
   info.snapshot_in_progress = false;
   n->strings.clear();
-  m.cached_key = 0;
-  m.cached = nullptr;
+  m.cached = {};
   Event& e = m.push_event(kind, key);
   e.detail = h.node + " (pid " + std::to_string(h.pid) + ", " + h.program + ")";
   if (n->info.unseen_exits > unseen_before)
@@ -224,11 +242,15 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& hello) {
                 " actors of the previous process counted as exited (reason unknown)";
   e.detail = clean_text(e.detail, 2 * m.settings.max_text_bytes);
   m.note_change(key, ChangeKind::NodeChanged, 0);
+  if (history_) history_->on_hello(*this, m.now, conn, hello);
   return key;
 }
 
 void Model::on_disconnect(NodeKey key, uint64_t conn) {
   Impl& m = *impl_;
+  AfterInput recorded([&] {
+    if (history_) history_->on_disconnect(*this, m.now, key, conn);
+  });
   if (key == 0 || key > m.nodes.size() || !m.nodes[key - 1]) return;
   NodeData& n = *m.nodes[key - 1];
   if (n.info.connection != conn || n.info.state == NodeState::Gone) return;
@@ -429,7 +451,7 @@ ModelStats Model::stats() const {
   s.links_dropped = m.links_dropped;
   s.anomalies = m.anomalies;
   auto ring_bytes = [](const EventRing& ring) {
-    uint64_t bytes = ring.capacity() * sizeof(Event);
+    uint64_t bytes = ring.slots().capacity() * sizeof(Event);
     for (const Event& e : ring.slots())
       if (e.detail.capacity() > 15) bytes += e.detail.capacity() + 1;  // past the small-string buffer
     return bytes;

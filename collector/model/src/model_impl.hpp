@@ -24,6 +24,17 @@ namespace actorscope::collector {
 
 inline constexpr Str kUndefinedString = 0xffffffffu;
 
+// Runs `fn` when the scope ends, whichever return ends it (an input is given to the history
+// once it was applied).
+template <class Fn>
+struct AfterInput {
+  explicit AfterInput(Fn f) : fn(std::move(f)) {}
+  ~AfterInput() { fn(); }
+  AfterInput(const AfterInput&) = delete;
+  AfterInput& operator=(const AfterInput&) = delete;
+  Fn fn;
+};
+
 
 // Asks for transparent huge pages under a large table (actor rows, the id index): stats
 // samples arrive in any order, and with 4 KiB pages most look-ups would also miss the TLB.
@@ -46,6 +57,22 @@ inline void advise_huge_pages(const void* data, size_t bytes) {
 // doubling, so that a node with a few actors holds a few rows, not 2 MiB.
 class RowStore {
  public:
+  RowStore() = default;
+  RowStore(RowStore&&) = default;
+  RowStore& operator=(RowStore&&) = default;
+  // A copy (a model's keyframe) has chunks of its own.
+  RowStore(const RowStore& o) : first_(o.first_) {
+    if (!o.chunk_at_.empty()) chunk_at_.push_back(first_.data());
+    for (size_t c = 0; c < o.chunks_.size(); ++c) {
+      add_chunk();
+      std::copy_n(o.chunks_[c].get(), kChunkRows, chunks_.back().get());
+    }
+    size_ = o.size_;
+  }
+  RowStore& operator=(const RowStore& o) {
+    if (this != &o) *this = RowStore(o);
+    return *this;
+  }
   static constexpr size_t kChunkBytes = ActorRows::kChunkBytes;
   static constexpr size_t kChunkRows = ActorRows::kChunkRows;
   ActorRows view() const { return ActorRows(chunk_at_.data(), size_); }
@@ -298,10 +325,16 @@ inline constexpr size_t kMaxSuccessorScan = 4096;            // children looked 
 // One share of the event log: events in seq order, the oldest pushed out when it is full.
 class EventRing {
  public:
-  void set_capacity(size_t n) { slots_.assign(n ? n : 1, Event{}); }
-  bool allocated() const { return !slots_.empty(); }
+  // Slots are made as events come, up to the capacity: a model's copy (a keyframe) holds the
+  // events it has, not the capacity's worth of empty slots.
+  void set_capacity(size_t n) {
+    capacity_ = n ? n : 1;
+    slots_.clear();
+    head_ = count_ = 0;
+  }
+  bool allocated() const { return capacity_ != 0; }
   size_t size() const { return count_; }
-  size_t capacity() const { return slots_.size(); }
+  size_t capacity() const { return capacity_; }
   const std::vector<Event>& slots() const { return slots_; }
   // The i-th oldest event held.
   const Event& at(size_t i) const { return slots_[(head_ + i) % slots_.size()]; }
@@ -320,6 +353,11 @@ class EventRing {
   // A slot for a new newest event; when full, the oldest goes and `evicted` gets its kind
   // (and `moved_out`, when given, the event itself).
   Event& push(std::optional<EventKind>& evicted, Event* moved_out = nullptr) {
+    if (slots_.size() < capacity_) {  // never full yet: head_ is 0 and every slot is held
+      if (slots_.size() == slots_.capacity()) slots_.reserve(std::min(capacity_, std::max<size_t>(64, 2 * slots_.size())));
+      ++count_;
+      return slots_.emplace_back();
+    }
     if (count_ == slots_.size()) {
       evicted = slots_[head_].kind;
       if (moved_out) *moved_out = std::move(slots_[head_]);
@@ -333,8 +371,22 @@ class EventRing {
 
  private:
   std::vector<Event> slots_;
+  size_t capacity_ = 0;
   size_t head_ = 0;  // the oldest
   size_t count_ = 0;
+};
+
+// The change journal's slots. A copy of the model (a keyframe, a past instant) starts with a
+// journal of its own, empty: the journal serves the live model's viewers only.
+struct JournalSlots : std::vector<Change> {
+  JournalSlots() = default;
+  JournalSlots(const JournalSlots&) : std::vector<Change>(1) {}
+  JournalSlots& operator=(const JournalSlots&) {
+    assign(1, Change{});
+    return *this;
+  }
+  JournalSlots(JournalSlots&&) = default;
+  JournalSlots& operator=(JournalSlots&&) = default;
 };
 
 struct NodeData {
@@ -419,6 +471,33 @@ struct WarningKey {
   }
 };
 
+// An owning pointer whose copy is a deep copy (a model's keyframe copies every node).
+template <class T>
+struct DeepPtr : std::unique_ptr<T> {
+  DeepPtr() = default;
+  DeepPtr(std::unique_ptr<T>&& p) : std::unique_ptr<T>(std::move(p)) {}
+  DeepPtr(const DeepPtr& o) : std::unique_ptr<T>(o ? std::make_unique<T>(*o) : nullptr) {}
+  DeepPtr& operator=(const DeepPtr& o) {
+    if (this != &o) std::unique_ptr<T>::operator=(o ? std::make_unique<T>(*o) : nullptr);
+    return *this;
+  }
+  DeepPtr(DeepPtr&&) = default;
+  DeepPtr& operator=(DeepPtr&&) = default;
+};
+
+// The last node looked up; a copy of the model starts without one (it would point into the original).
+struct NodeCache {
+  NodeKey key = 0;
+  NodeData* data = nullptr;
+  NodeCache() = default;
+  NodeCache(const NodeCache&) {}
+  NodeCache& operator=(const NodeCache&) {
+    key = 0;
+    data = nullptr;
+    return *this;
+  }
+};
+
 struct Model::Impl {
   explicit Impl(ModelSettings s) : settings(std::move(s)) {
     pool.set_limits(settings.max_strings, settings.max_string_bytes, settings.max_text_bytes);
@@ -441,13 +520,12 @@ struct Model::Impl {
   StringPool pool;
   uint64_t now = 0;
   uint64_t next_step_ns = 0;
-  std::vector<std::unique_ptr<NodeData>> nodes;  // index = key - 1; null when forgotten
+  std::vector<DeepPtr<NodeData>> nodes;  // index = key - 1; null when forgotten
   std::unordered_map<std::string, NodeKey> by_name;
   // Disconnects since the gone nodes were last counted against max_gone_nodes: nodes that
   // connect and leave thousands of times a second are forgotten then, not at the next step.
   size_t disconnects_since_sweep = 0;
-  NodeKey cached_key = 0;
-  NodeData* cached = nullptr;
+  NodeCache cached;
 
   // The event log: three rings, one seq across them.
   EventRing incident_log;   // kIncidentEvents
@@ -460,9 +538,10 @@ struct Model::Impl {
   uint64_t next_seq = 1;
   uint64_t events_dropped = 0;
   std::array<uint64_t, kEventKindCount> events_dropped_by_kind{};
+  std::array<uint64_t, kEventKindCount> events_by_kind{};  // every event logged, by kind
 
   // Change journal ring.
-  std::vector<Change> journal;
+  JournalSlots journal;
   size_t journal_head = 0;   // oldest
   size_t journal_count = 0;
   uint64_t journal_lost_version = 0;  // highest version pushed out
@@ -482,14 +561,14 @@ struct Model::Impl {
 
   // ---- helpers ----
   NodeData* node(NodeKey key) {
-    if (key == cached_key && cached) return cached;
+    if (key == cached.key && cached.data) return cached.data;
     if (key == 0 || key > nodes.size() || !nodes[key - 1]) {
       anomaly(Anomaly::UnknownNode);
       return nullptr;
     }
-    cached_key = key;
-    cached = nodes[key - 1].get();
-    return cached;
+    cached.key = key;
+    cached.data = nodes[key - 1].get();
+    return cached.data;
   }
   const NodeData* node(NodeKey key) const {
     if (key == 0 || key > nodes.size()) return nullptr;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "model_impl.hpp"
+#include "actorscope/collector/history.hpp"
 
 namespace actorscope::collector {
 
@@ -117,6 +118,7 @@ proto::DecodeResult Model::apply_batch(NodeKey key, const uint8_t* payload, size
   proto::DecodeResult res = proto::decode_records(payload, len, ingest);
   ingest.drain();  // what was decoded before a malformed record stays applied
   commit();
+  if (history_) history_->on_batch(*this, impl_->now, key, payload, len);
   return res;
 }
 

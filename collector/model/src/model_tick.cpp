@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "model_impl.hpp"
+#include "actorscope/collector/history.hpp"
 
 namespace actorscope::collector {
 
@@ -82,6 +83,9 @@ void Model::Impl::check_mailbox(NodeData& n, const Actor& a) {
 void Model::tick(uint64_t now_ns) {
   Impl& m = *impl_;
   m.now = now_ns;
+  AfterInput recorded([&] {
+    if (history_) history_->on_tick(*this, now_ns);
+  });
   // A restart budget changes with time alone (a restart leaves its period): the supervisors
   // with restarts inside their period are checked at every tick, not only at a step, so that
   // a viewer sees the new value within one tick of the change.
@@ -125,8 +129,7 @@ void Model::Impl::forget_node(NodeKey key) {
   for (auto it = active_warnings.begin(); it != active_warnings.end();)
     it = it->first.node == key ? active_warnings.erase(it) : std::next(it);
   nodes[key - 1].reset();
-  cached_key = 0;
-  cached = nullptr;
+  cached = {};
 }
 
 void Model::Impl::forget_gone_past_count() {

@@ -19,6 +19,8 @@
 
 namespace actorscope::collector {
 
+class History;
+
 class Model {
  public:
   explicit Model(ModelSettings settings = {});
@@ -27,6 +29,17 @@ class Model {
   Model& operator=(const Model&) = delete;
 
   const ModelSettings& settings() const;
+
+  // A deep copy: the same state, which then goes its own way (a keyframe of the flight
+  // recorder, and the model of a past instant rebuilt from it).
+  std::unique_ptr<Model> clone() const;
+
+  // ---- time axis ---------------------------------------------------------------------------
+  // From now on, every input (on_hello, apply_batch, on_disconnect, tick) is also given to
+  // `history` after it was applied, with the clock it was applied at (nullptr: none). A
+  // copy made by clone() has none.
+  void set_history(History* history);
+  History* history() const { return history_; }
 
   // ---- clock -------------------------------------------------------------------------
   // The collector clock (any monotonic ns) used to stamp what is applied next: arrival
@@ -180,6 +193,8 @@ class Model {
   // Events with seq > seq, oldest first, at most `limit`.
   std::vector<const Event*> events_since(uint64_t seq, size_t limit) const;
   uint64_t last_event_seq() const;
+  // Events ever logged of one kind (pushed out of the log or not).
+  uint64_t events_logged(EventKind kind) const;
   // The event with this seq while the log holds it, else nullptr.
   const Event* event(uint64_t seq) const;
   // A node's newest incidents (at most `limit`), oldest first, wherever the log keeps them:
@@ -206,6 +221,7 @@ class Model {
 
  private:
   std::unique_ptr<Impl> impl_;
+  History* history_ = nullptr;
 };
 
 // Drives a Model from proto::decode_records().

@@ -32,6 +32,21 @@ class StringPool {
     texts_.emplace_back(kOverflowText);
     texts_.emplace_back(kUnknownText);
   }
+  // A copy (a model's keyframe) holds its own texts: its index views them, not the original's.
+  StringPool(const StringPool& o)
+      : texts_(o.texts_), bytes_(o.bytes_), max_strings_(o.max_strings_), max_bytes_(o.max_bytes_),
+        max_text_bytes_(o.max_text_bytes_), dropped_(o.dropped_), repairs_(o.repairs_) {
+    for (size_t i = 3; i < texts_.size(); ++i) shard_of(texts_[i]).emplace(std::string_view(texts_[i]), static_cast<Str>(i));
+  }
+  StringPool& operator=(const StringPool& o) {
+    if (this != &o) {
+      StringPool copy(o);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  StringPool(StringPool&&) = default;  // a deque's move keeps its elements where they are
+  StringPool& operator=(StringPool&&) = default;
   // Agents choose the strings: past max_strings entries or max_bytes, new ones are not
   // kept; they resolve to kOverflow and are counted. Each text is cut to max_text_bytes
   // (on a character boundary) and invalid UTF-8 is replaced, counted too. 0: no limit.

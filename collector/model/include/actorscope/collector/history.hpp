@@ -1,0 +1,133 @@
+// The model's time axis (the flight recorder): what the model was fed, in segments that
+// each begin with a keyframe (a copy of the whole model), so that the state at any past
+// instant is a keyframe plus a bounded replay. Bounded by bytes and by age; what falls off
+// is counted, and where history begins is known. Pure: no I/O, no threads, no clock.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actorscope/collector/model.hpp"
+
+namespace actorscope::collector {
+
+struct HistorySettings {
+  uint64_t max_age_ns = 3600ull * 1'000'000'000;  // history kept (older segments go); 0: no history at all
+  uint64_t max_bytes = 256ull << 20;              // keyframes and stream together, at most (the newest
+                                                  // segment is kept whatever its size)
+  // A keyframe is taken once the stream since the last one is as large as a keyframe (times
+  // stream_per_keyframe; a seek
+  // then replays at most about a keyframe's bytes), but not before min_segment_bytes of
+  // stream, and at the latest after max_age_ns / segments_per_age (so that history ends
+  // near its age, not a whole segment past it).
+  uint64_t min_segment_bytes = 1ull << 20;
+  double stream_per_keyframe = 1.0;  // stream bytes per keyframe byte before the next keyframe
+  uint32_t segments_per_age = 8;
+  // Timeline markers: one bucket per marker_bucket_ns with the counts of what happened in it.
+  uint64_t marker_bucket_ns = 1'000'000'000;
+};
+
+// What happened within one bucket of the timeline (counts across nodes).
+struct TimelineBucket {
+  uint64_t at = 0;  // model clock at the bucket's start
+  uint32_t crashes = 0;
+  uint32_t restarts = 0;
+  uint32_t escalations = 0;
+  uint32_t nodes_up = 0;    // hellos
+  uint32_t nodes_down = 0;  // disconnects
+  uint32_t warnings = 0;    // warnings raised
+  friend bool operator==(const TimelineBucket&, const TimelineBucket&) = default;
+};
+
+struct HistoryStats {
+  uint64_t begins_at = 0;      // model clock of the oldest instant that can be rebuilt (0: none)
+  uint64_t ends_at = 0;        // of the newest input recorded
+  uint64_t bytes = 0;          // held now: stream + keyframes (estimates of the models' memory)
+  uint64_t stream_bytes = 0;
+  uint64_t keyframe_bytes = 0;
+  uint64_t segments = 0;       // = keyframes held
+  uint64_t entries = 0;        // inputs held
+  uint64_t keyframes_taken = 0;
+  uint64_t evicted_segments = 0;  // fell off (age or bytes), with their entries and bytes:
+  uint64_t evicted_entries = 0;
+  uint64_t evicted_bytes = 0;
+  uint64_t recorded_entries = 0;  // ever
+  uint64_t recorded_bytes = 0;    // ever, stream only (bytes per input = this / recorded_entries)
+};
+
+// The inputs to rebuild one past instant, taken from the history under the model's lock
+// (cheap: shared, immutable pieces and a copy of the newest chunk's part), then run anywhere.
+struct RebuildPlan {
+  bool ok = false;                        // false: the instant is before history begins (or no history)
+  uint64_t at = 0;                        // the instant: every input stamped <= at is applied
+  std::shared_ptr<const Model> keyframe;  // the state at the segment's start
+  std::vector<std::shared_ptr<const std::vector<uint8_t>>> chunks;  // the stream after it, in order
+  std::vector<uint8_t> tail;              // the open chunk's part
+  uint64_t entries = 0;                   // stream entries that the rebuild will look at
+};
+
+class History {
+ public:
+  explicit History(HistorySettings settings = {});
+  ~History();
+  History(const History&) = delete;
+  History& operator=(const History&) = delete;
+
+  const HistorySettings& settings() const { return settings_; }
+
+  // ---- recording: called by the model (Model::set_history), after it applied the input ----
+  // The history starts here: its first keyframe is the model as it is now.
+  void on_attach(const Model& m);
+  void on_hello(const Model& m, uint64_t at, uint64_t conn, const proto::Hello& hello);
+  void on_batch(const Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len);
+  void on_disconnect(const Model& m, uint64_t at, NodeKey node, uint64_t conn);
+  void on_tick(const Model& m, uint64_t at);
+
+  // ---- wall clock ---------------------------------------------------------------------------
+  // Wall clock (Unix ns) minus model clock, set by whoever knows both (the live collector at
+  // each tick). Unset, it is taken from the first Hello's anchor (a replayed recording).
+  void set_wall_offset(int64_t wall_minus_model);
+  bool has_wall_offset() const { return wall_offset_set_; }
+  int64_t wall_offset() const { return wall_offset_; }
+  uint64_t to_wall(uint64_t model_ns) const { return static_cast<uint64_t>(static_cast<int64_t>(model_ns) + wall_offset_); }
+  uint64_t to_model(uint64_t wall_ns) const;
+
+  // ---- reading -------------------------------------------------------------------------------
+  HistoryStats stats() const;
+  // What is needed to rebuild the state right after every input stamped <= at.
+  RebuildPlan plan(uint64_t at) const;
+  // Runs a plan: a new model in the state of the instant (nullptr when !plan.ok).
+  static std::unique_ptr<Model> rebuild(const RebuildPlan& plan);
+  // plan() and rebuild() in one.
+  std::unique_ptr<Model> at(uint64_t at) const { return rebuild(plan(at)); }
+  // Timeline buckets overlapping [from, to], oldest first (within what history holds).
+  std::vector<TimelineBucket> timeline(uint64_t from, uint64_t to) const;
+
+ private:
+  struct Segment;
+  void append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, const uint8_t* payload, size_t len);
+  void after_input(const Model& m, uint64_t at);
+  void take_keyframe(const Model& m, uint64_t at);
+  void evict(uint64_t now);
+  void count_markers(const Model& m, uint64_t at);
+  TimelineBucket& bucket(uint64_t at);
+
+  HistorySettings settings_;
+  std::deque<std::unique_ptr<Segment>> segments_;
+  std::deque<TimelineBucket> buckets_;
+  HistoryStats stats_;
+  int64_t wall_offset_ = 0;
+  bool wall_offset_set_ = false;
+  bool wall_offset_derived_ = false;
+  // The model's event totals at the last input, for the timeline's counts.
+  struct Totals {
+    uint64_t crashes = 0, restarts = 0, escalations = 0, up = 0, down = 0, warnings = 0;
+  };
+  Totals last_;
+  bool totals_known_ = false;
+};
+
+}  // namespace actorscope::collector

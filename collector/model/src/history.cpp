@@ -1,0 +1,288 @@
+// The flight recorder: segments of (keyframe, stream of inputs), evicted oldest first.
+#include "actorscope/collector/history.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "actorscope/protocol/codec.hpp"
+
+namespace actorscope::collector {
+
+namespace {
+
+// One input in a segment's stream: a fixed header, then the payload.
+enum class Input : uint8_t { Hello = 1, Batch = 2, Disconnect = 3, Tick = 4 };
+constexpr size_t kInputHeader = 1 + 8 + 4 + 8 + 4;  // kind, at, node, conn, payload length
+constexpr size_t kChunkBytes = 256 * 1024;          // a chunk is sealed (shared, immutable) past this
+
+template <class T>
+void put(std::vector<uint8_t>& out, T v) {
+  uint8_t b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));
+  out.insert(out.end(), b, b + sizeof(T));
+}
+template <class T>
+T get(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+// Applies the inputs of one chunk stamped <= at; false once an input past `at` was met.
+bool replay_chunk(Model& m, const std::vector<uint8_t>& chunk, uint64_t at) {
+  size_t pos = 0;
+  while (pos + kInputHeader <= chunk.size()) {
+    const uint8_t* h = chunk.data() + pos;
+    auto kind = static_cast<Input>(h[0]);
+    uint64_t when = get<uint64_t>(h + 1);
+    auto node = get<uint32_t>(h + 9);
+    auto conn = get<uint64_t>(h + 13);
+    auto len = get<uint32_t>(h + 21);
+    if (when > at) return false;
+    const uint8_t* payload = h + kInputHeader;
+    pos += kInputHeader + len;
+    switch (kind) {
+      case Input::Hello: {
+        proto::Reader r(payload, len);
+        proto::Hello hello;
+        std::string error;
+        if (proto::decode(r, hello, error)) {
+          m.set_now(when);
+          m.on_hello(conn, hello);
+          m.commit();
+        }
+        break;
+      }
+      case Input::Batch:
+        m.set_now(when);
+        m.apply_batch(node, payload, len);
+        break;
+      case Input::Disconnect:
+        m.set_now(when);
+        m.on_disconnect(node, conn);
+        m.commit();
+        break;
+      case Input::Tick:
+        m.tick(when);
+        break;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+struct History::Segment {
+  std::shared_ptr<const Model> keyframe;
+  uint64_t begins_at = 0;  // the keyframe's instant
+  uint64_t keyframe_bytes = 0;
+  std::vector<std::shared_ptr<const std::vector<uint8_t>>> sealed;
+  std::vector<uint8_t> open;
+  uint64_t stream_bytes = 0;
+  uint64_t entries = 0;
+};
+
+History::History(HistorySettings settings) : settings_(settings) {}
+History::~History() = default;
+
+void History::set_wall_offset(int64_t wall_minus_model) {
+  wall_offset_ = wall_minus_model;
+  wall_offset_set_ = true;
+}
+
+uint64_t History::to_model(uint64_t wall_ns) const {
+  int64_t m = static_cast<int64_t>(wall_ns) - wall_offset_;
+  return m < 0 ? 0 : static_cast<uint64_t>(m);
+}
+
+void History::on_attach(const Model& m) {
+  if (settings_.max_age_ns == 0) return;
+  totals_known_ = false;
+  count_markers(m, m.now());
+  take_keyframe(m, m.now());
+}
+
+void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, const uint8_t* payload, size_t len) {
+  if (segments_.empty()) return;  // not attached (or history off)
+  Segment& s = *segments_.back();
+  std::vector<uint8_t>& out = s.open;
+  if (out.capacity() == 0) out.reserve(kChunkBytes + kInputHeader);
+  out.push_back(kind);
+  put<uint64_t>(out, at);
+  put<uint32_t>(out, node);
+  put<uint64_t>(out, conn);
+  put<uint32_t>(out, static_cast<uint32_t>(len));
+  if (len) out.insert(out.end(), payload, payload + len);
+  const uint64_t bytes = kInputHeader + len;
+  s.stream_bytes += bytes;
+  ++s.entries;
+  stats_.stream_bytes += bytes;
+  stats_.bytes += bytes;
+  ++stats_.entries;
+  ++stats_.recorded_entries;
+  stats_.recorded_bytes += bytes;
+  if (out.size() >= kChunkBytes) {
+    s.sealed.push_back(std::make_shared<const std::vector<uint8_t>>(std::move(out)));
+    out = {};
+  }
+}
+
+void History::on_hello(const Model& m, uint64_t at, uint64_t conn, const proto::Hello& hello) {
+  if (!wall_offset_set_ && !wall_offset_derived_ && hello.anchor_wall_ns != 0) {
+    wall_offset_ = static_cast<int64_t>(hello.anchor_wall_ns) - static_cast<int64_t>(at);
+    wall_offset_derived_ = true;
+  }
+  proto::Hello copy = hello;
+  copy.token.clear();  // a secret is not kept
+  std::vector<uint8_t> buf;
+  proto::Writer w(buf);
+  proto::encode(w, copy);
+  append(static_cast<uint8_t>(Input::Hello), at, 0, conn, buf.data(), buf.size());
+  after_input(m, at);
+}
+
+void History::on_batch(const Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len) {
+  append(static_cast<uint8_t>(Input::Batch), at, node, 0, payload, len);
+  after_input(m, at);
+}
+
+void History::on_disconnect(const Model& m, uint64_t at, NodeKey node, uint64_t conn) {
+  append(static_cast<uint8_t>(Input::Disconnect), at, node, conn, nullptr, 0);
+  after_input(m, at);
+}
+
+void History::on_tick(const Model& m, uint64_t at) {
+  append(static_cast<uint8_t>(Input::Tick), at, 0, 0, nullptr, 0);
+  after_input(m, at);
+}
+
+void History::after_input(const Model& m, uint64_t at) {
+  if (segments_.empty()) return;
+  stats_.ends_at = std::max(stats_.ends_at, at);
+  count_markers(m, at);
+  const Segment& s = *segments_.back();
+  const uint64_t span = settings_.max_age_ns / std::max<uint32_t>(settings_.segments_per_age, 1);
+  const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(s.keyframe_bytes) * settings_.stream_per_keyframe);
+  const bool by_bytes = s.stream_bytes >= std::max(settings_.min_segment_bytes, keyframe_worth);
+  const bool by_age = s.stream_bytes > 0 && at >= s.begins_at + span;
+  if (by_bytes || by_age) take_keyframe(m, at);
+  evict(at);
+}
+
+void History::take_keyframe(const Model& m, uint64_t at) {
+  auto seg = std::make_unique<Segment>();
+  std::unique_ptr<Model> copy = m.clone();
+  seg->keyframe_bytes = copy->stats().memory_bytes;
+  seg->keyframe = std::shared_ptr<const Model>(std::move(copy));
+  seg->begins_at = at;
+  if (!segments_.empty()) {  // the open chunk of the segment it ends is sealed: nothing is added to it
+    Segment& last = *segments_.back();
+    if (!last.open.empty()) {
+      last.sealed.push_back(std::make_shared<const std::vector<uint8_t>>(std::move(last.open)));
+      last.open = {};
+    }
+  }
+  stats_.keyframe_bytes += seg->keyframe_bytes;
+  stats_.bytes += seg->keyframe_bytes;
+  ++stats_.segments;
+  ++stats_.keyframes_taken;
+  segments_.push_back(std::move(seg));
+  if (stats_.begins_at == 0 || segments_.size() == 1) stats_.begins_at = segments_.front()->begins_at;
+}
+
+void History::evict(uint64_t now) {
+  auto too_old = [&] {
+    // The oldest segment covers [its start, the next one's start): all of it is past the age.
+    return settings_.max_age_ns != 0 && now >= settings_.max_age_ns && segments_[1]->begins_at <= now - settings_.max_age_ns;
+  };
+  while (segments_.size() > 1 && (stats_.bytes + buckets_.size() * sizeof(TimelineBucket) > settings_.max_bytes || too_old())) {
+    const Segment& s = *segments_.front();
+    stats_.bytes -= s.keyframe_bytes + s.stream_bytes;
+    stats_.keyframe_bytes -= s.keyframe_bytes;
+    stats_.stream_bytes -= s.stream_bytes;
+    stats_.entries -= s.entries;
+    --stats_.segments;
+    ++stats_.evicted_segments;
+    stats_.evicted_entries += s.entries;
+    stats_.evicted_bytes += s.keyframe_bytes + s.stream_bytes;
+    segments_.pop_front();
+  }
+  stats_.begins_at = segments_.empty() ? 0 : segments_.front()->begins_at;
+  const uint64_t first_bucket = stats_.begins_at - stats_.begins_at % std::max<uint64_t>(settings_.marker_bucket_ns, 1);
+  while (!buckets_.empty() && buckets_.front().at < first_bucket) buckets_.pop_front();
+}
+
+TimelineBucket& History::bucket(uint64_t at) {
+  const uint64_t width = std::max<uint64_t>(settings_.marker_bucket_ns, 1);
+  const uint64_t start = at - at % width;
+  if (buckets_.empty() || buckets_.back().at < start) {
+    TimelineBucket b;
+    b.at = start;
+    buckets_.push_back(b);
+  }
+  return buckets_.back();
+}
+
+void History::count_markers(const Model& m, uint64_t at) {
+  const uint64_t crashes = m.events_logged(EventKind::Crash);
+  const uint64_t restarts = m.events_logged(EventKind::Restart);
+  const uint64_t escalations = m.events_logged(EventKind::Escalation);
+  const uint64_t up = m.events_logged(EventKind::NodeConnected) + m.events_logged(EventKind::NodeReconnected) +
+                      m.events_logged(EventKind::NodeRestarted);
+  const uint64_t down = m.events_logged(EventKind::NodeDisconnected);
+  const uint64_t warnings = m.events_logged(EventKind::WarningRaised);
+  if (totals_known_) {
+    auto delta = [](uint64_t now, uint64_t before) { return static_cast<uint32_t>(std::min<uint64_t>(now - before, UINT32_MAX)); };
+    if (crashes != last_.crashes || restarts != last_.restarts || escalations != last_.escalations || up != last_.up ||
+        down != last_.down || warnings != last_.warnings) {
+      TimelineBucket& b = bucket(at);
+      b.crashes += delta(crashes, last_.crashes);
+      b.restarts += delta(restarts, last_.restarts);
+      b.escalations += delta(escalations, last_.escalations);
+      b.nodes_up += delta(up, last_.up);
+      b.nodes_down += delta(down, last_.down);
+      b.warnings += delta(warnings, last_.warnings);
+    }
+  }
+  last_ = {crashes, restarts, escalations, up, down, warnings};
+  totals_known_ = true;
+}
+
+HistoryStats History::stats() const { return stats_; }
+
+RebuildPlan History::plan(uint64_t at) const {
+  RebuildPlan p;
+  p.at = at;
+  if (segments_.empty() || at < segments_.front()->begins_at) return p;
+  // The newest segment that begins at or before `at`.
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), at,
+                             [](uint64_t t, const std::unique_ptr<Segment>& s) { return t < s->begins_at; });
+  const Segment& s = **std::prev(it);
+  p.ok = true;
+  p.keyframe = s.keyframe;
+  p.chunks = s.sealed;
+  p.tail = s.open;
+  p.entries = s.entries;
+  return p;
+}
+
+std::unique_ptr<Model> History::rebuild(const RebuildPlan& plan) {
+  if (!plan.ok || !plan.keyframe) return nullptr;
+  std::unique_ptr<Model> m = plan.keyframe->clone();
+  bool more = true;
+  for (const auto& chunk : plan.chunks)
+    if (more) more = replay_chunk(*m, *chunk, plan.at);
+  if (more) replay_chunk(*m, plan.tail, plan.at);
+  return m;
+}
+
+std::vector<TimelineBucket> History::timeline(uint64_t from, uint64_t to) const {
+  std::vector<TimelineBucket> out;
+  const uint64_t width = std::max<uint64_t>(settings_.marker_bucket_ns, 1);
+  auto it = std::lower_bound(buckets_.begin(), buckets_.end(), from,
+                             [&](const TimelineBucket& b, uint64_t t) { return b.at + width <= t; });
+  for (; it != buckets_.end() && it->at <= to; ++it) out.push_back(*it);
+  return out;
+}
+
+}  // namespace actorscope::collector
