@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <string>
 #include <vector>
+#include <map>
 #include <mutex>
 
 #include "actorscope/collector/exporter.hpp"
+#include "actorscope/collector/history.hpp"
 #include "actorscope/collector/model.hpp"
 #include "actorscope/collector/record.hpp"
 #include "synthetic_stream.hpp"
@@ -38,12 +40,15 @@ ModelSettings bench_settings() {
   return s;
 }
 
-// Decodes and applies a stream into a fresh model per iteration.
-void ingest(benchmark::State& state, const bench::SyntheticStream& s) {
+// Decodes and applies a stream into a fresh model per iteration (with the flight recorder
+// at its default settings when `history`, as the collector runs).
+void ingest(benchmark::State& state, const bench::SyntheticStream& s, bool history = false) {
   uint64_t records = 0;
   for (auto _ : state) {
     state.PauseTiming();
     auto model = std::make_unique<Model>(bench_settings());
+    auto recorder = std::make_unique<History>();
+    if (history) model->set_history(recorder.get());
     NodeKey n = model->on_hello(1, s.hello);
     state.ResumeTiming();
     for (const auto& b : s.batches) {
@@ -52,7 +57,13 @@ void ingest(benchmark::State& state, const bench::SyntheticStream& s) {
     }
     benchmark::DoNotOptimize(model->version());
     state.PauseTiming();
+    if (history) {
+      const HistoryStats hs = recorder->stats();
+      state.counters["history_keyframes"] = static_cast<double>(hs.keyframes_taken);
+      state.counters["history_bytes_per_event"] = static_cast<double>(hs.recorded_bytes) / static_cast<double>(s.records);
+    }
     model.reset();
+    recorder.reset();
     state.ResumeTiming();
   }
   state.counters["events/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
@@ -67,6 +78,80 @@ BENCHMARK(BM_Ingest)->Unit(benchmark::kMillisecond);
 // The same, with each stats round in a random order: the actor lookup cannot guess.
 void BM_IngestRandomOrder(benchmark::State& state) { ingest(state, stream_100k_shuffled()); }
 BENCHMARK(BM_IngestRandomOrder)->Unit(benchmark::kMillisecond);
+
+// The same two with the flight recorder on (its budget: <= 10 % of ingest throughput).
+void BM_IngestWithHistory(benchmark::State& state) { ingest(state, stream_100k(), true); }
+BENCHMARK(BM_IngestWithHistory)->Unit(benchmark::kMillisecond);
+void BM_IngestRandomOrderWithHistory(benchmark::State& state) { ingest(state, stream_100k_shuffled(), true); }
+BENCHMARK(BM_IngestRandomOrderWithHistory)->Unit(benchmark::kMillisecond);
+
+// An hour of 100 000 actors: every actor's stats once a minute, a crash and its restart
+// every second, a tick every second, recorded at the default settings. Then the past: the
+// model at a random instant of the hour, rebuilt (budget: <= 100 ms to the first frame).
+struct HourOfHistory {
+  std::unique_ptr<Model> model = std::make_unique<Model>(bench_settings());
+  History history;
+  uint64_t start = 0, end = 0;
+  explicit HourOfHistory(uint64_t stats_rounds) {
+    bench::StreamShape shape;
+    shape.stats_rounds = stats_rounds;
+    shape.restarts = 3600;
+    shape.telemetry = 0;
+    const bench::SyntheticStream s = bench::make_stream(shape);
+    model->set_history(&history);
+    start = 1'000'000'000;
+    model->set_now(start);
+    NodeKey n = model->on_hello(1, s.hello);
+    model->commit();
+    const uint64_t hour = 3600ull * 1'000'000'000;
+    uint64_t next_tick = start;
+    for (size_t i = 0; i < s.batches.size(); ++i) {
+      const uint64_t at = start + hour * i / s.batches.size();
+      for (; next_tick <= at; next_tick += 1'000'000'000) model->tick(next_tick);
+      model->set_now(at);
+      model->apply_batch(n, s.batches[i].data(), s.batches[i].size());
+    }
+    end = start + hour;
+    for (; next_tick <= end; next_tick += 1'000'000'000) model->tick(next_tick);
+  }
+};
+
+// range(0): stats rounds in the hour. 1: the actors report once (at the start) and are idle
+// after; 60: every actor reports once a minute, each with messages waiting (so that every
+// one is watched, and warned of as stuck, at every one-second step of the model).
+void BM_SeekPastInstant_100kActors1h(benchmark::State& state) {
+  static std::map<int64_t, std::unique_ptr<HourOfHistory>> hours;
+  auto& slot = hours[state.range(0)];
+  if (!slot) slot = std::make_unique<HourOfHistory>(static_cast<uint64_t>(state.range(0)));
+  HourOfHistory& h = *slot;
+  uint64_t pick = 12345;
+  const HistoryStats held = h.history.stats();  // within what the bounds kept
+  double clone_ms = 0;
+  for (auto _ : state) {
+    pick = pick * 6364136223846793005ull + 1442695040888963407ull;
+    const uint64_t t = held.begins_at + (pick >> 11) % (held.ends_at - held.begins_at + 1);
+    auto past = h.history.at(t);
+    if (!past) {
+      state.SkipWithError("an instant within the history could not be rebuilt");
+      return;
+    }
+    benchmark::DoNotOptimize(past->version());
+    state.PauseTiming();
+    past.reset();
+    auto c0 = std::chrono::steady_clock::now();
+    auto copy = h.history.plan(t).keyframe->clone();
+    clone_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - c0).count();
+    copy.reset();
+    state.ResumeTiming();
+  }
+  state.counters["clone_ms"] = clone_ms / static_cast<double>(state.iterations());
+  const HistoryStats hs = h.history.stats();
+  state.counters["keyframes"] = static_cast<double>(hs.segments);
+  state.counters["history_MiB"] = static_cast<double>(hs.bytes) / (1 << 20);
+  state.counters["reaches_s"] = static_cast<double>(hs.ends_at - hs.begins_at) / 1e9;
+  state.counters["evicted_inputs"] = static_cast<double>(hs.evicted_entries);
+}
+BENCHMARK(BM_SeekPastInstant_100kActors1h)->Arg(1)->Arg(60)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 // Replays the file named by ACTORSCOPE_REPLAY_FILE (a --record file), when set.
 void BM_IngestReplayFile(benchmark::State& state) {

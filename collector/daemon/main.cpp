@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   CollectorSettings settings;
   settings.server = opt.server;
   settings.model = opt.model;
+  settings.history = opt.history;
   settings.exporter = opt.exporter;
   settings.serve.allow_commands = opt.allow_commands;
   settings.metrics = opt.metrics;

@@ -35,7 +35,8 @@ std::string usage() {
        "                           'user:password' or 'user:sha256:HEX' lines (with a token: either)\n"
        "  --metrics-tls-cert FILE  serve /metrics over HTTPS only, with this PEM certificate (chain)\n"
        "  --metrics-tls-key FILE   ... and this PEM private key (both or neither)\n"
-       "  --record FILE            append every ingest frame to FILE (for replay)\n"
+       "  --record FILE            append every ingest frame to FILE (for replay); the flight\n"
+       "                           recorder below keeps the recent past in memory either way\n"
        "  --replay FILE            replay a recorded FILE into the model while serving\n"
        "  --replay-speed X         0: as fast as possible, recorded clock (default); 1: real time\n"
        "  --allow-commands         let viewers send commands (kill) to agents that allow them\n"
@@ -102,6 +103,11 @@ std::string usage() {
     << "  --gone-supervisors-per-node N  gone supervisors whose live successor is found by their id,\n"
     << "                             so a viewer follows a child whose supervisor was replaced;\n"
     << "                             oldest forgotten first; 0: off (" << m.gone_supervisors_per_node << ")\n"
+    << "  --history-age S            the flight recorder keeps the last S seconds of every node, so\n"
+    << "                             any instant in them can be shown again; 0: off ("
+    << d.history.max_age_ns / kNsPerSecond << ")\n"
+    << "  --history-bytes BYTES      ... in at most this many bytes (keyframes and stream); the oldest\n"
+    << "                             go first, counted (" << d.history.max_bytes << ")\n"
     << "  --max-gone-nodes N         disconnected nodes remembered (" << m.max_gone_nodes << ")\n"
     << "  --gone-node-ttl S          seconds a disconnected node is remembered ("
     << m.gone_node_ttl_ns / kNsPerSecond << ")\n"
@@ -360,6 +366,12 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--flow-rate-window-ms") {
       if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
       o.model.flow_rate_window_ns = (n ? n : 1) * 1'000'000;
+    } else if (flag == "--history-age") {
+      if (!value(v) || !to_u64(flag, v, 30ull * 86'400, n, error)) return ParseOutcome::Error;
+      o.history.max_age_ns = n * kNsPerSecond;
+    } else if (flag == "--history-bytes") {
+      if (!value(v) || !to_u64(flag, v, 1ull << 40, n, error)) return ParseOutcome::Error;
+      o.history.max_bytes = n;
     } else if (flag == "--gone-supervisors-per-node") {
       if (!value(v) || !to_u64(flag, v, 10'000'000, n, error)) return ParseOutcome::Error;
       o.model.gone_supervisors_per_node = n;

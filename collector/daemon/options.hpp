@@ -7,6 +7,7 @@
 #include "actorscope/collector/exporter.hpp"
 #include "actorscope/collector/log.hpp"
 #include "actorscope/collector/server.hpp"
+#include "actorscope/collector/history.hpp"
 #include "actorscope/collector/settings.hpp"
 
 namespace actorscope::collector {
@@ -14,6 +15,7 @@ namespace actorscope::collector {
 struct DaemonOptions {
   ServerSettings server;
   ModelSettings model;
+  HistorySettings history;
   ExporterSettings exporter;
   std::string metrics = "127.0.0.1:9464";  // "none" disables the exporter
   std::string token_file;

@@ -82,10 +82,13 @@ bool resolve_metrics_address(const std::string& text, bool allow_remote, Metrics
 }  // namespace
 
 struct Collector::Impl {
-  explicit Impl(CollectorSettings s) : settings(std::move(s)), model(settings.model) {}
+  explicit Impl(CollectorSettings s) : settings(std::move(s)), model(settings.model), history(settings.history) {
+    if (settings.history.max_age_ns != 0) model.set_history(&history);
+  }
 
   CollectorSettings settings;
   Model model;
+  History history;
   std::mutex model_mutex;
   std::unique_ptr<Server> server;
   std::shared_ptr<serve::ServeCounters> serve_counters;
@@ -219,6 +222,7 @@ std::vector<std::string> Collector::bound_addresses() const { return impl_->serv
 std::string Collector::metrics_url() const { return impl_->metrics_url; }
 const CollectorSettings& Collector::settings() const { return impl_->settings; }
 Model& Collector::model() { return impl_->model; }
+History& Collector::history() { return impl_->history; }
 std::mutex& Collector::model_mutex() { return impl_->model_mutex; }
 Server& Collector::server() { return *impl_->server; }
 

@@ -1,5 +1,6 @@
 // Renders the model into Prometheus metric families (actorscope_* names, base units).
 #include "actorscope/collector/exporter.hpp"
+#include "actorscope/collector/history.hpp"
 
 #include <array>
 #include <chrono>
@@ -469,6 +470,19 @@ std::vector<MetricFamily> render_model(const Model& model, const ExporterSetting
          MetricType::Gauge, static_cast<double>(st.actor_table_bytes));
   single("actorscope_collector_strings", "Distinct names, types and reason texts held in the string pool",
          MetricType::Gauge, static_cast<double>(st.strings));
+  if (const History* h = model.history()) {
+    // The flight recorder: how much past it holds, and what fell off its bounds.
+    const HistoryStats hs = h->stats();
+    single("actorscope_collector_history_bytes", "Bytes the flight recorder holds: keyframes and the stream between them",
+           MetricType::Gauge, static_cast<double>(hs.bytes));
+    single("actorscope_collector_history_seconds", "How far back the flight recorder reaches",
+           MetricType::Gauge, static_cast<double>(hs.ends_at - std::min(hs.begins_at, hs.ends_at)) / 1e9);
+    single("actorscope_collector_history_keyframes", "Keyframes the flight recorder holds", MetricType::Gauge,
+           static_cast<double>(hs.segments));
+    single("actorscope_collector_history_evicted_inputs_total",
+           "Inputs that fell off the flight recorder (--history-age, --history-bytes)", MetricType::Counter,
+           static_cast<double>(hs.evicted_entries));
+  }
   if (folded_out) *folded_out = folded;
   return out;
 }

@@ -21,6 +21,7 @@
 #include <deque>
 #include <unordered_map>
 
+#include "actorscope/collector/history.hpp"
 #include "actorscope/collector/log.hpp"
 #include "actorscope/collector/record.hpp"
 #include "actorscope/collector/text.hpp"
@@ -32,6 +33,14 @@
 #include "handshake.hpp"
 
 namespace actorscope::collector {
+
+namespace {
+uint64_t wall_clock_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+}  // namespace
 
 std::string_view name(ErrorReason r) {
   switch (r) {
@@ -916,6 +925,8 @@ struct Server::Impl {
   void on_tick(uint64_t now) {
     if (!replay_drives_clock) {
       std::lock_guard<std::mutex> lock(model_mutex);
+      // The flight recorder's instants are shown as wall-clock times: wall now - model now.
+      if (History* h = model.history()) h->set_wall_offset(static_cast<int64_t>(wall_clock_ns()) - static_cast<int64_t>(model_now(now)));
       model.tick(model_now(now));
     }
     for (auto& [id, c] : conns) {

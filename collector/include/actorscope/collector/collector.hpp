@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actorscope/collector/exporter.hpp"
+#include "actorscope/collector/history.hpp"
 #include "actorscope/collector/model.hpp"
 #include "actorscope/collector/server.hpp"
 #include "actorscope/serve/serve.hpp"
@@ -18,6 +19,7 @@ namespace actorscope::collector {
 struct CollectorSettings {
   ServerSettings server;               // listeners, token, bounds, --record
   ModelSettings model;
+  HistorySettings history;             // the flight recorder (max_age_ns 0: off)
   ExporterSettings exporter;
   serve::ServeOptions serve;           // viewer sessions (token and allow_commands follow server)
   std::string metrics = "none";        // HOST:PORT of /metrics, or "none"
@@ -52,6 +54,7 @@ class Collector {
 
   const CollectorSettings& settings() const;
   Model& model();
+  History& history();
   std::mutex& model_mutex();
   Server& server();
 
