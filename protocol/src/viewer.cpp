@@ -795,6 +795,95 @@ bool decode_body(Reader& r, EventsGap& m) {
   return r.ok();
 }
 
+void encode(Writer& w, const ShowInstant& m) {
+  message(w, Tag::ShowInstant, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.wall_ns);
+  });
+}
+bool decode_body(Reader& r, ShowInstant& m) {
+  m.request = r.varint();
+  m.wall_ns = r.varint();
+  return r.ok();
+}
+void encode(Writer& w, const TimelineRequest& m) {
+  message(w, Tag::TimelineRequest, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.from_wall_ns);
+    b.varint(m.to_wall_ns);
+  });
+}
+bool decode_body(Reader& r, TimelineRequest& m) {
+  m.request = r.varint();
+  m.from_wall_ns = r.varint();
+  m.to_wall_ns = r.varint();
+  return r.ok();
+}
+void encode(Writer& w, const InstantShown& m) {
+  message(w, Tag::InstantShown, [&](Writer& b) {
+    b.varint(m.request);
+    b.u8(static_cast<uint8_t>(m.mode));
+    b.varint(m.wall_ns);
+    b.varint(m.begins_wall_ns);
+    b.varint(m.ends_wall_ns);
+    b.str(m.message);
+  });
+}
+bool decode_body(Reader& r, InstantShown& m) {
+  m.request = r.varint();
+  uint8_t mode = r.u8();
+  m.wall_ns = r.varint();
+  m.begins_wall_ns = r.varint();
+  m.ends_wall_ns = r.varint();
+  m.message = str(r);
+  if (r.ok() && mode >= kInstantModeCount) r.fail("unknown instant mode");
+  m.mode = static_cast<InstantMode>(mode);
+  return r.ok();
+}
+void encode(Writer& w, const TimelineReply& m) {
+  message(w, Tag::TimelineReply, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.begins_wall_ns);
+    b.varint(m.ends_wall_ns);
+    b.varint(m.bucket_ms);
+    size_t n = std::min(m.buckets.size(), kMaxTimelineBuckets);
+    b.varint(n);
+    for (size_t i = 0; i < n; ++i) {
+      const TimelineBucket& t = m.buckets[i];
+      b.varint(t.wall_ns);
+      b.varint(t.crashes);
+      b.varint(t.restarts);
+      b.varint(t.escalations);
+      b.varint(t.nodes_up);
+      b.varint(t.nodes_down);
+      b.varint(t.warnings);
+    }
+  });
+}
+bool decode_body(Reader& r, TimelineReply& m) {
+  m.request = r.varint();
+  m.begins_wall_ns = r.varint();
+  m.ends_wall_ns = r.varint();
+  m.bucket_ms = r.varint32();
+  uint64_t n;
+  if (!count(r, kMaxTimelineBuckets, n)) return false;
+  if (n * 7 > r.remaining()) {
+    r.fail("timeline buckets past the end of the message");
+    return false;
+  }
+  m.buckets.resize(static_cast<size_t>(n));
+  for (auto& t : m.buckets) {
+    t.wall_ns = r.varint();
+    t.crashes = r.varint32();
+    t.restarts = r.varint32();
+    t.escalations = r.varint32();
+    t.nodes_up = r.varint32();
+    t.nodes_down = r.varint32();
+    t.warnings = r.varint32();
+  }
+  return r.ok();
+}
+
 void encode(Writer& w, const FlowRow& m) {
   message(w, Tag::FlowRow, [&](Writer& b) {
     b.varint(m.node);

@@ -298,6 +298,8 @@ class Client::FleetSink {
     r_.on(p);
   }
   void on(const pv::SeriesReply& m) { r_.on(m); }
+  void on(const pv::InstantShown& m) { r_.on(m); }
+  void on(const pv::TimelineReply& m) { r_.on(m); }
   void on(const pv::CommandResult& m) { r_.on(m); }
   void on(const pv::RequestFailed& m) { r_.on(m); }
   template <class Request>
@@ -614,6 +616,34 @@ void Client::resubscribe(const std::string& node) {
   queue(std::move(m));
 }
 
+uint64_t Client::show_instant(uint64_t wall_ns) {
+  instant_wall_ns_ = wall_ns;
+  uint64_t id = 0;
+  if (!members_.empty()) {  // every collector of the fleet shows the same instant
+    for (auto& m : members_) id = m->show_instant(wall_ns);
+    return id;
+  }
+  id = next_request();
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  pv::encode(w, pv::ShowInstant{id, wall_ns});
+  queue(std::move(m));
+  return id;
+}
+
+uint64_t Client::request_timeline(uint64_t from_wall_ns, uint64_t to_wall_ns) {
+  if (!members_.empty()) {
+    Client* m = members_[std::min(clock_member(), members_.size() - 1)].get();
+    return m->request_timeline(from_wall_ns, to_wall_ns);
+  }
+  uint64_t id = next_request();
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  pv::encode(w, pv::TimelineRequest{id, from_wall_ns, to_wall_ns});
+  queue(std::move(m));
+  return id;
+}
+
 void Client::set_paused(bool paused) {
   if (!members_.empty()) {
     paused_ = paused;
@@ -759,6 +789,8 @@ bool Client::session(int fd) {
     }
     size_t at = proto::begin_frame(out, proto::FrameType::View, seq_out++);
     proto::Writer w(out);
+    // A past instant shown before a reconnect is asked for again: the new session starts live.
+    if (const uint64_t instant = instant_wall_ns_.load()) pv::encode(w, pv::ShowInstant{next_request(), instant});
     pv::encode(w, pv::Subscribe{node, options_.delta_hz});
     proto::finish_frame(out, at);
   }

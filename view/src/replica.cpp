@@ -110,6 +110,19 @@ void Replica::on(const pv::SnapshotBegin& m) {
   index_.reserve(static_cast<size_t>(std::min<uint64_t>(m.actors, 1u << 24)));
 }
 
+// A refusal leaves what is shown as it was (live or the instant before); only its message
+// and the history's reach are new.
+void Replica::on(const pv::InstantShown& m) {
+  if (m.mode == pv::InstantMode::Refused) {
+    instant_.message = m.message;
+    instant_.begins_wall_ns = m.begins_wall_ns;
+    instant_.ends_wall_ns = m.ends_wall_ns;
+    instant_.request = m.request;
+    return;
+  }
+  instant_ = m;
+}
+
 void Replica::on(const pv::SnapshotEnd&) {
   in_snapshot_ = false;
   ++snapshots_;

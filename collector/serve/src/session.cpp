@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <future>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "actorscope/collector/history.hpp"
 #include "actorscope/collector/log.hpp"
 #include "actorscope/collector/seeded_hash.hpp"
 #include "actorscope/serve/rows.hpp"
@@ -47,7 +50,7 @@ std::vector<uint8_t> encoded(const Msg& m) {
 class ViewerSession final : public collector::Session {
  public:
   ViewerSession(collector::Connection& conn, const Model& model, ServeOptions options, std::shared_ptr<ServeCounters> counters)
-      : conn_(conn), model_(model), options_(std::move(options)), counters_(std::move(counters)) {
+      : conn_(conn), live_(model), options_(std::move(options)), counters_(std::move(counters)) {
     // Stay under the server's own bound, so that it is this session that decides (and says
     // why) when a viewer falls behind, and a snapshot never trips the bound by itself.
     size_t bound = std::max<size_t>(options_.connection_bound_bytes, 4 * options_.chunk_bytes);
@@ -74,9 +77,16 @@ class ViewerSession final : public collector::Session {
   }
 
   void on_tick(uint64_t now_ns) override {
-    if (closed_ || !subscribed_) return;
+    if (closed_) return;
+    take_rebuilt();
+    if (!subscribed_) {
+      flush_out();
+      return;
+    }
     if (streaming_) {
       continue_snapshot();
+    } else if (shown_ != &live_) {
+      // A past instant stands still: nothing changes in it, nothing is sent.
     } else if (now_ns - last_delta_ns_ >= interval_ns_) {
       if (conn_.queued_bytes() > options_.max_queue_bytes) {
         ++counters_->viewers_dropped;
@@ -94,15 +104,17 @@ class ViewerSession final : public collector::Session {
     if (!counted_closed_) {
       counted_closed_ = true;
       --counters_->viewers;
+      if (shown_ != &live_) --counters_->past_views;
     }
     closed_ = true;
+    // A rebuild still running finishes on its thread; the future's destructor waits for it.
   }
 
   // ---- requests (decode_messages calls these) ----
   void on(const wire::Subscribe& m) {
     node_filter_ = 0;
     if (!m.node.empty()) {
-      node_filter_ = model_.find_node(m.node);
+      node_filter_ = model().find_node(m.node);
       if (node_filter_ == 0) {
         fail(0, "unknown node '" + m.node + "'");
         wanted_node_ = m.node;  // subscribed to a node that may appear later: show nothing yet
@@ -121,16 +133,16 @@ class ViewerSession final : public collector::Session {
     r.request = m.request;
     r.node = m.node;
     r.actor = m.actor;
-    const collector::Actor* a = model_.actor(m.node, m.actor);
+    const collector::Actor* a = model().actor(m.node, m.actor);
     r.found = a != nullptr;
     auto add_chain = [&](uint64_t from) {
-      for (const collector::Actor* p = model_.actor(m.node, from); p && r.chain.size() < wire::kMaxChain;
-           p = model_.actor(m.node, p->parent))
-        r.chain.push_back({p->id, std::string(model_.text(p->name ? p->name : p->child_id)), std::string(model_.text(p->type))});
+      for (const collector::Actor* p = model().actor(m.node, from); p && r.chain.size() < wire::kMaxChain;
+           p = model().actor(m.node, p->parent))
+        r.chain.push_back({p->id, std::string(model().text(p->name ? p->name : p->child_id)), std::string(model().text(p->type))});
     };
     if (a) {
       add_chain(a->parent);
-      for (const auto& l : model_.links(m.node, m.actor)) {
+      for (const auto& l : model().links(m.node, m.actor)) {
         if (r.links.size() == wire::kMaxLinks) break;
         wire::LinkKind kind = l.kind == collector::LinkKind::Monitors      ? wire::LinkKind::Monitors
                               : l.kind == collector::LinkKind::MonitoredBy ? wire::LinkKind::MonitoredBy
@@ -139,7 +151,7 @@ class ViewerSession final : public collector::Session {
       }
     }
     collector::EventQuery q;
-    q.before_seq = model_.last_event_seq() + 1;
+    q.before_seq = model().last_event_seq() + 1;
     q.limit = 50;
     q.node = m.node;
     q.actor = m.actor;
@@ -147,8 +159,8 @@ class ViewerSession final : public collector::Session {
     q.max_scan = scan_budget_;
     size_t scanned = 0;
     int64_t off = wall_offset();
-    const auto events = model_.events(q, &scanned);
-    for (const auto* e : events) r.events.push_back(event_row(model_, *e, off));
+    const auto events = model().events(q, &scanned);
+    for (const auto* e : events) r.events.push_back(event_row(model(), *e, off));
     scan_budget_ -= std::min(scan_budget_, scanned);
     // The child this actor is: its row says while it lives; after, its last exit or restart
     // event names its supervisor and child id (and its name, for the viewer's title).
@@ -158,26 +170,26 @@ class ViewerSession final : public collector::Session {
       const Departure d = departure(events, m.actor);
       supervisor = d.supervisor;
       child_id = d.child_id;
-      r.name = std::string(model_.text(d.name));
+      r.name = std::string(model().text(d.name));
       // A supervisor restarted since (a storm that replaced it too): its live successor holds
       // the child now. The model knows it by the supervisor's id, with no scan of the log,
       // which a storm would have used up on the actor's own events above.
-      if (supervisor != 0 && !model_.actor(m.node, supervisor))
-        if (const uint64_t successor = model_.successor_of_supervisor(m.node, supervisor)) supervisor = successor;
+      if (supervisor != 0 && !model().actor(m.node, supervisor))
+        if (const uint64_t successor = model().successor_of_supervisor(m.node, supervisor)) supervisor = successor;
       add_chain(supervisor);
     }
-    if (const collector::ChildRecord* c = model_.child(m.node, supervisor, child_id)) {
+    if (const collector::ChildRecord* c = model().child(m.node, supervisor, child_id)) {
       r.has_child = true;
       r.child.supervisor = supervisor;
-      r.child.child_id = std::string(model_.text(c->child_id));
+      r.child.child_id = std::string(model().text(c->child_id));
       r.child.restarts = c->restarts;
       r.child.current = c->current;
       r.child.last_crash_actor = c->last_crash_actor;
       r.child.last_crash_wall_ns = c->last_crash_wall_ns;
       r.child.last_reason = c->last_reason;
       if (c->last_crash_actor != 0)
-        if (const collector::Event* e = model_.event(c->last_crash_seq))
-          r.child.last_text = e->detail.empty() ? std::string(model_.text(e->text)) : e->detail;
+        if (const collector::Event* e = model().event(c->last_crash_seq))
+          r.child.last_text = e->detail.empty() ? std::string(model().text(e->text)) : e->detail;
     }
     add_flow(r, m.node, m.actor);
     append(r);
@@ -185,26 +197,26 @@ class ViewerSession final : public collector::Session {
 
   // Who sends to it, what, and what it is handling: estimates from its agent's samples.
   void add_flow(wire::DetailReply& r, NodeKey node, uint64_t actor) {
-    collector::FlowStats st = model_.flow_stats(node);
+    collector::FlowStats st = model().flow_stats(node);
     if (st.sample_every == 0) return;  // its agent reports no flow
     r.has_flow = true;
     r.sample_every = st.sample_every;
-    for (const collector::FlowSender& f : model_.top_senders(node, actor, wire::kMaxFlowRows)) {
+    for (const collector::FlowSender& f : model().top_senders(node, actor, wire::kMaxFlowRows)) {
       wire::FlowSenderRow row;
       row.actor = f.from;
-      if (const collector::Actor* a = f.from ? model_.actor(node, f.from) : nullptr)
-        row.name = std::string(model_.text(a->name ? a->name : a->child_id));
-      row.type = std::string(model_.text(f.type));
+      if (const collector::Actor* a = f.from ? model().actor(node, f.from) : nullptr)
+        row.name = std::string(model().text(a->name ? a->name : a->child_id));
+      row.type = std::string(model().text(f.type));
       row.rate_x100 = x100(f.rate);
       row.error_x100 = x100(f.error);
       r.senders.push_back(std::move(row));
     }
-    for (const collector::FlowSender& t : model_.message_mix(node, actor, wire::kMaxFlowRows))
-      r.message_types.push_back({std::string(model_.text(t.type)), x100(t.rate)});
-    if (const collector::HandlingNow* h = model_.handling(node, actor)) {
+    for (const collector::FlowSender& t : model().message_mix(node, actor, wire::kMaxFlowRows))
+      r.message_types.push_back({std::string(model().text(t.type)), x100(t.rate)});
+    if (const collector::HandlingNow* h = model().handling(node, actor)) {
       r.handling = true;
-      r.handling_type = std::string(model_.text(h->type));
-      const uint64_t since = model_.now() > h->at_ns ? model_.now() - h->at_ns : 0;
+      r.handling_type = std::string(model().text(h->type));
+      const uint64_t since = model().now() > h->at_ns ? model().now() - h->at_ns : 0;
       r.handling_busy_ns = h->busy_ns > UINT64_MAX - since ? UINT64_MAX : h->busy_ns + since;  // a peer's figure
     }
   }
@@ -214,7 +226,7 @@ class ViewerSession final : public collector::Session {
     page.request = m.request;
     size_t limit = std::min<size_t>(std::max<uint32_t>(m.limit, 1), wire::kMaxPageEvents);
     collector::EventQuery q;
-    q.before_seq = m.before_seq ? m.before_seq : model_.last_event_seq() + 1;
+    q.before_seq = m.before_seq ? m.before_seq : model().last_event_seq() + 1;
     q.kinds = model_kinds(m.kinds);
     q.node = m.node;
     q.limit = 256;
@@ -234,7 +246,7 @@ class ViewerSession final : public collector::Session {
       q.max_scan = scan_budget_;
       size_t scanned = 0;
       uint64_t stopped_at = 0;
-      auto batch = model_.events(q, &scanned, &stopped_at);
+      auto batch = model().events(q, &scanned, &stopped_at);
       scan_budget_ -= std::min(scan_budget_, scanned);
       if (batch.empty()) {
         if (scanned == 0 || scan_budget_ > 0) break;  // the start of the log
@@ -247,7 +259,7 @@ class ViewerSession final : public collector::Session {
           page.more = true;
           break;
         }
-        page.events.push_back(event_row(model_, *e, off));
+        page.events.push_back(event_row(model(), *e, off));
       }
       if (page.more) break;
       q.before_seq = stopped_at;  // the next round starts below the oldest event examined
@@ -258,14 +270,14 @@ class ViewerSession final : public collector::Session {
   void on(const wire::SeriesRequest& m) {
     wire::SeriesReply r;
     r.request = m.request;
-    r.step_ms = static_cast<uint32_t>(model_.settings().series_step_ns / 1'000'000);
+    r.step_ms = static_cast<uint32_t>(model().settings().series_step_ns / 1'000'000);
     size_t n = std::min<size_t>(m.seconds ? m.seconds : 60, wire::kMaxSeriesPoints);
-    std::vector<NodeKey> nodes = m.node ? std::vector<NodeKey>{m.node} : model_.node_keys();
+    std::vector<NodeKey> nodes = m.node ? std::vector<NodeKey>{m.node} : model().node_keys();
     const bool per_minute = m.metric == wire::Metric::RestartsPerMin;
     for (NodeKey k : nodes) {
       // Restarts/min is the header's quantity at each point (restarts_in_minute_ending):
       // 59 older points give the first ones their whole minute.
-      auto pts = model_.series(k, per_minute ? n + 59 : n);
+      auto pts = model().series(k, per_minute ? n + 59 : n);
       const size_t first = pts.size() > n ? pts.size() - n : 0, count = pts.size() - first;
       if (r.points.size() < count) r.points.insert(r.points.begin(), count - r.points.size(), 0.0);
       size_t shift = r.points.size() - count;  // align on the newest point
@@ -288,7 +300,9 @@ class ViewerSession final : public collector::Session {
       refusal = "refused: commands need a collector token (--token-file)";
     else if (!same_token(m.token, options_.token))
       refusal = "refused: wrong token";
-    else if (!model_.actor(m.node, m.actor))
+    else if (shown_ != &live_)
+      refusal = "refused: this viewer is showing the past; go back to live to act on the app";
+    else if (!model().actor(m.node, m.actor))
       refusal = "refused: " + not_live(m.node, m.actor);
     if (!refusal.empty()) {
       answer(m.request, what, {false, refusal});
@@ -300,6 +314,60 @@ class ViewerSession final : public collector::Session {
     uint64_t request = m.request;
     conn_.send_command(m.node, m.actor, proto::CommandKind::Kill,
                        [this, request, what](const collector::CommandOutcome& o) { answer(request, what, o); });
+  }
+
+  // ---- the past (the flight recorder) ----
+  void on(const wire::ShowInstant& m) {
+    const collector::History* h = live_.history();
+    if (m.wall_ns == 0) {  // live again
+      rebuilding_.reset();
+      next_instant_.reset();
+      if (shown_ != &live_) {
+        shown_ = &live_;
+        past_.reset();
+        past_wall_ns_ = 0;
+        --counters_->past_views;
+      }
+      append(instant_shown(m.request, wire::InstantMode::Live, 0, ""));
+      if (subscribed_) start_snapshot();
+      return;
+    }
+    if (!h || h->stats().segments == 0) {
+      append(instant_shown(m.request, wire::InstantMode::Refused, 0,
+                           "this collector keeps no history: it runs with --history-age 0"));
+      return;
+    }
+    const collector::HistoryStats st = h->stats();
+    if (h->to_model(m.wall_ns) < st.begins_at) {
+      append(instant_shown(m.request, wire::InstantMode::Refused, 0,
+                           "that instant is before this collector's history begins (" +
+                               std::to_string((h->to_wall(st.ends_at) - h->to_wall(st.begins_at)) / 1'000'000'000) +
+                               " s of it are kept: --history-age, --history-bytes)"));
+      return;
+    }
+    next_instant_ = Rebuild{m.request, m.wall_ns};
+    start_rebuild();
+  }
+
+  void on(const wire::TimelineRequest& m) {
+    wire::TimelineReply r;
+    r.request = m.request;
+    const collector::History* h = live_.history();
+    if (!h) {
+      append(r);  // no history: nothing in it
+      return;
+    }
+    const collector::HistoryStats st = h->stats();
+    r.begins_wall_ns = st.segments ? h->to_wall(st.begins_at) : 0;
+    r.ends_wall_ns = st.segments ? h->to_wall(st.ends_at) : 0;
+    r.bucket_ms = static_cast<uint32_t>(h->settings().marker_bucket_ns / 1'000'000);
+    const uint64_t from = m.from_wall_ns ? h->to_model(m.from_wall_ns) : 0;
+    const uint64_t to = m.to_wall_ns ? h->to_model(m.to_wall_ns) : UINT64_MAX;
+    for (const collector::TimelineBucket& b : h->timeline(from, to)) {
+      if (r.buckets.size() == wire::kMaxTimelineBuckets) break;
+      r.buckets.push_back({h->to_wall(b.at), b.crashes, b.restarts, b.escalations, b.nodes_up, b.nodes_down, b.warnings});
+    }
+    append(r);
   }
 
   template <class Other>
@@ -335,13 +403,13 @@ class ViewerSession final : public collector::Session {
   // scan budget.
   Departure departure_of(NodeKey node, uint64_t actor) {
     collector::EventQuery q;
-    q.before_seq = model_.last_event_seq() + 1;
+    q.before_seq = model().last_event_seq() + 1;
     q.limit = 8;
     q.node = node;
     q.actor = actor;
     q.max_scan = scan_budget_;
     size_t scanned = 0;
-    const Departure d = departure(model_.events(q, &scanned), actor);
+    const Departure d = departure(model().events(q, &scanned), actor);
     scan_budget_ -= std::min(scan_budget_, scanned);
     return d;
   }
@@ -349,13 +417,13 @@ class ViewerSession final : public collector::Session {
   // Why a kill's actor is not there, by the names a user knows: the node by name, the actor by
   // its last event's name, and the incarnation its supervisor started in its place, if any.
   std::string not_live(wire::NodeId node, uint64_t actor) {
-    const collector::Node* n = model_.node(node);
+    const collector::Node* n = model().node(node);
     std::string where = n ? n->name : "node " + std::to_string(node) + " (not known to this collector)";
     const Departure d = departure_of(node, actor);
-    const std::string name(model_.text(d.name));
+    const std::string name(model().text(d.name));
     const uint64_t successor = d.successor;
     std::string who = (name.empty() ? "" : name + " ") + "(actor " + std::to_string(actor) + ") on " + where;
-    if (successor != 0 && model_.actor(node, successor))
+    if (successor != 0 && model().actor(node, successor))
       return who + " is no longer live: its supervisor restarted it as actor " + std::to_string(successor) +
              "; nothing was killed (select it again to kill the new incarnation)";
     return who + " is not live: nothing was killed";
@@ -393,12 +461,14 @@ class ViewerSession final : public collector::Session {
 
   // Does the event's name or text hold `needle`? Read from the model, without building a row.
   bool event_matches_text(const collector::Event& e, const std::string& needle) const {
-    if (model_.text(e.name).find(needle) != std::string_view::npos) return true;
-    if (model_.text(e.text).find(needle) != std::string_view::npos) return true;
+    if (model().text(e.name).find(needle) != std::string_view::npos) return true;
+    if (model().text(e.text).find(needle) != std::string_view::npos) return true;
     return e.detail.find(needle) != std::string::npos;
   }
 
-  int64_t wall_offset() const { return static_cast<int64_t>(wall_now_ns()) - static_cast<int64_t>(model_.now()); }
+  // The live model's clock is the one wall times are told by (a past model's clock stopped).
+  int64_t wall_offset() const { return static_cast<int64_t>(wall_now_ns()) - static_cast<int64_t>(live_.now()); }
+  const Model& model() const { return *shown_; }
 
   bool wanted(NodeKey node) const { return wanted_node_.empty() ? true : node == node_filter_; }
 
@@ -423,6 +493,75 @@ class ViewerSession final : public collector::Session {
     out_.clear();
   }
 
+  wire::InstantShown instant_shown(uint64_t request, wire::InstantMode mode, uint64_t wall_ns, std::string message) const {
+    wire::InstantShown r;
+    r.request = request;
+    r.mode = mode;
+    r.wall_ns = wall_ns;
+    r.message = std::move(message);
+    if (const collector::History* h = live_.history()) {
+      const collector::HistoryStats st = h->stats();
+      if (st.segments) {
+        r.begins_wall_ns = h->to_wall(st.begins_at);
+        r.ends_wall_ns = h->to_wall(st.ends_at);
+      }
+    }
+    return r;
+  }
+
+  // Starts rebuilding the newest instant asked for, unless one is being rebuilt (it is then
+  // started when that one is done). At most ServeOptions::max_rebuilds run at once, all viewers.
+  void start_rebuild() {
+    if (rebuilding_ || !next_instant_) return;
+    const collector::History* h = live_.history();
+    if (!h) return;
+    if (counters_->rebuilds_running.load() >= options_.max_rebuilds) {
+      ++counters_->rebuilds_refused;
+      append(instant_shown(next_instant_->request, wire::InstantMode::Refused, 0,
+                           "busy: " + std::to_string(options_.max_rebuilds) +
+                               " past instants are being rebuilt for viewers; ask again"));
+      next_instant_.reset();
+      return;
+    }
+    // The plan takes shared, immutable pieces of the history here, on the loop thread; the
+    // replay runs on a thread of its own, so that no peer waits for it.
+    collector::RebuildPlan plan = h->plan(std::min(h->to_model(next_instant_->wall_ns), h->stats().ends_at));
+    rebuilding_ = next_instant_;
+    next_instant_.reset();
+    ++counters_->rebuilds_running;
+    std::shared_ptr<ServeCounters> counters = counters_;
+    rebuilt_ = std::async(std::launch::async, [plan = std::move(plan), counters] {
+      std::unique_ptr<Model> m = collector::History::rebuild(plan);
+      --counters->rebuilds_running;
+      return m;
+    });
+  }
+
+  // A rebuilt instant, once ready, becomes what this viewer is shown: a snapshot of it.
+  void take_rebuilt() {
+    if (!rebuilding_ || rebuilt_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+    std::unique_ptr<Model> m = rebuilt_.get();
+    const Rebuild done = *rebuilding_;
+    rebuilding_.reset();
+    if (next_instant_) {  // a newer instant was asked for meanwhile: that one is shown
+      start_rebuild();
+      return;
+    }
+    if (!m) {
+      append(instant_shown(done.request, wire::InstantMode::Refused, 0, "that instant fell off the history meanwhile"));
+      flush_out();
+      return;
+    }
+    if (shown_ == &live_) ++counters_->past_views;
+    past_ = std::move(m);
+    shown_ = past_.get();
+    past_wall_ns_ = done.wall_ns;
+    ++counters_->instants_shown;
+    append(instant_shown(done.request, wire::InstantMode::Past, done.wall_ns, ""));
+    if (subscribed_) start_snapshot();
+    flush_out();
+  }
+
   void close(const std::string& reason) {
     if (closed_) return;
     out_.clear();
@@ -437,11 +576,11 @@ class ViewerSession final : public collector::Session {
 
   // ---- snapshot ----
   void start_snapshot() {
-    if (wanted_node_.size() && node_filter_ == 0) node_filter_ = model_.find_node(wanted_node_);
+    if (wanted_node_.size() && node_filter_ == 0) node_filter_ = model().find_node(wanted_node_);
     streaming_ = true;
-    snapshot_version_ = model_.version();
+    snapshot_version_ = model().version();
     snapshot_nodes_.clear();
-    for (NodeKey k : model_.node_keys())
+    for (NodeKey k : model().node_keys())
       if (wanted(k)) snapshot_nodes_.push_back(k);
     node_cursor_ = 0;
     row_cursor_ = 0;
@@ -455,7 +594,7 @@ class ViewerSession final : public collector::Session {
     b.nodes = snapshot_nodes_.size();
     b.collector_started_wall_ns = counters_->collector_started_wall_ns.load();
     for (NodeKey k : snapshot_nodes_)
-      if (const auto* n = model_.node(k)) b.actors += n->live_actors;
+      if (const auto* n = model().node(k)) b.actors += n->live_actors;
     append(b);
     send_nodes();
     continue_snapshot();
@@ -464,12 +603,12 @@ class ViewerSession final : public collector::Session {
   void continue_snapshot() {
     while (conn_.queued_bytes() < options_.snapshot_fill_bytes && node_cursor_ < snapshot_nodes_.size()) {
       NodeKey k = snapshot_nodes_[node_cursor_];
-      auto rows = model_.actor_rows(k);
+      auto rows = model().actor_rows(k);
       while (row_cursor_ < rows.size() && !closed_ && conn_.queued_bytes() + out_.size() < options_.snapshot_fill_bytes) {
         const collector::Actor& a = rows[row_cursor_++];
         if (a.id == 0) continue;
-        append(actor_row(model_, k, a));
-        append(actor_stats(model_, k, a));
+        append(actor_row(model(), k, a));
+        append(actor_stats(model(), k, a));
       }
       flush_out();
       if (closed_) return;
@@ -525,19 +664,19 @@ class ViewerSession final : public collector::Session {
   // (a new snapshot was started instead).
   bool send_changes() {
     changes_.clear();
-    if (model_.changes_since(last_version_, changes_) == collector::SinceResult::TooOld) {
+    if (model().changes_since(last_version_, changes_) == collector::SinceResult::TooOld) {
       ++counters_->resnapshots;
       start_snapshot();
       return false;
     }
-    last_version_ = model_.version();
+    last_version_ = model().version();
     seen_.clear();
     for (const auto& c : changes_) {
       if (c.kind != collector::ChangeKind::ActorChanged && c.kind != collector::ChangeKind::ActorRemoved) continue;
       if (!wanted(c.node) || !seen_.insert({c.node, c.actor}).second) continue;
-      if (const collector::Actor* a = model_.actor(c.node, c.actor)) {
-        append(actor_row(model_, c.node, *a));
-        append(actor_stats(model_, c.node, *a));
+      if (const collector::Actor* a = model().actor(c.node, c.actor)) {
+        append(actor_row(model(), c.node, *a));
+        append(actor_stats(model(), c.node, *a));
       } else {
         append(wire::ActorRemoved{c.node, c.actor});
       }
@@ -547,11 +686,11 @@ class ViewerSession final : public collector::Session {
 
   void send_nodes() {
     std::map<NodeKey, std::vector<uint8_t>> now;
-    for (NodeKey k : model_.node_keys()) {
+    for (NodeKey k : model().node_keys()) {
       if (!wanted(k)) continue;
-      const auto* n = model_.node(k);
+      const auto* n = model().node(k);
       if (!n) continue;
-      auto bytes = encoded(node_row(model_, *n));
+      auto bytes = encoded(node_row(model(), *n));
       auto it = sent_nodes_.find(k);
       if (it == sent_nodes_.end() || it->second != bytes) append_bytes(bytes);
       now.emplace(k, std::move(bytes));
@@ -566,12 +705,12 @@ class ViewerSession final : public collector::Session {
   // every changed row went out.
   bool send_telemetry(size_t budget = SIZE_MAX) {
     size_t sent_bytes = 0;
-    for (NodeKey k : model_.node_keys()) {
+    for (NodeKey k : model().node_keys()) {
       if (!wanted(k)) continue;
-      for (const auto& t : model_.telemetry(k)) {
+      for (const auto& t : model().telemetry(k)) {
         if (closed_) return true;
         if (sent_bytes >= budget) return false;
-        auto bytes = encoded(telemetry_row(model_, t));
+        auto bytes = encoded(telemetry_row(model(), t));
         auto& sent = sent_telemetry_[{k, t.event}];
         if (sent != bytes) {
           sent_bytes += bytes.size();
@@ -586,18 +725,18 @@ class ViewerSession final : public collector::Session {
   // Flow rows (estimates between actor types) that changed, at most once a second: their
   // rates move at every sample, and a second is what the flow map shows.
   void send_flow(bool now) {
-    uint64_t t = model_.now();
+    uint64_t t = model().now();
     if (!now && t < last_flow_ns_ + 1'000'000'000) return;
     last_flow_ns_ = t;
-    for (NodeKey k : model_.node_keys()) {
+    for (NodeKey k : model().node_keys()) {
       if (!wanted(k) || closed_) continue;
-      auto pairs = model_.flow_pairs(k);
+      auto pairs = model().flow_pairs(k);
       if (pairs.empty()) continue;
       std::unordered_map<collector::Str, const collector::TypeAggregate*> types;
-      for (const auto& ta : model_.types(k)) types.emplace(ta.type, &ta);
+      for (const auto& ta : model().types(k)) types.emplace(ta.type, &ta);
       for (const collector::FlowPair& p : pairs) {
         auto to = types.find(p.to_type);
-        const wire::FlowRow row = flow_row(model_, k, p, to == types.end() ? nullptr : to->second);
+        const wire::FlowRow row = flow_row(model(), k, p, to == types.end() ? nullptr : to->second);
         auto bytes = encoded(row);
         auto& sent = sent_flow_[{k, p.from_type, p.to_type}];
         if (sent != bytes) {
@@ -615,7 +754,7 @@ class ViewerSession final : public collector::Session {
 
   void send_warnings() {
     wire::Warnings l;
-    for (const auto& x : model_.warnings()) {
+    for (const auto& x : model().warnings()) {
       if (!wanted(x.node)) continue;
       if (l.warnings.size() == wire::kMaxWarnings) break;
       l.warnings.push_back(warning_row(x));
@@ -631,27 +770,27 @@ class ViewerSession final : public collector::Session {
   // newest telemetry, each apart (so that a telemetry burst or a restart storm cannot hide
   // the last crashes from a viewer that just joined), oldest first.
   void send_recent_events() {
-    uint64_t last = model_.last_event_seq();
+    uint64_t last = model().last_event_seq();
     std::vector<const collector::Event*> recent;
     for (uint32_t kinds : {collector::kIncidentEvents, collector::kRoutineEvents, collector::kTelemetryEvents}) {
       collector::EventQuery q;
       q.before_seq = last + 1;
       q.limit = options_.snapshot_events;
       q.kinds = kinds;
-      for (const auto* e : model_.events(q)) recent.push_back(e);
+      for (const auto* e : model().events(q)) recent.push_back(e);
     }
     // ... and each node's own last incidents, which a storm on another node pushed past the
     // newest ones (the model keeps them apart for that).
     // One frame's scan budget for all of them: a thousand nodes cost no more than one.
     size_t budget = options_.max_events_scanned_per_frame;
-    for (NodeKey k : model_.node_keys())
+    for (NodeKey k : model().node_keys())
       if (wanted(k))
-        for (const auto* e : model_.recent_incidents(k, options_.snapshot_incidents_per_node, budget)) recent.push_back(e);
+        for (const auto* e : model().recent_incidents(k, options_.snapshot_incidents_per_node, budget)) recent.push_back(e);
     std::sort(recent.begin(), recent.end(), [](const auto* a, const auto* b) { return a->seq < b->seq; });
     recent.erase(std::unique(recent.begin(), recent.end()), recent.end());
     int64_t off = wall_offset();
     for (const auto* e : recent)
-      if (wanted(e->node)) append(event_row(model_, *e, off));
+      if (wanted(e->node)) append(event_row(model(), *e, off));
     last_event_seq_ = last;
   }
 
@@ -660,19 +799,31 @@ class ViewerSession final : public collector::Session {
   // burst beyond the per-tick cap and the log's size). The viewer is told, where they were.
   void send_events(size_t limit) {
     int64_t off = wall_offset();
-    for (const auto* e : model_.events_since(last_event_seq_, limit)) {
+    for (const auto* e : model().events_since(last_event_seq_, limit)) {
       if (e->seq > last_event_seq_ + 1) {
         append(wire::EventsGap{last_event_seq_, e->seq, e->seq - last_event_seq_ - 1});
         counters_->events_not_sent += e->seq - last_event_seq_ - 1;
       }
       last_event_seq_ = e->seq;
       if (!wanted(e->node)) continue;
-      append(event_row(model_, *e, off));
+      append(event_row(model(), *e, off));
     }
   }
 
   collector::Connection& conn_;
-  const Model& model_;
+  const Model& live_;
+  // What this viewer is shown: the live model, or the model of a past instant rebuilt from
+  // the flight recorder (past_), which stands still until the viewer asks for another.
+  const Model* shown_ = &live_;
+  std::unique_ptr<Model> past_;
+  uint64_t past_wall_ns_ = 0;
+  struct Rebuild {
+    uint64_t request = 0;
+    uint64_t wall_ns = 0;
+  };
+  std::optional<Rebuild> rebuilding_;        // the instant being rebuilt ...
+  std::future<std::unique_ptr<Model>> rebuilt_;  // ... off the loop thread
+  std::optional<Rebuild> next_instant_;      // asked for meanwhile: the newest wins
   ServeOptions options_;
   std::shared_ptr<ServeCounters> counters_;
   bool closed_ = false;

@@ -2,11 +2,14 @@
 // and after deltas; back-pressure and commands behave as the viewer conversation says.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "actorscope/collector/history.hpp"
 #include "actorscope/collector/model.hpp"
 #include "actorscope/serve/serve.hpp"
 #include "actorscope/view/detail.hpp"
@@ -1083,4 +1086,166 @@ TEST(ViewerSession, ActorStatsCarryTheMailboxsFillRate) {
   const view::Actor* proc = w.replica.actor({beam, 7});
   ASSERT_NE(proc, nullptr);
   EXPECT_EQ(proc->stats.fill_per_s_x100, 0u);
+}
+
+namespace {
+
+// Applies records as one Batch, as the live ingest does (what the flight recorder records).
+template <class... R>
+void apply_batch(App& app, const R&... records) {
+  std::vector<uint8_t> b;
+  proto::Writer w(b);
+  (proto::encode(w, records), ...);
+  app.model.apply_batch(app.node, b.data(), b.size());
+}
+
+template <class Msg>
+void send(collector::Session& session, const Msg& message) {
+  std::vector<uint8_t> bytes;
+  proto::Writer w(bytes);
+  wire::encode(w, message);
+  session.on_frame(proto::FrameHeader{static_cast<uint32_t>(bytes.size()), proto::FrameType::View, 1}, bytes.data(),
+                   bytes.size());
+}
+
+// Ticks the session until the replica shows what `done` waits for: the past instant is
+// rebuilt on a thread of its own. False after 20 s.
+template <class Done>
+bool tick_until(collector::Session& session, CapturingConnection& conn, view::Replica& replica, uint64_t now, Done done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    session.on_tick(now);
+    conn.pump(replica);
+    if (done()) return true;
+    std::this_thread::yield();
+  }
+  return false;
+}
+
+}  // namespace
+
+// Time travel through a viewer session: shown a past instant, the replica holds the model as
+// it was then (an actor that has crashed since, a mailbox that has drained since, none of the
+// actors spawned since), stands still while the live model moves, and is live again after.
+TEST(ViewerSession, APastInstantIsTheModelAsItWasThenAndStandsStillUntilLiveAgain) {
+  App app;
+  collector::History history;
+  app.model.set_history(&history);
+  const uint64_t history_begins = app.model.now();
+  apply_batch(app, proto::StringDef{101, "root"}, proto::StringDef{102, "worker"}, proto::StringDef{103, "boom"});
+  proto::ActorSpawned root;
+  root.actor = 1;
+  root.name = root.type = root.child_id = 101;
+  root.kind = proto::ActorKind::Supervisor;
+  root.strategy = proto::Strategy::OneForOne;
+  root.intensity = 3;
+  root.period_ms = 5000;
+  apply_batch(app, root);
+  for (uint64_t i = 2; i <= 40; ++i) {
+    proto::ActorSpawned w;
+    w.actor = i;
+    w.parent = 1;
+    w.type = w.child_id = 102;
+    apply_batch(app, w);
+  }
+  proto::ActorStats backlog;
+  backlog.actor = 5;
+  backlog.mailbox = 30'000;
+  backlog.enqueued = 31'000;
+  backlog.dequeued = 1'000;
+  apply_batch(app, backlog);
+  app.tick();
+  app.tick();
+  const uint64_t then_model = app.model.now();
+  const std::unique_ptr<collector::Model> then = app.model.clone();  // the reference: the model at that instant
+
+  // Since then: actor 3 crashed, actor 100 was spawned, actor 5 drained.
+  proto::ActorExited crash;
+  crash.actor = 3;
+  crash.reason = proto::ExitReason::Error;
+  crash.reason_text = 103;
+  proto::ActorSpawned late;
+  late.actor = 100;
+  late.parent = 1;
+  late.type = late.child_id = 102;
+  backlog.mailbox = 0;
+  backlog.dequeued = 31'000;
+  app.now += 1'000'000'000;
+  app.model.set_now(app.now);
+  apply_batch(app, crash, late, backlog);
+  app.tick();
+
+  CapturingConnection conn;
+  auto counters = std::make_shared<serve::ServeCounters>();
+  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, counters);
+  send(*session, wire::Subscribe{"", 10});
+  session->on_tick(app.now);
+  view::Replica replica;
+  conn.pump(replica);
+  expect_equal(app.model, replica);
+  ASSERT_EQ(replica.actor({app.node, 3}), nullptr);
+
+  // The past instant (the history's clock is the model's here: no wall clock was told).
+  const uint64_t then_wall = history.to_wall(then_model);
+  send(*session, wire::ShowInstant{7, then_wall});
+  ASSERT_TRUE(tick_until(*session, conn, replica, app.now, [&] { return replica.showing_past(); }));
+  EXPECT_EQ(replica.instant().wall_ns, then_wall);
+  EXPECT_EQ(replica.instant().request, 7u);
+  EXPECT_EQ(replica.instant().begins_wall_ns, history.to_wall(history_begins));
+  EXPECT_EQ(counters->instants_shown.load(), 1u);
+  EXPECT_EQ(counters->past_views.load(), 1);
+  expect_equal(*then, replica);
+  ASSERT_NE(replica.actor({app.node, 3}), nullptr) << "not crashed yet at that instant";
+  EXPECT_EQ(replica.actor({app.node, 100}), nullptr) << "not spawned yet";
+  EXPECT_EQ(replica.actor({app.node, 5})->stats.mailbox, 30'000u);
+
+  // The live model moves on; the past stands still, and a kill is refused there.
+  proto::ActorSpawned later = late;
+  later.actor = 101;
+  apply_batch(app, later);
+  app.tick();
+  session->on_tick(app.now + 1'000'000'000);
+  conn.pump(replica);
+  expect_equal(*then, replica);
+  EXPECT_EQ(replica.actor({app.node, 101}), nullptr);
+
+  // Before history begins: refused, the instant shown stays.
+  send(*session, wire::ShowInstant{8, history.to_wall(history_begins) - 1});
+  conn.pump(replica);
+  EXPECT_TRUE(replica.showing_past());
+  EXPECT_EQ(replica.instant().request, 8u);
+  EXPECT_NE(replica.instant().message.find("before this collector's history begins"), std::string::npos)
+      << replica.instant().message;
+
+  // Live again: the live model, and deltas again.
+  send(*session, wire::ShowInstant{9, 0});
+  ASSERT_TRUE(tick_until(*session, conn, replica, app.now + 2'000'000'000, [&] { return replica.has_snapshot() && !replica.showing_past() && replica.actor({app.node, 101}); }));
+  expect_equal(app.model, replica);
+  EXPECT_EQ(counters->past_views.load(), 0);
+
+  // The timeline counts the crash.
+  send(*session, wire::TimelineRequest{10, 0, 0});
+  conn.pump(replica);
+  ASSERT_TRUE(replica.timeline().has_value());
+  uint64_t crashes = 0;
+  for (const auto& b : replica.timeline()->buckets) crashes += b.crashes;
+  EXPECT_EQ(crashes, 1u);
+  EXPECT_EQ(replica.timeline()->begins_wall_ns, history.to_wall(history_begins));
+}
+
+// Without a flight recorder the past is refused with the reason, and the viewer stays live.
+TEST(ViewerSession, WithoutHistoryThePastIsRefusedAndTheViewerStaysLive) {
+  App app;
+  app.spawn(1, 0, "root", "root_sup", true);
+  app.tick();
+  CapturingConnection conn;
+  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
+  send(*session, wire::Subscribe{"", 10});
+  send(*session, wire::ShowInstant{3, 12345});
+  session->on_tick(app.now);
+  view::Replica replica;
+  conn.pump(replica);
+  EXPECT_FALSE(replica.showing_past());
+  EXPECT_NE(replica.instant().message.find("--history-age 0"), std::string::npos) << replica.instant().message;
+  expect_equal(app.model, replica);
 }

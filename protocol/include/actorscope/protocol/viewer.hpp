@@ -36,6 +36,8 @@ enum class Tag : uint8_t {
   EventsRequest = 0x03,
   SeriesRequest = 0x04,
   KillRequest = 0x05,
+  ShowInstant = 0x06,      // an addition: older collectors skip it (and so never answer)
+  TimelineRequest = 0x07,  // an addition, likewise
   // collector -> viewer
   SnapshotBegin = 0x40,
   SnapshotEnd = 0x41,
@@ -55,8 +57,11 @@ enum class Tag : uint8_t {
   RequestFailed = 0x4F,
   EventsGap = 0x50,  // an addition: older viewers skip it
   FlowRow = 0x51,    // an addition: older viewers skip it
+  InstantShown = 0x52,   // an addition: older viewers skip it
+  TimelineReply = 0x53,  // an addition: older viewers skip it
 };
-inline constexpr size_t kTagCount = 23;
+inline constexpr size_t kTagCount = 27;
+inline constexpr size_t kMaxTimelineBuckets = 86400;  // buckets in one timeline reply
 
 // Nodes are numbered by the collector (1, 2, ...; 0 means "all nodes" in requests) and keep
 // their number for the collector's lifetime, across reconnects of the same node name.
@@ -117,7 +122,44 @@ struct KillRequest {
   std::string token;  // the collector's token; required even when viewers need none to connect
 };
 
+// Show the whole picture as it was at an instant (the collector's flight recorder rebuilds
+// it), or live again. The collector answers InstantShown, then streams a snapshot of that
+// instant; no deltas follow while a past instant is shown.
+struct ShowInstant {
+  uint64_t request = 0;
+  uint64_t wall_ns = 0;  // Unix ns; 0: live
+};
+// What happened when, for a timeline: buckets of counts between two instants.
+struct TimelineRequest {
+  uint64_t request = 0;
+  uint64_t from_wall_ns = 0;  // 0: from where history begins
+  uint64_t to_wall_ns = 0;    // 0: to now
+};
+
 // ---- collector -> viewer ------------------------------------------------------------------
+enum class InstantMode : uint8_t { Live = 0, Past = 1, Refused = 2 };
+inline constexpr uint8_t kInstantModeCount = 3;
+struct InstantShown {
+  uint64_t request = 0;
+  InstantMode mode = InstantMode::Live;
+  uint64_t wall_ns = 0;          // the instant shown (Past); 0 otherwise
+  uint64_t begins_wall_ns = 0;   // the collector's history reaches back to here ...
+  uint64_t ends_wall_ns = 0;     // ... and up to here (0, 0: it keeps none)
+  std::string message;           // Refused: why, one line
+};
+struct TimelineBucket {
+  uint64_t wall_ns = 0;  // the bucket's start
+  uint32_t crashes = 0, restarts = 0, escalations = 0, nodes_up = 0, nodes_down = 0, warnings = 0;
+  bool operator==(const TimelineBucket&) const = default;
+};
+struct TimelineReply {
+  uint64_t request = 0;
+  uint64_t begins_wall_ns = 0;  // where history begins and ends now
+  uint64_t ends_wall_ns = 0;
+  uint32_t bucket_ms = 1000;
+  std::vector<TimelineBucket> buckets;  // oldest first; buckets with nothing in them are left out
+};
+
 struct SnapshotBegin {
   uint64_t snapshot = 0;  // collector-assigned
   uint64_t nodes = 0;
@@ -418,6 +460,10 @@ void encode(Writer& w, const CommandResult& m);
 void encode(Writer& w, const RequestFailed& m);
 void encode(Writer& w, const EventsGap& m);
 void encode(Writer& w, const FlowRow& m);
+void encode(Writer& w, const ShowInstant& m);
+void encode(Writer& w, const TimelineRequest& m);
+void encode(Writer& w, const InstantShown& m);
+void encode(Writer& w, const TimelineReply& m);
 
 // Body decoders: r holds exactly one message body. False on malformed input.
 bool decode_body(Reader& r, Subscribe& m);
@@ -442,6 +488,10 @@ bool decode_body(Reader& r, SeriesReply& m);
 bool decode_body(Reader& r, CommandResult& m);
 bool decode_body(Reader& r, RequestFailed& m);
 bool decode_body(Reader& r, EventsGap& m);
+bool decode_body(Reader& r, ShowInstant& m);
+bool decode_body(Reader& r, TimelineRequest& m);
+bool decode_body(Reader& r, InstantShown& m);
+bool decode_body(Reader& r, TimelineReply& m);
 bool decode_body(Reader& r, FlowRow& m);
 
 // Decodes every message of a View payload, calling h.on(const X&) for each known one.
@@ -514,6 +564,16 @@ DecodeResult decode_messages(const uint8_t* p, size_t n, Handler& h) {
         if constexpr (requires(const FlowRow& m) { h.on(m); })
           go = proto::detail::dispatch<Handler, FlowRow>(body, h, res);
         break;
+#define ACTORSCOPE_VIEW_ADDITION(T)                         \
+  case Tag::T:                                              \
+    if constexpr (requires(const T& m) { h.on(m); })        \
+      go = proto::detail::dispatch<Handler, T>(body, h, res); \
+    break;
+      ACTORSCOPE_VIEW_ADDITION(ShowInstant)
+      ACTORSCOPE_VIEW_ADDITION(TimelineRequest)
+      ACTORSCOPE_VIEW_ADDITION(InstantShown)
+      ACTORSCOPE_VIEW_ADDITION(TimelineReply)
+#undef ACTORSCOPE_VIEW_ADDITION
       default: break;  // unknown: skipped, its length told us how far
     }
     return go;

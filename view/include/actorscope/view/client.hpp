@@ -126,6 +126,14 @@ class Client {
   bool commands_allowed() const;
   // Subscribes again, to another node (empty: all).
   void resubscribe(const std::string& node);
+  // Asks the collector for the whole picture as it was at `wall_ns` (Unix ns; 0: live again),
+  // rebuilt from its flight recorder: the replica then holds that instant and stands still
+  // (replica().instant() says which, or why not). Asked again after a reconnect.
+  uint64_t show_instant(uint64_t wall_ns);
+  uint64_t shown_instant() const { return instant_wall_ns_.load(); }  // what was asked; 0: live
+  // Counts of what happened when (crashes, restarts, ...), for a timeline; lands in
+  // replica().timeline().
+  uint64_t request_timeline(uint64_t from_wall_ns, uint64_t to_wall_ns);
 
   // While paused the replica stands still: frames are held (up to max_held_bytes) and
   // applied on resume; past the bound they are discarded and a fresh snapshot is asked for.
@@ -163,6 +171,7 @@ class Client {
   std::atomic<uint64_t> next_request_{1};
   std::atomic<bool> paused_{false};
   std::atomic<bool> commands_allowed_{false};
+  std::atomic<uint64_t> instant_wall_ns_{0};
   std::vector<std::vector<uint8_t>> held_;  // guarded by mutex_
   size_t held_bytes_ = 0;
   bool held_overflow_ = false;

@@ -164,6 +164,12 @@ class Replica {
   const std::optional<pv::SeriesReply>& series() const { return series_; }
   const std::optional<pv::CommandResult>& command() const { return command_; }
   const std::optional<pv::RequestFailed>& failure() const { return failure_; }
+  // What the collector last said of the instant shown (Client::show_instant): live (the
+  // default), a past instant (the replica then holds that instant and stands still), or a
+  // refusal; with how far back its history reaches.
+  const pv::InstantShown& instant() const { return instant_; }
+  bool showing_past() const { return instant_.mode == pv::InstantMode::Past; }
+  const std::optional<pv::TimelineReply>& timeline() const { return timeline_; }
 
   // ---- actor changes, for view-models that follow them ----
   // A position in the change journal; read it after an update, pass it back next time.
@@ -199,6 +205,8 @@ class Replica {
   void on(const pv::SeriesReply& m) { series_ = m; }
   void on(const pv::CommandResult& m) { command_ = m; }
   void on(const pv::RequestFailed& m) { failure_ = m; }
+  void on(const pv::InstantShown& m);
+  void on(const pv::TimelineReply& m) { timeline_ = m; }
   // Kept as a row of the events list (pv::Event::not_sent), where the events were.
   void on(const pv::EventsGap& m);
   // Requests travel the other way: a replica ignores them.
@@ -258,6 +266,8 @@ class Replica {
   std::optional<pv::SeriesReply> series_;
   std::optional<pv::CommandResult> command_;
   std::optional<pv::RequestFailed> failure_;
+  pv::InstantShown instant_;
+  std::optional<pv::TimelineReply> timeline_;
   std::vector<ActorChange> changes_;
   uint64_t changes_base_ = 0;       // the seq of changes_[0]
   std::deque<uint64_t> tick_seqs_;  // change_seq() at each recent tick, for trimming

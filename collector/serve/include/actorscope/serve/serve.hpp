@@ -30,6 +30,8 @@ struct ServeOptions {
   size_t events_per_tick = 2000;     // new events sent per delta at most (the rest follow)
   size_t max_events_scanned_per_frame = 50'000;  // events that one frame's requests may scan
                                                  // (text searches, detail); past it: "busy"
+  uint64_t max_rebuilds = 2;         // past instants rebuilt at once, all viewers (each on a
+                                     // thread of its own); past it a viewer is told "busy"
 };
 
 // Counters shared by every session of one collector.
@@ -46,6 +48,10 @@ struct ServeCounters {
   std::atomic<uint64_t> requests_failed{0};
   std::atomic<uint64_t> collector_started_wall_ns{0};  // told to viewers in SnapshotBegin
   std::atomic<uint64_t> events_not_sent{0};  // events a viewer was told of as a gap (EventsGap), all viewers
+  std::atomic<uint64_t> rebuilds_running{0};  // past instants being rebuilt now
+  std::atomic<uint64_t> rebuilds_refused{0};  // asked for past max_rebuilds
+  std::atomic<uint64_t> instants_shown{0};    // past instants shown to viewers
+  std::atomic<int64_t> past_views{0};         // viewers showing a past instant now (each holds its model)
 };
 
 // Makes the session of one viewer (used by install(); tests drive it with their own
