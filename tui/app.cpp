@@ -2,6 +2,8 @@
 // data, a resize or the clock asks for it.
 #include "app.hpp"
 
+#include "actorscope/view/instant.hpp"
+
 #include <curses.h>
 #include <poll.h>
 #include <unistd.h>
@@ -140,12 +142,21 @@ int run_interactive(view::Client& client, UiState& ui, bool mouse) {
 int run_batch(view::Client& client, UiState& ui, const Options& o) {
   // Wait for a snapshot and one delta after it, so that rates are filled in.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.wait_ms);
+  // A past instant (--at): its whole snapshot, or the collector's refusal. No deltas follow
+  // a past instant.
   uint64_t first_version = 0;
   for (;;) {
     {
       auto lock = client.lock();
       const auto& r = client.replica();
-      if (r.has_snapshot()) {
+      if (ui.instant_request != 0) {
+        if (r.instant().request == ui.instant_request && !r.instant().message.empty()) {  // refused
+          const std::string reach = view::history_reach(r, ui.clock_end_wall_ns ? ui.clock_end_wall_ns : wall_clock_ns());
+          std::fprintf(stderr, "actorscope-top: --at: %s%s\n", r.instant().message.c_str(), reach.empty() ? "" : ("; " + reach).c_str());
+          return 1;
+        }
+        if (r.past_ready()) break;
+      } else if (r.has_snapshot()) {
         if (first_version == 0) first_version = r.version();
         else if (r.version() > first_version + 1) break;
       }
@@ -160,6 +171,10 @@ int run_batch(view::Client& client, UiState& ui, const Options& o) {
       return 1;
     }
     if (std::chrono::steady_clock::now() > deadline) {
+      if (ui.instant_request != 0 && client.state() == view::ClientState::Connected) {
+        std::fprintf(stderr, "actorscope-top: --at: no past instant within %d ms (a collector older than the flight recorder does not answer)\n", o.wait_ms);
+        return 1;
+      }
       std::fprintf(stderr, "actorscope-top: no snapshot within %d ms: %s\n", o.wait_ms, client.status().c_str());
       return 1;
     }

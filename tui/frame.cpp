@@ -1,8 +1,18 @@
 // The whole frame: header, the current panel and the status line.
 #include "panels.hpp"
+
+#include <time.h>
+
+#include "actorscope/view/instant.hpp"
 #include "actorscope/view/partial.hpp"
 
 namespace actorscope::tui {
+
+uint64_t wall_clock_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
 
 Style style_of(view::Severity s, Style normal) {
   switch (s) {
@@ -12,12 +22,19 @@ Style style_of(view::Severity s, Style normal) {
   }
 }
 
-void draw_status(Canvas& c, int y, const UiState& ui, const std::string& partial) {
+void draw_status(Canvas& c, int y, const UiState& ui, const std::string& partial, const view::Replica& r) {
   c.fill(y, Style::Status);
   std::string s;
+  // The answer to the last instant asked for: a refusal says why; once shown, the ask is done.
+  const bool answered = ui.instant_request != 0 && r.instant().request == ui.instant_request;
   if (ui.searching)
     s = "/" + ui.search_input + "_";
-  else if (!ui.message.empty())
+  else if (ui.asking_time) {
+    const std::string reach = view::history_reach(r, wall_clock_ns());
+    s = "time (10:42:17, -5m, 2026-12-01 10:42:17, now): " + ui.time_input + "_" + (reach.empty() ? "" : "   " + reach);
+  } else if (answered && !view::instant_refusal(r).empty())
+    s = "t: " + view::instant_refusal(r) + (view::history_reach(r, wall_clock_ns()).empty() ? "" : "; " + view::history_reach(r, wall_clock_ns()));
+  else if (!ui.message.empty() && !(answered && ui.message.rfind("asking for", 0) == 0))
     s = ui.message;
   else if (!partial.empty()) {
     // Partial data is never shown as if whole: the note takes the line until it is.
@@ -46,7 +63,7 @@ void draw_frame(Canvas& c, const view::Replica& r, UiState& ui) {
     case ViewId::Detail: draw_detail(c, top, body, r, ui); break;
     case ViewId::Help: draw_help(c, top, body, ui); break;
   }
-  draw_status(c, h - 1, ui, view::partial_note(r));
+  draw_status(c, h - 1, ui, view::partial_note(r), r);
 }
 
 }  // namespace actorscope::tui

@@ -2,6 +2,7 @@
 #include "panels.hpp"
 #include "actorscope/view/format.hpp"
 #include "actorscope/view/header.hpp"
+#include "actorscope/view/instant.hpp"
 
 namespace actorscope::tui {
 
@@ -17,11 +18,15 @@ int draw_header(Canvas& c, int top, const view::Replica& r, UiState& ui) {
   if (ui.paused) totals += "  [PAUSED]";
   // The numbers and the gone mark are never cut: a long node name gives way (with an
   // ellipsis) instead.
-  const std::string title = "actorscope-top  ";
+  // The past is never shown as if live: a banner takes the title's place.
+  std::string banner = view::instant_banner(r, ui.clock_end_wall_ns ? ui.clock_end_wall_ns : wall_clock_ns());
+  if (!ui.replay_name.empty()) banner = "REPLAY " + ui.replay_name + (banner.empty() ? "" : "  " + banner);
+  const std::string title = banner.empty() ? "actorscope-top  " : " " + banner + "  ";
   const int room = w - columns(title) - columns(gone) - columns(totals);
   if (room > 0) who = shorten(who, room, ui.glyphs.ellipsis);
   std::string line = title + who + gone + totals;
   c.text(top, 0, line, Style::Title);
+  if (!banner.empty()) c.text(top, 0, " " + banner + " ", Style::Critical);
   // The backlog of all mailboxes is loud here too, by the view's threshold for totals.
   const Style backlog = style_of(view::mailbox_total_severity(h.mailbox_total, ui.thresholds), Style::Title);
   if (backlog != Style::Title) c.text(top, columns(line) - columns(totals) + columns(totals.substr(0, totals.find(mailbox))), mailbox, backlog);

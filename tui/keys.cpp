@@ -2,14 +2,17 @@
 #include "keys.hpp"
 
 #include <curses.h>
+#include <time.h>
 
 #include <algorithm>
 #include <limits>
 
 #include "export_command.hpp"
 #include "kill_command.hpp"
+#include "panels.hpp"
 #include "selection.hpp"
 #include "actorscope/view/flow.hpp"
+#include "actorscope/view/instant.hpp"
 #include "actorscope/view/telemetry.hpp"
 #include "actorscope/view/warnings.hpp"
 
@@ -197,6 +200,58 @@ unsigned next_node(ActionContext& ctx) {
   for (auto& c : ctx.ui.cursor) c = ListCursor{};
   return kRedraw;
 }
+// The past: the collector rebuilds the whole picture at an instant (0: live again); every
+// panel then shows that instant, under a PAST banner.
+// "Now" for the instants a user types: the wall clock, or the end of a recording (--open).
+uint64_t now_of(const UiState& ui) { return ui.clock_end_wall_ns ? ui.clock_end_wall_ns : wall_clock_ns(); }
+void show_instant(ActionContext& ctx, uint64_t wall_ns) {
+  ctx.ui.instant_request = ctx.client.show_instant(wall_ns);
+  ctx.ui.message = wall_ns ? "asking for " + view::format_instant(wall_ns, now_of(ctx.ui)) + " ..." : "live again";
+}
+unsigned ask_time(ActionContext& ctx) {
+  ctx.ui.asking_time = true;
+  ctx.ui.time_input.clear();
+  return kRedraw;
+}
+unsigned step_back(ActionContext& ctx) {
+  uint64_t to;
+  {
+    auto lock = ctx.client.lock();
+    to = view::step_instant(ctx.client.replica(), now_of(ctx.ui), -10);
+  }
+  show_instant(ctx, to);
+  return kRedraw;
+}
+unsigned step_forward(ActionContext& ctx) {
+  uint64_t to;
+  {
+    auto lock = ctx.client.lock();
+    if (!ctx.client.replica().showing_past() && ctx.client.shown_instant() == 0) return kNothing;  // live: nothing later
+    to = view::step_instant(ctx.client.replica(), now_of(ctx.ui), 10);
+  }
+  show_instant(ctx, to);
+  return kRedraw;
+}
+unsigned time_key(int key, ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  if (key == kEsc) {
+    ui.asking_time = false;
+  } else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+    ui.asking_time = false;
+    uint64_t wall = 0;
+    std::string error;
+    if (!view::parse_instant(ui.time_input.empty() ? "now" : ui.time_input, now_of(ui), wall, error))
+      ui.message = error;
+    else
+      show_instant(ctx, wall);
+  } else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+    if (!ui.time_input.empty()) ui.time_input.pop_back();
+  } else if (key >= 32 && key < 127 && ui.time_input.size() < 40) {
+    ui.time_input += static_cast<char>(key);
+  }
+  return kRedraw;
+}
+
 unsigned search(ActionContext& ctx) {
   ctx.ui.searching = true;
   ctx.ui.search_input.clear();
@@ -288,7 +343,10 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'/'}, search, "/", "search (tree: jump; actors, events: filter)"},
       {{'N'}, search_next, "N", "next search match"},
       {{'n'}, next_node, "n", "next node (then all nodes)"},
-      {{'t'}, toggle_telemetry, "t", "events: show / hide telemetry events"},
+      {{'t'}, ask_time, "t", "show the past: an instant (10:42:17, -5m, a date, now)"},
+      {{'['}, step_back, "[", "the past: 10 s earlier"},
+      {{']'}, step_forward, "]", "the past: 10 s later (past the newest: live)"},
+      {{'T'}, toggle_telemetry, "T", "events: show / hide telemetry events"},
       {{'w'}, toggle_warnings, "w", "events: show / hide warnings raised and cleared"},
       {{'K'}, ask_kill, "K", "kill the selected actor (asks y/n)"},
       {{'e'}, export_csv, "e", "export Actors or Events as CSV (file named below)"},
@@ -311,6 +369,7 @@ const std::vector<KeyBinding>& key_bindings() {
 
 unsigned handle_key(int key, ActionContext& ctx) {
   if (ctx.ui.searching) return search_key(key, ctx);
+  if (ctx.ui.asking_time) return time_key(key, ctx);
   if (ctx.ui.kill_asked) return answer_kill(key, ctx);
   for (const auto& b : key_bindings())
     for (int code : b.codes)

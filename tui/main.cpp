@@ -8,11 +8,15 @@
 #include <cstdlib>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "app.hpp"
+#include "panels.hpp"
 #include "glyphs.hpp"
 #include "options.hpp"
 #include "actorscope/view/client.hpp"
+#include "actorscope/view/instant.hpp"
 #include "actorscope/collector/collector.hpp"
 #include "actorscope/collector/log.hpp"
 
@@ -31,10 +35,17 @@ int main(int argc, char** argv) {
   std::unique_ptr<collector::Collector> embedded;  // outlives the client that connects to it
   std::string address = o.collector;
   std::string log_file;
-  if (!o.listen.empty()) {
+  std::string listen = o.listen;
+  if (!o.open.empty()) {
+    // A recording: a collector inside replays it as fast as it can, on a socket of its own.
+    const char* tmp = std::getenv("TMPDIR");
+    listen = "unix:" + std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-top." + std::to_string(::getpid()) + ".sock";
+  }
+  if (!listen.empty()) {
     std::string error;
-    embedded = std::make_unique<collector::Collector>(
-        collector::Collector::inside_viewer(o.listen, token, "actorscope-top (embedded collector)"));
+    collector::CollectorSettings cs = collector::Collector::inside_viewer(listen, token, "actorscope-top (embedded collector)");
+    cs.replay = o.open;
+    embedded = std::make_unique<collector::Collector>(cs);
     if (!o.batch) {
       // The terminal belongs to the viewer: the collector's log lines go to a file.
       const char* tmp = std::getenv("TMPDIR");
@@ -49,6 +60,21 @@ int main(int argc, char** argv) {
       return 1;
     }
     address = embedded->bound_addresses().front();
+  }
+  // The end of the recording is its "now": --at -5m and t count back from there.
+  uint64_t recording_end_wall_ns = 0;
+  std::string replay_note;
+  if (!o.open.empty()) {
+    std::optional<collector::ReplayResult> done;
+    while (!(done = embedded->replay_result())) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!done->ok) {
+      std::fprintf(stderr, "actorscope-top: cannot open %s: %s\n", o.open.c_str(), done->error.c_str());
+      return 1;
+    }
+    if (!done->lost.empty()) replay_note = "the recording was cut short: " + done->lost;
+    std::lock_guard<std::mutex> lock(embedded->model_mutex());
+    const collector::History& h = embedded->history();
+    recording_end_wall_ns = h.to_wall(h.stats().ends_at);
   }
   view::ClientOptions co;
   if (o.tls) {
@@ -81,8 +107,21 @@ int main(int argc, char** argv) {
   co.node = o.node;
   co.token = token;
   view::Client client(co);
-  client.start();
   tui::UiState ui;
+  ui.clock_end_wall_ns = recording_end_wall_ns;
+  ui.replay_name = o.open;
+  if (!replay_note.empty()) ui.message = replay_note;
+  if (!o.at.empty()) {
+    uint64_t wall = 0;
+    std::string error;
+    const uint64_t now = recording_end_wall_ns ? recording_end_wall_ns : tui::wall_clock_ns();
+    if (!view::parse_instant(o.at, now, wall, error)) {
+      std::fprintf(stderr, "actorscope-top: --at: %s\n", error.c_str());
+      return 2;
+    }
+    if (wall != 0) ui.instant_request = client.show_instant(wall);  // asked first, with the subscription
+  }
+  client.start();
   ui.pinned_node = o.node;
   ui.export_dir = o.export_dir;
   if (!o.listen.empty() && !o.batch) ui.message = "collector inside, agents connect to " + address + " (log: " + log_file + ")";

@@ -8,7 +8,7 @@ namespace actorscope::tui {
 
 unsigned handle_mouse(const MouseEvent& m, ActionContext& ctx) {
   UiState& ui = ctx.ui;
-  if (ui.searching || ui.kill_asked) return kNothing;  // a prompt waits for its key
+  if (ui.searching || ui.asking_time || ui.kill_asked) return kNothing;  // a prompt waits for its key
   switch (m.kind) {
     case MouseEvent::Kind::WheelUp: return move_selection(ctx, -kWheelRows);
     case MouseEvent::Kind::WheelDown: return move_selection(ctx, kWheelRows);

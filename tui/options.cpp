@@ -1,6 +1,8 @@
 // Parsing of actorscope-top's flags.
 #include "options.hpp"
 
+#include "actorscope/view/instant.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
@@ -10,8 +12,8 @@
 namespace actorscope::tui {
 
 const char* usage() {
-  return "usage: actorscope-top [--collector [LABEL=]ADDR ... | --collectors FILE | --listen ADDR]\n"
-         "                      [--node NAME] [--token-file FILE]\n"
+  return "usage: actorscope-top [--collector [LABEL=]ADDR ... | --collectors FILE | --listen ADDR |\n"
+         "                       --open FILE] [--at TIME] [--node NAME] [--token-file FILE]\n"
          "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
          "                      [--batch [--view NAME] [--actor NAME|ID] [--expand all|DEPTH]\n"
          "                      [--size COLSxROWS]] [--help]\n"
@@ -24,6 +26,12 @@ const char* usage() {
          "                     label: the address), a collector that cannot be reached marked so\n"
          "  --collectors FILE  the fleet's collectors, one [LABEL=]ADDR per line ('#' comments)\n"
          "  --listen ADDR      run a collector inside actorscope-top, listening at ADDR for agents\n"
+         "  --open FILE        a recording (actorscope-collector --record FILE): replayed by a\n"
+         "                     collector inside, then shown like a live one, its past included\n"
+         "  --at TIME          show the whole picture as it was at TIME, from the collector's flight\n"
+         "                     recorder (or the recording): HH:MM:SS[.mmm] (today, local time),\n"
+         "                     'YYYY-MM-DD HH:MM:SS', -5m (before now; with --open: before the\n"
+         "                     recording's end), @UNIXSECONDS; t in the viewer asks for another\n"
          "  --node NAME        show one node only (n cycles through nodes)\n"
          "  --token-file FILE  the collector's token\n"
          "  --tls-ca FILE      TLS to the collector, trusting the CAs in FILE (PEM; 'system': the\n"
@@ -42,7 +50,8 @@ const char* usage() {
          "  --help             this text\n"
          "\n"
          "Keys: arrows or hjkl, PgUp/PgDn, g/G, Enter detail, / search, n next node, space pause,\n"
-         "Tab or 1-6 views, <- -> sort column, i invert, e export CSV, c copy row, ? help, q quit.\n";
+         "Tab or 1-6 views, <- -> sort column, i invert, e export CSV, c copy row, t the past\n"
+         "([ and ] step 10 s), ? help, q quit.\n";
 }
 
 std::optional<int> parse_options(int argc, char** argv, Options& o) {
@@ -68,6 +77,10 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       if (!value(o.collectors_file)) return bad("--collectors needs a file");
     } else if (a == "--listen") {
       if (!value(o.listen)) return bad("--listen needs an address");
+    } else if (a == "--open") {
+      if (!value(o.open) || o.open.empty()) return bad("--open needs a recording file");
+    } else if (a == "--at") {
+      if (!value(o.at) || o.at.empty()) return bad("--at needs a time (HH:MM:SS, -5m, a date and time)");
     } else if (a == "--node") {
       if (!value(o.node)) return bad("--node needs a name");
     } else if (a == "--token-file") {
@@ -115,6 +128,13 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
   if (o.tls_cert.empty() != o.tls_key.empty()) return bad("--tls-cert and --tls-key go together");
   if (!o.listen.empty() && (!o.collectors.empty() || !o.collectors_file.empty()))
     return bad("--listen excludes --collector and --collectors");
+  if (!o.open.empty() && (!o.listen.empty() || !o.collectors.empty() || !o.collectors_file.empty()))
+    return bad("--open replays a recording inside: it excludes --listen, --collector and --collectors");
+  if (!o.at.empty()) {
+    uint64_t wall = 0;
+    std::string error;
+    if (!view::parse_instant(o.at, 2'000'000'000ull * 1'000'000'000ull, wall, error)) return bad("--at: " + error);
+  }
   if (o.tls && !o.listen.empty()) return bad("--tls-ca is for --collector; an embedded collector (--listen) is reached in-process");
   if (o.view == ViewId::Detail && o.actor.empty()) return bad("--view detail needs --actor NAME|ID");
   if (!o.actor.empty() && o.view != ViewId::Detail) return bad("--actor goes with --view detail");

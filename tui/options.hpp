@@ -28,6 +28,8 @@ struct Options {
   std::string actor;          // --actor: the actor --view detail shows (name or id)
   std::string export_dir = ".";  // --export-dir: where the export key writes CSV files
   bool mouse = true;          // --no-mouse: leave the mouse to the terminal
+  std::string at;             // --at TIME: show this past instant (the collector's flight recorder)
+  std::string open;           // --open FILE: a recording, replayed by a collector inside
 };
 
 const char* usage();

@@ -21,7 +21,9 @@ void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState
 void draw_help(Canvas& c, int top, int height, UiState& ui);
 // The help screen's lines below its title: the key table, then the mouse.
 std::vector<std::string> help_lines();
-void draw_status(Canvas& c, int y, const UiState& ui, const std::string& partial);
+void draw_status(Canvas& c, int y, const UiState& ui, const std::string& partial, const view::Replica& r);
+// The wall clock (Unix ns): what "now" is for the instants a user types.
+uint64_t wall_clock_ns();
 // The style of a severity: Critical, Warning, or `normal` for the normal level.
 Style style_of(view::Severity s, Style normal = Style::Normal);
 // A sparkline of the last `width` values, glyphs from ui.glyphs.

@@ -68,6 +68,11 @@ struct UiState {
   bool detail_moved = false;             // ... and when it moved, its new detail is asked for
   Glyphs glyphs = kAsciiGlyphs;
   std::string message;                   // one line of feedback in the status bar
+  bool asking_time = false;              // the t prompt is open: which instant to show
+  std::string time_input;
+  uint64_t instant_request = 0;          // the last instant asked for (its answer is shown)
+  uint64_t clock_end_wall_ns = 0;        // --open: the recording's end, "now" for t and [ ]
+  std::string replay_name;               // --open FILE: the REPLAY banner names it
   std::optional<view::ActorKey> kill_asked;  // "kill ...? (y/n)" is on the status line
   uint64_t kill_request = 0;             // a kill sent and not answered yet (its request id)
   std::string status;                    // the connection's status

@@ -97,6 +97,8 @@ struct Collector::Impl {
   std::string metrics_url;
   std::thread loop;
   bool started = false;
+  mutable std::mutex replay_mutex;
+  std::optional<ReplayResult> replay_result;
 };
 
 CollectorSettings Collector::inside_viewer(const std::string& listen, const std::string& token, const std::string& name) {
@@ -186,7 +188,12 @@ bool Collector::start(std::string& error) {
       return false;
     }
     std::string path = c.settings.replay;
-    c.server->replay_on_loop(std::move(replayer), [path](const ReplayResult& r) {
+    Impl* impl = &c;
+    c.server->replay_on_loop(std::move(replayer), [path, impl](const ReplayResult& r) {
+      {
+        std::lock_guard<std::mutex> lock(impl->replay_mutex);
+        impl->replay_result = r;
+      }
       if (!r.ok) {
         log_line(LogLevel::Error, "replay stopped: " + r.error + " (what came before stays loaded)");
         return;
@@ -223,6 +230,10 @@ std::string Collector::metrics_url() const { return impl_->metrics_url; }
 const CollectorSettings& Collector::settings() const { return impl_->settings; }
 Model& Collector::model() { return impl_->model; }
 History& Collector::history() { return impl_->history; }
+std::optional<ReplayResult> Collector::replay_result() const {
+  std::lock_guard<std::mutex> lock(impl_->replay_mutex);
+  return impl_->replay_result;
+}
 std::mutex& Collector::model_mutex() { return impl_->model_mutex; }
 Server& Collector::server() { return *impl_->server; }
 

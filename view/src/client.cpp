@@ -624,6 +624,7 @@ uint64_t Client::show_instant(uint64_t wall_ns) {
     return id;
   }
   id = next_request();
+  instant_request_ = id;
   std::vector<uint8_t> m;
   proto::Writer w(m);
   pv::encode(w, pv::ShowInstant{id, wall_ns});
@@ -790,7 +791,8 @@ bool Client::session(int fd) {
     size_t at = proto::begin_frame(out, proto::FrameType::View, seq_out++);
     proto::Writer w(out);
     // A past instant shown before a reconnect is asked for again: the new session starts live.
-    if (const uint64_t instant = instant_wall_ns_.load()) pv::encode(w, pv::ShowInstant{next_request(), instant});
+    // (With the same request id: the answer is the one the viewer waits for.)
+    if (const uint64_t instant = instant_wall_ns_.load()) pv::encode(w, pv::ShowInstant{instant_request_.load(), instant});
     pv::encode(w, pv::Subscribe{node, options_.delta_hz});
     proto::finish_frame(out, at);
   }

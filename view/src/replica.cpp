@@ -121,6 +121,7 @@ void Replica::on(const pv::InstantShown& m) {
     return;
   }
   instant_ = m;
+  instant_snapshots_ = snapshots_;  // the instant's own snapshot follows
 }
 
 void Replica::on(const pv::SnapshotEnd&) {

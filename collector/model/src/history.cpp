@@ -97,6 +97,9 @@ uint64_t History::to_model(uint64_t wall_ns) const {
 
 void History::on_attach(const Model& m) {
   if (settings_.max_age_ns == 0) return;
+  // A model whose clock was never set (a collector starting) has no instant yet: its first
+  // keyframe, the empty model, stands at the first input's instant.
+  clock_unset_ = m.now() == 0;
   totals_known_ = false;
   count_markers(m, m.now());
   take_keyframe(m, m.now());
@@ -104,6 +107,11 @@ void History::on_attach(const Model& m) {
 
 void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, const uint8_t* payload, size_t len) {
   if (segments_.empty()) return;  // not attached (or history off)
+  if (clock_unset_) {
+    clock_unset_ = false;
+    segments_.front()->begins_at = at;
+    stats_.begins_at = at;
+  }
   Segment& s = *segments_.back();
   std::vector<uint8_t>& out = s.open;
   if (out.capacity() == 0) out.reserve(kChunkBytes + kInputHeader);

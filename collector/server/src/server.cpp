@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <unordered_map>
@@ -190,6 +191,9 @@ struct Server::Impl {
   std::unique_ptr<Replayer> replayer;
   std::function<void(const ReplayResult&)> replay_done;
   bool replay_drives_clock = false;   // the replay's recorded clock ticks the model meanwhile
+  // ... and once it did, the model's clock is the recording's: the flight recorder tells its
+  // instants by the recording's wall clock (from its Hellos' anchors), not by this machine's.
+  bool clock_from_recording = false;
   // After a full-speed replay the model's clock continues from the last recorded instant at
   // real speed (model time = now + offset), so the replayed world and live agents share one
   // timeline instead of jumping to this machine's clock (which would, say, expire every
@@ -926,7 +930,12 @@ struct Server::Impl {
     if (!replay_drives_clock) {
       std::lock_guard<std::mutex> lock(model_mutex);
       // The flight recorder's instants are shown as wall-clock times: wall now - model now.
-      if (History* h = model.history()) h->set_wall_offset(static_cast<int64_t>(wall_clock_ns()) - static_cast<int64_t>(model_now(now)));
+      // Kept steady (an instant a viewer was told maps back to the same model time) unless
+      // the wall clock was stepped by more than 100 ms.
+      if (History* h = model.history(); h && !clock_from_recording) {
+        const int64_t offset = static_cast<int64_t>(wall_clock_ns()) - static_cast<int64_t>(model_now(now));
+        if (!h->has_wall_offset() || std::llabs(offset - h->wall_offset()) > 100'000'000) h->set_wall_offset(offset);
+      }
       model.tick(model_now(now));
     }
     for (auto& [id, c] : conns) {
@@ -1006,6 +1015,7 @@ void Server::set_allow_commands(bool allow) { impl_->settings.allow_commands = a
 
 void Server::replay_on_loop(std::unique_ptr<Replayer> replayer, std::function<void(const ReplayResult&)> done) {
   impl_->replay_drives_clock = replayer != nullptr && !replayer->options().live_clock;
+  impl_->clock_from_recording = impl_->clock_from_recording || impl_->replay_drives_clock;
   impl_->replayer = std::move(replayer);
   impl_->replay_done = std::move(done);
   impl_->replay_due_ns = 0;

@@ -5,12 +5,14 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "actorscope/collector/exporter.hpp"
 #include "actorscope/collector/history.hpp"
 #include "actorscope/collector/model.hpp"
+#include "actorscope/collector/record.hpp"
 #include "actorscope/collector/server.hpp"
 #include "actorscope/serve/serve.hpp"
 
@@ -53,6 +55,9 @@ class Collector {
   std::string metrics_url() const;
 
   const CollectorSettings& settings() const;
+  // The replay's outcome once it has ended (settings().replay); nullopt while it runs or
+  // when there is none. Thread-safe.
+  std::optional<ReplayResult> replay_result() const;
   Model& model();
   History& history();
   std::mutex& model_mutex();

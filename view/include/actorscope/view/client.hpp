@@ -172,6 +172,7 @@ class Client {
   std::atomic<bool> paused_{false};
   std::atomic<bool> commands_allowed_{false};
   std::atomic<uint64_t> instant_wall_ns_{0};
+  std::atomic<uint64_t> instant_request_{0};
   std::vector<std::vector<uint8_t>> held_;  // guarded by mutex_
   size_t held_bytes_ = 0;
   bool held_overflow_ = false;

@@ -169,6 +169,8 @@ class Replica {
   // refusal; with how far back its history reaches.
   const pv::InstantShown& instant() const { return instant_; }
   bool showing_past() const { return instant_.mode == pv::InstantMode::Past; }
+  // ... and the whole of that instant has arrived (its snapshot ended).
+  bool past_ready() const { return showing_past() && snapshots_ > instant_snapshots_ && !in_snapshot_; }
   const std::optional<pv::TimelineReply>& timeline() const { return timeline_; }
 
   // ---- actor changes, for view-models that follow them ----
@@ -267,6 +269,7 @@ class Replica {
   std::optional<pv::CommandResult> command_;
   std::optional<pv::RequestFailed> failure_;
   pv::InstantShown instant_;
+  uint64_t instant_snapshots_ = 0;  // snapshots_ when the instant shown was answered
   std::optional<pv::TimelineReply> timeline_;
   std::vector<ActorChange> changes_;
   uint64_t changes_base_ = 0;       // the seq of changes_[0]

@@ -122,6 +122,7 @@ class History {
   int64_t wall_offset_ = 0;
   bool wall_offset_set_ = false;
   bool wall_offset_derived_ = false;
+  bool clock_unset_ = false;  // attached to a model whose clock was never set
   // The model's event totals at the last input, for the timeline's counts.
   struct Totals {
     uint64_t crashes = 0, restarts = 0, escalations = 0, up = 0, down = 0, warnings = 0;
