@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <string>
 
+#include <time.h>
+
 #include "drawn_text.hpp"
 #include "probe.hpp"
 #include "style.hpp"
@@ -12,6 +14,7 @@
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/format.hpp"
 #include "actorscope/view/header.hpp"
+#include "actorscope/view/instant.hpp"
 #include "actorscope/view/partial.hpp"
 #include "imgui.h"
 
@@ -41,14 +44,39 @@ void AppState::open_actor(view::ActorKey k) {
   actor_windows.push_back(k);
 }
 
+uint64_t AppState::now_wall_ns() const {
+  if (clock_end_wall_ns) return clock_end_wall_ns;
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(now.tv_nsec);
+}
+
+void AppState::show_instant(uint64_t wall_ns) {
+  const uint64_t asked = feed.show_instant(wall_ns);
+  if (!asked)
+    instant_note = "no history here";
+  else
+    instant_note = wall_ns ? "asking for " + view::format_instant(wall_ns, now_wall_ns()) + " ..." : "live again";
+}
+
 namespace {
 // GLFW key codes, which ImGui 1.86 uses as key indices: digits and letters are their ASCII.
 constexpr int kKeyDigit1 = '1';
 constexpr int kKeyF = 'F';
+constexpr int kKeyLeftBracket = '[';
+constexpr int kKeyRightBracket = ']';
 }  // namespace
 
 void App::handle_keys() {
   ImGuiIO& io = ImGui::GetIO();
+  // [ and ] step through the past as in actorscope-top (not while a text field takes keys).
+  if (!io.KeyCtrl && !io.WantTextInput) {
+    const view::Replica& r = state_.replica();
+    if (ImGui::IsKeyPressed(kKeyLeftBracket, true))
+      state_.show_instant(view::step_instant(r, state_.now_wall_ns(), -10));
+    else if (ImGui::IsKeyPressed(kKeyRightBracket, true) && (r.showing_past() || state_.feed.shown_instant() != 0))
+      state_.show_instant(view::step_instant(r, state_.now_wall_ns(), 10));
+  }
   if (!io.KeyCtrl) return;
   for (int i = 0; i < kPanelCount; ++i)
     if (ImGui::IsKeyPressed(kKeyDigit1 + i, false)) state_.switch_to = static_cast<Panel>(i);
@@ -56,6 +84,31 @@ void App::handle_keys() {
     state_.switch_to = Panel::Actors;
     actors_.focus_filter();
   }
+}
+
+// A bar across the top that cannot be missed while the picture is not live: PAST and its
+// instant (red), REPLAY and the recording (blue when it shows the recording's end).
+void App::draw_banner() {
+  const view::Replica& r = state_.replica();
+  std::string text = view::instant_banner(r, state_.now_wall_ns());
+  if (!state_.replay_name.empty()) text = "REPLAY " + state_.replay_name + (text.empty() ? "" : "   " + text);
+  if (text.empty()) return;
+  ImGui::PushFont(style::fonts().large);
+  const ImVec2 p = ImGui::GetCursorScreenPos();
+  const float h = ImGui::GetTextLineHeight() + 8;
+  const float x0 = ImGui::GetWindowPos().x, x1 = x0 + ImGui::GetWindowWidth();
+  ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(x0, p.y - 4), ImVec2(x1, p.y + h - 4),
+                                            style::u32(r.showing_past() ? style::kPastBanner : style::kReplayBanner));
+  ImGui::SetCursorScreenPos(ImVec2(p.x + 4, p.y));
+  ImGui::TextColored(ImVec4(1, 1, 1, 1), "%s", text.c_str());
+  ImGui::PopFont();
+  if (r.showing_past()) {
+    ImGui::SameLine(0, 24);
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 4);
+    ImGui::TextColored(ImVec4(1, 0.85f, 0.85f, 1), "every panel shows this instant; Now (under the panels) returns to live");
+  }
+  ImGui::SetCursorScreenPos(ImVec2(p.x, p.y + h));
+  probe::value("banner", text);
 }
 
 void App::draw_title_bar() {
@@ -118,7 +171,7 @@ void App::draw_status_bar() {
   }
   if (r.last_tick().wall_ns) text += "   |   last update " + view::format_clock(r.last_tick().wall_ns) + " UTC";
   if (r.events_dropped()) text += "   |   " + view::format_count(r.events_dropped()) + " old events dropped (cap)";
-  text += "   |   Ctrl+1..7 panels, Ctrl+F filter, double-click an actor to open it";
+  text += "   |   Ctrl+1..7 panels, Ctrl+F filter, [ ] step 10 s back / on, double-click an actor to open it";
   dl->AddText(at, style::u32(style::kTextMuted), text.c_str());
 }
 
@@ -137,8 +190,10 @@ void App::draw() {
   drawn_text::begin_window();
   // Every full-window layer costs a full-screen fill in a software renderer (llvmpipe):
   // the clear colour is the background, and the panel area draws no background of its own.
+  draw_banner();
   draw_title_bar();
-  const float status_h = ImGui::GetFrameHeight();
+  // the panels leave room for the timeline and the status bar under them
+  const float status_h = ImGui::GetFrameHeight() + Timeline::height() + 4;
   if (ImGui::BeginTabBar("panels")) {
     for (int i = 0; i < kPanelCount; ++i) {
       const Panel p = static_cast<Panel>(i);
@@ -170,6 +225,7 @@ void App::draw() {
     ImGui::EndTabBar();
   }
   state_.switch_to.reset();
+  timeline_.draw(state_);
   draw_status_bar();
   drawn_text::end_window();
   ImGui::End();

@@ -1,5 +1,6 @@
 // The whole window: title bar with the node selector, the panel tabs, actor windows and
-// the status bar. Keyboard: Ctrl+1..7 switch panels, Ctrl+F filters actors, Esc closes a window.
+// the timeline and the status bar. Keyboard: Ctrl+1..7 switch panels, Ctrl+F filters actors,
+// [ and ] step 10 s through the past, Esc closes a window.
 #pragma once
 
 #include "actor_window.hpp"
@@ -8,6 +9,7 @@
 #include "events_panel.hpp"
 #include "flow_panel.hpp"
 #include "overview_panel.hpp"
+#include "timeline.hpp"
 #include "tree_panel.hpp"
 
 namespace actorscope::gui {
@@ -25,6 +27,7 @@ class App {
   bool animating() const { return current_ == Panel::Tree && tree_.animating(); }
 
  private:
+  void draw_banner();
   void draw_title_bar();
   void draw_status_bar();
   void handle_keys();
@@ -36,6 +39,7 @@ class App {
   ActorsPanel actors_;
   EventsPanel events_;
   FlowPanel flow_;
+  Timeline timeline_;
   ActorWindows windows_;
 };
 

@@ -38,6 +38,14 @@ struct AppState {
   std::optional<view::ActorKey> confirm_kill;  // its window asks to confirm a kill
   view::ChildFollower selected_child;          // the selection follows a restarted child
   view::FlowHistory flow_history;              // every edge's rate since this viewer connected (fed each frame)
+  uint64_t clock_end_wall_ns = 0;              // --open: the recording's end, "now" for the past
+  std::string replay_name;                     // --open: the recording shown (the REPLAY banner)
+  std::string instant_note;                    // what the last instant asked for was ("asking for ...")
+
+  // "Now" for the instants a user picks: the wall clock, or the end of a recording.
+  uint64_t now_wall_ns() const;
+  // Asks the collector for the whole picture at `wall_ns` (0: live again).
+  void show_instant(uint64_t wall_ns);
 
   // Moves the selection to the new incarnation of a child that was restarted.
   void follow_selection() {

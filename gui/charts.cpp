@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cfloat>
 #include <cstdio>
+#include <ctime>
+#include <array>
 
 #include "style.hpp"
 
@@ -88,6 +90,42 @@ std::string fit_text(const std::string& text, float width, float font_size) {
   return {};
 }
 
+std::vector<TimeTick> time_ticks(uint64_t begins, uint64_t ends, float width, float min_gap_px) {
+  std::vector<TimeTick> out;
+  if (ends <= begins || width <= 0) return out;
+  const double span_s = static_cast<double>(ends - begins) / 1e9;
+  static constexpr std::array<uint64_t, 16> kSteps{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600};
+  uint64_t step = kSteps.back();
+  for (uint64_t s : kSteps)
+    if (static_cast<double>(s) / span_s * width >= min_gap_px) {
+      step = s;
+      break;
+    }
+  // Round in local time, so that minute and hour marks fall on the clock's minutes and hours.
+  const std::time_t t0 = static_cast<std::time_t>(begins / 1'000'000'000ull);
+  std::tm tm{};
+  localtime_r(&t0, &tm);
+  const int64_t offset = tm.tm_gmtoff;
+  int64_t first = static_cast<int64_t>(begins / 1'000'000'000ull) + 1;
+  const int64_t local = first + offset;
+  const int64_t mod = ((local % static_cast<int64_t>(step)) + static_cast<int64_t>(step)) % static_cast<int64_t>(step);
+  if (mod) first += static_cast<int64_t>(step) - mod;
+  for (uint64_t s = static_cast<uint64_t>(first); s * 1'000'000'000ull <= ends; s += step) {
+    const uint64_t w = s * 1'000'000'000ull;
+    out.push_back({w, static_cast<float>(static_cast<double>(w - begins) / static_cast<double>(ends - begins) * width)});
+  }
+  return out;
+}
+
+std::string clock_label(uint64_t wall_ns) {
+  const std::time_t t = static_cast<std::time_t>(wall_ns / 1'000'000'000ull);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return buf;
+}
+
 int time_chart(const char* id, const std::vector<double>& points, ImVec2 size, const ChartStyle& st, int cursor) {
   auto fmt = st.format ? st.format : plain;
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -97,7 +135,9 @@ int time_chart(const char* id, const std::vector<double>& points, ImVec2 size, c
   double peak = 0;
   for (double v : points) peak = std::max(peak, v);
   const float pad_r = ImGui::CalcTextSize(fmt(st.whole_numbers ? whole_ceiling(peak) : nice_ceiling(peak)).c_str()).x + 16;
-  const float pad_l = 8, pad_t = ImGui::GetTextLineHeightWithSpacing() + 4, pad_b = 6;
+  const bool clock_axis = st.end_wall_ns != 0 && !points.empty();
+  const float pad_l = 8, pad_t = ImGui::GetTextLineHeightWithSpacing() + 4,
+              pad_b = clock_axis ? ImGui::GetTextLineHeight() + 8 : 6;
   const ImVec2 a(p0.x + pad_l, p0.y + pad_t), b(p0.x + size.x - pad_r, p0.y + size.y - pad_b);
   dl->AddRectFilled(p0, ImVec2(p0.x + size.x, p0.y + size.y), style::u32(style::kPanel), 4.0f);
   // the latest value on the right; the title takes what is left of the line, never under it
@@ -132,6 +172,22 @@ int time_chart(const char* id, const std::vector<double>& points, ImVec2 size, c
   area_under(dl, ys, b.y, fill);
   dl->AddPolyline(ys.data(), width, line, 0, 1.5f);
   auto x_of = [&](int i) { return a.x + (b.x - a.x) * (i + 0.5f) / static_cast<float>(points.size()); };
+  // Clock times under the x axis: point i is at end - (n - 1 - i) steps.
+  const uint64_t step_ns = static_cast<uint64_t>(st.step_s * 1e9);
+  auto wall_of = [&](size_t i) { return st.end_wall_ns - (points.size() - 1 - i) * step_ns; };
+  if (clock_axis && st.end_wall_ns > (points.size() - 1) * step_ns) {
+    const uint64_t first = wall_of(0), last = st.end_wall_ns;
+    const float x_first = x_of(0), x_last = x_of(static_cast<int>(points.size()) - 1);
+    const float label_w = ImGui::CalcTextSize("00:00:00").x;
+    for (const TimeTick& t : time_ticks(first, last, x_last - x_first, label_w + 20)) {
+      const float x = x_first + t.x;
+      dl->AddLine(ImVec2(x, b.y), ImVec2(x, b.y + 3), style::u32(style::kEdge));
+      const std::string label = clock_label(t.wall_ns);
+      const float lx = std::clamp(x - label_w * 0.5f, p0.x + 2, p0.x + size.x - label_w - 2);
+      dl->AddText(ImVec2(lx, b.y + 3), style::u32(style::kTextMuted), label.c_str());
+      drawn_text::note(label.c_str());
+    }
+  }
   if (cursor >= 0 && cursor < static_cast<int>(points.size())) {
     float x = x_of(cursor);
     dl->AddLine(ImVec2(x, a.y), ImVec2(x, b.y), style::u32(style::kWarn, 0.9f), 1.5f);
@@ -141,9 +197,14 @@ int time_chart(const char* id, const std::vector<double>& points, ImVec2 size, c
     float mx = ImGui::GetIO().MousePos.x;
     under = std::clamp(static_cast<int>((mx - a.x) / (b.x - a.x) * points.size()), 0, static_cast<int>(points.size()) - 1);
     dl->AddLine(ImVec2(mx, a.y), ImVec2(mx, b.y), style::u32(style::kText, 0.4f));
-    int ago = static_cast<int>((points.size() - 1 - under) * st.step_s);
     drawn_text::Pause keep;
-    ImGui::SetTooltip("%s  %dm%02ds ago\n%s", st.title, ago / 60, ago % 60, fmt(points[static_cast<size_t>(under)]).c_str());
+    if (clock_axis) {
+      ImGui::SetTooltip("%s  %s\n%s\nclick: show this instant", st.title,
+                        clock_label(wall_of(static_cast<size_t>(under))).c_str(), fmt(points[static_cast<size_t>(under)]).c_str());
+    } else {
+      int ago = static_cast<int>((points.size() - 1 - under) * st.step_s);
+      ImGui::SetTooltip("%s  %dm%02ds ago\n%s", st.title, ago / 60, ago % 60, fmt(points[static_cast<size_t>(under)]).c_str());
+    }
   }
   return under;
 }

@@ -3,7 +3,9 @@
 
 namespace actorscope::gui {
 
-ClientFeed::ClientFeed(view::ClientOptions options) : client_(std::make_unique<view::Client>(std::move(options))) {
+ClientFeed::ClientFeed(view::ClientOptions options, uint64_t instant_wall_ns)
+    : client_(std::make_unique<view::Client>(std::move(options))) {
+  if (instant_wall_ns) client_->show_instant(instant_wall_ns);  // sent with the subscription
   client_->start();
 }
 

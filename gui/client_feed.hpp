@@ -10,7 +10,9 @@ namespace actorscope::gui {
 
 class ClientFeed final : public Feed {
  public:
-  explicit ClientFeed(view::ClientOptions options);
+  // `instant_wall_ns` != 0: ask for that past instant before connecting (--at), so the first
+  // picture shown is the past one.
+  explicit ClientFeed(view::ClientOptions options, uint64_t instant_wall_ns = 0);
   ~ClientFeed() override;
   void poll() override {}
   std::unique_lock<std::mutex> hold() override { return client_->lock(); }
@@ -27,6 +29,11 @@ class ClientFeed final : public Feed {
   // An empty token: the one the client connected with (view::read_token).
   uint64_t request_kill(view::ActorKey actor, const std::string& token) override {
     return token.empty() ? client_->kill(actor.node, actor.actor) : client_->request_kill(actor.node, actor.actor, token);
+  }
+  uint64_t show_instant(uint64_t wall_ns) override { return client_->show_instant(wall_ns); }
+  uint64_t shown_instant() const override { return client_->shown_instant(); }
+  uint64_t request_timeline(uint64_t from_wall_ns, uint64_t to_wall_ns) override {
+    return client_->request_timeline(from_wall_ns, to_wall_ns);
   }
 
  private:

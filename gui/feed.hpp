@@ -36,6 +36,12 @@ class Feed {
   virtual uint64_t request_detail(view::ActorKey actor) = 0;
   virtual uint64_t request_series(pv::NodeId node, pv::Metric metric, uint32_t seconds) = 0;
   virtual uint64_t request_kill(view::ActorKey actor, const std::string& token) = 0;
+  // The past, from the collector's flight recorder: show the instant `wall_ns` (Unix ns; 0:
+  // live again); the answer lands in replica().instant(), the timeline in replica().timeline().
+  // A feed without history (a generated system) sends nothing and returns 0.
+  virtual uint64_t show_instant(uint64_t /*wall_ns*/) { return 0; }
+  virtual uint64_t shown_instant() const { return 0; }  // what was last asked; 0: live
+  virtual uint64_t request_timeline(uint64_t /*from_wall_ns*/, uint64_t /*to_wall_ns*/) { return 0; }
 };
 
 }  // namespace actorscope::gui

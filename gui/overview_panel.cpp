@@ -38,12 +38,6 @@ void card(const char* label, const std::string& value, const std::vector<double>
   ImGui::EndGroup();
 }
 
-double at(const std::vector<double>& pts, int back) {
-  if (pts.empty()) return 0;
-  size_t i = pts.size() - 1 - std::min<size_t>(static_cast<size_t>(std::max(back, 0)), pts.size() - 1);
-  return pts[i];
-}
-
 }  // namespace
 
 void OverviewPanel::draw(AppState& app) {
@@ -58,8 +52,7 @@ void OverviewPanel::draw(AppState& app) {
 void OverviewPanel::draw_cards(AppState& app) {
   const view::HeaderModel h = view::header(app.replica(), app.node);
   using M = pv::Metric;
-  const bool past = cursor_ >= 0;
-  auto pick = [&](M m, double live) { return past ? at(series_.points(m), cursor_) : live; };
+  // The cards show the instant the replica holds: live, or the past instant asked for.
   std::vector<double> actors_hist(series_.points(M::Actors).end() - std::min<size_t>(series_.points(M::Actors).size(), 300),
                                   series_.points(M::Actors).end());
   std::vector<double> mailbox_hist(series_.points(M::MailboxTotal).end() - std::min<size_t>(series_.points(M::MailboxTotal).size(), 300),
@@ -70,22 +63,22 @@ void OverviewPanel::draw_cards(AppState& app) {
   std::string nodes = std::to_string(h.nodes_connected) + " / " + std::to_string(h.nodes);
   card("NODES up / known", nodes, nullptr, h.nodes_connected == h.nodes ? style::kGood : style::kWarn, w);
   ImGui::SameLine(w);
-  card("ACTORS", count(pick(M::Actors, static_cast<double>(h.actors))), &actors_hist, style::kText, w);
+  card("ACTORS", count(static_cast<double>(h.actors)), &actors_hist, style::kText, w);
   ImGui::SameLine(2 * w);
   // A BEAM node counts no messages processed (its rates are reductions, in its VM line): "-".
-  card("MESSAGES", h.msgs_known ? rate(pick(M::MessagesPerSec, h.msgs_per_s)) : std::string("-"), &h.msgs_history,
+  card("MESSAGES", h.msgs_known ? rate(h.msgs_per_s) : std::string("-"), &h.msgs_history,
        style::kAccent, w);
   ImGui::SameLine(3 * w);
   const view::DisplayThresholds& t = app.settings.thresholds;
-  const double rpm = pick(M::RestartsPerMin, h.restarts_per_min);
+  const double rpm = h.restarts_per_min;
   const bool restarting = view::restart_rate_severity(rpm, t) != view::Severity::normal;
   card("RESTARTS", per_min(rpm), &h.restarts_history, restarting ? style::kRestart : style::kText, w);
   ImGui::SameLine(4 * w);
-  const double mb = pick(M::MailboxTotal, static_cast<double>(h.mailbox_total));
+  const double mb = static_cast<double>(h.mailbox_total);
   card("MAILBOXES (sum)", count(mb), &mailbox_hist,
        style::severity_colour(view::mailbox_total_severity(static_cast<uint64_t>(mb + 0.5), t)), w);
   ImGui::SameLine(5 * w);
-  const double drops = pick(M::Drops, static_cast<double>(h.drops));
+  const double drops = static_cast<double>(h.drops);
   card("DROPS", count(drops), nullptr, style::severity_colour(view::drops_severity(static_cast<uint64_t>(drops + 0.5), t)), w);
   ImGui::SameLine(6 * w);
   card("WARNINGS", std::to_string(h.warnings), nullptr, style::severity_colour(view::warnings_severity(h.warnings, t), style::kGood), w);
@@ -109,37 +102,24 @@ void OverviewPanel::draw_cards(AppState& app) {
 
 void OverviewPanel::draw_charts(AppState& app) {
   using M = pv::Metric;
-  (void)app;
-  // Time cursor: how far back the cards and the yellow line look.
+  const view::Replica& r = app.replica();
   size_t longest = 0;
   for (size_t m = 0; m < pv::kMetricCount; ++m) longest = std::max(longest, series_.points(static_cast<M>(m)).size());
   ImGui::AlignTextToFramePadding();
   ImGui::TextDisabled("HISTORY");
   ImGui::SameLine();
   if (longest > 1) {
-    int back = std::max(cursor_, 0);
-    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
-    // the slider runs oldest (left) to now (right), like the charts
-    int pos = static_cast<int>(longest) - 1 - back;
-    char label[64];
-    if (cursor_ < 0)
-      std::snprintf(label, sizeof label, "now");
+    const std::string span =
+        view::format_duration_ns(static_cast<uint64_t>(longest * series_.step_s(M::MessagesPerSec) * 1e9));
+    if (r.showing_past())
+      ImGui::TextDisabled("%s up to the instant shown, one point per %.0fs; click a chart to show another instant",
+                          span.c_str(), series_.step_s(M::MessagesPerSec));
     else
-      std::snprintf(label, sizeof label, "%dm%02ds ago", back / 60, back % 60);
-    if (ImGui::SliderInt("##cursor", &pos, 0, static_cast<int>(longest) - 1, label)) {
-      back = static_cast<int>(longest) - 1 - pos;
-      cursor_ = back == 0 ? -1 : back;
-    }
-    ImGui::SameLine();
-    if (ImGui::Button("Now")) cursor_ = -1;
-    ImGui::SameLine();
-    ImGui::TextDisabled("last %s, one point per %.0fs (click a chart to look back)",
-                        view::format_duration_ns(static_cast<uint64_t>(longest * series_.step_s(M::MessagesPerSec) * 1e9)).c_str(),
-                        series_.step_s(M::MessagesPerSec));
+      ImGui::TextDisabled("last %s, one point per %.0fs; click a chart to show that instant in every panel",
+                          span.c_str(), series_.step_s(M::MessagesPerSec));
   } else {
     ImGui::TextDisabled("waiting for the collector's history");
   }
-
   struct Chart {
     M metric;
     const char* title;
@@ -159,12 +139,20 @@ void OverviewPanel::draw_charts(AppState& app) {
     const Chart& c = charts[i];
     const auto& pts = series_.points(c.metric);
     // Counts (mailboxes, actors) mark only whole numbers: an empty chart read "1 / 1 / 0".
-    ChartStyle st{c.colour, c.title, c.format, series_.step_s(c.metric), c.format == count};
-    const int cursor_index = cursor_ < 0 ? -1 : static_cast<int>(pts.size()) - 1 - cursor_;
-    int under = time_chart(c.title, pts, ImVec2(cw, ch), st, cursor_index);
-    if (under >= 0 && ImGui::IsItemClicked()) {
-      int back = static_cast<int>(pts.size()) - 1 - under;
-      cursor_ = back == 0 ? -1 : back;
+    ChartStyle st{c.colour, c.title, c.format, series_.step_s(c.metric), c.format == count, series_.end_wall_ns(c.metric)};
+    // The line marks the instant shown (past); a click asks for the instant under it.
+    const uint64_t step_ns = static_cast<uint64_t>(st.step_s * 1e9);
+    int cursor_index = -1;
+    if (r.showing_past() && st.end_wall_ns && step_ns && !pts.empty()) {
+      const uint64_t shown = r.instant().wall_ns;
+      const uint64_t back = shown >= st.end_wall_ns ? 0 : (st.end_wall_ns - shown + step_ns / 2) / step_ns;
+      if (back < pts.size()) cursor_index = static_cast<int>(pts.size() - 1 - back);
+    }
+    const int under = time_chart(c.title, pts, ImVec2(cw, ch), st, cursor_index);
+    if (under >= 0 && ImGui::IsItemClicked() && st.end_wall_ns && step_ns) {
+      const uint64_t back = pts.size() - 1 - static_cast<size_t>(under);
+      // the newest point of a live chart is now: live; any other point is a past instant
+      app.show_instant(back == 0 && !r.showing_past() ? 0 : st.end_wall_ns - back * step_ns);
     }
     if (i % 2 == 0) ImGui::SameLine();
   }

@@ -1,4 +1,4 @@
-// Overview: totals, the history charts with a time cursor to look back, and the nodes.
+// Overview: totals, the history charts (a click shows that instant in every panel), and the nodes.
 #pragma once
 
 #include "app_state.hpp"
@@ -15,7 +15,6 @@ class OverviewPanel {
   void draw_charts(AppState& app);
   void draw_nodes(AppState& app);
   SeriesCache series_;
-  int cursor_ = -1;  // seconds back from now; -1: now
 };
 
 }  // namespace actorscope::gui

@@ -17,6 +17,7 @@ void SeriesCache::update(Feed& feed, pv::NodeId node) {
     if (reply && reply->request == in_flight_) {
       points_[in_flight_metric_] = reply->points;
       step_s_[in_flight_metric_] = reply->step_ms / 1000.0f;
+      end_wall_ns_[in_flight_metric_] = reply->end_wall_ns;
       fetched_[in_flight_metric_] = now;
       in_flight_ = 0;
     } else if (now - sent_ < std::chrono::milliseconds(settings_.reply_timeout_ms)) {
@@ -36,6 +37,7 @@ void SeriesCache::update(Feed& feed, pv::NodeId node) {
       // answered synchronously (a generated feed)
       points_[m] = feed.replica().series()->points;
       step_s_[m] = feed.replica().series()->step_ms / 1000.0f;
+      end_wall_ns_[m] = feed.replica().series()->end_wall_ns;
       in_flight_ = 0;
       continue;
     }

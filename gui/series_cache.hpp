@@ -24,6 +24,8 @@ class SeriesCache {
   void update(Feed& feed, pv::NodeId node);
   const std::vector<double>& points(pv::Metric m) const { return points_[static_cast<size_t>(m)]; }
   float step_s(pv::Metric m) const { return step_s_[static_cast<size_t>(m)]; }
+  // The wall clock of the last point (Unix ns; 0: the collector did not say).
+  uint64_t end_wall_ns(pv::Metric m) const { return end_wall_ns_[static_cast<size_t>(m)]; }
   const SeriesSettings& settings() const { return settings_; }
 
  private:
@@ -36,6 +38,7 @@ class SeriesCache {
   std::array<Clock::time_point, pv::kMetricCount> fetched_{};
   std::array<std::vector<double>, pv::kMetricCount> points_{};
   std::array<float, pv::kMetricCount> step_s_{1, 1, 1, 1, 1};
+  std::array<uint64_t, pv::kMetricCount> end_wall_ns_{};
 };
 
 }  // namespace actorscope::gui

@@ -19,6 +19,10 @@ inline const ImVec4 kGood{0.38f, 0.78f, 0.46f, 1.0f};            // running, con
 inline const ImVec4 kWarn{0.98f, 0.74f, 0.26f, 1.0f};            // growing, warnings
 inline const ImVec4 kBad{0.96f, 0.36f, 0.33f, 1.0f};             // crashes, critical
 inline const ImVec4 kRestart{0.80f, 0.52f, 0.98f, 1.0f};         // restarts (distinct from crashes)
+inline const ImVec4 kEscalation{0.98f, 0.45f, 0.72f, 1.0f};      // escalations to a supervisor's parent
+inline const ImVec4 kNodeDown{0.55f, 0.85f, 0.95f, 1.0f};        // a node that went away (timeline)
+inline const ImVec4 kPastBanner{0.72f, 0.10f, 0.10f, 1.0f};      // the bar over a past instant
+inline const ImVec4 kReplayBanner{0.16f, 0.32f, 0.62f, 1.0f};    // the bar over a recording, live at its end
 inline const ImVec4 kSupervisor{0.20f, 0.30f, 0.45f, 1.0f};      // supervisor boxes
 inline const ImVec4 kWorker{0.17f, 0.19f, 0.22f, 1.0f};          // worker boxes
 inline const ImVec4 kEdge{0.40f, 0.44f, 0.50f, 1.0f};            // tree edges
