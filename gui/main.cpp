@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -27,6 +28,7 @@
 #include "window.hpp"
 #include "actorscope/collector/collector.hpp"
 #include "actorscope/collector/log.hpp"
+#include "actorscope/view/instant.hpp"
 #include "imgui.h"
 
 using namespace actorscope::gui;
@@ -97,6 +99,12 @@ std::optional<actorscope::view::ActorKey> busiest(const actorscope::view::Replic
   return best->key();
 }
 
+uint64_t wall_clock_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(now.tv_nsec);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,6 +114,8 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<actorscope::collector::Collector> embedded;  // outlives the feed that connects to it
   std::unique_ptr<Feed> feed;
+  uint64_t clock_end_wall_ns = 0;  // --open: the recording's end
+  uint64_t at_wall_ns = 0;         // --at: the past instant shown first
   if (opts.synthetic) {
     actorscope::view::SyntheticSettings s;
     s.actors = opts.synthetic;
@@ -146,23 +156,50 @@ int main(int argc, char** argv) {
     }
     co.node = opts.node;
     co.token = token;
-    if (!opts.listen.empty()) {
-      // A collector inside the GUI: agents connect to --listen, the GUI to the same address.
+    if (!opts.listen.empty() || !opts.open.empty()) {
+      // A collector inside the GUI: agents connect to --listen, the GUI to the same address;
+      // or it replays a recording (--open) as fast as it can, on a socket of its own.
       namespace col = actorscope::collector;
       const char* tmp = std::getenv("TMPDIR");
-      std::string log_file = std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-gui." + std::to_string(::getpid()) + ".log";
+      const std::string base = std::string(tmp && *tmp ? tmp : "/tmp") + "/actorscope-gui." + std::to_string(::getpid());
+      const std::string log_file = base + ".log";
+      const std::string listen = opts.open.empty() ? opts.listen : "unix:" + base + ".sock";
       std::string error;
-      embedded = std::make_unique<col::Collector>(
-          col::Collector::inside_viewer(opts.listen, token, "actorscope-gui (embedded collector)"));
+      col::CollectorSettings cs = col::Collector::inside_viewer(listen, token, "actorscope-gui (embedded collector)");
+      cs.replay = opts.open;
+      embedded = std::make_unique<col::Collector>(cs);
       if (!col::log_to_file(log_file, error) || !embedded->start_in_background(error)) {
         std::fprintf(stderr, "actorscope-gui: %s\n", error.c_str());
         return 1;
       }
       co.address = embedded->bound_addresses().front();
-      std::fprintf(stderr, "actorscope-gui: collector inside, agents connect to %s (log: %s)\n", co.address.c_str(),
-                   log_file.c_str());
+      if (opts.open.empty())
+        std::fprintf(stderr, "actorscope-gui: collector inside, agents connect to %s (log: %s)\n", co.address.c_str(),
+                     log_file.c_str());
     }
-    feed = std::make_unique<ClientFeed>(co);
+    if (!opts.open.empty()) {
+      // The end of the recording is its "now": --at -5m and [ ] count back from there.
+      std::optional<actorscope::collector::ReplayResult> done;
+      while (!(done = embedded->replay_result())) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (!done->ok) {
+        std::fprintf(stderr, "actorscope-gui: cannot open %s: %s\n", opts.open.c_str(), done->error.c_str());
+        return 1;
+      }
+      if (!done->lost.empty())
+        std::fprintf(stderr, "actorscope-gui: the recording was cut short: %s\n", done->lost.c_str());
+      std::lock_guard<std::mutex> lock(embedded->model_mutex());
+      const actorscope::collector::History& h = embedded->history();
+      clock_end_wall_ns = h.to_wall(h.stats().ends_at);
+    }
+    if (!opts.at.empty()) {
+      std::string error;
+      const uint64_t now = clock_end_wall_ns ? clock_end_wall_ns : wall_clock_ns();
+      if (!actorscope::view::parse_instant(opts.at, now, at_wall_ns, error)) {
+        std::fprintf(stderr, "actorscope-gui: --at: %s\n", error.c_str());
+        return 2;
+      }
+    }
+    feed = std::make_unique<ClientFeed>(co, at_wall_ns);  // the instant is asked with the subscription
   }
 
   const bool shot = !opts.screenshot.empty();
@@ -181,6 +218,8 @@ int main(int argc, char** argv) {
   style::apply(opts.scale);
 
   App app(*feed, panel_by_name(opts.panel));
+  app.state().clock_end_wall_ns = clock_end_wall_ns;
+  app.state().replay_name = opts.open;
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   Clock::time_point data_at{};
@@ -263,7 +302,10 @@ int main(int argc, char** argv) {
       // A shot waits for the collector's snapshot with at least one actor in it; past the
       // timeout an empty but answered snapshot is shown as it is.
       const bool waited_enough = Clock::now() - started > std::chrono::seconds(opts.snapshot_timeout_s);
-      if (shot && data_at == Clock::time_point{} && r.has_snapshot() && (r.actor_count() > 0 || waited_enough)) {
+      // With --at, the shot is of that instant: its whole snapshot, or the collector's refusal.
+      const bool instant_answered = !at_wall_ns || r.past_ready() || !actorscope::view::instant_refusal(r).empty();
+      if (shot && data_at == Clock::time_point{} && r.has_snapshot() && instant_answered &&
+          (r.actor_count() > 0 || waited_enough)) {
         data_at = Clock::now();
         if (opts.tree_zoom == "fit") app.tree().fit_next_frame();
         else if (!opts.tree_zoom.empty()) app.tree().set_zoom(std::strtof(opts.tree_zoom.c_str(), nullptr));

@@ -1,6 +1,8 @@
 // Parses actorscope-gui's flags into Options; every error is one line plus the usage.
 #include "options.hpp"
 
+#include "actorscope/view/instant.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -10,7 +12,8 @@ namespace actorscope::gui {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: actorscope-gui [--collector ADDR | --listen ADDR] [--node NAME] [--token-file FILE] [--scale F]\n"
+    "usage: actorscope-gui [--collector ADDR | --listen ADDR | --open FILE] [--at TIME] [--node NAME]\n"
+    "                      [--token-file FILE] [--scale F]\n"
     "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
     "                      [--screenshot FILE [--frames N] [--panel NAME] [--size WxH]\n"
     "                       [--timeout S] [--settle MS] [--drawn-text FILE] [--tree-zoom Z]] [--synthetic N]\n"
@@ -20,6 +23,12 @@ constexpr const char* kUsage =
     "                    LABEL/node, a collector that cannot be reached marked so\n"
     "  --collectors FILE the fleet's collectors, one [LABEL=]ADDR per line ('#' comments)\n"
     "  --listen ADDR     embed a collector: agents connect here, no separate daemon needed\n"
+    "  --open FILE       a recording (actorscope-collector --record FILE): replayed by a collector\n"
+    "                    inside, then shown like a live one under a REPLAY banner, its past included\n"
+    "  --at TIME         start showing the whole picture as it was at TIME, from the collector's\n"
+    "                    flight recorder (or the recording): HH:MM:SS[.mmm] (today, local time),\n"
+    "                    'YYYY-MM-DD HH:MM:SS', -5m (before now; with --open: before the recording's\n"
+    "                    end), @UNIXSECONDS; the timeline under the panels, [ and ] pick another\n"
     "  --node NAME       show one node (default: all nodes)\n"
     "  --token-file FILE the collector's token (default: the file $ACTORSCOPE_TOKEN_FILE names,\n"
     "                    else $ACTORSCOPE_TOKEN, else none)\n"
@@ -77,13 +86,19 @@ int parse_options(int argc, char** argv, Options& out) {
     } else if (a == "--collector" || a == "--listen" || a == "--node" || a == "--token-file" || a == "--scale" ||
                a == "--screenshot" || a == "--frames" || a == "--panel" || a == "--size" ||
                a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text" || a == "--status-file" || a == "--tree-zoom" || a == "--snap-dir" ||
-               a == "--tls-ca" || a == "--tls-cert" || a == "--tls-key" || a == "--collectors") {
+               a == "--tls-ca" || a == "--tls-cert" || a == "--tls-key" || a == "--collectors" || a == "--open" ||
+               a == "--at") {
       if (!value(v)) return bad("%s needs a value", argv[i]);
       if (a == "--collector") {
         out.collector = v;
         out.collectors.push_back(v);
       } else if (a == "--collectors") {
         out.collectors_file = v;
+      } else if (a == "--open") {
+        out.open = v;
+      } else if (a == "--at") {
+        if (!*v) return bad("%s", "--at needs a time (HH:MM:SS, -5m, a date and time)");
+        out.at = v;
       } else if (a == "--listen") {
         out.listen = v;
       } else if (a == "--node") {
@@ -159,6 +174,15 @@ int parse_options(int argc, char** argv, Options& out) {
   if (out.tls && !out.listen.empty()) return bad("%s", "--tls-ca is for --collector, not --listen");
   if (!out.collector.empty() && !out.listen.empty())
     return bad("%s", "--collector and --listen exclude each other");
+  if (!out.open.empty() && (!out.listen.empty() || !out.collectors.empty() || !out.collectors_file.empty() || out.synthetic))
+    return bad("%s", "--open replays a recording inside: it excludes --listen, --collector, --collectors and --synthetic");
+  if (!out.at.empty()) {
+    if (out.synthetic) return bad("%s", "--at needs a collector's history; a generated system (--synthetic) has none");
+    uint64_t wall = 0;
+    std::string error;  // checked against a fixed "now" here; read again against the real one
+    if (!view::parse_instant(out.at, 2'000'000'000ull * 1'000'000'000ull, wall, error))
+      return bad("--at: %s", error.c_str());
+  }
   return 0;
 }
 

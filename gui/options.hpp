@@ -12,6 +12,8 @@ struct Options {
   std::vector<std::string> collectors;  // every --collector ([LABEL=]ADDR); two or more: a fleet
   std::string collectors_file;    // --collectors FILE: more of them, one per line
   std::string listen;             // or embed a collector listening here for agents
+  std::string open;               // or a recording, replayed by a collector inside (REPLAY banner)
+  std::string at;                 // start showing this past instant (as a user types it: 10:42:17, -5m)
   std::string node;               // show one node; empty: all nodes
   std::string token_file;         // file holding the collector's token
   bool tls = false;               // --tls-ca (or --tls-cert) given: TLS to the collector
