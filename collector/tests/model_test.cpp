@@ -254,6 +254,10 @@ TEST(Model, WarningsFireAndClear) {
   t += 6 * kSec;
   m.tick(t);
   EXPECT_TRUE(has(WarningKind::StuckActor, 3));
+  for (const Warning& l : m.warnings()) {  // at t = 10 s: 3 spawned at 0, 2 last progressed at 4 s
+    if (l.kind != WarningKind::StuckActor) continue;
+    EXPECT_EQ(l.text, l.actor == 3 ? "1 messages waiting, none processed for 10.0 s" : "50 messages waiting, none processed for 6.0 s");
+  }
   EXPECT_TRUE(has(WarningKind::RestartStorm, 1));
   EXPECT_TRUE(has(WarningKind::SlowHandler, 2));
   EXPECT_TRUE(has(WarningKind::AgentDrops, 0));

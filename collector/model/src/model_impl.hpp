@@ -687,10 +687,26 @@ struct Model::Impl {
 
   // Warnings (model_tick.cpp).
   // Raises a warning, or confirms it for this step; the raised one (null past max_warnings).
-  Warning* raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string text);
+  Warning* raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string_view text);
+  // The actor's flag for a warning kind that has one (0 for the others).
+  static uint8_t warned_flag(WarningKind kind) {
+    switch (kind) {
+      case WarningKind::MailboxGrowing: return kActorWarnedGrowing;
+      case WarningKind::MailboxLarge: return kActorWarnedLarge;
+      case WarningKind::MailboxWait: return kActorWarnedWait;
+      case WarningKind::StuckActor: return kActorWarnedStuck;
+      default: return 0;
+    }
+  }
+  // Sets or clears that flag on the live actor's row.
+  void mark_warned(WarningKind kind, NodeKey node, uint64_t actor, bool raised);
   Warning* active_warning(WarningKind kind, NodeKey node, uint64_t actor) {
     auto it = active_warnings.find(WarningKey{kind, node, actor});
     return it == active_warnings.end() ? nullptr : &it->second;
+  }
+  // The same for an actor's mailbox warnings, looked up only when its flag says it is raised.
+  Warning* active_warning(WarningKind kind, NodeKey node, const Actor& a) {
+    return (a.flags & warned_flag(kind)) ? active_warning(kind, node, a.id) : nullptr;
   }
   // The mailbox warnings of one live actor with a non-empty mailbox, at a step.
   void check_mailbox(NodeData& n, const Actor& a);

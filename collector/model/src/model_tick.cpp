@@ -1,5 +1,7 @@
 // The model's periodic work: time-series points, rates, mailbox maxima, warnings, expiry.
 #include <algorithm>
+#include <charconv>
+#include <string_view>
 #include <cmath>
 #include <cstdio>
 
@@ -8,12 +10,26 @@
 
 namespace actorscope::collector {
 
-Warning* Model::Impl::raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string text) {
+void Model::Impl::mark_warned(WarningKind kind, NodeKey node, uint64_t actor, bool raised) {
+  const uint8_t flag = warned_flag(kind);
+  if (flag == 0 || actor == 0) return;
+  const NodeData* cn = std::as_const(*this).node(node);
+  if (!cn) return;
+  NodeData& n = *const_cast<NodeData*>(cn);
+  const Row r = n.index.find(actor, n.rows);
+  if (r == kNoRow) return;
+  if (raised)
+    n.rows[r].flags |= flag;
+  else
+    n.rows[r].flags &= static_cast<uint8_t>(~flag);
+}
+
+Warning* Model::Impl::raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string_view text) {
   WarningKey key{kind, node, actor};
   auto it = active_warnings.find(key);
   if (it != active_warnings.end()) {
     it->second.seen_ns = now;
-    it->second.text = std::move(text);
+    it->second.text.assign(text);  // into its own buffer: confirmed every step, no allocation
     return &it->second;
   }
   if (active_warnings.size() >= settings.max_warnings) {
@@ -24,9 +40,10 @@ Warning* Model::Impl::raise_warning(WarningKind kind, NodeKey node, uint64_t act
   l.kind = kind;
   l.node = node;
   l.actor = actor;
-  l.text = std::move(text);
+  l.text = std::string(text);
   l.since_ns = now;
   l.seen_ns = now;
+  mark_warned(kind, node, actor, true);
   Event& e = push_event(EventKind::WarningRaised, node);
   e.actor = actor;
   e.detail = std::string(name(kind)) + ": " + l.text;
@@ -42,7 +59,7 @@ void Model::Impl::check_mailbox(NodeData& n, const Actor& a) {
   char buf[200];
   auto count = [](uint64_t v) { return static_cast<unsigned long long>(v); };
 
-  Warning* growing = active_warning(WarningKind::MailboxGrowing, key, a.id);
+  Warning* growing = active_warning(WarningKind::MailboxGrowing, key, a);
   bool grew = a.growth_streak >= s.mailbox_growth_samples && a.mailbox > a.growth_base + s.mailbox_growth_min;
   if (grew) {
     std::snprintf(buf, sizeof buf, "mailbox grew from %llu to %llu messages in %u samples in a row",
@@ -58,7 +75,7 @@ void Model::Impl::check_mailbox(NodeData& n, const Actor& a) {
   if (growing) growing->peak = std::max(growing->peak, a.mailbox);
 
   if (s.mailbox_large != 0) {
-    bool held = active_warning(WarningKind::MailboxLarge, key, a.id) != nullptr;
+    bool held = active_warning(WarningKind::MailboxLarge, key, a) != nullptr;
     if (a.mailbox >= s.mailbox_large || (held && a.mailbox * 2 >= s.mailbox_large)) {
       std::snprintf(buf, sizeof buf, "%llu messages in the mailbox (warning at %llu, cleared below %llu)",
                     count(a.mailbox), count(s.mailbox_large), count(s.mailbox_large / 2));
@@ -71,7 +88,7 @@ void Model::Impl::check_mailbox(NodeData& n, const Actor& a) {
   if (s.mailbox_wait_ns != 0 && a.messages_per_s > 0 && !n.info.rates_in_reductions) {
     double drain_s = static_cast<double>(a.mailbox) / a.messages_per_s;
     double limit_s = static_cast<double>(s.mailbox_wait_ns) / 1e9;
-    bool held = active_warning(WarningKind::MailboxWait, key, a.id) != nullptr;
+    bool held = active_warning(WarningKind::MailboxWait, key, a) != nullptr;
     if (drain_s >= limit_s || (held && drain_s * 2 >= limit_s)) {
       std::snprintf(buf, sizeof buf, "%llu messages waiting: about %.0f s to drain at %.1f messages/s",
                     count(a.mailbox), drain_s, static_cast<double>(a.messages_per_s));
@@ -170,9 +187,17 @@ void Model::Impl::step(uint64_t now_ns) {
       if (!live) continue;
       check_mailbox(n, a);
       if (now_ns >= a.last_progress_ns + s.stuck_after_ns) {
-        std::snprintf(buf, sizeof buf, "%llu messages waiting, none processed for %.1f s",
-                      static_cast<unsigned long long>(a.mailbox), static_cast<double>(now_ns - a.last_progress_ns) / 1e9);
-        raise_warning(WarningKind::StuckActor, key, a.id, buf);
+        // Without printf: every stuck actor's text is written again at every step.
+        const uint64_t tenths = (now_ns - a.last_progress_ns) / 100'000'000;
+        char* out = std::to_chars(buf, buf + 24, a.mailbox).ptr;
+        constexpr std::string_view kMid = " messages waiting, none processed for ";
+        out = std::copy(kMid.begin(), kMid.end(), out);
+        out = std::to_chars(out, out + 24, tenths / 10).ptr;
+        *out++ = '.';
+        *out++ = static_cast<char>('0' + tenths % 10);
+        *out++ = ' ';
+        *out++ = 's';
+        raise_warning(WarningKind::StuckActor, key, a.id, std::string_view(buf, static_cast<size_t>(out - buf)));
       }
     }
     n.watched.resize(kept);
@@ -278,6 +303,7 @@ void Model::Impl::step(uint64_t now_ns) {
     std::snprintf(buf, sizeof buf, " cleared after %.1f s", static_cast<double>(now_ns - l.since_ns) / 1e9);
     e.detail = std::string(name(l.kind)) + buf;
     if (l.peak != 0) e.detail += " (mailbox peak " + std::to_string(l.peak) + ")";
+    mark_warned(l.kind, l.node, l.actor, false);
     it = active_warnings.erase(it);
   }
   warning_list.clear();

@@ -91,7 +91,7 @@ struct Actor {
   proto::ActorKind kind = proto::ActorKind::Worker;
   proto::RestartType restart = proto::RestartType::Permanent;
   proto::Strategy strategy = proto::Strategy::None;
-  uint8_t flags = 0;            // kActorOrphan | kActorWatched | kActorLinked | kActorRated
+  uint8_t flags = 0;            // kActorOrphan | kActorWatched | kActorLinked | kActorRated | kActorWarned*
   uint32_t intensity = 0;       // supervisors
   uint32_t period_ms = 0;       // supervisors
   // Cumulative stats, as last reported.
@@ -117,6 +117,12 @@ inline constexpr uint8_t kActorOrphan = 1;   // its parent is not (yet) known: l
 inline constexpr uint8_t kActorWatched = 2;  // on the model's list of non-empty mailboxes
 inline constexpr uint8_t kActorLinked = 4;   // has links or monitors (kept out of line, see ActorLink)
 inline constexpr uint8_t kActorRated = 8;    // on the model's list of actors whose msg/s or fill rate is not 0
+// Which of its mailbox warnings are raised (so that the one-second step looks a warning up
+// only for the actors that have it).
+inline constexpr uint8_t kActorWarnedGrowing = 16;
+inline constexpr uint8_t kActorWarnedLarge = 32;
+inline constexpr uint8_t kActorWarnedWait = 64;
+inline constexpr uint8_t kActorWarnedStuck = 128;
 
 // A node's actor rows, read-only: indexed by Row, iterated in row order (rows whose id is 0
 // are free). The rows live in chunks that never move (see the model's RowStore).
