@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
   settings.history = opt.history;
   settings.exporter = opt.exporter;
   settings.serve.allow_commands = opt.allow_commands;
+  settings.serve.max_past_views = opt.max_past_views;
   settings.metrics = opt.metrics;
   settings.replay = opt.replay;
   settings.replay_speed = opt.replay_speed;

@@ -16,6 +16,7 @@ struct DaemonOptions {
   ServerSettings server;
   ModelSettings model;
   HistorySettings history;
+  uint64_t max_past_views = 8;  // viewers showing a past instant at once (each holds a model)
   ExporterSettings exporter;
   std::string metrics = "127.0.0.1:9464";  // "none" disables the exporter
   std::string token_file;

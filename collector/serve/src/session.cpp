@@ -345,6 +345,16 @@ class ViewerSession final : public collector::Session {
                                " s of it are kept: --history-age, --history-bytes)"));
       return;
     }
+    // Each viewer in the past holds a model of its own: their number is bounded.
+    if (shown_ == &live_ && !rebuilding_ &&
+        static_cast<uint64_t>(std::max<int64_t>(counters_->past_views.load(), 0)) + counters_->rebuilds_running.load() >=
+            options_.max_past_views) {
+      ++counters_->rebuilds_refused;
+      append(instant_shown(m.request, wire::InstantMode::Refused, 0,
+                           "busy: " + std::to_string(options_.max_past_views) +
+                               " viewers are showing the past already (each holds its instant's model); ask again later"));
+      return;
+    }
     next_instant_ = Rebuild{m.request, m.wall_ns};
     start_rebuild();
   }

@@ -1249,3 +1249,47 @@ TEST(ViewerSession, WithoutHistoryThePastIsRefusedAndTheViewerStaysLive) {
   EXPECT_NE(replica.instant().message.find("--history-age 0"), std::string::npos) << replica.instant().message;
   expect_equal(app.model, replica);
 }
+
+// Viewers in the past each hold a model: past ServeOptions::max_past_views they are refused,
+// and one going back to live makes room.
+TEST(ViewerSession, ViewersInThePastAreBoundedAndEachLeavingMakesRoom) {
+  App app;
+  collector::History history;
+  app.model.set_history(&history);
+  proto::ActorSpawned a;
+  a.actor = 1;
+  apply_batch(app, a);
+  app.tick();
+  const uint64_t then = history.to_wall(app.model.now());
+  app.tick();
+  auto counters = std::make_shared<serve::ServeCounters>();
+  serve::ServeOptions opts;
+  opts.max_past_views = 2;
+  std::vector<std::unique_ptr<CapturingConnection>> conns;
+  std::vector<std::unique_ptr<collector::Session>> sessions;
+  std::vector<view::Replica> replicas(3);
+  for (int i = 0; i < 3; ++i) {
+    conns.push_back(std::make_unique<CapturingConnection>());
+    sessions.push_back(serve::make_session(*conns.back(), app.model, opts, counters));
+    send(*sessions.back(), wire::Subscribe{"", 10});
+  }
+  for (int i = 0; i < 2; ++i) {
+    send(*sessions[static_cast<size_t>(i)], wire::ShowInstant{1, then});
+    ASSERT_TRUE(tick_until(*sessions[static_cast<size_t>(i)], *conns[static_cast<size_t>(i)], replicas[static_cast<size_t>(i)], app.now,
+                           [&] { return replicas[static_cast<size_t>(i)].past_ready(); }));
+  }
+  EXPECT_EQ(counters->past_views.load(), 2);
+  send(*sessions[2], wire::ShowInstant{5, then});
+  sessions[2]->on_tick(app.now);
+  conns[2]->pump(replicas[2]);
+  EXPECT_FALSE(replicas[2].showing_past());
+  EXPECT_NE(replicas[2].instant().message.find("busy: 2 viewers"), std::string::npos) << replicas[2].instant().message;
+  EXPECT_EQ(counters->rebuilds_refused.load(), 1u);
+  // One goes back to live (or leaves): the third gets its instant.
+  send(*sessions[0], wire::ShowInstant{2, 0});
+  EXPECT_EQ(counters->past_views.load(), 1);
+  send(*sessions[2], wire::ShowInstant{6, then});
+  ASSERT_TRUE(tick_until(*sessions[2], *conns[2], replicas[2], app.now, [&] { return replicas[2].past_ready(); }));
+  sessions[1].reset();  // a viewer that leaves in the past frees its place too
+  EXPECT_EQ(counters->past_views.load(), 1);
+}

@@ -32,6 +32,8 @@ struct ServeOptions {
                                                  // (text searches, detail); past it: "busy"
   uint64_t max_rebuilds = 2;         // past instants rebuilt at once, all viewers (each on a
                                      // thread of its own); past it a viewer is told "busy"
+  uint64_t max_past_views = 8;       // viewers showing a past instant at once: each holds a
+                                     // copy of the model of its instant; past it: refused
 };
 
 // Counters shared by every session of one collector.
