@@ -216,7 +216,9 @@ void Timeline::draw_strip(AppState& app) {
     dragged_ = w;
     if (auto send = throttle_.moved(w, app.time)) app.show_instant(*send);
   }
-  if (released && dragged_) {
+  // Released: the frame after the last one the strip was held in (whether or not ImGui
+  // reported the deactivation, which a press and release close together can skip).
+  if ((released || !active) && dragged_) {
     if (auto send = throttle_.released(*dragged_)) app.show_instant(*send);
     dragged_.reset();
   }
@@ -235,6 +237,7 @@ void Timeline::draw_strip(AppState& app) {
   dl->AddLine(ImVec2(hx, p0.y - 2), ImVec2(hx, p0.y + lanes_h + 2), hc, 2.0f);
   dl->AddTriangleFilled(ImVec2(hx - 6, p0.y - 4), ImVec2(hx + 6, p0.y - 4), ImVec2(hx, p0.y + 4), hc);
   probe::value("timeline-handle", std::to_string(static_cast<int>(hx)));
+  probe::value("timeline-held", dragged_ ? "1" : "0");
   probe::value("instant", r.showing_past() ? std::to_string(r.instant().wall_ns) : std::string("live"));
   probe::value("instant-asked", std::to_string(app.feed.shown_instant()));
   probe::value("past-ready", r.past_ready() ? "1" : "0");

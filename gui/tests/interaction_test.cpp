@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -79,7 +81,7 @@ class GuiDriven : public ::testing::Test {
     loadgen_ = std::make_unique<ChildProcess>(ACTORSCOPE_LOADGEN_BIN, workload);
     gui_ = std::make_unique<ChildProcess>(
         ACTORSCOPE_GUI_BIN,
-        std::vector<std::string>{"--collector", sock, "--size", "1200x760", "--status-file", status_.string()},
+        gui_args(sock),
         std::vector<std::string>{display_, "LIBGL_ALWAYS_SOFTWARE=1", "LSAN_OPTIONS=detect_leaks=0",
                                  "XDG_CONFIG_HOME=" + dir_.string()});
     ASSERT_TRUE(eventually([&] { return number(read_status(status_), "actors") >= actors_; }, 120s, 100ms))
@@ -123,6 +125,12 @@ class GuiDriven : public ::testing::Test {
     run(argv);
   }
   std::string panel() { return read_status(status_)["panel"]; }
+  std::vector<std::string> gui_args(const std::string& sock) {
+    std::vector<std::string> a{"--collector", sock, "--size", "1200x760", "--status-file", status_.string()};
+    a.insert(a.end(), gui_extra_.begin(), gui_extra_.end());
+    return a;
+  }
+  std::vector<std::string> gui_extra_;  // more flags for the window
 
   long actors_ = 2000;  // idle actors the loadgen spawns
   std::vector<std::string> workload_{"--scale"};  // what they do: nothing
@@ -281,3 +289,133 @@ TEST_F(GuiDrivenFlow, AClickOnAnEdgePlotsItsRateHistory) {
   EXPECT_TRUE(eventually([&] { return number(read_status(status_), "flow history points") > first; }, 30s, 200ms))
       << "the history did not grow past " << first << " points";
 }
+
+namespace {
+
+// A workload whose picture changes by itself: crashes restart workers, and the slow
+// consumer's mailbox grows by a couple of hundred messages a second.
+class GuiDrivenPast : public GuiDriven {
+ protected:
+  GuiDrivenPast() {
+    actors_ = 200;
+    workload_ = {"--rate", "2000", "--crash-rate", "0.002", "--slow-consumer", "--slow-every", "5",
+                 "--slow-us", "5000", "--duration", "240"};
+  }
+  void SetUp() override {
+    gui_extra_ = {"--snap-dir", (fs::temp_directory_path() / ("actorscope-gui-past-snaps." + std::to_string(::getpid()))).string()};
+    fs::create_directories(gui_extra_[1]);
+    GuiDriven::SetUp();
+  }
+  void TearDown() override {
+    GuiDriven::TearDown();
+    std::error_code ec;
+    if (!HasFailure()) fs::remove_all(gui_extra_[1], ec);
+  }
+  // The slow consumer's mailbox as actorscope-top prints it, live or at `at` ("" when absent,
+  // or when a past instant was asked and not shown).
+  std::string slow_mailbox(const std::string& at = "") {
+    std::vector<std::string> argv{ACTORSCOPE_TOP_BIN, "--collector", "unix:" + (dir_ / "collector.sock").string(),
+                                  "--batch", "--view", "actors"};
+    if (!at.empty()) argv.insert(argv.end(), {"--at", at});
+    const std::string out = run(argv);
+    if (!at.empty() && out.find("PAST ") == std::string::npos) return {};
+    std::istringstream in(out);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream f(line);
+      std::string node, name, type, mailbox;
+      if (f >> node >> name >> type >> mailbox && name == "slow-consumer") return mailbox;
+    }
+    return {};
+  }
+};
+
+std::string unix_at(uint64_t wall_ns) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "@%llu.%09llu", static_cast<unsigned long long>(wall_ns / 1'000'000'000ull),
+                static_cast<unsigned long long>(wall_ns % 1'000'000'000ull));
+  return buf;
+}
+
+uint64_t wall_now_ns() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// An instant T is noted; once the live picture moved on, the timeline is dragged back to T.
+// The window then shows that instant, whole, draws the PAST banner, and in Actors the slow
+// consumer's mailbox as it was then: fewer messages than it holds now.
+TEST_F(GuiDrivenPast, DraggingTheTimelineBackShowsThePast) {
+  ASSERT_TRUE(eventually([&] { const auto m = slow_mailbox(); return !m.empty() && m != "0"; }, 60s, 200ms))
+      << last_run_;
+  const uint64_t t = wall_now_ns();
+  std::string at_t;
+  // T is in the collector's history once a tick after it was recorded
+  ASSERT_TRUE(eventually([&] { return !(at_t = slow_mailbox(unix_at(t))).empty(); }, 30s, 200ms)) << last_run_;
+  ASSERT_TRUE(eventually([&] { const auto live = slow_mailbox(); return !live.empty() && live != at_t; }, 60s, 200ms))
+      << "the slow consumer's mailbox stayed at " << at_t;
+
+  int x = 0, y = 0;
+  ASSERT_TRUE(eventually([&] { return centre_of("tab Actors", x, y); }, 30s)) << gui_->output();
+  click(x, y, {"click", "1"});
+  ASSERT_TRUE(eventually([&] { return panel() == "Actors"; }, 30s, 100ms)) << gui_->output();
+  // where T is on the strip: "x0 x1 begins ends" (the strip's span grows as history does)
+  int handle = 0, strip_y = 0;
+  float x0 = 0, x1 = 0;
+  unsigned long long begins = 0, ends = 0;
+  ASSERT_TRUE(eventually([&] {
+    auto s = read_status(status_);
+    return centre_of("timeline", x, strip_y) &&
+           std::sscanf(s["timeline-span"].c_str(), "%f %f %llu %llu", &x0, &x1, &begins, &ends) == 4 &&
+           ends > t && begins < t && (handle = static_cast<int>(number(s, "timeline-handle"))) > 0;
+  }, 30s, 100ms)) << gui_->output();
+  const int target = static_cast<int>(x0 + (x1 - x0) * static_cast<double>(t - begins) / static_cast<double>(ends - begins));
+  ASSERT_LT(target, handle - 4) << "T is not left of the live handle";
+  // press on the handle, drag through the middle to T, release there; each step waits until
+  // the window saw the one before (the status file says the strip is held, the handle moved)
+  run({xdotool_, "mousemove", "--window", window_, std::to_string(handle), std::to_string(strip_y), "mousedown", "1"});
+  ASSERT_TRUE(eventually([&] { return read_status(status_)["timeline-held"] == "1"; }, 30s, 100ms)) << gui_->output();
+  run({xdotool_, "mousemove", "--window", window_, std::to_string((handle + target) / 2), std::to_string(strip_y),
+       "mousemove", "--window", window_, std::to_string(target), std::to_string(strip_y)});
+  ASSERT_TRUE(eventually([&] { return std::abs(number(read_status(status_), "timeline-handle") - target) <= 1; }, 30s, 100ms))
+      << "handle at " << number(read_status(status_), "timeline-handle") << ", dragged to " << target;
+  run({xdotool_, "mouseup", "1"});
+  // the window shows the instant it asked for last, whole
+  std::string shown;
+  ASSERT_TRUE(eventually([&] {
+    auto s = read_status(status_);
+    shown = s["instant"];
+    return shown != "live" && !shown.empty() && shown == s["instant-asked"] && s["past-ready"] == "1";
+  }, 60s, 100ms)) << "instant " << shown << "\n" << gui_->output();
+  const uint64_t s_ns = std::stoull(shown);
+  EXPECT_LT(s_ns, wall_now_ns());
+  const std::string live = slow_mailbox();
+  ASSERT_FALSE(live.empty()) << last_run_;
+
+  // the frame itself, with the text it drew
+  gui_->signal(SIGUSR1);
+  const fs::path txt = fs::path(gui_extra_[1]) / "1.txt";
+  ASSERT_TRUE(eventually([&] { return fs::exists(txt); }, 30s, 100ms)) << gui_->output();
+  EXPECT_TRUE(fs::exists(fs::path(gui_extra_[1]) / "1.png"));
+  std::ifstream in(txt);
+  const std::string drawn((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(drawn.find("\nPAST "), std::string::npos) << drawn;
+  const std::string row = "| slow-consumer | slow-consumer | idle@test | running | ";
+  const size_t at = drawn.find(row);
+  ASSERT_NE(at, std::string::npos) << drawn;
+  const std::string past = drawn.substr(at + row.size(), drawn.find(" |", at + row.size()) - at - row.size());
+  // The mailbox only grows (the consumer is slower than its senders): the instant shown, before
+  // the live one, has fewer messages waiting than now.
+  auto messages = [](const std::string& figure) {
+    double v = std::atof(figure.c_str());
+    if (!figure.empty() && figure.back() == 'k') v *= 1000;
+    return v;
+  };
+  EXPECT_LT(messages(past), messages(live)) << "past " << past << ", live " << live;
+  // actorscope-top at the same instant, for the record (see the report in the test log)
+  std::printf("slow consumer's mailbox: GUI at %s: %s, actorscope-top there: %s, live: %s\n", unix_at(s_ns).c_str(),
+              past.c_str(), slow_mailbox(unix_at(s_ns)).c_str(), live.c_str());
+}
+
+}  // namespace

@@ -227,4 +227,23 @@ TEST(GuiCommandLine, HelpExitsZeroAndABadFlagExitsTwo) {
   EXPECT_EQ(wait_exit(panel, std::chrono::seconds(30)), 2);
 }
 
+TEST(GuiCommandLine, HelpTellsThePastFlagsAndBadOnesExitTwo) {
+  const fs::path out = fs::temp_directory_path() / ("actorscope-gui-help." + std::to_string(::getpid()));
+  pid_t help = spawn({ACTORSCOPE_GUI_BIN, "--help"}, out.string());
+  ASSERT_GT(help, 0);
+  EXPECT_EQ(wait_exit(help, std::chrono::seconds(30)), 0);
+  const std::string text = read_file(out);
+  fs::remove(out);
+  EXPECT_NE(text.find("--at TIME"), std::string::npos) << text;
+  EXPECT_NE(text.find("--open FILE"), std::string::npos) << text;
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{ACTORSCOPE_GUI_BIN, "--at", "yesterday-ish"},
+        std::vector<std::string>{ACTORSCOPE_GUI_BIN, "--open", "rec.bin", "--listen", "tcp:127.0.0.1:0"},
+        std::vector<std::string>{ACTORSCOPE_GUI_BIN, "--at", "-5m", "--synthetic", "100"}}) {
+    pid_t bad = spawn(argv, "/dev/null");
+    ASSERT_GT(bad, 0);
+    EXPECT_EQ(wait_exit(bad, std::chrono::seconds(30)), 2) << argv[1] << " " << argv[2];
+  }
+}
+
 }  // namespace
