@@ -268,6 +268,8 @@ TEST(History, TheStateRebuiltAtARandomInstantEqualsAModelFedOnlyUpToIt) {
     feed(live, inputs, keys);
     ASSERT_GT(history.stats().keyframes_taken, 5u);
     ASSERT_EQ(history.stats().evicted_segments, 0u);
+    // Each keyframe sealed the stream before it: held compressed, rebuilt from that below.
+    ASSERT_LT(history.stats().stream_bytes, history.stats().stream_raw_bytes);
     std::mt19937_64 rng(seed);
     const uint64_t first = inputs.front().at, last = inputs.back().at;
     std::vector<uint64_t> instants = {first, last};

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <lz4.h>
+
 #include "actorscope/protocol/codec.hpp"
 
 namespace actorscope::collector {
@@ -76,11 +78,35 @@ struct History::Segment {
   std::shared_ptr<const Model> keyframe;
   uint64_t begins_at = 0;  // the keyframe's instant
   uint64_t keyframe_bytes = 0;
-  std::vector<std::shared_ptr<const std::vector<uint8_t>>> sealed;
+  std::vector<std::shared_ptr<const HistoryChunk>> sealed;
   std::vector<uint8_t> open;
-  uint64_t stream_bytes = 0;
+  uint64_t stream_bytes = 0;      // as held (sealed chunks compressed)
+  uint64_t stream_raw_bytes = 0;  // what a rebuild replays: the next keyframe is due by this
   uint64_t entries = 0;
 };
+
+// Seals the open chunk: compressed (the protocol's records, varints and repeated ids, shrink
+// several times), shared with rebuilds from now on.
+void History::seal(Segment& s) {
+  if (s.open.empty()) return;
+  auto chunk = std::make_shared<HistoryChunk>();
+  chunk->raw_size = static_cast<uint32_t>(s.open.size());
+  chunk->bytes.resize(static_cast<size_t>(LZ4_compressBound(static_cast<int>(s.open.size()))));
+  const int n = LZ4_compress_default(reinterpret_cast<const char*>(s.open.data()), reinterpret_cast<char*>(chunk->bytes.data()),
+                                     static_cast<int>(s.open.size()), static_cast<int>(chunk->bytes.size()));
+  chunk->bytes.resize(static_cast<size_t>(n > 0 ? n : 0));
+  chunk->bytes.shrink_to_fit();
+  const uint64_t saved = s.open.size() > chunk->bytes.size() ? s.open.size() - chunk->bytes.size() : 0;
+  if (n <= 0) {  // cannot happen with a bound-sized buffer; kept raw would need another format
+    chunk->bytes.clear();
+    chunk->raw_size = 0;
+  }
+  s.stream_bytes -= saved;
+  stats_.stream_bytes -= saved;
+  stats_.bytes -= saved;
+  s.sealed.push_back(std::move(chunk));
+  s.open = {};
+}
 
 History::History(HistorySettings settings) : settings_(settings) {}
 History::~History() = default;
@@ -123,16 +149,15 @@ void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, co
   if (len) out.insert(out.end(), payload, payload + len);
   const uint64_t bytes = kInputHeader + len;
   s.stream_bytes += bytes;
+  s.stream_raw_bytes += bytes;
   ++s.entries;
   stats_.stream_bytes += bytes;
+  stats_.stream_raw_bytes += bytes;
   stats_.bytes += bytes;
   ++stats_.entries;
   ++stats_.recorded_entries;
   stats_.recorded_bytes += bytes;
-  if (out.size() >= kChunkBytes) {
-    s.sealed.push_back(std::make_shared<const std::vector<uint8_t>>(std::move(out)));
-    out = {};
-  }
+  if (out.size() >= kChunkBytes) seal(s);
 }
 
 void History::on_hello(const Model& m, uint64_t at, uint64_t conn, const proto::Hello& hello) {
@@ -171,7 +196,7 @@ void History::after_input(const Model& m, uint64_t at) {
   const Segment& s = *segments_.back();
   const uint64_t span = settings_.max_age_ns / std::max<uint32_t>(settings_.segments_per_age, 1);
   const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(s.keyframe_bytes) * settings_.stream_per_keyframe);
-  const bool by_bytes = s.stream_bytes >= std::max(settings_.min_segment_bytes, keyframe_worth);
+  const bool by_bytes = s.stream_raw_bytes >= std::max(settings_.min_segment_bytes, keyframe_worth);
   const bool by_age = s.stream_bytes > 0 && at >= s.begins_at + span;
   if (by_bytes || by_age) take_keyframe(m, at);
   evict(at);
@@ -184,11 +209,7 @@ void History::take_keyframe(const Model& m, uint64_t at) {
   seg->keyframe = std::shared_ptr<const Model>(std::move(copy));
   seg->begins_at = at;
   if (!segments_.empty()) {  // the open chunk of the segment it ends is sealed: nothing is added to it
-    Segment& last = *segments_.back();
-    if (!last.open.empty()) {
-      last.sealed.push_back(std::make_shared<const std::vector<uint8_t>>(std::move(last.open)));
-      last.open = {};
-    }
+    seal(*segments_.back());
   }
   stats_.keyframe_bytes += seg->keyframe_bytes;
   stats_.bytes += seg->keyframe_bytes;
@@ -208,6 +229,7 @@ void History::evict(uint64_t now) {
     stats_.bytes -= s.keyframe_bytes + s.stream_bytes;
     stats_.keyframe_bytes -= s.keyframe_bytes;
     stats_.stream_bytes -= s.stream_bytes;
+    stats_.stream_raw_bytes -= s.stream_raw_bytes;
     stats_.entries -= s.entries;
     --stats_.segments;
     ++stats_.evicted_segments;
@@ -278,8 +300,15 @@ std::unique_ptr<Model> History::rebuild(const RebuildPlan& plan) {
   if (!plan.ok || !plan.keyframe) return nullptr;
   std::unique_ptr<Model> m = plan.keyframe->clone();
   bool more = true;
-  for (const auto& chunk : plan.chunks)
-    if (more) more = replay_chunk(*m, *chunk, plan.at);
+  std::vector<uint8_t> raw;
+  for (const auto& chunk : plan.chunks) {
+    if (!more) break;
+    raw.resize(chunk->raw_size);
+    const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(chunk->bytes.data()), reinterpret_cast<char*>(raw.data()),
+                                      static_cast<int>(chunk->bytes.size()), static_cast<int>(raw.size()));
+    if (n != static_cast<int>(chunk->raw_size)) break;  // cannot happen: our own bytes
+    more = replay_chunk(*m, raw, plan.at);
+  }
   if (more) replay_chunk(*m, plan.tail, plan.at);
   return m;
 }

@@ -46,7 +46,8 @@ struct HistoryStats {
   uint64_t begins_at = 0;      // model clock of the oldest instant that can be rebuilt (0: none)
   uint64_t ends_at = 0;        // of the newest input recorded
   uint64_t bytes = 0;          // held now: stream + keyframes (estimates of the models' memory)
-  uint64_t stream_bytes = 0;
+  uint64_t stream_bytes = 0;   // as held: sealed chunks compressed
+  uint64_t stream_raw_bytes = 0;  // the same inputs uncompressed
   uint64_t keyframe_bytes = 0;
   uint64_t segments = 0;       // = keyframes held
   uint64_t entries = 0;        // inputs held
@@ -58,13 +59,19 @@ struct HistoryStats {
   uint64_t recorded_bytes = 0;    // ever, stream only (bytes per input = this / recorded_entries)
 };
 
+// A sealed piece of a segment's stream, LZ4-compressed (immutable, shared with rebuilds).
+struct HistoryChunk {
+  std::vector<uint8_t> bytes;  // compressed
+  uint32_t raw_size = 0;
+};
+
 // The inputs to rebuild one past instant, taken from the history under the model's lock
 // (cheap: shared, immutable pieces and a copy of the newest chunk's part), then run anywhere.
 struct RebuildPlan {
   bool ok = false;                        // false: the instant is before history begins (or no history)
   uint64_t at = 0;                        // the instant: every input stamped <= at is applied
   std::shared_ptr<const Model> keyframe;  // the state at the segment's start
-  std::vector<std::shared_ptr<const std::vector<uint8_t>>> chunks;  // the stream after it, in order
+  std::vector<std::shared_ptr<const HistoryChunk>> chunks;  // the stream after it, in order
   std::vector<uint8_t> tail;              // the open chunk's part
   uint64_t entries = 0;                   // stream entries that the rebuild will look at
 };
@@ -111,6 +118,7 @@ class History {
   void append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, const uint8_t* payload, size_t len);
   void after_input(const Model& m, uint64_t at);
   void take_keyframe(const Model& m, uint64_t at);
+  void seal(Segment& s);
   void evict(uint64_t now);
   void count_markers(const Model& m, uint64_t at);
   TimelineBucket& bucket(uint64_t at);
