@@ -51,8 +51,10 @@ uint64_t AppState::now_wall_ns() const {
   return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(now.tv_nsec);
 }
 
-void AppState::show_instant(uint64_t wall_ns) {
+void AppState::show_instant(uint64_t wall_ns, bool by_hand) {
+  if (by_hand) playback.pause();
   const uint64_t asked = feed.show_instant(wall_ns);
+  instant_request = asked;
   if (!asked)
     instant_note = "no history here";
   else

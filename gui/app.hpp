@@ -23,8 +23,9 @@ class App {
   TreePanel& tree() { return tree_; }
   FlowPanel& flow() { return flow_; }
   Panel current() const { return current_; }
-  // Something on screen moves by itself (the tree's restart flashes): keep drawing.
-  bool animating() const { return current_ == Panel::Tree && tree_.animating(); }
+  // Something on screen moves by itself (the tree's restart flashes, the past played forward):
+  // keep drawing.
+  bool animating() const { return (current_ == Panel::Tree && tree_.animating()) || state_.playback.playing(); }
 
  private:
   void draw_banner();

@@ -11,6 +11,7 @@
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/child.hpp"
 #include "actorscope/view/flow.hpp"
+#include "actorscope/view/playback.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace actorscope::gui {
@@ -41,11 +42,14 @@ struct AppState {
   uint64_t clock_end_wall_ns = 0;              // --open: the recording's end, "now" for the past
   std::string replay_name;                     // --open: the recording shown (the REPLAY banner)
   std::string instant_note;                    // what the last instant asked for was ("asking for ...")
+  uint64_t instant_request = 0;                // its request id (0: none asked)
+  view::Playback playback;                     // the past played forward (Play, + -)
 
   // "Now" for the instants a user picks: the wall clock, or the end of a recording.
   uint64_t now_wall_ns() const;
-  // Asks the collector for the whole picture at `wall_ns` (0: live again).
-  void show_instant(uint64_t wall_ns);
+  // Asks the collector for the whole picture at `wall_ns` (0: live again); by hand, it stops
+  // playing.
+  void show_instant(uint64_t wall_ns, bool by_hand = true);
 
   // Moves the selection to the new incarnation of a child that was restarted.
   void follow_selection() {

@@ -11,6 +11,7 @@
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/export.hpp"
 #include "actorscope/view/format.hpp"
+#include "actorscope/view/instant.hpp"
 #include "imgui.h"
 
 namespace actorscope::gui {
@@ -151,11 +152,68 @@ void EventsPanel::draw(AppState& app) {
         ImGui::PopID();
       }
       ImGui::TableNextColumn();
+      if (e.kind == pv::EventKind::Exited || e.kind == pv::EventKind::Crashed || e.kind == pv::EventKind::Restarted ||
+          view::is_escalation(e)) {
+        ImGui::PushID(static_cast<int>(e.seq));
+        if (ImGui::SmallButton("why?")) {
+          chain_ = view::explain_exit(r, e.seq);
+          chain_title_ = view::event_name(e) + " " + std::string(pv::name(e.kind)) + " at " + view::format_instant(e.wall_ns, e.wall_ns);
+          chain_open_ = true;
+        }
+        if (ImGui::IsItemHovered()) {
+          drawn_text::Pause keep;
+          ImGui::SetTooltip("The chain that led to it: the crash, each supervisor's budget and restarts");
+        }
+        ImGui::PopID();
+        ImGui::SameLine();
+      }
       ImGui::TextUnformatted(view::event_text(e, &r).c_str());
     }
   }
   ImGui::EndTable();
   if (toggle >= 0) list_.toggle(static_cast<size_t>(toggle));
+  draw_chain(app);
+}
+
+// The chain's window: a step per line, indented per escalation climbed; a click shows the past
+// at that step (the timeline jumps there).
+void EventsPanel::draw_chain(AppState& app) {
+  if (!chain_open_) return;
+  ImGui::SetNextWindowSize(ImVec2(900, 360), ImGuiCond_FirstUseEver);
+  if (!ImGui::Begin(("Why: " + chain_title_ + "###why").c_str(), &chain_open_)) {
+    ImGui::End();
+    return;
+  }
+  ImGui::TextDisabled("%s", chain_.origin_known ? "the crash that started it, what each supervisor did, and what followed"
+                                                : "no crash found before it in the events held");
+  ImGui::TextDisabled("click a step: the past at that instant (the timeline jumps there); Now returns to live");
+  ImGui::Separator();
+  for (size_t i = 0; i < chain_.steps.size(); ++i) {
+    const view::ChainStep& s = chain_.steps[i];
+    ImVec4 colour = style::kText;
+    switch (s.kind) {
+      case view::ChainStepKind::Crash:
+      case view::ChainStepKind::Escalation: colour = style::kBad; break;
+      case view::ChainStepKind::Unexplained:
+      case view::ChainStepKind::SiblingStopped:
+      case view::ChainStepKind::SupervisorExit: colour = style::kWarn; break;
+      case view::ChainStepKind::Restart: colour = style::kRestart; break;
+    }
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::PushStyleColor(ImGuiCol_Text, colour);
+    const std::string line = std::string(s.selected ? "> " : "  ") + std::string(2 * s.depth, ' ') + view::chain_step_text(s);
+    if (ImGui::Selectable(line.c_str(), s.selected)) app.show_instant(s.wall_ns);
+    ImGui::PopStyleColor();
+    ImGui::PopID();
+  }
+  if (chain_.more) ImGui::TextDisabled("+%zu more steps not listed", chain_.more);
+  if (!chain_.note.empty()) {
+    ImGui::Separator();
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextColored(style::kWarn, "%s", chain_.note.c_str());
+    ImGui::PopTextWrapPos();
+  }
+  ImGui::End();
 }
 
 }  // namespace actorscope::gui

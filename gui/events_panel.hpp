@@ -6,6 +6,7 @@
 
 #include "app_state.hpp"
 #include "actorscope/view/events.hpp"
+#include "actorscope/view/exit_chain.hpp"
 
 namespace actorscope::gui {
 
@@ -14,7 +15,12 @@ class EventsPanel {
   void draw(AppState& app);
 
  private:
+  void draw_chain(AppState& app);
   view::EventsList list_;
+  // "Why?": the chain of the event asked for, kept as made while the past is shown at its steps.
+  view::ExitChain chain_;
+  std::string chain_title_;
+  bool chain_open_ = false;
   view::EventsQuery query_{view::kInterestingEvents, {}, 0};
   std::string exported_;  // what the last CSV export wrote, or why it could not
   char filter_[128] = {};

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <ctime>
 
 #include "drawn_text.hpp"
 #include "probe.hpp"
@@ -72,10 +73,52 @@ void Timeline::refresh(AppState& app) {
   asked_at_ = app.time;
 }
 
+namespace {
+uint64_t steady_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+}  // namespace
+
 void Timeline::draw(AppState& app) {
+  // The past played forward: the next instant once the last one has come whole.
+  if (app.playback.playing())
+    if (auto at = app.playback.tick(app.replica(), app.instant_request, app.now_wall_ns(), steady_ns()))
+      app.show_instant(*at, false);
   refresh(app);
   draw_controls(app);
   draw_strip(app);
+  draw_diff();
+}
+
+// The diff's window: the summary, then a row per change (restarts, exits, spawns, then mailbox
+// deltas, largest first).
+void Timeline::draw_diff() {
+  if (!diff_open_) return;
+  ImGui::SetNextWindowSize(ImVec2(820, 380), ImGuiCond_FirstUseEver);
+  if (!ImGui::Begin("What changed###diff", &diff_open_)) {
+    ImGui::End();
+    return;
+  }
+  ImGui::TextUnformatted(view::diff_summary(diff_).c_str());
+  ImGui::Separator();
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(diff_.rows.size()));
+  while (clipper.Step())
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const view::DiffRow& row = diff_.rows[static_cast<size_t>(i)];
+      ImVec4 colour = style::kText;
+      switch (row.kind) {
+        case view::DiffKind::Restarted: colour = style::kRestart; break;
+        case view::DiffKind::Exited: colour = style::kBad; break;
+        case view::DiffKind::Spawned: colour = style::kGood; break;
+        case view::DiffKind::Mailbox: colour = style::kText; break;
+      }
+      ImGui::TextColored(colour, "%s", view::diff_row_text(row).c_str());
+    }
+  if (diff_.rows.empty()) ImGui::TextDisabled("nothing changed between the two instants");
+  ImGui::End();
 }
 
 void Timeline::draw_controls(AppState& app) {
@@ -90,6 +133,20 @@ void Timeline::draw_controls(AppState& app) {
   if (live) ImGui::EndDisabled();
   probe::item("timeline-now");
   ImGui::SameLine();
+  if (ImGui::Button(app.playback.playing() ? "Pause" : "Play")) {
+    if (app.playback.playing())
+      app.playback.pause();
+    else if (!app.playback.play(r, now, steady_ns()))
+      app.instant_note = "nothing to play: the collector keeps no history";
+  }
+  probe::item("timeline-play");
+  ImGui::SameLine();
+  if (ImGui::SmallButton("-")) app.playback.change_speed(-1);
+  ImGui::SameLine();
+  ImGui::TextDisabled("%s", app.playback.speed_text().c_str());
+  ImGui::SameLine();
+  if (ImGui::SmallButton("+")) app.playback.change_speed(+1);
+  ImGui::SameLine();
   if (r.showing_past())
     ImGui::TextColored(style::kBad, "%s", view::instant_banner(r, now).c_str());
   else if (app.feed.shown_instant())
@@ -97,10 +154,28 @@ void Timeline::draw_controls(AppState& app) {
   else
     ImGui::TextColored(style::kGood, "live");
   ImGui::SameLine(0, 18);
-  const std::string reach = view::history_reach(r, now);
+  std::string reach = view::history_reach(r, now);  // told with an instant; else the timeline's span
+  if (reach.empty() && r.timeline() && r.timeline()->ends_wall_ns > r.timeline()->begins_wall_ns)
+    reach = "history from " + clock_label(r.timeline()->begins_wall_ns) + " to " + clock_label(r.timeline()->ends_wall_ns);
   ImGui::TextDisabled("%s", reach.empty() ? "no history from the collector" : reach.c_str());
   ImGui::SameLine(0, 18);
   ImGui::TextDisabled("[ ] step 10 s, click or drag the strip");
+  ImGui::SameLine(0, 18);
+  if (ImGui::SmallButton("Mark")) mark_ = view::mark_tree(r, app.node);
+  probe::item("timeline-mark");
+  if (ImGui::IsItemHovered()) {
+    drawn_text::Pause keep;
+    ImGui::SetTooltip("%s", mark_.set ? ("marked " + view::format_instant(mark_.wall_ns, now) + "; mark the instant shown instead").c_str()
+                                      : "mark the instant shown, to compare another one with it");
+  }
+  ImGui::SameLine();
+  if (!mark_.set) ImGui::BeginDisabled();
+  if (ImGui::SmallButton("What changed?")) {
+    diff_ = view::diff_trees(mark_, view::mark_tree(r, mark_.node));
+    diff_open_ = true;
+  }
+  if (!mark_.set) ImGui::EndDisabled();
+  probe::item("timeline-diff");
   if (const std::string refused = view::instant_refusal(r); !refused.empty()) {
     ImGui::SameLine(0, 18);
     ImGui::TextColored(style::kBad, "%s", refused.c_str());

@@ -9,6 +9,7 @@
 
 #include "app_state.hpp"
 #include "charts.hpp"
+#include "actorscope/view/tree_diff.hpp"
 
 namespace actorscope::gui {
 
@@ -39,11 +40,16 @@ class Timeline {
   void refresh(AppState& app);
   void draw_controls(AppState& app);
   void draw_strip(AppState& app);
+  void draw_diff();
 
   DragThrottle throttle_;
   std::optional<uint64_t> dragged_;  // where the handle is being dragged (0: live)
   uint64_t request_ = 0;             // the timeline request in flight
   double asked_at_ = -1e9;           // when it was sent (ImGui time)
+  // What changed? The tree marked at one instant, compared with the one shown when asked.
+  view::TreeMark mark_;
+  view::TreeDiff diff_;
+  bool diff_open_ = false;
 };
 
 }  // namespace actorscope::gui

@@ -34,6 +34,9 @@ void draw_status(Canvas& c, int y, const UiState& ui, const std::string& partial
     s = "time (10:42:17, -5m, 2026-12-01 10:42:17, now): " + ui.time_input + "_" + (reach.empty() ? "" : "   " + reach);
   } else if (answered && !view::instant_refusal(r).empty())
     s = "t: " + view::instant_refusal(r) + (view::history_reach(r, wall_clock_ns()).empty() ? "" : "; " + view::history_reach(r, wall_clock_ns()));
+  else if (ui.playback.playing())
+    s = view::instant_refusal(r).empty() ? ui.playback.status(wall_clock_ns()) + "   p: pause  + -: speed  t [ ]: jump"
+                                         : "t: " + view::instant_refusal(r);
   else if (!ui.message.empty() && !(answered && ui.message.rfind("asking for", 0) == 0))
     s = ui.message;
   else if (!partial.empty()) {
@@ -62,6 +65,8 @@ void draw_frame(Canvas& c, const view::Replica& r, UiState& ui) {
     case ViewId::Flow: draw_flow(c, top, body, r, ui); break;
     case ViewId::Detail: draw_detail(c, top, body, r, ui); break;
     case ViewId::Help: draw_help(c, top, body, ui); break;
+    case ViewId::Chain: draw_chain(c, top, body, r, ui); break;
+    case ViewId::Diff: draw_diff(c, top, body, ui); break;
   }
   draw_status(c, h - 1, ui, view::partial_note(r), r);
 }

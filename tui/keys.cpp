@@ -52,7 +52,8 @@ unsigned bottom(ActionContext& ctx) { return move_to(ctx, std::numeric_limits<lo
 
 unsigned show(ActionContext& ctx, ViewId v) {
   if (v == ViewId::Help && ctx.ui.view != ViewId::Help) ctx.ui.help_offset = 0;
-  if (v == ViewId::Help || v == ViewId::Detail) ctx.ui.back = ctx.ui.view == ViewId::Help || ctx.ui.view == ViewId::Detail ? ctx.ui.back : ctx.ui.view;
+  auto overlay = [](ViewId x) { return x == ViewId::Help || x == ViewId::Detail || x == ViewId::Chain || x == ViewId::Diff; };
+  if (overlay(v)) ctx.ui.back = overlay(ctx.ui.view) ? ctx.ui.back : ctx.ui.view;
   ctx.ui.view = v;
   ctx.ui.message.clear();
   return kRedraw;
@@ -70,7 +71,9 @@ unsigned next_view(ActionContext& ctx) {
 unsigned help(ActionContext& ctx) { return ctx.ui.view == ViewId::Help ? show(ctx, ctx.ui.back) : show(ctx, ViewId::Help); }
 unsigned back(ActionContext& ctx) {
   if (ctx.ui.view == ViewId::Flow) ctx.ui.flow_edge.reset();  // closes an edge's history
-  if (ctx.ui.view == ViewId::Detail || ctx.ui.view == ViewId::Help) {
+  if (ctx.ui.view == ViewId::Chain) {
+    ctx.ui.view = ViewId::Events;
+  } else if (ctx.ui.view == ViewId::Detail || ctx.ui.view == ViewId::Help || ctx.ui.view == ViewId::Diff) {
     ctx.ui.view = ctx.ui.back;
     auto lock = ctx.client.lock();
     ctx.client.replica().watch(std::nullopt);
@@ -91,8 +94,11 @@ void open_detail(ActionContext& ctx, view::ActorKey key) {
   show(ctx, ViewId::Detail);
 }
 
+unsigned jump_to_step(ActionContext& ctx);
+
 unsigned enter(ActionContext& ctx) {
   UiState& ui = ctx.ui;
+  if (ui.view == ViewId::Chain) return jump_to_step(ctx);
   std::optional<view::ActorKey> key;
   {
     auto lock = ctx.client.lock();
@@ -205,8 +211,97 @@ unsigned next_node(ActionContext& ctx) {
 // "Now" for the instants a user types: the wall clock, or the end of a recording (--open).
 uint64_t now_of(const UiState& ui) { return ui.clock_end_wall_ns ? ui.clock_end_wall_ns : wall_clock_ns(); }
 void show_instant(ActionContext& ctx, uint64_t wall_ns) {
+  ctx.ui.playback.pause();  // a jump by hand stops playing
   ctx.ui.instant_request = ctx.client.show_instant(wall_ns);
   ctx.ui.message = wall_ns ? "asking for " + view::format_instant(wall_ns, now_of(ctx.ui)) + " ..." : "live again";
+}
+// Chain: the past at the selected step (the chain stays as it was made).
+unsigned jump_to_step(ActionContext& ctx) {
+  const size_t sel = ctx.ui.cursor[static_cast<size_t>(ViewId::Chain)].selected;
+  if (sel >= ctx.ui.chain.steps.size()) return kNothing;
+  show_instant(ctx, ctx.ui.chain.steps[sel].wall_ns);
+  return kRedraw;
+}
+// Events: why did the selected exit, crash or restart happen? The chain that led to it.
+unsigned why(ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  if (ui.view != ViewId::Events) {
+    ui.message = "x explains an event: select an exit, a crash or a restart in Events (3) first";
+    return kRedraw;
+  }
+  {
+    auto lock = ctx.client.lock();
+    const view::Replica& r = ctx.client.replica();
+    follow_selection(ui, ViewId::Events, r);
+    const size_t sel = ui.cursor[static_cast<size_t>(ViewId::Events)].selected;
+    if (sel >= ui.events.size() || ui.events.rows()[sel]->not_sent > 0) return kNothing;
+    ui.chain_seq = ui.events.rows()[sel]->seq;
+    ui.chain = view::explain_exit(r, ui.chain_seq);
+  }
+  ui.cursor[static_cast<size_t>(ViewId::Chain)] = ListCursor{};
+  // The cursor starts on the event asked for.
+  for (size_t i = 0; i < ui.chain.steps.size(); ++i)
+    if (ui.chain.steps[i].selected) {
+      ui.cursor[static_cast<size_t>(ViewId::Chain)].selected = i;
+      ui.cursor[static_cast<size_t>(ViewId::Chain)].at_top = false;
+    }
+  show(ctx, ViewId::Chain);
+  if (!ui.chain.found || ui.chain.steps.empty()) ui.message = ui.chain.note;
+  return kRedraw;
+}
+// What changed? m marks the tree at the instant shown (live or past); d compares the instant
+// shown then with it.
+unsigned mark(ActionContext& ctx) {
+  {
+    auto lock = ctx.client.lock();
+    ctx.ui.mark = view::mark_tree(ctx.client.replica(), ctx.ui.node);
+  }
+  ctx.ui.message = "marked " + view::format_instant(ctx.ui.mark.wall_ns, now_of(ctx.ui)) + " (" +
+                   std::to_string(ctx.ui.mark.actors.size()) + " actors): go to another instant, then d shows what changed";
+  return kRedraw;
+}
+unsigned diff(ActionContext& ctx) {
+  if (!ctx.ui.mark.set) {
+    ctx.ui.message = "d compares with a marked instant: press m first (then t, [ or ] to another instant)";
+    return kRedraw;
+  }
+  {
+    auto lock = ctx.client.lock();
+    ctx.ui.diff = view::diff_trees(ctx.ui.mark, view::mark_tree(ctx.client.replica(), ctx.ui.mark.node));
+  }
+  ctx.ui.cursor[static_cast<size_t>(ViewId::Diff)] = ListCursor{};
+  return show(ctx, ViewId::Diff);
+}
+uint64_t steady_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+// Plays the past forward from the instant shown (from where history begins when live).
+unsigned play(ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  if (ui.playback.playing()) {
+    ui.playback.pause();
+    ui.message = "paused at " + view::format_instant(ui.playback.position(), now_of(ui));
+    return kRedraw;
+  }
+  bool started;
+  {
+    auto lock = ctx.client.lock();
+    started = ui.playback.play(ctx.client.replica(), now_of(ui), steady_ns());
+  }
+  if (!started) ui.message = "nothing to play: the collector keeps no history (or it has not said yet)";
+  return kRedraw;
+}
+unsigned faster(ActionContext& ctx) {
+  ctx.ui.playback.change_speed(+1);
+  ctx.ui.message = ctx.ui.playback.playing() ? "" : "speed " + ctx.ui.playback.speed_text() + " (p plays)";
+  return kRedraw;
+}
+unsigned slower(ActionContext& ctx) {
+  ctx.ui.playback.change_speed(-1);
+  ctx.ui.message = ctx.ui.playback.playing() ? "" : "speed " + ctx.ui.playback.speed_text() + " (p plays)";
+  return kRedraw;
 }
 unsigned ask_time(ActionContext& ctx) {
   ctx.ui.asking_time = true;
@@ -346,6 +441,12 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'t'}, ask_time, "t", "show the past: an instant (10:42:17, -5m, a date, now)"},
       {{'['}, step_back, "[", "the past: 10 s earlier"},
       {{']'}, step_forward, "]", "the past: 10 s later (past the newest: live)"},
+      {{'x'}, why, "x", "events: why? the chain that led to this exit/restart"},
+      {{'p'}, play, "p", "the past: play forward from the instant shown / pause"},
+      {{'+', '='}, faster, "+", "the past: play faster (up to 64x)"},
+      {{'-'}, slower, "-", "the past: play slower (down to 0.25x)"},
+      {{'m'}, mark, "m", "mark the instant shown (live or past) to compare with"},
+      {{'d'}, diff, "d", "what changed since the mark (spawns, exits, restarts)"},
       {{'T'}, toggle_telemetry, "T", "events: show / hide telemetry events"},
       {{'w'}, toggle_warnings, "w", "events: show / hide warnings raised and cleared"},
       {{'K'}, ask_kill, "K", "kill the selected actor (asks y/n)"},
@@ -361,7 +462,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'5'}, view5, "5", "Warnings"},
       {{'6'}, view6, "6", "Flow: messages between actor types (sampled)"},
       {{'?', KEY_F(1)}, help, "?", "this help"},
-      {{kEsc, KEY_BACKSPACE}, back, "Esc", "back from Detail or Help (flow: close the history)"},
+      {{kEsc, KEY_BACKSPACE}, back, "Esc", "back from Detail, Help, Chain, Diff (flow: history)"},
       {{'q', 'Q'}, quit, "q", "quit"},
   };
   return table;

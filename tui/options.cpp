@@ -99,7 +99,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
     } else if (a == "--view") {
       if (!value(v)) return bad("--view needs a name");
       auto view = parse_view(v);
-      if (!view || *view == ViewId::Help) return bad("unknown view '" + v + "'");
+      if (!view || *view == ViewId::Help || *view == ViewId::Chain || *view == ViewId::Diff) return bad("unknown view '" + v + "'");
       o.view = *view;
     } else if (a == "--actor") {
       if (!value(o.actor) || o.actor.empty()) return bad("--actor needs a name or an id");

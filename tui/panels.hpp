@@ -18,6 +18,8 @@ void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiSt
 void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_flow(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
+void draw_chain(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
+void draw_diff(Canvas& c, int top, int height, UiState& ui);
 void draw_help(Canvas& c, int top, int height, UiState& ui);
 // The help screen's lines below its title: the key table, then the mouse.
 std::vector<std::string> help_lines();

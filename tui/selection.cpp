@@ -98,6 +98,14 @@ size_t follow_selection(UiState& ui, ViewId v, const view::Replica& r, Follow ho
       if (by_identity) at = find_row(edges, n, flow_identity, it.text);
       break;
     }
+    case ViewId::Chain:  // fixed lists, made when they were asked for
+      n = ui.chain.steps.size();
+      at = cur.selected;
+      break;
+    case ViewId::Diff:
+      n = ui.diff.rows.size();
+      at = cur.selected;
+      break;
     default: return 0;
   }
   // An item no longer listed leaves the selection at its row number (clamped by the panel).

@@ -13,6 +13,8 @@ std::string_view name(ViewId v) {
     case ViewId::Flow: return "flow";
     case ViewId::Detail: return "detail";
     case ViewId::Help: return "help";
+    case ViewId::Chain: return "chain";
+    case ViewId::Diff: return "diff";
   }
   return "tree";
 }

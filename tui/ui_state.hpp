@@ -12,14 +12,17 @@
 #include "actorscope/view/child.hpp"
 #include "actorscope/view/display.hpp"
 #include "actorscope/view/events.hpp"
+#include "actorscope/view/exit_chain.hpp"
 #include "actorscope/view/flow.hpp"
 #include "actorscope/view/replica.hpp"
 #include "actorscope/view/tree.hpp"
+#include "actorscope/view/tree_diff.hpp"
+#include "actorscope/view/playback.hpp"
 
 namespace actorscope::tui {
 
-enum class ViewId : unsigned char { Tree = 0, Actors, Events, Telemetry, Warnings, Flow, Detail, Help };
-inline constexpr size_t kViewCount = 8;
+enum class ViewId : unsigned char { Tree = 0, Actors, Events, Telemetry, Warnings, Flow, Detail, Help, Chain, Diff };
+inline constexpr size_t kViewCount = 10;
 std::string_view name(ViewId v);
 // Parses a --view name ("tree", "actors", ...); nullopt when unknown.
 std::optional<ViewId> parse_view(std::string_view s);
@@ -49,7 +52,7 @@ struct ListCursor {
 
 struct UiState {
   ViewId view = ViewId::Tree;
-  ViewId back = ViewId::Tree;  // where Esc returns from Detail and Help
+  ViewId back = ViewId::Tree;  // where Esc returns from Detail, Help, Chain and Diff
   std::array<ListCursor, kViewCount> cursor{};
   view::TreeModel tree;
   view::ActorsTable actors;
@@ -63,6 +66,10 @@ struct UiState {
   bool searching = false;                // the / prompt is open
   std::string search_input;
   std::string search;                    // the last confirmed search
+  view::ExitChain chain;                 // Chain: why the event chosen in Events happened (kept while the
+  uint64_t chain_seq = 0;                //   past is shown at its steps), and that event
+  view::TreeMark mark;                   // m: the tree at the instant marked ...
+  view::TreeDiff diff;                   // ... d: compared with the instant shown then
   std::optional<view::ActorKey> detail;  // the actor shown in Detail
   view::ChildFollower detail_child;      // Detail follows that child across its incarnations ...
   bool detail_moved = false;             // ... and when it moved, its new detail is asked for
@@ -71,6 +78,7 @@ struct UiState {
   bool asking_time = false;              // the t prompt is open: which instant to show
   std::string time_input;
   uint64_t instant_request = 0;          // the last instant asked for (its answer is shown)
+  view::Playback playback;               // p: the past played forward (+ - its speed)
   uint64_t clock_end_wall_ns = 0;        // --open: the recording's end, "now" for t and [ ]
   std::string replay_name;               // --open FILE: the REPLAY banner names it
   std::optional<view::ActorKey> kill_asked;  // "kill ...? (y/n)" is on the status line

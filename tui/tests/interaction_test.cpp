@@ -606,3 +606,62 @@ TEST(Flow, AOnAnEdgeListsTheReceivingTypesActors) {
   tui::handle_key('a', h.ctx);
   EXPECT_EQ(h.ui.view, tui::ViewId::Tree);
 }
+
+// x on a restart in Events: the chain from the crash, each step named by its supervisor; Enter
+// on a step asks for the past at its instant; Esc goes back to Events.
+TEST(Chain, XOnARestartShowsTheCrashThenTheRestartAndEnterAsksForThatInstant) {
+  Harness h;
+  h.load(backlog_builder());
+  const uint64_t t = 1'700'000'000ull * 1'000'000'000ull;
+  h.apply(pv::Event{40, t, 1, pv::EventKind::Crashed, 2, 1, proto::ExitReason::Error, "parser", "malformed record"},
+          pv::Event{41, t + 1'000'000, 1, pv::EventKind::Restarted, 2, 1, proto::ExitReason::Error, "parser", "malformed record"});
+  h.ui.view = tui::ViewId::Events;
+  h.draw(160);
+  ASSERT_EQ(tui::handle_key('x', h.ctx) & tui::kRedraw, tui::kRedraw);  // the newest row: the restart
+  EXPECT_EQ(h.ui.view, tui::ViewId::Chain);
+  auto screen = h.draw(160);
+  const int crash = find_line(screen, "crash  parser (under root): error: malformed record");
+  const int restart = find_line(screen, "restart  parser: restarted by root");
+  ASSERT_GE(crash, 0);
+  ASSERT_GE(restart, 0);
+  EXPECT_LT(crash, restart);
+  EXPECT_EQ(screen[static_cast<size_t>(restart)].rfind("> ", 0), 0u) << "the event asked for is marked";
+  tui::handle_key(KEY_UP, h.ctx);  // to the crash
+  tui::handle_key('\n', h.ctx);
+  EXPECT_NE(h.ui.instant_request, 0u) << "Enter asks for the past at the step";
+  EXPECT_NE(h.ui.message.find("asking for"), std::string::npos) << h.ui.message;
+  tui::handle_key(27, h.ctx);
+  EXPECT_EQ(h.ui.view, tui::ViewId::Events);
+}
+
+// m marks the tree; after a restart and a growing mailbox, d lists both.
+TEST(Diff, MMarksAndDListsWhatChangedSince) {
+  Harness h;
+  h.load(backlog_builder());
+  EXPECT_EQ(tui::handle_key('d', h.ctx), tui::kRedraw);
+  EXPECT_NE(h.ui.message.find("press m first"), std::string::npos) << h.ui.message;
+  tui::handle_key('m', h.ctx);
+  EXPECT_NE(h.ui.message.find("4 actors"), std::string::npos) << h.ui.message;
+  pv::ActorRow again;
+  again.node = 1;
+  again.actor = 20;
+  again.parent = 1;
+  again.name = "parser";
+  again.type = "parser";
+  pv::ActorStats grown;
+  grown.node = 1;
+  grown.actor = 3;
+  grown.mailbox = 20'000;
+  h.apply(pv::ActorRemoved{1, 2}, again, grown);
+  tui::handle_key('d', h.ctx);
+  EXPECT_EQ(h.ui.view, tui::ViewId::Diff);
+  auto screen = h.draw(120);
+  EXPECT_GE(find_line(screen, "0 spawned, 0 exited, 1 restarted, 1 mailbox changed"), 0);
+  const int restarted = find_line(screen, "restarted  orders/root/parser");
+  const int mailbox = find_line(screen, "mailbox    orders/root/slow-consumer");
+  ASSERT_GE(restarted, 0);
+  ASSERT_GE(mailbox, 0);
+  EXPECT_LT(restarted, mailbox);
+  EXPECT_NE(screen[static_cast<size_t>(mailbox)].find("-> 20"), std::string::npos) << screen[static_cast<size_t>(mailbox)];
+  EXPECT_NE(screen[static_cast<size_t>(mailbox)].find("(+2"), std::string::npos) << screen[static_cast<size_t>(mailbox)];
+}

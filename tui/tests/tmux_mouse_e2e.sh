@@ -309,7 +309,7 @@ shows "^  q +quit" && fail "the help's last key fits at 80x24: nothing to scroll
 mouse 65 10 10
 mouse 65 10 10
 wait_for "actorscope-top keys +lines 7-"
-for i in 1 2 3 4; do mouse 65 10 10; done
+for i in 1 2 3 4 5 6 7 8; do mouse 65 10 10; done  # the help stops at its end
 wait_for "^  q +quit"
 wait_for "Shift \+ drag"
 hides "more below" || fail "the end of the help still says there is more below"

@@ -209,6 +209,13 @@ wire::Event event_row(const collector::Model& model, const collector::Event& e, 
       r.supervisor = e.other;  // its parent, the supervisor that sees the exit
       r.text = std::string(model.text(e.text));
       break;
+    case EventKind::Escalation:
+      // A warning to older viewers; marked as the supervisor giving up (it exits with
+      // shutdown) and who sees that as a failure, so that an exit's chain can climb it.
+      r.supervisor = e.other;
+      r.reason = proto::ExitReason::Shutdown;
+      r.text = e.detail;
+      break;
     default:
       r.text = e.detail;
       if (r.name.empty())
