@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 
 #include "child_process.hpp"
@@ -71,6 +72,7 @@ TEST(DemoChain, TheStoresRestartLeadsBackThroughParserPoolsEscalationToAParsersC
                   std::to_string(e.supervisor) + "> " + std::string(proto::name(e.reason)) + " " + e.text + "\n";
   }
   SCOPED_TRACE(around);
+  std::printf("the chain:\n%s\n", all_steps(c).c_str());  // what a user reads, in the test's log
   auto first = [&](auto pred) {
     auto it = std::find_if(c.steps.begin(), c.steps.end(), pred);
     return it == c.steps.end() ? c.steps.size() : static_cast<size_t>(it - c.steps.begin());
