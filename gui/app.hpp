@@ -22,6 +22,7 @@ class App {
   AppState& state() { return state_; }
   TreePanel& tree() { return tree_; }
   FlowPanel& flow() { return flow_; }
+  EventsPanel& events() { return events_; }
   Panel current() const { return current_; }
   // Something on screen moves by itself (the tree's restart flashes, the past played forward):
   // keep drawing.

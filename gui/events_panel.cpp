@@ -49,7 +49,7 @@ void EventsPanel::draw(AppState& app) {
   query_.node = app.node;
   if (query_.supervisor.actor) {
     ImGui::SameLine();
-    if (ImGui::Button(("supervisor: " + view::actor_name(r, query_.supervisor) + "  x").c_str())) query_.supervisor = {};
+    if (ImGui::Button(("supervisor: " + view::known_name(r, query_.supervisor) + "  x").c_str())) query_.supervisor = {};
   }
   list_.update(r, query_);
   const auto& shown = list_.rows();
@@ -102,7 +102,7 @@ void EventsPanel::draw(AppState& app) {
         ImGui::TextUnformatted(cn ? cn->name.c_str() : "?");
         ImGui::TableNextColumn();
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(view::actor_name(r, {c->node, c->supervisor}).c_str());
+        ImGui::TextUnformatted(view::known_name(r, {c->node, c->supervisor}).c_str());
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(view::cascade_text(*c, r).c_str());
         continue;
@@ -130,7 +130,7 @@ void EventsPanel::draw(AppState& app) {
         actor_context_menu(app, key,
                            view::format_clock(e.wall_ns) + "\t" + std::string(pv::name(e.kind)) + "\t" +
                                (node ? node->name : "?") + "\t" + view::event_name(e) + "\t" +
-                               (e.supervisor ? view::actor_name(r, {e.node, e.supervisor}) : "") + "\t" +
+                               (e.supervisor ? view::known_name(r, {e.node, e.supervisor}) : "") + "\t" +
                                view::event_text(e, &r));
       }
       ImGui::PopID();
@@ -144,7 +144,7 @@ void EventsPanel::draw(AppState& app) {
       ImGui::TableNextColumn();
       if (e.supervisor) {
         ImGui::PushID(static_cast<int>(e.seq));
-        if (ImGui::SmallButton(view::actor_name(r, {e.node, e.supervisor}).c_str())) query_.supervisor = {e.node, e.supervisor};
+        if (ImGui::SmallButton(view::known_name(r, {e.node, e.supervisor}).c_str())) query_.supervisor = {e.node, e.supervisor};
         if (ImGui::IsItemHovered()) {
           drawn_text::Pause keep;
           ImGui::SetTooltip("Show only this supervisor's events");
@@ -175,11 +175,27 @@ void EventsPanel::draw(AppState& app) {
   draw_chain(app);
 }
 
+bool EventsPanel::explain_newest(const view::Replica& r, const std::string& name) {
+  const auto& events = r.events();
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    const pv::Event& e = *it;
+    if (e.not_sent > 0 || e.name != name) continue;
+    if (e.kind != pv::EventKind::Exited && e.kind != pv::EventKind::Crashed && e.kind != pv::EventKind::Restarted &&
+        !view::is_escalation(e))
+      continue;
+    chain_ = view::explain_exit(r, e.seq);
+    chain_title_ = view::event_name(e) + " " + std::string(pv::name(e.kind)) + " at " + view::format_instant(e.wall_ns, e.wall_ns);
+    chain_open_ = true;
+    return true;
+  }
+  return false;
+}
+
 // The chain's window: a step per line, indented per escalation climbed; a click shows the past
 // at that step (the timeline jumps there).
 void EventsPanel::draw_chain(AppState& app) {
   if (!chain_open_) return;
-  ImGui::SetNextWindowSize(ImVec2(900, 360), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(1300, 380), ImGuiCond_FirstUseEver);
   if (!ImGui::Begin(("Why: " + chain_title_ + "###why").c_str(), &chain_open_)) {
     ImGui::End();
     return;

@@ -13,6 +13,9 @@ namespace actorscope::gui {
 class EventsPanel {
  public:
   void draw(AppState& app);
+  // Opens the chain of the newest exit, crash, restart or escalation of the actor named `name`
+  // (--why); false when the replica holds none.
+  bool explain_newest(const view::Replica& r, const std::string& name);
 
  private:
   void draw_chain(AppState& app);

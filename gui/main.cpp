@@ -225,6 +225,7 @@ int main(int argc, char** argv) {
   Clock::time_point data_at{};
   int frames_with_data = 0;
   bool node_applied = opts.node.empty();
+  bool why_opened = false;  // --why: the chain was found and opened
   const bool record_text = shot && !opts.drawn_text.empty();
   // Outside screenshots the loop waits: for input, for the collector's data (the waker ends
   // the wait when it arrives), for an animation's next frame, or for the clock.
@@ -304,7 +305,9 @@ int main(int argc, char** argv) {
       const bool waited_enough = Clock::now() - started > std::chrono::seconds(opts.snapshot_timeout_s);
       // With --at, the shot is of that instant: its whole snapshot, or the collector's refusal.
       const bool instant_answered = !at_wall_ns || r.past_ready() || !actorscope::view::instant_refusal(r).empty();
-      if (shot && data_at == Clock::time_point{} && r.has_snapshot() && instant_answered &&
+      // --why: the chain open, else past the timeout the shot shows what there is.
+      const bool why_ready = opts.why.empty() || why_opened || waited_enough;
+      if (shot && data_at == Clock::time_point{} && r.has_snapshot() && instant_answered && why_ready &&
           (r.actor_count() > 0 || waited_enough)) {
         data_at = Clock::now();
         if (opts.tree_zoom == "fit") app.tree().fit_next_frame();
@@ -312,6 +315,11 @@ int main(int argc, char** argv) {
         if (opts.panel == "flow") app.flow().select_busiest();  // its history in the shot
         if (opts.panel == "actor")
           if (auto k = busiest(r)) app.state().open_actor(*k);
+      }
+      // --why: the chain, once an event of that actor has come (a shot waits for it as for data).
+      if (!opts.why.empty() && !why_opened && r.has_snapshot() && app.events().explain_newest(r, opts.why)) {
+        why_opened = true;
+        app.state().switch_to = actorscope::gui::Panel::Events;
       }
       // The tree's shot follows the deepest mailbox, which may change while it settles.
       if (shot && data_at != Clock::time_point{} && opts.panel == "tree" && opts.tree_zoom != "fit")

@@ -12,7 +12,7 @@ namespace actorscope::gui {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: actorscope-gui [--collector ADDR | --listen ADDR | --open FILE] [--at TIME] [--node NAME]\n"
+    "usage: actorscope-gui [--collector ADDR | --listen ADDR | --open FILE] [--at TIME] [--node NAME] [--why NAME]\n"
     "                      [--token-file FILE] [--scale F]\n"
     "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
     "                      [--screenshot FILE [--frames N] [--panel NAME] [--size WxH]\n"
@@ -30,6 +30,8 @@ constexpr const char* kUsage =
     "                    'YYYY-MM-DD HH:MM:SS', -5m (before now; with --open: before the recording's\n"
     "                    end), @UNIXSECONDS; the timeline under the panels, [ and ] pick another\n"
     "  --node NAME       show one node (default: all nodes)\n"
+    "  --why NAME        once the data has arrived, open Events and the chain that led to the newest\n"
+    "                    exit, crash or restart of the actor named NAME (as its why? button does)\n"
     "  --token-file FILE the collector's token (default: the file $ACTORSCOPE_TOKEN_FILE names,\n"
     "                    else $ACTORSCOPE_TOKEN, else none)\n"
     "  --tls-ca FILE     TLS to the collector, trusting the CAs in FILE (PEM; 'system': the\n"
@@ -87,7 +89,7 @@ int parse_options(int argc, char** argv, Options& out) {
                a == "--screenshot" || a == "--frames" || a == "--panel" || a == "--size" ||
                a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text" || a == "--status-file" || a == "--tree-zoom" || a == "--snap-dir" ||
                a == "--tls-ca" || a == "--tls-cert" || a == "--tls-key" || a == "--collectors" || a == "--open" ||
-               a == "--at") {
+               a == "--at" || a == "--why") {
       if (!value(v)) return bad("%s needs a value", argv[i]);
       if (a == "--collector") {
         out.collector = v;
@@ -99,6 +101,9 @@ int parse_options(int argc, char** argv, Options& out) {
       } else if (a == "--at") {
         if (!*v) return bad("%s", "--at needs a time (HH:MM:SS, -5m, a date and time)");
         out.at = v;
+      } else if (a == "--why") {
+        if (!*v) return bad("%s", "--why needs an actor's name");
+        out.why = v;
       } else if (a == "--listen") {
         out.listen = v;
       } else if (a == "--node") {

@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${1:-build}"
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 BIN="$BUILD/bin"
-for b in actorscope-collector actorscope-loadgen actorscope-gui; do
+for b in actorscope-collector actorscope-loadgen actorscope-demo actorscope-gui; do
   [ -x "$BIN/$b" ] || { echo "screenshots-gui: $BIN/$b is missing; build first (make build)" >&2; exit 1; }
 done
 command -v xvfb-run >/dev/null || { echo "screenshots-gui: xvfb-run is missing; run make deps" >&2; exit 1; }
@@ -44,6 +44,11 @@ PIDS+=($!)
 "$BIN/actorscope-loadgen" --collector "$SOCK" --node billing@db-1 --actors 800 --depth 2 --rate 2000 \
   --duration 600 --crash-rate 0.0001 --stay 0 >"$TMP/loadgen-2.log" 2>&1 &
 PIDS+=($!)
+# The CAF demo, whose restart storms escalate one level (parser_pool gives up, ingest_sup
+# restarts it with the aggregator and the store): the exit chain's shot.
+ACTORSCOPE_COLLECTOR="$SOCK" ACTORSCOPE_NODE=demo "$BIN/actorscope-demo" --quiet --storm-every 6 --sessions 2 \
+  >"$TMP/demo.log" 2>&1 &
+PIDS+=($!)
 echo "screenshots-gui: letting the system run ${WARMUP}s so that the charts have history"
 sleep "$WARMUP"
 
@@ -62,3 +67,7 @@ echo "screenshots-gui: wrote screenshots/gui-flow.png"
 xvfb-run -a -s "-screen 0 1920x1200x24" "$BIN/actorscope-gui" --collector "$SOCK" --at -15s \
   --screenshot "$OUT/gui-past.png" --panel tree --size 1600x1000 --settle 2500
 echo "screenshots-gui: wrote screenshots/gui-past.png"
+# Why did the store restart? Events with the chain of the demo store's newest restart.
+xvfb-run -a -s "-screen 0 1920x1200x24" "$BIN/actorscope-gui" --collector "$SOCK" --node demo --why store \
+  --screenshot "$OUT/gui-why.png" --panel events --size 1600x1000 --settle 2500
+echo "screenshots-gui: wrote screenshots/gui-why.png"

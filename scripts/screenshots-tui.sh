@@ -7,7 +7,7 @@ BUILD=${1:-build}
 BIN="$BUILD/bin"
 OUT=screenshots
 . "$(dirname "$0")/lib/tui-shots.sh"
-for b in actorscope-collector actorscope-loadgen actorscope-top actorscope-screen2png; do
+for b in actorscope-collector actorscope-loadgen actorscope-demo actorscope-top actorscope-screen2png; do
   [ -x "$BIN/$b" ] || { echo "screenshots-tui: $BIN/$b is missing: build first (make build)" >&2; exit 1; }
 done
 command -v tmux >/dev/null || { echo "screenshots-tui: tmux is missing (apt-get install tmux)" >&2; exit 1; }
@@ -34,6 +34,10 @@ for i in $(seq 1 100); do [ -S "$TMP/collector.sock" ] && break; sleep 0.05; don
   --traffic 'ingest>parser:3000' --traffic 'parser>aggregator:1800' --traffic 'aggregator>store:600' \
   >"$TMP/loadgen.log" 2>&1 &
 PIDS+=($!)
+# The CAF demo beside it: its storms escalate one level (for Chain and Diff).
+ACTORSCOPE_COLLECTOR="$SOCK" ACTORSCOPE_NODE=demo "$BIN/actorscope-demo" --quiet --storm-every 6 --sessions 2 \
+  >"$TMP/demo.log" 2>&1 &
+PIDS+=($!)
 sleep 6  # let rates, sparklines and restarts accumulate
 
 tui_start "$SOCK"
@@ -46,4 +50,15 @@ keys 4; shot telemetry tui
 keys 5; shot warnings tui
 keys 6; sleep 4; keys g Enter; shot flow tui   # the busiest edge's history, a few seconds of it
 keys Escape; keys '?'; shot help tui
+keys q
+# Why did the demo's store restart (x on its newest event in Events), then what changed in
+# the seconds after a mark (m ... d): a second viewer on the demo's node.
+sleep 1
+tui_start "$SOCK --node demo"
+keys 3 / store Enter
+sleep 1
+keys x; shot chain tui
+keys Escape m
+sleep 7  # a storm or so
+keys d; shot diff tui
 keys q

@@ -108,9 +108,8 @@ int main(int argc, char** argv) {
   Pen pen;
   for (size_t i = 0; i < text.size();) {
     if (text[i] == '\n') {
-      grid.emplace_back();
-      pen = Pen{};
-      ++i;
+      grid.emplace_back();  // the pen carries on: tmux writes an attribute only where it changes,
+      ++i;                  // and a run of lines in one style has it only on the first
     } else if (text[i] == '\x1b' && i + 1 < text.size() && text[i + 1] == '[') {
       size_t j = i + 2;
       std::vector<int> params;

@@ -25,6 +25,12 @@ std::string actor_name(const Replica& replica, ActorKey key) {
   return a ? display_name(*a) : numbered(key.actor);
 }
 
+std::string known_name(const Replica& replica, ActorKey key) {
+  if (const Actor* a = replica.actor(key)) return display_name(*a);
+  if (std::string former = replica.former_name(key); !former.empty()) return former;
+  return numbered(key.actor);
+}
+
 std::string event_name(const pv::Event& e) { return e.name.empty() ? numbered(e.actor) : e.name; }
 
 std::string warning_subject(const Replica& replica, const pv::Warning& warning) {

@@ -47,10 +47,7 @@ constexpr uint64_t kFollowNs = 10'000'000'000ull;
 bool exit_kind(const pv::Event& e) { return e.kind == pv::EventKind::Exited || e.kind == pv::EventKind::Crashed; }
 
 std::string supervisor_name(const Replica& r, NodeId node, uint64_t sup) {
-  if (sup == 0) return {};
-  if (const Actor* a = r.actor(ActorKey{node, sup})) return display_name(*a);
-  if (std::string former = r.former_name(ActorKey{node, sup}); !former.empty()) return former;
-  return "<" + std::to_string(sup) + ">";
+  return sup == 0 ? std::string() : known_name(r, ActorKey{node, sup});
 }
 
 // The event with this seq (nullptr: not held).

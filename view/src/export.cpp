@@ -65,7 +65,7 @@ std::string events_csv_row(const Replica& r, const pv::Event& e) {
   const pv::NodeRow* n = r.node(e.node);
   return format_clock(e.wall_ns) + "," + std::to_string(e.wall_ns) + "," +
          csv_field(n ? n->name : std::to_string(e.node)) + "," + std::string(pv::name(e.kind)) + "," +
-         csv_field(event_name(e)) + "," + csv_field(e.supervisor ? actor_name(r, {e.node, e.supervisor}) : "") + "," +
+         csv_field(event_name(e)) + "," + csv_field(e.supervisor ? known_name(r, {e.node, e.supervisor}) : "") + "," +
          csv_field(e.not_sent ? gap_text(e) : event_text(e, &r)) + "\n";
 }
 

@@ -105,7 +105,7 @@ TreeDiff diff_trees(const TreeMark& a, const TreeMark& b) {
       r.after = y->key;
       r.mailbox_before = x.mailbox;
       r.mailbox_after = y->mailbox;
-      r.restarts = std::max<uint64_t>(1, y->child_restarts > x.child_restarts ? y->child_restarts - x.child_restarts : 0);
+      r.restarts = y->child_restarts > x.child_restarts ? y->child_restarts - x.child_restarts : 0;
       changes.push_back(std::move(r));
     } else if (x.mailbox != y->mailbox) {
       DiffRow r = row(DiffKind::Mailbox, *y);
@@ -151,12 +151,15 @@ std::string diff_row_text(const DiffRow& r) {
   std::string out = std::string(name(r.kind));
   out.resize(11, ' ');
   out += r.path;
-  if (r.kind == DiffKind::Restarted) out += "  (" + std::to_string(r.restarts) + (r.restarts == 1 ? " restart)" : " restarts)");
+  if (r.kind == DiffKind::Restarted)
+    out += r.restarts ? "  (" + std::to_string(r.restarts) + (r.restarts == 1 ? " restart)" : " restarts)")
+                      : std::string("  (a new incarnation)");
   switch (r.kind) {
     case DiffKind::Spawned: out += "  mailbox " + format_count(r.mailbox_after); break;
     case DiffKind::Exited: out += "  mailbox was " + format_count(r.mailbox_before); break;
     default: {
       const int64_t delta = r.mailbox_delta();
+      if (r.kind == DiffKind::Restarted && delta == 0) break;  // only what moved
       out += "  mailbox " + format_count(r.mailbox_before) + " -> " + format_count(r.mailbox_after) + " (" +
              (delta >= 0 ? "+" : "-") + format_count(static_cast<uint64_t>(std::llabs(delta))) + ")";
     }

@@ -19,6 +19,9 @@ std::string display_name(const pv::ActorRow& row);
 inline std::string display_name(const Actor& a) { return display_name(a.row); }
 // An actor that may have gone: its display name while it lives, else "<id>".
 std::string actor_name(const Replica& replica, ActorKey key);
+// An actor that may have gone, as events name it: its display name while it lives, the name
+// it had when it left the replica (a supervisor restarted or gone), else "<id>".
+std::string known_name(const Replica& replica, ActorKey key);
 // What an event is about: the actor's (or the telemetry event's) name, else "<id>".
 std::string event_name(const pv::Event& e);
 // Who a warning is about: the actor's display name, "<id> (gone)", or "(node)" for the node.

@@ -40,7 +40,8 @@ struct DiffRow {
   std::string type;
   ActorKey before{}, after{};      // Exited: only before; Spawned: only after
   uint64_t mailbox_before = 0, mailbox_after = 0;
-  uint64_t restarts = 0;           // Restarted: restarts of the child between the two (at least 1)
+  uint64_t restarts = 0;           // Restarted: restarts of the child counted between the two (0: not known;
+                                   // a new incarnation is at least one)
   int64_t mailbox_delta() const { return static_cast<int64_t>(mailbox_after) - static_cast<int64_t>(mailbox_before); }
 };
 
