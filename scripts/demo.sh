@@ -15,6 +15,9 @@ cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   echo "demo: stopped; logs were in $RUN"
+  # The whole run, for a post-mortem in the same viewers (its past included).
+  [ -s "$RUN/demo.rec" ] && echo "demo: the run is recorded: $BIN/actorscope-top --open $RUN/demo.rec (or actorscope-gui --open)"
+  return 0
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -22,7 +25,7 @@ trap 'exit 130' INT TERM
 need() { [ -x "$BIN/$1" ] || { echo "demo: $BIN/$1 is missing; run 'make build' first" >&2; exit 1; }; }
 need actorscope-collector
 
-"$BIN/actorscope-collector" --listen "tcp:127.0.0.1:$PORT" --metrics "$METRICS" >"$RUN/collector.log" 2>&1 &
+"$BIN/actorscope-collector" --listen "tcp:127.0.0.1:$PORT" --metrics "$METRICS" --record "$RUN/demo.rec" >"$RUN/collector.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
   grep -q "listening on" "$RUN/collector.log" 2>/dev/null && break
