@@ -106,18 +106,10 @@ int run_interactive(view::Client& client, UiState& ui, bool mouse) {
       if (r & kRedraw) dirty = true;
     }
     if (quit) break;
-    if (ui.playback.playing()) {  // the past played forward: the next instant once the last has come
-      std::optional<uint64_t> at;
+    if (ui.playback.playing() || ui.play_pending) {  // the past played forward: the next instant once the last has come
       const uint64_t steady = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                         std::chrono::steady_clock::now().time_since_epoch()).count());
-      {
-        auto lock = client.lock();
-        at = ui.playback.tick(client.replica(), ui.instant_request, ui.clock_end_wall_ns ? ui.clock_end_wall_ns : wall_clock_ns(), steady);
-      }
-      if (at) {
-        ui.instant_request = client.show_instant(*at);
-        dirty = true;
-      }
+      if (advance_playback(ctx, steady) & kRedraw) dirty = true;
     }
     auto now = std::chrono::steady_clock::now();
     if (client.updates() != drawn_updates || now - last_draw >= kClockRedraw) dirty = true;
@@ -146,7 +138,7 @@ int run_interactive(view::Client& client, UiState& ui, bool mouse) {
     pollfd pf[2] = {{STDIN_FILENO, POLLIN, 0}, {client.update_fd(), POLLIN, 0}};
     int n = client.update_fd() >= 0 ? 2 : 1;
     int wait_ms = std::max<int>(0, static_cast<int>(until_clock.count()));
-    if (ui.playback.playing()) wait_ms = std::min(wait_ms, 50);  // the next step of the past is due soon
+    if (ui.playback.playing() || ui.play_pending) wait_ms = std::min(wait_ms, 50);  // the next step of the past is due soon
     ::poll(pf, n, wait_ms);
     if (n == 2 && (pf[1].revents & POLLIN)) client.consume_update_signal();
   }

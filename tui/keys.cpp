@@ -285,12 +285,20 @@ unsigned play(ActionContext& ctx) {
     ui.message = "paused at " + view::format_instant(ui.playback.position(), now_of(ui));
     return kRedraw;
   }
-  bool started;
+  bool started, told;
   {
     auto lock = ctx.client.lock();
     started = ui.playback.play(ctx.client.replica(), now_of(ui), steady_ns());
+    told = ctx.client.replica().timeline().has_value();
   }
-  if (!started) ui.message = "nothing to play: the collector keeps no history (or it has not said yet)";
+  if (started) return kRedraw;
+  if (told) {
+    ui.message = "nothing to play: the collector keeps no history";
+  } else {  // live, and the collector has not said where its history begins yet: ask, then play
+    ctx.client.request_timeline(0, 0);
+    ui.play_pending = true;
+    ui.message = "asking the collector where its history begins ...";
+  }
   return kRedraw;
 }
 unsigned faster(ActionContext& ctx) {
@@ -421,6 +429,28 @@ unsigned search_key(int key, ActionContext& ctx) {
 }  // namespace
 
 unsigned move_selection(ActionContext& ctx, long delta) { return move_to(ctx, delta, false); }
+
+unsigned advance_playback(ActionContext& ctx, uint64_t steady) {
+  UiState& ui = ctx.ui;
+  std::optional<uint64_t> at;
+  {
+    auto lock = ctx.client.lock();
+    const view::Replica& r = ctx.client.replica();
+    if (ui.play_pending && r.timeline()) {
+      ui.play_pending = false;
+      if (!ui.playback.play(r, now_of(ui), steady)) {
+        ui.message = "nothing to play: the collector keeps no history";
+        return kRedraw;
+      }
+      ui.message.clear();
+    }
+    if (!ui.playback.playing()) return kNothing;
+    at = ui.playback.tick(r, ui.instant_request, now_of(ui), steady);
+  }
+  if (!at) return kNothing;
+  ui.instant_request = ctx.client.show_instant(*at);
+  return kRedraw;
+}
 unsigned show_view(ActionContext& ctx, ViewId v) { return show(ctx, v); }
 
 const std::vector<KeyBinding>& key_bindings() {

@@ -29,6 +29,10 @@ struct KeyBinding {
 const std::vector<KeyBinding>& key_bindings();
 // What the arrows do, by `delta` rows (Help: lines), for the mouse wheel too.
 unsigned move_selection(ActionContext& ctx, long delta);
+// Called every turn of the main loop: starts a play that waited for the collector to say where
+// its history begins, and asks for the next instant of the past being played. kRedraw when it
+// asked for one or said something.
+unsigned advance_playback(ActionContext& ctx, uint64_t steady_ns);
 // What 1-5, ? and Tab do: switch to view `v`.
 unsigned show_view(ActionContext& ctx, ViewId v);
 // Runs the action bound to `key` (or feeds the search prompt while it is open).

@@ -79,6 +79,7 @@ struct UiState {
   std::string time_input;
   uint64_t instant_request = 0;          // the last instant asked for (its answer is shown)
   view::Playback playback;               // p: the past played forward (+ - its speed)
+  bool play_pending = false;             // p, live: waiting for the collector to say where history begins
   uint64_t clock_end_wall_ns = 0;        // --open: the recording's end, "now" for t and [ ]
   std::string replay_name;               // --open FILE: the REPLAY banner names it
   std::optional<view::ActorKey> kill_asked;  // "kill ...? (y/n)" is on the status line

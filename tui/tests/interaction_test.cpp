@@ -665,3 +665,28 @@ TEST(Diff, MMarksAndDListsWhatChangedSince) {
   EXPECT_NE(screen[static_cast<size_t>(mailbox)].find("-> 20"), std::string::npos) << screen[static_cast<size_t>(mailbox)];
   EXPECT_NE(screen[static_cast<size_t>(mailbox)].find("(+2"), std::string::npos) << screen[static_cast<size_t>(mailbox)];
 }
+
+// p while live: the collector is asked where its history begins, and the play starts there
+// once it says, one instant at a time.
+TEST(Playback, PWhileLiveAsksWhereHistoryBeginsThenPlaysFromThere) {
+  Harness h;
+  h.load(backlog_builder());
+  tui::handle_key('p', h.ctx);
+  EXPECT_TRUE(h.ui.play_pending);
+  EXPECT_NE(h.ui.message.find("where its history begins"), std::string::npos) << h.ui.message;
+  const uint64_t steady = 5'000'000'000ull;
+  EXPECT_EQ(tui::advance_playback(h.ctx, steady), tui::kNothing) << "no answer yet";
+  const uint64_t begins = 1'700'000'000ull * 1'000'000'000ull;
+  pv::TimelineReply t;
+  t.begins_wall_ns = begins;
+  t.ends_wall_ns = begins + 3600ull * 1'000'000'000ull;
+  h.apply(t);
+  EXPECT_EQ(tui::advance_playback(h.ctx, steady), tui::kRedraw);
+  EXPECT_FALSE(h.ui.play_pending);
+  EXPECT_TRUE(h.ui.playback.playing());
+  EXPECT_NE(h.ui.instant_request, 0u);
+  EXPECT_EQ(h.client.shown_instant(), begins) << "the first instant played is where history begins";
+  EXPECT_EQ(tui::advance_playback(h.ctx, steady + 1'000'000'000ull), tui::kNothing) << "the last instant has not arrived";
+  tui::handle_key('p', h.ctx);
+  EXPECT_FALSE(h.ui.playback.playing());
+}
