@@ -231,6 +231,8 @@ void App::draw() {
   draw_status_bar();
   drawn_text::end_window();
   ImGui::End();
+  events_.draw_chain(state_);
+  timeline_.draw_diff();
   windows_.draw(state_);
 }
 

@@ -172,7 +172,6 @@ void EventsPanel::draw(AppState& app) {
   }
   ImGui::EndTable();
   if (toggle >= 0) list_.toggle(static_cast<size_t>(toggle));
-  draw_chain(app);
 }
 
 bool EventsPanel::explain_newest(const view::Replica& r, const std::string& name) {
@@ -200,6 +199,8 @@ void EventsPanel::draw_chain(AppState& app) {
     ImGui::End();
     return;
   }
+  drawn_text::begin_window();
+  drawn_text::note(("[window] Why: " + chain_title_).c_str());
   ImGui::TextDisabled("%s", chain_.origin_known ? "the crash that started it, what each supervisor did, and what followed"
                                                 : "no crash found before it in the events held");
   ImGui::TextDisabled("click a step: the past at that instant (the timeline jumps there); Now returns to live");
@@ -229,6 +230,7 @@ void EventsPanel::draw_chain(AppState& app) {
     ImGui::TextColored(style::kWarn, "%s", chain_.note.c_str());
     ImGui::PopTextWrapPos();
   }
+  drawn_text::end_window();
   ImGui::End();
 }
 

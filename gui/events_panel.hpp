@@ -16,9 +16,10 @@ class EventsPanel {
   // Opens the chain of the newest exit, crash, restart or escalation of the actor named `name`
   // (--why); false when the replica holds none.
   bool explain_newest(const view::Replica& r, const std::string& name);
+  // The chain's window, a top-level window of its own: drawn after the main window has ended.
+  void draw_chain(AppState& app);
 
  private:
-  void draw_chain(AppState& app);
   view::EventsList list_;
   // "Why?": the chain of the event asked for, kept as made while the past is shown at its steps.
   view::ExitChain chain_;

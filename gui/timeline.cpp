@@ -89,7 +89,6 @@ void Timeline::draw(AppState& app) {
   refresh(app);
   draw_controls(app);
   draw_strip(app);
-  draw_diff();
 }
 
 // The diff's window: the summary, then a row per change (restarts, exits, spawns, then mailbox
@@ -101,6 +100,8 @@ void Timeline::draw_diff() {
     ImGui::End();
     return;
   }
+  drawn_text::begin_window();
+  drawn_text::note("[window] What changed");
   ImGui::TextUnformatted(view::diff_summary(diff_).c_str());
   ImGui::Separator();
   ImGuiListClipper clipper;
@@ -118,6 +119,7 @@ void Timeline::draw_diff() {
       ImGui::TextColored(colour, "%s", view::diff_row_text(row).c_str());
     }
   if (diff_.rows.empty()) ImGui::TextDisabled("nothing changed between the two instants");
+  drawn_text::end_window();
   ImGui::End();
 }
 

@@ -35,12 +35,13 @@ class Timeline {
   // The strip's height at the current font: the controls line and the strip.
   static float height();
   void draw(AppState& app);
+  // "What changed"'s window, a top-level window of its own: drawn after the main window has ended.
+  void draw_diff();
 
  private:
   void refresh(AppState& app);
   void draw_controls(AppState& app);
   void draw_strip(AppState& app);
-  void draw_diff();
 
   DragThrottle throttle_;
   std::optional<uint64_t> dragged_;  // where the handle is being dragged (0: live)

@@ -247,3 +247,55 @@ TEST(GuiCommandLine, HelpTellsThePastFlagsAndBadOnesExitTwo) {
 }
 
 }  // namespace
+
+#ifdef ACTORSCOPE_DEMO_BIN
+// Why did the demo's store restart? --why opens the chain of its newest restart: drawn, from
+// the CAF demo's real escalation, the pool's budget exhausted and ingest_sup's restarts.
+TEST(GuiWhy, TheChainOfTheDemoStoresRestartIsDrawn) {
+  setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
+  setenv("LSAN_OPTIONS", "detect_leaks=0", 1);  // Mesa, as above
+  const std::string xvfb = find_in_path("xvfb-run");
+  ASSERT_FALSE(xvfb.empty()) << "xvfb-run is missing: install xvfb and xauth (make deps)";
+  char tmpl[] = "/tmp/actorscope-gui-why-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const fs::path dir = tmpl;
+  const std::string socket = "unix:" + (dir / "collector.sock").string();
+  pid_t collector = spawn({ACTORSCOPE_COLLECTOR_BIN, "--listen", socket, "--metrics", "none"}, (dir / "collector.log").string());
+  ASSERT_GT(collector, 0);
+  ASSERT_TRUE(poll_until([&] { return fs::exists(dir / "collector.sock"); }, std::chrono::seconds(30)));
+  setenv("ACTORSCOPE_COLLECTOR", socket.c_str(), 1);
+  setenv("ACTORSCOPE_NODE", "whydemo", 1);
+  pid_t demo = spawn({ACTORSCOPE_DEMO_BIN, "--quiet", "--storm-every", "3", "--crash-rate", "0", "--sessions", "2"},
+                     (dir / "demo.log").string());
+  unsetenv("ACTORSCOPE_COLLECTOR");
+  unsetenv("ACTORSCOPE_NODE");
+  ASSERT_GT(demo, 0);
+  // The first storm escalates within a few seconds; the shot waits for the chain (--why).
+  const fs::path png = dir / "why.png", text = dir / "why.txt", log = dir / "gui.log";
+  pid_t gui = spawn({xvfb, "-a", "-s", "-screen 0 1280x800x24", ACTORSCOPE_GUI_BIN, "--collector", socket, "--node", "whydemo",
+                     "--why", "store", "--panel", "events", "--screenshot", png.string(), "--drawn-text", text.string(),
+                     "--size", "1200x760", "--settle", "800", "--timeout", "60"},
+                    log.string());
+  ASSERT_GT(gui, 0);
+  EXPECT_EQ(wait_exit(gui, std::chrono::seconds(120)), 0) << read_file(log);
+  const std::string drawn = read_file(text);
+  const size_t window = drawn.find("[window] Why: store ");
+  ASSERT_NE(window, std::string::npos) << drawn;
+  const std::string chain = drawn.substr(window);
+  const size_t crash = chain.find("  crash  parser");
+  const size_t exhausted = chain.find("  budget exhausted  parser_pool: ");
+  const size_t restart = chain.find("  restart  parser_pool: restarted by ingest_sup");
+  ASSERT_NE(crash, std::string::npos) << chain;
+  ASSERT_NE(exhausted, std::string::npos) << chain;
+  ASSERT_NE(restart, std::string::npos) << chain;
+  EXPECT_LT(crash, exhausted);
+  EXPECT_LT(exhausted, restart);
+  EXPECT_NE(chain.find("restart  store: restarted by ingest_sup"), std::string::npos) << chain;
+  for (pid_t p : {demo, collector}) {
+    kill(p, SIGTERM);
+    wait_exit(p, std::chrono::seconds(10));
+  }
+  std::error_code ec;
+  if (!::testing::Test::HasFailure()) fs::remove_all(dir, ec);
+}
+#endif
