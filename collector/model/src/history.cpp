@@ -196,7 +196,7 @@ void History::after_input(const Model& m, uint64_t at) {
   const Segment& s = *segments_.back();
   const uint64_t span = settings_.max_age_ns / std::max<uint32_t>(settings_.segments_per_age, 1);
   const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(s.keyframe_bytes) * settings_.stream_per_keyframe);
-  const bool by_bytes = s.stream_raw_bytes >= std::max(settings_.min_segment_bytes, keyframe_worth);
+  const bool by_bytes = s.stream_bytes >= std::max(settings_.min_segment_bytes, keyframe_worth);
   const bool by_age = s.stream_bytes > 0 && at >= s.begins_at + span;
   if (by_bytes || by_age) take_keyframe(m, at);
   evict(at);
