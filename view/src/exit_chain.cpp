@@ -318,10 +318,7 @@ ExitChain explain_exit(const Replica& replica, uint64_t seq) {
       add(step_of(replica, e, ChainStepKind::Restart, depth), k);
     }
   }
-  // In the order they happened on the node (the agent's clock), which numbering by arrival
-  // may differ from across its threads.
-  std::stable_sort(chain.steps.begin(), chain.steps.end(),
-                   [](const ChainStep& a, const ChainStep& b) { return a.wall_ns < b.wall_ns; });
+  // The steps are in the order they happened on the node: Events is ordered by its clock.
   // The event asked for is always in the chain (a chain that did not reach it says why).
   if (std::none_of(chain.steps.begin(), chain.steps.end(), [](const ChainStep& s) { return s.selected; })) {
     ChainStep s = step_of(replica, target,
