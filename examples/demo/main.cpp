@@ -2,6 +2,7 @@
 // on stderr and its own exact counts on stdout at exit (and at --hold).
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -55,27 +56,84 @@ void print_summary(double seconds) {
                static_cast<unsigned long long>(t.restarts), static_cast<unsigned long long>(t.messages_processed));
 }
 
-// After --duration with --hold: stop the traffic and wait until no session is left and
-// no restart happened for a second, so the printed registry stays true while we hold.
-void quiesce(caf::actor_system& sys) {
+// Pauses the traffic (its sessions end) and waits until the tree is still: no session
+// left, and no spawn, exit or restart for `still`. False when it did not settle in 30 s.
+bool quiesce(caf::actor_system& sys, std::chrono::milliseconds still) {
   caf::scoped_actor self{sys};
   if (auto t = demo::lookup(sys, "traffic")) self->request(t, std::chrono::seconds(5), demo::quiesce_atom::value).receive([](bool) {}, [](caf::error&) {});
   auto deadline = clock_type::now() + std::chrono::seconds(30);
-  uint64_t last_restarts = UINT64_MAX;
+  uint64_t last[3] = {UINT64_MAX, 0, 0};
   auto stable_since = clock_type::now();
   while (clock_type::now() < deadline) {
     auto t = actorscope::caf::current_totals();
     uint64_t sessions = 0;
     for (const auto& ty : t.types)
       if (ty.type == "session") sessions = ty.alive;
-    if (t.restarts != last_restarts || sessions != 0) {
-      last_restarts = t.restarts;
+    uint64_t now[3] = {t.restarts, t.alive, t.spawned};
+    if (!std::equal(now, now + 3, last) || sessions != 0) {
+      std::copy(now, now + 3, last);
       stable_since = clock_type::now();
-    } else if (clock_type::now() - stable_since >= std::chrono::seconds(1)) {
-      return;
+    } else if (clock_type::now() - stable_since >= still) {
+      return true;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  return false;
+}
+
+// Waits until the agent has flushed `n` more times (at most 10 s: a disconnected agent
+// may not flush), so that what happened before the call has been sent.
+void wait_flushes(uint64_t n) {
+  actorscope_stats st;
+  actorscope_get_stats(&st);
+  uint64_t target = st.flushes + n;
+  auto deadline = clock_type::now() + std::chrono::seconds(10);
+  while (st.flushes < target && clock_type::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    actorscope_get_stats(&st);
+  }
+}
+
+// --snapshots N: after each crash (a restart), up to N, the traffic pauses until the tree
+// is still; its live actors are printed, and the instant is marked in actorscope by a
+// `demo.snapshot` telemetry event (measurement `index`) sent after everything before it,
+// so that the tree rebuilt at that event can be held against the printed one. True when a
+// signal cut it short.
+bool take_snapshots(caf::actor_system& sys, uint32_t count) {
+  uint64_t seen = actorscope::caf::current_totals().restarts;
+  for (uint32_t k = 1; k <= count; ++k) {
+    auto give_up = clock_type::now() + std::chrono::seconds(60);
+    while (actorscope::caf::current_totals().restarts == seen) {
+      if (wait_for_signal(std::chrono::milliseconds(10))) return true;
+      if (clock_type::now() > give_up) {
+        std::fprintf(stderr, "actorscope-demo: no crash for 60 s; snapshots stop at %u\n", k - 1);
+        return false;
+      }
+    }
+    if (!quiesce(sys, std::chrono::milliseconds(300))) {
+      std::fprintf(stderr, "actorscope-demo: the tree did not settle in 30 s; snapshots stop at %u\n", k - 1);
+      return false;
+    }
+    auto tree = actorscope::caf::live_actors();
+    wait_flushes(2);
+    actorscope_measurement m{"index", static_cast<double>(k)};
+    actorscope_telemetry_execute("demo.snapshot", &m, 1, nullptr, 0, nullptr);
+    wait_flushes(2);
+    // A tree that moved while it was marked (a late restart on a loaded machine) is not
+    // the tree at the mark: said so, not printed.
+    bool still = actorscope::caf::live_actors() == tree;
+    std::printf("demo: snapshot %u actors=%zu%s\n", k, tree.size(), still ? "" : " moved");
+    for (const auto& a : tree)
+      if (still)
+        std::printf("demo: actor id=%llu parent=%llu type=%s child=%s name=%s\n", static_cast<unsigned long long>(a.id),
+                    static_cast<unsigned long long>(a.parent), a.type.c_str(), a.child_id.c_str(), a.name.c_str());
+    std::printf("demo: end\n");
+    std::fflush(stdout);
+    seen = actorscope::caf::current_totals().restarts;
+    caf::scoped_actor self{sys};
+    if (auto t = demo::lookup(sys, "traffic")) self->request(t, std::chrono::seconds(5), demo::resume_atom::value).receive([](bool) {}, [](caf::error&) {});
+  }
+  return false;
 }
 
 }  // namespace
@@ -95,6 +153,7 @@ int main(int argc, char** argv) {
   actorscope_config_init(&config);  // everything else from the environment
   config.allow_commands = opt.allow_commands ? 1 : 0;
   actorscope::caf::enable_kill_commands();  // used only when commands are allowed
+  actorscope::caf::keep_live_actors(opt.snapshots > 0);
   actorscope_start(&config);  // on failure it says why and stays off; the demo runs anyway
   {
     caf::actor_system_config cfg;
@@ -102,8 +161,8 @@ int main(int argc, char** argv) {
     auto app = demo::start_app(sys, opt);
     auto start = clock_type::now();
     auto next_summary = start + std::chrono::seconds(2);
-    bool signalled = false;
-    while (!signalled) {
+    bool signalled = opt.snapshots > 0 && take_snapshots(sys, opt.snapshots);
+    while (!signalled && opt.snapshots == 0) {
       double elapsed = std::chrono::duration<double>(clock_type::now() - start).count();
       if (opt.duration > 0 && elapsed >= opt.duration) break;
       signalled = wait_for_signal(std::chrono::milliseconds(200));
@@ -112,8 +171,8 @@ int main(int argc, char** argv) {
         next_summary += std::chrono::seconds(2);
       }
     }
-    if (!signalled && opt.hold) {
-      quiesce(sys);
+    if (!signalled && opt.hold && opt.snapshots == 0) {
+      quiesce(sys, std::chrono::seconds(1));
       print_registry("holding");
       while (!wait_for_signal(std::chrono::milliseconds(1000))) {
       }

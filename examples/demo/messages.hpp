@@ -13,7 +13,8 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using storm_atom = caf::atom_constant<caf::atom("storm")>;      // (uint32 crashes left)
 using crash_atom = caf::atom_constant<caf::atom("crash")>;
-using quiesce_atom = caf::atom_constant<caf::atom("quiesce")>;
+using quiesce_atom = caf::atom_constant<caf::atom("quiesce")>;  // the traffic pauses (sessions end)
+using resume_atom = caf::atom_constant<caf::atom("resume")>;    // ... and goes on
 using end_atom = caf::atom_constant<caf::atom("end")>;
 
 // A record with this bit set is malformed: the parser that gets it crashes.

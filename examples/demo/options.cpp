@@ -21,6 +21,9 @@ const char* kUsage =
     "  --duration S        run for S seconds; 0: until SIGINT/SIGTERM (default 0)\n"
     "  --seed N            random seed (default 1)\n"
     "  --hold              after --duration: stop the traffic, print the registry, wait for a signal\n"
+    "  --snapshots N       after each crash, up to N: pause the traffic until the tree is still,\n"
+    "                      print its live actors and mark the instant (telemetry demo.snapshot);\n"
+    "                      then stop (for tests of the past against the demo's own tree)\n"
     "  --allow-commands    let the collector kill actors (also ACTORSCOPE_ALLOW_COMMANDS=1);\n"
     "                      the collector must run with --allow-commands and a token\n"
     "  --quiet             no live summary on stderr\n"
@@ -63,7 +66,7 @@ int parse_options(int argc, char** argv, options& o) {
       continue;
     }
     bool known = flag == "--rate" || flag == "--sessions" || flag == "--parsers" || flag == "--crash-rate" ||
-                 flag == "--storm-every" || flag == "--duration" || flag == "--seed";
+                 flag == "--storm-every" || flag == "--duration" || flag == "--seed" || flag == "--snapshots";
     if (!known) return bad("unknown flag " + std::string(flag));
     if (i + 1 >= argc) return bad(std::string(flag) + " needs a value");
     const char* v = argv[++i];
@@ -75,6 +78,7 @@ int parse_options(int argc, char** argv, options& o) {
     else if (flag == "--duration") ok = parse_double(v, o.duration);
     else if (flag == "--seed") ok = parse_u64(v, o.seed);
     else if (flag == "--sessions") { ok = parse_u64(v, u) && u <= 100000; o.sessions = static_cast<uint32_t>(u); }
+    else if (flag == "--snapshots") { ok = parse_u64(v, u) && u <= 100000; o.snapshots = static_cast<uint32_t>(u); }
     else if (flag == "--parsers") { ok = parse_u64(v, u) && u >= 1 && u <= 64; o.parsers = static_cast<uint32_t>(u); }
     if (!ok) return bad("bad value for " + std::string(flag) + ": " + v);
   }

@@ -16,6 +16,7 @@ struct options {
   uint64_t seed = 1;
   bool quiet = false;        // no live summary on stderr
   bool hold = false;         // after --duration: stop traffic, print the registry, wait for a signal
+  uint32_t snapshots = 0;    // after each crash, up to N: pause, print the live tree, mark it; then stop
   bool allow_commands = false;  // accept kill commands from the collector (as ACTORSCOPE_ALLOW_COMMANDS=1)
 };
 

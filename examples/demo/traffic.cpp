@@ -29,6 +29,7 @@ caf::behavior traffic(caf::event_based_actor* self, options opt) {
     double carry = 0;
     double next_storm = 0;
     bool quiet = false;
+    bool ticking = true;  // a tick is on its way (a pause ends the loop at the next one)
   };
   publish(self, "traffic");
   auto st = std::make_shared<state>();
@@ -41,7 +42,10 @@ caf::behavior traffic(caf::event_based_actor* self, options opt) {
   self->send(self, tick_atom::value);
   return {
       [self, st, opt](tick_atom) {
-        if (st->quiet) return;
+        if (st->quiet) {
+          st->ticking = false;
+          return;
+        }
         self->delayed_send(self, kTick, tick_atom::value);
         st->elapsed += kTickSeconds;
         auto uniform = [&] { return std::uniform_real_distribution<double>(0, 1)(st->rng); };
@@ -54,6 +58,12 @@ caf::behavior traffic(caf::event_based_actor* self, options opt) {
                 .then(
                     [self, st](caf::actor& a) {
                       --st->starting;
+                      if (st->quiet) {  // started after the pause began: ended at once
+                        if (auto owner = lookup(self->system(), "sessions"))
+                          self->request(owner, std::chrono::seconds(5), actorscope::caf::terminate_child_atom::value, a)
+                              .then([](bool) {}, [](caf::error&) {});
+                        return;
+                      }
                       self->monitor(a);
                       st->sessions.push_back(std::move(a));
                     },
@@ -95,6 +105,14 @@ caf::behavior traffic(caf::event_based_actor* self, options opt) {
             self->request(sup, std::chrono::seconds(5), actorscope::caf::terminate_child_atom::value, s)
                 .then([](bool) {}, [](caf::error&) {});
         st->sessions.clear();
+        return true;
+      },
+      [self, st](resume_atom) {
+        st->quiet = false;
+        if (!st->ticking) {
+          st->ticking = true;
+          self->send(self, tick_atom::value);
+        }
         return true;
       },
   };

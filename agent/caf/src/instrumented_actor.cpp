@@ -110,7 +110,7 @@ instrumented_actor::instrumented_actor(::caf::actor_config& cfg, actor_info info
   si.intensity = info_.intensity;
   si.period_ms = info_.period_ms;
   cell_.store(info_.reported ? actorscope_spawn(&si) : nullptr, std::memory_order_relaxed);
-  detail::count_spawn(info_.type);
+  detail::count_spawn(id(), info_);
   set_exception_handler(exception_to_exit);
   attach_functor([this](const ::caf::error& reason) { report_exit(reason); });
   // So that a kill command finds it from now on (its control block precedes it: the
@@ -133,7 +133,7 @@ void instrumented_actor::report_exit(const ::caf::error& reason) {
   if (detail::running_here.cell == cell) detail::running_here.cell = nullptr;
   std::string text = reason_text(reason);
   actorscope_exit(cell, reason_class(reason), text.empty() ? nullptr : text.c_str());
-  detail::count_exit(info_.type, processed_);
+  detail::count_exit(id(), info_, processed_);
 }
 
 }  // namespace actorscope::caf

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "actorscope/caf/actor_info.hpp"
+
 namespace actorscope::caf {
 
 struct type_totals {
@@ -33,9 +35,23 @@ struct totals {
 
 totals current_totals();
 
+// The instrumented actors alive now, as the adapter registered them: the app's own picture
+// of its tree, to hold actorscope's against. Kept only after keep_live_actors(true) (it
+// copies each actor's names, so it is off by default); empty otherwise.
+struct live_actor {
+  uint64_t id = 0;
+  uint64_t parent = 0;  // 0: a root
+  std::string type;
+  std::string name;
+  std::string child_id;
+  friend bool operator==(const live_actor&, const live_actor&) = default;
+};
+void keep_live_actors(bool on);       // call before the actors to be kept are spawned
+std::vector<live_actor> live_actors();  // sorted by id
+
 namespace detail {
-void count_spawn(const std::string& type);
-void count_exit(const std::string& type, uint64_t processed);
+void count_spawn(uint64_t id, const actor_info& info);
+void count_exit(uint64_t id, const actor_info& info, uint64_t processed);
 void count_restart(const std::string& supervisor);
 void count_supervisor(const std::string& supervisor);  // makes it appear with 0 restarts
 }  // namespace detail
