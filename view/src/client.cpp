@@ -330,19 +330,57 @@ size_t Client::clock_member() const {
   return members_.size();
 }
 
-bool Client::apply_payload(const uint8_t* payload, size_t len, std::string& error) {
-  if (!parent_) {
-    if (replica_.apply(payload, len)) {
-      if (!synced_ && replica_.has_snapshot()) synced_ = true;
-      return true;
+namespace {
+// The answers to what the user asked (detail, an events page, series, a command's result, a
+// failure, the timeline), as opposed to the stream of updates.
+template <class T>
+constexpr bool kIsReply = std::is_same_v<T, pv::DetailReply> || std::is_same_v<T, pv::EventsPage> ||
+                          std::is_same_v<T, pv::SeriesReply> || std::is_same_v<T, pv::CommandResult> ||
+                          std::is_same_v<T, pv::RequestFailed> || std::is_same_v<T, pv::TimelineReply>;
+
+// Passes on only the replies (kReplies) or only the rest of a frame. While paused the stream
+// is held, but a question asked meanwhile is answered at once (Detail of an event opened in a
+// paused storm used to say "asking the collector" until the pause ended); the held frames are
+// applied at the end without their replies, which were applied already.
+template <class Handler, bool kReplies>
+struct PauseSplit {
+  Handler& h;
+  template <class T>
+  void on(const T& m) {
+    if constexpr (kIsReply<T> == kReplies && requires { h.on(m); }) h.on(m);
+  }
+};
+}  // namespace
+
+bool Client::apply_payload(const uint8_t* payload, size_t len, std::string& error, PayloadPart part) {
+  auto run = [&](auto& sink) {
+    auto go = [&](auto& handler) {
+      auto res = pv::decode_messages(payload, len, handler);
+      if (!res.ok) error = res.error ? res.error : "malformed view frame";
+      return res.ok;
+    };
+    using Sink = std::remove_reference_t<decltype(sink)>;
+    if (part == PayloadPart::Replies) {
+      PauseSplit<Sink, true> only{sink};
+      return go(only);
     }
-    error = replica_.error();
-    return false;
+    if (part == PayloadPart::Stream) {
+      PauseSplit<Sink, false> only{sink};
+      return go(only);
+    }
+    return go(sink);
+  };
+  if (!parent_) {
+    bool ok = part == PayloadPart::All ? replica_.apply(payload, len) : run(replica_);
+    if (!ok) {
+      if (part == PayloadPart::All) error = replica_.error();
+      return false;
+    }
+    if (!synced_ && replica_.has_snapshot()) synced_ = true;
+    return true;
   }
   FleetSink sink(*parent_, index_);
-  auto res = pv::decode_messages(payload, len, sink);
-  if (!res.ok) error = res.error ? res.error : "malformed view frame";
-  return res.ok;
+  return run(sink);
 }
 
 void Client::member_down(size_t index, const std::string& why) {
@@ -660,7 +698,7 @@ void Client::set_paused(bool paused) {
         resnapshot = true;
       } else {
         std::string ignored;
-        for (auto& f : held_) apply_payload(f.data(), f.size(), ignored);
+        for (auto& f : held_) apply_payload(f.data(), f.size(), ignored, PayloadPart::Stream);
       }
       held_.clear();
       held_bytes_ = 0;
@@ -884,6 +922,8 @@ bool Client::session(int fd) {
       } else if (h.type == proto::FrameType::View) {
         if (!replica_lock.owns_lock()) replica_lock.lock();
         if (paused_) {
+          std::string bad;
+          if (apply_payload(payload, h.length, bad, PayloadPart::Replies)) applied = true;
           if (!held_overflow_ && held_bytes_ + h.length <= options_.max_held_bytes) {
             held_.emplace_back(payload, payload + h.length);
             held_bytes_ += h.length;

@@ -145,7 +145,8 @@ class Client {
   class FleetSink;     // translates one collector's payload into the shared replica
   Client(ClientOptions options, Client* parent, size_t index);
   std::mutex& replica_mutex() const { return parent_ ? parent_->mutex_ : mutex_; }
-  bool apply_payload(const uint8_t* payload, size_t len, std::string& error);
+  enum class PayloadPart : uint8_t { All, Replies, Stream };
+  bool apply_payload(const uint8_t* payload, size_t len, std::string& error, PayloadPart part = PayloadPart::All);
   uint64_t next_request() { return parent_ ? parent_->next_request_++ : next_request_++; }
   // Fleet, under mutex_: a member's connection ended, or its snapshot began.
   void member_down(size_t index, const std::string& why);

@@ -1,0 +1,156 @@
+// A paused viewer holds the stream of updates but answers what the user asks meanwhile: a
+// stand-in collector sends updates and replies while the client is paused.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actorscope/protocol/codec.hpp"
+#include "actorscope/protocol/viewer.hpp"
+#include "actorscope/view/client.hpp"
+
+using namespace actorscope;
+namespace pv = proto::viewer;
+
+namespace {
+
+// A unix socket the client connects to; the test plays the collector on the accepted end.
+struct StandIn {
+  std::string dir, path;
+  int listener = -1;
+  int fd = -1;
+  uint32_t seq = 0;
+
+  StandIn() {
+    char tmpl[] = "/tmp/actorscope-pause.XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    path = dir + "/collector.sock";
+    listener = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::strncpy(sa.sun_path, path.c_str(), sizeof sa.sun_path - 1);
+    EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+    EXPECT_EQ(::listen(listener, 1), 0);
+  }
+  ~StandIn() {
+    if (fd >= 0) ::close(fd);
+    ::close(listener);
+    ::unlink(path.c_str());
+    ::rmdir(dir.c_str());
+  }
+  // Accepts the viewer, reads its hello, welcomes it and sends an empty snapshot.
+  bool accept_viewer() {
+    pollfd pf{listener, POLLIN, 0};
+    if (::poll(&pf, 1, 30000) != 1) return false;
+    fd = ::accept(listener, nullptr, nullptr);
+    uint8_t buf[4096];
+    (void)!::recv(fd, buf, sizeof buf, 0);
+    std::vector<uint8_t> out;
+    size_t at = proto::begin_frame(out, proto::FrameType::Welcome, 0);
+    proto::Writer w(out);
+    proto::encode(w, proto::Welcome{});
+    proto::finish_frame(out, at);
+    send(out);
+    view_frame([](proto::Writer& vw) {
+      pv::encode(vw, pv::SnapshotBegin{1, 0, 0});
+      pv::encode(vw, pv::SnapshotEnd{1});
+    });
+    return fd >= 0;
+  }
+  template <class F>
+  void view_frame(F&& body) {
+    std::vector<uint8_t> out;
+    size_t at = proto::begin_frame(out, proto::FrameType::View, ++seq);
+    proto::Writer w(out);
+    body(w);
+    proto::finish_frame(out, at);
+    send(out);
+  }
+  void send(const std::vector<uint8_t>& bytes) { (void)!::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL); }
+};
+
+// Polls `pred` under the client's lock until it holds (the client applies frames on its own
+// thread); false after 30 s.
+template <class P>
+bool soon(view::Client& c, P pred) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until) {
+    {
+      auto lock = c.lock();
+      if (pred()) return true;
+    }
+    pollfd pf{c.update_fd(), POLLIN, 0};
+    ::poll(&pf, 1, 20);
+    char drain[64];
+    while (::read(c.update_fd(), drain, sizeof drain) > 0) {
+    }
+  }
+  return false;
+}
+
+pv::ActorRow row(uint64_t id, const char* name) {
+  pv::ActorRow r;
+  r.node = 1;
+  r.actor = id;
+  r.name = name;
+  r.type = "worker";
+  return r;
+}
+
+pv::DetailReply reply(uint64_t request, uint64_t actor) {
+  pv::DetailReply d;
+  d.request = request;
+  d.found = true;
+  d.node = 1;
+  d.actor = actor;
+  return d;
+}
+
+TEST(ClientPause, RepliesAreAnsweredWhileTheStreamIsHeldUntilThePauseEnds) {
+  StandIn collector;
+  view::ClientOptions o;
+  o.address = "unix:" + collector.path;
+  view::Client client(o);
+  client.start();
+  ASSERT_TRUE(collector.accept_viewer());
+  ASSERT_TRUE(soon(client, [&] { return client.replica().has_snapshot(); }));
+
+  client.set_paused(true);
+  // One frame with an update and a reply, then one with only a newer reply.
+  collector.view_frame([](proto::Writer& w) {
+    pv::encode(w, row(7, "worker-7"));
+    pv::encode(w, reply(1, 7));
+  });
+  collector.view_frame([](proto::Writer& w) {
+    pv::encode(w, row(8, "worker-8"));
+    pv::encode(w, reply(2, 8));
+  });
+  ASSERT_TRUE(soon(client, [&] {
+    const auto& d = client.replica().detail();
+    return d && d->request == 2;
+  }));
+  {
+    auto lock = client.lock();
+    // The stream is still held: the paused screen does not move.
+    EXPECT_EQ(client.replica().actor({1, 7}), nullptr);
+    EXPECT_EQ(client.replica().actor({1, 8}), nullptr);
+  }
+
+  client.set_paused(false);
+  ASSERT_TRUE(soon(client, [&] { return client.replica().actor({1, 8}) != nullptr; }));
+  auto lock = client.lock();
+  EXPECT_NE(client.replica().actor({1, 7}), nullptr);
+  // The held frames, applied at the end, leave the newest answer in place.
+  ASSERT_TRUE(client.replica().detail());
+  EXPECT_EQ(client.replica().detail()->request, 2u);
+}
+
+}  // namespace
