@@ -34,11 +34,23 @@ uint64_t replies_mark(const view::Replica& r) {
 
 double FramePacer::wait_s(double now) const {
   if (pending_ > 0) return 0;
-  const double period = animating_ ? s_.animation_s : s_.idle_redraw_s;
+  const double period = animating_ ? s_.animation_s : idle_period_;
   return std::max(0.0, last_ + period - now);
 }
 
-void FramePacer::drew(double now, bool animating) {
+void FramePacer::drew(double now, bool animating, double frame_cpu_s, double process_cpu_s) {
+  // A frame drawn only because the idle period ran out: what it and the wait before it cost
+  // set the next period, so that f / period + between <= idle_cpu_share.
+  const bool idle_frame = pending_ == 0 && !animating_ && !animating;
+  if (idle_frame && frame_cpu_s >= 0 && process_cpu_s >= 0 && cpu_at_last_ >= 0 && now > last_) {
+    auto smooth = [](double& avg, double x) { avg = avg < 0 ? x : 0.5 * avg + 0.5 * x; };
+    smooth(frame_cost_, frame_cpu_s);
+    smooth(between_share_, std::max(0.0, process_cpu_s - cpu_at_last_ - frame_cpu_s) / (now - last_));
+    const double left = s_.idle_cpu_share - between_share_;
+    idle_period_ = left <= 0 ? s_.idle_redraw_max_s
+                             : std::clamp(frame_cost_ / left, s_.idle_redraw_s, s_.idle_redraw_max_s);
+  }
+  cpu_at_last_ = process_cpu_s;
   last_ = now;
   animating_ = animating;
   if (pending_ > 0) --pending_;

@@ -14,7 +14,12 @@ namespace actorscope::gui {
 struct FramePacerSettings {
   int settle_frames = 2;          // frames drawn after input or new data (ImGui lays out in two)
   double animation_s = 1.0 / 30;  // frame period while something animates (restart flashes)
-  double idle_redraw_s = 1.0;     // a frame at least this often, for the "last update" clock
+  double idle_redraw_s = 1.0;     // when nothing happens, a frame this often (for the "last update"
+                                  // clock and the charts' newest second) ...
+  double idle_cpu_share = 0.015;  // ... unless the idle process (its frames and what it does
+                                  // between them, measured) would take more than this share of
+                                  // one core: a software renderer's frames are spaced out ...
+  double idle_redraw_max_s = 3.0;   // ... up to this far apart
   double reply_after_input_s = 3.0;  // replies this soon after input are drawn at once
 };
 
@@ -47,8 +52,12 @@ class FramePacer {
   }
   // Seconds from `now` until the next frame is due; 0: draw now.
   double wait_s(double now) const;
-  // A frame was drawn at `now`; `animating`: it shows something that moves.
-  void drew(double now, bool animating);
+  // A frame was drawn at `now`; `animating`: it shows something that moves; `frame_cpu_s`:
+  // the CPU time the process spent drawing it and `process_cpu_s` the process's CPU time
+  // now (every thread, a software renderer's too; negative: unknown).
+  void drew(double now, bool animating, double frame_cpu_s = -1, double process_cpu_s = -1);
+  // The period of idle frames now (idle_redraw_s, or longer where frames are dear).
+  double idle_period_s() const { return idle_period_; }
 
  private:
   FramePacerSettings s_;
@@ -56,6 +65,12 @@ class FramePacer {
   bool animating_ = false;
   double last_ = 0;
   double input_at_ = -1e9;
+  // Measured while idle, smoothed (-1: not yet): CPU seconds per idle frame, and the CPU
+  // share taken between frames (receiving data, answering the window system).
+  double frame_cost_ = -1;
+  double between_share_ = -1;
+  double cpu_at_last_ = -1;  // process CPU time at the last frame's end
+  double idle_period_ = s_.idle_redraw_s;
 };
 
 }  // namespace actorscope::gui

@@ -99,6 +99,13 @@ std::optional<actorscope::view::ActorKey> busiest(const actorscope::view::Replic
   return best->key();
 }
 
+// CPU time of the whole process (a software renderer's threads included), in seconds.
+double process_cpu_s() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 uint64_t wall_clock_ns() {
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
@@ -127,6 +134,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     actorscope::view::ClientOptions co;
+    co.wake_on_ticks = false;  // the frame pacer shows heartbeats with its next idle frame
     if (opts.tls) {
       std::string error;
       if (!actorscope::view::client_tls(opts.tls_ca, opts.tls_cert, opts.tls_key, co.tls, error)) {
@@ -291,6 +299,7 @@ int main(int argc, char** argv) {
     const bool snap = g_snap_asked;
     g_snap_asked = 0;
     ++frames;
+    const double frame_cpu_at = process_cpu_s();
     window.begin_frame();
     if (record_text || snap) drawn_text::begin_frame();
     {
@@ -358,7 +367,8 @@ int main(int argc, char** argv) {
       }
     }
     window.present();
-    pacer.drew(seconds(), app.animating());
+    const double cpu_now = process_cpu_s();
+    pacer.drew(seconds(), app.animating(), cpu_now - frame_cpu_at, cpu_now);
   }
   return 0;
 }

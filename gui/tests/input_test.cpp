@@ -129,6 +129,42 @@ TEST(FramePacer, AnimationKeepsFramesComingUntilItEnds) {
   EXPECT_GT(p.wait_s(1.05), 0.5);
 }
 
+TEST(FramePacer, AnIdleWindowIsKeptWithinItsCpuShareByItsFramesPeriod) {
+  FramePacerSettings s;
+  FramePacer p(s);
+  double t = 0, cpu = 0;
+  // An idle window: each frame costs `frame` s of CPU, and `between` s per second go on
+  // between frames (data, the window system). Runs it for a while; returns its CPU share.
+  auto run = [&](double frame, double between, int frames) {
+    double t0 = t, cpu0 = cpu;
+    for (int i = 0; i < frames; ++i) {
+      double wait = p.wait_s(t);
+      t += wait;
+      cpu += between * wait + frame;
+      p.drew(t, false, frame, cpu);
+    }
+    return (cpu - cpu0) / (t - t0);
+  };
+  p.drew(0, false, 0.03, 0.03);  // the first frame: drawn for itself, not for the period
+  cpu = 0.03;
+  EXPECT_DOUBLE_EQ(p.idle_period_s(), s.idle_redraw_s);
+  // 15 ms frames and 1 % between them: 2.5 % at a frame a second; spaced out to fit 1.8 %.
+  run(0.015, 0.010, 10);
+  EXPECT_LE(run(0.015, 0.010, 10), s.idle_cpu_share + 1e-6);
+  EXPECT_NEAR(p.idle_period_s(), 0.015 / (s.idle_cpu_share - 0.010), 0.01);
+  // More going on between frames than the share: frames at the longest period, no longer.
+  run(0.015, 0.030, 10);
+  EXPECT_DOUBLE_EQ(p.idle_period_s(), s.idle_redraw_max_s);
+  // Cheap frames (a GPU): back to the clock's second.
+  run(0.001, 0.001, 10);
+  EXPECT_DOUBLE_EQ(p.idle_period_s(), s.idle_redraw_s);
+  // Input is drawn at once, and what its frames cost does not count as idle.
+  p.on_input(t + 0.1);
+  EXPECT_EQ(p.wait_s(t + 0.1), 0.0);
+  p.drew(t + 0.1, false, 5.0, cpu + 5.0);
+  EXPECT_DOUBLE_EQ(p.idle_period_s(), s.idle_redraw_s);
+}
+
 TEST(FramePacer, NewDataDrawsAFrame) {
   FramePacer p;
   p.drew(0, false);

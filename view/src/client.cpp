@@ -352,6 +352,18 @@ struct PauseSplit {
 };
 }  // namespace
 
+namespace {
+// A frame that holds nothing but the collector's heartbeat (10 a second from an idle system).
+bool only_ticks(const uint8_t* payload, size_t len) {
+  bool ticks = true;
+  proto::detail::decode_tagged(payload, len, [&](uint8_t tag, proto::Reader&, proto::DecodeResult&) {
+    ticks = ticks && tag == static_cast<uint8_t>(pv::Tag::Tick);
+    return ticks;
+  });
+  return ticks;
+}
+}  // namespace
+
 bool Client::apply_payload(const uint8_t* payload, size_t len, std::string& error, PayloadPart part) {
   auto run = [&](auto& sink) {
     auto go = [&](auto& handler) {
@@ -939,7 +951,7 @@ bool Client::session(int fd) {
           set_status("bad view frame from " + options_.address + ": " + bad);
           return welcomed;
         }
-        applied = true;
+        if (options_.wake_on_ticks || !only_ticks(payload, h.length)) applied = true;
       } else if (h.type == proto::FrameType::Goodbye) {
         set_status("collector at " + options_.address + " said goodbye (reconnecting)");
         return welcomed;

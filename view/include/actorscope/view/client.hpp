@@ -44,6 +44,9 @@ struct ClientOptions {
   uint32_t backoff_max_ms = 5000;
   uint32_t max_frame = proto::kHardMaxFrame;
   size_t max_held_bytes = 64u << 20;  // frames held while paused
+  // false: a frame of nothing but heartbeats is applied without waking the renderer (update_fd),
+  // which shows it with its next frame due (the GUI: an idle window wakes for what changed).
+  bool wake_on_ticks = true;
   ReplicaSettings replica;
   std::shared_ptr<const tls::Context> tls;  // set: TLS to the collector (see client_tls)
   // Two or more: a fleet view. One connection per collector (address is then unused), all
