@@ -362,7 +362,9 @@ void FlowPanel::draw_history(AppState& app, const view::FlowMap& m) {
     return;
   }
   ImGui::TextDisabled("%s", h.range.c_str());
-  ChartStyle st{style::severity_colour(pressure, style::kAccent), "~msg/s", rate_axis, h.step_s, false};
+  // Clock times under the axis, as the overview's charts have: the last point's instant.
+  ChartStyle st{style::severity_colour(pressure, style::kAccent), "~msg/s", rate_axis, h.step_s, false,
+                h.wall_ns.empty() ? 0 : h.wall_ns.back()};
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   time_chart("flow edge history", h.rates, ImVec2(avail.x, std::max(80.0f, avail.y - 4)), st, -1);
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "actorscope/view/display.hpp"
+#include "actorscope/view/exit_chain.hpp"  // is_escalation
 
 namespace actorscope::view {
 
@@ -286,13 +287,7 @@ void Replica::remove_actor(ActorKey k) {
   uint32_t row = it->second;
   {
     const Actor& a = actors_[row];
-    if (a.is_supervisor() && settings_.former_names > 0) {
-      if (former_names_.insert_or_assign(k, display_name(a)).second) former_order_.push_back(k);
-      while (former_order_.size() > settings_.former_names) {
-        former_names_.erase(former_order_.front());
-        former_order_.pop_front();
-      }
-    }
+    if (a.is_supervisor()) remember_former(k, display_name(a));
     add_to_ancestors(a.parent_row, a.subtree, true, row);  // its children stay, as orphans
     uint32_t last_row = static_cast<uint32_t>(actors_.size() - 1);
     record({k, a.row.parent, 0, row, row == last_row ? kNoRow : last_row, ActorChangeKind::Exited});
@@ -325,8 +320,21 @@ bool is_incident(const pv::Event& e) {
 }
 }  // namespace
 
+void Replica::remember_former(ActorKey k, std::string name) {
+  if (settings_.former_names == 0) return;
+  if (former_names_.insert_or_assign(k, std::move(name)).second) former_order_.push_back(k);
+  while (former_order_.size() > settings_.former_names) {
+    former_names_.erase(former_order_.front());
+    former_order_.pop_front();
+  }
+}
+
 void Replica::on(const pv::Event& m) {
   if (!events_.empty() && m.seq != 0 && m.seq <= events_.back().seq) return;  // already have it
+  // A supervisor that escalated before this viewer saw it live is known by this event's name,
+  // so that its children's earlier crashes name it too (they read "<351>" before).
+  if (is_escalation(m) && !m.name.empty() && !actor({m.node, m.actor}) && former_name({m.node, m.actor}).empty())
+    remember_former({m.node, m.actor}, m.name);
   events_.push_back(m);
   if (m.kind == pv::EventKind::Telemetry) ++telemetry_events_;
   if (is_incident(m)) ++incident_events_;

@@ -88,6 +88,33 @@ TEST(DisplayName, ActorsEventsAndWarningsThatOutliveTheirActor) {
   EXPECT_EQ(view::warning_subject(r, pv::Warning{slow.node, 0, "k", pv::Severity::Info, ""}), "(node)");
 }
 
+// A supervisor that gave up (and was replaced) before this viewer joined was never a row of its
+// replica: the escalation event names it, and so its children's crashes name it too.
+TEST(DisplayName, ASupervisorGoneBeforeTheViewerJoinedIsNamedByItsEscalation) {
+  view::Replica r;
+  auto event = [&](uint64_t seq, pv::EventKind kind, uint64_t actor, uint64_t supervisor, std::string name,
+                   proto::ExitReason reason, std::string text) {
+    pv::Event e;
+    e.seq = seq;
+    e.node = 1;
+    e.kind = kind;
+    e.actor = actor;
+    e.supervisor = supervisor;
+    e.name = std::move(name);
+    e.reason = reason;
+    e.text = std::move(text);
+    r.on(e);
+  };
+  event(1, pv::EventKind::Crashed, 352, 351, "parser2", proto::ExitReason::Error, "error: parser state corrupted");
+  EXPECT_EQ(view::known_name(r, {1, 351}), "<351>");
+  // A crash's own actor is not taken for a supervisor.
+  EXPECT_EQ(view::known_name(r, {1, 352}), "<352>");
+  event(2, pv::EventKind::Warning, 351, 340, "parser_pool", proto::ExitReason::Shutdown, "restart intensity exceeded");
+  EXPECT_EQ(view::known_name(r, {1, 351}), "parser_pool");
+  EXPECT_EQ(view::known_name(r, {1, 352}), "<352>");
+  EXPECT_EQ(view::known_name(r, {2, 351}), "<351>") << "another node's actor 351";
+}
+
 TEST(Thresholds, DefaultsAreTheTerminalViewersOnes) {
   const view::DisplayThresholds t;
   EXPECT_EQ(view::mailbox_severity(0, t), view::Severity::normal);

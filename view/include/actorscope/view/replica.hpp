@@ -216,6 +216,7 @@ class Replica {
   void on(const Request&) {}
 
  private:
+  void remember_former(ActorKey k, std::string name);
   std::unordered_map<ActorKey, std::string, ActorKeyHash> former_names_;
   std::deque<ActorKey> former_order_;
   void remove_actor(ActorKey k);
