@@ -1,6 +1,7 @@
-// How the client takes the collector's frames, from a stand-in collector: a paused viewer
-// holds the stream of updates but answers what the user asks meanwhile; a renderer that
-// asks not to be woken by heartbeats is woken by what changes only.
+// How the client takes the collector's frames, from a stand-in collector: it tells a renderer
+// that data arrived (so a viewer waiting on its input wakes at once, not at its next
+// timeout); a paused viewer holds the stream of updates but answers what the user asks
+// meanwhile; a renderer that asks not to be woken by heartbeats is woken by what changes only.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -47,13 +49,17 @@ struct StandIn {
     ::unlink(path.c_str());
     ::rmdir(dir.c_str());
   }
-  // Accepts the viewer, reads its hello, welcomes it and sends an empty snapshot.
+  // Accepts the viewer and reads its hello and subscription (their content is not checked).
   bool accept_viewer() {
     pollfd pf{listener, POLLIN, 0};
     if (::poll(&pf, 1, 30000) != 1) return false;
     fd = ::accept(listener, nullptr, nullptr);
     uint8_t buf[4096];
     (void)!::recv(fd, buf, sizeof buf, 0);
+    return fd >= 0;
+  }
+  // Welcomes it and sends an empty snapshot.
+  void welcome() {
     std::vector<uint8_t> out;
     size_t at = proto::begin_frame(out, proto::FrameType::Welcome, 0);
     proto::Writer w(out);
@@ -64,7 +70,6 @@ struct StandIn {
       pv::encode(vw, pv::SnapshotBegin{1, 0, 0});
       pv::encode(vw, pv::SnapshotEnd{1});
     });
-    return fd >= 0;
   }
   template <class F>
   void view_frame(F&& body) {
@@ -115,14 +120,58 @@ pv::DetailReply reply(uint64_t request, uint64_t actor) {
   return d;
 }
 
-TEST(ClientPause, RepliesAreAnsweredWhileTheStreamIsHeldUntilThePauseEnds) {
+// Whether the client's update descriptor has been signalled, emptied as it is read.
+bool woken(view::Client& c, int timeout_ms) {
+  pollfd pf{c.update_fd(), POLLIN, 0};
+  bool any = ::poll(&pf, 1, timeout_ms) == 1;
+  char drain[64];
+  while (::read(c.update_fd(), drain, sizeof drain) > 0) {
+  }
+  return any;
+}
+
+// A client connected to the stand-in, its snapshot in.
+class ClientFrames : public ::testing::Test {
+ protected:
+  void connect(bool wake_on_ticks = true) {
+    view::ClientOptions o;
+    o.address = "unix:" + collector_.path;
+    o.wake_on_ticks = wake_on_ticks;
+    client_ = std::make_unique<view::Client>(o);
+    client_->start();
+    ASSERT_TRUE(collector_.accept_viewer());
+    collector_.welcome();
+    ASSERT_TRUE(soon(*client_, [&] { return client_->replica().has_snapshot(); }));
+  }
+  StandIn collector_;
+  std::unique_ptr<view::Client> client_;
+};
+
+TEST(ClientWake, UpdateFdBecomesReadableWhenDataIsApplied) {
   StandIn collector;
   view::ClientOptions o;
   o.address = "unix:" + collector.path;
   view::Client client(o);
+  ASSERT_GE(client.update_fd(), 0);
   client.start();
   ASSERT_TRUE(collector.accept_viewer());
-  ASSERT_TRUE(soon(client, [&] { return client.replica().has_snapshot(); }));
+  EXPECT_FALSE(woken(client, 0)) << "nothing was applied yet";
+  collector.welcome();
+  // Bounded wait for the snapshot: what is asserted is the order, not the time it takes.
+  ASSERT_TRUE(woken(client, 20000)) << client.status();
+  {
+    auto lock = client.lock();
+    EXPECT_TRUE(client.replica().has_snapshot());
+  }
+  EXPECT_GT(client.updates(), 0u);
+  EXPECT_FALSE(woken(client, 0)) << "the signal was read";
+  client.stop();
+}
+
+TEST_F(ClientFrames, RepliesAreAnsweredWhileTheStreamIsHeldUntilThePauseEnds) {
+  connect();
+  view::Client& client = *client_;
+  StandIn& collector = collector_;
 
   client.set_paused(true);
   // One frame with an update and a reply, then one with only a newer reply.
@@ -154,25 +203,10 @@ TEST(ClientPause, RepliesAreAnsweredWhileTheStreamIsHeldUntilThePauseEnds) {
   EXPECT_EQ(client.replica().detail()->request, 2u);
 }
 
-// Whether the client's update descriptor has been signalled, emptied as it is read.
-bool woken(view::Client& c, int timeout_ms) {
-  pollfd pf{c.update_fd(), POLLIN, 0};
-  bool any = ::poll(&pf, 1, timeout_ms) == 1;
-  char drain[64];
-  while (::read(c.update_fd(), drain, sizeof drain) > 0) {
-  }
-  return any;
-}
-
-TEST(ClientFrames, HeartbeatsAloneDoNotWakeARendererThatAsksNotToBe) {
-  StandIn collector;
-  view::ClientOptions o;
-  o.address = "unix:" + collector.path;
-  o.wake_on_ticks = false;
-  view::Client client(o);
-  client.start();
-  ASSERT_TRUE(collector.accept_viewer());
-  ASSERT_TRUE(soon(client, [&] { return client.replica().has_snapshot(); }));
+TEST_F(ClientFrames, HeartbeatsAloneDoNotWakeARendererThatAsksNotToBe) {
+  connect(false);
+  view::Client& client = *client_;
+  StandIn& collector = collector_;
   woken(client, 0);
   collector.view_frame([](proto::Writer& w) { pv::encode(w, pv::Tick{41, 123, 0}); });
   // Applied all the same (the next frame drawn shows it); looked for without reading the
@@ -195,17 +229,11 @@ TEST(ClientFrames, HeartbeatsAloneDoNotWakeARendererThatAsksNotToBe) {
   ASSERT_TRUE(soon(client, [&] { return client.replica().actor({1, 9}) != nullptr; }));
 }
 
-TEST(ClientFrames, HeartbeatsWakeARendererByDefault) {
-  StandIn collector;
-  view::ClientOptions o;
-  o.address = "unix:" + collector.path;
-  view::Client client(o);
-  client.start();
-  ASSERT_TRUE(collector.accept_viewer());
-  ASSERT_TRUE(soon(client, [&] { return client.replica().has_snapshot(); }));
-  woken(client, 0);
-  collector.view_frame([](proto::Writer& w) { pv::encode(w, pv::Tick{41, 123, 0}); });
-  EXPECT_TRUE(woken(client, 30000));
+TEST_F(ClientFrames, HeartbeatsWakeARendererByDefault) {
+  connect();
+  woken(*client_, 0);
+  collector_.view_frame([](proto::Writer& w) { pv::encode(w, pv::Tick{41, 123, 0}); });
+  EXPECT_TRUE(woken(*client_, 30000));
 }
 
 }  // namespace
