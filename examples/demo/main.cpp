@@ -56,11 +56,17 @@ void print_summary(double seconds) {
                static_cast<unsigned long long>(t.restarts), static_cast<unsigned long long>(t.messages_processed));
 }
 
+// Asks the traffic actor to pause (quiesce_atom) or go on (resume_atom), and waits for its answer.
+template <class Atom>
+void ask_traffic(caf::actor_system& sys, Atom what) {
+  caf::scoped_actor self{sys};
+  if (auto t = demo::lookup(sys, "traffic")) self->request(t, std::chrono::seconds(5), what).receive([](bool) {}, [](caf::error&) {});
+}
+
 // Pauses the traffic (its sessions end) and waits until the tree is still: no session
 // left, and no spawn, exit or restart for `still`. False when it did not settle in 30 s.
 bool quiesce(caf::actor_system& sys, std::chrono::milliseconds still) {
-  caf::scoped_actor self{sys};
-  if (auto t = demo::lookup(sys, "traffic")) self->request(t, std::chrono::seconds(5), demo::quiesce_atom::value).receive([](bool) {}, [](caf::error&) {});
+  ask_traffic(sys, demo::quiesce_atom::value);
   auto deadline = clock_type::now() + std::chrono::seconds(30);
   uint64_t last[3] = {UINT64_MAX, 0, 0};
   auto stable_since = clock_type::now();
@@ -123,15 +129,15 @@ bool take_snapshots(caf::actor_system& sys, uint32_t count) {
     // the tree at the mark: said so, not printed.
     bool still = actorscope::caf::live_actors() == tree;
     std::printf("demo: snapshot %u actors=%zu%s\n", k, tree.size(), still ? "" : " moved");
-    for (const auto& a : tree)
-      if (still)
+    if (still) {
+      for (const auto& a : tree)
         std::printf("demo: actor id=%llu parent=%llu type=%s child=%s name=%s\n", static_cast<unsigned long long>(a.id),
                     static_cast<unsigned long long>(a.parent), a.type.c_str(), a.child_id.c_str(), a.name.c_str());
+    }
     std::printf("demo: end\n");
     std::fflush(stdout);
     seen = actorscope::caf::current_totals().restarts;
-    caf::scoped_actor self{sys};
-    if (auto t = demo::lookup(sys, "traffic")) self->request(t, std::chrono::seconds(5), demo::resume_atom::value).receive([](bool) {}, [](caf::error&) {});
+    ask_traffic(sys, demo::resume_atom::value);
   }
   return false;
 }

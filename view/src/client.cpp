@@ -350,9 +350,7 @@ struct PauseSplit {
     if constexpr (kIsReply<T> == kReplies && requires { h.on(m); }) h.on(m);
   }
 };
-}  // namespace
 
-namespace {
 // A frame that holds nothing but the collector's heartbeat (10 a second from an idle system).
 bool only_ticks(const uint8_t* payload, size_t len) {
   bool ticks = true;
@@ -382,17 +380,13 @@ bool Client::apply_payload(const uint8_t* payload, size_t len, std::string& erro
     }
     return go(sink);
   };
-  if (!parent_) {
-    bool ok = part == PayloadPart::All ? replica_.apply(payload, len) : run(replica_);
-    if (!ok) {
-      if (part == PayloadPart::All) error = replica_.error();
-      return false;
-    }
-    if (!synced_ && replica_.has_snapshot()) synced_ = true;
-    return true;
+  if (parent_) {
+    FleetSink sink(*parent_, index_);
+    return run(sink);
   }
-  FleetSink sink(*parent_, index_);
-  return run(sink);
+  if (!run(replica_)) return false;
+  if (!synced_ && replica_.has_snapshot()) synced_ = true;
+  return true;
 }
 
 void Client::member_down(size_t index, const std::string& why) {

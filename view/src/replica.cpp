@@ -333,7 +333,7 @@ void Replica::on(const pv::Event& m) {
   if (!events_.empty() && m.seq != 0 && m.seq <= events_.back().seq) return;  // already have it
   // A supervisor that escalated before this viewer saw it live is known by this event's name,
   // so that its children's earlier crashes name it too (they read "<351>" before).
-  if (is_escalation(m) && !m.name.empty() && !actor({m.node, m.actor}) && former_name({m.node, m.actor}).empty())
+  if (is_escalation(m) && !m.name.empty() && !actor({m.node, m.actor}) && !former_names_.count({m.node, m.actor}))
     remember_former({m.node, m.actor}, m.name);
   events_.push_back(m);
   if (m.kind == pv::EventKind::Telemetry) ++telemetry_events_;
