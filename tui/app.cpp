@@ -18,6 +18,7 @@
 
 #include "curses_canvas.hpp"
 #include "keys.hpp"
+#include "export_command.hpp"
 #include "kill_command.hpp"
 #include "mouse.hpp"
 #include "panels.hpp"
@@ -120,6 +121,7 @@ int run_interactive(view::Client& client, UiState& ui, bool mouse) {
         auto lock = client.lock();
         drawn_updates = client.updates();
         show_kill_result(ui, client.replica());
+        show_history_export(ui, client);
         draw_frame(canvas, client.replica(), ui);
         if (ui.detail_moved && ui.detail) client.replica().watch(*ui.detail);
       }

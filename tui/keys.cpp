@@ -482,6 +482,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'K'}, ask_kill, "K", "kill the selected actor (asks y/n)"},
       {{'e'}, export_csv, "e", "export Actors or Events as CSV (file named below)"},
       {{'c'}, copy_row, "c", "copy the selected row as CSV (OSC 52 clipboard)"},
+      {{'W'}, export_history, "W", "save the history (flight recorder) to a file"},
       {{'a'}, actors_of_type, "a", "flow: the receiving type's actors, in Actors"},
       {{' '}, pause, "Space", "pause / resume updates"},
       {{kTab}, next_view, "Tab", "next view"},

@@ -14,6 +14,7 @@
 #include "app.hpp"
 #include "panels.hpp"
 #include "glyphs.hpp"
+#include "export_command.hpp"
 #include "options.hpp"
 #include "actorscope/view/client.hpp"
 #include "actorscope/view/instant.hpp"
@@ -132,7 +133,9 @@ int main(int argc, char** argv) {
     for (int waited = 0; waited < o.wait_ms && !client.settled(); waited += 20)
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  int rc = o.batch ? tui::run_batch(client, ui, o) : tui::run_interactive(client, ui, o.mouse);
+  int rc = !o.export_history.empty() ? tui::run_export_history(client, o)
+           : o.batch                   ? tui::run_batch(client, ui, o)
+                                       : tui::run_interactive(client, ui, o.mouse);
   client.stop();
   if (embedded) embedded->stop();
   return rc;

@@ -16,7 +16,7 @@ const char* usage() {
          "                       --open FILE] [--at TIME] [--node NAME] [--token-file FILE]\n"
          "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
          "                      [--batch [--view NAME] [--actor NAME|ID] [--expand all|DEPTH]\n"
-         "                      [--size COLSxROWS]] [--help]\n"
+         "                      [--size COLSxROWS]] [--export-history FILE] [--help]\n"
          "\n"
          "The terminal observer of actorscope: supervision trees, busiest mailboxes, last crashes.\n"
          "\n"
@@ -45,13 +45,16 @@ const char* usage() {
          "  --expand all|DEPTH how deep the tree opens: actors down to DEPTH levels below the node\n"
          "                     (its roots are level 1; default 2), or all of it, groups included\n"
          "  --size COLSxROWS   the frame size --batch prints (default $COLUMNS x $LINES, else 120x40)\n"
-         "  --export-dir DIR   where e (export) writes its CSV files (default: the current directory)\n"
+         "  --export-dir DIR   where e (export) writes its CSV files and W its history files\n"
+         "                     (default: the current directory)\n"
+         "  --export-history FILE  write the collector's flight recorder (its last hour) to FILE as\n"
+         "                     a recording, then exit: open it later with --open FILE\n"
          "  --no-mouse         leave the mouse to the terminal (no clicks, no wheel)\n"
          "  --help             this text\n"
          "\n"
          "Keys: arrows or hjkl, PgUp/PgDn, g/G, Enter detail, / search, n next node, space pause,\n"
          "Tab or 1-6 views, <- -> sort column, i invert, e export CSV, c copy row, t the past\n"
-         "([ and ] step 10 s), ? help, q quit.\n";
+         "([ and ] step 10 s), W save the history to a file, ? help, q quit.\n";
 }
 
 std::optional<int> parse_options(int argc, char** argv, Options& o) {
@@ -116,6 +119,8 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
       }
     } else if (a == "--export-dir") {
       if (!value(o.export_dir) || o.export_dir.empty()) return bad("--export-dir needs a directory");
+    } else if (a == "--export-history") {
+      if (!value(o.export_history) || o.export_history.empty()) return bad("--export-history needs a file");
     } else if (a == "--no-mouse") {
       o.mouse = false;
     } else if (a == "--size") {
@@ -135,6 +140,8 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
     std::string error;
     if (!view::parse_instant(o.at, 2'000'000'000ull * 1'000'000'000ull, wall, error)) return bad("--at: " + error);
   }
+  if (!o.export_history.empty() && (o.batch || !o.at.empty() || !o.listen.empty()))
+    return bad("--export-history writes a file and exits: it excludes --batch, --at and --listen");
   if (o.tls && !o.listen.empty()) return bad("--tls-ca is for --collector; an embedded collector (--listen) is reached in-process");
   if (o.view == ViewId::Detail && o.actor.empty()) return bad("--view detail needs --actor NAME|ID");
   if (!o.actor.empty() && o.view != ViewId::Detail) return bad("--actor goes with --view detail");

@@ -30,6 +30,7 @@ struct Options {
   bool mouse = true;          // --no-mouse: leave the mouse to the terminal
   std::string at;             // --at TIME: show this past instant (the collector's flight recorder)
   std::string open;           // --open FILE: a recording, replayed by a collector inside
+  std::string export_history; // --export-history FILE: the collector's flight recorder, written out
 };
 
 const char* usage();

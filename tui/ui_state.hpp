@@ -84,6 +84,7 @@ struct UiState {
   std::string replay_name;               // --open FILE: the REPLAY banner names it
   std::optional<view::ActorKey> kill_asked;  // "kill ...? (y/n)" is on the status line
   uint64_t kill_request = 0;             // a kill sent and not answered yet (its request id)
+  bool history_exporting = false;        // W: an export of the collector's history is being pulled
   std::string status;                    // the connection's status
   int body_rows = 10;                    // lines the current panel had at the last draw
   std::string export_dir = ".";          // --export-dir: where the export key writes its files

@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   settings.exporter = opt.exporter;
   settings.serve.allow_commands = opt.allow_commands;
   settings.serve.max_past_views = opt.max_past_views;
+  settings.serve.max_exports = opt.max_exports;
   settings.metrics = opt.metrics;
   settings.replay = opt.replay;
   settings.replay_speed = opt.replay_speed;

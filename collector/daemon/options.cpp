@@ -110,6 +110,8 @@ std::string usage() {
     << "                             go first, counted (" << d.history.max_bytes << ")\n"
     << "  --max-past-views N         viewers showing a past instant at once, each holding a copy of\n"
     << "                             the model of its instant; more are told busy (" << d.max_past_views << ")\n"
+    << "  --max-exports N            exports of the flight recorder pulled by viewers at once, each\n"
+    << "                             pinning the history it started with; more are told busy (" << d.max_exports << ")\n"
     << "  --max-gone-nodes N         disconnected nodes remembered (" << m.max_gone_nodes << ")\n"
     << "  --gone-node-ttl S          seconds a disconnected node is remembered ("
     << m.gone_node_ttl_ns / kNsPerSecond << ")\n"
@@ -374,6 +376,9 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--max-past-views") {
       if (!value(v) || !to_u64(flag, v, 10'000, n, error)) return ParseOutcome::Error;
       o.max_past_views = n;
+    } else if (flag == "--max-exports") {
+      if (!value(v) || !to_u64(flag, v, 1'000, n, error)) return ParseOutcome::Error;
+      o.max_exports = n;
     } else if (flag == "--history-bytes") {
       if (!value(v) || !to_u64(flag, v, 1ull << 40, n, error)) return ParseOutcome::Error;
       o.history.max_bytes = n;

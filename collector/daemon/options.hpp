@@ -17,6 +17,7 @@ struct DaemonOptions {
   ModelSettings model;
   HistorySettings history;
   uint64_t max_past_views = 8;  // viewers showing a past instant at once (each holds a model)
+  uint64_t max_exports = 2;     // flight-recorder exports pulled at once (each pins its history)
   ExporterSettings exporter;
   std::string metrics = "127.0.0.1:9464";  // "none" disables the exporter
   std::string token_file;

@@ -153,7 +153,11 @@ bool Collector::start(std::string& error) {
     std::shared_ptr<serve::ServeCounters> viewers = c.serve_counters;
     c.collectable = std::make_shared<MetricsCollectable>(c.model, c.model_mutex, c.settings.exporter, [server, viewers] {
       ServerCounters counters = server->counters();
-      if (viewers) counters.viewers_dropped = viewers->viewers_dropped.load();
+      if (viewers) {
+        counters.viewers_dropped = viewers->viewers_dropped.load();
+        counters.refusals[static_cast<size_t>(Refusal::PastBusy)] = viewers->rebuilds_refused.load();
+        counters.refusals[static_cast<size_t>(Refusal::ExportBusy)] = viewers->exports_refused.load();
+      }
       return counters;
     });
     // Scrapes take a snapshot the loop publishes between two peers' turns: they never

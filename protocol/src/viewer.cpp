@@ -883,6 +883,39 @@ bool decode_body(Reader& r, TimelineReply& m) {
   }
   return r.ok();
 }
+void encode(Writer& w, const ExportRequest& m) {
+  message(w, Tag::ExportRequest, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.offset);
+  });
+}
+bool decode_body(Reader& r, ExportRequest& m) {
+  m.request = r.varint();
+  m.offset = r.varint();
+  return r.ok();
+}
+void encode(Writer& w, const ExportPart& m) {
+  message(w, Tag::ExportPart, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.offset);
+    b.u8(m.last ? 1 : 0);
+    b.varint(m.begins_wall_ns);
+    b.varint(m.ends_wall_ns);
+    const size_t n = std::min(m.bytes.size(), kMaxExportPart);
+    b.varint(n);
+    b.bytes(m.bytes.data(), n);
+  });
+}
+bool decode_body(Reader& r, ExportPart& m) {
+  m.request = r.varint();
+  m.offset = r.varint();
+  m.last = r.u8() != 0;
+  m.begins_wall_ns = r.varint();
+  m.ends_wall_ns = r.varint();
+  const std::string_view bytes = r.str(kMaxExportPart);
+  m.bytes.assign(bytes.begin(), bytes.end());
+  return r.ok();
+}
 
 void encode(Writer& w, const FlowRow& m) {
   message(w, Tag::FlowRow, [&](Writer& b) {

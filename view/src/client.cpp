@@ -362,7 +362,20 @@ bool only_ticks(const uint8_t* payload, size_t len) {
 }
 }  // namespace
 
+// An export's parts and failures, read off a frame beside the replica (which keeps neither).
+struct Client::ExportTap {
+  Client& c;
+  void on(const pv::ExportPart& m) { c.on_export_part(m); }
+  void on(const pv::RequestFailed& m) { c.on_export_failed(m); }
+  template <class T>
+  void on(const T&) {}
+};
+
 bool Client::apply_payload(const uint8_t* payload, size_t len, std::string& error, PayloadPart part) {
+  if (export_request_.load() != 0 && part != PayloadPart::Stream) {  // a held frame's replies were read already
+    ExportTap tap{*this};
+    pv::decode_messages(payload, len, tap);
+  }
   auto run = [&](auto& sink) {
     auto go = [&](auto& handler) {
       auto res = pv::decode_messages(payload, len, handler);
@@ -482,6 +495,7 @@ void Client::stop() {
     (void)!::write(wake_[1], &b, 1);
   }
   if (thread_.joinable()) thread_.join();
+  end_export(ExportStatus::State::Failed, "the viewer stopped before the export was complete");
   state_ = ClientState::Stopped;
 }
 
@@ -689,6 +703,107 @@ uint64_t Client::request_timeline(uint64_t from_wall_ns, uint64_t to_wall_ns) {
   return id;
 }
 
+bool Client::start_export(const std::string& path, std::string& error) {
+  if (!members_.empty()) {
+    Client* m = members_[std::min(clock_member(), members_.size() - 1)].get();
+    return m->start_export(path, error);
+  }
+  std::lock_guard<std::mutex> g(export_mutex_);
+  if (export_.state == ExportStatus::State::Running) {
+    error = "an export to " + export_.path + " is running";
+    return false;
+  }
+  std::FILE* f = std::fopen((path + ".part").c_str(), "wb");
+  if (!f) {
+    error = "cannot write " + path + ".part: " + std::strerror(errno);
+    return false;
+  }
+  export_file_ = f;
+  export_ = ExportStatus{};
+  export_.state = ExportStatus::State::Running;
+  export_.path = path;
+  const uint64_t id = next_request();
+  export_request_ = id;
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  pv::encode(w, pv::ExportRequest{id, 0});
+  queue(std::move(m));
+  return true;
+}
+
+ExportStatus Client::export_status() const {
+  if (!members_.empty()) {
+    ExportStatus newest;
+    for (const auto& m : members_) {
+      ExportStatus s = m->export_status();
+      if (s.state != ExportStatus::State::None) newest = s;
+    }
+    return newest;
+  }
+  std::lock_guard<std::mutex> g(export_mutex_);
+  return export_;
+}
+
+// On the client's thread: a part is appended, and the next one asked for.
+void Client::on_export_part(const pv::ExportPart& m) {
+  std::unique_lock<std::mutex> g(export_mutex_);
+  if (m.request != export_request_.load() || !export_file_) return;
+  if (m.offset != export_.bytes) {
+    g.unlock();
+    end_export(ExportStatus::State::Failed, "the collector sent byte " + std::to_string(m.offset) + ", not " +
+                                                std::to_string(export_.bytes));
+    return;
+  }
+  if (!m.bytes.empty() && std::fwrite(m.bytes.data(), 1, m.bytes.size(), export_file_) != m.bytes.size()) {
+    const std::string why = "cannot write " + export_.path + ".part: " + std::strerror(errno);
+    g.unlock();
+    end_export(ExportStatus::State::Failed, why);
+    return;
+  }
+  export_.bytes += m.bytes.size();
+  export_.begins_wall_ns = m.begins_wall_ns;
+  export_.ends_wall_ns = m.ends_wall_ns;
+  if (m.last) {
+    g.unlock();
+    end_export(ExportStatus::State::Done, "");
+    return;
+  }
+  const uint64_t id = next_request();
+  export_request_ = id;
+  std::vector<uint8_t> next;
+  proto::Writer w(next);
+  pv::encode(w, pv::ExportRequest{id, export_.bytes});
+  g.unlock();
+  queue(std::move(next));
+}
+
+void Client::on_export_failed(const pv::RequestFailed& m) {
+  if (m.request != 0 && m.request == export_request_.load()) end_export(ExportStatus::State::Failed, m.message);
+}
+
+// Closes the file: complete, it takes its name; else the partial file goes.
+void Client::end_export(ExportStatus::State state, const std::string& error) {
+  std::lock_guard<std::mutex> g(export_mutex_);
+  if (export_.state != ExportStatus::State::Running) return;
+  export_request_ = 0;
+  bool ok = state == ExportStatus::State::Done;
+  if (export_file_ && std::fclose(export_file_) != 0 && ok) {
+    ok = false;
+    export_.error = "cannot write " + export_.path + ".part: " + std::strerror(errno);
+  }
+  export_file_ = nullptr;
+  const std::string part = export_.path + ".part";
+  if (ok && std::rename(part.c_str(), export_.path.c_str()) != 0) {
+    ok = false;
+    export_.error = "cannot rename " + part + " to " + export_.path + ": " + std::strerror(errno);
+  }
+  if (!ok) {
+    std::remove(part.c_str());
+    if (export_.error.empty()) export_.error = error;
+  }
+  export_.state = ok ? ExportStatus::State::Done : ExportStatus::State::Failed;
+}
+
 void Client::set_paused(bool paused) {
   if (!members_.empty()) {
     paused_ = paused;
@@ -748,6 +863,8 @@ void Client::run() {
       tls.reset();
       ::close(fd);
       if (handshook) backoff = options_.backoff_min_ms;
+      // An export's offsets belong to the connection that served it.
+      if (export_request_.load() != 0) end_export(ExportStatus::State::Failed, "the connection to the collector was lost");
       if (stopping_) break;
       ++reconnects_;
       state_ = ClientState::Connecting;  // not connected any more, even before the next attempt

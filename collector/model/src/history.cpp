@@ -13,7 +13,7 @@ namespace actorscope::collector {
 namespace {
 
 // One input in a segment's stream: a fixed header, then the payload.
-enum class Input : uint8_t { Hello = 1, Batch = 2, Disconnect = 3, Tick = 4 };
+enum class Input : uint8_t { Hello = 1, Batch = 2, Disconnect = 3, Tick = 4, Counts = 5 };
 constexpr size_t kInputHeader = 1 + 8 + 4 + 8 + 4;  // kind, at, node, conn, payload length
 constexpr size_t kChunkBytes = 256 * 1024;          // a chunk is sealed (shared, immutable) past this
 
@@ -30,20 +30,38 @@ T get(const uint8_t* p) {
   return v;
 }
 
+}  // namespace
+
+bool History::next_input(const std::vector<uint8_t>& raw, size_t& pos, HistoryInput& out) {
+  if (pos + kInputHeader > raw.size()) return false;
+  const uint8_t* h = raw.data() + pos;
+  out.kind = static_cast<HistoryInputKind>(h[0]);
+  out.at = get<uint64_t>(h + 1);
+  out.node = get<uint32_t>(h + 9);
+  out.conn = get<uint64_t>(h + 13);
+  out.len = get<uint32_t>(h + 21);
+  if (out.len > raw.size() - pos - kInputHeader) return false;  // cannot happen: our own bytes
+  out.payload = h + kInputHeader;
+  pos += kInputHeader + out.len;
+  return true;
+}
+
+namespace {
+
 // Applies the inputs of one chunk stamped <= at; false once an input past `at` was met.
 bool replay_chunk(Model& m, const std::vector<uint8_t>& chunk, uint64_t at) {
-  size_t pos = 0;
-  while (pos + kInputHeader <= chunk.size()) {
-    const uint8_t* h = chunk.data() + pos;
-    auto kind = static_cast<Input>(h[0]);
-    uint64_t when = get<uint64_t>(h + 1);
-    auto node = get<uint32_t>(h + 9);
-    auto conn = get<uint64_t>(h + 13);
-    auto len = get<uint32_t>(h + 21);
-    if (when > at) return false;
-    const uint8_t* payload = h + kInputHeader;
-    pos += kInputHeader + len;
-    switch (kind) {
+  bool more = true;
+  History::for_each_input(chunk, [&](const HistoryInput& in) {
+    if (!more || in.at > at) {
+      more = false;
+      return;
+    }
+    const uint64_t when = in.at;
+    const uint8_t* payload = in.payload;
+    const uint32_t len = in.len;
+    const NodeKey node = in.node;
+    const uint64_t conn = in.conn;
+    switch (static_cast<Input>(in.kind)) {
       case Input::Hello: {
         proto::Reader r(payload, len);
         proto::Hello hello;
@@ -67,9 +85,19 @@ bool replay_chunk(Model& m, const std::vector<uint8_t>& chunk, uint64_t at) {
       case Input::Tick:
         m.tick(when);
         break;
+      case Input::Counts: {
+        NodeCounts counts;
+        std::vector<TypeCounts> types;
+        if (decode_counts(payload, len, counts, types)) {
+          m.set_now(when);
+          m.restore_counts(node, counts, types);
+          m.commit();
+        }
+        break;
+      }
     }
-  }
-  return true;
+  });
+  return more;
 }
 
 }  // namespace
@@ -175,12 +203,18 @@ void History::on_hello(const Model& m, uint64_t at, uint64_t conn, const proto::
 }
 
 void History::on_batch(const Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len) {
-  append(static_cast<uint8_t>(Input::Batch), at, node, 0, payload, len);
+  // With the connection that fed it: an export writes batches by connection, as a recording does.
+  append(static_cast<uint8_t>(Input::Batch), at, node, m.connection_of(node), payload, len);
   after_input(m, at);
 }
 
 void History::on_disconnect(const Model& m, uint64_t at, NodeKey node, uint64_t conn) {
   append(static_cast<uint8_t>(Input::Disconnect), at, node, conn, nullptr, 0);
+  after_input(m, at);
+}
+
+void History::on_counts(const Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len) {
+  append(static_cast<uint8_t>(Input::Counts), at, node, m.connection_of(node), payload, len);
   after_input(m, at);
 }
 
@@ -296,6 +330,29 @@ RebuildPlan History::plan(uint64_t at) const {
   return p;
 }
 
+HistoryExportPlan History::export_plan() const {
+  HistoryExportPlan p;
+  if (segments_.empty()) return p;
+  p.ok = true;
+  p.begins_at = segments_.front()->begins_at;
+  p.ends_at = stats_.ends_at;
+  p.keyframe = segments_.front()->keyframe;
+  for (const auto& s : segments_) {
+    p.chunks.insert(p.chunks.end(), s->sealed.begin(), s->sealed.end());
+    p.entries += s->entries;
+  }
+  p.tail = segments_.back()->open;  // only the newest segment has an open part
+  p.wall_offset = wall_offset_;
+  return p;
+}
+
+bool History::decompress(const HistoryChunk& chunk, std::vector<uint8_t>& raw) {
+  raw.resize(chunk.raw_size);
+  const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(chunk.bytes.data()), reinterpret_cast<char*>(raw.data()),
+                                    static_cast<int>(chunk.bytes.size()), static_cast<int>(raw.size()));
+  return n == static_cast<int>(chunk.raw_size);
+}
+
 std::unique_ptr<Model> History::rebuild(const RebuildPlan& plan) {
   if (!plan.ok || !plan.keyframe) return nullptr;
   std::unique_ptr<Model> m = plan.keyframe->clone();
@@ -303,10 +360,7 @@ std::unique_ptr<Model> History::rebuild(const RebuildPlan& plan) {
   std::vector<uint8_t> raw;
   for (const auto& chunk : plan.chunks) {
     if (!more) break;
-    raw.resize(chunk->raw_size);
-    const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(chunk->bytes.data()), reinterpret_cast<char*>(raw.data()),
-                                      static_cast<int>(chunk->bytes.size()), static_cast<int>(raw.size()));
-    if (n != static_cast<int>(chunk->raw_size)) break;  // cannot happen: our own bytes
+    if (!decompress(*chunk, raw)) break;  // cannot happen: our own bytes
     more = replay_chunk(*m, raw, plan.at);
   }
   if (more) replay_chunk(*m, plan.tail, plan.at);

@@ -272,6 +272,12 @@ uint64_t Model::connection_of(NodeKey key) const {
   return n ? n->info.connection : 0;
 }
 
+std::vector<std::pair<uint32_t, Str>> Model::agent_strings(NodeKey key) const {
+  std::vector<std::pair<uint32_t, Str>> out;
+  if (const NodeData* n = std::as_const(*impl_).node(key)) n->strings.for_each([&](uint32_t id, Str s) { out.emplace_back(id, s); });
+  return out;
+}
+
 std::vector<NodeKey> Model::node_keys() const {
   std::vector<NodeKey> keys;
   for (size_t i = 0; i < impl_->nodes.size(); ++i)

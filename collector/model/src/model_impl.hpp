@@ -303,6 +303,14 @@ class StringTable {
     sparse_ = {};
     defined_ = 0;
   }
+  template <class Fn>  // fn(uint32_t id, Str s), ids in order
+  void for_each(Fn&& fn) const {
+    for (size_t id = 0; id < dense_.size(); ++id)
+      if (dense_[id] != kUndefinedString) fn(static_cast<uint32_t>(id), dense_[id]);
+    std::vector<std::pair<uint32_t, Str>> rest(sparse_.begin(), sparse_.end());
+    std::sort(rest.begin(), rest.end());
+    for (const auto& [id, s] : rest) fn(id, s);
+  }
   size_t memory_bytes() const { return dense_.capacity() * sizeof(Str) + sparse_.size() * 32 + sparse_.bucket_count() * 8; }
 
  private:

@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "actorscope/collector/history.hpp"
+#include "actorscope/collector/history_export.hpp"
 #include "actorscope/collector/log.hpp"
 #include "actorscope/collector/seeded_hash.hpp"
 #include "actorscope/serve/rows.hpp"
@@ -106,6 +107,7 @@ class ViewerSession final : public collector::Session {
       --counters_->viewers;
       if (shown_ != &live_) --counters_->past_views;
     }
+    end_export();
     closed_ = true;
     // A rebuild still running finishes on its thread; the future's destructor waits for it.
   }
@@ -378,6 +380,59 @@ class ViewerSession final : public collector::Session {
       r.buckets.push_back({h->to_wall(b.at), b.crashes, b.restarts, b.escalations, b.nodes_up, b.nodes_down, b.warnings});
     }
     append(r);
+  }
+
+  // The flight recorder as a record file, pulled part by part: offset 0 pins what the history
+  // holds now (shared, immutable pieces), each part is made on request (at most about two
+  // parts' worth of work per request), so a viewer that stops pulling costs no work.
+  void on(const wire::ExportRequest& m) {
+    if (m.offset == 0) {
+      if (!export_) {
+        if (counters_->exports_running.load() >= options_.max_exports) {
+          ++counters_->exports_refused;
+          fail(m.request, "busy: " + std::to_string(options_.max_exports) +
+                              " exports of the history are running (--max-exports); ask again later");
+          return;
+        }
+        ++counters_->exports_running;
+      }
+      const collector::History* h = live_.history();
+      export_ = std::make_unique<Export>(h ? h->export_plan() : collector::HistoryExportPlan{});
+      if (h && export_->file.ok()) {
+        export_->begins_wall_ns = h->to_wall(export_->file.begins_at());
+        export_->ends_wall_ns = h->to_wall(export_->file.ends_at());
+      }
+      ++counters_->exports_started;
+    } else if (!export_ || export_->offset != m.offset) {
+      fail(m.request, "no export at byte " + std::to_string(m.offset) + ": start again at offset 0");
+      return;
+    }
+    Export& x = *export_;
+    if (x.pos > 0 && x.pos >= x.pending.size() / 2) {
+      x.pending.erase(x.pending.begin(), x.pending.begin() + static_cast<std::ptrdiff_t>(x.pos));
+      x.pos = 0;
+    }
+    while (x.pending.size() - x.pos < wire::kMaxExportPart && x.file.next(x.pending, wire::kMaxExportPart)) {
+    }
+    wire::ExportPart part;
+    part.request = m.request;
+    part.offset = x.offset;
+    part.begins_wall_ns = x.begins_wall_ns;
+    part.ends_wall_ns = x.ends_wall_ns;
+    const size_t n = std::min(wire::kMaxExportPart, x.pending.size() - x.pos);
+    part.bytes.assign(x.pending.begin() + static_cast<std::ptrdiff_t>(x.pos),
+                      x.pending.begin() + static_cast<std::ptrdiff_t>(x.pos + n));
+    x.pos += n;
+    x.offset += n;
+    part.last = x.file.done() && x.pos == x.pending.size();
+    if (part.last) end_export();
+    append(part);
+  }
+
+  void end_export() {
+    if (!export_) return;
+    export_.reset();
+    --counters_->exports_running;
   }
 
   template <class Other>
@@ -834,6 +889,17 @@ class ViewerSession final : public collector::Session {
   std::optional<Rebuild> rebuilding_;        // the instant being rebuilt ...
   std::future<std::unique_ptr<Model>> rebuilt_;  // ... off the loop thread
   std::optional<Rebuild> next_instant_;      // asked for meanwhile: the newest wins
+  // An export being pulled: the file's bytes made and not yet sent (from pos), and the
+  // offset of the next part.
+  struct Export {
+    explicit Export(collector::HistoryExportPlan plan) : file(std::move(plan)) {}
+    collector::HistoryExport file;
+    std::vector<uint8_t> pending;
+    size_t pos = 0;
+    uint64_t offset = 0;
+    uint64_t begins_wall_ns = 0, ends_wall_ns = 0;
+  };
+  std::unique_ptr<Export> export_;
   ServeOptions options_;
   std::shared_ptr<ServeCounters> counters_;
   bool closed_ = false;

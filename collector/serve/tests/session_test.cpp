@@ -11,6 +11,7 @@
 
 #include "actorscope/collector/history.hpp"
 #include "actorscope/collector/model.hpp"
+#include "actorscope/collector/record.hpp"
 #include "actorscope/serve/serve.hpp"
 #include "actorscope/view/detail.hpp"
 #include "actorscope/view/events.hpp"
@@ -1292,4 +1293,113 @@ TEST(ViewerSession, ViewersInThePastAreBoundedAndEachLeavingMakesRoom) {
   ASSERT_TRUE(tick_until(*sessions[2], *conns[2], replicas[2], app.now, [&] { return replicas[2].past_ready(); }));
   sessions[1].reset();  // a viewer that leaves in the past frees its place too
   EXPECT_EQ(counters->past_views.load(), 1);
+}
+
+namespace {
+// What a viewer pulling an export reads off the session's frames.
+struct ExportReader {
+  std::vector<wire::ExportPart> parts;
+  std::vector<wire::RequestFailed> failed;
+  void on(const wire::ExportPart& m) { parts.push_back(m); }
+  void on(const wire::RequestFailed& m) { failed.push_back(m); }
+  template <class T>
+  void on(const T&) {}
+  void read(CapturingConnection& conn) {
+    for (auto& [type, bytes] : conn.frames) {
+      if (type == proto::FrameType::View) {
+        ASSERT_TRUE(wire::decode_messages(bytes.data(), bytes.size(), *this).ok);
+      }
+    }
+    conn.frames.clear();
+  }
+};
+}  // namespace
+
+// The flight recorder, pulled part by part, is a record file that opens with the actors the
+// collector had; a part asked at the wrong offset is refused, and exports are bounded.
+TEST(ViewerSession, TheHistoryIsExportedPartByPartAndExportsAreBounded) {
+  App app;
+  collector::History history;
+  app.model.set_history(&history);
+  constexpr uint64_t kActors = 20'000;  // enough for several parts
+  std::vector<uint8_t> batch;
+  for (uint64_t id = 1; id <= kActors; ++id) {
+    proto::Writer w(batch);
+    proto::ActorSpawned s;
+    s.actor = id;
+    s.parent = id == 1 ? 0 : 1;
+    s.name = static_cast<proto::StringId>(id);
+    proto::encode(w, proto::StringDef{s.name, "worker-" + std::to_string(id)});
+    proto::encode(w, s);
+    proto::encode(w, proto::ActorStats{id, id % 17, 100 + id, 100, 5000, 0, {}});
+    if (id % 500 == 0) {
+      app.model.apply_batch(app.node, batch.data(), batch.size());
+      batch.clear();
+      app.tick();
+    }
+  }
+  auto counters = std::make_shared<serve::ServeCounters>();
+  serve::ServeOptions opts;
+  opts.max_exports = 1;
+  CapturingConnection conn, other_conn;
+  auto session = serve::make_session(conn, app.model, opts, counters);
+  auto other = serve::make_session(other_conn, app.model, opts, counters);
+  ExportReader reader, other_reader;
+
+  std::vector<uint8_t> file;
+  send(*session, wire::ExportRequest{1, 0});
+  reader.read(conn);
+  ASSERT_EQ(reader.parts.size(), 1u);
+  EXPECT_EQ(counters->exports_running.load(), 1u);
+  // A second export past max_exports: refused, counted.
+  send(*other, wire::ExportRequest{2, 0});
+  other_reader.read(other_conn);
+  ASSERT_EQ(other_reader.failed.size(), 1u);
+  EXPECT_NE(other_reader.failed[0].message.find("busy"), std::string::npos) << other_reader.failed[0].message;
+  EXPECT_EQ(counters->exports_refused.load(), 1u);
+  // The wrong offset: refused, and the export goes on from the right one.
+  send(*session, wire::ExportRequest{3, 12345});
+  reader.read(conn);
+  ASSERT_EQ(reader.failed.size(), 1u);
+  EXPECT_EQ(reader.failed[0].request, 3u);
+  for (uint64_t request = 4; !reader.parts.back().last; ++request) {
+    const wire::ExportPart& p = reader.parts.back();
+    EXPECT_EQ(p.offset, file.size());
+    EXPECT_LE(p.bytes.size(), wire::kMaxExportPart);
+    file.insert(file.end(), p.bytes.begin(), p.bytes.end());
+    send(*session, wire::ExportRequest{request, file.size()});
+    reader.read(conn);
+    ASSERT_LT(request, 1000u);
+  }
+  file.insert(file.end(), reader.parts.back().bytes.begin(), reader.parts.back().bytes.end());
+  EXPECT_GT(reader.parts.size(), 2u);
+  EXPECT_EQ(reader.parts.back().begins_wall_ns, history.to_wall(history.stats().begins_at));
+  EXPECT_EQ(counters->exports_running.load(), 0u) << "the last part ends the export";
+
+  const std::string path = ::testing::TempDir() + "/session-export.rec";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(std::fwrite(file.data(), 1, file.size(), f), file.size());
+    std::fclose(f);
+  }
+  collector::Model opened;
+  collector::ReplayResult r = collector::replay(path, opened);
+  ASSERT_TRUE(r.ok) << r.error;
+  const collector::NodeKey node = opened.find_node("orders@host");
+  ASSERT_NE(node, 0u);
+  EXPECT_EQ(opened.node(node)->live_actors, kActors);
+  const collector::Actor* a = opened.actor(node, 12'345);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(opened.text(a->name), "worker-12345");
+  EXPECT_EQ(a->mailbox, 12'345u % 17);
+  std::remove(path.c_str());
+
+  // Now there is room: the other viewer's export starts; its viewer leaving ends it.
+  send(*other, wire::ExportRequest{5, 0});
+  other_reader.read(other_conn);
+  ASSERT_EQ(other_reader.parts.size(), 1u);
+  EXPECT_EQ(counters->exports_running.load(), 1u);
+  other.reset();
+  EXPECT_EQ(counters->exports_running.load(), 0u);
 }

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actorscope/collector/history.hpp"
 #include "actorscope/protocol/codec.hpp"
 
 namespace actorscope::collector {
@@ -79,6 +80,54 @@ Recorder::~Recorder() {
   }
 }
 
+void append_record_file_header(std::vector<uint8_t>& out) {
+  proto::Writer w(out);
+  w.bytes(kRecordMagic, sizeof kRecordMagic);
+  w.u16(kRecordVersion);
+  w.u16(0);
+  w.u32(0);
+}
+
+bool RecordBlockBuilder::add(RecordEntry kind, uint64_t conn, uint64_t at_ns, const uint8_t* payload, size_t len) {
+  proto::Writer w(body_);
+  w.u8(static_cast<uint8_t>(kind));
+  w.u64(conn);
+  w.u64(at_ns);
+  w.u32(static_cast<uint32_t>(len));
+  if (len > 0) w.bytes(payload, len);
+  if (entries_ == 0) first_at_ = at_ns;
+  last_at_ = at_ns;
+  ++entries_;
+  return body_.size() >= kRecordBlockBytes;
+}
+
+std::array<uint8_t, kRecordBlockHeaderSize> RecordBlockBuilder::header() const {
+  std::vector<uint8_t> h;
+  proto::Writer w(h);
+  w.bytes(kRecordBlockMagic, sizeof kRecordBlockMagic);
+  w.u32(static_cast<uint32_t>(body_.size()));
+  w.u32(entries_);
+  w.u32(crc32c(body_.data(), body_.size()));
+  w.u64(first_at_);
+  w.u64(last_at_);
+  std::array<uint8_t, kRecordBlockHeaderSize> out{};
+  std::copy(h.begin(), h.end(), out.begin());
+  return out;
+}
+
+void RecordBlockBuilder::clear() {
+  body_.clear();
+  entries_ = 0;
+}
+
+void RecordBlockBuilder::take(std::vector<uint8_t>& out) {
+  if (empty()) return;
+  const auto h = header();
+  out.insert(out.end(), h.begin(), h.end());
+  out.insert(out.end(), body_.begin(), body_.end());
+  clear();
+}
+
 bool Recorder::open(const std::string& path, std::string& error) {
   file_ = std::fopen(path.c_str(), "wb");
   if (!file_) {
@@ -86,11 +135,7 @@ bool Recorder::open(const std::string& path, std::string& error) {
     return false;
   }
   std::vector<uint8_t> h;
-  proto::Writer w(h);
-  w.bytes(kRecordMagic, sizeof kRecordMagic);
-  w.u16(kRecordVersion);
-  w.u16(0);
-  w.u32(0);
+  append_record_file_header(h);
   if (std::fwrite(h.data(), 1, h.size(), file_) != h.size() || std::fflush(file_) != 0) {
     error = "cannot write record file " + path + ": " + std::strerror(errno);
     std::fclose(file_);
@@ -102,36 +147,19 @@ bool Recorder::open(const std::string& path, std::string& error) {
 
 void Recorder::entry(RecordEntry kind, uint64_t conn, uint64_t at_ns, const uint8_t* payload, size_t len) {
   if (!file_) return;
-  proto::Writer w(block_);
-  w.u8(static_cast<uint8_t>(kind));
-  w.u64(conn);
-  w.u64(at_ns);
-  w.u32(static_cast<uint32_t>(len));
-  if (len > 0) w.bytes(payload, len);
-  if (block_entries_ == 0) block_first_at_ = at_ns;
-  block_last_at_ = at_ns;
-  ++block_entries_;
   ++entries_;
-  if (block_.size() >= kRecordBlockBytes) write_block();
+  if (block_.add(kind, conn, at_ns, payload, len)) write_block();
 }
 
 // One block: its header (with the entries' checksum and time span), then the entries, in one
 // write. A crash during it leaves a torn last block, which a reader sets aside.
 void Recorder::write_block() {
-  if (!file_ || block_entries_ == 0) return;
-  std::vector<uint8_t> h;
-  proto::Writer w(h);
-  w.bytes(kRecordBlockMagic, sizeof kRecordBlockMagic);
-  w.u32(static_cast<uint32_t>(block_.size()));
-  w.u32(block_entries_);
-  w.u32(crc32c(block_.data(), block_.size()));
-  w.u64(block_first_at_);
-  w.u64(block_last_at_);
-  bool ok = std::fwrite(h.data(), 1, h.size(), file_) == h.size() &&
-            std::fwrite(block_.data(), 1, block_.size(), file_) == block_.size();
+  if (!file_ || block_.empty()) return;
+  const auto h = block_.header();
+  const std::vector<uint8_t>& body = block_.body();
+  bool ok = std::fwrite(h.data(), 1, h.size(), file_) == h.size() && std::fwrite(body.data(), 1, body.size(), file_) == body.size();
   if (!ok) ++write_errors_;
   block_.clear();
-  block_entries_ = 0;
 }
 
 void Recorder::hello(uint64_t conn, uint64_t at_ns, const proto::Hello& hello) {
@@ -368,6 +396,30 @@ struct Replayer::Impl {
           model.commit();
           nodes.erase(it);
         }
+        break;
+      }
+      case RecordEntry::Counts: {
+        auto it = nodes.find(conn);
+        NodeCounts counts;
+        std::vector<TypeCounts> types;
+        if (!decode_counts(payload.data(), payload.size(), counts, types)) {
+          fail(where + ": a malformed counts entry");
+          return false;
+        }
+        if (it != nodes.end()) {
+          model.restore_counts(it->second, counts, types);
+          model.commit();
+        }
+        break;
+      }
+      case RecordEntry::WallClock: {
+        proto::Reader pr(payload.data(), payload.size());
+        const auto wall_offset = static_cast<int64_t>(pr.u64());
+        if (!pr.ok()) {
+          fail(where + ": a wall clock entry needs 8 bytes");
+          return false;
+        }
+        if (History* h = model.history()) h->set_wall_offset(wall_offset);
         break;
       }
       default:

@@ -71,6 +71,8 @@ std::string_view name(Refusal r) {
     case Refusal::TakeoverRefused: return "takeover_refused";
     case Refusal::CommandNotGranted: return "command_not_granted";
     case Refusal::SliceExceeded: return "slice_exceeded";
+    case Refusal::PastBusy: return "past_busy";
+    case Refusal::ExportBusy: return "export_busy";
   }
   return "unknown";
 }

@@ -38,6 +38,7 @@ enum class Tag : uint8_t {
   KillRequest = 0x05,
   ShowInstant = 0x06,      // an addition: older collectors skip it (and so never answer)
   TimelineRequest = 0x07,  // an addition, likewise
+  ExportRequest = 0x08,    // an addition, likewise
   // collector -> viewer
   SnapshotBegin = 0x40,
   SnapshotEnd = 0x41,
@@ -59,8 +60,10 @@ enum class Tag : uint8_t {
   FlowRow = 0x51,    // an addition: older viewers skip it
   InstantShown = 0x52,   // an addition: older viewers skip it
   TimelineReply = 0x53,  // an addition: older viewers skip it
+  ExportPart = 0x54,     // an addition: older viewers skip it
 };
-inline constexpr size_t kTagCount = 27;
+inline constexpr size_t kTagCount = 29;
+inline constexpr size_t kMaxExportPart = 256 * 1024;  // file bytes in one ExportPart
 inline constexpr size_t kMaxTimelineBuckets = 86400;  // buckets in one timeline reply
 
 // Nodes are numbered by the collector (1, 2, ...; 0 means "all nodes" in requests) and keep
@@ -136,6 +139,15 @@ struct TimelineRequest {
   uint64_t to_wall_ns = 0;    // 0: to now
 };
 
+// The collector's flight recorder as a record file (collector/README.md), pulled part by part:
+// offset 0 starts an export (what the history holds then is what the file holds), each
+// following request asks for the bytes after the last part's. Answered by ExportPart, or
+// RequestFailed (no export at that offset, or too many running).
+struct ExportRequest {
+  uint64_t request = 0;
+  uint64_t offset = 0;
+};
+
 // ---- collector -> viewer ------------------------------------------------------------------
 enum class InstantMode : uint8_t { Live = 0, Past = 1, Refused = 2 };
 inline constexpr uint8_t kInstantModeCount = 3;
@@ -158,6 +170,16 @@ struct TimelineReply {
   uint64_t ends_wall_ns = 0;
   uint32_t bucket_ms = 1000;
   std::vector<TimelineBucket> buckets;  // oldest first; buckets with nothing in them are left out
+};
+
+// The file's bytes from `offset` on (at most kMaxExportPart); `last`: the file ends with them.
+struct ExportPart {
+  uint64_t request = 0;
+  uint64_t offset = 0;
+  bool last = false;
+  uint64_t begins_wall_ns = 0;  // the history the file holds (wall clock)
+  uint64_t ends_wall_ns = 0;
+  std::vector<uint8_t> bytes;
 };
 
 struct SnapshotBegin {
@@ -464,6 +486,8 @@ void encode(Writer& w, const ShowInstant& m);
 void encode(Writer& w, const TimelineRequest& m);
 void encode(Writer& w, const InstantShown& m);
 void encode(Writer& w, const TimelineReply& m);
+void encode(Writer& w, const ExportRequest& m);
+void encode(Writer& w, const ExportPart& m);
 
 // Body decoders: r holds exactly one message body. False on malformed input.
 bool decode_body(Reader& r, Subscribe& m);
@@ -492,6 +516,8 @@ bool decode_body(Reader& r, ShowInstant& m);
 bool decode_body(Reader& r, TimelineRequest& m);
 bool decode_body(Reader& r, InstantShown& m);
 bool decode_body(Reader& r, TimelineReply& m);
+bool decode_body(Reader& r, ExportRequest& m);
+bool decode_body(Reader& r, ExportPart& m);
 bool decode_body(Reader& r, FlowRow& m);
 
 // Decodes every message of a View payload, calling h.on(const X&) for each known one.
@@ -573,6 +599,8 @@ DecodeResult decode_messages(const uint8_t* p, size_t n, Handler& h) {
       ACTORSCOPE_VIEW_ADDITION(TimelineRequest)
       ACTORSCOPE_VIEW_ADDITION(InstantShown)
       ACTORSCOPE_VIEW_ADDITION(TimelineReply)
+      ACTORSCOPE_VIEW_ADDITION(ExportRequest)
+      ACTORSCOPE_VIEW_ADDITION(ExportPart)
 #undef ACTORSCOPE_VIEW_ADDITION
       default: break;  // unknown: skipped, its length told us how far
     }

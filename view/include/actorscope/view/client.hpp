@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdio>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -81,6 +82,16 @@ bool read_token(const std::string& token_file, std::string& token, std::string& 
 // Opens a connected socket to tcp:HOST:PORT or unix:PATH; -1 with `error` set on failure.
 int connect_address(const std::string& address, std::string& error);
 
+// How far an export of the collector's flight recorder got (Client::start_export).
+struct ExportStatus {
+  enum class State : uint8_t { None, Running, Done, Failed } state = State::None;
+  std::string path;
+  uint64_t bytes = 0;           // written so far
+  uint64_t begins_wall_ns = 0;  // the history the file holds (wall clock)
+  uint64_t ends_wall_ns = 0;
+  std::string error;            // Failed: why, one line
+};
+
 class Client {
  public:
   explicit Client(ClientOptions options);
@@ -138,6 +149,13 @@ class Client {
   // replica().timeline().
   uint64_t request_timeline(uint64_t from_wall_ns, uint64_t to_wall_ns);
 
+  // Pulls the collector's flight recorder into `path` as a record file (collector/README.md),
+  // part by part on the client's thread: written to `path`.part as parts arrive, renamed to
+  // `path` once complete. One at a time; false with a one-line error when one is running or
+  // the file cannot be created. export_status() tells how far it got.
+  bool start_export(const std::string& path, std::string& error);
+  ExportStatus export_status() const;
+
   // While paused the replica stands still: frames are held (up to max_held_bytes) and
   // applied on resume; past the bound they are discarded and a fresh snapshot is asked for.
   void set_paused(bool paused);
@@ -159,6 +177,10 @@ class Client {
 
   void run();
   bool session(int fd);
+  struct ExportTap;
+  void on_export_part(const pv::ExportPart& m);
+  void on_export_failed(const pv::RequestFailed& m);
+  void end_export(ExportStatus::State state, const std::string& error);
   // With TLS: the handshake before session(); null when it failed (status says why).
   std::unique_ptr<tls::Session> handshake(int fd);
   void queue(std::vector<uint8_t> messages);
@@ -195,6 +217,10 @@ class Client {
   std::vector<std::unique_ptr<Client>> members_;
   std::vector<FleetSource> sources_;  // guarded by mutex_
   uint64_t fleet_event_seq_ = 0;      // guarded by mutex_: events renumbered in arrival order
+  mutable std::mutex export_mutex_;   // guards export_, export_file_
+  ExportStatus export_;
+  std::FILE* export_file_ = nullptr;
+  std::atomic<uint64_t> export_request_{0};  // the part asked for last; 0: no export running
 };
 
 }  // namespace actorscope::view

@@ -76,6 +76,31 @@ struct RebuildPlan {
   uint64_t entries = 0;                   // stream entries that the rebuild will look at
 };
 
+// One input of the stream, as recorded (payload points into the chunk it was read from).
+enum class HistoryInputKind : uint8_t { Hello = 1, Batch = 2, Disconnect = 3, Tick = 4, Counts = 5 };
+struct HistoryInput {
+  HistoryInputKind kind = HistoryInputKind::Tick;
+  uint64_t at = 0;
+  NodeKey node = 0;    // Batch, Disconnect
+  uint64_t conn = 0;   // Hello, Disconnect; Batch, Counts: the connection feeding the node then
+  const uint8_t* payload = nullptr;  // Hello: the encoded Hello (no token); Batch: its payload;
+                                     // Counts: encode_counts()
+  uint32_t len = 0;
+};
+
+// Everything the history holds, pinned for an export (cheap: shared, immutable pieces and a
+// copy of the newest chunk's open part): the oldest keyframe, then every input after it.
+struct HistoryExportPlan {
+  bool ok = false;                        // false: no history
+  uint64_t begins_at = 0;                 // the keyframe's instant
+  uint64_t ends_at = 0;                   // of the newest input
+  std::shared_ptr<const Model> keyframe;
+  std::vector<std::shared_ptr<const HistoryChunk>> chunks;  // every segment's, oldest first
+  std::vector<uint8_t> tail;              // the open chunk's part
+  uint64_t entries = 0;
+  int64_t wall_offset = 0;                // wall clock minus model clock
+};
+
 class History {
  public:
   explicit History(HistorySettings settings = {});
@@ -92,6 +117,7 @@ class History {
   void on_batch(const Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len);
   void on_disconnect(const Model& m, uint64_t at, NodeKey node, uint64_t conn);
   void on_tick(const Model& m, uint64_t at);
+  void on_counts(const Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len);  // restore_counts
 
   // ---- wall clock ---------------------------------------------------------------------------
   // Wall clock (Unix ns) minus model clock, set by whoever knows both (the live collector at
@@ -110,10 +136,22 @@ class History {
   static std::unique_ptr<Model> rebuild(const RebuildPlan& plan);
   // plan() and rebuild() in one.
   std::unique_ptr<Model> at(uint64_t at) const { return rebuild(plan(at)); }
+  // Everything held, for writing it out as a recording.
+  HistoryExportPlan export_plan() const;
+  // A sealed chunk's inputs, uncompressed into `raw`; false when it does not decompress.
+  static bool decompress(const HistoryChunk& chunk, std::vector<uint8_t>& raw);
+  // Calls fn(const HistoryInput&) for each input of an uncompressed chunk (or tail), in order.
+  template <class Fn>
+  static void for_each_input(const std::vector<uint8_t>& raw, Fn&& fn) {
+    size_t pos = 0;
+    HistoryInput in;
+    while (next_input(raw, pos, in)) fn(in);
+  }
   // Timeline buckets overlapping [from, to], oldest first (within what history holds).
   std::vector<TimelineBucket> timeline(uint64_t from, uint64_t to) const;
 
  private:
+  static bool next_input(const std::vector<uint8_t>& raw, size_t& pos, HistoryInput& out);
   struct Segment;
   void append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, const uint8_t* payload, size_t len);
   void after_input(const Model& m, uint64_t at);

@@ -267,6 +267,20 @@ struct TypeAggregate {
   uint64_t live_total() const { return live[0] + live[1]; }
 };
 
+// The collector's own counts of a node and of its types, as one model holds them: what an
+// export of the history carries beside the agents' records (Model::restore_counts), so that
+// a model opened from it counts on from the same figures.
+struct NodeCounts {
+  uint64_t restarts = 0, crashes = 0, escalations = 0, unseen_exits = 0, reconnects = 0, app_restarts = 0;
+};
+struct TypeCounts {
+  std::string type;
+  bool agent_reports_reasons = false;
+  MonotoneCounter spawns, exits, retired_enqueued, retired_dequeued, retired_busy_ns;
+  std::array<MonotoneCounter, proto::kHistogramBuckets> retired_hist{};
+  std::array<MonotoneCounter, proto::kExitReasonCount> exit_reasons{};
+};
+
 // ---- telemetry ---------------------------------------------------------------------------
 using proto::kTelemetryBuckets;  // log2 buckets, defined with the wire format
 

@@ -34,6 +34,8 @@ struct ServeOptions {
                                      // thread of its own); past it a viewer is told "busy"
   uint64_t max_past_views = 8;       // viewers showing a past instant at once: each holds a
                                      // copy of the model of its instant; past it: refused
+  uint64_t max_exports = 2;          // flight-recorder exports being pulled at once, all viewers:
+                                     // each pins the history it started with; past it: refused
 };
 
 // Counters shared by every session of one collector.
@@ -54,6 +56,9 @@ struct ServeCounters {
   std::atomic<uint64_t> rebuilds_refused{0};  // asked for past max_rebuilds
   std::atomic<uint64_t> instants_shown{0};    // past instants shown to viewers
   std::atomic<int64_t> past_views{0};         // viewers showing a past instant now (each holds its model)
+  std::atomic<uint64_t> exports_running{0};   // flight-recorder exports being pulled now
+  std::atomic<uint64_t> exports_started{0};
+  std::atomic<uint64_t> exports_refused{0};   // asked for past max_exports
 };
 
 // Makes the session of one viewer (used by install(); tests drive it with their own

@@ -1,6 +1,7 @@
 // Record and replay of the ingest stream (file format in collector/README.md).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -51,6 +52,35 @@ enum class RecordEntry : uint8_t {
   Hello = 1,       // payload: the encoded Hello, token removed
   Batch = 2,       // payload: a Batch frame's payload
   Disconnect = 3,  // no payload
+  WallClock = 4,   // payload: i64, wall clock (Unix ns) minus the entries' clock (an export of the
+                   // flight recorder starts with it; a recording's is taken from its first Hello)
+  Counts = 5,      // payload: the collector's own counts of the connection's node (an export of the
+                   // flight recorder, after the node's snapshot): encode_counts() (model.hpp)
+};
+
+
+// The file header (magic, version), appended to `out`.
+void append_record_file_header(std::vector<uint8_t>& out);
+
+// Builds the blocks of a record file: entries are added to the open block, which is taken
+// (its header, with the checksum and time span of its entries, then the entries) once full.
+class RecordBlockBuilder {
+ public:
+  // Adds an entry; true once the block holds kRecordBlockBytes or more (time to take it).
+  bool add(RecordEntry kind, uint64_t conn, uint64_t at_ns, const uint8_t* payload, size_t len);
+  bool empty() const { return entries_ == 0; }
+  size_t size() const { return body_.size(); }
+  // The open block's header and entries; clear() starts the next one.
+  std::array<uint8_t, kRecordBlockHeaderSize> header() const;
+  const std::vector<uint8_t>& body() const { return body_; }
+  void clear();
+  // header(), body(), clear() in one: the block appended to `out` (nothing when empty).
+  void take(std::vector<uint8_t>& out);
+
+ private:
+  std::vector<uint8_t> body_;
+  uint32_t entries_ = 0;
+  uint64_t first_at_ = 0, last_at_ = 0;
 };
 
 // Appends ingest frames to a file. Not thread-safe (the loop thread owns it).
@@ -75,9 +105,7 @@ class Recorder {
   void entry(RecordEntry kind, uint64_t conn, uint64_t at_ns, const uint8_t* payload, size_t len);
   void write_block();
   std::FILE* file_ = nullptr;
-  std::vector<uint8_t> block_;  // entries not yet written
-  uint32_t block_entries_ = 0;
-  uint64_t block_first_at_ = 0, block_last_at_ = 0;
+  RecordBlockBuilder block_;  // entries not yet written
   uint64_t write_errors_ = 0;
   uint64_t entries_ = 0;
 };

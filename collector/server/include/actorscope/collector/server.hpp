@@ -87,8 +87,10 @@ enum class Refusal : uint8_t {
   TakeoverRefused = 7,      // a Hello for a node whose live connection is not silent
   CommandNotGranted = 8,    // a kill from a viewer without the commands capability
   SliceExceeded = 9,        // a peer's input waited for the next turn (its slice was spent)
+  PastBusy = 10,            // a viewer's past instant, over max_rebuilds or max_past_views (counted by the viewers' side)
+  ExportBusy = 11,          // a viewer's export of the history, over max_exports (likewise)
 };
-inline constexpr size_t kRefusalCount = 10;
+inline constexpr size_t kRefusalCount = 12;
 std::string_view name(Refusal r);
 
 struct ServerCounters {
