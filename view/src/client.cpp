@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "actorscope/protocol/codec.hpp"
@@ -723,11 +724,18 @@ bool Client::start_export(const std::string& path, std::string& error) {
   export_.state = ExportStatus::State::Running;
   export_.path = path;
   const uint64_t id = next_request();
-  export_request_ = id;
   std::vector<uint8_t> m;
   proto::Writer w(m);
   pv::encode(w, pv::ExportRequest{id, 0});
-  queue(std::move(m));
+  {
+    std::lock_guard<std::mutex> o(out_mutex_);  // see session(): asked for once, whenever the connection starts
+    export_request_ = id;
+    pending_.push_back(std::move(m));
+  }
+  if (wake_[1] >= 0) {
+    uint8_t b = 0;
+    (void)!::write(wake_[1], &b, 1);
+  }
   return true;
 }
 
@@ -957,10 +965,18 @@ bool Client::session(int fd) {
     pv::encode(w, pv::Subscribe{node, options_.delta_hz});
     proto::finish_frame(out, at);
   }
-  // Requests made before this connection are stale: drop them.
+  // Requests made before this connection are stale: drop them. An export asked for before it
+  // starts with it (one that had begun ended with the connection that served it); read under
+  // the same lock as start_export() sets it, so that it is asked for once.
   {
     std::lock_guard<std::mutex> g(out_mutex_);
     pending_.clear();
+    if (const uint64_t request = export_request_.load()) {
+      const size_t at = proto::begin_frame(out, proto::FrameType::View, seq_out++);
+      proto::Writer w(out);
+      pv::encode(w, pv::ExportRequest{request, 0});
+      proto::finish_frame(out, at);
+    }
   }
   if (!write_all(fd, tls_, out.data(), out.size())) {
     set_status("connection to " + options_.address + " lost while saying hello (retrying)");
@@ -985,6 +1001,12 @@ bool Client::session(int fd) {
       {
         std::lock_guard<std::mutex> g(out_mutex_);
         msgs.swap(pending_);
+      }
+      if (!msgs.empty() && !welcomed) {  // asked for during the handshake: sent once welcomed
+        std::lock_guard<std::mutex> g(out_mutex_);
+        msgs.insert(msgs.end(), std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
+        pending_.swap(msgs);
+        msgs.clear();
       }
       if (!msgs.empty() && welcomed) {
         out.clear();
@@ -1031,6 +1053,10 @@ bool Client::session(int fd) {
           return false;
         }
         welcomed = true;
+        if (wake_[1] >= 0) {  // what was asked for during the handshake goes now
+          uint8_t b = 0;
+          (void)!::write(wake_[1], &b, 1);
+        }
         commands_allowed_ = (wm.capabilities & proto::kCapCommands) != 0;
         state_ = ClientState::Connected;
         set_status("connected to " + options_.address + " (" + wm.collector + ")");

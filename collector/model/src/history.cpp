@@ -87,10 +87,9 @@ bool replay_chunk(Model& m, const std::vector<uint8_t>& chunk, uint64_t at) {
         break;
       case Input::Counts: {
         NodeCounts counts;
-        std::vector<TypeCounts> types;
-        if (decode_counts(payload, len, counts, types)) {
+        if (decode_counts(payload, len, counts)) {
           m.set_now(when);
-          m.restore_counts(node, counts, types);
+          m.restore_counts(node, counts);
           m.commit();
         }
         break;

@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "actorscope/collector/history.hpp"
 #include "model_impl.hpp"
 
 namespace actorscope::collector {
@@ -270,7 +269,7 @@ Supervisor& Model::Impl::supervisor_of(NodeData& n, const Actor& a) {
     // its label). A new incarnation takes over what the previous ones counted.
     auto parent = a.parent != 0 ? n.supervisors.find(a.parent) : n.supervisors.end();
     uint64_t base = parent != n.supervisors.end() ? parent->second.path : 0x6a09e667f3bcc909ull;
-    s.path = mix64(base ^ mix64((uint64_t(a.child_id != 0 ? a.child_id : s.label) << 1) | 1));
+    s.path = mix64(base ^ mix64((Impl::path_hash(pool.text(a.child_id != 0 ? a.child_id : s.label)) << 1) | 1));
     auto c = n.carried.find(s.path);
     if (c != n.carried.end()) {
       s.restarts_before = c->second.restarts;
@@ -757,98 +756,6 @@ void Model::apply(NodeKey key, const proto::SnapshotEnd& r) {
   n->info.snapshot_in_progress = false;
   ++n->info.snapshots;
   m.note_change(key, ChangeKind::NodeChanged, 0);
-}
-
-namespace {
-template <class Fn>  // fn(MonotoneCounter&) for each counter of a type, in the order they are written
-void for_each_counter(TypeCounts& t, Fn&& fn) {
-  fn(t.spawns);
-  fn(t.exits);
-  fn(t.retired_enqueued);
-  fn(t.retired_dequeued);
-  fn(t.retired_busy_ns);
-  for (auto& c : t.retired_hist) fn(c);
-  for (auto& c : t.exit_reasons) fn(c);
-}
-constexpr size_t kMaxCountsTypes = 1u << 16;
-}  // namespace
-
-void encode_counts(std::vector<uint8_t>& out, const NodeCounts& node, const std::vector<TypeCounts>& types) {
-  proto::Writer w(out);
-  for (uint64_t v : {node.restarts, node.crashes, node.escalations, node.unseen_exits, node.reconnects, node.app_restarts})
-    w.varint(v);
-  const size_t n = std::min(types.size(), kMaxCountsTypes);
-  w.varint(n);
-  for (size_t i = 0; i < n; ++i) {
-    TypeCounts t = types[i];
-    w.str(t.type);
-    w.u8(t.agent_reports_reasons ? 1 : 0);
-    for_each_counter(t, [&](MonotoneCounter& c) {
-      w.varint(c.base);
-      w.varint(c.local);
-      w.varint(c.agent);
-    });
-  }
-}
-
-bool decode_counts(const uint8_t* p, size_t len, NodeCounts& node, std::vector<TypeCounts>& types) {
-  proto::Reader r(p, len);
-  for (uint64_t* v : {&node.restarts, &node.crashes, &node.escalations, &node.unseen_exits, &node.reconnects, &node.app_restarts})
-    *v = r.varint();
-  const uint64_t n = r.varint();
-  if (!r.ok() || n > kMaxCountsTypes || n > r.remaining()) return false;
-  types.assign(static_cast<size_t>(n), TypeCounts{});
-  for (TypeCounts& t : types) {
-    t.type = std::string(r.str(proto::kMaxStringLen));
-    t.agent_reports_reasons = r.u8() != 0;
-    for_each_counter(t, [&](MonotoneCounter& c) {
-      c.base = r.varint();
-      c.local = r.varint();
-      c.agent = r.varint();
-    });
-    if (!r.ok()) return false;
-  }
-  return r.ok();
-}
-
-void Model::restore_counts(NodeKey key, const NodeCounts& c, const std::vector<TypeCounts>& types) {
-  Impl& m = *impl_;
-  NodeData* n = m.node(key);
-  if (!n) return;
-  auto processed = [&] {
-    uint64_t sum = 0;
-    for (const TypeAggregate& t : n->types) sum += t.processed();
-    return sum;
-  };
-  const uint64_t processed_before = processed();
-  n->prev_restarts = n->prev_restarts + c.restarts - std::min(n->prev_restarts + c.restarts, n->info.restarts);
-  n->prev_crashes = n->prev_crashes + c.crashes - std::min(n->prev_crashes + c.crashes, n->info.crashes);
-  n->info.restarts = c.restarts;
-  n->info.crashes = c.crashes;
-  n->info.escalations = c.escalations;
-  n->info.unseen_exits = c.unseen_exits;
-  n->info.reconnects = c.reconnects;
-  n->info.app_restarts = c.app_restarts;
-  for (const TypeCounts& tc : types) {
-    TypeAggregate& t = n->types[m.type_slot(*n, m.pool.intern(tc.type))];
-    t.spawns = tc.spawns;
-    t.exits = tc.exits;
-    t.retired_enqueued = tc.retired_enqueued;
-    t.retired_dequeued = tc.retired_dequeued;
-    t.retired_busy_ns = tc.retired_busy_ns;
-    t.retired_hist = tc.retired_hist;
-    t.exit_reasons = tc.exit_reasons;
-    for (size_t r = 0; r < proto::kExitReasonCount; ++r) t.exits_by_reason[r] = t.exit_reasons[r].value();
-    t.agent_reports_reasons = tc.agent_reports_reasons;
-  }
-  const uint64_t processed_after = processed();
-  n->prev_messages = n->prev_messages + processed_after - std::min(n->prev_messages + processed_after, processed_before);
-  m.note_change(key, ChangeKind::NodeChanged, 0);
-  if (history_) {
-    std::vector<uint8_t> bytes;
-    encode_counts(bytes, c, types);
-    history_->on_counts(*this, m.now, key, bytes.data(), bytes.size());
-  }
 }
 
 }  // namespace actorscope::collector

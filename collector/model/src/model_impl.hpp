@@ -661,6 +661,13 @@ struct Model::Impl {
   void link_under(NodeData& n, Row r);
   void unlink(NodeData& n, Row r);
   uint32_t type_slot(NodeData& n, Str type);
+  // A child id's part of a supervisor's path: of its text (FNV-1a), not of its id in this
+  // model's pool, so that a path means the same child in any model (an opened export).
+  static uint64_t path_hash(std::string_view text) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ull;
+    return h;
+  }
   void add_live(NodeData& n, Actor& a);
   void retire(NodeData& n, Actor& a);
   void remove_all_actors(NodeData& n);

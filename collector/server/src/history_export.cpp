@@ -255,22 +255,7 @@ struct HistoryExport::Impl {
     return link_next >= links.size();
   }
 
-  void end_node(NodeKey k, const Node& n) {
-    std::vector<proto::SupervisorTotals> sup;
-    auto totals_of = [&](Str label) -> proto::SupervisorTotals& {
-      const proto::StringId id = sid(label);
-      for (auto& s : sup)
-        if (s.supervisor == id) return s;
-      return sup.emplace_back(proto::SupervisorTotals{id, 0, 0});
-    };
-    for (const auto& [label, count] : key().restarts_by_supervisor(k)) totals_of(label).restarts += count;
-    for (const auto& [label, count] : key().escalations_by_supervisor(k)) totals_of(label).escalations += count;
-    for (const auto& s : sup) record(s);
-    for (const TelemetryStats& t : key().telemetry(k))
-      if (t.event != 0) record(proto::TelemetryTotals{sid(t.event), t.count});
-    proto::Dropped d;
-    d.counts = n.drops;
-    record(d);
+  void end_node(const Node& n) {
     if (n.last_heartbeat_ns != 0) record(n.heartbeat);
     proto::NodeGauges g;
     for (size_t i = 0; i < n.gauges.size() && g.n < proto::kMaxNodeGauges; ++i) {
@@ -306,26 +291,13 @@ struct HistoryExport::Impl {
         if (walk_links()) part = Part::End;
         break;
       case Part::End: {
-        end_node(k, *n);
+        end_node(*n);
         flush_batch(*n, out);
         // The collector's own counts, which no agent record can set: after the snapshot, whose
         // spawns they replace.
-        NodeCounts counts{n->restarts, n->crashes, n->escalations, n->unseen_exits, n->reconnects, n->app_restarts};
-        std::vector<TypeCounts> types;
-        for (const TypeAggregate& t : key().types(k)) {
-          TypeCounts& tc = types.emplace_back();
-          tc.type = std::string(key().text(t.type));
-          tc.agent_reports_reasons = t.agent_reports_reasons;
-          tc.spawns = t.spawns;
-          tc.exits = t.exits;
-          tc.retired_enqueued = t.retired_enqueued;
-          tc.retired_dequeued = t.retired_dequeued;
-          tc.retired_busy_ns = t.retired_busy_ns;
-          tc.retired_hist = t.retired_hist;
-          tc.exit_reasons = t.exit_reasons;
-        }
+        const NodeCounts counts = key().counts(k);
         std::vector<uint8_t> payload;
-        encode_counts(payload, counts, types);
+        encode_counts(payload, counts);
         add(RecordEntry::Counts, connection(*n), plan.begins_at, payload.data(), payload.size(), out);
         if (n->state != NodeState::Connected) add(RecordEntry::Disconnect, connection(*n), plan.begins_at, nullptr, 0, out);
         part = Part::Begin;
@@ -352,7 +324,8 @@ struct HistoryExport::Impl {
         case HistoryInputKind::Counts:
           add(RecordEntry::Counts, in.conn, in.at, in.payload, in.len, out);
           break;
-        case HistoryInputKind::Tick:  // a replay ticks after every entry
+        case HistoryInputKind::Tick:
+          add(RecordEntry::Tick, 0, in.at, nullptr, 0, out);
           break;
       }
     });

@@ -254,6 +254,7 @@ struct Replayer::Impl {
   uint64_t conn = 0;
   uint64_t at = 0;
   std::vector<uint8_t> payload;
+  bool ticked_by_file = false;  // the file carries the collector's ticks (an export): no others
   uint64_t first_at = 0;     // recorded time of the first entry
   uint64_t origin_ns = 0;    // caller's clock at the first step
   bool started = false;
@@ -401,13 +402,12 @@ struct Replayer::Impl {
       case RecordEntry::Counts: {
         auto it = nodes.find(conn);
         NodeCounts counts;
-        std::vector<TypeCounts> types;
-        if (!decode_counts(payload.data(), payload.size(), counts, types)) {
+        if (!decode_counts(payload.data(), payload.size(), counts)) {
           fail(where + ": a malformed counts entry");
           return false;
         }
         if (it != nodes.end()) {
-          model.restore_counts(it->second, counts, types);
+          model.restore_counts(it->second, counts);
           model.commit();
         }
         break;
@@ -420,13 +420,17 @@ struct Replayer::Impl {
           return false;
         }
         if (History* h = model.history()) h->set_wall_offset(wall_offset);
+        ticked_by_file = true;
         break;
       }
+      case RecordEntry::Tick:
+        if (!options.live_clock) model.tick(stamp);  // else the caller ticks, as the collector does
+        break;
       default:
         fail(where + " has unknown kind " + std::to_string(static_cast<unsigned>(kind)));
         return false;
     }
-    if (!options.live_clock) model.tick(stamp);
+    if (!options.live_clock && !ticked_by_file) model.tick(stamp);
     return true;
   }
 };

@@ -215,11 +215,11 @@ class Model {
   // its next records name by id.
   std::vector<std::pair<uint32_t, Str>> agent_strings(NodeKey node) const;
 
-  // Sets the collector's own counts of a node (after its snapshot) and of its types to what
-  // another model held: the node's restarts, crashes, escalations, unseen exits, reconnects and
-  // app restarts, and each type's counters, all three parts of each. Rate baselines move with
-  // them: nothing restored is a rate. For a model opened from an export of the history.
-  void restore_counts(NodeKey node, const NodeCounts& counts, const std::vector<TypeCounts>& types);
+  // The collector's own counts of a node (NodeCounts), and setting them (after the node's
+  // snapshot) to what another model held. Rate baselines move with them: nothing restored is a
+  // rate. For a model opened from an export of the history.
+  NodeCounts counts(NodeKey node) const;
+  void restore_counts(NodeKey node, const NodeCounts& counts);
 
   // ---- strings and health -----------------------------------------------------------------------
   std::string_view text(Str id) const;
@@ -236,8 +236,8 @@ class Model {
 
 // The counts as bytes (a record file's Counts entry, an input of the history). decode_counts:
 // false when they are malformed.
-void encode_counts(std::vector<uint8_t>& out, const NodeCounts& node, const std::vector<TypeCounts>& types);
-bool decode_counts(const uint8_t* p, size_t len, NodeCounts& node, std::vector<TypeCounts>& types);
+void encode_counts(std::vector<uint8_t>& out, const NodeCounts& counts);
+bool decode_counts(const uint8_t* p, size_t len, NodeCounts& counts);
 
 // Drives a Model from proto::decode_records().
 struct ModelIngest {

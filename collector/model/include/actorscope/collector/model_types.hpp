@@ -267,20 +267,6 @@ struct TypeAggregate {
   uint64_t live_total() const { return live[0] + live[1]; }
 };
 
-// The collector's own counts of a node and of its types, as one model holds them: what an
-// export of the history carries beside the agents' records (Model::restore_counts), so that
-// a model opened from it counts on from the same figures.
-struct NodeCounts {
-  uint64_t restarts = 0, crashes = 0, escalations = 0, unseen_exits = 0, reconnects = 0, app_restarts = 0;
-};
-struct TypeCounts {
-  std::string type;
-  bool agent_reports_reasons = false;
-  MonotoneCounter spawns, exits, retired_enqueued, retired_dequeued, retired_busy_ns;
-  std::array<MonotoneCounter, proto::kHistogramBuckets> retired_hist{};
-  std::array<MonotoneCounter, proto::kExitReasonCount> exit_reasons{};
-};
-
 // ---- telemetry ---------------------------------------------------------------------------
 using proto::kTelemetryBuckets;  // log2 buckets, defined with the wire format
 
@@ -414,6 +400,85 @@ struct SeriesPoint {
   float mailbox_max = 0;
   float drops_per_s = 0;
   float telemetry_per_s = 0;
+};
+
+// The collector's own counts of a node, as one model holds them: what an export of the history
+// carries beside the agents' records (Model::counts, Model::restore_counts), so that a model
+// opened from it counts on from the same figures — node and type totals, and its supervisors'
+// restart windows, child records and what gone incarnations left to the next. Strings travel
+// as text.
+struct TypeCounts {
+  std::string type;
+  bool agent_reports_reasons = false;
+  MonotoneCounter spawns, exits, retired_enqueued, retired_dequeued, retired_busy_ns;
+  std::array<MonotoneCounter, proto::kHistogramBuckets> retired_hist{};
+  std::array<MonotoneCounter, proto::kExitReasonCount> exit_reasons{};
+};
+struct ChildCounts {  // a ChildRecord (its last crash's event is not carried: the log is not)
+  std::string child_id;
+  uint64_t restarts = 0, current = 0, last_crash_actor = 0, last_crash_wall_ns = 0;
+  proto::ExitReason last_reason = proto::ExitReason::Normal;
+};
+struct SupervisorCounts {  // a live supervisor
+  uint64_t actor = 0;
+  uint64_t restarts = 0, restart_records = 0, reported_restarts = 0, restarts_before = 0, escalations = 0;
+  std::vector<uint64_t> history;  // its restart window (ring), as held
+  uint64_t history_next = 0;
+  std::vector<ChildCounts> per_child;
+};
+struct CarriedCounts {  // what a gone incarnation left to the next (by the child's path)
+  uint64_t path = 0, restarts = 0, escalations = 0;
+  std::vector<ChildCounts> per_child;
+};
+struct GoneSupervisorCounts {
+  uint64_t actor = 0, parent = 0;
+  std::string child_id;
+};
+struct ActorCounts {  // what the model worked out of an actor's samples
+  uint64_t actor = 0;
+  float messages_per_s = 0, fill_per_s = 0;
+  uint8_t growth_streak = 0;
+  uint64_t growth_base = 0, last_sample_ns = 0, last_progress_ns = 0;
+};
+struct WarningCounts {  // an active warning of the node
+  uint8_t kind = 0;
+  uint64_t actor = 0;
+  std::string text;
+  uint64_t since_ns = 0, seen_ns = 0, peak = 0;
+};
+struct MeasurementCounts {  // a MeasurementStats, its key as text
+  std::string key;
+  uint64_t count = 0;
+  double sum = 0, min = 0, max = 0, last = 0;
+  std::array<uint64_t, proto::kTelemetryBuckets> buckets{};
+  std::vector<proto::FineBucket> fine;
+  bool fine_dropped = false;
+};
+struct TelemetryCounts {  // a TelemetryStats
+  std::string event;
+  uint64_t count = 0, count_at_step = 0;
+  double rate = 0;
+  std::vector<MeasurementCounts> measurements;
+};
+struct NodeCounts {
+  uint64_t restarts = 0, crashes = 0, escalations = 0, unseen_exits = 0, reconnects = 0, app_restarts = 0;
+  uint64_t telemetry_events = 0;
+  std::vector<TypeCounts> types;
+  std::vector<SupervisorCounts> supervisors;
+  std::vector<CarriedCounts> carried;
+  std::vector<GoneSupervisorCounts> gone_supervisors;  // oldest first
+  std::vector<std::pair<std::string, uint64_t>> restarts_by_label, escalations_by_label;
+  // Drops (the agent's baseline and last report), the time series (oldest first) and the
+  // baselines of its next point's rates, and when the model's next series step is due (the
+  // same for every node).
+  std::array<uint64_t, proto::kDropKindCount> drops_base{}, drops_last{};
+  uint64_t drops_at_last_warning = 0;
+  std::vector<SeriesPoint> series;
+  uint64_t prev_step_ns = 0, prev_messages = 0, prev_restarts = 0, prev_crashes = 0, prev_drops = 0, prev_telemetry = 0;
+  uint64_t next_step_ns = 0;
+  std::vector<ActorCounts> actors;      // live actors with any of it
+  std::vector<TelemetryCounts> telemetry;
+  std::vector<WarningCounts> warnings;  // raised now
 };
 
 // ---- warnings -------------------------------------------------------------------------------

@@ -3,14 +3,17 @@
 //
 // The file holds: a WallClock entry (the collector's wall-minus-model offset, so that the
 // instants shown are the collector's own), then the history's oldest keyframe as each node's
-// Hello and a snapshot of its state (its actors with their stats, links and monitors, the
-// per-type, supervisor and telemetry totals, drops, the last heartbeat and node gauges), then
-// every input the history holds after that keyframe, as it was recorded. A node that was gone
-// at the keyframe is said to disconnect right after its snapshot.
+// Hello and a snapshot of its state (its actors, parents first, with their stats; links and
+// monitors in an order that gives every actor its own; telemetry totals, drops, the last
+// heartbeat and node gauges), then a Counts entry with what no agent record can set — the
+// collector's own counts of the node and its types, its supervisors' restart windows and child
+// records, what gone incarnations left to the next — then every input the history holds after
+// that keyframe, as it was recorded. A node that was gone at the keyframe is disconnected right
+// after its snapshot.
 //
-// What the keyframe knew only as its own bookkeeping does not travel: the event log and the
-// restart windows before it, its series and flow rates. The opened file's history begins at
-// the keyframe; from there on it is the stream the collector itself was fed.
+// What does not travel: the event log before the keyframe (so a child record's last crash has
+// no text), series points and rates before it. The opened file's history begins at the
+// keyframe; from there on it shows what the collector's own history shows.
 #pragma once
 
 #include <cstdint>

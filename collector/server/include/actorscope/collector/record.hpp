@@ -54,6 +54,8 @@ enum class RecordEntry : uint8_t {
   Disconnect = 3,  // no payload
   WallClock = 4,   // payload: i64, wall clock (Unix ns) minus the entries' clock (an export of the
                    // flight recorder starts with it; a recording's is taken from its first Hello)
+  Tick = 6,        // no payload: the collector ticked its model (an export of the flight recorder: a
+                   // file that starts with WallClock is ticked by these only, as the collector was)
   Counts = 5,      // payload: the collector's own counts of the connection's node (an export of the
                    // flight recorder, after the node's snapshot): encode_counts() (model.hpp)
 };
