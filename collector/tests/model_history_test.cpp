@@ -162,3 +162,49 @@ TEST(History, TimelineBucketsCountTheModelsIncidents) {
 
 }  // namespace
 }  // namespace actorscope::collector
+
+namespace actorscope::collector {
+namespace {
+
+// A node's counts go through their bytes unchanged; cut short or damaged, the bytes are
+// refused (or read as something else) without a crash, and never make a few bytes claim a list
+// of millions.
+TEST(NodeCountsBytes, RoundTripAndRefuseWhatIsCutShort) {
+  const std::vector<testing::Input> inputs = testing::random_inputs(21, 2000);
+  Model m(testing::small_settings());
+  std::map<int, NodeKey> keys;
+  testing::feed(m, inputs, keys);
+  size_t checked = 0;
+  for (NodeKey k : m.node_keys()) {
+    const NodeCounts c = m.counts(k);
+    std::vector<uint8_t> bytes;
+    encode_counts(bytes, c);
+    NodeCounts back;
+    ASSERT_TRUE(decode_counts(bytes.data(), bytes.size(), back));
+    std::vector<uint8_t> again;
+    encode_counts(again, back);
+    EXPECT_EQ(bytes, again) << "node " << k;
+    EXPECT_EQ(back.supervisors.size(), c.supervisors.size());
+    EXPECT_EQ(back.series.size(), c.series.size());
+    checked += c.supervisors.empty() ? 0 : 1;
+    for (size_t cut = 0; cut < bytes.size(); cut += 1 + bytes.size() / 97)
+      EXPECT_FALSE(decode_counts(bytes.data(), cut, back)) << "cut at " << cut << " of " << bytes.size();
+    std::mt19937_64 rng(k);
+    for (int i = 0; i < 200; ++i) {
+      std::vector<uint8_t> bad = bytes;
+      bad[rng() % bad.size()] = static_cast<uint8_t>(rng());
+      (void)decode_counts(bad.data(), bad.size(), back);  // must not crash (ASan, UBSan)
+    }
+  }
+  EXPECT_GT(checked, 0u) << "the stream must give some node supervisors";
+  // A list length far past what its bytes can hold is refused at once.
+  std::vector<uint8_t> claim;
+  proto::Writer w(claim);
+  for (int i = 0; i < 7; ++i) w.varint(0);
+  w.varint(1u << 19);  // types
+  NodeCounts back;
+  EXPECT_FALSE(decode_counts(claim.data(), claim.size(), back));
+}
+
+}  // namespace
+}  // namespace actorscope::collector

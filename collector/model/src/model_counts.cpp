@@ -316,15 +316,21 @@ void put_children(proto::Writer& w, const std::vector<ChildCounts>& children) {
     w.u8(static_cast<uint8_t>(c.last_reason));
   }
 }
-bool count(proto::Reader& r, uint64_t& n) {
+// A list's length, bounded by its limit and by what the bytes left can hold at `min_bytes` an
+// item: a hostile file cannot make a few bytes claim millions of items.
+bool count(proto::Reader& r, uint64_t& n, size_t min_bytes = 1) {
   n = r.varint();
-  if (r.ok() && (n > kMaxItems || n > r.remaining())) r.fail("a list longer than its limit");
+  if (r.ok() && (n > kMaxItems || n > r.remaining() / min_bytes)) r.fail("a list longer than its limit");
   return r.ok();
 }
+// The fewest bytes each kind of item takes.
+constexpr size_t kMinType = 1 + 1 + 21 * 3, kMinChild = 6, kMinSupervisor = 9, kMinCarried = 4, kMinGone = 3,
+                 kMinLabel = 2, kMinPoint = 1 + 9 * 8, kMinActor = 1 + 16 + 1 + 3, kMinTelemetry = 1 + 2 + 8 + 1,
+                 kMinMeasurement = 1 + 1 + 4 * 8 + 64 + 1 + 1, kMinFine = 5, kMinWarning = 1 + 1 + 1 + 3;
 std::string text(proto::Reader& r) { return std::string(r.str(proto::kMaxStringLen)); }
 bool get_children(proto::Reader& r, std::vector<ChildCounts>& children) {
   uint64_t n = 0;
-  if (!count(r, n)) return false;
+  if (!count(r, n, kMinChild)) return false;
   children.resize(static_cast<size_t>(n));
   for (ChildCounts& c : children) {
     c.child_id = text(r);
@@ -348,7 +354,7 @@ void put_labels(proto::Writer& w, const std::vector<std::pair<std::string, uint6
 }
 bool get_labels(proto::Reader& r, std::vector<std::pair<std::string, uint64_t>>& labels) {
   uint64_t n = 0;
-  if (!count(r, n)) return false;
+  if (!count(r, n, kMinLabel)) return false;
   labels.resize(static_cast<size_t>(n));
   for (auto& [label, v] : labels) {
     label = text(r);
@@ -454,7 +460,7 @@ bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
   for (uint64_t* v : {&c.restarts, &c.crashes, &c.escalations, &c.unseen_exits, &c.reconnects, &c.app_restarts, &c.telemetry_events})
     *v = r.varint();
   uint64_t n = 0;
-  if (!count(r, n)) return false;
+  if (!count(r, n, kMinType)) return false;
   c.types.resize(static_cast<size_t>(n));
   for (TypeCounts& t : c.types) {
     t.type = text(r);
@@ -466,7 +472,7 @@ bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
     });
     if (!r.ok()) return false;
   }
-  if (!count(r, n)) return false;
+  if (!count(r, n, kMinSupervisor)) return false;
   c.supervisors.resize(static_cast<size_t>(n));
   for (SupervisorCounts& s : c.supervisors) {
     for (uint64_t* v : {&s.actor, &s.restarts, &s.restart_records, &s.reported_restarts, &s.restarts_before, &s.escalations})
@@ -478,7 +484,7 @@ bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
     s.history_next = r.varint();
     if (!get_children(r, s.per_child)) return false;
   }
-  if (!count(r, n)) return false;
+  if (!count(r, n, kMinCarried)) return false;
   c.carried.resize(static_cast<size_t>(n));
   for (CarriedCounts& cc : c.carried) {
     cc.path = r.varint();
@@ -486,7 +492,7 @@ bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
     cc.escalations = r.varint();
     if (!get_children(r, cc.per_child)) return false;
   }
-  if (!count(r, n)) return false;
+  if (!count(r, n, kMinGone)) return false;
   c.gone_supervisors.resize(static_cast<size_t>(n));
   for (GoneSupervisorCounts& g : c.gone_supervisors) {
     g.actor = r.varint();
@@ -497,7 +503,7 @@ bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
   for (uint64_t& v : c.drops_base) v = r.varint();
   for (uint64_t& v : c.drops_last) v = r.varint();
   c.drops_at_last_warning = r.varint();
-  if (!count(r, n)) return false;
+  if (!count(r, n, kMinPoint)) return false;
   c.series.resize(static_cast<size_t>(n));
   for (SeriesPoint& pt : c.series) {
     pt.at_ns = r.varint();
@@ -508,7 +514,7 @@ bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
   for (uint64_t* v : {&c.prev_step_ns, &c.prev_messages, &c.prev_restarts, &c.prev_crashes, &c.prev_drops, &c.prev_telemetry,
                       &c.next_step_ns})
     *v = r.varint();
-  if (!count(r, n)) return false;
+  if (!count(r, n, kMinActor)) return false;
   c.actors.resize(static_cast<size_t>(n));
   for (ActorCounts& a : c.actors) {
     a.actor = r.varint();
@@ -519,7 +525,7 @@ bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
     a.last_sample_ns = r.varint();
     a.last_progress_ns = r.varint();
   }
-  if (!count(r, n)) return false;
+  if (!count(r, n, kMinTelemetry)) return false;
   c.telemetry.resize(static_cast<size_t>(n));
   for (TelemetryCounts& t : c.telemetry) {
     t.event = text(r);
@@ -527,7 +533,7 @@ bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
     t.count_at_step = r.varint();
     t.rate = r.f64();
     uint64_t k = 0;
-    if (!count(r, k)) return false;
+    if (!count(r, k, kMinMeasurement)) return false;
     t.measurements.resize(static_cast<size_t>(k));
     for (MeasurementCounts& x : t.measurements) {
       x.key = text(r);
@@ -535,7 +541,7 @@ bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
       for (double* d : {&x.sum, &x.min, &x.max, &x.last}) *d = r.f64();
       for (uint64_t& b : x.buckets) b = r.varint();
       uint64_t f = 0;
-      if (!count(r, f)) return false;
+      if (!count(r, f, kMinFine)) return false;
       x.fine.resize(static_cast<size_t>(f));
       for (proto::FineBucket& fb : x.fine) {
         fb.index = static_cast<int32_t>(r.u32());
@@ -544,7 +550,7 @@ bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
       x.fine_dropped = r.u8() != 0;
     }
   }
-  if (!count(r, n)) return false;
+  if (!count(r, n, kMinWarning)) return false;
   c.warnings.resize(static_cast<size_t>(n));
   for (WarningCounts& x : c.warnings) {
     x.kind = r.u8();
