@@ -7,34 +7,8 @@
 # Usage: export_history_e2e.sh BIN_DIR
 set -u
 BIN=$1
-TMP=$(mktemp -d /tmp/actorscope-export-e2e.XXXXXX)
-SOCK="unix:$TMP/collector.sock"
-TMUX_SOCKET="actorscope-export-$$"
-PIDS=()
-cleanup() {
-  tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  echo "---- screen ----"
-  tmux -L "$TMUX_SOCKET" capture-pane -p -t top 2>/dev/null
-  echo "---- collector log ----"
-  tail -20 "$TMP/collector.log"
-  exit 1
-}
-screen() { tmux -L "$TMUX_SOCKET" capture-pane -p -t top; }
-wait_for() {
-  local what=$1 i
-  for i in $(seq 1 300); do
-    if screen | grep -Eq -- "$what"; then return 0; fi
-    sleep 0.1
-  done
-  fail "screen never showed /$what/"
-}
+NAME=export-e2e
+source "$(dirname "$0")/tmux_lib.sh"
 # One past frame without its banner, header sparklines and status line (the parts that name
 # where it came from, or move with the clock).
 frame() { "$BIN/actorscope-top" --batch --size 140x60 --expand all "$@" 2>>"$TMP/batch.err" | sed -n '3,$p' | head -n -1; }
@@ -70,12 +44,12 @@ same_as_live "$TMP/cli.rec" "$AT"
 tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -s top -x 140 -y 30 \
   "env LANG=C.UTF-8 TERM=xterm-256color $BIN/actorscope-top --collector $SOCK --export-dir $TMP; echo exit=\$?; sleep 30"
 wait_for "node export"
-tmux -L "$TMUX_SOCKET" send-keys -t top W
+keys W
 wait_for "history: [0-9:]{8} to [0-9:]{8} .* in .*actorscope-history-[0-9]{8}-[0-9]{6}\.rec"
 AT=$(date -d '-2 sec' +%H:%M:%S)
 keyed=$(ls "$TMP"/actorscope-history-*.rec)
 same_as_live "$keyed" "$AT"
-tmux -L "$TMUX_SOCKET" send-keys -t top q
+keys q
 wait_for "exit=0"
 
 # Nobody there: one line, exit 1, no file.

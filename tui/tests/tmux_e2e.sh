@@ -3,36 +3,8 @@
 # Usage: tmux_e2e.sh BIN_DIR
 set -u
 BIN=$1
-TMP=$(mktemp -d /tmp/actorscope-top-e2e.XXXXXX)
-SOCK="unix:$TMP/collector.sock"
-TMUX_SOCKET="actorscope-e2e-$$"
-PIDS=()
-cleanup() {
-  tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  echo "---- screen ----"
-  tmux -L "$TMUX_SOCKET" capture-pane -p -t top 2>/dev/null
-  echo "---- collector log ----"
-  tail -20 "$TMP/collector.log"
-  exit 1
-}
-screen() { tmux -L "$TMUX_SOCKET" capture-pane -p -t top; }
-# Polls until the screen matches an extended regex (30 s at most).
-wait_for() {
-  local what=$1 i
-  for i in $(seq 1 300); do
-    if screen | grep -Eq -- "$what"; then return 0; fi
-    sleep 0.1
-  done
-  fail "screen never showed /$what/"
-}
-keys() { tmux -L "$TMUX_SOCKET" send-keys -t top "$@"; }
+NAME=top-e2e
+source "$(dirname "$0")/tmux_lib.sh"
 
 "$BIN/actorscope-collector" --listen "$SOCK" --metrics none >"$TMP/collector.log" 2>&1 &
 PIDS+=($!)

@@ -5,35 +5,8 @@
 # Usage: tmux_past_e2e.sh BIN_DIR
 set -u
 BIN=$1
-TMP=$(mktemp -d /tmp/actorscope-past-e2e.XXXXXX)
-SOCK="unix:$TMP/collector.sock"
-TMUX_SOCKET="actorscope-past-$$"
-PIDS=()
-cleanup() {
-  tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  echo "---- screen ----"
-  tmux -L "$TMUX_SOCKET" capture-pane -p -t top 2>/dev/null
-  echo "---- collector log ----"
-  tail -20 "$TMP/collector.log"
-  exit 1
-}
-screen() { tmux -L "$TMUX_SOCKET" capture-pane -p -t top; }
-wait_for() {
-  local what=$1 i
-  for i in $(seq 1 300); do
-    if screen | grep -Eq -- "$what"; then return 0; fi
-    sleep 0.1
-  done
-  fail "screen never showed /$what/"
-}
-keys() { tmux -L "$TMUX_SOCKET" send-keys -t top "$@"; }
+NAME=past-e2e
+source "$(dirname "$0")/tmux_lib.sh"
 # The slow consumer's mailbox in a batch frame of Actors (empty when it is not there).
 slow_mailbox() { awk '/slow-consumer +slow-consumer/ {print $4; exit}'; }
 batch() { "$BIN/actorscope-top" --batch --view actors --size 120x12 "$@" 2>>"$TMP/batch.err"; }
