@@ -35,6 +35,8 @@ class ClientFeed final : public Feed {
   uint64_t request_timeline(uint64_t from_wall_ns, uint64_t to_wall_ns) override {
     return client_->request_timeline(from_wall_ns, to_wall_ns);
   }
+  bool start_export(const std::string& path, std::string& error) override { return client_->start_export(path, error); }
+  view::ExportStatus export_status() const override { return client_->export_status(); }
 
  private:
   std::unique_ptr<view::Client> client_;

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "actorscope/view/client.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace actorscope::gui {
@@ -42,6 +43,13 @@ class Feed {
   virtual uint64_t show_instant(uint64_t /*wall_ns*/) { return 0; }
   virtual uint64_t shown_instant() const { return 0; }  // what was last asked; 0: live
   virtual uint64_t request_timeline(uint64_t /*from_wall_ns*/, uint64_t /*to_wall_ns*/) { return 0; }
+  // The collector's flight recorder written to `path` as a recording (view::Client::
+  // start_export); false with a one-line error. A feed without history cannot.
+  virtual bool start_export(const std::string& /*path*/, std::string& error) {
+    error = "this view has no collector history to save";
+    return false;
+  }
+  virtual view::ExportStatus export_status() const { return {}; }
 };
 
 }  // namespace actorscope::gui

@@ -5,11 +5,14 @@
 #include <array>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 
 #include "drawn_text.hpp"
 #include "probe.hpp"
 #include "style.hpp"
 #include "actorscope/view/display.hpp"
+#include "actorscope/view/export.hpp"
+#include "actorscope/view/format.hpp"
 #include "actorscope/view/instant.hpp"
 #include "imgui.h"
 
@@ -123,6 +126,34 @@ void Timeline::draw_diff() {
   ImGui::End();
 }
 
+// Save history: the collector's flight recorder written as a recording in the working
+// directory (actorscope-history-STAMP.rec, opened with --open); what it holds once written.
+void Timeline::draw_save(AppState& app) {
+  const view::ExportStatus s = app.feed.export_status();
+  const bool running = s.state == view::ExportStatus::State::Running;
+  if (running) ImGui::BeginDisabled();
+  if (ImGui::SmallButton("Save history")) {
+    const uint64_t wall = app.now_wall_ns();
+    const std::string csv = view::export_file_name("history", wall);  // actorscope-history-STAMP.csv
+    std::error_code ec;
+    const std::string path = (std::filesystem::current_path(ec) / (csv.substr(0, csv.size() - 4) + ".rec")).string();
+    std::string error;
+    save_note_ = app.feed.start_export(path, error) ? "saving the history to " + path : "save history: " + error;
+    save_seen_ = true;
+  }
+  if (running) ImGui::EndDisabled();
+  probe::item("timeline-save");
+  if (save_seen_ && s.state == view::ExportStatus::State::Done)
+    save_note_ = "history " + clock_label(s.begins_wall_ns) + " to " + clock_label(s.ends_wall_ns) + ", " +
+                 view::format_bytes(s.bytes) + " in " + s.path + " (open it with --open)";
+  else if (save_seen_ && s.state == view::ExportStatus::State::Failed)
+    save_note_ = "save history failed: " + s.error;
+  if (!save_note_.empty()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", save_note_.c_str());
+  }
+}
+
 void Timeline::draw_controls(AppState& app) {
   const view::Replica& r = app.replica();
   const uint64_t now = app.now_wall_ns();
@@ -162,6 +193,8 @@ void Timeline::draw_controls(AppState& app) {
   ImGui::TextDisabled("%s", reach.empty() ? "no history from the collector" : reach.c_str());
   ImGui::SameLine(0, 18);
   ImGui::TextDisabled("[ ] step 10 s, click or drag the strip");
+  ImGui::SameLine(0, 18);
+  draw_save(app);
   ImGui::SameLine(0, 18);
   if (ImGui::SmallButton("Mark")) mark_ = view::mark_tree(r, app.node);
   probe::item("timeline-mark");

@@ -41,6 +41,7 @@ class Timeline {
  private:
   void refresh(AppState& app);
   void draw_controls(AppState& app);
+  void draw_save(AppState& app);
   void draw_strip(AppState& app);
 
   DragThrottle throttle_;
@@ -51,6 +52,9 @@ class Timeline {
   view::TreeMark mark_;
   view::TreeDiff diff_;
   bool diff_open_ = false;
+  // Save history: what the last one did (or is doing).
+  std::string save_note_;
+  bool save_seen_ = false;
 };
 
 }  // namespace actorscope::gui

@@ -419,4 +419,33 @@ TEST_F(GuiDrivenPast, DraggingTheTimelineBackShowsThePast) {
               past.c_str(), slow_mailbox(unix_at(s_ns)).c_str(), live.c_str());
 }
 
+// Save history on the timeline writes the collector's flight recorder as a recording in the
+// working directory, says so, and the file opens (--open) with the workload's actors in it.
+TEST_F(GuiDrivenPast, SaveHistoryWritesARecordingThatOpens) {
+  ASSERT_TRUE(eventually([&] { return !slow_mailbox().empty(); }, 60s, 200ms)) << last_run_;
+  auto saved = [] {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(fs::current_path())) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("actorscope-history-", 0) == 0 && e.path().extension() == ".rec") out.push_back(e.path());
+    }
+    return out;
+  };
+  const size_t before = saved().size();
+  int x = 0, y = 0;
+  ASSERT_TRUE(eventually([&] { return centre_of("timeline-save", x, y); }, 30s)) << gui_->output();
+  click(x, y, {"click", "1"});
+  fs::path file;
+  ASSERT_TRUE(eventually([&] {
+    const auto now = saved();
+    if (now.size() > before) file = now.back();
+    return !file.empty();
+  }, 60s, 200ms)) << gui_->output();
+  const std::string out = run({ACTORSCOPE_TOP_BIN, "--open", file.string(), "--batch", "--view", "actors"});
+  std::error_code ec;
+  fs::remove(file, ec);
+  EXPECT_NE(out.find("REPLAY"), std::string::npos) << out;
+  EXPECT_NE(out.find("slow-consumer"), std::string::npos) << out;
+}
+
 }  // namespace
