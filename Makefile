@@ -45,7 +45,7 @@ package: build
 TSAN_TESTS ?= ^(agent|collector|serve|integration|protocol)\.
 tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACTORSCOPE_GUI=OFF -DACTORSCOPE_BENCH=OFF \
-	  -DACTORSCOPE_BEAM=OFF -DACTORSCOPE_CAF=OFF -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	  -DACTORSCOPE_BEAM=OFF -DACTORSCOPE_CAF=OFF -DACTORSCOPE_TEST_TIMEOUT=600 -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
 	  -DCMAKE_C_FLAGS="-fsanitize=thread" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" $(CMAKE_FLAGS)
 	cmake --build build-tsan -j$(JOBS)
 	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \

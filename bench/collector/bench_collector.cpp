@@ -1,10 +1,13 @@
 // Collector budgets: ingest >= 10 M events/s on one core, <= 256 B per live actor, and
 // /metrics rendered in <= 50 ms at 1 M live actors.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 #include <map>
@@ -12,6 +15,7 @@
 
 #include "actorscope/collector/exporter.hpp"
 #include "actorscope/collector/history.hpp"
+#include "actorscope/collector/history_export.hpp"
 #include "actorscope/collector/model.hpp"
 #include "actorscope/collector/record.hpp"
 #include "synthetic_stream.hpp"
@@ -152,6 +156,47 @@ void BM_SeekPastInstant_100kActors1h(benchmark::State& state) {
   state.counters["evicted_inputs"] = static_cast<double>(hs.evicted_entries);
 }
 BENCHMARK(BM_SeekPastInstant_100kActors1h)->Arg(1)->Arg(60)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+// The flight recorder of the same hour written out as a recording (--export-history), and
+// that file opened again (replayed into a model with its own history): bytes, time of each.
+void BM_ExportHistory_100kActors1h(benchmark::State& state) {
+  static std::map<int64_t, std::unique_ptr<HourOfHistory>> hours;
+  auto& slot = hours[state.range(0)];
+  if (!slot) slot = std::make_unique<HourOfHistory>(static_cast<uint64_t>(state.range(0)));
+  HourOfHistory& h = *slot;
+  uint64_t bytes = 0;
+  double open_ms = 0;
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("actorscope-bench-export." + std::to_string(::getpid()) + ".rec")).string();
+  for (auto _ : state) {
+    std::string error;
+    if (!write_history_export(h.history.export_plan(), path, error)) {
+      state.SkipWithError(error.c_str());
+      return;
+    }
+    state.PauseTiming();
+    RecordIndex index;
+    if (read_record_index(path, index, error)) bytes = index.file_bytes;
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+      Model opened(bench_settings());
+      History history;
+      opened.set_history(&history);
+      ReplayResult r = replay(path, opened);
+      if (!r.ok) {
+        state.SkipWithError(r.error.c_str());
+        return;
+      }
+    }
+    open_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    state.ResumeTiming();
+  }
+  std::remove(path.c_str());
+  state.counters["file_MiB"] = static_cast<double>(bytes) / (1 << 20);
+  state.counters["history_MiB"] = static_cast<double>(h.history.stats().bytes) / (1 << 20);
+  state.counters["open_ms"] = open_ms / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_ExportHistory_100kActors1h)->Arg(1)->Arg(60)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // Replays the file named by ACTORSCOPE_REPLAY_FILE (a --record file), when set.
 void BM_IngestReplayFile(benchmark::State& state) {
