@@ -352,6 +352,8 @@ class ViewerSession final : public collector::Session {
         static_cast<uint64_t>(std::max<int64_t>(counters_->past_views.load(), 0)) + counters_->rebuilds_running.load() >=
             options_.max_past_views) {
       ++counters_->rebuilds_refused;
+      log_.log(collector::LogLevel::Warn, now_ns(), conn_.peer(), "past_busy",
+               "viewer " + conn_.peer() + ": past instant refused: as many are rebuilt or shown as allowed");
       append(instant_shown(m.request, wire::InstantMode::Refused, 0,
                            "busy: " + std::to_string(options_.max_past_views) +
                                " viewers are showing the past already (each holds its instant's model); ask again later"));
@@ -390,6 +392,9 @@ class ViewerSession final : public collector::Session {
       if (!export_) {
         if (counters_->exports_running.load() >= options_.max_exports) {
           ++counters_->exports_refused;
+          log_.log(collector::LogLevel::Warn, now_ns(), conn_.peer(), "export_busy",
+                   "viewer " + conn_.peer() + ": export of the history refused: " + std::to_string(options_.max_exports) +
+                       " running (--max-exports)");
           fail(m.request, "busy: " + std::to_string(options_.max_exports) +
                               " exports of the history are running (--max-exports); ask again later");
           return;
@@ -582,6 +587,8 @@ class ViewerSession final : public collector::Session {
     if (!h) return;
     if (counters_->rebuilds_running.load() >= options_.max_rebuilds) {
       ++counters_->rebuilds_refused;
+      log_.log(collector::LogLevel::Warn, now_ns(), conn_.peer(), "past_busy",
+               "viewer " + conn_.peer() + ": past instant refused: as many are rebuilt or shown as allowed");
       append(instant_shown(next_instant_->request, wire::InstantMode::Refused, 0,
                            "busy: " + std::to_string(options_.max_rebuilds) +
                                " past instants are being rebuilt for viewers; ask again"));
