@@ -358,6 +358,7 @@ struct HistoryExport::Impl {
             std::vector<uint8_t> p;
             proto::Writer w(p);
             w.u64(static_cast<uint64_t>(plan.wall_offset));
+            w.u8(1);  // the collector's ticks follow: the replay ticks with them only
             add(RecordEntry::WallClock, 0, plan.begins_at, p.data(), p.size(), out);
           }
           stage = plan.ok ? Stage::Hellos : Stage::Finished;

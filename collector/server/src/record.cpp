@@ -177,6 +177,13 @@ void Recorder::batch(uint64_t conn, uint64_t at_ns, const uint8_t* payload, size
 
 void Recorder::disconnect(uint64_t conn, uint64_t at_ns) { entry(RecordEntry::Disconnect, conn, at_ns, nullptr, 0); }
 
+void Recorder::wall_clock(uint64_t at_ns, int64_t wall_minus_model) {
+  std::vector<uint8_t> p;
+  proto::Writer w(p);
+  w.u64(static_cast<uint64_t>(wall_minus_model));
+  entry(RecordEntry::WallClock, 0, at_ns, p.data(), p.size());
+}
+
 void Recorder::flush() {
   write_block();
   if (file_ && std::fflush(file_) != 0) ++write_errors_;
@@ -420,7 +427,7 @@ struct Replayer::Impl {
           return false;
         }
         if (History* h = model.history()) h->set_wall_offset(wall_offset);
-        ticked_by_file = true;
+        if (payload.size() > 8 && (payload[8] & 1)) ticked_by_file = true;
         break;
       }
       case RecordEntry::Tick:

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -189,6 +190,7 @@ struct Server::Impl {
   mutable std::mutex published_mutex;
   ServerCounters published;           // what counters() returns
   Recorder recorder;
+  std::optional<int64_t> recorded_offset;  // the wall clock offset the recording was last told
   uint64_t last_flush_ns = 0;
   std::unique_ptr<Replayer> replayer;
   std::function<void(const ReplayResult&)> replay_done;
@@ -934,9 +936,15 @@ struct Server::Impl {
       // The flight recorder's instants are shown as wall-clock times: wall now - model now.
       // Kept steady (an instant a viewer was told maps back to the same model time) unless
       // the wall clock was stepped by more than 100 ms.
+      const int64_t offset = static_cast<int64_t>(wall_clock_ns()) - static_cast<int64_t>(model_now(now));
       if (History* h = model.history(); h && !clock_from_recording) {
-        const int64_t offset = static_cast<int64_t>(wall_clock_ns()) - static_cast<int64_t>(model_now(now));
         if (!h->has_wall_offset() || std::llabs(offset - h->wall_offset()) > 100'000'000) h->set_wall_offset(offset);
+      }
+      // A recording says the same, so that its instants are the collector's (not taken from an
+      // agent's Hello, which arrives late by however long the connection took).
+      if (recorder.is_open() && !clock_from_recording && (!recorded_offset || std::llabs(offset - *recorded_offset) > 100'000'000)) {
+        recorder.wall_clock(model_now(now), offset);
+        recorded_offset = offset;
       }
       model.tick(model_now(now));
     }

@@ -52,8 +52,10 @@ enum class RecordEntry : uint8_t {
   Hello = 1,       // payload: the encoded Hello, token removed
   Batch = 2,       // payload: a Batch frame's payload
   Disconnect = 3,  // no payload
-  WallClock = 4,   // payload: i64, wall clock (Unix ns) minus the entries' clock (an export of the
-                   // flight recorder starts with it; a recording's is taken from its first Hello)
+  WallClock = 4,   // payload: i64, wall clock (Unix ns) minus the entries' clock, then an optional u8
+                   // of flags (1: the file carries the collector's ticks). A recording writes one
+                   // at its first tick and when the wall clock is stepped; an export starts with one
+                   // (flag 1). Without any, the offset is taken from the first Hello.
   Tick = 6,        // no payload: the collector ticked its model (an export of the flight recorder: a
                    // file that starts with WallClock is ticked by these only, as the collector was)
   Counts = 5,      // payload: the collector's own counts of the connection's node (an export of the
@@ -99,6 +101,8 @@ class Recorder {
   void hello(uint64_t conn, uint64_t at_ns, const proto::Hello& hello);
   void batch(uint64_t conn, uint64_t at_ns, const uint8_t* payload, size_t len);
   void disconnect(uint64_t conn, uint64_t at_ns);
+  // The collector's wall clock minus the entries' clock, from `at_ns` on.
+  void wall_clock(uint64_t at_ns, int64_t wall_minus_model);
   void flush();
   uint64_t write_errors() const { return write_errors_; }
   uint64_t entries() const { return entries_; }
