@@ -170,6 +170,46 @@ TEST(HistoryExport, PartsMakeTheSameFile) {
   EXPECT_FALSE(a.next(whole, SIZE_MAX)) << "nothing after the end";
 }
 
+// A keyframe of many actors: their counts go in several entries of bounded size, and all of
+// them arrive (rates, growth streaks) in the opened file.
+TEST(HistoryExport, AKeyframeOfManyActorsCarriesEveryActorsCountsInBoundedEntries) {
+  Model live(testing::small_settings());
+  proto::Hello h = testing::hello("big", 1);
+  h.anchor_wall_ns = 1'700'000'000'000'000'000ull;
+  live.set_now(1'000'000'000);
+  const NodeKey node = live.on_hello(1, h);
+  constexpr uint64_t kActors = 40'000;
+  for (int round = 0; round < 2; ++round) {
+    testing::Stream s;
+    for (uint64_t id = 1; id <= kActors; ++id) {
+      if (round == 0) s.spawn(id, 0, "worker", "w" + std::to_string(id));
+      s.stats(id, id % 5 + static_cast<uint64_t>(round) * 3, 100 * static_cast<uint64_t>(round + 1) + id % 7, 50, 1000);
+    }
+    const std::vector<uint8_t> b = s.take();
+    live.set_now(1'000'000'000 + static_cast<uint64_t>(round) * 1'000'000'000);
+    live.apply_batch(node, b.data(), b.size());
+    live.tick(1'000'000'000 + static_cast<uint64_t>(round) * 1'000'000'000);
+  }
+  History history;
+  live.set_history(&history);  // the first keyframe holds the actors
+  history.set_wall_offset(5);
+  const std::string path = temp_path("export-big");
+  std::string error;
+  ASSERT_TRUE(write_history_export(history.export_plan(), path, error)) << error;
+  RecordIndex index;
+  ASSERT_TRUE(read_record_index(path, index, error)) << error;
+  EXPECT_EQ(index.lost, "");
+  for (const RecordBlock& b : index.blocks) EXPECT_LT(b.length, 1u << 20) << "a block of " << b.length << " bytes";
+  Model opened(testing::small_settings());
+  ReplayResult r = replay(path, opened);
+  ASSERT_TRUE(r.ok) << r.error;
+  size_t rated = 0;
+  live.for_each_actor(node, [&](const Actor& a) { rated += a.messages_per_s > 0 || a.fill_per_s > 0; });
+  EXPECT_GT(rated, 2 * 16'384u) << "the counts must need several entries";
+  EXPECT_TRUE(testing::same_state(actors_of(live), actors_of(opened)));
+  std::remove(path.c_str());
+}
+
 // No history (it runs with --history-age 0): the export is an empty recording, not an error.
 TEST(HistoryExport, NoHistoryIsAnEmptyRecording) {
   HistorySettings off;

@@ -50,12 +50,8 @@ namespace {
 
 // Applies the inputs of one chunk stamped <= at; false once an input past `at` was met.
 bool replay_chunk(Model& m, const std::vector<uint8_t>& chunk, uint64_t at) {
-  bool more = true;
-  History::for_each_input(chunk, [&](const HistoryInput& in) {
-    if (!more || in.at > at) {
-      more = false;
-      return;
-    }
+  return History::for_each_input(chunk, [&](const HistoryInput& in) {
+    if (in.at > at) return false;
     const uint64_t when = in.at;
     const uint8_t* payload = in.payload;
     const uint32_t len = in.len;
@@ -95,8 +91,8 @@ bool replay_chunk(Model& m, const std::vector<uint8_t>& chunk, uint64_t at) {
         break;
       }
     }
+    return true;
   });
-  return more;
 }
 
 }  // namespace

@@ -117,10 +117,10 @@ NodeCounts Model::counts(NodeKey key) const {
   return c;
 }
 
-void Model::restore_counts(NodeKey key, const NodeCounts& c) {
-  Impl& m = *impl_;
-  NodeData* n = m.node(key);
-  if (!n) return;
+namespace {
+
+// What a node's counts set, but its actors' (restore_actors).
+void restore_node(Model::Impl& m, NodeKey key, NodeData* n, const NodeCounts& c) {
   n->info.restarts = c.restarts;
   n->info.crashes = c.crashes;
   n->info.escalations = c.escalations;
@@ -225,22 +225,6 @@ void Model::restore_counts(NodeKey key, const NodeCounts& c) {
   n->prev_drops = c.prev_drops;
   n->prev_telemetry = c.prev_telemetry;
   if (c.next_step_ns != 0) m.next_step_ns = c.next_step_ns;
-  for (const ActorCounts& ac : c.actors) {
-    const Row row = n->index.find(ac.actor, n->rows);
-    if (row == kNoRow) continue;
-    Actor& a = n->rows[row];
-    a.messages_per_s = ac.messages_per_s;
-    a.fill_per_s = ac.fill_per_s;
-    a.growth_streak = ac.growth_streak;
-    a.growth_base = ac.growth_base;
-    a.last_sample_ns = ac.last_sample_ns;
-    a.last_progress_ns = ac.last_progress_ns;
-    if ((a.messages_per_s > 0 || a.fill_per_s > 0) && !(a.flags & kActorRated)) {
-      a.flags |= kActorRated;
-      n->rated.push_back(row);
-    }
-    m.note_actor(*n, a);
-  }
   for (const TelemetryCounts& tc : c.telemetry) {
     TelemetryStats& t = *m.telemetry_slot(*n, key, m.pool.intern(tc.event));
     t.count = tc.count;
@@ -263,7 +247,6 @@ void Model::restore_counts(NodeKey key, const NodeCounts& c) {
     }
   }
   n->info.telemetry_events = c.telemetry_events;
-  n->prev_telemetry = c.prev_telemetry;
   // The warnings raised then, as they stood (no event: they were raised before the history begins).
   for (auto it = m.active_warnings.begin(); it != m.active_warnings.end();) {
     if (it->first.node == key) {
@@ -282,6 +265,36 @@ void Model::restore_counts(NodeKey key, const NodeCounts& c) {
   }
   m.warning_list.clear();
   for (const auto& [k, w] : m.active_warnings) m.warning_list.push_back(w);
+}
+
+// What the model worked out of each actor's samples.
+void restore_actors(Model::Impl& m, NodeData* n, const std::vector<ActorCounts>& actors) {
+  for (const ActorCounts& ac : actors) {
+    const Row row = n->index.find(ac.actor, n->rows);
+    if (row == kNoRow) continue;
+    Actor& a = n->rows[row];
+    a.messages_per_s = ac.messages_per_s;
+    a.fill_per_s = ac.fill_per_s;
+    a.growth_streak = ac.growth_streak;
+    a.growth_base = ac.growth_base;
+    a.last_sample_ns = ac.last_sample_ns;
+    a.last_progress_ns = ac.last_progress_ns;
+    if ((a.messages_per_s > 0 || a.fill_per_s > 0) && !(a.flags & kActorRated)) {
+      a.flags |= kActorRated;
+      n->rated.push_back(row);
+    }
+    m.note_actor(*n, a);
+  }
+}
+
+}  // namespace
+
+void Model::restore_counts(NodeKey key, const NodeCounts& c) {
+  Impl& m = *impl_;
+  NodeData* n = m.node(key);
+  if (!n) return;
+  if (!c.actors_only) restore_node(m, key, n, c);
+  restore_actors(m, n, c.actors);
   m.note_change(key, ChangeKind::NodeChanged, 0);
   if (history_) {
     std::vector<uint8_t> bytes;
@@ -294,8 +307,8 @@ void Model::restore_counts(NodeKey key, const NodeCounts& c) {
 namespace {
 constexpr uint64_t kMaxItems = 1u << 20;  // of any list in the counts
 
-template <class Fn>  // fn(MonotoneCounter&) for each counter of a type, in the order they are written
-void for_each_counter(TypeCounts& t, Fn&& fn) {
+template <class Type, class Fn>  // fn(counter) for each counter of a type, in the order they are written
+void for_each_counter(Type& t, Fn&& fn) {
   fn(t.spawns);
   fn(t.exits);
   fn(t.retired_enqueued);
@@ -366,13 +379,14 @@ bool get_labels(proto::Reader& r, std::vector<std::pair<std::string, uint64_t>>&
 
 void encode_counts(std::vector<uint8_t>& out, const NodeCounts& c) {
   proto::Writer w(out);
+  w.u8(c.actors_only ? 1 : 0);
   for (uint64_t v : {c.restarts, c.crashes, c.escalations, c.unseen_exits, c.reconnects, c.app_restarts, c.telemetry_events})
     w.varint(v);
   w.varint(c.types.size());
-  for (TypeCounts t : c.types) {
+  for (const TypeCounts& t : c.types) {
     w.str(t.type);
     w.u8(t.agent_reports_reasons ? 1 : 0);
-    for_each_counter(t, [&](MonotoneCounter& k) {
+    for_each_counter(t, [&](const MonotoneCounter& k) {
       w.varint(k.base);
       w.varint(k.local);
       w.varint(k.agent);
@@ -457,6 +471,7 @@ void encode_counts(std::vector<uint8_t>& out, const NodeCounts& c) {
 bool decode_counts(const uint8_t* p, size_t len, NodeCounts& c) {
   c = NodeCounts{};
   proto::Reader r(p, len);
+  c.actors_only = (r.u8() & 1) != 0;
   for (uint64_t* v : {&c.restarts, &c.crashes, &c.escalations, &c.unseen_exits, &c.reconnects, &c.app_restarts, &c.telemetry_events})
     *v = r.varint();
   uint64_t n = 0;

@@ -68,6 +68,7 @@ class ViewerSession final : public collector::Session {
     // One frame's requests share one budget of events scanned: a frame of a thousand
     // searches costs what one long search costs, and the rest are answered "busy".
     scan_budget_ = options_.max_events_scanned_per_frame;
+    export_part_sent_ = false;
     auto res = wire::decode_messages(payload, len, *this);
     if (!res.ok) {
       // The replies computed before the bad message stay; the bad one gets RequestFailed
@@ -388,6 +389,11 @@ class ViewerSession final : public collector::Session {
   // holds now (shared, immutable pieces), each part is made on request (at most about two
   // parts' worth of work per request), so a viewer that stops pulling costs no work.
   void on(const wire::ExportRequest& m) {
+    // A part is made on request: one per frame, so that a frame of many requests costs one part.
+    if (export_part_sent_) {
+      fail(m.request, "busy: one export part per frame; ask for the next once this one has arrived");
+      return;
+    }
     if (m.offset == 0) {
       if (!export_) {
         if (counters_->exports_running.load() >= options_.max_exports) {
@@ -431,6 +437,7 @@ class ViewerSession final : public collector::Session {
     x.offset += n;
     part.last = x.file.done() && x.pos == x.pending.size();
     if (part.last) end_export();
+    export_part_sent_ = true;
     append(part);
   }
 
@@ -907,6 +914,7 @@ class ViewerSession final : public collector::Session {
     uint64_t begins_wall_ns = 0, ends_wall_ns = 0;
   };
   std::unique_ptr<Export> export_;
+  bool export_part_sent_ = false;  // this frame's requests were given an export part already
   ServeOptions options_;
   std::shared_ptr<ServeCounters> counters_;
   bool closed_ = false;

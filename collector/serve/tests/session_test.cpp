@@ -1403,3 +1403,37 @@ TEST(ViewerSession, TheHistoryIsExportedPartByPartAndExportsAreBounded) {
   other.reset();
   EXPECT_EQ(counters->exports_running.load(), 0u);
 }
+
+// A frame of many export requests costs one part: the others are told busy, and the export
+// goes on from where that part ended.
+TEST(ViewerSession, AFrameOfManyExportRequestsIsGivenOnePart) {
+  App app;
+  collector::History history;
+  app.model.set_history(&history);
+  std::vector<uint8_t> batch;
+  for (uint64_t id = 1; id <= 20'000; ++id) {
+    proto::Writer w(batch);
+    proto::encode(w, proto::ActorSpawned{0, id, 0, 0, 0, 0, proto::ActorKind::Worker, proto::RestartType::Permanent,
+                                         proto::Strategy::None, 0, 0});
+    proto::encode(w, proto::ActorStats{id, id % 17, 100 + id, 100, 5000, 0, {}});
+  }
+  app.model.apply_batch(app.node, batch.data(), batch.size());
+  app.tick();
+  CapturingConnection conn;
+  auto session = serve::make_session(conn, app.model, serve::ServeOptions{}, std::make_shared<serve::ServeCounters>());
+  std::vector<uint8_t> frame;
+  proto::Writer w(frame);
+  for (uint64_t request = 1; request <= 50; ++request) wire::encode(w, wire::ExportRequest{request, 0});
+  session->on_frame(proto::FrameHeader{static_cast<uint32_t>(frame.size()), proto::FrameType::View, 1}, frame.data(),
+                    frame.size());
+  ExportReader reader;
+  reader.read(conn);
+  ASSERT_EQ(reader.parts.size(), 1u);
+  EXPECT_EQ(reader.parts[0].request, 1u);
+  EXPECT_FALSE(reader.parts[0].last) << "the file must take more than one part for this test";
+  EXPECT_EQ(reader.failed.size(), 49u);
+  send(*session, wire::ExportRequest{51, reader.parts[0].bytes.size()});
+  reader.read(conn);
+  ASSERT_EQ(reader.parts.size(), 2u);
+  EXPECT_EQ(reader.parts[1].offset, reader.parts[0].bytes.size());
+}

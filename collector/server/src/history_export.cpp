@@ -17,6 +17,7 @@ namespace actorscope::collector {
 namespace {
 constexpr size_t kBatchBytes = 256 * 1024;     // a snapshot's records are cut into batches of this
 constexpr size_t kActorsPerStep = 4096;        // actors described between two size checks
+constexpr size_t kActorCountsPerEntry = 16384; // actors' counts per Counts entry (about 0.7 MiB)
 // Ids for strings the agent's table lacks, counting down from below the model's limit on ids
 // (agents count up from 1).
 constexpr uint32_t kFreshStringIds = ModelSettings{}.max_string_id - 1;
@@ -32,7 +33,7 @@ struct HistoryExport::Impl {
   // ---- the keyframe, node by node ----
   std::vector<NodeKey> nodes;
   size_t node_i = 0;
-  enum class Part : uint8_t { Begin, Actors, Links, End } part = Part::Begin;
+  enum class Part : uint8_t { Begin, Actors, Links, End, ActorCounts } part = Part::Begin;
   std::vector<uint8_t> batch;  // records of the current node not yet in an entry
   std::unordered_map<Str, proto::StringId> ids;  // the current node's strings
   uint32_t next_fresh = kFreshStringIds;
@@ -51,6 +52,8 @@ struct HistoryExport::Impl {
   };
   std::vector<LinkItem> links;  // the node's links and monitors, in the order they are written
   size_t link_next = 0;
+  std::vector<ActorCounts> actor_counts;  // the node's actors' counts, written after its own
+  size_t actor_counts_next = 0;
 
   // ---- the stream ----
   size_t chunk_i = 0;
@@ -267,6 +270,12 @@ struct HistoryExport::Impl {
     record(proto::SnapshotEnd{n.snapshots + 1});
   }
 
+  void write_counts(const Node& n, const NodeCounts& counts, std::vector<uint8_t>& out) {
+    std::vector<uint8_t> payload;
+    encode_counts(payload, counts);
+    add(RecordEntry::Counts, connection(n), plan.begins_at, payload.data(), payload.size(), out);
+  }
+
   // One step of the keyframe's nodes; false once they are all written.
   bool step_nodes(std::vector<uint8_t>& out) {
     if (node_i >= nodes.size()) return false;
@@ -294,11 +303,28 @@ struct HistoryExport::Impl {
         end_node(*n);
         flush_batch(*n, out);
         // The collector's own counts, which no agent record can set: after the snapshot, whose
-        // spawns they replace.
-        const NodeCounts counts = key().counts(k);
-        std::vector<uint8_t> payload;
-        encode_counts(payload, counts);
-        add(RecordEntry::Counts, connection(*n), plan.begins_at, payload.data(), payload.size(), out);
+        // spawns they replace. The actors' part grows with the node: it follows in entries of
+        // a bounded size, one per step.
+        NodeCounts counts = key().counts(k);
+        actor_counts = std::move(counts.actors);
+        actor_counts_next = 0;
+        counts.actors.clear();
+        write_counts(*n, counts, out);
+        part = Part::ActorCounts;
+        break;
+      }
+      case Part::ActorCounts: {
+        if (actor_counts_next < actor_counts.size()) {
+          NodeCounts more;
+          more.actors_only = true;
+          const size_t end = std::min(actor_counts.size(), actor_counts_next + kActorCountsPerEntry);
+          more.actors.assign(actor_counts.begin() + static_cast<std::ptrdiff_t>(actor_counts_next),
+                             actor_counts.begin() + static_cast<std::ptrdiff_t>(end));
+          actor_counts_next = end;
+          write_counts(*n, more, out);
+          return true;
+        }
+        actor_counts = {};
         if (n->state != NodeState::Connected) add(RecordEntry::Disconnect, connection(*n), plan.begins_at, nullptr, 0, out);
         part = Part::Begin;
         ++node_i;
@@ -328,6 +354,7 @@ struct HistoryExport::Impl {
           add(RecordEntry::Tick, 0, in.at, nullptr, 0, out);
           break;
       }
+      return true;
     });
   }
 

@@ -207,7 +207,7 @@ bool read_record_index(const std::string& path, RecordIndex& out, std::string& e
   }
   proto::Reader hr(fh + 8, 8);
   out.version = hr.u16();
-  if (out.version != 1 && out.version != kRecordVersion) {
+  if (!readable_record_version(out.version)) {
     std::fclose(f);
     error = path + ": record file version " + std::to_string(out.version) + " is not supported";
     return false;
@@ -469,7 +469,7 @@ bool Replayer::open(const std::string& path, std::string& error) {
   }
   proto::Reader hr(fh + 8, 8);
   m.version = hr.u16();
-  if (m.version != 1 && m.version != kRecordVersion) {
+  if (!readable_record_version(m.version)) {
     m.fail("record file version " + std::to_string(m.version) + " is not supported");
     error = m.res.error;
     return false;

@@ -140,12 +140,15 @@ class History {
   HistoryExportPlan export_plan() const;
   // A sealed chunk's inputs, uncompressed into `raw`; false when it does not decompress.
   static bool decompress(const HistoryChunk& chunk, std::vector<uint8_t>& raw);
-  // Calls fn(const HistoryInput&) for each input of an uncompressed chunk (or tail), in order.
+  // Calls fn(const HistoryInput&) for each input of an uncompressed chunk (or tail), in order,
+  // until it returns false. False when it was stopped.
   template <class Fn>
-  static void for_each_input(const std::vector<uint8_t>& raw, Fn&& fn) {
+  static bool for_each_input(const std::vector<uint8_t>& raw, Fn&& fn) {
     size_t pos = 0;
     HistoryInput in;
-    while (next_input(raw, pos, in)) fn(in);
+    while (next_input(raw, pos, in))
+      if (!fn(in)) return false;
+    return true;
   }
   // Timeline buckets overlapping [from, to], oldest first (within what history holds).
   std::vector<TimelineBucket> timeline(uint64_t from, uint64_t to) const;

@@ -476,7 +476,10 @@ struct NodeCounts {
   std::vector<SeriesPoint> series;
   uint64_t prev_step_ns = 0, prev_messages = 0, prev_restarts = 0, prev_crashes = 0, prev_drops = 0, prev_telemetry = 0;
   uint64_t next_step_ns = 0;
-  std::vector<ActorCounts> actors;      // live actors with any of it
+  // Live actors with any of it. Their number grows with the node's actors: a writer cuts them
+  // into continuations (actors_only), each restored on top of what came before.
+  std::vector<ActorCounts> actors;
+  bool actors_only = false;
   std::vector<TelemetryCounts> telemetry;
   std::vector<WarningCounts> warnings;  // raised now
 };

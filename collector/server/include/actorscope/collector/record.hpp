@@ -15,7 +15,10 @@
 namespace actorscope::collector {
 
 inline constexpr char kRecordMagic[8] = {'A', 'S', 'C', 'O', 'P', 'E', 'R', 'C'};
-inline constexpr uint16_t kRecordVersion = 2;         // 2: entries in checksummed blocks; 1 is still read
+inline constexpr uint16_t kRecordVersion = 3;         // 3: WallClock, Counts and Tick entries; 2: entries in
+                                                      // checksummed blocks; 2 and 1 are still read
+// Whether this version of the format can be read.
+inline bool readable_record_version(uint16_t v) { return v >= 1 && v <= kRecordVersion; }
 inline constexpr size_t kRecordFileHeaderSize = 16;   // magic, u16 version, u16 + u32 reserved
 inline constexpr size_t kRecordEntryHeaderSize = 21;  // u8 kind, u64 connection, u64 at_ns, u32 length
 inline constexpr char kRecordBlockMagic[4] = {'A', 'S', 'B', 'K'};
