@@ -434,7 +434,7 @@ std::vector<SeriesPoint> Model::series(NodeKey key, size_t last_n) const {
   return out;
 }
 
-const std::vector<Warning>& Model::warnings() const { return impl_->warning_list; }
+const std::vector<Warning>& Model::warnings() const { return impl_->warning_list_as_read(); }
 
 // ---- strings and health -----------------------------------------------------------------------------------
 std::string_view Model::text(Str id) const { return impl_->pool.text(id); }
@@ -448,7 +448,7 @@ ModelStats Model::stats() const {
   s.events_dropped = m.events_dropped;
   s.events_dropped_by_kind = m.events_dropped_by_kind;
   s.journal_dropped = m.journal_dropped;
-  s.warnings_active = m.warning_list.size();
+  s.warnings_active = m.warnings_active();
   s.warnings_over_cap = m.warnings_over_cap;
   s.strings = m.pool.size();
   s.strings_dropped = m.pool.dropped();
@@ -464,6 +464,10 @@ ModelStats Model::stats() const {
   };
   uint64_t mem = m.pool.memory_bytes() + m.journal.capacity() * sizeof(Change);
   for (const EventRing* ring : {&m.incident_log, &m.lifecycle_log, &m.telemetry_log}) mem += ring_bytes(*ring);
+  auto text_bytes = [](const std::string& t) { return t.capacity() > 15 ? t.capacity() + 1 : 0; };
+  mem += m.row_warnings.bucket_count() * 8;
+  for (const auto& [k, rw] : m.row_warnings) mem += sizeof(RowWarning) + sizeof(WarningKey) + 16 + text_bytes(rw.w.text);
+  for (const auto& [k, w] : m.other_warnings) mem += sizeof(Warning) + sizeof(WarningKey) + 48 + text_bytes(w.text);
   for (const auto& p : m.nodes) {
     if (!p) continue;
     const NodeData& n = *p;
@@ -473,7 +477,10 @@ ModelStats Model::stats() const {
     s.types += n.types.size();
     s.links += n.link_ends;
     uint64_t table = n.rows.capacity() * sizeof(Actor) + n.index.memory_bytes() + n.free_rows.capacity() * sizeof(Row) +
-                     n.watched.capacity() * sizeof(Row) + n.rated.capacity() * sizeof(Row);
+                     n.watched.capacity() * sizeof(Row) + n.rated.capacity() * sizeof(Row) + n.recheck.capacity() * sizeof(Row) +
+                     n.capped.capacity() * sizeof(Row) + n.stuck_wheel.capacity() * sizeof(n.stuck_wheel[0]) +
+                     n.warned_gone.capacity() * sizeof(n.warned_gone[0]);
+    for (const auto& slot : n.stuck_wheel) table += slot.capacity() * sizeof(NodeData::StuckDue);
     s.actor_table_bytes += table;
     mem += sizeof(NodeData) + n.info.name.capacity() * 2 + n.info.host.capacity() + n.info.program.capacity() +
            n.type_slots.size() * 32 + n.telemetry_slots.size() * 32;

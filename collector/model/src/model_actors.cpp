@@ -164,6 +164,7 @@ void Model::Impl::remove_row(NodeData& n, Row r) {
     }
   }
   note_change(n.info.key, ChangeKind::ActorRemoved, a.id);
+  note_row_gone(n, a);
   n.index.erase(a.id, n.rows);
   a = Actor{};
   n.free_rows.push_back(r);
@@ -196,6 +197,7 @@ void Model::Impl::retire(NodeData& n, Actor& a) {
     t.retired_hist[i].local += a.hist[i];
   }
   t.mailbox_sum -= a.mailbox;
+  if (a.mailbox > 0 && a.mailbox >= t.mailbox_max) n.mailbox_max_stale = true;
 }
 
 void Model::Impl::count_unseen_exit(NodeData& n, const Actor& a, bool process_gone) {
@@ -243,6 +245,16 @@ void Model::Impl::remove_all_actors(NodeData& n) {
   n.orphans.clear();
   n.watched.clear();
   n.rated.clear();
+  // Their mailbox warnings clear at the next step, unless the new incarnation's rows confirm them.
+  n.recheck.clear();
+  n.capped.clear();
+  n.capped_head = 0;
+  for (auto& slot : n.stuck_wheel) slot.clear();
+  n.stuck_queued = 0;
+  n.warned_gone.clear();
+  n.watched_kept = 0;
+  n.rows_reset = true;
+  n.mailbox_max_stale = true;
   n.links.clear();
   n.link_ends = 0;
   for (const auto& [id, sup] : n.supervisors) carry_supervisor(n, sup);
@@ -500,6 +512,7 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
       a.enqueued = a.dequeued = a.busy_ns = 0;
       a.hist = {};
       a.mailbox = 0;
+      m.recheck(*n, row, a);
       a.type = d.type;
       if (a.kind != d.kind && a.kind == proto::ActorKind::Supervisor) {
         auto sup = n->supervisors.find(a.id);
@@ -665,7 +678,10 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
   uint64_t old_mailbox = a.mailbox;
   a.mailbox = r.mailbox;
   t.mailbox_sum += r.mailbox - old_mailbox;  // wraps correctly in unsigned arithmetic
-  if (r.mailbox > t.mailbox_max) t.mailbox_max = r.mailbox;
+  if (r.mailbox > t.mailbox_max)
+    t.mailbox_max = r.mailbox;
+  else if (r.mailbox < old_mailbox && old_mailbox >= t.mailbox_max)
+    n->mailbox_max_stale = true;  // the deepest shrank: worked out again at the step
   if (r.mailbox > old_mailbox) {
     if (a.growth_streak == 0) a.growth_base = old_mailbox;
     if (a.growth_streak < 255) ++a.growth_streak;
@@ -713,6 +729,7 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
     a.flags |= kActorWatched;
     n->watched.push_back(row);
   }
+  recheck(*n, row, a);
   if (a.kind == proto::ActorKind::Supervisor) {
     auto it = n->supervisors.find(a.id);
     if (it != n->supervisors.end() && r.restarts > it->second.reported_restarts) {

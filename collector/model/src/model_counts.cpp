@@ -112,8 +112,9 @@ NodeCounts Model::counts(NodeKey key) const {
       tc.measurements.push_back({std::string(m.pool.text(ms.key)), ms.count, ms.sum, ms.min, ms.max, ms.last, ms.buckets, ms.fine,
                                  ms.fine_dropped});
   }
-  for (const auto& [k, w] : m.active_warnings)
-    if (k.node == key) c.warnings.push_back({static_cast<uint8_t>(w.kind), w.actor, w.text, w.since_ns, w.seen_ns, w.peak});
+  m.for_each_warning([&](const Warning& w) {
+    if (w.node == key) c.warnings.push_back({static_cast<uint8_t>(w.kind), w.actor, w.text, w.since_ns, w.seen_ns, w.peak});
+  });
   return c;
 }
 
@@ -248,23 +249,37 @@ void restore_node(Model::Impl& m, NodeKey key, NodeData* n, const NodeCounts& c)
   }
   n->info.telemetry_events = c.telemetry_events;
   // The warnings raised then, as they stood (no event: they were raised before the history begins).
-  for (auto it = m.active_warnings.begin(); it != m.active_warnings.end();) {
-    if (it->first.node == key) {
-      m.mark_warned(it->second.kind, key, it->second.actor, false);
-      it = m.active_warnings.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  std::vector<WarningKey> held;
+  for (const auto& [k, w] : m.row_warnings)
+    if (k.node == key) held.push_back(k);
+  for (const auto& [k, w] : m.other_warnings)
+    if (k.node == key) held.push_back(k);
+  for (const WarningKey& k : held) m.erase_warning(k);
   for (const WarningCounts& wc : c.warnings) {
-    if (wc.kind >= kWarningKindCount || m.active_warnings.size() >= m.settings.max_warnings) continue;
+    if (wc.kind >= kWarningKindCount || m.warnings_active() >= m.settings.max_warnings) continue;
     const auto kind = static_cast<WarningKind>(wc.kind);
-    Warning& w = m.active_warnings[WarningKey{kind, key, wc.actor}];
-    w = Warning{kind, key, wc.actor, wc.text, wc.since_ns, wc.seen_ns, wc.peak};
+    const WarningKey k{kind, key, wc.actor};
+    Warning* w;
+    if (Model::Impl::is_row_kind(kind)) {
+      auto [it, fresh] = m.row_warnings.try_emplace(k);
+      if (fresh) ++n->row_warnings;
+      it->second = RowWarning{};
+      w = &it->second.w;
+      // Looked at again at the next step (its actor's row says what holds), or cleared then if it left.
+      const Row row = n->index.find(wc.actor, n->rows);
+      if (row != kNoRow) {
+        n->rows[row].flags |= Model::Impl::warned_flag(kind);
+        Model::Impl::recheck(*n, row, n->rows[row]);
+      } else {
+        n->warned_gone.emplace_back(wc.actor, Model::Impl::warned_flag(kind));
+      }
+    } else {
+      w = &m.other_warnings[k];
+    }
+    *w = Warning{kind, key, wc.actor, wc.text, wc.since_ns, wc.seen_ns, wc.peak};
     m.mark_warned(kind, key, wc.actor, true);
   }
-  m.warning_list.clear();
-  for (const auto& [k, w] : m.active_warnings) m.warning_list.push_back(w);
+  m.note_warnings_changed();
 }
 
 // What the model worked out of each actor's samples.
@@ -283,6 +298,7 @@ void restore_actors(Model::Impl& m, NodeData* n, const std::vector<ActorCounts>&
       a.flags |= kActorRated;
       n->rated.push_back(row);
     }
+    Model::Impl::recheck(*n, row, a);
     m.note_actor(*n, a);
   }
 }

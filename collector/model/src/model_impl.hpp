@@ -407,6 +407,29 @@ struct NodeData {
   std::unordered_map<uint64_t, std::vector<Row>, SeededHash> orphans;  // by the parent id they wait for
   std::vector<Row> watched;            // rows whose mailbox was > 0 at their last sample
   std::vector<Row> rated;              // rows whose messages_per_s or fill_per_s was > 0 at their last sample
+  // The step's mailbox warnings follow changes, not every watched actor at every step: an
+  // actor whose row did not change since it was last looked at keeps its warnings as they
+  // are (stuck_actor's time in its text is the step's, written when the list is read).
+  std::vector<Row> recheck;            // rows to look at, at the next step (kStepRecheck)
+  std::vector<Row> capped;             // rows whose warning was refused past max_warnings (kStepCapped)
+  size_t capped_head = 0;              // capped's entries before it were looked at again
+  struct StuckDue {                    // when an actor with messages waiting becomes stuck, if nothing changes
+    uint64_t at = 0;
+    uint64_t actor = 0;
+    Row row = kNoRow;
+    bool operator>(const StuckDue& o) const { return at > o.at; }
+  };
+  // A timing wheel of StuckDue by `at` (one slot per wheel_width_ns): an entry is due within a
+  // stuck_after of now, so the wheel spans that; at most one entry per actor (kStepStuckQueued).
+  std::vector<std::vector<StuckDue>> stuck_wheel;
+  uint64_t stuck_wheel_next = 0;       // the first slot (at / width) not yet wholly looked at
+  size_t stuck_queued = 0;             // entries in the wheel
+  std::vector<std::pair<uint64_t, uint8_t>> warned_gone;  // actors that left with mailbox warnings: their flags
+  size_t row_warnings = 0;             // mailbox warnings held for this node
+  size_t watched_kept = 0;             // watched's length when it was last compacted
+  bool mailbox_max_stale = false;      // a type's deepest mailbox may have shrunk or left since the step
+  bool rows_reset = false;             // every actor was replaced (a new incarnation): their warnings go
+  bool live_at_step = false;           // connected at the last step
   std::vector<uint64_t> budget_watch;  // supervisors with restarts inside their period: their
                                        // budget changes with time alone (checked every tick)
   std::unordered_map<uint64_t, LinkSet, SeededHash> links;  // by live actor id; only actors with links
@@ -476,6 +499,40 @@ struct WarningKey {
     if (kind != o.kind) return kind < o.kind;
     if (node != o.node) return node < o.node;
     return actor < o.actor;
+  }
+};
+
+struct WarningKeyHash {
+  size_t operator()(const WarningKey& k) const noexcept {
+    return static_cast<size_t>(mix64(mix64(k.actor ^ hash_seed()) ^ (static_cast<uint64_t>(k.node) << 8 | static_cast<uint64_t>(k.kind))));
+  }
+};
+struct WarningKeyEq {
+  bool operator()(const WarningKey& a, const WarningKey& b) const noexcept {
+    return a.kind == b.kind && a.node == b.node && a.actor == b.actor;
+  }
+};
+
+// A mailbox warning as the model keeps it: a stuck actor's text is made from what it was
+// found with and the step's time, when read.
+struct RowWarning {
+  Warning w;
+  uint64_t stuck_mailbox = 0;
+  uint64_t stuck_progress_ns = 0;
+  bool stuck_numbers = false;  // false: a restored warning, whose text stands until it is looked at
+};
+
+// The warning list as read: made when first read after a change. A copy of the model (a
+// keyframe, shared between threads) starts without one and never makes it, being const.
+struct WarningListCache {
+  std::vector<Warning> list;
+  bool valid = false;
+  WarningListCache() = default;
+  WarningListCache(const WarningListCache&) {}
+  WarningListCache& operator=(const WarningListCache&) {
+    list.clear();
+    valid = false;
+    return *this;
   }
 };
 
@@ -557,9 +614,53 @@ struct Model::Impl {
   uint64_t version = 0;
   bool dirty = false;
 
-  std::map<WarningKey, Warning> active_warnings;
-  std::vector<Warning> warning_list;
+  // Mailbox warnings (growing, large, wait, stuck), kept per actor and looked at when the
+  // actor changes; the others (restart storms, slow handlers, agent drops), confirmed or
+  // cleared at every step.
+  std::unordered_map<WarningKey, RowWarning, WarningKeyHash, WarningKeyEq> row_warnings;
+  std::map<WarningKey, Warning> other_warnings;
+  struct Clearing {
+    WarningKey key;
+    Row row = kNoRow;  // its actor's row, when known (its flag is cleared there)
+    bool operator<(const Clearing& o) const { return key < o.key; }
+  };
+  std::vector<Clearing> clearing;  // scratch: what this step clears, cleared in key order at its end
+  // The stuck wheel's slot width and slot count for these settings.
+  uint64_t stuck_wheel_width() const {
+    return std::max<uint64_t>({settings.series_step_ns, settings.stuck_after_ns / 4000, 1});
+  }
+  size_t stuck_wheel_slots() const { return static_cast<size_t>(settings.stuck_after_ns / stuck_wheel_width()) + 2; }
+  void queue_stuck(NodeData& n, Row r, Actor& a);
+  mutable WarningListCache warning_list;
+  uint64_t last_step_ns = 0;         // the instant of the last one-second step
   uint64_t warnings_over_cap = 0;
+  size_t warnings_active() const { return row_warnings.size() + other_warnings.size(); }
+  static bool is_row_kind(WarningKind k) { return warned_flag(k) != 0; }
+  // A warning's text and last confirmation as a reader sees them.
+  Warning warning_as_read(const RowWarning& rw) const;
+  const std::vector<Warning>& warning_list_as_read() const;
+  // Every warning in (kind, node, actor) order.
+  template <class Fn>
+  void for_each_warning(Fn&& fn) const {
+    std::vector<std::pair<WarningKey, const RowWarning*>> rows;
+    rows.reserve(row_warnings.size());
+    for (const auto& [k, rw] : row_warnings) rows.emplace_back(k, &rw);
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    auto r = rows.begin();
+    auto o = other_warnings.begin();
+    while (r != rows.end() || o != other_warnings.end()) {
+      if (o == other_warnings.end() || (r != rows.end() && r->first < o->first)) {
+        fn(warning_as_read(*r->second));
+        ++r;
+      } else {
+        fn(o->second);
+        ++o;
+      }
+    }
+  }
+  // Removes a warning now (no event; the caller logs one if it should).
+  void erase_warning(const WarningKey& key);
+  void note_warnings_changed() { warning_list.valid = false; }
 
   uint64_t records = 0;
   uint64_t links_dropped = 0;
@@ -703,6 +804,9 @@ struct Model::Impl {
   // Warnings (model_tick.cpp).
   // Raises a warning, or confirms it for this step; the raised one (null past max_warnings).
   Warning* raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string_view text);
+  // A mailbox warning of this actor raised (fresh) or confirmed now; null when refused for room.
+  RowWarning* row_warning_now(NodeData& n, Actor& a, WarningKind kind, bool& fresh);
+  void log_raised(const Warning& w);  // its WarningRaised event
   // The actor's flag for a warning kind that has one (0 for the others).
   static uint8_t warned_flag(WarningKind kind) {
     switch (kind) {
@@ -716,15 +820,42 @@ struct Model::Impl {
   // Sets or clears that flag on the live actor's row.
   void mark_warned(WarningKind kind, NodeKey node, uint64_t actor, bool raised);
   Warning* active_warning(WarningKind kind, NodeKey node, uint64_t actor) {
-    auto it = active_warnings.find(WarningKey{kind, node, actor});
-    return it == active_warnings.end() ? nullptr : &it->second;
+    const WarningKey key{kind, node, actor};
+    if (is_row_kind(kind)) {
+      auto it = row_warnings.find(key);
+      return it == row_warnings.end() ? nullptr : &it->second.w;
+    }
+    auto it = other_warnings.find(key);
+    return it == other_warnings.end() ? nullptr : &it->second;
   }
   // The same for an actor's mailbox warnings, looked up only when its flag says it is raised.
   Warning* active_warning(WarningKind kind, NodeKey node, const Actor& a) {
     return (a.flags & warned_flag(kind)) ? active_warning(kind, node, a.id) : nullptr;
   }
-  // The mailbox warnings of one live actor with a non-empty mailbox, at a step.
-  void check_mailbox(NodeData& n, const Actor& a);
+  // The actor is looked at again at the next step (its mailbox or rates changed).
+  static void recheck(NodeData& n, Row r, Actor& a) {
+    if ((a.step_marks & kStepRecheck) || (a.mailbox == 0 && !(a.flags & kActorWarnedMailbox))) return;
+    a.step_marks |= kStepRecheck;
+    n.recheck.push_back(r);
+  }
+  // Whether an actor of this id left with mailbox warnings since the last step (a new row of
+  // it may confirm them).
+  static bool left_since_step(const NodeData& n, uint64_t id) {
+    for (const auto& [gone, flags] : n.warned_gone)
+      if (gone == id) return true;
+    return false;
+  }
+  // An actor leaves the table: its mailbox warnings clear at the next step.
+  static void note_row_gone(NodeData& n, const Actor& a) {
+    if (a.flags & kActorWarnedMailbox) n.warned_gone.emplace_back(a.id, static_cast<uint8_t>(a.flags & kActorWarnedMailbox));
+  }
+  // The mailbox warnings of one actor that changed (or whose stuck deadline came), at a step.
+  void check_mailbox(NodeData& n, Row r, Actor& a, uint64_t now_ns);
+  // A mailbox warning of this actor clears at the end of this step (with its event).
+  void clear_at_step(NodeData& n, WarningKind kind, Row r, Actor& a);
+  // The mailbox warnings of a node not confirmed at this step (it went away, or was replaced).
+  void clear_unconfirmed_row_warnings(NodeKey key, uint64_t now_ns);
+  void collect_rechecks(NodeData& n, bool live, uint64_t now_ns);
   void step(uint64_t now_ns);
   void forget_node(NodeKey key);
   // Forgets the oldest gone nodes past max_gone_nodes.

@@ -25,75 +25,254 @@ void Model::Impl::mark_warned(WarningKind kind, NodeKey node, uint64_t actor, bo
 }
 
 Warning* Model::Impl::raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string_view text) {
+  if (is_row_kind(kind)) {  // through its actor's row (check_mailbox raises these itself)
+    NodeData* n = nodes[node - 1].get();
+    const Row r = n ? n->index.find(actor, n->rows) : kNoRow;
+    if (r == kNoRow) return nullptr;
+    bool fresh = false;
+    RowWarning* rw = row_warning_now(*n, n->rows[r], kind, fresh);
+    if (!rw) return nullptr;
+    rw->w.text.assign(text);
+    if (fresh) log_raised(rw->w);
+    return &rw->w;
+  }
+  note_warnings_changed();
   WarningKey key{kind, node, actor};
-  auto it = active_warnings.find(key);
-  if (it != active_warnings.end()) {
+  auto it = other_warnings.find(key);
+  if (it != other_warnings.end()) {
     it->second.seen_ns = now;
-    it->second.text.assign(text);  // into its own buffer: confirmed every step, no allocation
+    it->second.text.assign(text);  // into its own buffer: no allocation
     return &it->second;
   }
-  if (active_warnings.size() >= settings.max_warnings) {
+  if (warnings_active() >= settings.max_warnings) {
     ++warnings_over_cap;
     return nullptr;
   }
-  Warning& l = active_warnings[key];
+  Warning& l = other_warnings[key];
   l.kind = kind;
   l.node = node;
   l.actor = actor;
   l.text = std::string(text);
   l.since_ns = now;
   l.seen_ns = now;
-  mark_warned(kind, node, actor, true);
-  Event& e = push_event(EventKind::WarningRaised, node);
-  e.actor = actor;
-  e.detail = std::string(name(kind)) + ": " + l.text;
+  log_raised(l);
   return &l;
+}
+
+// The row's flag says whether the warning is held, so that a refusal (a full table) costs no
+// look-up; only while rows of the same ids may have been replaced (a new incarnation, an
+// actor gone since the step) is the table asked whatever the flag says.
+RowWarning* Model::Impl::row_warning_now(NodeData& n, Actor& a, WarningKind kind, bool& fresh) {
+  fresh = false;
+  const uint8_t flag = warned_flag(kind);
+  const WarningKey key{kind, n.info.key, a.id};
+  note_warnings_changed();
+  if (warnings_active() >= settings.max_warnings) {
+    if ((a.flags & flag) || n.rows_reset || left_since_step(n, a.id)) {
+      auto it = row_warnings.find(key);
+      if (it != row_warnings.end()) {
+        it->second.w.seen_ns = now;
+        a.flags |= flag;
+        return &it->second;
+      }
+    }
+    ++warnings_over_cap;
+    return nullptr;
+  }
+  auto [it, inserted] = row_warnings.try_emplace(key);
+  RowWarning& rw = it->second;
+  a.flags |= flag;
+  if (!inserted) {
+    rw.w.seen_ns = now;
+    return &rw;
+  }
+  ++n.row_warnings;
+  rw.w.kind = kind;
+  rw.w.node = key.node;
+  rw.w.actor = a.id;
+  rw.w.since_ns = now;
+  rw.w.seen_ns = now;
+  fresh = true;
+  return &rw;
+}
+
+void Model::Impl::log_raised(const Warning& w) {
+  Event& e = push_event(EventKind::WarningRaised, w.node);
+  e.actor = w.actor;
+  e.detail = std::string(name(w.kind)) + ": " + w.text;
+}
+
+void Model::Impl::erase_warning(const WarningKey& key) {
+  note_warnings_changed();
+  if (is_row_kind(key.kind)) {
+    if (row_warnings.erase(key) == 0) return;
+    if (NodeData* n = key.node <= nodes.size() ? nodes[key.node - 1].get() : nullptr) --n->row_warnings;
+  } else {
+    other_warnings.erase(key);
+  }
+  mark_warned(key.kind, key.node, key.actor, false);
+}
+
+void Model::Impl::clear_at_step(NodeData& n, WarningKind kind, Row r, Actor& a) {
+  if (!(a.flags & warned_flag(kind))) return;
+  clearing.push_back({WarningKey{kind, n.info.key, a.id}, r});
+}
+
+void Model::Impl::clear_unconfirmed_row_warnings(NodeKey key, uint64_t now_ns) {
+  for (const auto& [k, rw] : row_warnings)
+    if (k.node == key && rw.w.seen_ns < now_ns) clearing.push_back({k, kNoRow});
+}
+
+// A warning's text, written without printf (a step may write thousands of them): numbers as
+// printf's %llu and %.Nf write them.
+class TextOut {
+ public:
+  TextOut& operator<<(std::string_view s) {
+    const size_t n = std::min(s.size(), static_cast<size_t>(end_ - p_));
+    p_ = std::copy_n(s.data(), n, p_);
+    return *this;
+  }
+  TextOut& operator<<(uint64_t v) {
+    p_ = std::to_chars(p_, end_, v).ptr;  // fails only past the end: then nothing is written
+    return *this;
+  }
+  TextOut& fixed(double v, int decimals) {
+    auto r = std::to_chars(p_, end_, v, std::chars_format::fixed, decimals);
+    if (r.ec == std::errc()) p_ = r.ptr;
+    return *this;
+  }
+  TextOut& tenths(uint64_t ns) {  // a duration in seconds with one decimal, rounded down
+    const uint64_t t = ns / 100'000'000;
+    *this << t / 10 << ".";
+    if (p_ != end_) *p_++ = static_cast<char>('0' + t % 10);
+    return *this;
+  }
+  std::string_view view() const { return std::string_view(buf_, static_cast<size_t>(p_ - buf_)); }
+
+ private:
+  char buf_[400];
+  char* p_ = buf_;
+  char* const end_ = buf_ + sizeof buf_;
+};
+
+// "N messages waiting, none processed for S s": a stuck actor's text at instant at_ns.
+static void write_stuck_text(std::string& out, uint64_t mailbox, uint64_t progress_ns, uint64_t at_ns) {
+  TextOut t;
+  t << mailbox << " messages waiting, none processed for ";
+  t.tenths(at_ns > progress_ns ? at_ns - progress_ns : 0) << " s";
+  out.assign(t.view());
+}
+
+Warning Model::Impl::warning_as_read(const RowWarning& rw) const {
+  Warning w = rw.w;
+  // Looked at when its actor last changed, and standing since: confirmed at the last step.
+  w.seen_ns = std::max(w.seen_ns, last_step_ns);
+  if (w.kind == WarningKind::StuckActor && rw.stuck_numbers) write_stuck_text(w.text, rw.stuck_mailbox, rw.stuck_progress_ns, w.seen_ns);
+  return w;
+}
+
+const std::vector<Warning>& Model::Impl::warning_list_as_read() const {
+  if (!warning_list.valid) {
+    warning_list.list.clear();
+    warning_list.list.reserve(warnings_active());
+    for_each_warning([&](const Warning& w) { warning_list.list.push_back(w); });
+    warning_list.valid = true;
+  }
+  return warning_list.list;
 }
 
 // Each mailbox warning has hysteresis: raised at its threshold, it holds until the figure
 // falls to half of it (growth: to half of the deepest mailbox seen while raised), so that a
-// backlog that stops growing but stays deep is still on screen.
-void Model::Impl::check_mailbox(NodeData& n, const Actor& a) {
+// backlog that stops growing but stays deep is still on screen. An actor is looked at when
+// its row changed since the last step (or its stuck deadline came): what decides a mailbox
+// warning is in the row, but for stuck_actor's time, which its deadline covers.
+void Model::Impl::check_mailbox(NodeData& n, Row r, Actor& a, uint64_t now_ns) {
   const ModelSettings& s = settings;
   NodeKey key = n.info.key;
-  char buf[200];
-  auto count = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  const uint64_t refused_before = warnings_over_cap;
+  if (a.mailbox == 0) {  // nothing waits: every mailbox warning clears
+    for (WarningKind k : {WarningKind::MailboxGrowing, WarningKind::MailboxLarge, WarningKind::MailboxWait, WarningKind::StuckActor})
+      clear_at_step(n, k, r, a);
+    return;
+  }
+  // Raised or confirmed with the text `write` makes (only when there is room for it).
+  auto raise = [&](WarningKind kind, auto&& write) -> RowWarning* {
+    bool fresh = false;
+    RowWarning* rw = row_warning_now(n, a, kind, fresh);
+    if (!rw) return nullptr;
+    TextOut t;
+    write(t, *rw);
+    rw->w.text.assign(t.view());
+    if (fresh) log_raised(rw->w);
+    return rw;
+  };
 
   Warning* growing = active_warning(WarningKind::MailboxGrowing, key, a);
-  bool grew = a.growth_streak >= s.mailbox_growth_samples && a.mailbox > a.growth_base + s.mailbox_growth_min;
+  const bool grew = a.growth_streak >= s.mailbox_growth_samples && a.mailbox > a.growth_base + s.mailbox_growth_min;
+  RowWarning* grown = nullptr;
   if (grew) {
-    std::snprintf(buf, sizeof buf, "mailbox grew from %llu to %llu messages in %u samples in a row",
-                  count(a.growth_base), count(a.mailbox), static_cast<unsigned>(a.growth_streak));
-    growing = raise_warning(WarningKind::MailboxGrowing, key, a.id, buf);
+    grown = raise(WarningKind::MailboxGrowing, [&](TextOut& t, RowWarning&) {
+      t << "mailbox grew from " << a.growth_base << " to " << a.mailbox << " messages in " << uint64_t{a.growth_streak}
+        << " samples in a row";
+    });
   } else if (growing && a.mailbox * 2 >= growing->peak && a.mailbox > s.mailbox_growth_min) {
-    std::snprintf(buf, sizeof buf, "mailbox at %llu messages (peak %llu): no longer growing, not yet drained",
-                  count(a.mailbox), count(growing->peak));
-    growing = raise_warning(WarningKind::MailboxGrowing, key, a.id, buf);
+    grown = raise(WarningKind::MailboxGrowing, [&](TextOut& t, RowWarning& rw) {
+      rw.w.peak = std::max(rw.w.peak, a.mailbox);  // the text says the peak with this sample
+      t << "mailbox at " << a.mailbox << " messages (peak " << rw.w.peak << "): no longer growing, not yet drained";
+    });
   } else {
-    growing = nullptr;
+    clear_at_step(n, WarningKind::MailboxGrowing, r, a);
   }
-  if (growing) growing->peak = std::max(growing->peak, a.mailbox);
+  if (grown) grown->w.peak = std::max(grown->w.peak, a.mailbox);
 
+  bool large = false;
   if (s.mailbox_large != 0) {
-    bool held = active_warning(WarningKind::MailboxLarge, key, a) != nullptr;
+    const bool held = a.flags & kActorWarnedLarge;
     if (a.mailbox >= s.mailbox_large || (held && a.mailbox * 2 >= s.mailbox_large)) {
-      std::snprintf(buf, sizeof buf, "%llu messages in the mailbox (warning at %llu, cleared below %llu)",
-                    count(a.mailbox), count(s.mailbox_large), count(s.mailbox_large / 2));
-      if (Warning* w = raise_warning(WarningKind::MailboxLarge, key, a.id, buf)) w->peak = std::max(w->peak, a.mailbox);
+      large = true;
+      raise(WarningKind::MailboxLarge, [&](TextOut& t, RowWarning& rw) {
+        t << a.mailbox << " messages in the mailbox (warning at " << s.mailbox_large << ", cleared below "
+          << s.mailbox_large / 2 << ")";
+        rw.w.peak = std::max(rw.w.peak, a.mailbox);
+      });
     }
   }
+  if (!large) clear_at_step(n, WarningKind::MailboxLarge, r, a);
 
   // Time to drain at the rate the actor processes now; no rate at all is stuck_actor's case.
   // Reductions/s say nothing of messages drained: a BEAM node has no drain rate to judge by.
+  bool wait = false;
   if (s.mailbox_wait_ns != 0 && a.messages_per_s > 0 && !n.info.rates_in_reductions) {
-    double drain_s = static_cast<double>(a.mailbox) / a.messages_per_s;
-    double limit_s = static_cast<double>(s.mailbox_wait_ns) / 1e9;
-    bool held = active_warning(WarningKind::MailboxWait, key, a) != nullptr;
+    const double drain_s = static_cast<double>(a.mailbox) / a.messages_per_s;
+    const double limit_s = static_cast<double>(s.mailbox_wait_ns) / 1e9;
+    const bool held = a.flags & kActorWarnedWait;
     if (drain_s >= limit_s || (held && drain_s * 2 >= limit_s)) {
-      std::snprintf(buf, sizeof buf, "%llu messages waiting: about %.0f s to drain at %.1f messages/s",
-                    count(a.mailbox), drain_s, static_cast<double>(a.messages_per_s));
-      if (Warning* w = raise_warning(WarningKind::MailboxWait, key, a.id, buf)) w->peak = std::max(w->peak, a.mailbox);
+      wait = true;
+      raise(WarningKind::MailboxWait, [&](TextOut& t, RowWarning& rw) {
+        t << a.mailbox << " messages waiting: about ";
+        t.fixed(drain_s, 0) << " s to drain at ";
+        t.fixed(static_cast<double>(a.messages_per_s), 1) << " messages/s";
+        rw.w.peak = std::max(rw.w.peak, a.mailbox);
+      });
     }
+  }
+  if (!wait) clear_at_step(n, WarningKind::MailboxWait, r, a);
+
+  if (now_ns >= a.last_progress_ns + s.stuck_after_ns) {
+    raise(WarningKind::StuckActor, [&](TextOut& t, RowWarning& rw) {
+      rw.stuck_mailbox = a.mailbox;
+      rw.stuck_progress_ns = a.last_progress_ns;
+      rw.stuck_numbers = true;
+      t << a.mailbox << " messages waiting, none processed for ";
+      t.tenths(now_ns - a.last_progress_ns) << " s";
+    });
+  } else {
+    clear_at_step(n, WarningKind::StuckActor, r, a);
+    queue_stuck(n, r, a);
+  }
+  if (warnings_over_cap != refused_before && !(a.step_marks & kStepCapped)) {
+    a.step_marks |= kStepCapped;
+    n.capped.push_back(r);
   }
 }
 
@@ -143,8 +322,11 @@ void Model::Impl::forget_node(NodeKey key) {
   e.detail = n.info.name;
   note_change(key, ChangeKind::NodeRemoved, 0);
   by_name.erase(n.info.name);
-  for (auto it = active_warnings.begin(); it != active_warnings.end();)
-    it = it->first.node == key ? active_warnings.erase(it) : std::next(it);
+  for (auto it = row_warnings.begin(); it != row_warnings.end();)
+    it = it->first.node == key ? row_warnings.erase(it) : std::next(it);
+  for (auto it = other_warnings.begin(); it != other_warnings.end();)
+    it = it->first.node == key ? other_warnings.erase(it) : std::next(it);
+  note_warnings_changed();
   nodes[key - 1].reset();
   cached = {};
 }
@@ -162,10 +344,89 @@ void Model::Impl::forget_gone_past_count() {
   for (size_t i = 0; i < over; ++i) forget_node(gone[i]);
 }
 
+// If nothing changes, the actor is stuck at last_progress + stuck_after: looked at again then.
+void Model::Impl::queue_stuck(NodeData& n, Row r, Actor& a) {
+  if (a.step_marks & kStepStuckQueued) return;
+  const uint64_t width = stuck_wheel_width();
+  if (n.stuck_wheel.empty()) {
+    n.stuck_wheel.resize(stuck_wheel_slots());
+    n.stuck_wheel_next = now / width;
+  }
+  const uint64_t at = a.last_progress_ns + settings.stuck_after_ns;
+  a.step_marks |= kStepStuckQueued;
+  // Within the wheel's span of the first slot not yet looked at (at > now >= that slot's start).
+  const uint64_t slot = std::max(at / width, n.stuck_wheel_next);
+  n.stuck_wheel[slot % n.stuck_wheel.size()].push_back({at, a.id, r});
+  ++n.stuck_queued;
+}
+
+// The actors of a node whose mailbox warnings may have changed since the last step: those
+// whose row changed, whose stuck deadline came, refused for room when there is room again, all
+// of them when the node comes back.
+void Model::Impl::collect_rechecks(NodeData& n, bool live, uint64_t now_ns) {
+  if (!n.stuck_wheel.empty()) {
+    const uint64_t width = stuck_wheel_width();
+    const size_t slots = n.stuck_wheel.size();
+    const uint64_t last = now_ns / width;
+    // Every slot from the first not wholly looked at to now's (all of them, after a long gap).
+    uint64_t first = n.stuck_wheel_next;
+    if (last < first)
+      first = last;  // the clock stepped back
+    else if (last - first >= slots)
+      first = last - slots + 1;
+    for (uint64_t slot = first; slot <= last; ++slot) {
+      std::vector<NodeData::StuckDue>& due = n.stuck_wheel[slot % slots];
+      size_t kept = 0;
+      for (const NodeData::StuckDue& d : due) {
+        if (d.at > now_ns) {  // later in now's slot
+          due[kept++] = d;
+          continue;
+        }
+        --n.stuck_queued;
+        if (d.row >= n.rows.size()) continue;
+        Actor& a = n.rows[d.row];
+        if (a.id != d.actor) continue;  // it left; the row is another actor's now
+        a.step_marks &= static_cast<uint8_t>(~kStepStuckQueued);
+        recheck(n, d.row, a);
+      }
+      due.resize(kept);
+    }
+    n.stuck_wheel_next = std::max(n.stuck_wheel_next, last);
+  }
+  // As many of the refused as there is room for, oldest refusal first: a full table with
+  // many refused does not make every step look at all of them again.
+  size_t room = settings.max_warnings > warnings_active() ? settings.max_warnings - warnings_active() : 0;
+  size_t taken = n.capped_head;
+  for (; taken < n.capped.size() && room > 0; ++taken) {
+    const Row r = n.capped[taken];
+    if (r >= n.rows.size()) continue;
+    Actor& a = n.rows[r];
+    if (!(a.step_marks & kStepCapped)) continue;  // freed since
+    a.step_marks &= static_cast<uint8_t>(~kStepCapped);
+    if (a.id == 0) continue;
+    recheck(n, r, a);
+    --room;
+  }
+  n.capped_head = taken;
+  if (n.capped_head == n.capped.size()) {
+    n.capped.clear();
+    n.capped_head = 0;
+  } else if (n.capped_head > n.capped.size() / 2) {  // moved down now and then, not at every step
+    n.capped.erase(n.capped.begin(), n.capped.begin() + static_cast<std::ptrdiff_t>(n.capped_head));
+    n.capped_head = 0;
+  }
+  if (live && !n.live_at_step) {
+    for (Row r : n.watched)
+      if (n.rows[r].id != 0) recheck(n, r, n.rows[r]);
+  }
+  n.live_at_step = live;
+}
+
 void Model::Impl::step(uint64_t now_ns) {
   const ModelSettings& s = settings;
   char buf[160];
   std::vector<NodeKey> gone;
+  clearing.clear();
   for (auto& p : nodes) {
     if (!p) continue;
     NodeData& n = *p;
@@ -173,39 +434,51 @@ void Model::Impl::step(uint64_t now_ns) {
     bool live = n.info.state == NodeState::Connected;
 
     step_flow(n, now_ns);
-    // Mailbox maxima fall back here: recomputed from the actors with non-empty mailboxes.
-    for (TypeAggregate& t : n.types) t.mailbox_max = 0;
-    size_t kept = 0;
-    for (Row r : n.watched) {
-      Actor& a = n.rows[r];
-      if (a.id == 0 || !(a.flags & kActorWatched)) continue;  // freed, or a duplicate entry
-      a.flags &= static_cast<uint8_t>(~kActorWatched);
-      if (a.mailbox == 0) continue;
-      n.watched[kept++] = r;
-      TypeAggregate& t = n.types[a.type_slot];
-      t.mailbox_max = std::max(t.mailbox_max, a.mailbox);
-      if (!live) continue;
-      check_mailbox(n, a);
-      if (now_ns >= a.last_progress_ns + s.stuck_after_ns) {
-        // Without printf: every stuck actor's text is written again at every step.
-        const uint64_t tenths = (now_ns - a.last_progress_ns) / 100'000'000;
-        char* out = std::to_chars(buf, buf + 24, a.mailbox).ptr;
-        constexpr std::string_view kMid = " messages waiting, none processed for ";
-        out = std::copy(kMid.begin(), kMid.end(), out);
-        out = std::to_chars(out, out + 24, tenths / 10).ptr;
-        *out++ = '.';
-        *out++ = static_cast<char>('0' + tenths % 10);
-        *out++ = ' ';
-        *out++ = 's';
-        raise_warning(WarningKind::StuckActor, key, a.id, std::string_view(buf, static_cast<size_t>(out - buf)));
+    // Mailbox maxima: raised by samples as they come; worked out again from the actors with
+    // non-empty mailboxes only when one may have fallen (the deepest shrank or left), or when
+    // the list of them holds many that left.
+    if (n.mailbox_max_stale || n.watched.size() > 2 * n.watched_kept + 1024) {
+      n.mailbox_max_stale = false;
+      for (TypeAggregate& t : n.types) t.mailbox_max = 0;
+      size_t kept = 0;
+      for (Row r : n.watched) {
+        Actor& a = n.rows[r];
+        if (a.id == 0 || !(a.flags & kActorWatched)) continue;  // freed, or a duplicate entry
+        a.flags &= static_cast<uint8_t>(~kActorWatched);
+        if (a.mailbox == 0) continue;
+        n.watched[kept++] = r;
+        TypeAggregate& t = n.types[a.type_slot];
+        t.mailbox_max = std::max(t.mailbox_max, a.mailbox);
       }
+      n.watched.resize(kept);
+      n.watched_kept = kept;
+      for (Row r : n.watched) n.rows[r].flags |= kActorWatched;
     }
-    n.watched.resize(kept);
-    for (Row r : n.watched) n.rows[r].flags |= kActorWatched;
+
+    // Mailbox warnings: the actors that changed, in the order they changed (a row freed and
+    // taken again since may be listed twice: looking twice changes nothing).
+    collect_rechecks(n, live, now_ns);
+    for (Row r : n.recheck) {
+      Actor& a = n.rows[r];
+      a.step_marks &= static_cast<uint8_t>(~kStepRecheck);
+      if (a.id != 0 && live) check_mailbox(n, r, a, now_ns);
+    }
+    n.recheck.clear();
+    if (!n.warned_gone.empty()) {  // actors that left: what no new row of theirs confirmed clears
+      for (const auto& [actor, flags] : n.warned_gone)
+        for (WarningKind k : {WarningKind::MailboxGrowing, WarningKind::MailboxLarge, WarningKind::MailboxWait, WarningKind::StuckActor}) {
+          if (!(flags & warned_flag(k))) continue;
+          auto it = row_warnings.find(WarningKey{k, key, actor});
+          if (it != row_warnings.end() && it->second.w.seen_ns < now_ns) clearing.push_back({it->first, kNoRow});
+        }
+      n.warned_gone.clear();
+    }
+    if ((!live || n.rows_reset) && n.row_warnings > 0) clear_unconfirmed_row_warnings(key, now_ns);
+    n.rows_reset = false;
 
     // An idle actor sends no samples, so its last rate would stand forever: past the rate
     // window without a sample it reads 0, and the change is noted for readers.
-    kept = 0;
+    size_t kept = 0;
     const uint64_t rate_window = n.info.rates_in_reductions ? s.reductions_rate_window_ns : s.actor_rate_window_ns;
     for (Row r : n.rated) {
       Actor& a = n.rows[r];
@@ -216,6 +489,7 @@ void Model::Impl::step(uint64_t now_ns) {
         a.messages_per_s = 0;
         a.fill_per_s = 0;
         note_actor(n, a);
+        recheck(n, r, a);  // its drain rate is gone: mailbox_wait is looked at again
         continue;
       }
       n.rated[kept++] = r;
@@ -226,20 +500,19 @@ void Model::Impl::step(uint64_t now_ns) {
     // The restart budget changes with time alone (restarts leave the period): a changed
     // value is noted, so that readers that follow the journal resend it.
     for (auto& [id, sup] : n.supervisors) {
-      auto inside = static_cast<uint32_t>(std::lround(restart_budget(sup, now_ns) * sup.intensity));
-      if (inside == sup.budget_shown) continue;
-      sup.budget_shown = inside;
-      Row r = n.index.find(id, n.rows);
-      if (r != kNoRow) note_actor(n, n.rows[r]);
-    }
-    if (live) {
-      for (auto& [id, sup] : n.supervisors) {
-        double used = restart_budget(sup, now_ns);
-        if (sup.intensity > 0 && used >= s.restart_storm_ratio) {
-          std::snprintf(buf, sizeof buf, "restart budget %.0f%% used (%u restarts allowed in %.1f s)", used * 100,
-                        sup.intensity, sup.period_ms / 1000.0);
-          raise_warning(WarningKind::RestartStorm, key, id, buf);
-        }
+      // No restart inside its period (the tick watches those that have one): nothing changed.
+      if (!sup.budget_watched && sup.budget_shown == 0 && s.restart_storm_ratio > 0) continue;
+      const double used = restart_budget(sup, now_ns);
+      auto inside = static_cast<uint32_t>(std::lround(used * sup.intensity));
+      if (inside != sup.budget_shown) {
+        sup.budget_shown = inside;
+        Row r = n.index.find(id, n.rows);
+        if (r != kNoRow) note_actor(n, n.rows[r]);
+      }
+      if (live && sup.intensity > 0 && used >= s.restart_storm_ratio) {
+        std::snprintf(buf, sizeof buf, "restart budget %.0f%% used (%u restarts allowed in %.1f s)", used * 100,
+                      sup.intensity, sup.period_ms / 1000.0);
+        raise_warning(WarningKind::RestartStorm, key, id, buf);
       }
     }
     uint64_t drops = 0;
@@ -289,25 +562,43 @@ void Model::Impl::step(uint64_t now_ns) {
     if (!live) gone.push_back(key);
   }
 
-  // Warnings not confirmed this step clear (event-like ones after a hold time).
-  for (auto it = active_warnings.begin(); it != active_warnings.end();) {
-    const Warning& l = it->second;
+  // Warnings not confirmed this step clear (event-like ones after a hold time); mailbox
+  // warnings clear when their actor is looked at, leaves, or its node goes.
+  for (const auto& [k, l] : other_warnings) {
     bool held = l.kind == WarningKind::SlowHandler || l.kind == WarningKind::AgentDrops;
     bool stale = held ? now_ns >= l.seen_ns + s.warning_hold_ns : l.seen_ns < now_ns;
-    if (!stale) {
-      ++it;
-      continue;
-    }
+    if (stale) clearing.push_back({k, kNoRow});
+  }
+  std::sort(clearing.begin(), clearing.end());
+  for (size_t i = 0; i < clearing.size(); ++i) {
+    const Clearing& c = clearing[i];
+    if (i > 0 && !(clearing[i - 1] < c)) continue;  // listed twice
+    const bool row_kind = is_row_kind(c.key.kind);
+    auto row_it = row_kind ? row_warnings.find(c.key) : row_warnings.end();
+    auto other_it = row_kind ? other_warnings.end() : other_warnings.find(c.key);
+    if (row_kind ? row_it == row_warnings.end() : other_it == other_warnings.end()) continue;
+    const Warning& l = row_kind ? row_it->second.w : other_it->second;
     Event& e = push_event(EventKind::WarningCleared, l.node);
     e.actor = l.actor;
     std::snprintf(buf, sizeof buf, " cleared after %.1f s", static_cast<double>(now_ns - l.since_ns) / 1e9);
     e.detail = std::string(name(l.kind)) + buf;
     if (l.peak != 0) e.detail += " (mailbox peak " + std::to_string(l.peak) + ")";
-    mark_warned(l.kind, l.node, l.actor, false);
-    it = active_warnings.erase(it);
+    if (!row_kind) {
+      other_warnings.erase(other_it);
+      continue;
+    }
+    row_warnings.erase(row_it);
+    NodeData* n = nodes[c.key.node - 1].get();
+    if (!n) continue;
+    --n->row_warnings;
+    if (c.row != kNoRow && c.row < n->rows.size() && n->rows[c.row].id == c.key.actor)
+      n->rows[c.row].flags &= static_cast<uint8_t>(~warned_flag(c.key.kind));
+    else
+      mark_warned(c.key.kind, c.key.node, c.key.actor, false);
   }
-  warning_list.clear();
-  for (const auto& [k, l] : active_warnings) warning_list.push_back(l);
+  clearing.clear();
+  last_step_ns = now_ns;
+  note_warnings_changed();
 
   // Gone nodes: forgotten after their time, or oldest first past the count.
   std::sort(gone.begin(), gone.end(), [&](NodeKey a, NodeKey b) {

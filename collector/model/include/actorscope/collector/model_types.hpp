@@ -104,6 +104,7 @@ struct Actor {
   float messages_per_s = 0;     // from the last two samples; 0 once no sample came for a rate window;
                                 // reductions/s on a node whose rates are in reductions
   uint8_t growth_streak = 0;    // consecutive samples in which the mailbox grew
+  uint8_t step_marks = 0;       // the one-second step's bookkeeping (kStep*), in what was padding
   uint16_t seen_epoch = 0;      // snapshot bookkeeping
   uint32_t journaled = 0;       // low bits of the version it was last journaled at
   float fill_per_s = 0;         // messages put in its mailbox per second, over the same window as
@@ -123,6 +124,11 @@ inline constexpr uint8_t kActorWarnedGrowing = 16;
 inline constexpr uint8_t kActorWarnedLarge = 32;
 inline constexpr uint8_t kActorWarnedWait = 64;
 inline constexpr uint8_t kActorWarnedStuck = 128;
+inline constexpr uint8_t kActorWarnedMailbox = kActorWarnedGrowing | kActorWarnedLarge | kActorWarnedWait | kActorWarnedStuck;
+// Actor::step_marks: the step looks again only at the actors whose warnings may have changed.
+inline constexpr uint8_t kStepRecheck = 1;      // on its node's list of actors to look at, at the next step
+inline constexpr uint8_t kStepStuckQueued = 2;  // has an entry in its node's queue of stuck deadlines
+inline constexpr uint8_t kStepCapped = 4;       // a warning of it was refused past max_warnings: looked at again when there is room
 
 // A node's actor rows, read-only: indexed by Row, iterated in row order (rows whose id is 0
 // are free). The rows live in chunks that never move (see the model's RowStore).
