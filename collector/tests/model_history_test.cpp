@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <random>
 #include <sstream>
@@ -78,6 +79,46 @@ TEST(History, ARebuiltModelIsAModelOfItsOwn) {
   EXPECT_NE(copy->actor(keys[0], 999'999), nullptr);
   EXPECT_EQ(live.actor(keys[0], 999'999), nullptr) << "the original is untouched by its copy";
   EXPECT_TRUE(same_state(describe(live), describe(*history.at(inputs.back().at))));
+}
+
+// A keyframe holds its event log frozen (compressed): several times smaller, and a copy of
+// it has every event back, field by field (describe() writes every event out).
+TEST(History, AKeyframeHoldsItsEventsFrozenAndACopyHasThemAllBack) {
+  const std::vector<Input> inputs = random_inputs(31, 3000);
+  Model live(small_settings());
+  std::map<int, NodeKey> keys;
+  feed(live, inputs, keys);
+  // Telemetry events with values of every sign, and texts, so that every field is written.
+  Stream more;
+  for (int i = 0; i < 40; ++i) {
+    proto::Telemetry t;
+    t.event = more.str("db.query");
+    t.n_measurements = 1;
+    t.measurements[0].key = more.str("duration");
+    t.measurements[0].value = i % 3 == 0 ? -0.0 : (i - 20) * 1.25e-3;
+    more.add(t);
+  }
+  auto bytes = more.take();
+  live.apply_batch(keys[0], bytes.data(), bytes.size());
+  ASSERT_GT(live.events_since(0, 1'000'000).size(), 250u);
+
+  std::unique_ptr<Model> key = live.clone_keyframe();
+  std::unique_ptr<Model> plain = live.clone();
+  EXPECT_LT(key->stats().memory_bytes, plain->stats().memory_bytes);
+  std::unique_ptr<Model> back = key->clone();
+  EXPECT_TRUE(same_state(describe(live), describe(*back)));
+  // -0.0 keeps its sign.
+  size_t negative_zeros = 0, live_negative_zeros = 0;
+  for (const Event* e : back->events_since(0, 1'000'000)) negative_zeros += e->value == 0 && std::signbit(e->value);
+  for (const Event* e : live.events_since(0, 1'000'000)) live_negative_zeros += e->value == 0 && std::signbit(e->value);
+  EXPECT_EQ(negative_zeros, live_negative_zeros);
+  // The copy goes on as a model of its own.
+  Stream later;
+  later.spawn(888'888, 0, "late", "late-one");
+  bytes = later.take();
+  back->apply_batch(keys[0], bytes.data(), bytes.size());
+  live.apply_batch(keys[0], bytes.data(), bytes.size());
+  EXPECT_TRUE(same_state(describe(live), describe(*back)));
 }
 
 // Bounded by bytes: the oldest segments go, counted; history begins at the oldest keyframe

@@ -233,7 +233,7 @@ void History::after_input(const Model& m, uint64_t at) {
 
 void History::take_keyframe(const Model& m, uint64_t at) {
   auto seg = std::make_unique<Segment>();
-  std::unique_ptr<Model> copy = m.clone();
+  std::unique_ptr<Model> copy = m.clone_keyframe();
   seg->keyframe_bytes = copy->stats().memory_bytes;
   seg->keyframe = std::shared_ptr<const Model>(std::move(copy));
   seg->begins_at = at;

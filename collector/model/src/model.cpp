@@ -23,6 +23,11 @@ std::unique_ptr<Model> Model::clone() const {
   return copy;
 }
 
+std::unique_ptr<Model> Model::clone_keyframe() const {
+  EventRing::FreezeCopies frozen;
+  return clone();
+}
+
 const ModelSettings& Model::settings() const { return impl_->settings; }
 void Model::set_now(uint64_t now_ns) { impl_->now = now_ns; }
 uint64_t Model::now() const { return impl_->now; }
@@ -457,7 +462,7 @@ ModelStats Model::stats() const {
   s.links_dropped = m.links_dropped;
   s.anomalies = m.anomalies;
   auto ring_bytes = [](const EventRing& ring) {
-    uint64_t bytes = ring.slots().capacity() * sizeof(Event);
+    uint64_t bytes = ring.frozen_bytes() + ring.slots().capacity() * sizeof(Event);
     for (const Event& e : ring.slots())
       if (e.detail.capacity() > 15) bytes += e.detail.capacity() + 1;  // past the small-string buffer
     return bytes;

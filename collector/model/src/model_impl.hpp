@@ -331,8 +331,30 @@ inline constexpr size_t kMaxSuccessorScan = 4096;            // children looked 
                                                              // an exit costs a peer's record no more than this
 
 // One share of the event log: events in seq order, the oldest pushed out when it is full.
+//
+// A keyframe of the flight recorder holds its events frozen: encoded (deltas, varints) and
+// LZ4-compressed, several times smaller than the events themselves (a demo's log of 100 000
+// events was most of each keyframe). Copying a frozen ring (rebuilding a past instant) thaws
+// it; a frozen ring is never read or pushed to otherwise (nothing reads a keyframe's events).
 class EventRing {
  public:
+  EventRing() = default;
+  EventRing(const EventRing& o);
+  EventRing& operator=(const EventRing& o) {
+    if (this != &o) *this = EventRing(o);
+    return *this;
+  }
+  EventRing(EventRing&&) = default;
+  EventRing& operator=(EventRing&&) = default;
+  // While one lives on this thread, rings copied are frozen (Model::clone_keyframe).
+  struct FreezeCopies {
+    FreezeCopies() { freeze_copies_ = true; }
+    ~FreezeCopies() { freeze_copies_ = false; }
+    FreezeCopies(const FreezeCopies&) = delete;
+    FreezeCopies& operator=(const FreezeCopies&) = delete;
+  };
+  bool frozen() const { return frozen_ != nullptr; }
+  size_t frozen_bytes() const { return frozen_ ? frozen_->bytes.capacity() + sizeof(Frozen) : 0; }
   // Slots are made as events come, up to the capacity: a model's copy (a keyframe) holds the
   // events it has, not the capacity's worth of empty slots.
   void set_capacity(size_t n) {
@@ -378,10 +400,18 @@ class EventRing {
   }
 
  private:
+  struct Frozen {
+    std::vector<uint8_t> bytes;  // LZ4 of the encoded events, oldest first
+    size_t raw_size = 0;
+  };
+  static std::shared_ptr<const Frozen> freeze(const EventRing& ring);
+  void thaw(const Frozen& f);
+  static thread_local bool freeze_copies_;
   std::vector<Event> slots_;
   size_t capacity_ = 0;
   size_t head_ = 0;  // the oldest
-  size_t count_ = 0;
+  size_t count_ = 0;  // == slots_.size() unless frozen
+  std::shared_ptr<const Frozen> frozen_;
 };
 
 // The change journal's slots. A copy of the model (a keyframe, a past instant) starts with a

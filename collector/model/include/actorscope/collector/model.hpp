@@ -33,6 +33,9 @@ class Model {
   // A deep copy: the same state, which then goes its own way (a keyframe of the flight
   // recorder, and the model of a past instant rebuilt from it).
   std::unique_ptr<Model> clone() const;
+  // The same, to be kept as a keyframe: its event log is held frozen (compressed), thawed by
+  // clone(). Nothing but clone() may read a keyframe's events.
+  std::unique_ptr<Model> clone_keyframe() const;
 
   // ---- time axis ---------------------------------------------------------------------------
   // From now on, every input (on_hello, apply_batch, on_disconnect, tick) is also given to
