@@ -19,12 +19,13 @@ struct HistorySettings {
   uint64_t max_bytes = 256ull << 20;              // keyframes and stream together, at most (the newest
                                                   // segment is kept whatever its size)
   // A keyframe is taken once the stream held since the last one (compressed) is as large as
-  // a keyframe (times stream_per_keyframe: keyframes are at most about half of what is
-  // held), but not before min_segment_bytes of it, and at the latest after
-  // max_age_ns / segments_per_age (which also bounds what a seek replays, and lets history
-  // end near its age, not a whole segment past it).
+  // a keyframe times stream_per_keyframe (so keyframes are at most about a quarter of what is
+  // held: a replayed second costs far less than holding its keyframe), but not before
+  // min_segment_bytes of it, and at the latest after max_age_ns / segments_per_age (which
+  // also bounds what a seek replays, and lets history end near its age, not a whole segment
+  // past it).
   uint64_t min_segment_bytes = 1ull << 20;
-  double stream_per_keyframe = 1.0;  // stream bytes per keyframe byte before the next keyframe
+  double stream_per_keyframe = 3.0;  // stream bytes per keyframe byte before the next keyframe
   uint32_t segments_per_age = 8;
   // Timeline markers: one bucket per marker_bucket_ns with the counts of what happened in it.
   uint64_t marker_bucket_ns = 1'000'000'000;
