@@ -136,6 +136,7 @@ std::string usage() {
     << "  --warn-mailbox N           a mailbox of N messages or more; 0: off (" << m.mailbox_large << ")\n"
     << "  --warn-wait-s S            a mailbox that takes S seconds or more to drain at its actor's\n"
     << "                             current rate; 0: off (" << m.mailbox_wait_ns / kNsPerSecond << ")\n"
+    << "  --max-warnings N           warnings in force at once; more are refused and counted (" << m.max_warnings << ")\n"
     << "\n"
        "On start it prints 'actorscope-collector: listening on ADDR' for each listener and\n"
        "'actorscope-collector: metrics on http://HOST:PORT/metrics' (https:// with TLS; real ports\n"
@@ -415,6 +416,9 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--max-string-bytes") {
       if (!value(v) || !to_u64(flag, v, 1ull << 40, n, error)) return ParseOutcome::Error;
       o.model.max_string_bytes = n;
+    } else if (flag == "--max-warnings") {
+      if (!value(v) || !to_u64(flag, v, 10'000'000, n, error)) return ParseOutcome::Error;
+      o.model.max_warnings = n;
     } else if (flag == "--max-links") {
       if (!value(v) || !to_u64(flag, v, 1'000'000, n, error)) return ParseOutcome::Error;
       o.model.max_links_per_actor = n;

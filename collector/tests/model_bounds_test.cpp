@@ -59,6 +59,32 @@ TEST(Model, StringsPastThePoolCapFoldIntoOtherAndAreExported) {
   EXPECT_NE(text.find("actor_type=\"other\""), std::string::npos);
 }
 
+// A peer whose actors all qualify for a warning fills the table up to max_warnings and no
+// further; the refusals are counted and exported, and the warnings kept are the first due.
+TEST(Model, WarningsPastTheCapAreRefusedCountedAndExported) {
+  ModelSettings st;
+  st.max_warnings = 5;
+  st.stuck_after_ns = 1'000'000'000;
+  Model m(st);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  for (uint64_t id = 1; id <= 50; ++id) s.spawn(id, 0, "worker");
+  for (uint64_t id = 1; id <= 50; ++id) s.stats(id, 10 + id, 10 + id, 0);  // waiting, nothing processed
+  ASSERT_TRUE(s.apply(m, n).ok);
+  m.tick(1);
+  m.tick(3'000'000'000);
+  EXPECT_EQ(m.warnings().size(), 5u);
+  EXPECT_EQ(m.stats().warnings_active, 5u);
+  const uint64_t refused = m.stats().warnings_over_cap;
+  EXPECT_EQ(refused, 45u) << "each of the other 45 stuck actors, once";
+  std::string text = to_text(render_model(m, ExporterSettings{}));
+  EXPECT_NE(text.find("actorscope_collector_warnings_refused_total " + std::to_string(refused) + "\n"), std::string::npos)
+      << text;
+  m.tick(4'000'000'000);  // nothing changed: no actor is looked at again, nothing more refused
+  EXPECT_EQ(m.stats().warnings_over_cap, refused);
+  EXPECT_EQ(m.warnings().size(), 5u);
+}
+
 // Reason texts sent inline live in their event and go with it: thousands of distinct crash
 // reasons leave the string pool as it was, the event log holds at most its capacity of them,
 // and each is cleaned like any peer text (cut to max_text_bytes, invalid UTF-8 replaced).

@@ -459,6 +459,9 @@ std::vector<MetricFamily> render_model(const Model& model, const ExporterSetting
          static_cast<double>(st.text_invalid_bytes));
   single("actorscope_collector_texts_truncated_total", "Peer texts cut to the length cap (--max-text-bytes)",
          MetricType::Counter, static_cast<double>(st.texts_truncated));
+  single("actorscope_collector_warnings_refused_total",
+         "Warnings not raised because --max-warnings were in force (counted each time one was due)",
+         MetricType::Counter, static_cast<double>(st.warnings_over_cap));
   single("actorscope_collector_links_dropped_total",
          "Links and monitors not kept because an actor already had the most kept per actor", MetricType::Counter,
          static_cast<double>(st.links_dropped));
