@@ -39,10 +39,11 @@ package: build
 	cd $(BUILD) && cpack -G DEB
 
 # ThreadSanitizer: the agent's rings and flusher and the collector's threads (loop, HTTP
-# scrapes, viewers' --listen) under TSan. Only the suites that run those threads (CAF is
-# left out: its scheduler is not built with TSan here, and its suites are not among these;
-# agent.install too: it builds a plain C program against the installed, TSan-built library).
-TSAN_TESTS ?= ^(agent|collector|serve|integration|protocol)\.
+# scrapes, viewers' --listen, the flight recorder's compressor) under TSan. Only the suites
+# that run those threads (CAF is left out: its scheduler is not built with TSan here, and its
+# suites are not among these; agent.install too: it builds a plain C program against the
+# installed, TSan-built library).
+TSAN_TESTS ?= ^(agent|collector|serve|integration|protocol|model)\.
 tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DACTORSCOPE_GUI=OFF -DACTORSCOPE_BENCH=OFF \
 	  -DACTORSCOPE_BEAM=OFF -DACTORSCOPE_CAF=OFF -DACTORSCOPE_TEST_TIMEOUT=600 -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \

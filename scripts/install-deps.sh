@@ -8,7 +8,7 @@ PKGS=(
   libcaf-dev
   libncurses-dev tmux
   libimgui-dev libglfw3-dev libgl-dev libstb-dev xvfb xauth libgl1-mesa-dri
-  libasio-dev liblz4-dev
+  libasio-dev liblz4-dev libzstd-dev
   erlang-nox erlang-dev elixir libssl-dev openssl
   xdotool xclip
   curl python3 fonts-dejavu-core

@@ -60,10 +60,12 @@ struct HistoryStats {
   uint64_t recorded_bytes = 0;    // ever, stream only (bytes per input = this / recorded_entries)
 };
 
-// A sealed piece of a segment's stream, LZ4-compressed (immutable, shared with rebuilds).
+// A sealed piece of a segment's stream (immutable, shared with rebuilds): zstd-compressed, or
+// raw until its compression, on another thread, is done.
 struct HistoryChunk {
-  std::vector<uint8_t> bytes;  // compressed
+  std::vector<uint8_t> bytes;  // compressed (or raw)
   uint32_t raw_size = 0;
+  bool compressed = true;
 };
 
 // The inputs to rebuild one past instant, taken from the history under the model's lock
@@ -161,6 +163,13 @@ class History {
   void after_input(const Model& m, uint64_t at);
   void take_keyframe(const Model& m, uint64_t at);
   void seal(Segment& s);
+  // The chunk sealed last, compressed by then on the compressor's thread, put in its place
+  // (waiting for it if it is not done: one chunk in flight, so what the history holds, and so
+  // when keyframes are taken and segments go, is the same whatever the threads' timing).
+  void finish_compression();
+  struct Compressor;
+  std::unique_ptr<Compressor> compressor_;
+  std::vector<uint8_t> spare_;  // a compressed chunk's raw buffer, for the next open chunk
   void evict(uint64_t now);
   void count_markers(const Model& m, uint64_t at);
   TimelineBucket& bucket(uint64_t at);
