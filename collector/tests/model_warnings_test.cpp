@@ -240,5 +240,42 @@ TEST(MailboxWarnings, RefusedForRoomThenRaisedWhenThereIsRoom) {
   EXPECT_EQ(stuck().size(), 6u);
 }
 
+// A peer that keeps making actors that would be warned of, and ending them, while the table is
+// full: what the model keeps of the refused ones stays bounded by the actors alive.
+TEST(MailboxWarnings, RefusedActorsThatLeaveDoNotPileUp) {
+  ModelSettings s = reference_settings();
+  s.max_warnings = 5;
+  s.stuck_after_ns = 1'000'000'000;
+  Model m(s);
+  testing::Stream st;
+  NodeKey k = m.on_hello(1, testing::hello("n", 1));
+  uint64_t now = 1'000'000'000;
+  m.set_now(now);
+  for (uint64_t id = 1; id <= 5; ++id) st.spawn(id, 0, "worker").stats(id, 10, 10, 0);  // they fill the table
+  auto batch = st.take();
+  m.apply_batch(k, batch.data(), batch.size());
+  m.tick(now);
+  uint64_t bytes_at_2000 = 0;
+  for (uint64_t i = 0; i < 20'000; ++i) {
+    const uint64_t id = 100 + i;
+    now += 1'000'000'000;
+    m.set_now(now);
+    st.spawn(id, 0, "worker").stats(id, 10, 10, 0);
+    batch = st.take();
+    m.apply_batch(k, batch.data(), batch.size());
+    m.tick(now);  // not stuck yet
+    now += 2'000'000'000;
+    m.tick(now);  // stuck: refused, the table is full
+    st.exit_inline(id, proto::ExitReason::Normal, "");
+    batch = st.take();
+    m.apply_batch(k, batch.data(), batch.size());
+    if (i == 2'000) bytes_at_2000 = m.stats().actor_table_bytes;
+  }
+  EXPECT_EQ(m.warnings().size(), 5u);
+  EXPECT_GE(m.stats().warnings_over_cap, 20'000u);
+  EXPECT_LT(m.stats().actor_table_bytes, bytes_at_2000 + 16 * 1024)
+      << "18 000 more refused actors that left must not be kept";
+}
+
 }  // namespace
 }  // namespace actorscope::collector

@@ -870,7 +870,10 @@ struct Model::Impl {
   }
   // Whether an actor of this id left with mailbox warnings since the last step (a new row of
   // it may confirm them).
+  // True (so: asked of the table) past a few of them: a peer that makes many leave cannot make
+  // every refusal a walk of the list.
   static bool left_since_step(const NodeData& n, uint64_t id) {
+    if (n.warned_gone.size() > 16) return true;
     for (const auto& [gone, flags] : n.warned_gone)
       if (gone == id) return true;
     return false;

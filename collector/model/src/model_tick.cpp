@@ -408,6 +408,20 @@ void Model::Impl::collect_rechecks(NodeData& n, bool live, uint64_t now_ns) {
     --room;
   }
   n.capped_head = taken;
+  // While the table stays full, actors that were refused and left would pile up here: past
+  // twice the live actors, the list keeps only those still refused, once each.
+  if (n.capped.size() - n.capped_head > 2 * static_cast<size_t>(n.info.live_actors) + 1024) {
+    size_t kept = 0;
+    for (size_t i = n.capped_head; i < n.capped.size(); ++i) {
+      const Row r = n.capped[i];
+      if (r >= n.rows.size() || n.rows[r].id == 0 || !(n.rows[r].step_marks & kStepCapped)) continue;
+      n.rows[r].step_marks &= static_cast<uint8_t>(~kStepCapped);  // a second entry of it is dropped
+      n.capped[kept++] = r;
+    }
+    n.capped.resize(kept);
+    for (Row r : n.capped) n.rows[r].step_marks |= kStepCapped;
+    n.capped_head = 0;
+  }
   if (n.capped_head == n.capped.size()) {
     n.capped.clear();
     n.capped_head = 0;
