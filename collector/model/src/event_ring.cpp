@@ -3,6 +3,7 @@
 
 #include <lz4.h>
 
+#include "actorscope/protocol/wire.hpp"
 #include "model_impl.hpp"
 
 namespace actorscope::collector {
@@ -10,38 +11,6 @@ namespace actorscope::collector {
 thread_local bool EventRing::freeze_copies_ = false;
 
 namespace {
-
-void put_varint(std::vector<uint8_t>& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<uint8_t>(v));
-}
-uint64_t zigzag(uint64_t now, uint64_t before) {
-  const auto d = static_cast<int64_t>(now - before);
-  return (static_cast<uint64_t>(d) << 1) ^ static_cast<uint64_t>(d >> 63);
-}
-uint64_t unzigzag(uint64_t z, uint64_t before) {
-  const auto d = static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
-  return before + static_cast<uint64_t>(d);
-}
-
-// Our own bytes: a read past the end cannot happen, and yields zeros if it did.
-struct In {
-  const uint8_t* p;
-  const uint8_t* end;
-  uint64_t varint() {
-    uint64_t v = 0;
-    for (int shift = 0; p < end && shift < 64; shift += 7) {
-      const uint8_t b = *p++;
-      v |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) break;
-    }
-    return v;
-  }
-  uint8_t byte() { return p < end ? *p++ : 0; }
-};
 
 enum : uint8_t { kHasOther = 1, kHasNewActor = 2, kHasValue = 4, kHasDetail = 8, kHasChild = 16, kHasText = 32, kHasWall = 64 };
 
@@ -61,6 +30,7 @@ EventRing::EventRing(const EventRing& o) : capacity_(o.capacity_), count_(o.coun
 std::shared_ptr<const EventRing::Frozen> EventRing::freeze(const EventRing& ring) {
   std::vector<uint8_t> raw;
   raw.reserve(ring.count_ * 24);
+  proto::Writer w(raw);  // the wire format's varints and zigzag deltas
   uint64_t seq = 0, at = 0, wall = 0;
   for (size_t i = 0; i < ring.count_; ++i) {
     const Event& e = ring.at(i);
@@ -69,29 +39,22 @@ std::shared_ptr<const EventRing::Frozen> EventRing::freeze(const EventRing& ring
     uint8_t flags = (e.other ? kHasOther : 0) | (e.new_actor ? kHasNewActor : 0) | (value_bits ? kHasValue : 0) |
                     (e.detail.empty() ? 0 : kHasDetail) | (e.child_id ? kHasChild : 0) | (e.text ? kHasText : 0) |
                     (e.wall_ns ? kHasWall : 0);
-    raw.push_back(flags);
-    raw.push_back(static_cast<uint8_t>(e.kind));
-    raw.push_back(static_cast<uint8_t>(e.reason));
-    put_varint(raw, e.seq - seq);  // in seq order
-    put_varint(raw, zigzag(e.at_ns, at));
-    if (flags & kHasWall) put_varint(raw, zigzag(e.wall_ns, wall));
-    put_varint(raw, e.actor);
-    put_varint(raw, e.node);
-    put_varint(raw, e.name);
-    put_varint(raw, e.type);
-    if (flags & kHasOther) put_varint(raw, e.other);
-    if (flags & kHasNewActor) put_varint(raw, e.new_actor);
-    if (flags & kHasChild) put_varint(raw, e.child_id);
-    if (flags & kHasText) put_varint(raw, e.text);
-    if (flags & kHasValue) {
-      uint8_t b[8];
-      std::memcpy(b, &e.value, 8);
-      raw.insert(raw.end(), b, b + 8);
-    }
-    if (flags & kHasDetail) {
-      put_varint(raw, e.detail.size());
-      raw.insert(raw.end(), e.detail.begin(), e.detail.end());
-    }
+    w.u8(flags);
+    w.u8(static_cast<uint8_t>(e.kind));
+    w.u8(static_cast<uint8_t>(e.reason));
+    w.varint(e.seq - seq);  // in seq order
+    w.svarint(static_cast<int64_t>(e.at_ns - at));
+    if (flags & kHasWall) w.svarint(static_cast<int64_t>(e.wall_ns - wall));
+    w.varint(e.actor);
+    w.varint(e.node);
+    w.varint(e.name);
+    w.varint(e.type);
+    if (flags & kHasOther) w.varint(e.other);
+    if (flags & kHasNewActor) w.varint(e.new_actor);
+    if (flags & kHasChild) w.varint(e.child_id);
+    if (flags & kHasText) w.varint(e.text);
+    if (flags & kHasValue) w.f64(e.value);
+    if (flags & kHasDetail) w.str(e.detail);
     seq = e.seq;
     at = e.at_ns;
     if (flags & kHasWall) wall = e.wall_ns;
@@ -121,19 +84,19 @@ void EventRing::thaw(const Frozen& f) {
     if (n != static_cast<int>(f.raw_size)) raw.assign(f.raw_size, 0);  // cannot happen: our own bytes
     bytes = &raw;
   }
-  In in{bytes->data(), bytes->data() + bytes->size()};
+  proto::Reader in(bytes->data(), bytes->size());  // our own bytes: a failed read yields zeros
   slots_.clear();
   slots_.reserve(count_);
   head_ = 0;
   uint64_t seq = 0, at = 0, wall = 0;
   for (size_t i = 0; i < count_; ++i) {
     Event& e = slots_.emplace_back();
-    const uint8_t flags = in.byte();
-    e.kind = static_cast<EventKind>(in.byte());
-    e.reason = static_cast<proto::ExitReason>(in.byte());
+    const uint8_t flags = in.u8();
+    e.kind = static_cast<EventKind>(in.u8());
+    e.reason = static_cast<proto::ExitReason>(in.u8());
     e.seq = seq += in.varint();
-    e.at_ns = at = unzigzag(in.varint(), at);
-    if (flags & kHasWall) e.wall_ns = wall = unzigzag(in.varint(), wall);
+    e.at_ns = at += static_cast<uint64_t>(in.svarint());
+    if (flags & kHasWall) e.wall_ns = wall += static_cast<uint64_t>(in.svarint());
     e.actor = in.varint();
     e.node = static_cast<NodeKey>(in.varint());
     e.name = static_cast<Str>(in.varint());
@@ -142,17 +105,8 @@ void EventRing::thaw(const Frozen& f) {
     if (flags & kHasNewActor) e.new_actor = in.varint();
     if (flags & kHasChild) e.child_id = static_cast<Str>(in.varint());
     if (flags & kHasText) e.text = static_cast<Str>(in.varint());
-    if (flags & kHasValue) {
-      uint8_t b[8] = {};
-      for (auto& x : b) x = in.byte();
-      std::memcpy(&e.value, b, 8);
-    }
-    if (flags & kHasDetail) {
-      const uint64_t len = in.varint();
-      const size_t take = static_cast<size_t>(std::min<uint64_t>(len, static_cast<uint64_t>(in.end - in.p)));
-      e.detail.assign(reinterpret_cast<const char*>(in.p), take);
-      in.p += take;
-    }
+    if (flags & kHasValue) e.value = in.f64();
+    if (flags & kHasDetail) e.detail = std::string(in.str(SIZE_MAX));
   }
 }
 

@@ -276,8 +276,7 @@ void restore_node(Model::Impl& m, NodeKey key, NodeData* n, const NodeCounts& c)
     } else {
       w = &m.other_warnings[k];
     }
-    *w = Warning{kind, key, wc.actor, wc.text, wc.since_ns, wc.seen_ns, wc.peak};
-    m.mark_warned(kind, key, wc.actor, true);
+    *w = Warning{kind, key, wc.actor, wc.text, wc.since_ns, wc.seen_ns, wc.peak};  // (the row's flag is set above)
   }
   m.note_warnings_changed();
 }

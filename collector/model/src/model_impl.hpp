@@ -832,7 +832,8 @@ struct Model::Impl {
   void remove_links_of(NodeData& n, Actor& a);
 
   // Warnings (model_tick.cpp).
-  // Raises a warning, or confirms it for this step; the raised one (null past max_warnings).
+  // Raises a warning not kept per actor (restart storm, slow handler, agent drops; mailbox
+  // warnings are check_mailbox's), or confirms it for this step; null past max_warnings.
   Warning* raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string_view text);
   // A mailbox warning of this actor raised (fresh) or confirmed now; null when refused for room.
   RowWarning* row_warning_now(NodeData& n, Actor& a, WarningKind kind, bool& fresh);

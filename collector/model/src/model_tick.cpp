@@ -25,17 +25,6 @@ void Model::Impl::mark_warned(WarningKind kind, NodeKey node, uint64_t actor, bo
 }
 
 Warning* Model::Impl::raise_warning(WarningKind kind, NodeKey node, uint64_t actor, std::string_view text) {
-  if (is_row_kind(kind)) {  // through its actor's row (check_mailbox raises these itself)
-    NodeData* n = nodes[node - 1].get();
-    const Row r = n ? n->index.find(actor, n->rows) : kNoRow;
-    if (r == kNoRow) return nullptr;
-    bool fresh = false;
-    RowWarning* rw = row_warning_now(*n, n->rows[r], kind, fresh);
-    if (!rw) return nullptr;
-    rw->w.text.assign(text);
-    if (fresh) log_raised(rw->w);
-    return &rw->w;
-  }
   note_warnings_changed();
   WarningKey key{kind, node, actor};
   auto it = other_warnings.find(key);
@@ -156,18 +145,20 @@ class TextOut {
 };
 
 // "N messages waiting, none processed for S s": a stuck actor's text at instant at_ns.
-static void write_stuck_text(std::string& out, uint64_t mailbox, uint64_t progress_ns, uint64_t at_ns) {
-  TextOut t;
+static void write_stuck_text(TextOut& t, uint64_t mailbox, uint64_t progress_ns, uint64_t at_ns) {
   t << mailbox << " messages waiting, none processed for ";
   t.tenths(at_ns > progress_ns ? at_ns - progress_ns : 0) << " s";
-  out.assign(t.view());
 }
 
 Warning Model::Impl::warning_as_read(const RowWarning& rw) const {
   Warning w = rw.w;
   // Looked at when its actor last changed, and standing since: confirmed at the last step.
   w.seen_ns = std::max(w.seen_ns, last_step_ns);
-  if (w.kind == WarningKind::StuckActor && rw.stuck_numbers) write_stuck_text(w.text, rw.stuck_mailbox, rw.stuck_progress_ns, w.seen_ns);
+  if (w.kind == WarningKind::StuckActor && rw.stuck_numbers) {
+    TextOut t;
+    write_stuck_text(t, rw.stuck_mailbox, rw.stuck_progress_ns, w.seen_ns);
+    w.text.assign(t.view());
+  }
   return w;
 }
 
@@ -263,8 +254,7 @@ void Model::Impl::check_mailbox(NodeData& n, Row r, Actor& a, uint64_t now_ns) {
       rw.stuck_mailbox = a.mailbox;
       rw.stuck_progress_ns = a.last_progress_ns;
       rw.stuck_numbers = true;
-      t << a.mailbox << " messages waiting, none processed for ";
-      t.tenths(now_ns - a.last_progress_ns) << " s";
+      write_stuck_text(t, a.mailbox, a.last_progress_ns, now_ns);
     });
   } else {
     clear_at_step(n, WarningKind::StuckActor, r, a);
