@@ -51,10 +51,10 @@ archive=$(find "$work/build" -type f -name 'libactorscope-agent.a' | head -1)
 # Neither the program nor the shared agent needs OpenSSL, directly or through another
 # library, and the static agent refers to no OpenSSL symbol.
 for bin in "$example" "$shared"; do
-  readelf -d "$bin" | grep NEEDED | grep -Eq 'libssl|libcrypto' && fail "$(basename "$bin") needs OpenSSL: $(readelf -d "$bin" | grep NEEDED)"
-  ldd "$bin" | grep -Eq 'libssl|libcrypto' && fail "$(basename "$bin") loads OpenSSL: $(ldd "$bin")"
+  grep -Eq 'NEEDED.*(libssl|libcrypto)' <<<"$(readelf -d "$bin")" && fail "$(basename "$bin") needs OpenSSL: $(readelf -d "$bin" | grep NEEDED)"
+  grep -Eq 'libssl|libcrypto' <<<"$(ldd "$bin")" && fail "$(basename "$bin") loads OpenSSL: $(ldd "$bin")"
 done
-nm -u "$archive" 2>/dev/null | grep -Eq ' (SSL|TLS|OPENSSL|ERR|X509|EVP)_' \
+grep -Eq ' (SSL|TLS|OPENSSL|ERR|X509|EVP)_' <<<"$(nm -u "$archive" 2>/dev/null)" \
   && fail "the static agent refers to OpenSSL: $(nm -u "$archive" | grep -E ' (SSL|TLS|OPENSSL|ERR|X509|EVP)_' | head -3)"
 echo "agent without TLS: built; $(basename "$example") needs $(readelf -d "$example" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')"
 
@@ -73,7 +73,9 @@ grep -q "^actorscope: connected to $listen as example-c" "$work/run.err" || { ca
 grep -Eq 'stays off|without actorscope' "$work/run.err" && { cat "$work/run.err" >&2; fail "the agent stayed off with no TLS setting"; }
 grep -Eq '^example-c: [1-9][0-9]* messages, [1-9][0-9]* restarts$' "$work/run.out" || { cat "$work/run.out" >&2; fail "the example did no work"; }
 metric='actorscope_supervisor_restarts_total{node="example-c"'
-for _ in $(seq 1 300); do curl -s "http://127.0.0.1:$port/metrics" | grep -q "$metric" && break; sleep 0.1; done
+# The page is read whole before it is searched (`curl | grep -q` fails under pipefail when
+# grep stops at the match while curl is still writing).
+for _ in $(seq 1 300); do page=$(curl -s "http://127.0.0.1:$port/metrics") && grep -qF "$metric" <<<"$page" && break; sleep 0.1; done
 curl -s "http://127.0.0.1:$port/metrics" | grep "$metric" >"$work/seen" \
   || { cat "$work/collector.log" >&2; fail "the collector never showed the example's node"; }
 echo "agent without TLS: the collector saw it: $(head -1 "$work/seen")"

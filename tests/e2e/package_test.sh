@@ -15,7 +15,7 @@ app=$(ls "$work"/debs/actorscope_*.deb 2>/dev/null | head -1)
 dev=$(ls "$work"/debs/libactorscope-agent-dev_*.deb 2>/dev/null | head -1)
 [ -n "$app" ] || fail "no actorscope .deb in $(ls "$work/debs")"
 [ -n "$dev" ] || fail "no libactorscope-agent-dev .deb in $(ls "$work/debs")"
-dpkg-deb -f "$app" Depends | grep -q libprometheus-cpp || fail "actorscope does not depend on prometheus-cpp's runtime (shlibdeps)"
+grep -q libprometheus-cpp <<<"$(dpkg-deb -f "$app" Depends)" || fail "actorscope does not depend on prometheus-cpp's runtime (shlibdeps)"
 root=$work/root
 dpkg -x "$app" "$root"
 dpkg -x "$dev" "$root"
@@ -32,10 +32,10 @@ libdir=$(dirname "$(find "$root" -name actorscope-agent.pc)")/..
 [ -e "$libdir/libactorscope-agent.a" ] || fail "no static agent library"
 so=$(find "$root" -name 'libactorscope-agent.so.*.*' | head -1)
 [ -n "$so" ] || fail "no shared agent library"
-readelf -d "$so" | grep -q 'SONAME.*libactorscope-agent\.so\.[0-9]' || fail "no SONAME on the shared agent"
-find "$root" -name actorscopeConfig.cmake | grep -q . || fail "no CMake package"
+grep -q 'SONAME.*libactorscope-agent\.so\.[0-9]' <<<"$(readelf -d "$so")" || fail "no SONAME on the shared agent"
+[ -n "$(find "$root" -name actorscopeConfig.cmake)" ] || fail "no CMake package"
 dpkg-deb -I "$app" postinst >/dev/null || fail "no postinst (service user) in actorscope"
-dpkg-deb -I "$app" conffiles | grep -qx /etc/actorscope/collector.conf || fail "collector.conf is not a conffile"
+grep -qx /etc/actorscope/collector.conf <<<"$(dpkg-deb -I "$app" conffiles)" || fail "collector.conf is not a conffile"
 # The shipped configuration passes the installed collector's own check.
 "$root/usr/bin/actorscope-collector" --config "$root/etc/actorscope/collector.conf" --check-config >"$work/check.log" 2>&1 \
   || { cat "$work/check.log" >&2; fail "the shipped collector.conf does not pass --check-config"; }
@@ -61,12 +61,11 @@ cp "$source_dir/agent/examples/example.c" "$work/"
 cc -std=c99 -Wall -Wextra "$work/example.c" $(pkg-config --cflags --libs actorscope-agent) -o "$work/example-c"
 ACTORSCOPE_COLLECTOR="unix:$work/c.sock" LD_LIBRARY_PATH="$(pkg-config --variable=libdir actorscope-agent)" \
   "$work/example-c" 1 >"$work/example.log" 2>&1 || { cat "$work/example.log" >&2; fail "the example failed"; }
-for _ in $(seq 1 300); do
-  curl -s "http://127.0.0.1:$port/metrics" | grep -q 'actorscope_supervisor_restarts_total{node="example-c"' && break
-  sleep 0.1
-done
-curl -s "http://127.0.0.1:$port/metrics" | grep -q 'actorscope_supervisor_restarts_total{node="example-c"' \
-  || { cat "$work/collector.log" >&2; fail "the installed collector never showed the example's node"; }
+# The page is read whole before it is searched: `curl | grep -q` under pipefail fails when grep
+# stops at the match while curl is still writing a page larger than the pipe.
+shows_example() { local page; page=$(curl -s "http://127.0.0.1:$port/metrics") && grep -qF 'actorscope_supervisor_restarts_total{node="example-c"' <<<"$page"; }
+for _ in $(seq 1 300); do shows_example && break; sleep 0.1; done
+shows_example || { cat "$work/collector.log" "$work/example.log" >&2; fail "the installed collector never showed the example's node"; }
 echo "package test: $(basename "$app") and $(basename "$dev") install and run together"
 
 # docs/OPERATIONS.md walked on these packages: installed, started as the unit says, a token,
