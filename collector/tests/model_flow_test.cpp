@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <random>
+#include <set>
 
 #include "stream.hpp"
 
@@ -178,6 +181,165 @@ TEST(ModelFlow, HandlingIsWhatTheLastRecordSaidWhileTheNodeIsConnected) {
   r.s.add(proto::Handling{});
   ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
   EXPECT_EQ(r.m.handling(r.n, 1), nullptr);
+}
+
+// The flow among a supervisor's child subtrees, against a reference that places every sampled
+// send by walking this test's own tree: random trees and sends, then the groups' edges and
+// internal rates must equal the sends' messages over the rate window.
+struct SubtreeCase {
+  std::map<uint64_t, uint64_t> parent;  // every live actor -> its parent (0: a root)
+  uint64_t sup = 0;
+};
+
+// The reference: where an actor's sends and receipts count, by this test's tree.
+// "self", "outside", "unplaced", or the child of `sup` above it.
+std::string reference_place(const SubtreeCase& c, uint64_t actor) {
+  if (actor == 0) return "outside";
+  if (actor == c.sup) return "self";
+  if (!c.parent.count(actor)) return "unplaced";
+  for (uint64_t at = actor;;) {
+    auto it = c.parent.find(at);
+    if (it == c.parent.end()) return "unplaced";
+    if (it->second == c.sup) return "child " + std::to_string(at);
+    if (it->second == 0) return "outside";
+    at = it->second;
+  }
+}
+
+std::string model_place(const FlowGroup& g) {
+  switch (g.role) {
+    case FlowGroupRole::Child: return "child " + std::to_string(g.actor);
+    case FlowGroupRole::Supervisor: return "self";
+    case FlowGroupRole::Outside: return "outside";
+    case FlowGroupRole::Unplaced: return "unplaced";
+    case FlowGroupRole::OtherChildren: return "folded";
+  }
+  return "?";
+}
+
+TEST(ModelFlow, SubtreeFlowEqualsTheSendsPlacedByWalkingTheTree) {
+  for (uint32_t seed = 1; seed <= 20; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::mt19937 rng(seed);
+    FlowRun r;
+    SubtreeCase c;
+    // A root supervisor, the supervisor looked at under it, and random actors under either,
+    // or under another root.
+    r.s.spawn(1, 0, "root_sup", "root", proto::ActorKind::Supervisor);
+    r.s.spawn(2, 1, "pipeline_sup", "pipeline", proto::ActorKind::Supervisor);
+    r.s.spawn(3, 0, "other_root", "other");
+    c.parent = {{1, 0}, {2, 1}, {3, 0}};
+    c.sup = 2;
+    std::vector<uint64_t> ids = {1, 2, 3};
+    for (uint64_t id = 10; id < 70; ++id) {
+      // Parents drawn mostly from inside the supervisor's subtree.
+      uint64_t parent = rng() % 4 == 0 ? ids[rng() % ids.size()] : (rng() % 3 == 0 ? 2 : ids[rng() % ids.size()]);
+      r.s.spawn(id, parent, "t" + std::to_string(id % 5), "a" + std::to_string(id), proto::ActorKind::Worker, "c" + std::to_string(id));
+      c.parent[id] = parent;
+      ids.push_back(id);
+    }
+    ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+    // Sends: each receiver from at most 8 senders (the per-receiver counters hold them all),
+    // senders among the live actors, 0 (not an actor) and ids never seen (gone).
+    std::map<std::pair<std::string, std::string>, double> want_edges;
+    std::map<std::string, double> want_internal;
+    const uint32_t every = 1 + rng() % 40;
+    std::vector<proto::FlowEdge> sends;
+    for (uint64_t to : ids) {
+      size_t senders = rng() % 9;
+      std::set<uint64_t> from_set;
+      for (size_t k = 0; k < senders; ++k) {
+        uint32_t pick = rng() % 10;
+        from_set.insert(pick == 0 ? 0 : pick == 1 ? 9000 + rng() % 3 : ids[rng() % ids.size()]);
+      }
+      for (uint64_t from : from_set) {
+        if (from == to) continue;
+        uint64_t count = 1 + rng() % 50;
+        sends.push_back({from, to, 0, count, 0, 0});
+        std::string pf = reference_place(c, from), pt = reference_place(c, to);
+        bool in_f = pf != "outside" && pf != "unplaced", in_t = pt != "outside" && pt != "unplaced";
+        if (!in_f && !in_t) continue;
+        double rate = static_cast<double>(count) * every / 10.0;  // the default 10 s window, no decay yet
+        if (pf == pt)
+          want_internal[pf] += rate;
+        else
+          want_edges[{pf, pt}] += rate;
+      }
+    }
+    for (size_t i = 0; i < sends.size(); i += proto::kMaxFlowEdges) {
+      proto::FlowEdges rec;
+      rec.sample_every = every;
+      for (size_t j = i; j < std::min(sends.size(), i + proto::kMaxFlowEdges); ++j) rec.edges[rec.n++] = sends[j];
+      r.s.add(rec);
+    }
+    ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+
+    ASSERT_GE(want_edges.size(), 5u) << "the case has edges to compare";
+    SubtreeFlow f = r.m.subtree_flow(r.n, c.sup, 1000);
+    ASSERT_TRUE(f.found);
+    EXPECT_EQ(f.sample_every, every);
+    size_t children = 0;
+    for (const auto& [id, parent] : c.parent) children += parent == c.sup;
+    EXPECT_EQ(f.children, children);
+    std::map<std::pair<std::string, std::string>, double> got_edges;
+    for (const FlowGroupEdge& e : f.edges) {
+      ASSERT_NE(e.from, e.to);
+      got_edges[{model_place(f.groups[e.from]), model_place(f.groups[e.to])}] += e.rate;
+      EXPECT_EQ(e.error, 0) << "every sender was kept";
+    }
+    ASSERT_EQ(got_edges.size(), want_edges.size());
+    for (const auto& [ends, rate] : want_edges) {
+      ASSERT_TRUE(got_edges.count(ends)) << ends.first << " -> " << ends.second;
+      EXPECT_NEAR(got_edges[ends], rate, 1e-9 * rate) << ends.first << " -> " << ends.second;
+    }
+    std::set<std::string> places;
+    for (const FlowGroup& g : f.groups) {
+      EXPECT_TRUE(places.insert(model_place(g)).second) << "one group per place: " << model_place(g);
+      EXPECT_NEAR(g.internal_rate, want_internal[model_place(g)], 1e-9 * (1 + g.internal_rate)) << model_place(g);
+      if (g.role == FlowGroupRole::Child) {
+        EXPECT_EQ(r.m.text(g.name), "a" + std::to_string(g.actor));
+        EXPECT_EQ(c.parent.at(g.actor), c.sup);
+      }
+    }
+
+    // Folded: the two busiest children stay, the rest are one group, and nothing is lost.
+    SubtreeFlow two = r.m.subtree_flow(r.n, c.sup, 2);
+    std::map<uint64_t, double> traffic;  // by child, from the unfolded result
+    for (const FlowGroup& g : f.groups)
+      if (g.role == FlowGroupRole::Child) traffic[g.actor] += g.internal_rate;
+    for (const FlowGroupEdge& e : f.edges)
+      for (uint32_t end : {e.from, e.to})
+        if (f.groups[end].role == FlowGroupRole::Child) traffic[f.groups[end].actor] += e.rate;
+    std::vector<std::pair<double, uint64_t>> busiest;
+    for (const auto& [id, t] : traffic) busiest.push_back({-t, id});
+    std::sort(busiest.begin(), busiest.end());
+    std::set<uint64_t> kept;
+    uint32_t folded = 0;
+    for (const FlowGroup& g : two.groups) {
+      if (g.role == FlowGroupRole::Child) kept.insert(g.actor);
+      if (g.role == FlowGroupRole::OtherChildren) folded = g.children;
+    }
+    ASSERT_EQ(kept.size(), std::min<size_t>(2, busiest.size()));
+    for (size_t i = 0; i < kept.size(); ++i) EXPECT_TRUE(kept.count(busiest[i].second));
+    EXPECT_EQ(folded, busiest.size() - kept.size());
+    auto total = [](const SubtreeFlow& x) {
+      double t = 0;
+      for (const FlowGroup& g : x.groups) t += g.internal_rate;
+      for (const FlowGroupEdge& e : x.edges) t += e.rate;
+      return t;
+    };
+    EXPECT_NEAR(total(two), total(f), 1e-9 * total(f));
+  }
+}
+
+TEST(ModelFlow, SubtreeFlowOfAnUnknownActorIsNotFound) {
+  FlowRun r;
+  r.s.spawn(1, 0, "sup", "sup", proto::ActorKind::Supervisor);
+  ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+  EXPECT_FALSE(r.m.subtree_flow(r.n, 99, 10).found);
+  SubtreeFlow f = r.m.subtree_flow(r.n, 1, 10);
+  EXPECT_TRUE(f.found);
+  EXPECT_TRUE(f.groups.empty()) << "no flow reported";
 }
 
 }  // namespace

@@ -942,4 +942,93 @@ bool decode_body(Reader& r, FlowRow& m) {
   return r.ok();
 }
 
+void encode(Writer& w, const SubtreeFlowRequest& m) {
+  message(w, Tag::SubtreeFlowRequest, [&](Writer& b) {
+    b.varint(m.request);
+    b.varint(m.node);
+    b.varint(m.supervisor);
+    b.varint(m.max_children);
+  });
+}
+bool decode_body(Reader& r, SubtreeFlowRequest& m) {
+  m.request = r.varint();
+  m.node = r.varint32();
+  m.supervisor = r.varint();
+  m.max_children = r.varint32();
+  return r.ok();
+}
+void encode(Writer& w, const SubtreeFlowReply& m) {
+  message(w, Tag::SubtreeFlowReply, [&](Writer& b) {
+    b.varint(m.request);
+    b.u8(m.found ? 1 : 0);
+    b.varint(m.node);
+    b.varint(m.supervisor);
+    b.varint(m.sample_every);
+    b.varint(m.children);
+    b.varint(m.receivers_over_cap);
+    const size_t groups = std::min(m.groups.size(), kMaxFlowGroups);
+    b.varint(groups);
+    for (size_t i = 0; i < groups; ++i) {
+      const FlowGroupRow& g = m.groups[i];
+      b.u8(static_cast<uint8_t>(g.role));
+      b.varint(g.actor);
+      b.str(g.name);
+      b.str(g.type);
+      b.varint(g.internal_x100);
+      b.varint(g.mailbox_max);
+      b.varint(g.children);
+    }
+    // Only edges between groups sent.
+    size_t edges = 0;
+    for (const FlowGroupEdgeRow& e : m.edges) edges += e.from < groups && e.to < groups && edges < kMaxFlowGroupEdges;
+    b.varint(edges);
+    size_t written = 0;
+    for (const FlowGroupEdgeRow& e : m.edges) {
+      if (written == edges) break;
+      if (e.from >= groups || e.to >= groups) continue;
+      b.varint(e.from);
+      b.varint(e.to);
+      b.varint(e.rate_x100);
+      b.varint(e.error_x100);
+      ++written;
+    }
+  });
+}
+bool decode_body(Reader& r, SubtreeFlowReply& m) {
+  m.request = r.varint();
+  m.found = r.u8() != 0;
+  m.node = r.varint32();
+  m.supervisor = r.varint();
+  m.sample_every = r.varint32();
+  m.children = r.varint32();
+  m.receivers_over_cap = r.varint();
+  uint64_t n;
+  if (!count(r, kMaxFlowGroups, n)) return false;
+  m.groups.resize(static_cast<size_t>(n));
+  for (FlowGroupRow& g : m.groups) {
+    const uint8_t role = r.u8();
+    if (r.ok() && role >= kFlowGroupRoleCount) r.fail("unknown flow group role");
+    g.role = static_cast<FlowGroupRole>(role);
+    g.actor = r.varint();
+    g.name = str(r);
+    g.type = str(r);
+    g.internal_x100 = r.varint();
+    g.mailbox_max = r.varint();
+    g.children = r.varint32();
+    if (!r.ok()) return false;
+  }
+  if (!count(r, kMaxFlowGroupEdges, n)) return false;
+  m.edges.resize(static_cast<size_t>(n));
+  for (FlowGroupEdgeRow& e : m.edges) {
+    e.from = r.varint32();
+    e.to = r.varint32();
+    e.rate_x100 = r.varint();
+    e.error_x100 = r.varint();
+    if (r.ok() && (e.from >= m.groups.size() || e.to >= m.groups.size() || e.from == e.to))
+      r.fail("flow edge between groups not in the reply");
+    if (!r.ok()) return false;
+  }
+  return r.ok();
+}
+
 }  // namespace actorscope::proto::viewer

@@ -301,6 +301,11 @@ class Client::FleetSink {
   void on(const pv::SeriesReply& m) { r_.on(m); }
   void on(const pv::InstantShown& m) { r_.on(m); }
   void on(const pv::TimelineReply& m) { r_.on(m); }
+  void on(const pv::SubtreeFlowReply& m) {
+    pv::SubtreeFlowReply f = m;
+    f.node = fleet_id(i_, m.node);
+    r_.on(f);
+  }
   void on(const pv::CommandResult& m) { r_.on(m); }
   void on(const pv::RequestFailed& m) { r_.on(m); }
   template <class Request>
@@ -337,7 +342,8 @@ namespace {
 template <class T>
 constexpr bool kIsReply = std::is_same_v<T, pv::DetailReply> || std::is_same_v<T, pv::EventsPage> ||
                           std::is_same_v<T, pv::SeriesReply> || std::is_same_v<T, pv::CommandResult> ||
-                          std::is_same_v<T, pv::RequestFailed> || std::is_same_v<T, pv::TimelineReply>;
+                          std::is_same_v<T, pv::RequestFailed> || std::is_same_v<T, pv::TimelineReply> ||
+                          std::is_same_v<T, pv::SubtreeFlowReply>;
 
 // Passes on only the replies (kReplies) or only the rest of a frame. While paused the stream
 // is held, but a question asked meanwhile is answered at once (Detail of an event opened in a
@@ -605,6 +611,20 @@ uint64_t Client::request_detail(NodeId node, uint64_t actor) {
   std::vector<uint8_t> m;
   proto::Writer w(m);
   pv::encode(w, pv::DetailRequest{id, node, actor});
+  queue(std::move(m));
+  return id;
+}
+
+uint64_t Client::request_subtree_flow(NodeId node, uint64_t supervisor, uint32_t max_children) {
+  if (!members_.empty()) {
+    NodeId local = 0;
+    Client* m = member_of(node, local);
+    return m ? m->request_subtree_flow(local, supervisor, max_children) : 0;
+  }
+  uint64_t id = next_request();
+  std::vector<uint8_t> m;
+  proto::Writer w(m);
+  pv::encode(w, pv::SubtreeFlowRequest{id, node, supervisor, max_children});
   queue(std::move(m));
   return id;
 }

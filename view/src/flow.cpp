@@ -11,6 +11,11 @@
 
 namespace actorscope::view {
 
+namespace {
+using TypeKey = std::pair<NodeId, std::string>;
+void lay_out(FlowMap& out, std::map<TypeKey, FlowTypeView>& types, const std::map<TypeKey, std::vector<TypeKey>>& next);
+}  // namespace
+
 std::string flow_type_name(const std::string& type) { return type.empty() ? std::string("(outside)") : type; }
 
 std::string flow_summary(const FlowMap& m) {
@@ -115,7 +120,6 @@ FlowEdgeHistory flow_edge_history(const FlowHistory& history, const Replica& rep
 
 FlowMap flow_map(const Replica& replica, NodeId node, const DisplayThresholds& thresholds) {
   FlowMap out;
-  using TypeKey = std::pair<NodeId, std::string>;
   std::map<TypeKey, FlowTypeView> types;
   std::map<TypeKey, std::vector<TypeKey>> next;
   for (const auto& [key, row] : replica.flow()) {
@@ -143,6 +147,14 @@ FlowMap flow_map(const Replica& replica, NodeId node, const DisplayThresholds& t
     if (e.from != e.to) next[{row.node, e.from}].push_back({row.node, e.to});
     out.edges.push_back(std::move(e));
   }
+  lay_out(out, types, next);
+  return out;
+}
+
+namespace {
+
+// Sorts the edges (busiest first) and places the map's nodes in layers.
+void lay_out(FlowMap& out, std::map<TypeKey, FlowTypeView>& types, const std::map<TypeKey, std::vector<TypeKey>>& next) {
   std::stable_sort(out.edges.begin(), out.edges.end(), [](const FlowEdgeView& a, const FlowEdgeView& b) {
     if (a.rate != b.rate) return a.rate > b.rate;
     if (a.node != b.node) return a.node < b.node;
@@ -196,6 +208,113 @@ FlowMap flow_map(const Replica& replica, NodeId node, const DisplayThresholds& t
     if (a.node != b.node) return a.node < b.node;
     return a.layer != b.layer ? a.layer < b.layer : a.name < b.name;
   });
+}
+
+}  // namespace
+
+uint64_t subtree_flow_root(const Replica& replica, NodeId node, uint64_t actor) {
+  const Actor* a = replica.actor({node, actor});
+  if (!a) return 0;
+  return a->is_supervisor() ? actor : a->row.parent;
+}
+
+std::string flow_group_caption(const FlowTypeView& t) {
+  std::string out;
+  if (t.internal_rate > 0) out = "within " + flow_rate_label(t.internal_rate);
+  if (t.mailbox_max > 0 || t.in_rate > 0) out += (out.empty() ? "" : " \xC2\xB7 ") + ("deepest mailbox " + format_count(t.mailbox_max));
+  return out.empty() ? "sends only" : out;
+}
+
+SubtreeFlowView subtree_flow_view(const Replica& replica, NodeId node, uint64_t supervisor, const DisplayThresholds& thresholds) {
+  SubtreeFlowView out;
+  out.node = node;
+  out.supervisor = supervisor;
+  const Actor* sup = replica.actor({node, supervisor});
+  const std::string sup_name = sup ? (sup->row.name.empty() ? sup->row.child_id.empty() ? sup->row.type : sup->row.child_id : sup->row.name)
+                                   : "actor " + std::to_string(supervisor);
+  if (sup) out.parent = sup->row.parent;
+  const pv::NodeRow* n = replica.node(node);
+  out.title = "flow within " + sup_name + (n ? " on " + n->name : std::string());
+  const auto& reply = replica.subtree_flow();
+  if (!reply || reply->node != node || reply->supervisor != supervisor) {
+    out.notes.push_back("asking the collector (a collector older than this viewer does not answer)");
+    return out;
+  }
+  if (!reply->found) {
+    out.state = SubtreeFlowView::State::NotFound;
+    out.notes.push_back(sup_name + " is not a live actor of this node");
+    return out;
+  }
+  if (reply->sample_every == 0) {
+    out.state = SubtreeFlowView::State::NoFlow;
+    out.notes.push_back(kNoFlow[0]);
+    out.notes.push_back(kNoFlow[1]);
+    return out;
+  }
+  out.state = SubtreeFlowView::State::Shown;
+  FlowMap& m = out.map;
+  m.sample_every = reply->sample_every;
+  // Each group's name on the map: unique, and saying what the group is.
+  std::vector<std::string> names;
+  std::map<std::string, int> seen;
+  size_t with_flow = 0;
+  for (const pv::FlowGroupRow& g : reply->groups) {
+    std::string name;
+    switch (g.role) {
+      case pv::FlowGroupRole::Child: name = g.name.empty() ? g.type : g.name; ++with_flow; break;
+      case pv::FlowGroupRole::Supervisor: name = sup_name + " (itself)"; break;
+      case pv::FlowGroupRole::Outside: name = "(outside " + sup_name + ")"; break;
+      case pv::FlowGroupRole::Unplaced: name = "(senders not in the tree)"; break;
+      case pv::FlowGroupRole::OtherChildren:
+        name = "(" + std::to_string(g.children) + " quieter " + (g.children == 1 ? "child" : "children") + ")";
+        with_flow += g.children;
+        break;
+    }
+    if (seen[name]++ > 0) name += " #" + std::to_string(g.actor);
+    names.push_back(name);
+  }
+  std::map<TypeKey, FlowTypeView> types;
+  std::map<TypeKey, std::vector<TypeKey>> next;
+  for (size_t i = 0; i < reply->groups.size(); ++i) {
+    const pv::FlowGroupRow& g = reply->groups[i];
+    FlowTypeView& t = types[{node, names[i]}];
+    t.node = node;
+    t.name = names[i];
+    t.actor = g.actor;
+    t.internal_rate = static_cast<double>(g.internal_x100) / 100.0;
+    t.mailbox_max = g.mailbox_max;
+    t.pressure = mailbox_severity(g.mailbox_max, thresholds);
+    if (g.role == pv::FlowGroupRole::Supervisor) t.supervisor = true;
+    if (const Actor* a = g.role == pv::FlowGroupRole::Child ? replica.actor({node, g.actor}) : nullptr) t.supervisor = a->is_supervisor();
+  }
+  double error = 0;
+  for (const pv::FlowGroupEdgeRow& r : reply->edges) {
+    FlowEdgeView e;
+    e.node = node;
+    e.from = names[r.from];
+    e.to = names[r.to];
+    e.key = {node, e.from, e.to};
+    e.rate = static_cast<double>(r.rate_x100) / 100.0;
+    e.error = static_cast<double>(r.error_x100) / 100.0;
+    error += e.error;
+    FlowTypeView& to = types[{node, e.to}];
+    e.to_mailbox_max = to.mailbox_max;
+    e.pressure = to.pressure;
+    to.in_rate += e.rate;
+    types[{node, e.from}].out_rate += e.rate;
+    next[{node, e.from}].push_back({node, e.to});
+    m.edges.push_back(std::move(e));
+  }
+  lay_out(m, types, next);
+  out.title += ": " + std::to_string(with_flow) + " of " + std::to_string(reply->children) +
+               (reply->children == 1 ? " child" : " children") + " sent or received";
+  out.notes.push_back("estimated from sampled sends (1 in " + std::to_string(reply->sample_every) +
+                      "), by the senders the collector keeps per receiver; each child stands for its whole subtree");
+  if (error > 0)
+    out.notes.push_back("up to " + flow_rate_label(error) + " of the edges' rates may be other senders' (past the kept ones)");
+  if (reply->receivers_over_cap > 0)
+    out.notes.push_back(format_count(reply->receivers_over_cap) +
+                        " sampled sends to receivers past the collector's cap are not here (they are in the map by type)");
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 
 #include "actorscope/view/flow.hpp"
 #include "actorscope/view/synthetic.hpp"
@@ -109,4 +110,100 @@ TEST(FlowMap, TheSyntheticShopsPipelineFallsFromTheListenerToTheAuditLog) {
   EXPECT_EQ(by[chain.back()]->pressure, view::Severity::critical);
   EXPECT_EQ(m.edges.front().to, "tcp_listener");  // what comes in is the busiest edge
   EXPECT_EQ(m.sample_every, 32u);
+}
+
+namespace {
+struct SubtreeSink {
+  std::optional<pv::SubtreeFlowReply> reply;
+  std::optional<pv::SubtreeFlowRequest> request;
+  void on(const pv::SubtreeFlowReply& m) { reply = m; }
+  void on(const pv::SubtreeFlowRequest& m) { request = m; }
+  template <class T>
+  void on(const T&) {}
+};
+
+pv::SubtreeFlowReply sample_subtree_reply() {
+  pv::SubtreeFlowReply r;
+  r.request = 7;
+  r.found = true;
+  r.node = 1;
+  r.supervisor = 10;
+  r.sample_every = 32;
+  r.children = 3;
+  r.receivers_over_cap = 5;
+  r.groups = {{pv::FlowGroupRole::Child, 11, "parsers", "parser_sup", 1200, 4, 0},
+              {pv::FlowGroupRole::Child, 12, "store", "store", 0, 900, 0},
+              {pv::FlowGroupRole::Outside, 0, "", "", 0, 0, 0},
+              {pv::FlowGroupRole::OtherChildren, 0, "", "", 0, 0, 1}};
+  r.edges = {{0, 1, 99000, 100}, {2, 0, 9900, 0}};
+  return r;
+}
+}  // namespace
+
+TEST(ViewerCodec, SubtreeFlowRoundTripsAndEdgesOutsideTheGroupsAreRefused) {
+  const pv::SubtreeFlowReply in = sample_subtree_reply();
+  std::vector<uint8_t> buf;
+  proto::Writer w(buf);
+  pv::encode(w, in);
+  pv::encode(w, pv::SubtreeFlowRequest{8, 1, 10, 12});
+  SubtreeSink sink;
+  ASSERT_TRUE(pv::decode_messages(buf.data(), buf.size(), sink).ok);
+  ASSERT_TRUE(sink.reply && sink.request);
+  EXPECT_EQ(sink.reply->groups, in.groups);
+  EXPECT_EQ(sink.reply->edges, in.edges);
+  EXPECT_EQ(sink.reply->receivers_over_cap, 5u);
+  EXPECT_EQ(sink.request->max_children, 12u);
+  EXPECT_EQ(sink.request->supervisor, 10u);
+  // An edge naming a group the reply does not hold: a malformed message, not a crash later.
+  pv::SubtreeFlowReply bad = in;
+  bad.groups.resize(2);
+  bad.edges = {{0, 1, 1, 0}};
+  std::vector<uint8_t> ok_buf;
+  proto::Writer ok_w(ok_buf);
+  pv::encode(ok_w, bad);
+  const size_t at = ok_buf.size() - 4;  // the last edge's `to`
+  ok_buf[at] = 5;
+  SubtreeSink s2;
+  EXPECT_FALSE(pv::decode_messages(ok_buf.data(), ok_buf.size(), s2).ok);
+  EXPECT_FALSE(s2.reply.has_value());
+}
+
+TEST(FlowMap, BySubtreeTheGroupsAreNamedForWhatTheyAreAndTheNotesSayWhatIsMissing) {
+  view::Replica r;
+  feed(r, {});
+  std::vector<uint8_t> buf;
+  proto::Writer w(buf);
+  pv::ActorRow sup;
+  sup.node = 1;
+  sup.actor = 10;
+  sup.name = "pipeline";
+  sup.type = "pipeline_sup";
+  sup.kind = proto::ActorKind::Supervisor;
+  pv::encode(w, sup);
+  pv::ActorRow child = sup;
+  child.actor = 11;
+  child.parent = 10;
+  child.name = "parsers";
+  pv::encode(w, child);
+  pv::encode(w, sample_subtree_reply());
+  ASSERT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
+  const view::SubtreeFlowView v = view::subtree_flow_view(r, 1, 10, view::DisplayThresholds{});
+  ASSERT_EQ(v.state, view::SubtreeFlowView::State::Shown);
+  EXPECT_EQ(v.title, "flow within pipeline on shop@demo: 3 of 3 children sent or received");
+  ASSERT_EQ(v.map.edges.size(), 2u);
+  EXPECT_EQ(v.map.edges[0].from, "parsers");
+  EXPECT_EQ(v.map.edges[0].to, "store");
+  EXPECT_DOUBLE_EQ(v.map.edges[0].rate, 990);
+  EXPECT_DOUBLE_EQ(v.map.edges[0].error, 1);
+  EXPECT_EQ(v.map.edges[1].from, "(outside pipeline)");
+  std::map<std::string, view::FlowTypeView> types;
+  for (const auto& t : v.map.types) types[t.name] = t;
+  ASSERT_TRUE(types.count("(1 quieter child)"));
+  EXPECT_TRUE(types.at("parsers").supervisor);
+  EXPECT_EQ(types.at("parsers").layer, 1) << "after the outside that sends to it";
+  EXPECT_EQ(types.at("store").layer, 2);
+  EXPECT_EQ(view::flow_group_caption(types.at("parsers")), "within ~12/s \xC2\xB7 deepest mailbox 4");
+  ASSERT_EQ(v.notes.size(), 3u);
+  EXPECT_EQ(v.notes[1], "up to " + view::flow_rate_label(1) + " of the edges' rates may be other senders' (past the kept ones)");
+  EXPECT_NE(v.notes[2].find("5 sampled sends"), std::string::npos) << v.notes[2];
 }

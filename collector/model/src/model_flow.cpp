@@ -3,6 +3,8 @@
 // actors are handling now.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <unordered_map>
 
 #include "model_impl.hpp"
 
@@ -216,6 +218,163 @@ std::vector<FlowSender> Model::message_mix(NodeKey key, uint64_t actor, size_t l
 FlowStats Model::flow_stats(NodeKey key) const {
   const NodeData* n = std::as_const(*impl_).node(key);
   return n ? n->flow : FlowStats{};
+}
+
+SubtreeFlow Model::subtree_flow(NodeKey key, uint64_t supervisor, size_t max_children) const {
+  SubtreeFlow out;
+  const NodeData* n = std::as_const(*impl_).node(key);
+  if (!n) return out;
+  const Row sup_row = n->index.find(supervisor, n->rows);
+  if (sup_row == kNoRow) return out;
+  out.found = true;
+  out.sample_every = n->flow.sample_every;
+  out.receivers_over_cap = n->flow.receivers_over_cap;
+  const Actor& sup = n->rows[sup_row];
+  for (Row c = sup.first_child; c != kNoRow; c = n->rows[c].next_sibling) ++out.children;
+
+  // Where an actor belongs: the child of the supervisor above it (its id), or one of these.
+  constexpr uint64_t kSelf = ~uint64_t{0}, kOutside = ~uint64_t{0} - 1, kUnplaced = ~uint64_t{0} - 2;
+  std::unordered_map<uint64_t, uint64_t> place;  // actor -> its group key, filled along each walk
+  std::vector<uint64_t> path;
+  auto place_of = [&](uint64_t actor) -> uint64_t {
+    if (actor == 0) return kOutside;  // a send not made by an actor
+    if (actor == supervisor) return kSelf;
+    if (auto it = place.find(actor); it != place.end()) return it->second;
+    path.clear();
+    uint64_t at = actor, result = kUnplaced;
+    for (size_t depth = 0; depth < 1024; ++depth) {
+      if (auto it = place.find(at); it != place.end()) {
+        result = it->second;
+        break;
+      }
+      const Row r = n->index.find(at, n->rows);
+      if (r == kNoRow) break;  // gone, or a parent the model never saw: unplaced
+      path.push_back(at);
+      const uint64_t parent = n->rows[r].parent;
+      if (parent == supervisor) {
+        result = at;
+        break;
+      }
+      if (parent == 0) {
+        result = kOutside;
+        break;
+      }
+      at = parent;
+    }
+    for (uint64_t a : path) place[a] = result;
+    if (path.empty()) place[actor] = result;
+    return result;
+  };
+
+  struct Acc {
+    double rate = 0, error = 0;
+  };
+  std::unordered_map<uint64_t, size_t> slot;  // group key -> index into keys
+  std::vector<uint64_t> keys;
+  std::vector<FlowGroup> groups;
+  auto group = [&](uint64_t k) {
+    auto [it, fresh] = slot.try_emplace(k, keys.size());
+    if (fresh) {
+      keys.push_back(k);
+      FlowGroup g;
+      g.role = k == kSelf ? FlowGroupRole::Supervisor
+               : k == kOutside ? FlowGroupRole::Outside
+               : k == kUnplaced ? FlowGroupRole::Unplaced
+                                : FlowGroupRole::Child;
+      const uint64_t actor = k == kSelf ? supervisor : g.role == FlowGroupRole::Child ? k : 0;
+      if (actor != 0) {
+        const Actor& a = n->rows[n->index.find(actor, n->rows)];
+        g.actor = actor;
+        g.name = a.name ? a.name : a.child_id;
+        g.type = a.type;
+      }
+      groups.push_back(g);
+    }
+    return it->second;
+  };
+  std::map<std::pair<size_t, size_t>, Acc> between;
+  const uint64_t window = impl_->settings.flow_rate_window_ns, now = impl_->now;
+  for (const auto& [receiver, flow] : n->flow_receivers) {
+    const Row rr = n->index.find(receiver, n->rows);
+    if (rr == kNoRow) continue;  // gone since: forgotten at the next step
+    const uint64_t to = place_of(receiver);
+    for (const FlowSender& e : flow.senders) {
+      const uint64_t from = place_of(e.from);
+      const bool inside_to = to != kOutside && to != kUnplaced, inside_from = from != kOutside && from != kUnplaced;
+      if (!inside_to && !inside_from) continue;  // neither end under the supervisor
+      const double f = decay_factor(e.rate_at_ns, now, window);
+      const size_t gt = group(to), gf = group(from);
+      FlowGroup& receiving = groups[gt];
+      receiving.mailbox_max = std::max(receiving.mailbox_max, n->rows[rr].mailbox);
+      if (gt == gf) {
+        receiving.internal_rate += e.rate * f;
+        continue;
+      }
+      Acc& a = between[{gf, gt}];
+      a.rate += e.rate * f;
+      a.error += e.error * f;
+    }
+  }
+
+  // The children by their traffic (in, out and within), busiest first; past max_children the
+  // rest fold into one group.
+  std::vector<double> traffic(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) traffic[g] = groups[g].internal_rate;
+  for (const auto& [ends, a] : between) {
+    traffic[ends.first] += a.rate;
+    traffic[ends.second] += a.rate;
+  }
+  std::vector<size_t> order(groups.size());
+  for (size_t g = 0; g < order.size(); ++g) order[g] = g;
+  auto rank = [&](size_t g) { return groups[g].role == FlowGroupRole::Child ? 0 : static_cast<int>(groups[g].role); };
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (rank(a) != rank(b)) return rank(a) < rank(b);
+    if (traffic[a] != traffic[b]) return traffic[a] > traffic[b];
+    return keys[a] < keys[b];
+  });
+  std::vector<uint32_t> index_of(groups.size());
+  size_t kept_children = 0, folded = SIZE_MAX;
+  for (size_t g : order) {
+    if (groups[g].role == FlowGroupRole::Child && kept_children++ >= max_children) {
+      if (folded == SIZE_MAX) {
+        folded = out.groups.size();
+        FlowGroup other;
+        other.role = FlowGroupRole::OtherChildren;
+        out.groups.push_back(other);
+      }
+      FlowGroup& other = out.groups[folded];
+      ++other.children;
+      other.mailbox_max = std::max(other.mailbox_max, groups[g].mailbox_max);
+      other.internal_rate += groups[g].internal_rate;
+      index_of[g] = static_cast<uint32_t>(folded);
+      continue;
+    }
+    index_of[g] = static_cast<uint32_t>(out.groups.size());
+    out.groups.push_back(groups[g]);
+  }
+  // The folded group goes last: it is not a place of its own.
+  if (folded != SIZE_MAX && folded + 1 != out.groups.size()) {
+    const uint32_t last = static_cast<uint32_t>(out.groups.size() - 1);
+    std::rotate(out.groups.begin() + static_cast<std::ptrdiff_t>(folded), out.groups.begin() + static_cast<std::ptrdiff_t>(folded) + 1,
+                out.groups.end());
+    for (uint32_t& i : index_of) i = i == folded ? last : i > folded ? i - 1 : i;
+  }
+  std::map<std::pair<uint32_t, uint32_t>, Acc> merged;
+  for (const auto& [ends, a] : between) {
+    const uint32_t f = index_of[ends.first], t = index_of[ends.second];
+    if (f == t) {
+      out.groups[f].internal_rate += a.rate;  // between two folded children
+      continue;
+    }
+    Acc& m = merged[{f, t}];
+    m.rate += a.rate;
+    m.error += a.error;
+  }
+  for (const auto& [ends, a] : merged) out.edges.push_back({ends.first, ends.second, a.rate, a.error});
+  std::sort(out.edges.begin(), out.edges.end(), [](const FlowGroupEdge& a, const FlowGroupEdge& b) {
+    return a.rate != b.rate ? a.rate > b.rate : a.from != b.from ? a.from < b.from : a.to < b.to;
+  });
+  return out;
 }
 
 std::vector<const Actor*> Model::deepest_mailboxes(NodeKey key, size_t limit) const {

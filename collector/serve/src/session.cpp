@@ -224,6 +224,44 @@ class ViewerSession final : public collector::Session {
     }
   }
 
+  // Who sends to whom among a supervisor's child subtrees: from the per-receiver counters.
+  static_assert(static_cast<int>(collector::FlowGroupRole::OtherChildren) ==
+                    static_cast<int>(wire::FlowGroupRole::OtherChildren) &&
+                static_cast<int>(collector::FlowGroupRole::Unplaced) == static_cast<int>(wire::FlowGroupRole::Unplaced) &&
+                wire::kFlowGroupRoleCount == 5);
+  void on(const wire::SubtreeFlowRequest& m) {
+    if (!model().node(m.node)) {
+      fail(m.request, "unknown node " + std::to_string(m.node));
+      return;
+    }
+    const size_t max_children = std::min<size_t>(m.max_children, wire::kMaxFlowGroups - 4);
+    const collector::SubtreeFlow f = model().subtree_flow(m.node, m.supervisor, max_children);
+    wire::SubtreeFlowReply r;
+    r.request = m.request;
+    r.found = f.found;
+    r.node = m.node;
+    r.supervisor = m.supervisor;
+    r.sample_every = f.sample_every;
+    r.children = f.children;
+    r.receivers_over_cap = f.receivers_over_cap;
+    for (const collector::FlowGroup& g : f.groups) {
+      wire::FlowGroupRow row;
+      row.role = static_cast<wire::FlowGroupRole>(g.role);
+      row.actor = g.actor;
+      row.name = std::string(model().text(g.name));
+      row.type = std::string(model().text(g.type));
+      row.internal_x100 = x100(g.internal_rate);
+      row.mailbox_max = g.mailbox_max;
+      row.children = g.children;
+      r.groups.push_back(std::move(row));
+    }
+    for (const collector::FlowGroupEdge& e : f.edges) {
+      if (r.edges.size() == wire::kMaxFlowGroupEdges) break;
+      r.edges.push_back({e.from, e.to, x100(e.rate), x100(e.error)});
+    }
+    append(r);
+  }
+
   void on(const wire::EventsRequest& m) {
     wire::EventsPage page;
     page.request = m.request;

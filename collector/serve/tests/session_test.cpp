@@ -17,6 +17,7 @@
 #include "actorscope/view/events.hpp"
 #include "actorscope/view/header.hpp"
 #include "actorscope/view/partial.hpp"
+#include "actorscope/view/flow.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace {
@@ -1436,4 +1437,72 @@ TEST(ViewerSession, AFrameOfManyExportRequestsIsGivenOnePart) {
   reader.read(conn);
   ASSERT_EQ(reader.parts.size(), 2u);
   EXPECT_EQ(reader.parts[1].offset, reader.parts[0].bytes.size());
+}
+
+// The flow among a supervisor's child subtrees, asked for and answered: the groups and edges
+// the model computes, as the viewers show them (names, rates, the note on what is missing).
+TEST(ViewerSession, SubtreeFlowIsTheModelsGroupsAndEdgesAsTheViewersShowThem) {
+  App app;
+  app.spawn(1, 0, "pipeline", "pipeline_sup", true);
+  app.spawn(2, 1, "parsers", "parser_sup", true);
+  app.spawn(3, 1, "store", "store");
+  app.spawn(4, 2, "parser-1", "parser");
+  app.spawn(5, 0, "ingest-1", "ingest");
+  app.stats(3, 700, 10);
+  proto::FlowEdges e;
+  e.sample_every = 16;
+  e.n = 4;
+  e.edges[0] = {4, 3, 0, 40};  // parser-1 (under parsers) -> store: parsers -> store
+  e.edges[1] = {5, 4, 0, 10};  // ingest-1 (outside) -> parser-1: outside -> parsers
+  e.edges[2] = {2, 4, 0, 2};   // parsers -> its own child: within parsers
+  e.edges[3] = {5, 6, 0, 3};   // outside -> outside: not in the answer
+  app.model.apply(app.node, e);
+  app.tick();
+  Viewer v(app.model);
+  v.tick(app.now);
+  ASSERT_TRUE(v.replica.has_snapshot());
+  send(*v.session, wire::SubtreeFlowRequest{21, app.node, 1, 24});
+  v.conn.pump(v.replica);
+  ASSERT_TRUE(v.replica.subtree_flow().has_value());
+  const wire::SubtreeFlowReply& r = *v.replica.subtree_flow();
+  EXPECT_EQ(r.request, 21u);
+  EXPECT_TRUE(r.found);
+  EXPECT_EQ(r.children, 2u);
+  const collector::SubtreeFlow f = app.model.subtree_flow(app.node, 1, 24);
+  ASSERT_EQ(r.groups.size(), f.groups.size());
+  ASSERT_EQ(r.edges.size(), f.edges.size());
+  ASSERT_EQ(r.edges.size(), 2u);
+  for (size_t i = 0; i < f.edges.size(); ++i)
+    EXPECT_EQ(r.edges[i].rate_x100, static_cast<uint64_t>(std::llround(f.edges[i].rate * 100)));
+
+  const view::SubtreeFlowView sv = view::subtree_flow_view(v.replica, app.node, 1, view::DisplayThresholds{});
+  ASSERT_EQ(sv.state, view::SubtreeFlowView::State::Shown);
+  EXPECT_EQ(sv.title, "flow within pipeline on " + v.replica.node(app.node)->name + ": 2 of 2 children sent or received");
+  ASSERT_EQ(sv.map.edges.size(), 2u);
+  EXPECT_EQ(sv.map.edges[0].from, "parsers");
+  EXPECT_EQ(sv.map.edges[0].to, "store");
+  EXPECT_EQ(sv.map.edges[1].from, "(outside pipeline)");
+  EXPECT_EQ(sv.map.edges[1].to, "parsers");
+  // 640 messages over the 10 s window, decayed for the tick since: the model's own figure.
+  EXPECT_NEAR(sv.map.edges[0].rate, f.edges[0].rate, 0.01);
+  EXPECT_GT(sv.map.edges[0].rate, 4 * sv.map.edges[1].rate - 0.01);
+  for (const view::FlowTypeView& t : sv.map.types) {
+    if (t.name == "parsers") {
+      EXPECT_TRUE(t.supervisor) << "a child supervisor can be opened";
+      EXPECT_EQ(t.actor, 2u);
+      EXPECT_GT(t.internal_rate, 0);
+    }
+    if (t.name == "store") {
+      EXPECT_EQ(view::flow_group_caption(t), "deepest mailbox 700");
+    }
+  }
+  EXPECT_EQ(view::subtree_flow_root(v.replica, app.node, 4), 2u) << "a worker: its supervisor";
+  EXPECT_EQ(view::subtree_flow_root(v.replica, app.node, 2), 2u) << "a supervisor: itself";
+  // Another supervisor than the one answered: waiting, not the wrong answer.
+  EXPECT_EQ(view::subtree_flow_view(v.replica, app.node, 2, view::DisplayThresholds{}).state, view::SubtreeFlowView::State::Waiting);
+  // Unknown node: a one-line refusal.
+  send(*v.session, wire::SubtreeFlowRequest{22, 999, 1, 24});
+  v.conn.pump(v.replica);
+  ASSERT_TRUE(v.replica.failure().has_value());
+  EXPECT_EQ(v.replica.failure()->request, 22u);
 }

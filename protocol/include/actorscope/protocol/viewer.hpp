@@ -39,6 +39,7 @@ enum class Tag : uint8_t {
   ShowInstant = 0x06,      // an addition: older collectors skip it (and so never answer)
   TimelineRequest = 0x07,  // an addition, likewise
   ExportRequest = 0x08,    // an addition, likewise
+  SubtreeFlowRequest = 0x09,  // an addition, likewise
   // collector -> viewer
   SnapshotBegin = 0x40,
   SnapshotEnd = 0x41,
@@ -61,8 +62,11 @@ enum class Tag : uint8_t {
   InstantShown = 0x52,   // an addition: older viewers skip it
   TimelineReply = 0x53,  // an addition: older viewers skip it
   ExportPart = 0x54,     // an addition: older viewers skip it
+  SubtreeFlowReply = 0x55,  // an addition: older viewers skip it
 };
-inline constexpr size_t kTagCount = 29;
+inline constexpr size_t kTagCount = 31;
+inline constexpr size_t kMaxFlowGroups = 256;      // groups in one SubtreeFlowReply
+inline constexpr size_t kMaxFlowGroupEdges = 4096;  // edges in one SubtreeFlowReply
 inline constexpr size_t kMaxExportPart = 256 * 1024;  // file bytes in one ExportPart
 inline constexpr size_t kMaxTimelineBuckets = 86400;  // buckets in one timeline reply
 
@@ -146,6 +150,15 @@ struct TimelineRequest {
 struct ExportRequest {
   uint64_t request = 0;
   uint64_t offset = 0;
+};
+
+// Message flow among a supervisor's child subtrees (each child stands for itself and all
+// below it), its own, and to and from the rest of the node. Answered by SubtreeFlowReply.
+struct SubtreeFlowRequest {
+  uint64_t request = 0;
+  NodeId node = 0;
+  uint64_t supervisor = 0;
+  uint32_t max_children = 24;  // children shown; the quieter rest fold into one group (capped at kMaxFlowGroups - 4)
 };
 
 // ---- collector -> viewer ------------------------------------------------------------------
@@ -410,6 +423,36 @@ struct DetailReply {
   uint64_t handling_busy_ns = 0;   // how long that message had run, as of this reply
 };
 
+enum class FlowGroupRole : uint8_t { Child = 0, Supervisor = 1, Outside = 2, Unplaced = 3, OtherChildren = 4 };
+inline constexpr uint8_t kFlowGroupRoleCount = 5;
+struct FlowGroupRow {
+  FlowGroupRole role = FlowGroupRole::Child;
+  uint64_t actor = 0;              // Child: the child; Supervisor: the supervisor; else 0
+  std::string name;                // Child, Supervisor: its name (else child id)
+  std::string type;                // its actor type
+  uint64_t internal_x100 = 0;      // estimated messages/s between actors of the group ×100
+  uint64_t mailbox_max = 0;        // the deepest mailbox among its actors sent to
+  uint32_t children = 0;           // OtherChildren: how many are folded into it
+  bool operator==(const FlowGroupRow&) const = default;
+};
+struct FlowGroupEdgeRow {
+  uint32_t from = 0, to = 0;       // indices into groups
+  uint64_t rate_x100 = 0;          // estimated messages/s ×100
+  uint64_t error_x100 = 0;         // at most this much may be other senders' (per-receiver counters replaced)
+  bool operator==(const FlowGroupEdgeRow&) const = default;
+};
+struct SubtreeFlowReply {
+  uint64_t request = 0;
+  bool found = false;              // the supervisor is a live actor of the node
+  NodeId node = 0;
+  uint64_t supervisor = 0;
+  uint32_t sample_every = 0;       // 0: the node reports no flow
+  uint32_t children = 0;           // the supervisor's children, with flow or not
+  uint64_t receivers_over_cap = 0; // the node's samples kept per type pair only: missing here
+  std::vector<FlowGroupRow> groups;
+  std::vector<FlowGroupEdgeRow> edges;  // highest rate first
+};
+
 struct EventsPage {
   uint64_t request = 0;
   bool more = false;  // older matching events exist
@@ -488,6 +531,8 @@ void encode(Writer& w, const InstantShown& m);
 void encode(Writer& w, const TimelineReply& m);
 void encode(Writer& w, const ExportRequest& m);
 void encode(Writer& w, const ExportPart& m);
+void encode(Writer& w, const SubtreeFlowRequest& m);
+void encode(Writer& w, const SubtreeFlowReply& m);
 
 // Body decoders: r holds exactly one message body. False on malformed input.
 bool decode_body(Reader& r, Subscribe& m);
@@ -518,6 +563,8 @@ bool decode_body(Reader& r, InstantShown& m);
 bool decode_body(Reader& r, TimelineReply& m);
 bool decode_body(Reader& r, ExportRequest& m);
 bool decode_body(Reader& r, ExportPart& m);
+bool decode_body(Reader& r, SubtreeFlowRequest& m);
+bool decode_body(Reader& r, SubtreeFlowReply& m);
 bool decode_body(Reader& r, FlowRow& m);
 
 // Decodes every message of a View payload, calling h.on(const X&) for each known one.
@@ -601,6 +648,8 @@ DecodeResult decode_messages(const uint8_t* p, size_t n, Handler& h) {
       ACTORSCOPE_VIEW_ADDITION(TimelineReply)
       ACTORSCOPE_VIEW_ADDITION(ExportRequest)
       ACTORSCOPE_VIEW_ADDITION(ExportPart)
+      ACTORSCOPE_VIEW_ADDITION(SubtreeFlowRequest)
+      ACTORSCOPE_VIEW_ADDITION(SubtreeFlowReply)
 #undef ACTORSCOPE_VIEW_ADDITION
       default: break;  // unknown: skipped, its length told us how far
     }

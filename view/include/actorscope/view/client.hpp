@@ -129,6 +129,9 @@ class Client {
 
   // Requests (answers land in the replica); each returns its request id.
   uint64_t request_detail(NodeId node, uint64_t actor);
+  // The flow among a supervisor's child subtrees; lands in replica().subtree_flow(). Older
+  // collectors do not answer.
+  uint64_t request_subtree_flow(NodeId node, uint64_t supervisor, uint32_t max_children = 24);
   uint64_t request_events(const pv::EventsRequest& q);
   uint64_t request_series(NodeId node, pv::Metric metric, uint32_t seconds);
   uint64_t request_kill(NodeId node, uint64_t actor, const std::string& token);

@@ -19,7 +19,8 @@ struct FlowEdgeView {
   std::string from;           // display name of the sending type ("(outside)" for sends not made by an actor)
   std::string to;
   double rate = 0;            // estimated messages/s
-  uint64_t messages = 0;      // estimated messages since the node connected
+  double error = 0;           // a map by subtree: at most this much of the rate may be other senders'
+  uint64_t messages = 0;      // estimated messages since the node connected (0 on a map by subtree)
   uint64_t to_mailbox_max = 0;
   Severity pressure = Severity::normal;  // the receiving type's deepest mailbox, by the mailbox thresholds
 };
@@ -31,6 +32,12 @@ struct FlowTypeView {
   double in_rate = 0, out_rate = 0;
   uint64_t mailbox_max = 0;   // 0 when nothing is known (a pure sender)
   Severity pressure = Severity::normal;
+  // A map by supervisor subtree: the group's actor (a child, or the supervisor itself; 0 for
+  // the rest), whether that actor is a supervisor (its own subtree can be opened), and the
+  // estimated messages/s between actors of the group.
+  uint64_t actor = 0;
+  bool supervisor = false;
+  double internal_rate = 0;
 };
 
 struct FlowMap {
@@ -56,6 +63,28 @@ std::string flow_rate_label(double rate);
 inline constexpr const char* kNoFlow[] = {
     "no message flow: the agents shown report none (an older agent, ACTORSCOPE_FLOW_SAMPLE=0,",
     "or a runtime that does not call actorscope_enqueue_from)"};
+
+// ---- by supervisor subtree ---------------------------------------------------------------
+// The flow among one supervisor's child subtrees (each child stands for itself and all below
+// it), the supervisor itself, and the rest of the node, as the collector answered a
+// SubtreeFlowRequest: the same map, its nodes the groups.
+struct SubtreeFlowView {
+  enum class State { Waiting, NotFound, NoFlow, Shown };
+  State state = State::Waiting;
+  NodeId node = 0;
+  uint64_t supervisor = 0;
+  uint64_t parent = 0;          // the supervisor's own supervisor (0: a root), to go up to
+  std::string title;            // "flow within pipeline_sup on shop@demo: 3 of 4 children sent or received"
+  std::vector<std::string> notes;  // what the numbers rest on, and what is missing
+  FlowMap map;
+};
+// The reply for (node, supervisor) in the replica, as the map and list show it.
+SubtreeFlowView subtree_flow_view(const Replica& replica, NodeId node, uint64_t supervisor, const DisplayThresholds& thresholds);
+// The supervisor a map by subtree starts from for a selected actor: the actor when it is a
+// supervisor, else its parent; 0 when neither is known.
+uint64_t subtree_flow_root(const Replica& replica, NodeId node, uint64_t actor);
+// A group's caption: "within ~1.2k/s · deepest mailbox 40".
+std::string flow_group_caption(const FlowTypeView& t);
 
 // ---- an edge's rate over time -------------------------------------------------------------
 // The collector keeps no history of its flow rows: a viewer records the rates it was sent,

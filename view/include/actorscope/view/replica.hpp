@@ -172,6 +172,8 @@ class Replica {
   // ... and the whole of that instant has arrived (its snapshot ended).
   bool past_ready() const { return showing_past() && snapshots_ > instant_snapshots_ && !in_snapshot_; }
   const std::optional<pv::TimelineReply>& timeline() const { return timeline_; }
+  // The last answer about the flow among a supervisor's child subtrees.
+  const std::optional<pv::SubtreeFlowReply>& subtree_flow() const { return subtree_flow_; }
 
   // ---- actor changes, for view-models that follow them ----
   // A position in the change journal; read it after an update, pass it back next time.
@@ -209,6 +211,7 @@ class Replica {
   void on(const pv::RequestFailed& m) { failure_ = m; }
   void on(const pv::InstantShown& m);
   void on(const pv::TimelineReply& m) { timeline_ = m; }
+  void on(const pv::SubtreeFlowReply& m) { subtree_flow_ = m; }
   // Kept as a row of the events list (pv::Event::not_sent), where the events were.
   void on(const pv::EventsGap& m);
   // Requests travel the other way: a replica ignores them.
@@ -272,6 +275,7 @@ class Replica {
   pv::InstantShown instant_;
   uint64_t instant_snapshots_ = 0;  // snapshots_ when the instant shown was answered
   std::optional<pv::TimelineReply> timeline_;
+  std::optional<pv::SubtreeFlowReply> subtree_flow_;
   std::vector<ActorChange> changes_;
   uint64_t changes_base_ = 0;       // the seq of changes_[0]
   std::deque<uint64_t> tick_seqs_;  // change_seq() at each recent tick, for trimming

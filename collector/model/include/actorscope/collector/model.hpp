@@ -182,6 +182,11 @@ class Model {
   std::vector<FlowSender> top_senders(NodeKey node, uint64_t actor, size_t limit) const;
   std::vector<FlowSender> message_mix(NodeKey node, uint64_t actor, size_t limit) const;
   FlowStats flow_stats(NodeKey node) const;
+  // The flow among a supervisor's child subtrees, its own, and to and from the rest, from the
+  // per-receiver top senders (so it covers the receivers and senders kept there, rates decayed
+  // to now). At most max_children children are shown; the quieter rest is folded. Work is
+  // bounded by the kept receivers times flow_senders_per_actor.
+  SubtreeFlow subtree_flow(NodeKey node, uint64_t supervisor, size_t max_children) const;
   // The node's live actors with the deepest mailboxes, deepest first, at most `n` (a walk of
   // the actors with a non-empty mailbox only).
   std::vector<const Actor*> deepest_mailboxes(NodeKey node, size_t n) const;

@@ -376,6 +376,38 @@ struct FlowStats {
   uint64_t pairs_over_cap = 0;   // samples folded into (other, other)
   uint64_t receivers_over_cap = 0;  // samples not kept per receiver (too many receivers)
 };
+// Message flow between the child subtrees of one supervisor (Model::subtree_flow): each
+// child of the supervisor stands for itself and everything below it.
+enum class FlowGroupRole : uint8_t {
+  Child = 0,          // a child of the supervisor and its subtree
+  Supervisor = 1,     // the supervisor itself
+  Outside = 2,        // actors not under the supervisor, and sends not made by an actor
+  Unplaced = 3,       // senders the model cannot place in the tree (gone, or a broken parent chain)
+  OtherChildren = 4,  // the quieter children past the cap, folded into one
+};
+struct FlowGroup {
+  FlowGroupRole role = FlowGroupRole::Child;
+  uint64_t actor = 0;          // Child: the child; Supervisor: the supervisor; else 0
+  Str name = 0, type = 0;      // Child, Supervisor: the actor's name (else child id) and type
+  double internal_rate = 0;    // estimated messages/s between actors of the same group
+  uint64_t mailbox_max = 0;    // the deepest mailbox among its actors that were sent to
+  uint32_t children = 0;       // OtherChildren: how many children are folded into it
+};
+struct FlowGroupEdge {
+  uint32_t from = 0, to = 0;   // indices into SubtreeFlow::groups, from != to
+  double rate = 0;             // estimated messages/s
+  double error = 0;            // at most this much of `rate` may come from senders the per-receiver
+                               // counters replaced (Space-Saving), wherever they are
+};
+struct SubtreeFlow {
+  bool found = false;           // the supervisor is a live actor of the node
+  uint32_t sample_every = 0;    // the node's sampling (0: it reports no flow)
+  std::vector<FlowGroup> groups;      // children by traffic, then the supervisor, outside, unplaced, folded
+  std::vector<FlowGroupEdge> edges;   // highest rate first
+  uint32_t children = 0;        // the supervisor's children, with flow or not
+  uint64_t receivers_over_cap = 0;  // the node's samples not kept per receiver: missing here
+};
+
 // What an actor was handling when its agent last flushed.
 struct HandlingNow {
   Str type = 0;              // message type (0: unnamed)
