@@ -6,15 +6,14 @@
 #include <thread>
 
 #include "actorscope/agent.h"
-#include "actorscope/caf/instrumented_actor.hpp"
+#include "actorscope/caf/spawn.hpp"
 #include "messages.hpp"
 
 namespace demo {
 
 namespace {
 actorscope_actor* cell_of(caf::event_based_actor* self) {
-  auto* me = dynamic_cast<actorscope::caf::instrumented_actor*>(self);
-  return me ? me->cell() : nullptr;
+  return actorscope::caf::cell_of(self);
 }
 }  // namespace
 

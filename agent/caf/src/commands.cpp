@@ -13,9 +13,13 @@
 namespace actorscope::caf::detail {
 
 namespace {
+struct Entry {
+  ::caf::actor_addr addr;
+  actorscope_actor* cell = nullptr;
+};
 struct Registry {
   std::mutex mutex;
-  std::unordered_map<uint64_t, ::caf::actor_addr> actors;
+  std::unordered_map<uint64_t, Entry> actors;
 };
 Registry& registry() {
   static auto* r = new Registry;  // never destroyed: exits may be reported during shutdown
@@ -23,16 +27,23 @@ Registry& registry() {
 }
 }  // namespace
 
-void register_actor(uint64_t id, const ::caf::actor_addr& addr) {
+void register_actor(uint64_t id, const ::caf::actor_addr& addr, actorscope_actor* cell) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
-  r.actors[id] = addr;
+  r.actors[id] = Entry{addr, cell};
 }
 
 void unregister_actor(uint64_t id) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.actors.erase(id);
+}
+
+actorscope_actor* registered_cell(uint64_t id) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto it = r.actors.find(id);
+  return it == r.actors.end() ? nullptr : it->second.cell;
 }
 
 int kill_actor(uint64_t id, int command, void*) {
@@ -43,7 +54,7 @@ int kill_actor(uint64_t id, int command, void*) {
     std::lock_guard<std::mutex> lock(r.mutex);
     auto it = r.actors.find(id);
     if (it == r.actors.end()) return ACTORSCOPE_COMMAND_NO_ACTOR;
-    addr = it->second;
+    addr = it->second.addr;
   }
   auto alive = ::caf::actor_cast<::caf::strong_actor_ptr>(addr);
   if (!alive) return ACTORSCOPE_COMMAND_NO_ACTOR;  // exited, its report not yet in

@@ -12,7 +12,7 @@
 #include <caf/all.hpp>
 
 #include "actorscope/caf/exit_reasons.hpp"
-#include "actorscope/caf/instrumented_actor.hpp"
+#include "actorscope/caf/spawn.hpp"
 #include "actorscope/caf/totals.hpp"
 
 namespace actorscope::caf {
@@ -55,7 +55,7 @@ struct child {
 
 class supervisor : public std::enable_shared_from_this<supervisor> {
  public:
-  supervisor(instrumented_actor* self, std::string name, supervisor_flags flags, std::vector<child_spec> specs)
+  supervisor(::caf::event_based_actor* self, std::string name, supervisor_flags flags, std::vector<child_spec> specs)
       : self_(self), name_(std::move(name)), flags_(flags), specs_(std::move(specs)) {}
 
   ::caf::behavior start() {
@@ -227,7 +227,7 @@ class supervisor : public std::enable_shared_from_this<supervisor> {
       return;
     }
     if (!within_intensity()) {
-      actorscope_supervisor_escalated(self_->cell());  // its exit, reported next, is an escalation
+      actorscope_supervisor_escalated(cell_of(self_));  // its exit, reported next, is an escalation
       terminate(exit_with_text(::caf::exit_reason::user_shutdown, "reached_max_restart_intensity"));
       return;
     }
@@ -285,7 +285,7 @@ class supervisor : public std::enable_shared_from_this<supervisor> {
 
   void report_restart(child& c, uint64_t new_id) {
     std::string text = reason_text(c.last_reason);
-    actorscope_child_restarted(self_->cell(), c.spec.id.c_str(), c.last_id, new_id, reason_class(c.last_reason),
+    actorscope_child_restarted(cell_of(self_), c.spec.id.c_str(), c.last_id, new_id, reason_class(c.last_reason),
                                text.empty() ? nullptr : text.c_str());
     detail::count_restart(name_);
   }
@@ -361,7 +361,7 @@ class supervisor : public std::enable_shared_from_this<supervisor> {
     if (c && c->stopping) self_->send_exit(c->actor, ::caf::exit_reason::kill);
   }
 
-  instrumented_actor* self_;
+  ::caf::event_based_actor* self_;
   std::string name_;
   supervisor_flags flags_;
   std::vector<child_spec> specs_;
@@ -390,12 +390,12 @@ class supervisor : public std::enable_shared_from_this<supervisor> {
   info.strategy = to_agent(flags.kind);
   info.intensity = flags.intensity;
   info.period_ms = static_cast<uint32_t>(flags.period.count());
-  instrumented_actor::init_function init = [name = std::move(name), flags,
-                                            children = std::move(children)](instrumented_actor* self) mutable {
+  detail::init_function init = [name = std::move(name), flags,
+                                children = std::move(children)](::caf::event_based_actor* self) mutable {
     auto core = std::make_shared<supervisor>(self, std::move(name), flags, std::move(children));
     return core->start();
   };
-  return sys.spawn<instrumented_actor>(std::move(info), std::move(init));
+  return detail::spawn_instrumented(sys, std::move(info), std::move(init), false, false, false);
 }
 
 child_spec supervisor_spec(std::string id, supervisor_flags flags, std::vector<child_spec> children, restart r) {

@@ -6,6 +6,8 @@
 
 #include <caf/actor_addr.hpp>
 
+#include "actorscope/agent.h"
+
 namespace actorscope::caf {
 
 // Registers the agent's command handler for the instrumented actors of this process. The
@@ -14,9 +16,12 @@ namespace actorscope::caf {
 void enable_kill_commands();
 
 namespace detail {
-// Instrumented actors by CAF actor id, as weak addresses (the registry keeps nobody alive).
-void register_actor(uint64_t id, const ::caf::actor_addr& addr);
+// Instrumented actors by CAF actor id, as weak addresses (the registry keeps nobody alive),
+// with their cells: for kill commands, cell_of, and the sender of a sampled message.
+void register_actor(uint64_t id, const ::caf::actor_addr& addr, actorscope_actor* cell);
 void unregister_actor(uint64_t id);
+// The cell of a live instrumented actor; nullptr when none (or the agent is off).
+actorscope_actor* registered_cell(uint64_t id);
 // The handler itself: ACTORSCOPE_COMMAND_DONE or ACTORSCOPE_COMMAND_NO_ACTOR.
 int kill_actor(uint64_t id, int command, void* user);
 }  // namespace detail

@@ -1,0 +1,89 @@
+// The cell's counts of an instrumented CAF actor, read from outside: messages handled
+// after become() are counted, and messages that waited in the mailbox are counted in.
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include <caf/all.hpp>
+
+#include "actorscope/agent.h"
+#include "actorscope/caf/commands.hpp"
+#include "actorscope/caf/spawn.hpp"
+#include "eventually.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+using first_atom = caf::atom_constant<caf::atom("first")>;
+using then_atom = caf::atom_constant<caf::atom("then")>;
+
+uint64_t load(const uint64_t& x) {
+  return __atomic_load_n(&x, __ATOMIC_RELAXED);
+}
+
+class CafCounts : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    actorscope_config cfg;
+    actorscope_config_init(&cfg);
+    cfg.collector = nullptr;  // live cells, no collector
+    ASSERT_EQ(actorscope_start(&cfg), 0);
+  }
+  static void TearDownTestSuite() { actorscope_stop(); }
+
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+};
+
+TEST_F(CafCounts, MessagesHandledAfterBecomeAreCounted) {
+  actorscope::caf::actor_info info;
+  info.type = "changeling";
+  auto a = actorscope::caf::spawn(sys, info, [](caf::event_based_actor* self) -> caf::behavior {
+    return {[self](first_atom) {
+      self->become([](then_atom) { return 2; });
+      return 1;
+    }};
+  });
+  actorscope_actor* cell = actorscope::caf::detail::registered_cell(a.id());
+  ASSERT_NE(cell, nullptr);
+  caf::scoped_actor client{sys};
+  int replies = 0;
+  client->request(a, 30s, first_atom::value).receive([&](int) { ++replies; }, [](caf::error&) {});
+  for (int i = 0; i < 3; ++i)
+    client->request(a, 30s, then_atom::value).receive([&](int x) { replies += x == 2; }, [](caf::error&) {});
+  ASSERT_EQ(replies, 4);
+  // The last reply is sent from the handler, before the adapter counts the message.
+  EXPECT_TRUE(actorscope::testing::eventually([&] { return load(cell->dequeued) == 4; }));
+  EXPECT_EQ(load(cell->enqueued), 4u);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(CafCounts, MessagesThatWaitedWhileTheActorWasBusyAreCountedIn) {
+  std::promise<void> entered, release;
+  std::shared_future<void> gate = release.get_future().share();
+  actorscope::caf::actor_info info;
+  info.type = "slowpoke";
+  auto a = actorscope::caf::spawn(sys, info, [&entered, gate](caf::event_based_actor*) -> caf::behavior {
+    return {
+        [&entered, gate](first_atom) {
+          entered.set_value();
+          gate.wait();
+        },
+        [](then_atom) {},
+    };
+  });
+  actorscope_actor* cell = actorscope::caf::detail::registered_cell(a.id());
+  ASSERT_NE(cell, nullptr);
+  caf::anon_send(a, first_atom::value);
+  entered.get_future().wait();
+  for (int i = 0; i < 5; ++i) caf::anon_send(a, then_atom::value);
+  release.set_value();
+  EXPECT_TRUE(actorscope::testing::eventually([&] { return load(cell->dequeued) == 6; }));
+  EXPECT_EQ(load(cell->enqueued), 6u);  // in = processed + waiting: nothing left waiting
+  uint64_t timed = 0;
+  for (uint32_t n : cell->hist) timed += n;
+  EXPECT_EQ(timed, 6u);  // one processing time per message
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+}  // namespace
