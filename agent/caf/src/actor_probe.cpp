@@ -92,7 +92,10 @@ struct thread_run {
   uint32_t countdown;  // messages until the next sampled one
   uint32_t rng;
 };
-thread_local thread_run t_run;
+// Initial-exec: an offset from the thread pointer, not a call to __tls_get_addr (the
+// library is built position-independent; the model holds for a static link or a library
+// loaded at startup).
+__attribute__((tls_model("initial-exec"))) thread_local thread_run t_run;
 
 constexpr uint32_t kMaxCountdown = 1u << 30;
 
@@ -241,6 +244,7 @@ actorscope_msg_type actor_probe::type_of(const ::caf::type_erased_tuple& outer) 
       memo_atom = static_cast<uint64_t>(*reinterpret_cast<const ::caf::atom_value*>(at));
     }
     memo_type = type;
+    fast_vptr = memo_atom_at < 0 && xs == &outer ? memo_vptr : nullptr;
   }
   return type;
 }
@@ -282,15 +286,18 @@ probed_behavior::probed_behavior(std::shared_ptr<actor_probe> probe, ::caf::beha
   // Processing time: actorscope_process_end, with the common bucket (the shortest) first.
   uint64_t end = actorscope_now();
   uint64_t dt = end - begin;
-  unsigned bucket = 0;
-  if (__builtin_expect(dt > actorscope__bucket_ticks[0], 0))
-    while (bucket < ACTORSCOPE_HIST_BUCKETS - 1 && dt > actorscope__bucket_ticks[bucket]) ++bucket;
+  uint32_t* bucket = &cell->hist[0];
+  if (__builtin_expect(dt > actorscope__bucket_ticks[0], 0)) {
+    unsigned b = 1;
+    while (b < ACTORSCOPE_HIST_BUCKETS - 1 && dt > actorscope__bucket_ticks[b]) ++b;
+    bucket = &cell->hist[b];
+  }
   store(cell->busy_ticks, load(cell->busy_ticks) + dt);
-  store(cell->hist[bucket], load(cell->hist[bucket]) + 1);
+  store(*bucket, load(*bucket) + 1);
   if (!load(cell->recv_dirty)) actorscope__mark_dirty(cell, 1);
-  p.last_end = end;
   if (waiting != 0) {
     t.last_actor = p.id;  // the run goes on with the next message, which starts now
+    p.last_end = end;
   } else {
     t.last_actor = 0;
     if (t.slot && t.slot_busy) slot_idle(t);
@@ -298,16 +305,23 @@ probed_behavior::probed_behavior(std::shared_ptr<actor_probe> probe, ::caf::beha
   return result;
 }
 
-// The next message of a run of the actor on this thread: it starts where the last one
-// ended. While flow is sampled, the slot keeps the actor and the type and takes the start.
 ::caf::match_case::result probed_behavior::invoke(::caf::detail::invoke_result_visitor& f,
                                                   ::caf::type_erased_tuple& xs) {
+  if (__builtin_expect(t_run.last_actor == probe_->id, 1)) return next_in_run(f, xs);
+  return first_of_run(f, xs);
+}
+
+// The next message of a run of the actor on this thread: it starts where the last one
+// ended. While flow is sampled, the slot keeps the actor and the type and takes the start.
+[[gnu::noinline]] ::caf::match_case::result probed_behavior::next_in_run(::caf::detail::invoke_result_visitor& f,
+                                                                         ::caf::type_erased_tuple& xs) {
   actor_probe& p = *probe_;
   thread_run& t = t_run;
-  if (__builtin_expect(t.last_actor != p.id, 0)) return first_of_run(f, xs);
   uint64_t begin = p.last_end;
   if (t.slot) {
-    if (__builtin_expect(--t.countdown != 0 && remembered_type(p, xs) == t.slot_type, 1))
+    if (__builtin_expect(--t.countdown != 0 &&
+                             (vptr_of(xs) == p.fast_vptr ? p.memo_type : remembered_type(p, xs)) == t.slot_type,
+                         1))
       store(t.slot->since, begin);
     else
       show_handling(t, p, p.cell, xs, begin);

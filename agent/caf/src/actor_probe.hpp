@@ -46,6 +46,7 @@ struct actor_probe : std::enable_shared_from_this<actor_probe> {
   int32_t memo_atom_at = -1;
   uint64_t memo_atom = 0;
   actorscope_msg_type memo_type = 0;
+  const void* fast_vptr = nullptr;  // memo_vptr when that alone names the type (no atom, no caf::message around it)
   actor_info info;
   bool counted_exit = false;
 };
@@ -64,6 +65,7 @@ class probed_behavior final : public ::caf::detail::behavior_impl {
   const actor_probe* probe() const noexcept { return probe_.get(); }
 
  private:
+  ::caf::match_case::result next_in_run(::caf::detail::invoke_result_visitor& f, ::caf::type_erased_tuple& xs);
   ::caf::match_case::result first_of_run(::caf::detail::invoke_result_visitor& f, ::caf::type_erased_tuple& xs);
   ::caf::match_case::result finish(uint64_t begin, ::caf::match_case::result result);
 
