@@ -30,6 +30,9 @@ class ClientFeed final : public Feed {
   uint64_t request_kill(view::ActorKey actor, const std::string& token) override {
     return token.empty() ? client_->kill(actor.node, actor.actor) : client_->request_kill(actor.node, actor.actor, token);
   }
+  uint64_t request_subtree_flow(view::ActorKey supervisor, uint32_t max_children) override {
+    return client_->request_subtree_flow(supervisor.node, supervisor.actor, max_children);
+  }
   uint64_t show_instant(uint64_t wall_ns) override { return client_->show_instant(wall_ns); }
   uint64_t shown_instant() const override { return client_->shown_instant(); }
   uint64_t request_timeline(uint64_t from_wall_ns, uint64_t to_wall_ns) override {

@@ -37,6 +37,9 @@ class Feed {
   virtual uint64_t request_detail(view::ActorKey actor) = 0;
   virtual uint64_t request_series(pv::NodeId node, pv::Metric metric, uint32_t seconds) = 0;
   virtual uint64_t request_kill(view::ActorKey actor, const std::string& token) = 0;
+  // The flow among a supervisor's child subtrees; lands in replica().subtree_flow(). A feed
+  // without a collector sends nothing and returns 0.
+  virtual uint64_t request_subtree_flow(view::ActorKey /*supervisor*/, uint32_t /*max_children*/) { return 0; }
   // The past, from the collector's flight recorder: show the instant `wall_ns` (Unix ns; 0:
   // live again); the answer lands in replica().instant(), the timeline in replica().timeline().
   // A feed without history (a generated system) sends nothing and returns 0.

@@ -51,6 +51,35 @@ struct PlacedEdge {
 
 void FlowPanel::draw(AppState& app) {
   const view::Replica& r = app.replica();
+  // By type, or by the child subtrees of one supervisor (the selected actor's, on demand).
+  bool by_subtree = subtree_.has_value();
+  if (ImGui::RadioButton("by actor type", !by_subtree)) subtree_.reset();
+  probe::item("flow by type");
+  ImGui::SameLine();
+  const bool to_subtree = ImGui::RadioButton("by supervisor subtree", by_subtree) && !by_subtree;
+  probe::item("flow by subtree");
+  if (to_subtree) {
+    std::optional<view::ActorKey> root;
+    if (app.selected)
+      if (uint64_t s = view::subtree_flow_root(r, app.selected->node, app.selected->actor)) root = view::ActorKey{app.selected->node, s};
+    if (!root)  // nothing selected: the first root supervisor of the nodes shown
+      for (const view::Actor& a : r.actors())
+        if (a.is_supervisor() && a.row.parent == 0 && (app.node == 0 || a.row.node == app.node)) {
+          root = a.key();
+          break;
+        }
+    show_subtree(root);
+    if (!root) ImGui::OpenPopup("no supervisor");
+  }
+  if (ImGui::BeginPopup("no supervisor")) {
+    ImGui::TextUnformatted("No supervisor to show: select one (or one of its workers) in the tree first.");
+    ImGui::EndPopup();
+  }
+  probe::value("flow mode", subtree_ ? "subtree" : "type");
+  if (subtree_) {
+    draw_subtree(app);
+    return;
+  }
   const view::FlowMap m = view::flow_map(r, app.node, app.settings.thresholds);
   if (m.edges.empty()) {
     for (const char* line : view::kNoFlow) ImGui::TextDisabled("%s", line);
@@ -243,7 +272,20 @@ void FlowPanel::draw_map(AppState& app, const view::FlowMap& m, float max_height
   for (const auto* t : types) {
     const ImVec2 a = box_at[{t->node, t->name}], b(a.x + bw, a.y + bh);
     // A type leads to its actors: a double-click lists them in Actors, deepest mailbox first.
-    if (ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) {
+    // By subtree, a child supervisor leads to its own subtree, a worker to its selection.
+    if (subtree_ && ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) {
+      const bool deeper = t->supervisor && t->actor != 0 && t->actor != subtree_->actor;
+      if (deeper)
+        ImGui::SetTooltip("%s: double-click to show the flow within its subtree", t->name.c_str());
+      else if (t->actor != 0)
+        ImGui::SetTooltip("%s: double-click to select it", t->name.c_str());
+      if (ImGui::IsMouseDoubleClicked(0) && t->actor != 0) {
+        if (deeper)
+          show_subtree(view::ActorKey{t->node, t->actor});
+        else
+          app.select({t->node, t->actor});
+      }
+    } else if (!subtree_ && ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(a, b)) {
       ImGui::SetTooltip("%s: double-click to list its actors", t->name.c_str());
       if (ImGui::IsMouseDoubleClicked(0) && t->name != view::flow_type_name("")) {
         app.filter = t->name;
@@ -256,7 +298,7 @@ void FlowPanel::draw_map(AppState& app, const view::FlowMap& m, float max_height
     const std::string name = fit_text(t->name, bw - 14 * scale);
     dl->AddText(ImVec2(a.x + 8 * scale, a.y + 5 * scale), style::u32(style::kText), name.c_str());
     drawn_text::note(name.c_str());  // drawn into the draw list: ImGui's capture does not see it
-    const std::string caption = fit_text(view::flow_type_caption(*t), bw - 14 * scale, small);
+    const std::string caption = fit_text(subtree_ ? view::flow_group_caption(*t) : view::flow_type_caption(*t), bw - 14 * scale, small);
     dl->AddText(font, small, ImVec2(a.x + 8 * scale, a.y + 8 * scale + ImGui::GetFontSize()),
                 style::u32(style::severity_colour(t->pressure, style::kTextMuted)), caption.c_str());
     drawn_text::note(caption.c_str());
@@ -367,6 +409,75 @@ void FlowPanel::draw_history(AppState& app, const view::FlowMap& m) {
                 h.wall_ns.empty() ? 0 : h.wall_ns.back()};
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   time_chart("flow edge history", h.rates, ImVec2(avail.x, std::max(80.0f, avail.y - 4)), st, -1);
+}
+
+void FlowPanel::draw_subtree(AppState& app) {
+  const view::Replica& r = app.replica();
+  const view::ActorKey sup = *subtree_;
+  // Asked again every refresh, and at once when the supervisor changes.
+  const double now = ImGui::GetTime();
+  if (asked_at_ < 0 || !(asked_for_ == sup) || now - asked_at_ >= settings_.subtree_refresh_s) {
+    app.feed.request_subtree_flow(sup, settings_.subtree_children);
+    asked_at_ = now;
+    asked_for_ = sup;
+  }
+  const view::SubtreeFlowView v = view::subtree_flow_view(r, sup.node, sup.actor, app.settings.thresholds);
+  ImGui::TextUnformatted(v.title.c_str());
+  probe::value("flow subtree title", v.title);
+  if (v.parent != 0 && r.actor({sup.node, v.parent})) {
+    ImGui::SameLine(0, 18);
+    if (ImGui::SmallButton("up to its supervisor")) show_subtree(view::ActorKey{sup.node, v.parent});
+  }
+  if (app.selected && !(*app.selected == sup)) {
+    const uint64_t s = view::subtree_flow_root(r, app.selected->node, app.selected->actor);
+    if (s != 0 && s != sup.actor) {
+      ImGui::SameLine(0, 12);
+      if (ImGui::SmallButton("the selected actor's")) show_subtree(view::ActorKey{app.selected->node, s});
+    }
+  }
+  ImGui::PushTextWrapPos(0);
+  for (const std::string& note : v.notes) ImGui::TextDisabled("%s", note.c_str());
+  ImGui::PopTextWrapPos();
+  if (v.state != view::SubtreeFlowView::State::Shown) return;
+  if (v.map.edges.empty()) {
+    ImGui::TextDisabled("no sampled sends to or from this subtree in the rate window");
+    return;
+  }
+  draw_map(app, v.map, std::floor(ImGui::GetContentRegionAvail().y * settings_.map_share));
+  if (ImGui::BeginChild("subtree flow list", ImVec2(0, 0), false)) draw_subtree_list(v.map);
+  ImGui::EndChild();
+}
+
+void FlowPanel::draw_subtree_list(const view::FlowMap& m) {
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
+  if (!ImGui::BeginTable("subtree edges", 5, flags)) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("From", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableSetupColumn("To", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableSetupColumn("~msg/s", ImGuiTableColumnFlags_WidthFixed, 70);
+  ImGui::TableSetupColumn("of which others' at most", ImGuiTableColumnFlags_WidthFixed, 170);
+  ImGui::TableSetupColumn("To mailbox", ImGuiTableColumnFlags_WidthFixed, 80);
+  ImGui::TableHeadersRow();
+  ImGuiListClipper clip;
+  clip.Begin(static_cast<int>(m.edges.size()));
+  while (clip.Step())
+    for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) {
+      const view::FlowEdgeView& e = m.edges[static_cast<size_t>(i)];
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(e.from.c_str());
+      if (i == 0) probe::value("flow subtree first row", e.from + " -> " + e.to);
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(e.to.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(view::flow_rate_label(e.rate).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%s", e.error > 0 ? view::flow_rate_label(e.error).c_str() : "-");
+      ImGui::TableNextColumn();
+      ImGui::TextColored(style::severity_colour(e.pressure), "%s", view::format_count(e.to_mailbox_max).c_str());
+    }
+  ImGui::EndTable();
 }
 
 }  // namespace actorscope::gui

@@ -18,6 +18,8 @@ struct FlowPanelSettings {
   float box_height = 44.0f;
   float row_gap = 30.0f;        // between boxes of one column
   float map_share = 0.56f;      // of the panel's height, for the map; the rest: list and history
+  uint32_t subtree_children = 24;    // by subtree: children drawn as groups, the quieter rest folded
+  double subtree_refresh_s = 1.0;    // by subtree: how often the collector is asked again
 };
 
 class FlowPanel {
@@ -25,15 +27,25 @@ class FlowPanel {
   void draw(AppState& app);
   // Screenshots: the busiest edge is selected once there is one, so that its history shows.
   void select_busiest() { select_busiest_ = true; }
+  // Shows the flow among the child subtrees of `supervisor` (a supervisor, or a worker: its
+  // supervisor); an empty key: back to the map by type.
+  void show_subtree(std::optional<view::ActorKey> supervisor) { subtree_ = supervisor; asked_at_ = -1; }
+  // The supervisor whose subtree is shown (0: the map by type).
+  uint64_t subtree_shown() const { return subtree_ ? subtree_->actor : 0; }
 
  private:
   void draw_map(AppState& app, const view::FlowMap& m, float height);
   void draw_list(AppState& app, const view::FlowMap& m);
   void draw_history(AppState& app, const view::FlowMap& m);
+  void draw_subtree(AppState& app);
+  void draw_subtree_list(const view::FlowMap& m);
 
   FlowPanelSettings settings_;
   std::optional<view::Replica::FlowKey> selected_;
   bool select_busiest_ = false;
+  std::optional<view::ActorKey> subtree_;  // by subtree: the supervisor shown; empty: by type
+  double asked_at_ = -1;                   // when the collector was last asked (ImGui time)
+  view::ActorKey asked_for_;
 };
 
 }  // namespace actorscope::gui

@@ -28,6 +28,8 @@
 #include "window.hpp"
 #include "actorscope/collector/collector.hpp"
 #include "actorscope/collector/log.hpp"
+#include "actorscope/view/display.hpp"
+#include "actorscope/view/flow.hpp"
 #include "actorscope/view/instant.hpp"
 #include "imgui.h"
 
@@ -97,6 +99,13 @@ std::optional<actorscope::view::ActorKey> busiest(const actorscope::view::Replic
     if (!best || a.stats.mailbox > best->stats.mailbox) best = &a;
   if (!best) return std::nullopt;
   return best->key();
+}
+
+// The actor named `name` (as the viewers name it) on `node` (0: any node).
+std::optional<actorscope::view::ActorKey> named(const actorscope::view::Replica& r, actorscope::view::NodeId node, const std::string& name) {
+  for (const auto& a : r.actors())
+    if ((node == 0 || a.row.node == node) && actorscope::view::display_name(a.row) == name) return a.key();
+  return std::nullopt;
 }
 
 // CPU time of the whole process (a software renderer's threads included), in seconds.
@@ -234,6 +243,7 @@ int main(int argc, char** argv) {
   int frames_with_data = 0;
   bool node_applied = opts.node.empty();
   bool why_opened = false;  // --why: the chain was found and opened
+  bool flow_within_opened = false;  // --flow-within: the supervisor was found and its flow asked for
   const bool record_text = shot && !opts.drawn_text.empty();
   // Outside screenshots the loop waits: for input, for the collector's data (the waker ends
   // the wait when it arrives), for an animation's next frame, or for the clock.
@@ -316,7 +326,10 @@ int main(int argc, char** argv) {
       const bool instant_answered = !at_wall_ns || r.past_ready() || !actorscope::view::instant_refusal(r).empty();
       // --why: the chain open, else past the timeout the shot shows what there is.
       const bool why_ready = opts.why.empty() || why_opened || waited_enough;
-      if (shot && data_at == Clock::time_point{} && r.has_snapshot() && instant_answered && why_ready &&
+      // --flow-within: the collector's answer for that supervisor (else, past the timeout, what there is).
+      const bool flow_ready = opts.flow_within.empty() || waited_enough ||
+                              (flow_within_opened && r.subtree_flow() && r.subtree_flow()->supervisor == app.flow().subtree_shown());
+      if (shot && data_at == Clock::time_point{} && r.has_snapshot() && instant_answered && why_ready && flow_ready &&
           (r.actor_count() > 0 || waited_enough)) {
         data_at = Clock::now();
         if (opts.tree_zoom == "fit") app.tree().fit_next_frame();
@@ -330,6 +343,16 @@ int main(int argc, char** argv) {
         why_opened = true;
         app.state().switch_to = actorscope::gui::Panel::Events;
       }
+      // --flow-within: Flow by subtree within that supervisor, once it is known.
+      if (!opts.flow_within.empty() && !flow_within_opened && r.has_snapshot())
+        if (auto k = named(r, app.state().node, opts.flow_within)) {
+          const uint64_t root = actorscope::view::subtree_flow_root(r, k->node, k->actor);
+          if (root != 0) {
+            flow_within_opened = true;
+            app.flow().show_subtree(actorscope::view::ActorKey{k->node, root});
+            app.state().switch_to = actorscope::gui::Panel::Flow;
+          }
+        }
       // The tree's shot follows the deepest mailbox, which may change while it settles.
       if (shot && data_at != Clock::time_point{} && opts.panel == "tree" && opts.tree_zoom != "fit")
         if (auto k = busiest(r); k && app.state().selected != k) app.state().jump_to(*k);

@@ -13,6 +13,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: actorscope-gui [--collector ADDR | --listen ADDR | --open FILE] [--at TIME] [--node NAME] [--why NAME]\n"
+    "                      [--flow-within NAME]\n"
     "                      [--token-file FILE] [--scale F]\n"
     "                      [--tls-ca FILE [--tls-cert FILE --tls-key FILE]]\n"
     "                      [--screenshot FILE [--frames N] [--panel NAME] [--size WxH]\n"
@@ -32,6 +33,8 @@ constexpr const char* kUsage =
     "  --node NAME       show one node (default: all nodes)\n"
     "  --why NAME        once the data has arrived, open Events and the chain that led to the newest\n"
     "                    exit, crash or restart of the actor named NAME (as its why? button does)\n"
+    "  --flow-within NAME once the data has arrived, open Flow by supervisor subtree: the flow among\n"
+    "                    the children of the supervisor named NAME (a worker: its supervisor's)\n"
     "  --token-file FILE the collector's token (default: the file $ACTORSCOPE_TOKEN_FILE names,\n"
     "                    else $ACTORSCOPE_TOKEN, else none)\n"
     "  --tls-ca FILE     TLS to the collector, trusting the CAs in FILE (PEM; 'system': the\n"
@@ -89,7 +92,7 @@ int parse_options(int argc, char** argv, Options& out) {
                a == "--screenshot" || a == "--frames" || a == "--panel" || a == "--size" ||
                a == "--timeout" || a == "--settle" || a == "--synthetic" || a == "--drawn-text" || a == "--status-file" || a == "--tree-zoom" || a == "--snap-dir" ||
                a == "--tls-ca" || a == "--tls-cert" || a == "--tls-key" || a == "--collectors" || a == "--open" ||
-               a == "--at" || a == "--why") {
+               a == "--at" || a == "--why" || a == "--flow-within") {
       if (!value(v)) return bad("%s needs a value", argv[i]);
       if (a == "--collector") {
         out.collector = v;
@@ -104,6 +107,9 @@ int parse_options(int argc, char** argv, Options& out) {
       } else if (a == "--why") {
         if (!*v) return bad("%s", "--why needs an actor's name");
         out.why = v;
+      } else if (a == "--flow-within") {
+        if (!*v) return bad("%s", "--flow-within needs a supervisor's name");
+        out.flow_within = v;
       } else if (a == "--listen") {
         out.listen = v;
       } else if (a == "--node") {

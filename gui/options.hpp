@@ -14,6 +14,7 @@ struct Options {
   std::string listen;             // or embed a collector listening here for agents
   std::string open;               // or a recording, replayed by a collector inside (REPLAY banner)
   std::string at;                 // start showing this past instant (as a user types it: 10:42:17, -5m)
+  std::string flow_within;        // once the data arrives: Flow by subtree, within this supervisor
   std::string why;                // once the data arrives: the chain of this actor's newest exit or restart
   std::string node;               // show one node; empty: all nodes
   std::string token_file;         // file holding the collector's token

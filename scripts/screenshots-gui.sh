@@ -63,6 +63,10 @@ done
 xvfb-run -a -s "-screen 0 1920x1200x24" "$BIN/actorscope-gui" --collector "$SOCK" --node shop@web-1 \
   --screenshot "$OUT/gui-flow.png" --panel flow --size 1600x1000 --settle 12000
 echo "screenshots-gui: wrote screenshots/gui-flow.png"
+# Flow by supervisor subtree: the demo's pipeline between ingest_sup's children.
+xvfb-run -a -s "-screen 0 1920x1200x24" "$BIN/actorscope-gui" --collector "$SOCK" --node demo --flow-within ingest_sup \
+  --screenshot "$OUT/gui-flow-subtree.png" --size 1600x1000 --settle 4000
+echo "screenshots-gui: wrote screenshots/gui-flow-subtree.png"
 # The past: the whole picture 15 s before now, from the collector's flight recorder.
 xvfb-run -a -s "-screen 0 1920x1200x24" "$BIN/actorscope-gui" --collector "$SOCK" --at -15s \
   --screenshot "$OUT/gui-past.png" --panel tree --size 1600x1000 --settle 2500

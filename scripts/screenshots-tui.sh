@@ -61,4 +61,16 @@ keys x; shot chain tui
 keys Escape m
 sleep 7  # a storm or so
 keys d; shot diff tui
+# Flow within one supervisor's subtree: ingest_sup found in Tree, then s.
+keys 1 / ingest_sup Enter
+sleep 0.5
+keys s
+sleep 3  # the collector's answer, asked again each second
+shot flow-subtree tui
+# The demo's slow store: who sends to it, and what.
+keys 2 / store Enter
+sleep 0.5
+keys g Enter
+sleep 1.5
+shot store tui
 keys q

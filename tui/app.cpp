@@ -30,6 +30,8 @@ namespace {
 // Redraw at least this often with no data (ages, rates and budgets move with time alone);
 // data and keys redraw at once.
 constexpr auto kClockRedraw = std::chrono::seconds(1);
+// The flow by supervisor subtree is asked of the collector again this often while it shows.
+constexpr uint64_t kSubtreeFlowRefreshNs = 1'000'000'000;
 
 
 // A curses mouse event as the viewer knows it; nullopt for presses it does not use.
@@ -113,6 +115,13 @@ int run_interactive(view::Client& client, UiState& ui, bool mouse) {
       if (advance_playback(ctx, steady) & kRedraw) dirty = true;
     }
     auto now = std::chrono::steady_clock::now();
+    if (ui.view == ViewId::Flow && ui.flow_subtree) {  // the flow by subtree: asked again every second
+      const uint64_t steady = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+      if (ui.flow_subtree_asked_ns == 0 || steady - ui.flow_subtree_asked_ns >= kSubtreeFlowRefreshNs) {
+        client.request_subtree_flow(ui.flow_subtree->node, ui.flow_subtree->actor);
+        ui.flow_subtree_asked_ns = steady;
+      }
+    }
     if (client.updates() != drawn_updates || now - last_draw >= kClockRedraw) dirty = true;
     if (dirty) {
       ui.status = client.status();

@@ -1,7 +1,10 @@
 // The Flow panel: estimated messages between actor types, busiest first, each receiver
 // coloured by its backlog, under the pipeline's order from its sources; Enter on an edge
-// shows its rate since this viewer connected under the table.
+// shows its rate since this viewer connected under the table. By supervisor subtree (s), the
+// same table between one supervisor's child subtrees, as the collector answered for it.
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "panels.hpp"
 #include "selection.hpp"
@@ -27,9 +30,75 @@ void draw_edge_history(Canvas& c, int y, const view::Replica& r, const UiState& 
   c.text(y + 3, 0, h.scope, Style::Dim);
 }
 
+// `text` in lines of at most `width` bytes, broken at spaces where there is one.
+std::vector<std::string> wrapped(const std::string& text, int width) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  const size_t w = static_cast<size_t>(width);
+  while (text.size() - at > w) {
+    size_t cut = text.rfind(' ', at + w);
+    if (cut == std::string::npos || cut <= at) cut = at + w;
+    out.push_back(text.substr(at, cut - at));
+    at = cut < text.size() && text[cut] == ' ' ? cut + 1 : cut;
+  }
+  out.push_back(text.substr(at));
+  return out;
+}
+
+// By subtree: the title, what the estimates rest on, then the groups' edges, busiest first.
+void draw_subtree_flow(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
+  const view::ActorKey sup = *ui.flow_subtree;
+  const view::SubtreeFlowView v = view::subtree_flow_view(r, sup.node, sup.actor, ui.thresholds);
+  c.text(top, 0, v.title, Style::Title);
+  int y = top + 1;
+  for (const std::string& note : v.notes)  // wrapped at spaces: a note is read whole
+    for (const std::string& line : wrapped(note, std::max(c.width(), 20)))
+      if (y < top + height - 1) c.text(y++, 0, line, Style::Dim);
+  if (y < top + height) c.text(y++, 0, "s: by type   u: up to its supervisor   Enter: into a child supervisor, or a worker's detail", Style::Dim);
+  if (v.state != view::SubtreeFlowView::State::Shown) return;
+  if (v.map.edges.empty()) {
+    if (y < top + height) c.text(y, 0, "no sampled sends to or from this subtree in the rate window", Style::Dim);
+    return;
+  }
+  auto& cur = ui.cursor[static_cast<size_t>(ViewId::Flow)];
+  follow_selection(ui, ViewId::Flow, r, Follow::Draw);
+  const int body = std::max(top + height - (y + 1), 1);
+  cur.fit(v.map.edges.size(), static_cast<size_t>(body));
+  remember_selection(ui, ViewId::Flow, r);
+  ui.list_y = y + 1;
+  ui.body_rows = body;
+  const Columns cols(c.width(), {{24, 10, false, 0}, {24, 10, false, 0}, {10, 0, true, 0}, {17, 0, true, 0}, {12, 0, true, 0}},
+                     ui.glyphs.ellipsis);
+  c.fill(y, Style::ColumnHeader);
+  c.text(y, 0, cols.cell(0, "FROM") + cols.cell(1, "TO") + cols.cell(2, "~MSG/S") + cols.cell(3, "OTHERS' AT MOST") + cols.cell(4, "TO MAILBOX"),
+         Style::ColumnHeader);
+  for (int i = 0; i < body; ++i) {
+    const size_t idx = cur.offset + static_cast<size_t>(i);
+    if (idx >= v.map.edges.size()) break;
+    const view::FlowEdgeView& e = v.map.edges[idx];
+    const std::string line = cols.cell(0, e.from) + cols.cell(1, e.to) + cols.cell(2, view::format_rate(e.rate, "")) +
+                             cols.cell(3, e.error > 0 ? view::format_rate(e.error, "") : "-") + cols.cell(4, view::format_count(e.to_mailbox_max));
+    const int row = y + 1 + i;
+    const bool selected = idx == cur.selected;
+    if (selected) c.fill(row, Style::Selected);
+    c.text(row, 0, line, selected ? Style::Selected : style_of(e.pressure));
+  }
+}
+
 }  // namespace
 
+std::vector<view::FlowEdgeView> flow_rows(const view::Replica& r, const UiState& ui) {
+  if (ui.flow_subtree)
+    return view::subtree_flow_view(r, ui.flow_subtree->node, ui.flow_subtree->actor, ui.thresholds).map.edges;
+  return view::flow_map(r, ui.node, ui.thresholds).edges;
+}
+
 void draw_flow(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
+  if (ui.flow_subtree) {
+    ui.flow_edge.reset();
+    draw_subtree_flow(c, top, height, r, ui);
+    return;
+  }
   view::FlowMap m = view::flow_map(r, ui.node, ui.thresholds);
   if (m.edges.empty()) {
     c.text(top, 0, view::kNoFlow[0], Style::Dim);

@@ -70,7 +70,13 @@ unsigned next_view(ActionContext& ctx) {
 }
 unsigned help(ActionContext& ctx) { return ctx.ui.view == ViewId::Help ? show(ctx, ctx.ui.back) : show(ctx, ViewId::Help); }
 unsigned back(ActionContext& ctx) {
-  if (ctx.ui.view == ViewId::Flow) ctx.ui.flow_edge.reset();  // closes an edge's history
+  if (ctx.ui.view == ViewId::Flow) {  // closes an edge's history; by subtree: back to by type
+    ctx.ui.flow_edge.reset();
+    if (ctx.ui.flow_subtree) {
+      ctx.ui.flow_subtree.reset();
+      ctx.ui.cursor[static_cast<size_t>(ViewId::Flow)] = ListCursor{};
+    }
+  }
   if (ctx.ui.view == ViewId::Chain) {
     ctx.ui.view = ViewId::Events;
   } else if (ctx.ui.view == ViewId::Detail || ctx.ui.view == ViewId::Help || ctx.ui.view == ViewId::Diff) {
@@ -96,9 +102,55 @@ void open_detail(ActionContext& ctx, view::ActorKey key) {
 
 unsigned jump_to_step(ActionContext& ctx);
 
+// Flow by supervisor subtree: shows the flow among the child subtrees of `supervisor`, asked
+// of the collector at once and every second while it shows.
+unsigned show_subtree(ActionContext& ctx, view::ActorKey supervisor) {
+  ctx.ui.flow_subtree = supervisor;
+  ctx.ui.flow_subtree_asked_ns = 0;
+  ctx.ui.flow_edge.reset();
+  ctx.ui.cursor[static_cast<size_t>(ViewId::Flow)] = ListCursor{};
+  return show(ctx, ViewId::Flow);
+}
+
+// Enter on a row of the flow by subtree: the receiving group leads (the sending one when the
+// receiver is no one actor): into it when it is a child supervisor, else its actor's detail.
+unsigned enter_subtree_row(ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  std::optional<view::ActorKey> into, detail;
+  {
+    auto lock = ctx.client.lock();
+    const view::Replica& r = ctx.client.replica();
+    follow_selection(ui, ViewId::Flow, r);
+    const view::ActorKey sup = *ui.flow_subtree;
+    const view::SubtreeFlowView v = view::subtree_flow_view(r, sup.node, sup.actor, ui.thresholds);
+    const size_t sel = ui.cursor[static_cast<size_t>(ViewId::Flow)].selected;
+    if (sel >= v.map.edges.size()) return kNothing;
+    auto group = [&](const std::string& name) -> const view::FlowTypeView* {
+      for (const view::FlowTypeView& t : v.map.types)
+        if (t.name == name) return &t;
+      return nullptr;
+    };
+    const view::FlowTypeView* to = group(v.map.edges[sel].to);
+    const view::FlowTypeView* from = group(v.map.edges[sel].from);
+    const view::FlowTypeView* g = to && to->actor != 0 ? to : from && from->actor != 0 ? from : nullptr;
+    if (g && g->supervisor && g->actor != sup.actor)
+      into = view::ActorKey{sup.node, g->actor};
+    else if (g)
+      detail = view::ActorKey{sup.node, g->actor};
+  }
+  if (into) return show_subtree(ctx, *into);
+  if (detail) {
+    open_detail(ctx, *detail);
+    return kRedraw;
+  }
+  ui.message = "neither end of this row is one actor (the rest of the node, or several children)";
+  return kRedraw;
+}
+
 unsigned enter(ActionContext& ctx) {
   UiState& ui = ctx.ui;
   if (ui.view == ViewId::Chain) return jump_to_step(ctx);
+  if (ui.view == ViewId::Flow && ui.flow_subtree) return enter_subtree_row(ctx);
   std::optional<view::ActorKey> key;
   {
     auto lock = ctx.client.lock();
@@ -381,6 +433,51 @@ unsigned actors_of_type(ActionContext& ctx) {
   return kRedraw;
 }
 
+// s: the flow by supervisor subtree of the selected actor (its own subtree when it is a
+// supervisor, else its supervisor's); in Flow, back and forth between by type and by subtree.
+unsigned flow_by_subtree(ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  if (ui.view == ViewId::Flow && ui.flow_subtree) {
+    ui.flow_subtree.reset();
+    ui.cursor[static_cast<size_t>(ViewId::Flow)] = ListCursor{};
+    return kRedraw;
+  }
+  // From Flow by type: the actor last shown in Detail, if any.
+  std::optional<view::ActorKey> from = ui.view == ViewId::Flow ? ui.detail : selected_actor(ctx);
+  std::optional<view::ActorKey> root;
+  {
+    auto lock = ctx.client.lock();
+    const view::Replica& r = ctx.client.replica();
+    if (from)
+      if (uint64_t s = view::subtree_flow_root(r, from->node, from->actor)) root = view::ActorKey{from->node, s};
+    if (!root)  // nothing chosen: the first root supervisor of the node shown
+      for (const view::Actor& a : r.actors())
+        if (a.is_supervisor() && a.row.parent == 0 && (ui.node == 0 || a.row.node == ui.node))
+          if (!root || std::pair(a.row.node, a.row.actor) < std::pair(root->node, root->actor)) root = a.key();
+  }
+  if (!root) {
+    ui.message = "no supervisor to show the flow within: select one (or one of its workers) in Tree or Actors, then s";
+    return kRedraw;
+  }
+  return show_subtree(ctx, *root);
+}
+
+// u: the flow by subtree, one supervisor up.
+unsigned flow_up(ActionContext& ctx) {
+  UiState& ui = ctx.ui;
+  if (ui.view != ViewId::Flow || !ui.flow_subtree) return kNothing;
+  uint64_t parent = 0;
+  {
+    auto lock = ctx.client.lock();
+    if (const view::Actor* a = ctx.client.replica().actor(*ui.flow_subtree)) parent = a->row.parent;
+  }
+  if (parent == 0) {
+    ui.message = "this supervisor is a root: s or Esc shows the flow by type";
+    return kRedraw;
+  }
+  return show_subtree(ctx, view::ActorKey{ui.flow_subtree->node, parent});
+}
+
 // Applies a confirmed search: Tree jumps to the next match, Actors and Events filter.
 void apply_search(ActionContext& ctx, size_t from) {
   UiState& ui = ctx.ui;
@@ -484,6 +581,8 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'c'}, copy_row, "c", "copy the selected row as CSV (OSC 52 clipboard)"},
       {{'W'}, export_history, "W", "save the history (flight recorder) to a file"},
       {{'a'}, actors_of_type, "a", "flow: the receiving type's actors, in Actors"},
+      {{'s'}, flow_by_subtree, "s", "flow by subtree: the selected actor's supervisor's"},
+      {{'u'}, flow_up, "u", "flow by subtree: up to the supervisor's supervisor"},
       {{' '}, pause, "Space", "pause / resume updates"},
       {{kTab}, next_view, "Tab", "next view"},
       {{'1'}, view1, "1", "Tree"},
@@ -493,7 +592,7 @@ const std::vector<KeyBinding>& key_bindings() {
       {{'5'}, view5, "5", "Warnings"},
       {{'6'}, view6, "6", "Flow: messages between actor types (sampled)"},
       {{'?', KEY_F(1)}, help, "?", "this help"},
-      {{kEsc, KEY_BACKSPACE}, back, "Esc", "back from Detail, Help, Chain, Diff (flow: history)"},
+      {{kEsc, KEY_BACKSPACE}, back, "Esc", "back: Detail, Help, Chain, Diff, flow history/subtree"},
       {{'q', 'Q'}, quit, "q", "quit"},
   };
   return table;

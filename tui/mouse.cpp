@@ -33,7 +33,7 @@ unsigned handle_mouse(const MouseEvent& m, ActionContext& ctx) {
   cur.selected = row;
   cur.at_top = false;
   remember_selection(ui, ui.view, r);
-  if (ui.view == ViewId::Flow)  // a click on an edge shows its history, as Enter does
+  if (ui.view == ViewId::Flow && !ui.flow_subtree)  // a click on an edge shows its history, as Enter does
     if (auto edges = view::flow_map(r, ui.node, ui.thresholds).edges; row < edges.size()) ui.flow_edge = edges[row].key;
   ui.message.clear();
   return kRedraw;

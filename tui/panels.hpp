@@ -4,6 +4,7 @@
 #include "canvas.hpp"
 #include "ui_state.hpp"
 #include "actorscope/view/display.hpp"
+#include "actorscope/view/flow.hpp"
 #include "actorscope/view/replica.hpp"
 
 namespace actorscope::tui {
@@ -17,6 +18,9 @@ void draw_events(Canvas& c, int top, int height, const view::Replica& r, UiState
 void draw_telemetry(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_warnings(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_flow(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
+// The Flow view's rows as listed: the edges between types, or, while ui.flow_subtree is set,
+// between the groups of that supervisor's subtree.
+std::vector<view::FlowEdgeView> flow_rows(const view::Replica& r, const UiState& ui);
 void draw_detail(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_chain(Canvas& c, int top, int height, const view::Replica& r, UiState& ui);
 void draw_diff(Canvas& c, int top, int height, UiState& ui);

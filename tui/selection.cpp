@@ -1,6 +1,7 @@
 // Selection by identity: each list says what identifies its rows, and where that item is now.
 #include "selection.hpp"
 
+#include "panels.hpp"
 #include "actorscope/view/flow.hpp"
 #include "actorscope/view/telemetry.hpp"
 #include "actorscope/view/warnings.hpp"
@@ -93,7 +94,7 @@ size_t follow_selection(UiState& ui, ViewId v, const view::Replica& r, Follow ho
       break;
     }
     case ViewId::Flow: {
-      const auto edges = view::flow_map(r, ui.node, ui.thresholds).edges;
+      const auto edges = flow_rows(r, ui);
       n = edges.size();
       if (by_identity) at = find_row(edges, n, flow_identity, it.text);
       break;
@@ -141,7 +142,7 @@ void remember_selection(UiState& ui, ViewId v, const view::Replica& r) {
       if (auto rows = view::warnings(r, ui.node); sel < rows.size()) it.text = warning_identity(*rows[sel]), it.set = true;
       break;
     case ViewId::Flow:
-      if (auto edges = view::flow_map(r, ui.node, ui.thresholds).edges; sel < edges.size())
+      if (auto edges = flow_rows(r, ui); sel < edges.size())
         it.text = flow_identity(edges[sel]), it.set = true;
       break;
     default: return;

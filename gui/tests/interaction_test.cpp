@@ -291,6 +291,33 @@ TEST_F(GuiDrivenFlow, AClickOnAnEdgePlotsItsRateHistory) {
       << "the history did not grow past " << first << " points";
 }
 
+// By supervisor subtree: with nothing selected, the flow within the node's root supervisor, as
+// the collector answered it: loadgen's tree is sent to from outside it. Back to by type.
+TEST_F(GuiDrivenFlow, BySubtreeShowsTheFlowWithinTheRootSupervisorAndBackToByType) {
+  int x = 0, y = 0;
+  ASSERT_TRUE(eventually([&] { return centre_of("tab Flow", x, y); }, 30s)) << gui_->output();
+  click(x, y, {"click", "1"});
+  ASSERT_TRUE(eventually([&] { return panel() == "Flow" && centre_of("flow by subtree", x, y); }, 60s, 100ms))
+      << "panel: " << panel() << "\n" << gui_->output();
+  EXPECT_EQ(read_status(status_)["flow mode"], "type");
+  click(x, y, {"click", "1"});
+  ASSERT_TRUE(eventually([&] { return read_status(status_)["flow mode"] == "subtree"; }, 30s, 100ms)) << gui_->output();
+  std::string title;
+  EXPECT_TRUE(eventually(
+      [&] {
+        title = read_status(status_)["flow subtree title"];
+        return title.rfind("flow within top on idle@test: ", 0) == 0 && title.find("children sent or received") != std::string::npos &&
+               !read_status(status_)["flow subtree first row"].empty();
+      },
+      60s, 200ms))
+      << "title: " << title << "\n" << gui_->output();
+  EXPECT_NE(read_status(status_)["flow subtree first row"].find("(outside top)"), std::string::npos)
+      << read_status(status_)["flow subtree first row"];
+  ASSERT_TRUE(centre_of("flow by type", x, y));
+  click(x, y, {"click", "1"});
+  EXPECT_TRUE(eventually([&] { return read_status(status_)["flow mode"] == "type"; }, 30s, 100ms));
+}
+
 namespace {
 
 // A workload whose picture changes by itself: crashes restart workers, and the slow

@@ -299,3 +299,50 @@ TEST(GuiWhy, TheChainOfTheDemoStoresRestartIsDrawn) {
   if (!::testing::Test::HasFailure()) fs::remove_all(dir, ec);
 }
 #endif
+
+#ifdef ACTORSCOPE_DEMO_BIN
+// Flow by supervisor subtree: --flow-within ingest_sup draws the demo's pipeline as the
+// collector grouped it for that supervisor: its children as boxes, the parsers' pool standing
+// for its workers, the edges labelled as estimates, and the title naming the supervisor.
+TEST(GuiFlowWithin, TheDemoPipelineIsDrawnBetweenIngestSupsChildren) {
+  setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
+  setenv("LSAN_OPTIONS", "detect_leaks=0", 1);  // Mesa, as above
+  const std::string xvfb = find_in_path("xvfb-run");
+  ASSERT_FALSE(xvfb.empty()) << "xvfb-run is missing: install xvfb and xauth (make deps)";
+  char tmpl[] = "/tmp/actorscope-gui-within-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const fs::path dir = tmpl;
+  const std::string socket = "unix:" + (dir / "collector.sock").string();
+  pid_t collector = spawn({ACTORSCOPE_COLLECTOR_BIN, "--listen", socket, "--metrics", "none"}, (dir / "collector.log").string());
+  ASSERT_GT(collector, 0);
+  ASSERT_TRUE(poll_until([&] { return fs::exists(dir / "collector.sock"); }, std::chrono::seconds(30)));
+  setenv("ACTORSCOPE_COLLECTOR", socket.c_str(), 1);
+  setenv("ACTORSCOPE_NODE", "withindemo", 1);
+  pid_t demo = spawn({ACTORSCOPE_DEMO_BIN, "--quiet", "--storm-every", "0", "--crash-rate", "0", "--sessions", "2"},
+                     (dir / "demo.log").string());
+  unsetenv("ACTORSCOPE_COLLECTOR");
+  unsetenv("ACTORSCOPE_NODE");
+  ASSERT_GT(demo, 0);
+  // The settle time lets a few seconds of sampled sends reach the collector's rates.
+  const fs::path png = dir / "within.png", text = dir / "within.txt", log = dir / "gui.log";
+  pid_t gui = spawn({xvfb, "-a", "-s", "-screen 0 1280x800x24", ACTORSCOPE_GUI_BIN, "--collector", socket, "--node", "withindemo",
+                     "--flow-within", "ingest_sup", "--screenshot", png.string(), "--drawn-text", text.string(),
+                     "--size", "1200x760", "--settle", "6000", "--timeout", "60"},
+                    log.string());
+  ASSERT_GT(gui, 0);
+  EXPECT_EQ(wait_exit(gui, std::chrono::seconds(120)), 0) << read_file(log);
+  const std::string drawn = read_file(text);
+  const std::string section = panel_section(drawn, "Flow");
+  ASSERT_FALSE(section.empty()) << "the Flow panel was not in front:\n" << drawn;
+  EXPECT_NE(section.find("flow within ingest_sup on withindemo: "), std::string::npos) << section;
+  for (const char* child : {"ingest", "parser_pool", "aggregator", "store"})
+    EXPECT_NE(section.find(std::string("\n") + child + "\n"), std::string::npos) << child << " not drawn:\n" << section;
+  EXPECT_TRUE(std::regex_search(section, std::regex("\n~[0-9.]+k?/s\n"))) << section;
+  for (pid_t p : {demo, collector}) {
+    kill(p, SIGTERM);
+    wait_exit(p, std::chrono::seconds(10));
+  }
+  std::error_code ec;
+  if (!::testing::Test::HasFailure()) fs::remove_all(dir, ec);
+}
+#endif

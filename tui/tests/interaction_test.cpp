@@ -607,6 +607,93 @@ TEST(Flow, AOnAnEdgeListsTheReceivingTypesActors) {
   EXPECT_EQ(h.ui.view, tui::ViewId::Tree);
 }
 
+// Flow by supervisor subtree: s on a worker in Actors shows the flow within its supervisor;
+// the rows are the reply's edges, named by the groups they join, in the reply's order; Enter
+// on a row into a child supervisor shows the flow within it, u goes back up, Esc to by type.
+TEST(Flow, SOnAWorkerShowsTheFlowWithinItsSupervisorAndEnterGoesIntoAChildSupervisor) {
+  Harness h;
+  h.load(tui::test::ReplicaBuilder("orders")
+             .actor(ActorSpec(1, 0, "root", "root_sup").as_supervisor())
+             .actor(ActorSpec(2, 1, "pipeline", "pipeline_sup").as_supervisor())
+             .actor(ActorSpec(3, 1, "store", "store").with_mailbox(900))
+             .actor(ActorSpec(5, 2, "ingest", "ingest"))
+             .actor(ActorSpec(6, 2, "parser", "parser").with_mailbox(40)));
+  h.ui.view = tui::ViewId::Actors;
+  auto screen = h.draw(100, 30);
+  const int store_line = find_line(screen, "store");
+  ASSERT_GE(store_line, h.ui.list_y);
+  tui::handle_key('g', h.ctx);
+  for (int i = h.ui.list_y; i < store_line; ++i) tui::handle_key('j', h.ctx);
+  tui::handle_key('s', h.ctx);
+  ASSERT_EQ(h.ui.view, tui::ViewId::Flow);
+  ASSERT_TRUE(h.ui.flow_subtree);
+  EXPECT_EQ(h.ui.flow_subtree->actor, 1u) << "a worker's subtree is its supervisor's";
+  screen = h.draw(100, 30);
+  EXPECT_GE(find_line(screen, "flow within root on orders"), 0);
+  EXPECT_GE(find_line(screen, "asking the collector"), 0) << "no reply yet";
+
+  pv::SubtreeFlowReply reply;
+  reply.node = 1;
+  reply.supervisor = 1;
+  reply.found = true;
+  reply.sample_every = 16;
+  reply.children = 2;
+  reply.groups = {{pv::FlowGroupRole::Child, 2, "pipeline", "pipeline_sup", 50'000, 40, 0},
+                  {pv::FlowGroupRole::Child, 3, "store", "store", 0, 900, 0},
+                  {pv::FlowGroupRole::Outside, 0, "", "", 0, 0, 0}};
+  reply.edges = {{2, 0, 125'000, 0}, {0, 1, 31'050, 1'200}};  // outside -> pipeline 1250/s, pipeline -> store 310.5/s
+  h.apply(reply);
+  screen = h.draw(100, 30);
+  const int head = find_line(screen, "OTHERS' AT MOST");
+  ASSERT_GE(head, 0);
+  // Each row against the reply: the groups' names, the rate, the error, the receiver's mailbox.
+  const std::vector<std::vector<std::string>> want = {
+      {"(outside root)", "pipeline", view::format_rate(1250.0, ""), "-", view::format_count(40)},
+      {"pipeline", "store", view::format_rate(310.5, ""), view::format_rate(12.0, ""), view::format_count(900)}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    std::istringstream row(screen[static_cast<size_t>(head) + 1 + i]);
+    std::vector<std::string> cells;
+    for (std::string cell; row >> cell;) cells.push_back(cell);
+    std::string from = cells.empty() ? "" : cells[0];
+    size_t at = 1;
+    if (from == "(outside") from += " " + cells[at++];  // a name with a space
+    ASSERT_EQ(cells.size(), at + 4) << screen[static_cast<size_t>(head) + 1 + i];
+    EXPECT_EQ(from, want[i][0]);
+    EXPECT_EQ(std::vector<std::string>(cells.begin() + static_cast<long>(at), cells.end()),
+              std::vector<std::string>(want[i].begin() + 1, want[i].end()));
+  }
+  EXPECT_GE(find_line(screen, "2 of 2 children sent or received"), 0);
+  EXPECT_GE(find_line(screen, "sampled sends (1 in 16)"), 0);
+  EXPECT_GE(find_line(screen, "whole subtree"), 0) << "a note longer than the screen is wrapped, not cut";
+  EXPECT_GE(find_line(screen, "may be other senders'"), 0) << "the error is said";
+
+  // Enter on the first row: its receiver, pipeline, is a child supervisor: into it.
+  tui::handle_key('g', h.ctx);
+  tui::handle_key('\n', h.ctx);
+  ASSERT_TRUE(h.ui.flow_subtree);
+  EXPECT_EQ(h.ui.flow_subtree->actor, 2u);
+  screen = h.draw(100, 30);
+  EXPECT_GE(find_line(screen, "flow within pipeline on orders"), 0);
+  EXPECT_GE(find_line(screen, "asking the collector"), 0) << "the reply shown was for root";
+  tui::handle_key('u', h.ctx);
+  ASSERT_TRUE(h.ui.flow_subtree);
+  EXPECT_EQ(h.ui.flow_subtree->actor, 1u);
+  // Enter on pipeline -> store: store is a worker: its detail.
+  h.draw(100, 30);
+  tui::handle_key('j', h.ctx);
+  tui::handle_key('\n', h.ctx);
+  ASSERT_EQ(h.ui.view, tui::ViewId::Detail);
+  ASSERT_TRUE(h.ui.detail);
+  EXPECT_EQ(h.ui.detail->actor, 3u);
+  tui::handle_key(27, h.ctx);
+  ASSERT_EQ(h.ui.view, tui::ViewId::Flow);
+  EXPECT_TRUE(h.ui.flow_subtree) << "back from Detail: still by subtree";
+  tui::handle_key(27, h.ctx);
+  EXPECT_FALSE(h.ui.flow_subtree) << "Esc: by type";
+  screen = h.draw(100, 30);
+  EXPECT_GE(find_line(screen, "no message flow"), 0);
+}
+
 // x on a restart in Events: the chain from the crash, each step named by its supervisor; Enter
 // on a step asks for the past at its instant; Esc goes back to Events.
 TEST(Chain, XOnARestartShowsTheCrashThenTheRestartAndEnterAsksForThatInstant) {

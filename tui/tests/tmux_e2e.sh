@@ -79,6 +79,21 @@ keys Escape
 for i in $(seq 1 300); do screen | grep -q "since this viewer connected" || break; sleep 0.1; done
 screen | grep -q "since this viewer connected" && fail "Esc did not close the edge's history"
 
+# Flow by supervisor subtree: s with no actor chosen shows the flow within the node's root
+# supervisor, as the collector answers it: loadgen's messages come from outside the tree
+# into its child supervisors. Enter on a row goes into the child supervisor it reaches,
+# u comes back up, Esc returns to the map by type.
+keys s
+wait_for "flow within top on e2e: [0-9]+ of [0-9]+ children sent or received"
+wait_for "FROM +TO +~MSG/S +OTHERS' AT MOST +TO MAILBOX"
+wait_for "sup-1\\.[1-4] +[0-9.]+k? "
+keys g Enter
+wait_for "flow within sup-1\\.[1-4] on e2e"
+keys u
+wait_for "flow within top on e2e"
+keys Escape
+wait_for "estimated from sampled sends \\(1 in"
+
 # Help, then quit: the process exits 0 and leaves the alternate screen.
 keys '?'
 wait_for "actorscope-top keys"

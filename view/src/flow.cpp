@@ -258,13 +258,14 @@ SubtreeFlowView subtree_flow_view(const Replica& replica, NodeId node, uint64_t 
   std::vector<std::string> names;
   std::map<std::string, int> seen;
   size_t with_flow = 0;
+  bool unplaced = false;
   for (const pv::FlowGroupRow& g : reply->groups) {
     std::string name;
     switch (g.role) {
       case pv::FlowGroupRole::Child: name = g.name.empty() ? g.type : g.name; ++with_flow; break;
       case pv::FlowGroupRole::Supervisor: name = sup_name + " (itself)"; break;
       case pv::FlowGroupRole::Outside: name = "(outside " + sup_name + ")"; break;
-      case pv::FlowGroupRole::Unplaced: name = "(senders not in the tree)"; break;
+      case pv::FlowGroupRole::Unplaced: name = "(gone or unknown)"; unplaced = true; break;
       case pv::FlowGroupRole::OtherChildren:
         name = "(" + std::to_string(g.children) + " quieter " + (g.children == 1 ? "child" : "children") + ")";
         with_flow += g.children;
@@ -310,6 +311,8 @@ SubtreeFlowView subtree_flow_view(const Replica& replica, NodeId node, uint64_t 
                (reply->children == 1 ? " child" : " children") + " sent or received";
   out.notes.push_back("estimated from sampled sends (1 in " + std::to_string(reply->sample_every) +
                       "), by the senders the collector keeps per receiver; each child stands for its whole subtree");
+  if (unplaced)
+    out.notes.push_back("(gone or unknown): senders that have exited since they sent, or whose place in the tree was never reported");
   if (error > 0)
     out.notes.push_back("up to " + flow_rate_label(error) + " of the edges' rates may be other senders' (past the kept ones)");
   if (reply->receivers_over_cap > 0)

@@ -1,6 +1,7 @@
 // The CAF demo's message flow through the real adapter, collector and a viewer: its pipeline
-// reads ingest → parser → aggregator → store, in that direction, and the slow store shows
-// who sends to it. The demo calls no flow API: the adapter takes the sender from CAF.
+// reads ingest → parser → aggregator → store, in that direction (by type, and within the
+// ingest supervisor's subtree), and the slow store shows who sends to it. The demo calls no
+// flow API: the adapter takes the sender from CAF.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -86,6 +87,42 @@ TEST(DemoFlow, ThePipelineReadsIngestParserAggregatorStoreAndTheStoreShowsItsSen
   EXPECT_EQ(detail->senders[0].type, "aggregator");
   ASSERT_FALSE(detail->message_types.empty());
   EXPECT_EQ(detail->message_types[0].type, "store");
+
+  // By supervisor subtree: within ingest_sup the pipeline runs between its children, the
+  // parsers' pool standing for all its workers, in the same direction; nothing flows back.
+  uint64_t ingest_sup = 0;
+  {
+    auto lock = viewer.lock();
+    for (const view::Actor& a : viewer.replica().actors())
+      if (a.row.node == node && a.is_supervisor() && view::display_name(a.row) == "ingest_sup") ingest_sup = a.row.actor;
+  }
+  ASSERT_NE(ingest_sup, 0u);
+  view::SubtreeFlowView within;
+  bool subtree = eventually([&] {
+    {
+      auto lock = viewer.lock();
+      within = view::subtree_flow_view(viewer.replica(), node, ingest_sup, view::DisplayThresholds{});
+    }
+    auto flowing = [&](const std::string& from, const std::string& to) {
+      for (const view::FlowEdgeView& e : within.map.edges)
+        if (e.from == from && e.to == to) return e.rate > 0;
+      return false;
+    };
+    if (within.state == view::SubtreeFlowView::State::Shown && flowing("ingest", "parser_pool") &&
+        flowing("parser_pool", "aggregator") && flowing("aggregator", "store"))
+      return true;
+    viewer.request_subtree_flow(node, ingest_sup);
+    return false;
+  }, 60s, 200ms);
+  ASSERT_TRUE(subtree) << within.title;
+  EXPECT_NE(within.title.find("flow within ingest_sup"), std::string::npos) << within.title;
+  for (const view::FlowEdgeView& e : within.map.edges)
+    for (auto [later, earlier] : {std::pair{"store", "aggregator"}, {"aggregator", "parser_pool"}, {"parser_pool", "ingest"}})
+      EXPECT_FALSE(e.from == later && e.to == earlier) << e.from << " -> " << e.to;
+  bool pool_is_a_supervisor = false;
+  for (const view::FlowTypeView& t : within.map.types)
+    if (t.name == "parser_pool") pool_is_a_supervisor = t.supervisor && t.actor != 0;
+  EXPECT_TRUE(pool_is_a_supervisor) << "the pool's group leads to its own subtree";
   demo.signal(SIGTERM);
   EXPECT_EQ(demo.wait_exit(30s), 0) << demo.output();
 }
