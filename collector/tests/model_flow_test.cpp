@@ -87,6 +87,46 @@ TEST(ModelFlow, RatesByTypePairAndTopSendersFollowWhatWasSent) {
   EXPECT_EQ(ingest->messages, 60u * 992);
 }
 
+// A decayed rate starts from zero when its receiver appears: a store restarted 3 s ago that is
+// sent as much as the old one must read the same rate, not the fraction of it its 3 s make of
+// the 10 s window (about a quarter); and so must a type pair in the first seconds of its node.
+TEST(ModelFlow, AYoungReceiverReadsItsRateNotAFractionOfIt) {
+  FlowRun r;
+  r.s.spawn(1, 0, "ingest", "ingest").spawn(2, 0, "store", "old-store");
+  ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+  const uint64_t young = 3;
+  // 640 messages a second (20 sampled at 1 in 32) from the ingest to each store it knows.
+  for (int sec = 0; sec < 60; ++sec) {
+    if (sec == 57) {
+      proto::ActorSpawned spawned;
+      spawned.actor = young;
+      spawned.type = r.s.str("store");
+      spawned.name = r.s.str("new-store");
+      spawned.t_ns = 57 * kSecond;  // the agent's clock: 57 s after it connected
+      r.s.add(spawned);
+    }
+    if (sec >= 57)
+      r.s.add(r.edges({{1, 2, 0, 20}, {1, young, 0, 20}}));
+    else
+      r.s.add(r.edges({{1, 2, 0, 20}}));
+    ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+    if (sec == 2) {
+      // The node's first three seconds, read as their last batch arrives: the pair's rate.
+      ASSERT_EQ(r.m.flow_pairs(r.n).size(), 1u);
+      EXPECT_TRUE(near(r.m.flow_rate(r.m.flow_pairs(r.n)[0]), 640, 0.1)) << r.m.flow_rate(r.m.flow_pairs(r.n)[0]);
+    }
+    if (sec < 59) r.second();  // read as the last batch arrives
+  }
+  auto old_senders = r.m.top_senders(r.n, 2, 4), young_senders = r.m.top_senders(r.n, young, 4);
+  ASSERT_EQ(old_senders.size(), 1u);
+  ASSERT_EQ(young_senders.size(), 1u);
+  EXPECT_TRUE(near(old_senders[0].rate, 640, 0.1)) << old_senders[0].rate;
+  EXPECT_TRUE(near(young_senders[0].rate, 640, 0.1)) << young_senders[0].rate << ": the young store reads a fraction";
+  auto mix = r.m.message_mix(r.n, young, 4);
+  ASSERT_EQ(mix.size(), 1u);
+  EXPECT_TRUE(near(mix[0].rate, 640, 0.1)) << mix[0].rate;
+}
+
 TEST(ModelFlow, TopSendersStayBoundedAndTheHeavyHitterLeads) {
   ModelSettings settings;
   settings.flow_senders_per_actor = 4;
@@ -259,7 +299,9 @@ TEST(ModelFlow, SubtreeFlowEqualsTheSendsPlacedByWalkingTheTree) {
         std::string pf = reference_place(c, from), pt = reference_place(c, to);
         bool in_f = pf != "outside" && pf != "unplaced", in_t = pt != "outside" && pt != "unplaced";
         if (!in_f && !in_t) continue;
-        double rate = static_cast<double>(count) * every / 10.0;  // the default 10 s window, no decay yet
+        // The default 10 s window, no decay yet; per second of the receivers' life so far:
+        // they were spawned when the node connected, a second ago.
+        double rate = static_cast<double>(count) * every / 10.0 / (1 - std::exp(-1.0 / 10.0));
         if (pf == pt)
           want_internal[pf] += rate;
         else

@@ -77,6 +77,29 @@ std::vector<FlowSender> ranked(std::vector<FlowSender> v, uint64_t now_ns, uint6
   return v;
 }
 
+// A decayed rate starts from zero: for the first window of a receiver's life it reads low by
+// 1 - e^(-age/window), the factor returned here, which its rates are divided by. The age counts
+// from when the collector could first see the receiver's messages (its spawn, or the node's
+// connection when it is older), and is taken as at least a second: a younger estimate rests on
+// too few samples to be scaled further. A type pair's rates count from the node's connection.
+double warm_up(uint64_t born_ns, uint64_t now_ns, uint64_t window_ns) {
+  if (window_ns == 0) return 1;
+  const uint64_t age = std::max<uint64_t>(now_ns > born_ns ? now_ns - born_ns : 0, kNsPerSecond);
+  return 1 - std::exp(-static_cast<double>(age) / static_cast<double>(window_ns));
+}
+double warm_up(const NodeData& n, const Actor& receiver, uint64_t now_ns, uint64_t window_ns) {
+  const uint64_t since_anchor = receiver.spawn_wall_ns > n.info.anchor_wall_ns ? receiver.spawn_wall_ns - n.info.anchor_wall_ns : 0;
+  return warm_up(n.info.connected_at_ns + since_anchor, now_ns, window_ns);
+}
+
+std::vector<FlowSender> scaled(std::vector<FlowSender> v, double by) {
+  for (FlowSender& e : v) {
+    e.rate /= by;
+    e.error /= by;
+  }
+  return v;
+}
+
 }  // namespace
 
 void Model::apply(NodeKey key, const proto::FlowEdges& r) {
@@ -127,6 +150,7 @@ void Model::apply(NodeKey key, const proto::FlowEdges& r) {
         FlowPair p;
         p.from_type = from_type;
         p.to_type = to_type;
+        p.born_ns = n->info.connected_at_ns;
         n->flow_pairs.push_back(p);
       }
     }
@@ -196,23 +220,28 @@ std::span<const FlowPair> Model::flow_pairs(NodeKey key) const {
 }
 
 double Model::flow_rate(const FlowPair& p) const {
-  return p.rate * decay_factor(p.rate_at_ns, impl_->now, impl_->settings.flow_rate_window_ns);
+  const uint64_t window = impl_->settings.flow_rate_window_ns;
+  return p.rate * decay_factor(p.rate_at_ns, impl_->now, window) / warm_up(p.born_ns, impl_->now, window);
 }
 
 std::vector<FlowSender> Model::top_senders(NodeKey key, uint64_t actor, size_t limit) const {
   const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return {};
   auto it = n->flow_receivers.find(actor);
-  if (it == n->flow_receivers.end()) return {};
-  return ranked(it->second.senders, impl_->now, impl_->settings.flow_rate_window_ns, limit);
+  const Row row = n->index.find(actor, n->rows);
+  if (it == n->flow_receivers.end() || row == kNoRow) return {};
+  const uint64_t window = impl_->settings.flow_rate_window_ns;
+  return scaled(ranked(it->second.senders, impl_->now, window, limit), warm_up(*n, n->rows[row], impl_->now, window));
 }
 
 std::vector<FlowSender> Model::message_mix(NodeKey key, uint64_t actor, size_t limit) const {
   const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return {};
   auto it = n->flow_receivers.find(actor);
-  if (it == n->flow_receivers.end()) return {};
-  return ranked(it->second.types, impl_->now, impl_->settings.flow_rate_window_ns, limit);
+  const Row row = n->index.find(actor, n->rows);
+  if (it == n->flow_receivers.end() || row == kNoRow) return {};
+  const uint64_t window = impl_->settings.flow_rate_window_ns;
+  return scaled(ranked(it->second.types, impl_->now, window, limit), warm_up(*n, n->rows[row], impl_->now, window));
 }
 
 FlowStats Model::flow_stats(NodeKey key) const {
@@ -298,11 +327,12 @@ SubtreeFlow Model::subtree_flow(NodeKey key, uint64_t supervisor, size_t max_chi
     const Row rr = n->index.find(receiver, n->rows);
     if (rr == kNoRow) continue;  // gone since: forgotten at the next step
     const uint64_t to = place_of(receiver);
+    const double young = warm_up(*n, n->rows[rr], now, window);
     for (const FlowSender& e : flow.senders) {
       const uint64_t from = place_of(e.from);
       const bool inside_to = to != kOutside && to != kUnplaced, inside_from = from != kOutside && from != kUnplaced;
       if (!inside_to && !inside_from) continue;  // neither end under the supervisor
-      const double f = decay_factor(e.rate_at_ns, now, window);
+      const double f = decay_factor(e.rate_at_ns, now, window) / young;
       const size_t gt = group(to), gf = group(from);
       FlowGroup& receiving = groups[gt];
       receiving.mailbox_max = std::max(receiving.mailbox_max, n->rows[rr].mailbox);

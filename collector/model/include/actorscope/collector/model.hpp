@@ -175,10 +175,13 @@ class Model {
 
   // ---- reading: message flow (sampled estimates) ----------------------------------------------
   std::span<const FlowPair> flow_pairs(NodeKey node) const;
-  // A pair's rate now (decayed to the model's clock).
+  // A pair's rate now (decayed to the model's clock; in the first window after its node
+  // connected, per second since then).
   double flow_rate(const FlowPair& p) const;
   // The actors (or, past the kept ones, nothing) that sent to `actor`, highest rate first,
-  // at most `limit`; and the message types it received. Rates are decayed to now.
+  // at most `limit`; and the message types it received. Rates are decayed to now, and for
+  // a receiver younger than the rate window they are per second of its life so far (a decayed
+  // average starts from zero: a store restarted 2 s ago reads its rate, not a fifth of it).
   std::vector<FlowSender> top_senders(NodeKey node, uint64_t actor, size_t limit) const;
   std::vector<FlowSender> message_mix(NodeKey node, uint64_t actor, size_t limit) const;
   FlowStats flow_stats(NodeKey node) const;

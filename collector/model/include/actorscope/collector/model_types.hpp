@@ -358,6 +358,7 @@ struct FlowPair {
   uint64_t samples = 0;      // sampled sends behind them, cumulative
   double rate = 0;           // estimated messages/s at rate_at_ns
   uint64_t rate_at_ns = 0;
+  uint64_t born_ns = 0;      // collector clock: its node's connection, where its rate starts from zero
   uint64_t messages_at_step = 0;                  // `messages` at the last series step
   std::array<uint32_t, kFlowHistory> history{};   // estimated messages per series step, ring
   uint32_t history_next = 0, history_count = 0;
