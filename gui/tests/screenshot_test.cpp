@@ -249,36 +249,66 @@ TEST(GuiCommandLine, HelpTellsThePastFlagsAndBadOnesExitTwo) {
 }  // namespace
 
 #ifdef ACTORSCOPE_DEMO_BIN
+namespace {
+// A collector and the CAF demo reporting to it as `node`, for shots of the demo's own views;
+// stopped, and its folder removed when nothing failed, at the end of the test.
+class DemoUnderXvfb : public ::testing::Test {
+ protected:
+  void start(const std::string& node, std::vector<std::string> demo_args) {
+    setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
+    setenv("LSAN_OPTIONS", "detect_leaks=0", 1);  // Mesa, as above
+    xvfb_ = find_in_path("xvfb-run");
+    ASSERT_FALSE(xvfb_.empty()) << "xvfb-run is missing: install xvfb and xauth (make deps)";
+    char tmpl[] = "/tmp/actorscope-gui-demo-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    socket_ = "unix:" + (dir_ / "collector.sock").string();
+    collector_ = spawn({ACTORSCOPE_COLLECTOR_BIN, "--listen", socket_, "--metrics", "none"}, (dir_ / "collector.log").string());
+    ASSERT_GT(collector_, 0);
+    ASSERT_TRUE(poll_until([&] { return fs::exists(dir_ / "collector.sock"); }, std::chrono::seconds(30)));
+    setenv("ACTORSCOPE_COLLECTOR", socket_.c_str(), 1);
+    setenv("ACTORSCOPE_NODE", node.c_str(), 1);
+    demo_args.insert(demo_args.begin(), ACTORSCOPE_DEMO_BIN);
+    demo_ = spawn(demo_args, (dir_ / "demo.log").string());
+    unsetenv("ACTORSCOPE_COLLECTOR");
+    unsetenv("ACTORSCOPE_NODE");
+    ASSERT_GT(demo_, 0);
+  }
+  // actorscope-gui on the collector with `args`, its shot and drawn text in the folder; the
+  // text it drew.
+  std::string shoot(const std::vector<std::string>& args) {
+    const fs::path png = dir_ / "shot.png", text = dir_ / "shot.txt", log = dir_ / "gui.log";
+    std::vector<std::string> argv = {xvfb_, "-a", "-s", "-screen 0 1280x800x24", ACTORSCOPE_GUI_BIN, "--collector", socket_,
+                                     "--screenshot", png.string(), "--drawn-text", text.string(), "--size", "1200x760",
+                                     "--timeout", "60"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    pid_t gui = spawn(argv, log.string());
+    EXPECT_GT(gui, 0);
+    if (gui <= 0) return {};
+    EXPECT_EQ(wait_exit(gui, std::chrono::seconds(120)), 0) << read_file(log);
+    return read_file(text);
+  }
+  void TearDown() override {
+    for (pid_t p : {demo_, collector_})
+      if (p > 0) {
+        kill(p, SIGTERM);
+        wait_exit(p, std::chrono::seconds(10));
+      }
+    std::error_code ec;
+    if (!dir_.empty() && !HasFailure()) fs::remove_all(dir_, ec);
+  }
+  std::string xvfb_, socket_;
+  fs::path dir_;
+  pid_t collector_ = -1, demo_ = -1;
+};
+}  // namespace
+
 // Why did the demo's store restart? --why opens the chain of its newest restart: drawn, from
 // the CAF demo's real escalation, the pool's budget exhausted and ingest_sup's restarts.
-TEST(GuiWhy, TheChainOfTheDemoStoresRestartIsDrawn) {
-  setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
-  setenv("LSAN_OPTIONS", "detect_leaks=0", 1);  // Mesa, as above
-  const std::string xvfb = find_in_path("xvfb-run");
-  ASSERT_FALSE(xvfb.empty()) << "xvfb-run is missing: install xvfb and xauth (make deps)";
-  char tmpl[] = "/tmp/actorscope-gui-why-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const fs::path dir = tmpl;
-  const std::string socket = "unix:" + (dir / "collector.sock").string();
-  pid_t collector = spawn({ACTORSCOPE_COLLECTOR_BIN, "--listen", socket, "--metrics", "none"}, (dir / "collector.log").string());
-  ASSERT_GT(collector, 0);
-  ASSERT_TRUE(poll_until([&] { return fs::exists(dir / "collector.sock"); }, std::chrono::seconds(30)));
-  setenv("ACTORSCOPE_COLLECTOR", socket.c_str(), 1);
-  setenv("ACTORSCOPE_NODE", "whydemo", 1);
-  pid_t demo = spawn({ACTORSCOPE_DEMO_BIN, "--quiet", "--storm-every", "3", "--crash-rate", "0", "--sessions", "2"},
-                     (dir / "demo.log").string());
-  unsetenv("ACTORSCOPE_COLLECTOR");
-  unsetenv("ACTORSCOPE_NODE");
-  ASSERT_GT(demo, 0);
+TEST_F(DemoUnderXvfb, TheChainOfTheDemoStoresRestartIsDrawn) {
+  ASSERT_NO_FATAL_FAILURE(start("whydemo", {"--quiet", "--storm-every", "3", "--crash-rate", "0", "--sessions", "2"}));
   // The first storm escalates within a few seconds; the shot waits for the chain (--why).
-  const fs::path png = dir / "why.png", text = dir / "why.txt", log = dir / "gui.log";
-  pid_t gui = spawn({xvfb, "-a", "-s", "-screen 0 1280x800x24", ACTORSCOPE_GUI_BIN, "--collector", socket, "--node", "whydemo",
-                     "--why", "store", "--panel", "events", "--screenshot", png.string(), "--drawn-text", text.string(),
-                     "--size", "1200x760", "--settle", "800", "--timeout", "60"},
-                    log.string());
-  ASSERT_GT(gui, 0);
-  EXPECT_EQ(wait_exit(gui, std::chrono::seconds(120)), 0) << read_file(log);
-  const std::string drawn = read_file(text);
+  const std::string drawn = shoot({"--node", "whydemo", "--why", "store", "--panel", "events", "--settle", "800"});
   const size_t window = drawn.find("[window] Why: store ");
   ASSERT_NE(window, std::string::npos) << drawn;
   const std::string chain = drawn.substr(window);
@@ -291,58 +321,20 @@ TEST(GuiWhy, TheChainOfTheDemoStoresRestartIsDrawn) {
   EXPECT_LT(crash, exhausted);
   EXPECT_LT(exhausted, restart);
   EXPECT_NE(chain.find("restart  store: restarted by ingest_sup"), std::string::npos) << chain;
-  for (pid_t p : {demo, collector}) {
-    kill(p, SIGTERM);
-    wait_exit(p, std::chrono::seconds(10));
-  }
-  std::error_code ec;
-  if (!::testing::Test::HasFailure()) fs::remove_all(dir, ec);
 }
-#endif
 
-#ifdef ACTORSCOPE_DEMO_BIN
 // Flow by supervisor subtree: --flow-within ingest_sup draws the demo's pipeline as the
 // collector grouped it for that supervisor: its children as boxes, the parsers' pool standing
 // for its workers, the edges labelled as estimates, and the title naming the supervisor.
-TEST(GuiFlowWithin, TheDemoPipelineIsDrawnBetweenIngestSupsChildren) {
-  setenv("LIBGL_ALWAYS_SOFTWARE", "1", 1);
-  setenv("LSAN_OPTIONS", "detect_leaks=0", 1);  // Mesa, as above
-  const std::string xvfb = find_in_path("xvfb-run");
-  ASSERT_FALSE(xvfb.empty()) << "xvfb-run is missing: install xvfb and xauth (make deps)";
-  char tmpl[] = "/tmp/actorscope-gui-within-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const fs::path dir = tmpl;
-  const std::string socket = "unix:" + (dir / "collector.sock").string();
-  pid_t collector = spawn({ACTORSCOPE_COLLECTOR_BIN, "--listen", socket, "--metrics", "none"}, (dir / "collector.log").string());
-  ASSERT_GT(collector, 0);
-  ASSERT_TRUE(poll_until([&] { return fs::exists(dir / "collector.sock"); }, std::chrono::seconds(30)));
-  setenv("ACTORSCOPE_COLLECTOR", socket.c_str(), 1);
-  setenv("ACTORSCOPE_NODE", "withindemo", 1);
-  pid_t demo = spawn({ACTORSCOPE_DEMO_BIN, "--quiet", "--storm-every", "0", "--crash-rate", "0", "--sessions", "2"},
-                     (dir / "demo.log").string());
-  unsetenv("ACTORSCOPE_COLLECTOR");
-  unsetenv("ACTORSCOPE_NODE");
-  ASSERT_GT(demo, 0);
+TEST_F(DemoUnderXvfb, TheDemoPipelineIsDrawnBetweenIngestSupsChildren) {
+  ASSERT_NO_FATAL_FAILURE(start("withindemo", {"--quiet", "--storm-every", "0", "--crash-rate", "0", "--sessions", "2"}));
   // The settle time lets a few seconds of sampled sends reach the collector's rates.
-  const fs::path png = dir / "within.png", text = dir / "within.txt", log = dir / "gui.log";
-  pid_t gui = spawn({xvfb, "-a", "-s", "-screen 0 1280x800x24", ACTORSCOPE_GUI_BIN, "--collector", socket, "--node", "withindemo",
-                     "--flow-within", "ingest_sup", "--screenshot", png.string(), "--drawn-text", text.string(),
-                     "--size", "1200x760", "--settle", "6000", "--timeout", "60"},
-                    log.string());
-  ASSERT_GT(gui, 0);
-  EXPECT_EQ(wait_exit(gui, std::chrono::seconds(120)), 0) << read_file(log);
-  const std::string drawn = read_file(text);
+  const std::string drawn = shoot({"--node", "withindemo", "--flow-within", "ingest_sup", "--settle", "6000"});
   const std::string section = panel_section(drawn, "Flow");
   ASSERT_FALSE(section.empty()) << "the Flow panel was not in front:\n" << drawn;
   EXPECT_NE(section.find("flow within ingest_sup on withindemo: "), std::string::npos) << section;
   for (const char* child : {"ingest", "parser_pool", "aggregator", "store"})
     EXPECT_NE(section.find(std::string("\n") + child + "\n"), std::string::npos) << child << " not drawn:\n" << section;
   EXPECT_TRUE(std::regex_search(section, std::regex("\n~[0-9.]+k?/s\n"))) << section;
-  for (pid_t p : {demo, collector}) {
-    kill(p, SIGTERM);
-    wait_exit(p, std::chrono::seconds(10));
-  }
-  std::error_code ec;
-  if (!::testing::Test::HasFailure()) fs::remove_all(dir, ec);
 }
 #endif
