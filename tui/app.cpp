@@ -229,6 +229,32 @@ int run_batch(view::Client& client, UiState& ui, const Options& o) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
+  if (o.view == ViewId::Flow && !o.actor.empty()) {
+    // The flow within the actor's supervisor subtree, as the collector answers it.
+    std::optional<view::ActorKey> sup;
+    {
+      auto lock = client.lock();
+      resolve_pinned_node(ui, client.replica());
+      if (auto key = view::find_actor(client.replica(), o.actor, ui.node))
+        if (uint64_t root = view::subtree_flow_root(client.replica(), key->node, key->actor)) sup = view::ActorKey{key->node, root};
+    }
+    if (!sup) {
+      std::fprintf(stderr, "actorscope-top: no live actor '%s' with a supervisor (give a name, child id or id from the tree)\n",
+                   o.actor.c_str());
+      return 1;
+    }
+    ui.flow_subtree = sup;
+    client.request_subtree_flow(sup->node, sup->actor);
+    for (;;) {
+      {
+        auto lock = client.lock();
+        const auto& reply = client.replica().subtree_flow();
+        if (reply && reply->node == sup->node && reply->supervisor == sup->actor) break;
+      }
+      if (std::chrono::steady_clock::now() > deadline) break;  // shown as asked, not answered
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
   TextCanvas canvas(w, h);
   ui.status = client.status();
   {

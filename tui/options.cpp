@@ -41,7 +41,8 @@ const char* usage() {
          "  --batch            print one frame to stdout and exit, like top -b\n"
          "  --view NAME        the view --batch prints: tree, actors, events, telemetry, warnings,\n"
          "                     flow, detail (with --actor)\n"
-         "  --actor NAME|ID    the actor --view detail shows: its id, name or child id\n"
+         "  --actor NAME|ID    the actor --view detail shows: its id, name or child id; with --view\n"
+         "                     flow, the flow within its supervisor's subtree (a supervisor's own)\n"
          "  --expand all|DEPTH how deep the tree opens: actors down to DEPTH levels below the node\n"
          "                     (its roots are level 1; default 2), or all of it, groups included\n"
          "  --size COLSxROWS   the frame size --batch prints (default $COLUMNS x $LINES, else 120x40)\n"
@@ -144,7 +145,7 @@ std::optional<int> parse_options(int argc, char** argv, Options& o) {
     return bad("--export-history writes a file and exits: it excludes --batch, --at and --listen");
   if (o.tls && !o.listen.empty()) return bad("--tls-ca is for --collector; an embedded collector (--listen) is reached in-process");
   if (o.view == ViewId::Detail && o.actor.empty()) return bad("--view detail needs --actor NAME|ID");
-  if (!o.actor.empty() && o.view != ViewId::Detail) return bad("--actor goes with --view detail");
+  if (!o.actor.empty() && o.view != ViewId::Detail && o.view != ViewId::Flow) return bad("--actor goes with --view detail or flow");
   return std::nullopt;
 }
 

@@ -94,6 +94,11 @@ wait_for "flow within top on e2e"
 keys Escape
 wait_for "estimated from sampled sends \\(1 in"
 
+# The same, printed once for a script: --batch --view flow --actor NAME.
+batch=$("$BIN/actorscope-top" --collector "$SOCK" --batch --view flow --actor top --size 120x30 2>&1)
+grep -Eq "flow within top on e2e: [0-9]+ of [0-9]+ children sent or received" <<<"$batch" || fail "batch flow: $batch"
+grep -Eq "FROM +TO +~MSG/S +OTHERS' AT MOST +TO MAILBOX" <<<"$batch" || fail "batch flow without its table: $batch"
+
 # Help, then quit: the process exits 0 and leaves the alternate screen.
 keys '?'
 wait_for "actorscope-top keys"
