@@ -413,6 +413,14 @@ void FlowPanel::draw_history(AppState& app, const view::FlowMap& m) {
 
 void FlowPanel::draw_subtree(AppState& app) {
   const view::Replica& r = app.replica();
+  // A supervisor restarted has a new id: the map follows it there, and asks again.
+  if (!following_) {
+    subtree_child_.reset(r, *subtree_);
+    following_ = true;
+  } else if (const view::ActorKey now = subtree_child_.update(r); now.actor != 0 && !(now == *subtree_)) {
+    subtree_ = now;
+    asked_at_ = -1;
+  }
   const view::ActorKey sup = *subtree_;
   // Asked again every refresh, and at once when the supervisor changes.
   const double now = ImGui::GetTime();

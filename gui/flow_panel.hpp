@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "app_state.hpp"
+#include "actorscope/view/child.hpp"
 #include "actorscope/view/flow.hpp"
 
 namespace actorscope::gui {
@@ -29,7 +30,11 @@ class FlowPanel {
   void select_busiest() { select_busiest_ = true; }
   // Shows the flow among the child subtrees of `supervisor` (a supervisor, or a worker: its
   // supervisor); an empty key: back to the map by type.
-  void show_subtree(std::optional<view::ActorKey> supervisor) { subtree_ = supervisor; asked_at_ = -1; }
+  void show_subtree(std::optional<view::ActorKey> supervisor) {
+    subtree_ = supervisor;
+    asked_at_ = -1;
+    following_ = false;
+  }
   // The supervisor whose subtree is shown (0: the map by type).
   uint64_t subtree_shown() const { return subtree_ ? subtree_->actor : 0; }
 
@@ -46,6 +51,8 @@ class FlowPanel {
   std::optional<view::ActorKey> subtree_;  // by subtree: the supervisor shown; empty: by type
   double asked_at_ = -1;                   // when the collector was last asked (ImGui time)
   view::ActorKey asked_for_;
+  view::ChildFollower subtree_child_;      // the supervisor shown, followed across its restarts
+  bool following_ = false;                 // subtree_child_ was set on subtree_
 };
 
 }  // namespace actorscope::gui

@@ -243,15 +243,29 @@ int run_batch(view::Client& client, UiState& ui, const Options& o) {
                    o.actor.c_str());
       return 1;
     }
+    // Asked again when the supervisor was restarted meanwhile (the answer: not a live actor),
+    // at its new id.
     ui.flow_subtree = sup;
     client.request_subtree_flow(sup->node, sup->actor);
     for (;;) {
+      std::optional<view::ActorKey> again;
       {
         auto lock = client.lock();
-        const auto& reply = client.replica().subtree_flow();
-        if (reply && reply->node == sup->node && reply->supervisor == sup->actor) break;
+        const view::Replica& r = client.replica();
+        const auto& reply = r.subtree_flow();
+        if (reply && reply->node == sup->node && reply->supervisor == sup->actor) {
+          if (reply->found) break;
+          if (auto key = view::find_actor(r, o.actor, ui.node))
+            if (uint64_t root = view::subtree_flow_root(r, key->node, key->actor); root != 0 && root != sup->actor)
+              again = view::ActorKey{key->node, root};
+        }
       }
       if (std::chrono::steady_clock::now() > deadline) break;  // shown as asked, not answered
+      if (again) {
+        sup = again;
+        ui.flow_subtree = sup;
+        client.request_subtree_flow(sup->node, sup->actor);
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }

@@ -47,6 +47,11 @@ std::vector<std::string> wrapped(const std::string& text, int width) {
 
 // By subtree: the title, what the estimates rest on, then the groups' edges, busiest first.
 void draw_subtree_flow(Canvas& c, int top, int height, const view::Replica& r, UiState& ui) {
+  // A supervisor restarted has a new id: the view follows it there, and asks again.
+  if (const view::ActorKey now = ui.flow_subtree_child.update(r); now.actor != 0 && !(now == *ui.flow_subtree)) {
+    ui.flow_subtree = now;
+    ui.flow_subtree_asked_ns = 0;
+  }
   const view::ActorKey sup = *ui.flow_subtree;
   const view::SubtreeFlowView v = view::subtree_flow_view(r, sup.node, sup.actor, ui.thresholds);
   c.text(top, 0, v.title, Style::Title);

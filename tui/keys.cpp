@@ -103,8 +103,12 @@ void open_detail(ActionContext& ctx, view::ActorKey key) {
 unsigned jump_to_step(ActionContext& ctx);
 
 // Flow by supervisor subtree: shows the flow among the child subtrees of `supervisor`, asked
-// of the collector at once and every second while it shows.
+// of the collector at once and every second while it shows, and followed when it restarts.
 unsigned show_subtree(ActionContext& ctx, view::ActorKey supervisor) {
+  {
+    auto lock = ctx.client.lock();
+    ctx.ui.flow_subtree_child.reset(ctx.client.replica(), supervisor);
+  }
   ctx.ui.flow_subtree = supervisor;
   ctx.ui.flow_subtree_asked_ns = 0;
   ctx.ui.flow_edge.reset();

@@ -94,6 +94,7 @@ struct UiState {
   std::optional<view::Replica::FlowKey> flow_edge;  // Flow: the edge whose history shows under the table
   std::optional<view::ActorKey> flow_subtree;  // Flow by supervisor subtree: the supervisor shown (empty: by type)
   uint64_t flow_subtree_asked_ns = 0;          // steady clock of the last request for it (0: ask at once)
+  view::ChildFollower flow_subtree_child;      // ... followed across its restarts (a new id each time)
   // Where the last frame put things, for the mouse: the tabs' row and spans, and the
   // first list row on the screen.
   struct TabSpan {

@@ -694,6 +694,55 @@ TEST(Flow, SOnAWorkerShowsTheFlowWithinItsSupervisorAndEnterGoesIntoAChildSuperv
   EXPECT_GE(find_line(screen, "no message flow"), 0);
 }
 
+// Flow by supervisor subtree follows its supervisor when that is restarted (a new id): the
+// view moves to the new incarnation, found at the same place in the tree, and asks again.
+TEST(Flow, BySubtreeFollowsItsSupervisorAcrossARestart) {
+  Harness h;
+  h.load(tui::test::ReplicaBuilder("orders")
+             .actor(ActorSpec(1, 0, "root", "root_sup").as_supervisor())
+             .actor(ActorSpec(2, 1, "pipeline", "pipeline_sup").as_supervisor().with_child_id("pipeline"))
+             .actor(ActorSpec(5, 2, "ingest", "ingest").with_child_id("ingest")));
+  h.ui.view = tui::ViewId::Tree;
+  h.draw(100, 30);
+  tui::handle_key('/', h.ctx);
+  for (char ch : std::string("pipeline")) tui::handle_key(ch, h.ctx);
+  tui::handle_key('\n', h.ctx);
+  tui::handle_key('s', h.ctx);
+  ASSERT_TRUE(h.ui.flow_subtree);
+  ASSERT_EQ(h.ui.flow_subtree->actor, 2u);
+  auto screen = h.draw(100, 30);
+  ASSERT_GE(find_line(screen, "flow within pipeline on orders"), 0);
+  h.ui.flow_subtree_asked_ns = 123;  // asked (the loop that asks does not run here)
+  // The pipeline supervisor crashes and is restarted as actor 9, its child as 10.
+  pv::Event crash;
+  crash.seq = 50;
+  crash.node = 1;
+  crash.kind = pv::EventKind::Crashed;
+  crash.reason = proto::ExitReason::Error;
+  crash.actor = 2;
+  crash.supervisor = 1;
+  pv::ActorRow again;
+  again.node = 1;
+  again.actor = 9;
+  again.parent = 1;
+  again.name = "pipeline";
+  again.child_id = "pipeline";
+  again.type = "pipeline_sup";
+  again.kind = proto::ActorKind::Supervisor;
+  pv::ActorRow child = again;
+  child.actor = 10;
+  child.parent = 9;
+  child.name = child.child_id = "ingest";
+  child.type = "ingest";
+  child.kind = proto::ActorKind::Worker;
+  h.apply(crash, pv::ActorRemoved{1, 5}, pv::ActorRemoved{1, 2}, again, child);
+  screen = h.draw(100, 30);
+  ASSERT_TRUE(h.ui.flow_subtree);
+  EXPECT_EQ(h.ui.flow_subtree->actor, 9u) << "the view follows the restarted supervisor";
+  EXPECT_EQ(h.ui.flow_subtree_asked_ns, 0u) << "and asks the collector again at once";
+  EXPECT_GE(find_line(screen, "flow within pipeline on orders"), 0);
+}
+
 // x on a restart in Events: the chain from the crash, each step named by its supervisor; Enter
 // on a step asks for the past at its instant; Esc goes back to Events.
 TEST(Chain, XOnARestartShowsTheCrashThenTheRestartAndEnterAsksForThatInstant) {
