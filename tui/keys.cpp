@@ -438,7 +438,8 @@ unsigned actors_of_type(ActionContext& ctx) {
 }
 
 // s: the flow by supervisor subtree of the selected actor (its own subtree when it is a
-// supervisor, else its supervisor's); in Flow, back and forth between by type and by subtree.
+// supervisor, else its supervisor's); in Flow, back and forth between by type and by subtree
+// (from the node's root supervisor).
 unsigned flow_by_subtree(ActionContext& ctx) {
   UiState& ui = ctx.ui;
   if (ui.view == ViewId::Flow && ui.flow_subtree) {
@@ -446,14 +447,20 @@ unsigned flow_by_subtree(ActionContext& ctx) {
     ui.cursor[static_cast<size_t>(ViewId::Flow)] = ListCursor{};
     return kRedraw;
   }
-  // From Flow by type: the actor last shown in Detail, if any.
-  std::optional<view::ActorKey> from = ui.view == ViewId::Flow ? ui.detail : selected_actor(ctx);
+  // From Flow by type (no actor chosen there): the node's root supervisor, to go down from.
+  std::optional<view::ActorKey> from = ui.view == ViewId::Flow ? std::nullopt : selected_actor(ctx);
   std::optional<view::ActorKey> root;
   {
     auto lock = ctx.client.lock();
     const view::Replica& r = ctx.client.replica();
-    if (from)
-      if (uint64_t s = view::subtree_flow_root(r, from->node, from->actor)) root = view::ActorKey{from->node, s};
+    if (from && r.actor(*from)) {
+      if (uint64_t s = view::subtree_flow_root(r, from->node, from->actor)) {
+        root = view::ActorKey{from->node, s};
+      } else {  // a worker of no supervisor: not the flow within another's subtree
+        ui.message = view::actor_name(r, *from) + " has no supervisor: 6 (by type) and its Detail show who sends to it";
+        return kRedraw;
+      }
+    }
     if (!root)  // nothing chosen: the first root supervisor of the node shown
       for (const view::Actor& a : r.actors())
         if (a.is_supervisor() && a.row.parent == 0 && (ui.node == 0 || a.row.node == ui.node))

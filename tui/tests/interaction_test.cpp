@@ -694,6 +694,25 @@ TEST(Flow, SOnAWorkerShowsTheFlowWithinItsSupervisorAndEnterGoesIntoAChildSuperv
   EXPECT_GE(find_line(screen, "no message flow"), 0);
 }
 
+// s on a worker of no supervisor says so, and shows nothing else's subtree in its place.
+TEST(Flow, SOnAWorkerOfNoSupervisorSaysSo) {
+  Harness h;
+  h.load(tui::test::ReplicaBuilder("orders")
+             .actor(ActorSpec(1, 0, "root", "root_sup").as_supervisor())
+             .actor(ActorSpec(2, 1, "parser", "parser"))
+             .actor(ActorSpec(9, 0, "lonely", "worker").with_mailbox(500)));
+  h.ui.view = tui::ViewId::Actors;
+  auto screen = h.draw(100, 30);
+  const int line = find_line(screen, "lonely");
+  ASSERT_GE(line, h.ui.list_y);
+  tui::handle_key('g', h.ctx);
+  for (int i = h.ui.list_y; i < line; ++i) tui::handle_key('j', h.ctx);
+  tui::handle_key('s', h.ctx);
+  EXPECT_FALSE(h.ui.flow_subtree) << "not the root supervisor's subtree instead";
+  EXPECT_EQ(h.ui.view, tui::ViewId::Actors);
+  EXPECT_NE(h.ui.message.find("lonely has no supervisor"), std::string::npos) << h.ui.message;
+}
+
 // Flow by supervisor subtree follows its supervisor when that is restarted (a new id): the
 // view moves to the new incarnation, found at the same place in the tree, and asks again.
 TEST(Flow, BySubtreeFollowsItsSupervisorAcrossARestart) {
