@@ -60,19 +60,21 @@ void FlowPanel::draw(AppState& app) {
   probe::item("flow by subtree");
   if (to_subtree) {
     std::optional<view::ActorKey> root;
-    if (app.selected)
+    const bool chosen = app.selected && r.actor(*app.selected);
+    if (chosen) {
       if (uint64_t s = view::subtree_flow_root(r, app.selected->node, app.selected->actor)) root = view::ActorKey{app.selected->node, s};
-    if (!root)  // nothing selected: the first root supervisor of the nodes shown
+      else no_supervisor_ = view::actor_name(r, *app.selected) + " has no supervisor: the map by type and its window show who sends to it.";
+    } else {  // nothing selected: the first root supervisor of the nodes shown
       for (const view::Actor& a : r.actors())
-        if (a.is_supervisor() && a.row.parent == 0 && (app.node == 0 || a.row.node == app.node)) {
-          root = a.key();
-          break;
-        }
+        if (a.is_supervisor() && a.row.parent == 0 && (app.node == 0 || a.row.node == app.node))
+          if (!root || std::pair(a.row.node, a.row.actor) < std::pair(root->node, root->actor)) root = a.key();
+      if (!root) no_supervisor_ = "No supervisor to show: this node reports none.";
+    }
     show_subtree(root);
     if (!root) ImGui::OpenPopup("no supervisor");
   }
   if (ImGui::BeginPopup("no supervisor")) {
-    ImGui::TextUnformatted("No supervisor to show: select one (or one of its workers) in the tree first.");
+    ImGui::TextUnformatted(no_supervisor_.c_str());
     ImGui::EndPopup();
   }
   probe::value("flow mode", subtree_ ? "subtree" : "type");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "app_state.hpp"
 #include "actorscope/view/child.hpp"
@@ -53,6 +54,7 @@ class FlowPanel {
   view::ActorKey asked_for_;
   view::ChildFollower subtree_child_;      // the supervisor shown, followed across its restarts
   bool following_ = false;                 // subtree_child_ was set on subtree_
+  std::string no_supervisor_;              // why no subtree could be shown (a popup says it)
 };
 
 }  // namespace actorscope::gui
