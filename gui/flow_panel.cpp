@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <string>
@@ -22,6 +23,22 @@ namespace actorscope::gui {
 namespace {
 
 using TypeKey = std::pair<view::NodeId, std::string>;
+
+// A list of edges: From and To take what the fixed columns leave. The header row is frozen.
+struct EdgeColumn {
+  const char* name;
+  float width;  // 0: stretches
+};
+bool begin_edge_table(const char* id, std::initializer_list<EdgeColumn> columns) {
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
+  if (!ImGui::BeginTable(id, static_cast<int>(columns.size()), flags)) return false;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  for (const EdgeColumn& c : columns)
+    ImGui::TableSetupColumn(c.name, c.width > 0 ? ImGuiTableColumnFlags_WidthFixed : ImGuiTableColumnFlags_WidthStretch, c.width);
+  ImGui::TableHeadersRow();
+  return true;
+}
 
 ImVec2 bezier(const ImVec2& a, const ImVec2& b, const ImVec2& c, const ImVec2& d, float t) {
   const float u = 1 - t, w0 = u * u * u, w1 = 3 * u * u * t, w2 = 3 * u * t * t, w3 = t * t * t;
@@ -341,17 +358,11 @@ void FlowPanel::draw_map(AppState& app, const view::FlowMap& m, float max_height
 void FlowPanel::draw_list(AppState& app, const view::FlowMap& m) {
   const view::Replica& r = app.replica();
   const bool node_column = app.node == 0;
-  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
-                                ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
-  if (!ImGui::BeginTable("flow edges", node_column ? 6 : 5, flags)) return;
-  ImGui::TableSetupScrollFreeze(0, 1);
-  if (node_column) ImGui::TableSetupColumn("Node", ImGuiTableColumnFlags_WidthFixed, 110);
-  ImGui::TableSetupColumn("From", ImGuiTableColumnFlags_WidthStretch);
-  ImGui::TableSetupColumn("To", ImGuiTableColumnFlags_WidthStretch);
-  ImGui::TableSetupColumn("~msg/s", ImGuiTableColumnFlags_WidthFixed, 70);
-  ImGui::TableSetupColumn("~messages", ImGuiTableColumnFlags_WidthFixed, 80);
-  ImGui::TableSetupColumn("To mailbox", ImGuiTableColumnFlags_WidthFixed, 80);
-  ImGui::TableHeadersRow();
+  const bool open = node_column ? begin_edge_table("flow edges", {{"Node", 110}, {"From", 0}, {"To", 0}, {"~msg/s", 70},
+                                                                 {"~messages", 80}, {"To mailbox", 80}})
+                                : begin_edge_table("flow edges", {{"From", 0}, {"To", 0}, {"~msg/s", 70}, {"~messages", 80},
+                                                                 {"To mailbox", 80}});
+  if (!open) return;
   ImGuiListClipper clip;
   clip.Begin(static_cast<int>(m.edges.size()));
   while (clip.Step())
@@ -459,16 +470,9 @@ void FlowPanel::draw_subtree(AppState& app) {
 }
 
 void FlowPanel::draw_subtree_list(const view::FlowMap& m) {
-  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV |
-                                ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
-  if (!ImGui::BeginTable("subtree edges", 5, flags)) return;
-  ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("From", ImGuiTableColumnFlags_WidthStretch);
-  ImGui::TableSetupColumn("To", ImGuiTableColumnFlags_WidthStretch);
-  ImGui::TableSetupColumn("~msg/s", ImGuiTableColumnFlags_WidthFixed, 70);
-  ImGui::TableSetupColumn("of which others' at most", ImGuiTableColumnFlags_WidthFixed, 170);
-  ImGui::TableSetupColumn("To mailbox", ImGuiTableColumnFlags_WidthFixed, 80);
-  ImGui::TableHeadersRow();
+  if (!begin_edge_table("subtree edges", {{"From", 0}, {"To", 0}, {"~msg/s", 70}, {"of which others' at most", 170},
+                                           {"To mailbox", 80}}))
+    return;
   ImGuiListClipper clip;
   clip.Begin(static_cast<int>(m.edges.size()));
   while (clip.Step())
