@@ -12,6 +12,7 @@
 #include <vector>
 #include <map>
 #include <mutex>
+#include <random>
 
 #include "actorscope/collector/exporter.hpp"
 #include "actorscope/collector/history.hpp"
@@ -286,6 +287,52 @@ double longest_slice_ms(size_t records, Make make) {
   return longest;
 }
 }  // namespace
+
+// One viewer's request for the flow by supervisor subtree, at the collector's caps: 1 M live
+// actors under 1 000 supervisors, the top senders of 16 384 receivers (the default cap), 8
+// each, senders drawn from all actors. Asked for the root (every actor is in its subtree: the
+// most walking) and for one of its 999 child supervisors. It runs on the collector's loop, in
+// the viewer's slice.
+void BM_SubtreeFlow_1M(benchmark::State& state) {
+  static NodeKey n = 0;
+  static std::unique_ptr<Model> m = [] {
+    bench::StreamShape shape;
+    shape.actors = 1'000'000;
+    shape.stats_rounds = 1;
+    shape.restarts = 0;
+    shape.telemetry = 0;
+    bench::SyntheticStream s = bench::make_stream(shape);
+    s.hello.capabilities |= proto::kCapFlow;
+    auto model = std::make_unique<Model>(bench_settings());
+    n = model->on_hello(1, s.hello);
+    for (const auto& b : s.batches) model->apply_batch(n, b.data(), b.size());
+    model->set_now(1'000'000'000);
+    std::mt19937_64 rng(7);
+    proto::FlowEdges r;
+    r.sample_every = 32;
+    for (uint64_t k = 0; k < ModelSettings{}.max_flow_receivers_per_node; ++k) {
+      const uint64_t to = 1001 + rng() % 999'000;
+      for (int j = 0; j < 8; ++j) {
+        r.edges[r.n++] = {1 + rng() % 1'000'000, to, 0, 1 + rng() % 4, 0, 0};
+        if (r.n == proto::kMaxFlowEdges) {
+          model->apply(n, r);
+          r.n = 0;
+        }
+      }
+    }
+    if (r.n) model->apply(n, r);
+    return model;
+  }();
+  const uint64_t supervisor = static_cast<uint64_t>(state.range(0));
+  size_t edges = 0;
+  for (auto _ : state) {
+    SubtreeFlow f = m->subtree_flow(n, supervisor, 24);
+    edges = f.edges.size();
+    benchmark::DoNotOptimize(f.groups.data());
+  }
+  state.counters["edges"] = static_cast<double>(edges);
+}
+BENCHMARK(BM_SubtreeFlow_1M)->Arg(1)->Arg(500)->Unit(benchmark::kMillisecond);
 
 static void BM_LongestSlice_800kActors(benchmark::State& state) {
   using namespace actorscope;

@@ -374,6 +374,33 @@ TEST(ModelFlow, SubtreeFlowEqualsTheSendsPlacedByWalkingTheTree) {
   }
 }
 
+// A sender that has exited since its sends were counted is still placed where they came
+// from: the child subtree it was in (a session under a pool that churns its workers); a
+// sender the collector never saw in the tree is unplaced.
+TEST(ModelFlow, SubtreeFlowPlacesAGoneSenderWhereItsSendsCameFrom) {
+  FlowRun r;
+  r.s.spawn(1, 0, "sup", "sup", proto::ActorKind::Supervisor)
+      .spawn(2, 1, "pool", "pool", proto::ActorKind::Supervisor)
+      .spawn(3, 2, "session", "session-1")
+      .spawn(4, 1, "store", "store");
+  ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+  r.s.add(r.edges({{3, 4, 0, 10}, {77, 4, 0, 5}}));
+  r.s.exit(3, proto::ExitReason::Normal);
+  ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+  SubtreeFlow f = r.m.subtree_flow(r.n, 1, 10);
+  ASSERT_TRUE(f.found);
+  std::map<std::string, double> into_store;
+  for (const FlowGroupEdge& e : f.edges)
+    if (f.groups[e.to].actor == 4) {
+      const FlowGroup& g = f.groups[e.from];
+      into_store[g.role == FlowGroupRole::Child ? std::string(r.m.text(g.name)) : g.role == FlowGroupRole::Unplaced ? "unplaced" : "?"] += e.rate;
+    }
+  ASSERT_EQ(into_store.size(), 2u);
+  EXPECT_GT(into_store["pool"], 0) << "the gone session's sends came from the pool's subtree";
+  EXPECT_GT(into_store["unplaced"], 0) << "actor 77 was never in the tree";
+  EXPECT_NEAR(into_store["pool"], 2 * into_store["unplaced"], 1e-9 * into_store["pool"]);
+}
+
 TEST(ModelFlow, SubtreeFlowOfAnUnknownActorIsNotFound) {
   FlowRun r;
   r.s.spawn(1, 0, "sup", "sup", proto::ActorKind::Supervisor);

@@ -265,7 +265,7 @@ SubtreeFlowView subtree_flow_view(const Replica& replica, NodeId node, uint64_t 
       case pv::FlowGroupRole::Child: name = g.name.empty() ? g.type : g.name; ++with_flow; break;
       case pv::FlowGroupRole::Supervisor: name = sup_name + " (itself)"; break;
       case pv::FlowGroupRole::Outside: name = "(outside " + sup_name + ")"; break;
-      case pv::FlowGroupRole::Unplaced: name = "(gone or unknown)"; unplaced = true; break;
+      case pv::FlowGroupRole::Unplaced: name = "(unknown senders)"; unplaced = true; break;
       case pv::FlowGroupRole::OtherChildren:
         name = "(" + std::to_string(g.children) + " quieter " + (g.children == 1 ? "child" : "children") + ")";
         with_flow += g.children;
@@ -312,7 +312,7 @@ SubtreeFlowView subtree_flow_view(const Replica& replica, NodeId node, uint64_t 
   out.notes.push_back("estimated from sampled sends (1 in " + std::to_string(reply->sample_every) +
                       "), by the senders the collector keeps per receiver; each child stands for its whole subtree");
   if (unplaced)
-    out.notes.push_back("(gone or unknown): senders that have exited since they sent, or whose place in the tree was never reported");
+    out.notes.push_back("(unknown senders): not in the tree when their sends were counted, or under supervisors gone since");
   if (error > 0)
     out.notes.push_back("up to " + flow_rate_label(error) + " of the edges' rates may be other senders' (past the kept ones)");
   if (reply->receivers_over_cap > 0)

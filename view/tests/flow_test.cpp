@@ -207,8 +207,8 @@ TEST(FlowMap, BySubtreeTheGroupsAreNamedForWhatTheyAreAndTheNotesSayWhatIsMissin
   EXPECT_EQ(v.notes[1], "up to " + view::flow_rate_label(1) + " of the edges' rates may be other senders' (past the kept ones)");
   EXPECT_NE(v.notes[2].find("5 sampled sends"), std::string::npos) << v.notes[2];
 
-  // Senders the collector could not place (exited since they sent): a group named for that,
-  // and a note saying what it holds.
+  // Senders the collector could not place (not in the tree when counted): a group named for
+  // that, and a note saying what it holds.
   pv::SubtreeFlowReply gone = sample_subtree_reply();
   gone.groups.push_back({pv::FlowGroupRole::Unplaced, 0, "", "", 0, 0, 0});
   gone.edges.push_back({4, 1, 5000, 0});
@@ -217,9 +217,9 @@ TEST(FlowMap, BySubtreeTheGroupsAreNamedForWhatTheyAreAndTheNotesSayWhatIsMissin
   ASSERT_TRUE(r.apply(buf.data(), buf.size())) << r.error();
   const view::SubtreeFlowView g = view::subtree_flow_view(r, 1, 10, view::DisplayThresholds{});
   ASSERT_EQ(g.map.edges.size(), 3u);
-  EXPECT_EQ(g.map.edges[2].from, "(gone or unknown)");
+  EXPECT_EQ(g.map.edges[2].from, "(unknown senders)");
   EXPECT_EQ(g.map.edges[2].to, "store");
   bool said = false;
-  for (const std::string& n : g.notes) said = said || n.rfind("(gone or unknown): senders that have exited", 0) == 0;
+  for (const std::string& n : g.notes) said = said || n.rfind("(unknown senders): not in the tree when their sends were counted", 0) == 0;
   EXPECT_TRUE(said);
 }

@@ -34,18 +34,20 @@ void decay_to(FlowSender& e, uint64_t now_ns, uint64_t window_ns) {
 // Space-Saving (Metwally et al.): at most k counters; a key without one takes the place of
 // the smallest, inheriting its count as both count and error, so a counter never reads less
 // than its key's true rate and overstates it by at most `error`.
-void count_in(std::vector<FlowSender>& v, size_t k, bool by_type, uint64_t from, Str type, double messages,
-              uint64_t now_ns, uint64_t window_ns) {
+void count_in(std::vector<FlowSender>& v, size_t k, bool by_type, uint64_t from, uint64_t from_parent, Str type,
+              double messages, uint64_t now_ns, uint64_t window_ns) {
   for (FlowSender& e : v)
     if (by_type ? e.type == type : e.from == from) {
       decay_to(e, now_ns, window_ns);
       add_rate(e.rate, e.rate_at_ns, now_ns, messages, window_ns);
       if (!by_type) e.type = type;
+      if (from_parent != kSenderParentUnknown) e.from_parent = from_parent;
       return;
     }
   if (v.size() < std::max<size_t>(k, 1)) {
     FlowSender e;
     e.from = from;
+    e.from_parent = from_parent;
     e.type = type;
     e.rate_at_ns = now_ns;
     add_rate(e.rate, e.rate_at_ns, now_ns, messages, window_ns);
@@ -59,6 +61,7 @@ void count_in(std::vector<FlowSender>& v, size_t k, bool by_type, uint64_t from,
   }
   FlowSender& e = v[smallest];
   e.from = from;
+  e.from_parent = from_parent;
   e.type = type;
   e.error = e.rate;
   add_rate(e.rate, e.rate_at_ns, now_ns, messages, window_ns);
@@ -170,8 +173,12 @@ void Model::apply(NodeKey key, const proto::FlowEdges& r) {
       }
       rf = n->flow_receivers.emplace(e.to, NodeData::ReceiverFlow{}).first;
     }
-    count_in(rf->second.senders, s.flow_senders_per_actor, false, e.from, from_type, messages, m.now, s.flow_rate_window_ns);
-    count_in(rf->second.types, s.flow_senders_per_actor, true, 0, message_type, messages, m.now, s.flow_rate_window_ns);
+    rf->second.row = to_row;
+    const uint64_t from_parent = from_row != kNoRow ? n->rows[from_row].parent : kSenderParentUnknown;
+    count_in(rf->second.senders, s.flow_senders_per_actor, false, e.from, from_parent, from_type, messages, m.now,
+             s.flow_rate_window_ns);
+    count_in(rf->second.types, s.flow_senders_per_actor, true, 0, kSenderParentUnknown, message_type, messages, m.now,
+             s.flow_rate_window_ns);
   }
 }
 
@@ -262,22 +269,22 @@ SubtreeFlow Model::subtree_flow(NodeKey key, uint64_t supervisor, size_t max_chi
   for (Row c = sup.first_child; c != kNoRow; c = n->rows[c].next_sibling) ++out.children;
 
   // Where an actor belongs: the child of the supervisor above it (its id), or one of these.
+  // A receiver is placed by its row's parent, a sender by the parent it had when its sends
+  // were counted (kept with them: no look-up per sender, and a sender gone since is still
+  // placed where its messages came from). Only ancestors are remembered (a few per supervisor).
   constexpr uint64_t kSelf = ~uint64_t{0}, kOutside = ~uint64_t{0} - 1, kUnplaced = ~uint64_t{0} - 2;
-  std::unordered_map<uint64_t, uint64_t> place;  // actor -> its group key, filled along each walk
+  std::unordered_map<uint64_t, uint64_t> ancestor_place;
   std::vector<uint64_t> path;
-  auto place_of = [&](uint64_t actor) -> uint64_t {
-    if (actor == 0) return kOutside;  // a send not made by an actor
-    if (actor == supervisor) return kSelf;
-    if (auto it = place.find(actor); it != place.end()) return it->second;
+  auto place_of_ancestor = [&](uint64_t actor) -> uint64_t {
     path.clear();
     uint64_t at = actor, result = kUnplaced;
     for (size_t depth = 0; depth < 1024; ++depth) {
-      if (auto it = place.find(at); it != place.end()) {
+      if (auto it = ancestor_place.find(at); it != ancestor_place.end()) {
         result = it->second;
         break;
       }
       const Row r = n->index.find(at, n->rows);
-      if (r == kNoRow) break;  // gone, or a parent the model never saw: unplaced
+      if (r == kNoRow) break;  // a parent the model never saw: unplaced
       path.push_back(at);
       const uint64_t parent = n->rows[r].parent;
       if (parent == supervisor) {
@@ -290,9 +297,17 @@ SubtreeFlow Model::subtree_flow(NodeKey key, uint64_t supervisor, size_t max_chi
       }
       at = parent;
     }
-    for (uint64_t a : path) place[a] = result;
-    if (path.empty()) place[actor] = result;
+    for (uint64_t a : path) ancestor_place[a] = result;
     return result;
+  };
+  // An actor placed by its parent: the supervisor's child is its own group.
+  auto place_by_parent = [&](uint64_t actor, uint64_t parent) -> uint64_t {
+    if (actor == 0) return kOutside;  // a send not made by an actor
+    if (actor == supervisor) return kSelf;
+    if (parent == kSenderParentUnknown) return kUnplaced;
+    if (parent == supervisor) return actor;
+    if (parent == 0) return kOutside;
+    return place_of_ancestor(parent);
   };
 
   struct Acc {
@@ -321,28 +336,54 @@ SubtreeFlow Model::subtree_flow(NodeKey key, uint64_t supervisor, size_t max_chi
     }
     return it->second;
   };
-  std::map<std::pair<size_t, size_t>, Acc> between;
+  // Each kept sender's estimate between two groups, then each group's traffic: the children
+  // are ranked by it before any pair of groups is summed, so that the pairs summed are those
+  // of the groups shown (a few hundred), not of every child (a root's can be thousands).
+  struct Between {
+    uint32_t from, to;
+    double rate, error;
+  };
+  std::vector<Between> between;
   const uint64_t window = impl_->settings.flow_rate_window_ns, now = impl_->now;
-  for (const auto& [receiver, flow] : n->flow_receivers) {
-    const Row rr = n->index.find(receiver, n->rows);
+  // The receivers' rows, by the hint each keeps (checked by id; a row reused by another actor
+  // is looked up), fetched a few ahead: at the caps these are 16 k rows scattered over the table.
+  std::vector<std::pair<const NodeData::ReceiverFlow*, uint64_t>> receivers;
+  receivers.reserve(n->flow_receivers.size());
+  for (const auto& [receiver, flow] : n->flow_receivers) receivers.emplace_back(&flow, receiver);
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < receivers.size(); ++i) {
+    if (i + kAhead < receivers.size())
+      if (const Row h = receivers[i + kAhead].first->row; h != kNoRow && h < n->rows.size()) __builtin_prefetch(&n->rows[h]);
+    const auto& [flow_ptr, receiver] = receivers[i];
+    const NodeData::ReceiverFlow& flow = *flow_ptr;
+    Row rr = flow.row;
+    if (rr == kNoRow || rr >= n->rows.size() || n->rows[rr].id != receiver) rr = n->index.find(receiver, n->rows);
     if (rr == kNoRow) continue;  // gone since: forgotten at the next step
-    const uint64_t to = place_of(receiver);
+    const uint64_t to = place_by_parent(receiver, n->rows[rr].parent);
+    const bool inside_to = to != kOutside && to != kUnplaced;
     const double young = warm_up(*n, n->rows[rr], now, window);
+    size_t gt = SIZE_MAX;  // the receiver's group, made with its first edge shown
+    uint64_t decayed_at = 0;
+    double decay = 1;
     for (const FlowSender& e : flow.senders) {
-      const uint64_t from = place_of(e.from);
-      const bool inside_to = to != kOutside && to != kUnplaced, inside_from = from != kOutside && from != kUnplaced;
+      const uint64_t from = place_by_parent(e.from, e.from_parent);
+      const bool inside_from = from != kOutside && from != kUnplaced;
       if (!inside_to && !inside_from) continue;  // neither end under the supervisor
-      const double f = decay_factor(e.rate_at_ns, now, window) / young;
-      const size_t gt = group(to), gf = group(from);
-      FlowGroup& receiving = groups[gt];
-      receiving.mailbox_max = std::max(receiving.mailbox_max, n->rows[rr].mailbox);
+      if (gt == SIZE_MAX) {
+        gt = group(to);
+        groups[gt].mailbox_max = std::max(groups[gt].mailbox_max, n->rows[rr].mailbox);
+      }
+      if (e.rate_at_ns != decayed_at) {  // senders counted in one flush share their decay
+        decayed_at = e.rate_at_ns;
+        decay = decay_factor(e.rate_at_ns, now, window);
+      }
+      const double f = decay / young;
+      const size_t gf = from == to ? gt : group(from);
       if (gt == gf) {
-        receiving.internal_rate += e.rate * f;
+        groups[gt].internal_rate += e.rate * f;
         continue;
       }
-      Acc& a = between[{gf, gt}];
-      a.rate += e.rate * f;
-      a.error += e.error * f;
+      between.push_back({static_cast<uint32_t>(gf), static_cast<uint32_t>(gt), e.rate * f, e.error * f});
     }
   }
 
@@ -350,9 +391,9 @@ SubtreeFlow Model::subtree_flow(NodeKey key, uint64_t supervisor, size_t max_chi
   // rest fold into one group.
   std::vector<double> traffic(groups.size());
   for (size_t g = 0; g < groups.size(); ++g) traffic[g] = groups[g].internal_rate;
-  for (const auto& [ends, a] : between) {
-    traffic[ends.first] += a.rate;
-    traffic[ends.second] += a.rate;
+  for (const Between& b : between) {
+    traffic[b.from] += b.rate;
+    traffic[b.to] += b.rate;
   }
   std::vector<size_t> order(groups.size());
   for (size_t g = 0; g < order.size(); ++g) order[g] = g;
@@ -389,18 +430,19 @@ SubtreeFlow Model::subtree_flow(NodeKey key, uint64_t supervisor, size_t max_chi
                 out.groups.end());
     for (uint32_t& i : index_of) i = i == folded ? last : i > folded ? i - 1 : i;
   }
-  std::map<std::pair<uint32_t, uint32_t>, Acc> merged;
-  for (const auto& [ends, a] : between) {
-    const uint32_t f = index_of[ends.first], t = index_of[ends.second];
+  std::unordered_map<uint64_t, Acc> merged;
+  for (const Between& b : between) {
+    const uint32_t f = index_of[b.from], t = index_of[b.to];
     if (f == t) {
-      out.groups[f].internal_rate += a.rate;  // between two folded children
+      out.groups[f].internal_rate += b.rate;  // between two folded children
       continue;
     }
-    Acc& m = merged[{f, t}];
-    m.rate += a.rate;
-    m.error += a.error;
+    Acc& m = merged[(uint64_t{f} << 32) | t];
+    m.rate += b.rate;
+    m.error += b.error;
   }
-  for (const auto& [ends, a] : merged) out.edges.push_back({ends.first, ends.second, a.rate, a.error});
+  for (const auto& [ends, a] : merged)
+    out.edges.push_back({static_cast<uint32_t>(ends >> 32), static_cast<uint32_t>(ends), a.rate, a.error});
   std::sort(out.edges.begin(), out.edges.end(), [](const FlowGroupEdge& a, const FlowGroupEdge& b) {
     return a.rate != b.rate ? a.rate > b.rate : a.from != b.from ? a.from < b.from : a.to < b.to;
   });

@@ -493,6 +493,7 @@ struct NodeData {
   struct ReceiverFlow {
     std::vector<FlowSender> senders;  // Space-Saving: at most flow_senders_per_actor
     std::vector<FlowSender> types;
+    Row row = kNoRow;                 // the receiver's row when last counted: a hint, checked by id
   };
   std::vector<FlowPair> flow_pairs;
   std::unordered_map<uint64_t, uint32_t> flow_pair_slots;  // (from_type << 32 | to_type) -> index

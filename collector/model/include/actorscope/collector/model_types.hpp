@@ -363,12 +363,15 @@ struct FlowPair {
   std::array<uint32_t, kFlowHistory> history{};   // estimated messages per series step, ring
   uint32_t history_next = 0, history_count = 0;
 };
+inline constexpr uint64_t kSenderParentUnknown = ~uint64_t{0};  // not in the model when counted
 struct FlowSender {          // one receiving actor's sender (or message type), Space-Saving
   uint64_t from = 0;         // sending actor (0: not an actor); unused for message types
   Str type = 0;              // the sender's actor type, or the message type
   double rate = 0;           // estimated messages/s, decayed like FlowPair::rate
   double error = 0;          // at most this much of `rate` may belong to senders it replaced
   uint64_t rate_at_ns = 0;
+  uint64_t from_parent = kSenderParentUnknown;  // the sender's parent when it was counted (0: a
+                                                // root); where its sends came from, even once it is gone
 };
 struct FlowStats {
   uint32_t sample_every = 0;     // the agent's sampling (0: this node reported no flow)
@@ -383,7 +386,7 @@ enum class FlowGroupRole : uint8_t {
   Child = 0,          // a child of the supervisor and its subtree
   Supervisor = 1,     // the supervisor itself
   Outside = 2,        // actors not under the supervisor, and sends not made by an actor
-  Unplaced = 3,       // senders the model cannot place in the tree (gone, or a broken parent chain)
+  Unplaced = 3,       // senders not in the tree when counted, or whose supervisors are gone since
   OtherChildren = 4,  // the quieter children past the cap, folded into one
 };
 struct FlowGroup {
