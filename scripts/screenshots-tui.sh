@@ -61,13 +61,21 @@ keys x; shot chain tui
 keys Escape m
 sleep 7  # a storm or so
 keys d; shot diff tui
-# Flow within one supervisor's subtree: ingest_sup found in Tree, then s.
+keys q
+# A steady demo beside it (no storms, no crashes): its pipeline's actors live long enough for
+# their sampled senders to show. Flow within one supervisor's subtree (ingest_sup found in
+# Tree, then s), and the slow store's Detail with who sends to it.
+ACTORSCOPE_COLLECTOR="$SOCK" ACTORSCOPE_NODE=steady "$BIN/actorscope-demo" --quiet --storm-every 0 --crash-rate 0 \
+  --sessions 2 >"$TMP/steady.log" 2>&1 &
+PIDS+=($!)
+sleep 12
+tmux -L "$TS" kill-server 2>/dev/null || true
+tui_start "$SOCK --node steady"
 keys 1 / ingest_sup Enter
 sleep 0.5
 keys s
 sleep 3  # the collector's answer, asked again each second
 shot flow-subtree tui
-# The demo's slow store: who sends to it, and what.
 keys 2 / store Enter
 sleep 0.5
 keys g Enter
