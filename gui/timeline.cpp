@@ -191,6 +191,11 @@ void Timeline::draw_controls(AppState& app) {
   if (reach.empty() && r.timeline() && r.timeline()->ends_wall_ns > r.timeline()->begins_wall_ns)
     reach = "history from " + clock_label(r.timeline()->begins_wall_ns) + " to " + clock_label(r.timeline()->ends_wall_ns);
   ImGui::TextDisabled("%s", reach.empty() ? "no history from the collector" : reach.c_str());
+  // The collector counts the markers of all its nodes together: said so when one node is shown.
+  if (app.node != 0) {
+    ImGui::SameLine(0, 18);
+    ImGui::TextColored(style::kWarn, "markers: all nodes");
+  }
   ImGui::SameLine(0, 18);
   ImGui::TextDisabled("[ ] step 10 s, click or drag the strip");
   ImGui::SameLine(0, 18);
