@@ -231,24 +231,24 @@ double Model::flow_rate(const FlowPair& p) const {
   return p.rate * decay_factor(p.rate_at_ns, impl_->now, window) / warm_up(p.born_ns, impl_->now, window);
 }
 
-std::vector<FlowSender> Model::top_senders(NodeKey key, uint64_t actor, size_t limit) const {
+// One receiver's kept senders or message types, ranked and read as rates of its life so far.
+std::vector<FlowSender> Model::receiver_rates(NodeKey key, uint64_t actor, size_t limit, bool types) const {
   const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return {};
   auto it = n->flow_receivers.find(actor);
   const Row row = n->index.find(actor, n->rows);
   if (it == n->flow_receivers.end() || row == kNoRow) return {};
   const uint64_t window = impl_->settings.flow_rate_window_ns;
-  return scaled(ranked(it->second.senders, impl_->now, window, limit), warm_up(*n, n->rows[row], impl_->now, window));
+  return scaled(ranked(types ? it->second.types : it->second.senders, impl_->now, window, limit),
+                warm_up(*n, n->rows[row], impl_->now, window));
+}
+
+std::vector<FlowSender> Model::top_senders(NodeKey key, uint64_t actor, size_t limit) const {
+  return receiver_rates(key, actor, limit, false);
 }
 
 std::vector<FlowSender> Model::message_mix(NodeKey key, uint64_t actor, size_t limit) const {
-  const NodeData* n = std::as_const(*impl_).node(key);
-  if (!n) return {};
-  auto it = n->flow_receivers.find(actor);
-  const Row row = n->index.find(actor, n->rows);
-  if (it == n->flow_receivers.end() || row == kNoRow) return {};
-  const uint64_t window = impl_->settings.flow_rate_window_ns;
-  return scaled(ranked(it->second.types, impl_->now, window, limit), warm_up(*n, n->rows[row], impl_->now, window));
+  return receiver_rates(key, actor, limit, true);
 }
 
 FlowStats Model::flow_stats(NodeKey key) const {

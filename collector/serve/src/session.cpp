@@ -69,6 +69,7 @@ class ViewerSession final : public collector::Session {
     // searches costs what one long search costs, and the rest are answered "busy".
     scan_budget_ = options_.max_events_scanned_per_frame;
     export_part_sent_ = false;
+    subtree_flow_answered_ = false;
     auto res = wire::decode_messages(payload, len, *this);
     if (!res.ok) {
       // The replies computed before the bad message stay; the bad one gets RequestFailed
@@ -230,6 +231,13 @@ class ViewerSession final : public collector::Session {
                 static_cast<int>(collector::FlowGroupRole::Unplaced) == static_cast<int>(wire::FlowGroupRole::Unplaced) &&
                 wire::kFlowGroupRoleCount == 5);
   void on(const wire::SubtreeFlowRequest& m) {
+    // Grouping a supervisor's subtree walks the node's kept senders (a few ms at the caps): one
+    // per frame, so that a frame of many requests costs one.
+    if (subtree_flow_answered_) {
+      fail(m.request, "busy: one flow by subtree per frame; ask again");
+      return;
+    }
+    subtree_flow_answered_ = true;
     if (!model().node(m.node)) {
       fail(m.request, "unknown node " + std::to_string(m.node));
       return;
@@ -953,6 +961,7 @@ class ViewerSession final : public collector::Session {
   };
   std::unique_ptr<Export> export_;
   bool export_part_sent_ = false;  // this frame's requests were given an export part already
+  bool subtree_flow_answered_ = false;  // this frame's requests were given a flow by subtree already
   ServeOptions options_;
   std::shared_ptr<ServeCounters> counters_;
   bool closed_ = false;

@@ -1505,4 +1505,17 @@ TEST(ViewerSession, SubtreeFlowIsTheModelsGroupsAndEdgesAsTheViewersShowThem) {
   v.conn.pump(v.replica);
   ASSERT_TRUE(v.replica.failure().has_value());
   EXPECT_EQ(v.replica.failure()->request, 22u);
+  // A frame of many requests is answered once: the rest are refused as busy, not computed.
+  std::vector<uint8_t> bytes;
+  proto::Writer w(bytes);
+  for (uint64_t id = 30; id < 130; ++id) wire::encode(w, wire::SubtreeFlowRequest{id, app.node, 2, 24});
+  v.session->on_frame(proto::FrameHeader{static_cast<uint32_t>(bytes.size()), proto::FrameType::View, 1}, bytes.data(),
+                      bytes.size());
+  v.conn.pump(v.replica);
+  ASSERT_TRUE(v.replica.subtree_flow().has_value());
+  EXPECT_EQ(v.replica.subtree_flow()->request, 30u) << "the frame's first request is answered";
+  ASSERT_TRUE(v.replica.failure().has_value());
+  EXPECT_EQ(v.replica.failure()->request, 129u);
+  EXPECT_NE(v.replica.failure()->message.find("busy: one flow by subtree per frame"), std::string::npos)
+      << v.replica.failure()->message;
 }

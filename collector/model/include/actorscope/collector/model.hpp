@@ -241,6 +241,7 @@ class Model {
   struct Impl;
 
  private:
+  std::vector<FlowSender> receiver_rates(NodeKey node, uint64_t actor, size_t limit, bool types) const;
   std::unique_ptr<Impl> impl_;
   History* history_ = nullptr;
 };
