@@ -84,6 +84,18 @@ extern "C" void actorscope__flow_sample(const actorscope_actor* to, const actors
                from ? __atomic_load_n(&from->type, __ATOMIC_RELAXED) : uint16_t{0}, __atomic_load_n(&to->type, __ATOMIC_RELAXED));
 }
 
+extern "C" void actorscope__flow_sample_from(const actorscope_actor* to, uint64_t from_id, uint16_t from_type,
+                                             actorscope_msg_type type) {
+  using namespace actorscope::agent;
+  ThreadState* st = shared().enabled.load(std::memory_order_relaxed) ? this_thread_state() : nullptr;
+  if (!st) {
+    g_unrecorded_elsewhere.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  st->flow.add(from_id, __atomic_load_n(&to->id, __ATOMIC_RELAXED), type, from_type,
+               __atomic_load_n(&to->type, __ATOMIC_RELAXED));
+}
+
 extern "C" actorscope_msg_type actorscope_message_type(const char* name) {
   using namespace actorscope::agent;
   if (!name || !shared().enabled.load(std::memory_order_relaxed)) return 0;

@@ -15,6 +15,11 @@ std::vector<ThreadState*>* g_registry = new std::vector<ThreadState*>();
 
 inline constexpr uint64_t kRetryAfterFlushes = 10;  // a thread refused a ring asks again later
 
+// The fast path of this_thread_state: a plain pointer (constant-initialised, trivially
+// destructible, so no guard and no wrapper call; initial-exec, so no __tls_get_addr). The
+// slot below owns the registration and clears it at thread exit.
+__attribute__((tls_model("initial-exec"))) thread_local ThreadState* t_state = nullptr;
+
 struct ThreadSlot {
   ThreadState* state = nullptr;
   bool refused = false;
@@ -24,6 +29,7 @@ struct ThreadSlot {
     // A hook from a later thread_local destructor must not touch the freed state.
     ThreadState* st = state;
     state = nullptr;
+    t_state = nullptr;
     exited = true;
     if (st) st->orphaned.store(true, std::memory_order_release);
   }
@@ -52,8 +58,9 @@ ThreadState* register_this_thread() {
 }  // namespace
 
 ThreadState* this_thread_state() {
+  if (ThreadState* st = t_state) return st;
   ThreadSlot& slot = t_slot;
-  if (slot.state) return slot.state;
+  if (slot.state) return t_state = slot.state;
   if (slot.exited) return nullptr;
   uint64_t flushes = shared().flushes.load(std::memory_order_relaxed);
   if (slot.refused && flushes < slot.refused_at_flush + kRetryAfterFlushes) return nullptr;
@@ -64,6 +71,7 @@ ThreadState* this_thread_state() {
   }
   slot.refused = slot.state == nullptr;
   slot.refused_at_flush = flushes;
+  t_state = slot.state;
   return slot.state;
 }
 

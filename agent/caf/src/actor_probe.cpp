@@ -88,7 +88,7 @@ struct thread_run {
                         // next message, in the same run, starts where that one ended
   actorscope_running* slot;  // this thread's running slot while flow is sampled
   actorscope_msg_type slot_type;
-  bool slot_busy;  // the slot names an actor
+  bool slot_busy;  // the slot names an actor (or may: a new slot); only with a slot
   uint32_t countdown;  // messages until the next sampled one
   uint32_t rng;
 };
@@ -127,20 +127,22 @@ inline void store(T& x, T v) {
 // and one (the actor) consistent for a reader that loads the actor first; elsewhere, and
 // from one busy state to another, the slot's sequence number guards the write.
 inline void slot_busy(thread_run& t, const actorscope_actor* cell, actorscope_msg_type type, uint64_t since) {
+  actorscope_running* s = t.slot;  // once: the atomic stores below would make it be read again
 #if defined(__x86_64__)
   if (!t.slot_busy) {
-    store(t.slot->since, since);
-    store(t.slot->type, type);
-    __atomic_store_n(&t.slot->actor, load(cell->id), __ATOMIC_RELEASE);
+    store(s->since, since);
+    store(s->type, type);
+    __atomic_store_n(&s->actor, load(cell->id), __ATOMIC_RELEASE);
   } else
 #endif
   {
-    actorscope_handling(t.slot, cell, type, since);
+    actorscope_handling(s, cell, type, since);
   }
   t.slot_type = type;
   t.slot_busy = true;
 }
 
+// Only while slot_busy, which implies a slot.
 inline void slot_idle(thread_run& t) {
 #if defined(__x86_64__)
   __atomic_store_n(&t.slot->actor, uint64_t{0}, __ATOMIC_RELEASE);
@@ -150,6 +152,31 @@ inline void slot_idle(thread_run& t) {
   t.slot_busy = false;
 }
 
+// A sampled message's sender, by id and interned actor type; {0, 0}: not an instrumented
+// actor. A direct-mapped cache per thread in front of the registry (and its lock): ids are
+// never reused and an actor's type never changes, so an entry stays true, and a sender
+// that has exited since it sent still counts as itself.
+struct sender_ref {
+  uint64_t id;
+  uint16_t type;
+};
+sender_ref sender_of(uint64_t id) {
+  struct entry {  // zero-filled, so the thread_local needs no guard
+    uint64_t id;
+    uint16_t type;
+    bool instrumented;
+  };
+  __attribute__((tls_model("initial-exec"))) static thread_local entry cache[64];
+  entry& e = cache[(id * 0x9E3779B97F4A7C15ull) >> 58];
+  if (e.id != id) {
+    const actorscope_actor* cell = detail::registered_cell(id);
+    e.id = id;
+    e.instrumented = cell != nullptr;
+    e.type = cell ? __atomic_load_n(&cell->type, __ATOMIC_RELAXED) : uint16_t{0};
+  }
+  return e.instrumented ? sender_ref{id, e.type} : sender_ref{0, 0};
+}
+
 // While flow is sampled: a message that begins a run of the actor on this thread, a
 // sampled one, or one of another type than the last. The running slot names the actor and
 // the message type; a sampled message counts its edge (its sender, found by id, and its
@@ -157,7 +184,7 @@ inline void slot_idle(thread_run& t) {
 [[gnu::noinline]] void show_handling(thread_run& t, detail::actor_probe& p, actorscope_actor* cell,
                                      const ::caf::type_erased_tuple& xs, uint64_t begin) {
   if (!flow_sampled()) {
-    if (t.slot && t.slot_busy) slot_idle(t);
+    if (t.slot_busy) slot_idle(t);
     t.slot = nullptr;
     return;
   }
@@ -165,14 +192,14 @@ inline void slot_idle(thread_run& t) {
   if (sampled || t.countdown > kMaxCountdown) t.countdown = next_countdown(t);
   actorscope_msg_type type = p.type_of(xs);
   if (sampled) {
-    const actorscope_actor* from = nullptr;
-    if (auto* e = p.self->current_mailbox_element(); e && e->sender) from = detail::registered_cell(e->sender->id());
-    actorscope_flow_sample(cell, from, type);
+    sender_ref from{};
+    if (auto* e = p.self->current_mailbox_element(); e && e->sender) from = sender_of(e->sender->id());
+    actorscope__flow_sample_from(cell, from.id, from.type, type);
   }
   if (!t.slot) {
     t.slot = actorscope_running_slot();
-    t.slot_busy = true;  // unknown: written with its sequence number
     if (!t.slot) return;
+    t.slot_busy = true;  // unknown: written with its sequence number
   }
   slot_busy(t, cell, type, begin);
 }
@@ -252,29 +279,18 @@ actorscope_msg_type actor_probe::type_of(const ::caf::type_erased_tuple& outer) 
 probed_behavior::probed_behavior(std::shared_ptr<actor_probe> probe, ::caf::behavior inner)
     : ::caf::detail::behavior_impl(inner.timeout()), probe_(std::move(probe)), inner_(inner.as_behavior_impl()) {}
 
-[[gnu::always_inline]] inline ::caf::match_case::result probed_behavior::finish(uint64_t begin, ::caf::match_case::result result) {
-  actor_probe& p = *probe_;
-  thread_run& t = t_run;
-  actorscope_actor* cell = p.cell;
-  // become() from the handler replaced (or covered) this behaviour: wrap the new one.
-  auto& stack = p.self->bhvr_stack();
-  if (__builtin_expect(stack.empty() || stack.back().as_behavior_impl().get() != this, 0)) p.rewrap_top();
-  if (__builtin_expect(result != ::caf::match_case::match, 0)) {
-    // Not handled by the behaviour: CAF's default handler takes it, or skips it (then it
-    // comes back). Either way the next message reads the clock afresh.
-    t.last_actor = 0;
-    if (t.slot && t.slot_busy) slot_idle(t);
-    return result;
-  }
-  // Messages processed, and messages in = processed + waiting: CAF 0.17 has no enqueue hook
-  // but a subclass's, so the mailbox is read here, on the actor's own thread, after each
-  // message (the queues CAF has fetched; what arrived since counts at the next message).
-  // Messages CAF took out without the behaviour (down, exit and error messages, responses)
-  // count as processed once they have left.
-  auto& qs = p.self->mailbox().queue().queues();
-  uint64_t waiting = std::get<::caf::scheduled_actor::normal_queue_index>(qs).total_task_size() +
-                     std::get<::caf::scheduled_actor::urgent_queue_index>(qs).total_task_size();
-  uint64_t deq = load(cell->dequeued) + 1;
+namespace {
+// Messages of a run reach the cell at most this many at a time: what a viewer reads of a busy
+// actor lags by fewer messages than this, each shorter than the shortest bucket.
+constexpr uint32_t kRunBatch = 16;
+
+// The cell's `enqueued` and `dequeued` once `processed` more messages have left the mailbox
+// and `waiting` are still in it. CAF 0.17 has no enqueue hook but a subclass's, so the
+// mailbox is read on the actor's own thread, after a message (the queues CAF has fetched;
+// what arrived since counts at the next message). Messages CAF took out without the
+// behaviour (down, exit and error messages, responses) count as processed once they have left.
+inline void count_out(actorscope_actor* cell, uint64_t processed, uint64_t waiting) {
+  uint64_t deq = load(cell->dequeued) + processed;
   uint64_t enq = load(cell->enqueued);
   if (deq + waiting > enq) {
     store(cell->enqueued, deq + waiting);
@@ -283,8 +299,47 @@ probed_behavior::probed_behavior(std::shared_ptr<actor_probe> probe, ::caf::beha
     deq = enq - waiting;
   }
   store(cell->dequeued, deq);
+}
+
+// The run's messages added up on the probe, into the cell (all of the shortest bucket).
+inline void add_run(actorscope_actor* cell, detail::actor_probe& p) {
+  store(cell->busy_ticks, load(cell->busy_ticks) + p.run_busy);
+  store(cell->hist[0], static_cast<uint32_t>(load(cell->hist[0]) + p.run_count));
+  if (!load(cell->recv_dirty)) actorscope__mark_dirty(cell, 1);
+  p.run_count = 0;
+  p.run_busy = 0;
+}
+
+inline uint64_t waiting_of(::caf::event_based_actor* self) {
+  auto& qs = self->mailbox().queue().queues();
+  return std::get<::caf::scheduled_actor::normal_queue_index>(qs).total_task_size() +
+         std::get<::caf::scheduled_actor::urgent_queue_index>(qs).total_task_size();
+}
+}  // namespace
+
+// A message handled outside a batch: the first of a run, or one of a run that was long,
+// unhandled, or replaced the behaviour. Whatever the run had added up goes first.
+[[gnu::always_inline]] inline ::caf::match_case::result probed_behavior::finish(uint64_t begin, uint64_t end,
+                                                                                ::caf::match_case::result result) {
+  actor_probe& p = *probe_;
+  thread_run& t = t_run;
+  actorscope_actor* cell = p.cell;
+  // become() from the handler replaced (or covered) this behaviour: wrap the new one.
+  auto& stack = p.self->bhvr_stack();
+  if (__builtin_expect(stack.empty() || stack.back().as_behavior_impl().get() != this, 0)) p.rewrap_top();
+  uint32_t earlier = p.run_count;
+  if (__builtin_expect(earlier != 0, 0)) add_run(cell, p);
+  if (__builtin_expect(result != ::caf::match_case::match, 0)) {
+    // Not handled by the behaviour: CAF's default handler takes it, or skips it (then it
+    // comes back). Either way the next message reads the clock afresh.
+    if (earlier) count_out(cell, earlier, waiting_of(p.self));
+    t.last_actor = 0;
+    if (t.slot_busy) slot_idle(t);
+    return result;
+  }
+  uint64_t waiting = waiting_of(p.self);
+  count_out(cell, earlier + 1, waiting);
   // Processing time: actorscope_process_end, with the common bucket (the shortest) first.
-  uint64_t end = actorscope_now();
   uint64_t dt = end - begin;
   uint32_t* bucket = &cell->hist[0];
   if (__builtin_expect(dt > actorscope__bucket_ticks[0], 0)) {
@@ -300,7 +355,7 @@ probed_behavior::probed_behavior(std::shared_ptr<actor_probe> probe, ::caf::beha
     p.last_end = end;
   } else {
     t.last_actor = 0;
-    if (t.slot && t.slot_busy) slot_idle(t);
+    if (t.slot_busy) slot_idle(t);
   }
   return result;
 }
@@ -311,22 +366,60 @@ probed_behavior::probed_behavior(std::shared_ptr<actor_probe> probe, ::caf::beha
   return first_of_run(f, xs);
 }
 
-// The next message of a run of the actor on this thread: it starts where the last one
-// ended. While flow is sampled, the slot keeps the actor and the type and takes the start.
+// A message of a run: it starts where the last one ended (one clock read). While it is
+// short, handled, and leaves the behaviour in place, it is added up on the probe; the batch
+// reaches the cell every kRunBatch messages and when the run ends.
 [[gnu::noinline]] ::caf::match_case::result probed_behavior::next_in_run(::caf::detail::invoke_result_visitor& f,
                                                                          ::caf::type_erased_tuple& xs) {
-  actor_probe& p = *probe_;
-  thread_run& t = t_run;
-  uint64_t begin = p.last_end;
-  if (t.slot) {
-    if (__builtin_expect(--t.countdown != 0 &&
-                             (vptr_of(xs) == p.fast_vptr ? p.memo_type : remembered_type(p, xs)) == t.slot_type,
-                         1))
-      store(t.slot->since, begin);
-    else
-      show_handling(t, p, p.cell, xs, begin);
+  {
+    actor_probe& p = *probe_;
+    thread_run& t = t_run;
+    // While flow is sampled, the slot keeps the actor and the type and takes the start.
+    if (t.slot) {
+      if (__builtin_expect(--t.countdown != 0 &&
+                               (vptr_of(xs) == p.fast_vptr ? p.memo_type : remembered_type(p, xs)) == t.slot_type,
+                           1))
+        store(t.slot->since, p.last_end);
+      else
+        show_handling(t, p, p.cell, xs, p.last_end);
+    }
   }
-  return finish(begin, inner_->invoke(f, xs));
+  ::caf::match_case::result result = inner_->invoke(f, xs);
+  uint64_t end = actorscope_now();
+  actor_probe& p = *probe_;
+  uint64_t dt = end - p.last_end;
+  auto& stack = p.self->bhvr_stack();
+  if (__builtin_expect(result != ::caf::match_case::match || dt > actorscope__bucket_ticks[0] || stack.empty() ||
+                           stack.back().as_behavior_impl().get() != this,
+                       0))
+    return end_in_run(result, end);
+  uint64_t waiting = waiting_of(p.self);
+  p.run_busy += dt;
+  p.last_end = end;
+  uint32_t n = ++p.run_count;
+  if (__builtin_expect(waiting != 0 && n < kRunBatch, 1)) return result;
+  return publish_run(result, waiting);
+}
+
+// The batch into the cell; when the mailbox is empty, the run ends.
+[[gnu::noinline]] ::caf::match_case::result probed_behavior::publish_run(::caf::match_case::result result,
+                                                                         uint64_t waiting) {
+  actor_probe& p = *probe_;
+  actorscope_actor* cell = p.cell;
+  count_out(cell, p.run_count, waiting);
+  add_run(cell, p);
+  if (waiting == 0) {
+    thread_run& t = t_run;
+    t.last_actor = 0;
+    if (t.slot_busy) slot_idle(t);
+  }
+  return result;
+}
+
+// A message of a run that was long, unhandled, or replaced the behaviour.
+[[gnu::noinline]] ::caf::match_case::result probed_behavior::end_in_run(::caf::match_case::result result,
+                                                                        uint64_t end) {
+  return finish(probe_->last_end, end, result);
 }
 
 // A message that begins a run: the clock is read afresh; while flow is sampled, the slot
@@ -347,7 +440,8 @@ probed_behavior::probed_behavior(std::shared_ptr<actor_probe> probe, ::caf::beha
   } else if (flow_sampled()) {
     show_handling(t, p, cell, xs, begin);
   }
-  return finish(begin, inner_->invoke(f, xs));
+  ::caf::match_case::result result = inner_->invoke(f, xs);
+  return finish(begin, actorscope_now(), result);
 }
 
 ::caf::match_case::result probed_behavior::invoke_empty(::caf::detail::invoke_result_visitor& f) {
@@ -380,7 +474,15 @@ void actor_probe::report_exit(const ::caf::error& reason) {
   // that never ran, wherever its last reference went.
   thread_run& t = t_run;
   if (t.last_actor == id) t.last_actor = 0;
-  if (t.slot && t.slot_busy && load(t.slot->actor) == id) slot_idle(t);
+  if (t.slot_busy && load(t.slot->actor) == id) slot_idle(t);
+  if (c && run_count != 0) {
+    // A run cut short (killed with messages waiting, or its handler threw): what it added up
+    // stays; the messages it left in the mailbox are not processed ones.
+    uint64_t deq = load(c->dequeued) + run_count;
+    store(c->dequeued, deq);
+    if (deq > load(c->enqueued)) store(c->enqueued, deq);
+    add_run(c, *this);
+  }
   uint64_t processed = c ? load(c->dequeued) : 0;
   std::string text = reason_text(reason);
   actorscope_exit(c, reason_class(reason), text.empty() ? nullptr : text.c_str());

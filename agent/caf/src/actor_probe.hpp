@@ -40,6 +40,11 @@ struct actor_probe : std::enable_shared_from_this<actor_probe> {
   actorscope_actor* cell = nullptr;  // nullptr: not reported, agent off, or exited
   uint64_t id = 0;
   uint64_t last_end = 0;  // tick at which its last message ended
+  // Messages of the current run not yet in the cell, all of the shortest bucket, and their
+  // processing time: a run's messages reach the cell together, at most kRunBatch at a time
+  // and at the run's end (see probed_behavior::invoke).
+  uint32_t run_count = 0;
+  uint64_t run_busy = 0;
   // The last message type named, by the dynamic type of its tuple and, when its first
   // element is an atom, the atom at its place in the tuple.
   const void* memo_vptr = nullptr;
@@ -53,7 +58,9 @@ struct actor_probe : std::enable_shared_from_this<actor_probe> {
 
 // Delegates to the user's behaviour; around each message it handles: one clock read (two
 // when the message begins a run of the actor), the cell's counters from the mailbox's
-// queues, and, while flow is sampled, the running slot and 1 in N messages' flow.
+// queues, and, while flow is sampled, the running slot and 1 in N messages' flow. Within a
+// run, short messages are added up on the probe and reach the cell every kRunBatch messages
+// and when the run ends.
 class probed_behavior final : public ::caf::detail::behavior_impl {
  public:
   probed_behavior(std::shared_ptr<actor_probe> probe, ::caf::behavior inner);
@@ -67,7 +74,9 @@ class probed_behavior final : public ::caf::detail::behavior_impl {
  private:
   ::caf::match_case::result next_in_run(::caf::detail::invoke_result_visitor& f, ::caf::type_erased_tuple& xs);
   ::caf::match_case::result first_of_run(::caf::detail::invoke_result_visitor& f, ::caf::type_erased_tuple& xs);
-  ::caf::match_case::result finish(uint64_t begin, ::caf::match_case::result result);
+  ::caf::match_case::result finish(uint64_t begin, uint64_t end, ::caf::match_case::result result);
+  ::caf::match_case::result publish_run(::caf::match_case::result result, uint64_t waiting);
+  ::caf::match_case::result end_in_run(::caf::match_case::result result, uint64_t end);
 
   std::shared_ptr<actor_probe> probe_;
   ::caf::behavior::impl_ptr inner_;

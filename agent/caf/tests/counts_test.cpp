@@ -1,14 +1,19 @@
 // The cell's counts of an instrumented CAF actor, read from outside: messages handled
-// after become() are counted, and messages that waited in the mailbox are counted in.
+// after become() are counted, messages that waited in the mailbox are counted in, a long run
+// of short messages (added up in batches) is counted exactly, and an actor killed during a
+// run counts what it handled and not what it left waiting.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <memory>
 
 #include <caf/all.hpp>
 
 #include "actorscope/agent.h"
 #include "actorscope/caf/commands.hpp"
 #include "actorscope/caf/spawn.hpp"
+#include "actorscope/caf/totals.hpp"
 #include "eventually.hpp"
 
 using namespace std::chrono_literals;
@@ -84,6 +89,79 @@ TEST_F(CafCounts, MessagesThatWaitedWhileTheActorWasBusyAreCountedIn) {
   for (uint32_t n : cell->hist) timed += n;
   EXPECT_EQ(timed, 6u);  // one processing time per message
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(CafCounts, ALongRunOfShortMessagesIsCountedExactly) {
+  std::promise<void> entered, release;
+  std::shared_future<void> gate = release.get_future().share();
+  actorscope::caf::actor_info info;
+  info.type = "sprinter";
+  auto a = actorscope::caf::spawn(sys, info, [&entered, gate](caf::event_based_actor*) -> caf::behavior {
+    return {
+        [&entered, gate](first_atom) {
+          entered.set_value();
+          gate.wait();
+        },
+        [](then_atom) {},
+    };
+  });
+  actorscope_actor* cell = actorscope::caf::detail::registered_cell(a.id());
+  ASSERT_NE(cell, nullptr);
+  caf::anon_send(a, first_atom::value);
+  entered.get_future().wait();
+  // Queued while the actor is busy: then handled in one run, many batches and a remainder.
+  constexpr uint64_t kRun = 1000 + 7;
+  for (uint64_t i = 0; i < kRun; ++i) caf::anon_send(a, then_atom::value);
+  release.set_value();
+  EXPECT_TRUE(actorscope::testing::eventually([&] { return load(cell->dequeued) == kRun + 1; }))
+      << load(cell->dequeued);
+  EXPECT_EQ(load(cell->enqueued), kRun + 1);
+  uint64_t timed = 0;
+  for (uint32_t n : cell->hist) timed += n;
+  EXPECT_EQ(timed, kRun + 1);  // one processing time per message
+  EXPECT_GT(load(cell->busy_ticks), 0u);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(CafCounts, AnActorKilledDuringARunCountsWhatItHandledNotWhatWaited) {
+  std::promise<void> entered, release;
+  std::shared_future<void> gate = release.get_future().share();
+  auto handled = std::make_shared<std::atomic<uint64_t>>(0);
+  actorscope::caf::actor_info info;
+  info.type = "interrupted";
+  auto a = actorscope::caf::spawn(sys, info, [&entered, gate, handled](caf::event_based_actor*) -> caf::behavior {
+    return {
+        [handled](first_atom) { ++*handled; },
+        [&entered, gate, handled](then_atom) {
+          // The 20th blocks until the kill is in the mailbox: the run's last messages are still
+          // added up on the probe (the exit waits) when the actor exits.
+          if (++*handled == 20) {
+            entered.set_value();
+            gate.wait();
+          }
+        },
+    };
+  });
+  caf::scoped_actor client{sys};
+  client->monitor(a);
+  caf::anon_send(a, first_atom::value);
+  for (int i = 0; i < 500; ++i) caf::anon_send(a, then_atom::value);
+  entered.get_future().wait();
+  caf::anon_send_exit(a, caf::exit_reason::kill);
+  release.set_value();
+  client->receive([](const caf::down_msg&) {});
+  // The adapter's count at the exit is the cell's: exactly the messages the handlers ran.
+  uint64_t processed = 0;
+  EXPECT_TRUE(actorscope::testing::eventually([&] {
+    for (const auto& t : actorscope::caf::current_totals().types)
+      if (t.type == "interrupted" && t.exited == 1) {
+        processed = t.processed;
+        return true;
+      }
+    return false;
+  }));
+  EXPECT_EQ(processed, handled->load());
+  EXPECT_GE(handled->load(), 20u);
 }
 
 }  // namespace

@@ -234,6 +234,9 @@ actorscope_msg_type actorscope_message_type(const char* name);
 extern uint64_t actorscope__flow_threshold; /* agent-internal: 0 while flow is not sampled */
 void actorscope__flow_sample(const actorscope_actor* to, const actorscope_actor* from,
                              actorscope_msg_type type); /* agent-internal */
+/* agent-internal: the same, with the sender by its id and interned type (0, 0: unknown) */
+void actorscope__flow_sample_from(const actorscope_actor* to, uint64_t from_id, uint16_t from_type,
+                                  actorscope_msg_type type);
 
 /* A message was put into a's mailbox (any thread), counted as actorscope_enqueue does;
  * returns non-zero when this send is one of the sampled ones: then tell its sender and type
