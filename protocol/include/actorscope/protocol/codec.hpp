@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -80,7 +81,9 @@ void get_buckets(Reader& r, std::array<uint64_t, N>& h) {
       return;
     }
   }
-  for (size_t i = 0; i < N; ++i) h[i] = (mask >> i) & 1 ? r.varint() : 0;
+  // Only the buckets the mask names are read (in order); most samples name a few.
+  h = {};
+  for (uint64_t m = mask; m != 0; m &= m - 1) h[static_cast<size_t>(std::countr_zero(m))] = r.varint();
 }
 
 // ---- handshake -------------------------------------------------------------------------

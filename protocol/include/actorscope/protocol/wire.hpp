@@ -80,6 +80,11 @@ class Reader {
   uint32_t u32() { return static_cast<uint32_t>(le(4)); }
   uint64_t u64() { return le(8); }
   uint64_t varint() {
+    // One byte is the usual case (small counts, masks, zeros): no loop for it.
+    if (p_ < end_ && *p_ < 0x80) return *p_++;
+    return varint_long();
+  }
+  uint64_t varint_long() {
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (p_ >= end_) {
