@@ -5,6 +5,7 @@
 #include <array>
 #include <deque>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <new>
@@ -75,10 +76,8 @@ class RowStore {
   // A copy (a model's keyframe) has chunks of its own.
   RowStore(const RowStore& o) : first_(o.first_) {
     if (!o.chunk_at_.empty()) chunk_at_.push_back(first_.data());
-    for (size_t c = 0; c < o.chunks_.size(); ++c) {
-      add_chunk();
-      std::copy_n(o.chunks_[c].get(), kChunkRows, chunks_.back().get());
-    }
+    // Each chunk is written once, by the copy (a keyframe is taken on the ingest thread).
+    for (size_t c = 0; c < o.chunks_.size(); ++c) add_chunk(o.chunks_[c].get());
     size_ = o.size_;
   }
   RowStore& operator=(const RowStore& o) {
@@ -118,12 +117,17 @@ class RowStore {
     void operator()(Actor* p) const { std::free(p); }
   };
   static_assert(std::is_trivially_destructible_v<Actor>, "chunks are freed without running destructors");
-  void add_chunk() {
+  static_assert(std::is_trivially_copyable_v<Actor>, "a chunk is copied as bytes");
+  // A new chunk: default rows, or a copy of `from`'s.
+  void add_chunk(const Actor* from = nullptr) {
     void* p = std::aligned_alloc(kChunkBytes, kChunkBytes);
     if (!p) throw std::bad_alloc();
     advise_huge_pages(p, kChunkBytes);
     std::unique_ptr<Actor, Free> chunk(static_cast<Actor*>(p));
-    std::uninitialized_default_construct_n(chunk.get(), kChunkRows);
+    if (from)
+      std::memcpy(static_cast<void*>(chunk.get()), from, kChunkRows * sizeof(Actor));
+    else
+      std::uninitialized_default_construct_n(chunk.get(), kChunkRows);
     chunk_at_.push_back(chunk.get());
     chunks_.push_back(std::move(chunk));
   }
