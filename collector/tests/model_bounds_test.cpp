@@ -157,6 +157,44 @@ TEST(Model, ActorRowsStayInPlaceAsTheTableGrows) {
   }
 }
 
+// Row chunks that a model gives back are kept for the next tables (a keyframe's copy, a
+// rebuilt instant): a table grown into them, and a copy of it, hold only their own rows.
+TEST(Model, ATableGrownIntoRowChunksAnotherModelGaveBackHoldsOnlyItsOwnRows) {
+  const uint64_t chunk = ActorRows::kChunkRows;
+  {
+    Model gone;
+    NodeKey n = gone.on_hello(1, testing::hello("gone"));
+    Stream s;
+    for (uint64_t i = 1; i <= 4 * chunk; ++i) s.spawn(i << 40 | 1, 0, "old");
+    for (uint64_t i = 1; i <= 4 * chunk; ++i) s.stats(i << 40 | 1, 7, 9, 2);
+    ASSERT_TRUE(s.apply(gone, n).ok);
+  }
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  const uint64_t actors = 2 * chunk + 10;  // the last chunk mostly unused
+  for (uint64_t i = 1; i <= actors; ++i) s.spawn(i << 40 | 2, 0, "new");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  std::unique_ptr<Model> copy = m.clone();
+  for (const Model* model : std::initializer_list<const Model*>{&m, copy.get()}) {
+    size_t live = 0, foreign = 0, sampled = 0;
+    for (const Actor& a : model->actor_rows(n)) {
+      live += a.id != 0;
+      foreign += a.id != 0 && (a.id & 0xff) != 2;
+      sampled += a.mailbox != 0 || a.enqueued != 0;
+    }
+    EXPECT_EQ(live, actors);
+    EXPECT_EQ(foreign, 0u);
+    EXPECT_EQ(sampled, 0u);
+    for (uint64_t i = 1; i <= actors; i += 499) {
+      const Actor* a = model->actor(n, i << 40 | 2);
+      ASSERT_NE(a, nullptr) << i;
+      EXPECT_EQ(a->id, i << 40 | 2);
+      EXPECT_EQ(model->actor(n, i << 40 | 1), nullptr) << i;
+    }
+  }
+}
+
 // Fine telemetry buckets are bounded per measurement and per node; a measurement that would
 // pass either loses all of them (never a partial set, which would misstate percentiles),
 // keeps its log2 buckets and its exact count, and the drop is counted.

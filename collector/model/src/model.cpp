@@ -1,5 +1,7 @@
 // The model's nodes, event log, change journal and read accessors.
 #include <algorithm>
+#include <cstdlib>
+#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -7,6 +9,48 @@
 #include "actorscope/collector/history.hpp"
 
 namespace actorscope::collector {
+
+namespace {
+struct RowChunkPool {
+  std::mutex mu;
+  std::vector<void*> kept;
+};
+// Never destroyed: models held by statics may give their chunks back after exit began.
+RowChunkPool& row_chunk_pool() {
+  static RowChunkPool* pool = new RowChunkPool;
+  return *pool;
+}
+}  // namespace
+
+void* take_row_chunk() {
+  RowChunkPool& pool = row_chunk_pool();
+  {
+    std::lock_guard<std::mutex> lock(pool.mu);
+    if (!pool.kept.empty()) {
+      void* p = pool.kept.back();
+      pool.kept.pop_back();
+      return p;
+    }
+  }
+  void* p = std::aligned_alloc(RowStore::kChunkBytes, RowStore::kChunkBytes);
+  if (!p) throw std::bad_alloc();
+  advise_huge_pages(p, RowStore::kChunkBytes);
+  return p;
+}
+
+void give_row_chunk(void* chunk) {
+  if (!chunk) return;
+  RowChunkPool& pool = row_chunk_pool();
+  {
+    std::lock_guard<std::mutex> lock(pool.mu);
+    if (pool.kept.size() < kRowChunksKept) {
+      if (pool.kept.capacity() == 0) pool.kept.reserve(kRowChunksKept);
+      pool.kept.push_back(chunk);
+      return;
+    }
+  }
+  std::free(chunk);
+}
 
 Model::Model(ModelSettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
 Model::~Model() = default;

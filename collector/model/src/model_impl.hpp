@@ -64,6 +64,14 @@ inline void prefetch_line(const void* p) {
 #endif
 }
 
+// Row chunks (RowStore::kChunkBytes, aligned to their size) come from here and go back here:
+// a few freed ones are kept, so that a keyframe's copy or a rebuilt past instant takes the
+// chunks of one that went instead of fresh memory (on the ingest thread, a fresh chunk is a
+// huge page the kernel faults in and zeroes). Thread-safe: rebuilt models live on other threads.
+void* take_row_chunk();
+void give_row_chunk(void* chunk);
+inline constexpr size_t kRowChunksKept = 16;  // 32 MiB at most, held for reuse
+
 // The actor rows of one node, in chunks of 2 MiB (one huge page each) past the first. Growing
 // never moves more than the first chunk: a vector grown by a quarter moved 200 MB at 800 000
 // actors, in the time of one record (170 ms of one loop turn). The first chunk grows by
@@ -114,16 +122,13 @@ class RowStore {
 
  private:
   struct Free {
-    void operator()(Actor* p) const { std::free(p); }
+    void operator()(Actor* p) const { give_row_chunk(p); }
   };
   static_assert(std::is_trivially_destructible_v<Actor>, "chunks are freed without running destructors");
   static_assert(std::is_trivially_copyable_v<Actor>, "a chunk is copied as bytes");
   // A new chunk: default rows, or a copy of `from`'s.
   void add_chunk(const Actor* from = nullptr) {
-    void* p = std::aligned_alloc(kChunkBytes, kChunkBytes);
-    if (!p) throw std::bad_alloc();
-    advise_huge_pages(p, kChunkBytes);
-    std::unique_ptr<Actor, Free> chunk(static_cast<Actor*>(p));
+    std::unique_ptr<Actor, Free> chunk(static_cast<Actor*>(take_row_chunk()));
     if (from)
       std::memcpy(static_cast<void*>(chunk.get()), from, kChunkRows * sizeof(Actor));
     else
