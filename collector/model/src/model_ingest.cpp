@@ -81,10 +81,10 @@ class PipelinedIngest {
     }
     if (p.row != kNoRow) n_->hint = p.row;
     if (p.row != kNoRow) {
-      // An Actor spans four cache lines; the stats update touches all of them.
+      // The sample's part of the row: three cache lines for most rows, four for the rest.
       const char* a = reinterpret_cast<const char*>(&n_->rows[p.row]);
-      for (size_t off = 0; off < sizeof(Actor); off += 64) __builtin_prefetch(a + off, 1);
-      __builtin_prefetch(a + sizeof(Actor) - 1, 1);
+      for (size_t off = 0; off < kActorStatsBytes; off += 64) __builtin_prefetch(a + off, 1);
+      __builtin_prefetch(a + kActorStatsBytes - 1, 1);
     }
   }
   void apply_next() {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -78,22 +79,9 @@ struct Node {
 // One live actor. Exited actors leave the table (their exit is in the event log and the
 // per-type aggregates). A row whose id is 0 is free.
 struct Actor {
+  // What a stats sample reads and writes comes first (up to kActorStatsBytes): a row that
+  // begins in the first half of a cache line is read by a sample in three lines, not four.
   uint64_t id = 0;
-  uint64_t parent = 0;          // 0: a root
-  uint64_t spawn_wall_ns = 0;   // agent wall clock (anchor + record time)
-  Str name = 0;
-  Str type = 0;
-  Str child_id = 0;             // id in the parent supervisor's child spec
-  uint32_t type_slot = 0;       // index of its TypeAggregate within the node
-  Row first_child = kNoRow;     // tree links, row indices within the same node
-  Row next_sibling = kNoRow;
-  Row prev_sibling = kNoRow;
-  proto::ActorKind kind = proto::ActorKind::Worker;
-  proto::RestartType restart = proto::RestartType::Permanent;
-  proto::Strategy strategy = proto::Strategy::None;
-  uint8_t flags = 0;            // kActorOrphan | kActorWatched | kActorLinked | kActorRated | kActorWarned*
-  uint32_t intensity = 0;       // supervisors
-  uint32_t period_ms = 0;       // supervisors
   // Cumulative stats, as last reported.
   uint64_t mailbox = 0;
   uint64_t enqueued = 0;
@@ -101,19 +89,38 @@ struct Actor {
   uint64_t busy_ns = 0;
   std::array<uint64_t, proto::kHistogramBuckets> hist{};
   // Derived.
-  float messages_per_s = 0;     // from the last two samples; 0 once no sample came for a rate window;
-                                // reductions/s on a node whose rates are in reductions
-  uint8_t growth_streak = 0;    // consecutive samples in which the mailbox grew
-  uint8_t step_marks = 0;       // the one-second step's bookkeeping (kStep*), in what was padding
-  uint16_t seen_epoch = 0;      // snapshot bookkeeping
-  uint32_t journaled = 0;       // low bits of the version it was last journaled at
-  float fill_per_s = 0;         // messages put in its mailbox per second, over the same window as
-                                // messages_per_s (0 on a node whose rates are reductions: its
-                                // mailbox is sampled, not counted)
   uint64_t growth_base = 0;     // mailbox when the current growth streak started
   uint64_t last_sample_ns = 0;  // collector clock of the last stats sample
   uint64_t last_progress_ns = 0;// collector clock when dequeued last moved (or spawn)
+  uint32_t type_slot = 0;       // index of its TypeAggregate within the node
+  uint32_t journaled = 0;       // low bits of the version it was last journaled at
+  float messages_per_s = 0;     // from the last two samples; 0 once no sample came for a rate window;
+                                // reductions/s on a node whose rates are in reductions
+  float fill_per_s = 0;         // messages put in its mailbox per second, over the same window as
+                                // messages_per_s (0 on a node whose rates are reductions: its
+                                // mailbox is sampled, not counted)
+  proto::ActorKind kind = proto::ActorKind::Worker;
+  uint8_t flags = 0;            // kActorOrphan | kActorWatched | kActorLinked | kActorRated | kActorWarned*
+  uint8_t growth_streak = 0;    // consecutive samples in which the mailbox grew
+  uint8_t step_marks = 0;       // the one-second step's bookkeeping (kStep*)
+  uint16_t seen_epoch = 0;      // snapshot bookkeeping
+  // The rest: what it is and where it sits in the tree.
+  proto::RestartType restart = proto::RestartType::Permanent;
+  proto::Strategy strategy = proto::Strategy::None;
+  Str name = 0;
+  Str type = 0;
+  Str child_id = 0;             // id in the parent supervisor's child spec
+  Row first_child = kNoRow;     // tree links, row indices within the same node
+  Row next_sibling = kNoRow;
+  Row prev_sibling = kNoRow;
+  uint32_t intensity = 0;       // supervisors
+  uint32_t period_ms = 0;       // supervisors
+  uint64_t parent = 0;          // 0: a root
+  uint64_t spawn_wall_ns = 0;   // agent wall clock (anchor + record time)
 };
+// The part of a row that a stats sample touches (the ingest prefetches it).
+inline constexpr size_t kActorStatsBytes = offsetof(Actor, restart);
+static_assert(kActorStatsBytes <= 192 - 24, "a sample's part of a row fits three cache lines for most rows");
 inline constexpr uint8_t kActorOrphan = 1;   // its parent is not (yet) known: listed as a root
 inline constexpr uint8_t kActorWatched = 2;  // on the model's list of non-empty mailboxes
 inline constexpr uint8_t kActorLinked = 4;   // has links or monitors (kept out of line, see ActorLink)
