@@ -131,6 +131,41 @@ TEST(CodecRoundTrip, RandomBatchesDecodeToWhatWasEncoded) {
   }
 }
 
+// Stats decoded into a handler's own slot, which still holds an earlier record's values (as
+// a reused queue slot does): every field is the new record's, none is left from before.
+struct StatsInSlot {
+  ActorStats slot;
+  std::vector<ActorStats> got;
+  ActorStats& stats_slot() { return slot; }
+  void on_stats_slot() { got.push_back(slot); }
+  template <class T>
+  void on(const T&) {}
+};
+
+TEST(CodecRoundTrip, StatsDecodedIntoAReusedSlotAreWhatWasEncoded) {
+  MessageGen g(20261203);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<ActorStats> sent;
+    std::vector<uint8_t> buf;
+    Writer w(buf);
+    for (int i = 0; i < 8; ++i) {
+      ActorStats m;
+      m.actor = g.any(); m.mailbox = g.any(); m.enqueued = g.any(); m.dequeued = g.any();
+      m.busy_ns = g.any(); m.restarts = g.any(); m.hist = g.hist();
+      if (i % 2) m = ActorStats{};  // zeros after values: a field left over would show
+      sent.push_back(m);
+      encode(w, m);
+    }
+    StatsInSlot h;
+    for (auto& c : h.slot.hist) c = ~0ull;
+    h.slot.actor = h.slot.mailbox = h.slot.enqueued = h.slot.dequeued = h.slot.busy_ns = h.slot.restarts = ~0ull;
+    DecodeResult res = decode_records(buf.data(), buf.size(), h);
+    ASSERT_TRUE(res.ok) << res.error;
+    ASSERT_EQ(res.records, sent.size());
+    ASSERT_EQ(h.got, sent) << "round " << round;
+  }
+}
+
 TEST(CodecRoundTrip, LongTelemetryBodyUsesAWiderLengthField) {
   Arena arena;
   Telemetry m;

@@ -30,13 +30,18 @@ class PipelinedIngest {
     drain();
     model_.apply(key_, r);
   }
-  void on(const proto::ActorStats& r) {
+  // Stats are decoded straight into the queue's next slot (free: at most
+  // kResolveAfter + kApplyAfter are held), not into a record that is then copied in.
+  proto::ActorStats& stats_slot() { return queue_[pushed_ % kDepth].stats; }
+  void on_stats_slot() {
+    Pending& p = queue_[pushed_ % kDepth];
+    const proto::ActorStats& r = p.stats;
     if (!n_) {
       model_.apply(key_, r);
       return;
     }
     if (guessing_ && applied_ == pushed_) {
-      // In-order stream and nothing queued: apply at once, no copy, no look-up.
+      // In-order stream and nothing queued: apply at once, no look-up.
       Row guess = n_->hint + 1;
       if (guess < n_->rows.size() && n_->rows[guess].id == r.actor) {
         n_->hint = guess;
@@ -45,8 +50,6 @@ class PipelinedIngest {
         return;
       }
     }
-    Pending& p = queue_[pushed_ % kDepth];
-    p.stats = r;
     if (!guessing_) n_->index.prefetch(r.actor);
     ++pushed_;
     if (pushed_ - resolved_ > kResolveAfter) resolve_next();

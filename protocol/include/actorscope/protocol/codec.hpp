@@ -151,6 +151,11 @@ struct DecodeResult {
 // (X one of the record structs). Unknown tags are skipped. Stops at the first malformed
 // record. A handler's on() may return void, or bool where false stops decoding with
 // error "rejected by handler".
+//
+// A handler may take stats records (the bulk of a stream) in storage of its own: with
+// `ActorStats& stats_slot()` and `void on_stats_slot()`, each is decoded into the slot (every
+// field written, nothing zeroed first) and then announced, instead of being decoded into a
+// fresh record and passed by reference.
 template <class Handler>
 DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h);
 
@@ -173,6 +178,17 @@ bool dispatch(Reader& body, Handler& h, DecodeResult& res) {
   } else {
     h.on(m);
   }
+  ++res.records;
+  return true;
+}
+template <class Handler>
+bool dispatch_stats_in_slot(Reader& body, Handler& h, DecodeResult& res) {
+  if (!decode_body(body, h.stats_slot())) {
+    res.ok = false;
+    res.error = body.error() ? body.error() : "malformed message";
+    return false;
+  }
+  h.on_stats_slot();
   ++res.records;
   return true;
 }
@@ -210,7 +226,12 @@ DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
       case RecordType::ActorExited: go = detail::dispatch<Handler, ActorExited>(body, h, res); break;
       case RecordType::ChildRestarted: go = detail::dispatch<Handler, ChildRestarted>(body, h, res); break;
       case RecordType::Link: go = detail::dispatch<Handler, Link>(body, h, res); break;
-      case RecordType::ActorStats: go = detail::dispatch<Handler, ActorStats>(body, h, res); break;
+      case RecordType::ActorStats:
+        if constexpr (requires { h.stats_slot(); h.on_stats_slot(); })
+          go = detail::dispatch_stats_in_slot(body, h, res);
+        else
+          go = detail::dispatch<Handler, ActorStats>(body, h, res);
+        break;
       case RecordType::Telemetry: go = detail::dispatch<Handler, Telemetry>(body, h, res); break;
       case RecordType::Dropped: go = detail::dispatch<Handler, Dropped>(body, h, res); break;
       case RecordType::SnapshotBegin: go = detail::dispatch<Handler, SnapshotBegin>(body, h, res); break;
