@@ -645,6 +645,7 @@ void encode(Writer& w, const DetailReply& m) {
         b.str(m.handling_type);
         b.varint(m.handling_busy_ns);
       }
+      b.varint(m.flow_window_ns);  // an addition: older viewers stop before it
     }
   });
 }
@@ -710,6 +711,8 @@ bool decode_body(Reader& r, DetailReply& m) {
       m.handling_type = str(r);
       m.handling_busy_ns = r.varint();
     }
+    // Addition: the rates' window (absent from older collectors).
+    if (r.ok() && !r.empty()) m.flow_window_ns = r.varint();
   }
   return r.ok();
 }

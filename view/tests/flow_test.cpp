@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "actorscope/view/detail.hpp"
 #include "actorscope/view/flow.hpp"
 #include "actorscope/view/synthetic.hpp"
 
@@ -222,4 +223,49 @@ TEST(FlowMap, BySubtreeTheGroupsAreNamedForWhatTheyAreAndTheNotesSayWhatIsMissin
   bool said = false;
   for (const std::string& n : g.notes) said = said || n.rfind("(unknown senders): not in the tree when their sends were counted", 0) == 0;
   EXPECT_TRUE(said);
+}
+
+namespace {
+struct DetailSink {
+  std::optional<pv::DetailReply> reply;
+  void on(const pv::DetailReply& m) { reply = m; }
+  template <class T>
+  void on(const T&) {}
+};
+}  // namespace
+
+TEST(DetailFlow, TheSendersSayOverWhatWindowTheirRatesAreWhenTheCollectorSaysIt) {
+  pv::DetailReply in;
+  in.request = 3;
+  in.found = true;
+  in.node = 1;
+  in.actor = 42;
+  in.has_flow = true;
+  in.sample_every = 32;
+  in.senders = {{7, "ingest-1", "ingest", 99000, 0}};
+  in.message_types = {{"request", 99000}};
+  in.flow_window_ns = 10'000'000'000ull;
+  std::vector<uint8_t> buf;
+  proto::Writer w(buf);
+  pv::encode(w, in);
+  DetailSink sink;
+  ASSERT_TRUE(pv::decode_messages(buf.data(), buf.size(), sink).ok);
+  ASSERT_TRUE(sink.reply);
+  EXPECT_EQ(sink.reply->flow_window_ns, 10'000'000'000ull);
+  std::string handling, senders, types;
+  view::flow_texts(*sink.reply, handling, senders, types);
+  EXPECT_EQ(senders, "senders (sampled 1 in 32, rates over 10s): ingest-1 (ingest) ~990/s");
+
+  // An older collector's reply ends after the flow block: it decodes, and names no window.
+  ASSERT_GE(buf.size(), 3u);
+  ASSERT_LT(buf[1], 0x80) << "a one-byte length, for this test to rewrite";
+  std::vector<uint8_t> old(buf.begin(), buf.end() - 5);  // 10 s in ns is a 5-byte varint
+  old[1] = static_cast<uint8_t>(old.size() - 2);
+  DetailSink old_sink;
+  ASSERT_TRUE(pv::decode_messages(old.data(), old.size(), old_sink).ok);
+  ASSERT_TRUE(old_sink.reply);
+  EXPECT_EQ(old_sink.reply->flow_window_ns, 0u);
+  EXPECT_EQ(old_sink.reply->senders, in.senders);
+  view::flow_texts(*old_sink.reply, handling, senders, types);
+  EXPECT_EQ(senders, "senders (sampled 1 in 32): ingest-1 (ingest) ~990/s");
 }

@@ -205,6 +205,7 @@ class ViewerSession final : public collector::Session {
     if (st.sample_every == 0) return;  // its agent reports no flow
     r.has_flow = true;
     r.sample_every = st.sample_every;
+    r.flow_window_ns = model().settings().flow_rate_window_ns;
     for (const collector::FlowSender& f : model().top_senders(node, actor, wire::kMaxFlowRows)) {
       wire::FlowSenderRow row;
       row.actor = f.from;

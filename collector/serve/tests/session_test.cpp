@@ -933,7 +933,7 @@ TEST(ViewerSession, DetailNamesTheTopSendersTheMessageTypesAndWhatTheActorIsHand
   std::string handling, senders, types;
   view::flow_texts(d, handling, senders, types);
   EXPECT_EQ(handling, "handling write_batch for 1.5s");
-  EXPECT_EQ(senders.rfind("senders (sampled 1 in 32): ingest-1 (ingest) ~", 0), 0u) << senders;
+  EXPECT_EQ(senders.rfind("senders (sampled 1 in 32, rates over 10s): ingest-1 (ingest) ~", 0), 0u) << senders;
   EXPECT_NE(senders.find(", clock (clock) ~"), std::string::npos) << senders;
   EXPECT_EQ(types.rfind("message types: write_batch ~", 0), 0u) << types;
 }

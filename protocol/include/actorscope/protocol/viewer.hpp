@@ -421,6 +421,8 @@ struct DetailReply {
   bool handling = false;           // inside a handler at its agent's last flush
   std::string handling_type;
   uint64_t handling_busy_ns = 0;   // how long that message had run, as of this reply
+  // Addition: the window the flow rates above are decayed over (0: not said, an older collector).
+  uint64_t flow_window_ns = 0;
 };
 
 enum class FlowGroupRole : uint8_t { Child = 0, Supervisor = 1, Outside = 2, Unplaced = 3, OtherChildren = 4 };

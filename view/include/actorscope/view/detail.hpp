@@ -35,7 +35,7 @@ struct DetailModel {
   // Message flow into it, from the collector's reply when its node reports flow (estimates
   // from sampled sends): what it is handling now, who sends to it, which message types.
   std::string handling_text;                // "handling write_batch for 2.5s", "" when not
-  std::string senders_text;                 // "senders (sampled 1 in 32): ingest-1 (ingest) ~990/s, …"
+  std::string senders_text;                 // "senders (sampled 1 in 32, rates over 10s): ingest-1 (ingest) ~990/s, …"
   std::string message_types_text;           // "message types: record ~1.0k/s, tick ~96/s"
 };
 
