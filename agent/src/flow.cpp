@@ -74,14 +74,8 @@ uint64_t take_flow_unrecorded_elsewhere() { return g_unrecorded_elsewhere.exchan
 
 extern "C" void actorscope__flow_sample(const actorscope_actor* to, const actorscope_actor* from,
                                         actorscope_msg_type type) {
-  using namespace actorscope::agent;
-  ThreadState* st = shared().enabled.load(std::memory_order_relaxed) ? this_thread_state() : nullptr;
-  if (!st) {
-    g_unrecorded_elsewhere.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  st->flow.add(from ? __atomic_load_n(&from->id, __ATOMIC_RELAXED) : 0, __atomic_load_n(&to->id, __ATOMIC_RELAXED), type,
-               from ? __atomic_load_n(&from->type, __ATOMIC_RELAXED) : uint16_t{0}, __atomic_load_n(&to->type, __ATOMIC_RELAXED));
+  actorscope__flow_sample_from(to, from ? __atomic_load_n(&from->id, __ATOMIC_RELAXED) : 0,
+                               from ? __atomic_load_n(&from->type, __ATOMIC_RELAXED) : uint16_t{0}, type);
 }
 
 extern "C" void actorscope__flow_sample_from(const actorscope_actor* to, uint64_t from_id, uint16_t from_type,

@@ -63,11 +63,13 @@ TEST_F(CafCounts, MessagesHandledAfterBecomeAreCounted) {
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
-TEST_F(CafCounts, MessagesThatWaitedWhileTheActorWasBusyAreCountedIn) {
+// An actor busy in its first message while `waiting` more arrive, then released: each
+// message is counted in, processed and timed, once.
+void expect_each_counted(caf::actor_system& sys, const char* type, uint64_t waiting) {
   std::promise<void> entered, release;
   std::shared_future<void> gate = release.get_future().share();
   actorscope::caf::actor_info info;
-  info.type = "slowpoke";
+  info.type = type;
   auto a = actorscope::caf::spawn(sys, info, [&entered, gate](caf::event_based_actor*) -> caf::behavior {
     return {
         [&entered, gate](first_atom) {
@@ -81,46 +83,25 @@ TEST_F(CafCounts, MessagesThatWaitedWhileTheActorWasBusyAreCountedIn) {
   ASSERT_NE(cell, nullptr);
   caf::anon_send(a, first_atom::value);
   entered.get_future().wait();
-  for (int i = 0; i < 5; ++i) caf::anon_send(a, then_atom::value);
+  for (uint64_t i = 0; i < waiting; ++i) caf::anon_send(a, then_atom::value);
   release.set_value();
-  EXPECT_TRUE(actorscope::testing::eventually([&] { return load(cell->dequeued) == 6; }));
-  EXPECT_EQ(load(cell->enqueued), 6u);  // in = processed + waiting: nothing left waiting
+  EXPECT_TRUE(actorscope::testing::eventually([&] { return load(cell->dequeued) == waiting + 1; }))
+      << load(cell->dequeued);
+  EXPECT_EQ(load(cell->enqueued), waiting + 1);  // in = processed + waiting: nothing left waiting
   uint64_t timed = 0;
   for (uint32_t n : cell->hist) timed += n;
-  EXPECT_EQ(timed, 6u);  // one processing time per message
+  EXPECT_EQ(timed, waiting + 1);  // one processing time per message
+  EXPECT_GT(load(cell->busy_ticks), 0u);
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
+TEST_F(CafCounts, MessagesThatWaitedWhileTheActorWasBusyAreCountedIn) {
+  expect_each_counted(sys, "slowpoke", 5);
+}
+
 TEST_F(CafCounts, ALongRunOfShortMessagesIsCountedExactly) {
-  std::promise<void> entered, release;
-  std::shared_future<void> gate = release.get_future().share();
-  actorscope::caf::actor_info info;
-  info.type = "sprinter";
-  auto a = actorscope::caf::spawn(sys, info, [&entered, gate](caf::event_based_actor*) -> caf::behavior {
-    return {
-        [&entered, gate](first_atom) {
-          entered.set_value();
-          gate.wait();
-        },
-        [](then_atom) {},
-    };
-  });
-  actorscope_actor* cell = actorscope::caf::detail::registered_cell(a.id());
-  ASSERT_NE(cell, nullptr);
-  caf::anon_send(a, first_atom::value);
-  entered.get_future().wait();
-  // Queued while the actor is busy: then handled in one run, many batches and a remainder.
-  constexpr uint64_t kRun = 1000 + 7;
-  for (uint64_t i = 0; i < kRun; ++i) caf::anon_send(a, then_atom::value);
-  release.set_value();
-  EXPECT_TRUE(actorscope::testing::eventually([&] { return load(cell->dequeued) == kRun + 1; }))
-      << load(cell->dequeued);
-  EXPECT_EQ(load(cell->enqueued), kRun + 1);
-  uint64_t timed = 0;
-  for (uint32_t n : cell->hist) timed += n;
-  EXPECT_EQ(timed, kRun + 1);  // one processing time per message
-  EXPECT_GT(load(cell->busy_ticks), 0u);
-  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  // Handled in one run: many batches and a remainder.
+  expect_each_counted(sys, "sprinter", 1000 + 7);
 }
 
 TEST_F(CafCounts, AnActorKilledDuringARunCountsWhatItHandledNotWhatWaited) {
