@@ -161,14 +161,18 @@ DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h);
 
 // ---- implementation of decode_records --------------------------------------------------
 namespace detail {
+// Decodes one record's body into m; a malformed one stops the stream with its reason.
+template <class Msg>
+bool decoded(Reader& body, Msg& m, DecodeResult& res) {
+  if (decode_body(body, m)) return true;
+  res.ok = false;
+  res.error = body.error() ? body.error() : "malformed message";
+  return false;
+}
 template <class Handler, class Msg>
 bool dispatch(Reader& body, Handler& h, DecodeResult& res) {
   Msg m{};
-  if (!decode_body(body, m)) {
-    res.ok = false;
-    res.error = body.error() ? body.error() : "malformed message";
-    return false;
-  }
+  if (!decoded(body, m, res)) return false;
   if constexpr (std::is_same_v<decltype(h.on(m)), bool>) {
     if (!h.on(m)) {
       res.ok = false;
@@ -183,11 +187,7 @@ bool dispatch(Reader& body, Handler& h, DecodeResult& res) {
 }
 template <class Handler>
 bool dispatch_stats_in_slot(Reader& body, Handler& h, DecodeResult& res) {
-  if (!decode_body(body, h.stats_slot())) {
-    res.ok = false;
-    res.error = body.error() ? body.error() : "malformed message";
-    return false;
-  }
+  if (!decoded(body, h.stats_slot(), res)) return false;
   h.on_stats_slot();
   ++res.records;
   return true;
