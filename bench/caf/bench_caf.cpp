@@ -440,8 +440,13 @@ int main(int argc, char** argv) {
     else
       std::printf("instructions retired: not measured (%s: no PMU, e.g. in a VM; run under valgrind --tool=callgrind for instruction counts): CPU time only\n",
                   counter.error().c_str());
-    rounds("PingPong", ping_pong_round<kPlain>, ping_pong_round<kInstrumented>, ping_pong_round<kControl>, n, counter);
-    rounds("FanOut", fan_out_round<kPlain>, fan_out_round<kInstrumented>, fan_out_round<kControl>, n, counter);
+    // ACTORSCOPE_BENCH_WORKLOADS: a comma-separated subset (default: both).
+    const char* only = std::getenv("ACTORSCOPE_BENCH_WORKLOADS");
+    auto wanted = [only](const char* w) { return !only || std::strstr(only, w) != nullptr; };
+    if (wanted("PingPong"))
+      rounds("PingPong", ping_pong_round<kPlain>, ping_pong_round<kInstrumented>, ping_pong_round<kControl>, n, counter);
+    if (wanted("FanOut"))
+      rounds("FanOut", fan_out_round<kPlain>, fan_out_round<kInstrumented>, fan_out_round<kControl>, n, counter);
     the_system = nullptr;
   }
   benchmark::Shutdown();
