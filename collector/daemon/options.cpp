@@ -93,6 +93,8 @@ std::string usage() {
     << m.flow_senders_per_actor << ")\n"
     << "  --flow-rate-window-ms MS   flow rates are exponentially decayed over this ("
     << m.flow_rate_window_ns / 1'000'000 << ")\n"
+    << "  --actor-rate-smoothing-ms MS  an actor's msg/s and fill/s are averaged over about\n"
+    << "                             this; 0: each stats sample's own rate (" << m.actor_rate_smoothing_ns / 1'000'000 << ")\n"
     << "  --actor-rate-window-ms MS  an actor with no stats sample for this long reads 0 msg/s ("
     << m.actor_rate_window_ns / 1'000'000 << ")\n"
     << "  --reductions-rate-window-ms MS  the same for a BEAM node's processes, sampled by scans\n"
@@ -386,6 +388,9 @@ ParseOutcome parse_options(int argc, char** argv, DaemonOptions& o, std::string&
     } else if (flag == "--gone-supervisors-per-node") {
       if (!value(v) || !to_u64(flag, v, 10'000'000, n, error)) return ParseOutcome::Error;
       o.model.gone_supervisors_per_node = n;
+    } else if (flag == "--actor-rate-smoothing-ms") {
+      if (!value(v) || !to_u64(flag, v, 3'600'000, n, error)) return ParseOutcome::Error;
+      o.model.actor_rate_smoothing_ns = n * 1'000'000;
     } else if (flag == "--actor-rate-window-ms") {
       if (!value(v) || !to_u64(flag, v, 86'400'000, n, error)) return ParseOutcome::Error;
       o.model.actor_rate_window_ns = (n ? n : 1) * 1'000'000;

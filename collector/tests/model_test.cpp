@@ -283,6 +283,7 @@ TEST(Model, MailboxWarningsHoldUntilTheBacklogHalves) {
   st.mailbox_large = 1000;
   st.mailbox_wait_ns = 20 * kSec;
   st.stuck_after_ns = 3600 * kSec;
+  st.actor_rate_smoothing_ns = 0;  // each sample's own drain rate: exactly 10/s from the first
   Model m(st);
   NodeKey n = m.on_hello(1, testing::hello("a"));
   Stream s;

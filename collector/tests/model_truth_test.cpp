@@ -460,15 +460,75 @@ TEST(ModelTruth, AMailboxsFillRateIsWhatWasPutInPerSecondBesideWhatWasProcessed)
   EXPECT_FLOAT_EQ(m.actor(cpp, 1)->fill_per_s, 500.0f);
   EXPECT_FLOAT_EQ(m.actor(cpp, 1)->messages_per_s, 300.0f);
   EXPECT_FLOAT_EQ(m.actor(beam, 1)->fill_per_s, 0.0f) << "a BEAM node's mailbox is sampled, not counted";
-  // Only put in since (a stuck actor): its fill rate holds, its drain rate is 0.
+  // Only put in since (a stuck actor), one second later: averaged over about a second, the
+  // last second weighs as much as what came before: fill (500 + 200) / 2, drain (300 + 0) / 2.
   m.set_now(4 * kSec);
   to_cpp.stats(1, 600, 1200, 600, 600'000, hist);
   ASSERT_TRUE(to_cpp.apply(m, cpp).ok);
-  EXPECT_FLOAT_EQ(m.actor(cpp, 1)->fill_per_s, 200.0f);
-  EXPECT_FLOAT_EQ(m.actor(cpp, 1)->messages_per_s, 0.0f);
+  ASSERT_EQ(m.settings().actor_rate_smoothing_ns, 1 * kSec);
+  EXPECT_FLOAT_EQ(m.actor(cpp, 1)->fill_per_s, 350.0f);
+  EXPECT_FLOAT_EQ(m.actor(cpp, 1)->messages_per_s, 150.0f);
   // No sample for a rate window: it reads 0, as the drain rate does.
   m.tick(4 * kSec + m.settings().actor_rate_window_ns);
   EXPECT_FLOAT_EQ(m.actor(cpp, 1)->fill_per_s, 0.0f);
+}
+
+// The agent samples a busy actor at every flush in which its cell changed, often 100 ms apart
+// with a message or two in each: one sample's own rate jumps between 0 and twice the true one.
+// Averaged over about a second, an actor handling 35 messages/s (7 in every other 100 ms)
+// reads close to 35 at every sample; a steady rate reads itself however unevenly it is
+// sampled; with the smoothing off, each sample's own rate shows. Expected values are this
+// test's arithmetic on the true rate.
+TEST(ModelTruth, AnActorsRateIsAveragedOverAboutASecondNotOneSample) {
+  for (uint64_t smoothing : {1 * kSec, uint64_t{0}}) {
+    ModelSettings st;
+    st.actor_rate_smoothing_ns = smoothing;
+    Model m(st);
+    NodeKey n = m.on_hello(1, testing::hello("app"));
+    m.set_now(1 * kSec);
+    Stream s;
+    s.spawn(1, 0, "store").stats(1, 0, 0, 0);
+    ASSERT_TRUE(s.apply(m, n).ok);
+    uint64_t done = 0;
+    float low = 1e9f, high = 0;
+    for (int i = 1; i <= 100; ++i) {  // ten seconds of 100 ms flushes
+      m.set_now(1 * kSec + static_cast<uint64_t>(i) * kSec / 10);
+      done += i % 2 ? 7 : 0;
+      std::array<uint64_t, proto::kHistogramBuckets> hist{};
+      hist[0] = done;
+      s.stats(1, 1, done + 1, done, 0, hist);  // one waiting: the cell changed even when none was handled
+      ASSERT_TRUE(s.apply(m, n).ok);
+      if (i > 50) {  // the last five seconds
+        low = std::min(low, m.actor(n, 1)->messages_per_s);
+        high = std::max(high, m.actor(n, 1)->messages_per_s);
+      }
+    }
+    if (smoothing) {
+      EXPECT_GE(low, 35.0f * 0.9f) << "true rate 35/s";
+      EXPECT_LE(high, 35.0f * 1.1f) << "true rate 35/s";
+    } else {
+      EXPECT_FLOAT_EQ(low, 0.0f);
+      EXPECT_FLOAT_EQ(high, 70.0f);
+    }
+  }
+  // A steady 40/s sampled 100 ms, then 300 ms, then 50 ms apart reads 40 at each sample.
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("app"));
+  m.set_now(1 * kSec);
+  Stream s;
+  s.spawn(1, 0, "store").stats(1, 0, 0, 0);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  uint64_t t = 1 * kSec, done = 0;
+  for (uint64_t gap_ms : {100, 300, 50, 100, 300, 50}) {
+    t += gap_ms * 1'000'000;
+    done += 40 * gap_ms / 1000;
+    m.set_now(t);
+    std::array<uint64_t, proto::kHistogramBuckets> hist{};
+    hist[0] = done;
+    s.stats(1, 0, done, done, 0, hist);
+    ASSERT_TRUE(s.apply(m, n).ok);
+    EXPECT_NEAR(m.actor(n, 1)->messages_per_s, 40.0f, 0.01f) << "after a gap of " << gap_ms << " ms";
+  }
 }
 
 TEST(ModelTruth, ANodeThatCountsReductionsHasReductionsPerSecond) {

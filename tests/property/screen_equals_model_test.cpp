@@ -126,7 +126,7 @@ struct ActorRateRef {
   uint64_t last_sample_ns = 0;
   uint64_t processed = 0;
   uint64_t dequeued = 0;
-  double rate = 0;
+  float rate = 0;
 };
 
 uint64_t processed_of(const std::array<uint64_t, proto::kHistogramBuckets>& h) {
@@ -255,12 +255,24 @@ class StreamRun {
     s.restarts = a.restarts;
     s.hist = a.hist;
     model_->apply(n.key, s);
-    // Reference msg/s: processing scopes ended since the previous sample, over the time between.
+    // Reference msg/s, as collector/README.md defines it: the processing scopes ended since the
+    // previous sample; the first rate is theirs over the time between (none when no time
+    // passed), later ones a moving
+    // average whose old rate weighs tau / (tau + time between). A step past the rate window
+    // with no sample zeroed it, and the next sample starts afresh. Kept as a float, as shown.
     auto& r = actor_rates_[{n.key, a.id}];
     uint64_t p = processed_of(a.hist);
-    bool progress = p > r.processed || a.dequeued > r.dequeued;
-    if (now_ > r.last_sample_ns) {
-      r.rate = progress ? static_cast<double>(p - r.processed) * 1e9 / static_cast<double>(now_ - r.last_sample_ns) : 0;
+    if (now_ >= r.last_sample_ns) {
+      auto step = rates_.find(n.key);
+      if (step != rates_.end() && step->second.last_point_at >= r.last_sample_ns + settings_.actor_rate_window_ns)
+        r.rate = 0;
+      const double count = p > r.processed ? static_cast<double>(p - r.processed) : 0.0;
+      const double between = static_cast<double>(now_ - r.last_sample_ns) / 1e9;
+      const double tau = static_cast<double>(settings_.actor_rate_smoothing_ns) / 1e9;
+      if (r.rate > 0 && tau > 0)
+        r.rate = static_cast<float>((r.rate * tau + count) / (tau + between));
+      else
+        r.rate = between > 0 ? static_cast<float>(count / between) : tau > 0 ? 0.0f : r.rate;
       r.last_sample_ns = now_;
     }
     r.processed = std::max(r.processed, p);

@@ -75,7 +75,7 @@ void flow_texts(const pv::DetailReply& reply, std::string& handling, std::string
   // Estimates: "~" on every rate, and the sampling named once.
   auto rate = [](uint64_t x100) { return "~" + format_rate(static_cast<double>(x100) / 100.0); };
   // The window the rates are decayed over, when the collector says it: the actor's own msg/s
-  // is over its last two stats samples, and under waves of traffic the two differ.
+  // is averaged over about a second, and under waves of traffic the two differ.
   senders = "senders (sampled 1 in " + std::to_string(reply.sample_every) +
             (reply.flow_window_ns ? ", rates over " + format_duration_ns(reply.flow_window_ns) : std::string()) + "): ";
   if (reply.senders.empty()) senders += "none lately";

@@ -654,6 +654,25 @@ void Model::apply(NodeKey key, const proto::ChildRestarted& r) {
   if (sr != kNoRow) m.note_actor(*n, n->rows[sr]);
 }
 
+namespace {
+// An actor's rate after a sample that counted `n` more over `since_ns`: the first rate is the
+// sample's own (none when no time passed); after that, a moving average over about `tau_ns` (the old rate weighs
+// tau/(tau + since)). Samples come at every flush in which the cell changed, often 100 ms apart
+// with a message or two in each, so one sample's own rate jumps between 0 and many times the
+// true one; averaged, a steady 35 messages/s reads 35. A steady rate is its own fixed point
+// however the samples fall, and a sample with nothing counted pulls the rate down rather than
+// to 0 (the step's rate window still zeroes an actor that sends no sample at all).
+float smoothed_rate(float rate, uint64_t n, uint64_t since_ns, uint64_t tau_ns) {
+  if (rate <= 0 || tau_ns == 0) {
+    // No time between the two samples (a snapshot's, counting the past): no rate yet.
+    if (since_ns == 0) return tau_ns == 0 ? rate : 0.0f;
+    return static_cast<float>(static_cast<double>(n) * 1e9 / static_cast<double>(since_ns));
+  }
+  const double tau_s = static_cast<double>(tau_ns) * 1e-9, since_s = static_cast<double>(since_ns) * 1e-9;
+  return static_cast<float>((static_cast<double>(rate) * tau_s + static_cast<double>(n)) / (tau_s + since_s));
+}
+}  // namespace
+
 void Model::apply(NodeKey key, const proto::ActorStats& r) {
   Impl& m = *impl_;
   ++m.records;
@@ -700,22 +719,22 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
   // A snapshot describes the past (messages handled before this connection, or while it
   // was down): its counts move the rate baseline, not the current window's rate.
   if (n->info.snapshot_in_progress) n->prev_messages += processed;
-  if (processed > 0 || dequeued > 0) {
-    // A node whose work is reductions (BEAM) counts them as dequeued and ends no processing
-    // scope: its rate is reductions/s, which the viewers label so.
-    const uint64_t work = n->info.rates_in_reductions ? dequeued : processed;
-    if (m.now > a.last_sample_ns)
-      a.messages_per_s = static_cast<float>(static_cast<double>(work) * 1e9 /
-                                            static_cast<double>(m.now - a.last_sample_ns));
-    a.last_progress_ns = m.now;
-  } else if (m.now > a.last_sample_ns) {
+  if (processed > 0 || dequeued > 0) a.last_progress_ns = m.now;
+  if (n->info.snapshot_in_progress) {
+    // A snapshot's counts describe the past (handled before this connection, or while it was
+    // down): its actors' rates start afresh from it.
     a.messages_per_s = 0;
-  }
-  if (m.now > a.last_sample_ns) {
-    // The mailbox's fill rate, over the same window: with the drain rate, whether it grows.
-    a.fill_per_s = n->info.rates_in_reductions
-                       ? 0.0f
-                       : static_cast<float>(static_cast<double>(enqueued) * 1e9 / static_cast<double>(m.now - a.last_sample_ns));
+    a.fill_per_s = 0;
+    a.last_sample_ns = m.now;
+  } else if (m.now >= a.last_sample_ns) {
+    // A node whose work is reductions (BEAM) counts them as dequeued and ends no processing
+    // scope: its rate is reductions/s, which the viewers label so. The mailbox's fill rate is
+    // taken the same way: with the drain rate, whether it grows.
+    const uint64_t work = n->info.rates_in_reductions ? dequeued : processed;
+    const uint64_t since = m.now - a.last_sample_ns;
+    const uint64_t tau = m.settings.actor_rate_smoothing_ns;
+    a.messages_per_s = smoothed_rate(a.messages_per_s, work, since, tau);
+    a.fill_per_s = n->info.rates_in_reductions ? 0.0f : smoothed_rate(a.fill_per_s, enqueued, since, tau);
     a.last_sample_ns = m.now;
   }
 

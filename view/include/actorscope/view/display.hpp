@@ -50,7 +50,7 @@ std::string busy_cell(const Replica& replica, const Actor& a);
 
 // ---- mailbox pressure ----
 // Its growth in messages/s ×100: fill rate − drain rate (messages processed per second),
-// over the collector's last two samples; negative while it shrinks. nullopt when the fill
+// each averaged by the collector over about a second; negative while it shrinks. nullopt when the fill
 // rate is not known (an older collector, or a BEAM node, whose mailboxes are sampled).
 std::optional<int64_t> growth_x100(const pv::ActorStats& s);
 // The Actors table's GROWTH cell: "+12", "-3.5", "0", or "-" when not known.

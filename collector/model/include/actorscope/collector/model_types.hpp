@@ -94,7 +94,7 @@ struct Actor {
   uint64_t last_progress_ns = 0;// collector clock when dequeued last moved (or spawn)
   uint32_t type_slot = 0;       // index of its TypeAggregate within the node
   uint32_t journaled = 0;       // low bits of the version it was last journaled at
-  float messages_per_s = 0;     // from the last two samples; 0 once no sample came for a rate window;
+  float messages_per_s = 0;     // moving average of its samples (actor_rate_smoothing_ns); 0 once no sample came for a rate window;
                                 // reductions/s on a node whose rates are in reductions
   float fill_per_s = 0;         // messages put in its mailbox per second, over the same window as
                                 // messages_per_s (0 on a node whose rates are reductions: its

@@ -61,8 +61,11 @@ struct ModelSettings {
   uint64_t mailbox_large = 10'000;                  // a mailbox this deep (cleared below half of it)
   uint64_t mailbox_wait_ns = 30 * kNsPerSecond;     // time to drain at the current rate (cleared below half)
   double restart_storm_ratio = 0.8;          // restart budget used at or above this
-  // An actor's msg/s is taken between its last two stats samples; the agent sends none
-  // while an actor is idle, so with no sample for this long it reads 0 (checked each step).
+  // An actor's msg/s (and its mailbox's fill rate) is a moving average of its stats samples
+  // over about this long; 0: each sample's own rate, since the sample before.
+  uint64_t actor_rate_smoothing_ns = 1 * kNsPerSecond;
+  // The agent sends no sample while an actor is idle, so with no sample for this long its
+  // rates read 0 (checked each step).
   uint64_t actor_rate_window_ns = 2 * kNsPerSecond;
   // The same on a node whose rates are reductions (a BEAM node): its processes are sampled
   // by scans, every 2 s and up to 8 s apart on a quiet node, not at every flush.
