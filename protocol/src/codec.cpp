@@ -440,7 +440,10 @@ void encode(Writer& w, const ActorStats& m) {
   put_buckets(w, m.hist);
   end_record(w, at);
 }
-bool decode_body(Reader& r, ActorStats& m) {
+bool decode_body(Reader& in, ActorStats& m) {
+  // Read through a local copy (the bulk of a stream): its position stays in a register
+  // instead of being stored and loaded again around every store into m.
+  Reader r = in;
   m.actor = r.varint();
   m.mailbox = r.varint();
   m.enqueued = r.varint();
@@ -448,6 +451,7 @@ bool decode_body(Reader& r, ActorStats& m) {
   m.busy_ns = r.varint();
   m.restarts = r.varint();
   get_buckets(r, m.hist);
+  in = r;
   return r.ok();
 }
 
