@@ -720,11 +720,10 @@ void Model::apply(NodeKey key, const proto::ActorStats& r) {
   m.apply_stats(*n, row, r);
 }
 
-void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r) {
+void Model::Impl::apply_stats(NodeData& nd, Row row, Actor& a, const proto::ActorStats& r) {
   Impl& m = *this;
   NodeData* n = &nd;
   NodeKey key = nd.info.key;
-  Actor& a = n->rows[row];
   TypeAggregate& t = n->types[a.type_slot];
   a.seen_epoch = n->epoch;
 

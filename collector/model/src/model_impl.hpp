@@ -254,6 +254,10 @@ class ActorIndex {
     uint64_t h = hash(id);
     shard(h).prefetch(h);
   }
+  // The same two by the id's hash (hash_of), for a caller that needs both.
+  static uint64_t hash_of(uint64_t id) { return hash(id); }
+  Row candidate_by_hash(uint64_t h) const { return shard(h).candidate(h); }
+  void prefetch_by_hash(uint64_t h) const { shard(h).prefetch(h); }
   void insert(uint64_t id, Row row) {
     uint64_t h = hash(id);
     shards_[h & (kShards - 1)].insert(h, row);
@@ -807,7 +811,10 @@ struct Model::Impl {
 
   // Actor table (model_actors.cpp).
   // Applies a stats sample to the live actor at `row` (the caller found it).
-  void apply_stats(NodeData& n, Row row, const proto::ActorStats& r);
+  void apply_stats(NodeData& n, Row row, const proto::ActorStats& r) { apply_stats(n, row, n.rows[row], r); }
+  // The same with the row's address already worked out (a row number is a division by the
+  // rows per chunk, not a power of two).
+  void apply_stats(NodeData& n, Row row, Actor& a, const proto::ActorStats& r);
   Row add_row(NodeData& n, const Actor& a);
   void remove_row(NodeData& n, Row r);
   void link_under(NodeData& n, Row r);
