@@ -440,20 +440,7 @@ void encode(Writer& w, const ActorStats& m) {
   put_buckets(w, m.hist);
   end_record(w, at);
 }
-bool decode_body(Reader& in, ActorStats& m) {
-  // Read through a local copy (the bulk of a stream): its position stays in a register
-  // instead of being stored and loaded again around every store into m.
-  Reader r = in;
-  m.actor = r.varint();
-  m.mailbox = r.varint();
-  m.enqueued = r.varint();
-  m.dequeued = r.varint();
-  m.busy_ns = r.varint();
-  m.restarts = r.varint();
-  get_buckets(r, m.hist);
-  in = r;
-  return r.ok();
-}
+// decode_body(Reader&, ActorStats&) is inline, in codec.hpp.
 
 void encode(Writer& w, const Telemetry& m) {
   size_t at = begin_record(w, RecordType::Telemetry);
