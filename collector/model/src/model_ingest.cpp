@@ -72,7 +72,9 @@ class PipelinedIngest {
     Row row = kNoRow;
     Actor* at = nullptr;  // &rows[row], once resolved to a row
   };
-  void resolve_next() {
+  // Both run once per stats record: inlined, the queue's counters stay in registers (as
+  // calls they were about a tenth of a record's instructions, saves and reloads mostly).
+  [[gnu::always_inline]] void resolve_next() {
     Pending& p = queue_[resolved_++ % kDepth];
     // Agents flush cells in table order, which is mostly spawn order, which is mostly row
     // order: while that holds, the row after the last one is the answer. Once it fails,
@@ -99,7 +101,7 @@ class PipelinedIngest {
       __builtin_prefetch(a + kActorStatsBytes - 1, 1);
     }
   }
-  void apply_next() {
+  [[gnu::always_inline]] void apply_next() {
     if (applied_ == resolved_) resolve_next();
     Pending& p = queue_[applied_++ % kDepth];
     ++m_.records;
