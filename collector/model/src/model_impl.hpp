@@ -801,7 +801,22 @@ struct Model::Impl {
   void step_flow(NodeData& n, uint64_t now_ns);
   void count_dropped_event(EventKind kind);
   Event evicted_incident;  // scratch: the incident the shared ring pushed out last
-  void note_change(NodeKey node, ChangeKind kind, uint64_t actor);
+  // Inline: it runs for every record that changes an actor.
+  void note_change(NodeKey node, ChangeKind kind, uint64_t actor) {
+    const size_t cap = journal.size();
+    if (journal_count == cap) {
+      journal_lost_version = std::max(journal_lost_version, journal[journal_head].version);
+      if (++journal_head == cap) journal_head = 0;
+      --journal_count;
+      ++journal_dropped;
+    }
+    // Wrapped by a compare, not a division.
+    size_t at = journal_head + journal_count;
+    if (at >= cap) at -= cap;
+    journal[at] = Change{version + 1, node, kind, actor};
+    ++journal_count;
+    dirty = true;
+  }
   void note_actor(NodeData& n, Actor& a) {
     uint32_t pending = static_cast<uint32_t>(version + 1);
     if (a.journaled == pending && dirty) return;
