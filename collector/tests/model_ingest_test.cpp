@@ -76,6 +76,54 @@ TEST(ModelIngest, RandomOrderStatsMatchOneRecordAtATime) {
   EXPECT_GT(piped.stats().anomalies[static_cast<size_t>(Anomaly::UnknownActor)], 0u);
 }
 
+// A sample's counters advance together when none went back; one that went back keeps its
+// value (an anomaly each) while the others advance, and counters at 2^63 or more (which the
+// together-path leaves to the one-by-one path) advance exactly.
+TEST(ModelIngest, CountersThatWentBackKeepTheirValueAndTheOthersAdvance) {
+  constexpr uint64_t kHigh = 1ull << 63;
+  Stream s;
+  s.spawn(1, 0, "a").spawn(2, 0, "a");
+  s.stats(1, 0, 10, 8, 100, {5, 0, 3});
+  s.stats(1, 0, 12, 7, 150, {6, 0, 2, 0, 0, 0, 0, 0, 0, 1});  // dequeued and bucket 2 went back
+  s.stats(2, 0, kHigh + 5, kHigh, 0, {0, kHigh});
+  s.stats(2, 0, kHigh + 9, kHigh + 1, 7, {0, kHigh + 2});
+  s.stats(2, 0, 5, kHigh + 1, 7, {0, kHigh + 2});              // enqueued went back across 2^63
+  const std::vector<uint8_t> batch = s.take();
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  ASSERT_TRUE(m.apply_batch(n, batch.data(), batch.size()).ok);
+
+  const Actor* a = m.actor(n, 1);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->enqueued, 12u);
+  EXPECT_EQ(a->dequeued, 8u);
+  EXPECT_EQ(a->busy_ns, 150u);
+  EXPECT_EQ(a->hist, (std::array<uint64_t, proto::kHistogramBuckets>{6, 0, 3, 0, 0, 0, 0, 0, 0, 1}));
+  const Actor* b = m.actor(n, 2);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->enqueued, kHigh + 9);
+  EXPECT_EQ(b->dequeued, kHigh + 1);
+  EXPECT_EQ(b->busy_ns, 7u);
+  EXPECT_EQ(b->hist[1], kHigh + 2);
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::CounterWentBack)], 3u);
+
+  uint64_t enqueued = 0, dequeued = 0, busy = 0, slow = 0, b1 = 0, b2 = 0;
+  for (const TypeAggregate& t : m.types(n)) {
+    enqueued += t.enqueued();
+    dequeued += t.dequeued();
+    busy += t.busy_ns();
+    b1 += t.hist(1);
+    b2 += t.hist(2);
+    slow += t.hist(9);
+  }
+  EXPECT_EQ(enqueued, 12 + kHigh + 9);
+  EXPECT_EQ(dequeued, 8 + kHigh + 1);
+  EXPECT_EQ(busy, 157u);
+  EXPECT_EQ(b1, kHigh + 2);
+  EXPECT_EQ(b2, 3u);
+  EXPECT_EQ(slow, 1u);
+}
+
 TEST(ModelIngest, StatsBeforeAMalformedRecordStayApplied) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));

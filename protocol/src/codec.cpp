@@ -440,16 +440,7 @@ void encode(Writer& w, const ActorStats& m) {
   put_buckets(w, m.hist);
   end_record(w, at);
 }
-bool decode_body(Reader& r, ActorStats& m) {
-  m.actor = r.varint();
-  m.mailbox = r.varint();
-  m.enqueued = r.varint();
-  m.dequeued = r.varint();
-  m.busy_ns = r.varint();
-  m.restarts = r.varint();
-  get_buckets(r, m.hist);
-  return r.ok();
-}
+// decode_body(Reader&, ActorStats&) is inline, in codec.hpp.
 
 void encode(Writer& w, const Telemetry& m) {
   size_t at = begin_record(w, RecordType::Telemetry);

@@ -286,6 +286,57 @@ TEST(CodecRoundTrip, MalformedRecordsAreRejectedWithAReason) {
   }
 }
 
+// A record's varints may be read looking ahead into the rest of the batch: what a record
+// decodes to, and how a malformed one fails, must not depend on what follows it.
+TEST(CodecRoundTrip, ARecordDecodesAloneAsItDoesWithBytesBehindIt) {
+  const std::vector<uint8_t> ten_ff(10, 0xff);
+  struct Case {
+    const char* what;
+    std::vector<uint8_t> bytes;
+    const char* error;  // null: decodes
+  };
+  std::vector<Case> cases = {
+      // Stats (0x06): actor, mailbox, enqueued, dequeued, busy, restarts, mask, buckets.
+      {"stats, multi-byte fields at the end", {0x06, 0x0c, 0x81, 0x01, 0, 0, 0, 0xc0, 0x84, 0x3d, 0, 0x01, 0xc8, 0x01}, nullptr},
+      {"stats, the largest value last", {0x06, 0x11, 1, 0, 0, 0, 0, 0, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, nullptr},
+      {"stats, last varint runs past the record", {0x06, 0x09, 1, 0, 0, 0, 0, 0, 0x01, 0xc8, 0x81}, "truncated varint"},
+      {"stats, busy time runs past the record", {0x06, 0x06, 1, 0, 0, 0, 0xc0, 0x84}, "truncated varint"},
+      {"stats, varint overflows 64 bits", {0x06, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0}, "varint overflows 64 bits"},
+      {"stats, varint longer than 10 bytes", {0x06, 0x12, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0, 0, 0, 0, 0}, "varint longer than 10 bytes"},
+      {"spawn, id runs past the record", {0x02, 0x03, 0x00, 0xff, 0xff}, "truncated varint"},
+  };
+  for (const auto& c : cases) {
+    Collect alone;
+    const DecodeResult a = decode_records(c.bytes.data(), c.bytes.size(), alone);
+    // The same record, then bytes that read as continuations (0xff), inside a record of an
+    // unknown tag that a decoder skips.
+    std::vector<uint8_t> more = c.bytes;
+    more.push_back(0x7e);
+    more.push_back(static_cast<uint8_t>(ten_ff.size()));
+    more.insert(more.end(), ten_ff.begin(), ten_ff.end());
+    Collect behind;
+    const DecodeResult b = decode_records(more.data(), more.size(), behind);
+    EXPECT_EQ(a.ok, c.error == nullptr) << c.what;
+    EXPECT_STREQ(a.error ? a.error : "", c.error ? c.error : "") << c.what;
+    EXPECT_EQ(a.ok, b.ok) << c.what;
+    EXPECT_EQ(a.records, b.records) << c.what;
+    EXPECT_STREQ(a.error ? a.error : "", b.error ? b.error : "") << c.what;
+    EXPECT_EQ(alone.got, behind.got) << c.what;
+  }
+  // And each read as its own reader does, with the record's end inside the buffer.
+  const uint8_t buf[] = {0x80, 0x80, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  Reader whole(buf, sizeof buf);
+  Reader two = whole.sub(2);
+  EXPECT_EQ(two.varint(), 0u);
+  EXPECT_FALSE(two.ok());
+  EXPECT_STREQ(two.error(), "truncated varint");
+  Reader three(buf, sizeof buf);
+  Reader r3 = three.sub(3);
+  EXPECT_EQ(r3.varint(), 1u << 14);
+  EXPECT_TRUE(r3.ok());
+  EXPECT_TRUE(r3.empty());
+}
+
 struct Stopper {
   int seen = 0;
   bool on(const SnapshotBegin&) { return ++seen < 2; }

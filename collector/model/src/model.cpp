@@ -121,21 +121,6 @@ void Model::Impl::keep_incident(Event&& e) {
   if (evicted) count_dropped_event(*evicted);
 }
 
-void Model::Impl::note_change(NodeKey node, ChangeKind kind, uint64_t actor) {
-  if (journal_count == journal.size()) {
-    journal_lost_version = std::max(journal_lost_version, journal[journal_head].version);
-    if (++journal_head == journal.size()) journal_head = 0;
-    --journal_count;
-    ++journal_dropped;
-  }
-  // Wrapped by a compare, not a division: this runs for every record that changes an actor.
-  size_t at = journal_head + journal_count;
-  if (at >= journal.size()) at -= journal.size();
-  journal[at] = Change{version + 1, node, kind, actor};
-  ++journal_count;
-  dirty = true;
-}
-
 uint64_t Model::commit() {
   if (impl_->dirty) {
     ++impl_->version;

@@ -1,6 +1,8 @@
 // The model's actor table: spawn, exit, stats, restarts, snapshots and the supervision tree.
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 
 #include "model_impl.hpp"
 
@@ -27,6 +29,57 @@ inline uint64_t advance(uint64_t& field, uint64_t value, uint64_t& live_sum, Mod
   field = value;
   live_sum += d;
   return d;
+}
+
+// The 13 cumulative counters of a sample (enqueued, dequeued, busy time, the histogram's
+// buckets) advanced two at a time when none went back (the usual): the row's and the type's
+// copies are contiguous, and the scalar advance() of each, a compare and branch per counter,
+// was half of a sample's apply. Returns false, touching nothing, when one went back or any
+// value is 2^63 or more: the caller then advances them one by one, as advance() says.
+typedef uint64_t U64x2 __attribute__((vector_size(16), aligned(8)));
+static_assert(offsetof(Actor, dequeued) == offsetof(Actor, enqueued) + 8 &&
+              offsetof(Actor, busy_ns) == offsetof(Actor, enqueued) + 16 &&
+              offsetof(Actor, hist) == offsetof(Actor, enqueued) + 24);
+static_assert(offsetof(TypeAggregate, live_dequeued) == offsetof(TypeAggregate, live_enqueued) + 8 &&
+              offsetof(TypeAggregate, live_busy_ns) == offsetof(TypeAggregate, live_enqueued) + 16 &&
+              offsetof(TypeAggregate, live_hist) == offsetof(TypeAggregate, live_enqueued) + 24);
+static_assert(offsetof(proto::ActorStats, dequeued) == offsetof(proto::ActorStats, enqueued) + 8 &&
+              proto::kHistogramBuckets == 10);
+
+inline U64x2 load2(const uint64_t* p) {
+  U64x2 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store2(uint64_t* p, U64x2 v) { std::memcpy(p, &v, sizeof v); }
+struct Advanced {
+  uint64_t enqueued, dequeued, processed;
+};
+inline bool advance_all(Actor& a, TypeAggregate& t, const proto::ActorStats& r, Advanced& out) {
+  uint64_t* f = &a.enqueued;
+  uint64_t* live = &t.live_enqueued;
+  // Values in the row's order: (enqueued, dequeued), (busy, hist 0), (hist 1, 2) ... (hist 9, -).
+  const U64x2 v0 = load2(&r.enqueued);
+  const U64x2 v1 = {r.busy_ns, r.hist[0]};
+  const U64x2 v2 = load2(&r.hist[1]), v3 = load2(&r.hist[3]), v4 = load2(&r.hist[5]), v5 = load2(&r.hist[7]);
+  const uint64_t v6 = r.hist[9];
+  const U64x2 f0 = load2(f), f1 = load2(f + 2), f2 = load2(f + 4), f3 = load2(f + 6), f4 = load2(f + 8), f5 = load2(f + 10);
+  const uint64_t f6 = f[12];
+  const U64x2 d0 = v0 - f0, d1 = v1 - f1, d2 = v2 - f2, d3 = v3 - f3, d4 = v4 - f4, d5 = v5 - f5;
+  const uint64_t d6 = v6 - f6;
+  // With value and field both below 2^63, value - field has its sign bit set exactly when
+  // value < field: one test of the sign bits of them all (a counter at 2^63 or above takes
+  // the exact, scalar path).
+  const U64x2 bits = (v0 | f0 | d0) | (v1 | f1 | d1) | (v2 | f2 | d2) | (v3 | f3 | d3) | (v4 | f4 | d4) | (v5 | f5 | d5);
+  if (((bits[0] | bits[1] | v6 | f6 | d6) >> 63) != 0) return false;
+  store2(f, v0), store2(f + 2, v1), store2(f + 4, v2), store2(f + 6, v3), store2(f + 8, v4), store2(f + 10, v5);
+  f[12] = v6;
+  store2(live, load2(live) + d0), store2(live + 2, load2(live + 2) + d1), store2(live + 4, load2(live + 4) + d2);
+  store2(live + 6, load2(live + 6) + d3), store2(live + 8, load2(live + 8) + d4), store2(live + 10, load2(live + 10) + d5);
+  live[12] += d6;
+  const U64x2 hist = d2 + d3 + d4 + d5;
+  out = {d0[0], d0[1], d1[1] + hist[0] + hist[1] + d6};
+  return true;
 }
 
 }  // namespace
@@ -686,11 +739,10 @@ void Model::apply(NodeKey key, const proto::ActorStats& r) {
   m.apply_stats(*n, row, r);
 }
 
-void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r) {
+void Model::Impl::apply_stats(NodeData& nd, Row row, Actor& a, const proto::ActorStats& r) {
   Impl& m = *this;
   NodeData* n = &nd;
   NodeKey key = nd.info.key;
-  Actor& a = n->rows[row];
   TypeAggregate& t = n->types[a.type_slot];
   a.seen_epoch = n->epoch;
 
@@ -708,13 +760,17 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, const proto::ActorStats& r)
     a.growth_streak = 0;
   }
 
-  const uint64_t enqueued = advance(a.enqueued, r.enqueued, t.live_enqueued, m);
-  uint64_t dequeued = advance(a.dequeued, r.dequeued, t.live_dequeued, m);
-  advance(a.busy_ns, r.busy_ns, t.live_busy_ns, m);
   uint64_t slow_before = a.hist[8] + a.hist[9];
   // Processed = processing scopes that ended (the histogram's count), not dequeues.
-  uint64_t processed = 0;
-  for (size_t i = 0; i < proto::kHistogramBuckets; ++i) processed += advance(a.hist[i], r.hist[i], t.live_hist[i], m);
+  Advanced adv;
+  if (!advance_all(a, t, r, adv)) {
+    adv.enqueued = advance(a.enqueued, r.enqueued, t.live_enqueued, m);
+    adv.dequeued = advance(a.dequeued, r.dequeued, t.live_dequeued, m);
+    advance(a.busy_ns, r.busy_ns, t.live_busy_ns, m);
+    adv.processed = 0;
+    for (size_t i = 0; i < proto::kHistogramBuckets; ++i) adv.processed += advance(a.hist[i], r.hist[i], t.live_hist[i], m);
+  }
+  const uint64_t enqueued = adv.enqueued, dequeued = adv.dequeued, processed = adv.processed;
 
   // A snapshot describes the past (messages handled before this connection, or while it
   // was down): its counts move the rate baseline, not the current window's rate.

@@ -254,6 +254,10 @@ class ActorIndex {
     uint64_t h = hash(id);
     shard(h).prefetch(h);
   }
+  // The same two by the id's hash (hash_of), for a caller that needs both.
+  static uint64_t hash_of(uint64_t id) { return hash(id); }
+  Row candidate_by_hash(uint64_t h) const { return shard(h).candidate(h); }
+  void prefetch_by_hash(uint64_t h) const { shard(h).prefetch(h); }
   void insert(uint64_t id, Row row) {
     uint64_t h = hash(id);
     shards_[h & (kShards - 1)].insert(h, row);
@@ -797,7 +801,22 @@ struct Model::Impl {
   void step_flow(NodeData& n, uint64_t now_ns);
   void count_dropped_event(EventKind kind);
   Event evicted_incident;  // scratch: the incident the shared ring pushed out last
-  void note_change(NodeKey node, ChangeKind kind, uint64_t actor);
+  // Inline: it runs for every record that changes an actor.
+  void note_change(NodeKey node, ChangeKind kind, uint64_t actor) {
+    const size_t cap = journal.size();
+    if (journal_count == cap) {
+      journal_lost_version = std::max(journal_lost_version, journal[journal_head].version);
+      if (++journal_head == cap) journal_head = 0;
+      --journal_count;
+      ++journal_dropped;
+    }
+    // Wrapped by a compare, not a division.
+    size_t at = journal_head + journal_count;
+    if (at >= cap) at -= cap;
+    journal[at] = Change{version + 1, node, kind, actor};
+    ++journal_count;
+    dirty = true;
+  }
   void note_actor(NodeData& n, Actor& a) {
     uint32_t pending = static_cast<uint32_t>(version + 1);
     if (a.journaled == pending && dirty) return;
@@ -807,7 +826,10 @@ struct Model::Impl {
 
   // Actor table (model_actors.cpp).
   // Applies a stats sample to the live actor at `row` (the caller found it).
-  void apply_stats(NodeData& n, Row row, const proto::ActorStats& r);
+  void apply_stats(NodeData& n, Row row, const proto::ActorStats& r) { apply_stats(n, row, n.rows[row], r); }
+  // The same with the row's address already worked out (a row number is a division by the
+  // rows per chunk, not a power of two).
+  void apply_stats(NodeData& n, Row row, Actor& a, const proto::ActorStats& r);
   Row add_row(NodeData& n, const Actor& a);
   void remove_row(NodeData& n, Row r);
   void link_under(NodeData& n, Row r);

@@ -72,7 +72,7 @@ void put_buckets(Writer& w, const std::array<uint64_t, N>& h) {
     if (h[i]) w.varint(h[i]);
 }
 template <size_t N>
-void get_buckets(Reader& r, std::array<uint64_t, N>& h) {
+[[gnu::always_inline]] inline void get_buckets(Reader& r, std::array<uint64_t, N>& h) {
   static_assert(N <= 64, "the mask is one varint");
   uint64_t mask = r.varint();
   if constexpr (N < 64) {
@@ -127,7 +127,8 @@ bool decode_body(Reader& r, ActorSpawned& m);
 bool decode_body(Reader& r, ActorExited& m);
 bool decode_body(Reader& r, ChildRestarted& m);
 bool decode_body(Reader& r, Link& m);
-bool decode_body(Reader& r, ActorStats& m);
+// Inline (below): the bulk of a stream, decoded where the record loop runs.
+inline bool decode_body(Reader& r, ActorStats& m);
 bool decode_body(Reader& r, Telemetry& m);
 bool decode_body(Reader& r, Dropped& m);
 bool decode_body(Reader& r, SnapshotBegin& m);
@@ -158,6 +159,18 @@ struct DecodeResult {
 // fresh record and passed by reference.
 template <class Handler>
 DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h);
+
+// ---- the stats record, inline ------------------------------------------------------------
+[[gnu::always_inline]] inline bool decode_body(Reader& r, ActorStats& m) {
+  m.actor = r.varint();
+  m.mailbox = r.varint();
+  m.enqueued = r.varint();
+  m.dequeued = r.varint();
+  m.busy_ns = r.varint();
+  m.restarts = r.varint();
+  get_buckets(r, m.hist);
+  return r.ok();
+}
 
 // ---- implementation of decode_records --------------------------------------------------
 namespace detail {
