@@ -772,13 +772,11 @@ void Model::Impl::apply_stats(NodeData& nd, Row row, Actor& a, const proto::Acto
   }
   const uint64_t enqueued = adv.enqueued, dequeued = adv.dequeued, processed = adv.processed;
 
-  // A snapshot describes the past (messages handled before this connection, or while it
-  // was down): its counts move the rate baseline, not the current window's rate.
-  if (n->info.snapshot_in_progress) n->prev_messages += processed;
   if (processed > 0 || dequeued > 0) a.last_progress_ns = m.now;
   if (n->info.snapshot_in_progress) {
-    // A snapshot's counts describe the past (handled before this connection, or while it was
-    // down): its actors' rates start afresh from it.
+    // A snapshot describes the past (messages handled before this connection, or while it
+    // was down): its counts move the node's rate baseline, and its actors' rates start afresh.
+    n->prev_messages += processed;
     a.messages_per_s = 0;
     a.fill_per_s = 0;
     a.last_sample_ns = m.now;
