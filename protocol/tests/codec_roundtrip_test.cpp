@@ -337,6 +337,109 @@ TEST(CodecRoundTrip, ARecordDecodesAloneAsItDoesWithBytesBehindIt) {
   EXPECT_TRUE(r3.empty());
 }
 
+// The fast stats decoder (no bounds check per field) takes exactly the records the checked
+// one takes, to the same values, and ends where it ends: random bodies (valid encodings with
+// bytes changed, cut or grown, and random bytes) with the longest fields' bytes behind them.
+TEST(CodecRoundTrip, TheFastStatsDecoderAcceptsExactlyWhatTheCheckedOneDoes) {
+  MessageGen g(20261203);
+  auto& rng = g.rng();
+  size_t taken = 0, refused = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::vector<uint8_t> body;
+    if (i % 4 == 3) {
+      body.resize(rng() % 40);
+      for (auto& b : body) b = static_cast<uint8_t>(rng());
+    } else {
+      ActorStats m;
+      m.actor = g.any(); m.mailbox = g.any(); m.enqueued = g.any(); m.dequeued = g.any();
+      m.busy_ns = g.any(); m.restarts = g.any();
+      for (auto& h : m.hist) h = rng() % 3 ? 0 : g.any();
+      std::vector<uint8_t> rec;
+      Writer w(rec);
+      encode(w, m);
+      body.assign(rec.begin() + 3, rec.end());  // tag and two length bytes
+      switch (rng() % 4) {
+        case 0: break;
+        case 1: body[rng() % body.size()] = static_cast<uint8_t>(rng()); break;
+        case 2: body.resize(rng() % body.size()); break;
+        case 3: body.push_back(static_cast<uint8_t>(rng())); break;
+      }
+    }
+    // The record as an encoder writes it (two length bytes) or with one, then bytes behind.
+    std::vector<uint8_t> rec = {static_cast<uint8_t>(RecordType::ActorStats)};
+    if (body.size() < 0x80 && rng() % 2) {
+      rec.push_back(static_cast<uint8_t>(body.size()));
+    } else {
+      rec.push_back(static_cast<uint8_t>((body.size() & 0x7f) | 0x80));
+      rec.push_back(static_cast<uint8_t>(body.size() >> 7));
+    }
+    const size_t at = rec.size();
+    rec.insert(rec.end(), body.begin(), body.end());
+    const size_t end = rec.size();
+    for (size_t k = 0; k < detail::kStatsFieldsMaxBytes + 3; ++k) rec.push_back(static_cast<uint8_t>(rng() | 0x80));
+
+    Reader checked(rec.data() + at, end - at);
+    ActorStats want;
+    const bool ok = decode_body(checked, want);
+    ActorStats got;
+    const uint8_t* next = decode_stats_at(rec.data(), rec.data() + rec.size(), got);
+    ASSERT_EQ(next != nullptr, ok) << "case " << i;
+    if (ok) {
+      EXPECT_EQ(got, want) << "case " << i;
+      EXPECT_EQ(next, rec.data() + end) << "case " << i;
+      ++taken;
+    } else {
+      ++refused;
+    }
+  }
+  // Both kinds were seen often.
+  EXPECT_GT(taken, 50000u);
+  EXPECT_GT(refused, 50000u);
+}
+
+// A handler that takes runs of stats records sees the same records, and the same error, as
+// one that takes each from the checked decoder.
+struct RunTaker : Collect {
+  ActorStats slot;
+  const uint8_t* on_stats_run(const uint8_t* q, const uint8_t* stop, DecodeResult& res) {
+    while (const uint8_t* next = decode_stats_at(q, stop, slot)) {
+      got.push_back(slot);
+      ++res.records;
+      q = next;
+    }
+    return q;
+  }
+};
+
+TEST(CodecRoundTrip, RunsOfStatsDecodeAsRecordsOneByOneDo) {
+  MessageGen g(7);
+  Arena arena;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<uint8_t> buf;
+    Writer w(buf);
+    const int n = 1 + static_cast<int>(g.rng()() % 60);
+    for (int i = 0; i < n; ++i) {
+      if (g.rng()() % 4 == 0) {
+        std::visit([&w](const auto& m) { encode(w, m); }, random_record(g, arena));
+      } else {
+        ActorStats m;
+        m.actor = g.nonzero(); m.enqueued = g.any(); m.busy_ns = g.any();
+        m.hist[g.rng()() % kHistogramBuckets] = g.any();
+        encode(w, m);
+      }
+    }
+    if (round % 3 == 0 && !buf.empty()) buf[g.rng()() % buf.size()] ^= static_cast<uint8_t>(1 + g.rng()() % 255);
+    Collect one;
+    RunTaker runs;
+    const DecodeResult a = decode_records(buf.data(), buf.size(), one);
+    const DecodeResult b = decode_records(buf.data(), buf.size(), runs);
+    ASSERT_EQ(a.ok, b.ok) << "round " << round;
+    EXPECT_EQ(a.records, b.records) << "round " << round;
+    EXPECT_STREQ(a.error ? a.error : "", b.error ? b.error : "") << "round " << round;
+    EXPECT_EQ(one.got, runs.got) << "round " << round;
+  }
+}
+
 struct Stopper {
   int seen = 0;
   bool on(const SnapshotBegin&) { return ++seen < 2; }

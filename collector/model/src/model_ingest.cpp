@@ -33,7 +33,18 @@ class PipelinedIngest {
   // Stats are decoded straight into the queue's next slot (free: at most
   // kResolveAfter + kApplyAfter are held), not into a record that is then copied in.
   proto::ActorStats& stats_slot() { return queue_[pushed_ % kDepth].stats; }
-  void on_stats_slot() {
+  // A run of stats records, decoded into the queue one after the other; returns where the
+  // run ends (q itself when the first is not one the fast decoder takes).
+  const uint8_t* on_stats_run(const uint8_t* q, const uint8_t* stop, proto::DecodeResult& res) {
+    if (!n_) return q;
+    while (const uint8_t* next = proto::decode_stats_at(q, stop, stats_slot())) {
+      q = next;
+      ++res.records;
+      on_stats_slot();
+    }
+    return q;
+  }
+  [[gnu::always_inline]] void on_stats_slot() {
     Pending& p = queue_[pushed_ % kDepth];
     const proto::ActorStats& r = p.stats;
     if (!n_) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "actorscope/protocol/messages.hpp"
@@ -156,7 +157,10 @@ struct DecodeResult {
 // A handler may take stats records (the bulk of a stream) in storage of its own: with
 // `ActorStats& stats_slot()` and `void on_stats_slot()`, each is decoded into the slot (every
 // field written, nothing zeroed first) and then announced, instead of being decoded into a
-// fresh record and passed by reference.
+// fresh record and passed by reference. A handler may also take runs of stats records
+// itself: `const uint8_t* on_stats_run(q, stop, res)` is offered each record start q (the
+// batch ends at stop), reads what it takes with decode_stats_at() (counting each in
+// res.records) and returns where it stopped; q itself leaves the record to the checked path.
 template <class Handler>
 DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h);
 
@@ -170,6 +174,69 @@ DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h);
   m.restarts = r.varint();
   get_buckets(r, m.hist);
   return r.ok();
+}
+
+// ---- the stats record without a bounds check per field -------------------------------------
+namespace detail {
+// The most bytes a stats body's fields can span: six counters, the mask and ten bucket
+// counts, ten bytes each at most.
+inline constexpr size_t kStatsFieldsMaxBytes = (6 + 1 + kHistogramBuckets) * 10;
+
+// A varint read with no bounds check: ten bytes must lie behind p. False for a varint longer
+// than ten bytes or over 64 bits (the checked reader then says which).
+[[gnu::always_inline]] inline bool varint_unchecked(const uint8_t*& p, uint64_t& out) {
+  uint64_t b = p[0];
+  if (b < 0x80) {
+    out = b;
+    ++p;
+    return true;
+  }
+  uint64_t v = b & 0x7f;
+#pragma GCC unroll 9
+  for (int i = 1; i < 10; ++i) {
+    b = p[i];
+    v |= (b & 0x7f) << (7 * i);
+    if (b < 0x80) {
+      if (i == 9 && b > 1) return false;
+      out = v;
+      p += i + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Decodes the stats body [p, end) with kStatsFieldsMaxBytes readable from p: the fields are
+// read unchecked and the end checked once (fields only go forward, so each ended inside the
+// body exactly when the last did). It accepts exactly what decode_body(Reader&, ActorStats&)
+// accepts; false means "not well-formed", for that decoder to say why.
+[[gnu::always_inline]] inline bool decode_stats_unchecked(const uint8_t* p, const uint8_t* end, ActorStats& m) {
+  uint64_t mask = 0;
+  if (!(varint_unchecked(p, m.actor) && varint_unchecked(p, m.mailbox) && varint_unchecked(p, m.enqueued) &&
+        varint_unchecked(p, m.dequeued) && varint_unchecked(p, m.busy_ns) && varint_unchecked(p, m.restarts) &&
+        varint_unchecked(p, mask)))
+    return false;
+  if (mask >> kHistogramBuckets) return false;
+  m.hist = {};
+  for (uint64_t b = mask; b != 0; b &= b - 1)
+    if (!varint_unchecked(p, m.hist[static_cast<size_t>(std::countr_zero(b))])) return false;
+  return p <= end;
+}
+}  // namespace detail
+
+// Decodes the stats record at q (batch ends at stop) into m and returns where the next
+// record starts; nullptr when q is not a stats record with a length of one or two bytes
+// (encoders write two) and the longest fields' bytes behind it, or is not well-formed: the
+// checked decoder takes those, and says what is wrong.
+[[gnu::always_inline]] inline const uint8_t* decode_stats_at(const uint8_t* q, const uint8_t* stop, ActorStats& m) {
+  if (static_cast<size_t>(stop - q) < 3 + detail::kStatsFieldsMaxBytes ||
+      q[0] != static_cast<uint8_t>(RecordType::ActorStats) || (q[1] >= 0x80 && q[2] >= 0x80))
+    return nullptr;
+  const uint8_t* body = q[1] < 0x80 ? q + 2 : q + 3;
+  const size_t len = q[1] < 0x80 ? q[1] : (q[1] & 0x7fu) | (size_t{q[2]} << 7);
+  if (len > detail::kStatsFieldsMaxBytes) return nullptr;
+  const uint8_t* end = body + len;
+  return detail::decode_stats_unchecked(body, end, m) ? end : nullptr;
 }
 
 // ---- implementation of decode_records --------------------------------------------------
@@ -210,11 +277,19 @@ bool dispatch_stats_in_slot(Reader& body, Handler& h, DecodeResult& res) {
 namespace detail {
 // The loop both conversations share: u8 tag, varint length, body. `on_body(tag, body, res)`
 // decodes one body (or skips an unknown tag) and returns false to stop.
-template <class OnBody>
-DecodeResult decode_tagged(const uint8_t* p, size_t n, OnBody&& on_body) {
+// `fast(q, stop, res)` may take the record at q itself and return where the next one starts,
+// or nullptr to leave it to on_body.
+template <class Fast, class OnBody>
+DecodeResult decode_tagged(const uint8_t* p, size_t n, Fast&& fast, OnBody&& on_body) {
   DecodeResult res;
-  Reader r(p, n);
-  while (!r.empty()) {
+  const uint8_t* q = p;
+  const uint8_t* const stop = p + n;
+  while (q < stop) {
+    if (const uint8_t* next = fast(q, stop, res)) {
+      q = next;
+      continue;
+    }
+    Reader r(q, static_cast<size_t>(stop - q));
     uint8_t tag = r.u8();
     uint64_t len = r.varint();
     if (!r.ok() || len > r.remaining()) {
@@ -224,14 +299,32 @@ DecodeResult decode_tagged(const uint8_t* p, size_t n, OnBody&& on_body) {
     }
     Reader body = r.sub(static_cast<size_t>(len));
     if (!on_body(tag, body, res)) return res;
+    q = r.pos();
   }
   return res;
+}
+template <class OnBody>
+DecodeResult decode_tagged(const uint8_t* p, size_t n, OnBody&& on_body) {
+  return decode_tagged(
+      p, n, [](const uint8_t*, const uint8_t*, DecodeResult&) -> const uint8_t* { return nullptr; },
+      std::forward<OnBody>(on_body));
 }
 }  // namespace detail
 
 template <class Handler>
 DecodeResult decode_records(const uint8_t* p, size_t n, Handler& h) {
-  return detail::decode_tagged(p, n, [&h](uint8_t tag, Reader& body, DecodeResult& res) {
+  // Stats records (the bulk of a stream) go to a handler that takes runs of them
+  // (`const uint8_t* on_stats_run(q, stop, res)`, reading them with decode_stats_at()) before
+  // the checked path below sees them; what it leaves, it leaves to that path.
+  auto fast = [&h](const uint8_t* q, const uint8_t* stop, DecodeResult& res) -> const uint8_t* {
+    if constexpr (requires { h.on_stats_run(q, stop, res); }) {
+      const uint8_t* next = h.on_stats_run(q, stop, res);
+      return next != q ? next : nullptr;
+    }
+    (void)h, (void)q, (void)stop, (void)res;
+    return nullptr;
+  };
+  return detail::decode_tagged(p, n, fast, [&h](uint8_t tag, Reader& body, DecodeResult& res) {
     bool go = true;
     switch (static_cast<RecordType>(tag)) {
       case RecordType::StringDef: go = detail::dispatch<Handler, StringDef>(body, h, res); break;
