@@ -8,6 +8,21 @@
 
 using Sink = actorscope::fuzz::CountingSink;
 
+// Takes runs of stats records through the fast decoder (as the collector's model does).
+struct RunSink : Sink {
+  actorscope::proto::ActorStats slot;
+  uint64_t sum = 0;
+  const uint8_t* on_stats_run(const uint8_t* q, const uint8_t* stop, actorscope::proto::DecodeResult& res) {
+    while (const uint8_t* next = actorscope::proto::decode_stats_at(q, stop, slot)) {
+      ++n;
+      sum += slot.actor + slot.busy_ns + slot.hist[9];
+      ++res.records;
+      q = next;
+    }
+    return q;
+  }
+};
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace actorscope::proto;
   // The first byte picks which decoder sees the rest, so one corpus covers all of them.
@@ -25,8 +40,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 1: {
+      // Both ways of taking stats records must agree on what the batch holds.
       Sink s;
-      (void)decode_records(p, n, s);
+      RunSink runs;
+      const DecodeResult a = decode_records(p, n, s);
+      const DecodeResult b = decode_records(p, n, runs);
+      if (a.ok != b.ok || a.records != b.records || s.n != runs.n) __builtin_trap();
       break;
     }
     case 2: {
