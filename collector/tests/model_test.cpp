@@ -162,6 +162,47 @@ TEST(Model, ParentCyclesAreRefusedSoTreeWalksEnd) {
   EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentCycle)], 1u);
 }
 
+// A new actor has no children yet, so linking it cannot close a cycle: it is linked at any
+// depth (the walk up the chain that finds cycles gives up past 100 000 levels, and refused
+// every spawn below that depth as a possible cycle), and spawning costs the same at any depth.
+TEST(Model, AChainDeeperThanTheCycleWalkLinksEveryActorUnderItsParent) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  constexpr uint64_t kDepth = 100'010;
+  Stream s;
+  s.spawn(1, 0, "w");
+  for (uint64_t id = 2; id <= kDepth; ++id) {
+    s.spawn(id, id - 1, "w");
+    if (id % 10'000 == 0) {
+      ASSERT_TRUE(s.apply(m, n).ok);
+    }
+  }
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentCycle)], 0u);
+  EXPECT_EQ(m.node(n)->live_actors, kDepth);
+  EXPECT_EQ(children(m, n, 0), (std::vector<uint64_t>{1}));
+  EXPECT_EQ(children(m, n, kDepth - 1), (std::vector<uint64_t>{kDepth}));
+  EXPECT_FALSE(m.actor(n, kDepth)->flags & kActorOrphan);
+  // A cycle through an orphan is still refused at that depth.
+  s.spawn(kDepth + 2, kDepth + 1, "w").spawn(kDepth + 1, kDepth + 2, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentCycle)], 1u);
+  // Children waiting for a parent that arrives 50 000 levels down all attach, in their
+  // arrival order (one walk up the chain for all of them; past the walk's 100 000 levels
+  // they would stay roots, as a cycle it cannot rule out).
+  const uint64_t parent = kDepth + 100, first_kid = kDepth + 1000;
+  std::vector<uint64_t> kids;
+  for (uint64_t k = 0; k < 1000; ++k) {
+    s.spawn(first_kid + k, parent, "w");
+    kids.push_back(first_kid + k);
+  }
+  s.spawn(parent, 50'000, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(children(m, n, parent), kids);
+  EXPECT_EQ(children(m, n, 50'000), (std::vector<uint64_t>{50'001, parent}));
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentCycle)], 1u);
+}
+
 TEST(Model, SiblingsRestartedWithTheFailedChildDoNotSpendTheBudget) {
   // one_for_all: child_a crashes, child_b and child_c are stopped (shutdown) and restarted
   // with it. OTP counts that as one restart toward the intensity.

@@ -127,7 +127,32 @@ static bool is_ancestor_or_self(const NodeData& n, uint64_t actor, Row from) {
   return r != kNoRow;  // too deep to tell: refuse
 }
 
-void Model::Impl::link_under(NodeData& n, Row r) {
+// The ids of `kids` (rows) that are on the chain from `from` up to its root, sorted: each would
+// close a cycle under `from`, as is_ancestor_or_self() says of one; all of them when the chain
+// is too deep to tell. One walk for every child, not one each: a peer that makes many children
+// wait for a parent at the end of a deep chain would otherwise cost depth × children.
+static std::vector<uint64_t> ids_on_chain(const NodeData& n, const std::vector<Row>& kids, Row from) {
+  std::vector<uint64_t> ids;
+  ids.reserve(kids.size());
+  for (Row k : kids) ids.push_back(n.rows[k].id);
+  std::sort(ids.begin(), ids.end());
+  std::vector<uint64_t> found;
+  Row r = from;
+  for (int depth = 0; r != kNoRow && depth < 100'000; ++depth) {
+    const Actor& a = n.rows[r];
+    if (std::binary_search(ids.begin(), ids.end(), a.id)) found.push_back(a.id);
+    if (a.parent == 0 || (a.flags & kActorOrphan)) {
+      r = kNoRow;
+      break;
+    }
+    r = n.index.find(a.parent, n.rows);
+  }
+  if (r != kNoRow) return ids;  // too deep to tell: refuse them all
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+void Model::Impl::link_under(NodeData& n, Row r, bool fresh) {
   Actor& a = n.rows[r];
   a.flags &= static_cast<uint8_t>(~kActorOrphan);
   if (a.parent == 0) {
@@ -135,7 +160,7 @@ void Model::Impl::link_under(NodeData& n, Row r) {
     return;
   }
   Row p = n.index.find(a.parent, n.rows);
-  if (p != kNoRow && is_ancestor_or_self(n, a.id, p)) {
+  if (p != kNoRow && !fresh && is_ancestor_or_self(n, a.id, p)) {
     anomaly(Anomaly::ParentCycle);
     a.flags |= kActorOrphan;
     list_append(n.rows, n.root_first, r);
@@ -602,15 +627,16 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
   TypeAggregate& t = n->types[a.type_slot];
   ++t.spawns.local;
   m.add_live(*n, a);
-  m.link_under(*n, row);
+  m.link_under(*n, row, /*fresh=*/true);
   if (a.kind == proto::ActorKind::Supervisor) m.supervisor_of(*n, a);
   // Children that arrived before this parent attach now, in their arrival order.
-  auto waiting = n->orphans.find(a.id);
+  auto waiting = n->orphans.empty() ? n->orphans.end() : n->orphans.find(a.id);
   if (waiting != n->orphans.end()) {
     std::vector<Row> kids = std::move(waiting->second);
     n->orphans.erase(waiting);
+    const std::vector<uint64_t> cyclic = ids_on_chain(*n, kids, row);
     for (Row k : kids) {
-      if (is_ancestor_or_self(*n, n->rows[k].id, row)) {
+      if (std::binary_search(cyclic.begin(), cyclic.end(), n->rows[k].id)) {
         m.anomaly(Anomaly::ParentCycle);  // stays listed as a root
         continue;
       }

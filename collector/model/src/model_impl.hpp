@@ -832,7 +832,12 @@ struct Model::Impl {
   void apply_stats(NodeData& n, Row row, Actor& a, const proto::ActorStats& r);
   Row add_row(NodeData& n, const Actor& a);
   void remove_row(NodeData& n, Row r);
-  void link_under(NodeData& n, Row r);
+  // Lists the row under its parent (or as a root, an orphan while the parent is unknown). A
+  // row whose parent chain leads back to itself is refused (listed as a root), found by a walk
+  // up the chain; a `fresh` row (just added: the children that came before it are orphans,
+  // attached after with their own walk) has no descendants, so no chain can lead back to it
+  // and there is no walk: a spawn costs the same at any depth.
+  void link_under(NodeData& n, Row r, bool fresh = false);
   void unlink(NodeData& n, Row r);
   uint32_t type_slot(NodeData& n, Str type);
   // A child id's part of a supervisor's path: of its text (FNV-1a), not of its id in this
