@@ -114,40 +114,46 @@ static void list_remove(RowStore& rows, Row& head, Row r) {
   a.next_sibling = a.prev_sibling = kNoRow;
 }
 
-// True when `actor` is `from` or one of its ancestors: attaching it below `from` would
-// make a cycle (hostile or confused input; tree walks must always end).
-static bool is_ancestor_or_self(const NodeData& n, uint64_t actor, Row from) {
+// How far up a chain of parents a cycle check looks; deeper is "too deep to tell", refused.
+constexpr int kChainWalkLimit = 100'000;
+
+// Calls visit(actor) on `from` and then each ancestor, up to a root or an orphan (whose parent
+// is not linked), or until visit returns true. False when it gave up: the chain is deeper
+// than kChainWalkLimit.
+template <class Visit>
+static bool walk_up(const NodeData& n, Row from, Visit&& visit) {
   Row r = from;
-  for (int depth = 0; r != kNoRow && depth < 100'000; ++depth) {
+  for (int depth = 0; r != kNoRow; ++depth) {
+    if (depth == kChainWalkLimit) return false;
     const Actor& a = n.rows[r];
-    if (a.id == actor) return true;
-    if (a.parent == 0 || (a.flags & kActorOrphan)) return false;
+    if (visit(a) || a.parent == 0 || (a.flags & kActorOrphan)) return true;
     r = n.index.find(a.parent, n.rows);
   }
-  return r != kNoRow;  // too deep to tell: refuse
+  return true;
 }
 
-// The ids of `kids` (rows) that are on the chain from `from` up to its root, sorted: each would
-// close a cycle under `from`, as is_ancestor_or_self() says of one; all of them when the chain
-// is too deep to tell. One walk for every child, not one each: a peer that makes many children
-// wait for a parent at the end of a deep chain would otherwise cost depth × children.
+// True when `actor` is `from` or one of its ancestors: attaching it below `from` would
+// make a cycle (hostile or confused input; tree walks must always end). Too deep to tell: true.
+static bool is_ancestor_or_self(const NodeData& n, uint64_t actor, Row from) {
+  bool found = false;
+  const bool told = walk_up(n, from, [&](const Actor& a) { return found = a.id == actor; });
+  return found || !told;
+}
+
+// The ids of `kids` (rows) that are `from` or one of its ancestors, sorted: what
+// is_ancestor_or_self() says of each, in one walk for all of them (a peer that makes many
+// children wait for a parent at the end of a deep chain would otherwise cost depth × children).
 static std::vector<uint64_t> ids_on_chain(const NodeData& n, const std::vector<Row>& kids, Row from) {
   std::vector<uint64_t> ids;
   ids.reserve(kids.size());
   for (Row k : kids) ids.push_back(n.rows[k].id);
   std::sort(ids.begin(), ids.end());
   std::vector<uint64_t> found;
-  Row r = from;
-  for (int depth = 0; r != kNoRow && depth < 100'000; ++depth) {
-    const Actor& a = n.rows[r];
+  const bool told = walk_up(n, from, [&](const Actor& a) {
     if (std::binary_search(ids.begin(), ids.end(), a.id)) found.push_back(a.id);
-    if (a.parent == 0 || (a.flags & kActorOrphan)) {
-      r = kNoRow;
-      break;
-    }
-    r = n.index.find(a.parent, n.rows);
-  }
-  if (r != kNoRow) return ids;  // too deep to tell: refuse them all
+    return false;
+  });
+  if (!told) return ids;  // too deep to tell: refuse them all
   std::sort(found.begin(), found.end());
   return found;
 }

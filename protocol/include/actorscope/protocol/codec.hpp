@@ -182,30 +182,6 @@ namespace detail {
 // counts, ten bytes each at most.
 inline constexpr size_t kStatsFieldsMaxBytes = (6 + 1 + kHistogramBuckets) * 10;
 
-// A varint read with no bounds check: ten bytes must lie behind p. False for a varint longer
-// than ten bytes or over 64 bits (the checked reader then says which).
-[[gnu::always_inline]] inline bool varint_unchecked(const uint8_t*& p, uint64_t& out) {
-  uint64_t b = p[0];
-  if (b < 0x80) {
-    out = b;
-    ++p;
-    return true;
-  }
-  uint64_t v = b & 0x7f;
-#pragma GCC unroll 9
-  for (int i = 1; i < 10; ++i) {
-    b = p[i];
-    v |= (b & 0x7f) << (7 * i);
-    if (b < 0x80) {
-      if (i == 9 && b > 1) return false;
-      out = v;
-      p += i + 1;
-      return true;
-    }
-  }
-  return false;
-}
-
 // Decodes the stats body [p, end) with kStatsFieldsMaxBytes readable from p: the fields are
 // read unchecked and the end checked once (fields only go forward, so each ended inside the
 // body exactly when the last did). It accepts exactly what decode_body(Reader&, ActorStats&)

@@ -54,6 +54,30 @@ class Writer {
   std::vector<uint8_t>& out_;
 };
 
+// A varint read with no bounds check: ten bytes must lie behind p. False for a varint longer
+// than ten bytes or over 64 bits (a checked read then says which).
+[[gnu::always_inline]] inline bool varint_unchecked(const uint8_t*& p, uint64_t& out) {
+  uint64_t b = p[0];
+  if (b < 0x80) {
+    out = b;
+    ++p;
+    return true;
+  }
+  uint64_t v = b & 0x7f;
+#pragma GCC unroll 9
+  for (int i = 1; i < 10; ++i) {
+    b = p[i];
+    v |= (b & 0x7f) << (7 * i);
+    if (b < 0x80) {
+      if (i == 9 && b > 1) return false;
+      out = v;
+      p += i + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
 // Reads values from a byte range with bounds checks. The first failure is sticky:
 // every later read returns zero, and ok() stays false.
 class Reader {
@@ -89,28 +113,14 @@ class Reader {
   [[gnu::always_inline]] uint64_t varint_long() {
     if (readable_ - p_ >= 10) {
       // Room for the longest varint in the buffer (a record's reader may look past its own
-      // end into the rest of the batch): no bounds check per byte, the loop unrolled (the
-      // 2-4 byte ids, counts and durations of a stats record cost a third of the loop's
-      // work). A varint that runs past this reader's end is read again below, which says why.
+      // end into the rest of the batch): no bounds check per byte (the 2-4 byte ids, counts
+      // and durations of a stats record cost a third of the loop's work). A varint that is
+      // malformed or runs past this reader's end is read again below, which says why.
       const uint8_t* p = p_;
       uint64_t v = 0;
-#pragma GCC unroll 10
-      for (int i = 0; i < 10; ++i) {
-        const uint8_t b = p[i];
-        v |= static_cast<uint64_t>(b & 0x7f) << (7 * i);
-        if (b < 0x80) {
-          if (p + i + 1 > end_) break;
-          if (i == 9 && b > 1) {
-            fail("varint overflows 64 bits");
-            return 0;
-          }
-          p_ = p + i + 1;
-          return v;
-        }
-        if (i == 9 && p + 10 <= end_) {
-          fail("varint longer than 10 bytes");
-          return 0;
-        }
+      if (varint_unchecked(p, v) && p <= end_) {
+        p_ = p;
+        return v;
       }
     }
     uint64_t v = 0;
