@@ -69,6 +69,10 @@ def spawn(actor, type_sid=0, parent=0, name=0, child=0, kind=0):
                   + bytes([kind, 0, 0]) + varint(0) + varint(0))
 
 
+def exited(actor, reason=0):
+    return record(0x03, varint(0) + varint(actor) + bytes([reason]) + varint(0))
+
+
 def telemetry(event_sid):
     return record(0x07, varint(0) + varint(0) + varint(event_sid) + bytes([0]) + bytes([0]))
 
@@ -362,13 +366,35 @@ def attacks(scale):
             peers.append(p)
         return peers
 
+    def deep_chain_moves(st):
+        # A chain 10 000 x scale deep, then one actor moved back and forth under its bottom:
+        # each move is checked for a cycle by walking up the new parent's chain.
+        a = Peer(st.port, "deep-chain")
+        depth = 10_000 * scale
+        recs = [string_def(1, "w"), spawn(1, 1)] + [spawn(i, 1, parent=i - 1) for i in range(2, depth + 1)]
+        mover = depth + 1
+        recs.append(spawn(mover, 1))
+        recs += [spawn(mover, 1, parent=depth - i % 2) for i in range(2000 * scale)]
+        a.batch(recs)
+        return a
+
+    def waiting_children_leave(st):
+        # 10 000 x scale children waiting for a parent that never comes, then ended oldest first.
+        a = Peer(st.port, "waiting")
+        n = 10_000 * scale
+        a.batch([string_def(1, "w")] + [spawn(10 + k, 1, parent=1) for k in range(n)] +
+                [exited(10 + k) for k in range(n)])
+        return a
+
     return [("1 colliding actor ids", colliding), ("2 many searches in frames", searches),
             ("4a invalid UTF-8 names", bad_utf8), ("4b slow HTTP clients", slow_http),
             ("5 telemetry names", telemetry_names), ("6a huge string ids", huge_string_id),
             ("6c long actor types", many_long_types), ("6d connect/disconnect cycles", cycles),
             ("7 greedy node first", greedy_first), ("8 pending flood", pending_flood),
             ("10 takeover attempts", takeover), ("11 malformed viewer requests", malformed),
-            ("14 child ids and restarts", child_ids), ("15 partial frames", partial_frames)]
+            ("14 child ids and restarts", child_ids), ("15 partial frames", partial_frames),
+            ("16 moves under a deep chain", deep_chain_moves),
+            ("17 waiting children leave", waiting_children_leave)]
 
 
 def run_attacks(build, scale):

@@ -203,6 +203,110 @@ TEST(Model, AChainDeeperThanTheCycleWalkLinksEveryActorUnderItsParent) {
   EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentCycle)], 1u);
 }
 
+// Moving an actor under another parent walks up that parent's chain to rule out a cycle. A
+// peer that moves an actor back and forth under the bottom of a chain 100 000 deep made each
+// of its records cost 100 000 look-ups (20 000 records: two billion); now each spawn earns
+// the node parent_walk_steps_per_spawn levels, and a link whose check needs more than the node
+// holds is refused as too deep to check, counted apart from cycles.
+TEST(Model, MovingAnActorUnderADeepChainCostsAtMostTheNodesWalkCredit) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  constexpr uint64_t kDepth = 100'010;
+  Stream s;
+  s.spawn(1, 0, "w");
+  for (uint64_t id = 2; id <= kDepth; ++id) s.spawn(id, id - 1, "w");
+  const uint64_t mover = kDepth + 1;
+  s.spawn(mover, 0, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  constexpr uint64_t kMoves = 20'000;
+  for (uint64_t i = 0; i < kMoves; ++i) s.spawn(mover, i % 2 ? kDepth : kDepth - 1, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  const auto anomalies = [&](Anomaly a) { return m.stats().anomalies[static_cast<size_t>(a)]; };
+  EXPECT_EQ(anomalies(Anomaly::ParentChainTooDeep), kMoves);
+  EXPECT_EQ(anomalies(Anomaly::ParentCycle), 0u);
+  EXPECT_TRUE(m.actor(n, mover)->flags & kActorOrphan);
+  EXPECT_EQ(children(m, n, 0), (std::vector<uint64_t>{1, mover})) << "refused, it stays listed as a root";
+  EXPECT_TRUE(children(m, n, kDepth).empty());
+  // Near the top of the same chain the moves are checked and made, and a real cycle is
+  // still told apart from a chain too deep to check.
+  s.spawn(mover, 3, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(children(m, n, 3), (std::vector<uint64_t>{4, mover}));
+  EXPECT_FALSE(m.actor(n, mover)->flags & kActorOrphan);
+  s.spawn(2, 5, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(anomalies(Anomaly::ParentCycle), 1u);
+  EXPECT_EQ(anomalies(Anomaly::ParentChainTooDeep), kMoves);
+}
+
+// A good peer's tree, even one far deeper than supervision trees get, never runs short: every
+// move of an actor at depth 250 is checked and made, and so are children waiting for a parent.
+TEST(Model, AGoodPeerNeverRunsOutOfWalkCredit) {
+  ModelSettings settings;
+  settings.parent_walk_credit = 300;  // little held over: each spawn pays for its own check
+  Model m(settings);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  constexpr uint64_t kDepth = 250;
+  Stream s;
+  s.spawn(1, 0, "w");
+  for (uint64_t id = 2; id <= kDepth; ++id) s.spawn(id, id - 1, "w");
+  const uint64_t mover = 1000;
+  s.spawn(mover, kDepth, "w");
+  for (uint64_t i = 0; i < 5'000; ++i) s.spawn(mover, kDepth - i % 2, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(children(m, n, kDepth - 1), (std::vector<uint64_t>{kDepth, mover}));
+  // Children that wait for a parent spawned at the bottom attach under it.
+  for (uint64_t k = 0; k < 100; ++k) s.spawn(2000 + k, 1999, "w");
+  s.spawn(1999, kDepth, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(children(m, n, 1999).size(), 100u);
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentChainTooDeep)], 0u);
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentCycle)], 0u);
+  // With the credit spent by a chain deeper than it holds, waiting children stay roots and
+  // are counted, not attached unchecked.
+  for (uint64_t id = 3001; id <= 3400; ++id) s.spawn(id, id == 3001 ? 0 : id - 1, "w");
+  s.spawn(4001, 4000, "w").spawn(4000, 3400, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_TRUE(children(m, n, 4000).empty());
+  EXPECT_TRUE(m.actor(n, 4001)->flags & kActorOrphan);
+  EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentChainTooDeep)], 1u);
+}
+
+// Children waiting for a parent leave that wait in any order at the cost of one look-up each:
+// a peer that made 100 000 children wait for a parent that never comes and then ended them
+// oldest first cost 5 billion comparisons when each exit searched the list of the waiting.
+// What is left waits as before, and attaches in its arrival order when the parent comes.
+TEST(Model, ChildrenWaitingForAParentLeaveTheWaitAtConstantCost) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  constexpr uint64_t kWaiting = 100'000, kParent = 1;
+  Stream s;
+  for (uint64_t k = 0; k < kWaiting; ++k) s.spawn(10 + k, kParent, "w");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  // All but every thousandth end, oldest first; of those, every other one is moved under
+  // another parent that does not come either, then ends there.
+  std::vector<uint64_t> left;
+  for (uint64_t k = 0; k < kWaiting; ++k) {
+    const uint64_t id = 10 + k;
+    if (k % 1000 == 999) {
+      left.push_back(id);
+      continue;
+    }
+    if (k % 2) s.spawn(id, 2, "w");
+    s.exit(id, ExitReason::Normal);
+  }
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.node(n)->live_actors, left.size());
+  // A new actor in a freed row, waiting for the same parent, attaches once, after the others.
+  s.spawn(5, kParent, "w");
+  left.push_back(5);
+  s.spawn(kParent, 0, "sup", "", ActorKind::Supervisor);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(children(m, n, kParent), left);
+  EXPECT_EQ(children(m, n, 0), (std::vector<uint64_t>{kParent}));
+  for (uint64_t id : left) EXPECT_FALSE(m.actor(n, id)->flags & kActorOrphan) << id;
+}
+
 TEST(Model, SiblingsRestartedWithTheFailedChildDoNotSpendTheBudget) {
   // one_for_all: child_a crashes, child_b and child_c are stopped (shutdown) and restarted
   // with it. OTP counts that as one restart toward the intensity.

@@ -225,6 +225,7 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& hello) {
     n->info.key = key;
     n->info.name = h.node;
     n->series.resize(m.settings.series_points ? m.settings.series_points : 1);
+    n->parent_walk_credit = m.settings.parent_walk_credit;
     n->prev_step_ns = m.now;  // its first rate window starts here: what it sends before the next step counts
     m.by_name.emplace(h.node, key);
     kind = EventKind::NodeConnected;
@@ -526,8 +527,9 @@ ModelStats Model::stats() const {
            n.flow_receivers.size() * (sizeof(NodeData::ReceiverFlow) + 48 + 2 * m.settings.flow_senders_per_actor * sizeof(FlowSender)) +
            n.handling.size() * (sizeof(HandlingNow) + 32);
     mem += table + n.strings.memory_bytes() + n.types.capacity() * sizeof(TypeAggregate) +
-           n.series.capacity() * sizeof(SeriesPoint) + n.orphans.size() * 64 +
+           n.series.capacity() * sizeof(SeriesPoint) +
            n.links.size() * (sizeof(LinkSet) + 48) + n.link_ends * sizeof(ActorLink);
+    for (const auto& [parent, w] : n.orphans) mem += 64 + w.kids.capacity() * sizeof(w.kids[0]);
     for (const auto& [id, sup] : n.supervisors)
       mem += sizeof(Supervisor) + 48 + sup.history.capacity() * 8 + sup.per_child.capacity() * sizeof(ChildRecord);
     for (const auto& t : n.telemetry) {

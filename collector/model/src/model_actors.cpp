@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <unordered_set>
 
 #include "model_impl.hpp"
 
@@ -114,17 +116,14 @@ static void list_remove(RowStore& rows, Row& head, Row r) {
   a.next_sibling = a.prev_sibling = kNoRow;
 }
 
-// How far up a chain of parents a cycle check looks; deeper is "too deep to tell", refused.
-constexpr int kChainWalkLimit = 100'000;
-
 // Calls visit(actor) on `from` and then each ancestor, up to a root or an orphan (whose parent
-// is not linked), or until visit returns true. False when it gave up: the chain is deeper
-// than kChainWalkLimit.
+// is not linked), or until visit returns true. Each level visited costs one step of `credit`;
+// false when the credit ran out first (the chain is longer than the node may still walk).
 template <class Visit>
-static bool walk_up(const NodeData& n, Row from, Visit&& visit) {
-  Row r = from;
-  for (int depth = 0; r != kNoRow; ++depth) {
-    if (depth == kChainWalkLimit) return false;
+static bool walk_up(const NodeData& n, Row from, uint64_t& credit, Visit&& visit) {
+  for (Row r = from; r != kNoRow;) {
+    if (credit == 0) return false;
+    --credit;
     const Actor& a = n.rows[r];
     if (visit(a) || a.parent == 0 || (a.flags & kActorOrphan)) return true;
     r = n.index.find(a.parent, n.rows);
@@ -132,28 +131,31 @@ static bool walk_up(const NodeData& n, Row from, Visit&& visit) {
   return true;
 }
 
-// True when `actor` is `from` or one of its ancestors: attaching it below `from` would
-// make a cycle (hostile or confused input; tree walks must always end). Too deep to tell: true.
-static bool is_ancestor_or_self(const NodeData& n, uint64_t actor, Row from) {
+// Whether `actor` is `from` or one of its ancestors: attaching it below `from` would make a
+// cycle (hostile or confused input; tree walks must always end). Unknown when the node's walk
+// credit ran out before the chain ended.
+enum class OnChain : uint8_t { No, Yes, Unknown };
+static OnChain on_chain(NodeData& n, uint64_t actor, Row from) {
   bool found = false;
-  const bool told = walk_up(n, from, [&](const Actor& a) { return found = a.id == actor; });
-  return found || !told;
+  const bool told = walk_up(n, from, n.parent_walk_credit, [&](const Actor& a) { return found = a.id == actor; });
+  return found ? OnChain::Yes : told ? OnChain::No : OnChain::Unknown;
 }
 
-// The ids of `kids` (rows) that are `from` or one of its ancestors, sorted: what
-// is_ancestor_or_self() says of each, in one walk for all of them (a peer that makes many
-// children wait for a parent at the end of a deep chain would otherwise cost depth × children).
-static std::vector<uint64_t> ids_on_chain(const NodeData& n, const std::vector<Row>& kids, Row from) {
+// The ids of `kids` (rows) that are `from` or one of its ancestors, sorted: what on_chain()
+// says of each, in one walk for all of them (a peer that makes many children wait for a
+// parent at the end of a deep chain would otherwise cost depth × children). Nothing when the
+// walk credit ran out before the chain ended.
+static std::optional<std::vector<uint64_t>> ids_on_chain(NodeData& n, const std::vector<Row>& kids, Row from) {
   std::vector<uint64_t> ids;
   ids.reserve(kids.size());
   for (Row k : kids) ids.push_back(n.rows[k].id);
   std::sort(ids.begin(), ids.end());
   std::vector<uint64_t> found;
-  const bool told = walk_up(n, from, [&](const Actor& a) {
+  const bool told = walk_up(n, from, n.parent_walk_credit, [&](const Actor& a) {
     if (std::binary_search(ids.begin(), ids.end(), a.id)) found.push_back(a.id);
     return false;
   });
-  if (!told) return ids;  // too deep to tell: refuse them all
+  if (!told) return std::nullopt;
   std::sort(found.begin(), found.end());
   return found;
 }
@@ -166,8 +168,9 @@ void Model::Impl::link_under(NodeData& n, Row r, bool fresh) {
     return;
   }
   Row p = n.index.find(a.parent, n.rows);
-  if (p != kNoRow && !fresh && is_ancestor_or_self(n, a.id, p)) {
-    anomaly(Anomaly::ParentCycle);
+  const OnChain cycle = p == kNoRow || fresh ? OnChain::No : on_chain(n, a.id, p);
+  if (cycle != OnChain::No) {
+    anomaly(cycle == OnChain::Yes ? Anomaly::ParentCycle : Anomaly::ParentChainTooDeep);
     a.flags |= kActorOrphan;
     list_append(n.rows, n.root_first, r);
     return;
@@ -176,10 +179,33 @@ void Model::Impl::link_under(NodeData& n, Row r, bool fresh) {
     // Parent not known yet: list it as a root until the parent arrives.
     a.flags |= kActorOrphan;
     list_append(n.rows, n.root_first, r);
-    n.orphans[a.parent].push_back(r);
+    n.orphans[a.parent].kids.emplace_back(r, a.id);
     return;
   }
   list_append(n.rows, n.rows[p].first_child, r);
+}
+
+// Whether an entry of the children waiting for `parent` is a child still waiting for it.
+static bool still_waiting(const NodeData& n, uint64_t parent, std::pair<Row, uint64_t> kid) {
+  if (kid.first >= n.rows.size()) return false;
+  const Actor& a = n.rows[kid.first];
+  return a.id == kid.second && a.parent == parent && (a.flags & kActorOrphan);
+}
+
+// Row r stops waiting for its parent. Its entry is dropped when it is the newest (a child that
+// came and went), else left to be skipped; once most of the list has left, it is compacted.
+static void stop_waiting(NodeData& n, decltype(NodeData::orphans)::iterator it, Row r) {
+  NodeData::Waiting& w = it->second;
+  if (!w.kids.empty() && w.kids.back().first == r)
+    w.kids.pop_back();
+  else
+    ++w.left;
+  if (w.left * 2 > w.kids.size()) {
+    const uint64_t parent = it->first;
+    std::erase_if(w.kids, [&](const auto& kid) { return kid.first == r || !still_waiting(n, parent, kid); });
+    w.left = 0;
+  }
+  if (w.kids.empty()) n.orphans.erase(it);
 }
 
 void Model::Impl::unlink(NodeData& n, Row r) {
@@ -188,11 +214,7 @@ void Model::Impl::unlink(NodeData& n, Row r) {
     list_remove(n.rows, n.root_first, r);
     if (a.flags & kActorOrphan) {
       auto it = n.orphans.find(a.parent);
-      if (it != n.orphans.end()) {
-        auto& v = it->second;
-        v.erase(std::remove(v.begin(), v.end(), r), v.end());
-        if (v.empty()) n.orphans.erase(it);
-      }
+      if (it != n.orphans.end()) stop_waiting(n, it, r);
     }
     return;
   }
@@ -568,6 +590,8 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
     m.anomaly(Anomaly::UnknownActor);
     return;
   }
+  // Each spawn earns the node walk steps for the cycle checks its link may need.
+  n->parent_walk_credit = std::min(m.settings.parent_walk_credit, n->parent_walk_credit + m.settings.parent_walk_steps_per_spawn);
   Actor d;
   d.id = r.actor;
   d.parent = r.parent == r.actor ? 0 : r.parent;
@@ -638,11 +662,25 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
   // Children that arrived before this parent attach now, in their arrival order.
   auto waiting = n->orphans.empty() ? n->orphans.end() : n->orphans.find(a.id);
   if (waiting != n->orphans.end()) {
-    std::vector<Row> kids = std::move(waiting->second);
+    // The entries of children still waiting, each child once (one that was moved away and
+    // back has two), in their arrival order.
+    std::vector<Row> kids;
+    for (const auto& kid : waiting->second.kids)
+      if (still_waiting(*n, a.id, kid)) kids.push_back(kid.first);
     n->orphans.erase(waiting);
-    const std::vector<uint64_t> cyclic = ids_on_chain(*n, kids, row);
+    std::vector<Row> sorted = kids;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+      std::unordered_set<Row> listed;
+      std::erase_if(kids, [&](Row k) { return !listed.insert(k).second; });
+    }
+    const std::optional<std::vector<uint64_t>> cyclic = ids_on_chain(*n, kids, row);
     for (Row k : kids) {
-      if (std::binary_search(cyclic.begin(), cyclic.end(), n->rows[k].id)) {
+      if (!cyclic) {
+        m.anomaly(Anomaly::ParentChainTooDeep);  // stays listed as a root
+        continue;
+      }
+      if (std::binary_search(cyclic->begin(), cyclic->end(), n->rows[k].id)) {
         m.anomaly(Anomaly::ParentCycle);  // stays listed as a root
         continue;
       }

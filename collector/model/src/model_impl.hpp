@@ -458,7 +458,15 @@ struct NodeData {
   std::vector<Row> free_rows;
   ActorIndex index;
   Row root_first = kNoRow;             // roots list; prev_sibling of the first is the last
-  std::unordered_map<uint64_t, std::vector<Row>, SeededHash> orphans;  // by the parent id they wait for
+  // Children waiting for a parent not known yet, by the parent id they wait for, in their
+  // arrival order. A child that stops waiting (it exits, or is moved) is not searched for:
+  // its entry is skipped when the parent comes, and the list is compacted once most of it
+  // has left, so leaving costs one look-up and the list at most twice the children waiting.
+  struct Waiting {
+    std::vector<std::pair<Row, uint64_t>> kids;  // (row, actor id) as it began to wait
+    size_t left = 0;                             // entries whose child has stopped waiting since
+  };
+  std::unordered_map<uint64_t, Waiting, SeededHash> orphans;
   std::vector<Row> watched;            // rows whose mailbox was > 0 at their last sample
   std::vector<Row> rated;              // rows whose messages_per_s or fill_per_s was > 0 at their last sample
   // The step's mailbox warnings follow changes, not every watched actor at every step: an
@@ -513,6 +521,7 @@ struct NodeData {
   uint16_t epoch = 0;
   uint64_t snapshot_id = 0;
   Row hint = kNoRow;                   // row of the last actor looked up by a stats record
+  uint64_t parent_walk_credit = 0;     // levels the cycle checks may still walk (settings.parent_walk_*)
   // Message flow (model_flow.cpp).
   struct ReceiverFlow {
     std::vector<FlowSender> senders;  // Space-Saving: at most flow_senders_per_actor

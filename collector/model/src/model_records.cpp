@@ -218,6 +218,7 @@ std::string_view name(Anomaly a) {
     case Anomaly::TooManyFlowPairs: return "too_many_flow_pairs";
     case Anomaly::TooManyFlowReceivers: return "too_many_flow_receivers";
     case Anomaly::FlowNotOffered: return "flow_not_offered";
+    case Anomaly::ParentChainTooDeep: return "parent_chain_too_deep";
   }
   return "unknown";
 }

@@ -586,8 +586,10 @@ enum class Anomaly : uint8_t {
   TooManyFlowPairs = 13,  // flow edges of a new type pair past max_flow_pairs_per_node (counted in (other, other))
   TooManyFlowReceivers = 14,  // flow edges to a new receiver past max_flow_receivers_per_node (counted in their pair only)
   FlowNotOffered = 15,    // a flow record from an agent that did not offer flow in its hello (dropped)
+  ParentChainTooDeep = 16,  // a parent link not checked for a cycle: the chain above it was longer
+                            // than the node's walk credit (the actor stays a root)
 };
-inline constexpr size_t kAnomalyCount = 16;
+inline constexpr size_t kAnomalyCount = 17;
 std::string_view name(Anomaly a);
 
 struct ModelStats {

@@ -50,6 +50,13 @@ struct ModelSettings {
   // buckets from then on, and its percentiles are shown as rough (too_many_telemetry_buckets).
   size_t max_telemetry_buckets_per_measurement = 1024;  // 32 doublings of range
   size_t max_telemetry_buckets_per_node = 65'536;       // 1 MiB per node
+  // A parent link is checked for a cycle by walking up the parent's chain, one index look-up
+  // per level. Each spawn record earns its node parent_walk_steps_per_spawn levels, held up to
+  // parent_walk_credit: a link whose check would walk further than the node holds is refused
+  // (the actor stays a root, parent_chain_too_deep). A peer's deep chains so cost at most
+  // that many look-ups per spawn, never depth × spawns; trees up to 256 deep never run short.
+  uint64_t parent_walk_steps_per_spawn = 256;
+  uint64_t parent_walk_credit = 100'000;
   size_t max_links_per_actor = 64;           // link and monitor ends kept per actor (more are counted)
   size_t max_strings = 1u << 20;             // distinct names, types and reason texts kept ...
   size_t max_string_bytes = 64u << 20;       // ... and their bytes; new ones past either read "other"
