@@ -131,6 +131,52 @@ TEST(Model, SnapshotAfterReconnectReplacesActors) {
   EXPECT_EQ(children(m, n, 0), (std::vector<uint64_t>{5}));
 }
 
+// A snapshot's end removes the live actors it did not describe. A table that once held many
+// actors keeps their rows for reuse; the end now looks at the node's live actors (through its
+// tree), not at every row it ever had: 20 000 snapshots over a table of 200 000 rows with a
+// hundred actors left were 4 billion row checks.
+TEST(Model, ASnapshotsEndCostsWhatTheNodeHoldsNotWhatItOnceHeld) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  constexpr uint64_t kOnce = 200'000, kKept = 100;
+  s.spawn(1, 0, "sup", "", ActorKind::Supervisor);
+  for (uint64_t id = 10; id < 10 + kOnce; ++id) s.spawn(id, 1, "w");
+  for (uint64_t id = 10 + kKept; id < 10 + kOnce; ++id) s.exit(id, ExitReason::Normal);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  ASSERT_EQ(m.node(n)->live_actors, kKept + 1);
+  // A snapshot that describes the supervisor and every other kept worker: the rest went.
+  s.add(proto::SnapshotBegin{1, kKept / 2 + 1}).spawn(1, 0, "sup", "", ActorKind::Supervisor);
+  std::vector<uint64_t> kept;
+  for (uint64_t id = 10; id < 10 + kKept; id += 2) {
+    s.spawn(id, 1, "w");
+    kept.push_back(id);
+  }
+  s.add(proto::SnapshotEnd{1});
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.node(n)->live_actors, kept.size() + 1);
+  EXPECT_EQ(children(m, n, 1), kept);
+  EXPECT_EQ(m.actor(n, 11), nullptr);
+  // 20 000 snapshots that describe everything left: nothing more goes.
+  for (uint64_t snap = 2; snap < 20'002; ++snap) {
+    s.add(proto::SnapshotBegin{snap, kept.size() + 1}).spawn(1, 0, "sup", "", ActorKind::Supervisor);
+    for (uint64_t id : kept) s.stats(id, 0, 1, 1);
+    s.add(proto::SnapshotEnd{snap});
+    if (snap % 1000 == 0) {
+      ASSERT_TRUE(s.apply(m, n).ok);
+    }
+  }
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.node(n)->live_actors, kept.size() + 1);
+  EXPECT_EQ(children(m, n, 1), kept);
+  // One that describes only the supervisor: its workers go, it stays.
+  s.add(proto::SnapshotBegin{30'000, 1}).spawn(1, 0, "sup", "", ActorKind::Supervisor).add(proto::SnapshotEnd{30'000});
+  ASSERT_TRUE(s.apply(m, n).ok);
+  EXPECT_EQ(m.node(n)->live_actors, 1u);
+  EXPECT_TRUE(children(m, n, 1).empty());
+  EXPECT_EQ(children(m, n, 0), (std::vector<uint64_t>{1}));
+}
+
 TEST(Model, OrphansAttachWhenTheirParentArrives) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));

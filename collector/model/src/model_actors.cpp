@@ -899,6 +899,46 @@ void Model::apply(NodeKey key, const proto::SnapshotBegin& r) {
   m.note_change(key, ChangeKind::NodeChanged, 0);
 }
 
+// The rows of live actors the current snapshot did not describe. The table keeps the rows
+// of actors that left (for reuse), so a node that once had many actors and now has few is
+// looked at through its tree, which holds exactly its live actors: a snapshot's end costs
+// what the node holds, never what it once held (a peer sending empty snapshots over a
+// table emptied of a million actors made each end a scan of a million rows).
+static std::vector<Row> unseen_rows(const NodeData& n) {
+  std::vector<Row> unseen;
+  const uint64_t live = n.info.live_actors;
+  if (live == 0) return unseen;
+  if (n.rows.size() <= 2 * live + 1024) {
+    for (Row row = 0; row < n.rows.size(); ++row) {
+      const Actor& a = n.rows[row];
+      if (a.id != 0 && a.seen_epoch != n.epoch) unseen.push_back(row);
+    }
+    return unseen;
+  }
+  std::vector<Row> stack;
+  uint64_t visited = 0;
+  for (Row r = n.root_first; r != kNoRow; r = n.rows[r].next_sibling) stack.push_back(r);
+  while (!stack.empty() && visited <= live) {
+    const Row r = stack.back();
+    stack.pop_back();
+    ++visited;
+    const Actor& a = n.rows[r];
+    if (a.seen_epoch != n.epoch) unseen.push_back(r);
+    for (Row c = a.first_child; c != kNoRow; c = n.rows[c].next_sibling) stack.push_back(c);
+  }
+  if (visited == live) {
+    std::sort(unseen.begin(), unseen.end());  // in row order, as the scan finds them
+    return unseen;
+  }
+  // The tree and the count disagree (never, while both are kept right): the rows say.
+  unseen.clear();
+  for (Row row = 0; row < n.rows.size(); ++row) {
+    const Actor& a = n.rows[row];
+    if (a.id != 0 && a.seen_epoch != n.epoch) unseen.push_back(row);
+  }
+  return unseen;
+}
+
 void Model::apply(NodeKey key, const proto::SnapshotEnd& r) {
   Impl& m = *impl_;
   ++m.records;
@@ -906,9 +946,8 @@ void Model::apply(NodeKey key, const proto::SnapshotEnd& r) {
   if (!n || !n->info.snapshot_in_progress || r.snapshot != n->snapshot_id) return;
   // What the snapshot did not describe exited while we were not looking: counted as an
   // exit whose reason we cannot know.
-  for (Row row = 0; row < n->rows.size(); ++row) {
+  for (Row row : unseen_rows(*n)) {
     Actor& a = n->rows[row];
-    if (a.id == 0 || a.seen_epoch == n->epoch) continue;
     m.count_unseen_exit(*n, a, false);
     m.retire(*n, a);
     m.remove_row(*n, row);
