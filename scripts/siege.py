@@ -73,6 +73,14 @@ def exited(actor, reason=0):
     return record(0x03, varint(0) + varint(actor) + bytes([reason]) + varint(0))
 
 
+def flow_edges(edges, sample_every=32):
+    """edges: (from, to, count) sampled sends, unnamed types."""
+    body = varint(sample_every) + varint(0) + varint(len(edges))
+    for f, t, c in edges:
+        body += varint(f) + varint(t) + varint(0) + varint(c) + varint(0) + varint(0)
+    return record(0x11, body)
+
+
 def telemetry(event_sid):
     return record(0x07, varint(0) + varint(0) + varint(event_sid) + bytes([0]) + bytes([0]))
 
@@ -386,6 +394,22 @@ def attacks(scale):
                 [exited(10 + k) for k in range(n)])
         return a
 
+    def flow_records(st):
+        # 16 384 actors, then flow records of 256 edges each, every edge to another receiver
+        # from a sender it has not seen (the costliest flow record there is).
+        a = Peer(st.port, "flow", caps=8)
+        receivers = 16_384
+        recs = [string_def(1, "w")] + [spawn(k, 1) for k in range(1, receivers + 1)]
+        sender = 0
+        for i in range(200 * scale):
+            edges = []
+            for k in range(256):
+                sender += 1
+                edges.append((1 + sender % receivers, 1 + (i * 256 + k) % receivers, 1))
+            recs.append(flow_edges(edges))
+        a.batch(recs)
+        return a
+
     return [("1 colliding actor ids", colliding), ("2 many searches in frames", searches),
             ("4a invalid UTF-8 names", bad_utf8), ("4b slow HTTP clients", slow_http),
             ("5 telemetry names", telemetry_names), ("6a huge string ids", huge_string_id),
@@ -394,7 +418,8 @@ def attacks(scale):
             ("10 takeover attempts", takeover), ("11 malformed viewer requests", malformed),
             ("14 child ids and restarts", child_ids), ("15 partial frames", partial_frames),
             ("16 moves under a deep chain", deep_chain_moves),
-            ("17 waiting children leave", waiting_children_leave)]
+            ("17 waiting children leave", waiting_children_leave),
+            ("18 costly flow records", flow_records)]
 
 
 def run_attacks(build, scale):

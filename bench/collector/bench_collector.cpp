@@ -335,6 +335,46 @@ void BM_SubtreeFlow_1M(benchmark::State& state) {
 }
 BENCHMARK(BM_SubtreeFlow_1M)->Arg(1)->Arg(500)->Unit(benchmark::kMillisecond);
 
+// The costliest flow record a peer can send: 256 edges (the most a record holds), each to
+// another of 16 384 receivers whose 8 top senders are all taken, each from a sender they do
+// not hold (Space-Saving replaces the smallest), with the clock moved on since the last
+// record (every counter has decayed). Time per record.
+void BM_FlowEdgesWorstRecord(benchmark::State& state) {
+  bench::StreamShape shape;
+  shape.actors = 20'000;
+  shape.stats_rounds = 1;
+  shape.restarts = 0;
+  shape.telemetry = 0;
+  bench::SyntheticStream s = bench::make_stream(shape);
+  s.hello.capabilities |= proto::kCapFlow;
+  auto model = std::make_unique<Model>(bench_settings());
+  const NodeKey n = model->on_hello(1, s.hello);
+  for (const auto& b : s.batches) model->apply_batch(n, b.data(), b.size());
+  const uint64_t receivers = ModelSettings{}.max_flow_receivers_per_node;
+  uint64_t now = 1'000'000'000, next_sender = 1;
+  proto::FlowEdges r;
+  r.sample_every = 32;
+  auto record = [&](uint64_t first_receiver) {
+    r.n = 0;
+    for (uint64_t k = 0; k < proto::kMaxFlowEdges; ++k) {
+      const uint64_t to = 1001 + (first_receiver + k) % receivers;
+      r.edges[r.n++] = {1001 + next_sender++ % 18'000, to, 0, 1 + next_sender % 3, 0, 0};
+    }
+    model->set_now(now += 1'000'000);
+    model->apply(n, r);
+  };
+  // Every receiver's lists filled: 16 senders each (more than the 8 kept).
+  for (int round = 0; round < 16; ++round)
+    for (uint64_t first = 0; first < receivers; first += proto::kMaxFlowEdges) record(first);
+  uint64_t first = 0;
+  for (auto _ : state) {
+    record(first);
+    first = (first + proto::kMaxFlowEdges) % receivers;
+  }
+  state.counters["edges/record"] = static_cast<double>(proto::kMaxFlowEdges);
+}
+BENCHMARK(BM_FlowEdgesWorstRecord)->Unit(benchmark::kMicrosecond);
+
 static void BM_LongestSlice_800kActors(benchmark::State& state) {
   using namespace actorscope;
   for (auto _ : state) {

@@ -180,6 +180,45 @@ TEST(ModelIngest, ABatchAppliedInPartsEqualsItAppliedWhole) {
   EXPECT_EQ(parts.version(), whole.version() + calls - 1);  // each part is committed
 }
 
+// A part also ends once its records hold max_bytes (with at least one record in it): a flow
+// record of 256 edges costs what 256 small records do, and the loop looks at the clock by parts.
+TEST(ModelIngest, ABatchPartEndsAtItsByteBudgetWithAtLeastOneRecord) {
+  Stream s;
+  for (uint64_t id = 1; id <= 40; ++id) s.spawn(id, 0, "w" + std::to_string(id % 3));
+  std::vector<uint8_t> b = s.take();
+  Model whole, parts;
+  NodeKey n = whole.on_hello(1, testing::hello("a"));
+  ASSERT_EQ(parts.on_hello(1, testing::hello("a")), n);
+  ASSERT_TRUE(whole.apply_batch(n, b.data(), b.size()).ok);
+  // Records' sizes, read independently of the model: a tag, a varint length, the body.
+  std::vector<size_t> sizes;
+  for (proto::Reader r(b.data(), b.size()); !r.empty();) {
+    const uint8_t* at = r.pos();
+    r.u8();
+    r.sub(static_cast<size_t>(r.varint()));
+    sizes.push_back(static_cast<size_t>(r.pos() - at));
+  }
+  ASSERT_EQ(sizes.size(), whole.stats().records_applied);
+  constexpr size_t kBytes = 40;  // a few spawns' worth; a string definition alone may pass it
+  size_t offset = 0, next = 0, records = 0;
+  while (offset < b.size()) {
+    // The expected part: records up to and including the one that reaches kBytes.
+    size_t expect = 0, bytes = 0;
+    while (next + expect < sizes.size() && expect < 256) {
+      bytes += sizes[next + expect++];
+      if (bytes >= kBytes) break;
+    }
+    proto::DecodeResult r = parts.apply_batch_part(n, b.data(), b.size(), offset, 256, kBytes);
+    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_EQ(r.records, expect);
+    ASSERT_GE(r.records, 1u);
+    next += expect;
+    records += r.records;
+  }
+  EXPECT_EQ(records, sizes.size());
+  expect_same_actors(whole, parts, n);
+}
+
 TEST(ModelIngest, AMalformedRecordStopsTheBatchPartThatHoldsIt) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));

@@ -152,7 +152,7 @@ proto::DecodeResult Model::apply_batch(NodeKey key, const uint8_t* payload, size
 }
 
 proto::DecodeResult Model::apply_batch_part(NodeKey key, const uint8_t* payload, size_t len, size_t& offset,
-                                           size_t max_records) {
+                                           size_t max_records, size_t max_bytes) {
   if (offset >= len) return {};
   // Where the next max_records records end: only their tags and lengths are read here. A
   // malformed header ends the part there, and the decoder reports it.
@@ -167,6 +167,7 @@ proto::DecodeResult Model::apply_batch_part(NodeKey key, const uint8_t* payload,
     }
     r.sub(static_cast<size_t>(n));
     end = static_cast<size_t>(r.pos() - payload);
+    if (end - offset >= max_bytes) break;
   }
   proto::DecodeResult res = apply_batch(key, payload + offset, end - offset);
   offset = end;

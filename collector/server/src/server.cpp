@@ -91,7 +91,9 @@ constexpr uint64_t kDrainTimeoutNs = 2'000'000'000;   // time a closing peer get
 constexpr uint64_t kListenerTag = 1ull << 63;
 constexpr uint64_t kWakeTag = ~0ull;
 constexpr size_t kReplayEntriesPerTurn = 64;         // recorded frames applied between two looks at the sockets
-constexpr size_t kRecordsPerStep = 256;              // records of a Batch applied between two looks at the clock
+constexpr size_t kRecordsPerStep = 256;              // records of a Batch applied between two looks at the clock ...
+constexpr size_t kBytesPerStep = 16 * 1024;          // ... or fewer, once they hold this many bytes (a flow
+                                                     // record of 256 edges costs as much as 256 small ones)
 
 }  // namespace
 
@@ -638,7 +640,7 @@ struct Server::Impl {
       {
         std::lock_guard<std::mutex> lock(model_mutex);
         model.set_now(model_now(now));
-        res = model.apply_batch_part(c.node, p, len, offset, kRecordsPerStep);
+        res = model.apply_batch_part(c.node, p, len, offset, kRecordsPerStep, kBytesPerStep);
       }
       counters.records_total += res.records;
       if (!res.ok) {

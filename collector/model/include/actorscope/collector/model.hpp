@@ -88,11 +88,12 @@ class Model {
   // Decodes a Batch payload and applies every record, then commit(). On a malformed
   // record, what came before it stays applied and the result says why it stopped.
   proto::DecodeResult apply_batch(NodeKey node, const uint8_t* payload, size_t len);
-  // The same, for at most `max_records` records from `offset` on (then commit()); `offset`
-  // moves past them. Lets the ingest loop apply one large Batch over several turns, in
-  // order, serving other peers in between.
+  // The same, for at most `max_records` records from `offset` on, and no more once
+  // `max_bytes` of them are taken (a record's work grows with its size: one flow record holds
+  // 256 edges), at least one (then commit()); `offset` moves past them. Lets the ingest loop
+  // apply one large Batch over several turns, in order, serving other peers in between.
   proto::DecodeResult apply_batch_part(NodeKey node, const uint8_t* payload, size_t len, size_t& offset,
-                                       size_t max_records);
+                                       size_t max_records, size_t max_bytes = SIZE_MAX);
 
   // Ends a batch: bumps the version when anything changed. Returns the version.
   uint64_t commit();
