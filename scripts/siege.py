@@ -410,6 +410,17 @@ def attacks(scale):
         a.batch(recs)
         return a
 
+    def supervisor_flips(st):
+        # A supervisor with a child id among 5000 siblings, turned into a worker and back 2000 x
+        # scale times: each time it stops being a supervisor, its successor is looked for.
+        a = Peer(st.port, "flips")
+        recs = [string_def(1, "w"), string_def(2, "pool"), spawn(1, 1, kind=1)]
+        recs += [spawn(k, 1, parent=1) for k in range(100, 5100)]
+        for i in range(4000 * scale):
+            recs.append(spawn(10, 1, parent=1, child=2, kind=0 if i % 2 else 1))
+        a.batch(recs)
+        return a
+
     return [("1 colliding actor ids", colliding), ("2 many searches in frames", searches),
             ("4a invalid UTF-8 names", bad_utf8), ("4b slow HTTP clients", slow_http),
             ("5 telemetry names", telemetry_names), ("6a huge string ids", huge_string_id),
@@ -419,7 +430,8 @@ def attacks(scale):
             ("14 child ids and restarts", child_ids), ("15 partial frames", partial_frames),
             ("16 moves under a deep chain", deep_chain_moves),
             ("17 waiting children leave", waiting_children_leave),
-            ("18 costly flow records", flow_records)]
+            ("18 costly flow records", flow_records),
+            ("19 supervisor flips among many siblings", supervisor_flips)]
 
 
 def run_attacks(build, scale):

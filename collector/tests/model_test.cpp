@@ -177,6 +177,39 @@ TEST(Model, ASnapshotsEndCostsWhatTheNodeHoldsNotWhatItOnceHeld) {
   EXPECT_EQ(children(m, n, 0), (std::vector<uint64_t>{1}));
 }
 
+// When a supervisor goes, its next incarnation is looked for among its siblings (at most
+// 4096 of them). A peer that turned one supervisor among 5000 siblings into a worker and back
+// made every second record such a look-up; now the rows looked at are paid from the node's
+// credit (256 earned per spawn or exit), and look-ups it cuts short are counted. A supervisor
+// with few siblings still hands its counts on.
+TEST(Model, SuccessorLookUpsAmongManySiblingsCostAtMostTheNodesScanCredit) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  s.spawn(1, 0, "top", "top", ActorKind::Supervisor, "", 10, 5000);
+  for (uint64_t id = 100; id < 5100; ++id) s.spawn(id, 1, "w");
+  constexpr uint64_t kFlips = 10'000;
+  for (uint64_t i = 0; i < 2 * kFlips; ++i)
+    s.spawn(10, 1, "pool", "", i % 2 ? ActorKind::Worker : ActorKind::Supervisor, "pool", 3, 5000);
+  ASSERT_TRUE(s.apply(m, n).ok);
+  const auto cut = [&] { return m.stats().anomalies[static_cast<size_t>(Anomaly::SuccessorScanCut)]; };
+  // A flip earns 512 rows (two records) and a full look-up visits 4096 (5001 siblings): once the
+  // held 16 384 are spent, every look-up is cut.
+  EXPECT_GT(cut(), kFlips - 10);
+  EXPECT_LE(cut(), kFlips);
+  // Under a small parent, a supervisor reported after its next incarnation hands its counts on.
+  const uint64_t before = cut();
+  s.spawn(2, 0, "top2", "top2", ActorKind::Supervisor, "", 10, 5000);
+  s.spawn(20, 2, "pool", "", ActorKind::Supervisor, "pool", 3, 5000).spawn(200, 20, "w", "", ActorKind::Worker, "w1");
+  s.restart(20, "w1", 200, 201).spawn(201, 20, "w", "", ActorKind::Worker, "w1");
+  s.spawn(21, 2, "pool", "", ActorKind::Supervisor, "pool", 3, 5000);
+  s.exit(20, ExitReason::Error, "boom");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  ASSERT_NE(m.supervisor(n, 21), nullptr);
+  EXPECT_EQ(m.supervisor(n, 21)->total_restarts(), 1u);
+  EXPECT_EQ(cut(), before);
+}
+
 TEST(Model, OrphansAttachWhenTheirParentArrives) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));

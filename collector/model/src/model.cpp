@@ -226,6 +226,7 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& hello) {
     n->info.name = h.node;
     n->series.resize(m.settings.series_points ? m.settings.series_points : 1);
     n->parent_walk_credit = m.settings.parent_walk_credit;
+    n->successor_scan_credit = m.settings.successor_scan_credit;
     n->prev_step_ns = m.now;  // its first rate window starts here: what it sends before the next step counts
     m.by_name.emplace(h.node, key);
     kind = EventKind::NodeConnected;

@@ -410,7 +410,7 @@ void Model::Impl::forget_supervisor(NodeData& n, const Actor& a, const Superviso
   // An agent may report the next incarnation before this one's exit (its threads flush in
   // their own order): then what this one counted goes to that one now, not to a carry that
   // only a later incarnation would take.
-  const uint64_t next = live_incarnation(n, a.id, a.id);
+  const uint64_t next = live_incarnation_for_record(n, a.id, a.id);
   auto successor = next != 0 ? n.supervisors.find(next) : n.supervisors.end();
   if (successor != n.supervisors.end())
     merge_into_successor(successor->second, s);
@@ -421,6 +421,15 @@ void Model::Impl::forget_supervisor(NodeData& n, const Actor& a, const Superviso
 uint64_t Model::Impl::live_incarnation(const NodeData& n, uint64_t actor, uint64_t gone) const {
   size_t budget = kMaxSuccessorScan;
   return newest_incarnation(n, actor, gone, 0, budget);
+}
+
+uint64_t Model::Impl::live_incarnation_for_record(NodeData& n, uint64_t actor, uint64_t gone) {
+  const size_t allowed = static_cast<size_t>(std::min<uint64_t>(kMaxSuccessorScan, n.successor_scan_credit));
+  size_t budget = allowed;
+  const uint64_t found = newest_incarnation(n, actor, gone, 0, budget);
+  n.successor_scan_credit -= allowed - budget;
+  if (budget == 0 && allowed < kMaxSuccessorScan) anomaly(Anomaly::SuccessorScanCut);
+  return found;
 }
 
 uint64_t Model::Impl::newest_incarnation(const NodeData& n, uint64_t actor, uint64_t gone, int depth, size_t& budget) const {
@@ -592,6 +601,7 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
   }
   // Each spawn earns the node walk steps for the cycle checks its link may need.
   n->parent_walk_credit = std::min(m.settings.parent_walk_credit, n->parent_walk_credit + m.settings.parent_walk_steps_per_spawn);
+  m.earn_successor_scan(*n);
   Actor d;
   d.id = r.actor;
   d.parent = r.parent == r.actor ? 0 : r.parent;
@@ -698,6 +708,7 @@ void Model::apply(NodeKey key, const proto::ActorExited& r) {
   ++m.records;
   NodeData* n = m.node(key);
   if (!n) return;
+  m.earn_successor_scan(*n);
   auto reason = checked_enum<proto::ExitReason>(static_cast<uint8_t>(r.reason), proto::kExitReasonCount - 1, m);
   bool crash = !proto::exit_is_clean(reason);
   Event& e = m.push_event(crash ? EventKind::Crash : EventKind::Exit, key);
@@ -721,7 +732,7 @@ void Model::apply(NodeKey key, const proto::ActorExited& r) {
     auto sup = n->supervisors.find(a.parent);
     // Its supervisor already replaced (its exit came first): the record is with the successor.
     if (sup == n->supervisors.end())
-      if (const uint64_t next = m.live_incarnation(*n, a.parent)) sup = n->supervisors.find(next);
+      if (const uint64_t next = m.live_incarnation_for_record(*n, a.parent)) sup = n->supervisors.find(next);
     if (sup != n->supervisors.end()) Impl::note_crash(m.child_record(sup->second, a.child_id), a.id, e);
   }
   TypeAggregate& t = n->types[a.type_slot];

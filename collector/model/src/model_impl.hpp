@@ -522,6 +522,7 @@ struct NodeData {
   uint64_t snapshot_id = 0;
   Row hint = kNoRow;                   // row of the last actor looked up by a stats record
   uint64_t parent_walk_credit = 0;     // levels the cycle checks may still walk (settings.parent_walk_*)
+  uint64_t successor_scan_credit = 0;  // rows successor look-ups may still visit (settings.successor_scan_*)
   // Message flow (model_flow.cpp).
   struct ReceiverFlow {
     std::vector<FlowSender> senders;  // Space-Saving: at most flow_senders_per_actor
@@ -873,6 +874,13 @@ struct Model::Impl {
   // its parent's newest incarnation, up the tree as far as supervisors were replaced; any other
   // actor: itself while live). `gone` is leaving and is not one. 0: none.
   uint64_t live_incarnation(const NodeData& n, uint64_t actor, uint64_t gone = 0) const;
+  // The same, for a record: the rows it visits are paid from the node's successor_scan_credit,
+  // and a look-up that runs it out is counted (successor_scan_cut).
+  uint64_t live_incarnation_for_record(NodeData& n, uint64_t actor, uint64_t gone = 0);
+  // A spawn or exit earns its node rows to look at for successors (settings.successor_scan_*).
+  void earn_successor_scan(NodeData& n) const {
+    n.successor_scan_credit = std::min(settings.successor_scan_credit, n.successor_scan_credit + settings.successor_scan_steps_per_record);
+  }
   // The same, within a budget of children looked at (kMaxSuccessorScan for one lookup).
   uint64_t newest_incarnation(const NodeData& n, uint64_t actor, uint64_t gone, int depth, size_t& budget) const;
   // An actor left the table without an exit record (see Node::unseen_exits). process_gone:

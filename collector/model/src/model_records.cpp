@@ -219,6 +219,7 @@ std::string_view name(Anomaly a) {
     case Anomaly::TooManyFlowReceivers: return "too_many_flow_receivers";
     case Anomaly::FlowNotOffered: return "flow_not_offered";
     case Anomaly::ParentChainTooDeep: return "parent_chain_too_deep";
+    case Anomaly::SuccessorScanCut: return "successor_scan_cut";
   }
   return "unknown";
 }

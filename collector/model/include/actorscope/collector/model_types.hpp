@@ -588,8 +588,11 @@ enum class Anomaly : uint8_t {
   FlowNotOffered = 15,    // a flow record from an agent that did not offer flow in its hello (dropped)
   ParentChainTooDeep = 16,  // a parent link not checked for a cycle: the chain above it was longer
                             // than the node's walk credit (the actor stays a root)
+  SuccessorScanCut = 17,  // a gone supervisor's next incarnation looked for among fewer siblings
+                          // than there are, past the node's scan credit (what it counted may
+                          // not reach the next one)
 };
-inline constexpr size_t kAnomalyCount = 17;
+inline constexpr size_t kAnomalyCount = 18;
 std::string_view name(Anomaly a);
 
 struct ModelStats {

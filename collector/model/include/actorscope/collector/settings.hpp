@@ -57,6 +57,13 @@ struct ModelSettings {
   // that many look-ups per spawn, never depth × spawns; trees up to 256 deep never run short.
   uint64_t parent_walk_steps_per_spawn = 256;
   uint64_t parent_walk_credit = 100'000;
+  // When a supervisor goes, its next incarnation is looked for among its parent's children
+  // (its counts move there), one row per child looked at, at most 4096. Each spawn and exit
+  // earns its node successor_scan_steps_per_record rows, held up to successor_scan_credit; a
+  // look-up past what the node holds stops there (successor_scan_cut). Supervisors with up to
+  // 256 siblings never run short.
+  uint64_t successor_scan_steps_per_record = 256;
+  uint64_t successor_scan_credit = 16'384;
   size_t max_links_per_actor = 64;           // link and monitor ends kept per actor (more are counted)
   size_t max_strings = 1u << 20;             // distinct names, types and reason texts kept ...
   size_t max_string_bytes = 64u << 20;       // ... and their bytes; new ones past either read "other"
