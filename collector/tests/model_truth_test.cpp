@@ -307,6 +307,54 @@ TEST(ModelTruth, RestartBudgetIsNotedAgainWhenRestartsLeaveThePeriod) {
   EXPECT_TRUE(noted) << "a viewer following the journal must learn that the budget fell to 0";
 }
 
+// The tick looks at a supervisor's budget when it can change (a restart came, one leaves the
+// period, its period changed), not at every tick: among 50 000 supervisors with a restart
+// inside an hour-long period, each budget the tick shows is the one the model computes, at
+// every instant, and changes within one tick.
+TEST(ModelTruth, TheBudgetShownChangesExactlyWhenARestartLeavesThePeriodAmongManyWatched) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  constexpr uint64_t kMany = 50'000;
+  for (uint64_t id = 1; id <= kMany; ++id) s.spawn(id, 0, "sup", "", ActorKind::Supervisor, "", 4, 3'600'000);
+  s.spawn(kMany + 1, 0, "short", "", ActorKind::Supervisor, "", 2, 2000);
+  s.apply(m, n);
+  m.set_now(1 * kSec);
+  for (uint64_t id = 1; id <= kMany + 1; ++id) s.restart(id, "c", 0, 0);
+  s.apply(m, n);
+  const auto shown = [&](uint64_t id) { return m.supervisor(n, id)->budget_shown; };
+  const auto computed = [&](uint64_t id) {
+    return static_cast<uint32_t>(std::lround(m.restart_budget_used(n, id) * m.supervisor(n, id)->intensity));
+  };
+  m.tick(1 * kSec);
+  EXPECT_EQ(shown(7), 1u);
+  EXPECT_EQ(shown(kMany + 1), 1u);
+  // The short one's restart leaves its 2 s period at exactly 3 s.
+  for (uint64_t t : {2 * kSec, 3 * kSec - 1, 3 * kSec, 4 * kSec}) {
+    m.tick(t);
+    EXPECT_EQ(shown(kMany + 1), computed(kMany + 1)) << t;
+    EXPECT_EQ(shown(7), computed(7)) << t;
+  }
+  EXPECT_EQ(shown(kMany + 1), 0u);
+  EXPECT_EQ(shown(7), 1u);
+  // A second restart of one of the many shows at the next tick.
+  m.set_now(5 * kSec);
+  s.restart(7, "c", 0, 0);
+  s.apply(m, n);
+  m.tick(5 * kSec);
+  EXPECT_EQ(shown(7), 2u);
+  // Its period shortened to 2 s (a spawn that updates it): both restarts have left it.
+  m.set_now(8 * kSec);
+  s.spawn(7, 0, "sup", "", ActorKind::Supervisor, "", 4, 2000);
+  s.apply(m, n);
+  m.tick(8 * kSec);
+  EXPECT_EQ(shown(7), 0u);
+  EXPECT_EQ(shown(8), 1u);
+  // An hour after the first restarts, every one of them has left the period.
+  m.tick(1 * kSec + 3600 * kSec);
+  for (uint64_t id : {uint64_t{1}, uint64_t{8}, kMany}) EXPECT_EQ(shown(id), 0u) << id;
+}
+
 TEST(ModelTruth, EscalationsAreCountedAndLogged) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));

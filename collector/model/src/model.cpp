@@ -518,7 +518,8 @@ ModelStats Model::stats() const {
     uint64_t table = n.rows.capacity() * sizeof(Actor) + n.index.memory_bytes() + n.free_rows.capacity() * sizeof(Row) +
                      n.watched.capacity() * sizeof(Row) + n.rated.capacity() * sizeof(Row) + n.recheck.capacity() * sizeof(Row) +
                      n.capped.capacity() * sizeof(Row) + n.stuck_wheel.capacity() * sizeof(n.stuck_wheel[0]) +
-                     n.warned_gone.capacity() * sizeof(n.warned_gone[0]);
+                     n.warned_gone.capacity() * sizeof(n.warned_gone[0]) +
+                     n.budget_watch.capacity() * sizeof(NodeData::BudgetWatch);
     for (const auto& slot : n.stuck_wheel) table += slot.capacity() * sizeof(NodeData::StuckDue);
     s.actor_table_bytes += table;
     mem += sizeof(NodeData) + n.info.name.capacity() * 2 + n.info.host.capacity() + n.info.program.capacity() +

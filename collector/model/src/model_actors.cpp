@@ -373,12 +373,29 @@ void Model::Impl::remove_all_actors(NodeData& n) {
 }
 
 // ---- supervisors ---------------------------------------------------------------------------------
+void Model::Impl::watch_budget(NodeData& n, Supervisor& s) {
+  if (s.budget_watched && s.budget_due_ns <= now) return;  // its entry is due at the next tick
+  s.budget_watched = true;
+  s.budget_due_ns = now;
+  n.budget_watch.push_back({s.actor, now});
+  if (n.budget_watch.size() <= 2 * n.supervisors.size() + 1024) return;
+  // Entries left stale by earlier dues: each supervisor's current one is kept, once.
+  std::erase_if(n.budget_watch, [&](const NodeData::BudgetWatch& e) {
+    auto it = n.supervisors.find(e.id);
+    if (it == n.supervisors.end() || !it->second.budget_watched || it->second.budget_due_ns != e.due_ns) return true;
+    it->second.budget_due_ns |= uint64_t{1} << 63;  // kept: a second entry of it is not
+    return false;
+  });
+  for (const NodeData::BudgetWatch& e : n.budget_watch) n.supervisors.find(e.id)->second.budget_due_ns = e.due_ns;
+}
+
 Supervisor& Model::Impl::supervisor_of(NodeData& n, const Actor& a) {
   auto [it, fresh] = n.supervisors.try_emplace(a.id);
   Supervisor& s = it->second;
   s.actor = a.id;
   s.label = a.name != 0 ? a.name : a.child_id != 0 ? a.child_id : pool.intern("unnamed");
   s.strategy = a.strategy;
+  if (s.budget_watched && (s.intensity != a.intensity || s.period_ms != a.period_ms)) watch_budget(n, s);
   s.intensity = a.intensity;
   s.period_ms = a.period_ms;
   if (s.history.size() != settings.restart_history) s.history.assign(settings.restart_history, 0);
@@ -589,6 +606,21 @@ double restart_budget(const Supervisor& s, uint64_t now_ns) {
   return static_cast<double>(inside) / s.intensity;
 }
 
+uint64_t next_budget_change(const Supervisor& s, uint64_t now_ns) {
+  if (s.intensity == 0) return 0;
+  const uint64_t period = static_cast<uint64_t>(s.period_ms) * 1'000'000;
+  uint64_t next = 0;
+  for (uint64_t t : s.history) {
+    uint64_t at = 0;
+    if (t > now_ns)
+      at = t;  // enters the period then
+    else if (t != 0 && now_ns - t < period)
+      at = t + period;  // leaves it then
+    if (at != 0 && (next == 0 || at < next)) next = at;
+  }
+  return next;
+}
+
 // ---- records ---------------------------------------------------------------------------------------
 void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
   Impl& m = *impl_;
@@ -772,10 +804,7 @@ void Model::apply(NodeKey key, const proto::ChildRestarted& r) {
   if (!s.history.empty() && reason != proto::ExitReason::Shutdown) {
     s.history[s.history_next] = m.now;
     s.history_next = (s.history_next + 1) % s.history.size();
-    if (!s.budget_watched) {
-      s.budget_watched = true;
-      n->budget_watch.push_back(s.actor);
-    }
+    m.watch_budget(*n, s);
   }
   ChildRecord& pc = m.child_record(s, child);
   ++pc.restarts;

@@ -169,10 +169,7 @@ void restore_node(Model::Impl& m, NodeKey key, NodeData* n, const NodeCounts& c)
     s.per_child.clear();
     for (const ChildCounts& cc : sc.per_child) s.per_child.push_back(child_record(m.pool, cc));
     const bool in_window = std::any_of(s.history.begin(), s.history.end(), [](uint64_t t) { return t != 0; });
-    if (in_window && !s.budget_watched) {  // the next tick works out its budget, and when it leaves
-      s.budget_watched = true;
-      n->budget_watch.push_back(s.actor);
-    }
+    if (in_window) m.watch_budget(*n, s);  // the next tick works out its budget, and when it leaves
     Row r = n->index.find(s.actor, n->rows);
     if (r != kNoRow) m.note_actor(*n, n->rows[r]);
   }

@@ -492,8 +492,15 @@ struct NodeData {
   bool mailbox_max_stale = false;      // a type's deepest mailbox may have shrunk or left since the step
   bool rows_reset = false;             // every actor was replaced (a new incarnation): their warnings go
   bool live_at_step = false;           // connected at the last step
-  std::vector<uint64_t> budget_watch;  // supervisors with restarts inside their period: their
-                                       // budget changes with time alone (checked every tick)
+  // Supervisors with restarts inside their period: their budget changes with time alone, when
+  // a restart leaves the period (or a restart recorded ahead of the clock enters it). Each is
+  // looked at by the tick when its entry is due, not at every tick: a peer's many supervisors
+  // with restarts inside long periods cost the tick a compare each, not a look-up each.
+  struct BudgetWatch {
+    uint64_t id = 0;
+    uint64_t due_ns = 0;  // stale unless it is the supervisor's budget_due_ns
+  };
+  std::vector<BudgetWatch> budget_watch;
   std::unordered_map<uint64_t, LinkSet, SeededHash> links;  // by live actor id; only actors with links
   size_t link_ends = 0;                // sum of links[*].ends.size()
   std::vector<TypeAggregate> types;
@@ -877,6 +884,9 @@ struct Model::Impl {
   // The same, for a record: the rows it visits are paid from the node's successor_scan_credit,
   // and a look-up that runs it out is counted (successor_scan_cut).
   uint64_t live_incarnation_for_record(NodeData& n, uint64_t actor, uint64_t gone = 0);
+  // The tick looks at the supervisor's restart budget at its next turn (a restart came, or its
+  // intensity or period changed).
+  void watch_budget(NodeData& n, Supervisor& s);
   // A spawn or exit earns its node rows to look at for successors (settings.successor_scan_*).
   void earn_successor_scan(NodeData& n) const {
     n.successor_scan_credit = std::min(settings.successor_scan_credit, n.successor_scan_credit + settings.successor_scan_steps_per_record);
@@ -962,5 +972,8 @@ struct Model::Impl {
 };
 
 double restart_budget(const Supervisor& s, uint64_t now_ns);
+// When restart_budget() next changes with time alone after now_ns (a restart leaves the
+// period, or one recorded ahead of now_ns enters it); 0: never.
+uint64_t next_budget_change(const Supervisor& s, uint64_t now_ns);
 
 }  // namespace actorscope::collector

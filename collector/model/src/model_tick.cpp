@@ -273,29 +273,39 @@ void Model::tick(uint64_t now_ns) {
     if (history_) history_->on_tick(*this, now_ns);
   });
   // A restart budget changes with time alone (a restart leaves its period): the supervisors
-  // with restarts inside their period are checked at every tick, not only at a step, so that
-  // a viewer sees the new value within one tick of the change.
+  // with restarts inside their period are looked at by the tick whose time reaches their next
+  // change, not only at a step, so that a viewer sees the new value within one tick of it.
   for (auto& np : m.nodes) {
     if (!np) continue;
     NodeData& n = *np;
-    size_t kept = 0;
-    for (uint64_t id : n.budget_watch) {
-      auto it = n.supervisors.find(id);
-      if (it == n.supervisors.end()) continue;
-      Supervisor& sup = it->second;
-      auto inside = static_cast<uint32_t>(std::lround(restart_budget(sup, now_ns) * sup.intensity));
-      if (inside != sup.budget_shown) {
-        sup.budget_shown = inside;
-        Row r = n.index.find(id, n.rows);
-        if (r != kNoRow) m.note_actor(n, n.rows[r]);
-      }
-      if (inside == 0) {
-        sup.budget_watched = false;
+    auto& watch = n.budget_watch;
+    for (size_t i = 0; i < watch.size();) {
+      NodeData::BudgetWatch& e = watch[i];
+      if (e.due_ns > now_ns) {
+        ++i;
         continue;
       }
-      n.budget_watch[kept++] = id;
+      auto it = n.supervisors.find(e.id);
+      if (it != n.supervisors.end() && it->second.budget_watched && it->second.budget_due_ns == e.due_ns) {
+        Supervisor& sup = it->second;
+        auto inside = static_cast<uint32_t>(std::lround(restart_budget(sup, now_ns) * sup.intensity));
+        if (inside != sup.budget_shown) {
+          sup.budget_shown = inside;
+          Row r = n.index.find(e.id, n.rows);
+          if (r != kNoRow) m.note_actor(n, n.rows[r]);
+        }
+        const uint64_t next = next_budget_change(sup, now_ns);
+        if (inside != 0 || next != 0) {
+          e.due_ns = sup.budget_due_ns = next != 0 ? next : now_ns + 1;
+          ++i;
+          continue;
+        }
+        sup.budget_watched = false;
+        sup.budget_due_ns = 0;
+      }
+      e = watch.back();  // gone, done, or a stale entry: the last one takes its place
+      watch.pop_back();
     }
-    n.budget_watch.resize(kept);
   }
   if (m.next_step_ns == 0) m.next_step_ns = now_ns;
   if (now_ns >= m.next_step_ns) {
@@ -506,13 +516,9 @@ void Model::Impl::step(uint64_t now_ns) {
     for (auto& [id, sup] : n.supervisors) {
       // No restart inside its period (the tick watches those that have one): nothing changed.
       if (!sup.budget_watched && sup.budget_shown == 0 && s.restart_storm_ratio > 0) continue;
-      const double used = restart_budget(sup, now_ns);
-      auto inside = static_cast<uint32_t>(std::lround(used * sup.intensity));
-      if (inside != sup.budget_shown) {
-        sup.budget_shown = inside;
-        Row r = n.index.find(id, n.rows);
-        if (r != kNoRow) note_actor(n, n.rows[r]);
-      }
+      // The tick, just before this step, brought every budget that changed up to now (and noted
+      // it): what it shows is restart_budget() now, without reading the restart history again.
+      const double used = sup.intensity == 0 ? 0.0 : static_cast<double>(sup.budget_shown) / sup.intensity;
       if (live && sup.intensity > 0 && used >= s.restart_storm_ratio) {
         std::snprintf(buf, sizeof buf, "restart budget %.0f%% used (%u restarts allowed in %.1f s)", used * 100,
                       sup.intensity, sup.period_ms / 1000.0);

@@ -219,6 +219,8 @@ struct Supervisor {
   size_t history_next = 0;
   uint32_t budget_shown = 0;             // restarts in period at the last change note (see tick)
   bool budget_watched = false;           // in its node's budget_watch list (restarts inside the period)
+  uint64_t budget_due_ns = 0;            // while watched: when the tick looks at its budget next (the
+                                         // due of its entry in budget_watch; other entries are stale)
   std::vector<ChildRecord> per_child;    // its children by child id, across incarnations of both
   // Restarts performed by this child, across its incarnations.
   uint64_t total_restarts() const { return restarts_before + restarts; }
