@@ -289,6 +289,22 @@ double longest_slice_ms(size_t records, Make make) {
 }
 }  // namespace
 
+// A model holding `actors` live actors (spawned, one stats sample each) of one node, `n`,
+// that offered message flow.
+std::unique_ptr<Model> flow_model(uint64_t actors, NodeKey& n) {
+  bench::StreamShape shape;
+  shape.actors = actors;
+  shape.stats_rounds = 1;
+  shape.restarts = 0;
+  shape.telemetry = 0;
+  bench::SyntheticStream s = bench::make_stream(shape);
+  s.hello.capabilities |= proto::kCapFlow;
+  auto model = std::make_unique<Model>(bench_settings());
+  n = model->on_hello(1, s.hello);
+  for (const auto& b : s.batches) model->apply_batch(n, b.data(), b.size());
+  return model;
+}
+
 // One viewer's request for the flow by supervisor subtree, at the collector's caps: 1 M live
 // actors under 1 000 supervisors, the top senders of 16 384 receivers (the default cap), 8
 // each, senders drawn from all actors. Asked for the root (every actor is in its subtree: the
@@ -297,16 +313,7 @@ double longest_slice_ms(size_t records, Make make) {
 void BM_SubtreeFlow_1M(benchmark::State& state) {
   static NodeKey n = 0;
   static std::unique_ptr<Model> m = [] {
-    bench::StreamShape shape;
-    shape.actors = 1'000'000;
-    shape.stats_rounds = 1;
-    shape.restarts = 0;
-    shape.telemetry = 0;
-    bench::SyntheticStream s = bench::make_stream(shape);
-    s.hello.capabilities |= proto::kCapFlow;
-    auto model = std::make_unique<Model>(bench_settings());
-    n = model->on_hello(1, s.hello);
-    for (const auto& b : s.batches) model->apply_batch(n, b.data(), b.size());
+    auto model = flow_model(1'000'000, n);
     model->set_now(1'000'000'000);
     std::mt19937_64 rng(7);
     proto::FlowEdges r;
@@ -340,16 +347,8 @@ BENCHMARK(BM_SubtreeFlow_1M)->Arg(1)->Arg(500)->Unit(benchmark::kMillisecond);
 // not hold (Space-Saving replaces the smallest), with the clock moved on since the last
 // record (every counter has decayed). Time per record.
 void BM_FlowEdgesWorstRecord(benchmark::State& state) {
-  bench::StreamShape shape;
-  shape.actors = 20'000;
-  shape.stats_rounds = 1;
-  shape.restarts = 0;
-  shape.telemetry = 0;
-  bench::SyntheticStream s = bench::make_stream(shape);
-  s.hello.capabilities |= proto::kCapFlow;
-  auto model = std::make_unique<Model>(bench_settings());
-  const NodeKey n = model->on_hello(1, s.hello);
-  for (const auto& b : s.batches) model->apply_batch(n, b.data(), b.size());
+  NodeKey n = 0;
+  auto model = flow_model(20'000, n);
   const uint64_t receivers = ModelSettings{}.max_flow_receivers_per_node;
   uint64_t now = 1'000'000'000, next_sender = 1;
   proto::FlowEdges r;

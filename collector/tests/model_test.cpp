@@ -244,18 +244,18 @@ TEST(Model, ParentCyclesAreRefusedSoTreeWalksEnd) {
 // A new actor has no children yet, so linking it cannot close a cycle: it is linked at any
 // depth (the walk up the chain that finds cycles gives up past 100 000 levels, and refused
 // every spawn below that depth as a possible cycle), and spawning costs the same at any depth.
+// Actors 1..depth, each the parent of the next: a chain deeper than any tree.
+void spawn_chain(Stream& s, uint64_t depth) {
+  s.spawn(1, 0, "w");
+  for (uint64_t id = 2; id <= depth; ++id) s.spawn(id, id - 1, "w");
+}
+
 TEST(Model, AChainDeeperThanTheCycleWalkLinksEveryActorUnderItsParent) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));
   constexpr uint64_t kDepth = 100'010;
   Stream s;
-  s.spawn(1, 0, "w");
-  for (uint64_t id = 2; id <= kDepth; ++id) {
-    s.spawn(id, id - 1, "w");
-    if (id % 10'000 == 0) {
-      ASSERT_TRUE(s.apply(m, n).ok);
-    }
-  }
+  spawn_chain(s, kDepth);
   ASSERT_TRUE(s.apply(m, n).ok);
   EXPECT_EQ(m.stats().anomalies[static_cast<size_t>(Anomaly::ParentCycle)], 0u);
   EXPECT_EQ(m.node(n)->live_actors, kDepth);
@@ -292,8 +292,7 @@ TEST(Model, MovingAnActorUnderADeepChainCostsAtMostTheNodesWalkCredit) {
   NodeKey n = m.on_hello(1, testing::hello("a"));
   constexpr uint64_t kDepth = 100'010;
   Stream s;
-  s.spawn(1, 0, "w");
-  for (uint64_t id = 2; id <= kDepth; ++id) s.spawn(id, id - 1, "w");
+  spawn_chain(s, kDepth);
   const uint64_t mover = kDepth + 1;
   s.spawn(mover, 0, "w");
   ASSERT_TRUE(s.apply(m, n).ok);
