@@ -499,6 +499,7 @@ struct NodeData {
   struct BudgetWatch {
     uint64_t id = 0;
     uint64_t due_ns = 0;  // stale unless it is the supervisor's budget_due_ns
+    bool storming = false;  // at or past the storm ratio when the tick last looked
   };
   std::vector<BudgetWatch> budget_watch;
   std::unordered_map<uint64_t, LinkSet, SeededHash> links;  // by live actor id; only actors with links

@@ -297,6 +297,7 @@ void Model::tick(uint64_t now_ns) {
         const uint64_t next = next_budget_change(sup, now_ns);
         if (inside != 0 || next != 0) {
           e.due_ns = sup.budget_due_ns = next != 0 ? next : now_ns + 1;
+          e.storming = sup.intensity > 0 && static_cast<double>(inside) / sup.intensity >= m.settings.restart_storm_ratio;
           ++i;
           continue;
         }
@@ -511,19 +512,26 @@ void Model::Impl::step(uint64_t now_ns) {
     n.rated.resize(kept);
     for (Row r : n.rated) n.rows[r].flags |= kActorRated;
 
-    // The restart budget changes with time alone (restarts leave the period): a changed
-    // value is noted, so that readers that follow the journal resend it.
-    for (auto& [id, sup] : n.supervisors) {
-      // No restart inside its period (the tick watches those that have one): nothing changed.
-      if (!sup.budget_watched && sup.budget_shown == 0 && s.restart_storm_ratio > 0) continue;
-      // The tick, just before this step, brought every budget that changed up to now (and noted
-      // it): what it shows is restart_budget() now, without reading the restart history again.
+    // Restart storms: the tick, just before this step, brought every budget that changed up to
+    // now (and noted it), and marked the watched supervisors at or past the storm ratio: only
+    // those are looked up, not every supervisor (a supervisor with no restart inside its
+    // period uses none of its budget). With a ratio of 0 every supervisor qualifies.
+    const auto storm = [&](uint64_t id, const Supervisor& sup) {
       const double used = sup.intensity == 0 ? 0.0 : static_cast<double>(sup.budget_shown) / sup.intensity;
-      if (live && sup.intensity > 0 && used >= s.restart_storm_ratio) {
-        std::snprintf(buf, sizeof buf, "restart budget %.0f%% used (%u restarts allowed in %.1f s)", used * 100,
-                      sup.intensity, sup.period_ms / 1000.0);
-        raise_warning(WarningKind::RestartStorm, key, id, buf);
+      if (!live || sup.intensity == 0 || used < s.restart_storm_ratio) return;
+      std::snprintf(buf, sizeof buf, "restart budget %.0f%% used (%u restarts allowed in %.1f s)", used * 100,
+                    sup.intensity, sup.period_ms / 1000.0);
+      raise_warning(WarningKind::RestartStorm, key, id, buf);
+    };
+    if (s.restart_storm_ratio > 0) {
+      for (const NodeData::BudgetWatch& e : n.budget_watch) {
+        if (!e.storming) continue;
+        auto it = n.supervisors.find(e.id);
+        if (it != n.supervisors.end() && it->second.budget_watched && it->second.budget_due_ns == e.due_ns)
+          storm(e.id, it->second);
       }
+    } else {
+      for (const auto& [id, sup] : n.supervisors) storm(id, sup);
     }
     uint64_t drops = 0;
     for (uint64_t d : n.info.drops) drops += d;
