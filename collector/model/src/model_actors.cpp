@@ -380,13 +380,12 @@ void Model::Impl::watch_budget(NodeData& n, Supervisor& s) {
   n.budget_watch.push_back({s.actor, now});
   if (n.budget_watch.size() <= 2 * n.supervisors.size() + 1024) return;
   // Entries left stale by earlier dues: each supervisor's current one is kept, once.
+  std::unordered_set<uint64_t> kept;
   std::erase_if(n.budget_watch, [&](const NodeData::BudgetWatch& e) {
     auto it = n.supervisors.find(e.id);
-    if (it == n.supervisors.end() || !it->second.budget_watched || it->second.budget_due_ns != e.due_ns) return true;
-    it->second.budget_due_ns |= uint64_t{1} << 63;  // kept: a second entry of it is not
-    return false;
+    const bool current = it != n.supervisors.end() && it->second.budget_watched && it->second.budget_due_ns == e.due_ns;
+    return !current || !kept.insert(e.id).second;
   });
-  for (const NodeData::BudgetWatch& e : n.budget_watch) n.supervisors.find(e.id)->second.budget_due_ns = e.due_ns;
 }
 
 Supervisor& Model::Impl::supervisor_of(NodeData& n, const Actor& a) {
@@ -631,9 +630,10 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
     m.anomaly(Anomaly::UnknownActor);
     return;
   }
-  // Each spawn earns the node walk steps for the cycle checks its link may need.
-  n->parent_walk_credit = std::min(m.settings.parent_walk_credit, n->parent_walk_credit + m.settings.parent_walk_steps_per_spawn);
-  m.earn_successor_scan(*n);
+  // Each spawn earns the node walk steps for the cycle checks its link may need, and rows for
+  // the successor look-ups its supervisors' changes may need.
+  earn(n->parent_walk_credit, m.settings.parent_walk_steps_per_spawn, m.settings.parent_walk_credit);
+  earn(n->successor_scan_credit, m.settings.successor_scan_steps_per_record, m.settings.successor_scan_credit);
   Actor d;
   d.id = r.actor;
   d.parent = r.parent == r.actor ? 0 : r.parent;
@@ -707,15 +707,10 @@ void Model::apply(NodeKey key, const proto::ActorSpawned& r) {
     // The entries of children still waiting, each child once (one that was moved away and
     // back has two), in their arrival order.
     std::vector<Row> kids;
+    std::unordered_set<Row> listed;
     for (const auto& kid : waiting->second.kids)
-      if (still_waiting(*n, a.id, kid)) kids.push_back(kid.first);
+      if (still_waiting(*n, a.id, kid) && listed.insert(kid.first).second) kids.push_back(kid.first);
     n->orphans.erase(waiting);
-    std::vector<Row> sorted = kids;
-    std::sort(sorted.begin(), sorted.end());
-    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-      std::unordered_set<Row> listed;
-      std::erase_if(kids, [&](Row k) { return !listed.insert(k).second; });
-    }
     const std::optional<std::vector<uint64_t>> cyclic = ids_on_chain(*n, kids, row);
     for (Row k : kids) {
       if (!cyclic) {
@@ -740,7 +735,7 @@ void Model::apply(NodeKey key, const proto::ActorExited& r) {
   ++m.records;
   NodeData* n = m.node(key);
   if (!n) return;
-  m.earn_successor_scan(*n);
+  earn(n->successor_scan_credit, m.settings.successor_scan_steps_per_record, m.settings.successor_scan_credit);
   auto reason = checked_enum<proto::ExitReason>(static_cast<uint8_t>(r.reason), proto::kExitReasonCount - 1, m);
   bool crash = !proto::exit_is_clean(reason);
   Event& e = m.push_event(crash ? EventKind::Crash : EventKind::Exit, key);
@@ -946,15 +941,17 @@ void Model::apply(NodeKey key, const proto::SnapshotBegin& r) {
 // table emptied of a million actors made each end a scan of a million rows).
 static std::vector<Row> unseen_rows(const NodeData& n) {
   std::vector<Row> unseen;
-  const uint64_t live = n.info.live_actors;
-  if (live == 0) return unseen;
-  if (n.rows.size() <= 2 * live + 1024) {
+  const auto scan_rows = [&] {
+    unseen.clear();
     for (Row row = 0; row < n.rows.size(); ++row) {
       const Actor& a = n.rows[row];
       if (a.id != 0 && a.seen_epoch != n.epoch) unseen.push_back(row);
     }
     return unseen;
-  }
+  };
+  const uint64_t live = n.info.live_actors;
+  if (live == 0) return unseen;
+  if (n.rows.size() <= 2 * live + 1024) return scan_rows();
   std::vector<Row> stack;
   uint64_t visited = 0;
   for (Row r = n.root_first; r != kNoRow; r = n.rows[r].next_sibling) stack.push_back(r);
@@ -966,16 +963,9 @@ static std::vector<Row> unseen_rows(const NodeData& n) {
     if (a.seen_epoch != n.epoch) unseen.push_back(r);
     for (Row c = a.first_child; c != kNoRow; c = n.rows[c].next_sibling) stack.push_back(c);
   }
-  if (visited == live) {
-    std::sort(unseen.begin(), unseen.end());  // in row order, as the scan finds them
-    return unseen;
-  }
   // The tree and the count disagree (never, while both are kept right): the rows say.
-  unseen.clear();
-  for (Row row = 0; row < n.rows.size(); ++row) {
-    const Actor& a = n.rows[row];
-    if (a.id != 0 && a.seen_epoch != n.epoch) unseen.push_back(row);
-  }
+  if (visited != live) return scan_rows();
+  std::sort(unseen.begin(), unseen.end());  // in row order, as the scan finds them
   return unseen;
 }
 

@@ -888,10 +888,7 @@ struct Model::Impl {
   // The tick looks at the supervisor's restart budget at its next turn (a restart came, or its
   // intensity or period changed).
   void watch_budget(NodeData& n, Supervisor& s);
-  // A spawn or exit earns its node rows to look at for successors (settings.successor_scan_*).
-  void earn_successor_scan(NodeData& n) const {
-    n.successor_scan_credit = std::min(settings.successor_scan_credit, n.successor_scan_credit + settings.successor_scan_steps_per_record);
-  }
+
   // The same, within a budget of children looked at (kMaxSuccessorScan for one lookup).
   uint64_t newest_incarnation(const NodeData& n, uint64_t actor, uint64_t gone, int depth, size_t& budget) const;
   // An actor left the table without an exit record (see Node::unseen_exits). process_gone:
@@ -972,6 +969,9 @@ struct Model::Impl {
   void forget_gone_past_count();
 };
 
+// A node's credit for work a record may cause beyond its own (walks, scans): `steps` more,
+// held up to `cap`. The work spends it; what it cannot pay for is refused and counted.
+inline void earn(uint64_t& credit, uint64_t steps, uint64_t cap) { credit = std::min(cap, credit + steps); }
 double restart_budget(const Supervisor& s, uint64_t now_ns);
 // When restart_budget() next changes with time alone after now_ns (a restart leaves the
 // period, or one recorded ahead of now_ns enters it); 0: never.
