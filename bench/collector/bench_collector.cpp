@@ -263,6 +263,51 @@ void BM_MetricsRender_1M(benchmark::State& state) {
 }
 BENCHMARK(BM_MetricsRender_1M)->Unit(benchmark::kMillisecond);
 
+// The flight recorder's keyframe of a model holding 1 M live actors, as the live collector
+// takes it on its loop.
+void BM_Keyframe_1M(benchmark::State& state) {
+  NodeKey n = 0;
+  static std::unique_ptr<Model> m = model_1m(n);
+  for (auto _ : state) {
+    std::unique_ptr<Model> copy = m->clone_keyframe();
+    benchmark::DoNotOptimize(copy.get());
+  }
+}
+BENCHMARK(BM_Keyframe_1M)->Unit(benchmark::kMillisecond);
+
+// The same keyframe as the flight recorder takes it: begun (all but the rows and the id
+// index), then those copied in parts of HistorySettings' default bytes, one after each input. Reports the longest
+// step, which is what one loop turn pays.
+void BM_KeyframeInParts_1M(benchmark::State& state) {
+  NodeKey n = 0;
+  static std::unique_ptr<Model> m = model_1m(n);
+  const size_t bytes = HistorySettings{}.keyframe_copy_bytes_per_input;
+  using ms = std::chrono::duration<double, std::milli>;
+  std::vector<double> begins, parts;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    m->begin_keyframe();
+    begins.push_back(ms(std::chrono::steady_clock::now() - t0).count());
+    std::unique_ptr<Model> copy;
+    while (!copy) {
+      auto s0 = std::chrono::steady_clock::now();
+      copy = m->continue_keyframe(bytes);
+      parts.push_back(ms(std::chrono::steady_clock::now() - s0).count());
+    }
+    benchmark::DoNotOptimize(copy.get());
+  }
+  auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  state.counters["begin_median_ms"] = median(begins);
+  state.counters["begin_max_ms"] = *std::max_element(begins.begin(), begins.end());
+  state.counters["part_median_ms"] = median(parts);
+  state.counters["part_max_ms"] = *std::max_element(parts.begin(), parts.end());
+  state.counters["parts"] = static_cast<double>(parts.size()) / static_cast<double>(begins.size());
+}
+BENCHMARK(BM_KeyframeInParts_1M)->Unit(benchmark::kMillisecond);
+
 // The longest apply of one 256-record slice (what the server applies in one loop turn) while a
 // hostile peer grows one table: 800 000 actors (rows and their index), or 600 000 child ids
 // (the string pool) followed by 1 000 000 restarts. Rows 1 and 14 of the hostile-peer table.

@@ -60,6 +60,74 @@ TEST(History, TheStateRebuiltAtARandomInstantEqualsAModelFedOnlyUpToIt) {
   }
 }
 
+// A keyframe copied in parts, while the model goes on, is the model as it was when the copy
+// began: the reference is a whole copy taken at that instant. One row or index shard per input, so that
+// most rows are written (or their node starts anew, or is forgotten) before their turn.
+TEST(History, AKeyframeCopiedInPartsIsTheModelAsItWasWhenItBegan) {
+  for (uint32_t seed = 1; seed <= 8; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const std::vector<Input> inputs = random_inputs(seed, 1600);
+    Model live(small_settings());
+    std::map<int, NodeKey> keys;
+    const std::vector<Input> before(inputs.begin(), inputs.begin() + 800);
+    feed(live, before, keys);
+    const std::string reference = describe(*live.clone());
+    live.begin_keyframe();
+    ASSERT_TRUE(live.keyframe_in_progress());
+    std::unique_ptr<Model> copy;
+    size_t inputs_during = 0;
+    for (size_t i = 800; i < inputs.size() && !copy; ++i) {
+      feed(live, {inputs[i]}, keys);
+      ++inputs_during;
+      copy = live.continue_keyframe(1);  // a row or an index shard per input
+    }
+    ASSERT_GT(inputs_during, 30u) << "the copy spanned many inputs";
+    if (!copy) copy = live.continue_keyframe(SIZE_MAX);
+    ASSERT_NE(copy, nullptr);
+    EXPECT_FALSE(live.keyframe_in_progress());
+    ASSERT_FALSE(same_state(reference, describe(live))) << "the model changed during the copy";
+    EXPECT_TRUE(same_state(reference, describe(*copy->clone())));
+  }
+}
+
+// The flight recorder with keyframes copied a few rows after each input: every instant,
+// including those while a keyframe is being copied, is rebuilt as a model fed up to it.
+TEST(History, InstantsWhileAKeyframeIsCopiedAreRebuiltFromTheSegmentBefore) {
+  for (uint32_t seed = 1; seed <= 6; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const std::vector<Input> inputs = random_inputs(seed, 1500);
+    HistorySettings hs;
+    hs.min_segment_bytes = 2048;
+    hs.stream_per_keyframe = 0;
+    hs.max_bytes = 1ull << 40;
+    hs.max_age_ns = 1ull << 60;
+    hs.keyframe_copy_bytes_per_input = 3 * sizeof(Actor);
+    History history(hs);
+    Model live(small_settings());
+    live.set_history(&history);
+    std::map<int, NodeKey> keys;
+    std::vector<uint64_t> while_copying;
+    for (const Input& in : inputs) {
+      feed(live, {in}, keys);
+      if (history.stats().keyframe_copying) while_copying.push_back(in.at);
+    }
+    ASSERT_GT(history.stats().keyframes_taken, 3u);
+    ASSERT_GT(while_copying.size(), 20u);
+    std::mt19937_64 rng(seed);
+    std::vector<uint64_t> instants = {inputs.back().at};
+    for (int i = 0; i < 10; ++i) instants.push_back(while_copying[rng() % while_copying.size()]);
+    for (uint64_t t : instants) {
+      SCOPED_TRACE("instant " + std::to_string(t));
+      Model reference(small_settings());
+      std::map<int, NodeKey> ref_keys;
+      feed(reference, inputs, ref_keys, t);
+      std::unique_ptr<Model> rebuilt = history.at(t);
+      ASSERT_NE(rebuilt, nullptr);
+      ASSERT_TRUE(same_state(describe(reference), describe(*rebuilt)));
+    }
+  }
+}
+
 // A rebuilt model goes on like the live one: more inputs give the same state.
 TEST(History, ARebuiltModelIsAModelOfItsOwn) {
   const std::vector<Input> inputs = random_inputs(77, 800);

@@ -238,7 +238,7 @@ uint64_t History::to_model(uint64_t wall_ns) const {
   return m < 0 ? 0 : static_cast<uint64_t>(m);
 }
 
-void History::on_attach(const Model& m) {
+void History::on_attach(Model& m) {
   if (settings_.max_age_ns == 0) return;
   // A model whose clock was never set (a collector starting) has no instant yet: its first
   // keyframe, the empty model, stands at the first input's instant.
@@ -246,6 +246,7 @@ void History::on_attach(const Model& m) {
   totals_known_ = false;
   count_markers(m, m.now());
   take_keyframe(m, m.now());
+  keep_keyframe(m.continue_keyframe(SIZE_MAX));  // history begins whole
 }
 
 void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, const uint8_t* payload, size_t len) {
@@ -277,7 +278,7 @@ void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, co
   if (out.size() >= kChunkBytes) seal(s);
 }
 
-void History::on_hello(const Model& m, uint64_t at, uint64_t conn, const proto::Hello& hello) {
+void History::on_hello(Model& m, uint64_t at, uint64_t conn, const proto::Hello& hello) {
   if (!wall_offset_set_ && !wall_offset_derived_ && hello.anchor_wall_ns != 0) {
     wall_offset_ = static_cast<int64_t>(hello.anchor_wall_ns) - static_cast<int64_t>(at);
     wall_offset_derived_ = true;
@@ -291,32 +292,37 @@ void History::on_hello(const Model& m, uint64_t at, uint64_t conn, const proto::
   after_input(m, at);
 }
 
-void History::on_batch(const Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len) {
+void History::on_batch(Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len) {
   // With the connection that fed it: an export writes batches by connection, as a recording does.
   append(static_cast<uint8_t>(Input::Batch), at, node, m.connection_of(node), payload, len);
   after_input(m, at);
 }
 
-void History::on_disconnect(const Model& m, uint64_t at, NodeKey node, uint64_t conn) {
+void History::on_disconnect(Model& m, uint64_t at, NodeKey node, uint64_t conn) {
   append(static_cast<uint8_t>(Input::Disconnect), at, node, conn, nullptr, 0);
   after_input(m, at);
 }
 
-void History::on_counts(const Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len) {
+void History::on_counts(Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len) {
   append(static_cast<uint8_t>(Input::Counts), at, node, m.connection_of(node), payload, len);
   after_input(m, at);
 }
 
-void History::on_tick(const Model& m, uint64_t at) {
+void History::on_tick(Model& m, uint64_t at) {
   append(static_cast<uint8_t>(Input::Tick), at, 0, 0, nullptr, 0);
   after_input(m, at);
 }
 
-void History::after_input(const Model& m, uint64_t at) {
+void History::after_input(Model& m, uint64_t at) {
   if (segments_.empty()) return;
   stats_.ends_at = std::max(stats_.ends_at, at);
   count_markers(m, at);
   const Segment& s = *segments_.back();
+  if (!s.keyframe) {  // its copy goes on: no new one is begun meanwhile
+    keep_keyframe(m.continue_keyframe(settings_.keyframe_copy_bytes_per_input));
+    evict(at);
+    return;
+  }
   const uint64_t span = settings_.max_age_ns / std::max<uint32_t>(settings_.segments_per_age, 1);
   const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(s.keyframe_bytes) * settings_.stream_per_keyframe);
   const bool by_bytes = s.stream_bytes >= std::max(settings_.min_segment_bytes, keyframe_worth);
@@ -325,21 +331,30 @@ void History::after_input(const Model& m, uint64_t at) {
   evict(at);
 }
 
-void History::take_keyframe(const Model& m, uint64_t at) {
+// The segment begins now; its keyframe, copied in parts after the inputs that follow, is kept
+// once whole (keep_keyframe). Until then its instants are rebuilt from the segment before.
+void History::take_keyframe(Model& m, uint64_t at) {
   auto seg = std::make_unique<Segment>();
-  std::unique_ptr<Model> copy = m.clone_keyframe();
-  seg->keyframe_bytes = copy->stats().memory_bytes;
-  seg->keyframe = std::shared_ptr<const Model>(std::move(copy));
+  m.begin_keyframe();
   seg->begins_at = at;
   if (!segments_.empty()) {  // the open chunk of the segment it ends is sealed: nothing is added to it
     seal(*segments_.back());
   }
-  stats_.keyframe_bytes += seg->keyframe_bytes;
-  stats_.bytes += seg->keyframe_bytes;
+  segments_.push_back(std::move(seg));
+  stats_.keyframe_copying = true;
+  if (stats_.begins_at == 0 || segments_.size() == 1) stats_.begins_at = segments_.front()->begins_at;
+}
+
+void History::keep_keyframe(std::unique_ptr<Model> copy) {
+  if (!copy) return;
+  Segment& seg = *segments_.back();
+  seg.keyframe_bytes = copy->stats().memory_bytes;
+  seg.keyframe = std::shared_ptr<const Model>(std::move(copy));
+  stats_.keyframe_bytes += seg.keyframe_bytes;
+  stats_.bytes += seg.keyframe_bytes;
+  stats_.keyframe_copying = false;
   ++stats_.segments;
   ++stats_.keyframes_taken;
-  segments_.push_back(std::move(seg));
-  if (stats_.begins_at == 0 || segments_.size() == 1) stats_.begins_at = segments_.front()->begins_at;
 }
 
 void History::evict(uint64_t now) {
@@ -347,7 +362,8 @@ void History::evict(uint64_t now) {
     // The oldest segment covers [its start, the next one's start): all of it is past the age.
     return settings_.max_age_ns != 0 && now >= settings_.max_age_ns && segments_[1]->begins_at <= now - settings_.max_age_ns;
   };
-  while (segments_.size() > 1 && (stats_.bytes + buckets_.size() * sizeof(TimelineBucket) > settings_.max_bytes || too_old())) {
+  // The oldest segment goes only when the next one's keyframe is whole.
+  while (segments_.size() > 1 && segments_[1]->keyframe && (stats_.bytes + buckets_.size() * sizeof(TimelineBucket) > settings_.max_bytes || too_old())) {
     if (compressor_ && compressor_->segment == segments_.front().get()) finish_compression();
     const Segment& s = *segments_.front();
     stats_.bytes -= s.keyframe_bytes + s.stream_bytes;
@@ -408,15 +424,22 @@ RebuildPlan History::plan(uint64_t at) const {
   RebuildPlan p;
   p.at = at;
   if (segments_.empty() || at < segments_.front()->begins_at) return p;
-  // The newest segment that begins at or before `at`.
+  // The newest segment that begins at or before `at` and has its keyframe (only the newest
+  // segment's may still be copied: then the one before it, and its stream, serve).
   auto it = std::upper_bound(segments_.begin(), segments_.end(), at,
                              [](uint64_t t, const std::unique_ptr<Segment>& s) { return t < s->begins_at; });
-  const Segment& s = **std::prev(it);
+  auto first = std::prev(it);
+  while (!(*first)->keyframe) {
+    if (first == segments_.begin()) return p;  // cannot happen: history begins whole
+    --first;
+  }
   p.ok = true;
-  p.keyframe = s.keyframe;
-  p.chunks = s.sealed;
-  p.tail = s.open;
-  p.entries = s.entries;
+  p.keyframe = (*first)->keyframe;
+  for (auto s = first; s != it; ++s) {
+    p.chunks.insert(p.chunks.end(), (*s)->sealed.begin(), (*s)->sealed.end());
+    p.entries += (*s)->entries;
+  }
+  p.tail = (*std::prev(it))->open;  // only the newest segment has an open part
   return p;
 }
 

@@ -53,7 +53,7 @@ void give_row_chunk(void* chunk) {
 }
 
 Model::Model(ModelSettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
-Model::~Model() = default;
+Model::~Model() { drop_keyframe(); }  // before the rows it copies into go
 
 std::unique_ptr<Model> Model::clone() const {
   ModelSettings light = impl_->settings;  // the state it is made with is replaced at once:
@@ -67,15 +67,66 @@ std::unique_ptr<Model> Model::clone() const {
   return copy;
 }
 
+// What a keyframe holds differently from a plain copy: its event log frozen, its strings
+// shared with the live model's (they never change), and, for one made in steps, its nodes'
+// rows and indexes empty until copied.
 std::unique_ptr<Model> Model::clone_keyframe() const {
   EventRing::FreezeCopies frozen;
+  StringPool::ShareCopies shared;
   return clone();
+}
+
+void Model::begin_keyframe() {
+  drop_keyframe();
+  {
+    DeferTableCopies deferred;
+    keyframe_ = clone_keyframe();
+  }
+  auto& from = impl_->nodes;
+  auto& into = keyframe_->impl_->nodes;
+  for (size_t i = 0; i < from.size(); ++i) {
+    if (!from[i]) continue;
+    from[i]->index.copy_into(into[i]->index);
+    from[i]->rows.copy_into(into[i]->rows);
+  }
+  keyframe_node_ = 0;
+}
+
+std::unique_ptr<Model> Model::continue_keyframe(size_t max_bytes) {
+  if (!keyframe_) return nullptr;
+  auto& nodes = impl_->nodes;
+  // Nodes made since the copy began are not in it (and have no copy in progress). Each call
+  // copies something, however small max_bytes is.
+  size_t spent = 0;
+  for (; keyframe_node_ < nodes.size(); ++keyframe_node_) {
+    NodeData* n = nodes[keyframe_node_].get();
+    if (!n) continue;
+    if (n->index.copying()) spent += n->index.copy_some(max_bytes > spent ? max_bytes - spent : 1);
+    if (n->index.copying()) return nullptr;
+    if (n->rows.copying()) {
+      const size_t rows = std::max<size_t>((max_bytes > spent ? max_bytes - spent : 0) / sizeof(Actor), 1);
+      spent += n->rows.copy_some(rows) * sizeof(Actor);
+    }
+    if (n->rows.copying()) return nullptr;
+  }
+  return std::move(keyframe_);
+}
+
+void Model::drop_keyframe() {
+  if (!keyframe_) return;
+  for (auto& n : impl_->nodes)
+    if (n) {
+      n->index.abandon_copy();
+      n->rows.abandon_copy();
+    }
+  keyframe_.reset();
 }
 
 const ModelSettings& Model::settings() const { return impl_->settings; }
 void Model::set_now(uint64_t now_ns) { impl_->now = now_ns; }
 uint64_t Model::now() const { return impl_->now; }
 void Model::set_history(History* history) {
+  drop_keyframe();  // the history that began it is not the one that would get it
   history_ = history;
   if (history_) history_->on_attach(*this);
 }

@@ -72,6 +72,17 @@ void* take_row_chunk();
 void give_row_chunk(void* chunk);
 inline constexpr size_t kRowChunksKept = 16;  // 32 MiB at most, held for reuse
 
+// While one lives on this thread, the node's large tables (RowStore, ActorIndex) copied are
+// made empty but sized, to be filled in steps by their original's copy_into / copy_some: a
+// keyframe of the flight recorder (Model::begin_keyframe).
+inline thread_local bool defer_table_copies = false;
+struct DeferTableCopies {
+  DeferTableCopies() { defer_table_copies = true; }
+  ~DeferTableCopies() { defer_table_copies = false; }
+  DeferTableCopies(const DeferTableCopies&) = delete;
+  DeferTableCopies& operator=(const DeferTableCopies&) = delete;
+};
+
 // The actor rows of one node, in chunks of 2 MiB (one huge page each) past the first. Growing
 // never moves more than the first chunk: a vector grown by a quarter moved 200 MB at 800 000
 // actors, in the time of one record (170 ms of one loop turn). The first chunk grows by
@@ -79,12 +90,27 @@ inline constexpr size_t kRowChunksKept = 16;  // 32 MiB at most, held for reuse
 class RowStore {
  public:
   RowStore() = default;
-  RowStore(RowStore&&) = default;
-  RowStore& operator=(RowStore&&) = default;
-  // A copy (a model's keyframe) has chunks of its own.
-  RowStore(const RowStore& o) : first_(o.first_) {
+  RowStore(RowStore&& o) noexcept { *this = std::move(o); }
+  RowStore& operator=(RowStore&& o) noexcept {
+    if (this != &o) {
+      finish_copy();
+      first_ = std::move(o.first_);
+      chunks_ = std::move(o.chunks_);
+      chunk_at_ = std::move(o.chunk_at_);
+      size_ = std::exchange(o.size_, 0);
+      copy_ = std::move(o.copy_);
+    }
+    return *this;
+  }
+  // A copy has chunks of its own, written once each (a keyframe is taken on the ingest
+  // thread). Within DeferTableCopies it is made empty, to be filled by copy_into.
+  RowStore(const RowStore& o) {
+    if (defer_table_copies) {
+      make_room(o.size_);
+      return;
+    }
+    first_ = o.first_;
     if (!o.chunk_at_.empty()) chunk_at_.push_back(first_.data());
-    // Each chunk is written once, by the copy (a keyframe is taken on the ingest thread).
     for (size_t c = 0; c < o.chunks_.size(); ++c) add_chunk(o.chunks_[c].get());
     size_ = o.size_;
   }
@@ -92,10 +118,18 @@ class RowStore {
     if (this != &o) *this = RowStore(o);
     return *this;
   }
+  // A copy in progress is finished before the rows it reads go.
+  ~RowStore() { finish_copy(); }
   static constexpr size_t kChunkBytes = ActorRows::kChunkBytes;
   static constexpr size_t kChunkRows = ActorRows::kChunkRows;
   ActorRows view() const { return ActorRows(chunk_at_.data(), size_); }
-  Actor& operator[](Row r) { return chunk_at_[r / kChunkRows][r % kChunkRows]; }
+  // Every write to a row goes through here: a row that a copy in progress has yet to reach is
+  // copied first, as it was.
+  Actor& operator[](Row r) {
+    if (copy_) [[unlikely]]
+      before_write(r);
+    return chunk_at_[r / kChunkRows][r % kChunkRows];
+  }
   const Actor& operator[](Row r) const { return chunk_at_[r / kChunkRows][r % kChunkRows]; }
   size_t size() const { return size_; }
   size_t capacity() const { return first_.capacity() + chunks_.size() * kChunkRows; }
@@ -114,11 +148,48 @@ class RowStore {
   // Room for n rows' chunk pointers; the chunks themselves come as rows are used.
   void reserve(size_t n) { chunk_at_.reserve((n + kChunkRows - 1) / kChunkRows); }
   void clear() {
+    finish_copy();
     first_ = {};
     chunks_.clear();
     chunk_at_.clear();
     size_ = 0;
   }
+
+  // ---- a copy made in steps (a keyframe of the flight recorder) --------------------------------
+  // `into` (made within DeferTableCopies from this store as it is now) is to receive these rows as
+  // they are now: copy_some() copies them in order, and a row written before its turn is
+  // copied first. `into` must outlive the copy (finish_copy or the last copy_some).
+  void copy_into(RowStore& into) {
+    finish_copy();
+    if (size_ == 0) return;
+    copy_ = std::make_unique<Copy>();
+    copy_->into = &into;
+    copy_->rows = size_;
+    copy_->copied.assign((size_ + 63) / 64, 0);
+  }
+  // Copies up to max_rows more rows; the number it went past (0 when no copy is in progress).
+  size_t copy_some(size_t max_rows) {
+    if (!copy_) return 0;
+    Copy& c = *copy_;
+    const size_t from = c.next;
+    while (max_rows > 0 && c.next < c.rows) {
+      const size_t chunk = c.next / kChunkRows;
+      const size_t end = std::min({c.rows, (chunk + 1) * kChunkRows, c.next + max_rows});
+      const Actor* src = chunk_at_[chunk];
+      Actor* dst = c.into->chunk_for(chunk);
+      for (size_t r = c.next; r < end; ++r)
+        if (!(c.copied[r / 64] >> (r % 64) & 1)) dst[r - chunk * kChunkRows] = src[r - chunk * kChunkRows];
+      max_rows -= end - c.next;
+      c.next = end;
+    }
+    const size_t went = c.next - from;
+    if (c.next == c.rows) copy_.reset();
+    return went;
+  }
+  bool copying() const { return copy_ != nullptr; }
+  void finish_copy() { copy_some(SIZE_MAX); }
+  // Stops a copy without finishing it (its `into` is going).
+  void abandon_copy() { copy_.reset(); }
 
  private:
   struct Free {
@@ -126,6 +197,39 @@ class RowStore {
   };
   static_assert(std::is_trivially_destructible_v<Actor>, "chunks are freed without running destructors");
   static_assert(std::is_trivially_copyable_v<Actor>, "a chunk is copied as bytes");
+  struct Copy {
+    RowStore* into = nullptr;
+    size_t rows = 0;               // the rows to copy: [0, rows)
+    size_t next = 0;               // rows before it are copied
+    std::vector<uint64_t> copied;  // one bit per row: copied ahead of its turn (it was written)
+  };
+  [[gnu::noinline]] void before_write(Row r) {
+    Copy& c = *copy_;
+    if (r < c.next || r >= c.rows || (c.copied[r / 64] >> (r % 64) & 1)) return;
+    c.into->chunk_for(r / kChunkRows)[r % kChunkRows] = chunk_at_[r / kChunkRows][r % kChunkRows];
+    c.copied[r / 64] |= uint64_t{1} << (r % 64);
+  }
+  // An empty copy's room for n rows: chunk pointers now, chunks as they are written.
+  void make_room(size_t n) {
+    size_ = n;
+    if (n == 0) return;
+    first_.resize(std::min(n, kChunkRows));
+    const size_t chunks = (n + kChunkRows - 1) / kChunkRows;
+    chunk_at_.assign(chunks, nullptr);
+    chunk_at_[0] = first_.data();
+    chunks_.resize(chunks - 1);
+  }
+  // Chunk c of an empty copy, made when first written (rows past size_ default, as add_chunk's).
+  Actor* chunk_for(size_t c) {
+    if (!chunk_at_[c]) {
+      std::unique_ptr<Actor, Free> chunk(static_cast<Actor*>(take_row_chunk()));
+      const size_t used = std::min(kChunkRows, size_ - c * kChunkRows);
+      std::uninitialized_default_construct_n(chunk.get() + used, kChunkRows - used);
+      chunk_at_[c] = chunk.get();
+      chunks_[c - 1] = std::move(chunk);
+    }
+    return chunk_at_[c];
+  }
   // A new chunk: default rows, or a copy of `from`'s.
   void add_chunk(const Actor* from = nullptr) {
     std::unique_ptr<Actor, Free> chunk(static_cast<Actor*>(take_row_chunk()));
@@ -140,6 +244,7 @@ class RowStore {
   std::vector<std::unique_ptr<Actor, Free>> chunks_;  // the chunks after it
   std::vector<Actor*> chunk_at_;                      // row / kChunkRows -> its chunk
   size_t size_ = 0;
+  std::unique_ptr<Copy> copy_;                        // a copy of these rows in progress
 };
 
 // Open-addressing index actor id -> row (linear probing, backward-shift deletion, no
@@ -242,6 +347,25 @@ class ActorIndexShard {
 // aim them at one shard or one home slot.
 class ActorIndex {
  public:
+  ActorIndex() = default;
+  // Within DeferTableCopies a copy is made empty, to be filled by copy_into (as RowStore's).
+  ActorIndex(const ActorIndex& o) {
+    if (!defer_table_copies) shards_ = o.shards_;
+  }
+  ActorIndex& operator=(const ActorIndex& o) {
+    if (this != &o) *this = ActorIndex(o);
+    return *this;
+  }
+  ActorIndex(ActorIndex&& o) noexcept { *this = std::move(o); }
+  ActorIndex& operator=(ActorIndex&& o) noexcept {
+    if (this != &o) {
+      finish_copy();
+      shards_ = std::move(o.shards_);
+      copy_ = std::move(o.copy_);
+    }
+    return *this;
+  }
+  ~ActorIndex() { finish_copy(); }
   Row find(uint64_t id, const RowStore& rows) const {
     uint64_t h = hash(id);
     return shard(h).find(id, h, rows);
@@ -260,15 +384,41 @@ class ActorIndex {
   void prefetch_by_hash(uint64_t h) const { shard(h).prefetch(h); }
   void insert(uint64_t id, Row row) {
     uint64_t h = hash(id);
+    before_write(h & (kShards - 1));
     shards_[h & (kShards - 1)].insert(h, row);
   }
   void erase(uint64_t id, const RowStore& rows) {
     uint64_t h = hash(id);
+    before_write(h & (kShards - 1));
     shards_[h & (kShards - 1)].erase(id, h, rows);
   }
   void clear() {
+    finish_copy();
     for (auto& s : shards_) s.clear();
   }
+
+  // ---- a copy made in steps, a shard at a time (see RowStore's) --------------------------------
+  void copy_into(ActorIndex& into) {
+    finish_copy();
+    copy_ = std::make_unique<Copy>();
+    copy_->into = &into;
+  }
+  // Copies shards until about max_bytes of slots are copied (at least one); the bytes copied.
+  size_t copy_some(size_t max_bytes) {
+    if (!copy_) return 0;
+    size_t bytes = 0;
+    while (copy_->next < kShards && (bytes == 0 || bytes < max_bytes)) {
+      const size_t i = copy_->next++;
+      if (copy_->copied[i]) continue;
+      copy_->into->shards_[i] = shards_[i];
+      bytes += shards_[i].memory_bytes() + 1;
+    }
+    if (copy_->next == kShards) copy_.reset();
+    return bytes;
+  }
+  bool copying() const { return copy_ != nullptr; }
+  void finish_copy() { copy_some(SIZE_MAX); }
+  void abandon_copy() { copy_.reset(); }
   size_t memory_bytes() const {
     size_t n = sizeof(shards_);
     for (const auto& s : shards_) n += s.memory_bytes();
@@ -279,7 +429,21 @@ class ActorIndex {
   static constexpr size_t kShards = 256;
   static uint64_t hash(uint64_t id) { return mix64(id ^ hash_seed()); }
   const ActorIndexShard& shard(uint64_t h) const { return shards_[h & (kShards - 1)]; }
+  struct Copy {
+    ActorIndex* into = nullptr;
+    size_t next = 0;                     // shards before it are copied
+    std::array<bool, kShards> copied{};  // copied ahead of their turn (written)
+  };
+  // A shard a copy in progress has yet to reach is copied before it changes.
+  void before_write(size_t i) {
+    if (!copy_) [[likely]]
+      return;
+    if (i < copy_->next || copy_->copied[i]) return;
+    copy_->into->shards_[i] = shards_[i];
+    copy_->copied[i] = true;
+  }
   std::array<ActorIndexShard, kShards> shards_;
+  std::unique_ptr<Copy> copy_;
 };
 
 // The links and monitors of one actor that has any (most have none: kept out of the row).

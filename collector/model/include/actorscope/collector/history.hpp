@@ -27,6 +27,10 @@ struct HistorySettings {
   uint64_t min_segment_bytes = 1ull << 20;
   double stream_per_keyframe = 3.0;  // stream bytes per keyframe byte before the next keyframe
   uint32_t segments_per_age = 8;
+  // A keyframe's actor rows and id indexes are copied this many bytes at a time, one part
+  // after each input (the rest of the model is copied at once): a copy of a large model does not hold the
+  // collector's loop for long. Until it is whole, the segment before it serves its instants.
+  uint64_t keyframe_copy_bytes_per_input = 4ull << 20;
   // Timeline markers: one bucket per marker_bucket_ns with the counts of what happened in it.
   uint64_t marker_bucket_ns = 1'000'000'000;
 };
@@ -53,6 +57,7 @@ struct HistoryStats {
   uint64_t segments = 0;       // = keyframes held
   uint64_t entries = 0;        // inputs held
   uint64_t keyframes_taken = 0;
+  bool keyframe_copying = false;  // the newest segment's keyframe is still being copied
   uint64_t evicted_segments = 0;  // fell off (age or bytes), with their entries and bytes:
   uint64_t evicted_entries = 0;
   uint64_t evicted_bytes = 0;
@@ -115,12 +120,12 @@ class History {
 
   // ---- recording: called by the model (Model::set_history), after it applied the input ----
   // The history starts here: its first keyframe is the model as it is now.
-  void on_attach(const Model& m);
-  void on_hello(const Model& m, uint64_t at, uint64_t conn, const proto::Hello& hello);
-  void on_batch(const Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len);
-  void on_disconnect(const Model& m, uint64_t at, NodeKey node, uint64_t conn);
-  void on_tick(const Model& m, uint64_t at);
-  void on_counts(const Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len);  // restore_counts
+  void on_attach(Model& m);
+  void on_hello(Model& m, uint64_t at, uint64_t conn, const proto::Hello& hello);
+  void on_batch(Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len);
+  void on_disconnect(Model& m, uint64_t at, NodeKey node, uint64_t conn);
+  void on_tick(Model& m, uint64_t at);
+  void on_counts(Model& m, uint64_t at, NodeKey node, const uint8_t* payload, size_t len);  // restore_counts
 
   // ---- wall clock ---------------------------------------------------------------------------
   // Wall clock (Unix ns) minus model clock, set by whoever knows both (the live collector at
@@ -160,8 +165,9 @@ class History {
   static bool next_input(const std::vector<uint8_t>& raw, size_t& pos, HistoryInput& out);
   struct Segment;
   void append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, const uint8_t* payload, size_t len);
-  void after_input(const Model& m, uint64_t at);
-  void take_keyframe(const Model& m, uint64_t at);
+  void after_input(Model& m, uint64_t at);
+  void take_keyframe(Model& m, uint64_t at);
+  void keep_keyframe(std::unique_ptr<Model> copy);  // the newest segment's, once whole
   void seal(Segment& s);
   // The chunk sealed last, compressed by then on the compressor's thread, put in its place
   // (waiting for it if it is not done: one chunk in flight, so what the history holds, and so

@@ -30,12 +30,22 @@ class Model {
 
   const ModelSettings& settings() const;
 
-  // A deep copy: the same state, which then goes its own way (a keyframe of the flight
-  // recorder, and the model of a past instant rebuilt from it).
+  // A deep copy: the same state, which then goes its own way (the model of a past instant
+  // rebuilt from a keyframe).
   std::unique_ptr<Model> clone() const;
-  // The same, to be kept as a keyframe: its event log is held frozen (compressed), thawed by
-  // clone(). Nothing but clone() may read a keyframe's events.
+  // The same, to be kept as a keyframe: its event log is held frozen (compressed) and its
+  // strings are shared with this model's, thawed and indexed again by clone(). Nothing but
+  // clone() may read a keyframe's events or intern into its strings.
   std::unique_ptr<Model> clone_keyframe() const;
+  // The same keyframe made in steps, so that no one step holds the model's user for long: all
+  // but the nodes' actor rows and id indexes is copied now; continue_keyframe copies those, up
+  // to about max_bytes per call, and a row or index part this model changes before the copy
+  // reached it is copied first, as it was. The copy is the model as it was at begin_keyframe.
+  // One at a time: a copy in progress is dropped.
+  void begin_keyframe();
+  // The copy once it is whole (then none is in progress), else nullptr.
+  std::unique_ptr<Model> continue_keyframe(size_t max_bytes);
+  bool keyframe_in_progress() const { return keyframe_ != nullptr; }
 
   // ---- time axis ---------------------------------------------------------------------------
   // From now on, every input (on_hello, apply_batch, on_disconnect, tick) is also given to
@@ -243,8 +253,11 @@ class Model {
 
  private:
   std::vector<FlowSender> receiver_rates(NodeKey node, uint64_t actor, size_t limit, bool types) const;
+  void drop_keyframe();
   std::unique_ptr<Impl> impl_;
   History* history_ = nullptr;
+  std::unique_ptr<Model> keyframe_;  // a copy in progress (begin_keyframe)
+  size_t keyframe_node_ = 0;         // its nodes before this one have all their rows
 };
 
 // The counts as bytes (a record file's Counts entry, an input of the history). decode_counts:

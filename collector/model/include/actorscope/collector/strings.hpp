@@ -5,7 +5,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
+#include <vector>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,15 +29,26 @@ class StringPool {
   static constexpr std::string_view kUnknownText = "unknown";
 
   StringPool() {
-    texts_.emplace_back();
-    texts_.emplace_back(kOverflowText);
-    texts_.emplace_back(kUnknownText);
+    add_text("");
+    add_text(kOverflowText);
+    add_text(kUnknownText);
   }
-  // A copy (a model's keyframe) holds its own texts: its index views them, not the original's.
+  // A copy holds its own texts to add to, and its own index of them. Texts never change once
+  // added, so full blocks of them are shared with the original, not copied.
   StringPool(const StringPool& o)
-      : texts_(o.texts_), bytes_(o.bytes_), max_strings_(o.max_strings_), max_bytes_(o.max_bytes_),
+      : count_(o.count_), bytes_(o.bytes_), max_strings_(o.max_strings_), max_bytes_(o.max_bytes_),
         max_text_bytes_(o.max_text_bytes_), dropped_(o.dropped_), repairs_(o.repairs_) {
-    for (size_t i = 3; i < texts_.size(); ++i) shard_of(texts_[i]).emplace(std::string_view(texts_[i]), static_cast<Str>(i));
+    blocks_ = o.blocks_;
+    if (share_copies_) {  // a keyframe's: reads none of it until it is copied in turn
+      frozen_ = true;
+      return;
+    }
+    if (count_ % kBlockTexts != 0) {  // the block still being filled is the original's to fill
+      auto own = std::make_shared<Block>();
+      for (size_t i = 0; i < count_ % kBlockTexts; ++i) own->texts[i] = blocks_.back()->texts[i];
+      blocks_.back() = std::move(own);
+    }
+    for (size_t i = 3; i < count_; ++i) shard_of(text(static_cast<Str>(i))).emplace(text(static_cast<Str>(i)), static_cast<Str>(i));
   }
   StringPool& operator=(const StringPool& o) {
     if (this != &o) {
@@ -45,7 +57,17 @@ class StringPool {
     }
     return *this;
   }
-  StringPool(StringPool&&) = default;  // a deque's move keeps its elements where they are
+  // While one lives on this thread, pools copied share every text with the original and have
+  // no index: a keyframe's copy costs a pointer per block. Such a pool is only ever copied
+  // (Model::clone_keyframe); its copy indexes its texts again. The original adds texts only
+  // past those the copy holds, and never changes one, so the two may live on other threads.
+  struct ShareCopies {
+    ShareCopies() { share_copies_ = true; }
+    ~ShareCopies() { share_copies_ = false; }
+    ShareCopies(const ShareCopies&) = delete;
+    ShareCopies& operator=(const ShareCopies&) = delete;
+  };
+  StringPool(StringPool&&) = default;  // blocks stay where they are
   StringPool& operator=(StringPool&&) = default;
   // Agents choose the strings: past max_strings entries or max_bytes, new ones are not
   // kept; they resolve to kOverflow and are counted. Each text is cut to max_text_bytes
@@ -77,15 +99,18 @@ class StringPool {
   // Texts repaired on the way in (invalid UTF-8 replaced, cut to the length cap).
   const TextRepairs& repairs() const { return repairs_; }
   // Unknown ids read as "".
-  std::string_view text(Str id) const { return id < texts_.size() ? std::string_view(texts_[id]) : std::string_view(); }
+  std::string_view text(Str id) const {
+    return id < count_ ? std::string_view(blocks_[id / kBlockTexts]->texts[id % kBlockTexts]) : std::string_view();
+  }
   // Strings kept, the empty one included (the reserved ones are not counted).
-  size_t size() const { return texts_.size() - 2; }
-  size_t memory_bytes() const { return bytes_; }
+  size_t size() const { return count_ - 2; }
+  // A shared (keyframe's) pool holds nothing of its own but its block pointers.
+  size_t memory_bytes() const { return frozen_ ? blocks_.capacity() * sizeof(blocks_[0]) : bytes_; }
   // New strings that were not kept because the pool was full.
   uint64_t dropped() const { return dropped_; }
 
  private:
-  static constexpr size_t kEntryOverhead = sizeof(std::string) + 48;  // deque slot + hash node, roughly
+  static constexpr size_t kEntryOverhead = sizeof(std::string) + 48;  // block slot + hash node, roughly
   bool full(size_t len) const {
     if (max_strings_ != 0 && size() >= max_strings_) return true;
     return max_bytes_ != 0 && bytes_ + len + kEntryOverhead > max_bytes_;
@@ -99,13 +124,25 @@ class StringPool {
     Shard& shard = shard_of(s);
     auto it = shard.find(s);
     if (it != shard.end()) return it->second;
-    const std::string& stored = texts_.emplace_back(s);
-    Str id = static_cast<Str>(texts_.size() - 1);
-    shard.emplace(std::string_view(stored), id);
-    bytes_ += stored.size() + kEntryOverhead;
+    const Str id = add_text(s);
+    shard.emplace(text(id), id);
+    bytes_ += s.size() + kEntryOverhead;
     return id;
   }
-  std::deque<std::string> texts_;  // a deque keeps the views in ids_ valid as it grows
+  // Texts in blocks that never move (the views in ids_ stay valid) and are shared by copies.
+  static constexpr size_t kBlockTexts = 4096;
+  struct Block {
+    std::string texts[kBlockTexts];
+  };
+  Str add_text(std::string_view s) {
+    if (count_ % kBlockTexts == 0) blocks_.push_back(std::make_shared<Block>());
+    blocks_.back()->texts[count_ % kBlockTexts] = s;
+    return static_cast<Str>(count_++);
+  }
+  static inline thread_local bool share_copies_ = false;
+  std::vector<std::shared_ptr<Block>> blocks_;
+  size_t count_ = 0;
+  bool frozen_ = false;  // copied within ShareCopies: no index, never added to
   std::array<Shard, kShards> ids_;
   size_t bytes_ = 0;
   size_t max_strings_ = 0;
