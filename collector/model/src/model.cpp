@@ -82,13 +82,17 @@ void Model::begin_keyframe() {
     DeferTableCopies deferred;
     keyframe_ = clone_keyframe();
   }
-  auto& from = impl_->nodes;
-  auto& into = keyframe_->impl_->nodes;
-  for (size_t i = 0; i < from.size(); ++i) {
-    if (!from[i]) continue;
-    from[i]->index.copy_into(into[i]->index);
-    from[i]->rows.copy_into(into[i]->rows);
+  Impl& key = *keyframe_->impl_;
+  for (size_t i = 0; i < impl_->nodes.size(); ++i) {
+    NodeData* from = impl_->nodes[i].get();
+    if (!from) continue;
+    from->index.copy_into(key.nodes[i]->index);
+    from->rows.copy_into(key.nodes[i]->rows);
+    from->kept_incidents.freeze_into(key.nodes[i]->kept_incidents);
   }
+  impl_->incident_log.freeze_into(key.incident_log);
+  impl_->lifecycle_log.freeze_into(key.lifecycle_log);
+  impl_->telemetry_log.freeze_into(key.telemetry_log);
   keyframe_node_ = 0;
 }
 
@@ -98,15 +102,19 @@ std::unique_ptr<Model> Model::continue_keyframe(size_t max_bytes) {
   // Nodes made since the copy began are not in it (and have no copy in progress). Each call
   // copies something, however small max_bytes is.
   size_t spent = 0;
+  auto left = [&] { return max_bytes > spent ? max_bytes - spent : 1; };
+  for (EventRing* ring : {&impl_->incident_log, &impl_->lifecycle_log, &impl_->telemetry_log}) {
+    if (ring->freezing()) spent += ring->freeze_some(left());
+    if (ring->freezing()) return nullptr;
+  }
   for (; keyframe_node_ < nodes.size(); ++keyframe_node_) {
     NodeData* n = nodes[keyframe_node_].get();
     if (!n) continue;
-    if (n->index.copying()) spent += n->index.copy_some(max_bytes > spent ? max_bytes - spent : 1);
+    if (n->kept_incidents.freezing()) spent += n->kept_incidents.freeze_some(left());
+    if (n->kept_incidents.freezing()) return nullptr;
+    if (n->index.copying()) spent += n->index.copy_some(left());
     if (n->index.copying()) return nullptr;
-    if (n->rows.copying()) {
-      const size_t rows = std::max<size_t>((max_bytes > spent ? max_bytes - spent : 0) / sizeof(Actor), 1);
-      spent += n->rows.copy_some(rows) * sizeof(Actor);
-    }
+    if (n->rows.copying()) spent += n->rows.copy_some(std::max<size_t>(left() / sizeof(Actor), 1)) * sizeof(Actor);
     if (n->rows.copying()) return nullptr;
   }
   return std::move(keyframe_);
@@ -118,7 +126,11 @@ void Model::drop_keyframe() {
     if (n) {
       n->index.abandon_copy();
       n->rows.abandon_copy();
+      n->kept_incidents.abandon_freeze();
     }
+  impl_->incident_log.abandon_freeze();
+  impl_->lifecycle_log.abandon_freeze();
+  impl_->telemetry_log.abandon_freeze();
   keyframe_.reset();
 }
 

@@ -521,19 +521,20 @@ inline constexpr size_t kMaxSuccessorScan = 4096;            // children looked 
 // One share of the event log: events in seq order, the oldest pushed out when it is full.
 //
 // A keyframe of the flight recorder holds its events frozen: encoded (deltas, varints) and
-// LZ4-compressed, several times smaller than the events themselves (a demo's log of 100 000
-// events was most of each keyframe). Copying a frozen ring (rebuilding a past instant) thaws
+// LZ4-compressed in blocks, several times smaller than the events themselves (a demo's log of
+// 100 000 events was most of each keyframe). Copying a frozen ring (rebuilding a past instant) thaws
 // it; a frozen ring is never read or pushed to otherwise (nothing reads a keyframe's events).
 class EventRing {
  public:
-  EventRing() = default;
+  EventRing();
   EventRing(const EventRing& o);
   EventRing& operator=(const EventRing& o) {
     if (this != &o) *this = EventRing(o);
     return *this;
   }
-  EventRing(EventRing&&) = default;
-  EventRing& operator=(EventRing&&) = default;
+  EventRing(EventRing&& o) noexcept;
+  EventRing& operator=(EventRing&& o) noexcept;
+  ~EventRing();
   // While one lives on this thread, rings copied are frozen (Model::clone_keyframe).
   struct FreezeCopies {
     FreezeCopies() { freeze_copies_ = true; }
@@ -542,10 +543,21 @@ class EventRing {
     FreezeCopies& operator=(const FreezeCopies&) = delete;
   };
   bool frozen() const { return frozen_ != nullptr; }
-  size_t frozen_bytes() const { return frozen_ ? frozen_->bytes.capacity() + sizeof(Frozen) : 0; }
+  size_t frozen_bytes() const;
+  // ---- a freeze made in steps (Model::begin_keyframe) -----------------------------------------
+  // `into` (copied within FreezeCopies and DeferTableCopies from this ring as it is now) is to
+  // hold these events frozen: freeze_some() encodes them oldest first, and one that this ring
+  // pushes out before its turn is encoded first. `into` must outlive the freeze.
+  void freeze_into(EventRing& into);
+  // Encodes events until about max_bytes are written (at least one); the bytes written.
+  size_t freeze_some(size_t max_bytes);
+  bool freezing() const { return freezing_ != nullptr; }
+  void finish_freeze() { freeze_some(SIZE_MAX); }
+  void abandon_freeze();
   // Slots are made as events come, up to the capacity: a model's copy (a keyframe) holds the
   // events it has, not the capacity's worth of empty slots.
   void set_capacity(size_t n) {
+    finish_freeze();
     capacity_ = n ? n : 1;
     slots_.clear();
     head_ = count_ = 0;
@@ -577,6 +589,8 @@ class EventRing {
       return slots_.emplace_back();
     }
     if (count_ == slots_.size()) {
+      if (freezing_) [[unlikely]]
+        before_evict();
       evicted = slots_[head_].kind;
       if (moved_out) *moved_out = std::move(slots_[head_]);
       head_ = (head_ + 1) % slots_.size();
@@ -588,11 +602,18 @@ class EventRing {
   }
 
  private:
+  // The encoded events, oldest first, in LZ4 blocks of whole events (a block's raw_size 0:
+  // held uncompressed).
   struct Frozen {
-    std::vector<uint8_t> bytes;  // LZ4 of the encoded events, oldest first
-    size_t raw_size = 0;
+    struct Block {
+      std::vector<uint8_t> bytes;
+      size_t raw_size = 0;
+    };
+    std::vector<Block> blocks;
   };
-  static std::shared_ptr<const Frozen> freeze(const EventRing& ring);
+  struct Encoder;
+  struct Freezing;
+  void before_evict();
   void thaw(const Frozen& f);
   static thread_local bool freeze_copies_;
   std::vector<Event> slots_;
@@ -600,6 +621,7 @@ class EventRing {
   size_t head_ = 0;  // the oldest
   size_t count_ = 0;  // == slots_.size() unless frozen
   std::shared_ptr<const Frozen> frozen_;
+  std::unique_ptr<Freezing> freezing_;  // a freeze of these events in progress
 };
 
 // The change journal's slots. A copy of the model (a keyframe, a past instant) starts with a

@@ -27,8 +27,8 @@ struct HistorySettings {
   uint64_t min_segment_bytes = 1ull << 20;
   double stream_per_keyframe = 3.0;  // stream bytes per keyframe byte before the next keyframe
   uint32_t segments_per_age = 8;
-  // A keyframe's actor rows and id indexes are copied this many bytes at a time, one part
-  // after each input (the rest of the model is copied at once): a copy of a large model does not hold the
+  // A keyframe's actor rows, id indexes and event logs are copied this many bytes at a time,
+  // one part after each input (the rest of the model is copied at once): a copy of a large model does not hold the
   // collector's loop for long. Until it is whole, the segment before it serves its instants.
   uint64_t keyframe_copy_bytes_per_input = 4ull << 20;
   // Timeline markers: one bucket per marker_bucket_ns with the counts of what happened in it.

@@ -38,9 +38,9 @@ class Model {
   // clone() may read a keyframe's events or intern into its strings.
   std::unique_ptr<Model> clone_keyframe() const;
   // The same keyframe made in steps, so that no one step holds the model's user for long: all
-  // but the nodes' actor rows and id indexes is copied now; continue_keyframe copies those, up
-  // to about max_bytes per call, and a row or index part this model changes before the copy
-  // reached it is copied first, as it was. The copy is the model as it was at begin_keyframe.
+  // but the nodes' actor rows, id indexes and event logs is copied now; continue_keyframe
+  // copies (or freezes) those, up to about max_bytes per call, and a row, index part or event
+  // this model changes or pushes out before the copy reached it is copied first, as it was. The copy is the model as it was at begin_keyframe.
   // One at a time: a copy in progress is dropped.
   void begin_keyframe();
   // The copy once it is whole (then none is in progress), else nullptr.
