@@ -53,13 +53,11 @@ void give_row_chunk(void* chunk) {
 }
 
 Model::Model(ModelSettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Model::~Model() { drop_keyframe(); }  // before the rows it copies into go
 
 std::unique_ptr<Model> Model::clone() const {
-  ModelSettings light = impl_->settings;  // the state it is made with is replaced at once:
-  light.journal_capacity = 1;              // no journal's worth of slots for nothing
-  auto copy = std::make_unique<Model>(light);
-  copy->impl_ = std::make_unique<Impl>(*impl_);
+  std::unique_ptr<Model> copy(new Model(std::make_unique<Impl>(*impl_)));
   Impl& c = *copy->impl_;  // its journal starts empty: older versions are TooOld for it
   c.journal_head = 0;
   c.journal_count = 0;

@@ -253,6 +253,7 @@ class Model {
 
  private:
   std::vector<FlowSender> receiver_rates(NodeKey node, uint64_t actor, size_t limit, bool types) const;
+  explicit Model(std::unique_ptr<Impl> impl);  // clone()'s: no state made only to be replaced
   void drop_keyframe();
   std::unique_ptr<Impl> impl_;
   History* history_ = nullptr;
