@@ -23,6 +23,19 @@ using testing::random_inputs;
 using testing::same_state;
 using testing::small_settings;
 
+// Each instant the history rebuilds equals a second model fed the inputs only up to it.
+void expect_rebuilt_as_fed(const History& history, const std::vector<Input>& inputs, const std::vector<uint64_t>& instants) {
+  for (uint64_t t : instants) {
+    SCOPED_TRACE("instant " + std::to_string(t));
+    Model reference(small_settings());
+    std::map<int, NodeKey> ref_keys;
+    feed(reference, inputs, ref_keys, t);
+    std::unique_ptr<Model> rebuilt = history.at(t);
+    ASSERT_NE(rebuilt, nullptr);
+    ASSERT_TRUE(same_state(describe(reference), describe(*rebuilt)));
+  }
+}
+
 TEST(History, TheStateRebuiltAtARandomInstantEqualsAModelFedOnlyUpToIt) {
   for (uint32_t seed = 1; seed <= 12; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
@@ -46,15 +59,8 @@ TEST(History, TheStateRebuiltAtARandomInstantEqualsAModelFedOnlyUpToIt) {
     std::vector<uint64_t> instants = {first, last};
     for (int i = 0; i < 10; ++i) instants.push_back(first + rng() % (last - first + 1));
     for (int i = 0; i < 4; ++i) instants.push_back(inputs[rng() % inputs.size()].at);  // exactly at an input
-    for (uint64_t t : instants) {
-      SCOPED_TRACE("instant " + std::to_string(t));
-      Model reference(small_settings());
-      std::map<int, NodeKey> ref_keys;
-      feed(reference, inputs, ref_keys, t);
-      std::unique_ptr<Model> rebuilt = history.at(t);
-      ASSERT_NE(rebuilt, nullptr);
-      ASSERT_TRUE(same_state(describe(reference), describe(*rebuilt)));
-    }
+    expect_rebuilt_as_fed(history, inputs, instants);
+    if (::testing::Test::HasFatalFailure()) return;
     // The live model is the rebuilt newest instant too.
     ASSERT_TRUE(same_state(describe(live), describe(*history.at(last))));
   }
@@ -116,15 +122,8 @@ TEST(History, InstantsWhileAKeyframeIsCopiedAreRebuiltFromTheSegmentBefore) {
     std::mt19937_64 rng(seed);
     std::vector<uint64_t> instants = {inputs.back().at};
     for (int i = 0; i < 10; ++i) instants.push_back(while_copying[rng() % while_copying.size()]);
-    for (uint64_t t : instants) {
-      SCOPED_TRACE("instant " + std::to_string(t));
-      Model reference(small_settings());
-      std::map<int, NodeKey> ref_keys;
-      feed(reference, inputs, ref_keys, t);
-      std::unique_ptr<Model> rebuilt = history.at(t);
-      ASSERT_NE(rebuilt, nullptr);
-      ASSERT_TRUE(same_state(describe(reference), describe(*rebuilt)));
-    }
+    expect_rebuilt_as_fed(history, inputs, instants);
+    if (::testing::Test::HasFatalFailure()) return;
   }
 }
 
