@@ -684,6 +684,50 @@ TEST(Model, TimeSeriesRecordsOnePointPerStep) {
   EXPECT_FLOAT_EQ(pts[1].mailbox_total, 3.0f);
 }
 
+// The series is a ring of series_points, kept in blocks that a copy (a keyframe) shares: each
+// side's points must stay its own when the other goes on. Step t spawns actor t, so the point
+// of step t says t live actors.
+TEST(Model, TimeSeriesKeepsItsLastPointsAndACopyKeepsItsOwn) {
+  ModelSettings st;
+  st.series_points = 600;  // blocks of 256, 256 and 88 points
+  Model m(st);
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  auto step = [&](Model& model, uint64_t t) {
+    s.spawn(t, 0, "w");
+    ASSERT_TRUE(s.apply(model, n).ok);
+    model.tick(t * kSec);
+  };
+  auto expect_points = [&](const Model& model, uint64_t first, uint64_t last) {
+    auto pts = model.series(n, SIZE_MAX);
+    ASSERT_EQ(pts.size(), last - first + 1);
+    for (uint64_t t = first; t <= last; ++t) {
+      ASSERT_FLOAT_EQ(pts[t - first].live_actors, static_cast<float>(t)) << "step " << t;
+      ASSERT_EQ(pts[t - first].at_ns, t * kSec) << "step " << t;
+    }
+  };
+  for (uint64_t t = 1; t <= 200; ++t) step(m, t);
+  expect_points(m, 1, 200);
+  ASSERT_EQ(m.series(n, 5).size(), 5u);
+  EXPECT_FLOAT_EQ(m.series(n, 5)[0].live_actors, 196.0f);
+  for (uint64_t t = 201; t <= 700; ++t) step(m, t);
+  expect_points(m, 101, 700);  // full: the oldest 100 went
+  auto copy = m.clone();
+  for (uint64_t t = 701; t <= 1000; ++t) step(m, t);
+  expect_points(m, 401, 1000);
+  expect_points(*copy, 101, 700);
+  s.spawn(701, 0, "w");  // the copy goes on from where it was, on its own
+  ASSERT_TRUE(s.apply(*copy, n).ok);
+  copy->tick(701 * kSec);
+  expect_points(*copy, 102, 701);
+  expect_points(m, 401, 1000);
+  auto copy_of_copy = copy->clone();
+  for (uint64_t t = 1001; t <= 1300; ++t) step(m, t);
+  expect_points(m, 701, 1300);
+  expect_points(*copy, 102, 701);
+  expect_points(*copy_of_copy, 102, 701);
+}
+
 TEST(Model, MemoryPerLiveActorStaysWithinBudget) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));

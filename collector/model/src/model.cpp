@@ -285,7 +285,7 @@ NodeKey Model::on_hello(uint64_t conn, const proto::Hello& hello) {
     n = m.nodes.back().get();
     n->info.key = key;
     n->info.name = h.node;
-    n->series.resize(m.settings.series_points ? m.settings.series_points : 1);
+    n->series = SeriesRing(m.settings.series_points);
     n->parent_walk_credit = m.settings.parent_walk_credit;
     n->successor_scan_credit = m.settings.successor_scan_credit;
     n->prev_step_ns = m.now;  // its first rate window starts here: what it sends before the next step counts
@@ -528,9 +528,9 @@ std::vector<SeriesPoint> Model::series(NodeKey key, size_t last_n) const {
   std::vector<SeriesPoint> out;
   const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return out;
-  size_t count = std::min(last_n, n->series_count);
-  size_t cap = n->series.size();
-  for (size_t i = 0; i < count; ++i) out.push_back(n->series[(n->series_next + cap - count + i) % cap]);
+  size_t count = std::min(last_n, n->series.size());
+  out.reserve(count);
+  for (size_t i = n->series.size() - count; i < n->series.size(); ++i) out.push_back(n->series[i]);
   return out;
 }
 
@@ -590,7 +590,7 @@ ModelStats Model::stats() const {
            n.flow_receivers.size() * (sizeof(NodeData::ReceiverFlow) + 48 + 2 * m.settings.flow_senders_per_actor * sizeof(FlowSender)) +
            n.handling.size() * (sizeof(HandlingNow) + 32);
     mem += table + n.strings.memory_bytes() + n.types.capacity() * sizeof(TypeAggregate) +
-           n.series.capacity() * sizeof(SeriesPoint) +
+           n.series.memory_bytes() +
            n.links.size() * (sizeof(LinkSet) + 48) + n.link_ends * sizeof(ActorLink);
     for (const auto& [parent, w] : n.orphans) mem += 64 + w.kids.capacity() * sizeof(w.kids[0]);
     for (const auto& [id, sup] : n.supervisors)

@@ -209,13 +209,9 @@ void restore_node(Model::Impl& m, NodeKey key, NodeData* n, const NodeCounts& c)
   for (size_t i = 0; i < proto::kDropKindCount; ++i) n->info.drops[i] = n->drops_base[i] + n->drops_last[i];
   n->drops_at_last_warning = c.drops_at_last_warning;
   // The series and the baselines of its next point, as they were: the rates go on from there.
-  n->series_next = n->series_count = 0;
-  const size_t keep = std::min(c.series.size(), n->series.size());
-  for (size_t i = c.series.size() - keep; i < c.series.size(); ++i) {
-    n->series[n->series_next] = c.series[i];
-    n->series_next = (n->series_next + 1) % n->series.size();
-    n->series_count = std::min(n->series_count + 1, n->series.size());
-  }
+  n->series.clear();
+  const size_t keep = std::min(c.series.size(), n->series.capacity());
+  for (size_t i = c.series.size() - keep; i < c.series.size(); ++i) n->series.push(c.series[i]);
   n->prev_step_ns = c.prev_step_ns;
   n->prev_messages = c.prev_messages;
   n->prev_restarts = c.prev_restarts;

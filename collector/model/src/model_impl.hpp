@@ -20,6 +20,7 @@
 
 #include "actorscope/collector/model.hpp"
 #include "actorscope/collector/seeded_hash.hpp"
+#include "series_ring.hpp"
 
 namespace actorscope::collector {
 
@@ -742,9 +743,7 @@ struct NodeData {
     return r;
   }
   // Time series ring and the counters its rates are taken from.
-  std::vector<SeriesPoint> series;
-  size_t series_next = 0;
-  size_t series_count = 0;
+  SeriesRing series;
   uint64_t prev_step_ns = 0;
   uint64_t prev_messages = 0, prev_restarts = 0, prev_crashes = 0, prev_drops = 0, prev_telemetry = 0;
   uint64_t drops_at_last_warning = 0;

@@ -554,7 +554,7 @@ void Model::Impl::step(uint64_t now_ns) {
     auto rate = [dt](uint64_t cur, uint64_t prev) {
       return dt > 0 && cur >= prev ? static_cast<float>(static_cast<double>(cur - prev) / dt) : 0.0f;
     };
-    SeriesPoint& pt = n.series[n.series_next];
+    SeriesPoint pt;
     pt.at_ns = now_ns;
     pt.seconds = static_cast<float>(dt);
     pt.live_actors = static_cast<float>(n.info.live_actors);
@@ -565,8 +565,7 @@ void Model::Impl::step(uint64_t now_ns) {
     pt.mailbox_max = static_cast<float>(mailbox_max);
     pt.drops_per_s = rate(drops, n.prev_drops);
     pt.telemetry_per_s = rate(n.info.telemetry_events, n.prev_telemetry);
-    n.series_next = (n.series_next + 1) % n.series.size();
-    n.series_count = std::min(n.series_count + 1, n.series.size());
+    n.series.push(pt);
     for (TelemetryStats& t : n.telemetry) {
       t.rate = rate(t.count, t.count_at_step);
       t.count_at_step = t.count;
