@@ -167,6 +167,7 @@ class RowStore {
     copy_->into = &into;
     copy_->rows = size_;
     copy_->copied.assign((size_ + 63) / 64, 0);
+    copy_->saved.resize((size_ + kChunkRows - 1) / kChunkRows);
   }
   // Copies up to max_rows more rows; the number it went past (0 when no copy is in progress).
   size_t copy_some(size_t max_rows) {
@@ -182,6 +183,10 @@ class RowStore {
         if (!(c.copied[r / 64] >> (r % 64) & 1)) dst[r - chunk * kChunkRows] = src[r - chunk * kChunkRows];
       max_rows -= end - c.next;
       c.next = end;
+      if (end == std::min(c.rows, (chunk + 1) * kChunkRows)) {  // the chunk is done: its rows saved aside go in
+        for (const auto& [at, row] : c.saved[chunk]) dst[at] = row;
+        c.saved[chunk] = {};
+      }
     }
     const size_t went = c.next - from;
     if (c.next == c.rows) copy_.reset();
@@ -202,26 +207,35 @@ class RowStore {
     RowStore* into = nullptr;
     size_t rows = 0;               // the rows to copy: [0, rows)
     size_t next = 0;               // rows before it are copied
-    std::vector<uint64_t> copied;  // one bit per row: copied ahead of its turn (it was written)
+    std::vector<uint64_t> copied;  // one bit per row: saved ahead of its turn (it was written)
+    // Per chunk, its rows saved as they were before a write, until the copy reaches the chunk's
+    // end: a write does not make the copy's chunk (fresh memory, which this machine's kernel
+    // faults in at about 1.5 ms per MiB) before its turn, only a row's worth.
+    std::vector<std::vector<std::pair<uint32_t, Actor>>> saved;
   };
   [[gnu::noinline]] void before_write(Row r) {
     Copy& c = *copy_;
     if (r < c.next || r >= c.rows || (c.copied[r / 64] >> (r % 64) & 1)) return;
-    c.into->chunk_for(r / kChunkRows)[r % kChunkRows] = chunk_at_[r / kChunkRows][r % kChunkRows];
+    c.saved[r / kChunkRows].emplace_back(static_cast<uint32_t>(r % kChunkRows), chunk_at_[r / kChunkRows][r % kChunkRows]);
     c.copied[r / 64] |= uint64_t{1} << (r % 64);
   }
   // An empty copy's room for n rows: chunk pointers now, chunks as they are written.
   void make_room(size_t n) {
     size_ = n;
     if (n == 0) return;
-    first_.resize(std::min(n, kChunkRows));
     const size_t chunks = (n + kChunkRows - 1) / kChunkRows;
     chunk_at_.assign(chunks, nullptr);
-    chunk_at_[0] = first_.data();
     chunks_.resize(chunks - 1);
   }
   // Chunk c of an empty copy, made when first written (rows past size_ default, as add_chunk's).
   Actor* chunk_for(size_t c) {
+    if (c == 0) {
+      if (!chunk_at_[0]) {
+        first_.resize(std::min(size_, kChunkRows));
+        chunk_at_[0] = first_.data();
+      }
+      return chunk_at_[0];
+    }
     if (!chunk_at_[c]) {
       std::unique_ptr<Actor, Free> chunk(static_cast<Actor*>(take_row_chunk()));
       const size_t used = std::min(kChunkRows, size_ - c * kChunkRows);
@@ -283,15 +297,40 @@ class ActorIndexShard {
     place(Slot{row, tag_of(h)});
     ++size_;
   }
-  void erase(uint64_t id, uint64_t h, const RowStore& rows) {
-    if (slots_.empty()) return;
+  // The row that was id's (kNoRow: none).
+  Row erase(uint64_t id, uint64_t h, const RowStore& rows) {
+    if (slots_.empty()) return kNoRow;
     uint32_t tag = tag_of(h);
     size_t i = home(tag);
     for (;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
-      if (s.row == kNoRow) return;
+      if (s.row == kNoRow) return kNoRow;
       if (s.tag == tag && rows[s.row].id == id) break;
     }
+    const Row row = slots_[i].row;
+    remove_at(i);
+    return row;
+  }
+  // Removes the entry of hash h and row `row` (reading no row), if there is one.
+  void erase_exact(uint64_t h, Row row) {
+    if (slots_.empty()) return;
+    uint32_t tag = tag_of(h);
+    for (size_t i = home(tag);; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.row == kNoRow) return;
+      if (s.tag == tag && s.row == row) return remove_at(i);
+    }
+  }
+  void clear() {
+    slots_.clear();
+    mask_ = 0;
+    shift_ = 32;
+    size_ = 0;
+  }
+  size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
+
+ private:
+  void remove_at(size_t i) {
     // Backward shift: pull later members of the probe run into the hole.
     size_t hole = i;
     for (size_t j = (i + 1) & mask_; slots_[j].row != kNoRow; j = (j + 1) & mask_) {
@@ -305,15 +344,6 @@ class ActorIndexShard {
     slots_[hole] = Slot{};
     --size_;
   }
-  void clear() {
-    slots_.clear();
-    mask_ = 0;
-    shift_ = 32;
-    size_ = 0;
-  }
-  size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
-
- private:
   struct Slot {
     Row row = kNoRow;
     uint32_t tag = 0;
@@ -385,13 +415,15 @@ class ActorIndex {
   void prefetch_by_hash(uint64_t h) const { shard(h).prefetch(h); }
   void insert(uint64_t id, Row row) {
     uint64_t h = hash(id);
-    before_write(h & (kShards - 1));
     shards_[h & (kShards - 1)].insert(h, row);
+    if (copy_) [[unlikely]]
+      note_write(h, row, true);
   }
   void erase(uint64_t id, const RowStore& rows) {
     uint64_t h = hash(id);
-    before_write(h & (kShards - 1));
-    shards_[h & (kShards - 1)].erase(id, h, rows);
+    Row row = shards_[h & (kShards - 1)].erase(id, h, rows);
+    if (copy_ && row != kNoRow) [[unlikely]]
+      note_write(h, row, false);
   }
   void clear() {
     finish_copy();
@@ -405,14 +437,24 @@ class ActorIndex {
     copy_->into = &into;
   }
   // Copies shards until about max_bytes of slots are copied (at least one); the bytes copied.
+  // A shard written since the copy began is copied as it is now, and its writes undone in the
+  // copy, newest first.
   size_t copy_some(size_t max_bytes) {
     if (!copy_) return 0;
     size_t bytes = 0;
     while (copy_->next < kShards && (bytes == 0 || bytes < max_bytes)) {
       const size_t i = copy_->next++;
-      if (copy_->copied[i]) continue;
-      copy_->into->shards_[i] = shards_[i];
-      bytes += shards_[i].memory_bytes() + 1;
+      ActorIndexShard& to = copy_->into->shards_[i];
+      to = shards_[i];
+      std::vector<Write>& writes = copy_->writes[i];
+      for (auto w = writes.rbegin(); w != writes.rend(); ++w) {
+        if (w->inserted)
+          to.erase_exact(w->h, w->row);
+        else
+          to.insert(w->h, w->row);
+      }
+      bytes += shards_[i].memory_bytes() + writes.size() * sizeof(Write) + 1;
+      writes = {};
     }
     if (copy_->next == kShards) copy_.reset();
     return bytes;
@@ -430,18 +472,23 @@ class ActorIndex {
   static constexpr size_t kShards = 256;
   static uint64_t hash(uint64_t id) { return mix64(id ^ hash_seed()); }
   const ActorIndexShard& shard(uint64_t h) const { return shards_[h & (kShards - 1)]; }
+  struct Write {
+    uint64_t h;
+    Row row;
+    bool inserted;  // else erased
+  };
   struct Copy {
     ActorIndex* into = nullptr;
-    size_t next = 0;                     // shards before it are copied
-    std::array<bool, kShards> copied{};  // copied ahead of their turn (written)
+    size_t next = 0;  // shards before it are copied
+    // Per shard the copy has yet to reach, what changed in it since the copy began: undone in
+    // the copy when it gets there. Not a copy of the shard made at the write, which put fresh
+    // memory (faulted in at about 1.5 ms per MiB here) on the writing turn for every shard a
+    // burst of spawns touched.
+    std::array<std::vector<Write>, kShards> writes;
   };
-  // A shard a copy in progress has yet to reach is copied before it changes.
-  void before_write(size_t i) {
-    if (!copy_) [[likely]]
-      return;
-    if (i < copy_->next || copy_->copied[i]) return;
-    copy_->into->shards_[i] = shards_[i];
-    copy_->copied[i] = true;
+  [[gnu::noinline]] void note_write(uint64_t h, Row row, bool inserted) {
+    const size_t i = h & (kShards - 1);
+    if (i >= copy_->next) copy_->writes[i].push_back(Write{h, row, inserted});
   }
   std::array<ActorIndexShard, kShards> shards_;
   std::unique_ptr<Copy> copy_;
