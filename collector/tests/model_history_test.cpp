@@ -96,6 +96,44 @@ TEST(History, AKeyframeCopiedInPartsIsTheModelAsItWasWhenItBegan) {
   }
 }
 
+// A node of three row chunks whose rows are written all over while its keyframe is copied a
+// little at a time, and whose actors come and go meanwhile: rows saved aside, chunks made once
+// many of their rows were, index shards written before their turn. The keyframe is the model
+// as it was, rows and index (every actor found by its id, none that came later).
+TEST(History, AKeyframeOfALargeNodeWrittenAllOverIsTheModelAsItWas) {
+  constexpr uint64_t kActors = 25'000;  // rows in three chunks
+  Model live(small_settings());
+  NodeKey n = live.on_hello(1, testing::hello("big"));
+  Stream s;
+  for (uint64_t id = 1; id <= kActors; ++id) s.spawn(id, 0, "w");
+  ASSERT_TRUE(s.apply(live, n).ok);
+  for (uint64_t id = 1; id <= kActors; ++id) s.stats(id, id % 7, 10 + id, 10 + id - id % 7);
+  ASSERT_TRUE(s.apply(live, n).ok);
+  const std::string reference = describe(*live.clone());
+  live.begin_keyframe();
+  std::mt19937_64 rng(5);
+  std::unique_ptr<Model> copy;
+  uint64_t next_id = kActors + 1, written = 0;
+  for (int input = 0; input < 400 && !copy; ++input) {
+    for (int k = 0; k < 100; ++k) {  // samples at random rows, many in the last two chunks
+      uint64_t id = 1 + rng() % kActors;
+      s.stats(id, 100 + input, 1000 + 100 * input + k, 900 + 100 * input);
+      ++written;
+    }
+    s.spawn(next_id++, 0, "late");
+    s.exit(1 + rng() % kActors, proto::ExitReason::Normal);
+    ASSERT_TRUE(s.apply(live, n).ok);
+    copy = live.continue_keyframe(4096);
+  }
+  ASSERT_GT(written, 20'000u);
+  if (!copy) copy = live.continue_keyframe(SIZE_MAX);
+  ASSERT_NE(copy, nullptr);
+  std::unique_ptr<Model> clone = copy->clone();
+  EXPECT_TRUE(same_state(reference, describe(*clone)));
+  for (uint64_t id = 1; id <= kActors; ++id) ASSERT_NE(clone->actor(n, id), nullptr) << id;
+  for (uint64_t id = kActors + 1; id < next_id; ++id) ASSERT_EQ(clone->actor(n, id), nullptr) << id;
+}
+
 // The flight recorder with keyframes copied a few rows after each input: every instant,
 // including those while a keyframe is being copied, is rebuilt as a model fed up to it.
 TEST(History, InstantsWhileAKeyframeIsCopiedAreRebuiltFromTheSegmentBefore) {

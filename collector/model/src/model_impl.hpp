@@ -173,6 +173,7 @@ class RowStore {
   size_t copy_some(size_t max_rows) {
     if (!copy_) return 0;
     Copy& c = *copy_;
+    c.make_credit = 1;
     const size_t from = c.next;
     while (max_rows > 0 && c.next < c.rows) {
       const size_t chunk = c.next / kChunkRows;
@@ -209,15 +210,30 @@ class RowStore {
     size_t next = 0;               // rows before it are copied
     std::vector<uint64_t> copied;  // one bit per row: saved ahead of its turn (it was written)
     // Per chunk, its rows saved as they were before a write, until the copy reaches the chunk's
-    // end: a write does not make the copy's chunk (fresh memory, which this machine's kernel
-    // faults in at about 1.5 ms per MiB) before its turn, only a row's worth.
+    // end or the chunk is made: a write does not make the copy's chunk (2 MiB of fresh memory,
+    // which the development VM's kernel faults in at about 1.6 ms per MiB) before its turn,
+    // only a row's worth. A chunk written often is made once a quarter of its rows were saved,
+    // at most make_credit of them per step of the copy (per input), and written in place.
     std::vector<std::vector<std::pair<uint32_t, Actor>>> saved;
+    size_t make_credit = 1;
   };
+  static constexpr size_t kSavedBeforeMade = kChunkRows / 4;
   [[gnu::noinline]] void before_write(Row r) {
     Copy& c = *copy_;
     if (r < c.next || r >= c.rows || (c.copied[r / 64] >> (r % 64) & 1)) return;
-    c.saved[r / kChunkRows].emplace_back(static_cast<uint32_t>(r % kChunkRows), chunk_at_[r / kChunkRows][r % kChunkRows]);
+    const size_t chunk = r / kChunkRows;
+    const Actor& was = chunk_at_[chunk][r % kChunkRows];
     c.copied[r / 64] |= uint64_t{1} << (r % 64);
+    std::vector<std::pair<uint32_t, Actor>>& saved = c.saved[chunk];
+    if (!c.into->chunk_at_[chunk] && (saved.size() < kSavedBeforeMade || c.make_credit == 0)) {
+      saved.emplace_back(static_cast<uint32_t>(r % kChunkRows), was);
+      return;
+    }
+    if (!c.into->chunk_at_[chunk]) --c.make_credit;
+    Actor* dst = c.into->chunk_for(chunk);
+    for (const auto& [at, row] : saved) dst[at] = row;
+    saved = {};
+    dst[r % kChunkRows] = was;
   }
   // An empty copy's room for n rows: chunk pointers now, chunks as they are written.
   void make_room(size_t n) {
