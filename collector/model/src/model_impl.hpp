@@ -211,7 +211,7 @@ class RowStore {
     std::vector<uint64_t> copied;  // one bit per row: saved ahead of its turn (it was written)
     // Per chunk, its rows saved as they were before a write, until the copy reaches the chunk's
     // end or the chunk is made: a write does not make the copy's chunk (2 MiB of fresh memory,
-    // which the development VM's kernel faults in at about 1.6 ms per MiB) before its turn,
+    // which the development VM faults in at up to 2.8 ms per MiB: BM_FreshMemory) before its turn,
     // only a row's worth. A chunk written often is made once a quarter of its rows were saved,
     // at most make_credit of them per step of the copy (per input), and written in place.
     std::vector<std::vector<std::pair<uint32_t, Actor>>> saved;
@@ -498,7 +498,7 @@ class ActorIndex {
     size_t next = 0;  // shards before it are copied
     // Per shard the copy has yet to reach, what changed in it since the copy began: undone in
     // the copy when it gets there. Not a copy of the shard made at the write, which put fresh
-    // memory (faulted in at about 1.5 ms per MiB here) on the writing turn for every shard a
+    // memory (faulted in at up to 2.8 ms per MiB here) on the writing turn for every shard a
     // burst of spawns touched.
     std::array<std::vector<Write>, kShards> writes;
   };

@@ -30,8 +30,8 @@ struct HistorySettings {
   // A keyframe's actor rows, id indexes and event logs are copied this many bytes at a time,
   // one part after each input (the rest of the model is copied at once): a copy of a large model does not hold the
   // collector's loop for long. Until it is whole, the segment before it serves its instants.
-  // The copy goes to fresh memory, which the kernel faults in on the copying turn: about
-  // 1.6 ms per MiB on the development VM (against 0.04 ms to copy a MiB already in place).
+  // The copy goes to fresh memory, which the kernel faults in on the copying turn: up to
+  // 2.8 ms per MiB on the development VM (BM_FreshMemory; 0.05 ms to write a MiB in place).
   uint64_t keyframe_copy_bytes_per_input = 1ull << 20;
   // Timeline markers: one bucket per marker_bucket_ns with the counts of what happened in it.
   uint64_t marker_bucket_ns = 1'000'000'000;
