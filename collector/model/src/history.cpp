@@ -265,6 +265,7 @@ void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, co
   put<uint64_t>(out, conn);
   put<uint32_t>(out, static_cast<uint32_t>(len));
   if (len) out.insert(out.end(), payload, payload + len);
+  last_input_bytes_ = len;
   const uint64_t bytes = kInputHeader + len;
   s.stream_bytes += bytes;
   s.stream_raw_bytes += bytes;
@@ -319,7 +320,9 @@ void History::after_input(Model& m, uint64_t at) {
   count_markers(m, at);
   const Segment& s = *segments_.back();
   if (!s.keyframe) {  // its copy goes on: no new one is begun meanwhile
-    keep_keyframe(m.continue_keyframe(settings_.keyframe_copy_bytes_per_input));
+    const uint64_t least = settings_.keyframe_copy_bytes_per_input;
+    const uint64_t paced = settings_.keyframe_copy_per_input_byte * last_input_bytes_;
+    keep_keyframe(m.continue_keyframe(std::max(least, std::min(paced, 4 * least))));
     evict(at);
     return;
   }

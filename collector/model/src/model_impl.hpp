@@ -217,7 +217,7 @@ class RowStore {
     std::vector<std::vector<std::pair<uint32_t, Actor>>> saved;
     size_t make_credit = 1;
   };
-  static constexpr size_t kSavedBeforeMade = kChunkRows / 4;
+  static constexpr size_t kSavedBeforeMade = kChunkRows / 32;
   [[gnu::noinline]] void before_write(Row r) {
     Copy& c = *copy_;
     if (r < c.next || r >= c.rows || (c.copied[r / 64] >> (r % 64) & 1)) return;

@@ -32,7 +32,12 @@ struct HistorySettings {
   // collector's loop for long. Until it is whole, the segment before it serves its instants.
   // The copy goes to fresh memory, which the kernel faults in on the copying turn: up to
   // 2.8 ms per MiB on the development VM (BM_FreshMemory; 0.05 ms to write a MiB in place).
+  // A larger input copies more, keyframe_copy_per_input_byte per byte of it, up to four times
+  // the least: the copy keeps pace with the stream (the longer it takes in records, the more
+  // rows are written before their turn and saved aside), and its share of a turn stays in
+  // proportion to the records the turn applies (the collector applies a frame 16 KiB at a time).
   uint64_t keyframe_copy_bytes_per_input = 1ull << 20;
+  uint64_t keyframe_copy_per_input_byte = 64;
   // Timeline markers: one bucket per marker_bucket_ns with the counts of what happened in it.
   uint64_t marker_bucket_ns = 1'000'000'000;
 };
@@ -190,6 +195,7 @@ class History {
   bool wall_offset_set_ = false;
   bool wall_offset_derived_ = false;
   bool clock_unset_ = false;  // attached to a model whose clock was never set
+  uint64_t last_input_bytes_ = 0;  // the payload of the input just recorded
   // The model's event totals at the last input, for the timeline's counts.
   struct Totals {
     uint64_t crashes = 0, restarts = 0, escalations = 0, up = 0, down = 0, warnings = 0;
