@@ -728,6 +728,40 @@ TEST(Model, TimeSeriesKeepsItsLastPointsAndACopyKeepsItsOwn) {
   expect_points(*copy_of_copy, 102, 701);
 }
 
+// A node's string ids are kept in blocks that a copy of the model shares: an id defined
+// again on one side must not change what it names on the other, and a table grown past many
+// blocks keeps every id.
+TEST(Model, AgentStringIdsStayTheirOwnInACopy) {
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("a"));
+  Stream s;
+  for (uint32_t id = 1; id <= 5000; ++id) s.add(proto::StringDef{id, "type-" + std::to_string(id)});
+  ASSERT_TRUE(s.apply(m, n).ok);
+  auto copy = m.clone();
+  auto spawn_typed = [&](Model& model, uint64_t actor, uint32_t type_id) {
+    proto::ActorSpawned a;
+    a.actor = actor;
+    a.type = type_id;
+    s.add(a);
+    ASSERT_TRUE(s.apply(model, n).ok);
+  };
+  s.add(proto::StringDef{7, "redefined"});
+  s.add(proto::StringDef{4999, "redefined too"});
+  ASSERT_TRUE(s.apply(m, n).ok);
+  spawn_typed(m, 1, 7);
+  spawn_typed(m, 2, 4999);
+  spawn_typed(m, 3, 3000);
+  spawn_typed(*copy, 1, 7);
+  spawn_typed(*copy, 2, 4999);
+  spawn_typed(*copy, 3, 3000);
+  EXPECT_EQ(m.text(m.actor(n, 1)->type), "redefined");
+  EXPECT_EQ(m.text(m.actor(n, 2)->type), "redefined too");
+  EXPECT_EQ(m.text(m.actor(n, 3)->type), "type-3000");
+  EXPECT_EQ(copy->text(copy->actor(n, 1)->type), "type-7");
+  EXPECT_EQ(copy->text(copy->actor(n, 2)->type), "type-4999");
+  EXPECT_EQ(copy->text(copy->actor(n, 3)->type), "type-3000");
+}
+
 TEST(Model, MemoryPerLiveActorStaysWithinBudget) {
   Model m;
   NodeKey n = m.on_hello(1, testing::hello("a"));

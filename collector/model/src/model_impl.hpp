@@ -21,6 +21,7 @@
 #include "actorscope/collector/model.hpp"
 #include "actorscope/collector/seeded_hash.hpp"
 #include "series_ring.hpp"
+#include "shared_blocks.hpp"
 
 namespace actorscope::collector {
 
@@ -526,7 +527,7 @@ class StringTable {
   // False when the table already holds `cap` definitions (the id stays undefined).
   bool define(uint32_t id, Str s, size_t cap) {
     if (id < dense_.size() && dense_[id] != kUndefinedString) {
-      dense_[id] = s;
+      dense_.at_for_write(id) = s;
       return true;
     }
     if (auto it = sparse_.find(id); it != sparse_.end()) {
@@ -537,8 +538,8 @@ class StringTable {
     ++defined_;
     size_t dense_limit = 2 * defined_ + kDenseSlack;
     if (id < dense_limit) {
-      if (id >= dense_.size()) dense_.resize(std::min(std::max<size_t>(id + 1, dense_.size() * 2), dense_limit), kUndefinedString);
-      dense_[id] = s;
+      if (id >= dense_.size()) dense_.grow(id + 1, kUndefinedString);  // blocks as ids need them: nothing moves
+      dense_.at_for_write(id) = s;
     } else {
       sparse_.emplace(id, s);
     }
@@ -551,7 +552,7 @@ class StringTable {
     return it == sparse_.end() ? kUndefinedString : it->second;
   }
   void clear() {
-    dense_ = {};
+    dense_.clear();
     sparse_ = {};
     defined_ = 0;
   }
@@ -563,10 +564,13 @@ class StringTable {
     std::sort(rest.begin(), rest.end());
     for (const auto& [id, s] : rest) fn(id, s);
   }
-  size_t memory_bytes() const { return dense_.capacity() * sizeof(Str) + sparse_.size() * 32 + sparse_.bucket_count() * 8; }
+  size_t memory_bytes() const { return dense_.memory_bytes() + sparse_.size() * 32 + sparse_.bucket_count() * 8; }
 
  private:
-  std::vector<Str> dense_;
+  // In blocks of 1024 ids: growing never copies the ids held into fresh memory (600 000 child
+  // ids doubled a 2.4 MB vector into a fresh 4.8 MB one, 13 ms of one loop turn here), and a
+  // keyframe shares them.
+  SharedBlocks<Str, 1024> dense_;
   std::unordered_map<uint32_t, Str, SeededHash> sparse_;
   size_t defined_ = 0;
 };
