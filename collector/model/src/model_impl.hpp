@@ -213,7 +213,7 @@ class RowStore {
     // Per chunk, its rows saved as they were before a write, until the copy reaches the chunk's
     // end or the chunk is made: a write does not make the copy's chunk (2 MiB of fresh memory,
     // which the development VM faults in at up to 2.8 ms per MiB: BM_FreshMemory) before its turn,
-    // only a row's worth. A chunk written often is made once a quarter of its rows were saved,
+    // only a row's worth. A chunk written often is made once a 32nd of its rows were saved,
     // at most make_credit of them per step of the copy (per input), and written in place.
     std::vector<std::vector<std::pair<uint32_t, Actor>>> saved;
     size_t make_credit = 1;
