@@ -185,10 +185,7 @@ class RowStore {
         if (!(c.copied[r / 64] >> (r % 64) & 1)) dst[r - chunk * kChunkRows] = src[r - chunk * kChunkRows];
       max_rows -= end - c.next;
       c.next = end;
-      if (end == std::min(c.rows, (chunk + 1) * kChunkRows)) {  // the chunk is done: its rows saved aside go in
-        for (const auto& [at, row] : c.saved[chunk]) dst[at] = row;
-        c.saved[chunk] = {};
-      }
+      if (end == std::min(c.rows, (chunk + 1) * kChunkRows)) put_saved(c, chunk, dst);  // the chunk is done
     }
     const size_t went = c.next - from;
     if (c.next == c.rows) copy_.reset();
@@ -225,16 +222,20 @@ class RowStore {
     const size_t chunk = r / kChunkRows;
     const Actor& was = chunk_at_[chunk][r % kChunkRows];
     c.copied[r / 64] |= uint64_t{1} << (r % 64);
-    std::vector<std::pair<uint32_t, Actor>>& saved = c.saved[chunk];
-    if (!c.into->chunk_at_[chunk] && (saved.size() < kSavedBeforeMade || c.make_credit == 0)) {
-      saved.emplace_back(static_cast<uint32_t>(r % kChunkRows), was);
+    const bool made = c.into->chunk_at_[chunk] != nullptr;
+    if (!made && (c.saved[chunk].size() < kSavedBeforeMade || c.make_credit == 0)) {
+      c.saved[chunk].emplace_back(static_cast<uint32_t>(r % kChunkRows), was);
       return;
     }
-    if (!c.into->chunk_at_[chunk]) --c.make_credit;
+    if (!made) --c.make_credit;
     Actor* dst = c.into->chunk_for(chunk);
-    for (const auto& [at, row] : saved) dst[at] = row;
-    saved = {};
+    put_saved(c, chunk, dst);
     dst[r % kChunkRows] = was;
+  }
+  // The rows of `chunk` saved aside, into the copy's chunk `dst`.
+  static void put_saved(Copy& c, size_t chunk, Actor* dst) {
+    for (const auto& [at, row] : c.saved[chunk]) dst[at] = row;
+    c.saved[chunk] = {};
   }
   // An empty copy's room for n rows: chunk pointers now, chunks as they are written.
   void make_room(size_t n) {
