@@ -127,6 +127,60 @@ TEST(ModelFlow, AYoungReceiverReadsItsRateNotAFractionOfIt) {
   EXPECT_TRUE(near(mix[0].rate, 640, 0.1)) << mix[0].rate;
 }
 
+// Receivers are kept in blocks that a copy of the model shares: the copy's top senders stay
+// as they were while the model counts on, receivers leave (the index closes their gaps) and
+// others take their places. Receiver k hears only from sender 10 000 + k (k messages a second),
+// so each list has one known entry.
+TEST(ModelFlow, ACopyKeepsItsTopSendersWhileReceiversComeAndGo) {
+  FlowRun r;
+  constexpr uint64_t kReceivers = 700;  // three blocks of slots; the index grows four times
+  proto::StringId msg = r.s.str("m");
+  for (uint64_t k = 1; k <= kReceivers; ++k) r.s.spawn(k, 0, "rx").spawn(10'000 + k, 0, "tx");
+  ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+  auto send = [&](uint64_t from_k, uint64_t to_k, uint32_t times) {
+    for (uint64_t k = from_k; k <= to_k; ++k)
+      r.s.add(r.edges({{10'000 + k, k, msg, static_cast<uint32_t>(k % 7 + 1) * times}}, 1));
+    ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+  };
+  auto only_sender = [&](const Model& m, uint64_t k) -> double {
+    auto top = m.top_senders(r.n, k, 10);
+    if (top.size() != 1 || top[0].from != 10'000 + k) return -1;
+    return top[0].rate;
+  };
+  send(1, kReceivers, 1);
+  r.second();
+  std::vector<double> before(kReceivers + 1);
+  for (uint64_t k = 1; k <= kReceivers; ++k) ASSERT_GT(before[k] = only_sender(r.m, k), 0) << "receiver " << k;
+  auto copy = r.m.clone();
+  // The model goes on: every third receiver leaves, the rest hear ten times as much, and new
+  // receivers (ids past the first ones) take the freed slots.
+  for (uint64_t k = 3; k <= kReceivers; k += 3) r.s.exit(k, proto::ExitReason::Normal);
+  ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+  r.second();  // the step forgets the receivers that left
+  for (uint64_t k = 1; k <= kReceivers; ++k)
+    ASSERT_EQ(only_sender(r.m, k) > 0, k % 3 != 0) << "receiver " << k << ", after the others left";
+  for (uint64_t k = 1; k <= kReceivers; ++k) {
+    if (k % 3 != 0) send(k, k, 10);
+  }
+  for (uint64_t k = kReceivers + 1; k <= kReceivers + 200; ++k) r.s.spawn(k, 0, "rx").spawn(10'000 + k, 0, "tx");
+  ASSERT_TRUE(r.s.apply(r.m, r.n).ok);
+  send(kReceivers + 1, kReceivers + 200, 1);
+  for (uint64_t k = 1; k <= kReceivers + 200; ++k) {
+    if (k <= kReceivers && k % 3 == 0) {
+      EXPECT_TRUE(r.m.top_senders(r.n, k, 10).empty()) << "receiver " << k << " left";
+      continue;
+    }
+    const double now = only_sender(r.m, k);
+    ASSERT_GT(now, 0) << "receiver " << k << " is still found by its id";
+    if (k <= kReceivers) {
+      EXPECT_GT(now, 5 * before[k]) << "receiver " << k;
+    }
+  }
+  // The copy is the model as it was at the copy, receiver by receiver.
+  for (uint64_t k = 1; k <= kReceivers; ++k) EXPECT_DOUBLE_EQ(only_sender(*copy, k), before[k]) << "receiver " << k;
+  for (uint64_t k = kReceivers + 1; k <= kReceivers + 200; ++k) EXPECT_TRUE(copy->top_senders(r.n, k, 10).empty());
+}
+
 TEST(ModelFlow, TopSendersStayBoundedAndTheHeavyHitterLeads) {
   ModelSettings settings;
   settings.flow_senders_per_actor = 4;

@@ -184,20 +184,17 @@ void Model::apply(NodeKey key, const proto::FlowEdges& r) {
 
     // By receiving actor: its top senders and message types, for actors the model knows.
     if (to_row == kNoRow) continue;
-    auto rf = n->flow_receivers.find(e.to);
-    if (rf == n->flow_receivers.end()) {
-      if (n->flow_receivers.size() >= s.max_flow_receivers_per_node) {
-        n->flow.receivers_over_cap = add_capped(n->flow.receivers_over_cap, e.count);
-        m.anomaly(Anomaly::TooManyFlowReceivers);
-        continue;
-      }
-      rf = n->flow_receivers.emplace(e.to, NodeData::ReceiverFlow{}).first;
+    ReceiverFlows::Flow* rf = n->flow_receivers.for_write(e.to, n->flow_receivers.size() < s.max_flow_receivers_per_node);
+    if (!rf) {
+      n->flow.receivers_over_cap = add_capped(n->flow.receivers_over_cap, e.count);
+      m.anomaly(Anomaly::TooManyFlowReceivers);
+      continue;
     }
-    rf->second.row = to_row;
+    rf->row = to_row;
     const uint64_t from_parent = from_row != kNoRow ? n->rows[from_row].parent : kSenderParentUnknown;
-    count_in(rf->second.senders, s.flow_senders_per_actor, false, e.from, from_parent, from_type, messages, m.now,
+    count_in(rf->senders, s.flow_senders_per_actor, false, e.from, from_parent, from_type, messages, m.now,
              s.flow_rate_window_ns);
-    count_in(rf->second.types, s.flow_senders_per_actor, true, 0, kSenderParentUnknown, message_type, messages, m.now,
+    count_in(rf->types, s.flow_senders_per_actor, true, 0, kSenderParentUnknown, message_type, messages, m.now,
              s.flow_rate_window_ns);
   }
 }
@@ -228,14 +225,14 @@ void Model::Impl::step_flow(NodeData& n, uint64_t now_ns) {
     p.history_count = std::min<uint32_t>(p.history_count + 1, kFlowHistory);
   }
   uint64_t window = settings.flow_rate_window_ns;
-  for (auto it = n.flow_receivers.begin(); it != n.flow_receivers.end();) {
-    decay_all(it->second.senders, now_ns, window);
+  // Read only, so that a receiver a keyframe shares stays shared: its rates decayed to now
+  // as a reader decays them, in place only when the next sample comes.
+  n.flow_receivers.erase_if([&](const ReceiverFlows::Flow& f) {
     double left = 0;
-    for (const FlowSender& e : it->second.senders) left += e.rate;
-    bool gone = n.index.find(it->first, n.rows) == kNoRow;
-    // Below a message a minute: nothing left to show.
-    it = gone || left < 1.0 / 60 ? n.flow_receivers.erase(it) : std::next(it);
-  }
+    for (const FlowSender& e : f.senders) left += e.rate * decay_factor(e.rate_at_ns, now_ns, window);
+    // Gone, or below a message a minute: nothing left to show.
+    return left < 1.0 / 60 || n.index.find(f.receiver, n.rows) == kNoRow;
+  });
   if (n.info.state != NodeState::Connected) n.handling.clear();
 }
 
@@ -253,11 +250,11 @@ double Model::flow_rate(const FlowPair& p) const {
 std::vector<FlowSender> Model::receiver_rates(NodeKey key, uint64_t actor, size_t limit, bool types) const {
   const NodeData* n = std::as_const(*impl_).node(key);
   if (!n) return {};
-  auto it = n->flow_receivers.find(actor);
+  const ReceiverFlows::Flow* f = n->flow_receivers.find(actor);
   const Row row = n->index.find(actor, n->rows);
-  if (it == n->flow_receivers.end() || row == kNoRow) return {};
+  if (!f || row == kNoRow) return {};
   const uint64_t window = impl_->settings.flow_rate_window_ns;
-  return scaled(ranked(types ? it->second.types : it->second.senders, impl_->now, window, limit),
+  return scaled(ranked(types ? f->types : f->senders, impl_->now, window, limit),
                 warm_up(*n, n->rows[row], impl_->now, window));
 }
 
@@ -365,15 +362,15 @@ SubtreeFlow Model::subtree_flow(NodeKey key, uint64_t supervisor, size_t max_chi
   const uint64_t window = impl_->settings.flow_rate_window_ns, now = impl_->now;
   // The receivers' rows, by the hint each keeps (checked by id; a row reused by another actor
   // is looked up), fetched a few ahead: at the caps these are 16 k rows scattered over the table.
-  std::vector<std::pair<const NodeData::ReceiverFlow*, uint64_t>> receivers;
+  std::vector<std::pair<const ReceiverFlows::Flow*, uint64_t>> receivers;
   receivers.reserve(n->flow_receivers.size());
-  for (const auto& [receiver, flow] : n->flow_receivers) receivers.emplace_back(&flow, receiver);
+  n->flow_receivers.for_each([&](const ReceiverFlows::Flow& f) { receivers.emplace_back(&f, f.receiver); });
   constexpr size_t kAhead = 8;
   for (size_t i = 0; i < receivers.size(); ++i) {
     if (i + kAhead < receivers.size())
       if (const Row h = receivers[i + kAhead].first->row; h != kNoRow && h < n->rows.size()) __builtin_prefetch(&n->rows[h]);
     const auto& [flow_ptr, receiver] = receivers[i];
-    const NodeData::ReceiverFlow& flow = *flow_ptr;
+    const ReceiverFlows::Flow& flow = *flow_ptr;
     Row rr = flow.row;
     if (rr == kNoRow || rr >= n->rows.size() || n->rows[rr].id != receiver) rr = n->index.find(receiver, n->rows);
     if (rr == kNoRow) continue;  // gone since: forgotten at the next step

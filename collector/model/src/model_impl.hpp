@@ -20,6 +20,7 @@
 
 #include "actorscope/collector/model.hpp"
 #include "actorscope/collector/seeded_hash.hpp"
+#include "receiver_flows.hpp"
 #include "series_ring.hpp"
 #include "shared_blocks.hpp"
 
@@ -69,10 +70,12 @@ inline void prefetch_line(const void* p) {
 // Row chunks (RowStore::kChunkBytes, aligned to their size) come from here and go back here:
 // a few freed ones are kept, so that a keyframe's copy or a rebuilt past instant takes the
 // chunks of one that went instead of fresh memory (on the ingest thread, a fresh chunk is a
-// huge page the kernel faults in and zeroes). Thread-safe: rebuilt models live on other threads.
+// huge page the kernel faults in and zeroes). Once a chunk was taken, a thread of the pool
+// keeps kRowChunksWarm of them faulted in ahead. Thread-safe: rebuilt models live on other threads.
 void* take_row_chunk();
 void give_row_chunk(void* chunk);
 inline constexpr size_t kRowChunksKept = 16;  // 32 MiB at most, held for reuse
+inline constexpr size_t kRowChunksWarm = 2;  // 4 MiB faulted in ahead, once a node outgrew its first chunk
 
 // While one lives on this thread, the node's large tables (RowStore, ActorIndex) copied are
 // made empty but sized, to be filled in steps by their original's copy_into / copy_some: a
@@ -88,7 +91,8 @@ struct DeferTableCopies {
 // The actor rows of one node, in chunks of 2 MiB (one huge page each) past the first. Growing
 // never moves more than the first chunk: a vector grown by a quarter moved 200 MB at 800 000
 // actors, in the time of one record (170 ms of one loop turn). The first chunk grows by
-// doubling, so that a node with a few actors holds a few rows, not 2 MiB.
+// doubling, so that a node with a few actors holds a few rows, not 2 MiB, up to a quarter of
+// a chunk; then it moves into a whole chunk.
 class RowStore {
  public:
   RowStore() = default;
@@ -97,6 +101,7 @@ class RowStore {
     if (this != &o) {
       finish_copy();
       first_ = std::move(o.first_);
+      first_chunk_ = std::move(o.first_chunk_);
       chunks_ = std::move(o.chunks_);
       chunk_at_ = std::move(o.chunk_at_);
       size_ = std::exchange(o.size_, 0);
@@ -111,9 +116,12 @@ class RowStore {
       make_room(o.size_);
       return;
     }
-    first_ = o.first_;
-    if (!o.chunk_at_.empty()) chunk_at_.push_back(first_.data());
-    for (size_t c = 0; c < o.chunks_.size(); ++c) add_chunk(o.chunks_[c].get());
+    if (!o.chunk_at_.empty()) {
+      first_.assign(o.chunk_at_[0], o.chunk_at_[0] + std::min(o.size_, kChunkRows));
+      chunk_at_.push_back(first_.data());
+    }
+    for (size_t c = 0; c < o.chunks_.size(); ++c)
+      add_chunk(o.chunks_[c].get(), std::min(kChunkRows, o.size_ - (c + 1) * kChunkRows));
     size_ = o.size_;
   }
   RowStore& operator=(const RowStore& o) {
@@ -134,16 +142,26 @@ class RowStore {
   }
   const Actor& operator[](Row r) const { return chunk_at_[r / kChunkRows][r % kChunkRows]; }
   size_t size() const { return size_; }
-  size_t capacity() const { return first_.capacity() + chunks_.size() * kChunkRows; }
+  size_t capacity() const { return first_.capacity() + (first_chunk_ ? kChunkRows : 0) + chunks_.size() * kChunkRows; }
   void push_back(const Actor& a) {
-    if (size_ < kChunkRows) {
-      if (first_.size() == first_.capacity()) first_.reserve(std::min(std::max<size_t>(2 * size_, 64), kChunkRows));
+    if (size_ < kChunkRows && first_chunk_) {
+      ::new (static_cast<void*>(&first_chunk_.get()[size_])) Actor(a);
+    } else if (size_ < kChunkRows) {
+      if (first_.size() == first_.capacity()) {
+        const size_t grown = std::min(std::max<size_t>(2 * size_, 64), kChunkRows);
+        if (grown > kChunkRows / 2) {  // its last doublings would move up to 2 MB into fresh memory
+          move_first_to_chunk();
+          ::new (static_cast<void*>(&first_chunk_.get()[size_++])) Actor(a);
+          return;
+        }
+        first_.reserve(grown);
+      }
       first_.push_back(a);
       if (chunk_at_.empty()) chunk_at_.push_back(nullptr);
       chunk_at_[0] = first_.data();  // it may have moved
     } else {
       if (size_ / kChunkRows >= chunk_at_.size()) add_chunk();
-      chunk_at_.back()[size_ % kChunkRows] = a;
+      ::new (static_cast<void*>(&chunk_at_.back()[size_ % kChunkRows])) Actor(a);
     }
     ++size_;
   }
@@ -151,7 +169,8 @@ class RowStore {
   void reserve(size_t n) { chunk_at_.reserve((n + kChunkRows - 1) / kChunkRows); }
   void clear() {
     finish_copy();
-    first_ = {};
+    std::vector<Actor>().swap(first_);  // (`first_ = {}` would keep its capacity)
+    first_chunk_.reset();
     chunks_.clear();
     chunk_at_.clear();
     size_ = 0;
@@ -245,35 +264,44 @@ class RowStore {
     chunk_at_.assign(chunks, nullptr);
     chunks_.resize(chunks - 1);
   }
-  // Chunk c of an empty copy, made when first written (rows past size_ default, as add_chunk's).
+  // Chunk c of an empty copy, made when first written (its rows are then copied or written).
   Actor* chunk_for(size_t c) {
     if (c == 0) {
-      if (!chunk_at_[0]) {
-        first_.resize(std::min(size_, kChunkRows));
+      if (!chunk_at_[0] && size_ < kChunkRows / 8) {
+        first_.resize(size_);
         chunk_at_[0] = first_.data();
+      } else if (!chunk_at_[0]) {  // a whole first chunk, made as it is copied (see add_chunk)
+        first_chunk_.reset(static_cast<Actor*>(take_row_chunk()));
+        chunk_at_[0] = first_chunk_.get();
       }
       return chunk_at_[0];
     }
     if (!chunk_at_[c]) {
       std::unique_ptr<Actor, Free> chunk(static_cast<Actor*>(take_row_chunk()));
-      const size_t used = std::min(kChunkRows, size_ - c * kChunkRows);
-      std::uninitialized_default_construct_n(chunk.get() + used, kChunkRows - used);
       chunk_at_[c] = chunk.get();
       chunks_[c - 1] = std::move(chunk);
     }
     return chunk_at_[c];
   }
-  // A new chunk: default rows, or a copy of `from`'s.
-  void add_chunk(const Actor* from = nullptr) {
+  // The first chunk's rows, from the vector into a whole chunk (a warm one, see take_row_chunk).
+  void move_first_to_chunk() {
+    first_chunk_.reset(static_cast<Actor*>(take_row_chunk()));
+    std::memcpy(static_cast<void*>(first_chunk_.get()), first_.data(), first_.size() * sizeof(Actor));
+    chunk_at_[0] = first_chunk_.get();
+    std::vector<Actor>().swap(first_);  // (`first_ = {}` would keep its capacity)
+  }
+  // A new chunk, or a copy of `from`'s first `rows` rows. Rows are made as they are added:
+  // a chunk made whole at once is 2 MiB of fresh memory written in one step of the loop
+  // (up to 6 ms on the development VM, BM_FreshMemory), where row by row it is a page per
+  // 19 rows, within the steps that add them.
+  void add_chunk(const Actor* from = nullptr, size_t rows = 0) {
     std::unique_ptr<Actor, Free> chunk(static_cast<Actor*>(take_row_chunk()));
-    if (from)
-      std::memcpy(static_cast<void*>(chunk.get()), from, kChunkRows * sizeof(Actor));
-    else
-      std::uninitialized_default_construct_n(chunk.get(), kChunkRows);
+    if (from) std::memcpy(static_cast<void*>(chunk.get()), from, rows * sizeof(Actor));
     chunk_at_.push_back(chunk.get());
     chunks_.push_back(std::move(chunk));
   }
   std::vector<Actor> first_;                          // rows [0, kChunkRows)
+  std::unique_ptr<Actor, Free> first_chunk_;          // instead of first_, in a large copy made in steps
   std::vector<std::unique_ptr<Actor, Free>> chunks_;  // the chunks after it
   std::vector<Actor*> chunk_at_;                      // row / kChunkRows -> its chunk
   size_t size_ = 0;
@@ -787,14 +815,9 @@ struct NodeData {
   uint64_t parent_walk_credit = 0;     // levels the cycle checks may still walk (settings.parent_walk_*)
   uint64_t successor_scan_credit = 0;  // rows successor look-ups may still visit (settings.successor_scan_*)
   // Message flow (model_flow.cpp).
-  struct ReceiverFlow {
-    std::vector<FlowSender> senders;  // Space-Saving: at most flow_senders_per_actor
-    std::vector<FlowSender> types;
-    Row row = kNoRow;                 // the receiver's row when last counted: a hint, checked by id
-  };
   std::vector<FlowPair> flow_pairs;
   std::unordered_map<uint64_t, uint32_t> flow_pair_slots;  // (from_type << 32 | to_type) -> index
-  std::unordered_map<uint64_t, ReceiverFlow, SeededHash> flow_receivers;  // by receiving actor id
+  ReceiverFlows flow_receivers;        // by receiving actor id
   FlowStats flow;
   std::unordered_map<uint64_t, HandlingNow, SeededHash> handling;  // by actor, from the last Handling
   // This node's newest incidents pushed out of the shared incident ring (by a storm anywhere):
