@@ -1,6 +1,7 @@
 // Encoders and decoders of the actorscope wire format (see protocol/SPEC.md).
 #include "actorscope/protocol/codec.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace actorscope::proto {
@@ -105,6 +106,20 @@ void FrameDecoder::feed(const uint8_t* p, size_t n) {
   if (start_ > 0 && start_ * 2 >= buf_.size()) {
     buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(start_));
     start_ = 0;
+  }
+  // Room for the whole frame at once, as soon as its header is in: grown by doubling, a
+  // 1 MiB frame read 64 KiB at a time was copied five times, 2 MiB into fresh memory. A
+  // length over the limit gets nothing (next() refuses it).
+  if (size_t avail = buf_.size() - start_; avail < kFrameHeaderSize) {
+    const size_t k = std::min(n, kFrameHeaderSize - avail);
+    buf_.insert(buf_.end(), p, p + k);
+    p += k;
+    n -= k;
+  }
+  if (n > 0 && buf_.size() - start_ >= kFrameHeaderSize) {
+    const FrameHeader h = parse_frame_header(buf_.data() + start_);
+    const size_t frame_end = start_ + kFrameHeaderSize + h.length;
+    if (h.length <= max_frame_ && frame_end > buf_.capacity() && frame_end > buf_.size() + n) buf_.reserve(frame_end);
   }
   buf_.insert(buf_.end(), p, p + n);
 }

@@ -71,6 +71,43 @@ TEST(FrameDecoder, RejectsUnknownTypesAndSequenceGaps) {
   }
 }
 
+// A peer that sent one large frame does not keep its memory once the frame was taken.
+TEST(FrameDecoder, ALargeFrameTakenLeavesNoBufferBehind) {
+  auto bytes = frames(1, 512 * 1024);
+  FrameDecoder d;
+  d.feed(bytes.data(), bytes.size());
+  EXPECT_GE(d.held_bytes(), bytes.size());
+  FrameHeader h;
+  const uint8_t* p;
+  ASSERT_TRUE(d.next(h, p));
+  d.release_if_empty();
+  EXPECT_EQ(d.held_bytes(), 0u);
+  auto more = frames(2, 10);  // and it goes on: the next frame (seq 1) decodes
+  d.feed(more.data() + more.size() / 2, more.size() / 2);
+  ASSERT_TRUE(d.next(h, p));
+  EXPECT_EQ(h.seq, 1u);
+}
+
+// A large frame read in pieces is given its room once, when its header is in, rather than
+// grown by doubling (each doubling a copy of what came so far).
+TEST(FrameDecoder, ALargeFrameReadInPiecesGetsItsRoomOnce) {
+  auto bytes = frames(1, 1000 * 1000);
+  FrameDecoder d;
+  constexpr size_t kPiece = 64 * 1024;
+  d.feed(bytes.data(), kPiece);
+  const size_t room = d.held_bytes();
+  EXPECT_EQ(room, bytes.size());
+  for (size_t at = kPiece; at < bytes.size(); at += kPiece) {
+    d.feed(bytes.data() + at, std::min(kPiece, bytes.size() - at));
+    EXPECT_EQ(d.held_bytes(), room) << "after " << at << " bytes";
+  }
+  FrameHeader h;
+  const uint8_t* p;
+  ASSERT_TRUE(d.next(h, p));
+  EXPECT_EQ(h.length, 1000u * 1000);
+  EXPECT_EQ(p[999'999], 0);
+}
+
 TEST(FrameDecoder, BufferStaysBoundedOverALongStream) {
   FrameDecoder d;
   size_t max_buffered = 0;

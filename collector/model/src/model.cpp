@@ -604,8 +604,8 @@ ModelStats Model::stats() const {
   s.anomalies = m.anomalies;
   auto ring_bytes = [](const EventRing& ring) {
     uint64_t bytes = ring.frozen_bytes() + ring.slots().capacity() * sizeof(Event);
-    for (const Event& e : ring.slots())
-      if (e.detail.capacity() > 15) bytes += e.detail.capacity() + 1;  // past the small-string buffer
+    for (size_t i = 0; i < ring.slots().size(); ++i)
+      if (const Event& e = ring.slots()[i]; e.detail.capacity() > 15) bytes += e.detail.capacity() + 1;  // past the small-string buffer
     return bytes;
   };
   uint64_t mem = m.pool.memory_bytes() + m.journal.capacity() * sizeof(Change);

@@ -20,6 +20,7 @@
 
 #include "actorscope/collector/model.hpp"
 #include "actorscope/collector/seeded_hash.hpp"
+#include "block_array.hpp"
 #include "receiver_flows.hpp"
 #include "series_ring.hpp"
 #include "shared_blocks.hpp"
@@ -254,7 +255,7 @@ class RowStore {
   // The rows of `chunk` saved aside, into the copy's chunk `dst`.
   static void put_saved(Copy& c, size_t chunk, Actor* dst) {
     for (const auto& [at, row] : c.saved[chunk]) dst[at] = row;
-    c.saved[chunk] = {};
+    c.saved[chunk] = std::vector<std::pair<uint32_t, Actor>>();
   }
   // An empty copy's room for n rows: chunk pointers now, chunks as they are written.
   void make_room(size_t n) {
@@ -500,7 +501,7 @@ class ActorIndex {
           to.insert(w->h, w->row);
       }
       bytes += shards_[i].memory_bytes() + writes.size() * sizeof(Write) + 1;
-      writes = {};
+      writes = std::vector<Write>();
     }
     if (copy_->next == kShards) copy_.reset();
     return bytes;
@@ -662,7 +663,8 @@ class EventRing {
   bool allocated() const { return capacity_ != 0; }
   size_t size() const { return count_; }
   size_t capacity() const { return capacity_; }
-  const std::vector<Event>& slots() const { return slots_; }
+  static constexpr size_t kBlockEvents = 1024;
+  const BlockArray<Event, kBlockEvents>& slots() const { return slots_; }
   // The i-th oldest event held.
   const Event& at(size_t i) const { return slots_[(head_ + i) % slots_.size()]; }
   // How many held events have seq < s (they are sorted by seq).
@@ -681,9 +683,8 @@ class EventRing {
   // (and `moved_out`, when given, the event itself).
   Event& push(std::optional<EventKind>& evicted, Event* moved_out = nullptr) {
     if (slots_.size() < capacity_) {  // never full yet: head_ is 0 and every slot is held
-      if (slots_.size() == slots_.capacity()) slots_.reserve(std::min(capacity_, std::max<size_t>(64, 2 * slots_.size())));
       ++count_;
-      return slots_.emplace_back();
+      return slots_.emplace_back(capacity_);
     }
     if (count_ == slots_.size()) {
       if (freezing_) [[unlikely]]
@@ -713,7 +714,9 @@ class EventRing {
   void before_evict();
   void thaw(const Frozen& f);
   static thread_local bool freeze_copies_;
-  std::vector<Event> slots_;
+  // Grown in blocks up to the capacity, never moved: a telemetry burst into a large log doubled a
+  // vector of events, 2.5 MB moved into 5 MB of fresh memory in one step (siege row 5: 26 ms).
+  BlockArray<Event, kBlockEvents> slots_;
   size_t capacity_ = 0;
   size_t head_ = 0;  // the oldest
   size_t count_ = 0;  // == slots_.size() unless frozen

@@ -410,7 +410,7 @@ struct Server::Impl {
     c.state = State::Draining;
     // What it sent and we did not read is dropped now, not when the socket goes.
     c.decoder = proto::FrameDecoder{kHelloMaxFrame};
-    c.batch_rest = {};
+    c.batch_rest = std::vector<uint8_t>();
     account_input(c);
     c.frame_started_ns = 0;
     c.deadline_ns = now + kDrainTimeoutNs;
@@ -665,7 +665,7 @@ struct Server::Impl {
     else
       a = apply_batch(c, c.batch_rest.data(), c.batch_rest.size(), c.batch_applied, now, slice_end);
     if (a == Applied::Paused) return false;
-    c.batch_rest = {};
+    c.batch_rest = std::vector<uint8_t>();
     c.batch_applied = 0;
     account_input(c);
     return true;

@@ -45,7 +45,7 @@ class FrameDecoder {
   // its memory. Invalidates the last payload.
   void release_if_empty() {
     if (buffered() == 0 && buf_.capacity() > 0) {
-      buf_ = {};
+      buf_ = std::vector<uint8_t>();  // (`buf_ = {}` would keep the capacity)
       start_ = 0;
     }
   }
