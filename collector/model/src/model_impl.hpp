@@ -198,7 +198,8 @@ class RowStore {
     const size_t from = c.next;
     while (max_rows > 0 && c.next < c.rows) {
       const size_t chunk = c.next / kChunkRows;
-      const size_t end = std::min({c.rows, (chunk + 1) * kChunkRows, c.next + max_rows});
+      // (c.next + max_rows would wrap for finish_copy's SIZE_MAX once a step was copied)
+      const size_t end = std::min({c.rows, (chunk + 1) * kChunkRows, c.next + std::min(max_rows, c.rows - c.next)});
       const Actor* src = chunk_at_[chunk];
       Actor* dst = c.into->chunk_for(chunk);
       for (size_t r = c.next; r < end; ++r)
