@@ -161,6 +161,41 @@ void BM_SeekPastInstant_100kActors1h(benchmark::State& state) {
 }
 BENCHMARK(BM_SeekPastInstant_100kActors1h)->Arg(1)->Arg(60)->Unit(benchmark::kMillisecond)->Iterations(5);
 
+// A viewer stepping forward through the same hour: shown a random instant, it asks for the
+// instant range(1) seconds later, which is rebuilt on from the one shown (a copy of it and the
+// inputs between) unless a keyframe lies between them. range(0) as above.
+void BM_SeekForwardFromShownInstant_100kActors1h(benchmark::State& state) {
+  static std::map<int64_t, std::unique_ptr<HourOfHistory>> hours;
+  auto& slot = hours[state.range(0)];
+  if (!slot) slot = std::make_unique<HourOfHistory>(static_cast<uint64_t>(state.range(0)));
+  HourOfHistory& h = *slot;
+  const uint64_t step = static_cast<uint64_t>(state.range(1)) * 1'000'000'000;
+  uint64_t pick = 54321;
+  const HistoryStats held = h.history.stats();
+  double went_on = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    pick = pick * 6364136223846793005ull + 1442695040888963407ull;
+    const uint64_t shown_at = held.begins_at + (pick >> 11) % (held.ends_at - step - held.begins_at + 1);
+    std::shared_ptr<const Model> shown = h.history.at(shown_at);
+    state.ResumeTiming();
+    const RebuildPlan plan = h.history.plan(shown_at + step, shown, shown_at);
+    auto next = History::rebuild(plan);
+    if (!next) {
+      state.SkipWithError("an instant within the history could not be rebuilt");
+      return;
+    }
+    benchmark::DoNotOptimize(next->version());
+    state.PauseTiming();
+    went_on += plan.base ? 1 : 0;
+    next.reset();
+    shown.reset();
+    state.ResumeTiming();
+  }
+  state.counters["went_on"] = went_on / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_SeekForwardFromShownInstant_100kActors1h)->Args({60, 1})->Args({60, 10})->Unit(benchmark::kMillisecond)->Iterations(5);
+
 // The flight recorder of the same hour written out as a recording (--export-history), and
 // that file opened again (replayed into a model with its own history): bytes, time of each.
 void BM_ExportHistory_100kActors1h(benchmark::State& state) {

@@ -66,6 +66,64 @@ TEST(History, TheStateRebuiltAtARandomInstantEqualsAModelFedOnlyUpToIt) {
   }
 }
 
+// A viewer stepping forward: the instant rebuilt on from the one shown before (only the inputs
+// after it applied, the sealed chunks before them passed by) equals a model fed the inputs up
+// to it; a step back, or one across a keyframe, is rebuilt from the keyframe.
+TEST(History, AnInstantRebuiltOnFromTheOneShownBeforeIsTheModelFedUpToIt) {
+  size_t went_on = 0, from_keyframe = 0, chunks_passed = 0;
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const std::vector<Input> inputs = random_inputs(seed, 12000);
+    HistorySettings hs;
+    hs.min_segment_bytes = 600 << 10;  // segments of a few 256 KiB chunks
+    hs.stream_per_keyframe = 0;
+    hs.max_bytes = 1ull << 40;
+    hs.max_age_ns = 1ull << 60;
+    History history(hs);
+    Model live(small_settings());
+    live.set_history(&history);
+    std::map<int, NodeKey> keys;
+    feed(live, inputs, keys);
+    std::mt19937_64 rng(seed);
+    const uint64_t first = inputs.front().at, last = inputs.back().at;
+    uint64_t shown_at = first + rng() % (last - first + 1);
+    std::shared_ptr<const Model> shown = history.at(shown_at);
+    ASSERT_NE(shown, nullptr);
+    for (int step = 0; step < 16; ++step) {
+      uint64_t next = step % 5 == 4 ? first + rng() % (last - first + 1)  // anywhere, often back
+                                    : std::min(last, shown_at + rng() % ((last - first) / 6 + 1));
+      if (step % 3 == 1) next = std::lower_bound(inputs.begin(), inputs.end(), next, [](const Input& in, uint64_t t) {
+                                  return in.at < t;
+                                })->at;  // exactly at an input
+      SCOPED_TRACE("from " + std::to_string(shown_at) + " to " + std::to_string(next));
+      const RebuildPlan whole = history.plan(next);
+      const RebuildPlan on = history.plan(next, shown, shown_at);
+      ASSERT_TRUE(on.ok);
+      if (next < shown_at || shown_at < whole.keyframe_at) {
+        EXPECT_EQ(on.base, nullptr);
+        ++from_keyframe;
+      } else {
+        ASSERT_EQ(on.base, shown);
+        EXPECT_EQ(on.base_at, shown_at);
+        EXPECT_LE(on.chunks.size(), whole.chunks.size());
+        chunks_passed += whole.chunks.size() - on.chunks.size();
+        ++went_on;
+      }
+      std::shared_ptr<const Model> rebuilt = History::rebuild(on);
+      ASSERT_NE(rebuilt, nullptr);
+      Model reference(small_settings());
+      std::map<int, NodeKey> ref_keys;
+      feed(reference, inputs, ref_keys, next);
+      ASSERT_TRUE(same_state(describe(reference), describe(*rebuilt)));
+      shown = std::move(rebuilt);
+      shown_at = next;
+    }
+  }
+  EXPECT_GT(went_on, 20u);
+  EXPECT_GT(from_keyframe, 4u);
+  EXPECT_GT(chunks_passed, 0u) << "no step passed a chunk by: the segments hold one chunk each";
+}
+
 // A keyframe copied in parts, while the model goes on, is the model as it was when the copy
 // began: the reference is a whole copy taken at that instant. One row or index shard per input, so that
 // most rows are written (or their node starts anew, or is forgotten) before their turn.

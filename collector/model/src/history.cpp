@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <zstd.h>
@@ -52,9 +53,11 @@ bool History::next_input(const std::vector<uint8_t>& raw, size_t& pos, HistoryIn
 namespace {
 
 // Applies the inputs of one chunk stamped <= at; false once an input past `at` was met.
-bool replay_chunk(Model& m, const std::vector<uint8_t>& chunk, uint64_t at) {
+// Applies the chunk's inputs stamped in (after, at]; false once one is past `at`.
+bool replay_chunk(Model& m, const std::vector<uint8_t>& chunk, uint64_t at, std::optional<uint64_t> after) {
   return History::for_each_input(chunk, [&](const HistoryInput& in) {
     if (in.at > at) return false;
+    if (after && in.at <= *after) return true;  // the model it goes on from has it
     const uint64_t when = in.at;
     const uint8_t* payload = in.payload;
     const uint32_t len = in.len;
@@ -106,6 +109,8 @@ struct History::Segment {
   uint64_t keyframe_bytes = 0;
   std::vector<std::shared_ptr<const HistoryChunk>> sealed;
   std::vector<uint8_t> open;
+  uint64_t open_last_at = 0;   // the open part's last input's stamp
+  uint32_t open_entries = 0;   // and its inputs
   uint64_t stream_bytes = 0;      // as held (sealed chunks compressed)
   uint64_t stream_raw_bytes = 0;  // what a rebuild replays: the next keyframe is due by this
   uint64_t entries = 0;
@@ -125,6 +130,8 @@ std::shared_ptr<const HistoryChunk> compress(ZSTD_CCtx* ctx, std::vector<uint8_t
   if (ZSTD_isError(n)) return nullptr;  // cannot happen with a bound-sized buffer: the raw chunk stays
   auto chunk = std::make_shared<HistoryChunk>();
   chunk->raw_size = raw.raw_size;
+  chunk->last_at = raw.last_at;
+  chunk->entries = raw.entries;
   chunk->bytes.assign(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(n));
   return chunk;
 }
@@ -196,6 +203,9 @@ void History::seal(Segment& s) {
   chunk->raw_size = static_cast<uint32_t>(s.open.size());
   chunk->bytes = std::move(s.open);
   chunk->compressed = false;
+  chunk->last_at = s.open_last_at;
+  chunk->entries = s.open_entries;
+  s.open_entries = 0;
   s.open = std::move(spare_);  // the buffer of a chunk compressed before, if it came back
   spare_ = {};
   s.open.clear();
@@ -266,6 +276,8 @@ void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, co
   put<uint32_t>(out, static_cast<uint32_t>(len));
   if (len) out.insert(out.end(), payload, payload + len);
   last_input_bytes_ = len;
+  s.open_last_at = at;
+  ++s.open_entries;
   const uint64_t bytes = kInputHeader + len;
   s.stream_bytes += bytes;
   s.stream_raw_bytes += bytes;
@@ -438,11 +450,25 @@ RebuildPlan History::plan(uint64_t at) const {
   }
   p.ok = true;
   p.keyframe = (*first)->keyframe;
+  p.keyframe_at = (*first)->begins_at;
   for (auto s = first; s != it; ++s) {
     p.chunks.insert(p.chunks.end(), (*s)->sealed.begin(), (*s)->sealed.end());
     p.entries += (*s)->entries;
   }
   p.tail = (*std::prev(it))->open;  // only the newest segment has an open part
+  return p;
+}
+
+RebuildPlan History::plan(uint64_t at, std::shared_ptr<const Model> from, uint64_t from_at) const {
+  RebuildPlan p = plan(at);
+  if (!p.ok || !from || from_at > at || from_at < p.keyframe_at) return p;
+  // Inputs are recorded in stamp order: the chunks up to the first one with an input after
+  // from_at are all in `from` already.
+  size_t skip = 0;
+  while (skip < p.chunks.size() && p.chunks[skip]->last_at <= from_at) p.entries -= p.chunks[skip++]->entries;
+  p.chunks.erase(p.chunks.begin(), p.chunks.begin() + static_cast<std::ptrdiff_t>(skip));
+  p.base = std::move(from);
+  p.base_at = from_at;
   return p;
 }
 
@@ -477,15 +503,16 @@ bool History::decompress(const HistoryChunk& chunk, std::vector<uint8_t>& raw) {
 
 std::unique_ptr<Model> History::rebuild(const RebuildPlan& plan) {
   if (!plan.ok || !plan.keyframe) return nullptr;
-  std::unique_ptr<Model> m = plan.keyframe->clone();
+  std::unique_ptr<Model> m = plan.base ? plan.base->clone() : plan.keyframe->clone();
+  const std::optional<uint64_t> after = plan.base ? std::optional<uint64_t>(plan.base_at) : std::nullopt;
   bool more = true;
   std::vector<uint8_t> raw;
   for (const auto& chunk : plan.chunks) {
     if (!more) break;
     if (!decompress(*chunk, raw)) break;  // cannot happen: our own bytes
-    more = replay_chunk(*m, raw, plan.at);
+    more = replay_chunk(*m, raw, plan.at, after);
   }
-  if (more) replay_chunk(*m, plan.tail, plan.at);
+  if (more) replay_chunk(*m, plan.tail, plan.at, after);
   return m;
 }
 

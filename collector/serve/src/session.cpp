@@ -651,7 +651,12 @@ class ViewerSession final : public collector::Session {
     }
     // The plan takes shared, immutable pieces of the history here, on the loop thread; the
     // replay runs on a thread of its own, so that no peer waits for it.
-    collector::RebuildPlan plan = h->plan(std::min(h->to_model(next_instant_->wall_ns), h->stats().ends_at));
+    // A viewer moving forward (a step, a drag, playback) goes on from the instant it is shown,
+    // when no keyframe lies between: a second further replays a second, not a segment.
+    const uint64_t at = std::min(h->to_model(next_instant_->wall_ns), h->stats().ends_at);
+    collector::RebuildPlan plan = past_ ? h->plan(at, past_, past_at_) : h->plan(at);
+    if (plan.base) ++counters_->rebuilds_from_shown;
+    next_instant_->at = at;
     rebuilding_ = next_instant_;
     next_instant_.reset();
     ++counters_->rebuilds_running;
@@ -679,9 +684,13 @@ class ViewerSession final : public collector::Session {
       return;
     }
     if (shown_ == &live_) ++counters_->past_views;
+    // Its warning list, made now on the loop thread: the model is then only read, here and by
+    // a rebuild that goes on from it on another thread.
+    m->warnings();
     past_ = std::move(m);
     shown_ = past_.get();
     past_wall_ns_ = done.wall_ns;
+    past_at_ = done.at;
     ++counters_->instants_shown;
     append(instant_shown(done.request, wire::InstantMode::Past, done.wall_ns, ""));
     if (subscribed_) start_snapshot();
@@ -941,11 +950,13 @@ class ViewerSession final : public collector::Session {
   // What this viewer is shown: the live model, or the model of a past instant rebuilt from
   // the flight recorder (past_), which stands still until the viewer asks for another.
   const Model* shown_ = &live_;
-  std::unique_ptr<Model> past_;
+  std::shared_ptr<const Model> past_;  // shared with a rebuild that goes on from it
+  uint64_t past_at_ = 0;               // its instant, model clock
   uint64_t past_wall_ns_ = 0;
   struct Rebuild {
     uint64_t request = 0;
     uint64_t wall_ns = 0;
+    uint64_t at = 0;  // model clock, once planned
   };
   std::optional<Rebuild> rebuilding_;        // the instant being rebuilt ...
   std::future<std::unique_ptr<Model>> rebuilt_;  // ... off the loop thread

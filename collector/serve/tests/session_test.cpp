@@ -1176,6 +1176,8 @@ TEST(ViewerSession, APastInstantIsTheModelAsItWasThenAndStandsStillUntilLiveAgai
   app.model.set_now(app.now);
   apply_batch(app, crash, late, backlog);
   app.tick();
+  const uint64_t after_model = app.model.now();
+  const std::unique_ptr<collector::Model> after = app.model.clone();  // the reference a step later
 
   CapturingConnection conn;
   auto counters = std::make_shared<serve::ServeCounters>();
@@ -1204,12 +1206,27 @@ TEST(ViewerSession, APastInstantIsTheModelAsItWasThenAndStandsStillUntilLiveAgai
   // The live model moves on; the past stands still, and a kill is refused there.
   proto::ActorSpawned later = late;
   later.actor = 101;
+  app.now += 1'000'000'000;  // after the instant `after` stands for
+  app.model.set_now(app.now);
   apply_batch(app, later);
   app.tick();
   session->on_tick(app.now + 1'000'000'000);
   conn.pump(replica);
   expect_equal(*then, replica);
   EXPECT_EQ(replica.actor({app.node, 101}), nullptr);
+
+  // A step forward goes on from the instant shown (no keyframe lies between): the crash and the
+  // late spawn are there, and nothing after.
+  EXPECT_EQ(counters->rebuilds_from_shown.load(), 0u);
+  send(*session, wire::ShowInstant{11, history.to_wall(after_model)});
+  ASSERT_TRUE(tick_until(*session, conn, replica, app.now + 1'000'000'000,
+                         [&] { return replica.instant().request == 11 && replica.has_snapshot(); }));
+  EXPECT_EQ(counters->rebuilds_from_shown.load(), 1u);
+  EXPECT_EQ(counters->instants_shown.load(), 2u);
+  expect_equal(*after, replica);
+  EXPECT_EQ(replica.actor({app.node, 3}), nullptr) << "crashed by then";
+  EXPECT_NE(replica.actor({app.node, 100}), nullptr) << "spawned by then";
+  EXPECT_EQ(replica.actor({app.node, 101}), nullptr) << "not yet";
 
   // Before history begins: refused, the instant shown stays.
   send(*session, wire::ShowInstant{8, history.to_wall(history_begins) - 1});

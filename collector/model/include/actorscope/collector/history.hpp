@@ -78,6 +78,9 @@ struct HistoryChunk {
   std::vector<uint8_t> bytes;  // compressed (or raw)
   uint32_t raw_size = 0;
   bool compressed = true;
+  uint64_t last_at = 0;  // the stamp of its last input: a rebuild that goes on from a later
+                         // instant passes it by without decompressing it
+  uint32_t entries = 0;  // inputs in it
 };
 
 // The inputs to rebuild one past instant, taken from the history under the model's lock
@@ -86,6 +89,13 @@ struct RebuildPlan {
   bool ok = false;                        // false: the instant is before history begins (or no history)
   uint64_t at = 0;                        // the instant: every input stamped <= at is applied
   std::shared_ptr<const Model> keyframe;  // the state at the segment's start
+  uint64_t keyframe_at = 0;               // its instant
+  // When set, the rebuild goes on from this model instead of the keyframe: the state right
+  // after every input stamped <= base_at (keyframe_at <= base_at <= at), rebuilt from this
+  // history (a viewer's shown instant, when it moves forward). Only the inputs after base_at
+  // are applied, and the chunks before them are passed by.
+  std::shared_ptr<const Model> base;
+  uint64_t base_at = 0;
   std::vector<std::shared_ptr<const HistoryChunk>> chunks;  // the stream after it, in order
   std::vector<uint8_t> tail;              // the open chunk's part
   uint64_t entries = 0;                   // stream entries that the rebuild will look at
@@ -147,6 +157,9 @@ class History {
   HistoryStats stats() const;
   // What is needed to rebuild the state right after every input stamped <= at.
   RebuildPlan plan(uint64_t at) const;
+  // The same, going on from `from` (an instant rebuilt from this history, at from_at) when
+  // that replays less: from_at <= at, and no keyframe lies between them.
+  RebuildPlan plan(uint64_t at, std::shared_ptr<const Model> from, uint64_t from_at) const;
   // Runs a plan: a new model in the state of the instant (nullptr when !plan.ok).
   static std::unique_ptr<Model> rebuild(const RebuildPlan& plan);
   // plan() and rebuild() in one.

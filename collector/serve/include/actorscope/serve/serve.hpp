@@ -55,6 +55,7 @@ struct ServeCounters {
   std::atomic<uint64_t> rebuilds_running{0};  // past instants being rebuilt now
   std::atomic<uint64_t> rebuilds_refused{0};  // asked for past max_rebuilds
   std::atomic<uint64_t> instants_shown{0};    // past instants shown to viewers
+  std::atomic<uint64_t> rebuilds_from_shown{0};  // of them, rebuilt on from the instant shown before
   std::atomic<int64_t> past_views{0};         // viewers showing a past instant now (each holds its model)
   std::atomic<uint64_t> exports_running{0};   // flight-recorder exports being pulled now
   std::atomic<uint64_t> exports_started{0};
