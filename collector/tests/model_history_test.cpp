@@ -75,7 +75,8 @@ TEST(History, AnInstantRebuiltOnFromTheOneShownBeforeIsTheModelFedUpToIt) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     const std::vector<Input> inputs = random_inputs(seed, 12000);
     HistorySettings hs;
-    hs.min_segment_bytes = 600 << 10;  // segments of a few 256 KiB chunks
+    hs.min_segment_bytes = 600 << 10;  // segments of several chunks
+    hs.chunk_bytes = 64 << 10;
     hs.stream_per_keyframe = 0;
     hs.max_bytes = 1ull << 40;
     hs.max_age_ns = 1ull << 60;

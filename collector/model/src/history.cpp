@@ -19,7 +19,6 @@ namespace {
 // One input in a segment's stream: a fixed header, then the payload.
 enum class Input : uint8_t { Hello = 1, Batch = 2, Disconnect = 3, Tick = 4, Counts = 5 };
 constexpr size_t kInputHeader = 1 + 8 + 4 + 8 + 4;  // kind, at, node, conn, payload length
-constexpr size_t kChunkBytes = 256 * 1024;          // a chunk is sealed (shared, immutable) past this
 
 template <class T>
 void put(std::vector<uint8_t>& out, T v) {
@@ -268,7 +267,7 @@ void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, co
   }
   Segment& s = *segments_.back();
   std::vector<uint8_t>& out = s.open;
-  if (out.capacity() == 0) out.reserve(kChunkBytes + kInputHeader);
+  if (out.capacity() == 0) out.reserve(settings_.chunk_bytes + kInputHeader);
   out.push_back(kind);
   put<uint64_t>(out, at);
   put<uint32_t>(out, node);
@@ -288,7 +287,7 @@ void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, co
   ++stats_.entries;
   ++stats_.recorded_entries;
   stats_.recorded_bytes += bytes;
-  if (out.size() >= kChunkBytes) seal(s);
+  if (out.size() >= settings_.chunk_bytes) seal(s);
 }
 
 void History::on_hello(Model& m, uint64_t at, uint64_t conn, const proto::Hello& hello) {
