@@ -51,8 +51,8 @@ bool History::next_input(const std::vector<uint8_t>& raw, size_t& pos, HistoryIn
 
 namespace {
 
-// Applies the inputs of one chunk stamped <= at; false once an input past `at` was met.
-// Applies the chunk's inputs stamped in (after, at]; false once one is past `at`.
+// Applies the chunk's inputs stamped <= at, and after `after` when given (the model goes on
+// from that instant); false once an input past `at` was met.
 bool replay_chunk(Model& m, const std::vector<uint8_t>& chunk, uint64_t at, std::optional<uint64_t> after) {
   return History::for_each_input(chunk, [&](const HistoryInput& in) {
     if (in.at > at) return false;
