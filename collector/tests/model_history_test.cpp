@@ -23,6 +23,16 @@ using testing::random_inputs;
 using testing::same_state;
 using testing::small_settings;
 
+// A history that keeps everything and takes a keyframe once min_segment_bytes of stream came.
+HistorySettings keep_all(uint64_t min_segment_bytes) {
+  HistorySettings hs;
+  hs.min_segment_bytes = min_segment_bytes;
+  hs.stream_per_keyframe = 0;
+  hs.max_bytes = 1ull << 40;
+  hs.max_age_ns = 1ull << 60;
+  return hs;
+}
+
 // Each instant the history rebuilds equals a second model fed the inputs only up to it.
 void expect_rebuilt_as_fed(const History& history, const std::vector<Input>& inputs, const std::vector<uint64_t>& instants) {
   for (uint64_t t : instants) {
@@ -40,11 +50,7 @@ TEST(History, TheStateRebuiltAtARandomInstantEqualsAModelFedOnlyUpToIt) {
   for (uint32_t seed = 1; seed <= 12; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     const std::vector<Input> inputs = random_inputs(seed, 1500);
-    HistorySettings hs;
-    hs.min_segment_bytes = 2048;  // many keyframes: instants fall in every segment
-    hs.stream_per_keyframe = 0;
-    hs.max_bytes = 1ull << 40;
-    hs.max_age_ns = 1ull << 60;
+    HistorySettings hs = keep_all(2048);  // many keyframes: instants fall in every segment
     History history(hs);
     Model live(small_settings());
     live.set_history(&history);
@@ -74,12 +80,8 @@ TEST(History, AnInstantRebuiltOnFromTheOneShownBeforeIsTheModelFedUpToIt) {
   for (uint32_t seed = 1; seed <= 4; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     const std::vector<Input> inputs = random_inputs(seed, 12000);
-    HistorySettings hs;
-    hs.min_segment_bytes = 600 << 10;  // segments of several chunks
+    HistorySettings hs = keep_all(600 << 10);  // segments of several chunks
     hs.chunk_bytes = 64 << 10;
-    hs.stream_per_keyframe = 0;
-    hs.max_bytes = 1ull << 40;
-    hs.max_age_ns = 1ull << 60;
     History history(hs);
     Model live(small_settings());
     live.set_history(&history);
@@ -199,11 +201,7 @@ TEST(History, InstantsWhileAKeyframeIsCopiedAreRebuiltFromTheSegmentBefore) {
   for (uint32_t seed = 1; seed <= 6; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
     const std::vector<Input> inputs = random_inputs(seed, 1500);
-    HistorySettings hs;
-    hs.min_segment_bytes = 2048;
-    hs.stream_per_keyframe = 0;
-    hs.max_bytes = 1ull << 40;
-    hs.max_age_ns = 1ull << 60;
+    HistorySettings hs = keep_all(2048);
     hs.keyframe_copy_bytes_per_input = 3 * sizeof(Actor);
     History history(hs);
     Model live(small_settings());
