@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "clock.hpp"
 #include "strings.hpp"
 #include "transport.hpp"
@@ -170,10 +172,15 @@ bool Connection::send_queued() {
   close_frame();
   if (out_.empty()) return true;
   std::string err;
-  uint64_t deadline = deadline_ns_ ? deadline_ns_ : mono_ns() + kSendTimeoutMs * 1'000'000ull;
-  if (!ch_.send_all(out_.data(), out_.size(), deadline, err)) {
-    fail(err);
-    return false;
+  // A piece at a time, each with kSendTimeoutMs of its own unless a deadline was set (a stop):
+  // a collector that takes a large frame slowly but steadily is not one that stopped reading.
+  for (size_t at = 0; at < out_.size(); at += kSendChunkBytes) {
+    const size_t n = std::min(kSendChunkBytes, out_.size() - at);
+    const uint64_t deadline = deadline_ns_ ? deadline_ns_ : mono_ns() + kSendTimeoutMs * 1'000'000ull;
+    if (!ch_.send_all(out_.data() + at, n, deadline, err)) {
+      fail(err);
+      return false;
+    }
   }
   bytes_sent_ += out_.size();
   out_.clear();

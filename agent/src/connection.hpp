@@ -40,6 +40,7 @@ class Connection {
   }
   // Sends every queued frame before the deadline; on failure the connection is closed.
   bool send_queued();
+  // 0: each kSendChunkBytes piece of a send has kSendTimeoutMs of its own.
   void set_deadline(uint64_t deadline_ns) { deadline_ns_ = deadline_ns; }
   // Reads and handles frames from the collector; false when the connection ended.
   bool poll_incoming(int wait_ms);

@@ -153,8 +153,11 @@ void Flusher::on_lost() {
 void Flusher::flush() {
   Shared& sh = shared();
   sh.wake_requested.store(false, std::memory_order_relaxed);
-  uint64_t stop_deadline = stop_.load() ? stop_deadline_ns_.load() : 0;
-  conn_.set_deadline(stop_deadline ? stop_deadline : mono_ns() + kSendTimeoutMs * 1'000'000ull);
+  // Stopping: everything before the stop's deadline. Otherwise no deadline for the flush as a
+  // whole: each piece sent (kSendChunkBytes) has kSendTimeoutMs of its own, so a collector that
+  // reads slowly but steadily keeps its agent, and only one that stops reading loses it (a
+  // million actors' snapshot is 128 MB: within one timeout it failed, and was sent again).
+  conn_.set_deadline(stop_.load() ? stop_deadline_ns_.load() : 0);
   ++flush_no_;
   bool was_open = conn_.is_open();
 

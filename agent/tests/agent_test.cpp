@@ -259,6 +259,29 @@ TEST_F(AgentTest, ReconnectsByItselfAndSendsAFullSnapshot) {
   EXPECT_TRUE(s.errors.empty()) << s.errors.front();
 }
 
+// A collector that reads slowly but steadily (busy, a loaded machine) keeps its agent: the
+// reconnect's snapshot, several MB here, takes longer than the send timeout in all, but each
+// part of it is taken well within it. (The timeout once covered a whole flush: such a
+// snapshot failed, the agent reconnected and sent it again, and never got through.)
+TEST_F(AgentTest, ASlowCollectorKeepsItsAgentThroughALongSnapshot) {
+  FakeCollector fc;
+  actorscope_config c = fast_config(fc.address());
+  ASSERT_EQ(actorscope_start(&c), 0);
+  constexpr size_t kActors = 60000;
+  std::vector<actorscope_actor*> cells;
+  for (size_t i = 0; i < kActors; ++i) cells.push_back(spawn("a-worker-type-name-of-some-length", 0, "a-worker-of-the-pool"));
+  ASSERT_TRUE(fc.wait_for([&](const Seen& s) { return s.actors.size() == kActors; }, std::chrono::seconds(60)));
+  fc.read_slowly(32 * 1024, std::chrono::milliseconds(80));  // 400 KB/s
+  fc.drop_connection();
+  ASSERT_TRUE(fc.wait_for([](const Seen& s) { return s.snapshots_ended >= 2; }, std::chrono::seconds(45)))
+      << fc.seen().last_snapshot_actors.size() << " actors of the snapshot arrived over " << fc.seen().connections
+      << " connections";
+  Seen s = fc.seen();
+  EXPECT_EQ(s.connections, 2) << "the agent gave the slow collector up";
+  EXPECT_EQ(s.last_snapshot_actors.size(), kActors);
+  EXPECT_TRUE(s.errors.empty()) << s.errors.front();
+}
+
 TEST_F(AgentTest, WithoutACollectorHooksWorkAndStateStaysBounded) {
   TempDir dir;
   std::string path = dir.file("later.sock");

@@ -1,6 +1,8 @@
 // The fake collector: one agent connection at a time, frames decoded as they arrive.
 #include "fake_collector.hpp"
 
+#include <algorithm>
+
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -206,7 +208,9 @@ void FakeCollector::handle(int fd) {
     }
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 20) <= 0) continue;
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    const size_t pace = read_bytes_.load();
+    if (pace != 0) std::this_thread::sleep_for(std::chrono::milliseconds(read_every_ms_.load()));  // the pace itself
+    ssize_t n = recv(fd, buf, pace != 0 ? std::min(pace, sizeof buf) : sizeof buf, 0);
     if (n <= 0) return;
     in.feed(buf, static_cast<size_t>(n));
     proto::FrameHeader h;

@@ -89,6 +89,11 @@ class FakeCollector {
   void send_command(const proto::Command& c);
   // Closes the current agent connection from the collector's side.
   void drop_connection();
+  // From now on reads at most `bytes` every `every`: a slow collector, not a stalled one.
+  void read_slowly(size_t bytes, std::chrono::milliseconds every) {
+    read_every_ms_ = every.count();
+    read_bytes_ = bytes;
+  }
 
   // Polls pred under the lock until it holds or the timeout passes.
   bool wait_for(const std::function<bool(const Seen&)>& pred, std::chrono::seconds timeout = std::chrono::seconds(30));
@@ -100,6 +105,8 @@ class FakeCollector {
 
   std::string dir_, address_, reject_;
   std::atomic<uint64_t> grants_{proto::kCapCommands};
+  std::atomic<size_t> read_bytes_{0};  // 0: read as fast as it comes
+  std::atomic<int64_t> read_every_ms_{0};
   int listen_fd_ = -1;
   std::atomic<int> conn_fd_{-1};
   std::atomic<bool> stop_{false};
