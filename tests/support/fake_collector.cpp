@@ -128,6 +128,7 @@ struct BatchHandler {
     bool inline_text = !m.reason_inline.empty();
     SeenExit e{m, inline_text ? std::string(m.reason_inline) : s(m.reason_text), inline_text};
     e.exited.reason_inline = {};
+    e.arrival = ++seen.lifecycle;
     seen.exits[m.actor] = e;
   }
   void on(const proto::ChildRestarted& m) {
@@ -135,6 +136,7 @@ struct BatchHandler {
     bool inline_text = !m.reason_inline.empty();
     SeenRestart r{m, s(m.child_id), inline_text ? std::string(m.reason_inline) : s(m.reason_text), inline_text};
     r.restart.reason_inline = {};
+    r.arrival = ++seen.lifecycle;
     seen.restarts.push_back(r);
   }
   void on(const proto::Link& m) { seen.links.push_back(m); }

@@ -27,11 +27,13 @@ struct SeenExit {
   proto::ActorExited exited;  // reason_inline cleared (it pointed into the frame): see text
   std::string text;           // the reason text, inline or interned
   bool inline_text = false;   // sent inline (not through a StringDef)
+  uint64_t arrival = 0;       // its place among the exits and restarts received (Seen::lifecycle)
 };
 struct SeenRestart {
   proto::ChildRestarted restart;  // reason_inline cleared, as in SeenExit
   std::string child_id, text;
   bool inline_text = false;
+  uint64_t arrival = 0;  // as in SeenExit
 };
 struct SeenTelemetry {
   uint64_t actor = 0;
@@ -52,6 +54,7 @@ struct Seen {
   std::map<uint64_t, SeenActor> actors;  // every actor ever spawned
   std::map<uint64_t, SeenExit> exits;
   std::vector<SeenRestart> restarts;
+  uint64_t lifecycle = 0;  // exits and restarts received so far, across connections
   std::vector<proto::Link> links;
   std::vector<SeenTelemetry> telemetry;
   std::map<uint64_t, proto::ActorStats> stats;  // latest per actor

@@ -465,8 +465,7 @@ void actor_probe::rewrap_top() {
 }
 
 void actor_probe::report_exit(const ::caf::error& reason) {
-  if (counted_exit) return;
-  counted_exit = true;
+  if (counted_exit.exchange(true, std::memory_order_acq_rel)) return;
   detail::unregister_actor(id);
   actorscope_actor* c = cell;
   cell = nullptr;
@@ -487,6 +486,18 @@ void actor_probe::report_exit(const ::caf::error& reason) {
   std::string text = reason_text(reason);
   actorscope_exit(c, reason_class(reason), text.empty() ? nullptr : text.c_str());
   detail::count_exit(id, info, processed);
+}
+
+void report_exit_first(const ::caf::actor& a) {
+  if (!a) return;
+  std::shared_ptr<actor_probe> probe = registered_probe(a.id());
+  if (!probe) return;
+  // CAF runs an actor's attachables latest first, so this one runs before the monitor just
+  // added (the one attached at spawn then finds the exit counted). On an actor that has
+  // already exited CAF runs it here and now: its exit is then reported by whichever hook
+  // comes first.
+  ::caf::actor_cast<::caf::abstract_actor*>(a)->attach_functor(
+      [probe](const ::caf::error& reason) { probe->report_exit(reason); });
 }
 
 ::caf::actor spawn_instrumented(::caf::actor_system& sys, actor_info info, init_function init, bool detached,
@@ -526,7 +537,7 @@ void actor_probe::report_exit(const ::caf::error& reason) {
   self->set_exception_handler(exception_to_exit);
   self->attach_functor([probe](const ::caf::error& reason) { probe->report_exit(reason); });
   // So that a kill command, cell_of and a sampled message's receiver find it from now on.
-  detail::register_actor(probe->id, self->address(), probe->cell);
+  detail::register_actor(probe->id, self->address(), probe->cell, probe);
   self->launch(cfg.host, lazy, hidden);
   return handle;
 }

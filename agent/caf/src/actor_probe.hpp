@@ -2,6 +2,7 @@
 // the actor's stats cell from the actor's own thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
@@ -53,8 +54,13 @@ struct actor_probe : std::enable_shared_from_this<actor_probe> {
   actorscope_msg_type memo_type = 0;
   const void* fast_vptr = nullptr;  // memo_vptr when that alone names the type (no atom, no caf::message around it)
   actor_info info;
-  bool counted_exit = false;
+  // Set by the first of its exit hooks to run: the one attached at spawn, or the one its
+  // supervisor puts first (report_exit_first), which may run on the supervisor's thread.
+  std::atomic<bool> counted_exit{false};
 };
+
+// The probe of a live instrumented actor, from the registry (nullptr when none).
+std::shared_ptr<actor_probe> registered_probe(uint64_t id);
 
 // Delegates to the user's behaviour; around each message it handles: one clock read (two
 // when the message begins a run of the actor), the cell's counters from the mailbox's

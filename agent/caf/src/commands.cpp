@@ -9,6 +9,7 @@
 #include <caf/send.hpp>
 
 #include "actorscope/agent.h"
+#include "actor_probe.hpp"
 
 namespace actorscope::caf::detail {
 
@@ -16,6 +17,7 @@ namespace {
 struct Entry {
   ::caf::actor_addr addr;
   actorscope_actor* cell = nullptr;
+  std::weak_ptr<actor_probe> probe;
 };
 struct Registry {
   std::mutex mutex;
@@ -27,10 +29,18 @@ Registry& registry() {
 }
 }  // namespace
 
-void register_actor(uint64_t id, const ::caf::actor_addr& addr, actorscope_actor* cell) {
+void register_actor(uint64_t id, const ::caf::actor_addr& addr, actorscope_actor* cell,
+                    std::weak_ptr<actor_probe> probe) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
-  r.actors[id] = Entry{addr, cell};
+  r.actors[id] = Entry{addr, cell, std::move(probe)};
+}
+
+std::shared_ptr<actor_probe> registered_probe(uint64_t id) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto it = r.actors.find(id);
+  return it == r.actors.end() ? nullptr : it->second.probe.lock();
 }
 
 void unregister_actor(uint64_t id) {

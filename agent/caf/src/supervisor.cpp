@@ -11,6 +11,7 @@
 
 #include <caf/all.hpp>
 
+#include "actorscope/caf/commands.hpp"
 #include "actorscope/caf/exit_reasons.hpp"
 #include "actorscope/caf/spawn.hpp"
 #include "actorscope/caf/totals.hpp"
@@ -136,6 +137,7 @@ class supervisor : public std::enable_shared_from_this<supervisor> {
     // actor, trap or not, so a killed child would take its supervisor (and the whole tree)
     // down. Children still die with a supervisor that dies: see start().
     self_->monitor(a);
+    detail::report_exit_first(a);  // its exit stamped and reported before this monitor fires
     actorscope_link(self_->id(), a.id(), ACTORSCOPE_MONITOR);
     return true;
   }

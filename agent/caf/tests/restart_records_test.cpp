@@ -1,5 +1,6 @@
 // The records a CAF app produces reach a collector: supervisors and workers with their
-// place in the tree, and a child-restarted record (child id, old and new actor, reason).
+// place in the tree, and a child-restarted record (child id, old and new actor, reason);
+// a child's exit before what its supervisor did about it.
 #include <gtest/gtest.h>
 
 #include <caf/all.hpp>
@@ -70,6 +71,64 @@ TEST(RestartRecords, ReachTheCollectorWithChildIdOldAndNewActorAndReason) {
     EXPECT_EQ(w.type, "probe");
     EXPECT_EQ(w.spawned.kind, actorscope::proto::ActorKind::Worker);
     ::caf::anon_send_exit(sup, ::caf::exit_reason::user_shutdown);
+  }
+  actorscope_stop();
+}
+
+// A child's exit reaches the collector before its supervisor's answer to it (the restart, or
+// the supervisor's own exit when its budget is spent), however late the child's other exit
+// hooks run: the chain that explains an exit is read in that order. The child here has a
+// slow hook attached after its spawn and before its supervisor's monitor, so the monitor
+// fires 30 ms before CAF reaches the hook the adapter attached at spawn.
+TEST(RestartRecords, AChildsExitArrivesBeforeItsSupervisorsRestartAndEscalation) {
+  actorscope::testing::FakeCollector collector(actorscope::testing::FakeCollector::Transport::Tcp);
+  std::string address = collector.address();
+  actorscope_config cfg;
+  actorscope_config_init(&cfg);
+  cfg.collector = address.c_str();
+  cfg.node = "caf-order";
+  cfg.flush_ms = 5;
+  ASSERT_EQ(actorscope_start(&cfg), 0);
+  {
+    journal j;
+    ::caf::actor_system_config caf_cfg;
+    ::caf::actor_system sys{caf_cfg};
+    child_spec slow = probe_spec(j, "w");
+    slow.start = [start = slow.start](::caf::actor_system& s, const actor_info& info, const ::caf::message& args) {
+      ::caf::actor a = start(s, info, args);
+      if (a)
+        ::caf::actor_cast<::caf::abstract_actor*>(a)->attach_functor(
+            [] { std::this_thread::sleep_for(std::chrono::milliseconds(30)); });
+      return a;
+    };
+    supervisor_flags f;
+    f.kind = strategy::one_for_one;
+    f.intensity = 1;  // the first crash restarts, the second escalates
+    f.period = 60s;
+    ::caf::scoped_actor self{sys};
+    auto sup = spawn_supervisor(sys, "order_sup", f, {slow});
+    self->monitor(sup);
+    auto first = child_actor(sys, sup, "w");
+    ASSERT_TRUE(first);
+    ::caf::anon_send(first, crash_atom::value);
+    ::caf::actor second;
+    ASSERT_TRUE(eventually([&] {
+      second = child_actor(sys, sup, "w");
+      return second && second != first;
+    }));
+    ::caf::anon_send(second, crash_atom::value);
+    self->receive([](::caf::down_msg&) {});  // the supervisor gave up
+    ASSERT_TRUE(collector.wait_for([&](const auto& seen) {
+      return seen.exits.count(sup.id()) && seen.exits.count(second.id()) && !seen.restarts.empty();
+    }));
+    auto seen = collector.seen();
+    ASSERT_EQ(seen.restarts.size(), 1u);
+    ASSERT_TRUE(seen.exits.count(first.id()));
+    EXPECT_LT(seen.exits.at(first.id()).arrival, seen.restarts[0].arrival)
+        << "the restart arrived before the exit it answers";
+    EXPECT_LT(seen.exits.at(second.id()).arrival, seen.exits.at(sup.id()).arrival)
+        << "the supervisor's escalation arrived before the crash that spent its budget";
+    EXPECT_EQ(seen.exits.at(second.id()).exited.reason, actorscope::proto::ExitReason::Error);
   }
   actorscope_stop();
 }

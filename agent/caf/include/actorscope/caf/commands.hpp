@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
+#include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
 
 #include "actorscope/agent.h"
@@ -16,12 +18,20 @@ namespace actorscope::caf {
 void enable_kill_commands();
 
 namespace detail {
+struct actor_probe;
 // Instrumented actors by CAF actor id, as weak addresses (the registry keeps nobody alive),
 // with their cells: for kill commands, cell_of, and the sender of a sampled message.
-void register_actor(uint64_t id, const ::caf::actor_addr& addr, actorscope_actor* cell);
+void register_actor(uint64_t id, const ::caf::actor_addr& addr, actorscope_actor* cell,
+                    std::weak_ptr<actor_probe> probe = {});
 void unregister_actor(uint64_t id);
 // The cell of a live instrumented actor; nullptr when none (or the agent is off).
 actorscope_actor* registered_cell(uint64_t id);
+// Puts the exit report of the instrumented actor `a` before everything attached to it so far
+// (CAF runs the latest attached first): a supervisor calls it once it monitors a child, so
+// that the child's exit is stamped before its supervisor hears of it, and the supervisor's
+// restart or escalation that answers it never reaches the collector ahead of it. No effect
+// on an actor that is not instrumented.
+void report_exit_first(const ::caf::actor& a);
 // The handler itself: ACTORSCOPE_COMMAND_DONE or ACTORSCOPE_COMMAND_NO_ACTOR.
 int kill_actor(uint64_t id, int command, void* user);
 }  // namespace detail
