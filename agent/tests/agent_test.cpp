@@ -270,6 +270,8 @@ TEST_F(AgentTest, ASlowCollectorKeepsItsAgentThroughALongSnapshot) {
   ASSERT_TRUE(fc.wait_for([](const Seen& s) { return s.snapshots_ended >= 1; }));
   constexpr size_t kActors = 20000;  // about 0.9 MB of snapshot: 4 s at the pace below
   for (size_t i = 0; i < kActors; ++i) spawn("a-worker-type-name-of-some-length", 0, "a-worker-of-the-pool");
+  // All of them reported live first: the next connection's snapshot then holds every one.
+  ASSERT_TRUE(fc.wait_for([](const Seen& s) { return s.actors.size() >= kActors; }));
   fc.read_slowly(16 * 1024, std::chrono::milliseconds(80));  // 200 KB/s
   fc.drop_connection();
   ASSERT_TRUE(fc.wait_for([](const Seen& s) { return s.snapshots_ended >= 2; }, std::chrono::seconds(45)))
