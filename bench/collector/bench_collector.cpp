@@ -100,7 +100,12 @@ struct HourOfHistory {
   std::unique_ptr<Model> model = std::make_unique<Model>(bench_settings());
   History history;
   uint64_t start = 0, end = 0;
-  explicit HourOfHistory(uint64_t stats_rounds) {
+  static HistorySettings with_pieces(uint64_t chunk_bytes) {
+    HistorySettings hs;
+    if (chunk_bytes) hs.chunk_bytes = chunk_bytes;
+    return hs;
+  }
+  explicit HourOfHistory(uint64_t stats_rounds, uint64_t chunk_bytes = 0) : history(with_pieces(chunk_bytes)) {
     bench::StreamShape shape;
     shape.stats_rounds = stats_rounds;
     shape.restarts = 3600;
@@ -127,24 +132,30 @@ struct HourOfHistory {
 // range(0): stats rounds in the hour. 1: the actors report once (at the start) and are idle
 // after; 60: every actor reports once a minute, each with messages waiting (so that every
 // one is watched, and warned of as stuck, at every one-second step of the model).
+// range(1): the recorder's stream pieces in KiB (HistorySettings::chunk_bytes; 0: the default).
 void BM_SeekPastInstant_100kActors1h(benchmark::State& state) {
-  static std::map<int64_t, std::unique_ptr<HourOfHistory>> hours;
-  auto& slot = hours[state.range(0)];
-  if (!slot) slot = std::make_unique<HourOfHistory>(static_cast<uint64_t>(state.range(0)));
+  static std::map<std::pair<int64_t, int64_t>, std::unique_ptr<HourOfHistory>> hours;
+  auto& slot = hours[{state.range(0), state.range(1)}];
+  if (!slot)
+    slot = std::make_unique<HourOfHistory>(static_cast<uint64_t>(state.range(0)), static_cast<uint64_t>(state.range(1)) << 10);
   HourOfHistory& h = *slot;
   uint64_t pick = 12345;
   const HistoryStats held = h.history.stats();  // within what the bounds kept
-  double clone_ms = 0;
+  double clone_ms = 0, worst_ms = 0, replayed_s = 0;
   for (auto _ : state) {
     pick = pick * 6364136223846793005ull + 1442695040888963407ull;
     const uint64_t t = held.begins_at + (pick >> 11) % (held.ends_at - held.begins_at + 1);
+    const auto s0 = std::chrono::steady_clock::now();
     auto past = h.history.at(t);
     if (!past) {
       state.SkipWithError("an instant within the history could not be rebuilt");
       return;
     }
     benchmark::DoNotOptimize(past->version());
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count();
     state.PauseTiming();
+    worst_ms = std::max(worst_ms, ms);
+    replayed_s += static_cast<double>(t - h.history.plan(t).keyframe_at) / 1e9;
     past.reset();
     auto c0 = std::chrono::steady_clock::now();
     auto copy = h.history.plan(t).keyframe->clone();
@@ -153,13 +164,16 @@ void BM_SeekPastInstant_100kActors1h(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.counters["clone_ms"] = clone_ms / static_cast<double>(state.iterations());
+  state.counters["worst_ms"] = worst_ms;  // the slowest of the instants picked
+  state.counters["replayed_s"] = replayed_s / static_cast<double>(state.iterations());  // from the keyframe, on average
   const HistoryStats hs = h.history.stats();
   state.counters["keyframes"] = static_cast<double>(hs.segments);
   state.counters["history_MiB"] = static_cast<double>(hs.bytes) / (1 << 20);
+  state.counters["keyframes_MiB"] = static_cast<double>(hs.keyframe_bytes) / (1 << 20);
   state.counters["reaches_s"] = static_cast<double>(hs.ends_at - hs.begins_at) / 1e9;
   state.counters["evicted_inputs"] = static_cast<double>(hs.evicted_entries);
 }
-BENCHMARK(BM_SeekPastInstant_100kActors1h)->Arg(1)->Arg(60)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_SeekPastInstant_100kActors1h)->Args({1, 0})->Args({60, 0})->Args({60, 256})->Unit(benchmark::kMillisecond)->Iterations(40);
 
 // A viewer stepping forward through the same hour: shown a random instant, it asks for the
 // instant range(1) seconds later, which is rebuilt on from the one shown (a copy of it and the
