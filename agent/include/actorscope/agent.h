@@ -154,7 +154,8 @@ actorscope_actor* actorscope_spawn(const actorscope_spawn_info* info);
 uint64_t actorscope_actor_id(const actorscope_actor* a);
 /* The actor exited. The exit is written into the cell, so it is never lost. After this
  * call the handle must not be used by the actor itself; a late enqueue from another
- * thread is harmless (the cell is quarantined before it is reused). */
+ * thread is harmless (the cell is quarantined before it is reused). Call it before the
+ * actor's supervisor can learn of the exit: records are ordered by the time of the call. */
 void actorscope_exit(actorscope_actor* a, actorscope_reason reason, const char* text);
 /* A supervisor restarted one of its children. new_id 0: the restart failed. */
 void actorscope_child_restarted(actorscope_actor* supervisor, const char* child_id, uint64_t old_id,
