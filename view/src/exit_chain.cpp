@@ -294,6 +294,14 @@ ExitChain explain_exit(const Replica& replica, uint64_t seq) {
         if (p.kind == pv::EventKind::Crashed && p.supervisor == e.actor)
           s.budget.insert(s.budget.begin(), BudgetPoint{p.wall_ns, event_name(p)});
       }
+      // Giving up takes one failure more than the budget allows: fewer held means the one
+      // that set it off (or an earlier one) is not among the events before it. Said, not hidden.
+      if (s.intensity > 0 && s.budget.size() <= s.intensity && chain.note.empty()) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%zu of its children's crashes", s.budget.size());
+        chain.note = s.who + " gave up after more than " + std::to_string(s.intensity) + " restarts, but only " + buf +
+                     " come before it in the events held: the rest were not reported in time, or are no longer held";
+      }
       add(std::move(s), k);
       continue;
     }

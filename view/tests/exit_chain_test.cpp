@@ -3,6 +3,8 @@
 // each expected chain is written out from the scenario, not computed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "actorscope/view/exit_chain.hpp"
 
 using namespace actorscope;
@@ -175,6 +177,31 @@ TEST(ExitChain, AStoreRestartedAfterItsPoolGaveUpLeadsBackToTheLastCrashThroughT
   EXPECT_EQ(esc.budget[0].wall_ns, kT0);
   EXPECT_NE(view::chain_step_text(esc).find("4 failures in 5.0 s, 3 restarts allowed"), std::string::npos)
       << view::chain_step_text(esc);
+  EXPECT_TRUE(c.note.empty()) << c.note;
+}
+
+// An agent that reported the last crash after the escalation it caused (its threads out of
+// order): the budget shows the three failures held before it, and the chain says one is missing
+// rather than reading "3 failures, 3 restarts allowed" as if that were a reason to give up.
+TEST(ExitChain, AnEscalationWithFewerFailuresHeldThanItTakesSaysOneIsMissing) {
+  view::Replica r;
+  Feed f(r);
+  for (int round = 0; round < 3; ++round)
+    f.event(kT0 + static_cast<uint64_t>(round) * kSec, 1, pv::EventKind::Crashed, 100 + static_cast<uint64_t>(round), kPool,
+            R::Error, "parser" + std::to_string(100 + round), "malformed record");
+  const uint64_t t = kT0 + 3 * kSec;
+  const uint64_t esc = f.event(t, 1, pv::EventKind::Warning, kPool, kIngestSup, R::Shutdown, "parser_pool",
+                               "restart intensity exceeded: more than 3 restarts in 5.0 s");
+  f.event(t + 1, 1, pv::EventKind::Crashed, 103, kPool, R::Error, "parser103", "malformed record");
+  f.event(t + 2, 1, pv::EventKind::Exited, kPool, kIngestSup, R::Shutdown, "parser_pool");
+  f.flush();
+  const view::ExitChain c = view::explain_exit(r, esc);
+  const auto it = std::find_if(c.steps.begin(), c.steps.end(), [](const auto& st) { return st.kind == K::Escalation; });
+  ASSERT_NE(it, c.steps.end());
+  EXPECT_EQ(it->budget.size(), 3u);
+  EXPECT_NE(c.note.find("parser_pool gave up after more than 3 restarts, but only 3 of its children's crashes"),
+            std::string::npos)
+      << c.note;
 }
 
 TEST(ExitChain, EveryStepOfTheSameIncidentGivesTheSameChain) {
