@@ -14,15 +14,22 @@ using namespace actorscope::caf;
 using namespace actorscope::caf::testing;
 using namespace std::chrono_literals;
 
-TEST(RestartRecords, ReachTheCollectorWithChildIdOldAndNewActorAndReason) {
-  actorscope::testing::FakeCollector collector(actorscope::testing::FakeCollector::Transport::Tcp);
-  std::string address = collector.address();
+namespace {
+// The agent, started against `address` (which must outlive it) as node `node`.
+int start_agent(const std::string& address, const char* node, uint32_t flush_ms) {
   actorscope_config cfg;
   actorscope_config_init(&cfg);
   cfg.collector = address.c_str();
-  cfg.node = "caf-test";
-  cfg.flush_ms = 20;
-  ASSERT_EQ(actorscope_start(&cfg), 0);
+  cfg.node = node;
+  cfg.flush_ms = flush_ms;
+  return actorscope_start(&cfg);
+}
+}  // namespace
+
+TEST(RestartRecords, ReachTheCollectorWithChildIdOldAndNewActorAndReason) {
+  actorscope::testing::FakeCollector collector(actorscope::testing::FakeCollector::Transport::Tcp);
+  const std::string address = collector.address();
+  ASSERT_EQ(start_agent(address, "caf-test", 20), 0);
   {
     journal j;  // outlives the actor system, whose actors write to it until they are gone
     ::caf::actor_system_config caf_cfg;
@@ -82,13 +89,8 @@ TEST(RestartRecords, ReachTheCollectorWithChildIdOldAndNewActorAndReason) {
 // fires 30 ms before CAF reaches the hook the adapter attached at spawn.
 TEST(RestartRecords, AChildsExitArrivesBeforeItsSupervisorsRestartAndEscalation) {
   actorscope::testing::FakeCollector collector(actorscope::testing::FakeCollector::Transport::Tcp);
-  std::string address = collector.address();
-  actorscope_config cfg;
-  actorscope_config_init(&cfg);
-  cfg.collector = address.c_str();
-  cfg.node = "caf-order";
-  cfg.flush_ms = 5;
-  ASSERT_EQ(actorscope_start(&cfg), 0);
+  const std::string address = collector.address();
+  ASSERT_EQ(start_agent(address, "caf-order", 5), 0);
   {
     journal j;
     ::caf::actor_system_config caf_cfg;
