@@ -297,10 +297,10 @@ ExitChain explain_exit(const Replica& replica, uint64_t seq) {
       // Giving up takes one failure more than the budget allows: fewer held means the one
       // that set it off (or an earlier one) is not among the events before it. Said, not hidden.
       if (s.intensity > 0 && s.budget.size() <= s.intensity && chain.note.empty()) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%zu of its children's crashes", s.budget.size());
-        chain.note = s.who + " gave up after more than " + std::to_string(s.intensity) + " restarts, but only " + buf +
-                     " come before it in the events held: the rest were not reported in time, or are no longer held";
+        chain.note = s.who + " gave up after more than " + std::to_string(s.intensity) + " restarts, but only " +
+                     std::to_string(s.budget.size()) +
+                     " of its children's crashes come before it in the events held: the rest were not reported in "
+                     "time, or are no longer held";
       }
       add(std::move(s), k);
       continue;

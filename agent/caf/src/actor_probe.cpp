@@ -488,6 +488,13 @@ void actor_probe::report_exit(const ::caf::error& reason) {
   detail::count_exit(id, info, processed);
 }
 
+namespace {
+// The hook that reports the probe's actor's exit; CAF runs it at the actor's cleanup.
+void attach_exit_hook(::caf::abstract_actor* self, std::shared_ptr<actor_probe> probe) {
+  self->attach_functor([probe = std::move(probe)](const ::caf::error& reason) { probe->report_exit(reason); });
+}
+}  // namespace
+
 void report_exit_first(const ::caf::actor& a) {
   if (!a) return;
   std::shared_ptr<actor_probe> probe = registered_probe(a.id());
@@ -496,8 +503,7 @@ void report_exit_first(const ::caf::actor& a) {
   // added (the one attached at spawn then finds the exit counted). On an actor that has
   // already exited CAF runs it here and now: its exit is then reported by whichever hook
   // comes first.
-  ::caf::actor_cast<::caf::abstract_actor*>(a)->attach_functor(
-      [probe](const ::caf::error& reason) { probe->report_exit(reason); });
+  attach_exit_hook(::caf::actor_cast<::caf::abstract_actor*>(a), std::move(probe));
 }
 
 ::caf::actor spawn_instrumented(::caf::actor_system& sys, actor_info info, init_function init, bool detached,
@@ -535,7 +541,7 @@ void report_exit_first(const ::caf::actor& a) {
   probe->cell = i.reported ? actorscope_spawn(&si) : nullptr;
   detail::count_spawn(probe->id, i);
   self->set_exception_handler(exception_to_exit);
-  self->attach_functor([probe](const ::caf::error& reason) { probe->report_exit(reason); });
+  attach_exit_hook(self, probe);
   // So that a kill command, cell_of and a sampled message's receiver find it from now on.
   detail::register_actor(probe->id, self->address(), probe->cell, probe);
   self->launch(cfg.host, lazy, hidden);
