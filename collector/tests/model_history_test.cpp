@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <random>
 #include <sstream>
@@ -193,6 +194,100 @@ TEST(History, AKeyframeOfALargeNodeWrittenAllOverIsTheModelAsItWas) {
   EXPECT_TRUE(same_state(reference, describe(*clone)));
   for (uint64_t id = 1; id <= kActors; ++id) ASSERT_NE(clone->actor(n, id), nullptr) << id;
   for (uint64_t id = kActors + 1; id < next_id; ++id) ASSERT_EQ(clone->actor(n, id), nullptr) << id;
+}
+
+// A node of three row chunks, its actors' rows varied (ids, counts, rates, mailboxes).
+NodeKey large_node(Model& live, uint64_t actors, Stream& s) {
+  NodeKey n = live.on_hello(1, testing::hello("big"));
+  for (uint64_t id = 1; id <= actors; ++id) s.spawn(id, id > 10 ? 1 + id % 10 : 0, id % 3 ? "worker" : "store");
+  EXPECT_TRUE(s.apply(live, n).ok);
+  for (uint64_t id = 1; id <= actors; ++id) s.stats(id, id % 7, 10 + id, 10 + id - id % 7);
+  EXPECT_TRUE(s.apply(live, n).ok);
+  return n;
+}
+
+// A keyframe with its actor rows packed holds much less, shows no rows itself, and its copy
+// has every row back, byte for byte, and the whole state.
+TEST(History, AKeyframeWithItsRowsPackedIsSmallerAndItsCopyHasEveryRowBack) {
+  constexpr uint64_t kActors = 25'000;
+  Model live(small_settings());
+  Stream s;
+  const NodeKey n = large_node(live, kActors, s);
+  std::unique_ptr<Model> key = live.clone_keyframe();
+  const uint64_t unpacked = key->stats().memory_bytes;
+  EXPECT_FALSE(key->rows_packed());
+  key->pack_rows();
+  ASSERT_TRUE(key->rows_packed());
+  const uint64_t rows_bytes = live.actor_rows(n).size() * sizeof(Actor);
+  EXPECT_LT(key->stats().memory_bytes, unpacked - rows_bytes / 2) << "the rows shrink to less than half";
+  EXPECT_EQ(key->actor_rows(n).size(), 0u) << "a packed keyframe's rows are read only by its copy";
+  std::unique_ptr<Model> copy = key->clone();
+  EXPECT_FALSE(copy->rows_packed());
+  const ActorRows want = live.actor_rows(n), got = copy->actor_rows(n);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t r = 0; r < want.size(); ++r)
+    ASSERT_EQ(std::memcmp(&want[static_cast<Row>(r)], &got[static_cast<Row>(r)], sizeof(Actor)), 0) << "row " << r;
+  EXPECT_TRUE(same_state(describe(live), describe(*copy)));
+  std::unique_ptr<Model> again = key->clone();  // the packed rows stay: a keyframe is copied many times
+  EXPECT_TRUE(same_state(describe(live), describe(*again)));
+}
+
+// The recorder packs each keyframe on its own thread and holds it packed from the first input
+// keyframe_pack_wait_ns later; a large model's segments are shorter, as many as the bytes allow.
+TEST(History, KeyframesAreHeldPackedAndALargeModelsSegmentsAreShorter) {
+  constexpr uint64_t kActors = 25'000;  // about 5 MB of rows
+  constexpr uint64_t kSecond = 1'000'000'000;
+  for (bool tight : {false, true}) {
+    SCOPED_TRACE(tight ? "bytes for few keyframes" : "bytes to spare");
+    Model live(small_settings());
+    Stream s;
+    const NodeKey n = large_node(live, kActors, s);
+    HistorySettings hs;
+    hs.min_segment_bytes = 1ull << 40;  // keyframes by age only
+    hs.max_age_ns = 3600 * kSecond;
+    // Tight: room for the first keyframe (held unpacked) and about as much again.
+    hs.max_bytes = tight ? 2 * live.clone_keyframe()->stats().memory_bytes : 1ull << 40;
+    History history(hs);
+    live.set_now(kSecond);
+    live.set_history(&history);
+    const uint64_t by_age = hs.max_age_ns / hs.segments_per_age;
+    const uint64_t raw = history.stats().keyframe_raw_bytes;
+    // The span follows keyframe_byte_seconds from the keyframe's size (and the bytes held).
+    const double want_n = 3600.0 * static_cast<double>(raw) / 1e6 / hs.keyframe_byte_seconds;
+    ASSERT_GT(want_n, 2.0 * hs.segments_per_age) << "the model is large enough for shorter segments";
+    if (tight)
+      EXPECT_EQ(history.stats().segment_span_ns, by_age) << "no more keyframes than the bytes allow";
+    else
+      EXPECT_EQ(history.stats().segment_span_ns, static_cast<uint64_t>(3600.0 * kSecond / std::min(want_n, 64.0)));
+    uint64_t t = kSecond;
+    uint64_t packed_seen = 0;
+    std::vector<std::pair<uint64_t, std::string>> shown;  // the live model at some instants
+    for (int i = 0; i < 1000; ++i) {
+      t += kSecond;
+      live.set_now(t);
+      s.stats(1 + static_cast<uint64_t>(i) % kActors, 3, 100 + i, 90 + i);
+      ASSERT_TRUE(s.apply(live, n).ok);
+      live.tick(t);
+      if (history.stats().keyframe_bytes < history.stats().keyframe_raw_bytes) ++packed_seen;
+      if (i % 61 == 0) shown.emplace_back(t, describe(live));
+    }
+    const HistoryStats st = history.stats();
+    // 1000 s: keyframes at the start and after each span.
+    if (tight)
+      EXPECT_EQ(st.keyframes_taken, 3u);
+    else
+      EXPECT_GE(st.keyframes_taken, 4u) << "segments shorter than the age's share";
+    EXPECT_EQ(st.evicted_segments, 0u);
+    EXPECT_GT(packed_seen, 0u);
+    EXPECT_LT(st.keyframe_bytes, st.keyframe_raw_bytes) << "the keyframes after the first are held packed";
+    EXPECT_TRUE(same_state(describe(live), describe(*history.at(t))));
+    for (const auto& [at, state] : shown) {  // instants in every segment, from packed keyframes
+      SCOPED_TRACE("instant " + std::to_string(at));
+      std::unique_ptr<Model> rebuilt = history.at(at);
+      ASSERT_NE(rebuilt, nullptr);
+      EXPECT_TRUE(same_state(state, describe(*rebuilt)));
+    }
+  }
 }
 
 // The flight recorder with keyframes copied a few rows after each input: every instant,

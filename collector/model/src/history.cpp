@@ -105,7 +105,10 @@ bool replay_chunk(Model& m, const std::vector<uint8_t>& chunk, uint64_t at, std:
 struct History::Segment {
   std::shared_ptr<const Model> keyframe;
   uint64_t begins_at = 0;  // the keyframe's instant
-  uint64_t keyframe_bytes = 0;
+  uint64_t keyframe_bytes = 0;      // as held
+  uint64_t keyframe_raw_bytes = 0;  // unpacked
+  bool packing = false;             // its keyframe is whole and being packed: kept from pack_due on
+  uint64_t pack_due = 0;
   std::vector<std::shared_ptr<const HistoryChunk>> sealed;
   std::vector<uint8_t> open;
   uint64_t open_last_at = 0;   // the open part's last input's stamp
@@ -234,6 +237,52 @@ void History::finish_compression() {
   stats_.bytes -= saved;
 }
 
+// The thread that packs keyframes (Model::pack_rows), off the ingest thread: one at a time.
+// The keyframe it is given is held by no one else until it is taken back.
+struct History::Packer {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unique_ptr<Model> job;   // to pack
+  std::unique_ptr<Model> done;  // packed
+  bool stop = false;
+  std::thread thread;           // last: it starts once every member above is made
+
+  Packer() : thread([this] { run(); }) {}
+  ~Packer() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    thread.join();
+  }
+  void run() {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      cv.wait(lock, [&] { return stop || job; });
+      if (stop) return;
+      std::unique_ptr<Model> m = std::move(job);
+      lock.unlock();
+      m->pack_rows();
+      lock.lock();
+      done = std::move(m);
+      cv.notify_all();
+    }
+  }
+  void give(std::unique_ptr<Model> m) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      job = std::move(m);
+    }
+    cv.notify_all();
+  }
+  std::unique_ptr<Model> take() {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done != nullptr; });
+    return std::move(done);
+  }
+};
+
 History::History(HistorySettings settings) : settings_(settings) {}
 History::~History() = default;  // the compressor's thread stops before the segments go
 
@@ -330,15 +379,21 @@ void History::after_input(Model& m, uint64_t at) {
   stats_.ends_at = std::max(stats_.ends_at, at);
   count_markers(m, at);
   const Segment& s = *segments_.back();
-  if (!s.keyframe) {  // its copy goes on: no new one is begun meanwhile
-    const uint64_t least = settings_.keyframe_copy_bytes_per_input;
-    const uint64_t paced = settings_.keyframe_copy_per_input_byte * last_input_bytes_;
-    keep_keyframe(m.continue_keyframe(std::max(least, std::min(paced, 4 * least))));
+  if (s.packing) {  // no new keyframe is begun meanwhile
+    if (at >= s.pack_due) adopt_packed();
     evict(at);
     return;
   }
-  const uint64_t span = settings_.max_age_ns / std::max<uint32_t>(settings_.segments_per_age, 1);
-  const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(s.keyframe_bytes) * settings_.stream_per_keyframe);
+  if (!s.keyframe) {  // its copy goes on: no new one is begun meanwhile
+    const uint64_t least = settings_.keyframe_copy_bytes_per_input;
+    const uint64_t paced = settings_.keyframe_copy_per_input_byte * last_input_bytes_;
+    keep_keyframe(m.continue_keyframe(std::max(least, std::min(paced, 4 * least))), at);
+    evict(at);
+    return;
+  }
+  const uint64_t span = stats_.segment_span_ns ? stats_.segment_span_ns : settings_.max_age_ns / std::max<uint32_t>(settings_.segments_per_age, 1);
+  // (By the keyframe's size unpacked: the copy's work, on the ingest thread, is in proportion to it.)
+  const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(s.keyframe_raw_bytes) * settings_.stream_per_keyframe);
   const bool by_bytes = s.stream_bytes >= std::max(settings_.min_segment_bytes, keyframe_worth);
   const bool by_age = s.stream_bytes > 0 && at >= s.begins_at + span;
   if (by_bytes || by_age) take_keyframe(m, at);
@@ -359,16 +414,65 @@ void History::take_keyframe(Model& m, uint64_t at) {
   if (stats_.begins_at == 0 || segments_.size() == 1) stats_.begins_at = segments_.front()->begins_at;
 }
 
-void History::keep_keyframe(std::unique_ptr<Model> copy) {
+void History::keep_keyframe(std::unique_ptr<Model> copy, std::optional<uint64_t> at) {
   if (!copy) return;
   Segment& seg = *segments_.back();
-  seg.keyframe_bytes = copy->stats().memory_bytes;
+  seg.keyframe_raw_bytes = copy->stats().memory_bytes;
+  if (at && settings_.pack_keyframes) {
+    if (!packer_) packer_ = std::make_unique<Packer>();
+    seg.packing = true;
+    seg.pack_due = *at + settings_.keyframe_pack_wait_ns;
+    packer_->give(std::move(copy));
+    return;
+  }
+  seg.keyframe_bytes = seg.keyframe_raw_bytes;
   seg.keyframe = std::shared_ptr<const Model>(std::move(copy));
   stats_.keyframe_bytes += seg.keyframe_bytes;
+  stats_.keyframe_raw_bytes += seg.keyframe_raw_bytes;
   stats_.bytes += seg.keyframe_bytes;
   stats_.keyframe_copying = false;
   ++stats_.segments;
   ++stats_.keyframes_taken;
+  stats_.segment_span_ns = segment_span();
+}
+
+void History::adopt_packed() {
+  Segment& seg = *segments_.back();
+  std::unique_ptr<Model> packed = packer_->take();
+  seg.packing = false;
+  seg.keyframe_bytes = packed->stats().memory_bytes;
+  seg.keyframe = std::shared_ptr<const Model>(std::move(packed));
+  stats_.keyframe_bytes += seg.keyframe_bytes;
+  stats_.keyframe_raw_bytes += seg.keyframe_raw_bytes;
+  stats_.bytes += seg.keyframe_bytes;
+  stats_.keyframe_copying = false;
+  ++stats_.segments;
+  ++stats_.keyframes_taken;
+  stats_.segment_span_ns = segment_span();
+}
+
+// How long the newest segment may last (see HistorySettings::keyframe_byte_seconds).
+uint64_t History::segment_span() const {
+  const Segment& s = *segments_.back();
+  const double age_s = static_cast<double>(settings_.max_age_ns) / 1e9;
+  const double least_n = std::max<uint32_t>(settings_.segments_per_age, 1);
+  const double most_n = std::max<double>(settings_.max_segments_per_age, least_n);
+  const double mb = static_cast<double>(s.keyframe_raw_bytes) / 1e6;
+  double n = mb > 0 ? age_s * mb / std::max(settings_.keyframe_byte_seconds, 1e-9) : least_n;
+  if (n > least_n) {
+    // What the bytes allow: the stream expected over the age at the rate held so far, and the
+    // rest in keyframes of this one's size (held): n segments span the age, and the newest,
+    // partly past it, holds one more.
+    const uint64_t held_for = stats_.ends_at > stats_.begins_at ? stats_.ends_at - stats_.begins_at : 0;
+    const double stream = held_for > 0 ? static_cast<double>(stats_.stream_bytes) * static_cast<double>(settings_.max_age_ns) /
+                                             static_cast<double>(held_for)
+                                       : 0.0;
+    const double room = static_cast<double>(settings_.max_bytes) - stream;
+    const double afford = s.keyframe_bytes > 0 ? room / static_cast<double>(s.keyframe_bytes) - 1 : least_n;
+    n = std::min(n, afford);
+  }
+  n = std::clamp(n, least_n, most_n);
+  return static_cast<uint64_t>(static_cast<double>(settings_.max_age_ns) / n);
 }
 
 void History::evict(uint64_t now) {
@@ -382,6 +486,7 @@ void History::evict(uint64_t now) {
     const Segment& s = *segments_.front();
     stats_.bytes -= s.keyframe_bytes + s.stream_bytes;
     stats_.keyframe_bytes -= s.keyframe_bytes;
+    stats_.keyframe_raw_bytes -= s.keyframe_raw_bytes;
     stats_.stream_bytes -= s.stream_bytes;
     stats_.stream_raw_bytes -= s.stream_raw_bytes;
     stats_.entries -= s.entries;

@@ -622,7 +622,7 @@ ModelStats Model::stats() const {
     s.supervisors += n.supervisors.size();
     s.types += n.types.size();
     s.links += n.link_ends;
-    uint64_t table = n.rows.capacity() * sizeof(Actor) + n.index.memory_bytes() + n.free_rows.capacity() * sizeof(Row) +
+    uint64_t table = n.rows.memory_bytes() + n.index.memory_bytes() + n.free_rows.capacity() * sizeof(Row) +
                      n.watched.capacity() * sizeof(Row) + n.rated.capacity() * sizeof(Row) + n.recheck.capacity() * sizeof(Row) +
                      n.capped.capacity() * sizeof(Row) + n.stuck_wheel.capacity() * sizeof(n.stuck_wheel[0]) +
                      n.warned_gone.capacity() * sizeof(n.warned_gone[0]) +

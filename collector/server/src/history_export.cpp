@@ -63,7 +63,13 @@ struct HistoryExport::Impl {
     if (plan.ok && plan.keyframe) nodes = plan.keyframe->node_keys();
   }
 
-  const Model& key() const { return *plan.keyframe; }
+  // The keyframe, readable: a keyframe held with its actor rows packed is read from a copy
+  // (made once, at the first read, not under the model's lock that the plan was taken under).
+  mutable std::shared_ptr<const Model> readable;
+  const Model& key() const {
+    if (!readable) readable = plan.keyframe->rows_packed() ? std::shared_ptr<const Model>(plan.keyframe->clone()) : plan.keyframe;
+    return *readable;
+  }
 
   void add(RecordEntry kind, uint64_t conn, uint64_t at, const uint8_t* p, size_t len, std::vector<uint8_t>& out) {
     ++entries;

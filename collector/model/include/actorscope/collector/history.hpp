@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,9 +22,10 @@ struct HistorySettings {
   // A keyframe is taken once the stream held since the last one (compressed) is as large as
   // a keyframe times stream_per_keyframe (so keyframes are at most about a quarter of what is
   // held: a replayed second costs far less than holding its keyframe), but not before
-  // min_segment_bytes of it, and at the latest after max_age_ns / segments_per_age (which
-  // also bounds what a seek replays, and lets history end near its age, not a whole segment
-  // past it).
+  // min_segment_bytes of it, and at the latest after the segment's span (HistoryStats::
+  // segment_span_ns: max_age_ns / segments_per_age, less for a large model, see
+  // keyframe_byte_seconds), which also bounds what a seek replays and lets history end near
+  // its age, not a whole segment past it.
   uint64_t min_segment_bytes = 1ull << 20;
   // The stream is sealed in pieces of this many bytes, each compressed on the compressor's
   // thread. A hand-off wakes that thread, which costs the ingest thread about 50 us on the
@@ -32,6 +34,21 @@ struct HistorySettings {
   uint64_t chunk_bytes = 1ull << 20;
   double stream_per_keyframe = 3.0;  // stream bytes per keyframe byte before the next keyframe
   uint32_t segments_per_age = 8;
+  // A large model's segments are shorter: a rebuild replays the model's one-second steps, whose
+  // cost grows with the model (the actors they look at), so a segment lasts at most
+  // keyframe_byte_seconds divided by its keyframe's size in MB (unpacked): 50 s for a keyframe
+  // of 100 000 actors (24 MB), the age's share for the demo's. As many as the bytes allow (what
+  // is left of max_bytes beside the stream expected over max_age, in packed keyframes), at most
+  // max_segments_per_age, at least segments_per_age.
+  double keyframe_byte_seconds = 1200.0;  // MB x s
+  uint32_t max_segments_per_age = 64;
+  // Each keyframe's actor rows are held packed (RowStore::pack), packed on a thread of the
+  // recorder's own once the keyframe is whole; the packed keyframe serves from the first input
+  // keyframe_pack_wait_ns after that (waited for if the packing is not done: what is held, and
+  // so when keyframes are taken and segments go, does not depend on the threads' timing).
+  // Until then the segment before serves its instants.
+  bool pack_keyframes = true;
+  uint64_t keyframe_pack_wait_ns = 1'000'000'000;
   // A keyframe's actor rows, id indexes and event logs are copied this many bytes at a time,
   // one part after each input (the rest of the model is copied at once): a copy of a large model does not hold the
   // collector's loop for long. Until it is whole, the segment before it serves its instants.
@@ -65,11 +82,13 @@ struct HistoryStats {
   uint64_t bytes = 0;          // held now: stream + keyframes (estimates of the models' memory)
   uint64_t stream_bytes = 0;   // as held: sealed chunks compressed
   uint64_t stream_raw_bytes = 0;  // the same inputs uncompressed
-  uint64_t keyframe_bytes = 0;
+  uint64_t keyframe_bytes = 0;     // as held (actor rows packed)
+  uint64_t keyframe_raw_bytes = 0; // the same keyframes unpacked
   uint64_t segments = 0;       // = keyframes held
   uint64_t entries = 0;        // inputs held
   uint64_t keyframes_taken = 0;
-  bool keyframe_copying = false;  // the newest segment's keyframe is still being copied
+  bool keyframe_copying = false;  // the newest segment's keyframe is still being copied (or packed)
+  uint64_t segment_span_ns = 0;   // the age after which the next keyframe is taken (at the latest)
   uint64_t evicted_segments = 0;  // fell off (age or bytes), with their entries and bytes:
   uint64_t evicted_entries = 0;
   uint64_t evicted_bytes = 0;
@@ -192,7 +211,12 @@ class History {
   void append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, const uint8_t* payload, size_t len);
   void after_input(Model& m, uint64_t at);
   void take_keyframe(Model& m, uint64_t at);
-  void keep_keyframe(std::unique_ptr<Model> copy);  // the newest segment's, once whole
+  // The newest segment's, once whole: packed first when `at` is given (an input's instant).
+  void keep_keyframe(std::unique_ptr<Model> copy, std::optional<uint64_t> at = std::nullopt);
+  void adopt_packed();  // the newest segment's keyframe, once packed
+  uint64_t segment_span() const;
+  struct Packer;
+  std::unique_ptr<Packer> packer_;
   void seal(Segment& s);
   // The chunk sealed last, compressed by then on the compressor's thread, put in its place
   // (waiting for it if it is not done: one chunk in flight, so what the history holds, and so
