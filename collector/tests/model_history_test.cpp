@@ -206,28 +206,35 @@ NodeKey large_node(Model& live, uint64_t actors, Stream& s) {
   return n;
 }
 
-// A keyframe with its actor rows packed holds much less, shows no rows itself, and its copy
-// has every row back, byte for byte, and the whole state.
-TEST(History, AKeyframeWithItsRowsPackedIsSmallerAndItsCopyHasEveryRowBack) {
+// A keyframe with its actor rows and index packed holds much less, shows no rows itself, and
+// its copy has every row back, byte for byte, every actor found by its id, and the whole state.
+TEST(History, AKeyframeWithItsTablesPackedIsSmallerAndItsCopyHasEveryRowBack) {
   constexpr uint64_t kActors = 25'000;
   Model live(small_settings());
   Stream s;
   const NodeKey n = large_node(live, kActors, s);
   std::unique_ptr<Model> key = live.clone_keyframe();
   const uint64_t unpacked = key->stats().memory_bytes;
-  EXPECT_FALSE(key->rows_packed());
-  key->pack_rows();
-  ASSERT_TRUE(key->rows_packed());
+  EXPECT_FALSE(key->tables_packed());
+  key->pack_tables();
+  ASSERT_TRUE(key->tables_packed());
   const uint64_t rows_bytes = live.actor_rows(n).size() * sizeof(Actor);
   EXPECT_LT(key->stats().memory_bytes, unpacked - rows_bytes / 2) << "the rows shrink to less than half";
   EXPECT_EQ(key->actor_rows(n).size(), 0u) << "a packed keyframe's rows are read only by its copy";
+  EXPECT_EQ(key->actor(n, 1), nullptr) << "nor its index";
   std::unique_ptr<Model> copy = key->clone();
-  EXPECT_FALSE(copy->rows_packed());
+  EXPECT_FALSE(copy->tables_packed());
   const ActorRows want = live.actor_rows(n), got = copy->actor_rows(n);
   ASSERT_EQ(got.size(), want.size());
   for (size_t r = 0; r < want.size(); ++r)
     ASSERT_EQ(std::memcmp(&want[static_cast<Row>(r)], &got[static_cast<Row>(r)], sizeof(Actor)), 0) << "row " << r;
   EXPECT_TRUE(same_state(describe(live), describe(*copy)));
+  for (uint64_t id = 1; id <= kActors; ++id) {
+    const Actor* a = copy->actor(n, id);
+    ASSERT_NE(a, nullptr) << id;
+    ASSERT_EQ(a->id, id);
+  }
+  EXPECT_EQ(copy->actor(n, kActors + 1), nullptr);
   std::unique_ptr<Model> again = key->clone();  // the packed rows stay: a keyframe is copied many times
   EXPECT_TRUE(same_state(describe(live), describe(*again)));
 }

@@ -237,7 +237,7 @@ void History::finish_compression() {
   stats_.bytes -= saved;
 }
 
-// The thread that packs keyframes (Model::pack_rows), off the ingest thread: one at a time.
+// The thread that packs keyframes (Model::pack_tables), off the ingest thread: one at a time.
 // The keyframe it is given is held by no one else until it is taken back.
 struct History::Packer {
   std::mutex mu;
@@ -263,7 +263,7 @@ struct History::Packer {
       if (stop) return;
       std::unique_ptr<Model> m = std::move(job);
       lock.unlock();
-      m->pack_rows();
+      m->pack_tables();
       lock.lock();
       done = std::move(m);
       cv.notify_all();

@@ -414,6 +414,21 @@ class ActorIndexShard {
     size_ = 0;
   }
   size_t memory_bytes() const { return slots_.capacity() * sizeof(Slot); }
+  // Its slots as bytes (rows, then tags: each half compresses on its own), and back.
+  size_t slot_count() const { return slots_.size(); }
+  size_t entries() const { return size_; }
+  void save(uint8_t* out) const {
+    for (size_t i = 0; i < slots_.size(); ++i) std::memcpy(out + 4 * i, &slots_[i].row, 4);
+    for (size_t i = 0; i < slots_.size(); ++i) std::memcpy(out + 4 * (slots_.size() + i), &slots_[i].tag, 4);
+  }
+  void load(const uint8_t* in, size_t slots, size_t entries) {
+    slots_.assign(slots, Slot{});
+    for (size_t i = 0; i < slots; ++i) std::memcpy(&slots_[i].row, in + 4 * i, 4);
+    for (size_t i = 0; i < slots; ++i) std::memcpy(&slots_[i].tag, in + 4 * (slots + i), 4);
+    mask_ = slots ? slots - 1 : 0;
+    shift_ = slots ? 32 - static_cast<unsigned>(__builtin_ctzll(slots)) : 32;
+    size_ = entries;
+  }
 
  private:
   void remove_at(size_t i) {
@@ -467,7 +482,10 @@ class ActorIndex {
   ActorIndex() = default;
   // Within DeferTableCopies a copy is made empty, to be filled by copy_into (as RowStore's).
   ActorIndex(const ActorIndex& o) {
-    if (!defer_table_copies) shards_ = o.shards_;
+    if (o.packed_)  // (never within DeferTableCopies: a keyframe is begun from a live model)
+      unpack_from(*o.packed_);
+    else if (!defer_table_copies)
+      shards_ = o.shards_;
   }
   ActorIndex& operator=(const ActorIndex& o) {
     if (this != &o) *this = ActorIndex(o);
@@ -479,6 +497,7 @@ class ActorIndex {
       finish_copy();
       shards_ = std::move(o.shards_);
       copy_ = std::move(o.copy_);
+      packed_ = std::move(o.packed_);
     }
     return *this;
   }
@@ -514,7 +533,12 @@ class ActorIndex {
   void clear() {
     finish_copy();
     for (auto& s : shards_) s.clear();
+    packed_.reset();
   }
+  // Packed (a keyframe's, as RowStore::pack): its slots compressed and its shards emptied; only
+  // a copy reads it then (the copy unpacks it). No look-up may be made in a packed index.
+  void pack();
+  bool packed() const { return packed_ != nullptr; }
 
   // ---- a copy made in steps, a shard at a time (see RowStore's) --------------------------------
   void copy_into(ActorIndex& into) {
@@ -551,6 +575,7 @@ class ActorIndex {
   size_t memory_bytes() const {
     size_t n = sizeof(shards_);
     for (const auto& s : shards_) n += s.memory_bytes();
+    if (packed_) n += packed_->bytes.capacity() + sizeof(Packed);
     return n;
   }
 
@@ -578,6 +603,13 @@ class ActorIndex {
   }
   std::array<ActorIndexShard, kShards> shards_;
   std::unique_ptr<Copy> copy_;
+  struct Packed {
+    std::vector<uint8_t> bytes;  // every shard's save(), in order, zstd-compressed
+    std::array<uint32_t, kShards> slots{}, entries{};
+    size_t raw = 0;              // the bytes uncompressed
+  };
+  std::unique_ptr<const Packed> packed_;
+  void unpack_from(const Packed& p);
 };
 
 // The links and monitors of one actor that has any (most have none: kept out of the row).

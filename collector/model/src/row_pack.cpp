@@ -1,4 +1,5 @@
-// A keyframe's actor rows held compressed (RowStore::pack), and unpacked by its copy.
+// A keyframe's actor rows and id index held compressed (RowStore::pack, ActorIndex::pack), and
+// unpacked by its copy.
 #include <zstd.h>
 
 #include "model_impl.hpp"
@@ -7,7 +8,8 @@ namespace actorscope::collector {
 
 namespace {
 
-// zstd's fastest level: rows are mostly zeros, small counters and ids repeated from row to row.
+// zstd's fastest level: rows are mostly zeros, small counters and ids repeated from row to row;
+// an index is at least half empty slots.
 constexpr int kRowsLevel = 1;
 
 struct ZstdContexts {
@@ -65,16 +67,59 @@ void RowStore::unpack_from(const Packed& p, size_t rows) {
   size_ = rows;
 }
 
-uint64_t RowStore::memory_bytes() const { return packed_ ? packed_->bytes : capacity() * sizeof(Actor); }
-
-void Model::pack_rows() {
-  for (auto& n : impl_->nodes)
-    if (n) n->rows.pack();
+void ActorIndex::pack() {
+  finish_copy();
+  if (packed_) return;
+  auto p = std::make_unique<Packed>();
+  for (size_t i = 0; i < kShards; ++i) {
+    p->slots[i] = static_cast<uint32_t>(shards_[i].slot_count());
+    p->entries[i] = static_cast<uint32_t>(shards_[i].entries());
+    p->raw += 8 * shards_[i].slot_count();
+  }
+  if (p->raw == 0) return;
+  std::vector<uint8_t> raw(p->raw);
+  size_t at = 0;
+  for (const ActorIndexShard& s : shards_) {
+    s.save(raw.data() + at);
+    at += 8 * s.slot_count();
+  }
+  ZstdContexts& ctx = contexts();
+  p->bytes.resize(ZSTD_compressBound(raw.size()));
+  const size_t n = ctx.c ? ZSTD_compressCCtx(ctx.c.get(), p->bytes.data(), p->bytes.size(), raw.data(), raw.size(), kRowsLevel)
+                         : ZSTD_compress(p->bytes.data(), p->bytes.size(), raw.data(), raw.size(), kRowsLevel);
+  if (ZSTD_isError(n)) return;  // cannot happen with a bound-sized buffer: the index stays as it is
+  p->bytes.resize(n);
+  p->bytes.shrink_to_fit();
+  for (auto& s : shards_) s = ActorIndexShard();
+  packed_ = std::move(p);
 }
 
-bool Model::rows_packed() const {
+void ActorIndex::unpack_from(const Packed& p) {
+  std::vector<uint8_t> raw(p.raw);
+  ZstdContexts& ctx = contexts();
+  const size_t got = ctx.d ? ZSTD_decompressDCtx(ctx.d.get(), raw.data(), raw.size(), p.bytes.data(), p.bytes.size())
+                           : ZSTD_decompress(raw.data(), raw.size(), p.bytes.data(), p.bytes.size());
+  if (ZSTD_isError(got) || got != p.raw) std::abort();  // our own bytes: cannot happen
+  size_t at = 0;
+  for (size_t i = 0; i < kShards; ++i) {
+    shards_[i].load(raw.data() + at, p.slots[i], p.entries[i]);
+    at += 8 * static_cast<size_t>(p.slots[i]);
+  }
+}
+
+uint64_t RowStore::memory_bytes() const { return packed_ ? packed_->bytes : capacity() * sizeof(Actor); }
+
+void Model::pack_tables() {
+  for (auto& n : impl_->nodes)
+    if (n) {
+      n->rows.pack();
+      n->index.pack();
+    }
+}
+
+bool Model::tables_packed() const {
   for (const auto& n : impl_->nodes)
-    if (n && n->rows.packed()) return true;
+    if (n && (n->rows.packed() || n->index.packed())) return true;
   return false;
 }
 

@@ -67,7 +67,7 @@ struct HistoryExport::Impl {
   // (made once, at the first read, not under the model's lock that the plan was taken under).
   mutable std::shared_ptr<const Model> readable;
   const Model& key() const {
-    if (!readable) readable = plan.keyframe->rows_packed() ? std::shared_ptr<const Model>(plan.keyframe->clone()) : plan.keyframe;
+    if (!readable) readable = plan.keyframe->tables_packed() ? std::shared_ptr<const Model>(plan.keyframe->clone()) : plan.keyframe;
     return *readable;
   }
 

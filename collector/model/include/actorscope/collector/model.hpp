@@ -46,11 +46,11 @@ class Model {
   // The copy once it is whole (then none is in progress), else nullptr.
   std::unique_ptr<Model> continue_keyframe(size_t max_bytes);
   bool keyframe_in_progress() const { return keyframe_ != nullptr; }
-  // A keyframe's actor rows compressed (about a fifth of their size with 100 000 actors):
-  // from then on only clone() reads them, unpacking them into the copy. For a keyframe no one
-  // else holds yet (the flight recorder packs each on a thread of its own).
-  void pack_rows();
-  bool rows_packed() const;
+  // A keyframe's actor rows and id indexes compressed (a ninth and about half of their size
+  // with 100 000 actors): from then on only clone() reads them, unpacking them into the copy.
+  // For a keyframe no one else holds yet (the flight recorder packs each on a thread of its own).
+  void pack_tables();
+  bool tables_packed() const;
 
   // ---- time axis ---------------------------------------------------------------------------
   // From now on, every input (on_hello, apply_batch, on_disconnect, tick) is also given to
