@@ -297,6 +297,35 @@ TEST(History, KeyframesAreHeldPackedAndALargeModelsSegmentsAreShorter) {
   }
 }
 
+// A keyframe by bytes is due at the stream's size as it is held, compressed: a slow,
+// compressible stream whose chunks not yet compressed are past the bound brings none.
+TEST(History, KeyframesByBytesCountTheStreamAsItIsHeld) {
+  HistorySettings hs = keep_all(128 << 10);
+  hs.chunk_bytes = 128 << 10;  // a chunk raw is the bound: counted raw, each would bring a keyframe
+  History history(hs);
+  Model live(small_settings());
+  live.set_now(1'000'000'000);
+  const NodeKey n = live.on_hello(1, testing::hello("slow"));
+  live.set_history(&history);
+  Stream s;
+  for (uint64_t id = 1; id <= 100; ++id) s.spawn(id, 0, "w");
+  ASSERT_TRUE(s.apply(live, n).ok);
+  uint64_t t = 1'000'000'000;
+  for (int i = 0; i < 3000; ++i) {
+    t += 10'000'000;
+    live.set_now(t);
+    for (uint64_t id = 1; id <= 100; ++id) s.stats(id, static_cast<uint64_t>(i) % 5, 1000 + static_cast<uint64_t>(i), 990 + static_cast<uint64_t>(i));
+    ASSERT_TRUE(s.apply(live, n).ok);
+  }
+  const HistoryStats st = history.stats();
+  ASSERT_GT(st.stream_raw_bytes, 16 * hs.min_segment_bytes) << "the raw stream alone would bring 16 keyframes";
+  ASSERT_LT(3 * st.stream_bytes, st.stream_raw_bytes) << "the stream compresses";
+  EXPECT_GE(st.keyframes_taken, 2u);
+  // One per min_segment_bytes held, give or take the chunks not yet compressed at each.
+  EXPECT_LE(st.keyframes_taken, st.stream_bytes / hs.min_segment_bytes + 2);
+  EXPECT_TRUE(same_state(describe(live), describe(*history.at(t))));
+}
+
 // The flight recorder with keyframes copied a few rows after each input: every instant,
 // including those while a keyframe is being copied, is rebuilt as a model fed up to it.
 TEST(History, InstantsWhileAKeyframeIsCopiedAreRebuiltFromTheSegmentBefore) {

@@ -114,6 +114,7 @@ struct History::Segment {
   uint64_t open_last_at = 0;   // the open part's last input's stamp
   uint32_t open_entries = 0;   // and its inputs
   uint64_t stream_bytes = 0;      // as held (sealed chunks compressed)
+  uint64_t stream_pending = 0;    // of which not compressed yet (the open chunk, the one in flight)
   uint64_t stream_raw_bytes = 0;  // what a rebuild replays: the next keyframe is due by this
   uint64_t entries = 0;
 };
@@ -224,7 +225,10 @@ void History::finish_compression() {
   std::shared_ptr<const HistoryChunk> done = compressor_->take();
   Segment& s = *compressor_->segment;
   compressor_->segment = nullptr;
+  s.stream_pending -= std::min<uint64_t>(s.stream_pending, done->raw_size);
   if (!done->compressed) return;  // it did not compress: held raw
+  compressed_in_ += done->raw_size;
+  compressed_out_ += done->bytes.size();
   const uint64_t saved = s.sealed[compressor_->index]->bytes.size() > done->bytes.size()
                              ? s.sealed[compressor_->index]->bytes.size() - done->bytes.size()
                              : 0;
@@ -328,6 +332,7 @@ void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, co
   ++s.open_entries;
   const uint64_t bytes = kInputHeader + len;
   s.stream_bytes += bytes;
+  s.stream_pending += bytes;
   s.stream_raw_bytes += bytes;
   ++s.entries;
   stats_.stream_bytes += bytes;
@@ -394,7 +399,13 @@ void History::after_input(Model& m, uint64_t at) {
   const uint64_t span = stats_.segment_span_ns ? stats_.segment_span_ns : settings_.max_age_ns / std::max<uint32_t>(settings_.segments_per_age, 1);
   // (By the keyframe's size unpacked: the copy's work, on the ingest thread, is in proportion to it.)
   const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(s.keyframe_raw_bytes) * settings_.stream_per_keyframe);
-  const bool by_bytes = s.stream_bytes >= std::max(settings_.min_segment_bytes, keyframe_worth);
+  // The stream as it will be held: what is not compressed yet (up to two chunks) at the ratio
+  // the chunks before it got. (Counted raw, a slow stream's open chunk alone brought the next
+  // keyframe: the demo took one every 50 s instead of every 2 min.)
+  const double ratio = compressed_in_ > 0 ? static_cast<double>(compressed_out_) / static_cast<double>(compressed_in_) : 1.0;
+  const auto stream = static_cast<uint64_t>(static_cast<double>(s.stream_bytes - s.stream_pending) +
+                                            static_cast<double>(s.stream_pending) * ratio);
+  const bool by_bytes = stream >= std::max(settings_.min_segment_bytes, keyframe_worth);
   const bool by_age = s.stream_bytes > 0 && at >= s.begins_at + span;
   if (by_bytes || by_age) take_keyframe(m, at);
   evict(at);

@@ -225,6 +225,7 @@ class History {
   struct Compressor;
   std::unique_ptr<Compressor> compressor_;
   std::vector<uint8_t> spare_;  // a compressed chunk's raw buffer, for the next open chunk
+  uint64_t compressed_in_ = 0, compressed_out_ = 0;  // raw bytes compressed so far, and what they became
   void evict(uint64_t now);
   void count_markers(const Model& m, uint64_t at);
   TimelineBucket& bucket(uint64_t at);
