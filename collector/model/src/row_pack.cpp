@@ -15,6 +15,7 @@ constexpr int kRowsLevel = 1;
 struct ZstdContexts {
   std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> c{ZSTD_createCCtx(), ZSTD_freeCCtx};
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> d{ZSTD_createDCtx(), ZSTD_freeDCtx};
+  std::vector<uint8_t> scratch;  // compressed output before it is copied out at its size; reused
 };
 // One per thread, made once: the recorder packs on its own thread, rebuilds unpack on theirs.
 ZstdContexts& contexts() {
@@ -29,10 +30,11 @@ void RowStore::pack() {
   if (packed_ || size_ == 0) return;
   auto p = std::make_unique<Packed>();
   ZstdContexts& ctx = contexts();
-  std::vector<uint8_t> scratch(ZSTD_compressBound(kChunkBytes));
+  std::vector<uint8_t>& scratch = ctx.scratch;
   for (size_t c = 0; c < chunk_at_.size(); ++c) {
     const size_t rows = std::min(kChunkRows, size_ - c * kChunkRows);
     const size_t raw = rows * sizeof(Actor);
+    if (scratch.size() < ZSTD_compressBound(raw)) scratch.resize(ZSTD_compressBound(raw));
     const size_t n = ctx.c ? ZSTD_compressCCtx(ctx.c.get(), scratch.data(), scratch.size(), chunk_at_[c], raw, kRowsLevel)
                            : ZSTD_compress(scratch.data(), scratch.size(), chunk_at_[c], raw, kRowsLevel);
     if (ZSTD_isError(n)) return;  // cannot happen with a bound-sized buffer: the rows stay as they are
@@ -84,12 +86,12 @@ void ActorIndex::pack() {
     at += 8 * s.slot_count();
   }
   ZstdContexts& ctx = contexts();
-  p->bytes.resize(ZSTD_compressBound(raw.size()));
-  const size_t n = ctx.c ? ZSTD_compressCCtx(ctx.c.get(), p->bytes.data(), p->bytes.size(), raw.data(), raw.size(), kRowsLevel)
-                         : ZSTD_compress(p->bytes.data(), p->bytes.size(), raw.data(), raw.size(), kRowsLevel);
+  std::vector<uint8_t>& scratch = ctx.scratch;
+  if (scratch.size() < ZSTD_compressBound(raw.size())) scratch.resize(ZSTD_compressBound(raw.size()));
+  const size_t n = ctx.c ? ZSTD_compressCCtx(ctx.c.get(), scratch.data(), scratch.size(), raw.data(), raw.size(), kRowsLevel)
+                         : ZSTD_compress(scratch.data(), scratch.size(), raw.data(), raw.size(), kRowsLevel);
   if (ZSTD_isError(n)) return;  // cannot happen with a bound-sized buffer: the index stays as it is
-  p->bytes.resize(n);
-  p->bytes.shrink_to_fit();
+  p->bytes.assign(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(n));
   for (auto& s : shards_) s = ActorIndexShard();
   packed_ = std::move(p);
 }
