@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -141,59 +142,81 @@ std::shared_ptr<const HistoryChunk> compress(ZSTD_CCtx* ctx, std::vector<uint8_t
 
 }  // namespace
 
+// A thread of the recorder's own that works on one job at a time, given by the loop thread and
+// taken back by it (waiting for it when it is not done). Job: a movable handle, empty when none.
+template <class Job>
+class OneJobThread {
+ public:
+  explicit OneJobThread(std::function<Job(Job)> work) : work_(std::move(work)), thread_([this] { run(); }) {}
+  ~OneJobThread() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  OneJobThread(const OneJobThread&) = delete;
+  OneJobThread& operator=(const OneJobThread&) = delete;
+  void give(Job job) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = std::move(job);
+    }
+    cv_.notify_all();
+  }
+  Job take() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return done_ != nullptr; });
+    return std::move(done_);
+  }
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || job_; });
+      if (stop_) return;
+      Job job = std::move(job_);
+      lock.unlock();
+      Job done = work_(std::move(job));
+      lock.lock();
+      done_ = std::move(done);
+      cv_.notify_all();
+    }
+  }
+  std::function<Job(Job)> work_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Job job_, done_;
+  bool stop_ = false;
+  std::thread thread_;  // last: it starts once every member above is made
+};
+
 // The thread that compresses sealed chunks, off the ingest thread: one chunk at a time.
 struct History::Compressor {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::shared_ptr<const HistoryChunk> job;     // the raw chunk to compress
-  std::shared_ptr<const HistoryChunk> result;  // its compressed form, once done
-  bool busy = false;                           // a job given and its result not yet taken
-  bool stop = false;
-  Segment* segment = nullptr;                  // where the job's chunk is held (loop thread only)
+  bool busy = false;             // a job given and its result not yet taken (loop thread only)
+  Segment* segment = nullptr;    // where the job's chunk is held (loop thread only)
   size_t index = 0;
+  std::shared_ptr<HistoryChunk> given;  // the job, writable: its buffer is reused once done
+  std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> ctx{ZSTD_createCCtx(), ZSTD_freeCCtx};  // the worker's only
+  std::vector<uint8_t> scratch;  // the worker's only
+  // Last: its thread stops before the members above go. The result is the compressed chunk, or
+  // the raw one when it did not compress.
+  OneJobThread<std::shared_ptr<const HistoryChunk>> worker{[this](std::shared_ptr<const HistoryChunk> raw) {
+    std::shared_ptr<const HistoryChunk> done = ctx ? compress(ctx.get(), scratch, *raw) : nullptr;
+    if (!done) return raw;
+    raw.reset();  // before the result is seen: the loop may take its buffer back
+    return done;
+  }};
 
-  std::shared_ptr<HistoryChunk> given;        // the job, writable: its buffer is reused once done
-  ZSTD_CCtx* ctx = ZSTD_createCCtx();          // the worker's only
-  std::vector<uint8_t> scratch;                // the worker's only
-  std::thread thread;                          // last: it starts once every member above is made
-
-  Compressor() : thread([this] { run(); }) {}
-  ~Compressor() {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      stop = true;
-    }
-    cv.notify_all();
-    thread.join();
-    ZSTD_freeCCtx(ctx);
-  }
-  void run() {
-    std::unique_lock<std::mutex> lock(mu);
-    for (;;) {
-      cv.wait(lock, [&] { return stop || job; });
-      if (stop) return;
-      std::shared_ptr<const HistoryChunk> raw = std::move(job);
-      lock.unlock();
-      std::shared_ptr<const HistoryChunk> done = ctx ? compress(ctx, scratch, *raw) : nullptr;
-      if (done) raw.reset();  // before the result is seen: the loop may take its buffer back
-      lock.lock();
-      result = done ? std::move(done) : std::move(raw);
-      cv.notify_all();
-    }
-  }
   void give(std::shared_ptr<const HistoryChunk> raw) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      job = std::move(raw);
-      busy = true;
-    }
-    cv.notify_all();
+    busy = true;
+    worker.give(std::move(raw));
   }
   std::shared_ptr<const HistoryChunk> take() {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return result != nullptr; });
     busy = false;
-    return std::move(result);
+    return worker.take();
   }
 };
 
@@ -244,47 +267,10 @@ void History::finish_compression() {
 // The thread that packs keyframes (Model::pack_tables), off the ingest thread: one at a time.
 // The keyframe it is given is held by no one else until it is taken back.
 struct History::Packer {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::unique_ptr<Model> job;   // to pack
-  std::unique_ptr<Model> done;  // packed
-  bool stop = false;
-  std::thread thread;           // last: it starts once every member above is made
-
-  Packer() : thread([this] { run(); }) {}
-  ~Packer() {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      stop = true;
-    }
-    cv.notify_all();
-    thread.join();
-  }
-  void run() {
-    std::unique_lock<std::mutex> lock(mu);
-    for (;;) {
-      cv.wait(lock, [&] { return stop || job; });
-      if (stop) return;
-      std::unique_ptr<Model> m = std::move(job);
-      lock.unlock();
-      m->pack_tables();
-      lock.lock();
-      done = std::move(m);
-      cv.notify_all();
-    }
-  }
-  void give(std::unique_ptr<Model> m) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      job = std::move(m);
-    }
-    cv.notify_all();
-  }
-  std::unique_ptr<Model> take() {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return done != nullptr; });
-    return std::move(done);
-  }
+  OneJobThread<std::unique_ptr<Model>> worker{[](std::unique_ptr<Model> m) {
+    m->pack_tables();
+    return m;
+  }};
 };
 
 History::History(HistorySettings settings) : settings_(settings) {}
@@ -396,7 +382,7 @@ void History::after_input(Model& m, uint64_t at) {
     evict(at);
     return;
   }
-  const uint64_t span = stats_.segment_span_ns ? stats_.segment_span_ns : settings_.max_age_ns / std::max<uint32_t>(settings_.segments_per_age, 1);
+  const uint64_t span = stats_.segment_span_ns;  // (set with the first keyframe, at on_attach)
   // (By the keyframe's size unpacked: the copy's work, on the ingest thread, is in proportion to it.)
   const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(s.keyframe_raw_bytes) * settings_.stream_per_keyframe);
   // The stream as it will be held: what is not compressed yet (up to two chunks) at the ratio
@@ -433,26 +419,21 @@ void History::keep_keyframe(std::unique_ptr<Model> copy, std::optional<uint64_t>
     if (!packer_) packer_ = std::make_unique<Packer>();
     seg.packing = true;
     seg.pack_due = *at + settings_.keyframe_pack_wait_ns;
-    packer_->give(std::move(copy));
+    packer_->worker.give(std::move(copy));
     return;
   }
-  seg.keyframe_bytes = seg.keyframe_raw_bytes;
-  seg.keyframe = std::shared_ptr<const Model>(std::move(copy));
-  stats_.keyframe_bytes += seg.keyframe_bytes;
-  stats_.keyframe_raw_bytes += seg.keyframe_raw_bytes;
-  stats_.bytes += seg.keyframe_bytes;
-  stats_.keyframe_copying = false;
-  ++stats_.segments;
-  ++stats_.keyframes_taken;
-  stats_.segment_span_ns = segment_span();
+  hold_keyframe(std::move(copy));
 }
 
 void History::adopt_packed() {
+  segments_.back()->packing = false;
+  hold_keyframe(packer_->worker.take());
+}
+
+void History::hold_keyframe(std::unique_ptr<Model> key) {
   Segment& seg = *segments_.back();
-  std::unique_ptr<Model> packed = packer_->take();
-  seg.packing = false;
-  seg.keyframe_bytes = packed->stats().memory_bytes;
-  seg.keyframe = std::shared_ptr<const Model>(std::move(packed));
+  seg.keyframe_bytes = key->tables_packed() ? key->stats().memory_bytes : seg.keyframe_raw_bytes;
+  seg.keyframe = std::shared_ptr<const Model>(std::move(key));
   stats_.keyframe_bytes += seg.keyframe_bytes;
   stats_.keyframe_raw_bytes += seg.keyframe_raw_bytes;
   stats_.bytes += seg.keyframe_bytes;

@@ -214,6 +214,7 @@ class History {
   // The newest segment's, once whole: packed first when `at` is given (an input's instant).
   void keep_keyframe(std::unique_ptr<Model> copy, std::optional<uint64_t> at = std::nullopt);
   void adopt_packed();  // the newest segment's keyframe, once packed
+  void hold_keyframe(std::unique_ptr<Model> key);  // the newest segment's keyframe, held from now on
   uint64_t segment_span() const;
   struct Packer;
   std::unique_ptr<Packer> packer_;
