@@ -326,6 +326,49 @@ TEST(History, KeyframesByBytesCountTheStreamAsItIsHeld) {
   EXPECT_TRUE(same_state(describe(live), describe(*history.at(t))));
 }
 
+// A keyframe by bytes waits for the stream that the model as it is now is worth, not the
+// last keyframe: a collector's first keyframe is of the empty model, and a model being filled
+// with its actors takes no copy of itself after the first min_segment_bytes of stream.
+TEST(History, AGrowingModelsNextKeyframeWaitsForTheStreamItsTablesAreWorth) {
+  HistorySettings hs = keep_all(2 << 10);
+  hs.chunk_bytes = 2 << 10;
+  hs.stream_per_keyframe = 0.1;
+  History history(hs);
+  Model live(small_settings());
+  live.set_now(1'000'000'000);
+  const NodeKey n = live.on_hello(1, testing::hello("growing"));
+  live.set_history(&history);  // its first keyframe: no actors
+  Stream s;
+  for (uint64_t id = 1; id <= 6000; ++id) {
+    s.spawn(id, 0, "w");
+    if (id % 1000 == 0) {
+      ASSERT_TRUE(s.apply(live, n).ok);
+    }
+  }
+  HistoryStats st = history.stats();
+  ASSERT_GT(st.stream_bytes, 4 * hs.min_segment_bytes) << "by the first keyframe's size, a keyframe would be due";
+  ASSERT_LT(st.stream_bytes, live.table_bytes() / 10) << "by the model's, none is";
+  EXPECT_EQ(st.segments, 1u);
+  EXPECT_FALSE(st.keyframe_copying);
+  // Stats reports until the stream held is worth a tenth of the tables: then the next is begun.
+  uint64_t t = 1'000'000'000, rounds = 0;
+  auto report = [&] {
+    t += 100'000'000;
+    live.set_now(t);
+    for (uint64_t id = 1; id <= 6000; ++id) s.stats(id, (id + rounds) % 7, 100 + rounds * id % 977, 90 + rounds);
+    ++rounds;
+    return s.apply(live, n).ok;
+  };
+  while (!history.stats().keyframe_copying && rounds < 400) ASSERT_TRUE(report());
+  st = history.stats();
+  ASSERT_TRUE(st.keyframe_copying) << rounds << " rounds";
+  EXPECT_GT(rounds, 1u);
+  EXPECT_GE(st.stream_bytes + 2 * hs.chunk_bytes, live.table_bytes() / 10) << rounds << " rounds";
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(report());  // its copy and packing done
+  EXPECT_EQ(history.stats().segments, 2u);
+  EXPECT_TRUE(same_state(describe(live), describe(*history.at(t))));
+}
+
 // The flight recorder with keyframes copied a few rows after each input: every instant,
 // including those while a keyframe is being copied, is rebuilt as a model fed up to it.
 TEST(History, InstantsWhileAKeyframeIsCopiedAreRebuiltFromTheSegmentBefore) {

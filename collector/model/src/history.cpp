@@ -225,6 +225,7 @@ struct History::Compressor {
 void History::seal(Segment& s) {
   if (s.open.empty()) return;
   finish_compression();
+  ++seals_;
   auto chunk = std::make_shared<HistoryChunk>();
   chunk->raw_size = static_cast<uint32_t>(s.open.size());
   chunk->bytes = std::move(s.open);
@@ -383,8 +384,17 @@ void History::after_input(Model& m, uint64_t at) {
     return;
   }
   const uint64_t span = stats_.segment_span_ns;  // (set with the first keyframe, at on_attach)
-  // (By the keyframe's size unpacked: the copy's work, on the ingest thread, is in proportion to it.)
-  const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(s.keyframe_raw_bytes) * settings_.stream_per_keyframe);
+  // By the keyframe's size unpacked: the copy's work, on the ingest thread, is in proportion to
+  // it. And by the next keyframe's, the model's tables as they are now (looked at once per
+  // sealed chunk), when the model grew since the last: a collector's first keyframe is of the
+  // empty model, and a megabyte of stream would otherwise bring a copy of the whole model while
+  // it is still being filled (a keyframe of 100 000 actors within the first 1.2 M records).
+  if (tables_seen_at_ != seals_) {
+    model_table_bytes_ = m.table_bytes();
+    tables_seen_at_ = seals_;
+  }
+  const uint64_t copy_bytes = std::max(s.keyframe_raw_bytes, model_table_bytes_);
+  const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(copy_bytes) * settings_.stream_per_keyframe);
   // The stream as it will be held: what is not compressed yet (up to two chunks) at the ratio
   // the chunks before it got. (Counted raw, a slow stream's open chunk alone brought the next
   // keyframe: the demo took one every 50 s instead of every 2 min.)

@@ -586,6 +586,13 @@ const std::vector<Warning>& Model::warnings() const { return impl_->warning_list
 std::string_view Model::text(Str id) const { return impl_->pool.text(id); }
 StringPool& Model::strings() { return impl_->pool; }
 
+uint64_t Model::table_bytes() const {
+  uint64_t bytes = 0;
+  for (const auto& n : impl_->nodes)
+    if (n) bytes += n->rows.memory_bytes() + n->index.memory_bytes();
+  return bytes;
+}
+
 ModelStats Model::stats() const {
   const Impl& m = *impl_;
   ModelStats s;

@@ -240,6 +240,9 @@ class History {
   bool wall_offset_derived_ = false;
   bool clock_unset_ = false;  // attached to a model whose clock was never set
   uint64_t last_input_bytes_ = 0;  // the payload of the input just recorded
+  uint64_t seals_ = 0;             // chunks sealed, ever
+  uint64_t tables_seen_at_ = UINT64_MAX;  // seals_ when model_table_bytes_ was read
+  uint64_t model_table_bytes_ = 0;        // Model::table_bytes() then
   // The model's event totals at the last input, for the timeline's counts.
   struct Totals {
     uint64_t crashes = 0, restarts = 0, escalations = 0, up = 0, down = 0, warnings = 0;
