@@ -20,8 +20,9 @@ struct HistorySettings {
   uint64_t max_bytes = 256ull << 20;              // keyframes and stream together, at most (the newest
                                                   // segment is kept whatever its size)
   // A keyframe is taken once the stream held since the last one (compressed) is as large as
-  // a keyframe times stream_per_keyframe (so keyframes are at most about a quarter of what is
-  // held: a replayed second costs far less than holding its keyframe), but not before
+  // a keyframe times stream_per_keyframe — the last keyframe unpacked, or the model's tables
+  // now when it grew since (Model::table_bytes) — so keyframes are at most about a quarter of
+  // what is held (a replayed second costs far less than holding its keyframe), but not before
   // min_segment_bytes of it, and at the latest after the segment's span (HistoryStats::
   // segment_span_ns: max_age_ns / segments_per_age, less for a large model, see
   // keyframe_byte_seconds), which also bounds what a seek replays and lets history end near
