@@ -930,8 +930,9 @@ std::unique_ptr<tls::Session> Client::handshake(int fd) {
     else if (clock_ns(CLOCK_MONOTONIC) >= deadline) why = "no answer within 10 s";
     if (!why.empty()) {
       // A certificate that does not verify is not fixed by retrying: say it like a rejection.
-      state_ = ClientState::Rejected;
+      // The reason first: a reader that sees the state reads the status after it.
       set_status("TLS handshake with " + options_.address + " failed: " + why);
+      state_ = ClientState::Rejected;
       return nullptr;
     }
     pollfd pf[2] = {{fd, static_cast<short>(r == tls::Io::WantWrite ? POLLOUT : POLLIN), 0}, {wake_[0], POLLIN, 0}};
@@ -1045,8 +1046,8 @@ bool Client::session(int fd) {
       if (r == tls::Io::WantRead || r == tls::Io::WantWrite) continue;
       if (r == tls::Io::Error) {
         // Under TLS 1.3 a collector that refuses our certificate says so after the handshake.
-        if (!welcomed) state_ = ClientState::Rejected;
         set_status("TLS session with " + options_.address + " failed: " + tls_->error() + (welcomed ? " (reconnecting)" : ""));
+        if (!welcomed) state_ = ClientState::Rejected;
         return welcomed;
       }
       n = r == tls::Io::Done ? static_cast<ssize_t>(got) : 0;
@@ -1085,8 +1086,8 @@ bool Client::session(int fd) {
         proto::Reject rj;
         std::string err;
         proto::decode(r, rj, err);
-        state_ = ClientState::Rejected;
         set_status("rejected by " + options_.address + ": " + rj.message);
+        state_ = ClientState::Rejected;
         return false;
       } else if (h.type == proto::FrameType::View) {
         if (!replica_lock.owns_lock()) replica_lock.lock();
