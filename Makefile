@@ -27,7 +27,7 @@ bench: build
 	@bash scripts/bench.sh $(BUILD)
 
 sanitize:
-	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DACTORSCOPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DACTORSCOPE_BENCH=OFF"
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DACTORSCOPE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DACTORSCOPE_BENCH=OFF -DACTORSCOPE_TEST_TIMEOUT=300"
 
 screenshots: build
 	@bash scripts/screenshots.sh $(BUILD)
