@@ -78,6 +78,73 @@ void ingest(benchmark::State& state, const bench::SyntheticStream& s, bool histo
   state.counters["events/batch_run"] = static_cast<double>(s.records);
 }
 
+// A long stream of the same 100k actors (160 stats rounds in random order, restarts and
+// telemetry spread over them; about 16 M records).
+const bench::SyntheticStream& stream_100k_long() {
+  static const bench::SyntheticStream s = [] {
+    bench::StreamShape shape;
+    shape.shuffled_stats = true;
+    shape.stats_rounds = 160;
+    shape.restarts = 160'000;
+    shape.telemetry = 800'000;
+    return bench::make_stream(shape);
+  }();
+  return s;
+}
+
+// The steady state: the spawns and the first ten rounds applied untimed (with the recorder,
+// it attached before them, as a collector's is), then the other 150 rounds timed, the model's
+// clock 1 ms further at each batch. With the recorder on, keyframes of the whole model come
+// due by bytes within the timed part (three times the model's tables of stream held), are
+// copied on the ingest thread and packed on the recorder's; the counters say how many.
+void ingest_steady(benchmark::State& state, bool history) {
+  const bench::SyntheticStream& s = stream_100k_long();
+  const size_t split = s.batches.size() * 11 / 161;
+  uint64_t records = 0, timed_records = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto model = std::make_unique<Model>(bench_settings());
+    auto recorder = std::make_unique<History>();
+    uint64_t now = 1'000'000'000;
+    model->set_now(now);
+    NodeKey n = model->on_hello(1, s.hello);
+    if (history) model->set_history(recorder.get());
+    for (size_t b = 0; b < split; ++b) {
+      model->set_now(now += 1'000'000);
+      model->apply_batch(n, s.batches[b].data(), s.batches[b].size());
+    }
+    const HistoryStats before = recorder->stats();
+    state.ResumeTiming();
+    timed_records = 0;
+    for (size_t b = split; b < s.batches.size(); ++b) {
+      model->set_now(now += 1'000'000);
+      timed_records += model->apply_batch(n, s.batches[b].data(), s.batches[b].size()).records;
+    }
+    benchmark::DoNotOptimize(model->version());
+    state.PauseTiming();
+    records += timed_records;
+    if (history) {
+      const HistoryStats hs = recorder->stats();
+      state.counters["history_keyframes"] = static_cast<double>(hs.keyframes_taken - before.keyframes_taken);
+      state.counters["history_held_MiB"] = static_cast<double>(hs.bytes) / (1 << 20);
+      state.counters["history_held_bytes_per_event"] =
+          static_cast<double>(hs.stream_bytes - before.stream_bytes) / static_cast<double>(timed_records);
+      state.counters["history_compressor_waits"] = static_cast<double>(hs.compressor_waits - before.compressor_waits);
+      state.counters["history_chunks"] = static_cast<double>(hs.stream_raw_bytes - before.stream_raw_bytes) / (1 << 20);
+      state.counters["history_stream_level"] = hs.stream_level;
+    }
+    model.reset();
+    recorder.reset();
+    state.ResumeTiming();
+  }
+  state.counters["events/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
+  state.counters["events/iteration"] = static_cast<double>(timed_records);
+}
+void BM_IngestSteadyRandomOrder(benchmark::State& state) { ingest_steady(state, false); }
+BENCHMARK(BM_IngestSteadyRandomOrder)->Unit(benchmark::kMillisecond)->Iterations(1);
+void BM_IngestSteadyRandomOrderWithHistory(benchmark::State& state) { ingest_steady(state, true); }
+BENCHMARK(BM_IngestSteadyRandomOrderWithHistory)->Unit(benchmark::kMillisecond)->Iterations(1);
+
 // A recorded-like stream of 100k actors (spawns, 10 stats rounds, restarts, telemetry),
 // stats in spawn order (one flusher walking its cell table).
 void BM_Ingest(benchmark::State& state) { ingest(state, stream_100k()); }

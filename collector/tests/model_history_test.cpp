@@ -369,6 +369,48 @@ TEST(History, AGrowingModelsNextKeyframeWaitsForTheStreamItsTablesAreWorth) {
   EXPECT_TRUE(same_state(describe(live), describe(*history.at(t))));
 }
 
+// A stream faster than the compressor: the ingest thread does not wait for it. The pieces
+// sealed meanwhile wait in a queue, go one zstd level faster while it is behind, and past the
+// backlog are held raw, counted; every instant still rebuilds as the live model was.
+TEST(History, AStreamFasterThanTheCompressorIsQueuedThenHeldRawAndStillRebuilds) {
+  for (const int fastest : {19, -7}) {
+    SCOPED_TRACE("fastest level " + std::to_string(fastest));
+    HistorySettings hs = keep_all(1ull << 40);  // one segment: every piece stays
+    hs.chunk_bytes = 16 << 10;
+    hs.stream_level = 19;  // a slow compressor: a piece takes it milliseconds
+    hs.stream_fastest_level = fastest;
+    hs.compress_backlog_chunks = 2;
+    History history(hs);
+    Model live(small_settings());
+    live.set_now(1'000'000'000);
+    const NodeKey n = live.on_hello(1, testing::hello("fast"));
+    live.set_history(&history);
+    Stream s;
+    for (uint64_t id = 1; id <= 2000; ++id) s.spawn(id, 0, "w");
+    ASSERT_TRUE(s.apply(live, n).ok);
+    uint64_t t = 1'000'000'000;
+    int lowest = hs.stream_level;
+    for (uint64_t round = 0; round < 60; ++round) {
+      t += 1'000'000;
+      live.set_now(t);
+      for (uint64_t id = 1; id <= 2000; ++id) s.stats(id, (id + round) % 5, 10 + round * id % 997, round);
+      ASSERT_TRUE(s.apply(live, n).ok);
+      lowest = std::min(lowest, history.stats().stream_level);
+    }
+    const HistoryStats st = history.stats();
+    ASSERT_GT(st.stream_raw_bytes, 40 * hs.chunk_bytes);
+    EXPECT_GT(st.compressor_waits, 0u);
+    if (fastest == 19) {
+      EXPECT_GT(st.chunks_held_raw, 0u) << "the backlog of two is passed";
+      EXPECT_EQ(lowest, 19);
+    } else {
+      EXPECT_LT(lowest, 19) << "faster while behind";
+    }
+    // Rebuilt from the one keyframe through every piece, raw and compressed alike.
+    EXPECT_TRUE(same_state(describe(live), describe(*history.at(t))));
+  }
+}
+
 // The flight recorder with keyframes copied a few rows after each input: every instant,
 // including those while a keyframe is being copied, is rebuilt as a model fed up to it.
 TEST(History, InstantsWhileAKeyframeIsCopiedAreRebuiltFromTheSegmentBefore) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 #include <cstring>
 #include <functional>
 #include <mutex>
@@ -115,22 +116,19 @@ struct History::Segment {
   uint64_t open_last_at = 0;   // the open part's last input's stamp
   uint32_t open_entries = 0;   // and its inputs
   uint64_t stream_bytes = 0;      // as held (sealed chunks compressed)
-  uint64_t stream_pending = 0;    // of which not compressed yet (the open chunk, the one in flight)
+  uint64_t stream_pending = 0;    // of which not compressed yet (the open chunk, those in flight or queued)
   uint64_t stream_raw_bytes = 0;  // what a rebuild replays: the next keyframe is due by this
   uint64_t entries = 0;
 };
 
 namespace {
 
-// zstd at its fastest level: about 2.5 times smaller than the raw stream on the demo's
-// telemetry (LZ4: 1.9 times), at about 320 MB/s, on the compressor's thread.
-constexpr int kStreamLevel = 1;
-
 // Into `scratch` (the compressor's, reused), then copied out at its size: no buffer of the
 // bound's size, and no compression context, is made per chunk.
-std::shared_ptr<const HistoryChunk> compress(ZSTD_CCtx* ctx, std::vector<uint8_t>& scratch, const HistoryChunk& raw) {
+std::shared_ptr<const HistoryChunk> compress(ZSTD_CCtx* ctx, std::vector<uint8_t>& scratch, const HistoryChunk& raw,
+                                             int level) {
   scratch.resize(ZSTD_compressBound(raw.bytes.size()));
-  const size_t n = ZSTD_compressCCtx(ctx, scratch.data(), scratch.size(), raw.bytes.data(), raw.bytes.size(), kStreamLevel);
+  const size_t n = ZSTD_compressCCtx(ctx, scratch.data(), scratch.size(), raw.bytes.data(), raw.bytes.size(), level);
   if (ZSTD_isError(n)) return nullptr;  // cannot happen with a bound-sized buffer: the raw chunk stays
   auto chunk = std::make_shared<HistoryChunk>();
   chunk->raw_size = raw.raw_size;
@@ -170,6 +168,11 @@ class OneJobThread {
     cv_.wait(lock, [&] { return done_ != nullptr; });
     return std::move(done_);
   }
+  // Whether the job given is done (take() would not wait).
+  bool done() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return done_ != nullptr;
+  }
 
  private:
   void run() {
@@ -193,38 +196,53 @@ class OneJobThread {
   std::thread thread_;  // last: it starts once every member above is made
 };
 
-// The thread that compresses sealed chunks, off the ingest thread: one chunk at a time.
+// The thread that compresses sealed chunks, off the ingest thread: one chunk at a time, the
+// others queued on the loop thread (the ingest thread never waits for it).
 struct History::Compressor {
-  bool busy = false;             // a job given and its result not yet taken (loop thread only)
-  Segment* segment = nullptr;    // where the job's chunk is held (loop thread only)
-  size_t index = 0;
-  std::shared_ptr<HistoryChunk> given;  // the job, writable: its buffer is reused once done
+  struct Job {
+    Segment* segment = nullptr;           // where the chunk is held
+    size_t index = 0;                     // in segment->sealed
+    std::shared_ptr<HistoryChunk> chunk;  // writable: its buffer is reused once compressed
+  };
+  bool busy = false;       // `current` given and its result not yet taken (loop thread only)
+  Job current;             // (loop thread only)
+  std::deque<Job> queued;  // sealed, not given yet, oldest first (loop thread only)
   std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> ctx{ZSTD_createCCtx(), ZSTD_freeCCtx};  // the worker's only
   std::vector<uint8_t> scratch;  // the worker's only
+  int level = 1;  // the job's zstd level: set by the loop thread before give(), read by the worker
   // Last: its thread stops before the members above go. The result is the compressed chunk, or
   // the raw one when it did not compress.
   OneJobThread<std::shared_ptr<const HistoryChunk>> worker{[this](std::shared_ptr<const HistoryChunk> raw) {
-    std::shared_ptr<const HistoryChunk> done = ctx ? compress(ctx.get(), scratch, *raw) : nullptr;
+    std::shared_ptr<const HistoryChunk> done = ctx ? compress(ctx.get(), scratch, *raw, level) : nullptr;
     if (!done) return raw;
     raw.reset();  // before the result is seen: the loop may take its buffer back
     return done;
   }};
 
-  void give(std::shared_ptr<const HistoryChunk> raw) {
-    busy = true;
-    worker.give(std::move(raw));
-  }
-  std::shared_ptr<const HistoryChunk> take() {
-    busy = false;
-    return worker.take();
-  }
+  // Behind: a chunk is being compressed (not done) or waits for its turn.
+  bool behind() { return !queued.empty() || (busy && !worker.done()); }
 };
 
 // Seals the open chunk: shared with rebuilds from now on, raw, and compressed on the
 // compressor's thread (the protocol's records, varints and repeated ids shrink about twice).
 void History::seal(Segment& s) {
   if (s.open.empty()) return;
-  finish_compression();
+  if (!compressor_) compressor_ = std::make_unique<Compressor>();
+  // A stream faster than the compressor at its level (a full-speed ingest: about 180 MB/s of
+  // stream against zstd -1's 150-350 MB/s on the other core): while it is behind, each chunk
+  // goes one step faster (down to stream_fastest_level); after keeping up for
+  // kSealsBeforeSlower chunks in a row, one step back.
+  // The steps: the level set, 1, -1, -3, ... (0 would be zstd's default, 3).
+  int& level = stream_level_;
+  if (compressor_->behind()) {
+    ++stats_.compressor_waits;
+    kept_up_ = 0;
+    level = std::max(settings_.stream_fastest_level, level > 1 ? 1 : level - 2);
+  } else if (level < settings_.stream_level && ++kept_up_ >= kSealsBeforeSlower) {
+    kept_up_ = 0;
+    level = level >= 1 ? settings_.stream_level : level + 2 >= 0 ? 1 : level + 2;
+  }
+  stats_.stream_level = level;
   ++seals_;
   auto chunk = std::make_shared<HistoryChunk>();
   chunk->raw_size = static_cast<uint32_t>(s.open.size());
@@ -237,32 +255,60 @@ void History::seal(Segment& s) {
   spare_ = {};
   s.open.clear();
   s.sealed.push_back(chunk);
-  if (!compressor_) compressor_ = std::make_unique<Compressor>();
-  compressor_->given = chunk;
-  compressor_->segment = &s;
-  compressor_->index = s.sealed.size() - 1;
-  compressor_->give(std::move(chunk));
+  compressor_->queued.push_back({&s, s.sealed.size() - 1, std::move(chunk)});
+  pump_compressor(false);
 }
 
-void History::finish_compression() {
-  if (!compressor_ || !compressor_->busy) return;
-  std::shared_ptr<const HistoryChunk> done = compressor_->take();
-  Segment& s = *compressor_->segment;
-  compressor_->segment = nullptr;
+// The compressed chunk back into its place, when done (or waited for); then the next queued
+// chunk to the compressor. Queued chunks past compress_backlog_chunks stay raw, the oldest
+// first: a stream that outruns the compressor at its fastest level is held uncompressed,
+// counted, and the ingest thread still never waits for it.
+void History::pump_compressor(bool wait) {
+  Compressor& c = *compressor_;
+  if (c.busy && (wait || c.worker.done())) take_compressed();
+  if (!c.busy && !c.queued.empty()) {
+    c.current = std::move(c.queued.front());
+    c.queued.pop_front();
+    c.level = stream_level_;
+    c.busy = true;
+    c.worker.give(c.current.chunk);
+  }
+  while (c.queued.size() > settings_.compress_backlog_chunks) {
+    const Compressor::Job& j = c.queued.front();
+    j.segment->stream_pending -= std::min<uint64_t>(j.segment->stream_pending, j.chunk->raw_size);
+    ++stats_.chunks_held_raw;
+    c.queued.pop_front();
+  }
+}
+
+void History::take_compressed() {
+  Compressor& c = *compressor_;
+  std::shared_ptr<const HistoryChunk> done = c.worker.take();
+  c.busy = false;
+  Compressor::Job job = std::move(c.current);
+  c.current = {};
+  Segment& s = *job.segment;
   s.stream_pending -= std::min<uint64_t>(s.stream_pending, done->raw_size);
   if (!done->compressed) return;  // it did not compress: held raw
   compressed_in_ += done->raw_size;
   compressed_out_ += done->bytes.size();
-  const uint64_t saved = s.sealed[compressor_->index]->bytes.size() > done->bytes.size()
-                             ? s.sealed[compressor_->index]->bytes.size() - done->bytes.size()
+  const uint64_t saved = s.sealed[job.index]->bytes.size() > done->bytes.size()
+                             ? s.sealed[job.index]->bytes.size() - done->bytes.size()
                              : 0;
-  s.sealed[compressor_->index] = std::move(done);
+  s.sealed[job.index] = std::move(done);
   // Its raw buffer, when nothing else holds it (a rebuild's plan may), serves the next chunk.
-  if (compressor_->given.use_count() == 1) spare_ = std::move(compressor_->given->bytes);
-  compressor_->given.reset();
+  if (job.chunk.use_count() == 1) spare_ = std::move(job.chunk->bytes);
   s.stream_bytes -= saved;
   stats_.stream_bytes -= saved;
   stats_.bytes -= saved;
+}
+
+// Before a segment goes: its chunk being compressed is waited for, its queued ones dropped.
+void History::forget_compression(const Segment* s) {
+  if (!compressor_) return;
+  Compressor& c = *compressor_;
+  if (c.busy && c.current.segment == s) take_compressed();
+  while (!c.queued.empty() && c.queued.front().segment == s) c.queued.pop_front();
 }
 
 // The thread that packs keyframes (Model::pack_tables), off the ingest thread: one at a time.
@@ -274,7 +320,9 @@ struct History::Packer {
   }};
 };
 
-History::History(HistorySettings settings) : settings_(settings) {}
+History::History(HistorySettings settings) : settings_(settings), stream_level_(settings.stream_level) {
+  stats_.stream_level = stream_level_;
+}
 History::~History() = default;  // the compressor's thread stops before the segments go
 
 void History::set_wall_offset(int64_t wall_minus_model) {
@@ -368,6 +416,7 @@ void History::on_tick(Model& m, uint64_t at) {
 
 void History::after_input(Model& m, uint64_t at) {
   if (segments_.empty()) return;
+  if (compressor_ && (compressor_->busy || !compressor_->queued.empty())) pump_compressor(false);
   stats_.ends_at = std::max(stats_.ends_at, at);
   count_markers(m, at);
   const Segment& s = *segments_.back();
@@ -484,7 +533,7 @@ void History::evict(uint64_t now) {
   };
   // The oldest segment goes only when the next one's keyframe is whole.
   while (segments_.size() > 1 && segments_[1]->keyframe && (stats_.bytes + buckets_.size() * sizeof(TimelineBucket) > settings_.max_bytes || too_old())) {
-    if (compressor_ && compressor_->segment == segments_.front().get()) finish_compression();
+    forget_compression(segments_.front().get());
     const Segment& s = *segments_.front();
     stats_.bytes -= s.keyframe_bytes + s.stream_bytes;
     stats_.keyframe_bytes -= s.keyframe_bytes;

@@ -33,6 +33,18 @@ struct HistorySettings {
   // development VM (a cross-core wake-up): 256 KiB pieces made it about 4 ms of a 1.17 M-record
   // ingest, 5 points of the recorder's cost. A rebuild decompresses whole pieces.
   uint64_t chunk_bytes = 1ull << 20;
+  // zstd's level for the stream's pieces: 1 makes the demo's stream about 2.5 times smaller
+  // (LZ4: 1.9), at 150-350 MB/s on the compressor's thread. While the compressor is behind
+  // the stream (a piece sealed while another is still being compressed or waits for it), each
+  // piece goes one step faster (1, then zstd's negative levels: -1, -3, ...) down to
+  // stream_fastest_level (-7: about 1.8 times smaller, half again as fast), and one step back
+  // after 8 pieces in a row that found it keeping up (HistoryStats::stream_level,
+  // compressor_waits).
+  int stream_level = 1;
+  int stream_fastest_level = -7;
+  // Sealed pieces waiting for the compressor (the ingest thread never waits for it); past this
+  // many, the oldest waiting is held raw (HistoryStats::chunks_held_raw).
+  uint32_t compress_backlog_chunks = 8;
   double stream_per_keyframe = 3.0;  // stream bytes per keyframe byte before the next keyframe
   uint32_t segments_per_age = 8;
   // A large model's segments are shorter: a rebuild replays the model's one-second steps, whose
@@ -83,6 +95,10 @@ struct HistoryStats {
   uint64_t bytes = 0;          // held now: stream + keyframes (estimates of the models' memory)
   uint64_t stream_bytes = 0;   // as held: sealed chunks compressed
   uint64_t stream_raw_bytes = 0;  // the same inputs uncompressed
+  int stream_level = 0;             // zstd's level for the pieces sealed now (below
+                                    // HistorySettings::stream_level while the compressor is behind)
+  uint64_t compressor_waits = 0;    // pieces sealed while the compressor was behind (busy, or pieces queued)
+  uint64_t chunks_held_raw = 0;     // pieces never compressed: past compress_backlog_chunks
   uint64_t keyframe_bytes = 0;     // as held (actor rows packed)
   uint64_t keyframe_raw_bytes = 0; // the same keyframes unpacked
   uint64_t segments = 0;       // = keyframes held
@@ -223,7 +239,9 @@ class History {
   // The chunk sealed last, compressed by then on the compressor's thread, put in its place
   // (waiting for it if it is not done: one chunk in flight, so what the history holds, and so
   // when keyframes are taken and segments go, is the same whatever the threads' timing).
-  void finish_compression();
+  void pump_compressor(bool wait);
+  void take_compressed();
+  void forget_compression(const Segment* s);
   struct Compressor;
   std::unique_ptr<Compressor> compressor_;
   std::vector<uint8_t> spare_;  // a compressed chunk's raw buffer, for the next open chunk
@@ -242,6 +260,9 @@ class History {
   bool clock_unset_ = false;  // attached to a model whose clock was never set
   uint64_t last_input_bytes_ = 0;  // the payload of the input just recorded
   uint64_t seals_ = 0;             // chunks sealed, ever
+  int stream_level_ = 1;           // zstd's level for the next chunk (see HistorySettings::stream_level)
+  uint32_t kept_up_ = 0;           // chunks sealed in a row with the compressor not behind
+  static constexpr uint32_t kSealsBeforeSlower = 8;
   uint64_t tables_seen_at_ = UINT64_MAX;  // seals_ when model_table_bytes_ was read
   uint64_t model_table_bytes_ = 0;        // Model::table_bytes() then
   // The model's event totals at the last input, for the timeline's counts.
