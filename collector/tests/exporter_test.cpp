@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "actorscope/collector/exporter.hpp"
+#include "actorscope/collector/history.hpp"
 #include "stream.hpp"
 
 namespace actorscope::collector {
@@ -78,6 +79,34 @@ TEST(Exporter, RendersNamedSeriesWithValues) {
       << "a gone node keeps its counters";
   EXPECT_FALSE(has("actorscope_actors{node=\"billing@h2\"")) << "a gone node has no live gauges";
   EXPECT_FALSE(has("actor_id")) << "never a per-actor label";
+}
+
+// The flight recorder's compression as it runs: the zstd level in use, and the times the
+// ingest waited for the compressor because its backlog was full (a slow level, no backlog).
+TEST(Exporter, TheFlightRecordersCompressionIsExported) {
+  HistorySettings hs;
+  hs.chunk_bytes = 4 << 10;
+  hs.stream_level = 19;
+  hs.stream_fastest_level = 19;
+  hs.compress_backlog_chunks = 0;
+  History history(hs);
+  Model m;
+  NodeKey n = m.on_hello(1, testing::hello("orders@h1"));
+  m.set_history(&history);
+  Stream s;
+  for (uint64_t id = 1; id <= 3000; ++id) s.spawn(id, 0, "worker");
+  ASSERT_TRUE(s.apply(m, n).ok);
+  for (uint64_t round = 1; round <= 5; ++round) {
+    for (uint64_t id = 1; id <= 3000; ++id) s.stats(id, round, 10 * round, 9 * round);
+    ASSERT_TRUE(s.apply(m, n).ok);
+  }
+  const std::string text = render(m);
+  const HistoryStats st = history.stats();
+  ASSERT_GT(st.compressor_stalls, 0u);
+  EXPECT_NE(text.find("actorscope_collector_history_compressor_stalls_total " + std::to_string(st.compressor_stalls) + "\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("actorscope_collector_history_stream_level 19\n"), std::string::npos) << text;
 }
 
 // The deepest mailboxes as a bounded top-N: at most N series however many actors have a

@@ -485,6 +485,12 @@ std::vector<MetricFamily> render_model(const Model& model, const ExporterSetting
     single("actorscope_collector_history_evicted_inputs_total",
            "Inputs that fell off the flight recorder (--history-age, --history-bytes)", MetricType::Counter,
            static_cast<double>(hs.evicted_entries));
+    single("actorscope_collector_history_stream_level",
+           "zstd level of the stream's pieces now: below its setting while the compressor is behind the stream",
+           MetricType::Gauge, static_cast<double>(hs.stream_level));
+    single("actorscope_collector_history_compressor_stalls_total",
+           "Times the ingest waited for the stream's compressor: its backlog of pieces was full", MetricType::Counter,
+           static_cast<double>(hs.compressor_stalls));
   }
   if (folded_out) *folded_out = folded;
   return out;

@@ -197,7 +197,7 @@ class OneJobThread {
 };
 
 // The thread that compresses sealed chunks, off the ingest thread: one chunk at a time, the
-// others queued on the loop thread (the ingest thread never waits for it).
+// others queued on the loop thread (which waits for it only past the backlog).
 struct History::Compressor {
   struct Job {
     Segment* segment = nullptr;           // where the chunk is held
@@ -256,28 +256,27 @@ void History::seal(Segment& s) {
   s.open.clear();
   s.sealed.push_back(chunk);
   compressor_->queued.push_back({&s, s.sealed.size() - 1, std::move(chunk)});
-  pump_compressor(false);
+  pump_compressor();
 }
 
-// The compressed chunk back into its place, when done (or waited for); then the next queued
-// chunk to the compressor. Queued chunks past compress_backlog_chunks stay raw, the oldest
-// first: a stream that outruns the compressor at its fastest level is held uncompressed,
-// counted, and the ingest thread still never waits for it.
-void History::pump_compressor(bool wait) {
+// The compressed chunk back into its place, when done; then the next queued chunk to the
+// compressor. Only with more than compress_backlog_chunks queued does the ingest thread wait
+// for it (counted): the raw chunks waiting are bounded, and every chunk is compressed.
+void History::pump_compressor() {
   Compressor& c = *compressor_;
-  if (c.busy && (wait || c.worker.done())) take_compressed();
-  if (!c.busy && !c.queued.empty()) {
+  for (;;) {
+    if (c.busy) {
+      const bool full = c.queued.size() > settings_.compress_backlog_chunks;
+      if (!full && !c.worker.done()) return;
+      if (full) ++stats_.compressor_stalls;
+      take_compressed();
+    }
+    if (c.queued.empty()) return;
     c.current = std::move(c.queued.front());
     c.queued.pop_front();
     c.level = stream_level_;
     c.busy = true;
     c.worker.give(c.current.chunk);
-  }
-  while (c.queued.size() > settings_.compress_backlog_chunks) {
-    const Compressor::Job& j = c.queued.front();
-    j.segment->stream_pending -= std::min<uint64_t>(j.segment->stream_pending, j.chunk->raw_size);
-    ++stats_.chunks_held_raw;
-    c.queued.pop_front();
   }
 }
 
@@ -416,7 +415,7 @@ void History::on_tick(Model& m, uint64_t at) {
 
 void History::after_input(Model& m, uint64_t at) {
   if (segments_.empty()) return;
-  if (compressor_ && (compressor_->busy || !compressor_->queued.empty())) pump_compressor(false);
+  if (compressor_ && (compressor_->busy || !compressor_->queued.empty())) pump_compressor();
   stats_.ends_at = std::max(stats_.ends_at, at);
   count_markers(m, at);
   const Segment& s = *segments_.back();

@@ -42,8 +42,8 @@ struct HistorySettings {
   // compressor_waits).
   int stream_level = 1;
   int stream_fastest_level = -7;
-  // Sealed pieces waiting for the compressor (the ingest thread never waits for it); past this
-  // many, the oldest waiting is held raw (HistoryStats::chunks_held_raw).
+  // Sealed pieces that may wait for the compressor, raw: the ingest thread waits for it only
+  // when more are waiting (HistoryStats::compressor_stalls).
   uint32_t compress_backlog_chunks = 8;
   double stream_per_keyframe = 3.0;  // stream bytes per keyframe byte before the next keyframe
   uint32_t segments_per_age = 8;
@@ -98,7 +98,7 @@ struct HistoryStats {
   int stream_level = 0;             // zstd's level for the pieces sealed now (below
                                     // HistorySettings::stream_level while the compressor is behind)
   uint64_t compressor_waits = 0;    // pieces sealed while the compressor was behind (busy, or pieces queued)
-  uint64_t chunks_held_raw = 0;     // pieces never compressed: past compress_backlog_chunks
+  uint64_t compressor_stalls = 0;   // times the ingest thread waited for it: its backlog was full
   uint64_t keyframe_bytes = 0;     // as held (actor rows packed)
   uint64_t keyframe_raw_bytes = 0; // the same keyframes unpacked
   uint64_t segments = 0;       // = keyframes held
@@ -239,7 +239,7 @@ class History {
   // The chunk sealed last, compressed by then on the compressor's thread, put in its place
   // (waiting for it if it is not done: one chunk in flight, so what the history holds, and so
   // when keyframes are taken and segments go, is the same whatever the threads' timing).
-  void pump_compressor(bool wait);
+  void pump_compressor();
   void take_compressed();
   void forget_compression(const Segment* s);
   struct Compressor;
