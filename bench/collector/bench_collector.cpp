@@ -132,6 +132,7 @@ void ingest_steady(benchmark::State& state, bool history) {
       state.counters["history_compressor_waits"] = static_cast<double>(hs.compressor_waits - before.compressor_waits);
       state.counters["history_chunks"] = static_cast<double>(hs.stream_raw_bytes - before.stream_raw_bytes) / (1 << 20);
       state.counters["history_stream_level"] = hs.stream_level;
+      state.counters["history_compressor_stalls"] = static_cast<double>(hs.compressor_stalls - before.compressor_stalls);
     }
     model.reset();
     recorder.reset();
