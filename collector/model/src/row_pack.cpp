@@ -23,23 +23,40 @@ ZstdContexts& contexts() {
   return ctx;
 }
 
+// `n` bytes at `src`, compressed into `out` (through this thread's scratch, copied out at its
+// size); false, `out` untouched, when zstd fails (it cannot with a bound-sized buffer).
+bool squeeze(const void* src, size_t n, std::vector<uint8_t>& out) {
+  ZstdContexts& ctx = contexts();
+  std::vector<uint8_t>& scratch = ctx.scratch;
+  if (scratch.size() < ZSTD_compressBound(n)) scratch.resize(ZSTD_compressBound(n));
+  const size_t got = ctx.c ? ZSTD_compressCCtx(ctx.c.get(), scratch.data(), scratch.size(), src, n, kRowsLevel)
+                           : ZSTD_compress(scratch.data(), scratch.size(), src, n, kRowsLevel);
+  if (ZSTD_isError(got)) return false;
+  out.assign(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(got));
+  return true;
+}
+
+// What squeeze() made of exactly `n` bytes, back into `dst`: our own bytes, so anything else
+// cannot happen.
+void unsqueeze(const std::vector<uint8_t>& src, void* dst, size_t n) {
+  ZstdContexts& ctx = contexts();
+  const size_t got = ctx.d ? ZSTD_decompressDCtx(ctx.d.get(), dst, n, src.data(), src.size())
+                           : ZSTD_decompress(dst, n, src.data(), src.size());
+  if (ZSTD_isError(got) || got != n) std::abort();
+}
+
 }  // namespace
 
 void RowStore::pack() {
   finish_copy();
   if (packed_ || size_ == 0) return;
   auto p = std::make_unique<Packed>();
-  ZstdContexts& ctx = contexts();
-  std::vector<uint8_t>& scratch = ctx.scratch;
   for (size_t c = 0; c < chunk_at_.size(); ++c) {
     const size_t rows = std::min(kChunkRows, size_ - c * kChunkRows);
-    const size_t raw = rows * sizeof(Actor);
-    if (scratch.size() < ZSTD_compressBound(raw)) scratch.resize(ZSTD_compressBound(raw));
-    const size_t n = ctx.c ? ZSTD_compressCCtx(ctx.c.get(), scratch.data(), scratch.size(), chunk_at_[c], raw, kRowsLevel)
-                           : ZSTD_compress(scratch.data(), scratch.size(), chunk_at_[c], raw, kRowsLevel);
-    if (ZSTD_isError(n)) return;  // cannot happen with a bound-sized buffer: the rows stay as they are
-    p->chunks.emplace_back(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(n));
-    p->bytes += n;
+    std::vector<uint8_t> chunk;
+    if (!squeeze(chunk_at_[c], rows * sizeof(Actor), chunk)) return;  // the rows stay as they are
+    p->bytes += chunk.size();
+    p->chunks.push_back(std::move(chunk));
   }
   p->bytes += p->chunks.capacity() * sizeof(p->chunks[0]);
   const size_t rows = size_;
@@ -49,7 +66,6 @@ void RowStore::pack() {
 }
 
 void RowStore::unpack_from(const Packed& p, size_t rows) {
-  ZstdContexts& ctx = contexts();
   for (size_t c = 0; c < p.chunks.size(); ++c) {
     const size_t n = std::min(kChunkRows, rows - c * kChunkRows);
     Actor* dst;
@@ -61,10 +77,7 @@ void RowStore::unpack_from(const Packed& p, size_t rows) {
       add_chunk();
       dst = chunk_at_.back();
     }
-    const std::vector<uint8_t>& src = p.chunks[c];
-    const size_t got = ctx.d ? ZSTD_decompressDCtx(ctx.d.get(), dst, n * sizeof(Actor), src.data(), src.size())
-                             : ZSTD_decompress(dst, n * sizeof(Actor), src.data(), src.size());
-    if (ZSTD_isError(got) || got != n * sizeof(Actor)) std::abort();  // our own bytes: cannot happen
+    unsqueeze(p.chunks[c], dst, n * sizeof(Actor));
   }
   size_ = rows;
 }
@@ -85,23 +98,14 @@ void ActorIndex::pack() {
     s.save(raw.data() + at);
     at += 8 * s.slot_count();
   }
-  ZstdContexts& ctx = contexts();
-  std::vector<uint8_t>& scratch = ctx.scratch;
-  if (scratch.size() < ZSTD_compressBound(raw.size())) scratch.resize(ZSTD_compressBound(raw.size()));
-  const size_t n = ctx.c ? ZSTD_compressCCtx(ctx.c.get(), scratch.data(), scratch.size(), raw.data(), raw.size(), kRowsLevel)
-                         : ZSTD_compress(scratch.data(), scratch.size(), raw.data(), raw.size(), kRowsLevel);
-  if (ZSTD_isError(n)) return;  // cannot happen with a bound-sized buffer: the index stays as it is
-  p->bytes.assign(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(n));
+  if (!squeeze(raw.data(), raw.size(), p->bytes)) return;  // the index stays as it is
   for (auto& s : shards_) s = ActorIndexShard();
   packed_ = std::move(p);
 }
 
 void ActorIndex::unpack_from(const Packed& p) {
   std::vector<uint8_t> raw(p.raw);
-  ZstdContexts& ctx = contexts();
-  const size_t got = ctx.d ? ZSTD_decompressDCtx(ctx.d.get(), raw.data(), raw.size(), p.bytes.data(), p.bytes.size())
-                           : ZSTD_decompress(raw.data(), raw.size(), p.bytes.data(), p.bytes.size());
-  if (ZSTD_isError(got) || got != p.raw) std::abort();  // our own bytes: cannot happen
+  unsqueeze(p.bytes, raw.data(), raw.size());
   size_t at = 0;
   for (size_t i = 0; i < kShards; ++i) {
     shards_[i].load(raw.data() + at, p.slots[i], p.entries[i]);
