@@ -129,7 +129,7 @@ void ingest_steady(benchmark::State& state, bool history) {
       state.counters["history_held_MiB"] = static_cast<double>(hs.bytes) / (1 << 20);
       state.counters["history_held_bytes_per_event"] =
           static_cast<double>(hs.stream_bytes - before.stream_bytes) / static_cast<double>(timed_records);
-      state.counters["history_compressor_waits"] = static_cast<double>(hs.compressor_waits - before.compressor_waits);
+      state.counters["history_compressor_behind"] = static_cast<double>(hs.compressor_behind - before.compressor_behind);
       state.counters["history_chunks"] = static_cast<double>(hs.stream_raw_bytes - before.stream_raw_bytes) / (1 << 20);
       state.counters["history_stream_level"] = hs.stream_level;
       state.counters["history_compressor_stalls"] = static_cast<double>(hs.compressor_stalls - before.compressor_stalls);

@@ -123,6 +123,15 @@ struct History::Segment {
 
 namespace {
 
+// One step faster for the stream's next chunks, and one step back: the level set, 1, then zstd's
+// negative levels -1, -3, ... (0 would be zstd's default, 3).
+int faster_level(int level, int fastest) {
+  return std::max(fastest, level > 1 ? 1 : level - 2);
+}
+int slower_level(int level, int set) {
+  return level >= 1 ? set : level + 2 >= 0 ? 1 : level + 2;
+}
+
 // Into `scratch` (the compressor's, reused), then copied out at its size: no buffer of the
 // bound's size, and no compression context, is made per chunk.
 std::shared_ptr<const HistoryChunk> compress(ZSTD_CCtx* ctx, std::vector<uint8_t>& scratch, const HistoryChunk& raw,
@@ -228,22 +237,18 @@ struct History::Compressor {
 void History::seal(Segment& s) {
   if (s.open.empty()) return;
   if (!compressor_) compressor_ = std::make_unique<Compressor>();
-  // A stream faster than the compressor at its level (a full-speed ingest: about 180 MB/s of
-  // stream against zstd -1's 150-350 MB/s on the other core): while it is behind, each chunk
-  // goes one step faster (down to stream_fastest_level); after keeping up for
-  // kSealsBeforeSlower chunks in a row, one step back.
-  // The steps: the level set, 1, -1, -3, ... (0 would be zstd's default, 3).
-  int& level = stream_level_;
+  // A full-speed ingest (about 180 MB/s of stream) outruns zstd -1 on the other core (150-350
+  // MB/s): see HistorySettings::stream_level.
   if (compressor_->behind()) {
-    ++stats_.compressor_waits;
+    ++stats_.compressor_behind;
     kept_up_ = 0;
-    level = std::max(settings_.stream_fastest_level, level > 1 ? 1 : level - 2);
-  } else if (level < settings_.stream_level && ++kept_up_ >= kSealsBeforeSlower) {
+    stream_level_ = faster_level(stream_level_, settings_.stream_fastest_level);
+  } else if (stream_level_ < settings_.stream_level && ++kept_up_ >= kSealsBeforeSlower) {
     kept_up_ = 0;
-    level = level >= 1 ? settings_.stream_level : level + 2 >= 0 ? 1 : level + 2;
+    stream_level_ = slower_level(stream_level_, settings_.stream_level);
   }
-  stats_.stream_level = level;
-  ++seals_;
+  stats_.stream_level = stream_level_;
+  table_bytes_stale_ = true;
   auto chunk = std::make_shared<HistoryChunk>();
   chunk->raw_size = static_cast<uint32_t>(s.open.size());
   chunk->bytes = std::move(s.open);
@@ -437,9 +442,9 @@ void History::after_input(Model& m, uint64_t at) {
   // sealed chunk), when the model grew since the last: a collector's first keyframe is of the
   // empty model, and a megabyte of stream would otherwise bring a copy of the whole model while
   // it is still being filled (a keyframe of 100 000 actors within the first 1.2 M records).
-  if (tables_seen_at_ != seals_) {
+  if (table_bytes_stale_) {
     model_table_bytes_ = m.table_bytes();
-    tables_seen_at_ = seals_;
+    table_bytes_stale_ = false;
   }
   const uint64_t copy_bytes = std::max(s.keyframe_raw_bytes, model_table_bytes_);
   const auto keyframe_worth = static_cast<uint64_t>(static_cast<double>(copy_bytes) * settings_.stream_per_keyframe);

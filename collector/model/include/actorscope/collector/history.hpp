@@ -39,7 +39,7 @@ struct HistorySettings {
   // piece goes one step faster (1, then zstd's negative levels: -1, -3, ...) down to
   // stream_fastest_level (-7: about 1.8 times smaller, half again as fast), and one step back
   // after 8 pieces in a row that found it keeping up (HistoryStats::stream_level,
-  // compressor_waits).
+  // compressor_behind).
   int stream_level = 1;
   int stream_fastest_level = -7;
   // Sealed pieces that may wait for the compressor, raw: the ingest thread waits for it only
@@ -97,7 +97,7 @@ struct HistoryStats {
   uint64_t stream_raw_bytes = 0;  // the same inputs uncompressed
   int stream_level = 0;             // zstd's level for the pieces sealed now (below
                                     // HistorySettings::stream_level while the compressor is behind)
-  uint64_t compressor_waits = 0;    // pieces sealed while the compressor was behind (busy, or pieces queued)
+  uint64_t compressor_behind = 0;   // pieces sealed while the compressor was behind (busy, or pieces queued)
   uint64_t compressor_stalls = 0;   // times the ingest thread waited for it: its backlog was full
   uint64_t keyframe_bytes = 0;     // as held (actor rows packed)
   uint64_t keyframe_raw_bytes = 0; // the same keyframes unpacked
@@ -236,9 +236,11 @@ class History {
   struct Packer;
   std::unique_ptr<Packer> packer_;
   void seal(Segment& s);
-  // The chunk sealed last, compressed by then on the compressor's thread, put in its place
-  // (waiting for it if it is not done: one chunk in flight, so what the history holds, and so
-  // when keyframes are taken and segments go, is the same whatever the threads' timing).
+  // Sealed chunks go to the compressor's thread in order, one at a time; each compressed one
+  // takes its raw one's place once the loop sees it done (or waits for it: past the backlog,
+  // or before its segment goes). So what is held between seals, and so exactly when a keyframe
+  // is due by bytes, depends on how far the compressor got; the bytes not compressed yet count
+  // at the ratio so far, which keeps it close.
   void pump_compressor();
   void take_compressed();
   void forget_compression(const Segment* s);
@@ -259,12 +261,11 @@ class History {
   bool wall_offset_derived_ = false;
   bool clock_unset_ = false;  // attached to a model whose clock was never set
   uint64_t last_input_bytes_ = 0;  // the payload of the input just recorded
-  uint64_t seals_ = 0;             // chunks sealed, ever
   int stream_level_ = 1;           // zstd's level for the next chunk (see HistorySettings::stream_level)
   uint32_t kept_up_ = 0;           // chunks sealed in a row with the compressor not behind
   static constexpr uint32_t kSealsBeforeSlower = 8;
-  uint64_t tables_seen_at_ = UINT64_MAX;  // seals_ when model_table_bytes_ was read
-  uint64_t model_table_bytes_ = 0;        // Model::table_bytes() then
+  bool table_bytes_stale_ = true;  // a chunk was sealed since model_table_bytes_ was read
+  uint64_t model_table_bytes_ = 0; // Model::table_bytes() then
   // The model's event totals at the last input, for the timeline's counts.
   struct Totals {
     uint64_t crashes = 0, restarts = 0, escalations = 0, up = 0, down = 0, warnings = 0;
