@@ -19,7 +19,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -134,7 +133,6 @@ class Program {
   std::vector<uint8_t> records() {
     std::vector<uint8_t> buf;
     proto::Writer w(buf);
-    std::deque<std::string> keep;   // texts the records point into until they are written
     const size_t n = in_.ConsumeIntegralInRange<size_t>(1, kMaxRecords);
     for (size_t i = 0; i < n && in_.remaining_bytes() > 0; ++i) {
       switch (in_.ConsumeIntegralInRange<int>(0, 17)) {
@@ -166,8 +164,8 @@ class Program {
           e.actor = id();
           e.reason = pick<proto::ExitReason>(5);
           e.reason_text = sid();
-          keep.push_back(in_.ConsumeBool() ? text() : "");
-          e.reason_inline = keep.back();
+          const std::string reason = in_.ConsumeBool() ? text() : "";
+          e.reason_inline = reason;
           proto::encode(w, e);
           break;
         }
@@ -180,8 +178,8 @@ class Program {
           r.new_actor = id();
           r.reason = pick<proto::ExitReason>(5);
           r.reason_text = sid();
-          keep.push_back(in_.ConsumeBool() ? text() : "");
-          r.reason_inline = keep.back();
+          const std::string reason = in_.ConsumeBool() ? text() : "";
+          r.reason_inline = reason;
           proto::encode(w, r);
           break;
         }
@@ -216,9 +214,10 @@ class Program {
           t.n_measurements = in_.ConsumeIntegralInRange<uint8_t>(0, proto::kMaxTelemetryFields);
           for (size_t k = 0; k < t.n_measurements; ++k) t.measurements[k] = {sid(), value()};
           t.n_metadata = in_.ConsumeIntegralInRange<uint8_t>(0, 2);
+          std::string values[2];  // the record points into these until it is written
           for (size_t k = 0; k < t.n_metadata; ++k) {
-            keep.push_back(text());
-            t.metadata[k] = {sid(), keep.back()};
+            values[k] = text();
+            t.metadata[k] = {sid(), values[k]};
           }
           proto::encode(w, t);
           break;
