@@ -47,6 +47,15 @@ for target in viewer handshake; do
   mkdir -p "$OUT/fuzz-corpus-$target"
   "$f" -max_total_time=60 -max_len=65536 -artifact_prefix="$OUT/$target-" "$OUT/fuzz-corpus-$target" protocol/tests/golden 2>&1 | tail -3 | tee "$OUT/fuzz-$target.txt"
 done
+# The live model and its flight recorder under hostile record streams, the past checked
+# against a model fed only up to each instant. A finding fails the bench run.
+f=$(find "$BUILD" -name actorscope-fuzz-model -type f -perm -u+x | head -1)
+if [ -n "$f" ]; then
+  echo "bench: fuzzing the model and its flight recorder for ${MODEL_FUZZ_S:-300} s"
+  mkdir -p "$OUT/fuzz-corpus-model"
+  "$f" -max_total_time="${MODEL_FUZZ_S:-300}" -max_len=4096 -artifact_prefix="$OUT/model-" "$OUT/fuzz-corpus-model" 2>&1 | tail -3 | tee "$OUT/fuzz-model.txt"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+fi
 # The screen-equals-model property test, for many more seeds than `make test` runs.
 prop="$BIN/actorscope-property-tests"
 if [ -x "$prop" ]; then

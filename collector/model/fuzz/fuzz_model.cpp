@@ -9,11 +9,9 @@
 // exits of unknown ones, parents that form cycles, restarts of anything), strings defined,
 // redefined or never defined, any text, and counters of any size.
 //
-// Not yet part of the CMake build. From the repository root:
-//   clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iprotocol/include \
-//     -Icollector/model/include -Icollector/tests collector/model/fuzz/fuzz_model.cpp \
-//     collector/model/src/*.cpp protocol/src/codec.cpp -llz4 -lzstd -pthread -o fuzz-model
-//   ./fuzz-model -max_len=4096 -seed=1 CORPUS_DIR
+// Built with the rest when clang++ is present (target actorscope-fuzz-model); `make test` runs
+// it bounded (model.fuzz_model_bounded), `make bench` for MODEL_FUZZ_S seconds. By hand:
+//   build/collector/model/actorscope-fuzz-model -max_len=4096 -seed=1 CORPUS_DIR
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdint>
