@@ -53,7 +53,7 @@ f=$(find "$BUILD" -name actorscope-fuzz-model -type f -perm -u+x | head -1)
 if [ -n "$f" ]; then
   echo "bench: fuzzing the model and its flight recorder for ${MODEL_FUZZ_S:-300} s"
   mkdir -p "$OUT/fuzz-corpus-model"
-  "$f" -max_total_time="${MODEL_FUZZ_S:-300}" -max_len=4096 -artifact_prefix="$OUT/model-" "$OUT/fuzz-corpus-model" 2>&1 | tail -3 | tee "$OUT/fuzz-model.txt"
+  "$f" -max_total_time="${MODEL_FUZZ_S:-300}" -len_control=0 -max_len=4096 -artifact_prefix="$OUT/model-" "$OUT/fuzz-corpus-model" 2>&1 | tail -3 | tee "$OUT/fuzz-model.txt"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 fi
 # The screen-equals-model property test, for many more seeds than `make test` runs.

@@ -11,7 +11,7 @@
 //
 // Built with the rest when clang++ is present (target actorscope-fuzz-model); `make test` runs
 // it bounded (model.fuzz_model_bounded), `make bench` for MODEL_FUZZ_S seconds. By hand:
-//   build/collector/model/actorscope-fuzz-model -max_len=4096 -seed=1 CORPUS_DIR
+//   build/collector/model/actorscope-fuzz-model -len_control=0 -max_len=4096 -seed=1 CORPUS_DIR
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdint>
