@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench: runs every benchmark binary and a longer fuzz run; results go to <build>/bench-results/.
+# make bench: runs every benchmark binary and timed runs of the fuzz targets; results go to <build>/bench-results/
 set -uo pipefail
 BUILD=${1:-build}
 BIN="$BUILD/bin"
@@ -39,6 +39,7 @@ if [ -n "$fuzz" ]; then
   echo "bench: fuzzing the protocol decoder for 120 s"
   mkdir -p "$OUT/fuzz-corpus"
   "$fuzz" -max_total_time=120 -max_len=65536 -artifact_prefix="$OUT/" "$OUT/fuzz-corpus" protocol/tests/golden 2>&1 | tail -5 | tee "$OUT/fuzz.txt"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 fi
 for target in viewer handshake; do
   f=$(find "$BUILD" -name "actorscope-fuzz-$target" -type f -perm -u+x | head -1)
@@ -46,6 +47,7 @@ for target in viewer handshake; do
   echo "bench: fuzzing the $target decoder for 60 s"
   mkdir -p "$OUT/fuzz-corpus-$target"
   "$f" -max_total_time=60 -max_len=65536 -artifact_prefix="$OUT/$target-" "$OUT/fuzz-corpus-$target" protocol/tests/golden 2>&1 | tail -3 | tee "$OUT/fuzz-$target.txt"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 # The live model and its flight recorder under hostile record streams, the past checked
 # against a model fed only up to each instant. A finding fails the bench run.
