@@ -50,7 +50,7 @@ for target in viewer handshake; do
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 # The live model and its flight recorder under hostile record streams, the past checked
-# against a model fed only up to each instant. A finding fails the bench run.
+# against a model fed only up to an instant the input picks. A finding fails the bench run.
 f=$(find "$BUILD" -name actorscope-fuzz-model -type f -perm -u+x | head -1)
 if [ -n "$f" ]; then
   echo "bench: fuzzing the model and its flight recorder for ${MODEL_FUZZ_S:-300} s"
