@@ -34,30 +34,27 @@ for b in "$BIN"/actorscope-bench-* "$BIN"/actorscope_bench_*; do
     status=1
   fi
 done
-fuzz=$(find "$BUILD" -name actorscope-fuzz-decoder -type f -perm -u+x | head -1)
-if [ -n "$fuzz" ]; then
-  echo "bench: fuzzing the protocol decoder for 120 s"
-  mkdir -p "$OUT/fuzz-corpus"
-  "$fuzz" -max_total_time=120 -max_len=65536 -artifact_prefix="$OUT/" "$OUT/fuzz-corpus" protocol/tests/golden 2>&1 | tail -5 | tee "$OUT/fuzz.txt"
+# The fuzz targets for a fixed time each (`make test` runs them bounded); a finding fails the
+# run. fuzz NAME SECONDS [FLAGS and SEED_DIRS...]: what it finds goes to the corpus in OUT
+# (the first directory libFuzzer is given), never to the seeds.
+fuzz() {
+  local name=$1 seconds=$2
+  shift 2
+  local bin
+  bin=$(find "$BUILD" -name "actorscope-fuzz-$name" -type f -perm -u+x | head -1)
+  [ -n "$bin" ] || return 0
+  echo "bench: fuzzing $name for $seconds s"
+  mkdir -p "$OUT/fuzz-corpus-$name"
+  "$bin" "$OUT/fuzz-corpus-$name" -max_total_time="$seconds" -artifact_prefix="$OUT/$name-" "$@" 2>&1 | tail -3 | tee "$OUT/fuzz-$name.txt"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-fi
-for target in viewer handshake; do
-  f=$(find "$BUILD" -name "actorscope-fuzz-$target" -type f -perm -u+x | head -1)
-  [ -n "$f" ] || continue
-  echo "bench: fuzzing the $target decoder for 60 s"
-  mkdir -p "$OUT/fuzz-corpus-$target"
-  "$f" -max_total_time=60 -max_len=65536 -artifact_prefix="$OUT/$target-" "$OUT/fuzz-corpus-$target" protocol/tests/golden 2>&1 | tail -3 | tee "$OUT/fuzz-$target.txt"
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-done
+}
+fuzz decoder 120 -max_len=65536 protocol/tests/golden
+fuzz viewer 60 -max_len=65536 protocol/tests/golden
+fuzz handshake 60 -max_len=65536 protocol/tests/golden
+fuzz http-request 60 -max_len=2048
 # The live model and its flight recorder under hostile record streams, the past checked
-# against a model fed only up to an instant the input picks. A finding fails the bench run.
-f=$(find "$BUILD" -name actorscope-fuzz-model -type f -perm -u+x | head -1)
-if [ -n "$f" ]; then
-  echo "bench: fuzzing the model and its flight recorder for ${MODEL_FUZZ_S:-300} s"
-  mkdir -p "$OUT/fuzz-corpus-model"
-  "$f" -max_total_time="${MODEL_FUZZ_S:-300}" -len_control=0 -max_len=4096 -artifact_prefix="$OUT/model-" "$OUT/fuzz-corpus-model" 2>&1 | tail -3 | tee "$OUT/fuzz-model.txt"
-  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-fi
+# against a model fed only up to an instant the input picks.
+fuzz model "${MODEL_FUZZ_S:-300}" -len_control=0 -max_len=4096
 # The screen-equals-model property test, for many more seeds than `make test` runs.
 prop="$BIN/actorscope-property-tests"
 if [ -x "$prop" ]; then
