@@ -932,7 +932,11 @@ class StreamRun {
     view::FlowMap map = view::flow_map(*replica_, 0, view::DisplayThresholds{});
     const NodeKey only = filter_node_.empty() ? 0 : replica_->find_node(filter_node_);
     if (!filter_node_.empty() && only == 0) return;  // that node is not known yet
-    const auto& then = flow_sent_by_step_.front();  // kFlowStepsKept steps ago
+    // What had been sent kFlowStepsKept steps ago, which must be on the screen by now. In the
+    // first second of a run no step is that old: flow rows travel at most once a second from
+    // the viewer's snapshot, so what was sent since may not have arrived yet.
+    static const std::map<FlowKey, uint64_t> kNothing;
+    const auto& then = flow_sent_by_step_.size() < kFlowStepsKept ? kNothing : flow_sent_by_step_.front();
     std::set<FlowKey> shown;
     for (const view::FlowEdgeView& e : map.edges) {
       FlowKey key{e.node, e.from == "(outside)" ? std::string() : e.from, e.to};
