@@ -8,7 +8,8 @@ gauge), the longest gap between two deltas at the viewer, the slowest scrape, wh
 --soak SECONDS instead runs loadgen with crashes and telemetry, viewers joining and
 leaving and a scrape every second, and reports, after a warm-up (--warmup, 60 s), the
 slope of RSS beside the collector's own memory gauges (model memory, heap in use and free,
-strings held), over the whole run and over its last half, and the drift between loadgen's
+strings held, the flight recorder's bytes, and the heap in use beside the recorder), over
+the whole run and over its last half, and the drift between loadgen's
 own counts and the collector's. --csv PATH writes every second's sample; --collector-args
 "ARGS" passes settings to the collector (e.g. "--max-strings 6000").
 
@@ -492,7 +493,12 @@ SOAK_GAUGES = [("model", "actorscope_collector_model_memory_bytes", ""),
                ("heap_free", "actorscope_collector_heap_bytes", 'state="free"'),
                ("actor_table", "actorscope_collector_actor_table_bytes", ""),
                ("strings", "actorscope_collector_strings", ""),
-               ("live_actors", "actorscope_collector_live_actors", "")]
+               ("live_actors", "actorscope_collector_live_actors", ""),
+               ("history", "actorscope_collector_history_bytes", "")]
+# Derived from the gauges: the heap in use beside what the flight recorder holds. The recorder
+# fills up to --history-bytes (or --history-age) and then stays there; what grows beside it
+# is what a leak would look like.
+SOAK_DERIVED = [("heap_beside_history", lambda r: r["heap_in_use"] - r["history"])]
 
 
 def soak(build, seconds, warmup=60, csv_path=None, collector_args=()):
@@ -514,6 +520,8 @@ def soak(build, seconds, warmup=60, csv_path=None, collector_args=()):
             row = {"rss": rss(st.collector.pid)}
             for key, name, labels in SOAK_GAUGES:
                 row[key] = metric(text, name, labels) or 0
+            for key, derive in SOAK_DERIVED:
+                row[key] = derive(row)
             samples.append((t, row))
             if csv:
                 csv.write(f"{t:.1f},{row['rss']}," + ",".join(f"{row[k]:.0f}" for k, _, _ in SOAK_GAUGES) + "\n")
@@ -521,8 +529,8 @@ def soak(build, seconds, warmup=60, csv_path=None, collector_args=()):
             if t >= next_report:
                 next_report += 60
                 print(f"soak: t={t:.0f} s RSS {row['rss'] / 1e6:.1f} MB, model {row['model'] / 1e6:.1f} MB, heap in use "
-                      f"{row['heap_in_use'] / 1e6:.1f} MB, heap free {row['heap_free'] / 1e6:.1f} MB, strings "
-                      f"{row['strings']:.0f}", flush=True)
+                      f"{row['heap_in_use'] / 1e6:.1f} MB (flight recorder {row['history'] / 1e6:.1f} MB), heap free "
+                      f"{row['heap_free'] / 1e6:.1f} MB, strings {row['strings']:.0f}", flush=True)
             if int(time.monotonic() - t0) % 5 == 0:
                 viewers.append(Viewer(st.port))
                 viewers[-1].start()
@@ -538,7 +546,7 @@ def soak(build, seconds, warmup=60, csv_path=None, collector_args=()):
         print(f"soak: {seconds} s, warm-up {warmup} s, collector {' '.join(collector_args) or 'with default bounds'}; "
               f"after the warm-up RSS {warm[0][1]['rss'] / 1e6:.1f} MB -> "
               f"{warm[-1][1]['rss'] / 1e6:.1f} MB at the end", flush=True)
-        for key in ["rss"] + [k for k, _, _ in SOAK_GAUGES]:
+        for key in ["rss"] + [k for k, _, _ in SOAK_GAUGES] + [k for k, _ in SOAK_DERIVED]:
             unit, scale = ("", 1) if key in ("strings", "live_actors") else (" MB", 1e6)
             whole = slope_per_hour([(t, r[key]) for t, r in warm]) / scale
             last = slope_per_hour([(t, r[key]) for t, r in half]) / scale
