@@ -324,6 +324,9 @@ TEST(History, KeyframesByBytesCountTheStreamAsItIsHeld) {
   HistorySettings hs = keep_all(128 << 10);
   hs.chunk_bytes = 128 << 10;  // a chunk raw is the bound: counted raw, each would bring a keyframe
   hs.compress_backlog_chunks = 0;  // at most one piece not compressed yet, whatever the threads' timing
+  // One level whatever the threads' timing: a compressor found behind would step down to a
+  // faster level that packs less (a busy machine did), and this test is about the count.
+  hs.stream_fastest_level = hs.stream_level;
   History history(hs);
   RecordedNode r(history, "slow");
   auto& [live, n, s] = r;
