@@ -347,6 +347,32 @@ TEST(History, KeyframesByBytesCountTheStreamAsItIsHeld) {
   EXPECT_TRUE(same_state(describe(live), describe(*history.at(t))));
 }
 
+// A segment that ended holds no write buffer: its open chunk is sealed, and the buffer it would
+// have written next goes on to the new segment. (Each segment kept a whole chunk_bytes of it,
+// not counted, for as long as it lived: a twelfth more heap than the recorder's bytes said.)
+TEST(History, SegmentsThatEndedHoldNoWriteBuffer) {
+  HistorySettings hs = keep_all(8 << 10);
+  hs.chunk_bytes = 64 << 10;
+  History history(hs);
+  RecordedNode r(history, "buffers");
+  auto& [live, n, s] = r;
+  ASSERT_TRUE(r.spawn_workers(200, 100));
+  uint64_t t = 2'000'000'000;
+  for (int i = 0; i < 2000; ++i) {
+    t += 10'000'000;
+    live.set_now(t);
+    for (uint64_t id = 1; id <= 200; id += 3) s.stats(id, static_cast<uint64_t>(i) % 7, 1000 + static_cast<uint64_t>(i), 990 + static_cast<uint64_t>(i));
+    ASSERT_TRUE(s.apply(live, n).ok);
+    live.tick(t);
+  }
+  const HistoryStats st = history.stats();
+  ASSERT_GE(st.segments, 20u) << "many segments ended";
+  ASSERT_GT(st.stream_raw_bytes, 4 * hs.chunk_bytes) << "chunks were sealed by size too";
+  // The newest segment's open chunk and one spare, each at most a chunk and an input's header.
+  EXPECT_LE(st.buffer_bytes, 2 * (hs.chunk_bytes + 64));
+  EXPECT_TRUE(same_state(describe(live), describe(*history.at(t))));
+}
+
 // A keyframe by bytes waits for the stream that the model as it is now is worth, not the
 // last keyframe: a collector's first keyframe is of the empty model, and a model being filled
 // with its actors takes no copy of itself after the first min_segment_bytes of stream.

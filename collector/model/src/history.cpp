@@ -467,7 +467,13 @@ void History::take_keyframe(Model& m, uint64_t at) {
   m.begin_keyframe();
   seg->begins_at = at;
   if (!segments_.empty()) {  // the open chunk of the segment it ends is sealed: nothing is added to it
-    seal(*segments_.back());
+    Segment& ended = *segments_.back();
+    seal(ended);
+    // Its buffer for the next chunk (the spare seal gave it, or one left empty) serves the new
+    // segment: kept by the segment that ended, it was a whole chunk_bytes of heap held, not
+    // counted, for as long as that segment lived.
+    seg->open.swap(ended.open);
+    std::vector<uint8_t>().swap(ended.open);
   }
   segments_.push_back(std::move(seg));
   stats_.keyframe_copying = true;
@@ -592,7 +598,12 @@ void History::count_markers(const Model& m, uint64_t at) {
   totals_known_ = true;
 }
 
-HistoryStats History::stats() const { return stats_; }
+HistoryStats History::stats() const {
+  HistoryStats st = stats_;
+  st.buffer_bytes = spare_.capacity();
+  for (const auto& s : segments_) st.buffer_bytes += s->open.capacity();
+  return st;
+}
 
 RebuildPlan History::plan(uint64_t at) const {
   RebuildPlan p;

@@ -111,6 +111,8 @@ struct HistoryStats {
   uint64_t evicted_bytes = 0;
   uint64_t recorded_entries = 0;  // ever
   uint64_t recorded_bytes = 0;    // ever, stream only (bytes per input = this / recorded_entries)
+  uint64_t buffer_bytes = 0;      // heap the write buffers hold beside `bytes` (the newest segment's
+                                  // open chunk and one spare, about chunk_bytes each, at most)
 };
 
 // A sealed piece of a segment's stream (immutable, shared with rebuilds): zstd-compressed, or
