@@ -301,7 +301,9 @@ void History::take_compressed() {
                              : 0;
   s.sealed[job.index] = std::move(done);
   // Its raw buffer, when nothing else holds it (a rebuild's plan may), serves the next chunk.
-  if (job.chunk.use_count() == 1) spare_ = std::move(job.chunk->bytes);
+  // One an input larger than a chunk made is let go: the spare is never more than a chunk.
+  if (job.chunk.use_count() == 1 && job.chunk->bytes.capacity() <= settings_.chunk_bytes + kInputHeader)
+    spare_ = std::move(job.chunk->bytes);
   s.stream_bytes -= saved;
   stats_.stream_bytes -= saved;
   stats_.bytes -= saved;
@@ -359,7 +361,12 @@ void History::append(uint8_t kind, uint64_t at, uint32_t node, uint64_t conn, co
   }
   Segment& s = *segments_.back();
   std::vector<uint8_t>& out = s.open;
-  if (out.capacity() == 0) out.reserve(settings_.chunk_bytes + kInputHeader);
+  // A chunk never outgrows its buffer: an input that would not fit seals the chunk first (a
+  // vector grown at the input that crosses chunk_bytes held twice that until it was compressed,
+  // and then again as the spare). Only an input larger than a chunk gets a buffer of its size.
+  if (!out.empty() && out.size() + kInputHeader + len > out.capacity()) seal(s);
+  if (out.capacity() < kInputHeader + len)
+    out.reserve(std::max<size_t>(settings_.chunk_bytes + kInputHeader, kInputHeader + len));
   out.push_back(kind);
   put<uint64_t>(out, at);
   put<uint32_t>(out, node);
