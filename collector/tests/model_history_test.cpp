@@ -55,6 +55,20 @@ struct RecordedNode {
     }
     return true;
   }
+  // `steps` steps 10 ms apart after `t`, each a batch of stats of actors 1..last (every
+  // stride-th; mailbox step % depth), the live model ticking at each when `tick`. Returns the
+  // last step's instant, 0 when a batch does not apply.
+  uint64_t stats_steps(uint64_t t, int steps, uint64_t last, uint64_t stride, uint64_t depth, bool tick) {
+    for (int i = 0; i < steps; ++i) {
+      t += 10'000'000;
+      live.set_now(t);
+      const auto step = static_cast<uint64_t>(i);
+      for (uint64_t id = 1; id <= last; id += stride) s.stats(id, step % depth, 1000 + step, 990 + step);
+      if (!s.apply(live, n).ok) return 0;
+      if (tick) live.tick(t);
+    }
+    return t;
+  }
 };
 
 // Each instant the history rebuilds equals a second model fed the inputs only up to it.
@@ -333,13 +347,8 @@ TEST(History, KeyframesByBytesCountTheStreamAsItIsHeld) {
   RecordedNode r(history, "slow");
   auto& [live, n, s] = r;
   ASSERT_TRUE(r.spawn_workers(100, 100));
-  uint64_t t = 1'000'000'000;
-  for (int i = 0; i < 3000; ++i) {
-    t += 10'000'000;
-    live.set_now(t);
-    for (uint64_t id = 1; id <= 100; ++id) s.stats(id, static_cast<uint64_t>(i) % 5, 1000 + static_cast<uint64_t>(i), 990 + static_cast<uint64_t>(i));
-    ASSERT_TRUE(s.apply(live, n).ok);
-  }
+  const uint64_t t = r.stats_steps(1'000'000'000, 3000, 100, 1, 5, false);
+  ASSERT_NE(t, 0u);
   const HistoryStats st = history.stats();
   ASSERT_GT(st.stream_raw_bytes, 16 * hs.min_segment_bytes) << "the raw stream alone would bring 16 keyframes";
   ASSERT_LT(3 * st.stream_bytes, st.stream_raw_bytes) << "the stream compresses";
@@ -359,14 +368,8 @@ TEST(History, SegmentsThatEndedHoldNoWriteBuffer) {
   RecordedNode r(history, "buffers");
   auto& [live, n, s] = r;
   ASSERT_TRUE(r.spawn_workers(200, 100));
-  uint64_t t = 2'000'000'000;
-  for (int i = 0; i < 2000; ++i) {
-    t += 10'000'000;
-    live.set_now(t);
-    for (uint64_t id = 1; id <= 200; id += 3) s.stats(id, static_cast<uint64_t>(i) % 7, 1000 + static_cast<uint64_t>(i), 990 + static_cast<uint64_t>(i));
-    ASSERT_TRUE(s.apply(live, n).ok);
-    live.tick(t);
-  }
+  const uint64_t t = r.stats_steps(2'000'000'000, 2000, 200, 3, 7, true);
+  ASSERT_NE(t, 0u);
   const HistoryStats st = history.stats();
   ASSERT_GE(st.segments, 20u) << "many segments ended";
   ASSERT_GT(st.stream_raw_bytes, 4 * hs.chunk_bytes) << "chunks were sealed by size too";
