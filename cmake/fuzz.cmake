@@ -10,8 +10,8 @@ endif()
 # With the suite on and clang++ found, builds actorscope-fuzz-NAME in the current binary
 # directory and adds the test PREFIX.fuzz_NAME_bounded (dashes in NAME become underscores):
 # RUNS inputs from seed 1, of up to MAX_LEN bytes (default 4096), what it finds kept in a
-# corpus in the build directory, SEEDS read as well. It is rebuilt when a source, or a header under INCLUDES or beside a source,
-# changes.
+# corpus in the build directory, SEEDS read as well. It is rebuilt when a source, or a header
+# under INCLUDES or beside a source, changes.
 function(actorscope_fuzz_target name)
   cmake_parse_arguments(F "" "TEST_PREFIX;RUNS;MAX_LEN" "SOURCES;INCLUDES;LIBS;ARGS;SEEDS" ${ARGN})
   if(NOT ACTORSCOPE_TESTS OR NOT ACTORSCOPE_CLANGXX)

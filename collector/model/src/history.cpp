@@ -477,10 +477,9 @@ void History::take_keyframe(Model& m, uint64_t at) {
     Segment& ended = *segments_.back();
     seal(ended);
     // Its buffer for the next chunk (the spare seal gave it, or one left empty) serves the new
-    // segment: kept by the segment that ended, it was a whole chunk_bytes of heap held, not
-    // counted, for as long as that segment lived.
+    // segment, whose empty one it takes: kept by the segment that ended, it was a whole
+    // chunk_bytes of heap held, not counted, for as long as that segment lived.
     seg->open.swap(ended.open);
-    std::vector<uint8_t>().swap(ended.open);
   }
   segments_.push_back(std::move(seg));
   stats_.keyframe_copying = true;
