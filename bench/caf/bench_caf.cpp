@@ -143,6 +143,12 @@ uint64_t fan_out_round(caf::scoped_actor& client) {
   return kFanOutWorkers * kFanOutMessages;
 }
 
+inline void spin_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 // Holds every scheduler thread (an actor on each, spinning) until released: what is sent
 // meanwhile waits in the mailboxes.
 class SchedulerHold {
@@ -154,7 +160,7 @@ class SchedulerHold {
       gates_.push_back(sys.spawn([this](caf::event_based_actor*) -> caf::behavior {
         return {[this](hold_atom) {
           holding_.fetch_add(1, std::memory_order_acq_rel);
-          while (!released_.load(std::memory_order_acquire)) __builtin_ia32_pause();
+          while (!released_.load(std::memory_order_acquire)) spin_pause();
         }};
       }));
       caf::anon_send(gates_.back(), hold_atom::value);
