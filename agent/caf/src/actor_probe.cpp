@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <typeinfo>
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_config.hpp>
@@ -277,7 +278,32 @@ actorscope_msg_type actor_probe::type_of(const ::caf::type_erased_tuple& outer) 
 }
 
 probed_behavior::probed_behavior(std::shared_ptr<actor_probe> probe, ::caf::behavior inner)
-    : ::caf::detail::behavior_impl(inner.timeout()), probe_(std::move(probe)), inner_(inner.as_behavior_impl()) {}
+    : ::caf::detail::behavior_impl(inner.timeout()), probe_(std::move(probe)), inner_(inner.as_behavior_impl()) {
+  // CAF's behaviour from a list of handlers (default_behavior_impl) keeps its cases in
+  // [begin_, end_) and leaves invoke to the base class, which tries them in order. A
+  // pointer to the protected members, formed in this class, reads them on inner_.
+  if (inner_ && std::strstr(typeid(*inner_).name(), "default_behavior_impl")) {
+    auto first = &probed_behavior::begin_;
+    auto last = &probed_behavior::end_;
+    begin_ = (*inner_).*first;
+    end_ = (*inner_).*last;
+    cases_here_ = true;
+  }
+}
+
+// As CAF's behavior_impl::invoke: the cases of the message's type token in order, the first
+// that does not answer no_match decides.
+[[gnu::always_inline]] inline ::caf::match_case::result probed_behavior::invoke_inner(
+    ::caf::detail::invoke_result_visitor& f, ::caf::type_erased_tuple& xs) {
+  if (!cases_here_) return inner_->invoke(f, xs);
+  const uint32_t token = xs.type_token();
+  for (auto* c = begin_; c != end_; ++c) {
+    if (c->type_token != token) continue;
+    ::caf::match_case::result r = c->ptr->invoke(f, xs);
+    if (r != ::caf::match_case::no_match) return r;
+  }
+  return ::caf::match_case::no_match;
+}
 
 namespace {
 // Messages of a run reach the cell at most this many at a time: what a viewer reads of a busy
@@ -384,7 +410,7 @@ inline uint64_t waiting_of(::caf::event_based_actor* self) {
         show_handling(t, p, p.cell, xs, p.last_end);
     }
   }
-  ::caf::match_case::result result = inner_->invoke(f, xs);
+  ::caf::match_case::result result = invoke_inner(f, xs);
   uint64_t end = actorscope_now();
   actor_probe& p = *probe_;
   uint64_t dt = end - p.last_end;
@@ -440,7 +466,7 @@ inline uint64_t waiting_of(::caf::event_based_actor* self) {
   } else if (flow_sampled()) {
     show_handling(t, p, cell, xs, begin);
   }
-  ::caf::match_case::result result = inner_->invoke(f, xs);
+  ::caf::match_case::result result = invoke_inner(f, xs);
   return finish(begin, actorscope_now(), result);
 }
 

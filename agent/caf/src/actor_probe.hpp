@@ -83,9 +83,14 @@ class probed_behavior final : public ::caf::detail::behavior_impl {
   ::caf::match_case::result finish(uint64_t begin, uint64_t end, ::caf::match_case::result result);
   ::caf::match_case::result publish_run(::caf::match_case::result result, uint64_t waiting);
   ::caf::match_case::result end_in_run(::caf::match_case::result result, uint64_t end);
+  // The user's behaviour on a message: its cases tried here, as CAF's own invoke tries them,
+  // when it is one of CAF's plain behaviours (whose invoke is the base class's), so that
+  // wrapping it costs no call of its own; else its invoke.
+  ::caf::match_case::result invoke_inner(::caf::detail::invoke_result_visitor& f, ::caf::type_erased_tuple& xs);
 
   std::shared_ptr<actor_probe> probe_;
   ::caf::behavior::impl_ptr inner_;
+  bool cases_here_ = false;  // begin_ and end_ are inner_'s cases
 };
 
 }  // namespace actorscope::caf::detail
