@@ -1,7 +1,8 @@
 // The cell's counts of an instrumented CAF actor, read from outside: messages handled
 // after become() are counted, messages that waited in the mailbox are counted in, a long run
 // of short messages (added up in batches) is counted exactly, and an actor killed during a
-// run counts what it handled and not what it left waiting.
+// run counts what it handled and not what it left waiting. Behaviours combined with or_else
+// and handlers that skip are counted the same way.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -24,6 +25,12 @@ using then_atom = caf::atom_constant<caf::atom("then")>;
 
 uint64_t load(const uint64_t& x) {
   return __atomic_load_n(&x, __ATOMIC_RELAXED);
+}
+
+uint64_t timed_of(const actorscope_actor* cell) {
+  uint64_t timed = 0;
+  for (const uint32_t& n : cell->hist) timed += __atomic_load_n(&n, __ATOMIC_RELAXED);
+  return timed;
 }
 
 class CafCounts : public ::testing::Test {
@@ -143,6 +150,56 @@ TEST_F(CafCounts, AnActorKilledDuringARunCountsWhatItHandledNotWhatWaited) {
   }));
   EXPECT_EQ(processed, handled->load());
   EXPECT_GE(handled->load(), 20u);
+}
+
+// A behaviour that is not a plain list of handlers (two combined with or_else) is called
+// through as it is: both parts answer, and each message is counted and timed once.
+TEST_F(CafCounts, ACombinedBehaviourAnswersFromBothPartsAndCountsEachMessageOnce) {
+  actorscope::caf::actor_info info;
+  info.type = "combined";
+  auto a = actorscope::caf::spawn(sys, info, [](caf::event_based_actor*) -> caf::behavior {
+    caf::message_handler first{[](first_atom) { return 1; }};
+    caf::message_handler then{[](then_atom) { return 2; }};
+    return first.or_else(then);
+  });
+  actorscope_actor* cell = actorscope::caf::detail::registered_cell(a.id());
+  ASSERT_NE(cell, nullptr);
+  caf::scoped_actor client{sys};
+  int sum = 0;
+  for (int i = 0; i < 3; ++i) {
+    client->request(a, 30s, first_atom::value).receive([&](int x) { sum += x; }, [](caf::error&) {});
+    client->request(a, 30s, then_atom::value).receive([&](int x) { sum += x; }, [](caf::error&) {});
+  }
+  ASSERT_EQ(sum, 9);
+  // The last message's time reaches the cell after its reply and its count.
+  EXPECT_TRUE(actorscope::testing::eventually([&] { return timed_of(cell) == 6; })) << timed_of(cell);
+  EXPECT_EQ(load(cell->dequeued), 6u);
+  EXPECT_EQ(load(cell->enqueued), 6u);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
+// Messages a handler skips stay in the mailbox and are not counted as handled; once a
+// become() takes them, each is counted and timed once.
+TEST_F(CafCounts, SkippedMessagesAreCountedOnceWhenTheyAreFinallyHandled) {
+  actorscope::caf::actor_info info;
+  info.type = "skipper";
+  auto handled = std::make_shared<std::atomic<int>>(0);
+  auto a = actorscope::caf::spawn(sys, info, [handled](caf::event_based_actor* self) -> caf::behavior {
+    return {
+        [](then_atom) { return caf::skip(); },
+        [self, handled](first_atom) { self->become([handled](then_atom) { ++*handled; }); },
+    };
+  });
+  actorscope_actor* cell = actorscope::caf::detail::registered_cell(a.id());
+  ASSERT_NE(cell, nullptr);
+  for (int i = 0; i < 3; ++i) caf::anon_send(a, then_atom::value);
+  caf::anon_send(a, first_atom::value);
+  EXPECT_TRUE(actorscope::testing::eventually([&] { return handled->load() == 3 && timed_of(cell) == 4; }))
+      << handled->load() << " " << timed_of(cell);
+  // The three skips are neither timed nor counted as handled messages.
+  EXPECT_EQ(load(cell->dequeued), 4u);
+  EXPECT_EQ(load(cell->enqueued), 4u);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 }  // namespace
