@@ -18,6 +18,8 @@
 
 #include <dirent.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -371,6 +373,51 @@ std::string spread(const std::vector<double>& loss) {
   return buf;
 }
 
+// The round trip of one cache line between the first two CPUs this process may run on, in
+// ns (0 when it has one CPU): what a message handed from one core to another pays at least.
+// On a VM it moves with where the host puts the virtual CPUs, and with it the regime fan-out
+// settles in; the bench prints it around each workload so that a run says which it had.
+double core_to_core_round_trip_ns() {
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
+  int cpus[2], found = 0;
+  for (int c = 0; c < CPU_SETSIZE && found < 2; ++c)
+    if (CPU_ISSET(c, &allowed)) cpus[found++] = c;
+  if (found < 2) return 0;
+  auto pin = [](int cpu) {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0;
+  };
+  constexpr long kTrips = 100000;
+  alignas(64) static std::atomic<long> line{0};
+  std::atomic<bool> failed{false};  // a thread could not be pinned: the other stops waiting
+  line.store(0);
+  double ns = 0;
+  std::thread a([&] {
+    if (!pin(cpus[0])) return failed.store(true);
+    auto t0 = std::chrono::steady_clock::now();
+    for (long i = 0; i < kTrips; ++i) {
+      line.store(2 * i + 1, std::memory_order_release);
+      while (line.load(std::memory_order_acquire) != 2 * i + 2)
+        if (failed.load(std::memory_order_relaxed)) return;
+    }
+    ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count() / kTrips;
+  });
+  std::thread b([&] {
+    if (!pin(cpus[1])) return failed.store(true);
+    for (long i = 0; i < kTrips; ++i) {
+      while (line.load(std::memory_order_acquire) != 2 * i + 1)
+        if (failed.load(std::memory_order_relaxed)) return;
+      line.store(2 * i + 2, std::memory_order_release);
+    }
+  });
+  a.join();
+  b.join();
+  return ns;
+}
+
 // Alternating rounds: plain, instrumented and the control (instrumented actors not
 // registered with the agent: the adapter's agent-disabled path) run back to back in the
 // same process, in an order that rotates through all six permutations, so that drift and
@@ -383,6 +430,7 @@ void rounds(const char* workload, Round plain, Round instrumented, Round control
   const Round variants[3] = {plain, instrumented, control};
   static const int orders[6][3] = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {0, 2, 1}, {2, 1, 0}, {1, 0, 2}};
   static const char* names[3] = {"plain", "instrumented", "control (agent off)"};
+  const double c2c_before = core_to_core_round_trip_ns();
   for (int v = 0; v < 3; ++v) measure(variants[v], client, counter, names[v]);  // warm-up, not counted
   std::vector<Cost> costs[3];
   std::vector<double> cpu_loss[3], wall_loss[3], instr_loss[3];
@@ -396,8 +444,11 @@ void rounds(const char* workload, Round plain, Round instrumented, Round control
       if (counter.available()) instr_loss[v].push_back(100.0 * (1.0 - c[0].instructions / c[v].instructions));
     }
   }
+  const double c2c_after = core_to_core_round_trip_ns();
   std::printf("\n%s: %d alternating rounds; per message, median; loss vs plain: median [p25, p75] (min .. max)\n",
               workload, n);
+  if (c2c_before > 0)
+    std::printf("  core-to-core round trip %.0f ns before the rounds, %.0f ns after\n", c2c_before, c2c_after);
   for (int v = 0; v < 3; ++v) {
     std::vector<double> cpu, wall, instr;
     for (const Cost& c : costs[v]) {
