@@ -374,10 +374,12 @@ std::string spread(const std::vector<double>& loss) {
 }
 
 // The round trip of one cache line between the first two CPUs this process may run on, in
-// ns (0 when it has one CPU): what a message handed from one core to another pays at least.
+// ns (0 when it has one CPU, or under valgrind, which runs one thread at a time): what a
+// message handed from one core to another pays at least.
 // On a VM it moves with where the host puts the virtual CPUs, and with it the regime fan-out
 // settles in; the bench prints it around each workload so that a run says which it had.
 double core_to_core_round_trip_ns() {
+  if (RUNNING_ON_VALGRIND) return 0;
   cpu_set_t allowed;
   if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 0;
   int cpus[2], found = 0;
