@@ -393,9 +393,8 @@ double core_to_core_round_trip_ns() {
     return pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0;
   };
   constexpr long kTrips = 100000;
-  alignas(64) static std::atomic<long> line{0};
+  alignas(64) std::atomic<long> line{0};
   std::atomic<bool> failed{false};  // a thread could not be pinned: the other stops waiting
-  line.store(0);
   double ns = 0;
   std::thread a([&] {
     if (!pin(cpus[0])) return failed.store(true);
@@ -449,7 +448,7 @@ void rounds(const char* workload, Round plain, Round instrumented, Round control
   const double c2c_after = core_to_core_round_trip_ns();
   std::printf("\n%s: %d alternating rounds; per message, median; loss vs plain: median [p25, p75] (min .. max)\n",
               workload, n);
-  if (c2c_before > 0)
+  if (c2c_before > 0 && c2c_after > 0)
     std::printf("  core-to-core round trip %.0f ns before the rounds, %.0f ns after\n", c2c_before, c2c_after);
   for (int v = 0; v < 3; ++v) {
     std::vector<double> cpu, wall, instr;
